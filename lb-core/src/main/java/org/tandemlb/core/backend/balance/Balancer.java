@@ -1,0 +1,52 @@
+package org.tandemlb.core.backend.balance;
+
+import java.util.List;
+import org.tandemlb.core.config.Balance;
+
+/**
+ * A balancing algorithm: picks one of the usable servers of a backend for a new request (HTTP)
+ * or connection (TCP). One instance per backend; it may keep state between picks (round-robin
+ * positions) and is called under the backend's lock, so it needs no synchronization of its own
+ * but must be quick and must not block.
+ */
+public interface Balancer {
+
+    /**
+     * Picks one of {@code candidates}.
+     *
+     * @param candidates the usable servers, never empty, in the backend's configured order
+     * @param clientKey  the client's address bytes (4 or 16), used by {@code source}
+     * @return one element of {@code candidates}
+     */
+    <T extends Candidate> T pick(List<T> candidates, byte[] clientKey);
+
+    /** The balancer for {@code algorithm}. */
+    static Balancer of(Balance algorithm) {
+        return switch (algorithm) {
+            case ROUNDROBIN -> roundRobin();
+            case LEASTCONN -> leastConn();
+            case RANDOM -> random();
+            case SOURCE -> source();
+        };
+    }
+
+    /** Smooth weighted round-robin (as Nginx): exact splits by weight, interleaved. */
+    static Balancer roundRobin() {
+        return new RoundRobinBalancer();
+    }
+
+    /** Fewest active connections per unit of weight; ties broken round-robin. */
+    static Balancer leastConn() {
+        return new LeastConnBalancer();
+    }
+
+    /** Power of two random choices, drawn by weight; the less loaded of the two wins. */
+    static Balancer random() {
+        return new RandomBalancer(java.util.concurrent.ThreadLocalRandom::current);
+    }
+
+    /** Weighted rendezvous hashing of the client address: removing a server moves only its share. */
+    static Balancer source() {
+        return new SourceHashBalancer();
+    }
+}

@@ -1,0 +1,96 @@
+package org.tandemlb.core.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A pool of servers and how to balance, check and reach them.
+ *
+ * @param name         unique among backends, {@code [A-Za-z0-9_.-]+}
+ * @param mode         must match the mode of the frontends that use it
+ * @param balance      the balancing algorithm
+ * @param servers      the servers, names unique; may be empty (every request then gets 503)
+ * @param timeouts     connect, server, queue and tunnel apply here
+ * @param retries      how many other servers a failed connect is retried on (HAProxy's
+ *                     {@code retries}, with {@code option redispatch})
+ * @param healthCheck  the active check, or null for none (servers are then always up unless
+ *                     passive checks take them down)
+ * @param passiveCheck passive checking on live traffic
+ * @param slowStart    the ramp-up time of a server's weight after it comes back up; zero for none
+ */
+public record BackendConfig(String name, Mode mode, Balance balance, List<ServerConfig> servers, Timeouts timeouts,
+                            int retries, HealthCheckConfig healthCheck, PassiveCheckConfig passiveCheck,
+                            Duration slowStart) {
+
+    public BackendConfig {
+        Names.require("backend", name);
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(balance, "balance");
+        servers = List.copyOf(servers);
+        Objects.requireNonNull(timeouts, "timeouts");
+        passiveCheck = passiveCheck == null ? PassiveCheckConfig.OFF : passiveCheck;
+        slowStart = slowStart == null ? Duration.ZERO : slowStart;
+        if (slowStart.isNegative()) {
+            throw new IllegalArgumentException("backend " + name + ": slow_start must not be negative");
+        }
+        if (retries < 0) {
+            throw new IllegalArgumentException("backend " + name + ": retries must not be negative");
+        }
+        Set<String> seen = new HashSet<>();
+        for (ServerConfig s : servers) {
+            if (!seen.add(s.name())) {
+                throw new IllegalArgumentException("backend " + name + ": server name '" + s.name() + "' is used twice");
+            }
+        }
+    }
+
+    /** The server called {@code serverName}, or null. */
+    public ServerConfig server(String serverName) {
+        for (ServerConfig s : servers) {
+            if (s.name().equals(serverName)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /** A builder for a backend called {@code name} in {@code mode}, round-robin, default timeouts, 3 retries. */
+    public static Builder builder(String name, Mode mode) {
+        return new Builder(name, mode);
+    }
+
+    /** Builds {@link BackendConfig}. */
+    public static final class Builder {
+        private final String name;
+        private final Mode mode;
+        private Balance balance = Balance.ROUNDROBIN;
+        private final List<ServerConfig> servers = new ArrayList<>();
+        private Timeouts timeouts = Timeouts.DEFAULTS;
+        private int retries = 3;
+        private HealthCheckConfig healthCheck;
+        private PassiveCheckConfig passiveCheck = PassiveCheckConfig.OFF;
+        private Duration slowStart = Duration.ZERO;
+
+        private Builder(String name, Mode mode) {
+            this.name = name;
+            this.mode = mode;
+        }
+
+        public Builder balance(Balance b) { balance = b; return this; }
+        public Builder server(ServerConfig s) { servers.add(Objects.requireNonNull(s)); return this; }
+        public Builder servers(List<ServerConfig> s) { servers.addAll(s); return this; }
+        public Builder timeouts(Timeouts t) { timeouts = t; return this; }
+        public Builder retries(int r) { retries = r; return this; }
+        public Builder healthCheck(HealthCheckConfig h) { healthCheck = h; return this; }
+        public Builder passiveCheck(PassiveCheckConfig p) { passiveCheck = p; return this; }
+        public Builder slowStart(Duration d) { slowStart = d; return this; }
+
+        public BackendConfig build() {
+            return new BackendConfig(name, mode, balance, servers, timeouts, retries, healthCheck, passiveCheck, slowStart);
+        }
+    }
+}
