@@ -1,0 +1,319 @@
+package org.tandemlb.core;
+
+import io.netty.channel.EventLoopGroup;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tandemlb.core.backend.Backend;
+import org.tandemlb.core.backend.Server;
+import org.tandemlb.core.config.BackendConfig;
+import org.tandemlb.core.config.FrontendConfig;
+import org.tandemlb.core.config.LoadBalancerConfig;
+import org.tandemlb.core.frontend.Frontend;
+import org.tandemlb.core.http.HttpConnectionPool;
+import org.tandemlb.core.proxy.ProxyContext;
+import org.tandemlb.core.transport.Transport;
+
+/**
+ * Tandem's engine: the frontends, backends and proxy pipelines of one {@link LoadBalancerConfig}.
+ * Usable on its own as a library:
+ *
+ * <pre>{@code
+ * LoadBalancerConfig config = LoadBalancerConfig.builder()
+ *     .backend(BackendConfig.builder("web", Mode.HTTP)
+ *         .server(ServerConfig.builder("web1", "10.0.0.21:80").build())
+ *         .server(ServerConfig.builder("web2", "10.0.0.22:80").build())
+ *         .build())
+ *     .frontend(FrontendConfig.builder("www", Mode.HTTP).bind("0.0.0.0:8080").defaultBackend("web").build())
+ *     .build();
+ * try (LoadBalancer lb = LoadBalancer.builder(config).build()) {
+ *     lb.start();
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>Start-up, reload and runtime changes share one path: {@link #apply} takes a whole new
+ * configuration and works out the difference: unchanged listeners keep their sockets, unchanged
+ * servers keep their state, counters and pooled connections.
+ *
+ * <p>Thread-safety: {@link #start}, {@link #apply} and {@link #close} are serialized and block
+ * (binding sockets, resolving names), so they must not be called from an event loop; the
+ * accessors may be called from any thread.
+ */
+public final class LoadBalancer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LoadBalancer.class);
+
+    private final Transport transport;
+    private final EventLoopGroup acceptors;
+    private final EventLoopGroup workers;
+    private final boolean ownsGroups;
+    private final HttpConnectionPool pool = new HttpConnectionPool();
+    private final ProxyContext context;
+    private volatile LoadBalancerConfig config;
+    private volatile Map<String, Backend> backends = Map.of();
+    private volatile Map<String, Frontend> frontends = Map.of();
+    private boolean started;
+    private boolean closed;
+
+    private LoadBalancer(Builder b) {
+        this.config = b.config;
+        this.transport = b.transport != null ? b.transport : Transport.best();
+        if (b.workers != null) {
+            this.workers = b.workers;
+            this.acceptors = b.acceptors != null ? b.acceptors : b.workers;
+            this.ownsGroups = false;
+        } else {
+            int threads = b.threads > 0 ? b.threads : Runtime.getRuntime().availableProcessors();
+            this.acceptors = transport.newGroup(1, "tandem-accept");
+            this.workers = transport.newGroup(threads, "tandem-io");
+            this.ownsGroups = true;
+        }
+        this.context = new ProxyContext(transport, name -> backends.get(name));
+    }
+
+    /** A builder for a load balancer that will run {@code config}. */
+    public static Builder builder(LoadBalancerConfig config) {
+        return new Builder(config);
+    }
+
+    /**
+     * Creates the backends and binds every frontend.
+     *
+     * @throws LoadBalancerException when a frontend cannot listen (nothing stays bound then)
+     */
+    public synchronized void start() {
+        if (started) {
+            throw new IllegalStateException("already started");
+        }
+        started = true;
+        Map<String, Backend> newBackends = new LinkedHashMap<>();
+        for (BackendConfig bc : config.backends()) {
+            newBackends.put(bc.name(), new Backend(bc));
+        }
+        backends = Map.copyOf(newBackends);
+        Map<String, Frontend> bound = new LinkedHashMap<>();
+        try {
+            for (FrontendConfig fc : config.frontends()) {
+                Frontend f = new Frontend(fc, context, pool);
+                f.bind(transport, acceptors, workers);
+                bound.put(fc.name(), f);
+            }
+        } catch (RuntimeException e) {
+            bound.values().forEach(Frontend::close);
+            throw e;
+        }
+        frontends = Map.copyOf(bound);
+        log.info("started with {} frontend(s) and {} backend(s) on {} ({} event loops)", frontends.size(),
+                backends.size(), transport.name().toLowerCase(java.util.Locale.ROOT), loopCount());
+    }
+
+    /**
+     * Applies a new configuration in place. Backends are updated server by server; a frontend whose
+     * binds and mode are unchanged keeps its sockets and takes the new settings for new
+     * connections; others are bound anew (new sockets first, so a failure changes nothing) and
+     * removed frontends stop listening. Established connections are never cut.
+     *
+     * @throws LoadBalancerException when a new listener cannot be bound; the old configuration then stays
+     */
+    public synchronized void apply(LoadBalancerConfig next) {
+        Objects.requireNonNull(next);
+        if (!started || closed) {
+            throw new IllegalStateException("not running");
+        }
+        Map<String, Frontend> oldFrontends = frontends;
+        Map<String, Frontend> newFrontends = new LinkedHashMap<>();
+        List<Frontend> fresh = new ArrayList<>();
+        // Bind the new listeners first; until they are all bound, nothing has changed.
+        Map<String, Backend> newBackends = new LinkedHashMap<>();
+        for (BackendConfig bc : next.backends()) {
+            Backend existing = backends.get(bc.name());
+            newBackends.put(bc.name(), existing != null && existing.config().mode() == bc.mode() ? existing : null);
+        }
+        try {
+            for (FrontendConfig fc : next.frontends()) {
+                Frontend old = oldFrontends.get(fc.name());
+                if (old != null && old.config().binds().equals(fc.binds()) && old.config().mode() == fc.mode()) {
+                    newFrontends.put(fc.name(), old);
+                } else {
+                    Frontend f = new Frontend(fc, context, pool);
+                    // A bind moved from a removed or changed frontend: release it first.
+                    releaseConflictingBinds(fc, oldFrontends, next);
+                    f.bind(transport, acceptors, workers);
+                    fresh.add(f);
+                    newFrontends.put(fc.name(), f);
+                }
+            }
+        } catch (RuntimeException e) {
+            fresh.forEach(Frontend::close);
+            throw e;
+        }
+        // Backends: keep and update, create, or drop.
+        Map<String, Backend> applied = new LinkedHashMap<>();
+        for (BackendConfig bc : next.backends()) {
+            Backend existing = newBackends.get(bc.name());
+            if (existing != null) {
+                for (Server dropped : existing.update(bc)) {
+                    pool.closeIdle(dropped);
+                }
+                applied.put(bc.name(), existing);
+            } else {
+                applied.put(bc.name(), new Backend(bc));
+            }
+        }
+        for (Backend old : backends.values()) {
+            if (applied.get(old.name()) != old) {
+                old.servers().forEach(pool::closeIdle);
+            }
+        }
+        backends = Map.copyOf(applied);
+        for (FrontendConfig fc : next.frontends()) {
+            Frontend f = newFrontends.get(fc.name());
+            if (!fresh.contains(f)) {
+                f.update(fc);
+            }
+        }
+        for (Frontend old : oldFrontends.values()) {
+            if (newFrontends.get(old.name()) != old) {
+                old.close();
+            }
+        }
+        frontends = Map.copyOf(newFrontends);
+        config = next;
+        log.info("configuration applied: {} frontend(s), {} backend(s)", frontends.size(), backends.size());
+    }
+
+    private static void releaseConflictingBinds(FrontendConfig fc, Map<String, Frontend> old, LoadBalancerConfig next) {
+        for (Frontend f : old.values()) {
+            FrontendConfig keep = next.frontend(f.name());
+            boolean kept = keep != null && keep.binds().equals(f.config().binds()) && keep.mode() == f.config().mode();
+            if (!kept && f.config().binds().stream().anyMatch(fc.binds()::contains)) {
+                f.close();
+            }
+        }
+    }
+
+    /** The configuration in force. */
+    public LoadBalancerConfig config() {
+        return config;
+    }
+
+    /** The frontend called {@code name}, or null. */
+    public Frontend frontend(String name) {
+        return frontends.get(name);
+    }
+
+    /** The frontends, in configuration order. */
+    public List<Frontend> frontends() {
+        return List.copyOf(frontends.values());
+    }
+
+    /** The backend called {@code name}, or null. */
+    public Backend backend(String name) {
+        return backends.get(name);
+    }
+
+    /** The backends, in configuration order. */
+    public List<Backend> backends() {
+        return List.copyOf(backends.values());
+    }
+
+    /** The first address the frontend {@code name} listens on (handy with port 0). */
+    public InetSocketAddress address(String frontendName) {
+        Frontend f = frontends.get(frontendName);
+        if (f == null || f.boundAddresses().isEmpty()) {
+            throw new IllegalArgumentException("no frontend " + frontendName + " is listening");
+        }
+        return f.boundAddresses().get(0);
+    }
+
+    private int loopCount() {
+        int n = 0;
+        for (var ignored : workers) {
+            n++;
+        }
+        return n;
+    }
+
+    /** The event loops of the proxy, for embedders that want to share them. */
+    public EventLoopGroup workers() {
+        return workers;
+    }
+
+    /** The transport in use. */
+    public Transport transport() {
+        return transport;
+    }
+
+    /**
+     * Stops listening, lets open connections finish for up to {@code drain}, then closes them and
+     * (when it created them) shuts the event loops down.
+     */
+    public synchronized void stop(Duration drain) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        frontends.values().forEach(Frontend::close);
+        long deadline = System.nanoTime() + drain.toNanos();
+        while (System.nanoTime() < deadline && frontends.values().stream().anyMatch(f -> f.currentConnections() > 0)) {
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+        if (ownsGroups) {
+            acceptors.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+            workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+        }
+    }
+
+    /** Stops at once: {@link #stop} with no drain time. */
+    @Override
+    public void close() {
+        stop(Duration.ZERO);
+    }
+
+    /** Builds a {@link LoadBalancer}. */
+    public static final class Builder {
+        private final LoadBalancerConfig config;
+        private Transport transport;
+        private int threads;
+        private EventLoopGroup acceptors;
+        private EventLoopGroup workers;
+
+        private Builder(LoadBalancerConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
+        }
+
+        /** The transport (default: {@link Transport#best()}). */
+        public Builder transport(Transport t) {
+            transport = t;
+            return this;
+        }
+
+        /** The number of event loops (default: one per processor). */
+        public Builder threads(int n) {
+            threads = n;
+            return this;
+        }
+
+        /**
+         * Event loops owned by the caller (they must come from the same transport); the load
+         * balancer then does not shut them down.
+         */
+        public Builder eventLoops(EventLoopGroup acceptorGroup, EventLoopGroup workerGroup) {
+            acceptors = acceptorGroup;
+            workers = Objects.requireNonNull(workerGroup);
+            return this;
+        }
+
+        /** Builds the load balancer (not started). */
+        public LoadBalancer build() {
+            return new LoadBalancer(this);
+        }
+    }
+}

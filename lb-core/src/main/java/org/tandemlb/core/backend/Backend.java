@@ -1,0 +1,256 @@
+package org.tandemlb.core.backend;
+
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.tandemlb.core.backend.balance.Balancer;
+import org.tandemlb.core.config.BackendConfig;
+import org.tandemlb.core.config.ServerConfig;
+
+/**
+ * A pool of servers at run time: chooses a server for each request (HTTP) or connection (TCP)
+ * with the backend's {@link Balancer}, enforces each server's {@code max_connections}, and queues
+ * what cannot be placed yet for up to {@code timeouts.queue}.
+ *
+ * <p>Choosing and queueing happen under one short lock (no I/O is done under it); answers are
+ * delivered on the event loop of the caller. The queue needs no bound of its own: each waiting
+ * entry is a client connection, and those are bounded by the frontends' {@code max_connections}.
+ */
+public final class Backend {
+    private final String name;
+    private volatile BackendConfig config;
+    private volatile List<Server> servers;
+    private Balancer balancer;
+    private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
+    private volatile int queued;
+
+    /** Creates the runtime backend for {@code config}; resolves the server addresses. */
+    public Backend(BackendConfig config) {
+        this.name = config.name();
+        this.config = config;
+        this.balancer = Balancer.of(config.balance());
+        List<Server> list = new ArrayList<>();
+        for (ServerConfig sc : config.servers()) {
+            list.add(new Server(this, sc));
+        }
+        this.servers = List.copyOf(list);
+    }
+
+    /** The backend's name. */
+    public String name() {
+        return name;
+    }
+
+    /** The configuration in force. */
+    public BackendConfig config() {
+        return config;
+    }
+
+    /** The servers, in configuration order. */
+    public List<Server> servers() {
+        return servers;
+    }
+
+    /** The server called {@code serverName}, or null. */
+    public Server server(String serverName) {
+        for (Server s : servers) {
+            if (s.name().equals(serverName)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /** Requests or connections waiting for a slot. */
+    public int queueLength() {
+        return queued;
+    }
+
+    /**
+     * Takes a new configuration of the same name: servers whose name and configuration are
+     * unchanged are kept with their state and counters; others are replaced, added or dropped.
+     *
+     * @return the servers that were dropped or replaced (the caller closes their idle connections)
+     */
+    public List<Server> update(BackendConfig next) {
+        if (!next.name().equals(name)) {
+            throw new IllegalArgumentException("backend " + name + " cannot become " + next.name());
+        }
+        Map<String, Server> old = new HashMap<>();
+        for (Server s : servers) {
+            old.put(s.name(), s);
+        }
+        List<Server> list = new ArrayList<>();
+        for (ServerConfig sc : next.servers()) {
+            Server kept = old.get(sc.name());
+            if (kept != null && kept.config().equals(sc)) {
+                list.add(kept);
+                old.remove(sc.name());
+            } else {
+                list.add(new Server(this, sc));
+            }
+        }
+        synchronized (this) {
+            if (next.balance() != config.balance()) {
+                balancer = Balancer.of(next.balance());
+            }
+            config = next;
+            servers = List.copyOf(list);
+        }
+        serversChanged();
+        return List.copyOf(old.values());
+    }
+
+    /**
+     * Asks for a server. The answer comes once, on {@code loop}: at once when a server has a free
+     * slot, after a wait in the queue when every usable server is at its {@code max_connections},
+     * or a refusal when no server is usable.
+     *
+     * @param clientKey the client's address bytes (for {@code source} balancing)
+     * @param exclude   servers not to use (those a retry already failed on)
+     * @param loop      the event loop to answer on
+     * @param grant     the receiver of the answer
+     */
+    public void acquire(byte[] clientKey, Set<Server> exclude, EventExecutor loop, ServerGrant grant) {
+        Objects.requireNonNull(grant);
+        Server chosen;
+        boolean mustWait;
+        synchronized (this) {
+            chosen = queue.isEmpty() ? pick(clientKey, exclude) : null;
+            mustWait = chosen == null && hasUsable(exclude);
+            if (mustWait) {
+                Waiter w = new Waiter(clientKey, exclude, loop, grant);
+                queue.add(w);
+                queued = queue.size();
+                w.timeout = loop.schedule(() -> expire(w), config.timeouts().queue().toNanos(), TimeUnit.NANOSECONDS);
+            }
+        }
+        if (chosen != null) {
+            answer(loop, () -> grant.granted(chosen));
+        } else if (!mustWait) {
+            answer(loop, () -> grant.refused(Refusal.NO_SERVER));
+        }
+    }
+
+    private static void answer(EventExecutor loop, Runnable r) {
+        if (loop.inEventLoop()) {
+            r.run();
+        } else {
+            loop.execute(r);
+        }
+    }
+
+    /** Under the lock: picks and takes a slot, or returns null when none is free. */
+    private Server pick(byte[] clientKey, Set<Server> exclude) {
+        List<Server> candidates = candidates(exclude, true);
+        if (candidates.isEmpty()) {
+            return null;
+        }
+        Server s = candidates.size() == 1 ? candidates.get(0) : balancer.pick(candidates, clientKey);
+        s.take();
+        return s;
+    }
+
+    private boolean hasUsable(Set<Server> exclude) {
+        return !candidates(exclude, false).isEmpty();
+    }
+
+    /**
+     * The servers new traffic may go to: the usable non-backup servers, or when there are none,
+     * the usable backups (all of them share the load).
+     */
+    private List<Server> candidates(Set<Server> exclude, boolean withFreeSlot) {
+        List<Server> primaries = new ArrayList<>();
+        List<Server> backups = new ArrayList<>();
+        boolean primaryUsable = false;
+        for (Server s : servers) {
+            if (!s.usable()) {
+                continue;
+            }
+            if (!s.backup()) {
+                primaryUsable = true;
+            }
+            if (exclude.contains(s) || (withFreeSlot && s.full())) {
+                continue;
+            }
+            (s.backup() ? backups : primaries).add(s);
+        }
+        return primaryUsable ? primaries : backups;
+    }
+
+    /** A slot was released: hand it to the oldest waiter that can use it. */
+    void slotReleased() {
+        if (queued > 0) {
+            serveQueue();
+        }
+    }
+
+    /** Health, state or weight changed: waiting requests may now be placed, or refused. */
+    void serversChanged() {
+        if (queued > 0) {
+            serveQueue();
+        }
+    }
+
+    private void serveQueue() {
+        List<Runnable> answers = new ArrayList<>();
+        synchronized (this) {
+            for (Iterator<Waiter> it = queue.iterator(); it.hasNext(); ) {
+                Waiter w = it.next();
+                Server s = pick(w.clientKey, w.exclude);
+                if (s != null) {
+                    it.remove();
+                    w.timeout.cancel(false);
+                    answers.add(() -> answer(w.loop, () -> w.grant.granted(s)));
+                } else if (!hasUsable(w.exclude)) {
+                    it.remove();
+                    w.timeout.cancel(false);
+                    answers.add(() -> answer(w.loop, () -> w.grant.refused(Refusal.NO_SERVER)));
+                } else {
+                    break; // first come, first served: later waiters do not overtake
+                }
+            }
+            queued = queue.size();
+        }
+        answers.forEach(Runnable::run);
+    }
+
+    private void expire(Waiter w) {
+        boolean removed;
+        synchronized (this) {
+            removed = queue.remove(w);
+            queued = queue.size();
+        }
+        if (removed) {
+            w.grant.refused(Refusal.QUEUE_TIMEOUT);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "backend " + name;
+    }
+
+    private static final class Waiter {
+        final byte[] clientKey;
+        final Set<Server> exclude;
+        final EventExecutor loop;
+        final ServerGrant grant;
+        ScheduledFuture<?> timeout;
+
+        Waiter(byte[] clientKey, Set<Server> exclude, EventExecutor loop, ServerGrant grant) {
+            this.clientKey = clientKey;
+            this.exclude = exclude;
+            this.loop = loop;
+            this.grant = grant;
+        }
+    }
+}

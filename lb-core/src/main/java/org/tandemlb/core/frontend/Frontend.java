@@ -1,0 +1,170 @@
+package org.tandemlb.core.frontend;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tandemlb.core.LoadBalancerException;
+import org.tandemlb.core.config.FrontendConfig;
+import org.tandemlb.core.config.HostPort;
+import org.tandemlb.core.config.Mode;
+import org.tandemlb.core.http.HttpConnectionPool;
+import org.tandemlb.core.http.HttpProxyHandler;
+import org.tandemlb.core.proxy.ProxyContext;
+import org.tandemlb.core.tcp.TcpProxyHandler;
+import org.tandemlb.core.transport.Transport;
+
+/**
+ * A frontend at run time: its listening sockets, its connection counters, and the pipeline each
+ * accepted connection gets ({@code http} or {@code tcp}). Connections past
+ * {@code max_connections} are closed as soon as they are accepted.
+ *
+ * <p>The configuration is read at each accept, so a reload that keeps the bind addresses changes
+ * routes, timeouts and limits for new connections without touching the sockets.
+ */
+public final class Frontend {
+    private static final Logger log = LoggerFactory.getLogger(Frontend.class);
+
+    private volatile FrontendConfig config;
+    private final ProxyContext context;
+    private final HttpConnectionPool pool;
+    private final List<Channel> listeners = new ArrayList<>();
+    private final AtomicInteger current = new AtomicInteger();
+    private final AtomicLong total = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
+
+    /** A frontend not yet bound. */
+    public Frontend(FrontendConfig config, ProxyContext context, HttpConnectionPool pool) {
+        this.config = config;
+        this.context = context;
+        this.pool = pool;
+    }
+
+    /** The frontend's name. */
+    public String name() {
+        return config.name();
+    }
+
+    /** The configuration in force. */
+    public FrontendConfig config() {
+        return config;
+    }
+
+    /** Takes a new configuration with the same binds and mode; applies to new connections. */
+    public void update(FrontendConfig next) {
+        if (!next.binds().equals(config.binds()) || next.mode() != config.mode()) {
+            throw new IllegalArgumentException("frontend " + next.name() + ": binds or mode changed; rebind instead");
+        }
+        config = next;
+    }
+
+    /** Client connections open now. */
+    public int currentConnections() {
+        return current.get();
+    }
+
+    /** Client connections accepted since start (including refused ones). */
+    public long connectionsTotal() {
+        return total.get();
+    }
+
+    /** Connections closed at once because {@code max_connections} was reached. */
+    public long connectionsRefused() {
+        return refused.get();
+    }
+
+    /** The addresses actually bound (with the port the system chose for port 0). */
+    public List<InetSocketAddress> boundAddresses() {
+        List<InetSocketAddress> out = new ArrayList<>();
+        synchronized (listeners) {
+            for (Channel ch : listeners) {
+                SocketAddress a = ch.localAddress();
+                if (a instanceof InetSocketAddress isa) {
+                    out.add(isa);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Binds every address; on a failure, closes what was bound and throws.
+     *
+     * @throws LoadBalancerException naming the frontend and the address that failed
+     */
+    public void bind(Transport transport, EventLoopGroup acceptors, EventLoopGroup workers) {
+        ServerBootstrap b = new ServerBootstrap()
+                .group(acceptors, workers)
+                .channel(transport.serverChannelClass())
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, ProxyContext.WATER_MARK)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, config.mode() == Mode.TCP)
+                // The client is read only once there is somewhere to send its bytes.
+                .childOption(ChannelOption.AUTO_READ, config.mode() == Mode.HTTP)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        accept(ch);
+                    }
+                });
+        for (HostPort hp : config.binds()) {
+            InetSocketAddress addr = new InetSocketAddress(hp.host(), hp.port());
+            if (addr.isUnresolved()) {
+                close();
+                throw new LoadBalancerException("frontend " + name() + ": cannot resolve bind address " + hp);
+            }
+            ChannelFuture f = b.bind(addr).awaitUninterruptibly();
+            if (!f.isSuccess()) {
+                close();
+                throw new LoadBalancerException("frontend " + name() + ": cannot listen on " + hp + ": "
+                        + f.cause().getMessage(), f.cause());
+            }
+            synchronized (listeners) {
+                listeners.add(f.channel());
+            }
+            log.info("frontend {} ({}) listening on {}", name(), config.mode().configName(), f.channel().localAddress());
+        }
+    }
+
+    private void accept(Channel ch) {
+        FrontendConfig cfg = config;
+        total.incrementAndGet();
+        int now = current.incrementAndGet();
+        ch.closeFuture().addListener(f -> current.decrementAndGet());
+        if (cfg.maxConnections() > 0 && now > cfg.maxConnections()) {
+            refused.incrementAndGet();
+            ch.close();
+            return;
+        }
+        if (cfg.mode() == Mode.HTTP) {
+            HttpProxyHandler.initClientPipeline(ch.pipeline(), new HttpProxyHandler(context, cfg, pool, "http"));
+        } else {
+            ch.pipeline().addLast("proxy", new TcpProxyHandler(context, cfg));
+        }
+    }
+
+    /** Stops listening; open connections go on. */
+    public void close() {
+        synchronized (listeners) {
+            for (Channel ch : listeners) {
+                ch.close().awaitUninterruptibly();
+            }
+            listeners.clear();
+        }
+    }
+}

@@ -1,0 +1,780 @@
+package org.tandemlb.core.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tandemlb.core.backend.Backend;
+import org.tandemlb.core.backend.Server;
+import org.tandemlb.core.config.FrontendConfig;
+import org.tandemlb.core.config.RouteConfig;
+import org.tandemlb.core.config.Timeouts;
+import org.tandemlb.core.proxy.ConnectAttempt;
+import org.tandemlb.core.proxy.InactivityTimer;
+import org.tandemlb.core.proxy.ProxyContext;
+import org.tandemlb.core.proxy.Relay;
+
+/**
+ * The {@code http} mode, one instance per client connection: reads requests, sends each to a
+ * server chosen per request over a pooled keep-alive connection on the same event loop, and
+ * streams both bodies with back-pressure.
+ *
+ * <p>One exchange is in flight at a time. Once a request has been read whole, the client is not
+ * read until its response is done, so pipelined requests wait in the socket (or, for bytes
+ * already decoded, in a short queue) and responses keep their order.
+ *
+ * <p>Timeouts, HAProxy's: {@code http_request} for the request head (408), {@code keep_alive}
+ * between requests (silent close), {@code client} for inactivity while the request body arrives,
+ * {@code server} for inactivity while the response is awaited and read (504 before any response
+ * byte). Errors are answered as SPEC §4 says: 400 malformed, 431 oversized head, 414 oversized
+ * URI, 501 unsupported transfer coding, 502 unreachable server or non-HTTP answer, 503 no server,
+ * 504 server timeout; each closes the connection.
+ */
+public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(HttpProxyHandler.class);
+
+    /** Longest request line (414 beyond). */
+    public static final int MAX_INITIAL_LINE = 8192;
+    /** Largest request or response head (431 beyond), as HAProxy's default buffer. */
+    public static final int MAX_HEADER_SIZE = 16384;
+
+    private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
+            HttpMethod.TRACE, HttpMethod.PUT, HttpMethod.DELETE);
+
+    private enum State { AWAIT_HEAD_IDLE, AWAIT_HEAD, EXCHANGE, TUNNEL, CLOSING }
+
+    private final ProxyContext context;
+    private final FrontendConfig frontend;
+    private final HttpConnectionPool pool;
+    private final String forwardedProto;
+    private Channel client;
+    private InactivityTimer clientTimer;
+    private State state = State.AWAIT_HEAD_IDLE;
+    private Exchange exchange;
+    private final ArrayDeque<Object> pending = new ArrayDeque<>();
+
+    /**
+     * @param context  the shared proxy context
+     * @param frontend the frontend the connection was accepted by
+     * @param pool     the pool of idle server connections
+     * @param forwardedProto the value of {@code X-Forwarded-Proto}: {@code http} or {@code https}
+     */
+    public HttpProxyHandler(ProxyContext context, FrontendConfig frontend, HttpConnectionPool pool, String forwardedProto) {
+        this.context = context;
+        this.frontend = frontend;
+        this.pool = pool;
+        this.forwardedProto = forwardedProto;
+    }
+
+    /**
+     * Sets up a client connection's pipeline: an activity tap (for timeouts), the strict HTTP/1.1
+     * codec, and this handler. A TLS or PROXY-protocol handler goes in front of all of them.
+     */
+    public static void initClientPipeline(ChannelPipeline p, HttpProxyHandler handler) {
+        p.addLast("activity", handler.new ActivityTap());
+        p.addLast("http", new HttpServerCodec(new HttpDecoderConfig()
+                .setMaxInitialLineLength(MAX_INITIAL_LINE)
+                .setMaxHeaderSize(MAX_HEADER_SIZE)
+                .setValidateHeaders(true)
+                .setStrictLineParsing(true)
+                .setAllowDuplicateContentLengths(false)
+                .setAllowPartialChunks(true)));
+        p.addLast("proxy", handler);
+    }
+
+    private Timeouts clientTimeouts() {
+        return frontend.timeouts();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        client = ctx.channel();
+        clientTimer = new InactivityTimer(client.eventLoop());
+        // A connection that sends nothing within http_request is closed without an answer (a
+        // browser's pre-connect is not an error); once bytes came, the head must be whole in time.
+        clientTimer.start(clientTimeouts().httpRequest(), this::requestHeadTimedOut);
+    }
+
+    /** Sees every byte before the codec: the first byte of a head starts its deadline. */
+    private final class ActivityTap extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (state == State.AWAIT_HEAD_IDLE) {
+                state = State.AWAIT_HEAD;
+                clientTimer.start(clientTimeouts().httpRequest(), HttpProxyHandler.this::requestHeadTimedOut);
+            } else if (state == State.EXCHANGE) {
+                clientTimer.touch(); // the head's deadline is not pushed back by a trickle (slowloris)
+            }
+            ctx.fireChannelRead(msg);
+        }
+    }
+
+    private void requestHeadTimedOut() {
+        if (state == State.AWAIT_HEAD) {
+            log.debug("{}: request head not complete within {}", client, clientTimeouts().httpRequest());
+            sendErrorAndClose(HttpResponseStatus.REQUEST_TIMEOUT);
+        } else {
+            client.close();
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (state == State.CLOSING) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (exchange != null && (exchange.requestComplete || !pending.isEmpty())) {
+            pending.add(msg); // a pipelined request: served once the current response is done
+            updateClientRead();
+            return;
+        }
+        handle(msg);
+    }
+
+    private void handle(Object msg) {
+        if (msg instanceof HttpRequest req) {
+            if (exchange != null) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            startExchange(req);
+            if (msg instanceof HttpContent content) {
+                onRequestContent(content);
+            }
+        } else if (msg instanceof HttpContent content) {
+            if (exchange == null) {
+                content.release(); // the rest of a request that was already answered
+                return;
+            }
+            onRequestContent(content);
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void startExchange(HttpRequest req) {
+        HttpResponseStatus invalid = validate(req);
+        if (invalid != null) {
+            log.debug("{}: rejecting request: {}", client, req.decoderResult().isFailure()
+                    ? req.decoderResult().cause().toString() : invalid);
+            sendErrorAndClose(invalid);
+            return;
+        }
+        String backendName = route(req);
+        Backend backend = context.backend(backendName);
+        state = State.EXCHANGE;
+        clientTimer.start(clientTimeouts().client(), this::clientTimedOut);
+        exchange = new Exchange(backend, req);
+        updateClientRead();
+        if (backend == null) {
+            sendErrorAndClose(HttpResponseStatus.SERVICE_UNAVAILABLE);
+            return;
+        }
+        exchange.start();
+    }
+
+    /** The status that refuses {@code req}, or null when it may go on. */
+    private static HttpResponseStatus validate(HttpRequest req) {
+        DecoderResult dr = req.decoderResult();
+        if (dr.isFailure()) {
+            Throwable c = dr.cause();
+            if (c instanceof TooLongHttpHeaderException) {
+                return HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+            }
+            if (c instanceof TooLongHttpLineException) {
+                return HttpResponseStatus.REQUEST_URI_TOO_LONG;
+            }
+            if (c instanceof TooLongFrameException) {
+                return HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+            }
+            return HttpResponseStatus.BAD_REQUEST;
+        }
+        HttpHeaders h = req.headers();
+        List<String> te = h.getAll(HttpHeaderNames.TRANSFER_ENCODING);
+        if (!te.isEmpty()) {
+            // Only a single "chunked" is understood; HTTP/1.0 has no chunked framing (RFC 9112 §6.1).
+            if (te.size() != 1 || !te.get(0).trim().equalsIgnoreCase("chunked")) {
+                return HttpResponseStatus.NOT_IMPLEMENTED;
+            }
+            if (req.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
+                return HttpResponseStatus.BAD_REQUEST;
+            }
+        }
+        List<String> hosts = h.getAll(HttpHeaderNames.HOST);
+        if (hosts.size() > 1 || (hosts.isEmpty() && req.protocolVersion().equals(HttpVersion.HTTP_1_1))) {
+            return HttpResponseStatus.BAD_REQUEST; // RFC 9112 §3.2: exactly one Host in HTTP/1.1
+        }
+        if (req.method().equals(HttpMethod.CONNECT)) {
+            return HttpResponseStatus.METHOD_NOT_ALLOWED;
+        }
+        return null;
+    }
+
+    private String route(HttpRequest req) {
+        List<RouteConfig> routes = frontend.routes();
+        if (!routes.isEmpty()) {
+            String host = hostWithoutPort(req.headers().get(HttpHeaderNames.HOST));
+            String path = req.uri();
+            for (RouteConfig r : routes) {
+                if (r.matches(host, path)) {
+                    return r.backend();
+                }
+            }
+        }
+        return frontend.defaultBackend();
+    }
+
+    private static String hostWithoutPort(String host) {
+        if (host == null) {
+            return "";
+        }
+        String h = host.trim().toLowerCase(Locale.ROOT);
+        int colon = h.lastIndexOf(':');
+        if (colon > 0 && h.indexOf(']') < colon && (h.startsWith("[") || h.indexOf(':') == colon)) {
+            h = h.substring(0, colon);
+        }
+        return h;
+    }
+
+    private void onRequestContent(HttpContent content) {
+        Exchange ex = exchange;
+        if (content.decoderResult().isFailure()) {
+            // A bad chunk: what reached the server is a truncated request, which it drops with the connection.
+            content.release();
+            log.debug("{}: bad request body: {}", client, content.decoderResult().cause().toString());
+            ex.abortUpstream();
+            sendErrorAndClose(HttpResponseStatus.BAD_REQUEST);
+            return;
+        }
+        boolean last = content instanceof LastHttpContent;
+        ex.bodyless &= !content.content().isReadable() && (!last || ((LastHttpContent) content).trailingHeaders().isEmpty());
+        if (ex.upstream == null) {
+            ex.buffered.add(content);
+        } else {
+            ex.upstream.write(content, ex.upstream.voidPromise());
+        }
+        if (last) {
+            ex.requestComplete = true;
+            clientTimer.stop();
+            if (ex.upstream != null) {
+                ex.upstream.flush();
+                ex.startServerTimer();
+            }
+        }
+        updateClientRead();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        Exchange ex = exchange;
+        if (ex != null && ex.upstream != null) {
+            ex.upstream.flush();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        Exchange ex = exchange;
+        if (ex != null && ex.upstream != null) {
+            ex.upstream.config().setAutoRead(client.isWritable());
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    /**
+     * Reads from the client only while a request body is being streamed to a connected, writable
+     * server, or while waiting for the next request head.
+     */
+    private void updateClientRead() {
+        boolean read;
+        if (state == State.AWAIT_HEAD || state == State.AWAIT_HEAD_IDLE) {
+            read = pending.isEmpty();
+        } else if (state == State.EXCHANGE) {
+            Exchange ex = exchange;
+            read = ex != null && ex.upstream != null && !ex.requestComplete && pending.isEmpty() && ex.upstream.isWritable();
+        } else {
+            read = false;
+        }
+        client.config().setAutoRead(read);
+    }
+
+    private void clientTimedOut() {
+        log.debug("{}: client inactive for {}", client, clientTimeouts().client());
+        if (exchange != null && !exchange.responseStarted && !exchange.requestComplete) {
+            exchange.abortUpstream();
+            sendErrorAndClose(HttpResponseStatus.REQUEST_TIMEOUT);
+        } else {
+            closeAll();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        clientTimer.stop();
+        state = State.CLOSING;
+        if (exchange != null) {
+            exchange.abortUpstream();
+        }
+        releasePending();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("{}: {}", ctx.channel(), cause.toString());
+        closeAll();
+    }
+
+    private void closeAll() {
+        state = State.CLOSING;
+        clientTimer.stop();
+        if (exchange != null) {
+            exchange.abortUpstream();
+        }
+        client.close();
+    }
+
+    private void releasePending() {
+        Object m;
+        while ((m = pending.poll()) != null) {
+            ReferenceCountUtil.release(m);
+        }
+    }
+
+    /** Answers with an error of Tandem's own (or, once a response has started, just closes). */
+    private void sendErrorAndClose(HttpResponseStatus status) {
+        boolean started = exchange != null && exchange.responseStarted;
+        if (exchange != null) {
+            exchange.abortUpstream();
+        }
+        state = State.CLOSING;
+        clientTimer.stop();
+        releasePending();
+        if (started || !client.isActive()) {
+            client.close();
+            return;
+        }
+        client.writeAndFlush(ErrorResponses.of(client.alloc(), status)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** The response is done: the connection serves the next request, or closes. */
+    private void exchangeDone(boolean keepClient) {
+        exchange = null;
+        if (!keepClient) {
+            state = State.CLOSING;
+            clientTimer.stop();
+            releasePending();
+            client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        client.flush();
+        state = State.AWAIT_HEAD_IDLE;
+        clientTimer.start(clientTimeouts().keepAlive(), client::close);
+        // Serve what was pipelined, in order, until an exchange is again waiting on a server.
+        while (!pending.isEmpty() && (exchange == null || !exchange.requestComplete) && state != State.CLOSING) {
+            if (state == State.AWAIT_HEAD_IDLE) {
+                state = State.AWAIT_HEAD;
+                clientTimer.start(clientTimeouts().httpRequest(), this::requestHeadTimedOut);
+            }
+            handle(pending.poll());
+        }
+        if (state != State.CLOSING) {
+            updateClientRead();
+        }
+    }
+
+    /** One request and its response. */
+    private final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener {
+        private final HttpRequest request;
+        private final boolean clientKeepAlive;
+        private final boolean upgrade;
+        private final boolean headRequest;
+        private final boolean http10Client;
+        final List<HttpContent> buffered = new ArrayList<>(2);
+        boolean requestComplete;
+        boolean responseStarted;
+        boolean bodyless = true;
+        private Server server;
+        Channel upstream;
+        private UpstreamHandler upstreamHandler;
+        private boolean reused;
+        private boolean replayed;
+        private boolean informational;
+        private boolean switching;
+        private boolean serverKeepAlive = true;
+        private boolean closeClientAfter;
+        private InactivityTimer serverTimer;
+
+        Exchange(Backend backend, HttpRequest req) {
+            super(HttpProxyHandler.this.context, backend, HttpProxyHandler.this.client);
+            this.http10Client = req.protocolVersion().equals(HttpVersion.HTTP_1_0);
+            this.clientKeepAlive = HttpUtil.isKeepAlive(req);
+            this.headRequest = req.method().equals(HttpMethod.HEAD);
+            List<String> tokens = HopByHop.connectionTokens(req.headers());
+            this.upgrade = tokens.contains("upgrade") && req.headers().contains(HttpHeaderNames.UPGRADE);
+            this.request = rewrite(req, tokens);
+        }
+
+        private HttpRequest rewrite(HttpRequest req, List<String> tokens) {
+            HttpHeaders h = req.headers();
+            String originalHost = h.get(HttpHeaderNames.HOST);
+            HopByHop.strip(h, tokens, upgrade);
+            if (client.remoteAddress() instanceof InetSocketAddress isa) {
+                String ip = isa.getAddress() != null ? isa.getAddress().getHostAddress() : isa.getHostString();
+                String prior = h.get("x-forwarded-for");
+                h.set("x-forwarded-for", prior == null || prior.isBlank() ? ip : prior + ", " + ip);
+            }
+            h.set("x-forwarded-proto", forwardedProto);
+            if (originalHost != null) {
+                h.set("x-forwarded-host", originalHost);
+            }
+            req.setProtocolVersion(HttpVersion.HTTP_1_1);
+            return req;
+        }
+
+        // ---- getting a server connection ----
+
+        @Override
+        protected boolean halfClosure() {
+            return false;
+        }
+
+        @Override
+        protected ChannelHandler initializer(Server s) {
+            return new ChannelInitializer<Channel>() {
+                @Override
+                protected void initChannel(Channel ch) {
+                    ch.pipeline().addLast("http", new HttpClientCodec(new HttpDecoderConfig()
+                            .setMaxHeaderSize(MAX_HEADER_SIZE)
+                            .setValidateHeaders(true)
+                            .setAllowDuplicateContentLengths(false)
+                            .setAllowPartialChunks(true), false, false));
+                    ch.pipeline().addLast("upstream", new UpstreamHandler(s, pool));
+                }
+            };
+        }
+
+        @Override
+        protected Channel reuse(Server s) {
+            return replayed ? null : pool.poll(client.eventLoop(), s);
+        }
+
+        @Override
+        protected void connected(Server s, Channel ch, boolean wasReused) {
+            if (exchange != this || !client.isActive()) {
+                s.release();
+                ch.close();
+                return;
+            }
+            server = s;
+            upstream = ch;
+            reused = wasReused;
+            upstreamHandler = ch.pipeline().get(UpstreamHandler.class);
+            upstreamHandler.attach(this);
+            serverTimer = new InactivityTimer(ch.eventLoop());
+            ch.write(request, ch.voidPromise());
+            for (HttpContent c : buffered) {
+                if (!replayable()) {
+                    ch.write(c, ch.voidPromise());
+                } else {
+                    ch.write(c.retainedDuplicate(), ch.voidPromise());
+                }
+            }
+            if (!replayable()) {
+                buffered.clear();
+            }
+            ch.flush();
+            ch.config().setAutoRead(client.isWritable());
+            if (requestComplete) {
+                startServerTimer();
+            }
+            updateClientRead();
+        }
+
+        /** An idempotent request without a body may be sent again if a reused connection fails. */
+        private boolean replayable() {
+            return requestComplete && bodyless && IDEMPOTENT.contains(request.method()) && !upgrade;
+        }
+
+        @Override
+        protected void failed(Failure failure) {
+            if (exchange != this) {
+                return;
+            }
+            log.debug("{}: {} for backend {}", client, failure, backend.name());
+            sendErrorAndClose(failure == Failure.UNREACHABLE ? HttpResponseStatus.BAD_GATEWAY
+                    : HttpResponseStatus.SERVICE_UNAVAILABLE);
+        }
+
+        void startServerTimer() {
+            if (serverTimer != null && !serverTimer.running()) {
+                serverTimer.start(backend.config().timeouts().server(), this::serverTimedOut);
+            }
+        }
+
+        private void serverTimedOut() {
+            if (exchange != this) {
+                return;
+            }
+            log.debug("{}: server {} did not answer within {}", client, server, backend.config().timeouts().server());
+            sendErrorAndClose(HttpResponseStatus.GATEWAY_TIMEOUT);
+        }
+
+        // ---- the server's answer ----
+
+        @Override
+        public void upstreamRead(Object msg) {
+            serverTimer.touch();
+            if (msg instanceof HttpResponse resp) {
+                onResponseHead(resp);
+                if (msg instanceof HttpContent c && exchange == this) {
+                    onResponseContent(c);
+                } else if (msg instanceof HttpContent c) {
+                    c.release();
+                }
+            } else if (msg instanceof HttpContent c) {
+                onResponseContent(c);
+            } else if (msg instanceof ByteBuf b && switching) {
+                client.write(b, client.voidPromise()); // tunnel bytes decoded in the same read as the 101
+            } else {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+
+        private void onResponseHead(HttpResponse resp) {
+            if (resp.decoderResult().isFailure()) {
+                log.debug("{}: invalid response from {}: {}", client, server, resp.decoderResult().cause().toString());
+                sendErrorAndClose(HttpResponseStatus.BAD_GATEWAY);
+                return;
+            }
+            int code = resp.status().code();
+            if (code == 101) {
+                if (!upgrade) {
+                    sendErrorAndClose(HttpResponseStatus.BAD_GATEWAY);
+                    return;
+                }
+                switching = true;
+            } else if (resp.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+                informational = true; // 100 Continue, 103 Early Hints: forwarded, the final answer follows
+                client.write(new DefaultHttpResponse(HttpVersion.HTTP_1_1, resp.status(), resp.headers()), client.voidPromise());
+                return;
+            }
+            responseStarted = true;
+            List<String> tokens = HopByHop.connectionTokens(resp.headers());
+            serverKeepAlive = !tokens.contains("close") && !resp.protocolVersion().equals(HttpVersion.HTTP_1_0)
+                    || tokens.contains("keep-alive");
+            HttpHeaders h = resp.headers();
+            HopByHop.strip(h, tokens, switching);
+            boolean emptyBody = headRequest || code == 204 || code == 304 || switching;
+            boolean chunked = HttpUtil.isTransferEncodingChunked(resp);
+            if (!emptyBody && !chunked && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+                // The body ends when the server closes: re-frame it for an HTTP/1.1 client.
+                serverKeepAlive = false;
+                if (http10Client) {
+                    closeClientAfter = true;
+                } else {
+                    h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+                }
+            } else if (chunked && http10Client) {
+                h.remove(HttpHeaderNames.TRANSFER_ENCODING);
+                closeClientAfter = true;
+            }
+            if (!requestComplete) {
+                closeClientAfter = true; // answered before the request ended: the rest cannot be skipped safely
+            }
+            if (!switching) {
+                if (!clientKeepAlive || closeClientAfter) {
+                    h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                } else if (http10Client) {
+                    h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+                }
+            }
+            client.write(new DefaultHttpResponse(HttpVersion.HTTP_1_1, resp.status(), h), client.voidPromise());
+        }
+
+        private void onResponseContent(HttpContent c) {
+            if (c.decoderResult().isFailure()) {
+                c.release();
+                log.debug("{}: bad response body from {}", client, server);
+                if (responseStarted) {
+                    closeAll();
+                } else {
+                    sendErrorAndClose(HttpResponseStatus.BAD_GATEWAY);
+                }
+                return;
+            }
+            if (informational) {
+                c.release(); // the empty end of a 1xx response
+                if (c instanceof LastHttpContent) {
+                    informational = false;
+                }
+                return;
+            }
+            if (!(c instanceof LastHttpContent)) {
+                client.write(c, client.voidPromise());
+                if (!client.isWritable()) {
+                    upstream.config().setAutoRead(false);
+                }
+                return;
+            }
+            if (switching) {
+                c.release();
+                client.writeAndFlush(Unpooled.EMPTY_BUFFER);
+                switchToTunnel();
+                return;
+            }
+            client.write(c, client.voidPromise());
+            finish();
+        }
+
+        @Override
+        public void upstreamReadComplete() {
+            client.flush();
+        }
+
+        @Override
+        public void upstreamWritabilityChanged() {
+            updateClientRead();
+        }
+
+        @Override
+        public void upstreamClosed() {
+            if (exchange != this) {
+                return;
+            }
+            Channel ch = upstream;
+            serverTimer.stop();
+            releaseServer();
+            upstream = null;
+            if (!responseStarted && reused && replayable() && !replayed) {
+                // The server closed an idle connection as we reused it: send again on a new one.
+                log.debug("{}: reused connection to backend {} closed before answering, retrying", client, backend.name());
+                replayed = true;
+                start();
+                return;
+            }
+            releaseBuffered();
+            log.debug("{}: server connection {} closed before the response ended", client, ch);
+            if (responseStarted) {
+                closeAll();
+            } else {
+                sendErrorAndClose(HttpResponseStatus.BAD_GATEWAY);
+            }
+        }
+
+        private void finish() {
+            serverTimer.stop();
+            releaseServer();
+            releaseBuffered();
+            Channel ch = upstream;
+            upstream = null;
+            if (serverKeepAlive && requestComplete && ch.isActive()) {
+                upstreamHandler.park(backend.config().timeouts().keepAlive());
+            } else {
+                upstreamHandler.detach();
+                ch.close();
+            }
+            exchangeDone(clientKeepAlive && !closeClientAfter);
+        }
+
+        /** Replaces both HTTP pipelines by byte relays once the server agreed to switch protocols. */
+        private void switchToTunnel() {
+            serverTimer.stop();
+            clientTimer.stop();
+            releaseBuffered();
+            Channel up = upstream;
+            state = State.TUNNEL;
+            exchange = null;
+            Server s = server;
+            server = null;
+            up.closeFuture().addListener(f -> s.release());
+            java.time.Duration tunnel = backend.config().timeouts().tunnel();
+            ChannelPipeline cp = client.pipeline();
+            ChannelPipeline up2 = up.pipeline();
+            // Encoders go first, so no relayed byte meets an HTTP encoder.
+            cp.get(HttpServerCodec.class).removeOutboundHandler();
+            up2.get(HttpClientCodec.class).removeOutboundHandler();
+            cp.addLast("relay", new Relay(up, tunnel));
+            up2.addLast("relay", new Relay(client, tunnel));
+            up2.remove(UpstreamHandler.class);
+            cp.remove("activity");
+            cp.remove(HttpProxyHandler.this);
+            releasePending();
+            // Removing the decoders hands any bytes they still hold to the relays.
+            cp.remove(HttpServerCodec.class);
+            up2.remove(HttpClientCodec.class);
+            client.flush();
+            up.flush();
+            client.config().setAutoRead(true);
+            up.config().setAutoRead(true);
+        }
+
+        private void releaseServer() {
+            if (server != null) {
+                server.release();
+                server = null;
+            }
+        }
+
+        private void releaseBuffered() {
+            for (HttpContent c : buffered) {
+                c.release();
+            }
+            buffered.clear();
+        }
+
+        /** Drops the server side of this exchange (client gone or request refused). */
+        void abortUpstream() {
+            if (serverTimer != null) {
+                serverTimer.stop();
+            }
+            releaseBuffered();
+            releaseServer();
+            if (upstream != null) {
+                upstreamHandler.detach();
+                upstream.close();
+                upstream = null;
+            }
+            if (exchange == this) {
+                exchange = null;
+            }
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package org.tandemlb.core.http;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tandemlb.core.backend.Server;
+import org.tandemlb.core.proxy.InactivityTimer;
+
+/**
+ * The last handler of a server-side HTTP connection. It lives as long as the connection, which
+ * serves one exchange after another: while an exchange is attached it hands everything to it;
+ * while the connection idles in the {@link HttpConnectionPool} it closes it on unexpected data or
+ * after the keep-alive timeout, and forgets it from the pool when the server closes it.
+ */
+final class UpstreamHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(UpstreamHandler.class);
+
+    /** Receives what the server sends for the attached exchange. */
+    interface Listener {
+        void upstreamRead(Object msg);
+
+        void upstreamReadComplete();
+
+        void upstreamWritabilityChanged();
+
+        void upstreamClosed();
+    }
+
+    private final Server server;
+    private final HttpConnectionPool pool;
+    private Channel channel;
+    private Listener listener;
+    private InactivityTimer idleTimer;
+
+    UpstreamHandler(Server server, HttpConnectionPool pool) {
+        this.server = server;
+        this.pool = pool;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+        idleTimer = new InactivityTimer(channel.eventLoop());
+    }
+
+    /** Attaches an exchange (taking the connection out of the pool). */
+    void attach(Listener l) {
+        idleTimer.stop();
+        listener = l;
+    }
+
+    /** Detaches the exchange and parks the connection in the pool for {@code keepAlive}. */
+    void park(Duration keepAlive) {
+        listener = null;
+        pool.offer(channel.eventLoop(), server, channel);
+        idleTimer.start(keepAlive, channel::close);
+        // Read while idle so that a close by the server is noticed at once.
+        channel.config().setAutoRead(true);
+    }
+
+    /** Detaches the exchange without pooling (the caller closes the connection). */
+    void detach() {
+        listener = null;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (listener != null) {
+            listener.upstreamRead(msg);
+        } else {
+            ReferenceCountUtil.release(msg);
+            log.debug("{}: unexpected data from idle server connection to {}, closing", ctx.channel(), server);
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (listener != null) {
+            listener.upstreamReadComplete();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (listener != null) {
+            listener.upstreamWritabilityChanged();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        idleTimer.stop();
+        Listener l = listener;
+        listener = null;
+        if (l != null) {
+            l.upstreamClosed();
+        } else {
+            pool.remove(ctx.channel().eventLoop(), server, ctx.channel());
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("{}: connection to {} failed: {}", ctx.channel(), server, cause.toString());
+        ctx.close();
+    }
+}

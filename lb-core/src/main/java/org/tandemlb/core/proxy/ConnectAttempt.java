@@ -1,0 +1,141 @@
+package org.tandemlb.core.proxy;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelOption;
+import java.net.InetSocketAddress;
+import java.util.HashSet;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tandemlb.core.backend.Backend;
+import org.tandemlb.core.backend.Refusal;
+import org.tandemlb.core.backend.Server;
+import org.tandemlb.core.backend.ServerGrant;
+
+/**
+ * Gets a connected server-side channel for one client request or connection: asks the backend
+ * for a server, reuses an idle pooled connection or connects a new one on the client's event
+ * loop, and on a connect failure retries on another server up to the backend's {@code retries}
+ * (HAProxy's {@code retries} with {@code option redispatch}). Once every server was tried, the
+ * failed ones may be tried again while retries remain.
+ *
+ * <p>Everything here runs on the client channel's event loop.
+ */
+public abstract class ConnectAttempt implements ServerGrant {
+    private static final Logger log = LoggerFactory.getLogger(ConnectAttempt.class);
+
+    /** Why no connection could be made. */
+    public enum Failure {
+        /** No server could be chosen: 503. */
+        NO_SERVER,
+        /** Waited in the queue for {@code timeouts.queue}: 503. */
+        QUEUE_TIMEOUT,
+        /** Servers were chosen but none could be reached within the retries: 502. */
+        UNREACHABLE
+    }
+
+    protected final ProxyContext context;
+    protected final Backend backend;
+    protected final Channel client;
+    private final byte[] clientKey;
+    private final Set<Server> excluded = new HashSet<>();
+    private int attempts;
+
+    protected ConnectAttempt(ProxyContext context, Backend backend, Channel client) {
+        this.context = context;
+        this.backend = backend;
+        this.client = client;
+        this.clientKey = clientKey(client);
+    }
+
+    /** The client's address bytes, the key of {@code source} balancing. */
+    public static byte[] clientKey(Channel client) {
+        if (client.remoteAddress() instanceof InetSocketAddress isa && isa.getAddress() != null) {
+            return isa.getAddress().getAddress();
+        }
+        return new byte[0];
+    }
+
+    /** Starts: the answer is one call to {@link #connected} or {@link #failed}. */
+    public final void start() {
+        backend.acquire(clientKey, excluded, client.eventLoop(), this);
+    }
+
+    @Override
+    public final void granted(Server server) {
+        if (!client.isActive()) {
+            server.release();
+            return;
+        }
+        Channel idle = reuse(server);
+        if (idle != null) {
+            connected(server, idle, true);
+            return;
+        }
+        attempts++;
+        ChannelFuture f = context.bootstrap(client.eventLoop(), backend.config().timeouts().connect(), halfClosure())
+                .option(ChannelOption.AUTO_READ, false)
+                .handler(initializer(server))
+                .connect(server.address());
+        f.addListener(done -> {
+            if (done.isSuccess()) {
+                server.connectSucceeded();
+                connected(server, f.channel(), false);
+            } else {
+                server.connectFailed();
+                server.release();
+                log.debug("connect to {} ({}) failed: {}", server, server.address(), done.cause().toString());
+                retry(server);
+            }
+        });
+    }
+
+    private void retry(Server failed) {
+        if (!client.isActive()) {
+            return;
+        }
+        if (attempts > backend.config().retries()) {
+            failed(Failure.UNREACHABLE);
+            return;
+        }
+        excluded.add(failed);
+        start();
+    }
+
+    @Override
+    public final void refused(Refusal reason) {
+        if (reason == Refusal.QUEUE_TIMEOUT) {
+            failed(Failure.QUEUE_TIMEOUT);
+        } else if (attempts == 0) {
+            failed(Failure.NO_SERVER);
+        } else if (!excluded.isEmpty() && attempts <= backend.config().retries()) {
+            // Every usable server failed once: try them again while retries remain.
+            excluded.clear();
+            start();
+        } else {
+            failed(Failure.UNREACHABLE);
+        }
+    }
+
+    /** Whether the server-side channel relays half-closes (TCP mode). */
+    protected abstract boolean halfClosure();
+
+    /** The handler that sets up a new server-side channel's pipeline. */
+    protected abstract ChannelHandler initializer(Server server);
+
+    /** An idle pooled connection to {@code server} on this event loop, or null. */
+    protected Channel reuse(Server server) {
+        return null;
+    }
+
+    /**
+     * A connection to {@code server} is ready; the receiver owns the server's slot and the channel
+     * (which has {@code autoRead} off when new).
+     */
+    protected abstract void connected(Server server, Channel channel, boolean reused);
+
+    /** No connection could be made; no slot is held. */
+    protected abstract void failed(Failure failure);
+}

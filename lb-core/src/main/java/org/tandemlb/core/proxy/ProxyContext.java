@@ -1,0 +1,54 @@
+package org.tandemlb.core.proxy;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Function;
+import org.tandemlb.core.backend.Backend;
+import org.tandemlb.core.transport.Transport;
+
+/**
+ * What every proxy pipeline shares: the transport and a way to find backends by name (the map is
+ * swapped on reload, so handlers look a backend up when they need it rather than keeping it).
+ */
+public final class ProxyContext {
+    /** Write-buffer water marks of both sides: a side stops reading past 64 KiB queued on its peer. */
+    public static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
+
+    private final Transport transport;
+    private final Function<String, Backend> backends;
+
+    /**
+     * @param transport the transport of the event loops
+     * @param backends  finds the current backend of a name, or null
+     */
+    public ProxyContext(Transport transport, Function<String, Backend> backends) {
+        this.transport = Objects.requireNonNull(transport);
+        this.backends = Objects.requireNonNull(backends);
+    }
+
+    /** The backend called {@code name} now, or null. */
+    public Backend backend(String name) {
+        return backends.apply(name);
+    }
+
+    /**
+     * A bootstrap for a server-side connection on {@code loop}, the client channel's own event
+     * loop, so that both sides of a proxied connection are served by one thread.
+     */
+    public Bootstrap bootstrap(EventLoop loop, Duration connectTimeout, boolean halfClosure) {
+        return new Bootstrap()
+                .group(loop)
+                .channel(transport.socketChannelClass())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, halfClosure);
+    }
+}

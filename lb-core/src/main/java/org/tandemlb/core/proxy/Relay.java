@@ -1,0 +1,115 @@
+package org.tandemlb.core.proxy;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Relays every byte read on its channel to a peer channel: the TCP mode's pipe, and the tunnel
+ * after an HTTP upgrade. One relay sits on each side.
+ *
+ * <p>Back-pressure: when the peer's outbound buffer passes its high water mark this side stops
+ * reading, and reads again when the peer drains below the low mark ({@code autoRead} toggled by
+ * writability). Writes are flushed once per read batch. A FIN from one side is relayed as a
+ * shutdown of the peer's output (half-close); the connection pair closes when both directions
+ * are done, or when this side sees no traffic for its idle timeout.
+ */
+public final class Relay extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(Relay.class);
+
+    private final Channel peer;
+    private final Duration idleTimeout;
+    private InactivityTimer timer;
+
+    /**
+     * @param peer        the channel the bytes go to (on the same event loop)
+     * @param idleTimeout this side's inactivity timeout
+     */
+    public Relay(Channel peer, Duration idleTimeout) {
+        this.peer = peer;
+        this.idleTimeout = idleTimeout;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        timer = new InactivityTimer(ctx.channel().eventLoop());
+        timer.start(idleTimeout, () -> {
+            log.debug("{}: idle for {}, closing", ctx.channel(), idleTimeout);
+            closeBoth(ctx.channel());
+        });
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        timer.stop();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        timer.touch();
+        peer.write(msg, peer.voidPromise());
+        if (!peer.isWritable()) {
+            ctx.channel().config().setAutoRead(false);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        peer.flush();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        // Our outbound buffer drained (or filled): let the peer read again (or stop it).
+        peer.config().setAutoRead(ctx.channel().isWritable());
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            Channel self = ctx.channel();
+            if (peer instanceof DuplexChannel duplexPeer && self instanceof DuplexChannel duplexSelf) {
+                peer.flush();
+                if (duplexPeer.isInputShutdown() || !peer.isActive()) {
+                    // Both directions are finished: close the pair once the last bytes are out.
+                    peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+                    duplexSelf.close();
+                } else {
+                    duplexPeer.shutdownOutput();
+                }
+            } else {
+                closeBoth(self);
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        timer.stop();
+        // Send what is still buffered, then close.
+        if (peer.isActive()) {
+            peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("{}: {}", ctx.channel(), cause.toString());
+        closeBoth(ctx.channel());
+    }
+
+    private void closeBoth(Channel self) {
+        self.close();
+        peer.close();
+    }
+}
