@@ -1,0 +1,55 @@
+package org.tandemlb.core.backend.balance;
+
+import java.util.List;
+
+/**
+ * Least connections, weighted: picks the candidate with the lowest
+ * {@code activeConnections / weight}, as HAProxy's {@code leastconn}.
+ *
+ * <p>Loads are compared by cross-multiplication in {@code long}
+ * ({@code a.active * b.weight < b.active * a.weight}), which is exact: two servers with
+ * 2 connections at weight 2 and 1 connection at weight 1 tie, where floating point could break
+ * the tie by a rounding error. Both factors are {@code int}s, so the product cannot overflow.
+ *
+ * <p>Ties are broken round-robin: the scan starts just after the position chosen last time, and
+ * the first candidate with the lowest load from there wins. With static loads (a burst of picks
+ * before any of the connections is counted, or long-lived TCP connections on idle servers) equal
+ * servers are therefore chosen in turn instead of the first one taking everything; N tied
+ * servers get exactly one pick each per N picks, whatever less-loaded positions lie between them.
+ *
+ * <p>Not thread-safe: {@link Balancer} instances are called under their backend's lock.
+ */
+final class LeastConnBalancer implements Balancer {
+
+    /** The position after the last chosen one, where the next scan starts. */
+    private int next;
+
+    LeastConnBalancer() {
+    }
+
+    @Override
+    public <T extends Candidate> T pick(List<T> candidates, byte[] clientKey) {
+        int size = candidates.size();
+        int start = Math.floorMod(next, size);
+        int bestIndex = start;
+        T best = candidates.get(start);
+        for (int step = 1; step < size; step++) {
+            int index = start + step;
+            if (index >= size) {
+                index -= size;
+            }
+            T candidate = candidates.get(index);
+            if (lessLoaded(candidate, best)) {
+                best = candidate;
+                bestIndex = index;
+            }
+        }
+        next = bestIndex + 1;
+        return best;
+    }
+
+    /** Whether {@code a} carries strictly fewer connections per unit of weight than {@code b}. */
+    static boolean lessLoaded(Candidate a, Candidate b) {
+        return (long) a.activeConnections() * b.weight() < (long) b.activeConnections() * a.weight();
+    }
+}
