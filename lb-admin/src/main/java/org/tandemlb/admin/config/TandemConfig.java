@@ -1,0 +1,37 @@
+package org.tandemlb.admin.config;
+
+import java.util.Map;
+import java.util.Objects;
+import org.tandemlb.core.config.LoadBalancerConfig;
+
+/**
+ * Everything the config file says: lb-core's {@link LoadBalancerConfig} plus what only the daemon
+ * uses. Produced by {@link ConfigLoader}; immutable.
+ *
+ * @param node         this node's name (default: the host name, see {@link ConfigLoader})
+ * @param admin        the admin API's address and token
+ * @param loadBalancer the frontends and backends, for lb-core
+ * @param accessLogs   the access log of every frontend, keyed by frontend name (every frontend has
+ *                     an entry; {@link AccessLogSettings#DEFAULT} when it sets none)
+ * @param cluster      the cluster, or null when the file has no {@code cluster} section (solo node)
+ */
+public record TandemConfig(String node, AdminSettings admin, LoadBalancerConfig loadBalancer,
+                           Map<String, AccessLogSettings> accessLogs, ClusterSettings cluster) {
+
+    public TandemConfig {
+        Objects.requireNonNull(node, "node");
+        Objects.requireNonNull(admin, "admin");
+        Objects.requireNonNull(loadBalancer, "loadBalancer");
+        accessLogs = Map.copyOf(accessLogs);
+    }
+
+    /** The access log of {@code frontend}; {@link AccessLogSettings#DEFAULT} for an unknown name. */
+    public AccessLogSettings accessLog(String frontend) {
+        return accessLogs.getOrDefault(frontend, AccessLogSettings.DEFAULT);
+    }
+
+    /** Whether the node runs alone, without a cluster. */
+    public boolean solo() {
+        return cluster == null;
+    }
+}
