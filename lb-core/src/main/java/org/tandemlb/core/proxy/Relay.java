@@ -67,8 +67,11 @@ public final class Relay extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        // Our outbound buffer drained (or filled): let the peer read again (or stop it).
-        peer.config().setAutoRead(ctx.channel().isWritable());
+        // Our outbound buffer drained (or filled): let the peer read again (or stop it). A peer
+        // whose input is finished has nothing more to read (and epoll refuses to watch it).
+        if (!(peer instanceof DuplexChannel d && d.isInputShutdown())) {
+            peer.config().setAutoRead(ctx.channel().isWritable());
+        }
         ctx.fireChannelWritabilityChanged();
     }
 
@@ -104,7 +107,7 @@ public final class Relay extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("{}: {}", ctx.channel(), cause.toString());
+        log.debug("{}: {}", ctx.channel(), cause.toString(), cause);
         closeBoth(ctx.channel());
     }
 

@@ -16,15 +16,18 @@ import org.tandemlb.core.proxy.Relay;
 
 /**
  * The {@code tcp} mode: for each client connection, a server connection on the same event loop,
- * then a {@link Relay} on each side. The client is not read until the server is connected, so
- * nothing is buffered; a client whose backend has no server usable is closed at once (a TCP
- * client cannot be told why).
+ * then a {@link Relay} on each side. The client is not read until the server is connected; what
+ * the transport reads anyway (epoll reads a half-closed socket to its end to see the FIN) is kept
+ * and sent first, and a FIN that came early is relayed once connected. A client whose backend has
+ * no usable server is closed at once (a TCP client cannot be told why).
  */
 public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(TcpProxyHandler.class);
 
     private final ProxyContext context;
     private final FrontendConfig frontend;
+    private final java.util.List<Object> early = new java.util.ArrayList<>(1);
+    private boolean inputShutdown;
 
     /** A handler for one client connection of {@code frontend} (whose channel has autoRead off). */
     public TcpProxyHandler(ProxyContext context, FrontendConfig frontend) {
@@ -65,11 +68,15 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
                 }
                 upstream.pipeline().addLast("relay", new Relay(client, backend.config().timeouts().server()));
                 client.pipeline().replace(TcpProxyHandler.this, "relay", new Relay(upstream, frontend.timeouts().client()));
-                upstream.config().setAutoRead(true);
-                client.config().setAutoRead(true);
-                if (!upstream.isActive()) {
-                    client.close();
+                early.forEach(m -> upstream.write(m, upstream.voidPromise()));
+                early.clear();
+                upstream.flush();
+                if (inputShutdown) {
+                    ((io.netty.channel.socket.DuplexChannel) upstream).shutdownOutput();
+                } else {
+                    client.config().setAutoRead(true);
                 }
+                upstream.config().setAutoRead(true);
             }
 
             @Override
@@ -79,6 +86,26 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
             }
         }.start();
         ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        early.add(msg);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
+            inputShutdown = true;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        early.forEach(io.netty.util.ReferenceCountUtil::release);
+        early.clear();
+        ctx.fireChannelInactive();
     }
 
     @Override
