@@ -53,6 +53,15 @@ public final class RawHttp implements AutoCloseable {
 
     /** Reads one response: Content-Length, chunked, or until close. */
     public Response read() throws IOException {
+        return read(false);
+    }
+
+    /** Reads the response to a HEAD request: never a body, whatever its headers say. */
+    public Response readHeadResponse() throws IOException {
+        return read(true);
+    }
+
+    private Response read(boolean toHead) throws IOException {
         String statusLine = line();
         if (statusLine == null) {
             throw new IOException("connection closed before a response");
@@ -64,7 +73,7 @@ public final class RawHttp implements AutoCloseable {
             headers.merge(l.substring(0, c).trim().toLowerCase(Locale.ROOT), l.substring(c + 1).trim(), (a, b) -> a + ", " + b);
         }
         ByteArrayOutputStream body = new ByteArrayOutputStream();
-        if (status / 100 == 1 || status == 204 || status == 304) {
+        if (toHead || status / 100 == 1 || status == 204 || status == 304) {
             return new Response(status, headers, "");
         }
         if (headers.containsKey("content-length")) {
