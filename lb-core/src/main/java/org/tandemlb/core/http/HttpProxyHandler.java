@@ -510,14 +510,13 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             upstreamHandler.attach(this);
             serverTimer = new InactivityTimer(ch.eventLoop());
             ch.write(request, ch.voidPromise());
-            for (HttpContent c : buffered) {
-                if (!replayable()) {
+            if (replayed) {
+                // Only a complete request without a body is replayed: its head and an empty end.
+                ch.write(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
+            } else {
+                for (HttpContent c : buffered) {
                     ch.write(c, ch.voidPromise());
-                } else {
-                    ch.write(c.retainedDuplicate(), ch.voidPromise());
                 }
-            }
-            if (!replayable()) {
                 buffered.clear();
             }
             ch.flush();

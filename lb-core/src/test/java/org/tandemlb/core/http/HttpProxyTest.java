@@ -219,6 +219,24 @@ class HttpProxyTest {
     }
 
     @Test
+    void idempotentRequestFailingOnReusedConnectionIsRetriedOnceOthersAreNot() throws Exception {
+        TestBackend a = backend("a");
+        LoadBalancer lb = track(Proxies.http(a));
+        try (RawHttp c = new RawHttp(lb.address("fe"))) {
+            assertEquals(200, c.get("/").status()); // leaves a pooled server connection behind
+            RawHttp.Response r = c.get("/drop-once/get");
+            assertEquals(200, r.status(), "a GET that died on a reused connection is sent again");
+        }
+        assertEquals(3, a.requests(), "/ once, /drop-once/get twice");
+        try (RawHttp c = new RawHttp(lb.address("fe"))) {
+            assertEquals(200, c.get("/").status());
+            RawHttp.Response r = c.send("POST /drop-once/post HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello").read();
+            assertEquals(502, r.status(), "a POST that reached the server is never sent twice");
+        }
+        assertEquals(5, a.requests());
+    }
+
+    @Test
     void pipelinedRequestsAreAnsweredInOrder() throws Exception {
         TestBackend a = backend("a");
         LoadBalancer lb = track(Proxies.http(a));

@@ -45,7 +45,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <li>{@code POST /upload}: counts the streamed body without keeping it, answers the count;</li>
  * <li>{@code /download?bytes=N}: N bytes, chunked, written as the connection drains;</li>
  * <li>{@code /status?code=N}: status N;</li>
- * <li>{@code /ws}: a WebSocket echo.</li>
+ * <li>{@code /ws}: a WebSocket echo;</li>
+ * <li>{@code /drop-once/...}: the first request for each such path is dropped: the connection is
+ * closed without an answer (a server closing an idle keep-alive connection as the request came).</li>
  * </ul>
  * It records the headers of every request it received.
  */
@@ -57,6 +59,7 @@ public final class TestBackend implements AutoCloseable {
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong connections = new AtomicLong();
     private final ConcurrentLinkedQueue<HttpHeaders> received = new ConcurrentLinkedQueue<>();
+    private final java.util.Set<String> dropped = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final io.netty.channel.group.ChannelGroup children =
             new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
 
@@ -164,6 +167,10 @@ public final class TestBackend implements AutoCloseable {
         private void respond(ChannelHandlerContext ctx, HttpRequest req, long bodyBytes) {
             QueryStringDecoder q = new QueryStringDecoder(req.uri());
             boolean keepAlive = HttpUtil.isKeepAlive(req);
+            if (q.path().startsWith("/drop-once/") && dropped.add(q.path())) {
+                ctx.close();
+                return;
+            }
             switch (q.path()) {
                 case "/slow" -> {
                     long ms = Long.parseLong(q.parameters().get("ms").get(0));
