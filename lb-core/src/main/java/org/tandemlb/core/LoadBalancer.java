@@ -261,10 +261,16 @@ public final class LoadBalancer implements AutoCloseable {
         }
         closed = true;
         frontends.values().forEach(Frontend::close);
+        frontends.values().forEach(Frontend::drain);
         long deadline = System.nanoTime() + drain.toNanos();
         while (System.nanoTime() < deadline && frontends.values().stream().anyMatch(f -> f.currentConnections() > 0)) {
             java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
         }
+        int cut = frontends.values().stream().mapToInt(Frontend::currentConnections).sum();
+        if (cut > 0) {
+            log.warn("drain time {} is over: closing {} connection(s) still open", drain, cut);
+        }
+        frontends.values().forEach(Frontend::closeConnections);
         if (ownsGroups) {
             acceptors.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
             workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();

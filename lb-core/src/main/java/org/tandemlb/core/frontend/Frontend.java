@@ -36,10 +36,23 @@ import org.tandemlb.core.transport.Transport;
 public final class Frontend {
     private static final Logger log = LoggerFactory.getLogger(Frontend.class);
 
+    /**
+     * The user event fired on every open connection when the frontend drains: HTTP connections
+     * close once idle; TCP connections run on until they end or the drain time is over.
+     */
+    public static final Object DRAIN = new Object() {
+        @Override
+        public String toString() {
+            return "DRAIN";
+        }
+    };
+
     private volatile FrontendConfig config;
     private final ProxyContext context;
     private final HttpConnectionPool pool;
     private final List<Channel> listeners = new ArrayList<>();
+    private final io.netty.channel.group.ChannelGroup connections =
+            new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.ImmediateEventExecutor.INSTANCE);
     private final AtomicInteger current = new AtomicInteger();
     private final AtomicLong total = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
@@ -146,6 +159,7 @@ public final class Frontend {
         total.incrementAndGet();
         int now = current.incrementAndGet();
         ch.closeFuture().addListener(f -> current.decrementAndGet());
+        connections.add(ch);
         if (cfg.maxConnections() > 0 && now > cfg.maxConnections()) {
             refused.incrementAndGet();
             ch.close();
@@ -156,6 +170,21 @@ public final class Frontend {
         } else {
             ch.pipeline().addLast("proxy", new TcpProxyHandler(context, cfg));
         }
+    }
+
+    /**
+     * Asks every open connection to finish: idle HTTP connections close at once, busy ones after
+     * their current response. Call {@link #closeConnections()} when the drain time is over.
+     */
+    public void drain() {
+        for (Channel ch : connections) {
+            ch.pipeline().fireUserEventTriggered(DRAIN);
+        }
+    }
+
+    /** Closes every open connection at once. */
+    public void closeConnections() {
+        connections.close();
     }
 
     /** Stops listening; open connections go on. */

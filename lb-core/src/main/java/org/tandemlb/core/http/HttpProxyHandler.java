@@ -87,6 +87,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private State state = State.AWAIT_HEAD_IDLE;
     private Exchange exchange;
     private final ArrayDeque<Object> pending = new ArrayDeque<>();
+    private boolean draining;
 
     /**
      * @param context  the shared proxy context
@@ -345,6 +346,22 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * The frontend is shutting down: an idle connection closes now, a busy one after its response
+     * (which then says {@code Connection: close}).
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == org.tandemlb.core.frontend.Frontend.DRAIN) {
+            draining = true;
+            if (state == State.AWAIT_HEAD_IDLE && pending.isEmpty()) {
+                closeAll();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         clientTimer.stop();
@@ -397,7 +414,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     /** The response is done: the connection serves the next request, or closes. */
     private void exchangeDone(boolean keepClient) {
         exchange = null;
-        if (!keepClient) {
+        if (!keepClient || draining) {
             state = State.CLOSING;
             clientTimer.stop();
             releasePending();
@@ -619,7 +636,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
                 closeClientAfter = true; // answered before the request ended: the rest cannot be skipped safely
             }
             if (!switching) {
-                if (!clientKeepAlive || closeClientAfter) {
+                if (!clientKeepAlive || closeClientAfter || draining) {
                     h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
                 } else if (http10Client) {
                     h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);

@@ -237,6 +237,26 @@ class HttpProxyTest {
     }
 
     @Test
+    void gracefulStopLetsInFlightRequestsFinishAndClosesIdleConnections() throws Exception {
+        TestBackend a = backend("a");
+        LoadBalancer lb = Proxies.http(a);
+        try (RawHttp idle = new RawHttp(lb.address("fe")); RawHttp busy = new RawHttp(lb.address("fe"))) {
+            assertEquals(200, idle.get("/").status());
+            busy.send("GET /slow?ms=700 HTTP/1.1\r\nHost: t\r\n\r\n");
+            await().atMost(Duration.ofSeconds(5)).until(() -> lb.backend("be").server("a").activeConnections() == 1);
+            long start = System.nanoTime();
+            CompletableFuture<Void> stopped = CompletableFuture.runAsync(() -> lb.stop(Duration.ofSeconds(20)));
+            assertTrue(idle.closedByPeer(), "an idle keep-alive connection is closed at once");
+            RawHttp.Response r = busy.read();
+            assertEquals(200, r.status(), "the in-flight request completes");
+            assertEquals("close", r.header("connection"), "and its connection closes after it");
+            assertTrue(busy.closedByPeer());
+            stopped.get(10, TimeUnit.SECONDS);
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10), "stop did not wait out the drain time");
+        }
+    }
+
+    @Test
     void pipelinedRequestsAreAnsweredInOrder() throws Exception {
         TestBackend a = backend("a");
         LoadBalancer lb = track(Proxies.http(a));
