@@ -1,0 +1,54 @@
+package org.tandemlb.core.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.prometheus.PrometheusConfig;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.tandemlb.core.backend.Backend;
+import org.tandemlb.core.config.BackendConfig;
+import org.tandemlb.core.config.FrontendConfig;
+import org.tandemlb.core.config.Mode;
+import org.tandemlb.core.config.ServerConfig;
+import org.tandemlb.core.frontend.Frontend;
+import org.tandemlb.core.http.HttpConnectionPool;
+import org.tandemlb.core.proxy.ProxyContext;
+import org.tandemlb.core.transport.Transport;
+
+/** The meters come out of a Prometheus registry under SPEC §6's exact names and labels. */
+class LoadBalancerMetricsTest {
+
+    @Test
+    void serverAndFrontendMetersHaveTheSpecNamesAndFollowReloads() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        LoadBalancerMetrics metrics = new LoadBalancerMetrics(registry);
+        Backend web = new Backend(BackendConfig.builder("web", Mode.HTTP)
+                .server(ServerConfig.builder("web1", "127.0.0.1:8081").weight(100).build())
+                .server(ServerConfig.builder("web2", "127.0.0.1:8082").weight(50).build())
+                .build());
+        Frontend www = new Frontend(FrontendConfig.builder("www", Mode.HTTP).bind("127.0.0.1:0").defaultBackend("web").build(),
+                new ProxyContext(Transport.NIO, n -> web), new HttpConnectionPool());
+        metrics.sync(List.of(www), List.of(web));
+        web.server("web2").setUp(false);
+
+        String text = registry.scrape();
+        assertTrue(text.contains("tandem_server_up{backend=\"web\",server=\"web1\",} 1.0"), text);
+        assertTrue(text.contains("tandem_server_up{backend=\"web\",server=\"web2\",} 0.0"), text);
+        assertTrue(text.contains("tandem_server_weight{backend=\"web\",server=\"web2\",} 50.0"), text);
+        assertTrue(text.contains("tandem_server_current_connections{backend=\"web\",server=\"web1\",} 0.0"), text);
+        assertTrue(text.contains("tandem_server_requests_total{backend=\"web\",server=\"web1\",} 0.0"), text);
+        assertTrue(text.contains("tandem_server_connect_failures_total{backend=\"web\",server=\"web1\",} 0.0"), text);
+        assertTrue(text.contains("tandem_frontend_connections_total{frontend=\"www\",} 0.0"), text);
+        assertTrue(text.contains("tandem_frontend_current_connections{frontend=\"www\",} 0.0"), text);
+
+        // A reload that drops web2: its series disappear.
+        web.update(BackendConfig.builder("web", Mode.HTTP)
+                .server(ServerConfig.builder("web1", "127.0.0.1:8081").weight(100).build()).build());
+        metrics.sync(List.of(www), List.of(web));
+        String after = registry.scrape();
+        assertFalse(after.contains("server=\"web2\""), after);
+        assertTrue(after.contains("tandem_server_up{backend=\"web\",server=\"web1\",} 1.0"), after);
+    }
+}
