@@ -1,0 +1,300 @@
+package org.tandemlb.admin;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tandemlb.admin.config.ConfigException;
+import org.tandemlb.admin.config.ConfigLoader;
+import org.tandemlb.admin.config.ConfigProblem;
+import org.tandemlb.admin.config.TandemConfig;
+import org.tandemlb.core.LoadBalancer;
+import org.tandemlb.core.LoadBalancerException;
+import org.tandemlb.core.config.BackendConfig;
+import org.tandemlb.core.config.FrontendConfig;
+import org.tandemlb.core.config.LoadBalancerConfig;
+import org.tandemlb.core.frontend.Frontend;
+
+/**
+ * The running daemon: owns the {@link LoadBalancer} of a {@link TandemConfig} and everything that
+ * lives as long as it (the admin server and the cluster membership join it here), and the three
+ * moments of its life: {@link #start}, {@link #reload} and {@link #stop}. It knows nothing of
+ * signals or of the command line, so tests drive it directly; {@code tandem run} connects SIGHUP to
+ * {@link #requestReload} and SIGTERM/SIGINT to {@link #stop}.
+ *
+ * <p>Reloads are serialized on one dedicated thread ({@link #requestReload}), so a burst of
+ * SIGHUPs (or, later, API calls) applies the file once per request, in order, and never runs on a
+ * signal thread or an event loop. {@link #reload} itself may be called from any thread.
+ */
+public final class Daemon {
+    private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+
+    /** The outcome of a reload: applied when there are no errors. */
+    public record ReloadResult(List<String> errors) {
+        /** A reload that was applied. */
+        public static final ReloadResult APPLIED = new ReloadResult(List.of());
+
+        public ReloadResult {
+            errors = List.copyOf(errors);
+        }
+
+        /** Whether the new configuration is in force. */
+        public boolean applied() {
+            return errors.isEmpty();
+        }
+    }
+
+    private enum State { NEW, RUNNING, STOPPED }
+
+    private final Map<String, String> env;
+    private final int threads;
+    private final ExecutorService reloads = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "tandem-reload");
+        t.setDaemon(true); // a reload in progress never holds the JVM up at exit
+        return t;
+    });
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final Object lock = new Object();
+    private State state = State.NEW;
+    private TandemConfig config;
+    private LoadBalancer lb;
+
+    /**
+     * A daemon whose proxy uses one event loop per processor.
+     *
+     * @param env the environment for {@code ${VAR}} in the config file at reload, usually
+     *            {@link System#getenv()}
+     */
+    public Daemon(Map<String, String> env) {
+        this(env, 0);
+    }
+
+    /**
+     * A daemon whose proxy uses {@code threads} event loops (0: one per processor).
+     */
+    public Daemon(Map<String, String> env, int threads) {
+        this.env = Map.copyOf(Objects.requireNonNull(env, "env"));
+        this.threads = threads;
+    }
+
+    /**
+     * Builds the load balancer of {@code config} and binds its frontends.
+     *
+     * @throws LoadBalancerException when a frontend cannot listen; nothing stays bound or running
+     * @throws IllegalStateException when already started
+     */
+    public void start(TandemConfig config) {
+        Objects.requireNonNull(config, "config");
+        synchronized (lock) {
+            if (state != State.NEW) {
+                throw new IllegalStateException("the daemon was already started");
+            }
+            LoadBalancer built = LoadBalancer.builder(config.loadBalancer()).threads(threads).build();
+            try {
+                built.start();
+            } catch (RuntimeException e) {
+                built.close(); // the event loops
+                state = State.STOPPED;
+                reloads.shutdown();
+                stopped.countDown();
+                throw e;
+            }
+            this.lb = built;
+            this.config = config;
+            state = State.RUNNING;
+        }
+        if (!config.solo()) {
+            // Said at every start, so that nobody believes a standby is watching over this node.
+            log.warn("the cluster section is not used by this version of tandem: node {} runs alone and owns no VIP",
+                    config.node());
+        }
+        log.info("tandem {} started, node {}, pid {}: {}", TandemCommand.version(), config.node(),
+                ProcessHandle.current().pid(), describe(config.loadBalancer()));
+    }
+
+    /**
+     * Reads {@code file} again and applies it in place (SPEC §4, Reload): an invalid or unreadable
+     * file, or one whose new listeners cannot be bound, changes nothing; the errors are logged and
+     * returned. Runs on the calling thread.
+     */
+    public ReloadResult reload(Path file) {
+        Objects.requireNonNull(file, "file");
+        log.info("reloading {}", file);
+        TandemConfig next;
+        try {
+            next = ConfigLoader.load(file, env);
+        } catch (ConfigException e) {
+            List<String> errors = e.problems().stream().map(ConfigProblem::toString).toList();
+            errors.forEach(log::error);
+            log.error("reload refused: {} has {} problem(s); the running configuration is unchanged",
+                    file, errors.size());
+            return new ReloadResult(errors);
+        } catch (IOException e) {
+            return refused("cannot read config file " + file + ": " + CheckCommand.describe(e));
+        }
+        synchronized (lock) {
+            if (state != State.RUNNING) {
+                return refused("tandem is " + (state == State.NEW ? "not started yet" : "stopping"));
+            }
+            try {
+                lb.apply(next.loadBalancer());
+            } catch (LoadBalancerException e) {
+                return refused(e.getMessage());
+            } catch (RuntimeException e) {
+                log.error("reload failed on an internal error; the running configuration is unchanged", e);
+                return new ReloadResult(List.of("internal error: " + e));
+            }
+            config = next;
+        }
+        log.info("reloaded {}: {}", file, describe(next.loadBalancer()));
+        return ReloadResult.APPLIED;
+    }
+
+    private static ReloadResult refused(String reason) {
+        log.error("reload refused: {}; the running configuration is unchanged", reason);
+        return new ReloadResult(List.of(reason));
+    }
+
+    /**
+     * Reloads {@code file} on the daemon's reload thread; returns at once. For signal handlers
+     * and the admin API, which must not block.
+     */
+    public CompletableFuture<ReloadResult> requestReload(Path file) {
+        try {
+            return CompletableFuture.supplyAsync(() -> reload(file), reloads);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.completedFuture(refused("tandem is stopping"));
+        }
+    }
+
+    /**
+     * Stops gracefully: stops accepting, lets open connections finish for up to
+     * {@link #drainTimeout()}, then closes them and the event loops. Idempotent; a second caller
+     * waits until the first one has finished.
+     */
+    public void stop() {
+        LoadBalancer toStop;
+        Duration drain;
+        synchronized (lock) {
+            if (state == State.NEW) {
+                reloads.shutdown();
+                stopped.countDown();
+            }
+            if (state != State.RUNNING) {
+                state = State.STOPPED;
+                toStop = null;
+                drain = null;
+            } else {
+                state = State.STOPPED;
+                toStop = lb;
+                drain = drainTimeout(config);
+            }
+        }
+        if (toStop == null) {
+            awaitStopped(); // another thread is stopping it; return once it is done
+            return;
+        }
+        try {
+            reloads.shutdown();
+            log.info("stopping: no new connections; open ones have up to {} to finish", format(drain));
+            toStop.stop(drain);
+            log.info("stopped");
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    private void awaitStopped() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                stopped.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The configuration in force; null before {@link #start}. */
+    public TandemConfig config() {
+        synchronized (lock) {
+            return config;
+        }
+    }
+
+    /** The load balancer; null before {@link #start}. */
+    public LoadBalancer loadBalancer() {
+        synchronized (lock) {
+            return lb;
+        }
+    }
+
+    /**
+     * How long {@link #stop} lets open connections finish: the longest {@code timeouts.drain} of
+     * the frontends in force (one deadline for the whole process, as HAProxy's
+     * {@code hard-stop-after}); zero without frontends.
+     */
+    public Duration drainTimeout() {
+        synchronized (lock) {
+            return config == null ? Duration.ZERO : drainTimeout(config);
+        }
+    }
+
+    static Duration drainTimeout(TandemConfig config) {
+        return config.loadBalancer().frontends().stream()
+                .map(f -> f.timeouts().drain())
+                .max(Duration::compareTo)
+                .orElse(Duration.ZERO);
+    }
+
+    /** {@code www (http) 0.0.0.0:443 -> web; ...; backends web (3 servers), ...}, for the log. */
+    private String describe(LoadBalancerConfig c) {
+        String frontends = c.frontends().stream().map(this::describe).collect(Collectors.joining("; "));
+        String backends = c.backends().stream()
+                .map(b -> b.name() + " (" + servers(b) + ")")
+                .collect(Collectors.joining(", "));
+        return "frontends " + (frontends.isEmpty() ? "none" : frontends)
+                + "; backends " + (backends.isEmpty() ? "none" : backends);
+    }
+
+    private String describe(FrontendConfig f) {
+        Frontend running = lb.frontend(f.name());
+        List<InetSocketAddress> bound = running == null ? List.of() : running.boundAddresses();
+        // The addresses actually bound, so that port 0 shows the port the system chose.
+        String where = bound.isEmpty()
+                ? f.binds().stream().map(Object::toString).collect(Collectors.joining(" "))
+                : bound.stream().map(Daemon::hostPort).collect(Collectors.joining(" "));
+        return f.name() + " (" + f.mode().configName() + ") on " + where + " -> " + f.defaultBackend();
+    }
+
+    private static String servers(BackendConfig b) {
+        int n = b.servers().size();
+        return n == 1 ? "1 server" : n + " servers";
+    }
+
+    static String hostPort(InetSocketAddress a) {
+        String host = a.getHostString();
+        return host.indexOf(':') >= 0 ? "[" + host + "]:" + a.getPort() : host + ":" + a.getPort();
+    }
+
+    /** 30s, 1500ms, 0s: as durations are written in the config file. */
+    static String format(Duration d) {
+        long ms = d.toMillis();
+        return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
+    }
+}

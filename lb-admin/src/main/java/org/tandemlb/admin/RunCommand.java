@@ -1,0 +1,47 @@
+package org.tandemlb.admin;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.tandemlb.admin.config.TandemConfig;
+import org.tandemlb.core.LoadBalancerException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tandem run -c FILE}: the daemon, in the foreground, logging to stdout (systemd
+ * {@code Type=simple}). An invalid file prints its problems on stderr as {@code check} does and
+ * exits 1; a frontend that cannot listen exits 1 with the reason in one line. Then SIGHUP reloads
+ * FILE and SIGTERM/SIGINT stop gracefully, exit 0 (see {@link Signals}).
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Runs the load balancer in the foreground, logging to stdout.",
+                "SIGHUP reloads FILE; SIGTERM or SIGINT stop gracefully."})
+final class RunCommand implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", required = true, description = "The config file.")
+    private Path config;
+
+    @Override
+    public Integer call() {
+        Map<String, String> env = System.getenv();
+        TandemConfig loaded = CheckCommand.loadOrReport(config, env, spec.commandLine().getErr());
+        if (loaded == null) {
+            return TandemCommand.EXIT_FAILURE;
+        }
+        Daemon daemon = new Daemon(env);
+        Signals.serveUntilStopped(() -> {
+            try {
+                daemon.start(loaded);
+            } catch (LoadBalancerException e) {
+                throw new CommandFailure(e.getMessage(), e);
+            }
+        }, () -> daemon.requestReload(config), daemon::stop);
+        return 0;
+    }
+}

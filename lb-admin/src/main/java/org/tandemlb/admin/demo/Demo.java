@@ -1,0 +1,109 @@
+package org.tandemlb.admin.demo;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.tandemlb.admin.Daemon;
+import org.tandemlb.admin.config.AdminSettings;
+import org.tandemlb.admin.config.TandemConfig;
+import org.tandemlb.core.LoadBalancerException;
+import org.tandemlb.core.config.BackendConfig;
+import org.tandemlb.core.config.Balance;
+import org.tandemlb.core.config.FrontendConfig;
+import org.tandemlb.core.config.HostPort;
+import org.tandemlb.core.config.LoadBalancerConfig;
+import org.tandemlb.core.config.Mode;
+import org.tandemlb.core.config.ServerConfig;
+
+/**
+ * What {@code tandem demo} runs: two {@link DemoBackend}s on ports the system chooses, and a
+ * {@link Daemon} whose frontend {@code demo} (http) balances them round-robin through backend
+ * {@code demo}. Everything lives in this process and stops with {@link #close()}.
+ */
+public final class Demo implements AutoCloseable {
+    /** The frontend's and the backend's name. */
+    public static final String NAME = "demo";
+
+    private final EventLoopGroup backendLoops;
+    private final List<DemoBackend> backends;
+    private final Daemon daemon;
+    private boolean closed;
+
+    private Demo(EventLoopGroup backendLoops, List<DemoBackend> backends, Daemon daemon) {
+        this.backendLoops = backendLoops;
+        this.backends = List.copyOf(backends);
+        this.daemon = daemon;
+    }
+
+    /**
+     * Starts the two backends and the load balancer in front of them on {@code host:port}
+     * (port 0: any free port, see {@link #address()}).
+     *
+     * @throws LoadBalancerException when the frontend cannot listen (the port is taken, most
+     *                               likely); nothing is left running then
+     */
+    public static Demo start(String host, int port) {
+        EventLoopGroup loops = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("tandem-demo", true),
+                NioIoHandler.newFactory());
+        List<DemoBackend> backends = new ArrayList<>();
+        try {
+            backends.add(DemoBackend.start(1, "127.0.0.1", loops));
+            backends.add(DemoBackend.start(2, "127.0.0.1", loops));
+            BackendConfig.Builder pool = BackendConfig.builder(NAME, Mode.HTTP).balance(Balance.ROUNDROBIN);
+            for (DemoBackend b : backends) {
+                pool.server(ServerConfig.builder(NAME + b.number(), b.hostPort()).build());
+            }
+            LoadBalancerConfig lb = LoadBalancerConfig.builder()
+                    .backend(pool.build())
+                    .frontend(FrontendConfig.builder(NAME, Mode.HTTP)
+                            .bind(new HostPort(host, port))
+                            .defaultBackend(NAME)
+                            .build())
+                    .build();
+            // Two event loops are plenty for a demo and keep its footprint small.
+            Daemon daemon = new Daemon(Map.of(), 2);
+            daemon.start(new TandemConfig(NAME, AdminSettings.DEFAULTS, lb, Map.of(), null));
+            return new Demo(loops, backends, daemon);
+        } catch (RuntimeException e) {
+            backends.forEach(DemoBackend::close);
+            loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+            throw e;
+        }
+    }
+
+    /** The address the load balancer listens on. */
+    public InetSocketAddress address() {
+        return daemon.loadBalancer().address(NAME);
+    }
+
+    /** The two demo backends, number 1 first. */
+    public List<DemoBackend> backends() {
+        return backends;
+    }
+
+    /** The daemon that runs the load balancer. */
+    public Daemon daemon() {
+        return daemon;
+    }
+
+    /**
+     * Stops the load balancer gracefully, then the backends. Idempotent (the shutdown hook calls it
+     * again after a signal has stopped the demo); a second caller returns once the first is done.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        daemon.stop();
+        backends.forEach(DemoBackend::close);
+        backendLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+}

@@ -1,0 +1,245 @@
+package org.tandemlb.admin;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tandemlb.admin.config.ConfigLoader;
+import org.tandemlb.admin.config.TandemConfig;
+import org.tandemlb.core.testsupport.RawHttp;
+import org.tandemlb.core.testsupport.TestBackend;
+
+/** The daemon's life: start from a file, reload good and bad files, stop; and the same driven by signals. */
+class DaemonTest {
+
+    @TempDir
+    Path dir;
+
+    private final List<TestBackend> backends = new ArrayList<>();
+    private TestBackend a;
+    private TestBackend b;
+    private TestBackend c;
+    private Daemon daemon;
+
+    @BeforeEach
+    void startBackends() {
+        a = backend("a");
+        b = backend("b");
+        c = backend("c");
+    }
+
+    @AfterEach
+    void stopEverything() {
+        if (daemon != null) {
+            daemon.stop();
+        }
+        backends.forEach(TestBackend::close);
+    }
+
+    private TestBackend backend(String name) {
+        TestBackend t = TestBackend.start(name);
+        backends.add(t);
+        return t;
+    }
+
+    /** A config with frontend www on 127.0.0.1:{@code port} in front of {@code servers}. */
+    private static String config(int port, TestBackend... servers) {
+        StringBuilder yaml = new StringBuilder("""
+                node: test
+                frontends:
+                  - name: www
+                    bind: 127.0.0.1:%d
+                    default_backend: web
+                backends:
+                  - name: web
+                    servers:
+                """.formatted(port));
+        for (TestBackend s : servers) {
+            yaml.append("      - { name: ").append(s.name()).append(", address: ").append(s.hostPort()).append(" }\n");
+        }
+        return yaml.toString();
+    }
+
+    private Path write(String yaml) throws IOException {
+        return Files.writeString(dir.resolve("tandem.yaml"), yaml, StandardCharsets.UTF_8);
+    }
+
+    private Daemon start(Path file) throws Exception {
+        TandemConfig config = ConfigLoader.load(file, Map.of());
+        daemon = new Daemon(Map.of(), 2);
+        daemon.start(config);
+        return daemon;
+    }
+
+    /** The bodies of {@code n} requests over one keep-alive connection, in order. */
+    private static List<String> bodies(InetSocketAddress lb, int n) throws IOException {
+        List<String> out = new ArrayList<>();
+        try (RawHttp http = new RawHttp(lb)) {
+            for (int i = 0; i < n; i++) {
+                RawHttp.Response r = http.get("/");
+                assertEquals(200, r.status(), r.body());
+                out.add(r.body().trim());
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, Integer> counts(List<String> bodies) {
+        Map<String, Integer> counts = new HashMap<>();
+        bodies.forEach(body -> counts.merge(body, 1, Integer::sum));
+        return counts;
+    }
+
+    @Test
+    void startsReloadsAndStops() throws Exception {
+        Path file = write(config(0, a, b));
+        start(file);
+        InetSocketAddress lb = daemon.loadBalancer().address("www");
+
+        List<String> first = bodies(lb, 10);
+        assertEquals(Map.of("a", 5, "b", 5), counts(first));
+        for (int i = 1; i < first.size(); i++) {
+            assertNotEquals(first.get(i - 1), first.get(i), "round-robin alternates: " + first);
+        }
+
+        // A third server: applied in place, on the same socket (the bind, as written, is unchanged).
+        write(config(0, a, b, c));
+        Daemon.ReloadResult added = daemon.reload(file);
+        assertTrue(added.applied(), added.errors().toString());
+        assertEquals(lb, daemon.loadBalancer().address("www"));
+        assertEquals(Map.of("a", 10, "b", 10, "c", 10), counts(bodies(lb, 30)));
+
+        // An invalid file: every problem reported, nothing changed.
+        TandemConfig before = daemon.config();
+        write(config(0, a, b, c).replace("default_backend: web", "default_backend: webb")
+                .replace("node: test", "node: test\nnodes: 2"));
+        Daemon.ReloadResult refused = daemon.reload(file);
+        assertFalse(refused.applied());
+        assertEquals(2, refused.errors().size(), refused.errors().toString());
+        refused.errors().forEach(e -> assertTrue(e.startsWith(file + ":"), e));
+        assertSame(before, daemon.config());
+        assertEquals(Map.of("a", 10, "b", 10, "c", 10), counts(bodies(lb, 30)));
+
+        // A file that is gone: refused as well.
+        Files.delete(file);
+        assertFalse(daemon.reload(file).applied());
+        assertEquals(Map.of("a", 1, "b", 1, "c", 1), counts(bodies(lb, 3)));
+
+        daemon.stop();
+        assertThrows(ConnectException.class, () -> new Socket(lb.getAddress(), lb.getPort()).close());
+        assertFalse(daemon.reload(file).applied(), "no reload after stop");
+        daemon.stop(); // idempotent
+    }
+
+    @Test
+    void requestReloadRunsOnTheReloadThread() throws Exception {
+        Path file = write(config(0, a, b));
+        start(file);
+        InetSocketAddress lb = daemon.loadBalancer().address("www");
+        write(config(0, c));
+
+        Daemon.ReloadResult result = daemon.requestReload(file).get(30, TimeUnit.SECONDS);
+
+        assertTrue(result.applied(), result.errors().toString());
+        assertEquals(Map.of("c", 4), counts(bodies(lb, 4)));
+    }
+
+    @Test
+    void drainTimeoutIsTheLongestOfTheFrontends() throws Exception {
+        Path file = write("""
+                frontends:
+                  - { name: one, bind: 127.0.0.1:0, default_backend: web, timeouts: { drain: 1s } }
+                  - { name: two, bind: 127.0.0.1:0, default_backend: web, timeouts: { drain: 3s } }
+                  - { name: three, bind: 127.0.0.1:0, default_backend: web }
+                defaults:
+                  timeouts: { drain: 500ms }
+                backends:
+                  - name: web
+                    servers: [{ name: a, address: %s }]
+                """.formatted(a.hostPort()));
+        start(file);
+
+        assertEquals(Duration.ofSeconds(3), daemon.drainTimeout());
+    }
+
+    @Test
+    void aFrontendThatCannotListenFailsTheStartAndLeavesNothingBound() throws Exception {
+        Path first = write(config(0, a));
+        start(first);
+        int taken = daemon.loadBalancer().address("www").getPort();
+        Daemon second = new Daemon(Map.of(), 1);
+
+        TandemConfig clash = ConfigLoader.parse("clash.yaml", config(taken, a), Map.of());
+        assertThrows(org.tandemlb.core.LoadBalancerException.class, () -> second.start(clash));
+        second.stop(); // harmless after a failed start
+    }
+
+    private static final Pattern LISTENING = Pattern.compile("www \\(http\\) on 127\\.0\\.0\\.1:(\\d+)");
+
+    /** {@code tandem run} in its own JVM: SIGHUP reloads the file, SIGTERM stops it with exit code 0. */
+    @Test
+    void runReloadsOnSighupAndExitsZeroOnSigterm() throws Exception {
+        Path file = write(config(0, a, b));
+        Process p = TandemCommandTest.java("run", "-c", file.toString());
+        List<String> stdout = new CopyOnWriteArrayList<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = r.readLine(); line != null; line = r.readLine()) {
+                    stdout.add(line);
+                }
+            } catch (IOException e) {
+                // the process ended
+            }
+        }, "tandem-run-stdout");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            // The summary line names the port the system chose for 127.0.0.1:0.
+            int port = await().atMost(Duration.ofSeconds(60)).until(
+                    () -> stdout.stream().map(LISTENING::matcher).filter(Matcher::find)
+                            .map(m -> Integer.parseInt(m.group(1))).findFirst(),
+                    java.util.Optional::isPresent).orElseThrow();
+            InetSocketAddress lb = new InetSocketAddress("127.0.0.1", port);
+            assertEquals(Map.of("a", 2, "b", 2), counts(bodies(lb, 4)));
+
+            write(config(0, c));
+            assertEquals(0, new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).start().waitFor());
+            await().atMost(Duration.ofSeconds(30)).until(() -> counts(bodies(lb, 1)).containsKey("c"));
+
+            p.destroy(); // SIGTERM
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "tandem run did not stop: " + stdout);
+            assertEquals(0, p.exitValue(), String.join("\n", stdout));
+            reader.join(10_000);
+            assertTrue(stdout.stream().noneMatch(l -> l.contains("Exception")), String.join("\n", stdout));
+            assertThrows(ConnectException.class, () -> new Socket(lb.getAddress(), lb.getPort()).close());
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+}
