@@ -1,6 +1,7 @@
 package org.tandemlb.core;
 
 import io.netty.channel.EventLoopGroup;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tandemlb.core.backend.Backend;
@@ -17,6 +19,8 @@ import org.tandemlb.core.config.BackendConfig;
 import org.tandemlb.core.config.FrontendConfig;
 import org.tandemlb.core.config.LoadBalancerConfig;
 import org.tandemlb.core.frontend.Frontend;
+import org.tandemlb.core.health.HealthChecks;
+import org.tandemlb.core.health.NettyChecks;
 import org.tandemlb.core.http.HttpConnectionPool;
 import org.tandemlb.core.proxy.ProxyContext;
 import org.tandemlb.core.transport.Transport;
@@ -43,6 +47,11 @@ import org.tandemlb.core.transport.Transport;
  * configuration and works out the difference: unchanged listeners keep their sockets, unchanged
  * servers keep their state, counters and pooled connections.
  *
+ * <p>Health checks run on the worker event loops, each server's on one loop: {@link #start}
+ * starts them for every backend with a {@code health_check} or {@code passive_check},
+ * {@link #apply} keeps those of unchanged servers (and their health), and {@link #stop} stops
+ * them. See {@link org.tandemlb.core.health}.
+ *
  * <p>Thread-safety: {@link #start}, {@link #apply} and {@link #close} are serialized and block
  * (binding sockets, resolving names), so they must not be called from an event loop; the
  * accessors may be called from any thread.
@@ -56,6 +65,8 @@ public final class LoadBalancer implements AutoCloseable {
     private final boolean ownsGroups;
     private final HttpConnectionPool pool = new HttpConnectionPool();
     private final ProxyContext context;
+    private final LongSupplier ticker;
+    private final HealthChecks healthChecks;
     private volatile LoadBalancerConfig config;
     private volatile Map<String, Backend> backends = Map.of();
     private volatile Map<String, Frontend> frontends = Map.of();
@@ -76,6 +87,8 @@ public final class LoadBalancer implements AutoCloseable {
             this.ownsGroups = true;
         }
         this.context = new ProxyContext(transport, name -> backends.get(name));
+        this.ticker = b.ticker != null ? b.ticker : System::nanoTime;
+        this.healthChecks = new HealthChecks(new NettyChecks(workers, transport, ticker, b.checkSource));
     }
 
     /** A builder for a load balancer that will run {@code config}. */
@@ -95,7 +108,7 @@ public final class LoadBalancer implements AutoCloseable {
         started = true;
         Map<String, Backend> newBackends = new LinkedHashMap<>();
         for (BackendConfig bc : config.backends()) {
-            newBackends.put(bc.name(), new Backend(bc));
+            newBackends.put(bc.name(), new Backend(bc, ticker));
         }
         backends = Map.copyOf(newBackends);
         Map<String, Frontend> bound = new LinkedHashMap<>();
@@ -110,6 +123,7 @@ public final class LoadBalancer implements AutoCloseable {
             throw e;
         }
         frontends = Map.copyOf(bound);
+        healthChecks.sync(backends.values());
         log.info("started with {} frontend(s) and {} backend(s) on {} ({} event loops)", frontends.size(),
                 backends.size(), transport.name().toLowerCase(java.util.Locale.ROOT), loopCount());
     }
@@ -164,7 +178,7 @@ public final class LoadBalancer implements AutoCloseable {
                 }
                 applied.put(bc.name(), existing);
             } else {
-                applied.put(bc.name(), new Backend(bc));
+                applied.put(bc.name(), new Backend(bc, ticker));
             }
         }
         for (Backend old : backends.values()) {
@@ -173,6 +187,7 @@ public final class LoadBalancer implements AutoCloseable {
             }
         }
         backends = Map.copyOf(applied);
+        healthChecks.sync(backends.values());
         for (FrontendConfig fc : next.frontends()) {
             Frontend f = newFrontends.get(fc.name());
             if (!fresh.contains(f)) {
@@ -260,6 +275,7 @@ public final class LoadBalancer implements AutoCloseable {
             return;
         }
         closed = true;
+        healthChecks.close();
         frontends.values().forEach(Frontend::close);
         frontends.values().forEach(Frontend::drain);
         long deadline = System.nanoTime() + drain.toNanos();
@@ -290,6 +306,8 @@ public final class LoadBalancer implements AutoCloseable {
         private int threads;
         private EventLoopGroup acceptors;
         private EventLoopGroup workers;
+        private LongSupplier ticker;
+        private InetAddress checkSource;
 
         private Builder(LoadBalancerConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -314,6 +332,25 @@ public final class LoadBalancer implements AutoCloseable {
         public Builder eventLoops(EventLoopGroup acceptorGroup, EventLoopGroup workerGroup) {
             acceptors = acceptorGroup;
             workers = Objects.requireNonNull(workerGroup);
+            return this;
+        }
+
+        /**
+         * The time source of health-check timing and slow start, in nanoseconds with an arbitrary
+         * origin (default: {@link System#nanoTime()}).
+         */
+        public Builder ticker(LongSupplier nanoTicker) {
+            ticker = Objects.requireNonNull(nanoTicker, "ticker");
+            return this;
+        }
+
+        /**
+         * The local address health checks connect from (HAProxy's {@code source}), e.g. an
+         * address the servers' firewalls or MySQL accounts know; default: the system's choice.
+         * Live traffic is not affected.
+         */
+        public Builder checkSource(InetAddress address) {
+            checkSource = address;
             return this;
         }
 

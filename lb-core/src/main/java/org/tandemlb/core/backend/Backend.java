@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.tandemlb.core.backend.balance.Balancer;
 import org.tandemlb.core.config.BackendConfig;
 import org.tandemlb.core.config.ServerConfig;
@@ -26,6 +27,7 @@ import org.tandemlb.core.config.ServerConfig;
  */
 public final class Backend {
     private final String name;
+    private final LongSupplier ticker;
     private volatile BackendConfig config;
     private volatile List<Server> servers;
     private Balancer balancer;
@@ -34,12 +36,21 @@ public final class Backend {
 
     /** Creates the runtime backend for {@code config}; resolves the server addresses. */
     public Backend(BackendConfig config) {
+        this(config, System::nanoTime);
+    }
+
+    /**
+     * Creates the runtime backend for {@code config}, whose slow starts are timed with
+     * {@code ticker} (nanoseconds, like {@link System#nanoTime()}); resolves the server addresses.
+     */
+    public Backend(BackendConfig config, LongSupplier ticker) {
         this.name = config.name();
         this.config = config;
+        this.ticker = Objects.requireNonNull(ticker, "ticker");
         this.balancer = Balancer.of(config.balance());
         List<Server> list = new ArrayList<>();
         for (ServerConfig sc : config.servers()) {
-            list.add(new Server(this, sc));
+            list.add(new Server(this, sc, ticker));
         }
         this.servers = List.copyOf(list);
     }
@@ -95,7 +106,7 @@ public final class Backend {
                 list.add(kept);
                 old.remove(sc.name());
             } else {
-                list.add(new Server(this, sc));
+                list.add(new Server(this, sc, ticker));
             }
         }
         synchronized (this) {

@@ -4,8 +4,13 @@ import java.net.InetSocketAddress;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.tandemlb.core.backend.balance.Candidate;
+import org.tandemlb.core.config.PassiveCheckConfig;
 import org.tandemlb.core.config.ServerConfig;
+import org.tandemlb.core.health.CheckResult;
 
 /**
  * A server of a backend at run time: its configuration, its resolved address, its health and
@@ -13,21 +18,53 @@ import org.tandemlb.core.config.ServerConfig;
  *
  * <p>Its address is resolved once, when the server is created (never on an event loop); a
  * server whose name does not resolve is down until a reload resolves it.
+ *
+ * <p>Health: a server starts up (HAProxy's default {@code init-state up}); the health checks of
+ * {@link org.tandemlb.core.health} move it with {@link #setUp}. After a down&rarr;up transition
+ * (not at boot) and when it leaves {@code maint}, its {@linkplain #weight() effective weight}
+ * ramps up linearly over the backend's {@code slow_start}, measured with the backend's ticker.
  */
 public final class Server implements Candidate {
+    private static final Logger log = LoggerFactory.getLogger(Server.class);
+    /** {@link #rampStart} when no slow start is in progress. */
+    private static final long NO_RAMP = Long.MIN_VALUE;
+
+    /**
+     * What the health layer hears from a server: passive-check errors on live traffic and admin
+     * state changes. Called on whatever thread made the change; implementations hand the work
+     * to their own thread and return at once.
+     */
+    public interface Observer {
+        /**
+         * {@code errors} consecutive connect errors or timeouts on live traffic reached the
+         * backend's {@code passive_check.error_limit}.
+         */
+        void passiveLimitReached(Server server, int errors);
+
+        /** The admin state changed from {@code previous} to {@code server.adminState()}. */
+        void adminStateChanged(Server server, AdminState previous);
+    }
+
     private final Backend backend;
     private final ServerConfig config;
     private final InetSocketAddress address;
+    private final LongSupplier ticker;
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong connectFailures = new AtomicLong();
+    private final AtomicInteger consecutiveConnectFailures = new AtomicInteger();
+    private final AtomicLong checkFailures = new AtomicLong();
     private volatile AdminState adminState = AdminState.READY;
     private volatile boolean up;
     private volatile int weight;
+    private volatile long rampStart = NO_RAMP;
+    private volatile CheckResult lastCheck;
+    private volatile Observer observer;
 
-    Server(Backend backend, ServerConfig config) {
+    Server(Backend backend, ServerConfig config, LongSupplier ticker) {
         this.backend = Objects.requireNonNull(backend);
         this.config = Objects.requireNonNull(config);
+        this.ticker = Objects.requireNonNull(ticker);
         InetSocketAddress resolved = new InetSocketAddress(config.address().host(), config.address().port());
         this.address = resolved;
         this.up = !resolved.isUnresolved();
@@ -64,13 +101,40 @@ public final class Server implements Candidate {
         return config.backup();
     }
 
-    /** The current weight: the configured one unless an operator changed it. */
+    /**
+     * The effective weight, the one balancers use: the {@linkplain #targetWeight() target weight},
+     * except during a slow start, when it grows linearly from 1 to the target over the backend's
+     * {@code slow_start} (never below 1 while ramping, so a ramping server does get traffic).
+     */
     @Override
     public int weight() {
+        int target = weight;
+        long start = rampStart;
+        if (start == NO_RAMP || target == 0) {
+            return target;
+        }
+        long ramp = backend.config().slowStart().toNanos();
+        long elapsed = ticker.getAsLong() - start;
+        if (ramp <= 0 || elapsed >= ramp) {
+            rampStart = NO_RAMP; // a racing setUp may have started a new ramp: it ends early, harmless
+            return target;
+        }
+        // Rounded up, as HAProxy does: 1 as soon as the ramp starts, the target at its end.
+        long w = (target * Math.max(0, elapsed) + ramp - 1) / ramp;
+        return (int) Math.max(1, Math.min(target, w));
+    }
+
+    /** The weight set by the configuration or the API; {@link #weight()} ramps towards it during slow start. */
+    public int targetWeight() {
         return weight;
     }
 
-    /** Changes the weight at run time (0 to 256). */
+    /** Whether a slow start is ramping the weight up now. */
+    public boolean slowStarting() {
+        return weight() != weight;
+    }
+
+    /** Changes the target weight at run time (0 to 256); a slow start in progress ramps towards it. */
     public void setWeight(int newWeight) {
         if (newWeight < 0 || newWeight > ServerConfig.MAX_WEIGHT) {
             throw new IllegalArgumentException("weight " + newWeight + " is out of range 0-" + ServerConfig.MAX_WEIGHT);
@@ -99,10 +163,30 @@ public final class Server implements Candidate {
         return adminState;
     }
 
-    /** Sets the administrative state; {@code drain} and {@code maint} stop new traffic at once. */
+    /**
+     * Sets the administrative state; {@code drain} and {@code maint} stop new traffic at once,
+     * and {@code maint} stops the health checks. Leaving {@code maint}, the server is up until
+     * its first check says otherwise (see {@link org.tandemlb.core.health}) and slow-starts.
+     */
     public void setAdminState(AdminState state) {
-        this.adminState = Objects.requireNonNull(state);
+        Objects.requireNonNull(state);
+        AdminState previous;
+        synchronized (this) {
+            previous = adminState;
+            adminState = state;
+            if (previous == AdminState.MAINT && state != AdminState.MAINT && up) {
+                startRamp();
+            }
+        }
+        if (previous == state) {
+            return;
+        }
+        log.info("server {} is now {} (was {})", this, state.apiName(), previous.apiName());
         backend.serversChanged();
+        Observer o = observer;
+        if (o != null) {
+            o.adminStateChanged(this, previous);
+        }
     }
 
     /** Whether the server is healthy. */
@@ -110,12 +194,60 @@ public final class Server implements Candidate {
         return up;
     }
 
-    /** Sets the health state (health checks call this). */
+    /**
+     * Sets the health state (health checks call this). A down&rarr;up transition starts the
+     * backend's slow start, if it has one.
+     */
     public void setUp(boolean isUp) {
-        if (this.up != isUp) {
-            this.up = isUp;
+        boolean changed;
+        synchronized (this) {
+            changed = this.up != isUp;
+            if (changed) {
+                this.up = isUp;
+                consecutiveConnectFailures.set(0);
+                if (isUp) {
+                    startRamp();
+                } else {
+                    rampStart = NO_RAMP;
+                }
+            }
+        }
+        if (changed) {
             backend.serversChanged();
         }
+    }
+
+    private void startRamp() {
+        if (!backend.config().slowStart().isZero()) {
+            rampStart = ticker.getAsLong();
+        }
+    }
+
+    /** The result of the last active health check, or null before the first one. */
+    public CheckResult lastCheck() {
+        return lastCheck;
+    }
+
+    /** Failed active health checks since this server was created. */
+    public long checkFailuresTotal() {
+        return checkFailures.get();
+    }
+
+    /** Records the result of an active health check (the health checks call this). */
+    public void recordCheck(CheckResult result) {
+        Objects.requireNonNull(result);
+        if (!result.passed()) {
+            checkFailures.incrementAndGet();
+        }
+        lastCheck = result;
+    }
+
+    /**
+     * Sets the health layer's observer of this server, or null for none. The engine sets it when
+     * the backend has an active or passive check.
+     */
+    public void observer(Observer newObserver) {
+        observer = newObserver;
     }
 
     /** Whether new traffic may go here: up, ready, with a weight. */
@@ -143,14 +275,32 @@ public final class Server implements Candidate {
         backend.slotReleased();
     }
 
-    /** Records a failed or timed-out connection attempt on live traffic. */
+    /**
+     * Records a failed or timed-out connection attempt on live traffic. With a passive check,
+     * {@code error_limit} consecutive ones (no success in between, on any event loop) tell the
+     * observer, which marks the server down at once.
+     */
     public void connectFailed() {
         connectFailures.incrementAndGet();
+        PassiveCheckConfig passive = backend.config().passiveCheck();
+        if (!passive.enabled()) {
+            return;
+        }
+        int n = consecutiveConnectFailures.incrementAndGet();
+        // Exactly once per run of errors: attempts in flight on other loops keep counting past it.
+        if (n == passive.errorLimit()) {
+            Observer o = observer;
+            if (o != null && up) {
+                o.passiveLimitReached(this, n);
+            }
+        }
     }
 
-    /** Records a successful connection on live traffic. */
+    /** Records a successful connection on live traffic: the run of consecutive errors is over. */
     public void connectSucceeded() {
-        // Passive health checking (consecutive errors) builds on this in the health package.
+        if (consecutiveConnectFailures.get() != 0) {
+            consecutiveConnectFailures.set(0);
+        }
     }
 
     @Override

@@ -1,0 +1,82 @@
+package org.tandemlb.core.health;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.ConnectTimeoutException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Consumer;
+import org.tandemlb.core.transport.Transport;
+
+/**
+ * Opens the connections of one server's checks: on the checker's event loop, with the transport's
+ * channel class, a connect timeout equal to the check timeout and, when one is set, from a given
+ * source address (HAProxy's {@code source}).
+ */
+final class Connector {
+    private final EventLoop loop;
+    private final Transport transport;
+    private final InetSocketAddress address;
+    private final Duration timeout;
+    private final InetAddress source;
+
+    Connector(EventLoop loop, Transport transport, InetSocketAddress address, Duration timeout, InetAddress source) {
+        this.loop = Objects.requireNonNull(loop);
+        this.transport = Objects.requireNonNull(transport);
+        this.address = Objects.requireNonNull(address);
+        this.timeout = Objects.requireNonNull(timeout);
+        this.source = source;
+    }
+
+    /** The server's address. */
+    InetSocketAddress address() {
+        return address;
+    }
+
+    /**
+     * Connects with {@code handler} in the pipeline; {@code options} may set more options. Never
+     * resolves a name: the server's address was resolved off the event loops.
+     */
+    ChannelFuture connect(ChannelHandler handler, Consumer<Bootstrap> options) {
+        Bootstrap b = new Bootstrap()
+                .group(loop)
+                .channel(transport.socketChannelClass())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis())))
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .handler(handler);
+        options.accept(b);
+        return source == null ? b.connect(address) : b.connect(address, new InetSocketAddress(source, 0));
+    }
+
+    /**
+     * A short description of why a connection failed, for the check's message: {@code connection
+     * refused}, {@code connect timeout}, {@code no route to host}.
+     */
+    static String describe(Throwable cause) {
+        if (cause instanceof ConnectTimeoutException) {
+            return "connect timeout";
+        }
+        String m = cause.getMessage();
+        if (m == null || m.isBlank()) {
+            return cause.getClass().getSimpleName();
+        }
+        // Netty's messages carry the call and the address ("connect(..) failed: Connection
+        // refused: /10.0.0.1:80"); the server is named in the log line already.
+        int failed = m.indexOf("failed: ");
+        if (failed >= 0) {
+            m = m.substring(failed + "failed: ".length());
+        }
+        int addr = m.indexOf(": /");
+        if (addr > 0) {
+            m = m.substring(0, addr);
+        }
+        return m.isEmpty() ? cause.getClass().getSimpleName() : Character.toLowerCase(m.charAt(0)) + m.substring(1);
+    }
+}
