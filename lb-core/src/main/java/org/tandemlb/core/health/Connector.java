@@ -67,11 +67,13 @@ final class Connector {
         if (m == null || m.isBlank()) {
             return cause.getClass().getSimpleName();
         }
-        // Netty's messages carry the call and the address ("connect(..) failed: Connection
-        // refused: /10.0.0.1:80"); the server is named in the log line already.
-        int failed = m.indexOf("failed: ");
-        if (failed >= 0) {
-            m = m.substring(failed + "failed: ".length());
+        // Netty's messages carry the system call and the address ("finishConnect(..) failed
+        // with error(-111): Connection refused: /10.0.0.1:80"); the server is named in the log
+        // line already. Only the words are kept; nothing is decided on them.
+        int call = m.indexOf("(..) failed");
+        int colon = call < 0 ? -1 : m.indexOf(": ", call);
+        if (colon >= 0) {
+            m = m.substring(colon + 2);
         }
         int addr = m.indexOf(": /");
         if (addr > 0) {
