@@ -17,6 +17,7 @@ public interface Check {
      * @param message what it answered, for people ({@code 503}, {@code connection refused})
      */
     record Outcome(boolean passed, String message) {
+        /** Checks that the message is not null. */
         public Outcome {
             Objects.requireNonNull(message, "message");
         }

@@ -31,6 +31,7 @@ public record CheckResult(Status status, String type, String message, Duration d
         }
     }
 
+    /** Checks that no component is null. */
     public CheckResult {
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(type, "type");
