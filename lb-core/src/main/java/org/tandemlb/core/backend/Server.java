@@ -57,7 +57,8 @@ public final class Server implements Candidate {
     private volatile AdminState adminState = AdminState.READY;
     private volatile boolean up;
     private volatile int weight;
-    private volatile long rampStart = NO_RAMP;
+    /** When the slow start in progress began (ticker time), or {@link #NO_RAMP}. */
+    private final AtomicLong rampStart = new AtomicLong(NO_RAMP);
     private volatile CheckResult lastCheck;
     private volatile Observer observer;
 
@@ -109,14 +110,14 @@ public final class Server implements Candidate {
     @Override
     public int weight() {
         int target = weight;
-        long start = rampStart;
+        long start = rampStart.get();
         if (start == NO_RAMP || target == 0) {
             return target;
         }
         long ramp = backend.config().slowStart().toNanos();
         long elapsed = ticker.getAsLong() - start;
         if (ramp <= 0 || elapsed >= ramp) {
-            rampStart = NO_RAMP; // a racing setUp may have started a new ramp: it ends early, harmless
+            rampStart.compareAndSet(start, NO_RAMP); // unless a new ramp started meanwhile
             return target;
         }
         // Rounded up, as HAProxy does: 1 as soon as the ramp starts, the target at its end.
@@ -208,7 +209,7 @@ public final class Server implements Candidate {
                 if (isUp) {
                     startRamp();
                 } else {
-                    rampStart = NO_RAMP;
+                    rampStart.set(NO_RAMP);
                 }
             }
         }
@@ -219,7 +220,7 @@ public final class Server implements Candidate {
 
     private void startRamp() {
         if (!backend.config().slowStart().isZero()) {
-            rampStart = ticker.getAsLong();
+            rampStart.set(ticker.getAsLong());
         }
     }
 
@@ -287,10 +288,11 @@ public final class Server implements Candidate {
             return;
         }
         int n = consecutiveConnectFailures.incrementAndGet();
-        // Exactly once per run of errors: attempts in flight on other loops keep counting past it.
-        if (n == passive.errorLimit()) {
+        // Once the server is down, attempts still in flight on other loops keep counting without
+        // effect; two racing at the limit are told apart by the observer (one log line).
+        if (n >= passive.errorLimit() && up) {
             Observer o = observer;
-            if (o != null && up) {
+            if (o != null) {
                 o.passiveLimitReached(this, n);
             }
         }
