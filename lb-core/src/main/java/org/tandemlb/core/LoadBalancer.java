@@ -67,6 +67,7 @@ public final class LoadBalancer implements AutoCloseable {
     private final ProxyContext context;
     private final LongSupplier ticker;
     private final HealthChecks healthChecks;
+    private final org.tandemlb.core.metrics.LoadBalancerMetrics metrics;
     private volatile LoadBalancerConfig config;
     private volatile Map<String, Backend> backends = Map.of();
     private volatile Map<String, Frontend> frontends = Map.of();
@@ -89,6 +90,7 @@ public final class LoadBalancer implements AutoCloseable {
         this.context = new ProxyContext(transport, name -> backends.get(name));
         this.ticker = b.ticker != null ? b.ticker : System::nanoTime;
         this.healthChecks = new HealthChecks(new NettyChecks(workers, transport, ticker, b.checkSource));
+        this.metrics = b.registry == null ? null : new org.tandemlb.core.metrics.LoadBalancerMetrics(b.registry);
     }
 
     /** A builder for a load balancer that will run {@code config}. */
@@ -124,6 +126,7 @@ public final class LoadBalancer implements AutoCloseable {
         }
         frontends = Map.copyOf(bound);
         healthChecks.sync(backends.values());
+        syncMetrics();
         log.info("started with {} frontend(s) and {} backend(s) on {} ({} event loops)", frontends.size(),
                 backends.size(), transport.name().toLowerCase(java.util.Locale.ROOT), loopCount());
     }
@@ -201,6 +204,7 @@ public final class LoadBalancer implements AutoCloseable {
         }
         frontends = Map.copyOf(newFrontends);
         config = next;
+        syncMetrics();
         log.info("configuration applied: {} frontend(s), {} backend(s)", frontends.size(), backends.size());
     }
 
@@ -211,6 +215,12 @@ public final class LoadBalancer implements AutoCloseable {
             if (!kept && f.config().binds().stream().anyMatch(fc.binds()::contains)) {
                 f.close();
             }
+        }
+    }
+
+    private void syncMetrics() {
+        if (metrics != null) {
+            metrics.sync(List.copyOf(frontends.values()), List.copyOf(backends.values()));
         }
     }
 
@@ -308,6 +318,7 @@ public final class LoadBalancer implements AutoCloseable {
         private EventLoopGroup workers;
         private LongSupplier ticker;
         private InetAddress checkSource;
+        private io.micrometer.core.instrument.MeterRegistry registry;
 
         private Builder(LoadBalancerConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -351,6 +362,15 @@ public final class LoadBalancer implements AutoCloseable {
          */
         public Builder checkSource(InetAddress address) {
             checkSource = address;
+            return this;
+        }
+
+        /**
+         * Where to publish metrics (SPEC §6 names); default: none. The caller owns the registry
+         * (for example a {@code PrometheusMeterRegistry} it scrapes); no global registry is used.
+         */
+        public Builder meterRegistry(io.micrometer.core.instrument.MeterRegistry meterRegistry) {
+            registry = Objects.requireNonNull(meterRegistry, "meterRegistry");
             return this;
         }
 

@@ -79,6 +79,8 @@ public final class LoadBalancerMetrics {
                 .description("Requests (http) or connections (tcp) sent to the server").tags(tags).register(registry));
         list.add(FunctionCounter.builder("tandem.server.connect.failures", s, Server::connectFailuresTotal)
                 .description("Failed or timed-out connection attempts on live traffic").tags(tags).register(registry));
+        list.add(FunctionCounter.builder("tandem.server.check.failures", s, Server::checkFailuresTotal)
+                .description("Failed active health checks").tags(tags).register(registry));
         return list;
     }
 }

@@ -1,24 +1,67 @@
 package org.tandemlb.core.metrics;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.tandemlb.core.LoadBalancer;
 import org.tandemlb.core.backend.Backend;
 import org.tandemlb.core.config.BackendConfig;
 import org.tandemlb.core.config.FrontendConfig;
+import org.tandemlb.core.config.HealthCheckConfig;
+import org.tandemlb.core.config.LoadBalancerConfig;
 import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.config.ServerConfig;
 import org.tandemlb.core.frontend.Frontend;
 import org.tandemlb.core.http.HttpConnectionPool;
 import org.tandemlb.core.proxy.ProxyContext;
+import org.tandemlb.core.testsupport.RawHttp;
+import org.tandemlb.core.testsupport.TestBackend;
 import org.tandemlb.core.transport.Transport;
 
 /** The meters come out of a Prometheus registry under SPEC §6's exact names and labels. */
 class LoadBalancerMetricsTest {
+
+    @Test
+    void aRunningLoadBalancerPublishesTrafficAndHealth() throws Exception {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        // "sick" points at a port nothing listens on: its checks fail.
+        try (TestBackend ok = TestBackend.start("ok")) {
+            LoadBalancerConfig cfg = LoadBalancerConfig.builder()
+                    .backend(BackendConfig.builder("web", Mode.HTTP)
+                            .healthCheck(HealthCheckConfig.builder(
+                                            HealthCheckConfig.Type.HTTP)
+                                    .path("/status?code=200").interval(Duration.ofMillis(100)).build())
+                            .server(ServerConfig.builder("ok", ok.hostPort()).build())
+                            .server(ServerConfig.builder("sick", "127.0.0.1:1").build())
+                            .build())
+                    .frontend(FrontendConfig.builder("www", Mode.HTTP).bind("127.0.0.1:0").defaultBackend("web").build())
+                    .build();
+            try (LoadBalancer lb = LoadBalancer.builder(cfg).threads(1)
+                    .meterRegistry(registry).build()) {
+                lb.start();
+                await().atMost(Duration.ofSeconds(5)).until(() ->
+                        registry.scrape().contains("tandem_server_up{backend=\"web\",server=\"sick\",} 0.0"));
+                try (RawHttp c = new RawHttp(lb.address("www"))) {
+                    for (int i = 0; i < 3; i++) {
+                        assertEquals(200, c.get("/").status());
+                    }
+                }
+                String text = registry.scrape();
+                assertTrue(text.contains("tandem_server_up{backend=\"web\",server=\"ok\",} 1.0"), text);
+                assertTrue(text.contains("tandem_server_requests_total{backend=\"web\",server=\"ok\",} 3.0"), text);
+                assertTrue(text.contains("tandem_frontend_connections_total{frontend=\"www\",} 1.0"), text);
+                assertFalse(text.contains("tandem_server_check_failures_total{backend=\"web\",server=\"sick\",} 0.0"), text);
+                assertTrue(text.contains("tandem_server_check_failures_total{backend=\"web\",server=\"sick\","), text);
+            }
+        }
+    }
 
     @Test
     void serverAndFrontendMetersHaveTheSpecNamesAndFollowReloads() {
@@ -40,6 +83,7 @@ class LoadBalancerMetricsTest {
         assertTrue(text.contains("tandem_server_current_connections{backend=\"web\",server=\"web1\",} 0.0"), text);
         assertTrue(text.contains("tandem_server_requests_total{backend=\"web\",server=\"web1\",} 0.0"), text);
         assertTrue(text.contains("tandem_server_connect_failures_total{backend=\"web\",server=\"web1\",} 0.0"), text);
+        assertTrue(text.contains("tandem_server_check_failures_total{backend=\"web\",server=\"web1\",} 0.0"), text);
         assertTrue(text.contains("tandem_frontend_connections_total{frontend=\"www\",} 0.0"), text);
         assertTrue(text.contains("tandem_frontend_current_connections{frontend=\"www\",} 0.0"), text);
 
