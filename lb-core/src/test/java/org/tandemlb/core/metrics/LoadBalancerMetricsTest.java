@@ -37,7 +37,7 @@ class LoadBalancerMetricsTest {
                     .backend(BackendConfig.builder("web", Mode.HTTP)
                             .healthCheck(HealthCheckConfig.builder(
                                             HealthCheckConfig.Type.HTTP)
-                                    .path("/status?code=200").interval(Duration.ofMillis(100)).build())
+                                    .path("/status?code=200").interval(Duration.ofMillis(200)).timeout(Duration.ofSeconds(2)).build())
                             .server(ServerConfig.builder("ok", ok.hostPort()).build())
                             .server(ServerConfig.builder("sick", "127.0.0.1:1").build())
                             .build())
@@ -47,7 +47,8 @@ class LoadBalancerMetricsTest {
                     .meterRegistry(registry).build()) {
                 lb.start();
                 await().atMost(Duration.ofSeconds(5)).until(() ->
-                        registry.scrape().contains("tandem_server_up{backend=\"web\",server=\"sick\",} 0.0"));
+                        registry.scrape().contains("tandem_server_up{backend=\"web\",server=\"sick\",} 0.0")
+                        && lb.backend("web").server("ok").lastCheck() != null && lb.backend("web").server("ok").isUp());
                 try (RawHttp c = new RawHttp(lb.address("www"))) {
                     for (int i = 0; i < 3; i++) {
                         assertEquals(200, c.get("/").status());
