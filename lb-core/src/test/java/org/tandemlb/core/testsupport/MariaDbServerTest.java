@@ -60,9 +60,13 @@ class MariaDbServerTest {
             // is not allowed to connect") instead of greeting.
             db.createPasswordlessUser("tandem_check");
             InetSocketAddress from = new InetSocketAddress("127.0.0.2", 0);
+            long aborted = abortedConnects(db);
             for (int i = 0; i < 3; i++) {
                 assertEquals(0x0a, firstPacket(db, from)[4], "a greeting (protocol version 10) before the limit");
             }
+            // The server counts an abandoned handshake once it has seen the client go: wait for it.
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> abortedConnects(db) >= aborted + 3);
             byte[] refusal = firstPacket(db, from);
             assertEquals((byte) 0xff, refusal[4], "an ERR packet once blocked");
             assertEquals(ER_HOST_IS_BLOCKED, (refusal[5] & 0xff) | (refusal[6] & 0xff) << 8);
@@ -70,6 +74,11 @@ class MariaDbServerTest {
             db.sql("FLUSH HOSTS");
             assertEquals(0x0a, firstPacket(db, from)[4], "unblocked by FLUSH HOSTS");
         }
+    }
+
+    private static long abortedConnects(MariaDbServer db) {
+        String out = db.sql("SHOW GLOBAL STATUS LIKE 'Aborted_connects'").trim();
+        return Long.parseLong(out.substring(out.lastIndexOf('\t') + 1).trim());
     }
 
     /** Connects from {@code from}, reads the server's first packet and closes without answering. */
