@@ -64,7 +64,8 @@ final class DemoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.println();
         out.println("Tandem demo: http://" + lb + " balances round-robin over two demo backends,");
-        out.println("  demo1 on " + one.hostPort() + " and demo2 on " + two.hostPort() + ".");
+        out.println("  demo1 on " + one.hostPort() + " and demo2 on " + two.hostPort() + ",");
+        out.println("  each health checked every 2s with GET /health.");
         out.println("Try:");
         out.println("  for i in $(seq 10); do curl -s " + lb + "; done");
         out.println("Ctrl-C stops it.");

@@ -14,6 +14,7 @@ import org.tandemlb.admin.config.AdminSettings;
 import org.tandemlb.admin.config.TandemConfig;
 import org.tandemlb.core.LoadBalancerException;
 import org.tandemlb.core.config.BackendConfig;
+import org.tandemlb.core.config.HealthCheckConfig;
 import org.tandemlb.core.config.Balance;
 import org.tandemlb.core.config.FrontendConfig;
 import org.tandemlb.core.config.HostPort;
@@ -55,7 +56,8 @@ public final class Demo implements AutoCloseable {
         try {
             backends.add(DemoBackend.start(1, "127.0.0.1", loops));
             backends.add(DemoBackend.start(2, "127.0.0.1", loops));
-            BackendConfig.Builder pool = BackendConfig.builder(NAME, Mode.HTTP).balance(Balance.ROUNDROBIN);
+            BackendConfig.Builder pool = BackendConfig.builder(NAME, Mode.HTTP).balance(Balance.ROUNDROBIN)
+                    .healthCheck(HealthCheckConfig.builder(HealthCheckConfig.Type.HTTP).path("/health").build());
             for (DemoBackend b : backends) {
                 pool.server(ServerConfig.builder(NAME + b.number(), b.hostPort()).build());
             }
