@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.tandemlb.core.accesslog.AccessListener;
 import org.tandemlb.core.backend.Backend;
 import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.config.BackendConfig;
@@ -87,10 +88,10 @@ public final class LoadBalancer implements AutoCloseable {
             this.workers = transport.newGroup(threads, "tandem-io");
             this.ownsGroups = true;
         }
-        this.context = new ProxyContext(transport, name -> backends.get(name));
+        this.metrics = b.registry == null ? null : new org.tandemlb.core.metrics.LoadBalancerMetrics(b.registry);
+        this.context = new ProxyContext(transport, name -> backends.get(name), listener(metrics, b.accessListener));
         this.ticker = b.ticker != null ? b.ticker : System::nanoTime;
         this.healthChecks = new HealthChecks(new NettyChecks(workers, transport, ticker, b.checkSource));
-        this.metrics = b.registry == null ? null : new org.tandemlb.core.metrics.LoadBalancerMetrics(b.registry);
     }
 
     /** A builder for a load balancer that will run {@code config}. */
@@ -218,6 +219,17 @@ public final class LoadBalancer implements AutoCloseable {
         }
     }
 
+    /** Metrics and the embedder's listener both hear of every request; null when neither listens. */
+    private static AccessListener listener(AccessListener metrics, AccessListener user) {
+        if (metrics == null || user == null) {
+            return metrics != null ? metrics : user;
+        }
+        return entry -> {
+            metrics.ended(entry);
+            user.ended(entry);
+        };
+    }
+
     private void syncMetrics() {
         if (metrics != null) {
             metrics.sync(List.copyOf(frontends.values()), List.copyOf(backends.values()));
@@ -319,6 +331,7 @@ public final class LoadBalancer implements AutoCloseable {
         private LongSupplier ticker;
         private InetAddress checkSource;
         private io.micrometer.core.instrument.MeterRegistry registry;
+        private AccessListener accessListener;
 
         private Builder(LoadBalancerConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -371,6 +384,15 @@ public final class LoadBalancer implements AutoCloseable {
          */
         public Builder meterRegistry(io.micrometer.core.instrument.MeterRegistry meterRegistry) {
             registry = Objects.requireNonNull(meterRegistry, "meterRegistry");
+            return this;
+        }
+
+        /**
+         * Receives an entry for every HTTP request and TCP session that ends, on the event loop
+         * that served it (write access logs from it, without blocking); default: none.
+         */
+        public Builder accessListener(AccessListener listener) {
+            accessListener = Objects.requireNonNull(listener, "listener");
             return this;
         }
 

@@ -39,6 +39,8 @@ import java.util.Locale;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.tandemlb.core.accesslog.AccessListener;
+import org.tandemlb.core.accesslog.AccessLogEntry;
 import org.tandemlb.core.backend.Backend;
 import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.config.FrontendConfig;
@@ -88,6 +90,12 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private Exchange exchange;
     private final ArrayDeque<Object> pending = new ArrayDeque<>();
     private boolean draining;
+    private long bytesIn;
+    private long bytesOut;
+    private long bytesInLogged;
+    private long bytesOutLogged;
+    private long headStartNanos;
+    private long headStartMillis;
 
     /**
      * @param context  the shared proxy context
@@ -131,24 +139,82 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         clientTimer.start(clientTimeouts().httpRequest(), this::requestHeadTimedOut);
     }
 
-    /** Sees every byte before the codec: the first byte of a head starts its deadline. */
-    private final class ActivityTap extends ChannelInboundHandlerAdapter {
+    /**
+     * Sees every byte before the codec: counts the bytes both ways, and the first byte of a head
+     * starts its deadline.
+     */
+    private final class ActivityTap extends io.netty.channel.ChannelDuplexHandler {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof ByteBuf buf) {
+                bytesIn += buf.readableBytes();
+            }
             if (state == State.AWAIT_HEAD_IDLE) {
                 state = State.AWAIT_HEAD;
+                markHeadStart();
                 clientTimer.start(clientTimeouts().httpRequest(), HttpProxyHandler.this::requestHeadTimedOut);
             } else if (state == State.EXCHANGE) {
                 clientTimer.touch(); // the head's deadline is not pushed back by a trickle (slowloris)
             }
             ctx.fireChannelRead(msg);
         }
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, io.netty.channel.ChannelPromise promise) {
+            if (msg instanceof ByteBuf buf) {
+                bytesOut += buf.readableBytes();
+            }
+            ctx.write(msg, promise);
+        }
+    }
+
+    private void markHeadStart() {
+        headStartNanos = System.nanoTime();
+        headStartMillis = System.currentTimeMillis();
+    }
+
+    /**
+     * Reports a request that ended to the access listener (when there is one): {@code ex} is null
+     * for a request refused before it got an exchange, {@code req} null when not even its head came.
+     */
+    private void logRequest(HttpRequest req, Exchange ex, int status, String termination) {
+        AccessListener listener = context.accessListener();
+        if (listener == null || (ex != null && ex.logged)) {
+            return;
+        }
+        long now = System.nanoTime();
+        long start = headStartNanos != 0 ? headStartNanos : now;
+        long startMillis = headStartMillis != 0 ? headStartMillis : System.currentTimeMillis();
+        long queue = -1;
+        long connect = -1;
+        long response = -1;
+        String backendName = null;
+        String serverName = null;
+        if (ex != null) {
+            ex.logged = true;
+            start = ex.startNanos;
+            startMillis = ex.startMillis;
+            backendName = ex.backend() == null ? null : ex.backend().name();
+            serverName = ex.serverName;
+            queue = ex.grantedAt > 0 ? ex.grantedAt - start : -1;
+            connect = ex.connectedAt > 0 ? ex.connectedAt - ex.grantedAt : -1;
+            response = ex.responseAt > 0 ? ex.responseAt - ex.sentAt : -1;
+        }
+        listener.ended(new AccessLogEntry(org.tandemlb.core.config.Mode.HTTP, startMillis,
+                (InetSocketAddress) client.remoteAddress(), frontend.name(), backendName, serverName,
+                req == null ? null : req.method().name(), req == null ? null : req.uri(), status,
+                bytesIn - bytesInLogged, bytesOut - bytesOutLogged, queue, connect, response, now - start, termination));
+        bytesInLogged = bytesIn;
+        bytesOutLogged = bytesOut;
+        headStartNanos = 0;
+        headStartMillis = 0;
     }
 
     private void requestHeadTimedOut() {
         if (state == State.AWAIT_HEAD) {
             log.debug("{}: request head not complete within {}", client, clientTimeouts().httpRequest());
-            sendErrorAndClose(HttpResponseStatus.REQUEST_TIMEOUT);
+            logRequest(null, null, 408, "client_timeout");
+            sendErrorAndClose(HttpResponseStatus.REQUEST_TIMEOUT, null);
         } else {
             client.close();
         }
@@ -194,7 +260,8 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         if (invalid != null) {
             log.debug("{}: rejecting request: {}", client, req.decoderResult().isFailure()
                     ? req.decoderResult().cause().toString() : invalid);
-            sendErrorAndClose(invalid);
+            logRequest(req.decoderResult().isFailure() ? null : req, null, invalid.code(), "bad_request");
+            sendErrorAndClose(invalid, null);
             return;
         }
         String backendName = route(req);
@@ -204,7 +271,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         exchange = new Exchange(backend, req);
         updateClientRead();
         if (backend == null) {
-            sendErrorAndClose(HttpResponseStatus.SERVICE_UNAVAILABLE);
+            sendErrorAndClose(HttpResponseStatus.SERVICE_UNAVAILABLE, "no_server");
             return;
         }
         exchange.start();
@@ -279,8 +346,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             // A bad chunk: what reached the server is a truncated request, which it drops with the connection.
             content.release();
             log.debug("{}: bad request body: {}", client, content.decoderResult().cause().toString());
-            ex.abortUpstream();
-            sendErrorAndClose(HttpResponseStatus.BAD_REQUEST);
+            sendErrorAndClose(HttpResponseStatus.BAD_REQUEST, "bad_request");
             return;
         }
         boolean last = content instanceof LastHttpContent;
@@ -339,10 +405,9 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private void clientTimedOut() {
         log.debug("{}: client inactive for {}", client, clientTimeouts().client());
         if (exchange != null && !exchange.responseStarted && !exchange.requestComplete) {
-            exchange.abortUpstream();
-            sendErrorAndClose(HttpResponseStatus.REQUEST_TIMEOUT);
+            sendErrorAndClose(HttpResponseStatus.REQUEST_TIMEOUT, "client_timeout");
         } else {
-            closeAll();
+            closeAll("client_timeout");
         }
     }
 
@@ -355,7 +420,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         if (evt == org.tandemlb.core.frontend.Frontend.DRAIN) {
             draining = true;
             if (state == State.AWAIT_HEAD_IDLE && pending.isEmpty()) {
-                closeAll();
+                closeAll(null);
             }
             return;
         }
@@ -367,7 +432,9 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         clientTimer.stop();
         state = State.CLOSING;
         if (exchange != null) {
-            exchange.abortUpstream();
+            Exchange ex = exchange;
+            logRequest(ex.request, ex, ex.responseStarted ? ex.responseStatus : 0, "client_abort");
+            ex.abortUpstream();
         }
         releasePending();
         ctx.fireChannelInactive();
@@ -376,14 +443,19 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         log.debug("{}: {}", ctx.channel(), cause.toString());
-        closeAll();
+        closeAll("client_abort");
     }
 
-    private void closeAll() {
+    /** Closes the client and drops the exchange, logging it as {@code termination} (null: no request). */
+    private void closeAll(String termination) {
         state = State.CLOSING;
         clientTimer.stop();
         if (exchange != null) {
-            exchange.abortUpstream();
+            Exchange ex = exchange;
+            if (termination != null) {
+                logRequest(ex.request, ex, ex.responseStarted ? ex.responseStatus : 0, termination);
+            }
+            ex.abortUpstream();
         }
         client.close();
     }
@@ -395,11 +467,18 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Answers with an error of Tandem's own (or, once a response has started, just closes). */
-    private void sendErrorAndClose(HttpResponseStatus status) {
+    /**
+     * Answers with an error of Tandem's own (or, once a response has started, just closes), and
+     * logs the current exchange as {@code termination} (null when the caller logged already).
+     */
+    private void sendErrorAndClose(HttpResponseStatus status, String termination) {
         boolean started = exchange != null && exchange.responseStarted;
         if (exchange != null) {
-            exchange.abortUpstream();
+            Exchange ex = exchange;
+            if (termination != null) {
+                logRequest(ex.request, ex, started ? ex.responseStatus : status.code(), termination);
+            }
+            ex.abortUpstream();
         }
         state = State.CLOSING;
         clientTimer.stop();
@@ -439,7 +518,16 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
     /** One request and its response. */
     private final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener {
-        private final HttpRequest request;
+        final HttpRequest request;
+        final long startNanos;
+        final long startMillis;
+        long grantedAt;
+        long connectedAt;
+        long sentAt;
+        long responseAt;
+        int responseStatus;
+        String serverName;
+        boolean logged;
         private final boolean clientKeepAlive;
         private final boolean upgrade;
         private final boolean headRequest;
@@ -461,6 +549,11 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
         Exchange(Backend backend, HttpRequest req) {
             super(HttpProxyHandler.this.context, backend, HttpProxyHandler.this.client);
+            if (headStartNanos == 0) {
+                markHeadStart(); // a pipelined request: it starts now
+            }
+            this.startNanos = headStartNanos;
+            this.startMillis = headStartMillis;
             this.http10Client = req.protocolVersion().equals(HttpVersion.HTTP_1_0);
             this.clientKeepAlive = HttpUtil.isKeepAlive(req);
             this.headRequest = req.method().equals(HttpMethod.HEAD);
@@ -521,6 +614,9 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             server = s;
+            serverName = s.name();
+            grantedAt = grantedNanos();
+            connectedAt = System.nanoTime();
             upstream = ch;
             reused = wasReused;
             upstreamHandler = ch.pipeline().get(UpstreamHandler.class);
@@ -537,6 +633,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
                 buffered.clear();
             }
             ch.flush();
+            sentAt = System.nanoTime();
             ch.config().setAutoRead(client.isWritable());
             if (requestComplete) {
                 startServerTimer();
@@ -556,7 +653,8 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             }
             log.debug("{}: {} for backend {}", client, failure, backend.name());
             sendErrorAndClose(failure == Failure.UNREACHABLE ? HttpResponseStatus.BAD_GATEWAY
-                    : HttpResponseStatus.SERVICE_UNAVAILABLE);
+                    : HttpResponseStatus.SERVICE_UNAVAILABLE, failure == Failure.UNREACHABLE ? "connect_failed"
+                    : failure == Failure.QUEUE_TIMEOUT ? "queue_timeout" : "no_server");
         }
 
         void startServerTimer() {
@@ -570,7 +668,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             log.debug("{}: server {} did not answer within {}", client, server, backend.config().timeouts().server());
-            sendErrorAndClose(HttpResponseStatus.GATEWAY_TIMEOUT);
+            sendErrorAndClose(HttpResponseStatus.GATEWAY_TIMEOUT, "server_timeout");
         }
 
         // ---- the server's answer ----
@@ -597,13 +695,13 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         private void onResponseHead(HttpResponse resp) {
             if (resp.decoderResult().isFailure()) {
                 log.debug("{}: invalid response from {}: {}", client, server, resp.decoderResult().cause().toString());
-                sendErrorAndClose(HttpResponseStatus.BAD_GATEWAY);
+                sendErrorAndClose(HttpResponseStatus.BAD_GATEWAY, "server_abort");
                 return;
             }
             int code = resp.status().code();
             if (code == 101) {
                 if (!upgrade) {
-                    sendErrorAndClose(HttpResponseStatus.BAD_GATEWAY);
+                    sendErrorAndClose(HttpResponseStatus.BAD_GATEWAY, "server_abort");
                     return;
                 }
                 switching = true;
@@ -613,6 +711,8 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             responseStarted = true;
+            responseStatus = code;
+            responseAt = System.nanoTime();
             List<String> tokens = HopByHop.connectionTokens(resp.headers());
             serverKeepAlive = !tokens.contains("close") && !resp.protocolVersion().equals(HttpVersion.HTTP_1_0)
                     || tokens.contains("keep-alive");
@@ -650,9 +750,9 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
                 c.release();
                 log.debug("{}: bad response body from {}", client, server);
                 if (responseStarted) {
-                    closeAll();
+                    closeAll("server_abort");
                 } else {
-                    sendErrorAndClose(HttpResponseStatus.BAD_GATEWAY);
+                    sendErrorAndClose(HttpResponseStatus.BAD_GATEWAY, "server_abort");
                 }
                 return;
             }
@@ -709,13 +809,14 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             releaseBuffered();
             log.debug("{}: server connection {} closed before the response ended", client, ch);
             if (responseStarted) {
-                closeAll();
+                closeAll("server_abort");
             } else {
-                sendErrorAndClose(HttpResponseStatus.BAD_GATEWAY);
+                sendErrorAndClose(HttpResponseStatus.BAD_GATEWAY, "server_abort");
             }
         }
 
         private void finish() {
+            logRequest(request, this, responseStatus, "ok");
             serverTimer.stop();
             releaseServer();
             releaseBuffered();
@@ -732,6 +833,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
         /** Replaces both HTTP pipelines by byte relays once the server agreed to switch protocols. */
         private void switchToTunnel() {
+            logRequest(request, this, 101, "upgraded");
             serverTimer.stop();
             clientTimer.stop();
             releaseBuffered();

@@ -1,10 +1,18 @@
 package org.tandemlb.core.metrics;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.concurrent.TimeUnit;
+import org.tandemlb.core.accesslog.AccessListener;
+import org.tandemlb.core.accesslog.AccessLogEntry;
+import org.tandemlb.core.config.Mode;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -19,14 +27,34 @@ import org.tandemlb.core.frontend.Frontend;
  * global one) under the names of SPEC §6; with Micrometer's Prometheus naming they come out as
  * {@code tandem_server_up}, {@code tandem_server_requests_total} and so on.
  *
- * <p>The meters read the live objects when scraped, so nothing is counted twice and the hot path
- * pays nothing. {@link #sync} is called after start and after every reload: meters of new
+ * <p>State (health, weights, connections, server counters) is read from the live objects when
+ * scraped, so the hot path pays nothing for it. Per-request meters (HTTP requests, responses by
+ * status class, the response-time histogram, bytes) are counted from each finished request's
+ * {@link AccessLogEntry}: a map look-up and a few counter increments. {@link #sync} is called after start and after every reload: meters of new
  * frontends and servers are registered, those of removed ones are removed, so no label keeps
  * a value that no longer exists.
  */
-public final class LoadBalancerMetrics {
+public final class LoadBalancerMetrics implements AccessListener {
+    /** Bucket bounds of the response-time histogram: 1 ms to 10 s, roughly ×2.5 apart. */
+    private static final Duration[] RESPONSE_BUCKETS = {
+        Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10),
+        Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+        Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
+        Duration.ofSeconds(10),
+    };
+
     private final MeterRegistry registry;
     private final Map<Object, List<Meter>> meters = new IdentityHashMap<>();
+    private volatile Map<String, FrontendMeters> byFrontend = Map.of();
+    private volatile Map<String, BackendMeters> byBackend = Map.of();
+
+    /** The per-request meters of a frontend, looked up once per request. */
+    private record FrontendMeters(Counter requests, Counter received, Counter sent) {
+    }
+
+    /** The per-request meters of a backend: responses by status class (index 1 to 5), and times. */
+    private record BackendMeters(Counter[] responses, Timer responseTime) {
+    }
 
     /** Metrics that will be published to {@code registry}. */
     public LoadBalancerMetrics(MeterRegistry registry) {
@@ -36,11 +64,15 @@ public final class LoadBalancerMetrics {
     /** Publishes exactly these frontends and backends' servers. */
     public synchronized void sync(List<Frontend> frontends, List<Backend> backends) {
         Map<Object, Boolean> live = new IdentityHashMap<>();
+        Map<String, FrontendMeters> fm = new HashMap<>();
+        Map<String, BackendMeters> bm = new HashMap<>();
         for (Frontend f : frontends) {
             live.put(f, true);
             meters.computeIfAbsent(f, k -> frontendMeters(f));
+            fm.put(f.name(), frontendRequestMeters(f.name()));
         }
         for (Backend b : backends) {
+            bm.put(b.name(), backendRequestMeters(b.name()));
             for (Server s : b.servers()) {
                 live.put(s, true);
                 meters.computeIfAbsent(s, k -> serverMeters(s));
@@ -53,6 +85,71 @@ public final class LoadBalancerMetrics {
             e.getValue().forEach(registry::remove);
             return true;
         });
+        for (Map.Entry<String, FrontendMeters> e : byFrontend.entrySet()) {
+            if (!fm.containsKey(e.getKey())) {
+                List.of(e.getValue().requests(), e.getValue().received(), e.getValue().sent()).forEach(registry::remove);
+            }
+        }
+        for (Map.Entry<String, BackendMeters> e : byBackend.entrySet()) {
+            if (!bm.containsKey(e.getKey())) {
+                for (Counter c : e.getValue().responses()) {
+                    if (c != null) {
+                        registry.remove(c);
+                    }
+                }
+                registry.remove(e.getValue().responseTime());
+            }
+        }
+        byFrontend = Map.copyOf(fm);
+        byBackend = Map.copyOf(bm);
+    }
+
+    /**
+     * Counts a finished request or session: requests and bytes per frontend, responses by status
+     * class and their times per backend. Called on event loops; only counter increments.
+     */
+    @Override
+    public void ended(AccessLogEntry e) {
+        FrontendMeters f = byFrontend.get(e.frontend());
+        if (f != null) {
+            if (e.mode() == Mode.HTTP) {
+                f.requests().increment();
+            }
+            f.received().increment(e.bytesIn());
+            f.sent().increment(e.bytesOut());
+        }
+        if (e.mode() == Mode.HTTP && e.backend() != null && e.status() >= 100 && e.status() < 600) {
+            BackendMeters b = byBackend.get(e.backend());
+            if (b != null) {
+                b.responses()[e.status() / 100].increment();
+                b.responseTime().record(e.totalNanos(), TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+
+    private FrontendMeters frontendRequestMeters(String name) {
+        Tags tags = Tags.of("frontend", name);
+        return new FrontendMeters(
+                Counter.builder("tandem.frontend.http.requests").description("HTTP requests received").tags(tags)
+                        .register(registry),
+                Counter.builder("tandem.bytes.received").description("Bytes read from clients")
+                        .tags(tags).register(registry),
+                Counter.builder("tandem.bytes.sent").description("Bytes written to clients")
+                        .tags(tags).register(registry));
+    }
+
+    private BackendMeters backendRequestMeters(String name) {
+        Counter[] responses = new Counter[6];
+        for (int c = 1; c <= 5; c++) {
+            responses[c] = Counter.builder("tandem.backend.http.responses").description("HTTP responses sent to clients")
+                    .tags("backend", name, "code", c + "xx").register(registry);
+        }
+        Timer time = Timer.builder("tandem.backend.response")
+                .description("Time from a request's arrival to the end of its response")
+                .tags("backend", name)
+                .serviceLevelObjectives(RESPONSE_BUCKETS)
+                .register(registry);
+        return new BackendMeters(responses, time);
     }
 
     private List<Meter> frontendMeters(Frontend f) {

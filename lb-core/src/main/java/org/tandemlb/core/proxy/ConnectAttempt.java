@@ -42,6 +42,7 @@ public abstract class ConnectAttempt implements ServerGrant {
     private final byte[] clientKey;
     private final Set<Server> excluded = new HashSet<>();
     private int attempts;
+    private long grantedNanos = -1;
 
     protected ConnectAttempt(ProxyContext context, Backend backend, Channel client) {
         this.context = context;
@@ -65,6 +66,7 @@ public abstract class ConnectAttempt implements ServerGrant {
 
     @Override
     public final void granted(Server server) {
+        grantedNanos = System.nanoTime();
         if (!client.isActive()) {
             server.release();
             return;
@@ -117,6 +119,16 @@ public abstract class ConnectAttempt implements ServerGrant {
         } else {
             failed(Failure.UNREACHABLE);
         }
+    }
+
+    /** The backend the server comes from. */
+    public final Backend backend() {
+        return backend;
+    }
+
+    /** When the last server slot was granted ({@link System#nanoTime()}), or -1 before any. */
+    protected final long grantedNanos() {
+        return grantedNanos;
     }
 
     /** Whether the server-side channel relays half-closes (TCP mode). */

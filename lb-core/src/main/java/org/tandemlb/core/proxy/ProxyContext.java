@@ -8,6 +8,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
+import org.tandemlb.core.accesslog.AccessListener;
 import org.tandemlb.core.backend.Backend;
 import org.tandemlb.core.transport.Transport;
 
@@ -21,14 +22,31 @@ public final class ProxyContext {
 
     private final Transport transport;
     private final Function<String, Backend> backends;
+    private final AccessListener accessListener;
 
     /**
      * @param transport the transport of the event loops
      * @param backends  finds the current backend of a name, or null
      */
     public ProxyContext(Transport transport, Function<String, Backend> backends) {
+        this(transport, backends, null);
+    }
+
+    /**
+     * @param transport      the transport of the event loops
+     * @param backends       finds the current backend of a name, or null
+     * @param accessListener receives an entry per request and session, or null for none (then no
+     *                       entry is even built)
+     */
+    public ProxyContext(Transport transport, Function<String, Backend> backends, AccessListener accessListener) {
         this.transport = Objects.requireNonNull(transport);
         this.backends = Objects.requireNonNull(backends);
+        this.accessListener = accessListener;
+    }
+
+    /** The listener of finished requests and sessions, or null when nobody listens. */
+    public AccessListener accessListener() {
+        return accessListener;
     }
 
     /** The backend called {@code name} now, or null. */

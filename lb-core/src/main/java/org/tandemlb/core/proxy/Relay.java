@@ -27,6 +27,7 @@ public final class Relay extends ChannelInboundHandlerAdapter {
     private final Channel peer;
     private final Duration idleTimeout;
     private InactivityTimer timer;
+    private long bytes;
 
     /**
      * @param peer        the channel the bytes go to (on the same event loop)
@@ -35,6 +36,11 @@ public final class Relay extends ChannelInboundHandlerAdapter {
     public Relay(Channel peer, Duration idleTimeout) {
         this.peer = peer;
         this.idleTimeout = idleTimeout;
+    }
+
+    /** Bytes read on this side (and relayed to the peer) so far. Read on the event loop. */
+    public long bytesRead() {
+        return bytes;
     }
 
     @Override
@@ -54,6 +60,9 @@ public final class Relay extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         timer.touch();
+        if (msg instanceof io.netty.buffer.ByteBuf buf) {
+            bytes += buf.readableBytes();
+        }
         peer.write(msg, peer.voidPromise());
         if (!peer.isWritable()) {
             ctx.channel().config().setAutoRead(false);

@@ -7,7 +7,11 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.net.InetSocketAddress;
+import org.tandemlb.core.accesslog.AccessListener;
+import org.tandemlb.core.accesslog.AccessLogEntry;
 import org.tandemlb.core.backend.Backend;
+import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.config.FrontendConfig;
 import org.tandemlb.core.proxy.ConnectAttempt;
@@ -28,6 +32,7 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     private final FrontendConfig frontend;
     private final java.util.List<Object> early = new java.util.ArrayList<>(1);
     private boolean inputShutdown;
+    private long earlyBytes;
 
     /** A handler for one client connection of {@code frontend} (whose channel has autoRead off). */
     public TcpProxyHandler(ProxyContext context, FrontendConfig frontend) {
@@ -38,8 +43,11 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         Channel client = ctx.channel();
+        long start = System.nanoTime();
+        long startMillis = System.currentTimeMillis();
         Backend backend = context.backend(frontend.defaultBackend());
         if (backend == null) {
+            logSession(client, startMillis, start, null, null, -1, -1, null, null, "no_server");
             client.close();
             return;
         }
@@ -66,8 +74,14 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
                     upstream.close();
                     return;
                 }
-                upstream.pipeline().addLast("relay", new Relay(client, backend.config().timeouts().server()));
-                client.pipeline().replace(TcpProxyHandler.this, "relay", new Relay(upstream, frontend.timeouts().client()));
+                Relay fromServer = new Relay(client, backend.config().timeouts().server());
+                Relay fromClient = new Relay(upstream, frontend.timeouts().client());
+                long queued = grantedNanos() - start;
+                long connect = System.nanoTime() - grantedNanos();
+                client.closeFuture().addListener(f -> logSession(client, startMillis, start, backend, server,
+                        queued, connect, fromClient, fromServer, "ok"));
+                upstream.pipeline().addLast("relay", fromServer);
+                client.pipeline().replace(TcpProxyHandler.this, "relay", fromClient);
                 early.forEach(m -> upstream.write(m, upstream.voidPromise()));
                 early.clear();
                 upstream.flush();
@@ -82,14 +96,33 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
             @Override
             protected void failed(Failure failure) {
                 log.debug("{}: no server for frontend {}: {}", client, frontend.name(), failure);
+                logSession(client, startMillis, start, backend, null, -1, -1, null, null,
+                        failure == Failure.UNREACHABLE ? "connect_failed"
+                                : failure == Failure.QUEUE_TIMEOUT ? "queue_timeout" : "no_server");
                 client.close();
             }
         }.start();
         ctx.fireChannelActive();
     }
 
+    private void logSession(Channel client, long startMillis, long start, Backend backend, Server server,
+                            long queued, long connect, Relay fromClient, Relay fromServer, String termination) {
+        AccessListener listener = context.accessListener();
+        if (listener == null) {
+            return;
+        }
+        listener.ended(new AccessLogEntry(Mode.TCP, startMillis, (InetSocketAddress) client.remoteAddress(),
+                frontend.name(), backend == null ? null : backend.name(), server == null ? null : server.name(),
+                null, null, 0, earlyBytes + (fromClient == null ? 0 : fromClient.bytesRead()),
+                fromServer == null ? 0 : fromServer.bytesRead(), queued, connect, -1, System.nanoTime() - start,
+                termination));
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof io.netty.buffer.ByteBuf buf) {
+            earlyBytes += buf.readableBytes();
+        }
         early.add(msg);
     }
 

@@ -58,6 +58,13 @@ class LoadBalancerMetricsTest {
                 assertTrue(text.contains("tandem_server_up{backend=\"web\",server=\"ok\",} 1.0"), text);
                 assertTrue(text.contains("tandem_server_requests_total{backend=\"web\",server=\"ok\",} 3.0"), text);
                 assertTrue(text.contains("tandem_frontend_connections_total{frontend=\"www\",} 1.0"), text);
+                assertTrue(text.contains("tandem_frontend_http_requests_total{frontend=\"www\",} 3.0"), text);
+                assertTrue(text.contains("tandem_backend_http_responses_total{backend=\"web\",code=\"2xx\",} 3.0"), text);
+                assertTrue(text.contains("tandem_backend_http_responses_total{backend=\"web\",code=\"5xx\",} 0.0"), text);
+                assertTrue(text.contains("tandem_backend_response_seconds_count{backend=\"web\",} 3.0"), text);
+                assertTrue(text.contains("tandem_backend_response_seconds_bucket{backend=\"web\",le=\"+Inf\",} 3.0"), text);
+                assertTrue(text.contains("tandem_bytes_received_total{frontend=\"www\",} 90.0"), "3 x 30-byte GETs: " + text);
+                assertTrue(text.contains("tandem_bytes_sent_total{frontend=\"www\","), text);
                 assertFalse(text.contains("tandem_server_check_failures_total{backend=\"web\",server=\"sick\",} 0.0"), text);
                 assertTrue(text.contains("tandem_server_check_failures_total{backend=\"web\",server=\"sick\","), text);
             }
