@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -18,9 +19,15 @@ import org.slf4j.LoggerFactory;
 import org.tandemlb.admin.config.ConfigException;
 import org.tandemlb.admin.config.ConfigLoader;
 import org.tandemlb.admin.config.ConfigProblem;
+import org.tandemlb.admin.api.AdminMetrics;
+import org.tandemlb.admin.api.AdminServer;
+import org.tandemlb.admin.api.ClusterView;
 import org.tandemlb.admin.config.TandemConfig;
 import org.tandemlb.core.LoadBalancer;
 import org.tandemlb.core.LoadBalancerException;
+import org.tandemlb.core.backend.AdminState;
+import org.tandemlb.core.backend.Backend;
+import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.config.BackendConfig;
 import org.tandemlb.core.config.FrontendConfig;
 import org.tandemlb.core.config.LoadBalancerConfig;
@@ -34,8 +41,12 @@ import org.tandemlb.core.frontend.Frontend;
  * {@link #requestReload} and SIGTERM/SIGINT to {@link #stop}.
  *
  * <p>Reloads are serialized on one dedicated thread ({@link #requestReload}), so a burst of
- * SIGHUPs (or, later, API calls) applies the file once per request, in order, and never runs on a
- * signal thread or an event loop. {@link #reload} itself may be called from any thread.
+ * SIGHUPs or API calls applies the file once per request, in order, and never runs on a signal
+ * thread or an event loop. {@link #reload} itself may be called from any thread.
+ *
+ * <p>The daemon owns the metrics registry it gives the load balancer ({@link #metrics()}) and,
+ * depending on its {@link Admin} mode, the admin server on {@code admin.listen} (the API,
+ * {@code /metrics} and the status page; see {@link org.tandemlb.admin.api}).
  */
 public final class Daemon {
     private static final Logger log = LoggerFactory.getLogger(Daemon.class);
@@ -55,10 +66,30 @@ public final class Daemon {
         }
     }
 
+    /** Whether the daemon serves the admin API, {@code /metrics} and the status page. */
+    public enum Admin {
+        /** On {@code admin.listen}; an address that cannot be bound fails the start ({@code tandem run}). */
+        REQUIRED,
+        /** On {@code admin.listen} if it can be bound; otherwise a warning and none ({@code tandem demo}). */
+        IF_FREE,
+        /** None (embedding and tests that do not need it). */
+        OFF
+    }
+
+    /** A runtime change named a backend or server that does not exist (the API answers 404). */
+    public static final class UnknownNameException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UnknownNameException(String message) {
+            super(message, null, false, false);
+        }
+    }
+
     private enum State { NEW, RUNNING, STOPPED }
 
     private final Map<String, String> env;
     private final int threads;
+    private final Admin adminMode;
     private final ExecutorService reloads = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "tandem-reload");
         t.setDaemon(true); // a reload in progress never holds the JVM up at exit
@@ -66,12 +97,17 @@ public final class Daemon {
     });
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Object lock = new Object();
-    private State state = State.NEW;
-    private TandemConfig config;
-    private LoadBalancer lb;
+    private volatile State state = State.NEW;
+    // Volatile, so that the admin event loop reads them without waiting for a reload's lock.
+    private volatile TandemConfig config;
+    private volatile Path configFile;
+    private volatile LoadBalancer lb;
+    private AdminMetrics metrics;
+    private volatile AdminServer admin;
+    private volatile ClusterView cluster = ClusterView.solo(() -> config().node());
 
     /**
-     * A daemon whose proxy uses one event loop per processor.
+     * A daemon whose proxy uses one event loop per processor, without the admin server.
      *
      * @param env the environment for {@code ${VAR}} in the config file at reload, usually
      *            {@link System#getenv()}
@@ -81,38 +117,72 @@ public final class Daemon {
     }
 
     /**
-     * A daemon whose proxy uses {@code threads} event loops (0: one per processor).
+     * A daemon whose proxy uses {@code threads} event loops (0: one per processor), without the
+     * admin server.
      */
     public Daemon(Map<String, String> env, int threads) {
-        this.env = Map.copyOf(Objects.requireNonNull(env, "env"));
-        this.threads = threads;
+        this(env, threads, Admin.OFF);
     }
 
     /**
-     * Builds the load balancer of {@code config} and binds its frontends.
+     * A daemon whose proxy uses {@code threads} event loops (0: one per processor) and that
+     * serves the admin API as {@code admin} says.
+     */
+    public Daemon(Map<String, String> env, int threads, Admin admin) {
+        this.env = Map.copyOf(Objects.requireNonNull(env, "env"));
+        this.threads = threads;
+        this.adminMode = Objects.requireNonNull(admin, "admin");
+    }
+
+    /**
+     * Builds the load balancer of {@code config} and binds its frontends; without a config file
+     * to reload (the API's reload answers that there is none).
      *
      * @throws LoadBalancerException when a frontend cannot listen; nothing stays bound or running
      * @throws IllegalStateException when already started
      */
     public void start(TandemConfig config) {
+        start(config, null);
+    }
+
+    /**
+     * Builds the load balancer of {@code config}, read from {@code file}, binds its frontends,
+     * then the admin server (as the {@link Admin} mode says).
+     *
+     * @param file the config file, which {@link #requestReload()} reads again; null for none
+     * @throws LoadBalancerException when a frontend or (with {@link Admin#REQUIRED}) the admin
+     *                               server cannot listen; nothing stays bound or running
+     * @throws IllegalStateException when already started
+     */
+    public void start(TandemConfig config, Path file) {
         Objects.requireNonNull(config, "config");
         synchronized (lock) {
             if (state != State.NEW) {
                 throw new IllegalStateException("the daemon was already started");
             }
-            LoadBalancer built = LoadBalancer.builder(config.loadBalancer()).threads(threads).build();
+            AdminMetrics registry = new AdminMetrics();
+            LoadBalancer built = LoadBalancer.builder(config.loadBalancer()).threads(threads)
+                    .meterRegistry(registry.registry()).build();
             try {
                 built.start();
+                // Set before the admin server starts: its first request may come at once.
+                this.lb = built;
+                this.config = config;
+                this.configFile = file;
+                this.metrics = registry;
+                state = State.RUNNING;
+                this.admin = startAdmin(config, registry);
             } catch (RuntimeException e) {
                 built.close(); // the event loops
+                registry.close();
+                this.lb = null;
+                this.config = null;
+                this.metrics = null;
                 state = State.STOPPED;
                 reloads.shutdown();
                 stopped.countDown();
                 throw e;
             }
-            this.lb = built;
-            this.config = config;
-            state = State.RUNNING;
         }
         if (!config.solo()) {
             // Said at every start, so that nobody believes a standby is watching over this node.
@@ -155,15 +225,46 @@ public final class Daemon {
                 log.error("reload failed on an internal error; the running configuration is unchanged", e);
                 return new ReloadResult(List.of("internal error: " + e));
             }
+            if (admin != null && !next.admin().listen().equals(config.admin().listen())) {
+                log.warn("admin.listen is now {} in {}, but the admin server stays on {} until tandem restarts",
+                        next.admin().listen(), file, config.admin().listen());
+            }
             config = next;
         }
         log.info("reloaded {}: {}", file, describe(next.loadBalancer()));
         return ReloadResult.APPLIED;
     }
 
+    private AdminServer startAdmin(TandemConfig config, AdminMetrics registry) {
+        if (adminMode == Admin.OFF) {
+            return null;
+        }
+        try {
+            return AdminServer.start(config.admin().listen(), this, registry);
+        } catch (LoadBalancerException e) {
+            if (adminMode == Admin.REQUIRED) {
+                throw e;
+            }
+            log.warn("{}: running without the admin API, /metrics and status page", e.getMessage());
+            return null;
+        }
+    }
+
     private static ReloadResult refused(String reason) {
         log.error("reload refused: {}; the running configuration is unchanged", reason);
         return new ReloadResult(List.of(reason));
+    }
+
+    /**
+     * Reloads the file the daemon was started from ({@link #configFile()}) on the reload thread;
+     * returns at once. Without a file, the result is a refusal that says so.
+     */
+    public CompletableFuture<ReloadResult> requestReload() {
+        Path file = configFile;
+        if (file == null) {
+            return CompletableFuture.completedFuture(refused("tandem was not started from a config file"));
+        }
+        return requestReload(file);
     }
 
     /**
@@ -209,6 +310,12 @@ public final class Daemon {
             reloads.shutdown();
             log.info("stopping: no new connections; open ones have up to {} to finish", format(drain));
             toStop.stop(drain);
+            // The admin server answers until the drain is over (/healthz says "stopping"), then goes.
+            AdminServer a = admin;
+            if (a != null) {
+                a.close();
+            }
+            metrics.close();
             log.info("stopped");
         } finally {
             stopped.countDown();
@@ -232,15 +339,89 @@ public final class Daemon {
 
     /** The configuration in force; null before {@link #start}. */
     public TandemConfig config() {
-        synchronized (lock) {
-            return config;
-        }
+        return config;
     }
 
     /** The load balancer; null before {@link #start}. */
     public LoadBalancer loadBalancer() {
-        synchronized (lock) {
-            return lb;
+        return lb;
+    }
+
+    /** The file the configuration was read from, which the API's reload reads again; empty for none. */
+    public Optional<Path> configFile() {
+        return Optional.ofNullable(configFile);
+    }
+
+    /** The metrics registry given to the load balancer, with the JVM meters; null before {@link #start}. */
+    public AdminMetrics metrics() {
+        return metrics;
+    }
+
+    /** Where the admin server listens; empty when it does not run. */
+    public Optional<InetSocketAddress> adminAddress() {
+        AdminServer a = admin;
+        return a == null ? Optional.empty() : Optional.of(a.address());
+    }
+
+    /** Whether the daemon is running and not stopping ({@code GET /healthz}). */
+    public boolean serving() {
+        return state == State.RUNNING;
+    }
+
+    /** What the status API shows of the cluster; a solo view until the cluster layer sets one. */
+    public ClusterView cluster() {
+        return cluster;
+    }
+
+    /** Replaces the cluster view of the status API (the cluster layer sets its live view). */
+    public void cluster(ClusterView view) {
+        cluster = Objects.requireNonNull(view, "view");
+    }
+
+    /**
+     * Changes a server at run time, as the API's {@code POST /api/v1/backends/{backend}/servers/{server}}
+     * asks: its admin state, its weight, or both. The change lasts until the server is removed or
+     * its line in the config file changes (a reload keeps unchanged servers as they are).
+     *
+     * <p>The result is a future so that a cluster can apply the change on every member before it
+     * completes; on a solo node it is complete on return. It completes exceptionally with
+     * {@link UnknownNameException} for an unknown backend or server and with
+     * {@link IllegalArgumentException} for a weight out of 0-256.
+     *
+     * @param state  the new admin state, or null to leave it
+     * @param weight the new weight (0-256), or null to leave it
+     */
+    public CompletableFuture<Server> changeServer(String backend, String server, AdminState state, Integer weight) {
+        Objects.requireNonNull(backend, "backend");
+        Objects.requireNonNull(server, "server");
+        try {
+            if (state == null && weight == null) {
+                throw new IllegalArgumentException("nothing to change: give a state, a weight or both");
+            }
+            if (weight != null && (weight < 0 || weight > org.tandemlb.core.config.ServerConfig.MAX_WEIGHT)) {
+                throw new IllegalArgumentException("weight " + weight + " is out of range 0-"
+                        + org.tandemlb.core.config.ServerConfig.MAX_WEIGHT);
+            }
+            LoadBalancer running = lb;
+            Backend b = running == null ? null : running.backend(backend);
+            if (b == null) {
+                throw new UnknownNameException("no backend '" + backend + "'");
+            }
+            Server s = b.server(server);
+            if (s == null) {
+                throw new UnknownNameException("backend " + backend + " has no server '" + server + "'");
+            }
+            if (weight != null && weight != s.targetWeight()) {
+                int before = s.targetWeight();
+                s.setWeight(weight);
+                log.info("server {}/{} weight is now {} (was {})", backend, server, weight, before);
+            }
+            if (state != null) {
+                s.setAdminState(state); // logs the change itself
+            }
+            return CompletableFuture.completedFuture(s);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
         }
     }
 

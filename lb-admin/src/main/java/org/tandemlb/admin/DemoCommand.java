@@ -16,9 +16,11 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code tandem demo}: the quick start. Two demo backends in this process, a frontend on
- * 127.0.0.1:8080 ({@code --port}) balancing them round-robin, and on stdout what to try. Runs until
- * SIGINT or SIGTERM, like {@code run}. A port already taken: exit 1, with the advice to pick
- * another one.
+ * 127.0.0.1:8080 ({@code --port}) balancing them round-robin, the admin API and status page on
+ * 127.0.0.1:9000 ({@code --admin-port}), and on stdout what to try. Runs until SIGINT or SIGTERM,
+ * like {@code run}. The frontend's port already taken: exit 1, with the advice to pick another
+ * one. The admin port taken: the demo runs all the same, says so and how to pick another one
+ * (the load balancer is what the demo shows; the status page is a bonus).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Starts two demo HTTP backends and a load balancer in front of them, on 127.0.0.1.",
@@ -33,15 +35,22 @@ final class DemoCommand implements Callable<Integer> {
             description = "The load balancer's port on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0: any free port).")
     private int port;
 
+    @Option(names = "--admin-port", paramLabel = "PORT", defaultValue = "" + Demo.ADMIN_PORT,
+            description = "The admin API and status page's port on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0: any free port).")
+    private int adminPort;
+
     @Override
     public Integer call() {
         if (port < 0 || port > 65535) {
             throw new ParameterException(spec.commandLine(), "--port " + port + " is not a port (0-65535)");
         }
+        if (adminPort < 0 || adminPort > 65535) {
+            throw new ParameterException(spec.commandLine(), "--admin-port " + adminPort + " is not a port (0-65535)");
+        }
         AtomicReference<Demo> demo = new AtomicReference<>();
         Signals.serveUntilStopped(() -> {
             try {
-                demo.set(Demo.start("127.0.0.1", port));
+                demo.set(Demo.start("127.0.0.1", port, adminPort));
             } catch (LoadBalancerException e) {
                 String advice = port == 0 ? "" : "; is another program using port " + port
                         + "? try: tandem demo --port " + (port == 65535 ? 8081 : port + 1);
@@ -66,8 +75,19 @@ final class DemoCommand implements Callable<Integer> {
         out.println("Tandem demo: http://" + lb + " balances round-robin over two demo backends,");
         out.println("  demo1 on " + one.hostPort() + " and demo2 on " + two.hostPort() + ",");
         out.println("  each health checked every 2s with GET /health.");
+        String admin = demo.adminAddress().map(Daemon::hostPort).orElse(null);
+        if (admin != null) {
+            out.println("Status page: http://" + admin + "/  (API: /api/v1/status, metrics: /metrics)");
+        } else {
+            out.println("No status page: 127.0.0.1:" + adminPort + " is in use; tandem demo --admin-port "
+                    + (adminPort == 65535 || adminPort == 0 ? 9001 : adminPort + 1) + " picks another port.");
+        }
         out.println("Try:");
         out.println("  for i in $(seq 10); do curl -s " + lb + "; done");
+        if (admin != null) {
+            out.println("  curl -s -X POST -d '{\"state\": \"drain\"}' " + admin + "/api/v1/backends/"
+                    + Demo.NAME + "/servers/" + Demo.NAME + "1");
+        }
         out.println("Ctrl-C stops it.");
         out.println();
         out.flush();

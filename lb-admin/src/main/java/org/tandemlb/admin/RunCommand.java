@@ -13,7 +13,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code tandem run -c FILE}: the daemon, in the foreground, logging to stdout (systemd
  * {@code Type=simple}). An invalid file prints its problems on stderr as {@code check} does and
- * exits 1; a frontend that cannot listen exits 1 with the reason in one line. Then SIGHUP reloads
+ * exits 1; a frontend or the admin server ({@code admin.listen}) that cannot listen exits 1 with
+ * the reason in one line. Then SIGHUP (or {@code POST /api/v1/reload}) reloads
  * FILE and SIGTERM/SIGINT stop gracefully, exit 0 (see {@link Signals}).
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
@@ -34,10 +35,10 @@ final class RunCommand implements Callable<Integer> {
         if (loaded == null) {
             return TandemCommand.EXIT_FAILURE;
         }
-        Daemon daemon = new Daemon(env);
+        Daemon daemon = new Daemon(env, 0, Daemon.Admin.REQUIRED);
         Signals.serveUntilStopped(() -> {
             try {
-                daemon.start(loaded);
+                daemon.start(loaded, config);
             } catch (LoadBalancerException e) {
                 throw new CommandFailure(e.getMessage(), e);
             }

@@ -72,6 +72,7 @@ class DaemonTest {
     private static String config(int port, TestBackend... servers) {
         StringBuilder yaml = new StringBuilder("""
                 node: test
+                admin: { listen: 127.0.0.1:0 }
                 frontends:
                   - name: www
                     bind: 127.0.0.1:%d

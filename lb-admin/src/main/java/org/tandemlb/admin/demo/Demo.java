@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.tandemlb.admin.Daemon;
 import org.tandemlb.admin.config.AdminSettings;
@@ -25,11 +26,15 @@ import org.tandemlb.core.config.ServerConfig;
 /**
  * What {@code tandem demo} runs: two {@link DemoBackend}s on ports the system chooses, and a
  * {@link Daemon} whose frontend {@code demo} (http) balances them round-robin through backend
- * {@code demo}. Everything lives in this process and stops with {@link #close()}.
+ * {@code demo}, with the admin API and status page on 127.0.0.1:9000 when that port is free (a
+ * demo whose admin port is taken still runs: see {@link #adminAddress()}). Everything lives in
+ * this process and stops with {@link #close()}.
  */
 public final class Demo implements AutoCloseable {
     /** The frontend's and the backend's name. */
     public static final String NAME = "demo";
+    /** The admin port the demo uses unless told otherwise, as SPEC §2 says. */
+    public static final int ADMIN_PORT = 9000;
 
     private final EventLoopGroup backendLoops;
     private final List<DemoBackend> backends;
@@ -44,12 +49,21 @@ public final class Demo implements AutoCloseable {
 
     /**
      * Starts the two backends and the load balancer in front of them on {@code host:port}
-     * (port 0: any free port, see {@link #address()}).
+     * (port 0: any free port, see {@link #address()}), with the admin server on
+     * 127.0.0.1:{@value #ADMIN_PORT} if it is free.
      *
      * @throws LoadBalancerException when the frontend cannot listen (the port is taken, most
      *                               likely); nothing is left running then
      */
     public static Demo start(String host, int port) {
+        return start(host, port, ADMIN_PORT);
+    }
+
+    /**
+     * As {@link #start(String, int)}, with the admin server on 127.0.0.1:{@code adminPort} (0: any
+     * free port) if that can be bound.
+     */
+    public static Demo start(String host, int port, int adminPort) {
         EventLoopGroup loops = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("tandem-demo", true),
                 NioIoHandler.newFactory());
         List<DemoBackend> backends = new ArrayList<>();
@@ -69,8 +83,9 @@ public final class Demo implements AutoCloseable {
                             .build())
                     .build();
             // Two event loops are plenty for a demo and keep its footprint small.
-            Daemon daemon = new Daemon(Map.of(), 2);
-            daemon.start(new TandemConfig(NAME, AdminSettings.DEFAULTS, lb, Map.of(), null));
+            Daemon daemon = new Daemon(Map.of(), 2, Daemon.Admin.IF_FREE);
+            AdminSettings admin = new AdminSettings(new HostPort("127.0.0.1", adminPort), "");
+            daemon.start(new TandemConfig(NAME, admin, lb, Map.of(), null));
             return new Demo(loops, backends, daemon);
         } catch (RuntimeException e) {
             backends.forEach(DemoBackend::close);
@@ -82,6 +97,11 @@ public final class Demo implements AutoCloseable {
     /** The address the load balancer listens on. */
     public InetSocketAddress address() {
         return daemon.loadBalancer().address(NAME);
+    }
+
+    /** Where the admin API and status page listen; empty when the admin port was taken. */
+    public Optional<InetSocketAddress> adminAddress() {
+        return daemon.adminAddress();
     }
 
     /** The two demo backends, number 1 first. */

@@ -1,0 +1,111 @@
+package org.tandemlb.admin.api;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+import org.tandemlb.core.LoadBalancer;
+import org.tandemlb.core.backend.Backend;
+import org.tandemlb.core.backend.Server;
+import org.tandemlb.core.config.HostPort;
+import org.tandemlb.core.frontend.Frontend;
+import org.tandemlb.core.health.CheckResult;
+
+/**
+ * The body of {@code GET /api/v1/status} (SPEC §6), as records that Jackson writes with
+ * snake_case names in declaration order. Built from the live objects on every request: a few
+ * volatile reads per server.
+ *
+ * @param node      this node's name
+ * @param cluster   the cluster as this node sees it
+ * @param frontends the frontends, in configuration order
+ * @param backends  the backends, in configuration order
+ */
+public record StatusDocument(String node, ClusterJson cluster, List<FrontendJson> frontends,
+                             List<BackendJson> backends) {
+
+    /** The status of {@code lb}, seen from {@code node}. */
+    public static StatusDocument of(String node, ClusterView cluster, LoadBalancer lb) {
+        return new StatusDocument(node, ClusterJson.of(cluster),
+                lb.frontends().stream().map(FrontendJson::of).toList(),
+                lb.backends().stream().map(BackendJson::of).toList());
+    }
+
+    /** {@code cluster}: {@code role} (active, standby, solo), {@code members}, {@code vips}. */
+    public record ClusterJson(String role, List<String> members, List<VipJson> vips) {
+        static ClusterJson of(ClusterView view) {
+            return new ClusterJson(view.role().apiName(), List.copyOf(view.members()),
+                    view.vips().stream().map(v -> new VipJson(v.address(), v.owner())).toList());
+        }
+    }
+
+    /** A VIP and the member that holds it (null: nobody). */
+    public record VipJson(String address, String owner) {
+    }
+
+    /**
+     * A frontend.
+     *
+     * @param binds the addresses it actually listens on (the port the system chose for port 0)
+     */
+    public record FrontendJson(String name, String mode, List<String> binds, int currentConnections,
+                               long connectionsTotal) {
+        static FrontendJson of(Frontend f) {
+            List<InetSocketAddress> bound = f.boundAddresses();
+            List<String> binds = bound.isEmpty()
+                    ? f.config().binds().stream().map(HostPort::toString).toList()
+                    : bound.stream().map(a -> new HostPort(a.getHostString(), a.getPort()).toString()).toList();
+            return new FrontendJson(f.name(), f.config().mode().configName(), binds, f.currentConnections(),
+                    f.connectionsTotal());
+        }
+    }
+
+    /** A backend and its servers, in configuration order. */
+    public record BackendJson(String name, String mode, String balance, List<ServerJson> servers) {
+        static BackendJson of(Backend b) {
+            return new BackendJson(b.name(), b.config().mode().configName(), b.config().balance().configName(),
+                    b.servers().stream().map(ServerJson::of).toList());
+        }
+    }
+
+    /**
+     * A server, also the answer of {@code POST /api/v1/backends/{backend}/servers/{server}}.
+     *
+     * @param address           as configured ({@code host:port})
+     * @param state             the admin state: {@code ready}, {@code drain} or {@code maint}
+     * @param health            {@code up} or {@code down}
+     * @param weight            the effective weight, the one balancing uses (and
+     *                          {@code tandem_server_weight}); below the target during a slow start
+     * @param targetWeight      the weight set by the config file or the API
+     * @param backup            whether it only takes traffic while every other server is down
+     * @param activeConnections requests (http) or connections (tcp) on it now
+     * @param requestsTotal     requests (http) or connections (tcp) sent to it
+     * @param lastCheck         the last active health check, or null before the first one (or
+     *                          without checks)
+     */
+    public record ServerJson(String name, String address, String state, String health, int weight,
+                             int targetWeight, boolean backup, int activeConnections, long requestsTotal,
+                             CheckJson lastCheck) {
+        /** The JSON of {@code s}, read now. */
+        public static ServerJson of(Server s) {
+            CheckResult c = s.lastCheck();
+            return new ServerJson(s.name(), s.config().address().toString(), s.adminState().apiName(),
+                    s.isUp() ? "up" : "down", s.weight(), s.targetWeight(), s.backup(), s.activeConnections(),
+                    s.requestsTotal(), c == null ? null : CheckJson.of(c));
+        }
+    }
+
+    /**
+     * The last health check of a server.
+     *
+     * @param status     {@code passed} or {@code failed}
+     * @param type       {@code tcp}, {@code http} or {@code mysql}
+     * @param message    what was seen: {@code 200}, {@code connection refused}, ...
+     * @param durationMs how long it took, in milliseconds
+     * @param time       when it ended, ISO-8601 in UTC
+     */
+    public record CheckJson(String status, String type, String message, long durationMs, String time) {
+        static CheckJson of(CheckResult c) {
+            return new CheckJson(c.status().apiName(), c.type(), c.message(), c.duration().toMillis(),
+                    c.time().toString());
+        }
+    }
+}
