@@ -1,0 +1,1026 @@
+package org.tandemlb.cluster;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.jgroups.Address;
+import org.jgroups.BytesMessage;
+import org.jgroups.JChannel;
+import org.jgroups.Message;
+import org.jgroups.Receiver;
+import org.jgroups.View;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tandemlb.cluster.ClusterStatus.Role;
+import org.tandemlb.cluster.election.Election;
+import org.tandemlb.cluster.election.MemberState;
+import org.tandemlb.cluster.vip.BindVipDriver;
+import org.tandemlb.cluster.vip.CommandRunner;
+import org.tandemlb.cluster.vip.FrontendGate;
+import org.tandemlb.cluster.vip.LinuxVipDriver;
+import org.tandemlb.cluster.vip.ScriptVipDriver;
+import org.tandemlb.cluster.vip.VipDriver;
+import org.tandemlb.cluster.vip.VipException;
+import org.tandemlb.core.LoadBalancer;
+import org.tandemlb.core.backend.AdminState;
+import org.tandemlb.core.backend.Backend;
+import org.tandemlb.core.backend.Server;
+import org.tandemlb.core.config.LoadBalancerConfig;
+import org.tandemlb.core.config.ServerConfig;
+
+/**
+ * A Tandem node's membership of its cluster: it joins the other nodes over JGroups, takes part in
+ * the election of the active node (SPEC §5), holds the VIPs while active, and replicates runtime
+ * changes of servers. Usable as a library with lb-core:
+ *
+ * <pre>{@code
+ * LoadBalancer lb = LoadBalancer.builder(ClusterNode.standbyConfig(lbConfig, clusterConfig)).build();
+ * lb.start();
+ * ClusterNode node = ClusterNode.builder(clusterConfig, lb, lbConfig).build();
+ * node.start();                 // joins; the elected node takes the VIPs
+ * node.changeServer("web", "web1", AdminState.DRAIN, null);   // applies on every member
+ * node.stop();                  // hands the VIPs over to a peer first
+ * lb.stop(Duration.ofSeconds(30));
+ * }</pre>
+ *
+ * <p>Threads: all decisions run on one thread ({@code tandem-cluster}); JGroups' threads only
+ * decode messages and hand them over. VIP drivers (processes, binds) run on {@code tandem-vip},
+ * one operation at a time; JGroups sends that could block on a connect, and tiebreaker probes, on
+ * {@code tandem-cluster-io}; the pause detector's heartbeat on {@code tandem-pause}. Nothing here
+ * runs on the load balancer's event loops.
+ */
+public final class ClusterNode implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);
+    /** Consecutive failed claims before this node stands aside for {@link #CLAIM_BACKOFF}. */
+    private static final int MAX_CLAIM_FAILURES = 10;
+    private static final long CLAIM_RETRY = TimeUnit.MILLISECONDS.toNanos(200);
+    private static final long CLAIM_BACKOFF = TimeUnit.SECONDS.toNanos(5);
+    /** A planned handover waits at most this long for the peer to claim. */
+    private static final long HANDOVER_LIMIT = TimeUnit.SECONDS.toNanos(3);
+    /** Make-before-break: both hold for this long, so gratuitous ARP reaches clients first. */
+    private static final long HANDOVER_OVERLAP = TimeUnit.MILLISECONDS.toNanos(250);
+    /** Gratuitous ARP after a claim, at these delays (ms): several, spread over about two seconds. */
+    private static final long[] ANNOUNCE_AT = {150, 400, 900, 1700};
+    private static final long DEPARTED_KEEP = TimeUnit.SECONDS.toNanos(60);
+    private static final long FOREIGN_KEY_WINDOW = TimeUnit.SECONDS.toNanos(10);
+    private static final Duration DAD_WHILE_HOLDING = Duration.ofSeconds(2);
+
+    private final ClusterConfig config;
+    private final ClusterStack.Profile profile;
+    private final LoadBalancer lb;
+    private final FrontendGate gate;
+    private final List<VipDriver> drivers;
+    private final boolean exclusive;
+    private final LongSupplier ticker;
+    private final long staleNanos;
+    private final ReplicatedState replicated = new ReplicatedState();
+    private final Object applyLock = new Object();
+    private final ScheduledExecutorService actor = single("tandem-cluster");
+    private final ScheduledExecutorService vipThread = single("tandem-vip");
+    private final ScheduledExecutorService io = single("tandem-cluster-io");
+    private final ScheduledExecutorService pauseThread = single("tandem-pause");
+    private final PauseDetector pause;
+    private final Tiebreaker tiebreaker;
+    private final ReentrantLock driverLock = new ReentrantLock();
+    private final List<Consumer<ClusterStatus>> listeners;
+    private final AtomicLong failovers = new AtomicLong();
+    private final AtomicLong foreignKeyAt = new AtomicLong(Long.MIN_VALUE);
+    private volatile JChannel channel;
+    private volatile boolean started;
+    private volatile boolean closed;
+    /** Whether the drivers hold the VIPs now (written under {@link #driverLock}). */
+    private volatile boolean held;
+    private volatile ClusterStatus status;
+
+    // Confined to the actor thread.
+    private View view;
+    private long viewAt;
+    private final Map<String, Peer> peers = new HashMap<>();
+    private final Map<String, Peer> history = new HashMap<>();
+    private final Map<Address, Long> departed = new HashMap<>();
+    private boolean holding;
+    private long epoch;
+    private long maxEpoch;
+    private boolean claimInFlight;
+    private boolean releaseInFlight;
+    private boolean stopping;
+    private long notReadyUntil;
+    private int claimFailures;
+    private long claimRetryAt;
+    private boolean serversUp = true;
+    private boolean tiebreakerOk;
+    private long lostElectionAt = -1;
+    private long otherHoldingSince = -1;
+    private long lastForeignLog = Long.MIN_VALUE;
+    private final Map<String, Long> conflictLogged = new HashMap<>();
+    private CompletableFuture<Void> handedOver;
+    private Role lastRole = Role.STANDBY;
+
+    /** What this node knows of another member. */
+    private static final class Peer {
+        MemberState state;
+        Address address;
+        long heardAt;
+        boolean inView;
+        List<String> macs = List.of();
+    }
+
+    private ClusterNode(Builder b) {
+        this.config = b.config;
+        this.profile = config.profile();
+        this.lb = b.lb;
+        this.ticker = b.ticker;
+        this.staleNanos = profile.staleAfter().toNanos();
+        this.gate = new FrontendGate(lb, b.full, config.vips());
+        List<VipDriver> list = new ArrayList<>();
+        for (VipConfig v : config.vips()) {
+            list.add(switch (v.driver()) {
+                case LINUX -> new LinuxVipDriver(v, b.runner, profile.lease(), profile.dadWait());
+                case BIND -> new BindVipDriver(v, gate);
+                case SCRIPT -> new ScriptVipDriver(v, config.node(), b.runner);
+            });
+        }
+        this.drivers = List.copyOf(list);
+        this.exclusive = drivers.stream().anyMatch(VipDriver::exclusive);
+        this.listeners = List.copyOf(b.listeners);
+        this.pause = new PauseDetector(ticker, profile.pauseThreshold().toNanos(), this::onPause);
+        this.tiebreaker = config.tiebreaker() == null ? null
+                : new Tiebreaker(config.tiebreaker(), 300, staleNanos, ticker);
+        this.tiebreakerOk = tiebreaker == null;
+        this.status = new ClusterStatus(config.node(), Role.STANDBY,
+                List.of(new ClusterStatus.Member(config.node(), config.priority(), Role.STANDBY, false, true)), vipStatus(null));
+    }
+
+    /**
+     * A builder.
+     *
+     * @param lb   the load balancer, started with {@link #standbyConfig} of {@code full}
+     * @param full the whole configuration, the frontends on {@code bind}-driver VIPs included
+     */
+    public static Builder builder(ClusterConfig config, LoadBalancer lb, LoadBalancerConfig full) {
+        return new Builder(config, lb, full);
+    }
+
+    /**
+     * The configuration a node starts its load balancer with: {@code full} without the frontends
+     * that bind a {@code bind}-driver VIP (the node binds them when it becomes active).
+     */
+    public static LoadBalancerConfig standbyConfig(LoadBalancerConfig full, ClusterConfig config) {
+        return FrontendGate.standby(full, config.vips());
+    }
+
+    // ------------------------------------------------------------------ life cycle
+
+    /**
+     * Prepares the VIP drivers (removing stale copies), joins the cluster and starts taking part in
+     * the election. Blocks for up to about a second while looking for the other members.
+     *
+     * @throws VipException     when a VIP driver lacks what it needs (one line: what to do)
+     * @throws ClusterException when the cluster port cannot be bound
+     */
+    public synchronized void start() {
+        if (started) {
+            throw new IllegalStateException("already started");
+        }
+        started = true;
+        try {
+            for (VipDriver d : drivers) {
+                d.prepare();
+            }
+            JChannel ch = ClusterStack.channel(config, this::onForeignKey);
+            ch.setReceiver(new Receiver() {
+                @Override
+                public void receive(Message msg) {
+                    onMessage(msg);
+                }
+
+                @Override
+                public void viewAccepted(View v) {
+                    actor.execute(() -> onView(v));
+                }
+            });
+            channel = ch;
+            ch.connect(config.name());
+        } catch (VipException e) {
+            shutdownThreads();
+            throw e;
+        } catch (Exception e) {
+            shutdownThreads();
+            JChannel ch = channel;
+            if (ch != null) {
+                ch.close();
+            }
+            throw new ClusterException("cannot join cluster " + config.name() + " on " + config.bind() + ": "
+                    + describe(e), e);
+        }
+        long tick = profile.advertInterval().toMillis();
+        pauseThread.scheduleAtFixedRate(pause::check, 100, 100, TimeUnit.MILLISECONDS);
+        actor.scheduleAtFixedRate(this::tick, 0, tick, TimeUnit.MILLISECONDS);
+        long renew = Math.max(250, profile.lease().toMillis() / 4);
+        vipThread.scheduleAtFixedRate(this::renewLeases, renew, renew, TimeUnit.MILLISECONDS);
+        if (drivers.stream().anyMatch(d -> d instanceof LinuxVipDriver)) {
+            vipThread.scheduleWithFixedDelay(this::checkDuplicates, DAD_WHILE_HOLDING.toMillis(),
+                    DAD_WHILE_HOLDING.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        if (tiebreaker != null) {
+            io.scheduleWithFixedDelay(() -> {
+                tiebreaker.probe();
+                actor.execute(this::tick);
+            }, 0, tick, TimeUnit.MILLISECONDS);
+        }
+        log.info("node {} joined cluster {} on {} (priority {}, preempt {}, {} VIP(s), {} timings)", config.node(),
+                config.name(), config.bind(), config.priority(), config.preempt(), drivers.size(), profile.name());
+    }
+
+    private static String describe(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String m = t.getMessage();
+        return m == null ? t.getClass().getSimpleName() : m;
+    }
+
+    /**
+     * Leaves the cluster gracefully (SPEC §2, SIGTERM): says so to the peers first, lets one of them
+     * take the VIPs over (make-before-break where the driver allows it, so no request fails),
+     * releases them, then leaves. Blocks for at most a few seconds. Idempotent.
+     */
+    public void stop() {
+        synchronized (this) {
+            if (!started || closed) {
+                closed = true;
+                shutdownThreads();
+                return;
+            }
+            closed = true;
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        try {
+            actor.execute(() -> {
+                stopping = true;
+                handedOver = done;
+                log.info("stopping: handing the VIPs over to a peer");
+                sendAdvert();
+                evaluate();
+            });
+            done.get(HANDOVER_LIMIT + TimeUnit.SECONDS.toNanos(2), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            log.warn("no peer took the VIPs over in time: releasing them anyway");
+        } catch (ExecutionException | java.util.concurrent.RejectedExecutionException e) {
+            log.warn("handover failed: {}", describe(e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        shutdownThreads();
+        driverLock.lock();
+        try {
+            if (held) {
+                releaseAll();
+            }
+        } finally {
+            driverLock.unlock();
+        }
+        JChannel ch = channel;
+        if (ch != null) {
+            ch.close(); // GMS leave: the peers install a view without us at once
+        }
+        log.info("node {} left cluster {}", config.node(), config.name());
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private void shutdownThreads() {
+        for (ScheduledExecutorService s : List.of(actor, vipThread, io, pauseThread)) {
+            s.shutdownNow();
+        }
+        for (ScheduledExecutorService s : List.of(actor, vipThread, io, pauseThread)) {
+            try {
+                s.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ public queries and changes
+
+    /** The cluster as this node sees it. */
+    public ClusterStatus status() {
+        return status;
+    }
+
+    /** Whether this node holds the VIPs. */
+    public boolean active() {
+        return held;
+    }
+
+    /** How many times this node took the VIPs over from an earlier holder. */
+    public long failovers() {
+        return failovers.get();
+    }
+
+    /** The configuration. */
+    public ClusterConfig config() {
+        return config;
+    }
+
+    /**
+     * Changes a server's admin state and/or weight on every member: here at once, on the others
+     * through an ordered cluster message; a member that joins later receives it too. Does not block.
+     *
+     * @param state  the new admin state, or null to leave it
+     * @param weight the new weight, or null to leave it
+     * @throws IllegalArgumentException when this node has no such server or the weight is out of range
+     */
+    public void changeServer(String backend, String server, AdminState state, Integer weight) {
+        Backend b = lb.backend(backend);
+        Server s = b == null ? null : b.server(server);
+        if (s == null) {
+            throw new IllegalArgumentException("no server " + backend + "/" + server);
+        }
+        if (weight != null && (weight < 0 || weight > ServerConfig.MAX_WEIGHT)) {
+            throw new IllegalArgumentException("weight " + weight + " is out of range 0-" + ServerConfig.MAX_WEIGHT);
+        }
+        List<ServerChange> changes = new ArrayList<>();
+        synchronized (applyLock) {
+            if (state != null) {
+                changes.add(replicated.local(backend, server, ServerChange.Field.STATE, state.ordinal(), config.node()));
+            }
+            if (weight != null) {
+                changes.add(replicated.local(backend, server, ServerChange.Field.WEIGHT, weight, config.node()));
+            }
+            changes.forEach(this::applyToServer);
+        }
+        if (!changes.isEmpty()) {
+            send(null, Messages.encode(new Messages.Changes(false, changes)), false);
+        }
+    }
+
+    /**
+     * Applies a new whole configuration (a reload): the frontends of VIPs this node does not hold
+     * stay unbound, and the cluster's runtime changes of servers are applied again on top.
+     *
+     * @throws org.tandemlb.core.LoadBalancerException as {@link LoadBalancer#apply}; nothing changes then
+     */
+    public void apply(LoadBalancerConfig next) {
+        gate.apply(next);
+        synchronized (applyLock) {
+            replicated.all().forEach(this::applyToServer);
+        }
+    }
+
+    /** The replicated runtime settings, for tests and diagnostics. */
+    public List<ServerChange> replicatedChanges() {
+        return replicated.all();
+    }
+
+    private void applyToServer(ServerChange c) {
+        Backend b = lb.backend(c.backend());
+        Server s = b == null ? null : b.server(c.server());
+        if (s == null) {
+            log.debug("change for unknown server {}/{} kept for later", c.backend(), c.server());
+            return;
+        }
+        switch (c.field()) {
+            case STATE -> {
+                AdminState[] states = AdminState.values();
+                if (c.value() >= 0 && c.value() < states.length) {
+                    s.setAdminState(states[c.value()]);
+                }
+            }
+            case WEIGHT -> {
+                if (c.value() >= 0 && c.value() <= ServerConfig.MAX_WEIGHT && s.targetWeight() != c.value()) {
+                    s.setWeight(c.value());
+                    log.info("server {} weight is now {} (set on {})", s, c.value(), c.origin());
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ JGroups callbacks (JGroups threads)
+
+    private void onMessage(Message msg) {
+        Object decoded;
+        try {
+            decoded = Messages.decode(msg.getArray(), msg.getOffset(), msg.getLength());
+        } catch (IOException | RuntimeException e) {
+            log.warn("ignored a cluster message from {}: {}", msg.getSrc(), describe(e));
+            return;
+        }
+        Address src = msg.getSrc();
+        try {
+            actor.execute(() -> {
+                if (decoded instanceof Messages.Advert a) {
+                    onAdvert(src, a);
+                } else if (decoded instanceof Messages.Changes c) {
+                    onChanges(c);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // stopping
+        }
+    }
+
+    private void onForeignKey(Address src) {
+        long now = ticker.getAsLong();
+        foreignKeyAt.set(now);
+        try {
+            actor.execute(() -> {
+                if (lastForeignLog == Long.MIN_VALUE || now - lastForeignLog > TimeUnit.MINUTES.toNanos(1)) {
+                    lastForeignLog = now;
+                    log.warn("cluster traffic from {} is encrypted with another key: a node with another cluster "
+                            + "secret or cluster name; it is ignored", src);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // stopping
+        }
+    }
+
+    // ------------------------------------------------------------------ the actor
+
+    private void onView(View v) {
+        long now = ticker.getAsLong();
+        View previous = view;
+        view = v;
+        viewAt = now;
+        Set<Address> members = new HashSet<>(v.getMembers());
+        peers.values().removeIf(p -> {
+            if (!members.contains(p.address)) {
+                departed.put(p.address, now);
+                return true;
+            }
+            return false;
+        });
+        members.forEach(departed::remove);
+        peers.values().forEach(p -> p.inView = true);
+        boolean joined = previous == null || v.getMembers().stream().anyMatch(a -> !previous.containsMember(a));
+        log.info("cluster view {}: {}", v.getViewId().getId(), v.getMembers());
+        sendAdvert();
+        if (joined && v.size() > 1) {
+            // Newcomers (or the other side of a healed partition) get the whole runtime state;
+            // every member sends its own, and last-writer-wins merging makes duplicates harmless.
+            List<ServerChange> all = replicated.all();
+            if (!all.isEmpty()) {
+                send(null, Messages.encode(new Messages.Changes(true, all)), false);
+            }
+        }
+        evaluate();
+    }
+
+    private void onAdvert(Address src, Messages.Advert a) {
+        if (!pause.check()) {
+            return;
+        }
+        long now = ticker.getAsLong();
+        String name = a.state().name();
+        if (name.equals(config.node())) {
+            log.error("another node calls itself {} ({}): node names must be unique in a cluster", name, src);
+            return;
+        }
+        Peer p = peers.computeIfAbsent(name, n -> new Peer());
+        p.state = a.state();
+        p.address = src;
+        p.heardAt = now;
+        p.inView = view != null && view.containsMember(src);
+        p.macs = a.macs();
+        if (!p.inView) {
+            departed.putIfAbsent(src, now);
+        }
+        Peer h = history.computeIfAbsent(name, n -> new Peer());
+        h.state = a.state();
+        h.macs = a.macs();
+        h.address = src;
+        maxEpoch = Math.max(maxEpoch, Math.max(a.maxEpoch(), a.state().epoch()));
+        evaluate();
+    }
+
+    private void onChanges(Messages.Changes c) {
+        synchronized (applyLock) {
+            for (ServerChange change : c.changes()) {
+                if (replicated.merge(change)) {
+                    applyToServer(change);
+                }
+            }
+        }
+    }
+
+    private void tick() {
+        if (!pause.check()) {
+            return;
+        }
+        long now = ticker.getAsLong();
+        serversUp = computeServersUp();
+        tiebreakerOk = tiebreaker == null || tiebreaker.ok();
+        departed.values().removeIf(t -> now - t > DEPARTED_KEEP);
+        sendAdvert();
+        evaluate();
+    }
+
+    private boolean computeServersUp() {
+        List<Backend> backends = lb.backends();
+        if (backends.isEmpty()) {
+            return true;
+        }
+        for (Backend b : backends) {
+            for (Server s : b.servers()) {
+                if (s.isUp() && s.adminState() != AdminState.MAINT) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private MemberState self(long now) {
+        boolean ready = !stopping && !pause.paused() && tiebreakerOk && now - notReadyUntil >= 0;
+        return new MemberState(config.node(), config.priority(), ready, serversUp, holding, holding ? epoch : 0);
+    }
+
+    private boolean counted(Peer p, long now) {
+        return p.state != null && (p.inView || now - p.heardAt <= staleNanos);
+    }
+
+    /** Decides whether this node should hold the VIPs, and starts a claim or a release. */
+    private void evaluate() {
+        if (actorStopped()) {
+            return;
+        }
+        long now = ticker.getAsLong();
+        MemberState me = self(now);
+        List<MemberState> members = new ArrayList<>();
+        members.add(me);
+        boolean otherHolding = false;
+        for (Peer p : peers.values()) {
+            if (counted(p, now)) {
+                members.add(p.state);
+                otherHolding |= p.state.holding();
+            }
+        }
+        Optional<MemberState> winner = Election.winner(members, config.preempt());
+        boolean elected = winner.isPresent() && winner.get().name().equals(config.node());
+        otherHoldingSince = otherHolding ? (otherHoldingSince < 0 ? now : otherHoldingSince) : -1;
+        boolean want;
+        if (holding) {
+            if (elected) {
+                want = true;
+                lostElectionAt = -1;
+            } else {
+                if (lostElectionAt < 0) {
+                    lostElectionAt = now;
+                }
+                // A planned handover (stopping, or a peer now ranks first) is make-before-break
+                // where the drivers allow it: the peer claims and announces, then we release.
+                // Anything else (tiebreaker lost, a pause) releases at once.
+                boolean planned = !exclusive && winner.isPresent() && (stopping || me.ready())
+                        && now - lostElectionAt < HANDOVER_LIMIT;
+                if (planned && otherHolding) {
+                    want = now - otherHoldingSince < HANDOVER_OVERLAP;
+                    if (want) {
+                        later(otherHoldingSince + HANDOVER_OVERLAP - now);
+                    }
+                } else {
+                    want = planned;
+                    if (planned) {
+                        later(lostElectionAt + HANDOVER_LIMIT - now);
+                    }
+                }
+            }
+        } else {
+            lostElectionAt = -1;
+            want = elected && !blocked(now) && now - claimRetryAt >= 0;
+        }
+        if (want && !holding && !claimInFlight && !releaseInFlight) {
+            claimInFlight = true;
+            long newEpoch = maxEpoch + 1;
+            Set<String> memberMacs = new HashSet<>();
+            history.values().forEach(h -> memberMacs.addAll(h.macs));
+            log.info("node {} is elected active ({}): claiming the VIPs", config.node(), describe(members));
+            vipThread.execute(() -> claim(newEpoch, memberMacs));
+        } else if (!want && holding && !releaseInFlight && !claimInFlight) {
+            releaseInFlight = true;
+            log.info("node {} releases the VIPs ({})", config.node(),
+                    stopping ? "stopping" : winner.map(w -> w.name() + " is elected").orElse("no member is eligible"));
+            vipThread.execute(this::release);
+        }
+        if (stopping && !holding && !claimInFlight && !releaseInFlight && handedOver != null) {
+            handedOver.complete(null);
+        }
+        publish(members);
+    }
+
+    private boolean actorStopped() {
+        return actor.isShutdown();
+    }
+
+    /** Whether a claim must wait: for news from members just seen, after a pause, or a foreign key. */
+    private boolean blocked(long now) {
+        if (view != null && now - viewAt < staleNanos) {
+            for (Address a : view.getMembers()) {
+                if (!a.equals(channel.address()) && peers.values().stream().noneMatch(p -> a.equals(p.address))) {
+                    return true; // a member whose state we do not know yet
+                }
+            }
+        }
+        long foreign = foreignKeyAt.get();
+        if (foreign != Long.MIN_VALUE && now - foreign < FOREIGN_KEY_WINDOW && history.isEmpty()) {
+            // Traffic under another key, and never a member under ours: we may be the node with
+            // the wrong secret. Do not take the VIPs from a cluster we cannot read.
+            return true;
+        }
+        return false;
+    }
+
+    private static String describe(List<MemberState> members) {
+        List<String> parts = new ArrayList<>();
+        for (MemberState m : members) {
+            parts.add(m.name() + " priority " + m.priority() + (m.ready() ? "" : " not ready")
+                    + (m.serversUp() ? "" : " no server up") + (m.holding() ? " holding" : ""));
+        }
+        return String.join(", ", parts);
+    }
+
+    private void later(long nanos) {
+        actor.schedule(this::evaluate, Math.max(1, nanos), TimeUnit.NANOSECONDS);
+    }
+
+    // ------------------------------------------------------------------ VIP operations (VIP thread)
+
+    private void claim(long newEpoch, Set<String> memberMacs) {
+        driverLock.lock();
+        try {
+            if (!pause.check() || pause.paused()) {
+                post(() -> claimDone(false, newEpoch));
+                return;
+            }
+            for (VipDriver d : drivers) {
+                for (String mac : d.answering()) {
+                    if (!memberMacs.contains(mac)) {
+                        throw new VipException("VIP " + d.vip().ip() + ": another host (" + mac
+                                + ") answers for it: not claiming an address in use outside the cluster");
+                    }
+                }
+            }
+            List<VipDriver> claimed = new ArrayList<>();
+            try {
+                for (VipDriver d : drivers) {
+                    d.claim();
+                    claimed.add(d);
+                }
+            } catch (VipException e) {
+                Collections.reverse(claimed);
+                for (VipDriver d : claimed) {
+                    safeRelease(d);
+                }
+                throw e;
+            }
+            held = true;
+            drivers.forEach(VipDriver::announce);
+            for (long at : ANNOUNCE_AT) {
+                vipThread.schedule(this::announce, at, TimeUnit.MILLISECONDS);
+            }
+            post(() -> claimDone(true, newEpoch));
+        } catch (VipException e) {
+            log.error("{}", e.getMessage());
+            post(() -> claimDone(false, newEpoch));
+        } catch (RuntimeException e) {
+            log.error("claiming the VIPs failed", e);
+            post(() -> claimDone(false, newEpoch));
+        } finally {
+            driverLock.unlock();
+        }
+    }
+
+    private void announce() {
+        driverLock.lock();
+        try {
+            if (held && !pause.paused()) {
+                drivers.forEach(VipDriver::announce);
+            }
+        } catch (RuntimeException e) {
+            log.warn("gratuitous ARP failed: {}", describe(e));
+        } finally {
+            driverLock.unlock();
+        }
+    }
+
+    private void release() {
+        driverLock.lock();
+        try {
+            releaseAll();
+        } finally {
+            driverLock.unlock();
+        }
+        post(this::releaseDone);
+    }
+
+    /** Under {@link #driverLock}. */
+    private void releaseAll() {
+        List<VipDriver> reversed = new ArrayList<>(drivers);
+        Collections.reverse(reversed);
+        for (VipDriver d : reversed) {
+            safeRelease(d);
+        }
+        held = false;
+    }
+
+    private static void safeRelease(VipDriver d) {
+        try {
+            d.release();
+        } catch (RuntimeException e) {
+            // The linux driver's lease makes the kernel drop the address by itself shortly.
+            log.error("{}", e.getMessage());
+        }
+    }
+
+    private void renewLeases() {
+        if (!held || pause.paused() || !pause.check()) {
+            return;
+        }
+        driverLock.lock();
+        try {
+            if (held && !pause.paused()) {
+                for (VipDriver d : drivers) {
+                    d.renew();
+                }
+            }
+        } catch (RuntimeException e) {
+            log.error("renewing the VIPs failed: {}", describe(e));
+        } finally {
+            driverLock.unlock();
+        }
+    }
+
+    /** Duplicate-address detection while holding: who else answers for our VIPs. */
+    private void checkDuplicates() {
+        if (!held || pause.paused()) {
+            return;
+        }
+        for (VipDriver d : drivers) {
+            List<String> others;
+            try {
+                others = d.answering();
+            } catch (RuntimeException e) {
+                log.warn("duplicate-address detection failed: {}", describe(e));
+                continue;
+            }
+            for (String mac : others) {
+                post(() -> onDuplicate(d.vip(), mac));
+            }
+        }
+    }
+
+    private void onDuplicate(VipConfig vip, String mac) {
+        long now = ticker.getAsLong();
+        Peer owner = history.values().stream().filter(h -> h.macs.contains(mac)).findFirst().orElse(null);
+        if (owner == null) {
+            Long logged = conflictLogged.get(mac);
+            if (logged == null || now - logged > TimeUnit.SECONDS.toNanos(30)) {
+                conflictLogged.put(mac, now);
+                log.error("VIP {}: another host ({}) also answers for it: an address conflict outside the cluster",
+                        vip.ip(), mac);
+            }
+            return;
+        }
+        if (!holding) {
+            return;
+        }
+        // It answers, so it holds the VIP: compare as holders (latest claim, then rank).
+        MemberState other = new MemberState(owner.state.name(), owner.state.priority(), true, true, true,
+                owner.state.epoch());
+        MemberState me = new MemberState(config.node(), config.priority(), true, true, true, epoch);
+        if (MemberState.HOLDER.compare(other, me) < 0) {
+            log.warn("VIP {}: node {} also answers for it and ranks higher: releasing", vip.ip(), owner.state.name());
+            notReadyUntil = now + 2 * staleNanos;
+            evaluate();
+        }
+    }
+
+    /** On the thread that noticed the pause, before it does anything else. */
+    private void onPause() {
+        log.warn("this process did not run for more than {}ms (a pause: GC, frozen VM, SIGSTOP): releasing the VIPs "
+                + "before anything else", profile.pauseThreshold().toMillis());
+        driverLock.lock();
+        try {
+            if (held) {
+                releaseAll();
+            }
+        } finally {
+            driverLock.unlock();
+        }
+        post(() -> {
+            long now = ticker.getAsLong();
+            if (holding) {
+                holding = false;
+                epoch = 0;
+            }
+            // What we knew is stale; wait for fresh adverts (or a new view) before standing again.
+            peers.values().forEach(p -> p.heardAt = now - staleNanos - 1);
+            notReadyUntil = now + staleNanos;
+            pause.resume();
+            sendAdvert();
+            evaluate();
+        });
+    }
+
+    private void claimDone(boolean ok, long newEpoch) {
+        claimInFlight = false;
+        long now = ticker.getAsLong();
+        if (ok) {
+            boolean takeover = newEpoch > 1;
+            holding = true;
+            epoch = newEpoch;
+            maxEpoch = Math.max(maxEpoch, newEpoch);
+            claimFailures = 0;
+            if (takeover) {
+                failovers.incrementAndGet();
+            }
+            log.info("node {} is ACTIVE: holds {}", config.node(), vipNames());
+        } else {
+            claimFailures++;
+            claimRetryAt = now + CLAIM_RETRY;
+            if (claimFailures >= MAX_CLAIM_FAILURES) {
+                log.error("node {} could not take the VIPs {} times: standing aside for {}s", config.node(),
+                        claimFailures, TimeUnit.NANOSECONDS.toSeconds(CLAIM_BACKOFF));
+                claimFailures = 0;
+                notReadyUntil = now + CLAIM_BACKOFF;
+            }
+            later(CLAIM_RETRY);
+        }
+        sendAdvert();
+        evaluate();
+    }
+
+    private void releaseDone() {
+        releaseInFlight = false;
+        holding = false;
+        epoch = 0;
+        log.info("node {} is STANDBY", config.node());
+        sendAdvert();
+        evaluate();
+    }
+
+    private List<String> vipNames() {
+        return config.vips().stream().map(VipConfig::cidr).toList();
+    }
+
+    private void post(Runnable r) {
+        try {
+            actor.execute(r);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // stopping
+        }
+    }
+
+    // ------------------------------------------------------------------ sending
+
+    private void sendAdvert() {
+        JChannel ch = channel;
+        if (ch == null) {
+            return;
+        }
+        long now = ticker.getAsLong();
+        List<String> macs = new ArrayList<>();
+        drivers.forEach(d -> macs.addAll(d.hardwareAddresses()));
+        byte[] data = Messages.encode(new Messages.Advert(self(now), maxEpoch, stopping, macs));
+        send(null, data, true);
+        // Members outside our view (the other side of a partition, a node that was frozen) hear
+        // from us directly, so that neither side acts on a stale picture while JGroups merges.
+        for (Address a : departed.keySet()) {
+            send(a, data, true);
+        }
+    }
+
+    /**
+     * Sends on the IO thread: a unicast to a member that is gone can wait for a TCP connect.
+     *
+     * @param unreliable adverts are repeated anyway: no retransmission for them
+     */
+    private void send(Address dest, byte[] data, boolean unreliable) {
+        JChannel ch = channel;
+        if (ch == null || io.isShutdown()) {
+            return;
+        }
+        Message m = new BytesMessage(dest, data);
+        if (unreliable && dest != null) {
+            m.setFlag(Message.Flag.OOB, Message.Flag.NO_RELIABILITY, Message.Flag.DONT_BUNDLE);
+        } else if (unreliable) {
+            m.setFlag(Message.Flag.OOB);
+        }
+        try {
+            io.execute(() -> {
+                try {
+                    if (ch.isConnected()) {
+                        ch.send(m);
+                    }
+                } catch (Exception e) {
+                    log.debug("cluster send to {} failed: {}", dest == null ? "all" : dest, describe(e));
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // stopping
+        }
+    }
+
+    // ------------------------------------------------------------------ status
+
+    private void publish(List<MemberState> members) {
+        Role role = holding ? Role.ACTIVE : Role.STANDBY;
+        List<ClusterStatus.Member> list = new ArrayList<>();
+        String owner = null;
+        for (MemberState m : members) {
+            boolean self = m.name().equals(config.node());
+            list.add(new ClusterStatus.Member(m.name(), m.priority(), m.holding() ? Role.ACTIVE : Role.STANDBY,
+                    m.ready(), self));
+            if (m.holding() && (owner == null || self)) {
+                owner = m.name();
+            }
+        }
+        ClusterStatus next = new ClusterStatus(config.node(), role, list, vipStatus(owner));
+        status = next;
+        if (role != lastRole) {
+            lastRole = role;
+            for (Consumer<ClusterStatus> l : listeners) {
+                try {
+                    l.accept(next);
+                } catch (RuntimeException e) {
+                    log.warn("cluster status listener failed", e);
+                }
+            }
+        }
+    }
+
+    private List<ClusterStatus.Vip> vipStatus(String owner) {
+        return config.vips().stream()
+                .map(v -> new ClusterStatus.Vip(v.cidr(), v.driver().configName(), owner))
+                .toList();
+    }
+
+    private static ScheduledExecutorService single(String name) {
+        return Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Builds a {@link ClusterNode}. */
+    public static final class Builder {
+        private final ClusterConfig config;
+        private final LoadBalancer lb;
+        private final LoadBalancerConfig full;
+        private CommandRunner runner = CommandRunner.system();
+        private LongSupplier ticker = System::nanoTime;
+        private final List<Consumer<ClusterStatus>> listeners = new ArrayList<>();
+
+        private Builder(ClusterConfig config, LoadBalancer lb, LoadBalancerConfig full) {
+            this.config = Objects.requireNonNull(config, "config");
+            this.lb = Objects.requireNonNull(lb, "lb");
+            this.full = Objects.requireNonNull(full, "full");
+        }
+
+        /** How the drivers run {@code ip}, {@code arping} and scripts (default: real processes). */
+        public Builder commandRunner(CommandRunner r) {
+            runner = Objects.requireNonNull(r);
+            return this;
+        }
+
+        /** The monotonic clock, in nanoseconds (default {@link System#nanoTime}). */
+        public Builder ticker(LongSupplier t) {
+            ticker = Objects.requireNonNull(t);
+            return this;
+        }
+
+        /** Told, on the cluster's thread, each time this node becomes active or standby. */
+        public Builder listener(Consumer<ClusterStatus> l) {
+            listeners.add(Objects.requireNonNull(l));
+            return this;
+        }
+
+        public ClusterNode build() {
+            return new ClusterNode(this);
+        }
+    }
+}

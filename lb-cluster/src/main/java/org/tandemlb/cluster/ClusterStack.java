@@ -1,0 +1,223 @@
+package org.tandemlb.cluster;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Consumer;
+import javax.crypto.SecretKeyFactory;
+import javax.crypto.spec.PBEKeySpec;
+import javax.crypto.spec.SecretKeySpec;
+import org.jgroups.Address;
+import org.jgroups.JChannel;
+import org.jgroups.conf.ClassConfigurator;
+import org.jgroups.protocols.AUTH;
+import org.jgroups.protocols.BARRIER;
+import org.jgroups.protocols.FD_ALL3;
+import org.jgroups.protocols.FD_SOCK2;
+import org.jgroups.protocols.FRAG2;
+import org.jgroups.protocols.MERGE3;
+import org.jgroups.protocols.TCP;
+import org.jgroups.protocols.TCPPING;
+import org.jgroups.protocols.UNICAST3;
+import org.jgroups.protocols.VERIFY_SUSPECT2;
+import org.jgroups.protocols.pbcast.GMS;
+import org.jgroups.protocols.pbcast.NAKACK2;
+import org.jgroups.protocols.pbcast.STABLE;
+import org.jgroups.stack.Protocol;
+
+/**
+ * The JGroups protocol stack of a Tandem cluster, written out in one place, with where each timing
+ * comes from. Built programmatically from a {@link ClusterConfig}: no XML, no system properties.
+ *
+ * <p>Bottom to top:
+ * <pre>
+ * TCP            static peers, works where multicast is blocked (SPEC §5)
+ * SYM_ENCRYPT    AES-256/CBC, key from the secret; directly above the transport, so every message
+ *                of every protocol above (discovery, failure detection, membership, ours) is
+ *                encrypted, and traffic under another key is dropped
+ * TCPPING        discovery over the static peer list
+ * MERGE3         finds and merges the sub-clusters of a healed partition
+ * FD_SOCK2       a TCP ring between members: a crashed process's kernel closes the socket at once
+ * FD_ALL3        heartbeats: notices a silent host (frozen, cut off) after a timeout
+ * VERIFY_SUSPECT2 double-checks a suspicion before a member is excluded
+ * BARRIER, NAKACK2, UNICAST3, STABLE   reliable, FIFO delivery
+ * AUTH           a join or merge needs a proof of the secret ({@link SecretToken})
+ * GMS            membership (views)
+ * FRAG2          large state messages
+ * </pre>
+ */
+public final class ClusterStack {
+    /** Our protocol id for {@link TandemEncrypt}; JGroups reserves ids below 1000. */
+    private static final short ENCRYPT_ID = 1580;
+
+    static {
+        ClassConfigurator.addProtocol(ENCRYPT_ID, TandemEncrypt.class);
+    }
+
+    /**
+     * Failure-detection timings. Detection of a silent member takes between
+     * {@code fdTimeout - fdInterval} and {@code fdTimeout + fdInterval} after its last message, plus
+     * {@code verifyTimeout}; a crashed process is noticed by FD_SOCK2 at once, then verified for
+     * {@code verifyTimeout}.
+     *
+     * @param name             {@code default} or {@code fast}
+     * @param fdInterval       FD_ALL3 heartbeat interval
+     * @param fdTimeout        FD_ALL3 timeout: silence after which a member is suspected
+     * @param verifyTimeout    VERIFY_SUSPECT2: how long a suspect has to answer "I am not dead"
+     * @param mergeMin         MERGE3 min_interval between looks for other sub-clusters
+     * @param mergeMax         MERGE3 max_interval
+     * @param advertInterval   how often a member repeats its state (election input) to the others
+     * @param lease            the kernel lifetime of a VIP added by the linux driver; renewed four
+     *                         times per lease while active
+     * @param dadWait          how long duplicate-address detection waits for an answer
+     * @param pauseThreshold   a jump of the monotonic clock past this (a frozen process resumed)
+     *                         releases the VIPs at once
+     */
+    public record Profile(String name, Duration fdInterval, Duration fdTimeout, Duration verifyTimeout,
+                          Duration mergeMin, Duration mergeMax, Duration advertInterval, Duration lease,
+                          Duration dadWait, Duration pauseThreshold) {
+
+        /**
+         * Meets SPEC §5 with margin: a crash is replaced in about verifyTimeout + DAD (0.4 + 0.2 s,
+         * within 1 s); a silent failure within fdTimeout + fdInterval + verifyTimeout + DAD
+         * (0.8 + 0.2 + 0.4 + 0.2 = 1.6 s, within 2 s). A false suspicion needs 1.2 s without a
+         * single message from a live member that sends one every 0.2 s: far beyond a busy
+         * machine's scheduling delays or a young-generation GC pause. keepalived's defaults, for
+         * comparison: 1 s advert interval, 3 missed adverts plus skew (about 3 s).
+         */
+        public static final Profile DEFAULT = new Profile("default", Duration.ofMillis(200), Duration.ofMillis(800),
+                Duration.ofMillis(400), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofMillis(500),
+                Duration.ofSeconds(2), Duration.ofMillis(200), Duration.ofMillis(800));
+
+        /**
+         * For a dedicated LAN with little jitter: a silent failure is replaced within
+         * 0.225 + 0.075 + 0.15 + DAD 0.05 = 0.5 s. A false suspicion still needs 0.375 s of total
+         * silence from a member heartbeating every 75 ms (JGroups' timer and sender threads are
+         * few and short, so two busy cores delay them by milliseconds, not hundreds).
+         */
+        public static final Profile FAST = new Profile("fast", Duration.ofMillis(75), Duration.ofMillis(225),
+                Duration.ofMillis(150), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(250),
+                Duration.ofSeconds(2), Duration.ofMillis(50), Duration.ofMillis(500));
+
+        /** {@code default} or {@code fast}. */
+        public static Profile named(String name) {
+            return switch (name) {
+                case "default" -> DEFAULT;
+                case "fast" -> FAST;
+                default -> throw new IllegalArgumentException("unknown cluster profile '" + name + "' (default or fast)");
+            };
+        }
+
+        /**
+         * How long other members' adverts stay valid when they come from outside the current view
+         * (a partition healing, a resumed node): three advert intervals.
+         */
+        public Duration staleAfter() {
+            return advertInterval.multipliedBy(3);
+        }
+    }
+
+    private ClusterStack() {
+    }
+
+    /**
+     * A channel for {@code config}, not yet connected.
+     *
+     * @param onForeignKey told of every message encrypted with another key (a node with another
+     *                     secret), on a JGroups thread
+     */
+    public static JChannel channel(ClusterConfig config, Consumer<Address> onForeignKey) throws Exception {
+        byte[][] keys = deriveKeys(config.secret(), config.name());
+        JChannel ch = new JChannel(protocols(config, keys[0], keys[1], onForeignKey));
+        ch.setName(config.node());
+        ch.setDiscardOwnMessages(true);
+        return ch;
+    }
+
+    static List<Protocol> protocols(ClusterConfig config, byte[] aesKey, byte[] macKey, Consumer<Address> onForeignKey)
+            throws UnknownHostException {
+        Profile p = config.profile();
+        InetAddress bindAddress = InetAddress.getByName(config.bind().host());
+        List<InetSocketAddress> peers = new ArrayList<>();
+        for (var peer : config.peers()) {
+            peers.add(new InetSocketAddress(InetAddress.getByName(peer.host()), peer.port()));
+        }
+        List<Protocol> stack = new ArrayList<>();
+        TCP tcp = new TCP().setBindAddress(bindAddress).setBindPort(config.bind().port()).setPortRange(0);
+        // A connect to a peer that is gone must not hold the sender for long: 300 ms is many LAN
+        // round trips, and JGroups' own tcp.xml uses the same.
+        tcp.setSockConnTimeout(300);
+        tcp.setValue("tcp_nodelay", true); // adverts and heartbeats are tiny: send them at once
+        tcp.setValue("diag_enabled", false); // no probe listener on a multicast socket
+        stack.add(tcp);
+
+        TandemEncrypt encrypt = new TandemEncrypt().onForeignKey(onForeignKey);
+        encrypt.symAlgorithm("AES/CBC/PKCS5Padding"); // SYM_ENCRYPT's default "AES" would be ECB
+        encrypt.symIvLength(16);
+        encrypt.setSecretKey(new SecretKeySpec(aesKey, "AES"));
+        stack.add(encrypt);
+
+        // Port range 0: peers are listed with their exact ports.
+        stack.add(new TCPPING().setInitialHosts(peers).setPortRange(0));
+        // MERGE3 looks for other sub-clusters every mergeMin..mergeMax (randomised so that two
+        // sides do not start merges at the same moment); JGroups' default is 10-30 s, far too slow
+        // for a two-node LB, and the traffic is a tiny message per member per interval.
+        stack.add(new MERGE3().setMinInterval(p.mergeMin().toMillis()).setMaxInterval(p.mergeMax().toMillis())
+                .setCheckInterval(p.mergeMax().toMillis() * 2));
+        // FD_SOCK2 listens on bind port + 100 (its default offset): a crashed process's kernel
+        // closes that connection, and the neighbour suspects it at once.
+        stack.add(new FD_SOCK2());
+        stack.add(new FD_ALL3().setInterval(p.fdInterval().toMillis()).setTimeout(p.fdTimeout().toMillis()));
+        stack.add(new VERIFY_SUSPECT2().setTimeout(p.verifyTimeout().toMillis()));
+        stack.add(new BARRIER());
+        // Retransmission every 200 ms (JGroups' default is 1 s): a lost advert or change is resent
+        // well within one advert interval.
+        stack.add(new NAKACK2().setXmitInterval(200).setValue("use_mcast_xmit", false));
+        stack.add(new UNICAST3().setXmitInterval(200));
+        stack.add(new STABLE().setDesiredAverageGossip(5000).setMaxBytes(1_000_000));
+        SecretToken token = new SecretToken(macKey);
+        AUTH auth = new AUTH().setAuthToken(token);
+        token.setAuth(auth);
+        stack.add(auth);
+        GMS gms = new GMS()
+                // How long a starting node looks for a coordinator before it forms a cluster of
+                // its own: peers answer in milliseconds; 1 s covers a peer under load.
+                .setJoinTimeout(1000)
+                // How long a coordinator waits for members to acknowledge a new view: after a
+                // failure the remaining members answer in milliseconds.
+                .setViewAckCollectionTimeout(500)
+                // A leaving member waits this long for its LEAVE to be acknowledged.
+                .setLeaveTimeout(500)
+                .setMergeTimeout(2000);
+        gms.setValue("print_local_addr", false);
+        stack.add(gms);
+        stack.add(new FRAG2());
+        return stack;
+    }
+
+    /**
+     * Derives two 256-bit keys from the secret with PBKDF2-HMAC-SHA256, salted with the cluster name
+     * (so equal secrets in two clusters give different keys): the first encrypts (AES-256), the
+     * second authenticates joins ({@link SecretToken}).
+     */
+    static byte[][] deriveKeys(String secret, String clusterName) {
+        try {
+            SecretKeyFactory f = SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256");
+            byte[] salt = ("tandem-cluster:" + clusterName).getBytes(StandardCharsets.UTF_8);
+            // 100,000 iterations: about 50 ms once at start, and a brute force of a weak secret
+            // from captured traffic costs as much per guess.
+            PBEKeySpec spec = new PBEKeySpec(secret.toCharArray(), salt, 100_000, 512);
+            byte[] both = f.generateSecret(spec).getEncoded();
+            spec.clearPassword();
+            return new byte[][] {Arrays.copyOfRange(both, 0, 32), Arrays.copyOfRange(both, 32, 64)};
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("PBKDF2WithHmacSHA256 is not available", e);
+        }
+    }
+}
