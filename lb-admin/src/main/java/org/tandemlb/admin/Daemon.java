@@ -16,6 +16,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.tandemlb.admin.accesslog.AccessLog;
 import org.tandemlb.admin.config.ConfigException;
 import org.tandemlb.admin.config.ConfigLoader;
 import org.tandemlb.admin.config.ConfigProblem;
@@ -103,6 +104,7 @@ public final class Daemon {
     private volatile Path configFile;
     private volatile LoadBalancer lb;
     private AdminMetrics metrics;
+    private AccessLog accessLog; // guarded by lock
     private volatile AdminServer admin;
     private volatile ClusterView cluster = ClusterView.solo(() -> config().node());
 
@@ -160,9 +162,14 @@ public final class Daemon {
             if (state != State.NEW) {
                 throw new IllegalStateException("the daemon was already started");
             }
+            AccessLog logs = AccessLog.open(config.accessLogs()); // a file that cannot be opened fails the start
             AdminMetrics registry = new AdminMetrics();
-            LoadBalancer built = LoadBalancer.builder(config.loadBalancer()).threads(threads)
-                    .meterRegistry(registry.registry()).build();
+            LoadBalancer.Builder builder = LoadBalancer.builder(config.loadBalancer()).threads(threads)
+                    .meterRegistry(registry.registry());
+            if (logs.listening()) {
+                builder.accessListener(logs); // none when every access_log is off
+            }
+            LoadBalancer built = builder.build();
             try {
                 built.start();
                 // Set before the admin server starts: its first request may come at once.
@@ -170,11 +177,13 @@ public final class Daemon {
                 this.config = config;
                 this.configFile = file;
                 this.metrics = registry;
+                this.accessLog = logs;
                 state = State.RUNNING;
                 this.admin = startAdmin(config, registry);
             } catch (RuntimeException e) {
                 built.close(); // the event loops
                 registry.close();
+                logs.close();
                 this.lb = null;
                 this.config = null;
                 this.metrics = null;
@@ -217,8 +226,11 @@ public final class Daemon {
             if (state != State.RUNNING) {
                 return refused("tandem is " + (state == State.NEW ? "not started yet" : "stopping"));
             }
-            try {
+            // New access log files are opened first (every reload reopens them, for logrotate) and
+            // used once the load balancer has taken the new configuration.
+            try (AccessLog.Prepared logs = accessLog.prepare(next.accessLogs())) {
                 lb.apply(next.loadBalancer());
+                logs.commit();
             } catch (LoadBalancerException e) {
                 return refused(e.getMessage());
             } catch (RuntimeException e) {
@@ -286,6 +298,7 @@ public final class Daemon {
      */
     public void stop() {
         LoadBalancer toStop;
+        AccessLog logsToClose = null;
         Duration drain;
         synchronized (lock) {
             if (state == State.NEW) {
@@ -299,6 +312,7 @@ public final class Daemon {
             } else {
                 state = State.STOPPED;
                 toStop = lb;
+                logsToClose = accessLog;
                 drain = drainTimeout(config);
             }
         }
@@ -310,6 +324,7 @@ public final class Daemon {
             reloads.shutdown();
             log.info("stopping: no new connections; open ones have up to {} to finish", format(drain));
             toStop.stop(drain);
+            logsToClose.close(); // after the proxy, so that the last requests are logged
             // The admin server answers until the drain is over (/healthz says "stopping"), then goes.
             AdminServer a = admin;
             if (a != null) {
