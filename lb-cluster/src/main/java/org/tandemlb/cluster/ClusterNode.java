@@ -218,6 +218,14 @@ public final class ClusterNode implements AutoCloseable {
                 }
             });
             channel = ch;
+            // A node that starts claims nothing for one merge round: time for MERGE3 to find
+            // another sub-cluster (two nodes started at once) and to hear traffic under another key
+            // (this node has the wrong secret). keepalived's backup waits 3 advert intervals so.
+            long settle = profile.mergeMax().plus(profile.advertInterval()).toNanos();
+            actor.execute(() -> {
+                claimRetryAt = ticker.getAsLong() + settle;
+                later(settle);
+            });
             ch.connect(config.name());
         } catch (VipException e) {
             shutdownThreads();
@@ -232,6 +240,7 @@ public final class ClusterNode implements AutoCloseable {
                     + describe(e), e);
         }
         long tick = profile.advertInterval().toMillis();
+        pause.resume(); // joining took a while: that was not a pause
         pauseThread.scheduleAtFixedRate(pause::check, 100, 100, TimeUnit.MILLISECONDS);
         actor.scheduleAtFixedRate(this::tick, 0, tick, TimeUnit.MILLISECONDS);
         long renew = Math.max(250, profile.lease().toMillis() / 4);
@@ -514,6 +523,9 @@ public final class ClusterNode implements AutoCloseable {
         h.macs = a.macs();
         h.address = src;
         maxEpoch = Math.max(maxEpoch, Math.max(a.maxEpoch(), a.state().epoch()));
+        if (claimRetryAt - now > 0 && claimFailures == 0) {
+            claimRetryAt = now; // the start-up settle is over: we hear the cluster
+        }
         evaluate();
     }
 

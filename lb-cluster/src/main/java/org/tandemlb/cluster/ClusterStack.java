@@ -154,7 +154,6 @@ public final class ClusterStack {
         // round trips, and JGroups' own tcp.xml uses the same.
         tcp.setSockConnTimeout(300);
         tcp.setValue("tcp_nodelay", true); // adverts and heartbeats are tiny: send them at once
-        tcp.setValue("diag_enabled", false); // no probe listener on a multicast socket
         stack.add(tcp);
 
         TandemEncrypt encrypt = new TandemEncrypt().onForeignKey(onForeignKey);

@@ -1,0 +1,120 @@
+package org.tandemlb.cluster.it;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.tandemlb.cluster.ClusterConfig;
+import org.tandemlb.cluster.ClusterNode;
+import org.tandemlb.cluster.ClusterStack;
+import org.tandemlb.cluster.VipConfig;
+import org.tandemlb.core.LoadBalancer;
+import org.tandemlb.core.backend.AdminState;
+import org.tandemlb.core.config.BackendConfig;
+import org.tandemlb.core.config.FrontendConfig;
+import org.tandemlb.core.config.HostPort;
+import org.tandemlb.core.config.LoadBalancerConfig;
+import org.tandemlb.core.config.Mode;
+import org.tandemlb.core.config.ServerConfig;
+
+/**
+ * A Tandem node in its own JVM, for the process-level tests (kill -9, SIGTERM, SIGSTOP): lb-core
+ * plus a {@link ClusterNode}, built from {@code key=value} arguments, as an embedder would. It
+ * prints {@code @@ READY}, {@code @@ ROLE active|standby} and answers commands on stdin:
+ * {@code drain} (drains web/web1 through the cluster), {@code state} ({@code @@ STATE <admin state>}).
+ * SIGTERM stops it gracefully: handover first, then the load balancer.
+ *
+ * <pre>
+ * name=lb1 bind=127.0.0.1:7800 peers=127.0.0.1:7800,127.0.0.1:7801 priority=100 secret=s
+ * vip=bind:127.0.0.100 | vip=linux:10.1.0.100/24:eth0   frontend=127.0.0.100:8080 backend=127.0.0.1:9000
+ * [profile=fast] [tiebreaker=host:port]
+ * </pre>
+ */
+public final class NodeMain {
+
+    private NodeMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> a = new HashMap<>();
+        for (String arg : args) {
+            int eq = arg.indexOf('=');
+            a.put(arg.substring(0, eq), arg.substring(eq + 1));
+        }
+        String name = a.get("name");
+        ClusterConfig.Builder cb = ClusterConfig.builder(name, HostPort.parse(a.get("bind")), a.get("secret"))
+                .name(a.getOrDefault("cluster", "it"))
+                .priority(Integer.parseInt(a.getOrDefault("priority", "100")))
+                .preempt(Boolean.parseBoolean(a.getOrDefault("preempt", "false")))
+                .profile(ClusterStack.Profile.named(a.getOrDefault("profile", "default")));
+        for (String p : a.get("peers").split(",")) {
+            cb.peer(HostPort.parse(p));
+        }
+        if (a.containsKey("tiebreaker")) {
+            cb.tiebreaker(HostPort.parse(a.get("tiebreaker")));
+        }
+        String[] vip = a.get("vip").split(":");
+        if (vip[0].equals("bind")) {
+            cb.vip(VipConfig.bind(vip[1]));
+        } else {
+            String[] cidr = vip[1].split("/");
+            cb.vip(VipConfig.linux(cidr[0], Integer.parseInt(cidr[1]), vip[2]));
+        }
+        ClusterConfig cluster = cb.build();
+        LoadBalancerConfig full = LoadBalancerConfig.builder()
+                .backend(BackendConfig.builder("web", Mode.HTTP)
+                        .server(ServerConfig.builder("web1", a.get("backend")).build())
+                        .build())
+                .frontend(FrontendConfig.builder("www", Mode.HTTP).bind(a.get("frontend")).defaultBackend("web").build())
+                .build();
+        LoadBalancer lb = LoadBalancer.builder(ClusterNode.standbyConfig(full, cluster)).threads(1).build();
+        lb.start();
+        ClusterNode node = ClusterNode.builder(cluster, lb, full)
+                .listener(s -> say("ROLE " + s.role().apiName()))
+                .build();
+        node.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            node.stop();
+            lb.stop(Duration.ofSeconds(1));
+            say("STOPPED");
+        }, "shutdown"));
+        say("READY");
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        String line;
+        while ((line = in.readLine()) != null) {
+            switch (line.trim()) {
+                case "drain" -> {
+                    node.changeServer("web", "web1", AdminState.DRAIN, 7);
+                    say("OK");
+                }
+                case "state" -> {
+                    var s = lb.backend("web").server("web1");
+                    say("STATE " + s.adminState().apiName() + " " + s.targetWeight() + " "
+                            + node.status().role().apiName() + " " + node.status().members().size());
+                }
+                default -> say("UNKNOWN " + line);
+            }
+        }
+        // stdin closed: the test is gone; stay up until killed.
+        Thread.currentThread().join();
+    }
+
+    private static synchronized void say(String s) {
+        System.out.println("@@ " + s);
+        System.out.flush();
+    }
+
+    /** The java command that runs this class with the test classpath. */
+    public static List<String> command(List<String> args) {
+        List<String> cmd = new java.util.ArrayList<>(List.of(
+                java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-Djava.net.preferIPv4Stack=true", "-Dlogback.configurationFile=node-logback.xml",
+                "-cp", System.getProperty("java.class.path"), NodeMain.class.getName()));
+        cmd.addAll(args);
+        return cmd;
+    }
+}
