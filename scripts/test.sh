@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The one test command, for developers and CI alike: installs the real servers the integration
-# tests start (Nginx, MariaDB, HAProxy, ...) when they are missing, then runs the whole build
-# with its tests. Extra arguments go to Maven, e.g. ./scripts/test.sh -pl lb-core.
+# The one test command, for developers and CI alike: installs the real programs the integration
+# tests start (Nginx, MariaDB, HAProxy, a headless Chromium for the status page, ...) when they
+# are missing, then runs the whole build with its tests. Extra arguments go to Maven, e.g.
+# ./scripts/test.sh -pl lb-core.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -18,6 +19,7 @@ declare -A NEEDED=(
   [/usr/sbin/arping]=arping
   [/usr/bin/curl]=curl
   [/usr/bin/pgrep]=procps
+  [/usr/bin/chromium]=chromium
 )
 
 missing=()

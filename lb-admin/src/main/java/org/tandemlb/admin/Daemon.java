@@ -103,7 +103,7 @@ public final class Daemon {
     private volatile TandemConfig config;
     private volatile Path configFile;
     private volatile LoadBalancer lb;
-    private AdminMetrics metrics;
+    private volatile AdminMetrics metrics;
     private AccessLog accessLog; // guarded by lock
     private volatile AdminServer admin;
     private volatile ClusterView cluster = ClusterView.solo(() -> config().node());
@@ -329,6 +329,7 @@ public final class Daemon {
             AdminServer a = admin;
             if (a != null) {
                 a.close();
+                admin = null;
             }
             metrics.close();
             log.info("stopped");
