@@ -32,6 +32,7 @@ import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.config.BackendConfig;
 import org.tandemlb.core.config.FrontendConfig;
 import org.tandemlb.core.config.LoadBalancerConfig;
+import org.tandemlb.core.config.ServerConfig;
 import org.tandemlb.core.frontend.Frontend;
 
 /**
@@ -414,9 +415,8 @@ public final class Daemon {
             if (state == null && weight == null) {
                 throw new IllegalArgumentException("nothing to change: give a state, a weight or both");
             }
-            if (weight != null && (weight < 0 || weight > org.tandemlb.core.config.ServerConfig.MAX_WEIGHT)) {
-                throw new IllegalArgumentException("weight " + weight + " is out of range 0-"
-                        + org.tandemlb.core.config.ServerConfig.MAX_WEIGHT);
+            if (weight != null && (weight < 0 || weight > ServerConfig.MAX_WEIGHT)) {
+                throw new IllegalArgumentException("weight " + weight + " is out of range 0-" + ServerConfig.MAX_WEIGHT);
             }
             LoadBalancer running = lb;
             Backend b = running == null ? null : running.backend(backend);

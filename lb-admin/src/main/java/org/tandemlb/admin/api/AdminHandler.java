@@ -31,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tandemlb.admin.Daemon;
@@ -149,7 +150,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return;
         }
         busy = true;
-        reply.whenComplete((r, e) -> ctx.executor().execute(() -> {
+        reply.whenComplete((r, e) -> runOnLoop(ctx, request, () -> {
             Reply done = r;
             if (e != null) {
                 log.error("admin API: {} {} failed", request.method(), request.uri(), e);
@@ -164,6 +165,15 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 ctx.channel().config().setAutoRead(true);
             }
         }));
+    }
+
+    /** Runs {@code task} on the connection's event loop; once that is shut down, drops the request. */
+    private static void runOnLoop(ChannelHandlerContext ctx, FullHttpRequest request, Runnable task) {
+        try {
+            ctx.executor().execute(task);
+        } catch (RejectedExecutionException e) {
+            request.release(); // the admin server is closing: nobody is left to answer
+        }
     }
 
     private CompletableFuture<Reply> answer(ChannelHandlerContext ctx, FullHttpRequest request) {
@@ -374,7 +384,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     private void write(ChannelHandlerContext ctx, FullHttpRequest request, Reply reply) {
-        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        // After a malformed request the decoder has lost track of where the next one starts.
+        boolean keepAlive = HttpUtil.isKeepAlive(request) && request.decoderResult().isSuccess();
         request.release();
         FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(), reply.status(),
                 Unpooled.wrappedBuffer(reply.body()));

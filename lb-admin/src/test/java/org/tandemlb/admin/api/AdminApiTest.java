@@ -473,6 +473,19 @@ class AdminApiTest {
     // ---------------------------------------------------------------- the rest
 
     @Test
+    void aMalformedRequestIs400AndClosesTheConnection() throws IOException {
+        try (RawHttp http = new RawHttp(daemon.adminAddress().orElseThrow())) {
+            http.send("GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n");
+
+            RawHttp.Response r = http.read();
+
+            assertEquals(400, r.status(), r.body());
+            assertEquals("close", r.header("connection"));
+            assertTrue(http.closedByPeer());
+        }
+    }
+
+    @Test
     void unknownPathsAre404AndWrongMethods405() {
         Answer missing = admin.get("/api/v1/nope");
         assertEquals(404, missing.status());
