@@ -1,0 +1,279 @@
+#!/usr/bin/env python3
+"""Turns the raw output of bench.sh (RESULTS/raw) into RESULTS/results.md (the table, printed
+too), RESULTS/results.json and RESULTS/chart.png (through gnuplot).
+
+Usage: report.py RESULTS_DIR
+
+Every figure is the median of the runs of a scenario and target. Ratios compare Tandem with the
+better of HAProxy's two settings (nbthread 1 or 2, by median requests/s) in the same mode; its
+p99 is compared with that same HAProxy's.
+"""
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+
+SCENARIOS = {
+    "ka64-3b": "keep-alive, 64 conns, 3 B",
+    "ka64-4k": "keep-alive, 64 conns, 4 KiB",
+    "ka1000-3b": "keep-alive, 1000 conns, 3 B",
+    "ka1000-4k": "keep-alive, 1000 conns, 4 KiB",
+    "close64-3b": "Connection: close, 64 conns, 3 B",
+}
+# The issue's goal: at least this fraction of HAProxy's best requests/s, p99 at most 1.5x.
+GOAL = {"ka64-3b": 1.0, "ka64-4k": 1.0, "ka1000-3b": 0.9, "ka1000-4k": 0.9, "close64-3b": 0.9}
+P99_GOAL = 1.5
+TARGET_NAMES = {
+    "direct": "Nginx direct",
+    "haproxy1": "HAProxy nbthread 1",
+    "haproxy2": "HAProxy nbthread 2",
+    "tandem": "Tandem",
+}
+
+
+def to_ms(text):
+    m = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
+    if not m:
+        return None
+    v = float(m.group(1))
+    return v * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[m.group(2)]
+
+
+def parse_wrk(path):
+    out = {"rps": None, "p50": None, "p99": None, "errors": 0, "requests": 0}
+    with open(path) as f:
+        for line in f:
+            parts = line.split()
+            if line.startswith("Requests/sec:"):
+                out["rps"] = float(parts[1])
+            elif len(parts) == 2 and parts[0] == "50%":
+                out["p50"] = to_ms(parts[1])
+            elif len(parts) == 2 and parts[0] == "99%":
+                out["p99"] = to_ms(parts[1])
+            elif "requests in" in line:
+                out["requests"] = int(parts[0])
+            elif line.strip().startswith("Socket errors:"):
+                out["errors"] += sum(int(x) for x in re.findall(r"\d+", line))
+            elif line.strip().startswith("Non-2xx or 3xx responses:"):
+                out["errors"] += int(parts[-1])
+            elif line.startswith("wrk exit status"):
+                out["errors"] += 1
+    return out
+
+
+def parse_cpu(path):
+    if not os.path.exists(path):
+        return {}
+    kv = dict(item.split("=", 1) for item in open(path).read().split())
+    d = float(kv["duration"])
+    tck = float(kv["clk_tck"])
+    return {
+        "proxy_pct": 100 * float(kv["proxy_ticks"]) / tck / d,
+        "nginx_pct": 100 * float(kv["nginx_ticks"]) / tck / d,
+        "wrk_pct": 100 * (float(kv["wrk_user"]) + float(kv["wrk_sys"])) / d,
+        "proxy_cpu_s": float(kv["proxy_ticks"]) / tck,
+    }
+
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def collect(raw):
+    results = {}
+    for scenario in SCENARIOS:
+        sdir = os.path.join(raw, scenario)
+        if not os.path.isdir(sdir):
+            continue
+        runs = {}
+        for name in sorted(os.listdir(sdir)):
+            m = re.fullmatch(r"(.+)\.(\d+)\.wrk", name)
+            if not m:
+                continue
+            target = m.group(1)
+            run = parse_wrk(os.path.join(sdir, name))
+            run.update(parse_cpu(os.path.join(sdir, "%s.%s.cpu" % (target, m.group(2)))))
+            if run.get("rps") and run.get("proxy_cpu_s") and run["requests"]:
+                run["proxy_us_per_req"] = 1e6 * run["proxy_cpu_s"] / run["requests"]
+            runs.setdefault(target, []).append(run)
+        results[scenario] = {}
+        for target, rs in runs.items():
+            results[scenario][target] = {
+                "runs": rs,
+                "rps": median([r["rps"] for r in rs]),
+                "p50": median([r["p50"] for r in rs]),
+                "p99": median([r["p99"] for r in rs]),
+                "errors": sum(r["errors"] for r in rs),
+                "proxy_pct": median([r.get("proxy_pct") for r in rs]),
+                "nginx_pct": median([r.get("nginx_pct") for r in rs]),
+                "wrk_pct": median([r.get("wrk_pct") for r in rs]),
+                "proxy_us_per_req": median([r.get("proxy_us_per_req") for r in rs]),
+            }
+    return results
+
+
+def best_haproxy(res, mode):
+    cands = [(res[t]["rps"], t) for t in ("haproxy1-" + mode, "haproxy2-" + mode) if t in res and res[t]["rps"]]
+    return max(cands)[1] if cands else None
+
+
+def fmt(v, spec):
+    return "–" if v is None else format(v, spec)
+
+
+def table(results):
+    lines = ["| scenario | mode | target | req/s | p50 ms | p99 ms | × HAProxy best | × direct | p99 × HAProxy best "
+             "| CPU % proxy · nginx · wrk (of 200) | proxy µs/req | errors |",
+             "|---|---|---|--:|--:|--:|--:|--:|--:|---|--:|--:|"]
+    for scenario, res in results.items():
+        direct = res.get("direct", {}).get("rps")
+        rows = []
+        if "direct" in res:
+            rows.append(("–", "direct"))
+        for mode in ("http", "tcp"):
+            for t in ("haproxy1", "haproxy2", "tandem"):
+                if "%s-%s" % (t, mode) in res:
+                    rows.append((mode, "%s-%s" % (t, mode)))
+        for mode, target in rows:
+            r = res[target]
+            best = best_haproxy(res, mode) if mode != "–" else None
+            ratio = p99r = None
+            if best and r["rps"]:
+                ratio = r["rps"] / res[best]["rps"]
+                if r["p99"] and res[best]["p99"]:
+                    p99r = r["p99"] / res[best]["p99"]
+            name = TARGET_NAMES[target.split("-")[0]]
+            if target.startswith("tandem"):
+                name = "**%s**" % name
+            cpu = "%s · %s · %s" % (fmt(r["proxy_pct"], ".0f") if target != "direct" else "–",
+                                     fmt(r["nginx_pct"], ".0f"), fmt(r["wrk_pct"], ".0f"))
+            lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d |" % (
+                scenario, mode, name, fmt(r["rps"], ",.0f"), fmt(r["p50"], ".2f"), fmt(r["p99"], ".2f"),
+                fmt(ratio, ".2f") if target != best else "1.00 (best)",
+                fmt(r["rps"] / direct if direct and r["rps"] else None, ".2f"),
+                fmt(p99r, ".2f") if target != best else "1.00", cpu,
+                fmt(r["proxy_us_per_req"], ".1f") if target != "direct" else "–", r["errors"]))
+    return lines
+
+
+def goals(results):
+    lines = ["| scenario | mode | Tandem req/s | HAProxy best req/s | ratio | goal | p99 ratio (≤ 1.5) | met |",
+             "|---|---|--:|--:|--:|--:|--:|---|"]
+    summary = []
+    for scenario, res in results.items():
+        for mode in ("http", "tcp"):
+            t = res.get("tandem-" + mode)
+            best = best_haproxy(res, mode)
+            if not t or not best or not t["rps"]:
+                continue
+            ratio = t["rps"] / res[best]["rps"]
+            p99r = t["p99"] / res[best]["p99"] if t["p99"] and res[best]["p99"] else None
+            ok = ratio >= GOAL[scenario] and (p99r is None or p99r <= P99_GOAL)
+            summary.append({"scenario": scenario, "mode": mode, "ratio": ratio, "p99_ratio": p99r, "met": ok,
+                            "haproxy_best": best})
+            lines.append("| %s | %s | %s | %s (%s) | **%.2f** | %.1f | %s | %s |" % (
+                scenario, mode, fmt(t["rps"], ",.0f"), fmt(res[best]["rps"], ",.0f"),
+                "nbthread " + best[7], ratio, GOAL[scenario], fmt(p99r, ".2f"), "yes" if ok else "**no**"))
+    return lines, summary
+
+
+def memory(raw):
+    path = os.path.join(raw, "memory.txt")
+    if not os.path.exists(path):
+        return [], []
+    rows = []
+    for line in open(path):
+        if line.startswith("#") or not line.strip():
+            continue
+        p = line.split()
+        name, n, rss0, rss1 = p[0], int(p[1]), int(p[2]), int(p[3])
+        heap0 = int(p[4]) if len(p) > 4 else None
+        heap1 = int(p[5]) if len(p) > 5 else None
+        rows.append({"name": name, "connections": n, "rss_before_kib": rss0, "rss_after_kib": rss1,
+                     "heap_before_kib": heap0, "heap_after_kib": heap1})
+    lines = ["| process | idle connections | RSS before | RSS with them | RSS per connection | heap after GC, before "
+             "| heap after GC, with them | heap per connection |",
+             "|---|--:|--:|--:|--:|--:|--:|--:|"]
+    for r in rows:
+        n = r["connections"]
+        per_rss = (r["rss_after_kib"] - r["rss_before_kib"]) * 1024 / n
+        heap = ("–", "–", "–")
+        if r["heap_after_kib"] is not None:
+            heap = ("%.1f MiB" % (r["heap_before_kib"] / 1024), "%.1f MiB" % (r["heap_after_kib"] / 1024),
+                    "%.2f KiB" % ((r["heap_after_kib"] - r["heap_before_kib"]) / n))
+        name = {"tandem": "**Tandem** (http)", "haproxy1": "HAProxy nbthread 1 (http)",
+                "haproxy2": "HAProxy nbthread 2 (http)"}.get(r["name"], r["name"])
+        lines.append("| %s | %d | %.1f MiB | %.1f MiB | %.2f KiB | %s | %s | %s |" % (
+            name, n, r["rss_before_kib"] / 1024, r["rss_after_kib"] / 1024, per_rss / 1024, *heap))
+    return lines, rows
+
+
+def chart(results, out_dir):
+    if not shutil.which("gnuplot"):
+        return False
+    dat = os.path.join(out_dir, "chart.dat")
+    with open(dat, "w") as f:
+        f.write("# label direct haproxy1 haproxy2 tandem (median req/s)\n")
+        for scenario, res in results.items():
+            for mode in ("http", "tcp"):
+                vals = [res.get(t, {}).get("rps") for t in
+                        ("direct", "haproxy1-" + mode, "haproxy2-" + mode, "tandem-" + mode)]
+                if vals[1:] == [None, None, None]:
+                    continue
+                f.write('"%s\\n%s" %s\n' % (scenario, mode, " ".join("%.0f" % v if v else "0" for v in vals)))
+    groups = sum(1 for line in open(dat) if not line.startswith("#"))
+    gp = os.path.join(out_dir, "chart.gp")
+    with open(gp, "w") as f:
+        f.write("""set terminal pngcairo size 1400,560 font "sans,10"
+set output "%s"
+set title "wrk -> proxy -> 2 single-worker Nginx, loopback, 2 cores: median requests/s (higher is better)"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.85 border -1
+set boxwidth 0.9
+set key top right
+set grid ytics
+set yrange [0:*]
+set xrange [-0.6:%d - 0.4]
+set bmargin 4
+set format y "%%.0s%%c"
+plot "%s" using 2:xtic(1) title "Nginx direct" lc rgb "#bbbbbb", \\
+     "" using 3 title "HAProxy nbthread 1" lc rgb "#7fa7d8", \\
+     "" using 4 title "HAProxy nbthread 2" lc rgb "#2c5f9e", \\
+     "" using 5 title "Tandem" lc rgb "#e07b24"
+""" % (os.path.join(out_dir, "chart.png"), groups, dat))
+    return subprocess.run(["gnuplot", gp]).returncode == 0
+
+
+def main():
+    out_dir = sys.argv[1]
+    raw = os.path.join(out_dir, "raw")
+    results = collect(raw)
+    env = open(os.path.join(out_dir, "env.txt")).read() if os.path.exists(os.path.join(out_dir, "env.txt")) else ""
+    goal_lines, summary = goals(results)
+    mem_lines, mem_rows = memory(raw)
+    md = ["# Tandem beside HAProxy: %s" % os.path.basename(out_dir.rstrip("/")), "",
+          "```", env.strip(), "```", "",
+          "Medians of the runs. `× HAProxy best`: requests/s over the better HAProxy setting "
+          "(nbthread 1 or 2) in the same mode; `p99 × HAProxy best`: p99 latency over that same HAProxy's. "
+          "CPU: the share of the machine's 2 cores each party used during the run (percent of one core). "
+          "`proxy µs/req`: the proxy's CPU time per request.", "",
+          "## Goals (issue #6)", ""] + goal_lines + ["", "## All results", ""] + table(results)
+    if mem_lines:
+        md += ["", "## Memory with idle keep-alive client connections", ""] + mem_lines
+    if chart(results, out_dir):
+        md += ["", "![requests per second](chart.png)"]
+    text = "\n".join(md) + "\n"
+    with open(os.path.join(out_dir, "results.md"), "w") as f:
+        f.write(text)
+    with open(os.path.join(out_dir, "results.json"), "w") as f:
+        json.dump({"results": results, "goals": summary, "memory": mem_rows}, f, indent=1)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
