@@ -205,6 +205,10 @@ public final class ClusterNode implements AutoCloseable {
             for (VipDriver d : drivers) {
                 d.prepare();
             }
+            // The heartbeat of the pause detector runs from before the join: messages handled
+            // while joining check it too.
+            pause.resume();
+            pauseThread.scheduleAtFixedRate(pause::check, 100, 100, TimeUnit.MILLISECONDS);
             JChannel ch = ClusterStack.channel(config, this::onForeignKey);
             ch.setReceiver(new Receiver() {
                 @Override
@@ -240,8 +244,6 @@ public final class ClusterNode implements AutoCloseable {
                     + describe(e), e);
         }
         long tick = profile.advertInterval().toMillis();
-        pause.resume(); // joining took a while: that was not a pause
-        pauseThread.scheduleAtFixedRate(pause::check, 100, 100, TimeUnit.MILLISECONDS);
         actor.scheduleAtFixedRate(this::tick, 0, tick, TimeUnit.MILLISECONDS);
         long renew = Math.max(250, profile.lease().toMillis() / 4);
         vipThread.scheduleAtFixedRate(this::renewLeases, renew, renew, TimeUnit.MILLISECONDS);
@@ -577,8 +579,8 @@ public final class ClusterNode implements AutoCloseable {
 
     /** Decides whether this node should hold the VIPs, and starts a claim or a release. */
     private void evaluate() {
-        if (actorStopped()) {
-            return;
+        if (actorStopped() || view == null) {
+            return; // not joined yet: no election before we know who is there
         }
         long now = ticker.getAsLong();
         MemberState me = self(now);

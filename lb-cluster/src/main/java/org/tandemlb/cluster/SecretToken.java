@@ -51,6 +51,9 @@ public final class SecretToken extends AuthToken {
 
     @Override
     public boolean authenticate(AuthToken token, Message msg) {
+        if (token == this) {
+            return true; // our own request, looped back inside this JVM without serialization
+        }
         if (!(token instanceof SecretToken other) || other.proof == null || macKey == null) {
             return false;
         }

@@ -103,6 +103,9 @@ public final class LinuxVipDriver implements VipDriver {
         mac = m.find() ? m.group(1).toLowerCase(Locale.ROOT) : null;
         // A copy left by an earlier run (killed before its lease ran out) goes before we join.
         CommandRunner.Result del = run(List.of(ip, "addr", "del", hostCidr(), "dev", vip.iface()));
+        if (!del.ok() && !notThere(del)) {
+            throw new VipException(where() + ": cannot remove a stale copy (ip addr del: " + explain(del) + ")");
+        }
         if (del.ok()) {
             log.warn("{}: removed a stale copy of the VIP left by an earlier run", where());
         }
@@ -149,10 +152,14 @@ public final class LinuxVipDriver implements VipDriver {
         CommandRunner.Result r = run(List.of(ip, "addr", "del", hostCidr(), "dev", vip.iface()));
         if (r.ok()) {
             log.info("{}: removed", where());
-        } else if (!r.output().contains("Cannot assign requested address")) {
-            // "Cannot assign" means the address is not there (its lease ran out): released already.
+        } else if (!notThere(r)) {
             throw new VipException(where() + ": cannot release (ip addr del: " + explain(r) + ")");
         }
+    }
+
+    /** {@code ip addr del} of an address that is not there (its lease ran out): released already. */
+    private static boolean notThere(CommandRunner.Result r) {
+        return r.output().contains("Cannot assign requested address") || r.output().contains("Address not found");
     }
 
     @Override

@@ -111,7 +111,7 @@ public final class NodeMain {
     public static List<String> command(List<String> args) {
         List<String> cmd = new java.util.ArrayList<>(List.of(
                 java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1",
                 "-Djava.net.preferIPv4Stack=true", "-Dlogback.configurationFile=node-logback.xml",
                 "-cp", System.getProperty("java.class.path"), NodeMain.class.getName()));
         cmd.addAll(args);

@@ -32,7 +32,7 @@ final class NodeProcess implements AutoCloseable {
                 while ((line = r.readLine()) != null) {
                     lineTimes.add(System.nanoTime());
                     lines.add(line);
-                    if (System.getenv("TANDEM_IT_VERBOSE") != null || !line.startsWith("@@ ")) {
+                    if (System.getenv("TANDEM_IT_VERBOSE") != null || !line.startsWith("@@ P ")) {
                         System.out.println("[" + name + "] " + line);
                     }
                 }
@@ -100,6 +100,19 @@ final class NodeProcess implements AutoCloseable {
         await(name + " answers state").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
                 .until(() -> said().stream().skip(before).anyMatch(s -> s.startsWith("STATE ")));
         return said().stream().skip(before).filter(s -> s.startsWith("STATE ")).findFirst().orElseThrow().substring(6);
+    }
+
+    /** The probes a {@link ProbeMain} printed so far. */
+    List<Prober.Probe> probes() {
+        List<Prober.Probe> out = new ArrayList<>();
+        for (String l : lines) {
+            if (l.startsWith("@@ P ")) {
+                String[] f = l.split(" ");
+                out.add(new Prober.Probe(Long.parseLong(f[2]), f[3].equals("1")));
+            }
+        }
+        out.sort(java.util.Comparator.comparingLong(Prober.Probe::atMillis));
+        return out;
     }
 
     String output() {

@@ -24,28 +24,34 @@ final class Prober implements AutoCloseable {
     record Probe(long atMillis, boolean ok) {
     }
 
-    private final InetSocketAddress target;
     private final List<Probe> probes = new CopyOnWriteArrayList<>();
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "prober");
-        t.setDaemon(true);
-        return t;
-    });
-    private final long deadline;
+    private final ScheduledExecutorService timer;
 
+    /** Probes {@code target} until closed, or for at most {@code maxMillis}. */
     Prober(InetSocketAddress target, long maxMillis) {
-        this.target = target;
-        this.deadline = System.currentTimeMillis() + maxMillis;
-        timer.scheduleWithFixedDelay(this::probeOnce, 0, INTERVAL_MS, TimeUnit.MILLISECONDS);
+        this.timer = start(target, maxMillis, probes::add);
     }
 
-    private void probeOnce() {
-        long at = System.currentTimeMillis();
-        if (at > deadline) {
-            timer.shutdown();
-            return;
-        }
-        probes.add(new Probe(at, get(target)));
+    /**
+     * Starts a probe every 20 ms, each on its own thread (a probe held up by a lost SYN does not
+     * delay the next one), recorded with its start time once it ends. Stops after {@code maxMillis}.
+     */
+    static ScheduledExecutorService start(InetSocketAddress target, long maxMillis, java.util.function.Consumer<Probe> sink) {
+        long deadline = System.currentTimeMillis() + maxMillis;
+        ScheduledExecutorService timer = Executors.newScheduledThreadPool(64, r -> {
+            Thread t = new Thread(r, "prober");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleAtFixedRate(() -> {
+            long at = System.currentTimeMillis();
+            if (at > deadline) {
+                timer.shutdown();
+                return;
+            }
+            timer.execute(() -> sink.accept(new Probe(at, get(target))));
+        }, 0, INTERVAL_MS, TimeUnit.MILLISECONDS);
+        return timer;
     }
 
     /** One GET on a new connection; true on a 200. */
@@ -66,7 +72,9 @@ final class Prober implements AutoCloseable {
     }
 
     List<Probe> probes() {
-        return new ArrayList<>(probes);
+        List<Probe> sorted = new ArrayList<>(probes);
+        sorted.sort(java.util.Comparator.comparingLong(Probe::atMillis));
+        return sorted;
     }
 
     @Override
@@ -78,37 +86,35 @@ final class Prober implements AutoCloseable {
     record Outage(long longestGapMillis, int failed, int total) {
         @Override
         public String toString() {
-            return "longest gap without a successful probe " + longestGapMillis + " ms, " + failed + " of " + total
-                    + " probes failed";
+            return "clients without service for " + longestGapMillis + " ms (" + failed + " of " + total
+                    + " probes failed, one every " + INTERVAL_MS + " ms)";
         }
     }
 
     /**
-     * The longest time between two consecutive successful probes in [from, to], and the failed
-     * probes there. A window with no success at all counts from {@code from} to {@code to}.
+     * The outage in [from, to] by probe start times (sorted): from the last success before the
+     * first failure to the first success after the last failure (0 without failures; up to
+     * {@code to} when the service did not come back).
      */
     static Outage outage(List<Probe> probes, long from, long to) {
-        long previous = -1;
-        long longest = 0;
-        int failed = 0;
-        int total = 0;
-        for (Probe p : probes) {
-            if (p.atMillis() < from || p.atMillis() > to) {
-                continue;
-            }
-            total++;
-            if (!p.ok()) {
-                failed++;
-                continue;
-            }
-            if (previous >= 0) {
-                longest = Math.max(longest, p.atMillis() - previous);
-            }
-            previous = p.atMillis();
+        List<Probe> in = probes.stream().filter(p -> p.atMillis() >= from && p.atMillis() <= to)
+                .sorted(java.util.Comparator.comparingLong(Probe::atMillis)).toList();
+        int failed = (int) in.stream().filter(p -> !p.ok()).count();
+        if (failed == 0) {
+            return new Outage(0, 0, in.size());
         }
-        if (previous < 0) {
-            longest = to - from;
+        int first = -1;
+        int last = -1;
+        for (int i = 0; i < in.size(); i++) {
+            if (!in.get(i).ok()) {
+                last = i;
+                if (first < 0) {
+                    first = i;
+                }
+            }
         }
-        return new Outage(longest, failed, total);
+        long start = first > 0 ? in.get(first - 1).atMillis() : from;
+        long end = last + 1 < in.size() ? in.get(last + 1).atMillis() : to;
+        return new Outage(end - start, failed, in.size());
     }
 }

@@ -1,0 +1,249 @@
+package org.tandemlb.cluster.it;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.tandemlb.core.testsupport.ExternalProcesses;
+
+/**
+ * The {@code linux} driver for real, in network namespaces this test creates (and removes): two
+ * nodes and a client on a bridge, with 10.x addresses and the VIP .100. The client probes the VIP
+ * every 20 ms; each scenario prints the gap clients saw. Needs root (CI runs as root), iproute2 and
+ * arping; without network namespaces it fails with a message saying so.
+ *
+ * <pre>
+ *   [ns n1: eth0 .11, lb1] --veth-- +--------+ --veth-- [ns n2: eth0 .12, lb2]
+ *                                   | bridge |
+ *   [ns c: eth0 .50, client+backend]-+--------+
+ * </pre>
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class NetnsClusterIT {
+    private final String tag = Integer.toHexString(0x1000 + ThreadLocalRandom.current().nextInt(0xefff));
+    private final String net = "10.213." + (10 + ThreadLocalRandom.current().nextInt(200));
+    private final String bridge = "tb" + tag;
+    private final String[] namespaces = {"tdm-" + tag + "-n1", "tdm-" + tag + "-n2", "tdm-" + tag + "-c"};
+    private final String[] ports = {"tv" + tag + "a", "tv" + tag + "b", "tv" + tag + "c"};
+    private final String[] addresses = {net + ".11", net + ".12", net + ".50"};
+    private final String vip = net + ".100";
+    private final List<NodeProcess> processes = new ArrayList<>();
+    private NodeProcess client;
+
+    @BeforeAll
+    void createNetwork() {
+        if (!ExternalProcesses.isRoot()) {
+            fail("NetnsClusterIT needs root (network namespaces, addresses, ARP); CI runs as root");
+        }
+        ExternalProcesses.requireBinary("iproute2", "ip");
+        ExternalProcesses.requireBinary("arping", "arping");
+        ip("link", "add", bridge, "type", "bridge");
+        ip("link", "set", bridge, "up");
+        for (int i = 0; i < 3; i++) {
+            ExternalProcesses.CommandResult r = ExternalProcesses.run(Duration.ofSeconds(10), "ip", "netns", "add",
+                    namespaces[i]);
+            if (!r.ok()) {
+                fail("network namespaces are not available here (ip netns add: " + r.stderr().trim()
+                        + "): this test needs them");
+            }
+            ip("link", "add", ports[i], "type", "veth", "peer", "name", "eth0", "netns", namespaces[i]);
+            ip("link", "set", ports[i], "master", bridge);
+            ip("link", "set", ports[i], "up");
+            ip("-n", namespaces[i], "addr", "add", addresses[i] + "/24", "dev", "eth0");
+            ip("-n", namespaces[i], "link", "set", "eth0", "up");
+            ip("-n", namespaces[i], "link", "set", "lo", "up");
+        }
+    }
+
+    @AfterAll
+    void removeNetwork() {
+        for (String ns : namespaces) {
+            ExternalProcesses.run(Duration.ofSeconds(10), "ip", "netns", "del", ns); // takes its veth pair along
+        }
+        ExternalProcesses.run(Duration.ofSeconds(10), "ip", "link", "del", bridge);
+    }
+
+    @BeforeEach
+    void startClient() throws IOException {
+        client = new NodeProcess("client", inNamespace(2, ProbeMain.command(List.of("backend=" + addresses[2] + ":8081",
+                "target=" + vip + ":8080", "max=120000"))));
+        processes.add(client);
+        client.awaitSaid("READY", Duration.ofSeconds(20));
+    }
+
+    @AfterEach
+    void stopProcesses() {
+        processes.forEach(NodeProcess::close);
+        processes.clear();
+        for (int i = 0; i < 3; i++) {
+            ExternalProcesses.run(Duration.ofSeconds(5), "ip", "link", "set", ports[i], "up");
+            ExternalProcesses.run(Duration.ofSeconds(5), "ip", "-n", namespaces[i], "addr", "del", vip + "/32",
+                    "dev", "eth0");
+        }
+    }
+
+    private static void ip(String... args) {
+        List<String> cmd = new ArrayList<>(List.of("ip"));
+        cmd.addAll(List.of(args));
+        ExternalProcesses.CommandResult r = ExternalProcesses.run(Duration.ofSeconds(10), cmd);
+        if (!r.ok()) {
+            fail(String.join(" ", cmd) + ": " + r.stderr().trim());
+        }
+    }
+
+    private List<String> inNamespace(int i, List<String> command) {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", namespaces[i]));
+        cmd.addAll(command);
+        return cmd;
+    }
+
+    private NodeProcess node(int i, int priority) throws IOException {
+        String name = "lb" + (i + 1);
+        String peers = addresses[0] + ":7800," + addresses[1] + ":7800";
+        NodeProcess n = new NodeProcess(name, inNamespace(i, NodeMain.command(List.of("name=" + name,
+                "bind=" + addresses[i] + ":7800", "peers=" + peers, "priority=" + priority, "secret=netns-secret",
+                "vip=linux:" + vip + "/24:eth0", "frontend=0.0.0.0:8080", "backend=" + addresses[2] + ":8081"))));
+        processes.add(n);
+        n.awaitSaid("READY", Duration.ofSeconds(20));
+        return n;
+    }
+
+    /** Whether namespace {@code i} has the VIP on its interface. */
+    private boolean holds(int i) {
+        return ExternalProcesses.run(Duration.ofSeconds(5), "ip", "-n", namespaces[i], "-o", "addr", "show", "dev",
+                "eth0").stdout().contains(vip + "/32");
+    }
+
+    private NodeProcess[] pair() throws IOException {
+        NodeProcess lb1 = node(0, 200);
+        NodeProcess lb2 = node(1, 100);
+        await("lb1 active, lb2 standby, the client served").atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> lb1.lastRole().equals("active") && lb2.state().endsWith(" standby 2")
+                        && holds(0) && !holds(1) && servedSince(System.currentTimeMillis() - 300));
+        // Steady state: both JVMs past their start-up (JIT) and the client served for a while,
+        // as a standby would be in production when its peer fails.
+        pass(Duration.ofSeconds(2));
+        assertTrue(servedSince(System.currentTimeMillis() - 1500), "steady service before the failure");
+        return new NodeProcess[] {lb1, lb2};
+    }
+
+    /** Whether every probe that started since {@code millis} (and has ended) got a 200; at least 3. */
+    private boolean servedSince(long millis) {
+        List<Prober.Probe> probes = client.probes().stream().filter(p -> p.atMillis() >= millis).toList();
+        return probes.size() >= 3 && probes.stream().allMatch(Prober.Probe::ok);
+    }
+
+    private static void event(String what) {
+        System.out.printf("[netns] %tT.%<tL %s%n", System.currentTimeMillis(), what);
+    }
+
+    /** Waits until the client has been served again for a while after {@code since}, then measures. */
+    private Prober.Outage outageAfter(long since, String what) {
+        await(what + ": the client is served again").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50))
+                .until(() -> servedSince(System.currentTimeMillis() - 500)
+                        && client.probes().stream().anyMatch(p -> p.ok() && p.atMillis() > since + 500));
+        Prober.Outage outage = Prober.outage(client.probes(), since - 100, System.currentTimeMillis());
+        System.out.println("[netns, linux driver] " + what + ": " + outage);
+        return outage;
+    }
+
+    private static void pass(Duration d) {
+        long until = System.nanoTime() + d.toNanos();
+        await().atMost(d.plusSeconds(5)).pollInterval(Duration.ofMillis(50)).until(() -> System.nanoTime() >= until);
+    }
+
+    @Test
+    void processCrashIsReplacedWithinOneSecond() throws Exception {
+        NodeProcess[] n = pair();
+        long at = System.currentTimeMillis();
+        event("kill -9 lb1");
+        n[0].process.destroyForcibly(); // kill -9: its kernel keeps the VIP until the lease runs out
+        Prober.Outage outage = outageAfter(at, "kill -9 of the active node");
+        assertEquals("active", n[1].lastRole());
+        assertTrue(outage.longestGapMillis() <= 1000, "SPEC §5: a crash is replaced within 1 s; " + outage);
+        await("the dead node's lease runs out").atMost(Duration.ofSeconds(5)).until(() -> !holds(0));
+        assertTrue(holds(1));
+    }
+
+    @Test
+    void silentCutIsReplacedWithinTwoSecondsAndTheHealKeepsOneHolder() throws Exception {
+        NodeProcess[] n = pair();
+        long cut = System.currentTimeMillis();
+        event("cut lb1 off");
+        ip("link", "set", ports[0], "down"); // lb1's host drops off the network, silently for the others
+        Prober.Outage outage = outageAfter(cut, "silent cut of the active host");
+        assertEquals("active", n[1].lastRole());
+        assertTrue(outage.longestGapMillis() <= 2000, "SPEC §5: a silent failure is replaced within 2 s; " + outage);
+
+        pass(Duration.ofSeconds(2));
+        int lb2Roles = n[1].said().size();
+        long healed = System.currentTimeMillis();
+        event("link of lb1 restored");
+        ip("link", "set", ports[0], "up");
+        await("after the heal, exactly one holder: lb2").atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> !holds(0) && holds(1) && n[0].lastRole().equals("standby"));
+        pass(Duration.ofSeconds(3)); // no flapping afterwards
+        assertTrue(!holds(0) && holds(1), "one holder");
+        assertFalse(n[1].said().subList(lb2Roles, n[1].said().size()).contains("ROLE standby"),
+                "lb2 never let go during the heal");
+        Prober.Outage heal = Prober.outage(client.probes(), healed, System.currentTimeMillis());
+        System.out.println("[netns, linux driver] heal of the cut host: " + heal);
+        assertTrue(heal.longestGapMillis() <= 1000, "SPEC §5: a heal costs clients at most 1 s; " + heal);
+    }
+
+    @Test
+    void sigtermHandsOverWithoutAFailedRequest() throws Exception {
+        NodeProcess[] n = pair();
+        long at = System.currentTimeMillis();
+        event("SIGTERM lb1");
+        n[0].signal("TERM");
+        await("lb1 exits").atMost(Duration.ofSeconds(15)).until(() -> !n[0].process.isAlive());
+        pass(Duration.ofMillis(500));
+        Prober.Outage outage = Prober.outage(client.probes(), at - 100, System.currentTimeMillis());
+        System.out.println("[netns, linux driver] SIGTERM of the active node: " + outage);
+        assertEquals("active", n[1].lastRole());
+        assertTrue(holds(1) && !holds(0));
+        assertEquals(0, outage.failed(), "SPEC §5: a planned stop costs no failed request; " + outage);
+    }
+
+    @Test
+    void aResumedFrozenNodeDoesNotKeepTheVip() throws Exception {
+        NodeProcess[] n = pair();
+        long at = System.currentTimeMillis();
+        event("SIGSTOP lb1");
+        n[0].signal("STOP");
+        Prober.Outage outage = outageAfter(at, "SIGSTOP of the active node");
+        assertEquals("active", n[1].lastRole());
+        await("the frozen node's lease runs out").atMost(Duration.ofSeconds(5)).until(() -> !holds(0));
+        int lb1Lines = n[0].said().size();
+        long resumed = System.currentTimeMillis();
+        event("SIGCONT lb1");
+        n[0].signal("CONT");
+        pass(Duration.ofSeconds(4));
+        assertFalse(holds(0), "the resumed node does not keep (or take back) the VIP");
+        assertTrue(holds(1));
+        assertFalse(n[0].said().subList(lb1Lines, n[0].said().size()).contains("ROLE active"));
+        assertEquals("active", n[1].lastRole());
+        Prober.Outage after = Prober.outage(client.probes(), resumed, System.currentTimeMillis());
+        System.out.println("[netns, linux driver] SIGCONT of the frozen node: " + after);
+        assertEquals(0, after.failed(), "the resumed node disturbs nothing; " + after);
+        assertTrue(outage.longestGapMillis() <= 2000, outage.toString());
+        assertTrue(TimeUnit.MILLISECONDS.toSeconds(System.currentTimeMillis() - at) < 60);
+    }
+}

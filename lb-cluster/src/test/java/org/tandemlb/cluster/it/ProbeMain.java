@@ -1,0 +1,67 @@
+package org.tandemlb.cluster.it;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.tandemlb.core.config.HostPort;
+
+/**
+ * The client side of the network-namespace tests, run inside the client namespace: an HTTP server
+ * (the backend both nodes proxy to) and a prober that sends {@code GET /} to the VIP every 20 ms,
+ * printing {@code @@ P <epoch ms> <1|0>} per probe. Bounded: it exits after {@code max} ms, or
+ * when stdin closes.
+ *
+ * <pre>backend=10.1.2.50:8081 target=10.1.2.100:8080 max=180000</pre>
+ */
+public final class ProbeMain {
+
+    private ProbeMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        HostPort backend = HostPort.parse(args[0].substring("backend=".length()));
+        HostPort target = HostPort.parse(args[1].substring("target=".length()));
+        long max = Long.parseLong(args[2].substring("max=".length()));
+        HttpServer server = HttpServer.create(new InetSocketAddress(backend.host(), backend.port()), 100);
+        server.createContext("/", exchange -> {
+            byte[] body = "app\n".getBytes(StandardCharsets.US_ASCII);
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        server.setExecutor(Executors.newFixedThreadPool(4));
+        server.start();
+        InetSocketAddress vip = new InetSocketAddress(target.host(), target.port());
+        Prober.start(vip, max, p -> {
+            synchronized (System.out) {
+                System.out.println("@@ P " + p.atMillis() + " " + (p.ok() ? 1 : 0));
+                System.out.flush();
+            }
+        });
+        Executors.newSingleThreadScheduledExecutor().schedule(() -> System.exit(0), max, TimeUnit.MILLISECONDS);
+        System.out.println("@@ READY");
+        System.out.flush();
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        while (in.readLine() != null) {
+            // nothing to do: closing stdin ends the prober
+        }
+        System.exit(0);
+    }
+
+    /** The java command that runs this class with the test classpath. */
+    static List<String> command(List<String> args) {
+        List<String> cmd = new java.util.ArrayList<>(List.of(
+                java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"), ProbeMain.class.getName()));
+        cmd.addAll(args);
+        return cmd;
+    }
+}
