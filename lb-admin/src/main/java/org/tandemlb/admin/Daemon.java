@@ -167,9 +167,7 @@ public final class Daemon {
             AdminMetrics registry = new AdminMetrics();
             LoadBalancer.Builder builder = LoadBalancer.builder(config.loadBalancer()).threads(threads)
                     .meterRegistry(registry.registry());
-            if (logs.listening()) {
-                builder.accessListener(logs); // none when every access_log is off
-            }
+            builder.accessListener(logs); // always: a log turned on by a reload works at once
             LoadBalancer built = builder.build();
             try {
                 built.start();

@@ -52,9 +52,8 @@ import org.tandemlb.core.accesslog.AccessLogEntry;
  * {@code logrotate} needs ({@code postrotate: kill -HUP}). A frontend removed by a reload keeps its
  * log until the next reload, for its connections that are still finishing.
  *
- * <p>When every frontend's log is {@code off} at start, the daemon registers no listener at all
- * ({@link #listening()} is false) and the proxy does not even build the entries; turning a log on
- * later then needs a restart, which {@link Prepared#commit} says in a warning.
+ * <p>The daemon always registers it, so a log turned on by a reload works at once; a frontend
+ * whose log is {@code off} costs a map look-up per request.
  */
 public final class AccessLog implements AccessListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AccessLog.class);
@@ -106,7 +105,6 @@ public final class AccessLog implements AccessListener, AutoCloseable {
     private record Close(CountDownLatch done) {
     }
 
-    private final boolean listening;
     private final Outputs outputs;
     private final int capacity;
     private final LongSupplier ticker;
@@ -129,11 +127,10 @@ public final class AccessLog implements AccessListener, AutoCloseable {
     private long lastWarning;
     private boolean warned;
 
-    AccessLog(boolean listening, Outputs outputs, int capacity, LongSupplier ticker) {
+    AccessLog(Outputs outputs, int capacity, LongSupplier ticker) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be at least 1: " + capacity);
         }
-        this.listening = listening;
         this.outputs = Objects.requireNonNull(outputs, "outputs");
         this.capacity = capacity;
         this.ticker = Objects.requireNonNull(ticker, "ticker");
@@ -152,23 +149,11 @@ public final class AccessLog implements AccessListener, AutoCloseable {
     }
 
     static AccessLog open(Map<String, AccessLogSettings> settings, Outputs outputs, int capacity, LongSupplier ticker) {
-        AccessLog accessLog = new AccessLog(anyEnabled(settings), outputs, capacity, ticker);
+        AccessLog accessLog = new AccessLog(outputs, capacity, ticker);
         try (Prepared first = accessLog.prepare(settings)) {
             first.commit();
         }
         return accessLog;
-    }
-
-    private static boolean anyEnabled(Map<String, AccessLogSettings> settings) {
-        return settings.values().stream().anyMatch(AccessLogSettings::enabled);
-    }
-
-    /**
-     * Whether some frontend logged when this was opened, so the load balancer must be given this
-     * listener; false when every log was {@code off} (then the proxy builds no entries at all).
-     */
-    public boolean listening() {
-        return listening;
     }
 
     /** Entries dropped because the queue was full or a write failed. */
@@ -218,9 +203,6 @@ public final class AccessLog implements AccessListener, AutoCloseable {
                 effective.put(frontend, s);
             }
         });
-        if (!listening) {
-            return new Prepared(settings, Map.of(), Map.of());
-        }
         Map<String, Sink> sinks = new LinkedHashMap<>();
         Map<String, Route> next = new LinkedHashMap<>();
         try {
@@ -302,16 +284,6 @@ public final class AccessLog implements AccessListener, AutoCloseable {
                     return;
                 }
                 committed = true;
-                if (!listening) {
-                    List<String> wanted = settings.entrySet().stream().filter(e -> e.getValue().enabled())
-                            .map(Map.Entry::getKey).toList();
-                    if (!wanted.isEmpty()) {
-                        log.warn("access_log of frontend(s) {} is not written: every access log was off when tandem "
-                                + "started, so no request is reported; restart tandem to turn it on", wanted);
-                    }
-                    configured = settings;
-                    return;
-                }
                 // The switch goes through the queue before the new map is published: entries
                 // queued before it use the old routes, and none of a newly enabled frontend can
                 // arrive ahead of it.

@@ -2,7 +2,6 @@ package org.tandemlb.admin.accesslog;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -156,13 +155,23 @@ class AccessLogTest {
     }
 
     @Test
-    void everyLogOffRegistersNothingAndAnOffFrontendWritesNothing() throws IOException {
-        AccessLog allOff = open(Map.of("www", new AccessLogSettings("off", Format.TEXT)));
-        assertFalse(allOff.listening());
+    void aLogTurnedOnByAReloadWritesAtOnceThoughAllWereOffAtStart() throws IOException {
+        AccessLog log = open(Map.of("www", new AccessLogSettings("off", Format.TEXT)));
+        log.ended(http("www", "GET", "/before", 200, "ok"));
+        Path www = dir.resolve("www.log");
+        try (AccessLog.Prepared p = log.prepare(Map.of("www", file(www, Format.TEXT)))) {
+            p.commit();
+        }
+        log.ended(http("www", "GET", "/after", 200, "ok"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(www) && lines(www).size() == 1);
+        log.close();
+        assertTrue(lines(www).get(0).contains(" /after "), lines(www).toString());
+    }
 
+    @Test
+    void anOffFrontendWritesNothing() throws IOException {
         Path www = dir.resolve("www.log");
         AccessLog log = open(Map.of("www", file(www, Format.TEXT), "quiet", new AccessLogSettings("off", Format.JSON)));
-        assertTrue(log.listening());
         log.ended(http("quiet", "GET", "/secret", 200, "ok"));
         log.ended(http("www", "GET", "/public", 200, "ok"));
         log.ended(http("unknown", "GET", "/unknown", 200, "ok"));
