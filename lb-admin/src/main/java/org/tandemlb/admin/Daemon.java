@@ -23,7 +23,14 @@ import org.tandemlb.admin.config.ConfigProblem;
 import org.tandemlb.admin.api.AdminMetrics;
 import org.tandemlb.admin.api.AdminServer;
 import org.tandemlb.admin.api.ClusterView;
+import org.tandemlb.admin.cluster.ClusterSetup;
+import org.tandemlb.admin.cluster.LiveClusterView;
 import org.tandemlb.admin.config.TandemConfig;
+import org.tandemlb.cluster.ClusterConfig;
+import org.tandemlb.cluster.ClusterException;
+import org.tandemlb.cluster.ClusterMetrics;
+import org.tandemlb.cluster.ClusterNode;
+import org.tandemlb.cluster.vip.VipException;
 import org.tandemlb.core.LoadBalancer;
 import org.tandemlb.core.LoadBalancerException;
 import org.tandemlb.core.backend.AdminState;
@@ -108,6 +115,8 @@ public final class Daemon {
     private AccessLog accessLog; // guarded by lock
     private volatile AdminServer admin;
     private volatile ClusterView cluster = ClusterView.solo(() -> config().node());
+    /** The cluster membership; null for a solo node. */
+    private volatile ClusterNode clusterNode;
 
     /**
      * A daemon whose proxy uses one event loop per processor, without the admin server.
@@ -165,12 +174,23 @@ public final class Daemon {
             }
             AccessLog logs = AccessLog.open(config.accessLogs()); // a file that cannot be opened fails the start
             AdminMetrics registry = new AdminMetrics();
-            LoadBalancer.Builder builder = LoadBalancer.builder(config.loadBalancer()).threads(threads)
+            ClusterConfig clusterConfig = config.solo() ? null : ClusterSetup.clusterConfig(config);
+            // A cluster node starts as a standby: the frontends on its bind-driver VIPs are bound
+            // when it is elected.
+            LoadBalancerConfig first = clusterConfig == null ? config.loadBalancer()
+                    : ClusterNode.standbyConfig(config.loadBalancer(), clusterConfig);
+            LoadBalancer.Builder builder = LoadBalancer.builder(first).threads(threads)
                     .meterRegistry(registry.registry());
             builder.accessListener(logs); // always: a log turned on by a reload works at once
             LoadBalancer built = builder.build();
+            ClusterNode node = null;
             try {
                 built.start();
+                if (clusterConfig != null) {
+                    node = startCluster(clusterConfig, built, config, registry);
+                    this.clusterNode = node;
+                    this.cluster = new LiveClusterView(node);
+                }
                 // Set before the admin server starts: its first request may come at once.
                 this.lb = built;
                 this.config = config;
@@ -180,6 +200,10 @@ public final class Daemon {
                 state = State.RUNNING;
                 this.admin = startAdmin(config, registry);
             } catch (RuntimeException e) {
+                if (node != null) {
+                    node.stop();
+                    this.clusterNode = null;
+                }
                 built.close(); // the event loops
                 registry.close();
                 logs.close();
@@ -192,13 +216,24 @@ public final class Daemon {
                 throw e;
             }
         }
-        if (!config.solo()) {
-            // Said at every start, so that nobody believes a standby is watching over this node.
-            log.warn("the cluster section is not used by this version of tandem: node {} runs alone and owns no VIP",
-                    config.node());
-        }
         log.info("tandem {} started, node {}, pid {}: {}", TandemCommand.version(), config.node(),
                 ProcessHandle.current().pid(), describe(config.loadBalancer()));
+    }
+
+    /**
+     * Joins the cluster; a VIP driver that lacks what it needs, or a cluster port that cannot be
+     * bound, fails the start with its one-line reason.
+     */
+    private static ClusterNode startCluster(ClusterConfig clusterConfig, LoadBalancer lb, TandemConfig config,
+                                            AdminMetrics registry) {
+        ClusterNode node = ClusterNode.builder(clusterConfig, lb, config.loadBalancer()).build();
+        try {
+            node.start();
+        } catch (VipException | ClusterException e) {
+            throw new LoadBalancerException(e.getMessage(), e);
+        }
+        new ClusterMetrics(node).bindTo(registry.registry());
+        return node;
     }
 
     /**
@@ -228,7 +263,12 @@ public final class Daemon {
             // New access log files are opened first (every reload reopens them, for logrotate) and
             // used once the load balancer has taken the new configuration.
             try (AccessLog.Prepared logs = accessLog.prepare(next.accessLogs())) {
-                lb.apply(next.loadBalancer());
+                ClusterNode node = clusterNode;
+                if (node != null) {
+                    node.apply(next.loadBalancer()); // VIP frontends stay as the VIPs are held
+                } else {
+                    lb.apply(next.loadBalancer());
+                }
                 logs.commit();
             } catch (LoadBalancerException e) {
                 return refused(e.getMessage());
@@ -239,6 +279,10 @@ public final class Daemon {
             if (admin != null && !next.admin().listen().equals(config.admin().listen())) {
                 log.warn("admin.listen is now {} in {}, but the admin server stays on {} until tandem restarts",
                         next.admin().listen(), file, config.admin().listen());
+            }
+            if (!Objects.equals(next.cluster(), config.cluster())) {
+                log.warn("the cluster section changed in {}: the cluster keeps its settings until tandem restarts",
+                        file);
             }
             config = next;
         }
@@ -321,6 +365,11 @@ public final class Daemon {
         }
         try {
             reloads.shutdown();
+            ClusterNode node = clusterNode;
+            if (node != null) {
+                // SPEC §2: the VIPs go first, so the peer takes over while we still serve.
+                node.stop();
+            }
             log.info("stopping: no new connections; open ones have up to {} to finish", format(drain));
             toStop.stop(drain);
             logsToClose.close(); // after the proxy, so that the last requests are logged
@@ -399,7 +448,9 @@ public final class Daemon {
      * its line in the config file changes (a reload keeps unchanged servers as they are).
      *
      * <p>The result is a future so that a cluster can apply the change on every member before it
-     * completes; on a solo node it is complete on return. It completes exceptionally with
+     * completes; it is complete on return: in a cluster the change applies here at once and goes
+     * to the other members as an ordered cluster message (they apply it on receipt; a member that
+     * joins later gets it too). It completes exceptionally with
      * {@link UnknownNameException} for an unknown backend or server and with
      * {@link IllegalArgumentException} for a weight out of 0-256.
      *
@@ -424,6 +475,11 @@ public final class Daemon {
             Server s = b.server(server);
             if (s == null) {
                 throw new UnknownNameException("backend " + backend + " has no server '" + server + "'");
+            }
+            ClusterNode node = clusterNode;
+            if (node != null) {
+                node.changeServer(backend, server, state, weight); // here at once, then on every member
+                return CompletableFuture.completedFuture(s);
             }
             if (weight != null && weight != s.targetWeight()) {
                 int before = s.targetWeight();

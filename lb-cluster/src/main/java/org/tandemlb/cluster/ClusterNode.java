@@ -13,8 +13,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -323,8 +323,10 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     private void shutdownThreads() {
+        // Queued work finishes (a send in progress is not interrupted); periodic and delayed work
+        // is dropped.
         for (ScheduledExecutorService s : List.of(actor, vipThread, io, pauseThread)) {
-            s.shutdownNow();
+            s.shutdown();
         }
         for (ScheduledExecutorService s : List.of(actor, vipThread, io, pauseThread)) {
             try {
@@ -993,11 +995,14 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     private static ScheduledExecutorService single(String name) {
-        return Executors.newSingleThreadScheduledExecutor(r -> {
+        ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, name);
             t.setDaemon(true);
             return t;
         });
+        e.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        e.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
+        return e;
     }
 
     /** Builds a {@link ClusterNode}. */

@@ -16,9 +16,13 @@ import org.tandemlb.core.config.HostPort;
  * @param secret     authenticates and encrypts cluster traffic; never empty
  * @param tiebreaker an address that must answer for a node to claim or keep a VIP, or null
  * @param vips       the virtual IPs the active node holds
+ * @param timings    the failure-detection timings: {@code default} or {@code fast}
  */
 public record ClusterSettings(String name, HostPort bind, List<HostPort> peers, int priority, boolean preempt,
-                              String secret, HostPort tiebreaker, List<VipSettings> vips) {
+                              String secret, HostPort tiebreaker, List<VipSettings> vips, String timings) {
+
+    /** The timings choices: JGroups failure detection tuned for SPEC §5, or for a quiet LAN. */
+    public static final List<String> TIMINGS = List.of("default", "fast");
 
     /** The priority of a node that does not set one, as keepalived's. */
     public static final int DEFAULT_PRIORITY = 100;
@@ -36,12 +40,23 @@ public record ClusterSettings(String name, HostPort bind, List<HostPort> peers, 
             throw new IllegalArgumentException("cluster.secret is required");
         }
         vips = List.copyOf(vips);
+        Objects.requireNonNull(timings, "timings");
+        if (!TIMINGS.contains(timings)) {
+            throw new IllegalArgumentException("timings '" + timings + "' is not one of " + TIMINGS);
+        }
+    }
+
+    /** Settings with the default timings. */
+    public ClusterSettings(String name, HostPort bind, List<HostPort> peers, int priority, boolean preempt,
+                           String secret, HostPort tiebreaker, List<VipSettings> vips) {
+        this(name, bind, peers, priority, preempt, secret, tiebreaker, vips, "default");
     }
 
     /** Does not show the secret. */
     @Override
     public String toString() {
         return "ClusterSettings[name=" + name + ", bind=" + bind + ", peers=" + peers + ", priority=" + priority
-                + ", preempt=" + preempt + ", secret=<set>, tiebreaker=" + tiebreaker + ", vips=" + vips + "]";
+                + ", preempt=" + preempt + ", secret=<set>, tiebreaker=" + tiebreaker + ", vips=" + vips
+                + ", timings=" + timings + "]";
     }
 }

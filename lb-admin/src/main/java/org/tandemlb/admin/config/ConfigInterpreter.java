@@ -60,8 +60,8 @@ final class ConfigInterpreter {
     static final List<String> PASSIVE_KEYS = List.of("error_limit");
     static final List<String> SERVER_KEYS = List.of("name", "address", "weight", "backup", "max_connections");
     static final List<String> CLUSTER_KEYS = List.of("name", "bind", "peers", "priority", "preempt", "secret",
-            "tiebreaker", "vips");
-    static final List<String> VIP_KEYS = List.of("address", "interface", "driver");
+            "tiebreaker", "vips", "timings");
+    static final List<String> VIP_KEYS = List.of("address", "interface", "driver", "on_active", "on_standby");
 
     private static final List<String> MODES = List.of("http", "tcp");
     private static final List<String> BALANCES = List.of("roundrobin", "leastconn", "random", "source");
@@ -581,13 +581,17 @@ final class ConfigInterpreter {
                     "is empty: cluster.secret is required (it authenticates and encrypts cluster traffic)");
         }
         HostPort tiebreaker = s.hostPort("tiebreaker", false);
+        String timings = s.string("timings");
+        if (timings != null && !ClusterSettings.TIMINGS.contains(timings)) {
+            problem(s.scalar("timings"), s.path("timings"), "'" + timings + "' is not one of default, fast");
+        }
         List<VipSettings> vips = vips(s);
         if (problems.size() > before) {
             return null;
         }
         return build(s.node, s.path, () -> new ClusterSettings(name == null ? "tandem" : name, bind, peers,
                 priority == null ? ClusterSettings.DEFAULT_PRIORITY : priority, preempt != null && preempt,
-                secret, tiebreaker, vips));
+                secret, tiebreaker, vips, timings == null ? "default" : timings));
     }
 
     private List<VipSettings> vips(Section cluster) {
@@ -628,14 +632,33 @@ final class ConfigInterpreter {
             if (effective == VipSettings.Driver.LINUX && !driverBad) {
                 s.required("interface", "the linux driver adds the VIP to it");
             }
+            String onActive = s.string("on_active");
+            String onStandby = s.string("on_standby");
+            if (!driverBad && effective != VipSettings.Driver.SCRIPT) {
+                for (String key : List.of("on_active", "on_standby")) {
+                    if (s.has(key)) {
+                        problem(s.key(key), s.path(key), "is only for driver: script (this VIP's driver is "
+                                + effective.configName() + ")");
+                    }
+                }
+            }
+            if (effective == VipSettings.Driver.SCRIPT && isBlank(onActive) && isBlank(onStandby)) {
+                problem(s.key("driver"), s.path("driver"), "the script driver needs on_active and/or on_standby "
+                        + "(commands run with /bin/sh -c)");
+            }
             if (problems.size() == before) {
-                VipSettings v = build(s.node, s.path, () -> new VipSettings(address, iface, effective));
+                VipSettings v = build(s.node, s.path, () -> new VipSettings(address, iface, effective, onActive,
+                        onStandby));
                 if (v != null) {
                     out.add(v);
                 }
             }
         }
         return out;
+    }
+
+    private static boolean isBlank(String s) {
+        return s == null || s.isBlank();
     }
 
     /** Null when {@code text} is an IPv4 or IPv6 literal with a prefix length; otherwise why not. */

@@ -11,8 +11,11 @@ import java.util.Objects;
  * @param iface     the network interface to add it to; required by the {@code linux} driver,
  *                  may be null for {@code bind} and {@code script}
  * @param driver    how the VIP is taken and released
+ * @param onActive  {@code script} driver: the command run (with {@code /bin/sh -c}) on becoming
+ *                  active, or null
+ * @param onStandby {@code script} driver: the command run on becoming standby (and at start), or null
  */
-public record VipSettings(String address, String iface, Driver driver) {
+public record VipSettings(String address, String iface, Driver driver, String onActive, String onStandby) {
 
     /** How a node takes and releases a VIP. */
     public enum Driver {
@@ -35,6 +38,21 @@ public record VipSettings(String address, String iface, Driver driver) {
         if (driver == Driver.LINUX && (iface == null || iface.isEmpty())) {
             throw new IllegalArgumentException("VIP " + address + ": the linux driver needs an interface");
         }
+        if (driver == Driver.SCRIPT && blank(onActive) && blank(onStandby)) {
+            throw new IllegalArgumentException("VIP " + address + ": the script driver needs on_active and/or on_standby");
+        }
+        if (driver != Driver.SCRIPT && !(blank(onActive) && blank(onStandby))) {
+            throw new IllegalArgumentException("VIP " + address + ": on_active and on_standby are for the script driver");
+        }
+    }
+
+    /** A VIP of the {@code linux} or {@code bind} driver (no commands). */
+    public VipSettings(String address, String iface, Driver driver) {
+        this(address, iface, driver, null, null);
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
     }
 
     /** The address without its prefix length: {@code 203.0.113.10}. */
