@@ -32,6 +32,9 @@ public final class Backend {
     private volatile List<Server> servers;
     private Balancer balancer;
     private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
+    /** Scratch lists of {@link #candidates}, used under the lock. */
+    private final List<Server> primaries = new ArrayList<>();
+    private final List<Server> backups = new ArrayList<>();
     private volatile int queued;
 
     /** Creates the runtime backend for {@code config}; resolves the server addresses. */
@@ -144,8 +147,13 @@ public final class Backend {
                 w.timeout = loop.schedule(() -> expire(w), config.timeouts().queue().toNanos(), TimeUnit.NANOSECONDS);
             }
         }
+        // On the caller's own loop (the proxy's case) the answer is a plain call: no task, no lambda.
         if (chosen != null) {
-            answer(loop, () -> grant.granted(chosen));
+            if (loop.inEventLoop()) {
+                grant.granted(chosen);
+            } else {
+                loop.execute(() -> grant.granted(chosen));
+            }
         } else if (!mustWait) {
             answer(loop, () -> grant.refused(Refusal.NO_SERVER));
         }
@@ -166,22 +174,28 @@ public final class Backend {
             return null;
         }
         Server s = candidates.size() == 1 ? candidates.get(0) : balancer.pick(candidates, clientKey);
+        primaries.clear();
+        backups.clear();
         s.take();
         return s;
     }
 
     private boolean hasUsable(Set<Server> exclude) {
-        return !candidates(exclude, false).isEmpty();
+        boolean any = !candidates(exclude, false).isEmpty();
+        primaries.clear();
+        backups.clear();
+        return any;
     }
 
     /**
-     * The servers new traffic may go to: the usable non-backup servers, or when there are none,
-     * the usable backups (all of them share the load).
+     * Under the lock: the servers new traffic may go to, the usable non-backup servers, or when
+     * there are none, the usable backups (all of them share the load). The list is one of two
+     * scratch lists kept for this, so that choosing a server allocates nothing; the caller clears
+     * both when done.
      */
     private List<Server> candidates(Set<Server> exclude, boolean withFreeSlot) {
-        List<Server> primaries = new ArrayList<>();
-        List<Server> backups = new ArrayList<>();
         boolean primaryUsable = false;
+        boolean noExclusions = exclude.isEmpty();
         for (Server s : servers) {
             if (!s.usable()) {
                 continue;
@@ -189,7 +203,7 @@ public final class Backend {
             if (!s.backup()) {
                 primaryUsable = true;
             }
-            if (exclude.contains(s) || (withFreeSlot && s.full())) {
+            if ((!noExclusions && exclude.contains(s)) || (withFreeSlot && s.full())) {
                 continue;
             }
             (s.backup() ? backups : primaries).add(s);

@@ -96,6 +96,15 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private long bytesOutLogged;
     private long headStartNanos;
     private long headStartMillis;
+    /** Whether the request-head deadline runs for the head being read (see {@link #channelReadComplete}). */
+    private boolean headDeadlineArmed;
+    /** The client's address: as text for X-Forwarded-For, as bytes for source balancing; once per connection. */
+    private String clientAddress;
+    private byte[] clientKey;
+    // Timer actions, made once per connection rather than per request.
+    private final Runnable headTimedOut = this::requestHeadTimedOut;
+    private final Runnable clientTimedOut = this::clientTimedOut;
+    private Runnable closeClient;
 
     /**
      * @param context  the shared proxy context
@@ -133,10 +142,16 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         client = ctx.channel();
+        closeClient = client::close;
         clientTimer = new InactivityTimer(client.eventLoop());
+        if (client.remoteAddress() instanceof InetSocketAddress isa) {
+            clientAddress = isa.getAddress() != null ? isa.getAddress().getHostAddress() : isa.getHostString();
+        }
+        clientKey = ConnectAttempt.clientKey(client);
         // A connection that sends nothing within http_request is closed without an answer (a
         // browser's pre-connect is not an error); once bytes came, the head must be whole in time.
-        clientTimer.start(clientTimeouts().httpRequest(), this::requestHeadTimedOut);
+        clientTimer.start(clientTimeouts().httpRequest(), headTimedOut);
+        headDeadlineArmed = true;
     }
 
     /**
@@ -152,7 +167,9 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             if (state == State.AWAIT_HEAD_IDLE) {
                 state = State.AWAIT_HEAD;
                 markHeadStart();
-                clientTimer.start(clientTimeouts().httpRequest(), HttpProxyHandler.this::requestHeadTimedOut);
+                // The deadline is armed at the end of this read if the head is not whole by then:
+                // usually it is, and re-arming the timer for every request costs (see InactivityTimer).
+                headDeadlineArmed = false;
             } else if (state == State.EXCHANGE) {
                 clientTimer.touch(); // the head's deadline is not pushed back by a trickle (slowloris)
             }
@@ -170,7 +187,9 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
     private void markHeadStart() {
         headStartNanos = System.nanoTime();
-        headStartMillis = System.currentTimeMillis();
+        if (context.accessListener() != null) {
+            headStartMillis = System.currentTimeMillis();
+        }
     }
 
     /**
@@ -267,7 +286,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         String backendName = route(req);
         Backend backend = context.backend(backendName);
         state = State.EXCHANGE;
-        clientTimer.start(clientTimeouts().client(), this::clientTimedOut);
+        clientTimer.start(clientTimeouts().client(), clientTimedOut);
         exchange = new Exchange(backend, req);
         updateClientRead();
         if (backend == null) {
@@ -352,6 +371,9 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         boolean last = content instanceof LastHttpContent;
         ex.bodyless &= !content.content().isReadable() && (!last || ((LastHttpContent) content).trailingHeaders().isEmpty());
         if (ex.upstream == null) {
+            if (ex.buffered == null) {
+                ex.buffered = new ArrayList<>(2);
+            }
             ex.buffered.add(content);
         } else {
             ex.upstream.write(content, ex.upstream.voidPromise());
@@ -373,6 +395,13 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         if (ex != null && ex.upstream != null) {
             ex.upstream.flush();
         }
+        if (state == State.AWAIT_HEAD && !headDeadlineArmed) {
+            // Part of a head came and the rest has not: it must be whole within http_request of
+            // its first byte.
+            headDeadlineArmed = true;
+            long left = clientTimeouts().httpRequest().toNanos() - (System.nanoTime() - headStartNanos);
+            clientTimer.start(Math.max(0, left), headTimedOut);
+        }
         ctx.fireChannelReadComplete();
     }
 
@@ -386,8 +415,14 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Reads from the client only while a request body is being streamed to a connected, writable
-     * server, or while waiting for the next request head.
+     * Reads from the client while waiting for a request head; while a request body is streamed to
+     * a connected, writable server; and, once a request has been read whole (or has no body),
+     * until something more arrives: that is the next request, which waits in {@link #pending}
+     * (one read's worth at most) until the response is done.
+     *
+     * <p>Reading on after a request is HAProxy's way too, and it matters: switching reading off
+     * and on for every request is two {@code epoll_ctl} calls per request on the client socket.
+     * An upgrade request is the exception: what follows it belongs to the tunnel, not to HTTP.
      */
     private void updateClientRead() {
         boolean read;
@@ -395,11 +430,19 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             read = pending.isEmpty();
         } else if (state == State.EXCHANGE) {
             Exchange ex = exchange;
-            read = ex != null && ex.upstream != null && !ex.requestComplete && pending.isEmpty() && ex.upstream.isWritable();
+            if (ex == null) {
+                read = false;
+            } else if ((ex.requestComplete || !ex.expectsBody) && !ex.upgrade) {
+                read = pending.isEmpty();
+            } else {
+                read = ex.upstream != null && !ex.requestComplete && pending.isEmpty() && ex.upstream.isWritable();
+            }
         } else {
             read = false;
         }
-        client.config().setAutoRead(read);
+        if (client.config().isAutoRead() != read) {
+            client.config().setAutoRead(read);
+        }
     }
 
     private void clientTimedOut() {
@@ -429,7 +472,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        clientTimer.stop();
+        clientTimer.cancel();
         state = State.CLOSING;
         if (exchange != null) {
             Exchange ex = exchange;
@@ -502,12 +545,13 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         }
         client.flush();
         state = State.AWAIT_HEAD_IDLE;
-        clientTimer.start(clientTimeouts().keepAlive(), client::close);
+        clientTimer.start(clientTimeouts().keepAlive(), closeClient);
         // Serve what was pipelined, in order, until an exchange is again waiting on a server.
         while (!pending.isEmpty() && (exchange == null || !exchange.requestComplete) && state != State.CLOSING) {
             if (state == State.AWAIT_HEAD_IDLE) {
                 state = State.AWAIT_HEAD;
-                clientTimer.start(clientTimeouts().httpRequest(), this::requestHeadTimedOut);
+                headDeadlineArmed = true;
+                clientTimer.start(clientTimeouts().httpRequest(), headTimedOut);
             }
             handle(pending.poll());
         }
@@ -530,9 +574,12 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         boolean logged;
         private final boolean clientKeepAlive;
         private final boolean upgrade;
+        /** Whether a body follows the head (a length above 0, or chunked framing). */
+        final boolean expectsBody;
         private final boolean headRequest;
         private final boolean http10Client;
-        final List<HttpContent> buffered = new ArrayList<>(2);
+        /** Request content read before the server connection was ready; created when first needed. */
+        List<HttpContent> buffered;
         boolean requestComplete;
         boolean responseStarted;
         boolean bodyless = true;
@@ -548,35 +595,19 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         private InactivityTimer serverTimer;
 
         Exchange(Backend backend, HttpRequest req) {
-            super(HttpProxyHandler.this.context, backend, HttpProxyHandler.this.client);
+            super(HttpProxyHandler.this.context, backend, HttpProxyHandler.this.client, clientKey);
             if (headStartNanos == 0) {
                 markHeadStart(); // a pipelined request: it starts now
             }
             this.startNanos = headStartNanos;
             this.startMillis = headStartMillis;
             this.http10Client = req.protocolVersion().equals(HttpVersion.HTTP_1_0);
-            this.clientKeepAlive = HttpUtil.isKeepAlive(req);
             this.headRequest = req.method().equals(HttpMethod.HEAD);
-            List<String> tokens = HopByHop.connectionTokens(req.headers());
-            this.upgrade = tokens.contains("upgrade") && req.headers().contains(HttpHeaderNames.UPGRADE);
-            this.request = rewrite(req, tokens);
-        }
-
-        private HttpRequest rewrite(HttpRequest req, List<String> tokens) {
-            HttpHeaders h = req.headers();
-            String originalHost = h.get(HttpHeaderNames.HOST);
-            HopByHop.strip(h, tokens, upgrade);
-            if (client.remoteAddress() instanceof InetSocketAddress isa) {
-                String ip = isa.getAddress() != null ? isa.getAddress().getHostAddress() : isa.getHostString();
-                String prior = h.get("x-forwarded-for");
-                h.set("x-forwarded-for", prior == null || prior.isBlank() ? ip : prior + ", " + ip);
-            }
-            h.set("x-forwarded-proto", forwardedProto);
-            if (originalHost != null) {
-                h.set("x-forwarded-host", originalHost);
-            }
-            req.setProtocolVersion(HttpVersion.HTTP_1_1);
-            return req;
+            this.expectsBody = HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0;
+            int flags = HeaderRewrite.request(req, clientAddress, forwardedProto);
+            this.clientKeepAlive = (flags & HeaderRewrite.CLIENT_KEEP_ALIVE) != 0;
+            this.upgrade = (flags & HeaderRewrite.UPGRADE) != 0;
+            this.request = req;
         }
 
         // ---- getting a server connection ----
@@ -621,16 +652,18 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             reused = wasReused;
             upstreamHandler = ch.pipeline().get(UpstreamHandler.class);
             upstreamHandler.attach(this);
-            serverTimer = new InactivityTimer(ch.eventLoop());
+            serverTimer = upstreamHandler.timer();
             ch.write(request, ch.voidPromise());
             if (replayed) {
                 // Only a complete request without a body is replayed: its head and an empty end.
                 ch.write(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
             } else {
-                for (HttpContent c : buffered) {
-                    ch.write(c, ch.voidPromise());
+                if (buffered != null) {
+                    for (HttpContent c : buffered) {
+                        ch.write(c, ch.voidPromise());
+                    }
+                    buffered = null;
                 }
-                buffered.clear();
             }
             ch.flush();
             sentAt = System.nanoTime();
@@ -713,11 +746,8 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             responseStarted = true;
             responseStatus = code;
             responseAt = System.nanoTime();
-            List<String> tokens = HopByHop.connectionTokens(resp.headers());
-            serverKeepAlive = !tokens.contains("close") && !resp.protocolVersion().equals(HttpVersion.HTTP_1_0)
-                    || tokens.contains("keep-alive");
+            serverKeepAlive = (HeaderRewrite.response(resp, switching) & HeaderRewrite.SERVER_KEEP_ALIVE) != 0;
             HttpHeaders h = resp.headers();
-            HopByHop.strip(h, tokens, switching);
             boolean emptyBody = headRequest || code == 204 || code == 304 || switching;
             boolean chunked = HttpUtil.isTransferEncodingChunked(resp);
             if (!emptyBody && !chunked && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
@@ -834,8 +864,9 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         /** Replaces both HTTP pipelines by byte relays once the server agreed to switch protocols. */
         private void switchToTunnel() {
             logRequest(request, this, 101, "upgraded");
-            serverTimer.stop();
-            clientTimer.stop();
+            // Both handlers leave their pipelines: their timers' wake-ups go too (the relays time the tunnel).
+            serverTimer.cancel();
+            clientTimer.cancel();
             releaseBuffered();
             Channel up = upstream;
             state = State.TUNNEL;
@@ -872,10 +903,12 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         }
 
         private void releaseBuffered() {
-            for (HttpContent c : buffered) {
-                c.release();
+            if (buffered != null) {
+                for (HttpContent c : buffered) {
+                    c.release();
+                }
+                buffered = null;
             }
-            buffered.clear();
         }
 
         /** Drops the server side of this exchange (client gone or request refused). */

@@ -34,7 +34,13 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     private final HttpConnectionPool pool;
     private Channel channel;
     private Listener listener;
-    private InactivityTimer idleTimer;
+    /**
+     * The connection's one timer: the keep-alive timeout while it idles in the pool, the server
+     * timeout of the attached exchange otherwise (the two never run at once, and one timer per
+     * connection keeps at most one wake-up per connection in the event loop's queue).
+     */
+    private InactivityTimer timer;
+    private Runnable close;
 
     UpstreamHandler(Server server, HttpConnectionPool pool) {
         this.server = server;
@@ -44,20 +50,27 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
-        idleTimer = new InactivityTimer(channel.eventLoop());
+        timer = new InactivityTimer(channel.eventLoop());
+        close = channel::close;
+    }
+
+    /** The connection's timer, which the attached exchange uses for the server timeout. */
+    InactivityTimer timer() {
+        return timer;
     }
 
     /** Attaches an exchange (taking the connection out of the pool). */
     void attach(Listener l) {
-        idleTimer.stop();
+        timer.stop();
         listener = l;
     }
 
     /** Detaches the exchange and parks the connection in the pool for {@code keepAlive}. */
     void park(Duration keepAlive) {
         listener = null;
+        timer.stop();
         pool.offer(channel.eventLoop(), server, channel);
-        idleTimer.start(keepAlive, channel::close);
+        timer.start(keepAlive, close);
         // Read while idle so that a close by the server is noticed at once.
         channel.config().setAutoRead(true);
     }
@@ -94,7 +107,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        idleTimer.stop();
+        timer.cancel();
         Listener l = listener;
         listener = null;
         if (l != null) {

@@ -40,15 +40,24 @@ public abstract class ConnectAttempt implements ServerGrant {
     protected final Backend backend;
     protected final Channel client;
     private final byte[] clientKey;
-    private final Set<Server> excluded = new HashSet<>();
+    /** Servers a connect failed on, created at the first failure (most attempts never fail). */
+    private Set<Server> excluded;
     private int attempts;
     private long grantedNanos = -1;
 
     protected ConnectAttempt(ProxyContext context, Backend backend, Channel client) {
+        this(context, backend, client, clientKey(client));
+    }
+
+    /**
+     * @param clientKey the client's address bytes, as {@link #clientKey(Channel)} gives them (a
+     *                  connection serving many requests computes them once)
+     */
+    protected ConnectAttempt(ProxyContext context, Backend backend, Channel client, byte[] clientKey) {
         this.context = context;
         this.backend = backend;
         this.client = client;
-        this.clientKey = clientKey(client);
+        this.clientKey = clientKey;
     }
 
     /** The client's address bytes, the key of {@code source} balancing. */
@@ -61,7 +70,7 @@ public abstract class ConnectAttempt implements ServerGrant {
 
     /** Starts: the answer is one call to {@link #connected} or {@link #failed}. */
     public final void start() {
-        backend.acquire(clientKey, excluded, client.eventLoop(), this);
+        backend.acquire(clientKey, excluded == null ? Set.of() : excluded, client.eventLoop(), this);
     }
 
     @Override
@@ -102,6 +111,9 @@ public abstract class ConnectAttempt implements ServerGrant {
             failed(Failure.UNREACHABLE);
             return;
         }
+        if (excluded == null) {
+            excluded = new HashSet<>();
+        }
         excluded.add(failed);
         start();
     }
@@ -112,7 +124,7 @@ public abstract class ConnectAttempt implements ServerGrant {
             failed(Failure.QUEUE_TIMEOUT);
         } else if (attempts == 0) {
             failed(Failure.NO_SERVER);
-        } else if (!excluded.isEmpty() && attempts <= backend.config().retries()) {
+        } else if (excluded != null && !excluded.isEmpty() && attempts <= backend.config().retries()) {
             // Every usable server failed once: try them again while retries remain.
             excluded.clear();
             start();

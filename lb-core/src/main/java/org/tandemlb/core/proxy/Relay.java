@@ -54,7 +54,7 @@ public final class Relay extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        timer.stop();
+        timer.cancel();
     }
 
     @Override
@@ -107,7 +107,7 @@ public final class Relay extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        timer.stop();
+        timer.cancel();
         // Send what is still buffered, then close.
         if (peer.isActive()) {
             peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
