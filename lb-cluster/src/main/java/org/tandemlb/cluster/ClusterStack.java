@@ -84,18 +84,19 @@ public final class ClusterStack {
                           Duration dadWait, Duration pauseThreshold) {
 
         /**
-         * Meets SPEC §5 with margin: a crash is replaced in about verifyTimeout + claim (0.3 s +
-         * about 0.25 s for DAD, {@code ip addr replace} and the first gratuitous ARP: within 1 s);
-         * a silent failure within fdTimeout + fdInterval + verifyTimeout + claim (0.6 + 0.15 + 0.3
-         * + 0.25 = 1.3 s, within 2 s). A false suspicion needs 0.9 s without a single message from
-         * a live member that sends one every 0.15 s (six in a row lost or late): beyond a busy
-         * machine's scheduling delays and a young-generation GC pause. A pause of the process
-         * itself longer than that (0.9 s) is what the pause detector watches for. keepalived's
-         * defaults, for comparison: adverts every 1 s, 3 missed plus skew (about 3 s).
+         * Meets SPEC §5 with margin: a crash is replaced in about verifyTimeout + claim (0.2 s,
+         * plus about 0.25 s for DAD, {@code ip addr replace} and the first gratuitous ARP: within
+         * 1 s); a silent failure within fdTimeout + fdInterval + verifyTimeout + claim (0.6 + 0.15
+         * + 0.2 + 0.25 = 1.2 s, within 2 s). A false suspicion needs 0.8 s without a single message
+         * from a live member that sends one every 0.15 s (five in a row lost or late, then no
+         * answer to the verification): beyond a busy machine's scheduling delays and a
+         * young-generation GC pause. A pause of the process itself longer than that (0.8 s) is
+         * what the pause detector watches for. keepalived's defaults, for comparison: adverts
+         * every 1 s, 3 missed plus skew (about 3 s).
          */
         public static final Profile DEFAULT = new Profile("default", Duration.ofMillis(150), Duration.ofMillis(600),
-                Duration.ofMillis(300), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofMillis(500),
-                Duration.ofSeconds(2), Duration.ofMillis(100), Duration.ofMillis(900));
+                Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofMillis(500),
+                Duration.ofSeconds(2), Duration.ofMillis(100), Duration.ofMillis(800));
 
         /**
          * For a dedicated LAN with little jitter: a silent failure is detected within
@@ -172,8 +173,10 @@ public final class ClusterStack {
         stack.add(new MERGE3().setMinInterval(p.mergeMin().toMillis()).setMaxInterval(p.mergeMax().toMillis())
                 .setCheckInterval(p.mergeMax().toMillis() * 2));
         // FD_SOCK2 listens on bind port + 100 (its default offset): a crashed process's kernel
-        // closes that connection, and the neighbour suspects it at once.
-        stack.add(new FD_SOCK2());
+        // closes that connection, and the neighbour suspects it at once. It must listen on the
+        // cluster address, not the wildcard: members name their FD_SOCK2 server by the address it
+        // is bound to, and 0.0.0.0 would send the answer to a connect back to the asking host.
+        stack.add(new FD_SOCK2().setBindAddress(bindAddress));
         stack.add(new FD_ALL3().setInterval(p.fdInterval().toMillis()).setTimeout(p.fdTimeout().toMillis()));
         stack.add(new VERIFY_SUSPECT2().setTimeout(p.verifyTimeout().toMillis()));
         stack.add(new BARRIER());
