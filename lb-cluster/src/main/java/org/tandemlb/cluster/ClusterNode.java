@@ -81,7 +81,10 @@ public final class ClusterNode implements AutoCloseable {
     private static final long[] ANNOUNCE_AT = {150, 400, 900, 1700};
     private static final long DEPARTED_KEEP = TimeUnit.SECONDS.toNanos(60);
     private static final long FOREIGN_KEY_WINDOW = TimeUnit.SECONDS.toNanos(10);
-    private static final Duration DAD_WHILE_HOLDING = Duration.ofSeconds(2);
+    /** Duplicate-address detection runs this often, active or standby. */
+    private static final Duration DAD_INTERVAL = Duration.ofSeconds(2);
+    /** A DAD round this recent stands for the one before a claim. */
+    private static final long DAD_FRESH = TimeUnit.SECONDS.toNanos(5);
 
     private final ClusterConfig config;
     private final ClusterStack.Profile profile;
@@ -109,6 +112,10 @@ public final class ClusterNode implements AutoCloseable {
     /** Whether the drivers hold the VIPs now (written under {@link #driverLock}). */
     private volatile boolean held;
     private volatile ClusterStatus status;
+    /** The MAC addresses members advertise (written by the actor, read by the VIP thread). */
+    private volatile Set<String> memberMacs = Set.of();
+    /** When the last DAD round found no host outside the cluster answering for a VIP (ticker), or never. */
+    private volatile long lastCleanDad = Long.MIN_VALUE;
 
     // Confined to the actor thread.
     private View view;
@@ -248,8 +255,8 @@ public final class ClusterNode implements AutoCloseable {
         long renew = Math.max(250, profile.lease().toMillis() / 4);
         vipThread.scheduleAtFixedRate(this::renewLeases, renew, renew, TimeUnit.MILLISECONDS);
         if (drivers.stream().anyMatch(d -> d instanceof LinuxVipDriver)) {
-            vipThread.scheduleWithFixedDelay(this::checkDuplicates, DAD_WHILE_HOLDING.toMillis(),
-                    DAD_WHILE_HOLDING.toMillis(), TimeUnit.MILLISECONDS);
+            vipThread.scheduleWithFixedDelay(this::checkDuplicates, DAD_INTERVAL.toMillis(),
+                    DAD_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         }
         if (tiebreaker != null) {
             io.scheduleWithFixedDelay(() -> {
@@ -524,6 +531,12 @@ public final class ClusterNode implements AutoCloseable {
         }
         Peer h = history.computeIfAbsent(name, n -> new Peer());
         h.state = a.state();
+        if (!h.macs.equals(a.macs())) {
+            Set<String> macs = new HashSet<>();
+            history.values().forEach(x -> macs.addAll(x.macs));
+            macs.addAll(a.macs());
+            memberMacs = Set.copyOf(macs);
+        }
         h.macs = a.macs();
         h.address = src;
         maxEpoch = Math.max(maxEpoch, Math.max(a.maxEpoch(), a.state().epoch()));
@@ -631,10 +644,8 @@ public final class ClusterNode implements AutoCloseable {
         if (want && !holding && !claimInFlight && !releaseInFlight) {
             claimInFlight = true;
             long newEpoch = maxEpoch + 1;
-            Set<String> memberMacs = new HashSet<>();
-            history.values().forEach(h -> memberMacs.addAll(h.macs));
             log.info("node {} is elected active ({}): claiming the VIPs", config.node(), describe(members));
-            vipThread.execute(() -> claim(newEpoch, memberMacs));
+            vipThread.execute(() -> claim(newEpoch));
         } else if (!want && holding && !releaseInFlight && !claimInFlight) {
             releaseInFlight = true;
             log.info("node {} releases the VIPs ({})", config.node(),
@@ -684,17 +695,21 @@ public final class ClusterNode implements AutoCloseable {
 
     // ------------------------------------------------------------------ VIP operations (VIP thread)
 
-    private void claim(long newEpoch, Set<String> memberMacs) {
+    private void claim(long newEpoch) {
         driverLock.lock();
         try {
             if (!pause.check() || pause.paused()) {
                 post(() -> claimDone(false, newEpoch));
                 return;
             }
-            for (VipDriver d : drivers) {
-                for (String mac : d.answering()) {
-                    if (!memberMacs.contains(mac)) {
-                        throw new VipException("VIP " + d.vip().ip() + ": another host (" + mac
+            // Duplicate-address detection before claiming: the standby runs it every 2 s, so a
+            // recent clean round spares the claim its wait (a failover is then just the address and
+            // the gratuitous ARP); otherwise it runs now.
+            if (lastCleanDad == Long.MIN_VALUE || ticker.getAsLong() - lastCleanDad > DAD_FRESH) {
+                for (VipDriver d : drivers) {
+                    String foreign = foreign(d.answering());
+                    if (foreign != null) {
+                        throw new VipException("VIP " + d.vip().ip() + ": another host (" + foreign
                                 + ") answers for it: not claiming an address in use outside the cluster");
                     }
                 }
@@ -791,21 +806,36 @@ public final class ClusterNode implements AutoCloseable {
 
     /** Duplicate-address detection while holding: who else answers for our VIPs. */
     private void checkDuplicates() {
-        if (!held || pause.paused()) {
+        if (pause.paused()) {
             return;
         }
+        long started = ticker.getAsLong();
+        boolean clean = true;
         for (VipDriver d : drivers) {
             List<String> others;
             try {
                 others = d.answering();
             } catch (RuntimeException e) {
                 log.warn("duplicate-address detection failed: {}", describe(e));
+                clean = false;
                 continue;
             }
+            clean &= foreign(others) == null;
             for (String mac : others) {
-                post(() -> onDuplicate(d.vip(), mac));
+                // Holding: another member answering may outrank us. Standby: a member answering
+                // is the active one, as expected; a foreign host is a conflict either way.
+                if (held || !memberMacs.contains(mac)) {
+                    post(() -> onDuplicate(d.vip(), mac));
+                }
             }
         }
+        lastCleanDad = clean ? started : Long.MIN_VALUE;
+    }
+
+    /** The first of {@code macs} that no member advertises, or null. */
+    private String foreign(List<String> macs) {
+        Set<String> known = memberMacs;
+        return macs.stream().filter(m -> !known.contains(m)).findFirst().orElse(null);
     }
 
     private void onDuplicate(VipConfig vip, String mac) {

@@ -111,12 +111,13 @@ class NetnsClusterIT {
         return cmd;
     }
 
-    private NodeProcess node(int i, int priority) throws IOException {
+    private NodeProcess node(int i, int priority, String profile) throws IOException {
         String name = "lb" + (i + 1);
         String peers = addresses[0] + ":7800," + addresses[1] + ":7800";
         NodeProcess n = new NodeProcess(name, inNamespace(i, NodeMain.command(List.of("name=" + name,
                 "bind=" + addresses[i] + ":7800", "peers=" + peers, "priority=" + priority, "secret=netns-secret",
-                "vip=linux:" + vip + "/24:eth0", "frontend=0.0.0.0:8080", "backend=" + addresses[2] + ":8081"))));
+                "vip=linux:" + vip + "/24:eth0", "frontend=0.0.0.0:8080", "backend=" + addresses[2] + ":8081",
+                "profile=" + profile))));
         processes.add(n);
         n.awaitSaid("READY", Duration.ofSeconds(20));
         return n;
@@ -129,8 +130,12 @@ class NetnsClusterIT {
     }
 
     private NodeProcess[] pair() throws IOException {
-        NodeProcess lb1 = node(0, 200);
-        NodeProcess lb2 = node(1, 100);
+        return pair("default");
+    }
+
+    private NodeProcess[] pair(String profile) throws IOException {
+        NodeProcess lb1 = node(0, 200, profile);
+        NodeProcess lb2 = node(1, 100, profile);
         await("lb1 active, lb2 standby, the client served").atMost(Duration.ofSeconds(20))
                 .pollInterval(Duration.ofMillis(100))
                 .until(() -> lb1.lastRole().equals("active") && lb2.state().endsWith(" standby 2")
@@ -245,5 +250,36 @@ class NetnsClusterIT {
         assertEquals(0, after.failed(), "the resumed node disturbs nothing; " + after);
         assertTrue(outage.longestGapMillis() <= 2000, outage.toString());
         assertTrue(TimeUnit.MILLISECONDS.toSeconds(System.currentTimeMillis() - at) < 60);
+    }
+
+    @Test
+    void fastTimingsCatchASilentCutWithinHalfASecondAndStayCalmOnBusyCores() throws Exception {
+        NodeProcess[] n = pair("fast");
+        // Both cores busy (two spinning shells, bounded by timeout(1)) for 8 s: no false failover.
+        List<Process> hogs = new ArrayList<>();
+        long busyFrom = System.currentTimeMillis();
+        try {
+            for (int i = 0; i < 2; i++) {
+                hogs.add(new ProcessBuilder("timeout", "12", "sh", "-c", "while :; do :; done").start());
+            }
+            event("both cores busy");
+            pass(Duration.ofSeconds(8));
+        } finally {
+            hogs.forEach(Process::destroyForcibly);
+        }
+        event("cores free");
+        assertEquals("active", n[0].lastRole());
+        assertFalse(n[1].everSaid("ROLE active"), "no false failover while both cores were busy");
+        assertEquals(1, n[0].said().stream().filter(l -> l.equals("ROLE active")).count(), "lb1 never let go");
+        System.out.println("[netns, linux driver, fast] both cores busy for 8 s: "
+                + Prober.outage(client.probes(), busyFrom, System.currentTimeMillis()));
+        pass(Duration.ofSeconds(1));
+
+        long cut = System.currentTimeMillis();
+        event("cut lb1 off");
+        ip("link", "set", ports[0], "down");
+        Prober.Outage outage = outageAfter(cut, "silent cut of the active host, fast timings");
+        assertEquals("active", n[1].lastRole());
+        assertTrue(outage.longestGapMillis() <= 500, "the fast timings: a silent failure within 0.5 s; " + outage);
     }
 }
