@@ -265,7 +265,12 @@ class NetnsClusterIT {
             event("both cores busy");
             pass(Duration.ofSeconds(8));
         } finally {
-            hogs.forEach(Process::destroyForcibly);
+            // SIGTERM to timeout(1), which passes it on to its shell (SIGKILL would orphan the
+            // shell); should this JVM die first, timeout ends the shells after 12 s anyway.
+            for (Process hog : hogs) {
+                hog.destroy();
+                hog.waitFor(5, TimeUnit.SECONDS);
+            }
         }
         event("cores free");
         assertEquals("active", n[0].lastRole());
