@@ -77,7 +77,7 @@ public final class ClusterStack {
      *                         times per lease while active
      * @param dadWait          how long duplicate-address detection waits for an answer
      * @param pauseThreshold   a jump of the monotonic clock past this (a frozen process resumed)
-     *                         releases the VIPs at once
+     *                         releases the VIPs at once; past the failure-detection time
      */
     public record Profile(String name, Duration fdInterval, Duration fdTimeout, Duration verifyTimeout,
                           Duration mergeMin, Duration mergeMax, Duration advertInterval, Duration lease,
@@ -90,13 +90,15 @@ public final class ClusterStack {
          * + 0.2 + 0.25 = 1.2 s, within 2 s). A false suspicion needs 0.8 s without a single message
          * from a live member that sends one every 0.15 s (five in a row lost or late, then no
          * answer to the verification): beyond a busy machine's scheduling delays and a
-         * young-generation GC pause. A pause of the process itself longer than that (0.8 s) is
-         * what the pause detector watches for. keepalived's defaults, for comparison: adverts
-         * every 1 s, 3 missed plus skew (about 3 s).
+         * young-generation GC pause. The pause detector releases the VIPs after a pause of 1 s,
+         * past that failure-detection time (a shorter pause the peer may still have taken for a
+         * failure is settled by the election: the later claim wins, within an advert interval);
+         * a lower threshold would turn a starved CPU into failovers. keepalived's defaults, for
+         * comparison: adverts every 1 s, 3 missed plus skew (about 3 s).
          */
         public static final Profile DEFAULT = new Profile("default", Duration.ofMillis(150), Duration.ofMillis(600),
                 Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofMillis(500),
-                Duration.ofSeconds(2), Duration.ofMillis(100), Duration.ofMillis(800));
+                Duration.ofSeconds(2), Duration.ofMillis(100), Duration.ofMillis(1000));
 
         /**
          * For a dedicated LAN with little jitter: a silent failure is detected within
@@ -105,11 +107,12 @@ public final class ClusterStack {
          * A false suspicion still needs 0.3 s of total silence from a member heartbeating every
          * 60 ms: JGroups' timer and sender threads are few and short, so two busy cores delay
          * them by milliseconds (measured: no false failover with both cores busy), but a GC
-         * pause or a host swapping for 0.3 s is a failover.
+         * pause or a host swapping for 0.3 s is a failover. The pause detector's threshold is
+         * 0.6 s, as for the default timings: past the failure detection, not at it.
          */
         public static final Profile FAST = new Profile("fast", Duration.ofMillis(60), Duration.ofMillis(180),
                 Duration.ofMillis(120), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(250),
-                Duration.ofSeconds(2), Duration.ofMillis(50), Duration.ofMillis(300));
+                Duration.ofSeconds(2), Duration.ofMillis(50), Duration.ofMillis(600));
 
         /** {@code default} or {@code fast}. */
         public static Profile named(String name) {
