@@ -79,6 +79,12 @@ public final class ClusterNode implements AutoCloseable {
     private static final long HANDOVER_OVERLAP = TimeUnit.MILLISECONDS.toNanos(250);
     /** Gratuitous ARP after a claim, at these delays (ms): several, spread over about two seconds. */
     private static final long[] ANNOUNCE_AT = {150, 400, 900, 1700};
+    /**
+     * While active, gratuitous ARP once a second as well: a neighbour whose cache was turned to
+     * another host (the cut-off node coming back answers, or sends from the VIP, before it hears
+     * that it lost) comes back within a second. One broadcast per VIP per second.
+     */
+    private static final long ANNOUNCE_REFRESH_MS = 1000;
     private static final long DEPARTED_KEEP = TimeUnit.SECONDS.toNanos(60);
     private static final long FOREIGN_KEY_WINDOW = TimeUnit.SECONDS.toNanos(10);
     /** Duplicate-address detection runs this often, active or standby. */
@@ -255,6 +261,8 @@ public final class ClusterNode implements AutoCloseable {
         long renew = Math.max(250, profile.lease().toMillis() / 4);
         vipThread.scheduleAtFixedRate(this::renewLeases, renew, renew, TimeUnit.MILLISECONDS);
         if (drivers.stream().anyMatch(d -> d instanceof LinuxVipDriver)) {
+            vipThread.scheduleWithFixedDelay(this::announce, ANNOUNCE_REFRESH_MS, ANNOUNCE_REFRESH_MS,
+                    TimeUnit.MILLISECONDS);
             vipThread.scheduleWithFixedDelay(this::checkDuplicates, DAD_INTERVAL.toMillis(),
                     DAD_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         }
@@ -610,6 +618,12 @@ public final class ClusterNode implements AutoCloseable {
         }
         Optional<MemberState> winner = Election.winner(members, config.preempt());
         boolean elected = winner.isPresent() && winner.get().name().equals(config.node());
+        if (holding && elected && otherHolding && otherHoldingSince < 0) {
+            // Another member holds the VIPs too (a healed partition, a resumed node): it releases
+            // on hearing us; meanwhile pull the neighbours back at once.
+            log.info("another member also holds the VIPs: announcing them again");
+            vipThread.execute(this::announce);
+        }
         otherHoldingSince = otherHolding ? (otherHoldingSince < 0 ? now : otherHoldingSince) : -1;
         boolean want;
         if (holding) {

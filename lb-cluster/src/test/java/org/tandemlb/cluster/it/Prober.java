@@ -83,25 +83,27 @@ final class Prober implements AutoCloseable {
     }
 
     /** Outage statistics of probes in [from, to]. */
-    record Outage(long longestGapMillis, int failed, int total) {
+    record Outage(long longestGapMillis, int failed, int total, long firstFailure, long lastFailure) {
         @Override
         public String toString() {
             return "clients without service for " + longestGapMillis + " ms (" + failed + " of " + total
-                    + " probes failed, one every " + INTERVAL_MS + " ms)";
+                    + " probes failed, one every " + INTERVAL_MS + " ms"
+                    + (failed == 0 ? "" : String.format(", failures from %tT.%<tL to %tT.%<tL", firstFailure,
+                    lastFailure)) + ")";
         }
     }
 
     /**
      * The outage in [from, to] by probe start times (sorted): from the last success before the
-     * first failure to the first success after the last failure (0 without failures; up to
-     * {@code to} when the service did not come back).
+     * first failure (at most one probe interval before it) to the first success after the last
+     * failure (0 without failures; up to {@code to} when the service did not come back).
      */
     static Outage outage(List<Probe> probes, long from, long to) {
         List<Probe> in = probes.stream().filter(p -> p.atMillis() >= from && p.atMillis() <= to)
                 .sorted(java.util.Comparator.comparingLong(Probe::atMillis)).toList();
         int failed = (int) in.stream().filter(p -> !p.ok()).count();
         if (failed == 0) {
-            return new Outage(0, 0, in.size());
+            return new Outage(0, 0, in.size(), 0, 0);
         }
         int first = -1;
         int last = -1;
@@ -113,8 +115,13 @@ final class Prober implements AutoCloseable {
                 }
             }
         }
-        long start = first > 0 ? in.get(first - 1).atMillis() : from;
+        // The service went away between the last answered probe and the first failed one; when the
+        // prober itself was held up (a starved machine) before the failure, that interval says
+        // nothing about the service: count from one probe interval before the first failure.
+        long firstFailed = in.get(first).atMillis();
+        long start = first > 0 ? Math.max(in.get(first - 1).atMillis(), firstFailed - INTERVAL_MS)
+                : Math.max(from, firstFailed - INTERVAL_MS);
         long end = last + 1 < in.size() ? in.get(last + 1).atMillis() : to;
-        return new Outage(end - start, failed, in.size());
+        return new Outage(end - start, failed, in.size(), in.get(first).atMillis(), in.get(last).atMillis());
     }
 }
