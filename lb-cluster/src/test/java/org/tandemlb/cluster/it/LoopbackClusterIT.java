@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,11 +46,13 @@ class LoopbackClusterIT {
         backend.close();
     }
 
-    private NodeProcess node(String name, int index, int priority, String secret) throws IOException {
+    private NodeProcess node(String name, int index, int priority, String secret, String... extra) throws IOException {
         String peers = "127.0.0.1:" + base + ",127.0.0.1:" + (base + 1) + ",127.0.0.1:" + (base + 2);
-        NodeProcess n = new NodeProcess(name, NodeMain.command(List.of("name=" + name, "bind=127.0.0.1:" + (base + index),
+        List<String> args = new ArrayList<>(List.of("name=" + name, "bind=127.0.0.1:" + (base + index),
                 "peers=" + peers, "priority=" + priority, "secret=" + secret, "vip=bind:" + VIP,
-                "frontend=" + VIP + ":" + frontendPort, "backend=" + backend.hostPort())));
+                "frontend=" + VIP + ":" + frontendPort, "backend=" + backend.hostPort()));
+        args.addAll(List.of(extra));
+        NodeProcess n = new NodeProcess(name, NodeMain.command(args));
         nodes.add(n);
         n.awaitSaid("READY", Duration.ofSeconds(20));
         return n;
@@ -135,9 +139,12 @@ class LoopbackClusterIT {
             Prober.Outage outage = Prober.outage(prober.probes(), stoppedAt - 200, until);
             System.out.println("[loopback, bind driver] SIGTERM of the active node: " + outage);
             assertTrue(lb1.everSaid("STOPPED"));
-            // One host, one port: the listener moves from one process to the other, so a probe
-            // can meet the moment between; the linux driver's handover is make-before-break.
-            assertTrue(outage.longestGapMillis() <= 500, "graceful handover: " + outage);
+            // One host, one port: the listener moves from one process to the other (release,
+            // then bind), and the standby's proxy serves its first requests cold, so probes can
+            // fail for a moment; the linux driver's handover is make-before-break, with no failed
+            // request (NetnsClusterIT). A bound well above the ~0.1-0.3 s measured on a quiet
+            // machine, for a loaded one.
+            assertTrue(outage.longestGapMillis() <= 3000, "graceful handover: " + outage);
         }
     }
 
@@ -158,5 +165,20 @@ class LoopbackClusterIT {
         assertFalse(intruder.output().contains("claiming the VIPs"), "the intruder does not even try");
         assertTrue(lb1.output().contains("encrypted with another key"), lb1.output());
         assertTrue(intruder.state().endsWith(" standby 1"), "the intruder sees no member either");
+    }
+
+    @Test
+    void aNodeWhoseTiebreakerStopsAnsweringGivesTheVipUp() throws Exception {
+        try (ServerSocket gateway = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            NodeProcess lb1 = node("lb1", 0, 200, "s3cret", "tiebreaker=127.0.0.1:" + gateway.getLocalPort());
+            NodeProcess lb2 = node("lb2", 1, 100, "s3cret");
+            await("lb1 active behind its tiebreaker").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> lb1.lastRole().equals("active") && lb2.state().endsWith(" standby 2"));
+            gateway.close(); // lb1's side of the network can no longer see the gateway
+            long at = System.currentTimeMillis();
+            await("lb1 gives the VIP up, lb2 takes it").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> lb1.lastRole().equals("standby") && lb2.lastRole().equals("active") && Prober.get(vip()));
+            System.out.printf("[loopback] tiebreaker lost: the peer serves after %d ms%n", System.currentTimeMillis() - at);
+        }
     }
 }
