@@ -1,0 +1,160 @@
+package org.tandemlb.admin.cluster;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tandemlb.core.testsupport.TestBackend;
+
+/**
+ * The real daemon, twice ({@code tandem run -c lbN.yaml}, each in its own JVM, as the README's
+ * "Run a two-node cluster" on one machine): kill -9 of the active one, and the other serves the
+ * VIP, says so in {@code /api/v1/status} and counts the failover in {@code /metrics}; a drain
+ * made through the API on one node shows on the other.
+ */
+class DaemonFailoverIT {
+    private static final String VIP = "127.0.0.100";
+    private final List<Process> processes = new ArrayList<>();
+    private final List<String> output = new CopyOnWriteArrayList<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private TestBackend backend;
+    private int base;
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void setUp() {
+        backend = TestBackend.start("app");
+        base = 12000 + ThreadLocalRandom.current().nextInt(150) * 40; // below the ephemeral range (32768-)
+    }
+
+    @AfterEach
+    void tearDown() {
+        for (Process p : processes) {
+            p.destroyForcibly();
+        }
+        backend.close();
+    }
+
+    private Process daemon(String node, int index, int priority) throws IOException {
+        String yaml = """
+                node: %s
+                admin:
+                  listen: 127.0.0.1:%d
+                defaults: { timeouts: { drain: 1s } }
+                frontends:
+                  - { name: www, mode: http, bind: ["%s:%d"], default_backend: web }
+                backends:
+                  - { name: web, mode: http, servers: [{ name: web1, address: "%s" }] }
+                cluster:
+                  name: it-pair
+                  bind: 127.0.0.1:%d
+                  peers: [127.0.0.1:%d, 127.0.0.1:%d]
+                  priority: %d
+                  secret: ${TANDEM_CLUSTER_SECRET}
+                  vips:
+                    - { address: %s/32, driver: bind }
+                """.formatted(node, base + 10 + index, VIP, base + 30, backend.hostPort(), base + index, base,
+                base + 1, priority, VIP);
+        Path file = Files.writeString(dir.resolve(node + ".yaml"), yaml, StandardCharsets.UTF_8);
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                "org.tandemlb.admin.TandemCommand", "run", "-c", file.toString()).redirectErrorStream(true);
+        pb.environment().put("TANDEM_CLUSTER_SECRET", "it-secret");
+        Process p = pb.start();
+        processes.add(p);
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    output.add(line);
+                    System.out.println("[" + node + "] " + line);
+                }
+            } catch (IOException e) {
+                // exited
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+        return p;
+    }
+
+    private String get(int index, String path) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + (base + 10 + index) + path))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+    }
+
+    private boolean served() {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(VIP, base + 30), 500);
+            s.setSoTimeout(2000);
+            OutputStream out = s.getOutputStream();
+            out.write("GET / HTTP/1.1\r\nHost: vip\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            InputStream in = s.getInputStream();
+            return new String(in.readNBytes(12), StandardCharsets.US_ASCII).equals("HTTP/1.1 200");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void killNineOfTheActiveDaemon() throws Exception {
+        Process lb1 = daemon("lb1", 0, 150);
+        daemon("lb2", 1, 100);
+        await("lb1 active, lb2 standby").atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(200))
+                .until(() -> get(0, "/api/v1/status").contains("\"role\":\"active\"")
+                        && get(1, "/api/v1/status").contains("\"role\":\"standby\"")
+                        && get(1, "/metrics").contains("tandem_cluster_members 2.0") && served());
+
+        // A drain through lb2's API shows on lb1.
+        HttpResponse<String> drained = http.send(HttpRequest.newBuilder(URI.create(
+                        "http://127.0.0.1:" + (base + 11) + "/api/v1/backends/web/servers/web1"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"weight\": 40}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, drained.statusCode(), drained.body());
+        await("the weight reaches lb1").atMost(Duration.ofSeconds(5))
+                .until(() -> get(0, "/metrics").contains("tandem_server_weight{backend=\"web\",server=\"web1\",} 40.0"));
+
+        long killed = System.nanoTime();
+        lb1.destroyForcibly(); // kill -9
+        await("lb2 serves the VIP").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(this::served);
+        System.out.printf("[daemon, bind driver] kill -9 of the active daemon: the VIP serves again after %d ms%n",
+                Duration.ofNanos(System.nanoTime() - killed).toMillis());
+        String status = get(1, "/api/v1/status");
+        assertTrue(status.contains("\"role\":\"active\""), status);
+        assertTrue(status.contains("\"owner\":\"lb2\""), status);
+        String metrics = get(1, "/metrics");
+        assertTrue(metrics.contains("tandem_cluster_active 1.0"), metrics);
+        assertTrue(metrics.contains("tandem_cluster_failovers_total 1.0"), metrics);
+        assertTrue(metrics.contains("tandem_server_weight{backend=\"web\",server=\"web1\",} 40.0"), "the weight stays");
+    }
+}
