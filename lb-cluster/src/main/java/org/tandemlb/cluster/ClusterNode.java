@@ -105,6 +105,8 @@ public final class ClusterNode implements AutoCloseable {
     private final ScheduledExecutorService actor = single("tandem-cluster");
     private final ScheduledExecutorService vipThread = single("tandem-vip");
     private final ScheduledExecutorService io = single("tandem-cluster-io");
+    /** Adverts to members outside the view: a connect to a host that is gone must not delay the rest. */
+    private final ScheduledExecutorService farIo = single("tandem-cluster-far");
     private final ScheduledExecutorService pauseThread = single("tandem-pause");
     private final PauseDetector pause;
     private final Tiebreaker tiebreaker;
@@ -118,6 +120,12 @@ public final class ClusterNode implements AutoCloseable {
     /** Whether the drivers hold the VIPs now (written under {@link #driverLock}). */
     private volatile boolean held;
     private volatile ClusterStatus status;
+    /**
+     * Whether this node is the one that should draw the clients: holding and elected, not
+     * stopping. Gratuitous ARP goes out only then: during a make-before-break handover the old
+     * holder must not pull the clients back (written by the actor, read by the VIP thread).
+     */
+    private volatile boolean announcing;
     /** The MAC addresses members advertise (written by the actor, read by the VIP thread). */
     private volatile Set<String> memberMacs = Set.of();
     /** When the last DAD round found no host outside the cluster answering for a VIP (ticker), or never. */
@@ -340,10 +348,10 @@ public final class ClusterNode implements AutoCloseable {
     private void shutdownThreads() {
         // Queued work finishes (a send in progress is not interrupted); periodic and delayed work
         // is dropped.
-        for (ScheduledExecutorService s : List.of(actor, vipThread, io, pauseThread)) {
+        for (ScheduledExecutorService s : List.of(actor, vipThread, io, farIo, pauseThread)) {
             s.shutdown();
         }
-        for (ScheduledExecutorService s : List.of(actor, vipThread, io, pauseThread)) {
+        for (ScheduledExecutorService s : List.of(actor, vipThread, io, farIo, pauseThread)) {
             try {
                 s.awaitTermination(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
@@ -618,6 +626,7 @@ public final class ClusterNode implements AutoCloseable {
         }
         Optional<MemberState> winner = Election.winner(members, config.preempt());
         boolean elected = winner.isPresent() && winner.get().name().equals(config.node());
+        announcing = holding && elected && !stopping;
         if (holding && elected && otherHolding && otherHoldingSince < 0) {
             // Another member holds the VIPs too (a healed partition, a resumed node): it releases
             // on hearing us; meanwhile pull the neighbours back at once.
@@ -673,7 +682,7 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     private boolean actorStopped() {
-        return actor.isShutdown();
+        return actor.isShutdown() || vipThread.isShutdown();
     }
 
     /** Whether a claim must wait: for news from members just seen, after a pause, or a foreign key. */
@@ -742,6 +751,7 @@ public final class ClusterNode implements AutoCloseable {
                 throw e;
             }
             held = true;
+            announcing = true;
             drivers.forEach(VipDriver::announce);
             for (long at : ANNOUNCE_AT) {
                 vipThread.schedule(this::announce, at, TimeUnit.MILLISECONDS);
@@ -761,7 +771,7 @@ public final class ClusterNode implements AutoCloseable {
     private void announce() {
         driverLock.lock();
         try {
-            if (held && !pause.paused()) {
+            if (held && announcing && !pause.paused()) {
                 drivers.forEach(VipDriver::announce);
             }
         } catch (RuntimeException e) {
@@ -980,7 +990,8 @@ public final class ClusterNode implements AutoCloseable {
      */
     private void send(Address dest, byte[] data, boolean unreliable) {
         JChannel ch = channel;
-        if (ch == null || io.isShutdown()) {
+        ScheduledExecutorService sender = dest != null && unreliable ? farIo : io;
+        if (ch == null || sender.isShutdown()) {
             return;
         }
         Message m = new BytesMessage(dest, data);
@@ -990,7 +1001,7 @@ public final class ClusterNode implements AutoCloseable {
             m.setFlag(Message.Flag.OOB);
         }
         try {
-            io.execute(() -> {
+            sender.execute(() -> {
                 try {
                     if (ch.isConnected()) {
                         ch.send(m);

@@ -186,7 +186,11 @@ class NetnsClusterIT {
         await(what + ": the client is served again").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50))
                 .until(() -> servedSince(System.currentTimeMillis() - 500)
                         && client.probes().stream().anyMatch(p -> p.ok() && p.atMillis() > since + 500));
-        Prober.Outage outage = Prober.outage(client.probes(), since - 100, System.currentTimeMillis());
+        long until = System.currentTimeMillis();
+        // A probe is recorded when it ends: one sent into the void (a SYN to a host that is gone)
+        // ends after its 0.3 s connect timeout, one that connected within 1 s more. Wait for those.
+        pass(Duration.ofMillis(1500));
+        Prober.Outage outage = Prober.outage(client.probes(), since - 100, until);
         System.out.println("[netns, linux driver] " + what + ": " + outage);
         return outage;
     }
@@ -228,10 +232,12 @@ class NetnsClusterIT {
                 .pollInterval(Duration.ofMillis(100))
                 .until(() -> !holds(0) && holds(1) && n[0].lastRole().equals("standby"));
         pass(Duration.ofSeconds(3)); // no flapping afterwards
+        long observed = System.currentTimeMillis();
+        pass(Duration.ofMillis(1500)); // probes still in flight end (see outageAfter)
         assertTrue(!holds(0) && holds(1), "one holder");
         assertFalse(n[1].said().subList(lb2Roles, n[1].said().size()).contains("ROLE standby"),
                 "lb2 never let go during the heal");
-        Prober.Outage heal = Prober.outage(client.probes(), healed, System.currentTimeMillis());
+        Prober.Outage heal = Prober.outage(client.probes(), healed, observed);
         System.out.println("[netns, linux driver] heal of the cut host: " + heal);
         assertTrue(heal.longestGapMillis() <= 1000, "SPEC §5: a heal costs clients at most 1 s; " + heal);
     }
@@ -244,7 +250,9 @@ class NetnsClusterIT {
         n[0].signal("TERM");
         await("lb1 exits").atMost(Duration.ofSeconds(15)).until(() -> !n[0].process.isAlive());
         pass(Duration.ofMillis(500));
-        Prober.Outage outage = Prober.outage(client.probes(), at - 100, System.currentTimeMillis());
+        long until = System.currentTimeMillis();
+        pass(Duration.ofMillis(1500)); // probes still in flight end (see outageAfter)
+        Prober.Outage outage = Prober.outage(client.probes(), at - 100, until);
         System.out.println("[netns, linux driver] SIGTERM of the active node: " + outage);
         assertEquals("active", n[1].lastRole());
         assertTrue(holds(1) && !holds(0));
@@ -265,11 +273,13 @@ class NetnsClusterIT {
         event("SIGCONT lb1");
         n[0].signal("CONT");
         pass(Duration.ofSeconds(4));
+        long observed = System.currentTimeMillis();
+        pass(Duration.ofMillis(1500)); // probes still in flight end (see outageAfter)
         assertFalse(holds(0), "the resumed node does not keep (or take back) the VIP");
         assertTrue(holds(1));
         assertFalse(n[0].said().subList(lb1Lines, n[0].said().size()).contains("ROLE active"));
         assertEquals("active", n[1].lastRole());
-        Prober.Outage after = Prober.outage(client.probes(), resumed, System.currentTimeMillis());
+        Prober.Outage after = Prober.outage(client.probes(), resumed, observed);
         System.out.println("[netns, linux driver] SIGCONT of the frozen node: " + after);
         assertEquals(0, after.failed(), "the resumed node disturbs nothing; " + after);
         assertTrue(outage.longestGapMillis() <= 2000, outage.toString());
@@ -300,9 +310,10 @@ class NetnsClusterIT {
         assertEquals("active", n[0].lastRole());
         assertFalse(n[1].everSaid("ROLE active"), "no false failover while both cores were busy");
         assertEquals(1, n[0].said().stream().filter(l -> l.equals("ROLE active")).count(), "lb1 never let go");
+        long busyUntil = System.currentTimeMillis();
+        pass(Duration.ofMillis(1500)); // probes still in flight end (see outageAfter)
         System.out.println("[netns, linux driver, fast] both cores busy for 8 s: "
-                + Prober.outage(client.probes(), busyFrom, System.currentTimeMillis()));
-        pass(Duration.ofSeconds(1));
+                + Prober.outage(client.probes(), busyFrom, busyUntil));
 
         long cut = System.currentTimeMillis();
         event("cut lb1 off");
