@@ -117,12 +117,11 @@ public final class Frontend {
      * @throws LoadBalancerException naming the frontend and the address that failed
      */
     public void bind(Transport transport, EventLoopGroup acceptors, EventLoopGroup workers) {
+        // TCP_NODELAY is on by default in Netty's socket channels: not set again (a system call per connection).
         ServerBootstrap b = new ServerBootstrap()
                 .group(acceptors, workers)
-                .channel(transport.serverChannelClass())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, ProxyContext.WATER_MARK)
@@ -141,6 +140,8 @@ public final class Frontend {
                 close();
                 throw new LoadBalancerException("frontend " + name() + ": cannot resolve bind address " + hp);
             }
+            // An IPv4 address gets an IPv4 socket (Transport.serverChannelFactory says why).
+            b.channelFactory(transport.serverChannelFactory(addr.getAddress()));
             ChannelFuture f = b.bind(addr).awaitUninterruptibly();
             if (!f.isSuccess()) {
                 close();

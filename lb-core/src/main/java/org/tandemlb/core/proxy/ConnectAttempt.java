@@ -86,7 +86,8 @@ public abstract class ConnectAttempt implements ServerGrant {
             return;
         }
         attempts++;
-        ChannelFuture f = context.bootstrap(client.eventLoop(), backend.config().timeouts().connect(), halfClosure())
+        ChannelFuture f = context.bootstrap(client.eventLoop(), backend.config().timeouts().connect(), halfClosure(),
+                        server.address())
                 .option(ChannelOption.AUTO_READ, false)
                 .handler(initializer(server))
                 .connect(server.address());

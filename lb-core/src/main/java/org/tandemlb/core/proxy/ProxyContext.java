@@ -5,6 +5,7 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
@@ -59,11 +60,27 @@ public final class ProxyContext {
      * loop, so that both sides of a proxied connection are served by one thread.
      */
     public Bootstrap bootstrap(EventLoop loop, Duration connectTimeout, boolean halfClosure) {
-        return new Bootstrap()
-                .group(loop)
-                .channel(transport.socketChannelClass())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
-                .option(ChannelOption.TCP_NODELAY, true)
+        return options(new Bootstrap().group(loop).channel(transport.socketChannelClass()), connectTimeout, halfClosure);
+    }
+
+    /**
+     * As {@link #bootstrap(EventLoop, Duration, boolean)}, with a socket of the address family of
+     * {@code remote} (an IPv4 server gets an IPv4 socket, see {@link Transport#serverChannelFactory}).
+     */
+    public Bootstrap bootstrap(EventLoop loop, Duration connectTimeout, boolean halfClosure, InetSocketAddress remote) {
+        Bootstrap b = new Bootstrap().group(loop);
+        if (remote.getAddress() != null) {
+            b.channelFactory(transport.socketChannelFactory(remote.getAddress()));
+        } else {
+            b.channel(transport.socketChannelClass());
+        }
+        return options(b, connectTimeout, halfClosure);
+    }
+
+    private static Bootstrap options(Bootstrap b, Duration connectTimeout, boolean halfClosure) {
+        // TCP_NODELAY is not set here: Netty's socket channels turn it on by default (on every
+        // platform Tandem runs on), and setting it again is one more system call per connection.
+        return b.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)

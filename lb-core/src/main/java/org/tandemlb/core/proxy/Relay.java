@@ -95,7 +95,13 @@ public final class Relay extends ChannelInboundHandlerAdapter {
                     peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
                     duplexSelf.close();
                 } else {
-                    duplexPeer.shutdownOutput();
+                    // The FIN goes after the last bytes: shutting the output down at once would
+                    // drop what the peer's socket could not take yet (Netty fails pending writes).
+                    peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+                        if (peer.isActive()) {
+                            duplexPeer.shutdownOutput();
+                        }
+                    });
                 }
             } else {
                 closeBoth(self);
