@@ -20,6 +20,7 @@ declare -A NEEDED=(
   [/usr/bin/curl]=curl
   [/usr/bin/pgrep]=procps
   [/usr/bin/chromium]=chromium
+  [/usr/bin/systemd-analyze]=systemd
 )
 
 missing=()
