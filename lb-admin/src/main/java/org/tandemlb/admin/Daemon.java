@@ -23,7 +23,6 @@ import org.tandemlb.admin.config.ConfigProblem;
 import org.tandemlb.admin.api.AdminMetrics;
 import org.tandemlb.admin.api.AdminServer;
 import org.tandemlb.admin.api.ClusterView;
-import org.tandemlb.admin.cluster.ClusterSetup;
 import org.tandemlb.admin.cluster.LiveClusterView;
 import org.tandemlb.admin.config.TandemConfig;
 import org.tandemlb.cluster.ClusterConfig;
@@ -174,7 +173,7 @@ public final class Daemon {
             }
             AccessLog logs = AccessLog.open(config.accessLogs()); // a file that cannot be opened fails the start
             AdminMetrics registry = new AdminMetrics();
-            ClusterConfig clusterConfig = config.solo() ? null : ClusterSetup.clusterConfig(config);
+            ClusterConfig clusterConfig = config.cluster();
             // A cluster node starts as a standby: the frontends on its bind-driver VIPs are bound
             // when it is elected.
             LoadBalancerConfig first = clusterConfig == null ? config.loadBalancer()

@@ -14,6 +14,9 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import org.tandemlb.cluster.ClusterConfig;
+import org.tandemlb.cluster.ClusterStack;
+import org.tandemlb.cluster.VipConfig;
 import org.tandemlb.core.config.BackendConfig;
 import org.tandemlb.core.config.Balance;
 import org.tandemlb.core.config.FrontendConfig;
@@ -32,8 +35,9 @@ import org.tandemlb.core.config.Timeouts;
  * position instead of stopping at the first. The rules are those documented on {@link ConfigLoader}.
  *
  * <p>Every check whose position matters is made here, on the tree, so that the problem points at
- * the right key or value; lb-core's records are then built only from objects that had no problem,
- * and an {@link IllegalArgumentException} they still throw is reported at the object that failed.
+ * the right key or value; lb-core's and lb-cluster's records ({@link ClusterConfig},
+ * {@link VipConfig}) are then built only from objects that had no problem, and an
+ * {@link IllegalArgumentException} they still throw is reported at the object that failed.
  */
 final class ConfigInterpreter {
 
@@ -69,6 +73,8 @@ final class ConfigInterpreter {
     private static final List<String> SEND_PROXY = List.of("none", "v1", "v2");
     private static final List<String> LOG_FORMATS = List.of("text", "json");
     private static final List<String> DRIVERS = List.of("linux", "bind", "script");
+    private static final List<String> TIMINGS = List.of("default", "fast");
+    private static final int MAX_PRIORITY = 255;
 
     private final String file;
     private final Map<String, String> env;
@@ -99,7 +105,7 @@ final class ConfigInterpreter {
         List<BackendItem> backends = backends(top, defaults);
         Map<String, AccessLogSettings> accessLogs = new LinkedHashMap<>();
         List<FrontendConfig> frontends = frontends(top, defaults, backends, accessLogs);
-        ClusterSettings cluster = cluster(top);
+        ClusterConfig cluster = cluster(top, node == null ? defaultNode : node);
 
         if (!problems.isEmpty()) {
             return null;
@@ -536,7 +542,12 @@ final class ConfigInterpreter {
     // ---------------------------------------------------------------------------------------------
     // Cluster
 
-    private ClusterSettings cluster(Section top) {
+    /**
+     * The {@code cluster} section for node {@code node}, or null when absent or wrong (reported). A
+     * bad {@code node} key is reported on its own; the default name then stands in, so that it does
+     * not add a problem here.
+     */
+    private ClusterConfig cluster(Section top, String node) {
         if (!top.has("cluster")) {
             return null;
         }
@@ -572,7 +583,7 @@ final class ConfigInterpreter {
                 }
             }
         }
-        Integer priority = s.integer("priority", 0, ClusterSettings.MAX_PRIORITY);
+        Integer priority = s.integer("priority", 0, MAX_PRIORITY);
         Boolean preempt = s.bool("preempt");
         String secret = s.string("secret");
         if (s.required("secret", "it authenticates and encrypts cluster traffic") && secret != null
@@ -582,20 +593,33 @@ final class ConfigInterpreter {
         }
         HostPort tiebreaker = s.hostPort("tiebreaker", false);
         String timings = s.string("timings");
-        if (timings != null && !ClusterSettings.TIMINGS.contains(timings)) {
+        if (timings != null && !TIMINGS.contains(timings)) {
             problem(s.scalar("timings"), s.path("timings"), "'" + timings + "' is not one of default, fast");
         }
-        List<VipSettings> vips = vips(s);
+        List<VipConfig> vips = vips(s);
         if (problems.size() > before) {
             return null;
         }
-        return build(s.node, s.path, () -> new ClusterSettings(name == null ? "tandem" : name, bind, peers,
-                priority == null ? ClusterSettings.DEFAULT_PRIORITY : priority, preempt != null && preempt,
-                secret, tiebreaker, vips, timings == null ? "default" : timings));
+        // Unset keys keep the builder's defaults: name tandem, priority 100, no preempt, default timings.
+        return build(s.node, s.path, () -> {
+            ClusterConfig.Builder b = ClusterConfig.builder(node, bind, secret).peers(peers)
+                    .preempt(preempt != null && preempt).tiebreaker(tiebreaker);
+            if (name != null) {
+                b.name(name);
+            }
+            if (priority != null) {
+                b.priority(priority);
+            }
+            if (timings != null) {
+                b.profile(ClusterStack.Profile.named(timings));
+            }
+            vips.forEach(b::vip);
+            return b.build();
+        });
     }
 
-    private List<VipSettings> vips(Section cluster) {
-        List<VipSettings> out = new ArrayList<>();
+    private List<VipConfig> vips(Section cluster) {
+        List<VipConfig> out = new ArrayList<>();
         List<YamlNode> items = cluster.list("vips");
         if (items == null) {
             return out;
@@ -626,15 +650,15 @@ final class ConfigInterpreter {
             if (iface != null && !IFACE.matcher(iface).matches()) {
                 problem(s.scalar("interface"), s.path("interface"), "'" + iface + "' is not a network interface name");
             }
-            VipSettings.Driver driver = enumChoice(s, "driver", DRIVERS, VipSettings.Driver.class);
-            VipSettings.Driver effective = driver == null ? VipSettings.Driver.LINUX : driver;
+            VipConfig.Driver driver = enumChoice(s, "driver", DRIVERS, VipConfig.Driver.class);
+            VipConfig.Driver effective = driver == null ? VipConfig.Driver.LINUX : driver;
             boolean driverBad = driver == null && s.value("driver") != null;
-            if (effective == VipSettings.Driver.LINUX && !driverBad) {
+            if (effective == VipConfig.Driver.LINUX && !driverBad) {
                 s.required("interface", "the linux driver adds the VIP to it");
             }
             String onActive = s.string("on_active");
             String onStandby = s.string("on_standby");
-            if (!driverBad && effective != VipSettings.Driver.SCRIPT) {
+            if (!driverBad && effective != VipConfig.Driver.SCRIPT) {
                 for (String key : List.of("on_active", "on_standby")) {
                     if (s.has(key)) {
                         problem(s.key(key), s.path(key), "is only for driver: script (this VIP's driver is "
@@ -642,13 +666,15 @@ final class ConfigInterpreter {
                     }
                 }
             }
-            if (effective == VipSettings.Driver.SCRIPT && isBlank(onActive) && isBlank(onStandby)) {
+            if (effective == VipConfig.Driver.SCRIPT && isBlank(onActive) && isBlank(onStandby)) {
                 problem(s.key("driver"), s.path("driver"), "the script driver needs on_active and/or on_standby "
                         + "(commands run with /bin/sh -c)");
             }
             if (problems.size() == before) {
-                VipSettings v = build(s.node, s.path, () -> new VipSettings(address, iface, effective, onActive,
-                        onStandby));
+                // cidrError() accepted the address: an IP literal, a slash and a prefix length.
+                int slash = address.indexOf('/');
+                VipConfig v = build(s.node, s.path, () -> new VipConfig(address.substring(0, slash),
+                        Integer.parseInt(address.substring(slash + 1)), iface, effective, onActive, onStandby));
                 if (v != null) {
                     out.add(v);
                 }

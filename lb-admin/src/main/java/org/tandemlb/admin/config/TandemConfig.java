@@ -2,27 +2,33 @@ package org.tandemlb.admin.config;
 
 import java.util.Map;
 import java.util.Objects;
+import org.tandemlb.cluster.ClusterConfig;
 import org.tandemlb.core.config.LoadBalancerConfig;
 
 /**
- * Everything the config file says: lb-core's {@link LoadBalancerConfig} plus what only the daemon
- * uses. Produced by {@link ConfigLoader}; immutable.
+ * Everything the config file says: lb-core's {@link LoadBalancerConfig}, lb-cluster's
+ * {@link ClusterConfig} and what only the daemon uses. Produced by {@link ConfigLoader}; immutable.
  *
  * @param node         this node's name (default: the host name, see {@link ConfigLoader})
  * @param admin        the admin API's address and token
  * @param loadBalancer the frontends and backends, for lb-core
  * @param accessLogs   the access log of every frontend, keyed by frontend name (every frontend has
  *                     an entry; {@link AccessLogSettings#DEFAULT} when it sets none)
- * @param cluster      the cluster, or null when the file has no {@code cluster} section (solo node)
+ * @param cluster      the cluster, for lb-cluster (its {@link ClusterConfig#node() node} is
+ *                     {@code node}), or null when the file has no {@code cluster} section (solo node)
  */
 public record TandemConfig(String node, AdminSettings admin, LoadBalancerConfig loadBalancer,
-                           Map<String, AccessLogSettings> accessLogs, ClusterSettings cluster) {
+                           Map<String, AccessLogSettings> accessLogs, ClusterConfig cluster) {
 
     public TandemConfig {
         Objects.requireNonNull(node, "node");
         Objects.requireNonNull(admin, "admin");
         Objects.requireNonNull(loadBalancer, "loadBalancer");
         accessLogs = Map.copyOf(accessLogs);
+        if (cluster != null && !cluster.node().equals(node)) {
+            throw new IllegalArgumentException("the cluster's node '" + cluster.node() + "' is not this node '"
+                    + node + "'");
+        }
     }
 
     /** The access log of {@code frontend}; {@link AccessLogSettings#DEFAULT} for an unknown name. */

@@ -39,8 +39,8 @@ class ReadmeClusterConfigTest {
         String lb2 = lb1.replace("node: lb1", "node: lb2").replace("127.0.0.1:9001", "127.0.0.1:9002")
                 .replace("bind: 127.0.0.1:7801", "bind: 127.0.0.1:7802").replace("priority: 150", "priority: 100");
         Map<String, String> env = Map.of("TANDEM_CLUSTER_SECRET", "s");
-        ClusterConfig c1 = ClusterSetup.clusterConfig(ConfigLoader.parse("lb1.yaml", lb1, env));
-        ClusterConfig c2 = ClusterSetup.clusterConfig(ConfigLoader.parse("lb2.yaml", lb2, env));
+        ClusterConfig c1 = ConfigLoader.parse("lb1.yaml", lb1, env).cluster();
+        ClusterConfig c2 = ConfigLoader.parse("lb2.yaml", lb2, env).cluster();
         assertEquals(List.of(VipConfig.bind("127.0.0.100")), c1.vips());
         assertEquals(c1.peers(), c2.peers());
         assertEquals(150, c1.priority());
@@ -59,7 +59,7 @@ class ReadmeClusterConfigTest {
                 """ + yamlBlocks().get(1);
         TandemConfig c = ConfigLoader.parse("tandem.yaml", yaml, Map.of("TANDEM_CLUSTER_BIND", "10.0.0.11:7800",
                 "TANDEM_PRIORITY", "150", "TANDEM_CLUSTER_SECRET", "s"));
-        ClusterConfig cc = ClusterSetup.clusterConfig(c);
+        ClusterConfig cc = c.cluster();
         assertEquals("10.0.0.11:7800", cc.bind().toString());
         assertEquals(150, cc.priority());
         assertEquals(VipConfig.linux("203.0.113.10", 24, "eth0"), cc.vips().get(0));

@@ -12,6 +12,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tandemlb.cluster.ClusterConfig;
 import org.tandemlb.core.config.HealthCheckConfig;
 import org.tandemlb.core.config.HostPort;
 
@@ -728,7 +729,7 @@ class ConfigLoaderErrorsTest {
 
         @Test
         void defaults() throws Exception {
-            ClusterSettings c = load(VALID + CLUSTER + "  secret: s\n", Map.of()).cluster();
+            ClusterConfig c = load(VALID + CLUSTER + "  secret: s\n", Map.of()).cluster();
             assertEquals("tandem", c.name());
             assertEquals(100, c.priority());
             assertEquals(false, c.preempt());

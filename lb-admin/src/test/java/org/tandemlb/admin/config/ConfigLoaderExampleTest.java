@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.tandemlb.cluster.ClusterConfig;
+import org.tandemlb.cluster.VipConfig;
 import org.tandemlb.core.config.BackendConfig;
 import org.tandemlb.core.config.Balance;
 import org.tandemlb.core.config.FrontendConfig;
@@ -95,7 +97,8 @@ class ConfigLoaderExampleTest {
         assertEquals(Duration.ofSeconds(2), app.healthCheck().timeout(), "from defaults, key by key");
         assertEquals("/ready", app.healthCheck().path());
 
-        ClusterSettings cl = c.cluster();
+        ClusterConfig cl = c.cluster();
+        assertEquals("lb1", cl.node());
         assertEquals("foobar-lb", cl.name());
         assertEquals(new HostPort("10.0.0.11", 7800), cl.bind());
         assertEquals(List.of(new HostPort("10.0.0.11", 7800), new HostPort("10.0.0.12", 7800)), cl.peers());
@@ -103,7 +106,8 @@ class ConfigLoaderExampleTest {
         assertFalse(cl.preempt());
         assertEquals("s3cret", cl.secret());
         assertEquals(new HostPort("10.0.0.1", 53), cl.tiebreaker());
-        assertEquals(List.of(new VipSettings("203.0.113.10/24", "eth0", VipSettings.Driver.LINUX)), cl.vips());
+        assertEquals(List.of(VipConfig.linux("203.0.113.10", 24, "eth0")), cl.vips());
+        assertEquals("203.0.113.10/24", cl.vips().get(0).cidr());
         assertEquals("203.0.113.10", cl.vips().get(0).ip());
         assertEquals(24, cl.vips().get(0).prefixLength());
         assertFalse(cl.toString().contains("s3cret"), "the secret is not printed");

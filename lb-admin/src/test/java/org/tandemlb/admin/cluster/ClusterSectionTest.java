@@ -14,8 +14,8 @@ import org.tandemlb.cluster.ClusterConfig;
 import org.tandemlb.cluster.ClusterStack;
 import org.tandemlb.cluster.VipConfig;
 
-/** The {@code cluster} section's keys of the script driver and the timings, and their conversion for lb-cluster. */
-class ClusterSettingsTest {
+/** The {@code cluster} section's keys of the script driver and the timings, read into lb-cluster's records. */
+class ClusterSectionTest {
 
     private static final String HEAD = """
             node: lb1
@@ -52,7 +52,7 @@ class ClusterSettingsTest {
                       on_standby: /usr/local/bin/vip down
                     - { address: 127.0.0.100/32, driver: bind }
                 """);
-        ClusterConfig cc = ClusterSetup.clusterConfig(c);
+        ClusterConfig cc = c.cluster();
         assertEquals("lb1", cc.node());
         assertEquals("foobar-lb", cc.name());
         assertEquals(150, cc.priority());
@@ -67,7 +67,7 @@ class ClusterSettingsTest {
         TandemConfig c = parse(HEAD + """
                   vips: [{ address: 127.0.0.100/32, driver: bind }]
                 """);
-        assertEquals(ClusterStack.Profile.DEFAULT, ClusterSetup.clusterConfig(c).profile());
+        assertEquals(ClusterStack.Profile.DEFAULT, c.cluster().profile());
     }
 
     @Test
