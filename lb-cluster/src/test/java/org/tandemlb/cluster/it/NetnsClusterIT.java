@@ -210,7 +210,9 @@ class NetnsClusterIT {
         assertEquals("active", n[1].lastRole());
         assertTrue(outage.longestGapMillis() <= 1000, "SPEC §5: a crash is replaced within 1 s; " + outage);
         await("the dead node's lease runs out").atMost(Duration.ofSeconds(5)).until(() -> !holds(0));
-        assertTrue(holds(1));
+        // Steady state: the survivor holds the VIP (after a pause on a starved machine it releases
+        // and claims again, which takes a few seconds: hence a wait, not an instant check).
+        await("the survivor holds the VIP").atMost(Duration.ofSeconds(15)).until(() -> holds(1));
     }
 
     @Test
