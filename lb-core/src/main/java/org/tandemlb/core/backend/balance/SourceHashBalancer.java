@@ -70,11 +70,31 @@ final class SourceHashBalancer implements Balancer {
      * {@code keyState}: {@code -weight / ln(u)}, {@code u} uniform in (0, 1) from the hash.
      */
     private static double score(long keyState, Candidate candidate) {
-        long h = mix(fnv1a(keyState, candidate.id().getBytes(StandardCharsets.UTF_8)));
+        long h = mix(fnv1aUtf8(keyState, candidate.id()));
         // The top 53 bits, centred in their interval: u is uniform in (0, 1), never 0 nor 1, so
         // ln(u) is finite and strictly negative and the score finite and positive.
         double u = ((h >>> 11) + 0.5) * 0x1.0p-53;
         return -candidate.weight() / Math.log(u);
+    }
+
+    /**
+     * FNV-1a over the UTF-8 encoding of {@code id}, without encoding it into a new array for
+     * every candidate of every pick: server names are ASCII (SPEC §3), whose UTF-8 bytes are their
+     * chars; any other id takes the encoding path, with the same result.
+     */
+    private static long fnv1aUtf8(long h, String id) {
+        int n = id.length();
+        for (int i = 0; i < n; i++) {
+            char c = id.charAt(i);
+            if (c >= 0x80) {
+                return fnv1a(h, id.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            h ^= id.charAt(i);
+            h *= FNV_PRIME;
+        }
+        return h;
     }
 
     private static long fnv1a(long h, byte[] bytes) {
