@@ -12,7 +12,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultHttpResponse;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -21,6 +20,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -622,12 +622,12 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             return new ChannelInitializer<Channel>() {
                 @Override
                 protected void initChannel(Channel ch) {
-                    ch.pipeline().addLast("http", new HttpClientCodec(new HttpDecoderConfig()
-                            .setMaxHeaderSize(MAX_HEADER_SIZE)
-                            .setValidateHeaders(true)
-                            .setAllowDuplicateContentLengths(false)
-                            .setAllowPartialChunks(true), false, false));
-                    ch.pipeline().addLast("upstream", new UpstreamHandler(s, pool));
+                    // Requests out with Netty's encoder, responses in with Tandem's own decoder (see
+                    // ResponseDecoder for why), the pair that HttpClientCodec would otherwise be.
+                    ResponseDecoder decoder = new ResponseDecoder();
+                    ch.pipeline().addLast("http-encoder", new HttpRequestEncoder());
+                    ch.pipeline().addLast("http", decoder);
+                    ch.pipeline().addLast("upstream", new UpstreamHandler(s, pool, decoder));
                 }
             };
         }
@@ -653,6 +653,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             upstreamHandler = ch.pipeline().get(UpstreamHandler.class);
             upstreamHandler.attach(this);
             serverTimer = upstreamHandler.timer();
+            upstreamHandler.responseDecoder().expectResponseToHead(headRequest);
             ch.write(request, ch.voidPromise());
             if (replayed) {
                 // Only a complete request without a body is replayed: its head and an empty end.
@@ -879,7 +880,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             ChannelPipeline up2 = up.pipeline();
             // Encoders go first, so no relayed byte meets an HTTP encoder.
             cp.get(HttpServerCodec.class).removeOutboundHandler();
-            up2.get(HttpClientCodec.class).removeOutboundHandler();
+            up2.remove("http-encoder");
             cp.addLast("relay", new Relay(up, tunnel));
             up2.addLast("relay", new Relay(client, tunnel));
             up2.remove(UpstreamHandler.class);
@@ -888,7 +889,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             releasePending();
             // Removing the decoders hands any bytes they still hold to the relays.
             cp.remove(HttpServerCodec.class);
-            up2.remove(HttpClientCodec.class);
+            up2.remove(ResponseDecoder.class);
             client.flush();
             up.flush();
             client.config().setAutoRead(true);

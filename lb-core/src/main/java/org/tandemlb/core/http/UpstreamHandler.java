@@ -32,6 +32,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     private final Server server;
     private final HttpConnectionPool pool;
+    private final ResponseDecoder decoder;
     private Channel channel;
     private Listener listener;
     /**
@@ -42,9 +43,15 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     private InactivityTimer timer;
     private Runnable close;
 
-    UpstreamHandler(Server server, HttpConnectionPool pool) {
+    UpstreamHandler(Server server, HttpConnectionPool pool, ResponseDecoder decoder) {
         this.server = server;
         this.pool = pool;
+        this.decoder = decoder;
+    }
+
+    /** The decoder of this connection's responses. */
+    ResponseDecoder responseDecoder() {
+        return decoder;
     }
 
     @Override

@@ -1,0 +1,666 @@
+package org.tandemlb.core.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpHeadersFactory;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.util.AsciiString;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Decodes the responses of a server connection into Netty's HTTP objects, as Netty's
+ * {@code HttpResponseDecoder} does, for less: it runs once per proxied request and was the
+ * largest Java cost of the {@code http} mode (decoding an Nginx response head took about as long
+ * as everything else Tandem does for the request, JMH {@code HeaderRewriteBench}).
+ *
+ * <p>What makes it cheaper: the head is validated byte by byte once and copied into one array,
+ * and every header value is an {@link AsciiString} view of that array (no {@code String} per
+ * header, no second validation in the headers object, and the encoder copies them back out with
+ * one memory copy each); common header names are shared constants, spelled as servers send them
+ * (the case a server used is kept); a body's last bytes go out as plain content followed by the
+ * shared empty end, without a trailers object per response.
+ *
+ * <p>Framing, as RFC 9112 §6.3 and Netty: no body for {@code 1xx}, {@code 204}, {@code 304} and
+ * the answer to {@code HEAD} ({@link #expectResponseToHead}); {@code Transfer-Encoding} ending in
+ * {@code chunked} (a {@code Content-Length} beside it is dropped, §6.3.3), not allowed before
+ * HTTP/1.1; one {@code Content-Length} of digits only (two, even equal, are refused); otherwise
+ * the body runs to the connection's end. A {@code 101} switching to another protocol passes every
+ * later byte through as a {@link ByteBuf}. Chunked bodies are de-chunked into content (the client
+ * side re-frames them), trailers kept.
+ *
+ * <p>Refused, as a response or content whose {@link DecoderResult} is a failure (the proxy answers
+ * 502 or cuts the connection): a head over {@value #MAX_HEAD} bytes, a status line that is not
+ * {@code HTTP/x.y NNN [reason]}, a header line without a colon, a name that is not a token, a
+ * control character (other than tab) in a value, anything but a space or tab between a name and
+ * its colon, a bad chunk size or chunk end. Line ends are CRLF or a lone LF (RFC 9112 §2.2); an
+ * obsolete folded line is unfolded into one value (§5.2).
+ *
+ * <p>At most one request is outstanding on a proxy's server connection, so the decoder needs to
+ * know only whether the next final response answers a {@code HEAD}.
+ */
+final class ResponseDecoder extends ByteToMessageDecoder {
+    /** Largest response head, status line included: the request side's 16 KiB plus a line. */
+    static final int MAX_HEAD = HttpProxyHandler.MAX_HEADER_SIZE + 4096;
+    /** Longest chunk-size line (extensions included). */
+    private static final int MAX_CHUNK_LINE = 4096;
+
+    private enum State { HEAD, FIXED, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILERS, UNTIL_CLOSE, UPGRADED, BAD }
+
+    private static final HttpHeadersFactory UNCHECKED = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
+    private static final byte[] HTTP_1_1 = "HTTP/1.1".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HTTP_1_0 = "HTTP/1.0".getBytes(StandardCharsets.US_ASCII);
+
+    /** Header names as servers usually spell them, shared rather than allocated per response. */
+    private static final Map<AsciiString, AsciiString> COMMON_NAMES = new HashMap<>();
+
+    static {
+        for (String n : new String[] {"Server", "Date", "Content-Type", "Content-Length", "Last-Modified",
+                "Connection", "Keep-Alive", "ETag", "Accept-Ranges", "Transfer-Encoding", "Cache-Control", "Vary",
+                "Expires", "Location", "Set-Cookie", "Content-Encoding", "Age", "Pragma", "Upgrade",
+                "Content-Disposition", "Content-Language", "Access-Control-Allow-Origin", "Strict-Transport-Security",
+                "X-Content-Type-Options", "X-Frame-Options", "X-Powered-By", "WWW-Authenticate",
+                "content-type", "content-length", "date", "server", "connection", "transfer-encoding",
+                "cache-control", "vary", "etag", "last-modified", "location", "set-cookie", "content-encoding"}) {
+            AsciiString name = AsciiString.cached(n);
+            COMMON_NAMES.put(name, name); // AsciiString.equals is case-sensitive: the spelling is kept
+        }
+    }
+
+    private State state = State.HEAD;
+    /** Where the search for the end of the head resumes (relative to the reader index). */
+    private int headScanned;
+    private long remaining;
+    private boolean nextIsHead;
+    private boolean nextHeadSet;
+
+    ResponseDecoder() {
+    }
+
+    /** The next final response answers a {@code HEAD} request ({@code true}) or not: it has no body then. */
+    void expectResponseToHead(boolean head) {
+        nextIsHead = head;
+        nextHeadSet = true;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        while (in.isReadable()) {
+            switch (state) {
+                case HEAD -> {
+                    if (!readHead(in, out)) {
+                        return;
+                    }
+                }
+                case FIXED -> {
+                    int n = (int) Math.min(in.readableBytes(), remaining);
+                    out.add(new DefaultHttpContent(in.readRetainedSlice(n)));
+                    remaining -= n;
+                    if (remaining == 0) {
+                        out.add(LastHttpContent.EMPTY_LAST_CONTENT);
+                        state = State.HEAD;
+                    }
+                }
+                case CHUNK_SIZE -> {
+                    if (!readChunkSize(in, out)) {
+                        return;
+                    }
+                }
+                case CHUNK_DATA -> {
+                    int n = (int) Math.min(in.readableBytes(), remaining);
+                    out.add(new DefaultHttpContent(in.readRetainedSlice(n)));
+                    remaining -= n;
+                    if (remaining == 0) {
+                        state = State.CHUNK_END;
+                    }
+                }
+                case CHUNK_END -> {
+                    // The CRLF (or LF) closing a chunk's data.
+                    byte b = in.getByte(in.readerIndex());
+                    if (b == '\r') {
+                        if (in.readableBytes() < 2) {
+                            return;
+                        }
+                        b = in.getByte(in.readerIndex() + 1);
+                        if (b != '\n') {
+                            badContent(in, out, "bad chunk end");
+                            return;
+                        }
+                        in.skipBytes(2);
+                    } else if (b == '\n') {
+                        in.skipBytes(1);
+                    } else {
+                        badContent(in, out, "bad chunk end");
+                        return;
+                    }
+                    state = State.CHUNK_SIZE;
+                }
+                case TRAILERS -> {
+                    if (!readTrailers(in, out)) {
+                        return;
+                    }
+                }
+                case UNTIL_CLOSE -> out.add(new DefaultHttpContent(in.readRetainedSlice(in.readableBytes())));
+                case UPGRADED -> out.add(in.readRetainedSlice(in.readableBytes()));
+                case BAD -> in.skipBytes(in.readableBytes());
+                default -> throw new IllegalStateException(state.toString());
+            }
+        }
+    }
+
+    @Override
+    protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+        super.decodeLast(ctx, in, out);
+        // A body that runs to the connection's end has ended. An incomplete head or a shorter
+        // body than announced is left to the proxy, which sees the connection close.
+        if (state == State.UNTIL_CLOSE) {
+            out.add(LastHttpContent.EMPTY_LAST_CONTENT);
+            state = State.HEAD;
+        }
+    }
+
+    // ---- the head ----
+
+    /** Reads a whole head if it is there; false when more bytes are needed. */
+    private boolean readHead(ByteBuf in, List<Object> out) {
+        // Leading empty lines (and stray control characters) before a status line are skipped.
+        int start = in.readerIndex();
+        int end = in.writerIndex();
+        while (start < end && in.getByte(start) <= ' ') {
+            start++;
+        }
+        in.readerIndex(start);
+        if (start == end) {
+            headScanned = 0;
+            return false;
+        }
+        int headEnd = findHeadEnd(in);
+        if (headEnd < 0) {
+            if (in.readableBytes() > MAX_HEAD) {
+                badHead(in, out, new TooLongHttpHeaderException("response head larger than " + MAX_HEAD + " bytes"));
+            }
+            return false;
+        }
+        int length = headEnd - in.readerIndex();
+        if (length > MAX_HEAD) {
+            badHead(in, out, new TooLongHttpHeaderException("response head larger than " + MAX_HEAD + " bytes"));
+            return false;
+        }
+        byte[] head = ByteBufUtil.getBytes(in, in.readerIndex(), length, false);
+        in.readerIndex(headEnd);
+        headScanned = 0;
+        try {
+            parseHead(head, out);
+        } catch (IllegalArgumentException e) {
+            badHead(in, out, e);
+            return false;
+        }
+        return true;
+    }
+
+    /** The index just past the empty line ending the head, or -1; remembers how far it looked. */
+    private int findHeadEnd(ByteBuf in) {
+        int from = in.readerIndex() + headScanned;
+        int end = in.writerIndex();
+        while (from < end) {
+            int lf = in.indexOf(from, end, (byte) '\n');
+            if (lf < 0) {
+                break;
+            }
+            // Is the line after this LF empty (LF or CRLF)?
+            int next = lf + 1;
+            if (next < end && in.getByte(next) == '\n') {
+                return next + 1;
+            }
+            if (next + 1 < end && in.getByte(next) == '\r' && in.getByte(next + 1) == '\n') {
+                return next + 2;
+            }
+            if (next >= end || (next + 1 >= end && in.getByte(next) == '\r')) {
+                // Not decidable yet: look at this LF again when more bytes came.
+                headScanned = lf - in.readerIndex();
+                return -1;
+            }
+            from = next;
+        }
+        headScanned = Math.max(0, end - in.readerIndex() - 1);
+        return -1;
+    }
+
+    private void parseHead(byte[] b, List<Object> out) {
+        int n = b.length;
+        int lineEnd = lineEnd(b, 0, n);
+        int contentEnd = trimCr(b, 0, lineEnd);
+        // Status line: HTTP-version SP status-code [SP reason-phrase]
+        int sp = indexOf(b, 0, contentEnd, (byte) ' ');
+        if (sp < 0) {
+            throw new IllegalArgumentException("bad status line");
+        }
+        HttpVersion version = version(b, 0, sp);
+        int codeStart = sp + 1;
+        while (codeStart < contentEnd && b[codeStart] == ' ') {
+            codeStart++;
+        }
+        if (codeStart + 3 > contentEnd || !digit(b[codeStart]) || !digit(b[codeStart + 1]) || !digit(b[codeStart + 2])
+                || (codeStart + 3 < contentEnd && b[codeStart + 3] != ' ')) {
+            throw new IllegalArgumentException("bad status code");
+        }
+        int code = (b[codeStart] - '0') * 100 + (b[codeStart + 1] - '0') * 10 + (b[codeStart + 2] - '0');
+        int reasonStart = Math.min(codeStart + 4, contentEnd);
+        HttpResponseStatus status = status(code, b, reasonStart, contentEnd);
+
+        HttpHeaders headers = UNCHECKED.newHeaders();
+        int pos = lineEnd + 1;
+        AsciiString lastName = null;
+        while (pos < n) {
+            int le = lineEnd(b, pos, n);
+            int ce = trimCr(b, pos, le);
+            if (ce == pos) {
+                break; // the empty line
+            }
+            if (b[pos] == ' ' || b[pos] == '\t') {
+                // obs-fold: the line continues the previous header's value (RFC 9112 §5.2)
+                if (lastName == null) {
+                    throw new IllegalArgumentException("folded line before any header");
+                }
+                int vs = skipOws(b, pos, ce);
+                int ve = trimOws(b, vs, ce);
+                checkValue(b, vs, ve);
+                // Rare: rebuilt through strings, the last value of that name getting the continuation.
+                List<String> all = headers.getAll(lastName);
+                String prior = all.get(all.size() - 1);
+                headers.remove(lastName);
+                for (int i = 0; i < all.size() - 1; i++) {
+                    headers.add(lastName, all.get(i));
+                }
+                headers.add(lastName, ve > vs ? prior + " " + new String(b, vs, ve - vs, StandardCharsets.ISO_8859_1) : prior);
+            } else {
+                lastName = header(b, pos, ce, headers);
+            }
+            pos = le + 1;
+        }
+
+        DefaultHttpResponse response = new DefaultHttpResponse(version, status, headers);
+        frame(response, headers, code, version, out);
+    }
+
+    /** Adds the header of the line {@code [start, end)}; returns its name. */
+    private static AsciiString header(byte[] b, int start, int end, HttpHeaders headers) {
+        int nameEnd = start;
+        while (nameEnd < end && b[nameEnd] != ':' && b[nameEnd] != ' ' && b[nameEnd] != '\t') {
+            if (!TOKEN[b[nameEnd] & 0xff]) {
+                throw new IllegalArgumentException("bad header name");
+            }
+            nameEnd++;
+        }
+        if (nameEnd == start) {
+            throw new IllegalArgumentException("empty header name");
+        }
+        int colon = skipOws(b, nameEnd, end); // whitespace before the colon is removed (RFC 9112 §5.1)
+        if (colon >= end || b[colon] != ':') {
+            throw new IllegalArgumentException("no colon in a header line");
+        }
+        int vs = skipOws(b, colon + 1, end);
+        int ve = trimOws(b, vs, end);
+        checkValue(b, vs, ve);
+        AsciiString name = new AsciiString(b, start, nameEnd - start, false);
+        AsciiString common = COMMON_NAMES.get(name);
+        if (common != null) {
+            name = common;
+        }
+        headers.add(name, ve > vs ? new AsciiString(b, vs, ve - vs, false) : AsciiString.EMPTY_STRING);
+        return name;
+    }
+
+    /** Decides the framing of the body and emits the head (and, for no body, its end). */
+    private void frame(DefaultHttpResponse response, HttpHeaders headers, int code, HttpVersion version, List<Object> out) {
+        if (code >= 100 && code < 200) {
+            out.add(response);
+            out.add(LastHttpContent.EMPTY_LAST_CONTENT);
+            if (code == 101 && switchesToAnotherProtocol(headers)) {
+                state = State.UPGRADED;
+            }
+            return; // an interim response: the final one follows
+        }
+        boolean head = nextHeadSet && nextIsHead;
+        nextHeadSet = false;
+        nextIsHead = false;
+        if (head || code == 204 || code == 304) {
+            if (headers.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+                io.netty.handler.codec.http.HttpUtil.setTransferEncodingChunked(response, false);
+            }
+            out.add(response);
+            out.add(LastHttpContent.EMPTY_LAST_CONTENT);
+            return;
+        }
+        boolean hasTe = headers.contains(HttpHeaderNames.TRANSFER_ENCODING);
+        if (hasTe) {
+            if (version != HttpVersion.HTTP_1_1) {
+                throw new IllegalArgumentException("Transfer-Encoding before HTTP/1.1");
+            }
+            int chunked = lastCodingIsChunked(headers);
+            if (chunked > 0) {
+                headers.remove(HttpHeaderNames.CONTENT_LENGTH); // RFC 9112 §6.3.3: Transfer-Encoding wins
+                out.add(response);
+                state = State.CHUNK_SIZE;
+                return;
+            }
+            if (chunked < 0) {
+                throw new IllegalArgumentException("chunked must be the last transfer coding");
+            }
+            out.add(response); // another coding last: the body runs to the connection's end
+            state = State.UNTIL_CLOSE;
+            return;
+        }
+        List<String> lengths = headers.getAll(HttpHeaderNames.CONTENT_LENGTH);
+        if (lengths.isEmpty()) {
+            out.add(response);
+            state = State.UNTIL_CLOSE;
+            return;
+        }
+        if (lengths.size() > 1) {
+            throw new IllegalArgumentException("more than one Content-Length");
+        }
+        long length = contentLength(lengths.get(0));
+        out.add(response);
+        if (length == 0) {
+            out.add(LastHttpContent.EMPTY_LAST_CONTENT);
+        } else {
+            remaining = length;
+            state = State.FIXED;
+        }
+    }
+
+    private static boolean switchesToAnotherProtocol(HttpHeaders headers) {
+        String upgrade = headers.get(HttpHeaderNames.UPGRADE);
+        return upgrade == null || !upgrade.contains("HTTP/1.0") && !upgrade.contains("HTTP/1.1");
+    }
+
+    /** 1 when the last transfer coding is chunked; -1 when chunked appears but not last; 0 when absent. */
+    private static int lastCodingIsChunked(HttpHeaders headers) {
+        boolean seen = false;
+        boolean last = false;
+        for (String value : headers.getAll(HttpHeaderNames.TRANSFER_ENCODING)) {
+            for (String coding : value.split(",")) {
+                String c = coding.trim();
+                if (c.isEmpty()) {
+                    continue;
+                }
+                last = c.equalsIgnoreCase("chunked");
+                seen |= last;
+            }
+        }
+        return last ? 1 : seen ? -1 : 0;
+    }
+
+    private static long contentLength(String value) {
+        int len = value.length();
+        if (len == 0 || len > 18) {
+            throw new IllegalArgumentException("bad Content-Length");
+        }
+        long v = 0;
+        for (int i = 0; i < len; i++) {
+            char c = value.charAt(i);
+            if (c < '0' || c > '9') {
+                throw new IllegalArgumentException("bad Content-Length");
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v;
+    }
+
+    // ---- chunks ----
+
+    private boolean readChunkSize(ByteBuf in, List<Object> out) {
+        int lf = in.indexOf(in.readerIndex(), Math.min(in.writerIndex(), in.readerIndex() + MAX_CHUNK_LINE), (byte) '\n');
+        if (lf < 0) {
+            if (in.readableBytes() >= MAX_CHUNK_LINE) {
+                badContent(in, out, "chunk size line too long");
+            }
+            return false;
+        }
+        int i = in.readerIndex();
+        long size = 0;
+        int digits = 0;
+        for (; i < lf; i++) {
+            int d = Character.digit(in.getByte(i), 16);
+            if (d < 0) {
+                break;
+            }
+            if (++digits > 15) {
+                badContent(in, out, "chunk size too large");
+                return false;
+            }
+            size = size * 16 + d;
+        }
+        // After the digits: optional whitespace, then nothing, an extension (;...), or the CR.
+        while (i < lf && (in.getByte(i) == ' ' || in.getByte(i) == '\t')) {
+            i++;
+        }
+        byte after = i < lf ? in.getByte(i) : (byte) '\n';
+        if (digits == 0 || (after != ';' && after != '\r' && after != '\n') || (after == '\r' && i + 1 != lf)) {
+            badContent(in, out, "bad chunk size");
+            return false;
+        }
+        in.readerIndex(lf + 1);
+        if (size == 0) {
+            state = State.TRAILERS;
+        } else {
+            remaining = size;
+            state = State.CHUNK_DATA;
+        }
+        return true;
+    }
+
+    private boolean readTrailers(ByteBuf in, List<Object> out) {
+        if (in.getByte(in.readerIndex()) == '\n'
+                || (in.readableBytes() >= 2 && in.getByte(in.readerIndex()) == '\r' && in.getByte(in.readerIndex() + 1) == '\n')) {
+            in.skipBytes(in.getByte(in.readerIndex()) == '\n' ? 1 : 2);
+            out.add(LastHttpContent.EMPTY_LAST_CONTENT);
+            state = State.HEAD;
+            return true;
+        }
+        if (in.readableBytes() == 1 && in.getByte(in.readerIndex()) == '\r') {
+            return false;
+        }
+        // Trailer fields: as a head without a status line.
+        int end = findHeadEndFromLineStart(in);
+        if (end < 0) {
+            if (in.readableBytes() > MAX_HEAD) {
+                badContent(in, out, "trailers too large");
+            }
+            return false;
+        }
+        byte[] b = ByteBufUtil.getBytes(in, in.readerIndex(), end - in.readerIndex(), false);
+        in.readerIndex(end);
+        HttpHeaders trailers = UNCHECKED.newHeaders();
+        try {
+            int pos = 0;
+            while (pos < b.length) {
+                int le = lineEnd(b, pos, b.length);
+                int ce = trimCr(b, pos, le);
+                if (ce == pos) {
+                    break;
+                }
+                header(b, pos, ce, trailers);
+                pos = le + 1;
+            }
+        } catch (IllegalArgumentException e) {
+            badContent(in, out, e.getMessage());
+            return false;
+        }
+        out.add(new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, trailers));
+        state = State.HEAD;
+        return true;
+    }
+
+    /** As {@link #findHeadEnd}, for a block starting at a line start (trailers). */
+    private static int findHeadEndFromLineStart(ByteBuf in) {
+        int from = in.readerIndex();
+        int end = in.writerIndex();
+        while (from < end) {
+            int lf = in.indexOf(from, end, (byte) '\n');
+            if (lf < 0) {
+                return -1;
+            }
+            int next = lf + 1;
+            if (next < end && in.getByte(next) == '\n') {
+                return next + 1;
+            }
+            if (next + 1 < end && in.getByte(next) == '\r' && in.getByte(next + 1) == '\n') {
+                return next + 2;
+            }
+            from = next;
+        }
+        return -1;
+    }
+
+    // ---- failures ----
+
+    private void badHead(ByteBuf in, List<Object> out, Exception cause) {
+        state = State.BAD;
+        in.skipBytes(in.readableBytes());
+        DefaultHttpResponse invalid = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_GATEWAY,
+                UNCHECKED.newHeaders());
+        invalid.setDecoderResult(DecoderResult.failure(cause));
+        out.add(invalid);
+    }
+
+    private void badContent(ByteBuf in, List<Object> out, String why) {
+        state = State.BAD;
+        in.skipBytes(in.readableBytes());
+        LastHttpContent invalid = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, UNCHECKED.newHeaders());
+        invalid.setDecoderResult(DecoderResult.failure(new IllegalArgumentException(why)));
+        out.add(invalid);
+    }
+
+    // ---- bytes ----
+
+    /** Token characters of a header name (RFC 9110 §5.6.2). */
+    private static final boolean[] TOKEN = new boolean[256];
+
+    static {
+        for (int c = '0'; c <= '9'; c++) {
+            TOKEN[c] = true;
+        }
+        for (int c = 'a'; c <= 'z'; c++) {
+            TOKEN[c] = true;
+            TOKEN[c - 'a' + 'A'] = true;
+        }
+        for (char c : "!#$%&'*+-.^_`|~".toCharArray()) {
+            TOKEN[c] = true;
+        }
+    }
+
+    /** A field value holds no control character but tab (RFC 9110 §5.5; bytes from 0x80 are obs-text). */
+    private static void checkValue(byte[] b, int start, int end) {
+        for (int i = start; i < end; i++) {
+            int c = b[i] & 0xff;
+            if ((c < 0x20 && c != '\t') || c == 0x7f) {
+                throw new IllegalArgumentException("control character in a header value");
+            }
+        }
+    }
+
+    private static HttpVersion version(byte[] b, int start, int end) {
+        int len = end - start;
+        if (regionIs(b, start, end, HTTP_1_1)) {
+            return HttpVersion.HTTP_1_1;
+        }
+        if (regionIs(b, start, end, HTTP_1_0)) {
+            return HttpVersion.HTTP_1_0;
+        }
+        // Anything else must still read HTTP/x.y (valueOf throws otherwise).
+        return HttpVersion.valueOf(new String(b, start, len, StandardCharsets.US_ASCII));
+    }
+
+    private static boolean regionIs(byte[] b, int start, int end, byte[] expected) {
+        if (end - start != expected.length) {
+            return false;
+        }
+        for (int i = 0; i < expected.length; i++) {
+            if (b[start + i] != expected[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The status of {@code code}: the shared constant when the server sent its usual reason phrase. */
+    private static HttpResponseStatus status(int code, byte[] b, int reasonStart, int reasonEnd) {
+        HttpResponseStatus known = HttpResponseStatus.valueOf(code);
+        String phrase = known.reasonPhrase();
+        if (phrase.length() == reasonEnd - reasonStart) {
+            boolean same = true;
+            for (int i = 0; i < phrase.length() && same; i++) {
+                same = phrase.charAt(i) == (char) (b[reasonStart + i] & 0xff);
+            }
+            if (same) {
+                return known;
+            }
+        }
+        checkValue(b, reasonStart, reasonEnd);
+        return new HttpResponseStatus(code, new String(b, reasonStart, reasonEnd - reasonStart, StandardCharsets.ISO_8859_1));
+    }
+
+    private static boolean digit(byte c) {
+        return c >= '0' && c <= '9';
+    }
+
+    private static int lineEnd(byte[] b, int from, int n) {
+        for (int i = from; i < n; i++) {
+            if (b[i] == '\n') {
+                return i;
+            }
+        }
+        return n;
+    }
+
+    /** The end of a line's content: before its CR, if it has one. A CR anywhere else is refused. */
+    private static int trimCr(byte[] b, int start, int lineEnd) {
+        int end = lineEnd > start && b[lineEnd - 1] == '\r' ? lineEnd - 1 : lineEnd;
+        for (int i = start; i < end; i++) {
+            if (b[i] == '\r') {
+                throw new IllegalArgumentException("bare CR in the response head");
+            }
+        }
+        return end;
+    }
+
+    private static int indexOf(byte[] b, int from, int to, byte c) {
+        for (int i = from; i < to; i++) {
+            if (b[i] == c) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int skipOws(byte[] b, int from, int to) {
+        while (from < to && (b[from] == ' ' || b[from] == '\t')) {
+            from++;
+        }
+        return from;
+    }
+
+    private static int trimOws(byte[] b, int from, int to) {
+        while (to > from && (b[to - 1] == ' ' || b[to - 1] == '\t')) {
+            to--;
+        }
+        return to;
+    }
+}
