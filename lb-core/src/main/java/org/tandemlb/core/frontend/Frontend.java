@@ -56,6 +56,8 @@ public final class Frontend {
     private final AtomicInteger current = new AtomicInteger();
     private final AtomicLong total = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
+    /** Counts a connection out when it closes; one listener for all of them. */
+    private final io.netty.channel.ChannelFutureListener closed = f -> current.decrementAndGet();
 
     /** A frontend not yet bound. */
     public Frontend(FrontendConfig config, ProxyContext context, HttpConnectionPool pool) {
@@ -159,7 +161,7 @@ public final class Frontend {
         FrontendConfig cfg = config;
         total.incrementAndGet();
         int now = current.incrementAndGet();
-        ch.closeFuture().addListener(f -> current.decrementAndGet());
+        ch.closeFuture().addListener(closed);
         connections.add(ch);
         if (cfg.maxConnections() > 0 && now > cfg.maxConnections()) {
             refused.incrementAndGet();
