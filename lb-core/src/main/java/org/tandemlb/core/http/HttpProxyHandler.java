@@ -20,10 +20,9 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpRequestEncoder;
+import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -84,6 +83,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private final FrontendConfig frontend;
     private final HttpConnectionPool pool;
     private final String forwardedProto;
+    private final MessageEncoder responseEncoder = new MessageEncoder();
     private Channel client;
     private InactivityTimer clientTimer;
     private State state = State.AWAIT_HEAD_IDLE;
@@ -120,12 +120,14 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Sets up a client connection's pipeline: an activity tap (for timeouts), the strict HTTP/1.1
-     * codec, and this handler. A TLS or PROXY-protocol handler goes in front of all of them.
+     * Sets up a client connection's pipeline: an activity tap (for timeouts), Netty's strict
+     * HTTP/1.1 request decoder, Tandem's response encoder, and this handler. A TLS or
+     * PROXY-protocol handler goes in front of all of them.
      */
     public static void initClientPipeline(ChannelPipeline p, HttpProxyHandler handler) {
         p.addLast("activity", handler.new ActivityTap());
-        p.addLast("http", new HttpServerCodec(REQUEST_DECODING));
+        p.addLast("http-decoder", new HttpRequestDecoder(REQUEST_DECODING));
+        p.addLast("http-encoder", handler.responseEncoder);
         p.addLast("proxy", handler);
     }
 
@@ -606,6 +608,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             this.startMillis = headStartMillis;
             this.http10Client = req.protocolVersion().equals(HttpVersion.HTTP_1_0);
             this.headRequest = req.method().equals(HttpMethod.HEAD);
+            responseEncoder.nextResponseAnswersHead(headRequest);
             this.expectsBody = HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0;
             int flags = HeaderRewrite.request(req, clientAddress, forwardedProto);
             this.clientKeepAlive = (flags & HeaderRewrite.CLIENT_KEEP_ALIVE) != 0;
@@ -625,10 +628,10 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             return new ChannelInitializer<Channel>() {
                 @Override
                 protected void initChannel(Channel ch) {
-                    // Requests out with Netty's encoder, responses in with Tandem's own decoder (see
-                    // ResponseDecoder for why), the pair that HttpClientCodec would otherwise be.
+                    // Tandem's own encoder and decoder (see MessageEncoder and ResponseDecoder for
+                    // why), the pair that Netty's HttpClientCodec would otherwise be.
                     ResponseDecoder decoder = new ResponseDecoder();
-                    ch.pipeline().addLast("http-encoder", new HttpRequestEncoder());
+                    ch.pipeline().addLast("http-encoder", new MessageEncoder());
                     ch.pipeline().addLast("http", decoder);
                     ch.pipeline().addLast("upstream", new UpstreamHandler(s, pool, decoder));
                 }
@@ -886,7 +889,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             ChannelPipeline cp = client.pipeline();
             ChannelPipeline up2 = up.pipeline();
             // Encoders go first, so no relayed byte meets an HTTP encoder.
-            cp.get(HttpServerCodec.class).removeOutboundHandler();
+            cp.remove("http-encoder");
             up2.remove("http-encoder");
             cp.addLast("relay", new Relay(up, tunnel));
             up2.addLast("relay", new Relay(client, tunnel));
@@ -895,7 +898,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             cp.remove(HttpProxyHandler.this);
             releasePending();
             // Removing the decoders hands any bytes they still hold to the relays.
-            cp.remove(HttpServerCodec.class);
+            cp.remove("http-decoder");
             up2.remove(ResponseDecoder.class);
             client.flush();
             up.flush();
