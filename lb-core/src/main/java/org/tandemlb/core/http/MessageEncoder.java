@@ -162,12 +162,16 @@ final class MessageEncoder extends ChannelOutboundHandlerAdapter {
             } else {
                 statusLine(buf, (HttpResponse) m);
             }
-            for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
-                Map.Entry<CharSequence, CharSequence> e = it.next();
-                write(buf, e.getKey());
-                buf.writeBytes(COLON_SPACE);
-                write(buf, e.getValue());
-                buf.writeBytes(CRLF);
+            if (headers instanceof HeadHeaders raw) {
+                raw.writeTo(buf); // a server's response: its values copied from the head's bytes
+            } else {
+                for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
+                    Map.Entry<CharSequence, CharSequence> e = it.next();
+                    write(buf, e.getKey());
+                    buf.writeBytes(COLON_SPACE);
+                    write(buf, e.getValue());
+                    buf.writeBytes(CRLF);
+                }
             }
             buf.writeBytes(CRLF);
         } catch (RuntimeException e) {

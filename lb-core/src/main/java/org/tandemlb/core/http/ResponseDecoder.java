@@ -19,9 +19,8 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Decodes the responses of a server connection into Netty's HTTP objects, as Netty's
@@ -66,8 +65,11 @@ final class ResponseDecoder extends ByteToMessageDecoder {
     private static final byte[] HTTP_1_1 = "HTTP/1.1".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] HTTP_1_0 = "HTTP/1.0".getBytes(StandardCharsets.US_ASCII);
 
-    /** Header names as servers usually spell them, shared rather than allocated per response. */
-    private static final Map<AsciiString, AsciiString> COMMON_NAMES = new HashMap<>();
+    /**
+     * Header names as servers usually spell them, shared rather than allocated per response, by
+     * length (a name's bytes are compared as they are: the spelling a server used is kept).
+     */
+    private static final AsciiString[][] COMMON_NAMES = new AsciiString[64][];
 
     static {
         for (String n : new String[] {"Server", "Date", "Content-Type", "Content-Length", "Last-Modified",
@@ -78,8 +80,26 @@ final class ResponseDecoder extends ByteToMessageDecoder {
                 "content-type", "content-length", "date", "server", "connection", "transfer-encoding",
                 "cache-control", "vary", "etag", "last-modified", "location", "set-cookie", "content-encoding"}) {
             AsciiString name = AsciiString.cached(n);
-            COMMON_NAMES.put(name, name); // AsciiString.equals is case-sensitive: the spelling is kept
+            AsciiString[] same = COMMON_NAMES[n.length()];
+            same = same == null ? new AsciiString[1] : Arrays.copyOf(same, same.length + 1);
+            same[same.length - 1] = name;
+            COMMON_NAMES[n.length()] = same;
         }
+    }
+
+    /** The shared name spelled as {@code b[start, end)}, or a new one. */
+    private static AsciiString name(byte[] b, int start, int end) {
+        int length = end - start;
+        AsciiString[] same = length < COMMON_NAMES.length ? COMMON_NAMES[length] : null;
+        if (same != null) {
+            for (AsciiString candidate : same) {
+                byte[] c = candidate.array(); // cached names start at offset 0
+                if (Arrays.equals(c, 0, length, b, start, end)) {
+                    return candidate;
+                }
+            }
+        }
+        return new AsciiString(b, start, length, false); // a view of the head, which the headers keep anyway
     }
 
     private State state = State.HEAD;
@@ -263,7 +283,7 @@ final class ResponseDecoder extends ByteToMessageDecoder {
         int reasonStart = Math.min(codeStart + 4, contentEnd);
         HttpResponseStatus status = status(code, b, reasonStart, contentEnd);
 
-        HttpHeaders headers = UNCHECKED.newHeaders();
+        HeadHeaders headers = new HeadHeaders(b);
         int pos = lineEnd + 1;
         AsciiString lastName = null;
         while (pos < n) {
@@ -299,7 +319,7 @@ final class ResponseDecoder extends ByteToMessageDecoder {
     }
 
     /** Adds the header of the line {@code [start, end)}; returns its name. */
-    private static AsciiString header(byte[] b, int start, int end, HttpHeaders headers) {
+    private static AsciiString header(byte[] b, int start, int end, HeadHeaders headers) {
         int nameEnd = start;
         while (nameEnd < end && b[nameEnd] != ':' && b[nameEnd] != ' ' && b[nameEnd] != '\t') {
             if (!TOKEN[b[nameEnd] & 0xff]) {
@@ -317,17 +337,13 @@ final class ResponseDecoder extends ByteToMessageDecoder {
         int vs = skipOws(b, colon + 1, end);
         int ve = trimOws(b, vs, end);
         checkValue(b, vs, ve);
-        AsciiString name = new AsciiString(b, start, nameEnd - start, false);
-        AsciiString common = COMMON_NAMES.get(name);
-        if (common != null) {
-            name = common;
-        }
-        headers.add(name, ve > vs ? new AsciiString(b, vs, ve - vs, false) : AsciiString.EMPTY_STRING);
+        AsciiString name = name(b, start, nameEnd);
+        headers.addSpan(name, vs, ve);
         return name;
     }
 
     /** Decides the framing of the body and emits the head (and, for no body, its end). */
-    private void frame(DefaultHttpResponse response, HttpHeaders headers, int code, HttpVersion version, List<Object> out) {
+    private void frame(DefaultHttpResponse response, HeadHeaders headers, int code, HttpVersion version, List<Object> out) {
         if (code >= 100 && code < 200) {
             out.add(response);
             out.add(LastHttpContent.EMPTY_LAST_CONTENT);
@@ -366,16 +382,16 @@ final class ResponseDecoder extends ByteToMessageDecoder {
             state = State.UNTIL_CLOSE;
             return;
         }
-        List<String> lengths = headers.getAll(HttpHeaderNames.CONTENT_LENGTH);
-        if (lengths.isEmpty()) {
+        String contentLength = headers.get(HttpHeaderNames.CONTENT_LENGTH);
+        if (contentLength == null) {
             out.add(response);
             state = State.UNTIL_CLOSE;
             return;
         }
-        if (lengths.size() > 1) {
+        if (headers.count(HttpHeaderNames.CONTENT_LENGTH) > 1) {
             throw new IllegalArgumentException("more than one Content-Length");
         }
-        long length = contentLength(lengths.get(0));
+        long length = contentLength(contentLength);
         out.add(response);
         if (length == 0) {
             out.add(LastHttpContent.EMPTY_LAST_CONTENT);
@@ -487,7 +503,7 @@ final class ResponseDecoder extends ByteToMessageDecoder {
         }
         byte[] b = ByteBufUtil.getBytes(in, in.readerIndex(), end - in.readerIndex(), false);
         in.readerIndex(end);
-        HttpHeaders trailers = UNCHECKED.newHeaders();
+        HeadHeaders trailers = new HeadHeaders(b);
         try {
             int pos = 0;
             while (pos < b.length) {
