@@ -29,9 +29,10 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * The response head path of one proxied exchange, Nginx's response in, rewritten, encoded for the
- * client: with Netty's {@code HttpResponseDecoder} (what the proxy used before) and with Tandem's
- * own {@link ResponseDecoder} (what it uses now). In lb-core's package because the decoder is
- * package-private there; the benchmark jar puts both on one class path.
+ * client: with Netty's {@code HttpResponseDecoder} and {@code HttpResponseEncoder} (what the proxy
+ * used before) and with Tandem's own {@link ResponseDecoder} and {@link MessageEncoder} (what it
+ * uses now). In lb-core's package because both are package-private there; the benchmark jar puts
+ * both on one class path.
  */
 @State(Scope.Thread)
 @BenchmarkMode(org.openjdk.jmh.annotations.Mode.AverageTime)
