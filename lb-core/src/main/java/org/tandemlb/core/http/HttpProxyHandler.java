@@ -46,6 +46,7 @@ import org.tandemlb.core.config.FrontendConfig;
 import org.tandemlb.core.config.RouteConfig;
 import org.tandemlb.core.config.Timeouts;
 import org.tandemlb.core.proxy.ConnectAttempt;
+import org.tandemlb.core.proxy.DeferredFlush;
 import org.tandemlb.core.proxy.InactivityTimer;
 import org.tandemlb.core.proxy.ProxyContext;
 import org.tandemlb.core.proxy.Relay;
@@ -86,6 +87,8 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private final MessageEncoder responseEncoder = new MessageEncoder();
     private Channel client;
     private InactivityTimer clientTimer;
+    /** Flushes at the end of the event loop's batch of events (see DeferredFlush). */
+    private DeferredFlush flusher;
     private State state = State.AWAIT_HEAD_IDLE;
     private Exchange exchange;
     private final ArrayDeque<Object> pending = new ArrayDeque<>();
@@ -149,6 +152,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         client = ctx.channel();
         closeClient = client::close;
         clientTimer = new InactivityTimer(client.eventLoop());
+        flusher = context.deferredFlush(client.eventLoop());
         if (client.remoteAddress() instanceof InetSocketAddress isa) {
             clientAddress = isa.getAddress() != null ? isa.getAddress().getHostAddress() : isa.getHostString();
         }
@@ -387,7 +391,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             ex.requestComplete = true;
             clientTimer.stop();
             if (ex.upstream != null) {
-                ex.upstream.flush();
+                flusher.flush(ex.upstream);
                 ex.startServerTimer();
             }
         }
@@ -398,7 +402,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     public void channelReadComplete(ChannelHandlerContext ctx) {
         Exchange ex = exchange;
         if (ex != null && ex.upstream != null) {
-            ex.upstream.flush();
+            flusher.flush(ex.upstream);
         }
         if (state == State.AWAIT_HEAD && !headDeadlineArmed) {
             // Part of a head came and the rest has not: it must be whole within http_request of
@@ -548,7 +552,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             return;
         }
-        client.flush();
+        flusher.flush(client);
         state = State.AWAIT_HEAD_IDLE;
         clientTimer.start(clientTimeouts().keepAlive(), closeClient);
         // Serve what was pipelined, in order, until an exchange is again waiting on a server.
@@ -672,7 +676,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
                     buffered = null;
                 }
             }
-            ch.flush();
+            flusher.flush(ch);
             sentAt = System.nanoTime();
             ch.config().setAutoRead(client.isWritable());
             if (requestComplete) {
@@ -823,7 +827,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             if (serverTimer != null) {
                 serverTimer.touch();
             }
-            client.flush();
+            flusher.flush(client);
         }
 
         @Override
@@ -891,8 +895,8 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             // Encoders go first, so no relayed byte meets an HTTP encoder.
             cp.remove("http-encoder");
             up2.remove("http-encoder");
-            cp.addLast("relay", new Relay(up, tunnel));
-            up2.addLast("relay", new Relay(client, tunnel));
+            cp.addLast("relay", new Relay(up, tunnel, flusher));
+            up2.addLast("relay", new Relay(client, tunnel, flusher));
             up2.remove(UpstreamHandler.class);
             cp.remove("activity");
             cp.remove(HttpProxyHandler.this);

@@ -162,17 +162,7 @@ final class MessageEncoder extends ChannelOutboundHandlerAdapter {
             } else {
                 statusLine(buf, (HttpResponse) m);
             }
-            if (headers instanceof HeadHeaders raw) {
-                raw.writeTo(buf); // a server's response: its values copied from the head's bytes
-            } else {
-                for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
-                    Map.Entry<CharSequence, CharSequence> e = it.next();
-                    write(buf, e.getKey());
-                    buf.writeBytes(COLON_SPACE);
-                    write(buf, e.getValue());
-                    buf.writeBytes(CRLF);
-                }
-            }
+            writeFields(buf, headers);
             buf.writeBytes(CRLF);
         } catch (RuntimeException e) {
             buf.release();
@@ -214,6 +204,21 @@ final class MessageEncoder extends ChannelOutboundHandlerAdapter {
         buf.writeByte(' ');
         write(buf, status.reasonPhrase());
         buf.writeBytes(CRLF);
+    }
+
+    /** Writes a {@code name: value CRLF} line per header or trailer field. */
+    private static void writeFields(ByteBuf buf, HttpHeaders fields) {
+        if (fields instanceof HeadHeaders raw) {
+            raw.writeTo(buf); // a server's: its values copied from the head's bytes
+            return;
+        }
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = fields.iteratorCharSequence(); it.hasNext(); ) {
+            Map.Entry<CharSequence, CharSequence> e = it.next();
+            write(buf, e.getKey());
+            buf.writeBytes(COLON_SPACE);
+            write(buf, e.getValue());
+            buf.writeBytes(CRLF);
+        }
     }
 
     private static void write(ByteBuf buf, CharSequence s) {
@@ -283,13 +288,7 @@ final class MessageEncoder extends ChannelOutboundHandlerAdapter {
             ByteBuf buf = pending != null ? pending : ctx.alloc().directBuffer(trailers.isEmpty() ? 5 : 256);
             pending = null;
             buf.writeBytes(LAST_CHUNK);
-            for (Iterator<Map.Entry<CharSequence, CharSequence>> it = trailers.iteratorCharSequence(); it.hasNext(); ) {
-                Map.Entry<CharSequence, CharSequence> e = it.next();
-                write(buf, e.getKey());
-                buf.writeBytes(COLON_SPACE);
-                write(buf, e.getValue());
-                buf.writeBytes(CRLF);
-            }
+            writeFields(buf, trailers);
             buf.writeBytes(CRLF);
             ctx.write(buf, unused);
         } else if (unused != null && (last || !unused.isVoid())) {

@@ -7,7 +7,9 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.tandemlb.core.accesslog.AccessListener;
 import org.tandemlb.core.backend.Backend;
@@ -24,6 +26,7 @@ public final class ProxyContext {
     private final Transport transport;
     private final Function<String, Backend> backends;
     private final AccessListener accessListener;
+    private final Map<EventLoop, DeferredFlush> deferredFlushes = new ConcurrentHashMap<>();
 
     /**
      * @param transport the transport of the event loops
@@ -48,6 +51,11 @@ public final class ProxyContext {
     /** The listener of finished requests and sessions, or null when nobody listens. */
     public AccessListener accessListener() {
         return accessListener;
+    }
+
+    /** The deferred flush of {@code loop}'s channels (one per loop, made on first use). */
+    public DeferredFlush deferredFlush(EventLoop loop) {
+        return deferredFlushes.computeIfAbsent(loop, l -> new DeferredFlush(l));
     }
 
     /** The backend called {@code name} now, or null. */

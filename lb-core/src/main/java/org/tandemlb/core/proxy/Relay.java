@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Back-pressure: when the peer's outbound buffer passes its high water mark this side stops
  * reading, and reads again when the peer drains below the low mark ({@code autoRead} toggled by
- * writability). Writes are flushed once per read batch. A FIN from one side is relayed as a
+ * writability). Writes are flushed once per read, at the end of the event loop's batch of events ({@link DeferredFlush}). A FIN from one side is relayed as a
  * shutdown of the peer's output (half-close); the connection pair closes when both directions
  * are done, or when this side sees no traffic for its idle timeout.
  */
@@ -26,16 +26,19 @@ public final class Relay extends ChannelInboundHandlerAdapter {
 
     private final Channel peer;
     private final Duration idleTimeout;
+    private final DeferredFlush flusher;
     private InactivityTimer timer;
     private long bytes;
 
     /**
      * @param peer        the channel the bytes go to (on the same event loop)
      * @param idleTimeout this side's inactivity timeout
+     * @param flusher     the deferred flush of the event loop both channels are on
      */
-    public Relay(Channel peer, Duration idleTimeout) {
+    public Relay(Channel peer, Duration idleTimeout, DeferredFlush flusher) {
         this.peer = peer;
         this.idleTimeout = idleTimeout;
+        this.flusher = flusher;
     }
 
     /** Bytes read on this side (and relayed to the peer) so far. Read on the event loop. */
@@ -71,7 +74,7 @@ public final class Relay extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        peer.flush();
+        flusher.flush(peer);
     }
 
     @Override

@@ -15,6 +15,7 @@ import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.config.FrontendConfig;
 import org.tandemlb.core.proxy.ConnectAttempt;
+import org.tandemlb.core.proxy.DeferredFlush;
 import org.tandemlb.core.proxy.ProxyContext;
 import org.tandemlb.core.proxy.Relay;
 
@@ -74,8 +75,9 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
                     upstream.close();
                     return;
                 }
-                Relay fromServer = new Relay(client, backend.config().timeouts().server());
-                Relay fromClient = new Relay(upstream, frontend.timeouts().client());
+                DeferredFlush flusher = context.deferredFlush(client.eventLoop());
+                Relay fromServer = new Relay(client, backend.config().timeouts().server(), flusher);
+                Relay fromClient = new Relay(upstream, frontend.timeouts().client(), flusher);
                 long queued = grantedNanos() - start;
                 long connect = System.nanoTime() - grantedNanos();
                 client.closeFuture().addListener(f -> logSession(client, startMillis, start, backend, server,
