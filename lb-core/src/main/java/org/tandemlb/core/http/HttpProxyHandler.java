@@ -509,6 +509,9 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             }
             ex.abortUpstream();
         }
+        // What was written and waits for the deferred flush still goes out (a response that just
+        // ended, before a drain closes the idle connection).
+        client.flush();
         client.close();
     }
 
@@ -536,6 +539,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         clientTimer.stop();
         releasePending();
         if (started || !client.isActive()) {
+            client.flush(); // the part of the response already written, as far as it went
             client.close();
             return;
         }

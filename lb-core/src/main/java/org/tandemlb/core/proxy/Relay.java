@@ -131,6 +131,7 @@ public final class Relay extends ChannelInboundHandlerAdapter {
 
     private void closeBoth(Channel self) {
         self.close();
+        peer.flush(); // what was relayed and waits for the deferred flush still goes out
         peer.close();
     }
 }
