@@ -44,15 +44,7 @@ public class ResponseHeadBench {
     @Param({"netty", "tandem"})
     public String decoder;
 
-    private static final String NGINX = "HTTP/1.1 200 OK\r\n"
-            + "Server: nginx/1.22.1\r\n"
-            + "Date: Sat, 21 Nov 2026 10:00:00 GMT\r\n"
-            + "Content-Type: text/plain\r\n"
-            + "Content-Length: 3\r\n"
-            + "Last-Modified: Sat, 21 Nov 2026 09:56:00 GMT\r\n"
-            + "Connection: keep-alive\r\n"
-            + "ETag: \"6920f6e0-3\"\r\n"
-            + "Accept-Ranges: bytes\r\n\r\nok\n";
+    private static final String NGINX = org.tandemlb.examples.bench.HeaderRewriteBench.NGINX;
 
     private ByteBuf bytes;
     private EmbeddedChannel in;
