@@ -4,12 +4,6 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,16 +65,7 @@ class DaemonClusterTest {
     }
 
     private boolean served() {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(VIP, base + 30), 500);
-            s.setSoTimeout(2000);
-            OutputStream out = s.getOutputStream();
-            out.write("GET / HTTP/1.1\r\nHost: vip\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            InputStream in = s.getInputStream();
-            return new String(in.readNBytes(12), StandardCharsets.US_ASCII).equals("HTTP/1.1 200");
-        } catch (IOException e) {
-            return false;
-        }
+        return VipProbe.served(VIP, base + 30);
     }
 
     private static double metric(Daemon d, String line) {

@@ -6,11 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -115,16 +111,7 @@ class DaemonFailoverIT {
     }
 
     private boolean served() {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(VIP, base + 30), 500);
-            s.setSoTimeout(2000);
-            OutputStream out = s.getOutputStream();
-            out.write("GET / HTTP/1.1\r\nHost: vip\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            InputStream in = s.getInputStream();
-            return new String(in.readNBytes(12), StandardCharsets.US_ASCII).equals("HTTP/1.1 200");
-        } catch (IOException e) {
-            return false;
-        }
+        return VipProbe.served(VIP, base + 30);
     }
 
     /** The index (0 or 1) of the daemon whose status says {@code role}, or -1. */
