@@ -29,11 +29,11 @@ import java.util.List;
  * as everything else Tandem does for the request, JMH {@code HeaderRewriteBench}).
  *
  * <p>What makes it cheaper: the head is validated byte by byte once and copied into one array,
- * and every header value is an {@link AsciiString} view of that array (no {@code String} per
- * header, no second validation in the headers object, and the encoder copies them back out with
- * one memory copy each); common header names are shared constants, spelled as servers send them
- * (the case a server used is kept); a body's last bytes go out as plain content followed by the
- * shared empty end, without a trailers object per response.
+ * and the headers ({@link HeadHeaders}) keep every value as a span of that array (no object per
+ * value until the proxy asks for one, no second validation, and {@link MessageEncoder} copies them
+ * back out with one memory copy each); common header names are shared constants, spelled as
+ * servers send them (the case a server used is kept); a body's last bytes go out as plain content
+ * followed by the shared empty end, without a trailers object per response.
  *
  * <p>Framing, as RFC 9112 §6.3 and Netty: no body for {@code 1xx}, {@code 204}, {@code 304} and
  * the answer to {@code HEAD} ({@link #expectResponseToHead}); {@code Transfer-Encoding} ending in
