@@ -40,6 +40,7 @@ import org.tandemlb.core.config.FrontendConfig;
 import org.tandemlb.core.config.LoadBalancerConfig;
 import org.tandemlb.core.config.ServerConfig;
 import org.tandemlb.core.frontend.Frontend;
+import org.tandemlb.core.transport.Transport;
 
 /**
  * The running daemon: owns the {@link LoadBalancer} of a {@link TandemConfig} and everything that
@@ -145,6 +146,23 @@ public final class Daemon {
         this.adminMode = Objects.requireNonNull(admin, "admin");
     }
 
+    /** The environment variable that chooses the socket transport ({@link Transport#named}). */
+    public static final String TRANSPORT_ENV = "TANDEM_TRANSPORT";
+
+    /**
+     * The transport {@value #TRANSPORT_ENV} names ({@code auto} when unset or empty).
+     *
+     * @throws LoadBalancerException for an unknown name or a transport not available here
+     */
+    static Transport transport(Map<String, String> env) {
+        String name = env.getOrDefault(TRANSPORT_ENV, "");
+        try {
+            return Transport.named(name.isBlank() ? "auto" : name);
+        } catch (IllegalArgumentException e) {
+            throw new LoadBalancerException(TRANSPORT_ENV + ": " + e.getMessage(), e);
+        }
+    }
+
     /**
      * Builds the load balancer of {@code config} and binds its frontends; without a config file
      * to reload (the API's reload answers that there is none).
@@ -171,6 +189,7 @@ public final class Daemon {
             if (state != State.NEW) {
                 throw new IllegalStateException("the daemon was already started");
             }
+            Transport transport = transport(env); // an unknown or unavailable transport fails the start
             AccessLog logs = AccessLog.open(config.accessLogs()); // a file that cannot be opened fails the start
             AdminMetrics registry = new AdminMetrics();
             ClusterConfig clusterConfig = config.cluster();
@@ -179,6 +198,7 @@ public final class Daemon {
             LoadBalancerConfig first = clusterConfig == null ? config.loadBalancer()
                     : ClusterNode.standbyConfig(config.loadBalancer(), clusterConfig);
             LoadBalancer.Builder builder = LoadBalancer.builder(first).threads(threads)
+                    .transport(transport)
                     .meterRegistry(registry.registry());
             builder.accessListener(logs); // always: a log turned on by a reload works at once
             LoadBalancer built = builder.build();

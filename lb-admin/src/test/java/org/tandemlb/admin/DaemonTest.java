@@ -32,6 +32,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tandemlb.admin.config.ConfigLoader;
 import org.tandemlb.admin.config.TandemConfig;
+import org.tandemlb.core.LoadBalancerException;
+import org.tandemlb.core.transport.Transport;
 import org.tandemlb.core.testsupport.RawHttp;
 import org.tandemlb.core.testsupport.TestBackend;
 
@@ -156,6 +158,26 @@ class DaemonTest {
         assertThrows(ConnectException.class, () -> new Socket(lb.getAddress(), lb.getPort()).close());
         assertFalse(daemon.reload(file).applied(), "no reload after stop");
         daemon.stop(); // idempotent
+    }
+
+    @Test
+    void theTransportComesFromTheEnvironmentAndABadOneFailsTheStart() throws Exception {
+        Path file = write(config(0, a));
+        TandemConfig config = ConfigLoader.load(file, Map.of());
+
+        daemon = new Daemon(Map.of(Daemon.TRANSPORT_ENV, "nio"), 1);
+        daemon.start(config);
+        assertEquals(Transport.NIO, daemon.loadBalancer().transport());
+        assertEquals(Map.of("a", 2), counts(bodies(daemon.loadBalancer().address("www"), 2)));
+        daemon.stop();
+
+        Daemon bad = new Daemon(Map.of(Daemon.TRANSPORT_ENV, "kqueue"), 1);
+        LoadBalancerException e = assertThrows(LoadBalancerException.class, () -> bad.start(config));
+        assertEquals("TANDEM_TRANSPORT: unknown transport 'kqueue' (io_uring, epoll, nio or auto)", e.getMessage());
+
+        daemon = new Daemon(Map.of(Daemon.TRANSPORT_ENV, ""), 1);
+        daemon.start(config);
+        assertEquals(Transport.best(), daemon.loadBalancer().transport(), "unset or empty: auto");
     }
 
     @Test

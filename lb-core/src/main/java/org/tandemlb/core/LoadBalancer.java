@@ -129,7 +129,7 @@ public final class LoadBalancer implements AutoCloseable {
         healthChecks.sync(backends.values());
         syncMetrics();
         log.info("started with {} frontend(s) and {} backend(s) on {} ({} event loops)", frontends.size(),
-                backends.size(), transport.name().toLowerCase(java.util.Locale.ROOT), loopCount());
+                backends.size(), transport.configName(), loopCount());
     }
 
     /**

@@ -46,9 +46,9 @@ final class Connector {
     ChannelFuture connect(ChannelHandler handler, Consumer<Bootstrap> options) {
         Bootstrap b = new Bootstrap()
                 .group(loop)
-                .channel(transport.socketChannelClass())
+                .channelFactory(transport.socketChannelFactory(address.getAddress()))
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis())))
-                .option(ChannelOption.TCP_NODELAY, true)
+                // TCP_NODELAY: on by default in Netty's socket channels.
                 .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .handler(handler);
         options.accept(b);

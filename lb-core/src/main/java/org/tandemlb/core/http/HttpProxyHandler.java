@@ -3,7 +3,6 @@ package org.tandemlb.core.http;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -45,6 +44,7 @@ import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.config.FrontendConfig;
 import org.tandemlb.core.config.RouteConfig;
 import org.tandemlb.core.config.Timeouts;
+import org.tandemlb.core.proxy.Closing;
 import org.tandemlb.core.proxy.ConnectAttempt;
 import org.tandemlb.core.proxy.DeferredFlush;
 import org.tandemlb.core.proxy.InactivityTimer;
@@ -511,8 +511,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         }
         // What was written and waits for the deferred flush still goes out (a response that just
         // ended, before a drain closes the idle connection).
-        client.flush();
-        client.close();
+        Closing.afterWrites(client, clientTimeouts().client());
     }
 
     private void releasePending() {
@@ -539,11 +538,11 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         clientTimer.stop();
         releasePending();
         if (started || !client.isActive()) {
-            client.flush(); // the part of the response already written, as far as it went
-            client.close();
+            // The part of the response already written, as far as it went.
+            Closing.afterWrites(client, clientTimeouts().client());
             return;
         }
-        client.writeAndFlush(ErrorResponses.of(client.alloc(), status)).addListener(ChannelFutureListener.CLOSE);
+        Closing.writeAndClose(client, ErrorResponses.of(client.alloc(), status), clientTimeouts().client());
     }
 
     /** The response is done: the connection serves the next request, or closes. */
@@ -553,7 +552,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             state = State.CLOSING;
             clientTimer.stop();
             releasePending();
-            client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            Closing.afterWrites(client, clientTimeouts().client());
             return;
         }
         flusher.flush(client);

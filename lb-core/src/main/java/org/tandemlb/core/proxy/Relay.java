@@ -1,8 +1,6 @@
 package org.tandemlb.core.proxy;
 
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -91,20 +89,15 @@ public final class Relay extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
             Channel self = ctx.channel();
-            if (peer instanceof DuplexChannel duplexPeer && self instanceof DuplexChannel duplexSelf) {
-                peer.flush();
+            if (peer instanceof DuplexChannel duplexPeer && self instanceof DuplexChannel) {
                 if (duplexPeer.isInputShutdown() || !peer.isActive()) {
                     // Both directions are finished: close the pair once the last bytes are out.
-                    peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-                    duplexSelf.close();
+                    Closing.afterWrites(peer, idleTimeout);
+                    Closing.afterWrites(self, idleTimeout);
                 } else {
                     // The FIN goes after the last bytes: shutting the output down at once would
                     // drop what the peer's socket could not take yet (Netty fails pending writes).
-                    peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
-                        if (peer.isActive()) {
-                            duplexPeer.shutdownOutput();
-                        }
-                    });
+                    Closing.shutdownOutputAfterWrites(duplexPeer);
                 }
             } else {
                 closeBoth(self);
@@ -118,9 +111,7 @@ public final class Relay extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         timer.cancel();
         // Send what is still buffered, then close.
-        if (peer.isActive()) {
-            peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-        }
+        Closing.afterWrites(peer, idleTimeout);
     }
 
     @Override
@@ -131,7 +122,7 @@ public final class Relay extends ChannelInboundHandlerAdapter {
 
     private void closeBoth(Channel self) {
         self.close();
-        peer.flush(); // what was relayed and waits for the deferred flush still goes out
-        peer.close();
+        // What was relayed and waits for the deferred flush still goes out.
+        Closing.afterWrites(peer, idleTimeout);
     }
 }

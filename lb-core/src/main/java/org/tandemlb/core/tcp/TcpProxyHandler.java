@@ -14,6 +14,7 @@ import org.tandemlb.core.backend.Backend;
 import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.config.FrontendConfig;
+import org.tandemlb.core.proxy.Closing;
 import org.tandemlb.core.proxy.ConnectAttempt;
 import org.tandemlb.core.proxy.DeferredFlush;
 import org.tandemlb.core.proxy.ProxyContext;
@@ -86,10 +87,10 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
                 client.pipeline().replace(TcpProxyHandler.this, "relay", fromClient);
                 early.forEach(m -> upstream.write(m, upstream.voidPromise()));
                 early.clear();
-                upstream.flush();
                 if (inputShutdown) {
-                    ((io.netty.channel.socket.DuplexChannel) upstream).shutdownOutput();
+                    Closing.shutdownOutputAfterWrites((io.netty.channel.socket.DuplexChannel) upstream);
                 } else {
+                    upstream.flush();
                     client.config().setAutoRead(true);
                 }
                 upstream.config().setAutoRead(true);

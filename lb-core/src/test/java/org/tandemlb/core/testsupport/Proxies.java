@@ -7,6 +7,7 @@ import org.tandemlb.core.config.FrontendConfig;
 import org.tandemlb.core.config.LoadBalancerConfig;
 import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.config.ServerConfig;
+import org.tandemlb.core.transport.Transport;
 
 /** Builds and starts load balancers for tests: one frontend "fe" on 127.0.0.1:0, one backend "be". */
 public final class Proxies {
@@ -16,11 +17,17 @@ public final class Proxies {
     /** A started load balancer in {@code mode} with the given backend builder customisation. */
     public static LoadBalancer start(Mode mode, UnaryOperator<BackendConfig.Builder> backend,
                                      UnaryOperator<FrontendConfig.Builder> frontend, int threads) {
+        return start(Transport.best(), mode, backend, frontend, threads);
+    }
+
+    /** As {@link #start(Mode, UnaryOperator, UnaryOperator, int)}, on the given transport. */
+    public static LoadBalancer start(Transport transport, Mode mode, UnaryOperator<BackendConfig.Builder> backend,
+                                     UnaryOperator<FrontendConfig.Builder> frontend, int threads) {
         LoadBalancerConfig cfg = LoadBalancerConfig.builder()
                 .backend(backend.apply(BackendConfig.builder("be", mode)).build())
                 .frontend(frontend.apply(FrontendConfig.builder("fe", mode).bind("127.0.0.1:0").defaultBackend("be")).build())
                 .build();
-        LoadBalancer lb = LoadBalancer.builder(cfg).threads(threads).build();
+        LoadBalancer lb = LoadBalancer.builder(cfg).transport(transport).threads(threads).build();
         lb.start();
         return lb;
     }

@@ -1,0 +1,66 @@
+package org.tandemlb.core.proxy;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Ends a connection after what was written to it is out, whatever the transport.
+ *
+ * <p>With epoll or NIO a flush writes to the socket before it returns, so "flush, then close"
+ * loses nothing the socket could take. With io_uring a flush only queues the write, and a close
+ * cancels writes still queued: the last response would be lost. So a close or a half-close that
+ * must not lose data waits for the write's completion instead; a peer that stops reading cannot
+ * hold the connection past {@code linger}, after which it is closed anyway (as HAProxy gives up
+ * after {@code timeout client} or {@code timeout server}).
+ */
+public final class Closing {
+    private Closing() {
+    }
+
+    /** Flushes {@code ch} and closes it once everything written is out, or after {@code linger}. */
+    public static void afterWrites(Channel ch, Duration linger) {
+        writeAndClose(ch, Unpooled.EMPTY_BUFFER, linger);
+    }
+
+    /** Writes {@code msg} (and flushes), then closes as {@link #afterWrites} does. */
+    public static void writeAndClose(Channel ch, Object msg, Duration linger) {
+        if (!ch.isActive()) {
+            ReferenceCountUtil.release(msg);
+            ch.close();
+            return;
+        }
+        ChannelFuture written = ch.writeAndFlush(msg);
+        if (written.isDone()) {
+            ch.close();
+            return;
+        }
+        Future<?> deadline = ch.eventLoop().schedule(() -> {
+            ch.close();
+        }, Math.max(1, linger.toMillis()), TimeUnit.MILLISECONDS);
+        written.addListener(f -> {
+            deadline.cancel(false);
+            ch.close();
+        });
+    }
+
+    /**
+     * Flushes {@code ch} and shuts its output down (sends a FIN) once everything written is out;
+     * closes it when the write fails. Unbounded: the caller's inactivity timeout ends a peer that
+     * stops reading.
+     */
+    public static void shutdownOutputAfterWrites(DuplexChannel ch) {
+        ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+            if (!f.isSuccess()) {
+                ch.close();
+            } else if (ch.isActive()) {
+                ch.shutdownOutput();
+            }
+        });
+    }
+}
