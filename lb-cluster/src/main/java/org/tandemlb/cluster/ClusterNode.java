@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.stream.Collectors;
 import org.jgroups.Address;
 import org.jgroups.BytesMessage;
 import org.jgroups.JChannel;
@@ -134,6 +135,8 @@ public final class ClusterNode implements AutoCloseable {
     // Confined to the actor thread.
     private View view;
     private long viewAt;
+    /** Members new in the current view: what they said before it may be out of date. */
+    private Set<Address> newcomers = Set.of();
     private final Map<String, Peer> peers = new HashMap<>();
     private final Map<String, Peer> history = new HashMap<>();
     private final Map<Address, Long> departed = new HashMap<>();
@@ -512,7 +515,10 @@ public final class ClusterNode implements AutoCloseable {
         });
         members.forEach(departed::remove);
         peers.values().forEach(p -> p.inView = true);
-        boolean joined = previous == null || v.getMembers().stream().anyMatch(a -> !previous.containsMember(a));
+        newcomers = v.getMembers().stream()
+                .filter(a -> !a.equals(channel.address()) && (previous == null || !previous.containsMember(a)))
+                .collect(Collectors.toUnmodifiableSet());
+        boolean joined = previous == null || !newcomers.isEmpty();
         log.info("cluster view {}: {}", v.getViewId().getId(), v.getMembers());
         sendAdvert();
         if (joined && v.size() > 1) {
@@ -689,8 +695,13 @@ public final class ClusterNode implements AutoCloseable {
     private boolean blocked(long now) {
         if (view != null && now - viewAt < staleNanos) {
             for (Address a : view.getMembers()) {
-                if (!a.equals(channel.address()) && peers.values().stream().noneMatch(p -> a.equals(p.address))) {
-                    return true; // a member whose state we do not know yet
+                // A member whose state we do not know yet, or know only from before this view: a
+                // node that joins just after its peer claimed still has the peer's older advert
+                // (not holding) and would claim too. Each member advertises on a view change.
+                boolean fresh = !newcomers.contains(a);
+                if (!a.equals(channel.address()) && peers.values().stream()
+                        .noneMatch(p -> a.equals(p.address) && (fresh || p.heardAt - viewAt >= 0))) {
+                    return true;
                 }
             }
         }

@@ -101,17 +101,22 @@ public final class ClusterStack {
                 Duration.ofSeconds(2), Duration.ofMillis(100), Duration.ofMillis(1000));
 
         /**
-         * For a dedicated LAN with little jitter: a silent failure is detected within
-         * 0.18 + 0.06 + 0.12 = 0.36 s (0.3 s typically), then claimed in about 0.1 s (the address
-         * and the first gratuitous ARP; the standby's own DAD rounds spare the claim its wait).
-         * A false suspicion still needs 0.3 s of total silence from a member heartbeating every
-         * 60 ms: JGroups' timer and sender threads are few and short, so two busy cores delay
-         * them by milliseconds (measured: no false failover with both cores busy), but a GC
-         * pause or a host swapping for 0.3 s is a failover. The pause detector's threshold is
-         * 0.6 s, as for the default timings: past the failure detection, not at it.
+         * For a dedicated LAN with little jitter: a silent failure is suspected 0.18 s (± one
+         * heartbeat interval) after the member's last message, verified within 0.06-0.12 s
+         * (VERIFY_SUSPECT2 checks its suspects every {@code timeout}, so a suspect waits between
+         * one and two timeouts), then claimed in about 0.1 s (the address and the first
+         * gratuitous ARP; the standby's own DAD rounds spare the claim its wait): 0.38 s on
+         * average, 0.5 s when every step takes its longest. (With a 0.12 s verification the
+         * average was 0.47 s and the longest 0.6 s: a test's silent cut once took 0.54 s.)
+         * A false suspicion still needs 0.24-0.3 s of total silence from a member heartbeating
+         * every 60 ms, and then no answer to the verification: JGroups' timer and sender threads
+         * are few and short, so two busy cores delay them by milliseconds (measured: no false
+         * failover with both cores busy), but a GC pause or a host swapping for 0.25 s is a
+         * failover. The pause detector's threshold is 0.6 s, as for the default timings: past
+         * the failure detection, not at it.
          */
         public static final Profile FAST = new Profile("fast", Duration.ofMillis(60), Duration.ofMillis(180),
-                Duration.ofMillis(120), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(250),
+                Duration.ofMillis(60), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(250),
                 Duration.ofSeconds(2), Duration.ofMillis(50), Duration.ofMillis(600));
 
         /** {@code default} or {@code fast}. */
