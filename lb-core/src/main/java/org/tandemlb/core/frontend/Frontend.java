@@ -119,12 +119,14 @@ public final class Frontend {
      * @throws LoadBalancerException naming the frontend and the address that failed
      */
     public void bind(Transport transport, EventLoopGroup acceptors, EventLoopGroup workers) {
-        // TCP_NODELAY is on by default in Netty's socket channels: not set again (a system call per connection).
+        // TCP_NODELAY is on by default in Netty's socket channels: not set again (a system call per
+        // connection). SO_KEEPALIVE is not set, as in HAProxy (option clitcpka is off by default):
+        // the inactivity timeouts end the connections of peers that vanished, long before the
+        // kernel's two-hour keepalive would.
         ServerBootstrap b = new ServerBootstrap()
                 .group(acceptors, workers)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, ProxyContext.WATER_MARK)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, config.mode() == Mode.TCP)

@@ -3,6 +3,7 @@ package org.tandemlb.core.proxy;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
@@ -53,12 +54,18 @@ public final class Closing {
      * Flushes {@code ch} and shuts its output down (sends a FIN) once everything written is out;
      * closes it when the write fails. Unbounded: the caller's inactivity timeout ends a peer that
      * stops reading.
+     *
+     * <p>Once its output is shut, the channel's own FIN finishes it: half-closure is turned off,
+     * so that the transport closes it at end of input (after handing over what it read) instead
+     * of shutting its input down too. That spares a {@code shutdown} call, which fails anyway
+     * once both FINs have crossed, and the exception Netty makes of the failure.
      */
     public static void shutdownOutputAfterWrites(DuplexChannel ch) {
         ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
             if (!f.isSuccess()) {
                 ch.close();
             } else if (ch.isActive()) {
+                ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
                 ch.shutdownOutput();
             }
         });

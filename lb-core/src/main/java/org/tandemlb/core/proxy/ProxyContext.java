@@ -88,8 +88,9 @@ public final class ProxyContext {
     private static Bootstrap options(Bootstrap b, Duration connectTimeout, boolean halfClosure) {
         // TCP_NODELAY is not set here: Netty's socket channels turn it on by default (on every
         // platform Tandem runs on), and setting it again is one more system call per connection.
+        // Nor SO_KEEPALIVE (HAProxy's srvtcpka is off by default too): the server timeout ends a
+        // connection to a server that vanished.
         return b.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
-                .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, halfClosure);
