@@ -4,6 +4,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
@@ -26,6 +27,11 @@ public final class Closing {
 
     /** Flushes {@code ch} and closes it once everything written is out, or after {@code linger}. */
     public static void afterWrites(Channel ch, Duration linger) {
+        ChannelOutboundBuffer pending = ch.unsafe().outboundBuffer();
+        if (pending == null || pending.totalPendingWriteBytes() == 0) {
+            ch.close(); // nothing written is still on its way (the common case): close at once
+            return;
+        }
         writeAndClose(ch, Unpooled.EMPTY_BUFFER, linger);
     }
 
