@@ -179,7 +179,7 @@ final class ClusterRules {
     }
 
     /** Null when {@code text} is an IPv4 or IPv6 literal with a prefix length; otherwise why not. */
-    static String cidrError(String text) {
+    private static String cidrError(String text) {
         int slash = text.indexOf('/');
         String why = "'" + text + "' is not an IPv4 or IPv6 address with a prefix length, such as 203.0.113.10/24";
         if (slash < 0) {

@@ -14,7 +14,7 @@ import org.tandemlb.core.config.Timeouts;
  */
 final class DefaultsRules {
 
-    static final List<String> DEFAULTS_KEYS = List.of("timeouts", "retries", "health_check");
+    private static final List<String> DEFAULTS_KEYS = List.of("timeouts", "retries", "health_check");
     private static final List<String> TIMEOUT_KEYS = List.of("connect", "client", "server", "http_request",
             "keep_alive", "tunnel", "queue", "drain");
     private static final List<String> MODES = List.of("http", "tcp");
