@@ -2,7 +2,6 @@ package org.tandemlb.admin.config;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -109,19 +108,12 @@ final class ClusterRules {
     }
 
     private List<VipConfig> vips(Section cluster) {
-        List<VipConfig> out = new ArrayList<>();
         List<YamlNode> items = cluster.list("vips");
         if (items == null) {
-            return out;
+            return List.of();
         }
         Map<String, Integer> seen = new HashMap<>();
-        for (int i = 0; i < items.size(); i++) {
-            String path = cluster.path("vips") + "[" + i + "]";
-            int before = problems.count();
-            Section s = cluster.open(items.get(i), path, VIP_KEYS);
-            if (s == null) {
-                continue;
-            }
+        return cluster.items("vips", items, VIP_KEYS, s -> {
             String address = s.string("address");
             if (s.required("address") && address != null) {
                 String error = cidrError(address);
@@ -161,17 +153,14 @@ final class ClusterRules {
                 problems.report(s.key("driver"), s.path("driver"), "the script driver needs on_active and/or "
                         + "on_standby (commands run with /bin/sh -c)");
             }
-            if (problems.count() == before) {
-                // cidrError() accepted the address: an IP literal, a slash and a prefix length.
+            return () -> {
+                // Run only without a problem: cidrError() accepted the address, an IP literal, a slash
+                // and a prefix length.
                 int slash = address.indexOf('/');
-                VipConfig v = problems.build(s.node, s.path, () -> new VipConfig(address.substring(0, slash),
-                        Integer.parseInt(address.substring(slash + 1)), iface, effective, onActive, onStandby));
-                if (v != null) {
-                    out.add(v);
-                }
-            }
-        }
-        return out;
+                return new VipConfig(address.substring(0, slash), Integer.parseInt(address.substring(slash + 1)),
+                        iface, effective, onActive, onStandby);
+            };
+        });
     }
 
     private static boolean isBlank(String s) {

@@ -110,22 +110,15 @@ final class FrontendRules {
 
     private List<RouteConfig> routes(Section frontend, NamedItem item, Mode mode,
                                      Map<String, BackendItem> backends) {
-        List<RouteConfig> out = new ArrayList<>();
         List<YamlNode> items = frontend.list("routes");
         if (items == null) {
-            return out;
+            return List.of();
         }
         if (mode == Mode.TCP && !items.isEmpty()) {
             problems.report(frontend.key("routes"), frontend.path("routes"),
                     "routes need mode http; this frontend is in tcp mode");
         }
-        for (int i = 0; i < items.size(); i++) {
-            String path = frontend.path("routes") + "[" + i + "]";
-            int before = problems.count();
-            Section s = frontend.open(items.get(i), path, ROUTE_KEYS);
-            if (s == null) {
-                continue;
-            }
+        return frontend.items("routes", items, ROUTE_KEYS, s -> {
             String host = s.string("host");
             String pathPrefix = s.string("path_prefix");
             String backend = s.string("backend");
@@ -140,14 +133,8 @@ final class FrontendRules {
                 reference(s.scalar("backend"), s.path("backend"), backend, item, mode == Mode.TCP ? null : mode,
                         backends);
             }
-            if (problems.count() == before) {
-                RouteConfig r = problems.build(s.node, s.path, () -> new RouteConfig(host, pathPrefix, backend));
-                if (r != null) {
-                    out.add(r);
-                }
-            }
-        }
-        return out;
+            return () -> new RouteConfig(host, pathPrefix, backend);
+        });
     }
 
     /** Checks that {@code backend} is defined and, when {@code mode} is known, in that mode. */

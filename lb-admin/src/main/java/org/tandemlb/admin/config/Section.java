@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.tandemlb.core.config.HostPort;
 import org.tandemlb.core.config.Names;
 
@@ -62,6 +63,11 @@ final class Section {
 
     String path(String key) {
         return path.isEmpty() ? key : path + "." + key;
+    }
+
+    /** The path of the item at index {@code i} of the list under {@code key}: {@code key[i]}. */
+    private String itemPath(String key, int i) {
+        return path(key) + "[" + i + "]";
     }
 
     boolean has(String key) {
@@ -197,7 +203,7 @@ final class Section {
     List<HostPort> hostPorts(String key, List<YamlNode> items, boolean portZeroAllowed) {
         List<HostPort> out = new ArrayList<>();
         for (int i = 0; i < items.size(); i++) {
-            String itemPath = path(key) + "[" + i + "]";
+            String itemPath = itemPath(key, i);
             YamlNode.Scalar sc = scalar(items.get(i), itemPath);
             HostPort hp = sc == null ? null : hostPort(sc, itemPath, portZeroAllowed);
             if (hp != null) {
@@ -231,6 +237,31 @@ final class Section {
     }
 
     /**
+     * Reads {@code items}, the list under {@code key}, each item opened as a section at
+     * {@code key[i]} with these keys: {@code rule} makes the item's checks and returns the
+     * constructor of its record, which runs only when the item had no problem, its unknown keys
+     * included. Items that are not mappings, or that have a problem, are left out.
+     */
+    <T> List<T> items(String key, List<YamlNode> items, List<String> keys, Function<Section, Supplier<T>> rule) {
+        List<T> out = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            int before = problems.count();
+            Section s = open(items.get(i), itemPath(key, i), keys);
+            if (s == null) {
+                continue;
+            }
+            Supplier<T> constructor = rule.apply(s);
+            if (problems.count() == before) {
+                T built = problems.build(s.node, s.path, constructor);
+                if (built != null) {
+                    out.add(built);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
      * An item of a list of named things (frontends, backends, servers).
      *
      * @param name    its name, or null when missing, bad or already used by an earlier item
@@ -254,7 +285,7 @@ final class Section {
         Map<String, Integer> seen = new HashMap<>();
         Set<String> rawSeen = new HashSet<>();
         for (int i = 0; i < items.size(); i++) {
-            String indexPath = path(key) + "[" + i + "]";
+            String indexPath = itemPath(key, i);
             YamlNode item = items.get(i);
             if (!(item instanceof YamlNode.Mapping m)) {
                 problems.report(item, indexPath, "expected a mapping with a name (a " + what + "), not "

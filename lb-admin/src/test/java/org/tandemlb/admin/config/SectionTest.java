@@ -23,8 +23,8 @@ class SectionTest {
         return Section.open(new Problems("t.yaml", problems), Map.of("PORT", "8080"), root, "", keys);
     }
 
-    private List<String> reported() {
-        return problems.stream().map(ConfigProblem::toString).toList();
+    private void assertReported(String... lines) {
+        assertEquals(List.of(lines), problems.stream().map(ConfigProblem::toString).toList());
     }
 
     @Test
@@ -35,10 +35,10 @@ class SectionTest {
                 colour: red
                 retries: 3
                 """, List.of("retries", "timeouts"));
-        assertEquals(List.of(
+        assertReported(
                 "t.yaml:2:1: unknown key 'retires'; did you mean 'retries'?",
                 "t.yaml:3:1: unknown key 'colour'",
-                "t.yaml:4:1: duplicate key 'retries' (first at line 1)"), reported());
+                "t.yaml:4:1: duplicate key 'retries' (first at line 1)");
     }
 
     @Test
@@ -63,11 +63,11 @@ class SectionTest {
         assertEquals(new HostPort("127.0.0.1", 8080), a.hostPort("bind", false));
         assertNull(a.choice("mode", List.of("http", "tcp")));
         assertNull(a.integer("absent", 0, 1), "an absent key is null, and no problem");
-        assertEquals(List.of(
+        assertReported(
                 "t.yaml:3:8: a.big: 300 is out of range: use 0 to 255",
                 "t.yaml:4:8: a.yes: 'yes' is not true or false",
                 "t.yaml:6:9: a.zero: must be more than 0",
-                "t.yaml:8:9: a.mode: 'htp' is not one of http, tcp; did you mean 'http'?"), reported());
+                "t.yaml:8:9: a.mode: 'htp' is not one of http, tcp; did you mean 'http'?");
     }
 
     @Test
@@ -79,9 +79,9 @@ class SectionTest {
         assertTrue(s.required("a"));
         s.required("b");
         s.required("c", "it says why");
-        assertEquals(List.of(
+        assertReported(
                 "t.yaml:2:3: b: needs a value",
-                "t.yaml:1:1: 'c' is required (it says why)"), reported());
+                "t.yaml:1:1: 'c' is required (it says why)");
     }
 
     @Test
@@ -103,11 +103,11 @@ class SectionTest {
         assertEquals(Arrays.asList("web", null, "bad name", null, "db"),
                 items.stream().map(Section.NamedItem::rawName).toList(),
                 "a bad name still serves references; a repeated one goes to the first");
-        assertEquals(List.of(
+        assertReported(
                 "t.yaml:3:11: backends[1].name: backend 'web' is already defined at line 2",
                 "t.yaml:4:11: backends[2].name: backend name 'bad name' must match [A-Za-z0-9_.-]+",
                 "t.yaml:5:5: backends[3]: 'name' is required",
-                "t.yaml:6:5: backends[4]: expected a mapping with a name (a backend), not a value"), reported());
+                "t.yaml:6:5: backends[4]: expected a mapping with a name (a backend), not a value");
     }
 
     @Test
@@ -116,9 +116,9 @@ class SectionTest {
                 peers: [10.0.0.1:7800, 10.0.0.2, [x], 10.0.0.3:0]
                 """, List.of("peers"));
         assertEquals(List.of(new HostPort("10.0.0.1", 7800)), s.hostPorts("peers", s.list("peers"), false));
-        assertEquals(List.of(
+        assertReported(
                 "t.yaml:1:24: peers[1]: '10.0.0.2' has no port (write host:port)",
                 "t.yaml:1:34: peers[2]: expected a value, not a list",
-                "t.yaml:1:39: peers[3]: '10.0.0.3:0' needs a port other than 0"), reported());
+                "t.yaml:1:39: peers[3]: '10.0.0.3:0' needs a port other than 0");
     }
 }
