@@ -15,8 +15,9 @@ import org.tandemlb.core.config.LoadBalancerConfig;
  * Turns a {@link YamlNode} tree into a {@link TandemConfig}, collecting every problem with its
  * position instead of stopping at the first. The rules are those documented on {@link ConfigLoader}.
  * This class walks the top-level sections in order; the rules of each are in its own class
- * ({@link AdminRules}, {@link DefaultsRules}, {@link BackendRules}, {@link FrontendRules},
- * {@link ClusterRules}), and {@link Section} reads typed values with their positions.
+ * ({@link AdminRules}, {@link DefaultsRules}, {@link HealthCheckRules}, {@link BackendRules},
+ * {@link FrontendRules}, {@link ClusterRules}), and {@link Section} reads typed values with their
+ * positions.
  *
  * <p>Every check whose position matters is made on the tree, so that the problem points at
  * the right key or value; lb-core's and lb-cluster's records ({@link ClusterConfig},
@@ -46,14 +47,15 @@ final class ConfigInterpreter {
             return null;
         }
         Section top = Section.open(problems, env, root, "", TOP_KEYS);
-        String node = top.name("node", "node");
+        String ownNode = top.name("node", "node");
+        String node = ownNode == null ? defaultNode : ownNode;
         AdminSettings admin = new AdminRules(problems).read(top);
         HealthCheckRules healthChecks = new HealthCheckRules(problems);
         Defaults defaults = new DefaultsRules(healthChecks).read(top);
         List<BackendItem> backends = new BackendRules(problems, healthChecks).read(top, defaults);
         Map<String, AccessLogSettings> accessLogs = new LinkedHashMap<>();
         List<FrontendConfig> frontends = new FrontendRules(problems).read(top, defaults, backends, accessLogs);
-        ClusterConfig cluster = new ClusterRules(problems).read(top, node == null ? defaultNode : node);
+        ClusterConfig cluster = new ClusterRules(problems).read(top, node);
 
         if (!problems.isEmpty()) {
             // The reader's count too: a file with a second YAML document is not built.
@@ -64,7 +66,7 @@ final class ConfigInterpreter {
         if (lb == null) {
             return null;
         }
-        return problems.build(root, "", () -> new TandemConfig(node == null ? defaultNode : node,
-                admin == null ? AdminSettings.DEFAULTS : admin, lb, accessLogs, cluster));
+        return problems.build(root, "", () -> new TandemConfig(node, admin == null ? AdminSettings.DEFAULTS : admin,
+                lb, accessLogs, cluster));
     }
 }
