@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.tandemlb.core.config.HostPort;
+import org.tandemlb.core.config.Names;
 
 /**
  * The cluster a node belongs to (SPEC §3 {@code cluster}, §5). Immutable; build it with
@@ -31,9 +32,7 @@ public record ClusterConfig(String node, String name, HostPort bind, List<HostPo
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(bind, "bind");
         Objects.requireNonNull(profile, "profile");
-        if (!node.matches("[A-Za-z0-9_.-]+")) {
-            throw new IllegalArgumentException("node name '" + node + "' must match [A-Za-z0-9_.-]+");
-        }
+        Names.require("node", node);
         peers = List.copyOf(peers);
         vips = List.copyOf(vips);
         if (priority < 0 || priority > 255) {

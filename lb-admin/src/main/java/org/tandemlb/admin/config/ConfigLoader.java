@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.tandemlb.core.config.Names;
 
 /**
  * Reads Tandem's YAML config file (SPEC §3) into a {@link TandemConfig}: lb-core's
@@ -167,6 +168,6 @@ public final class ConfigLoader {
             }
         }
         host = host == null ? null : host.trim();
-        return host != null && ConfigInterpreter.NAME.matcher(host).matches() ? host : "tandem";
+        return Names.isValid(host) ? host : "tandem";
     }
 }

@@ -4,9 +4,9 @@ import java.util.List;
 
 /**
  * A node of the config file's YAML tree, with the 1-based line and column of its first character.
- * Built by {@link YamlReader}; interpreted by {@link ConfigInterpreter}. The YAML types of scalars
- * are ignored: every scalar keeps its text, and the key that reads it decides what it must be (a
- * {@code ${VAR}} can then stand for a number or a boolean).
+ * Built by {@link YamlReader}; read through {@link Section} by the rules of each section. The YAML
+ * types of scalars are ignored: every scalar keeps its text, and the key that reads it decides what
+ * it must be (a {@code ${VAR}} can then stand for a number or a boolean).
  */
 sealed interface YamlNode permits YamlNode.Scalar, YamlNode.Mapping, YamlNode.Sequence {
 

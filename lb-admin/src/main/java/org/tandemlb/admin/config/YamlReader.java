@@ -20,8 +20,8 @@ import java.util.regex.Pattern;
  * (the opening quote of a quoted scalar, the first key of a block mapping, the {@code {} of a flow
  * mapping, the first {@code -} of a block list).
  *
- * <p>Duplicate keys and aliases are kept in the tree for {@link ConfigInterpreter} to report with
- * its paths. A YAML syntax error ends the reading: it is the only problem reported, since nothing
+ * <p>Duplicate keys and aliases are kept in the tree for {@link Section} to report with
+ * their paths. A YAML syntax error ends the reading: it is the only problem reported, since nothing
  * after it can be trusted.
  */
 final class YamlReader {

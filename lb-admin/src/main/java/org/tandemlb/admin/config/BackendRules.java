@@ -1,0 +1,116 @@
+package org.tandemlb.admin.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.tandemlb.admin.config.DefaultsRules.Defaults;
+import org.tandemlb.admin.config.HealthCheckRules.HealthPartial;
+import org.tandemlb.admin.config.Section.NamedItem;
+import org.tandemlb.core.config.BackendConfig;
+import org.tandemlb.core.config.Balance;
+import org.tandemlb.core.config.HealthCheckConfig;
+import org.tandemlb.core.config.HostPort;
+import org.tandemlb.core.config.Mode;
+import org.tandemlb.core.config.PassiveCheckConfig;
+import org.tandemlb.core.config.ServerConfig;
+
+/**
+ * The rules of the {@code backends} section: each backend with its servers, its health check
+ * merged over the defaults', its passive check and its timeouts.
+ */
+final class BackendRules {
+
+    private static final List<String> BACKEND_KEYS = List.of("name", "mode", "balance", "health_check",
+            "passive_check", "slow_start", "send_proxy", "timeouts", "retries", "servers");
+    private static final List<String> PASSIVE_KEYS = List.of("error_limit");
+    private static final List<String> SERVER_KEYS = List.of("name", "address", "weight", "backup", "max_connections");
+    private static final List<String> BALANCES = List.of("roundrobin", "leastconn", "random", "source");
+    private static final List<String> SEND_PROXY = List.of("none", "v1", "v2");
+
+    private final Problems problems;
+    private final HealthCheckRules healthChecks;
+
+    BackendRules(Problems problems, HealthCheckRules healthChecks) {
+        this.problems = problems;
+        this.healthChecks = healthChecks;
+    }
+
+    /**
+     * A backend as far as it could be read: its name and mode serve the frontends' references
+     * even when the backend itself has a problem.
+     *
+     * @param name   the name as written, or null when missing or an earlier backend's
+     * @param mode   null when written wrong (reported)
+     * @param config null when the backend has a problem
+     */
+    record BackendItem(String name, Mode mode, BackendConfig config) {
+    }
+
+    List<BackendItem> read(Section top, Defaults defaults) {
+        List<BackendItem> out = new ArrayList<>();
+        for (NamedItem item : top.namedList("backends", "backend")) {
+            int before = problems.count();
+            Section s = top.open(item.node(), item.path(), BACKEND_KEYS);
+            Mode mode = DefaultsRules.mode(s);
+            Balance balance = s.enumChoice("balance", BALANCES, Balance.class);
+            Section own = s.section("health_check", HealthCheckRules.HEALTH_KEYS);
+            String inheritedType = defaults.healthCheck() == null ? null : defaults.healthCheck().type();
+            HealthPartial ownCheck = own == null ? null : healthChecks.read(own, inheritedType, false);
+            Section passive = s.section("passive_check", PASSIVE_KEYS);
+            Integer errorLimit = passive == null ? null : passive.integer("error_limit", 0, Integer.MAX_VALUE);
+            Duration slowStart = s.duration("slow_start", false);
+            String sendProxy = s.choice("send_proxy", SEND_PROXY);
+            if (sendProxy != null && !sendProxy.equals("none")) {
+                problems.report(s.scalar("send_proxy"), s.path("send_proxy"), "send_proxy " + sendProxy
+                        + " is not supported yet by this version of Tandem (use none)");
+            }
+            Map<String, Duration> timeouts = DefaultsRules.timeouts(s);
+            Integer retries = s.integer("retries", 0, Integer.MAX_VALUE);
+            List<ServerConfig> servers = servers(s);
+
+            BackendConfig config = null;
+            if (problems.count() == before && item.name() != null) {
+                HealthPartial merged = defaults.healthCheck() == null ? ownCheck
+                        : ownCheck == null ? defaults.healthCheck() : defaults.healthCheck().overlay(ownCheck);
+                YamlNode checkAt = own != null ? own.node : s.node;
+                String checkPath = own != null ? own.path : s.path;
+                HealthCheckConfig check = merged == null ? null
+                        : problems.build(checkAt, checkPath, () -> HealthCheckRules.build(merged));
+                int retriesValue = retries != null ? retries : defaults.retries() != null ? defaults.retries() : 3;
+                if (problems.count() == before) {
+                    config = problems.build(s.node, s.path, () -> new BackendConfig(item.name(),
+                            mode == null ? Mode.HTTP : mode, balance == null ? Balance.ROUNDROBIN : balance, servers,
+                            DefaultsRules.mergeTimeouts(defaults.timeouts(), timeouts), retriesValue, check,
+                            errorLimit == null ? PassiveCheckConfig.OFF : new PassiveCheckConfig(errorLimit),
+                            slowStart));
+                }
+            }
+            boolean modeBad = mode == null && s.value("mode") != null;
+            out.add(new BackendItem(item.rawName(), modeBad ? null : mode == null ? Mode.HTTP : mode, config));
+        }
+        return out;
+    }
+
+    private List<ServerConfig> servers(Section backend) {
+        List<ServerConfig> out = new ArrayList<>();
+        for (NamedItem item : backend.namedList("servers", "server")) {
+            int before = problems.count();
+            Section s = backend.open(item.node(), item.path(), SERVER_KEYS);
+            HostPort address = s.hostPort("address", false);
+            s.required("address");
+            Integer weight = s.integer("weight", 0, ServerConfig.MAX_WEIGHT);
+            Boolean backup = s.bool("backup");
+            Integer maxConnections = s.integer("max_connections", 0, Integer.MAX_VALUE);
+            if (problems.count() == before && item.name() != null) {
+                ServerConfig server = problems.build(s.node, s.path, () -> new ServerConfig(item.name(), address,
+                        weight == null ? 1 : weight, backup != null && backup,
+                        maxConnections == null ? 0 : maxConnections));
+                if (server != null) {
+                    out.add(server);
+                }
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,203 @@
+package org.tandemlb.admin.config;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.tandemlb.cluster.ClusterConfig;
+import org.tandemlb.cluster.ClusterStack;
+import org.tandemlb.cluster.VipConfig;
+import org.tandemlb.core.config.HostPort;
+
+/**
+ * The rules of the {@code cluster} section and its VIPs, read into lb-cluster's
+ * {@link ClusterConfig}.
+ */
+final class ClusterRules {
+
+    /** Four dots-separated groups of 1 to 3 digits; whether each is at most 255 is the caller's check. */
+    static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
+    private static final Pattern IFACE = Pattern.compile("[A-Za-z0-9_.:@-]{1,15}");
+    private static final List<String> CLUSTER_KEYS = List.of("name", "bind", "peers", "priority", "preempt",
+            "secret", "tiebreaker", "vips", "timings");
+    private static final List<String> VIP_KEYS = List.of("address", "interface", "driver", "on_active",
+            "on_standby");
+    private static final List<String> DRIVERS = List.of("linux", "bind", "script");
+    private static final List<String> TIMINGS = List.of("default", "fast");
+    private static final int MAX_PRIORITY = 255;
+
+    private final Problems problems;
+
+    ClusterRules(Problems problems) {
+        this.problems = problems;
+    }
+
+    /**
+     * The {@code cluster} section for node {@code node}, or null when absent or wrong (reported). A
+     * bad {@code node} key is reported on its own; the default name then stands in, so that it does
+     * not add a problem here.
+     */
+    ClusterConfig read(Section top, String node) {
+        if (!top.has("cluster")) {
+            return null;
+        }
+        Section s = top.section("cluster", CLUSTER_KEYS);
+        if (s == null) {
+            // "cluster:" with nothing after it is still a cluster section, and an incomplete one.
+            if (top.value("cluster") == null) {
+                problems.report(top.key("cluster"), "cluster", "is empty: set at least bind, peers and secret, "
+                        + "or remove it to run solo");
+            }
+            return null;
+        }
+        int before = problems.count();
+        String name = s.name("name", "cluster");
+        HostPort bind = s.hostPort("bind", false);
+        s.required("bind");
+        List<HostPort> peers = peers(s);
+        Integer priority = s.integer("priority", 0, MAX_PRIORITY);
+        Boolean preempt = s.bool("preempt");
+        String secret = s.string("secret");
+        if (s.required("secret", "it authenticates and encrypts cluster traffic") && secret != null
+                && secret.isEmpty()) {
+            problems.report(s.scalar("secret"), s.path("secret"),
+                    "is empty: cluster.secret is required (it authenticates and encrypts cluster traffic)");
+        }
+        HostPort tiebreaker = s.hostPort("tiebreaker", false);
+        String timings = s.string("timings");
+        if (timings != null && !TIMINGS.contains(timings)) {
+            problems.report(s.scalar("timings"), s.path("timings"), "'" + timings + "' is not one of default, fast");
+        }
+        List<VipConfig> vips = vips(s);
+        if (problems.count() > before) {
+            return null;
+        }
+        // Unset keys keep the builder's defaults: name tandem, priority 100, no preempt, default timings.
+        return problems.build(s.node, s.path, () -> {
+            ClusterConfig.Builder b = ClusterConfig.builder(node, bind, secret).peers(peers)
+                    .preempt(preempt != null && preempt).tiebreaker(tiebreaker);
+            if (name != null) {
+                b.name(name);
+            }
+            if (priority != null) {
+                b.priority(priority);
+            }
+            if (timings != null) {
+                b.profile(ClusterStack.Profile.named(timings));
+            }
+            vips.forEach(b::vip);
+            return b.build();
+        });
+    }
+
+    /** {@code peers}, required: a list of host:port, at least one. */
+    private List<HostPort> peers(Section cluster) {
+        List<YamlNode> items = cluster.list("peers");
+        if (items == null) {
+            if (cluster.value("peers") == null) {
+                cluster.missing("peers");
+            }
+            return List.of();
+        }
+        if (items.isEmpty()) {
+            problems.report(cluster.value("peers"), cluster.path("peers"), "needs at least one host:port");
+        }
+        return cluster.hostPorts("peers", items, false);
+    }
+
+    private List<VipConfig> vips(Section cluster) {
+        List<YamlNode> items = cluster.list("vips");
+        if (items == null) {
+            return List.of();
+        }
+        Map<String, Integer> seen = new HashMap<>();
+        return cluster.items("vips", items, VIP_KEYS, s -> {
+            String address = s.string("address");
+            if (s.required("address") && address != null) {
+                String error = cidrError(address);
+                if (error != null) {
+                    problems.report(s.scalar("address"), s.path("address"), error);
+                } else {
+                    Integer first = seen.putIfAbsent(address.substring(0, address.indexOf('/')),
+                            s.scalar("address").line());
+                    if (first != null) {
+                        problems.report(s.scalar("address"), s.path("address"), "VIP " + address
+                                + " is already listed at line " + first);
+                    }
+                }
+            }
+            String iface = s.string("interface");
+            if (iface != null && !IFACE.matcher(iface).matches()) {
+                problems.report(s.scalar("interface"), s.path("interface"),
+                        "'" + iface + "' is not a network interface name");
+            }
+            VipConfig.Driver driver = s.enumChoice("driver", DRIVERS, VipConfig.Driver.class);
+            VipConfig.Driver effective = driver == null ? VipConfig.Driver.LINUX : driver;
+            boolean driverBad = driver == null && s.value("driver") != null;
+            if (effective == VipConfig.Driver.LINUX && !driverBad) {
+                s.required("interface", "the linux driver adds the VIP to it");
+            }
+            String onActive = s.string("on_active");
+            String onStandby = s.string("on_standby");
+            if (!driverBad && effective != VipConfig.Driver.SCRIPT) {
+                for (String key : List.of("on_active", "on_standby")) {
+                    if (s.has(key)) {
+                        problems.report(s.key(key), s.path(key), "is only for driver: script (this VIP's driver is "
+                                + effective.configName() + ")");
+                    }
+                }
+            }
+            if (effective == VipConfig.Driver.SCRIPT && isBlank(onActive) && isBlank(onStandby)) {
+                problems.report(s.key("driver"), s.path("driver"), "the script driver needs on_active and/or "
+                        + "on_standby (commands run with /bin/sh -c)");
+            }
+            return () -> {
+                // Run only without a problem: cidrError() accepted the address, an IP literal, a slash
+                // and a prefix length.
+                int slash = address.indexOf('/');
+                return new VipConfig(address.substring(0, slash), Integer.parseInt(address.substring(slash + 1)),
+                        iface, effective, onActive, onStandby);
+            };
+        });
+    }
+
+    private static boolean isBlank(String s) {
+        return s == null || s.isBlank();
+    }
+
+    /** Null when {@code text} is an IPv4 or IPv6 literal with a prefix length; otherwise why not. */
+    private static String cidrError(String text) {
+        int slash = text.indexOf('/');
+        String why = "'" + text + "' is not an IPv4 or IPv6 address with a prefix length, such as 203.0.113.10/24";
+        if (slash < 0) {
+            return "'" + text + "' needs a prefix length, such as 203.0.113.10/24";
+        }
+        String ip = text.substring(0, slash);
+        String prefix = text.substring(slash + 1);
+        int max;
+        if (IPV4.matcher(ip).matches()) {
+            for (String octet : ip.split("\\.")) {
+                if (Integer.parseInt(octet) > 255) {
+                    return why;
+                }
+            }
+            max = 32;
+        } else if (ip.indexOf(':') >= 0 && ip.matches("[0-9A-Fa-f:.]+")) {
+            try {
+                // Brackets make the JDK parse an IPv6 literal or fail: it never falls back to DNS.
+                InetAddress.getByName("[" + ip + "]");
+            } catch (UnknownHostException e) {
+                return why;
+            }
+            max = 128;
+        } else {
+            return why;
+        }
+        if (!prefix.matches("\\d{1,3}") || Integer.parseInt(prefix) > max) {
+            return "'" + text + "' has a bad prefix length: use 0 to " + max;
+        }
+        return null;
+    }
+}

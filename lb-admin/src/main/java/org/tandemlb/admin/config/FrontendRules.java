@@ -1,0 +1,168 @@
+package org.tandemlb.admin.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.tandemlb.admin.config.BackendRules.BackendItem;
+import org.tandemlb.admin.config.DefaultsRules.Defaults;
+import org.tandemlb.admin.config.Section.NamedItem;
+import org.tandemlb.core.config.FrontendConfig;
+import org.tandemlb.core.config.HostPort;
+import org.tandemlb.core.config.Mode;
+import org.tandemlb.core.config.RouteConfig;
+
+/**
+ * The rules of the {@code frontends} section: each frontend with its binds, routes and access
+ * log, and its references to backends (defined, and in the frontend's mode).
+ */
+final class FrontendRules {
+
+    private static final List<String> FRONTEND_KEYS = List.of("name", "mode", "bind", "max_connections",
+            "default_backend", "routes", "timeouts", "access_log", "tls", "accept_proxy", "retries", "health_check");
+    private static final List<String> ROUTE_KEYS = List.of("host", "path_prefix", "backend");
+    private static final List<String> ACCESS_LOG_KEYS = List.of("target", "format");
+    private static final List<String> LOG_FORMATS = List.of("text", "json");
+
+    private final Problems problems;
+
+    FrontendRules(Problems problems) {
+        this.problems = problems;
+    }
+
+    /**
+     * The frontends that have no problem; {@code accessLogs} receives each one's access log by
+     * frontend name.
+     */
+    List<FrontendConfig> read(Section top, Defaults defaults, List<BackendItem> backends,
+                              Map<String, AccessLogSettings> accessLogs) {
+        Map<String, BackendItem> backendsByName = new HashMap<>();
+        for (BackendItem b : backends) {
+            if (b.name() != null) {
+                backendsByName.putIfAbsent(b.name(), b);
+            }
+        }
+        List<FrontendConfig> out = new ArrayList<>();
+        for (NamedItem item : top.namedList("frontends", "frontend")) {
+            int before = problems.count();
+            Section s = top.open(item.node(), item.path(), FRONTEND_KEYS);
+            Mode mode = DefaultsRules.mode(s);
+            boolean modeKnown = mode != null || s.value("mode") == null;
+            Mode effectiveMode = mode == null ? Mode.HTTP : mode;
+            List<HostPort> binds = binds(s);
+            Integer maxConnections = s.integer("max_connections", 0, Integer.MAX_VALUE);
+            String defaultBackend = s.string("default_backend");
+            if (s.required("default_backend") && defaultBackend != null) {
+                reference(s.scalar("default_backend"), s.path("default_backend"), defaultBackend, item,
+                        modeKnown ? effectiveMode : null, backendsByName);
+            }
+            List<RouteConfig> routes = routes(s, item, modeKnown ? effectiveMode : null, backendsByName);
+            Map<String, Duration> timeouts = DefaultsRules.timeouts(s);
+            AccessLogSettings accessLog = accessLog(s);
+            if (s.has("tls")) {
+                problems.report(s.key("tls"), s.path("tls"), "tls is not supported yet by this version of Tandem");
+            }
+            Boolean acceptProxy = s.bool("accept_proxy");
+            if (acceptProxy != null && acceptProxy) {
+                problems.report(s.scalar("accept_proxy"), s.path("accept_proxy"),
+                        "accept_proxy is not supported yet by this version of Tandem");
+            }
+            for (String key : List.of("retries", "health_check")) {
+                if (s.has(key)) {
+                    problems.report(s.key(key), s.path, "'" + key + "' is a backend setting: set it on the backends "
+                            + "or in defaults");
+                }
+            }
+            if (problems.count() == before && item.name() != null) {
+                FrontendConfig f = problems.build(s.node, s.path, () -> new FrontendConfig(item.name(), effectiveMode,
+                        binds, maxConnections == null ? 0 : maxConnections, defaultBackend, routes,
+                        DefaultsRules.mergeTimeouts(defaults.timeouts(), timeouts)));
+                if (f != null) {
+                    out.add(f);
+                    accessLogs.put(item.name(), accessLog == null ? AccessLogSettings.DEFAULT : accessLog);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** {@code bind}: one host:port or a list of them. */
+    private List<HostPort> binds(Section s) {
+        YamlNode n = s.value("bind");
+        if (n == null) {
+            s.missing("bind");
+            return List.of();
+        }
+        if (n instanceof YamlNode.Scalar) {
+            HostPort hp = s.hostPort("bind", true);
+            return hp == null ? List.of() : List.of(hp);
+        }
+        if (!(n instanceof YamlNode.Sequence seq)) {
+            problems.report(n, s.path("bind"), "expected host:port or a list of them, not " + n.kind());
+            return List.of();
+        }
+        if (seq.items().isEmpty()) {
+            problems.report(n, s.path("bind"), "needs at least one host:port");
+        }
+        return s.hostPorts("bind", seq.items(), true);
+    }
+
+    private List<RouteConfig> routes(Section frontend, NamedItem item, Mode mode,
+                                     Map<String, BackendItem> backends) {
+        List<YamlNode> items = frontend.list("routes");
+        if (items == null) {
+            return List.of();
+        }
+        if (mode == Mode.TCP && !items.isEmpty()) {
+            problems.report(frontend.key("routes"), frontend.path("routes"),
+                    "routes need mode http; this frontend is in tcp mode");
+        }
+        return frontend.items("routes", items, ROUTE_KEYS, s -> {
+            String host = s.string("host");
+            String pathPrefix = s.string("path_prefix");
+            String backend = s.string("backend");
+            if (pathPrefix != null && !pathPrefix.startsWith("/")) {
+                problems.report(s.scalar("path_prefix"), s.path("path_prefix"),
+                        "'" + pathPrefix + "' must start with /");
+            }
+            if (!s.has("host") && !s.has("path_prefix")) {
+                problems.report(s.node, s.path, "a route needs host or path_prefix (or both)");
+            }
+            if (s.required("backend") && backend != null) {
+                reference(s.scalar("backend"), s.path("backend"), backend, item, mode == Mode.TCP ? null : mode,
+                        backends);
+            }
+            return () -> new RouteConfig(host, pathPrefix, backend);
+        });
+    }
+
+    /** Checks that {@code backend} is defined and, when {@code mode} is known, in that mode. */
+    private void reference(YamlNode.Scalar at, String path, String backend, NamedItem frontend, Mode mode,
+                           Map<String, BackendItem> backends) {
+        BackendItem b = backends.get(backend);
+        if (b == null) {
+            problems.report(at, path, "backend '" + backend + "' is not defined"
+                    + Suggestions.didYouMean(backend, backends.keySet()));
+        } else if (mode != null && b.mode() != null && b.mode() != mode) {
+            problems.report(at, path, "backend '" + backend + "' is in " + b.mode().configName() + " mode but "
+                    + (frontend.name() == null ? "this frontend" : "frontend '" + frontend.name() + "'")
+                    + " is in " + mode.configName() + " mode");
+        }
+    }
+
+    private AccessLogSettings accessLog(Section frontend) {
+        Section s = frontend.section("access_log", ACCESS_LOG_KEYS);
+        if (s == null) {
+            return null;
+        }
+        String target = s.string("target");
+        if (target != null && target.isBlank()) {
+            problems.report(s.scalar("target"), s.path("target"), "must be stdout, off or a file path, not empty");
+            return null;
+        }
+        AccessLogSettings.Format format = s.enumChoice("format", LOG_FORMATS, AccessLogSettings.Format.class);
+        return new AccessLogSettings(target == null ? AccessLogSettings.STDOUT : target,
+                format == null ? AccessLogSettings.Format.TEXT : format);
+    }
+}
