@@ -33,12 +33,16 @@ public @interface RequiresRoot {
                     .orElse(ConditionEvaluationResult.enabled("no @RequiresRoot here"));
         }
 
-        static ConditionEvaluationResult evaluate(String why) {
-            if (ExternalProcesses.isRoot()) {
+        private static ConditionEvaluationResult evaluate(String why) {
+            return evaluate(ExternalProcesses.isRoot(), System.getProperty("user.name"), why);
+        }
+
+        static ConditionEvaluationResult evaluate(boolean root, String user, String why) {
+            if (root) {
                 return ConditionEvaluationResult.enabled("running as root");
             }
             return ConditionEvaluationResult.disabled("skipped: needs root for " + why + ", and this JVM runs as "
-                    + ExternalProcesses.userName() + " (CI runs as root)");
+                    + user + " (CI runs as root)");
         }
     }
 }
