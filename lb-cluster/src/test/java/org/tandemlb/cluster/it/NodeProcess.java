@@ -1,11 +1,10 @@
 package org.tandemlb.cluster.it;
 
-import static org.awaitility.Awaitility.await;
-
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.tandemlb.core.testsupport.ChildProcess;
 
 /**
@@ -13,6 +12,7 @@ import org.tandemlb.core.testsupport.ChildProcess;
  * protocol ({@code @@ X}); the process itself is a {@link ChildProcess}.
  */
 final class NodeProcess implements AutoCloseable {
+    private static final Pattern STATE = Pattern.compile("^@@ STATE (.*)$");
     final String name;
     final Process process;
     private final ChildProcess child;
@@ -65,21 +65,16 @@ final class NodeProcess implements AutoCloseable {
         return said().contains(text);
     }
 
+    /** Waits until the node says {@code text}; fails with its output when it exits first. */
     void awaitSaid(String text, Duration timeout) {
-        await(name + " says " + text).atMost(timeout).pollInterval(Duration.ofMillis(20))
-                .until(() -> said().contains(text) || !process.isAlive());
-        if (!said().contains(text)) {
-            throw new AssertionError(name + " exited before saying " + text + ":\n" + output());
-        }
+        child.awaitLine(Pattern.compile("^@@ " + Pattern.quote(text) + "$"), timeout);
     }
 
     /** Asks {@code state} and returns the answer: admin state, weight, role, member count. */
     String state() throws IOException {
-        int before = said().size();
+        int from = child.lineCount();
         command("state");
-        await(name + " answers state").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
-                .until(() -> said().stream().skip(before).anyMatch(s -> s.startsWith("STATE ")));
-        return said().stream().skip(before).filter(s -> s.startsWith("STATE ")).findFirst().orElseThrow().substring(6);
+        return child.awaitLine(from, STATE, Duration.ofSeconds(5)).group(1);
     }
 
     /** The probes a {@link ProbeMain} printed so far. */
