@@ -175,7 +175,7 @@ public final class ChildProcess implements AutoCloseable {
         }
 
         /**
-         * Keeps stderr apart ({@link #errorLines()}, {@link #errorText()}) instead of mixing it
+         * Keeps stderr apart ({@link ChildProcess#errorLines()}, {@link ChildProcess#errorText()}) instead of mixing it
          * into the lines of stdout, as it is by default.
          */
         public Builder separateStderr() {
