@@ -8,9 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -22,20 +20,21 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.tandemlb.admin.config.ConfigLoader;
 import org.tandemlb.admin.config.TandemConfig;
 import org.tandemlb.core.LoadBalancerException;
 import org.tandemlb.core.transport.Transport;
+import org.tandemlb.core.testsupport.ChildProcess;
 import org.tandemlb.core.testsupport.RawHttp;
 import org.tandemlb.core.testsupport.TestBackend;
+import org.tandemlb.core.testsupport.TestBackends;
 
 /** The daemon's life: start from a file, reload good and bad files, stop; and the same driven by signals. */
 class DaemonTest {
@@ -43,7 +42,8 @@ class DaemonTest {
     @TempDir
     Path dir;
 
-    private final List<TestBackend> backends = new ArrayList<>();
+    @RegisterExtension
+    final TestBackends backends = new TestBackends();
     private TestBackend a;
     private TestBackend b;
     private TestBackend c;
@@ -51,23 +51,16 @@ class DaemonTest {
 
     @BeforeEach
     void startBackends() {
-        a = backend("a");
-        b = backend("b");
-        c = backend("c");
+        a = backends.start("a");
+        b = backends.start("b");
+        c = backends.start("c");
     }
 
     @AfterEach
-    void stopEverything() {
+    void stopDaemon() {
         if (daemon != null) {
             daemon.stop();
         }
-        backends.forEach(TestBackend::close);
-    }
-
-    private TestBackend backend(String name) {
-        TestBackend t = TestBackend.start(name);
-        backends.add(t);
-        return t;
     }
 
     /** A config with frontend www on 127.0.0.1:{@code port} in front of {@code servers}. */
@@ -229,40 +222,21 @@ class DaemonTest {
     @Test
     void runReloadsOnSighupAndExitsZeroOnSigterm() throws Exception {
         Path file = write(config(0, a, b));
-        Process p = TandemCommandTest.java("run", "-c", file.toString());
-        List<String> stdout = new CopyOnWriteArrayList<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line = r.readLine(); line != null; line = r.readLine()) {
-                    stdout.add(line);
-                }
-            } catch (IOException e) {
-                // the process ended
-            }
-        }, "tandem-run-stdout");
-        reader.setDaemon(true);
-        reader.start();
-        try {
+        try (ChildProcess p = ChildProcess.java(TandemCommand.class).args("run", "-c", file.toString()).start()) {
             // The summary line names the port the system chose for 127.0.0.1:0.
-            int port = await().atMost(Duration.ofSeconds(60)).until(
-                    () -> stdout.stream().map(LISTENING::matcher).filter(Matcher::find)
-                            .map(m -> Integer.parseInt(m.group(1))).findFirst(),
-                    java.util.Optional::isPresent).orElseThrow();
+            int port = Integer.parseInt(p.awaitLine(LISTENING, Duration.ofSeconds(60)).group(1));
             InetSocketAddress lb = new InetSocketAddress("127.0.0.1", port);
             assertEquals(Map.of("a", 2, "b", 2), counts(bodies(lb, 4)));
 
             write(config(0, c));
-            assertEquals(0, new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).start().waitFor());
+            p.signal(ChildProcess.Signal.HUP);
             await().atMost(Duration.ofSeconds(30)).until(() -> counts(bodies(lb, 1)).containsKey("c"));
 
-            p.destroy(); // SIGTERM
-            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "tandem run did not stop: " + stdout);
-            assertEquals(0, p.exitValue(), String.join("\n", stdout));
-            reader.join(10_000);
-            assertTrue(stdout.stream().noneMatch(l -> l.contains("Exception")), String.join("\n", stdout));
+            p.signal(ChildProcess.Signal.TERM);
+            assertTrue(p.awaitExit(Duration.ofSeconds(30)), "tandem run did not stop: " + p.output());
+            assertEquals(0, p.exitCode(), p.output());
+            assertTrue(p.lines().stream().noneMatch(l -> l.contains("Exception")), p.output());
             assertThrows(ConnectException.class, () -> new Socket(lb.getAddress(), lb.getPort()).close());
-        } finally {
-            p.destroyForcibly();
         }
     }
 }

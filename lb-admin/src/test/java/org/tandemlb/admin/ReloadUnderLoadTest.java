@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +28,7 @@ import org.tandemlb.admin.config.ConfigLoader;
 import org.tandemlb.core.frontend.Frontend;
 import org.tandemlb.core.testsupport.RawHttp;
 import org.tandemlb.core.testsupport.TestBackend;
+import org.tandemlb.core.testsupport.TestBackends;
 
 /**
  * SPEC §4 Reload, proven under load (issue #4's acceptance): four client threads send keep-alive
@@ -46,7 +48,8 @@ class ReloadUnderLoadTest {
     @TempDir
     Path dir;
 
-    private final List<TestBackend> backends = new ArrayList<>();
+    @RegisterExtension
+    final TestBackends backends = new TestBackends();
     private Daemon daemon;
 
     @AfterEach
@@ -54,7 +57,6 @@ class ReloadUnderLoadTest {
         if (daemon != null) {
             daemon.stop();
         }
-        backends.forEach(TestBackend::close);
     }
 
     /**
@@ -181,10 +183,9 @@ class ReloadUnderLoadTest {
 
     @Test
     void fourReloadsUnderSteadyLoadFailNoRequest() throws Exception {
-        TestBackend a = TestBackend.start("a");
-        TestBackend b = TestBackend.start("b");
-        TestBackend c = TestBackend.start("c");
-        backends.addAll(List.of(a, b, c));
+        TestBackend a = backends.start("a");
+        TestBackend b = backends.start("b");
+        TestBackend c = backends.start("c");
         Path file = dir.resolve("tandem.yaml");
         Files.writeString(file, config(null, ordered(a, 10, b, 10)), StandardCharsets.UTF_8);
         daemon = new Daemon(Map.of(), 2);

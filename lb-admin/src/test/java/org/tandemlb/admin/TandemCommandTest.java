@@ -12,14 +12,15 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.tandemlb.core.testsupport.ChildProcess;
 import picocli.CommandLine;
 
 /** The {@code tandem} command line: exit codes and what lands on stdout and stderr. */
@@ -202,32 +203,23 @@ class TandemCommandTest {
         Path good = write("good.yaml", VALID);
         Path bad = write("bad.yaml", THREE_MISTAKES);
 
-        Process ok = java("check", "-c", good.toString());
-        Process ko = java("check", "-c", bad.toString());
-        Process usage = java("check");
-
-        assertTrue(ko.waitFor(60, TimeUnit.SECONDS));
-        assertTrue(ok.waitFor(60, TimeUnit.SECONDS));
-        assertTrue(usage.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, ok.exitValue());
-        assertEquals(good + ": configuration is valid\n", read(ok.getInputStream()));
-        assertEquals(1, ko.exitValue());
-        assertEquals("", read(ko.getInputStream()));
-        assertEquals(3, read(ko.getErrorStream()).lines().count());
-        assertEquals(2, usage.exitValue());
+        try (ChildProcess ok = java("check", "-c", good.toString());
+             ChildProcess ko = java("check", "-c", bad.toString());
+             ChildProcess usage = java("check")) {
+            assertTrue(ko.awaitExit(Duration.ofSeconds(60)));
+            assertTrue(ok.awaitExit(Duration.ofSeconds(60)));
+            assertTrue(usage.awaitExit(Duration.ofSeconds(60)));
+            assertEquals(0, ok.exitCode());
+            assertEquals(good + ": configuration is valid\n", ok.text());
+            assertEquals(1, ko.exitCode());
+            assertEquals("", ko.text());
+            assertEquals(3, ko.errorLines().size());
+            assertEquals(2, usage.exitCode());
+        }
     }
 
-    /** Starts {@code TandemCommand} in a new JVM with this test's class path. */
-    static Process java(String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"),
-                TandemCommand.class.getName()));
-        command.addAll(List.of(args));
-        return new ProcessBuilder(command).start();
-    }
-
-    static String read(java.io.InputStream in) throws IOException {
-        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    /** Starts {@code TandemCommand} in a new JVM with this test's class path, stdout and stderr apart. */
+    private static ChildProcess java(String... args) throws IOException {
+        return ChildProcess.java(TandemCommand.class).args(args).separateStderr().start();
     }
 }

@@ -1,31 +1,25 @@
 package org.tandemlb.admin;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
+import java.util.regex.MatchResult;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tandemlb.core.testsupport.ChildProcess;
 import org.tandemlb.core.testsupport.RawHttp;
 import org.tandemlb.core.testsupport.TestBackend;
 
@@ -59,18 +53,18 @@ class TarballIT {
     }
 
     /** Runs a command to its end in {@code workDir}; stdout and stderr together. */
-    private static Result exec(Path workDir, List<String> command) throws IOException, InterruptedException {
-        Process p = builder(workDir, command).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), command + " did not end: " + out);
-        return new Result(p.exitValue(), out);
+    private static Result exec(Path workDir, List<String> command) throws IOException {
+        try (ChildProcess p = child(workDir, command)) {
+            assertTrue(p.awaitExit(Duration.ofSeconds(60)), command + " did not end: " + p.text());
+            return new Result(p.exitCode(), p.text());
+        }
     }
 
-    private static ProcessBuilder builder(Path workDir, List<String> command) {
-        ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
-        pb.environment().remove("CLASSPATH"); // nothing from the build may leak in
-        pb.environment().put("TANDEM_JAVA_OPTS", "-Xms32m -Xmx128m");
-        return pb;
+    private static ChildProcess child(Path workDir, List<String> command) throws IOException {
+        return ChildProcess.command(command).directory(workDir)
+                .unsetEnv("CLASSPATH") // nothing from the build may leak in
+                .env("TANDEM_JAVA_OPTS", "-Xms32m -Xmx128m")
+                .start();
     }
 
     @Test
@@ -127,26 +121,11 @@ class TarballIT {
                         health_check: { type: http, path: /health }
                         servers: [{ name: a, address: %s }]
                     """.formatted(accessLog, a.hostPort()));
-            Process p = builder(dir, List.of(home.resolve("bin/tandem").toString(), "run", "-c", config.toString()))
-                    .start();
-            List<String> output = new CopyOnWriteArrayList<>();
-            Thread reader = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                    for (String line = r.readLine(); line != null; line = r.readLine()) {
-                        output.add(line);
-                    }
-                } catch (IOException e) {
-                    // the process ended
-                }
-            }, "tandem-it-output");
-            reader.setDaemon(true);
-            reader.start();
-            try {
-                Matcher started = await().atMost(Duration.ofSeconds(60)).until(
-                        () -> output.stream().map(STARTED::matcher).filter(Matcher::find).findFirst(),
-                        Optional::isPresent).orElseThrow();
+            try (ChildProcess p = child(dir, List.of(home.resolve("bin/tandem").toString(), "run", "-c",
+                    config.toString()))) {
+                MatchResult started = p.awaitLine(STARTED, Duration.ofSeconds(60));
                 // bin/tandem exec'd the JVM: the PID systemd holds is the daemon's own.
-                assertEquals(p.pid(), Long.parseLong(started.group(1)), String.join("\n", output));
+                assertEquals(p.pid(), Long.parseLong(started.group(1)), p.output());
                 InetSocketAddress lb = new InetSocketAddress("127.0.0.1", Integer.parseInt(started.group(2)));
 
                 try (RawHttp http = new RawHttp(lb)) {
@@ -157,20 +136,17 @@ class TarballIT {
                     }
                 }
 
-                p.destroy(); // SIGTERM
-                assertTrue(p.waitFor(60, TimeUnit.SECONDS), "bin/tandem run did not stop: " + output);
-                reader.join(10_000);
-                assertEquals(0, p.exitValue(), String.join("\n", output));
-                assertTrue(output.stream().noneMatch(l -> l.contains("Exception") || l.contains("ERROR")),
-                        String.join("\n", output));
+                p.signal(ChildProcess.Signal.TERM);
+                assertTrue(p.awaitExit(Duration.ofSeconds(60)), "bin/tandem run did not stop: " + p.output());
+                assertEquals(0, p.exitCode(), p.output());
+                assertTrue(p.lines().stream().noneMatch(l -> l.contains("Exception") || l.contains("ERROR")),
+                        p.output());
                 try (Socket s = new Socket()) {
                     org.junit.jupiter.api.Assertions.assertThrows(ConnectException.class, () -> s.connect(lb, 2000));
                 }
                 List<String> logged = Files.readAllLines(accessLog);
                 assertEquals(3, logged.size(), String.join("\n", logged));
                 assertTrue(logged.get(0).contains(" www web/a GET /from-the-tarball/0 200 "), logged.get(0));
-            } finally {
-                p.destroyForcibly();
             }
         }
     }

@@ -14,10 +14,12 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.tandemlb.admin.Daemon;
 import org.tandemlb.admin.config.ConfigLoader;
 import org.tandemlb.core.testsupport.TestBackend;
+import org.tandemlb.core.testsupport.TestBackends;
 
 /**
  * The status page in a real headless Chromium, as an operator uses it: it lists the servers and
@@ -35,6 +37,8 @@ class StatusPageBrowserTest {
     @TempDir
     Path dir;
 
+    @RegisterExtension
+    final TestBackends backends = new TestBackends();
     private TestBackend a;
     private TestBackend b;
     private Daemon daemon;
@@ -43,8 +47,8 @@ class StatusPageBrowserTest {
 
     @BeforeEach
     void start() throws Exception {
-        a = TestBackend.start("a");
-        b = TestBackend.start("b");
+        a = backends.start("a");
+        b = backends.start("b");
         Path file = Files.writeString(dir.resolve("tandem.yaml"), AdminApiTest.config(AdminApiTest.TOKEN, a, b),
                 StandardCharsets.UTF_8);
         daemon = new Daemon(Map.of(), 1, Daemon.Admin.REQUIRED);
@@ -61,8 +65,6 @@ class StatusPageBrowserTest {
         if (daemon != null) {
             daemon.stop();
         }
-        a.close();
-        b.close();
     }
 
     private Map<String, String> rows() throws Exception {

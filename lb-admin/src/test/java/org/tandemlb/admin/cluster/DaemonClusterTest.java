@@ -12,11 +12,13 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.tandemlb.admin.Daemon;
 import org.tandemlb.admin.api.ClusterView;
 import org.tandemlb.admin.config.ConfigLoader;
 import org.tandemlb.core.backend.AdminState;
 import org.tandemlb.core.testsupport.TestBackend;
+import org.tandemlb.core.testsupport.TestBackends;
 
 /**
  * Two daemons of a cluster in one JVM, with the {@code bind} driver on 127.0.0.100: the elected one
@@ -27,19 +29,20 @@ import org.tandemlb.core.testsupport.TestBackend;
 class DaemonClusterTest {
     private static final String VIP = "127.0.0.100";
     private final List<Daemon> daemons = new ArrayList<>();
+    @RegisterExtension
+    final TestBackends backends = new TestBackends();
     private TestBackend backend;
     private int base;
 
     @BeforeEach
     void setUp() {
-        backend = TestBackend.start("app");
+        backend = backends.start("app");
         base = 24000 + ThreadLocalRandom.current().nextInt(150) * 40; // below the ephemeral range (32768-)
     }
 
     @AfterEach
     void tearDown() {
         daemons.forEach(Daemon::stop);
-        backend.close();
     }
 
     private Daemon daemon(String node, int index, int priority) throws Exception {

@@ -1,33 +1,26 @@
 package org.tandemlb.admin.demo;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.tandemlb.admin.TandemCommand;
+import org.tandemlb.core.testsupport.ChildProcess;
 import org.tandemlb.core.testsupport.RawHttp;
 import picocli.CommandLine;
 
@@ -133,37 +126,16 @@ class DemoTest {
     /** The demo in its own JVM, as a user runs it: what it prints, the traffic, and SIGTERM → exit 0. */
     @Test
     void theDemoProcessPrintsWhereToLookAndExitsZeroOnSigterm() throws Exception {
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), TandemCommand.class.getName(), "demo", "--port", "0");
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        List<String> output = new CopyOnWriteArrayList<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line = r.readLine(); line != null; line = r.readLine()) {
-                    output.add(line);
-                }
-            } catch (IOException e) {
-                // the process ended
-            }
-        }, "tandem-demo-output");
-        reader.setDaemon(true);
-        reader.start();
-        try {
-            int port = await().atMost(Duration.ofSeconds(60)).until(
-                    () -> output.stream().map(URL::matcher).filter(Matcher::find)
-                            .map(m -> Integer.parseInt(m.group(1))).findFirst(),
-                    Optional::isPresent).orElseThrow();
+        try (ChildProcess p = ChildProcess.java(TandemCommand.class).args("demo", "--port", "0").start()) {
+            int port = Integer.parseInt(p.awaitLine(URL, Duration.ofSeconds(60)).group(1));
             InetSocketAddress lb = new InetSocketAddress("127.0.0.1", port);
-            await().atMost(Duration.ofSeconds(10)).until(() -> output.stream().anyMatch(l -> l.contains("curl -s 127.0.0.1:" + port)));
+            p.awaitLine(Pattern.compile(Pattern.quote("curl -s 127.0.0.1:" + port)), Duration.ofSeconds(10));
             assertEquals(2, bodies(lb, 10).stream().distinct().count());
 
-            p.destroy(); // SIGTERM
-            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the demo did not stop: " + output);
-            assertEquals(0, p.exitValue(), String.join("\n", output));
-            reader.join(10_000);
-            assertTrue(output.stream().noneMatch(l -> l.contains("Exception")), String.join("\n", output));
-        } finally {
-            p.destroyForcibly();
+            p.signal(ChildProcess.Signal.TERM);
+            assertTrue(p.awaitExit(Duration.ofSeconds(30)), "the demo did not stop: " + p.output());
+            assertEquals(0, p.exitCode(), p.output());
+            assertTrue(p.lines().stream().noneMatch(l -> l.contains("Exception")), p.output());
         }
     }
 }

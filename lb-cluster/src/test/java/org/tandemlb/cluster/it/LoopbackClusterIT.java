@@ -16,7 +16,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.tandemlb.core.testsupport.TestBackend;
+import org.tandemlb.core.testsupport.TestBackends;
 
 /**
  * Two and three nodes in separate JVMs on loopback, with the {@code bind} driver and the VIP
@@ -27,13 +29,15 @@ import org.tandemlb.core.testsupport.TestBackend;
 class LoopbackClusterIT {
     private static final String VIP = "127.0.0.100";
     private final List<NodeProcess> nodes = new ArrayList<>();
+    @RegisterExtension
+    final TestBackends backends = new TestBackends();
     private TestBackend backend;
     private int base;
     private int frontendPort;
 
     @BeforeEach
     void setUp() {
-        backend = TestBackend.start("app");
+        backend = backends.start("app");
         // Cluster ports base..base+2 (FD_SOCK2 on +100): a random high range, so that runs in
         // parallel or a leftover process do not collide.
         base = 21000 + ThreadLocalRandom.current().nextInt(200) * 50;
@@ -43,7 +47,6 @@ class LoopbackClusterIT {
     @AfterEach
     void tearDown() {
         nodes.forEach(NodeProcess::close);
-        backend.close();
     }
 
     private NodeProcess node(String name, int index, int priority, String secret, String... extra) throws IOException {

@@ -18,13 +18,16 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.tandemlb.core.testsupport.ChildProcess;
 import org.tandemlb.core.testsupport.ExternalProcesses;
+import org.tandemlb.core.testsupport.RequiresRoot;
 
 /**
  * The {@code linux} driver for real, in network namespaces this test creates (and removes): two
  * nodes and a client on a bridge, with 10.x addresses and the VIP .100. The client probes the VIP
- * every 20 ms; each scenario prints the gap clients saw. Needs root (CI runs as root), iproute2 and
- * arping; without network namespaces it fails with a message saying so.
+ * every 20 ms; each scenario prints the gap clients saw. Needs root (CI runs as root; elsewhere it is
+ * skipped, saying so), iproute2 and arping; without network namespaces it fails with a message
+ * saying so.
  *
  * <pre>
  *   [ns n1: eth0 .11, lb1] --veth-- +--------+ --veth-- [ns n2: eth0 .12, lb2]
@@ -33,6 +36,7 @@ import org.tandemlb.core.testsupport.ExternalProcesses;
  * </pre>
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@RequiresRoot("network namespaces, a bridge and the VIP on their interfaces")
 class NetnsClusterIT {
     private final String tag = Integer.toHexString(0x1000 + ThreadLocalRandom.current().nextInt(0xefff));
     private final String net = "10.213." + (10 + ThreadLocalRandom.current().nextInt(200));
@@ -46,9 +50,6 @@ class NetnsClusterIT {
 
     @BeforeAll
     void createNetwork() {
-        if (!ExternalProcesses.isRoot()) {
-            fail("NetnsClusterIT needs root (network namespaces, addresses, ARP); CI runs as root");
-        }
         ExternalProcesses.requireBinary("iproute2", "ip");
         ExternalProcesses.requireBinary("arping", "arping");
         ip("link", "add", bridge, "type", "bridge");
@@ -79,8 +80,8 @@ class NetnsClusterIT {
 
     @BeforeEach
     void startClient() throws IOException {
-        client = new NodeProcess("client", inNamespace(2, ProbeMain.command(List.of("backend=" + addresses[2] + ":8081",
-                "target=" + vip + ":8080", "max=120000"))));
+        client = new NodeProcess("client", ProbeMain.command(List.of("backend=" + addresses[2] + ":8081",
+                "target=" + vip + ":8080", "max=120000")).prefix(inNamespace(2)));
         processes.add(client);
         client.awaitSaid("READY", Duration.ofSeconds(20));
     }
@@ -105,27 +106,24 @@ class NetnsClusterIT {
         }
     }
 
-    private List<String> inNamespace(int i, List<String> command) {
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", namespaces[i]));
-        cmd.addAll(command);
-        return cmd;
+    /** {@code ip netns exec} of namespace {@code i}, to prefix a command with. */
+    private String[] inNamespace(int i) {
+        return new String[] {"ip", "netns", "exec", namespaces[i]};
     }
 
     private NodeProcess node(int i, int priority, String profile) throws IOException {
         String name = "lb" + (i + 1);
         String peers = addresses[0] + ":7800," + addresses[1] + ":7800";
-        List<String> java = NodeMain.command(List.of("name=" + name,
+        ChildProcess.Builder command = NodeMain.command(List.of("name=" + name,
                 "bind=" + addresses[i] + ":7800", "peers=" + peers, "priority=" + priority, "secret=netns-secret",
                 "vip=linux:" + vip + "/24:eth0", "frontend=0.0.0.0:8080", "backend=" + addresses[2] + ":8081",
-                "profile=" + profile));
-        List<String> command = new ArrayList<>();
+                "profile=" + profile)).prefix(inNamespace(i));
         if (profile.equals("fast")) {
             // As docs/cluster.md advises for the fast timings: the LB before ordinary work
             // (systemd's Nice=-10), so that busy cores delay its heartbeats by milliseconds.
-            command.addAll(List.of("nice", "-n", "-10"));
+            command.prefix("nice", "-n", "-10");
         }
-        command.addAll(java);
-        NodeProcess n = new NodeProcess(name, inNamespace(i, command));
+        NodeProcess n = new NodeProcess(name, command);
         processes.add(n);
         n.awaitSaid("READY", Duration.ofSeconds(20));
         return n;
@@ -292,20 +290,19 @@ class NetnsClusterIT {
     void fastTimingsCatchASilentCutWithinHalfASecondAndStayCalmOnBusyCores() throws Exception {
         NodeProcess[] n = pair("fast");
         // Both cores busy (two spinning shells, bounded by timeout(1)) for 8 s: no false failover.
-        List<Process> hogs = new ArrayList<>();
+        List<ChildProcess> hogs = new ArrayList<>();
         long busyFrom = System.currentTimeMillis();
         try {
             for (int i = 0; i < 2; i++) {
-                hogs.add(new ProcessBuilder("timeout", "12", "sh", "-c", "while :; do :; done").start());
+                hogs.add(ChildProcess.command("timeout", "12", "sh", "-c", "while :; do :; done").start());
             }
             event("both cores busy");
             pass(Duration.ofSeconds(8));
         } finally {
             // SIGTERM to timeout(1), which passes it on to its shell (SIGKILL would orphan the
             // shell); should this JVM die first, timeout ends the shells after 12 s anyway.
-            for (Process hog : hogs) {
-                hog.destroy();
-                hog.waitFor(5, TimeUnit.SECONDS);
+            for (ChildProcess hog : hogs) {
+                hog.stop(Duration.ofSeconds(5));
             }
         }
         event("cores free");

@@ -19,6 +19,7 @@ import org.tandemlb.core.config.HostPort;
 import org.tandemlb.core.config.LoadBalancerConfig;
 import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.config.ServerConfig;
+import org.tandemlb.core.testsupport.ChildProcess;
 
 /**
  * A Tandem node in its own JVM, for the process-level tests (kill -9, SIGTERM, SIGSTOP): lb-core
@@ -107,14 +108,11 @@ public final class NodeMain {
         System.out.flush();
     }
 
-    /** The java command that runs this class with the test classpath. */
-    public static List<String> command(List<String> args) {
-        List<String> cmd = new java.util.ArrayList<>(List.of(
-                java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1",
-                "-Djava.net.preferIPv4Stack=true", "-Dlogback.configurationFile=node-logback.xml",
-                "-cp", System.getProperty("java.class.path"), NodeMain.class.getName()));
-        cmd.addAll(args);
-        return cmd;
+    /** A JVM that runs this class with the test class path and {@code args}. */
+    public static ChildProcess.Builder command(List<String> args) {
+        return ChildProcess.java(NodeMain.class)
+                .jvmArgs("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1",
+                        "-Djava.net.preferIPv4Stack=true", "-Dlogback.configurationFile=node-logback.xml")
+                .args(args);
     }
 }

@@ -1,63 +1,43 @@
 package org.tandemlb.cluster.it;
 
-import static org.awaitility.Awaitility.await;
-
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Pattern;
+import org.tandemlb.core.testsupport.ChildProcess;
 
-/** A node (or any helper JVM) started by a test, with its output collected; stopped by PID. */
+/**
+ * A {@link NodeMain} or {@link ProbeMain} started by a test, and what it says in their line
+ * protocol ({@code @@ X}); the process itself is a {@link ChildProcess}.
+ */
 final class NodeProcess implements AutoCloseable {
+    private static final Pattern STATE = Pattern.compile("^@@ STATE (.*)$");
     final String name;
     final Process process;
-    private final Writer stdin;
-    private final List<String> lines = new CopyOnWriteArrayList<>();
-    private final List<Long> lineTimes = new CopyOnWriteArrayList<>();
+    private final ChildProcess child;
 
-    NodeProcess(String name, List<String> command) throws IOException {
+    NodeProcess(String name, ChildProcess.Builder command) throws IOException {
         this.name = name;
-        this.process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        this.stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    lineTimes.add(System.nanoTime());
-                    lines.add(line);
-                    if (System.getenv("TANDEM_IT_VERBOSE") != null || !line.startsWith("@@ P ")) {
-                        System.out.println("[" + name + "] " + line);
-                    }
-                }
-            } catch (IOException e) {
-                // process gone
-            }
-        }, "out-" + name);
-        reader.setDaemon(true);
-        reader.start();
+        // The probes (@@ P) are many: printed only when asked for.
+        boolean verbose = System.getenv("TANDEM_IT_VERBOSE") != null;
+        this.child = command.name(name).echo(line -> verbose || !line.startsWith("@@ P ")).start();
+        this.process = child.process();
     }
 
     long pid() {
-        return process.pid();
+        return child.pid();
     }
 
     /** Sends a command line on stdin. */
-    synchronized void command(String line) throws IOException {
-        stdin.write(line + "\n");
-        stdin.flush();
+    void command(String line) throws IOException {
+        child.send(line);
     }
 
     /** The protocol lines ({@code @@ X}) printed so far, without the prefix. */
     List<String> said() {
         List<String> out = new ArrayList<>();
-        for (String l : lines) {
+        for (String l : child.lines()) {
             if (l.startsWith("@@ ")) {
                 out.add(l.substring(3));
             }
@@ -85,27 +65,22 @@ final class NodeProcess implements AutoCloseable {
         return said().contains(text);
     }
 
+    /** Waits until the node says {@code text}; fails with its output when it exits first. */
     void awaitSaid(String text, Duration timeout) {
-        await(name + " says " + text).atMost(timeout).pollInterval(Duration.ofMillis(20))
-                .until(() -> said().contains(text) || !process.isAlive());
-        if (!said().contains(text)) {
-            throw new AssertionError(name + " exited before saying " + text + ":\n" + String.join("\n", lines));
-        }
+        child.awaitLine(Pattern.compile("^@@ " + Pattern.quote(text) + "$"), timeout);
     }
 
     /** Asks {@code state} and returns the answer: admin state, weight, role, member count. */
     String state() throws IOException {
-        int before = said().size();
+        int from = child.lineCount();
         command("state");
-        await(name + " answers state").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
-                .until(() -> said().stream().skip(before).anyMatch(s -> s.startsWith("STATE ")));
-        return said().stream().skip(before).filter(s -> s.startsWith("STATE ")).findFirst().orElseThrow().substring(6);
+        return child.awaitLine(from, STATE, Duration.ofSeconds(5)).group(1);
     }
 
     /** The probes a {@link ProbeMain} printed so far. */
     List<Prober.Probe> probes() {
         List<Prober.Probe> out = new ArrayList<>();
-        for (String l : lines) {
+        for (String l : child.lines()) {
             if (l.startsWith("@@ P ")) {
                 String[] f = l.split(" ");
                 out.add(new Prober.Probe(Long.parseLong(f[2]), f[3].equals("1")));
@@ -116,29 +91,16 @@ final class NodeProcess implements AutoCloseable {
     }
 
     String output() {
-        return String.join("\n", lines);
+        return child.output();
     }
 
+    /** Sends the signal named {@code sig} (TERM, STOP, CONT, ...) to the node's PID. */
     void signal(String sig) {
-        try {
-            new ProcessBuilder("kill", "-" + sig, Long.toString(process.pid())).inheritIO().start().waitFor();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        child.signal(ChildProcess.Signal.valueOf(sig));
     }
 
     @Override
     public void close() {
-        if (process.isAlive()) {
-            signal("CONT");
-            process.destroyForcibly();
-            try {
-                process.waitFor();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        child.close();
     }
 }

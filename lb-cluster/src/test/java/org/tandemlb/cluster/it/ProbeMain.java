@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.tandemlb.core.config.HostPort;
+import org.tandemlb.core.testsupport.ChildProcess;
 
 /**
  * The client side of the network-namespace tests, run inside the client namespace: an HTTP server
@@ -55,13 +56,10 @@ public final class ProbeMain {
         System.exit(0);
     }
 
-    /** The java command that runs this class with the test classpath. */
-    static List<String> command(List<String> args) {
-        List<String> cmd = new java.util.ArrayList<>(List.of(
-                java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), ProbeMain.class.getName()));
-        cmd.addAll(args);
-        return cmd;
+    /** A JVM that runs this class with the test class path and {@code args}. */
+    static ChildProcess.Builder command(List<String> args) {
+        return ChildProcess.java(ProbeMain.class)
+                .jvmArgs("-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1")
+                .args(args);
     }
 }

@@ -203,9 +203,14 @@ public final class ExternalProcesses {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()))
                 .redirectErrorStream(true)
                 .start();
+        killAtExit(process);
+        return process;
+    }
+
+    /** Registers {@code process}, started elsewhere, to be killed when the JVM exits if it still runs. */
+    static void killAtExit(Process process) {
         LIVE.add(process);
         process.onExit().thenRun(() -> LIVE.remove(process));
-        return process;
     }
 
     /**

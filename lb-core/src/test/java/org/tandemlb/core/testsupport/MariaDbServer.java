@@ -2,7 +2,6 @@ package org.tandemlb.core.testsupport;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,7 +34,7 @@ import java.util.regex.Pattern;
  * each server, which saves about a second and a half per server. Buffers are small and the
  * performance schema is off, so a server starts in well under a second.
  */
-public final class MariaDbServer implements AutoCloseable {
+public final class MariaDbServer extends ExternalServer {
 
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
@@ -55,25 +54,17 @@ public final class MariaDbServer implements AutoCloseable {
 
     private final Path mariadbd;
     private final Path client;
-    private final Path dir;
     private final Path dataDir;
     private final Path socket;
-    private final Path pidFile;
-    private final Path errorLog;
     private final List<String> extraArgs;
-    private int port;
-    private Process process;
-    private boolean closed;
 
-    private MariaDbServer(List<String> extraArgs) {
+    private MariaDbServer(List<String> extraArgs, Path dir) {
+        super("MariaDB", dir, dir.resolve("error.log"), dir.resolve("mariadbd.pid"), STARTUP_TIMEOUT, STOP_GRACE);
         this.mariadbd = ExternalProcesses.requireBinary("mariadb-server", "/usr/sbin/mariadbd", "mariadbd");
         this.client = ExternalProcesses.requireBinary("mariadb-client", "mariadb", "mysql");
         this.extraArgs = List.copyOf(extraArgs);
-        this.dir = ExternalProcesses.createTempDir("tandem-mariadb-");
         this.dataDir = dir.resolve("data");
         this.socket = dir.resolve("mysql.sock");
-        this.pidFile = dir.resolve("mariadbd.pid");
-        this.errorLog = dir.resolve("error.log");
         try {
             Files.createDirectories(dir.resolve("tmp"));
         } catch (IOException e) {
@@ -92,16 +83,8 @@ public final class MariaDbServer implements AutoCloseable {
 
     /** {@link #start(String...)} with the ports to try drawn from {@code ports}; for the test of the port retry. */
     static MariaDbServer start(IntSupplier ports, List<String> extraServerArgs) {
-        MariaDbServer server = new MariaDbServer(extraServerArgs);
-        try {
-            ExternalProcesses.startOnFreePort("mariadbd", ports, p -> {
-                server.launchOn(p);
-                return server;
-            });
-        } catch (RuntimeException e) {
-            server.close();
-            throw e;
-        }
+        MariaDbServer server = new MariaDbServer(extraServerArgs, ExternalProcesses.createTempDir("tandem-mariadb-"));
+        server.startOnFreePort(ports);
         return server;
     }
 
@@ -127,98 +110,35 @@ public final class MariaDbServer implements AutoCloseable {
         return template;
     }
 
-    private void launchOn(int candidatePort) throws IOException, ExternalProcesses.AddressInUseException {
-        Files.deleteIfExists(pidFile);
-        long logOffset = ExternalProcesses.size(errorLog);
+    @Override
+    protected List<String> command(int candidatePort) {
         List<String> command = new ArrayList<>(List.of(mariadbd.toString(),
                 "--no-defaults", // must come first
                 "--datadir=" + dataDir,
                 "--socket=" + socket,
                 "--port=" + candidatePort,
                 "--bind-address=127.0.0.1",
-                "--pid-file=" + pidFile,
-                "--log-error=" + errorLog,
+                "--pid-file=" + pidFile(),
+                "--log-error=" + errorLog(),
                 "--tmpdir=" + dir.resolve("tmp")));
         if (ExternalProcesses.isRoot()) {
             command.add("--user=root");
         }
         command.addAll(SMALL_AND_FAST);
         command.addAll(extraArgs);
-        Process started = ExternalProcesses.launch(command, dir, errorLog);
+        return command;
+    }
+
+    @Override
+    protected boolean ready(Process started, int candidatePort) {
         // The UNIX socket is set up after the TCP port is bound, so a query over the socket tells
         // that the server is ready and that the port is its own.
-        ExternalProcesses.awaitReady("mariadbd", started, errorLog, logOffset, STARTUP_TIMEOUT,
-                () -> Files.exists(socket) && runSql("SELECT 1").ok());
-        this.port = candidatePort;
-        this.process = started;
-    }
-
-    /**
-     * Starts the server again after {@link #stop()} or {@link #kill()}, on the same data directory
-     * and port. Fails when something else took the port in between.
-     */
-    public synchronized void start() {
-        if (closed) {
-            throw new IllegalStateException("MariaDB on port " + port + " is closed");
-        }
-        if (isRunning()) {
-            return;
-        }
-        try {
-            launchOn(port);
-        } catch (ExternalProcesses.AddressInUseException e) {
-            throw new IllegalStateException("cannot restart MariaDB: port " + port + " was taken meanwhile: "
-                    + e.getMessage(), e);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /**
-     * Stops the server (SIGTERM to its PID, a clean shutdown; SIGKILL after 30 s) and returns once
-     * it has exited.
-     */
-    public synchronized void stop() {
-        if (process != null) {
-            ExternalProcesses.stop(process, STOP_GRACE);
-        }
-    }
-
-    /** Kills the server at once (SIGKILL to its PID), as a crash would; {@link #start()} recovers it. */
-    public synchronized void kill() {
-        if (process != null) {
-            ExternalProcesses.kill(process);
-        }
-    }
-
-    /** Whether the mariadbd process is alive. */
-    public synchronized boolean isRunning() {
-        return process != null && process.isAlive();
-    }
-
-    /** The PID of the running (or last) mariadbd process. */
-    public synchronized long pid() {
-        return process.pid();
-    }
-
-    /** The TCP port the server listens on, on 127.0.0.1. */
-    public int port() {
-        return port;
-    }
-
-    /** 127.0.0.1 and {@link #port()}. */
-    public InetSocketAddress address() {
-        return new InetSocketAddress("127.0.0.1", port);
+        return Files.exists(socket) && runSql("SELECT 1").ok();
     }
 
     /** The server's UNIX socket. */
     public Path socket() {
         return socket;
-    }
-
-    /** The server's error log, for a failing test's message. */
-    public Path errorLog() {
-        return errorLog;
     }
 
     /**
@@ -270,21 +190,5 @@ public final class MariaDbServer implements AutoCloseable {
             statements.append("CREATE USER IF NOT EXISTS '").append(user).append("'@'").append(host).append("';");
         }
         sql(statements.toString());
-    }
-
-    /** Stops the server and deletes its directory, data included. */
-    @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        stop();
-        ExternalProcesses.deleteRecursively(dir);
-    }
-
-    @Override
-    public String toString() {
-        return "MariaDB on 127.0.0.1:" + port + " (" + dir + ")";
     }
 }

@@ -7,7 +7,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,32 +33,24 @@ import java.util.function.IntSupplier;
  * so the port is drawn at random and another one is tried when it is taken
  * ({@link ExternalProcesses#startOnFreePort}).
  */
-public final class NginxServer implements AutoCloseable {
+public final class NginxServer extends ExternalServer {
 
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
     private final Path nginx;
-    private final Path dir;
     private final Path root;
     private final Path conf;
-    private final Path errorLog;
     private final Path accessLog;
-    private final Path pidFile;
     private final String serverBody;
     private final String httpDirectives;
-    private int port;
-    private Process process;
-    private boolean closed;
 
-    private NginxServer(Builder builder) {
+    private NginxServer(Builder builder, Path dir) {
+        super("nginx", dir, dir.resolve("logs/error.log"), dir.resolve("logs/nginx.pid"), STARTUP_TIMEOUT, STOP_GRACE);
         this.nginx = ExternalProcesses.requireBinary("nginx-light", "/usr/sbin/nginx", "nginx");
-        this.dir = ExternalProcesses.createTempDir("tandem-nginx-");
         this.root = dir.resolve("root");
         this.conf = dir.resolve("conf/nginx.conf");
-        this.errorLog = dir.resolve("logs/error.log");
         this.accessLog = dir.resolve("logs/access.log");
-        this.pidFile = dir.resolve("logs/nginx.pid");
         this.serverBody = builder.serverBody;
         this.httpDirectives = builder.httpDirectives;
         try {
@@ -122,42 +113,24 @@ public final class NginxServer implements AutoCloseable {
 
         /** Starts nginx and returns once it accepts connections. */
         public NginxServer start() {
-            NginxServer server = new NginxServer(this);
-            try {
-                ExternalProcesses.startOnFreePort("nginx", ports, p -> {
-                    server.launchOn(p);
-                    return server;
-                });
-            } catch (RuntimeException e) {
-                server.close();
-                throw e;
-            }
+            NginxServer server = new NginxServer(this, ExternalProcesses.createTempDir("tandem-nginx-"));
+            server.startOnFreePort(ports);
             return server;
         }
     }
 
-    private void launchOn(int candidatePort) throws IOException, ExternalProcesses.AddressInUseException {
+    @Override
+    protected List<String> command(int candidatePort) throws IOException {
         Files.writeString(conf, config(candidatePort));
-        Files.deleteIfExists(pidFile); // left behind when a previous run was killed
-        long logOffset = ExternalProcesses.size(errorLog);
-        List<String> command = new ArrayList<>(List.of(nginx.toString(),
-                "-p", dir + "/", "-c", conf.toString(), "-e", errorLog.toString()));
-        Process started = ExternalProcesses.launch(command, dir, errorLog);
-        InetSocketAddress candidate = new InetSocketAddress("127.0.0.1", candidatePort);
-        // nginx writes its PID file only after it has bound every listening socket, so the file
-        // tells that the port is ours and not some other process's that happens to accept.
-        ExternalProcesses.awaitReady("nginx", started, errorLog, logOffset, STARTUP_TIMEOUT,
-                () -> pidFileNames(started) && ExternalProcesses.acceptsConnections(candidate));
-        this.port = candidatePort;
-        this.process = started;
+        return List.of(nginx.toString(), "-p", dir + "/", "-c", conf.toString(), "-e", errorLog().toString());
     }
 
-    private boolean pidFileNames(Process started) {
-        try {
-            return Files.exists(pidFile) && Files.readString(pidFile).strip().equals(Long.toString(started.pid()));
-        } catch (IOException e) {
-            return false;
-        }
+    @Override
+    protected boolean ready(Process started, int candidatePort) {
+        // nginx writes its PID file only after it has bound every listening socket, so the file
+        // tells that the port is ours and not some other process's that happens to accept.
+        return pidFileNames(started)
+                && ExternalProcesses.acceptsConnections(new InetSocketAddress("127.0.0.1", candidatePort));
     }
 
     private String config(int listenPort) {
@@ -168,8 +141,8 @@ public final class NginxServer implements AutoCloseable {
                 "daemon off;",
                 "master_process off;",
                 "worker_processes 1;",
-                "pid " + pidFile + ";",
-                "error_log " + errorLog + " notice;",
+                "pid " + pidFile() + ";",
+                "error_log " + errorLog() + " notice;",
                 "events { worker_connections 1024; }",
                 "http {",
                 "  types { text/html html; text/plain txt; application/json json; }",
@@ -191,74 +164,14 @@ public final class NginxServer implements AutoCloseable {
                 "");
     }
 
-    /**
-     * Starts nginx again after {@link #stop()}, on the same port and with the same files. Fails
-     * when something else took the port in between.
-     */
-    public synchronized void start() {
-        if (closed) {
-            throw new IllegalStateException("nginx on port " + port + " is closed");
-        }
-        if (isRunning()) {
-            return;
-        }
-        try {
-            launchOn(port);
-        } catch (ExternalProcesses.AddressInUseException e) {
-            throw new IllegalStateException("cannot restart nginx: port " + port + " was taken meanwhile: "
-                    + e.getMessage(), e);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Stops nginx (SIGTERM to its PID, SIGKILL after 10 s) and returns once it has exited. */
-    public synchronized void stop() {
-        if (process != null) {
-            ExternalProcesses.stop(process, STOP_GRACE);
-        }
-    }
-
-    /** Kills nginx at once (SIGKILL to its PID), as a crash would, and returns once it has exited. */
-    public synchronized void kill() {
-        if (process != null) {
-            ExternalProcesses.kill(process);
-        }
-    }
-
-    /** Whether the nginx process is alive. */
-    public synchronized boolean isRunning() {
-        return process != null && process.isAlive();
-    }
-
-    /** The PID of the running (or last) nginx process. */
-    public synchronized long pid() {
-        return process.pid();
-    }
-
-    /** The port nginx listens on, on 127.0.0.1. */
-    public int port() {
-        return port;
-    }
-
-    /** 127.0.0.1 and {@link #port()}. */
-    public InetSocketAddress address() {
-        return new InetSocketAddress("127.0.0.1", port);
-    }
-
     /** {@code http://127.0.0.1:PORT} followed by {@code path} (which starts with {@code /}). */
     public URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + port + path);
+        return URI.create("http://127.0.0.1:" + port() + path);
     }
 
     /** The document root ({@code root} in every server block). */
     public Path root() {
         return root;
-    }
-
-    /** nginx's error log, for a failing test's message. */
-    public Path errorLog() {
-        return errorLog;
     }
 
     /**
@@ -303,21 +216,5 @@ public final class NginxServer implements AutoCloseable {
             throw new IllegalArgumentException(relativePath + " is outside the document root");
         }
         return file;
-    }
-
-    /** Stops nginx and deletes its directory. */
-    @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        stop();
-        ExternalProcesses.deleteRecursively(dir);
-    }
-
-    @Override
-    public String toString() {
-        return "nginx on 127.0.0.1:" + port + " (" + dir + ")";
     }
 }
