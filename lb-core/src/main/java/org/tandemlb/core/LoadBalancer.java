@@ -122,7 +122,7 @@ public final class LoadBalancer implements AutoCloseable {
         try {
             for (FrontendConfig fc : config.frontends()) {
                 Frontend f = new Frontend(fc, context, pool);
-                f.bind(transport, acceptors, workers);
+                f.bind(transport, acceptors, workers, List.of());
                 bound.put(fc.name(), f);
             }
         } catch (RuntimeException e) {
@@ -137,10 +137,21 @@ public final class LoadBalancer implements AutoCloseable {
     }
 
     /**
-     * Applies a new configuration in place. Backends are updated server by server; a frontend whose
-     * binds and mode are unchanged keeps its sockets and takes the new settings for new
-     * connections; others are bound anew (new sockets first, so a failure changes nothing) and
-     * removed frontends stop listening. Established connections are never cut.
+     * Applies a new configuration in place, all or nothing. Backends are updated server by server:
+     * a server whose settings are unchanged keeps its health, admin state, counters and pooled
+     * connections. A frontend whose binds and mode are unchanged keeps its sockets and takes the
+     * new settings for new connections. Any other frontend is new: for each address that a
+     * removed or replaced frontend listens on (a renamed frontend, a changed mode, an address
+     * moved between frontends) it takes that listening socket over, so the port never closes; it
+     * binds the others. Removed frontends then stop listening. Established connections are never
+     * cut; they finish with the settings they started with.
+     *
+     * <p>Nothing changes until every new address is bound: when one cannot be (held by another
+     * process, say), what this call bound is closed, the sockets it would have taken over go on
+     * serving their old frontends, and {@link #config()}, {@link #frontends()} and the listeners
+     * stay as they were. An address that overlaps an old one without being the same (a wildcard
+     * {@code 0.0.0.0:80} replaced by {@code 10.0.0.5:80}) cannot be bound while the old one
+     * listens, so such a change fails; apply it in two steps (remove, then add) or restart.
      *
      * @throws LoadBalancerException when a new listener cannot be bound; the old configuration then stays
      */
@@ -150,29 +161,36 @@ public final class LoadBalancer implements AutoCloseable {
             throw new IllegalStateException("not running");
         }
         Map<String, Frontend> oldFrontends = frontends;
+        // The old frontends that do not carry on as they are: the new ones take their sockets over.
+        List<Frontend> replaced = new ArrayList<>();
+        for (Frontend old : oldFrontends.values()) {
+            FrontendConfig fc = next.frontend(old.name());
+            if (fc == null || !sameSockets(old.config(), fc)) {
+                replaced.add(old);
+            }
+        }
         Map<String, Frontend> newFrontends = new LinkedHashMap<>();
         List<Frontend> fresh = new ArrayList<>();
-        // Bind the new listeners first; until they are all bound, nothing has changed.
         Map<String, Backend> newBackends = new LinkedHashMap<>();
         for (BackendConfig bc : next.backends()) {
             Backend existing = backends.get(bc.name());
             newBackends.put(bc.name(), existing != null && existing.config().mode() == bc.mode() ? existing : null);
         }
+        // Bind the new listeners first; until they are all bound, nothing has changed.
         try {
             for (FrontendConfig fc : next.frontends()) {
                 Frontend old = oldFrontends.get(fc.name());
-                if (old != null && old.config().binds().equals(fc.binds()) && old.config().mode() == fc.mode()) {
+                if (old != null && !replaced.contains(old)) {
                     newFrontends.put(fc.name(), old);
                 } else {
                     Frontend f = new Frontend(fc, context, pool);
-                    // A bind moved from a removed or changed frontend: release it first.
-                    releaseConflictingBinds(fc, oldFrontends, next);
-                    f.bind(transport, acceptors, workers);
+                    f.bind(transport, acceptors, workers, replaced);
                     fresh.add(f);
                     newFrontends.put(fc.name(), f);
                 }
             }
         } catch (RuntimeException e) {
+            // Closes what they bound and gives back what they took over.
             fresh.forEach(Frontend::close);
             throw e;
         }
@@ -198,29 +216,22 @@ public final class LoadBalancer implements AutoCloseable {
         healthChecks.sync(backends.values());
         for (FrontendConfig fc : next.frontends()) {
             Frontend f = newFrontends.get(fc.name());
-            if (!fresh.contains(f)) {
+            if (fresh.contains(f)) {
+                f.takeOver();
+            } else {
                 f.update(fc);
             }
         }
-        for (Frontend old : oldFrontends.values()) {
-            if (newFrontends.get(old.name()) != old) {
-                old.close();
-            }
-        }
+        replaced.forEach(Frontend::close);
         frontends = Map.copyOf(newFrontends);
         config = next;
         syncMetrics();
         log.info("configuration applied: {} frontend(s), {} backend(s)", frontends.size(), backends.size());
     }
 
-    private static void releaseConflictingBinds(FrontendConfig fc, Map<String, Frontend> old, LoadBalancerConfig next) {
-        for (Frontend f : old.values()) {
-            FrontendConfig keep = next.frontend(f.name());
-            boolean kept = keep != null && keep.binds().equals(f.config().binds()) && keep.mode() == f.config().mode();
-            if (!kept && f.config().binds().stream().anyMatch(fc.binds()::contains)) {
-                f.close();
-            }
-        }
+    /** Whether a frontend configured as {@code a} can go on as {@code b} on the same sockets. */
+    private static boolean sameSockets(FrontendConfig a, FrontendConfig b) {
+        return a.binds().equals(b.binds()) && a.mode() == b.mode();
     }
 
     /** Metrics and the embedder's listener both hear of every request; null when neither listens. */
