@@ -305,7 +305,9 @@ public final class LoadBalancer implements AutoCloseable {
 
     /**
      * Stops listening, lets open connections finish for up to {@code drain}, then closes them and
-     * (when it created them) shuts the event loops down.
+     * the idle keep-alive connections to the servers, and (when it created them) shuts the event
+     * loops down. Event loops given with {@link Builder#eventLoops} stay up, with no connection of
+     * this load balancer left on them (the closes run on the loops, shortly after this returns).
      */
     public synchronized void stop(Duration drain) {
         if (closed) {
@@ -324,6 +326,11 @@ public final class LoadBalancer implements AutoCloseable {
             log.warn("drain time {} is over: closing {} connection(s) still open", drain, cut);
         }
         frontends.values().forEach(Frontend::closeConnections);
+        // The keep-alive connections to the servers, now all idle in the pool: event loops that
+        // the embedder owns run on after this, and would keep them open until a timeout.
+        for (Backend b : backends.values()) {
+            b.servers().forEach(pool::closeIdle);
+        }
         if (ownsGroups) {
             workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
         }
