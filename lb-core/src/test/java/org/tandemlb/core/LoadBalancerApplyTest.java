@@ -3,145 +3,73 @@ package org.tandemlb.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.tandemlb.core.ApplyFixture.answer;
+import static org.tandemlb.core.ApplyFixture.backend;
+import static org.tandemlb.core.ApplyFixture.config;
+import static org.tandemlb.core.ApplyFixture.frontend;
+import static org.tandemlb.core.ApplyFixture.listeningInode;
+import static org.tandemlb.core.ApplyFixture.loopback;
+import static org.tandemlb.core.ApplyFixture.names;
+import static org.tandemlb.core.ApplyFixture.ownListeningSockets;
 
-import java.io.IOException;
+import java.net.ConnectException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.tandemlb.core.config.BackendConfig;
-import org.tandemlb.core.config.FrontendConfig;
 import org.tandemlb.core.config.LoadBalancerConfig;
 import org.tandemlb.core.config.Mode;
-import org.tandemlb.core.config.ServerConfig;
-import org.tandemlb.core.frontend.Frontend;
 import org.tandemlb.core.testsupport.RawHttp;
 import org.tandemlb.core.testsupport.TestBackend;
 
 /**
- * {@link LoadBalancer#apply} with real sockets on loopback: which listeners are kept, handed over,
- * added and removed, and that a failed apply leaves the old model serving.
+ * {@link LoadBalancer#apply} and the listeners, with real sockets on loopback: which are kept,
+ * handed over, added and removed, and that a failed apply leaves the old ones, and only them,
+ * serving. "The same socket" is checked in the kernel's table (the same inode).
  */
 class LoadBalancerApplyTest {
-    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final ApplyFixture fixture = new ApplyFixture();
+    private TestBackend a;
+    private TestBackend b;
+    private List<BackendConfig> backends;
 
     @AfterEach
     void tearDown() throws Exception {
-        for (int i = closeables.size() - 1; i >= 0; i--) {
-            closeables.get(i).close();
-        }
+        fixture.close();
     }
 
-    private <T extends AutoCloseable> T track(T c) {
-        closeables.add(c);
-        return c;
-    }
-
-    private TestBackend server(String name) {
-        return track(TestBackend.start(name));
-    }
-
-    private LoadBalancer start(LoadBalancerConfig config) {
-        LoadBalancer lb = track(LoadBalancer.builder(config).threads(1).build());
-        lb.start();
-        return lb;
-    }
-
-    static BackendConfig backend(String name, TestBackend... servers) {
-        BackendConfig.Builder b = BackendConfig.builder(name, Mode.HTTP);
-        for (TestBackend s : servers) {
-            b.server(ServerConfig.builder(s.name(), s.hostPort()).build());
-        }
-        return b.build();
-    }
-
-    static FrontendConfig frontend(String name, String backend, String... binds) {
-        FrontendConfig.Builder f = FrontendConfig.builder(name, Mode.HTTP).defaultBackend(backend);
-        for (String bind : binds) {
-            f.bind(bind);
-        }
-        return f.build();
-    }
-
-    static LoadBalancerConfig config(List<BackendConfig> backends, FrontendConfig... frontends) {
-        LoadBalancerConfig.Builder c = LoadBalancerConfig.builder();
-        backends.forEach(c::backend);
-        for (FrontendConfig f : frontends) {
-            c.frontend(f);
-        }
-        return c.build();
-    }
-
-    /** The body of a GET / on a new connection to 127.0.0.1:port: the name of the server that answered. */
-    static String answer(int port) throws IOException {
-        try (RawHttp c = new RawHttp(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))) {
-            return c.get("/").body().trim();
-        }
-    }
-
-    /**
-     * The inode of the socket listening on 127.0.0.1:port, from the kernel's own tables: the same
-     * inode is the same socket, never closed in between. (io_uring listeners are dual-stack, so
-     * they are in the IPv6 table, with the IPv4-mapped address.)
-     */
-    static long listeningInode(int port) throws IOException {
-        String v4 = String.format(Locale.ROOT, "0100007F:%04X", port);
-        String v6 = "0000000000000000FFFF0000" + v4;
-        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
-            List<String> lines = Files.readAllLines(Path.of(table));
-            for (String line : lines.subList(1, lines.size())) {
-                String[] f = line.trim().split("\\s+");
-                if ((f[1].equals(v4) || f[1].equals(v6)) && f[3].equals("0A")) { // 0A: LISTEN
-                    return Long.parseLong(f[9]);
-                }
-            }
-        }
-        throw new AssertionError("nothing listens on 127.0.0.1:" + port);
-    }
-
-    private static List<String> names(LoadBalancer lb) {
-        return lb.frontends().stream().map(Frontend::name).toList();
+    /** Servers a and b, in backends web and web2. */
+    private void twoBackends() {
+        a = fixture.server("a");
+        b = fixture.server("b");
+        backends = List.of(backend("web", a), backend("web2", b));
     }
 
     @Test
-    void failedMoveOfABindLeavesTheOldFrontendServingIt() throws Exception {
-        TestBackend a = server("a");
-        TestBackend b = server("b");
-        List<BackendConfig> backends = List.of(backend("web", a), backend("web2", b));
-        LoadBalancerConfig first = config(backends, frontend("www", "web", "127.0.0.1:0"));
-        LoadBalancer lb = start(first);
+    void keptFrontendKeepsItsSocketAndTakesTheNewRoutes() throws Exception {
+        twoBackends();
+        LoadBalancer lb = fixture.start(config(backends, frontend("www", "web", "127.0.0.1:0")));
         int port = lb.address("www").getPort();
         long inode = listeningInode(port);
-        try (ServerSocket held = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            LoadBalancerConfig moved = config(backends,
-                    frontend("site", "web2", "127.0.0.1:0", "127.0.0.1:" + held.getLocalPort()));
+        try (RawHttp before = new RawHttp(lb.address("www"))) {
+            assertEquals("a\n", before.get("/").body());
 
-            assertThrows(LoadBalancerException.class, () -> lb.apply(moved));
+            lb.apply(config(backends, frontend("www", "web2", "127.0.0.1:0")));
 
-            assertSame(first, lb.config());
-            assertEquals(List.of("www"), names(lb));
-            assertEquals(port, lb.address("www").getPort());
-            assertEquals(inode, listeningInode(port), "the old listening socket, never closed");
-            assertEquals("a", answer(port), "the old routes");
+            assertEquals(inode, listeningInode(port));
+            assertEquals("b", answer(port), "new connections get the new routes");
+            assertEquals("a\n", before.get("/").body(), "a connection opened before goes on as it started");
         }
-        // The model and the sockets agree: a later reload of www takes effect on its port.
-        lb.apply(config(backends, frontend("www", "web2", "127.0.0.1:0")));
-        assertEquals("b", answer(port));
-        assertEquals(inode, listeningInode(port));
     }
 
     @Test
     void renamedFrontendTakesOverTheListeningSocket() throws Exception {
-        TestBackend a = server("a");
-        TestBackend b = server("b");
-        List<BackendConfig> backends = List.of(backend("web", a), backend("web2", b));
-        LoadBalancer lb = start(config(backends, frontend("www", "web", "127.0.0.1:0")));
+        twoBackends();
+        LoadBalancer lb = fixture.start(config(backends, frontend("www", "web", "127.0.0.1:0")));
         int port = lb.address("www").getPort();
         long inode = listeningInode(port);
         try (RawHttp before = new RawHttp(lb.address("www"))) {
@@ -155,5 +83,132 @@ class LoadBalancerApplyTest {
             assertEquals("b", answer(port), "new connections get the new frontend's routes");
             assertEquals("a\n", before.get("/").body(), "a connection opened before goes on");
         }
+    }
+
+    @Test
+    void bindsMoveFromARemovedFrontendAndAChangedOne() throws Exception {
+        twoBackends();
+        LoadBalancer lb = fixture.start(config(backends,
+                frontend("www", "web", "127.0.0.1:0"), frontend("api", "web", "127.0.0.1:0")));
+        int wwwPort = lb.address("www").getPort();
+        int apiPort = lb.address("api").getPort();
+        Set<Long> sockets = ownListeningSockets();
+
+        // www now listens on both ports, with explicit port numbers; api is gone.
+        lb.apply(config(backends, frontend("www", "web2", "127.0.0.1:" + wwwPort, "127.0.0.1:" + apiPort)));
+
+        assertEquals(List.of("www"), names(lb));
+        assertEquals(sockets, ownListeningSockets(), "the same two sockets, no other");
+        assertEquals("b", answer(wwwPort));
+        assertEquals("b", answer(apiPort));
+    }
+
+    @Test
+    void modeChangeOnTheSameAddressKeepsTheSocket() throws Exception {
+        a = fixture.server("a");
+        LoadBalancer lb = fixture.start(config(List.of(backend("web", a)), frontend("www", "web", "127.0.0.1:0")));
+        int port = lb.address("www").getPort();
+        long inode = listeningInode(port);
+
+        lb.apply(config(List.of(backend("raw", Mode.TCP, a)), frontend("www", Mode.TCP, "raw", "127.0.0.1:0")));
+
+        assertEquals(Mode.TCP, lb.frontend("www").config().mode());
+        assertEquals(inode, listeningInode(port));
+        try (RawHttp c = new RawHttp(loopback(port))) {
+            // Relayed byte for byte: the server's own answer, without the headers Tandem's HTTP mode adds.
+            RawHttp.Response r = c.get("/");
+            assertEquals("a\n", r.body());
+            assertEquals("a", r.header("x-backend"));
+        }
+        assertEquals(1, lb.frontend("www").connectionsTotal(), "counted by the new tcp frontend");
+    }
+
+    @Test
+    void addedFrontendListensAndARemovedOneStopsWithoutCuttingItsConnections() throws Exception {
+        twoBackends();
+        LoadBalancer lb = fixture.start(config(backends, frontend("www", "web", "127.0.0.1:0")));
+        int wwwPort = lb.address("www").getPort();
+        try (RawHttp before = new RawHttp(lb.address("www"))) {
+            assertEquals("a\n", before.get("/").body());
+
+            // Another address: on 127.0.0.1:0, the same bind, api would take www's socket over.
+            lb.apply(config(backends, frontend("api", "web2", "127.0.0.2:0")));
+
+            assertEquals(List.of("api"), names(lb));
+            assertEquals("b", answer(lb.address("api")));
+            assertThrows(ConnectException.class, () -> new RawHttp(loopback(wwwPort)).close());
+            assertEquals("a\n", before.get("/").body(), "established connections are never cut");
+        }
+    }
+
+    @Test
+    void failedMoveOfABindLeavesTheOldFrontendServingIt() throws Exception {
+        twoBackends();
+        LoadBalancerConfig first = config(backends, frontend("www", "web", "127.0.0.1:0"));
+        LoadBalancer lb = fixture.start(first);
+        int port = lb.address("www").getPort();
+        long inode = listeningInode(port);
+        try (ServerSocket held = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Set<Long> sockets = ownListeningSockets();
+            LoadBalancerConfig moved = config(backends,
+                    frontend("site", "web2", "127.0.0.1:0", "127.0.0.1:" + held.getLocalPort()));
+
+            assertThrows(LoadBalancerException.class, () -> lb.apply(moved));
+
+            assertSame(first, lb.config());
+            assertEquals(List.of("www"), names(lb));
+            assertEquals(port, lb.address("www").getPort());
+            assertEquals(inode, listeningInode(port), "the old listening socket, never closed");
+            assertEquals(sockets, ownListeningSockets(), "no socket left behind");
+            assertEquals("a", answer(port), "the old routes");
+        }
+        // The model and the sockets agree: a later reload of www takes effect on its port.
+        lb.apply(config(backends, frontend("www", "web2", "127.0.0.1:0")));
+        assertEquals("b", answer(port));
+        assertEquals(inode, listeningInode(port));
+    }
+
+    @Test
+    void halfBoundNewFrontendReleasesWhatItBound() throws Exception {
+        twoBackends();
+        LoadBalancerConfig first = config(backends, frontend("www", "web", "127.0.0.1:0"));
+        LoadBalancer lb = fixture.start(first);
+        try (ServerSocket held = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Set<Long> sockets = ownListeningSockets();
+            // api binds a port of its own, then fails on the held one.
+            LoadBalancerConfig next = config(backends, frontend("www", "web", "127.0.0.1:0"),
+                    frontend("api", "web2", "127.0.0.1:0", "127.0.0.1:" + held.getLocalPort()));
+
+            LoadBalancerException e = assertThrows(LoadBalancerException.class, () -> lb.apply(next));
+
+            assertTrue(e.getMessage().startsWith("frontend api: cannot listen on 127.0.0.1:" + held.getLocalPort() + ": "),
+                    e.getMessage());
+            assertEquals(sockets, ownListeningSockets(), "api's first socket is closed again");
+            assertSame(first, lb.config());
+            assertEquals(List.of("www"), names(lb));
+        }
+    }
+
+    @Test
+    void failureOfALaterFrontendGivesTheTakenSocketBack() throws Exception {
+        twoBackends();
+        LoadBalancer lb = fixture.start(config(backends, frontend("www", "web", "127.0.0.1:0")));
+        int port = lb.address("www").getPort();
+        long inode = listeningInode(port);
+        try (ServerSocket held = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            // site takes www's socket over; api then fails: site must give it back.
+            LoadBalancerConfig next = config(backends, frontend("site", "web2", "127.0.0.1:0"),
+                    frontend("api", "web2", "127.0.0.1:" + held.getLocalPort()));
+
+            assertThrows(LoadBalancerException.class, () -> lb.apply(next));
+
+            assertEquals(List.of("www"), names(lb));
+            assertEquals(inode, listeningInode(port));
+            assertEquals("a", answer(port));
+        }
+        // Given back for good: the next reload can hand it over again.
+        lb.apply(config(backends, frontend("site", "web2", "127.0.0.1:0")));
+        assertEquals(inode, listeningInode(port));
+        assertEquals("b", answer(port));
     }
 }
