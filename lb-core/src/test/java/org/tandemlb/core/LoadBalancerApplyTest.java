@@ -15,6 +15,7 @@ import static org.tandemlb.core.ApplyFixture.ownListeningSockets;
 
 import java.net.ConnectException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.List;
 import java.util.Set;
@@ -131,11 +132,14 @@ class LoadBalancerApplyTest {
         try (RawHttp before = new RawHttp(lb.address("www"))) {
             assertEquals("a\n", before.get("/").body());
 
-            // Another address: on 127.0.0.1:0, the same bind, api would take www's socket over.
-            lb.apply(config(backends, frontend("api", "web2", "127.0.0.2:0")));
+            // Other addresses: on 127.0.0.1:0, the same bind, api would take www's socket over.
+            lb.apply(config(backends, frontend("api", "web2", "127.0.0.2:0", "127.0.0.3:0")));
 
             assertEquals(List.of("api"), names(lb));
-            assertEquals("b", answer(lb.address("api")));
+            List<InetSocketAddress> bound = lb.frontend("api").boundAddresses();
+            assertEquals(2, bound.size());
+            assertEquals("b", answer(bound.get(0)));
+            assertEquals("b", answer(bound.get(1)));
             assertThrows(ConnectException.class, () -> new RawHttp(loopback(wwwPort)).close());
             assertEquals("a\n", before.get("/").body(), "established connections are never cut");
         }
