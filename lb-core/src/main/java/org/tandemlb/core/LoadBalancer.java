@@ -45,8 +45,9 @@ import org.tandemlb.core.transport.Transport;
  * }</pre>
  *
  * <p>Start-up, reload and runtime changes share one path: {@link #apply} takes a whole new
- * configuration and works out the difference: unchanged listeners keep their sockets, unchanged
- * servers keep their state, counters and pooled connections.
+ * configuration and works out the difference, all or nothing: listening addresses that stay keep
+ * their sockets (also when they move to another frontend), unchanged servers keep their state,
+ * counters and pooled connections.
  *
  * <p>Health checks run on the worker event loops, each server's on one loop: {@link #start}
  * starts them for every backend with a {@code health_check} or {@code passive_check},
