@@ -158,9 +158,10 @@ public final class Frontend {
     }
 
     /**
-     * A socket of {@code previous} listening on {@code hp} (the same bind, or for a fixed port the
-     * same address, e.g. {@code 127.0.0.1:0} that became port 46515), not yet promised to another
-     * frontend; it is promised to this one. Null when there is none.
+     * A socket of {@code previous} listening on {@code hp}: bound as the same bind, or, for a fixed
+     * port, bound to the same address (e.g. {@code 127.0.0.1:46515} for a socket bound as
+     * {@code 127.0.0.1:0}), and not yet promised to another frontend. It is promised to this one;
+     * null when there is none.
      */
     private Listener handedOver(Collection<Frontend> previous, HostPort hp, InetSocketAddress addr) {
         for (Frontend f : previous) {
