@@ -73,6 +73,8 @@ public final class LoadBalancer implements AutoCloseable {
     private volatile LoadBalancerConfig config;
     private volatile Map<String, Backend> backends = Map.of();
     private volatile Map<String, Frontend> frontends = Map.of();
+    /** Frontends a reload replaced while they still had connections: stop ends those too. */
+    private final List<Frontend> retired = new ArrayList<>();
     private boolean started;
     private boolean closed;
 
@@ -224,6 +226,8 @@ public final class LoadBalancer implements AutoCloseable {
             }
         }
         replaced.forEach(Frontend::close);
+        retired.removeIf(f -> f.currentConnections() == 0);
+        replaced.stream().filter(f -> f.currentConnections() > 0).forEach(retired::add);
         frontends = Map.copyOf(newFrontends);
         config = next;
         syncMetrics();
@@ -305,7 +309,8 @@ public final class LoadBalancer implements AutoCloseable {
     }
 
     /**
-     * Stops listening, lets open connections finish for up to {@code drain}, then closes them and
+     * Stops listening, lets open connections (also those of frontends a reload removed) finish
+     * for up to {@code drain}, then closes them and
      * the idle keep-alive connections to the servers, and (when it created them) shuts the event
      * loops down. Event loops given with {@link Builder#eventLoops} stay up, with no connection of
      * this load balancer left on them (the closes run on the loops, shortly after this returns).
@@ -316,17 +321,19 @@ public final class LoadBalancer implements AutoCloseable {
         }
         closed = true;
         healthChecks.close();
-        frontends.values().forEach(Frontend::close);
-        frontends.values().forEach(Frontend::drain);
+        List<Frontend> all = new ArrayList<>(frontends.values());
+        all.addAll(retired);
+        all.forEach(Frontend::close);
+        all.forEach(Frontend::drain);
         long deadline = System.nanoTime() + drain.toNanos();
-        while (System.nanoTime() < deadline && frontends.values().stream().anyMatch(f -> f.currentConnections() > 0)) {
+        while (System.nanoTime() < deadline && all.stream().anyMatch(f -> f.currentConnections() > 0)) {
             java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
         }
-        int cut = frontends.values().stream().mapToInt(Frontend::currentConnections).sum();
+        int cut = all.stream().mapToInt(Frontend::currentConnections).sum();
         if (cut > 0) {
             log.warn("drain time {} is over: closing {} connection(s) still open", drain, cut);
         }
-        frontends.values().forEach(Frontend::closeConnections);
+        all.forEach(Frontend::closeConnections);
         // The keep-alive connections to the servers, now all idle in the pool: event loops that
         // the embedder owns run on after this, and would keep them open until a timeout.
         for (Backend b : backends.values()) {
