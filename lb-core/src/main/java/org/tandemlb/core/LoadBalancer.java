@@ -45,8 +45,9 @@ import org.tandemlb.core.transport.Transport;
  * }</pre>
  *
  * <p>Start-up, reload and runtime changes share one path: {@link #apply} takes a whole new
- * configuration and works out the difference: unchanged listeners keep their sockets, unchanged
- * servers keep their state, counters and pooled connections.
+ * configuration and works out the difference, all or nothing: listening addresses that stay keep
+ * their sockets (also when they move to another frontend), unchanged servers keep their state,
+ * counters and pooled connections.
  *
  * <p>Health checks run on the worker event loops, each server's on one loop: {@link #start}
  * starts them for every backend with a {@code health_check} or {@code passive_check},
@@ -72,6 +73,8 @@ public final class LoadBalancer implements AutoCloseable {
     private volatile LoadBalancerConfig config;
     private volatile Map<String, Backend> backends = Map.of();
     private volatile Map<String, Frontend> frontends = Map.of();
+    /** Frontends a reload replaced while they still had connections: stop ends those too. */
+    private final List<Frontend> retired = new ArrayList<>();
     private boolean started;
     private boolean closed;
 
@@ -122,7 +125,7 @@ public final class LoadBalancer implements AutoCloseable {
         try {
             for (FrontendConfig fc : config.frontends()) {
                 Frontend f = new Frontend(fc, context, pool);
-                f.bind(transport, acceptors, workers);
+                f.bind(transport, acceptors, workers, List.of());
                 bound.put(fc.name(), f);
             }
         } catch (RuntimeException e) {
@@ -137,10 +140,21 @@ public final class LoadBalancer implements AutoCloseable {
     }
 
     /**
-     * Applies a new configuration in place. Backends are updated server by server; a frontend whose
-     * binds and mode are unchanged keeps its sockets and takes the new settings for new
-     * connections; others are bound anew (new sockets first, so a failure changes nothing) and
-     * removed frontends stop listening. Established connections are never cut.
+     * Applies a new configuration in place, all or nothing. Backends are updated server by server:
+     * a server whose settings are unchanged keeps its health, admin state, counters and pooled
+     * connections. A frontend whose binds and mode are unchanged keeps its sockets and takes the
+     * new settings for new connections. Any other frontend is new: for each address that a
+     * removed or replaced frontend listens on (a renamed frontend, a changed mode, an address
+     * moved between frontends) it takes that listening socket over, so the port never closes; it
+     * binds the others. Removed frontends then stop listening. Established connections are never
+     * cut; they finish with the settings they started with.
+     *
+     * <p>Nothing changes until every new address is bound: when one cannot be (held by another
+     * process, say), what this call bound is closed, the sockets it would have taken over go on
+     * serving their old frontends, and {@link #config()}, {@link #frontends()} and the listeners
+     * stay as they were. An address that overlaps an old one without being the same (a wildcard
+     * {@code 0.0.0.0:80} replaced by {@code 10.0.0.5:80}) cannot be bound while the old one
+     * listens, so such a change fails; apply it in two steps (remove, then add) or restart.
      *
      * @throws LoadBalancerException when a new listener cannot be bound; the old configuration then stays
      */
@@ -150,29 +164,36 @@ public final class LoadBalancer implements AutoCloseable {
             throw new IllegalStateException("not running");
         }
         Map<String, Frontend> oldFrontends = frontends;
+        // The old frontends that do not carry on as they are: the new ones take their sockets over.
+        List<Frontend> replaced = new ArrayList<>();
+        for (Frontend old : oldFrontends.values()) {
+            FrontendConfig fc = next.frontend(old.name());
+            if (fc == null || !sameSockets(old.config(), fc)) {
+                replaced.add(old);
+            }
+        }
         Map<String, Frontend> newFrontends = new LinkedHashMap<>();
         List<Frontend> fresh = new ArrayList<>();
-        // Bind the new listeners first; until they are all bound, nothing has changed.
         Map<String, Backend> newBackends = new LinkedHashMap<>();
         for (BackendConfig bc : next.backends()) {
             Backend existing = backends.get(bc.name());
             newBackends.put(bc.name(), existing != null && existing.config().mode() == bc.mode() ? existing : null);
         }
+        // Bind the new listeners first; until they are all bound, nothing has changed.
         try {
             for (FrontendConfig fc : next.frontends()) {
                 Frontend old = oldFrontends.get(fc.name());
-                if (old != null && old.config().binds().equals(fc.binds()) && old.config().mode() == fc.mode()) {
+                if (old != null && !replaced.contains(old)) {
                     newFrontends.put(fc.name(), old);
                 } else {
                     Frontend f = new Frontend(fc, context, pool);
-                    // A bind moved from a removed or changed frontend: release it first.
-                    releaseConflictingBinds(fc, oldFrontends, next);
-                    f.bind(transport, acceptors, workers);
+                    f.bind(transport, acceptors, workers, replaced);
                     fresh.add(f);
                     newFrontends.put(fc.name(), f);
                 }
             }
         } catch (RuntimeException e) {
+            // Closes what they bound and gives back what they took over.
             fresh.forEach(Frontend::close);
             throw e;
         }
@@ -198,29 +219,24 @@ public final class LoadBalancer implements AutoCloseable {
         healthChecks.sync(backends.values());
         for (FrontendConfig fc : next.frontends()) {
             Frontend f = newFrontends.get(fc.name());
-            if (!fresh.contains(f)) {
+            if (fresh.contains(f)) {
+                f.takeOver();
+            } else {
                 f.update(fc);
             }
         }
-        for (Frontend old : oldFrontends.values()) {
-            if (newFrontends.get(old.name()) != old) {
-                old.close();
-            }
-        }
+        replaced.forEach(Frontend::close);
+        retired.removeIf(f -> f.currentConnections() == 0);
+        replaced.stream().filter(f -> f.currentConnections() > 0).forEach(retired::add);
         frontends = Map.copyOf(newFrontends);
         config = next;
         syncMetrics();
         log.info("configuration applied: {} frontend(s), {} backend(s)", frontends.size(), backends.size());
     }
 
-    private static void releaseConflictingBinds(FrontendConfig fc, Map<String, Frontend> old, LoadBalancerConfig next) {
-        for (Frontend f : old.values()) {
-            FrontendConfig keep = next.frontend(f.name());
-            boolean kept = keep != null && keep.binds().equals(f.config().binds()) && keep.mode() == f.config().mode();
-            if (!kept && f.config().binds().stream().anyMatch(fc.binds()::contains)) {
-                f.close();
-            }
-        }
+    /** Whether a frontend configured as {@code a} can go on as {@code b} on the same sockets. */
+    private static boolean sameSockets(FrontendConfig a, FrontendConfig b) {
+        return a.binds().equals(b.binds()) && a.mode() == b.mode();
     }
 
     /** Metrics and the embedder's listener both hear of every request; null when neither listens. */
@@ -293,8 +309,11 @@ public final class LoadBalancer implements AutoCloseable {
     }
 
     /**
-     * Stops listening, lets open connections finish for up to {@code drain}, then closes them and
-     * (when it created them) shuts the event loops down.
+     * Stops listening, lets open connections (also those of frontends a reload removed) finish
+     * for up to {@code drain}, then closes them and
+     * the idle keep-alive connections to the servers, and (when it created them) shuts the event
+     * loops down. Event loops given with {@link Builder#eventLoops} stay up, with no connection of
+     * this load balancer left on them (the closes run on the loops, shortly after this returns).
      */
     public synchronized void stop(Duration drain) {
         if (closed) {
@@ -302,17 +321,24 @@ public final class LoadBalancer implements AutoCloseable {
         }
         closed = true;
         healthChecks.close();
-        frontends.values().forEach(Frontend::close);
-        frontends.values().forEach(Frontend::drain);
+        List<Frontend> all = new ArrayList<>(frontends.values());
+        all.addAll(retired);
+        all.forEach(Frontend::close);
+        all.forEach(Frontend::drain);
         long deadline = System.nanoTime() + drain.toNanos();
-        while (System.nanoTime() < deadline && frontends.values().stream().anyMatch(f -> f.currentConnections() > 0)) {
+        while (System.nanoTime() < deadline && all.stream().anyMatch(f -> f.currentConnections() > 0)) {
             java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
         }
-        int cut = frontends.values().stream().mapToInt(Frontend::currentConnections).sum();
+        int cut = all.stream().mapToInt(Frontend::currentConnections).sum();
         if (cut > 0) {
             log.warn("drain time {} is over: closing {} connection(s) still open", drain, cut);
         }
-        frontends.values().forEach(Frontend::closeConnections);
+        all.forEach(Frontend::closeConnections);
+        // The keep-alive connections to the servers, now all idle in the pool: event loops that
+        // the embedder owns run on after this, and would keep them open until a timeout.
+        for (Backend b : backends.values()) {
+            b.servers().forEach(pool::closeIdle);
+        }
         if (ownsGroups) {
             workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
         }

@@ -4,10 +4,10 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import org.tandemlb.core.LoadBalancer;
 import org.tandemlb.core.backend.Backend;
+import org.tandemlb.core.backend.CheckResult;
 import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.config.HostPort;
 import org.tandemlb.core.frontend.Frontend;
-import org.tandemlb.core.health.CheckResult;
 
 /**
  * The body of {@code GET /api/v1/status} (SPEC §6), as records that Jackson writes with

@@ -10,7 +10,6 @@ import org.slf4j.LoggerFactory;
 import org.tandemlb.core.backend.balance.Candidate;
 import org.tandemlb.core.config.PassiveCheckConfig;
 import org.tandemlb.core.config.ServerConfig;
-import org.tandemlb.core.health.CheckResult;
 
 /**
  * A server of a backend at run time: its configuration, its resolved address, its health and

@@ -8,8 +8,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -31,7 +31,9 @@ import org.tandemlb.core.transport.Transport;
  * {@code max_connections} are closed as soon as they are accepted.
  *
  * <p>The configuration is read at each accept, so a reload that keeps the bind addresses changes
- * routes, timeouts and limits for new connections without touching the sockets.
+ * routes, timeouts and limits for new connections without touching the sockets. A reload that
+ * renames a frontend, changes its mode or moves one of its addresses to another frontend hands
+ * the listening socket over ({@link #bind} with the previous frontends, then {@link #takeOver}).
  */
 public final class Frontend {
     private static final Logger log = LoggerFactory.getLogger(Frontend.class);
@@ -50,7 +52,7 @@ public final class Frontend {
     private volatile FrontendConfig config;
     private final ProxyContext context;
     private final HttpConnectionPool pool;
-    private final List<Channel> listeners = new ArrayList<>();
+    private final List<Listener> listeners = new ArrayList<>();
     private final io.netty.channel.group.ChannelGroup connections =
             new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.ImmediateEventExecutor.INSTANCE);
     private final AtomicInteger current = new AtomicInteger();
@@ -103,9 +105,8 @@ public final class Frontend {
     public List<InetSocketAddress> boundAddresses() {
         List<InetSocketAddress> out = new ArrayList<>();
         synchronized (listeners) {
-            for (Channel ch : listeners) {
-                SocketAddress a = ch.localAddress();
-                if (a instanceof InetSocketAddress isa) {
+            for (Listener l : listeners) {
+                if (l.channel.localAddress() instanceof InetSocketAddress isa) {
                     out.add(isa);
                 }
             }
@@ -114,48 +115,84 @@ public final class Frontend {
     }
 
     /**
-     * Binds every address; on a failure, closes what was bound and throws.
+     * Listens on every bind address. Where one of {@code previous} (the frontends a reload
+     * replaces) listens on the same address, this frontend takes that socket over instead of
+     * binding a second one: the port never closes and no connection waiting in its accept queue
+     * is lost. A socket taken over goes on serving its old frontend until {@link #takeOver()}.
+     * On a failure, this frontend closes the sockets it bound, gives back those it took, and
+     * throws; nothing else has changed then.
      *
+     * @param previous frontends whose sockets may be taken over (empty at start-up)
      * @throws LoadBalancerException naming the frontend and the address that failed
      */
-    public void bind(Transport transport, EventLoopGroup acceptors, EventLoopGroup workers) {
-        // TCP_NODELAY is on by default in Netty's socket channels: not set again (a system call per
-        // connection). SO_KEEPALIVE is not set, as in HAProxy (option clitcpka is off by default):
-        // the inactivity timeouts end the connections of peers that vanished, long before the
-        // kernel's two-hour keepalive would.
-        ServerBootstrap b = new ServerBootstrap()
-                .group(acceptors, workers)
-                .option(ChannelOption.SO_BACKLOG, 4096)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, ProxyContext.WATER_MARK)
-                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, config.mode() == Mode.TCP)
-                // The client is read only once there is somewhere to send its bytes.
-                .childOption(ChannelOption.AUTO_READ, config.mode() == Mode.HTTP)
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        accept(ch);
-                    }
-                });
+    public void bind(Transport transport, EventLoopGroup acceptors, EventLoopGroup workers,
+                     Collection<Frontend> previous) {
         for (HostPort hp : config.binds()) {
             InetSocketAddress addr = new InetSocketAddress(hp.host(), hp.port());
             if (addr.isUnresolved()) {
                 close();
                 throw new LoadBalancerException("frontend " + name() + ": cannot resolve bind address " + hp);
             }
+            Listener taken = handedOver(previous, hp, addr);
+            if (taken != null) {
+                synchronized (listeners) {
+                    listeners.add(taken);
+                }
+                continue;
+            }
+            Listener l = new Listener(hp, this);
             // An IPv4 address gets an IPv4 socket (Transport.serverChannelFactory says why).
-            b.channelFactory(transport.serverChannelFactory(addr.getAddress()));
-            ChannelFuture f = b.bind(addr).awaitUninterruptibly();
+            ChannelFuture f = l.bootstrap(acceptors, workers).channelFactory(transport.serverChannelFactory(addr.getAddress()))
+                    .bind(addr).awaitUninterruptibly();
             if (!f.isSuccess()) {
                 close();
                 throw new LoadBalancerException("frontend " + name() + ": cannot listen on " + hp + ": "
                         + f.cause().getMessage(), f.cause());
             }
+            l.channel = f.channel();
             synchronized (listeners) {
-                listeners.add(f.channel());
+                listeners.add(l);
             }
             log.info("frontend {} ({}) listening on {}", name(), config.mode().configName(), f.channel().localAddress());
+        }
+    }
+
+    /**
+     * A socket of {@code previous} listening on {@code hp}: bound as the same bind, or, for a fixed
+     * port, bound to the same address (e.g. {@code 127.0.0.1:46515} for a socket bound as
+     * {@code 127.0.0.1:0}), and not yet promised to another frontend. It is promised to this one;
+     * null when there is none.
+     */
+    private Listener handedOver(Collection<Frontend> previous, HostPort hp, InetSocketAddress addr) {
+        for (Frontend f : previous) {
+            synchronized (f.listeners) {
+                for (Listener l : f.listeners) {
+                    boolean same = l.bind.equals(hp) || (hp.port() != 0 && addr.equals(l.channel.localAddress()));
+                    if (same && l.owner == f && l.heir == null) {
+                        l.heir = this;
+                        return l;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Makes the sockets {@link #bind} took over from the previous frontends accept for this one
+     * (call once the whole reload has succeeded): new connections get this frontend's settings.
+     */
+    public void takeOver() {
+        synchronized (listeners) {
+            for (Listener l : listeners) {
+                if (l.heir == this) {
+                    Frontend was = l.owner;
+                    l.owner = this;
+                    l.heir = null;
+                    log.info("frontend {} ({}) listening on {}, taken over from frontend {}", name(),
+                            config.mode().configName(), l.channel.localAddress(), was.name());
+                }
+            }
         }
     }
 
@@ -173,6 +210,12 @@ public final class Frontend {
         if (cfg.mode() == Mode.HTTP) {
             HttpProxyHandler.initClientPipeline(ch.pipeline(), new HttpProxyHandler(context, cfg, pool, "http"));
         } else {
+            // Set here rather than as the listener's child options, so that one listening socket
+            // can serve either mode (a reload may hand it to a frontend of the other mode). This
+            // runs before the channel is active, so before its first read.
+            ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+            // The client is read only once there is somewhere to send its bytes.
+            ch.config().setAutoRead(false);
             ch.pipeline().addLast("proxy", new TcpProxyHandler(context, cfg));
         }
     }
@@ -192,13 +235,60 @@ public final class Frontend {
         connections.close();
     }
 
-    /** Stops listening; open connections go on. */
+    /**
+     * Stops listening; open connections go on. Sockets handed over to another frontend are its
+     * own now and stay open; sockets only promised to one by a {@link #bind} in progress are given
+     * back.
+     */
     public void close() {
         synchronized (listeners) {
-            for (Channel ch : listeners) {
-                ch.close().awaitUninterruptibly();
+            for (Listener l : listeners) {
+                if (l.owner == this) {
+                    l.channel.close().awaitUninterruptibly();
+                } else if (l.heir == this) {
+                    l.heir = null;
+                }
             }
             listeners.clear();
+        }
+    }
+
+    /**
+     * A listening socket, and the frontend whose settings the connections it accepts get. The
+     * socket does not depend on the frontend's mode (the child options that do are set per
+     * connection, in {@link #accept}), so any frontend on the same address can take it over.
+     */
+    private static final class Listener {
+        final HostPort bind;
+        /** Set once bound, before the listener is visible to anyone else. */
+        Channel channel;
+        /** The frontend it accepts for; changes only when a reload succeeds ({@link #takeOver}). */
+        volatile Frontend owner;
+        /** The frontend of a reload in progress that will take it over, or null (apply is serialized). */
+        volatile Frontend heir;
+
+        Listener(HostPort bind, Frontend owner) {
+            this.bind = bind;
+            this.owner = owner;
+        }
+
+        ServerBootstrap bootstrap(EventLoopGroup acceptors, EventLoopGroup workers) {
+            // TCP_NODELAY is on by default in Netty's socket channels: not set again (a system call
+            // per connection). SO_KEEPALIVE is not set, as in HAProxy (option clitcpka is off by
+            // default): the inactivity timeouts end the connections of peers that vanished, long
+            // before the kernel's two-hour keepalive would.
+            return new ServerBootstrap()
+                    .group(acceptors, workers)
+                    .option(ChannelOption.SO_BACKLOG, 4096)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, ProxyContext.WATER_MARK)
+                    .childHandler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            owner.accept(ch);
+                        }
+                    });
         }
     }
 }

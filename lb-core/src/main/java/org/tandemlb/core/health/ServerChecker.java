@@ -7,6 +7,7 @@ import java.util.function.DoubleSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tandemlb.core.backend.AdminState;
+import org.tandemlb.core.backend.CheckResult;
 import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.config.HealthCheckConfig;
 import org.tandemlb.core.health.CheckScheduler.Cancellable;

@@ -1,4 +1,4 @@
-package org.tandemlb.core.health;
+package org.tandemlb.core.backend;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -6,8 +6,9 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * The result of one active health check of a server, kept as {@code Server.lastCheck()} for the
- * status API.
+ * The result of one active health check of a server, kept as {@link Server#lastCheck()} for the
+ * status API. The health checks of {@link org.tandemlb.core.health} make it from what their probe
+ * saw; it lives here, with the server, so that the servers do not depend on the health checks.
  *
  * @param status   whether the check passed
  * @param type     the kind of check: {@code tcp}, {@code http} or {@code mysql}
