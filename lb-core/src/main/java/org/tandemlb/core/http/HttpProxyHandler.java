@@ -47,6 +47,8 @@ import org.tandemlb.core.config.Timeouts;
 import org.tandemlb.core.proxy.Closing;
 import org.tandemlb.core.proxy.ConnectAttempt;
 import org.tandemlb.core.proxy.DeferredFlush;
+import org.tandemlb.core.proxy.Drain;
+import org.tandemlb.core.proxy.HttpConnectionPool;
 import org.tandemlb.core.proxy.InactivityTimer;
 import org.tandemlb.core.proxy.ProxyContext;
 import org.tandemlb.core.proxy.Relay;
@@ -469,7 +471,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
      */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt == org.tandemlb.core.frontend.Frontend.DRAIN) {
+        if (evt == Drain.EVENT) {
             draining = true;
             if (state == State.AWAIT_HEAD_IDLE && pending.isEmpty()) {
                 closeAll(null);

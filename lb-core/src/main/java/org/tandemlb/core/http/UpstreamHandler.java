@@ -8,6 +8,7 @@ import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tandemlb.core.backend.Server;
+import org.tandemlb.core.proxy.HttpConnectionPool;
 import org.tandemlb.core.proxy.InactivityTimer;
 
 /**
