@@ -8,11 +8,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.DecoderResult;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -26,15 +23,12 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tandemlb.core.accesslog.AccessListener;
@@ -71,14 +65,6 @@ import org.tandemlb.core.proxy.Relay;
  */
 public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(HttpProxyHandler.class);
-
-    /** Longest request line (414 beyond). */
-    public static final int MAX_INITIAL_LINE = 8192;
-    /** Largest request or response head (431 beyond), as HAProxy's default buffer. */
-    public static final int MAX_HEADER_SIZE = 16384;
-
-    private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
-            HttpMethod.TRACE, HttpMethod.PUT, HttpMethod.DELETE);
 
     private enum State { AWAIT_HEAD_IDLE, AWAIT_HEAD, EXCHANGE, TUNNEL, CLOSING }
 
@@ -131,19 +117,10 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
      */
     public static void initClientPipeline(ChannelPipeline p, HttpProxyHandler handler) {
         p.addLast("activity", handler.new ActivityTap());
-        p.addLast("http-decoder", new HttpRequestDecoder(REQUEST_DECODING));
+        p.addLast("http-decoder", new HttpRequestDecoder(HttpLimits.REQUEST_DECODING));
         p.addLast("http-encoder", handler.responseEncoder);
         p.addLast("proxy", handler);
     }
-
-    /** The strict request decoding of every client connection (read by the decoder, never changed). */
-    private static final HttpDecoderConfig REQUEST_DECODING = new HttpDecoderConfig()
-            .setMaxInitialLineLength(MAX_INITIAL_LINE)
-            .setMaxHeaderSize(MAX_HEADER_SIZE)
-            .setValidateHeaders(true)
-            .setStrictLineParsing(true)
-            .setAllowDuplicateContentLengths(false)
-            .setAllowPartialChunks(true);
 
     private Timeouts clientTimeouts() {
         return frontend.timeouts();
@@ -286,7 +263,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void startExchange(HttpRequest req) {
-        HttpResponseStatus invalid = validate(req);
+        HttpResponseStatus invalid = RequestPolicy.validate(req);
         if (invalid != null) {
             log.debug("{}: rejecting request: {}", client, req.decoderResult().isFailure()
                     ? req.decoderResult().cause().toString() : invalid);
@@ -305,43 +282,6 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         exchange.start();
-    }
-
-    /** The status that refuses {@code req}, or null when it may go on. */
-    private static HttpResponseStatus validate(HttpRequest req) {
-        DecoderResult dr = req.decoderResult();
-        if (dr.isFailure()) {
-            Throwable c = dr.cause();
-            if (c instanceof TooLongHttpHeaderException) {
-                return HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
-            }
-            if (c instanceof TooLongHttpLineException) {
-                return HttpResponseStatus.REQUEST_URI_TOO_LONG;
-            }
-            if (c instanceof TooLongFrameException) {
-                return HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
-            }
-            return HttpResponseStatus.BAD_REQUEST;
-        }
-        HttpHeaders h = req.headers();
-        List<String> te = h.getAll(HttpHeaderNames.TRANSFER_ENCODING);
-        if (!te.isEmpty()) {
-            // Only a single "chunked" is understood; HTTP/1.0 has no chunked framing (RFC 9112 §6.1).
-            if (te.size() != 1 || !te.get(0).trim().equalsIgnoreCase("chunked")) {
-                return HttpResponseStatus.NOT_IMPLEMENTED;
-            }
-            if (req.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
-                return HttpResponseStatus.BAD_REQUEST;
-            }
-        }
-        List<String> hosts = h.getAll(HttpHeaderNames.HOST);
-        if (hosts.size() > 1 || (hosts.isEmpty() && req.protocolVersion().equals(HttpVersion.HTTP_1_1))) {
-            return HttpResponseStatus.BAD_REQUEST; // RFC 9112 §3.2: exactly one Host in HTTP/1.1
-        }
-        if (req.method().equals(HttpMethod.CONNECT)) {
-            return HttpResponseStatus.METHOD_NOT_ALLOWED;
-        }
-        return null;
     }
 
     private String route(HttpRequest req) {
@@ -692,7 +632,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
         /** An idempotent request without a body may be sent again if a reused connection fails. */
         private boolean replayable() {
-            return requestComplete && bodyless && IDEMPOTENT.contains(request.method()) && !upgrade;
+            return requestComplete && bodyless && RequestPolicy.idempotent(request.method()) && !upgrade;
         }
 
         @Override

@@ -54,8 +54,8 @@ import java.util.List;
  * know only whether the next final response answers a {@code HEAD}.
  */
 final class ResponseDecoder extends ByteToMessageDecoder {
-    /** Largest response head, status line included: the request side's 16 KiB plus a line. */
-    static final int MAX_HEAD = HttpProxyHandler.MAX_HEADER_SIZE + 4096;
+    /** Largest response head, status line included (see {@link HttpLimits#MAX_RESPONSE_HEAD}). */
+    static final int MAX_HEAD = HttpLimits.MAX_RESPONSE_HEAD;
     /** Longest chunk-size line (extensions included). */
     private static final int MAX_CHUNK_LINE = 4096;
 
