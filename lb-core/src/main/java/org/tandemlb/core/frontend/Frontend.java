@@ -161,7 +161,7 @@ public final class Frontend {
             return;
         }
         if (cfg.mode() == Mode.HTTP) {
-            HttpProxyHandler.initClientPipeline(ch.pipeline(), new HttpProxyHandler(context, cfg, pool, "http"));
+            HttpProxyHandler.initClientPipeline(ch.pipeline(), new HttpProxyHandler(context, cfg, new HttpRoutes(cfg), pool, "http"));
         } else {
             ch.pipeline().addLast("proxy", new TcpProxyHandler(context, cfg));
         }

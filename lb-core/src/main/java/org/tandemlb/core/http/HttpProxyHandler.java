@@ -28,7 +28,6 @@ import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tandemlb.core.accesslog.AccessListener;
@@ -36,7 +35,6 @@ import org.tandemlb.core.accesslog.AccessLogEntry;
 import org.tandemlb.core.backend.Backend;
 import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.config.FrontendConfig;
-import org.tandemlb.core.config.RouteConfig;
 import org.tandemlb.core.config.Timeouts;
 import org.tandemlb.core.proxy.Closing;
 import org.tandemlb.core.proxy.ConnectAttempt;
@@ -70,6 +68,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
     private final ProxyContext context;
     private final FrontendConfig frontend;
+    private final Router router;
     private final HttpConnectionPool pool;
     private final String forwardedProto;
     private final MessageEncoder responseEncoder = new MessageEncoder();
@@ -100,12 +99,15 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     /**
      * @param context  the shared proxy context
      * @param frontend the frontend the connection was accepted by
+     * @param router   chooses each request's backend
      * @param pool     the pool of idle server connections
      * @param forwardedProto the value of {@code X-Forwarded-Proto}: {@code http} or {@code https}
      */
-    public HttpProxyHandler(ProxyContext context, FrontendConfig frontend, HttpConnectionPool pool, String forwardedProto) {
+    public HttpProxyHandler(ProxyContext context, FrontendConfig frontend, Router router, HttpConnectionPool pool,
+            String forwardedProto) {
         this.context = context;
         this.frontend = frontend;
+        this.router = router;
         this.pool = pool;
         this.forwardedProto = forwardedProto;
     }
@@ -271,7 +273,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             sendErrorAndClose(invalid, null);
             return;
         }
-        String backendName = route(req);
+        String backendName = router.backendFor(req);
         Backend backend = context.backend(backendName);
         state = State.EXCHANGE;
         clientTimer.start(clientTimeouts().client(), clientTimedOut);
@@ -282,32 +284,6 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         exchange.start();
-    }
-
-    private String route(HttpRequest req) {
-        List<RouteConfig> routes = frontend.routes();
-        if (!routes.isEmpty()) {
-            String host = hostWithoutPort(req.headers().get(HttpHeaderNames.HOST));
-            String path = req.uri();
-            for (RouteConfig r : routes) {
-                if (r.matches(host, path)) {
-                    return r.backend();
-                }
-            }
-        }
-        return frontend.defaultBackend();
-    }
-
-    private static String hostWithoutPort(String host) {
-        if (host == null) {
-            return "";
-        }
-        String h = host.trim().toLowerCase(Locale.ROOT);
-        int colon = h.lastIndexOf(':');
-        if (colon > 0 && h.indexOf(']') < colon && (h.startsWith("[") || h.indexOf(':') == colon)) {
-            h = h.substring(0, colon);
-        }
-        return h;
     }
 
     private void onRequestContent(HttpContent content) {
