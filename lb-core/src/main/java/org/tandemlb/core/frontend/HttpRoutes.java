@@ -38,7 +38,7 @@ public final class HttpRoutes implements Router {
     }
 
     /** The host in lower case without its port ({@code [::1]:8080} gives {@code [::1]}); "" for none. */
-    static String hostWithoutPort(String host) {
+    private static String hostWithoutPort(String host) {
         if (host == null) {
             return "";
         }

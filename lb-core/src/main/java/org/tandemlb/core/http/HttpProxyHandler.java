@@ -43,7 +43,7 @@ import org.tandemlb.core.proxy.Drain;
 import org.tandemlb.core.proxy.HttpConnectionPool;
 import org.tandemlb.core.proxy.InactivityTimer;
 import org.tandemlb.core.proxy.ProxyContext;
-import org.tandemlb.core.proxy.Relay;
+import org.tandemlb.core.proxy.Tunnel;
 
 /**
  * The {@code http} mode, one instance per client connection: reads requests, sends each to a
@@ -809,26 +809,16 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             exchange = null;
             Server s = server;
             server = null;
-            up.closeFuture().addListener(f -> s.release());
-            java.time.Duration tunnel = backend.config().timeouts().tunnel();
             ChannelPipeline cp = client.pipeline();
             ChannelPipeline up2 = up.pipeline();
             // Encoders go first, so no relayed byte meets an HTTP encoder.
             cp.remove("http-encoder");
             up2.remove("http-encoder");
-            cp.addLast("relay", new Relay(up, tunnel, flusher));
-            up2.addLast("relay", new Relay(client, tunnel, flusher));
             up2.remove(UpstreamHandler.class);
             cp.remove("activity");
             cp.remove(HttpProxyHandler.this);
             releasePending();
-            // Removing the decoders hands any bytes they still hold to the relays.
-            cp.remove("http-decoder");
-            up2.remove(ResponseDecoder.class);
-            client.flush();
-            up.flush();
-            client.config().setAutoRead(true);
-            up.config().setAutoRead(true);
+            Tunnel.open(client, "http-decoder", up, "http", s, backend.config().timeouts().tunnel(), flusher);
         }
 
         private void releaseServer() {
