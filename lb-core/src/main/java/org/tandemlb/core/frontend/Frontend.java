@@ -19,7 +19,7 @@ import org.tandemlb.core.LoadBalancerException;
 import org.tandemlb.core.config.FrontendConfig;
 import org.tandemlb.core.config.HostPort;
 import org.tandemlb.core.config.Mode;
-import org.tandemlb.core.http.HttpProxyHandler;
+import org.tandemlb.core.http.HttpMode;
 import org.tandemlb.core.proxy.Drain;
 import org.tandemlb.core.proxy.HttpConnectionPool;
 import org.tandemlb.core.proxy.ProxyContext;
@@ -161,7 +161,7 @@ public final class Frontend {
             return;
         }
         if (cfg.mode() == Mode.HTTP) {
-            HttpProxyHandler.initClientPipeline(ch.pipeline(), new HttpProxyHandler(context, cfg, new HttpRoutes(cfg), pool, "http"));
+            HttpMode.initClientPipeline(ch.pipeline(), context, cfg, new HttpRoutes(cfg), pool, "http");
         } else {
             ch.pipeline().addLast("proxy", new TcpProxyHandler(context, cfg));
         }
