@@ -3,7 +3,6 @@ package org.tandemlb.core.http;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -237,17 +236,7 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
 
     @Override
     protected ChannelHandler initializer(Server s) {
-        return new ChannelInitializer<Channel>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                // Tandem's own encoder and decoder (see MessageEncoder and ResponseDecoder for
-                // why), the pair that Netty's HttpClientCodec would otherwise be.
-                ResponseDecoder decoder = new ResponseDecoder();
-                ch.pipeline().addLast("http-encoder", new MessageEncoder());
-                ch.pipeline().addLast("http", decoder);
-                ch.pipeline().addLast("upstream", new UpstreamHandler(s, pool, decoder));
-            }
-        };
+        return UpstreamHandler.initializer(s, pool);
     }
 
     @Override

@@ -68,12 +68,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
     private Exchange exchange;
     private final ArrayDeque<Object> pending = new ArrayDeque<>();
     private boolean draining;
-    private long bytesIn;
-    private long bytesOut;
-    private long bytesInLogged;
-    private long bytesOutLogged;
-    private long headStartNanos;
-    private long headStartMillis;
+    private final ActivityTap tap;
     /** Whether the request-head deadline runs for the head being read (see {@code channelReadComplete}). */
     private boolean headDeadlineArmed;
     /** The client's address: as text for X-Forwarded-For, as bytes for source balancing; once per connection. */
@@ -98,6 +93,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
         this.router = router;
         this.pool = pool;
         this.forwardedProto = forwardedProto;
+        this.tap = new ActivityTap(this, context.accessListener() != null);
     }
 
     /**
@@ -106,7 +102,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
      * PROXY-protocol handler goes in front of all of them.
      */
     static void initClientPipeline(ChannelPipeline p, Http1Connection handler) {
-        p.addLast("activity", handler.new ActivityTap());
+        p.addLast("activity", handler.tap);
         p.addLast("http-decoder", new HttpRequestDecoder(HttpLimits.REQUEST_DECODING));
         p.addLast("http-encoder", handler.responseEncoder);
         p.addLast("proxy", handler);
@@ -132,41 +128,16 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
         headDeadlineArmed = true;
     }
 
-    /**
-     * Sees every byte before the codec: counts the bytes both ways, and the first byte of a head
-     * starts its deadline.
-     */
-    private final class ActivityTap extends io.netty.channel.ChannelDuplexHandler {
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof ByteBuf buf) {
-                bytesIn += buf.readableBytes();
-            }
-            if (state == State.AWAIT_HEAD_IDLE) {
-                state = State.AWAIT_HEAD;
-                markHeadStart();
-                // The deadline is armed at the end of this read if the head is not whole by then:
-                // usually it is, and re-arming the timer for every request costs (see InactivityTimer).
-                headDeadlineArmed = false;
-            } else if (state == State.EXCHANGE) {
-                clientTimer.touch(); // the head's deadline is not pushed back by a trickle (slowloris)
-            }
-            ctx.fireChannelRead(msg);
-        }
-
-        @Override
-        public void write(ChannelHandlerContext ctx, Object msg, io.netty.channel.ChannelPromise promise) {
-            if (msg instanceof ByteBuf buf) {
-                bytesOut += buf.readableBytes();
-            }
-            ctx.write(msg, promise);
-        }
-    }
-
-    private void markHeadStart() {
-        headStartNanos = System.nanoTime();
-        if (context.accessListener() != null) {
-            headStartMillis = System.currentTimeMillis();
+    /** A read from the client (see {@link ActivityTap}). */
+    void clientActivity() {
+        if (state == State.AWAIT_HEAD_IDLE) {
+            state = State.AWAIT_HEAD;
+            tap.markStart();
+            // The deadline is armed at the end of this read if the head is not whole by then:
+            // usually it is, and re-arming the timer for every request costs (see InactivityTimer).
+            headDeadlineArmed = false;
+        } else if (state == State.EXCHANGE) {
+            clientTimer.touch(); // the head's deadline is not pushed back by a trickle (slowloris)
         }
     }
 
@@ -180,13 +151,12 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
             return;
         }
         long now = System.nanoTime();
-        long start = headStartNanos != 0 ? headStartNanos : now;
-        long startMillis = headStartMillis != 0 ? headStartMillis : System.currentTimeMillis();
+        long start = tap.startNanos() != 0 ? tap.startNanos() : now;
+        long startMillis = tap.startMillis() != 0 ? tap.startMillis() : System.currentTimeMillis();
         listener.ended(new AccessLogEntry(Mode.HTTP, startMillis, (InetSocketAddress) client.remoteAddress(),
                 frontend.name(), null, null, req == null ? null : req.method().name(), req == null ? null : req.uri(),
-                status, takeBytesIn(), takeBytesOut(), -1, -1, -1, now - start, termination));
-        headStartNanos = 0;
-        headStartMillis = 0;
+                status, tap.takeBytesIn(), tap.takeBytesOut(), -1, -1, -1, now - start, termination));
+        tap.clearStart();
     }
 
     private void requestHeadTimedOut() {
@@ -247,13 +217,12 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
         Backend backend = context.backend(backendName);
         state = State.EXCHANGE;
         clientTimer.start(clientTimeouts().client(), clientTimedOut);
-        if (headStartNanos == 0) {
-            markHeadStart(); // a pipelined request: it starts now
+        if (tap.startNanos() == 0) {
+            tap.markStart(); // a pipelined request: it starts now
         }
         responseEncoder.nextResponseAnswersHead(req.method().equals(HttpMethod.HEAD));
-        exchange = new Exchange(this, context, pool, backend, req, headStartNanos, headStartMillis);
-        headStartNanos = 0; // the exchange has it: the next request starts afresh
-        headStartMillis = 0;
+        exchange = new Exchange(this, context, pool, backend, req, tap.startNanos(), tap.startMillis());
+        tap.clearStart(); // the exchange has it: the next request starts afresh
         updateRead();
         if (backend == null) {
             respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "no_server");
@@ -287,7 +256,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
             // Part of a head came and the rest has not: it must be whole within http_request of
             // its first byte.
             headDeadlineArmed = true;
-            long left = clientTimeouts().httpRequest().toNanos() - (System.nanoTime() - headStartNanos);
+            long left = clientTimeouts().httpRequest().toNanos() - (System.nanoTime() - tap.startNanos());
             clientTimer.start(Math.max(0, left), headTimedOut);
         }
         ctx.fireChannelReadComplete();
@@ -363,12 +332,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
     public void channelInactive(ChannelHandlerContext ctx) {
         clientTimer.cancel();
         state = State.CLOSING;
-        if (exchange != null) {
-            Exchange ex = exchange;
-            exchange = null;
-            ex.log(ex.statusOr(0), "client_abort");
-            ex.abort();
-        }
+        dropExchange(0, "client_abort");
         releasePending();
         ctx.fireChannelInactive();
     }
@@ -384,16 +348,32 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
     public void abort(String termination) {
         state = State.CLOSING;
         clientTimer.stop();
-        if (exchange != null) {
-            Exchange ex = exchange;
+        dropExchange(0, termination);
+        // What was written and waits for the deferred flush still goes out (a response that just
+        // ended, before a drain closes the idle connection).
+        Closing.afterWrites(client, clientTimeouts().client());
+    }
+
+    /**
+     * Drops the current exchange, if any, logged as {@code termination} (null when the caller
+     * logged already) with the status the client saw, or {@code status} when it saw none.
+     */
+    private void dropExchange(int status, String termination) {
+        Exchange ex = exchange;
+        if (ex != null) {
             exchange = null;
             if (termination != null) {
-                ex.log(ex.statusOr(0), termination);
+                ex.log(ex.statusOr(status), termination);
             }
             ex.abort();
         }
-        // What was written and waits for the deferred flush still goes out (a response that just
-        // ended, before a drain closes the idle connection).
+    }
+
+    /** Closes once what was written has gone out (or the client timeout is over). */
+    private void closeAfterWrites() {
+        state = State.CLOSING;
+        clientTimer.stop();
+        releasePending();
         Closing.afterWrites(client, clientTimeouts().client());
     }
 
@@ -411,22 +391,14 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
     @Override
     public void respondError(HttpResponseStatus status, String termination) {
         boolean started = exchange != null && exchange.responseStarted();
-        if (exchange != null) {
-            Exchange ex = exchange;
-            exchange = null;
-            if (termination != null) {
-                ex.log(ex.statusOr(status.code()), termination);
-            }
-            ex.abort();
+        dropExchange(status.code(), termination);
+        if (started || !client.isActive()) {
+            closeAfterWrites(); // the part of the response already written, as far as it went
+            return;
         }
         state = State.CLOSING;
         clientTimer.stop();
         releasePending();
-        if (started || !client.isActive()) {
-            // The part of the response already written, as far as it went.
-            Closing.afterWrites(client, clientTimeouts().client());
-            return;
-        }
         Closing.writeAndClose(client, ErrorResponses.of(client.alloc(), status), clientTimeouts().client());
     }
 
@@ -435,10 +407,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
     public void responseEnded(boolean keepClient) {
         exchange = null;
         if (!keepClient || draining) {
-            state = State.CLOSING;
-            clientTimer.stop();
-            releasePending();
-            Closing.afterWrites(client, clientTimeouts().client());
+            closeAfterWrites();
             return;
         }
         flusher.flush(client);
@@ -492,16 +461,12 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
 
     @Override
     public long takeBytesIn() {
-        long n = bytesIn - bytesInLogged;
-        bytesInLogged = bytesIn;
-        return n;
+        return tap.takeBytesIn();
     }
 
     @Override
     public long takeBytesOut() {
-        long n = bytesOut - bytesOutLogged;
-        bytesOutLogged = bytesOut;
-        return n;
+        return tap.takeBytesOut();
     }
 
     @Override
