@@ -38,9 +38,11 @@ import org.tandemlb.core.proxy.ProxyContext;
  * (a pooled one on the client's event loop, or a new one, with the backend's retries; an
  * idempotent bodyless request is sent again once when a reused connection turns out closed),
  * streams the request body to it and the response back through the {@link ClientSide}, re-frames
- * the response for the client, answers 502/503/504 through the client side, times the exchange
- * for its access-log entry, and hands the server connection back to the pool when both messages
- * ended cleanly.
+ * the response for the client (chunked for a body that ends with the server's connection, none for
+ * an HTTP/1.0 client, {@code Connection} as the client side will do), fails through the client
+ * side (502 unreachable server or non-HTTP answer, 503 no server or queue timeout, 504 no answer
+ * within the {@code server} timeout), times the exchange for its access-log entry, and hands the
+ * server connection back to the pool when both messages ended cleanly.
  *
  * <p>Every field is written by this class only; the client side reads the few it needs through
  * the methods below and tells the exchange what the client sent. Once {@link #over()} (answered,

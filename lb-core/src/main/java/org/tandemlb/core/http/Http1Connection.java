@@ -34,20 +34,22 @@ import org.tandemlb.core.proxy.ProxyContext;
 import org.tandemlb.core.proxy.Tunnel;
 
 /**
- * The {@code http} mode, one instance per client connection: reads requests, sends each to a
- * server chosen per request over a pooled keep-alive connection on the same event loop, and
- * streams both bodies with back-pressure.
+ * An HTTP/1.1 client connection (HTTP/1.0 too): its state machine, from one request head to the
+ * next. It reads requests, refuses the ones {@link RequestPolicy} refuses, asks the
+ * {@link Router} for each one's backend and hands the request to an {@link Exchange}, for which it
+ * is the {@link ClientSide}: the exchange writes the response through it, and this class frames it
+ * for the wire, keeps the connection alive or closes it, and switches it to a tunnel after a 101.
  *
  * <p>One exchange is in flight at a time. Once a request has been read whole, the client is not
  * read until its response is done, so pipelined requests wait in the socket (or, for bytes
  * already decoded, in a short queue) and responses keep their order.
  *
  * <p>Timeouts, HAProxy's: {@code http_request} for the request head (408), {@code keep_alive}
- * between requests (silent close), {@code client} for inactivity while the request body arrives,
- * {@code server} for inactivity while the response is awaited and read (504 before any response
- * byte). Errors are answered as SPEC §4 says: 400 malformed, 431 oversized head, 414 oversized
- * URI, 501 unsupported transfer coding, 502 unreachable server or non-HTTP answer, 503 no server,
- * 504 server timeout; each closes the connection.
+ * between requests (silent close), {@code client} for inactivity while the request body arrives
+ * (the exchange runs {@code server}). Refused here: 400 malformed, 431 oversized head, 414
+ * oversized URI, 501 unsupported transfer coding, 405 {@code CONNECT}, 503 no backend; the
+ * exchange's own failures (502, 503, 504) come back through {@link #respondError}. Each closes
+ * the connection.
  */
 final class Http1Connection extends ChannelInboundHandlerAdapter implements ClientSide {
     private static final Logger log = LoggerFactory.getLogger(Http1Connection.class);
