@@ -1,15 +1,22 @@
 package org.tandemlb.core.http;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpRequest;
+import java.net.InetSocketAddress;
+import org.tandemlb.core.accesslog.AccessListener;
+import org.tandemlb.core.accesslog.AccessLogEntry;
+import org.tandemlb.core.config.Mode;
 
 /**
  * The first handler of an HTTP/1.1 client connection, before the codec: counts the bytes both
  * ways, tells the connection of every read (the first byte of a head starts its deadline, a
  * request body's bytes keep the client timeout from firing), and keeps when the current request
- * began. What it counts goes to the access log in shares, one per request ({@link #takeBytesIn}).
+ * began. What it counts goes to the access log in shares, one per request ({@link #takeBytesIn}):
+ * an exchange's entry is made by the {@link Exchange}, a refused request's here.
  */
 final class ActivityTap extends ChannelDuplexHandler {
     private final Http1Connection connection;
@@ -66,6 +73,24 @@ final class ActivityTap extends ChannelDuplexHandler {
     void clearStart() {
         startNanos = 0;
         startMillis = 0;
+    }
+
+    /**
+     * Reports a request refused before it got an exchange to {@code listener} (when there is
+     * one); {@code req} is null when not even its head came.
+     */
+    void logRefused(AccessListener listener, Channel client, String frontend, HttpRequest req, int status,
+            String termination) {
+        if (listener == null) {
+            return;
+        }
+        long now = System.nanoTime();
+        long start = startNanos != 0 ? startNanos : now;
+        long millis = startMillis != 0 ? startMillis : System.currentTimeMillis();
+        listener.ended(new AccessLogEntry(Mode.HTTP, millis, (InetSocketAddress) client.remoteAddress(), frontend,
+                null, null, req == null ? null : req.method().name(), req == null ? null : req.uri(), status,
+                takeBytesIn(), takeBytesOut(), -1, -1, -1, now - start, termination));
+        clearStart();
     }
 
     /** Bytes read since the last call. */

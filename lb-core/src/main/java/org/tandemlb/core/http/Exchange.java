@@ -45,8 +45,12 @@ import org.tandemlb.core.proxy.ProxyContext;
  * server connection back to the pool when both messages ended cleanly.
  *
  * <p>Every field is written by this class only; the client side reads the few it needs through
- * the methods below and tells the exchange what the client sent. Once {@link #over()} (answered,
- * refused, aborted or tunnelled) late events from the server side are ignored.
+ * the methods below and tells the exchange what the client sent. Once the exchange is over
+ * (answered, refused, aborted or tunnelled) late events from the server side are ignored.
+ *
+ * <p>The re-framing speaks HTTP/1.1 ({@code Transfer-Encoding}, {@code Connection}), the
+ * server side's language; a client side of another protocol drops those headers as
+ * connection-specific (RFC 9113 §8.2.2), as Netty's HTTP/2 conversion does.
  *
  * <p>On the client's event loop only.
  */
@@ -77,6 +81,7 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
     private boolean requestComplete;
     private boolean responseStarted;
     private boolean bodyless = true;
+    /** The exchange is over for the client side: what the server side still reports is ignored. */
     private boolean over;
     private Server server;
     private Channel upstream;
@@ -121,14 +126,12 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
         return requestComplete;
     }
 
-    /** Whether a request body is announced. */
-    boolean expectsBody() {
-        return expectsBody;
-    }
-
-    /** Whether the request asks to switch protocols (what follows it is not HTTP then). */
-    boolean upgrade() {
-        return upgrade;
+    /**
+     * Whether the request needs no more reading: it was read whole or announced no body, and it
+     * is not an upgrade (what follows an upgrade is not HTTP).
+     */
+    boolean requestDone() {
+        return (requestComplete || !expectsBody) && !upgrade;
     }
 
     /** Whether the response head has been sent to the client. */
@@ -144,11 +147,6 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
     /** Whether request body may be read now: a connected server takes it. */
     boolean takesRequestBody() {
         return upstream != null && !requestComplete && upstream.isWritable();
-    }
-
-    /** Whether the exchange is over for the client side. */
-    boolean over() {
-        return over;
     }
 
     // ---- what the client sends ----
@@ -267,13 +265,11 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
         if (replayed) {
             // Only a complete request without a body is replayed: its head and an empty end.
             ch.write(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
-        } else {
-            if (buffered != null) {
-                for (HttpContent c : buffered) {
-                    ch.write(c, ch.voidPromise());
-                }
-                buffered = null;
+        } else if (buffered != null) {
+            for (HttpContent c : buffered) {
+                ch.write(c, ch.voidPromise());
             }
+            buffered = null;
         }
         flusher.flush(ch);
         sentAt = System.nanoTime();
@@ -282,11 +278,6 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
             startServerTimer();
         }
         side.updateRead();
-    }
-
-    /** An idempotent request without a body may be sent again if a reused connection fails. */
-    private boolean replayable() {
-        return requestComplete && bodyless && RequestPolicy.idempotent(request.method()) && !upgrade;
     }
 
     @Override
@@ -442,8 +433,10 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
         serverTimer.stop();
         releaseServer();
         upstream = null;
-        if (!responseStarted && reused && replayable() && !replayed) {
-            // The server closed an idle connection as we reused it: send again on a new one.
+        if (!responseStarted && reused && !replayed && requestComplete && bodyless && !upgrade
+                && RequestPolicy.idempotent(request.method())) {
+            // The server closed an idle connection as we reused it: an idempotent request without
+            // a body is sent again on a new one.
             log.debug("{}: reused connection to backend {} closed before answering, retrying", client, backend.name());
             replayed = true;
             start();

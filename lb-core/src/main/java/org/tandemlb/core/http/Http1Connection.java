@@ -1,6 +1,5 @@
 package org.tandemlb.core.http;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -17,12 +16,9 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.tandemlb.core.accesslog.AccessListener;
-import org.tandemlb.core.accesslog.AccessLogEntry;
 import org.tandemlb.core.backend.Backend;
 import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.config.FrontendConfig;
-import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.config.Timeouts;
 import org.tandemlb.core.proxy.Closing;
 import org.tandemlb.core.proxy.ConnectAttempt;
@@ -143,22 +139,9 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
         }
     }
 
-    /**
-     * Reports a request refused before it got an exchange to the access listener (when there is
-     * one); {@code req} is null when not even its head came.
-     */
+    /** Logs a request refused before it got an exchange ({@code req} null when not even its head came). */
     private void logRefused(HttpRequest req, int status, String termination) {
-        AccessListener listener = context.accessListener();
-        if (listener == null) {
-            return;
-        }
-        long now = System.nanoTime();
-        long start = tap.startNanos() != 0 ? tap.startNanos() : now;
-        long startMillis = tap.startMillis() != 0 ? tap.startMillis() : System.currentTimeMillis();
-        listener.ended(new AccessLogEntry(Mode.HTTP, startMillis, (InetSocketAddress) client.remoteAddress(),
-                frontend.name(), null, null, req == null ? null : req.method().name(), req == null ? null : req.uri(),
-                status, tap.takeBytesIn(), tap.takeBytesOut(), -1, -1, -1, now - start, termination));
-        tap.clearStart();
+        tap.logRefused(context.accessListener(), client, frontend.name(), req, status, termination);
     }
 
     private void requestHeadTimedOut() {
@@ -292,7 +275,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
             Exchange ex = exchange;
             if (ex == null) {
                 read = false;
-            } else if ((ex.requestComplete() || !ex.expectsBody()) && !ex.upgrade()) {
+            } else if (ex.requestDone()) {
                 read = pending.isEmpty();
             } else {
                 read = pending.isEmpty() && ex.takesRequestBody();
