@@ -58,6 +58,8 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
     private final HttpConnectionPool pool;
     private final String forwardedProto;
     private final MessageEncoder responseEncoder = new MessageEncoder();
+    /** Counts the bytes and keeps the current request's start (the pipeline's first handler). */
+    private final ActivityTap tap;
     private Channel client;
     private InactivityTimer clientTimer;
     /** Flushes at the end of the event loop's batch of events (see DeferredFlush). */
@@ -66,7 +68,6 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
     private Exchange exchange;
     private final ArrayDeque<Object> pending = new ArrayDeque<>();
     private boolean draining;
-    private final ActivityTap tap;
     /** Whether the request-head deadline runs for the head being read (see {@code channelReadComplete}). */
     private boolean headDeadlineArmed;
     /** The client's address: as text for X-Forwarded-For, as bytes for source balancing; once per connection. */
