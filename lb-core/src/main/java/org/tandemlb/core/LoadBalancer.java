@@ -22,7 +22,7 @@ import org.tandemlb.core.config.LoadBalancerConfig;
 import org.tandemlb.core.frontend.Frontend;
 import org.tandemlb.core.health.HealthChecks;
 import org.tandemlb.core.health.NettyChecks;
-import org.tandemlb.core.http.HttpConnectionPool;
+import org.tandemlb.core.proxy.HttpConnectionPool;
 import org.tandemlb.core.proxy.ProxyContext;
 import org.tandemlb.core.transport.Transport;
 

@@ -55,7 +55,7 @@ public class ResponseHeadBench {
         bytes = Unpooled.unreleasableBuffer(Unpooled.directBuffer().writeBytes(NGINX.getBytes(StandardCharsets.US_ASCII)));
         ChannelHandler d = decoder.equals("netty")
                 ? new HttpResponseDecoder(new HttpDecoderConfig()
-                        .setMaxHeaderSize(HttpProxyHandler.MAX_HEADER_SIZE)
+                        .setMaxHeaderSize(HttpLimits.MAX_HEADER_SIZE)
                         .setValidateHeaders(true)
                         .setAllowDuplicateContentLengths(false)
                         .setAllowPartialChunks(true))

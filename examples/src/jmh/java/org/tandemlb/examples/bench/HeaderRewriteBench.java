@@ -36,7 +36,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 import org.tandemlb.core.http.HeaderRewrite;
-import org.tandemlb.core.http.HttpProxyHandler;
+import org.tandemlb.core.http.HttpLimits;
 
 /**
  * The HTTP head path of one proxied exchange: the request head as it comes from a client (wrk's
@@ -108,10 +108,10 @@ public class HeaderRewriteBench {
             int colon = lines[i].indexOf(':');
             requestHeaders[i - 1] = new String[] {lines[i].substring(0, colon), lines[i].substring(colon + 2)};
         }
-        // The proxy's decoder settings (HttpProxyHandler.initClientPipeline and the server side).
+        // The proxy's decoder settings (HttpLimits and the server side).
         HttpDecoderConfig strict = new HttpDecoderConfig()
-                .setMaxInitialLineLength(HttpProxyHandler.MAX_INITIAL_LINE)
-                .setMaxHeaderSize(HttpProxyHandler.MAX_HEADER_SIZE)
+                .setMaxInitialLineLength(HttpLimits.MAX_INITIAL_LINE)
+                .setMaxHeaderSize(HttpLimits.MAX_HEADER_SIZE)
                 .setValidateHeaders(true)
                 .setStrictLineParsing(true)
                 .setAllowDuplicateContentLengths(false)
@@ -119,7 +119,7 @@ public class HeaderRewriteBench {
         requestIn = channel(new HttpRequestDecoder(strict));
         requestOut = channel(new HttpRequestEncoder());
         responseIn = channel(new HttpResponseDecoder(new HttpDecoderConfig()
-                .setMaxHeaderSize(HttpProxyHandler.MAX_HEADER_SIZE)
+                .setMaxHeaderSize(HttpLimits.MAX_HEADER_SIZE)
                 .setValidateHeaders(true)
                 .setAllowDuplicateContentLengths(false)
                 .setAllowPartialChunks(true)));

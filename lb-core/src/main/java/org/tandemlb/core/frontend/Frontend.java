@@ -19,8 +19,9 @@ import org.tandemlb.core.LoadBalancerException;
 import org.tandemlb.core.config.FrontendConfig;
 import org.tandemlb.core.config.HostPort;
 import org.tandemlb.core.config.Mode;
-import org.tandemlb.core.http.HttpConnectionPool;
-import org.tandemlb.core.http.HttpProxyHandler;
+import org.tandemlb.core.http.HttpMode;
+import org.tandemlb.core.proxy.Drain;
+import org.tandemlb.core.proxy.HttpConnectionPool;
 import org.tandemlb.core.proxy.ProxyContext;
 import org.tandemlb.core.tcp.TcpProxyHandler;
 import org.tandemlb.core.transport.Transport;
@@ -37,17 +38,6 @@ import org.tandemlb.core.transport.Transport;
  */
 public final class Frontend {
     private static final Logger log = LoggerFactory.getLogger(Frontend.class);
-
-    /**
-     * The user event fired on every open connection when the frontend drains: HTTP connections
-     * close once idle; TCP connections run on until they end or the drain time is over.
-     */
-    public static final Object DRAIN = new Object() {
-        @Override
-        public String toString() {
-            return "DRAIN";
-        }
-    };
 
     private volatile FrontendConfig config;
     private final ProxyContext context;
@@ -208,7 +198,7 @@ public final class Frontend {
             return;
         }
         if (cfg.mode() == Mode.HTTP) {
-            HttpProxyHandler.initClientPipeline(ch.pipeline(), new HttpProxyHandler(context, cfg, pool, "http"));
+            HttpMode.initClientPipeline(ch.pipeline(), context, cfg, new HttpRoutes(cfg), pool, "http");
         } else {
             // Set here rather than as the listener's child options, so that one listening socket
             // can serve either mode (a reload may hand it to a frontend of the other mode). This
@@ -226,7 +216,7 @@ public final class Frontend {
      */
     public void drain() {
         for (Channel ch : connections) {
-            ch.pipeline().fireUserEventTriggered(DRAIN);
+            ch.pipeline().fireUserEventTriggered(Drain.EVENT);
         }
     }
 

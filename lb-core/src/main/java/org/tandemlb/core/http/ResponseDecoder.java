@@ -17,9 +17,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.util.AsciiString;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -50,58 +47,21 @@ import java.util.List;
  * its colon, a bad chunk size or chunk end. Line ends are CRLF or a lone LF (RFC 9112 §2.2); an
  * obsolete folded line is unfolded into one value (§5.2).
  *
+ * <p>This class is the state machine and the framing; the syntax of heads and trailers is
+ * {@link ResponseHeadParser}'s.
+ *
  * <p>At most one request is outstanding on a proxy's server connection, so the decoder needs to
  * know only whether the next final response answers a {@code HEAD}.
  */
 final class ResponseDecoder extends ByteToMessageDecoder {
-    /** Largest response head, status line included: the request side's 16 KiB plus a line. */
-    static final int MAX_HEAD = HttpProxyHandler.MAX_HEADER_SIZE + 4096;
+    /** Largest response head, status line included (see {@link HttpLimits#MAX_RESPONSE_HEAD}). */
+    static final int MAX_HEAD = HttpLimits.MAX_RESPONSE_HEAD;
     /** Longest chunk-size line (extensions included). */
     private static final int MAX_CHUNK_LINE = 4096;
 
     private enum State { HEAD, FIXED, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILERS, UNTIL_CLOSE, UPGRADED, BAD }
 
     private static final HttpHeadersFactory UNCHECKED = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
-    private static final byte[] HTTP_1_1 = "HTTP/1.1".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] HTTP_1_0 = "HTTP/1.0".getBytes(StandardCharsets.US_ASCII);
-
-    /**
-     * Header names as servers usually spell them, shared rather than allocated per response, by
-     * length (a name's bytes are compared as they are: the spelling a server used is kept).
-     */
-    private static final AsciiString[][] COMMON_NAMES = new AsciiString[64][];
-
-    static {
-        for (String n : new String[] {"Server", "Date", "Content-Type", "Content-Length", "Last-Modified",
-                "Connection", "Keep-Alive", "ETag", "Accept-Ranges", "Transfer-Encoding", "Cache-Control", "Vary",
-                "Expires", "Location", "Set-Cookie", "Content-Encoding", "Age", "Pragma", "Upgrade",
-                "Content-Disposition", "Content-Language", "Access-Control-Allow-Origin", "Strict-Transport-Security",
-                "X-Content-Type-Options", "X-Frame-Options", "X-Powered-By", "WWW-Authenticate",
-                "content-type", "content-length", "date", "server", "connection", "transfer-encoding",
-                "cache-control", "vary", "etag", "last-modified", "location", "set-cookie", "content-encoding"}) {
-            AsciiString name = AsciiString.cached(n);
-            AsciiString[] same = COMMON_NAMES[n.length()];
-            same = same == null ? new AsciiString[1] : Arrays.copyOf(same, same.length + 1);
-            same[same.length - 1] = name;
-            COMMON_NAMES[n.length()] = same;
-        }
-    }
-
-    /** The shared name spelled as {@code b[start, end)}, or a new one. */
-    private static AsciiString name(byte[] b, int start, int end) {
-        int length = end - start;
-        AsciiString[] same = length < COMMON_NAMES.length ? COMMON_NAMES[length] : null;
-        if (same != null) {
-            for (AsciiString candidate : same) {
-                byte[] c = candidate.array(); // cached names start at offset 0
-                if (Arrays.equals(c, 0, length, b, start, end)) {
-                    return candidate;
-                }
-            }
-        }
-        return new AsciiString(b, start, length, false); // a view of the head, which the headers keep anyway
-    }
-
     private State state = State.HEAD;
     /** Where the search for the end of the head resumes (relative to the reader index). */
     private int headScanned;
@@ -225,7 +185,9 @@ final class ResponseDecoder extends ByteToMessageDecoder {
         in.readerIndex(headEnd);
         headScanned = 0;
         try {
-            parseHead(head, out);
+            DefaultHttpResponse response = ResponseHeadParser.parse(head);
+            // The parser makes the headers a HeadHeaders over the head.
+            frame(response, (HeadHeaders) response.headers(), response.status().code(), response.protocolVersion(), out);
         } catch (IllegalArgumentException e) {
             badHead(in, out, e);
             return false;
@@ -259,87 +221,6 @@ final class ResponseDecoder extends ByteToMessageDecoder {
         }
         headScanned = Math.max(0, end - in.readerIndex() - 1);
         return -1;
-    }
-
-    private void parseHead(byte[] b, List<Object> out) {
-        int n = b.length;
-        int lineEnd = lineEnd(b, 0, n);
-        int contentEnd = trimCr(b, 0, lineEnd);
-        // Status line: HTTP-version SP status-code [SP reason-phrase]
-        int sp = indexOf(b, 0, contentEnd, (byte) ' ');
-        if (sp < 0) {
-            throw new IllegalArgumentException("bad status line");
-        }
-        HttpVersion version = version(b, 0, sp);
-        int codeStart = sp + 1;
-        while (codeStart < contentEnd && b[codeStart] == ' ') {
-            codeStart++;
-        }
-        if (codeStart + 3 > contentEnd || !digit(b[codeStart]) || !digit(b[codeStart + 1]) || !digit(b[codeStart + 2])
-                || (codeStart + 3 < contentEnd && b[codeStart + 3] != ' ')) {
-            throw new IllegalArgumentException("bad status code");
-        }
-        int code = (b[codeStart] - '0') * 100 + (b[codeStart + 1] - '0') * 10 + (b[codeStart + 2] - '0');
-        int reasonStart = Math.min(codeStart + 4, contentEnd);
-        HttpResponseStatus status = status(code, b, reasonStart, contentEnd);
-
-        HeadHeaders headers = new HeadHeaders(b);
-        int pos = lineEnd + 1;
-        AsciiString lastName = null;
-        while (pos < n) {
-            int le = lineEnd(b, pos, n);
-            int ce = trimCr(b, pos, le);
-            if (ce == pos) {
-                break; // the empty line
-            }
-            if (b[pos] == ' ' || b[pos] == '\t') {
-                // obs-fold: the line continues the previous header's value (RFC 9112 §5.2)
-                if (lastName == null) {
-                    throw new IllegalArgumentException("folded line before any header");
-                }
-                int vs = skipOws(b, pos, ce);
-                int ve = trimOws(b, vs, ce);
-                checkValue(b, vs, ve);
-                // Rare: rebuilt through strings, the last value of that name getting the continuation.
-                List<String> all = headers.getAll(lastName);
-                String prior = all.get(all.size() - 1);
-                headers.remove(lastName);
-                for (int i = 0; i < all.size() - 1; i++) {
-                    headers.add(lastName, all.get(i));
-                }
-                headers.add(lastName, ve > vs ? prior + " " + new String(b, vs, ve - vs, StandardCharsets.ISO_8859_1) : prior);
-            } else {
-                lastName = header(b, pos, ce, headers);
-            }
-            pos = le + 1;
-        }
-
-        DefaultHttpResponse response = new DefaultHttpResponse(version, status, headers);
-        frame(response, headers, code, version, out);
-    }
-
-    /** Adds the header of the line {@code [start, end)}; returns its name. */
-    private static AsciiString header(byte[] b, int start, int end, HeadHeaders headers) {
-        int nameEnd = start;
-        while (nameEnd < end && b[nameEnd] != ':' && b[nameEnd] != ' ' && b[nameEnd] != '\t') {
-            if (!TOKEN[b[nameEnd] & 0xff]) {
-                throw new IllegalArgumentException("bad header name");
-            }
-            nameEnd++;
-        }
-        if (nameEnd == start) {
-            throw new IllegalArgumentException("empty header name");
-        }
-        int colon = skipOws(b, nameEnd, end); // whitespace before the colon is removed (RFC 9112 §5.1)
-        if (colon >= end || b[colon] != ':') {
-            throw new IllegalArgumentException("no colon in a header line");
-        }
-        int vs = skipOws(b, colon + 1, end);
-        int ve = trimOws(b, vs, end);
-        checkValue(b, vs, ve);
-        AsciiString name = name(b, start, nameEnd);
-        headers.addSpan(name, vs, ve);
-        return name;
     }
 
     /** Decides the framing of the body and emits the head (and, for no body, its end). */
@@ -494,7 +375,7 @@ final class ResponseDecoder extends ByteToMessageDecoder {
             return false;
         }
         // Trailer fields: as a head without a status line.
-        int end = findHeadEndFromLineStart(in);
+        int end = ResponseHeadParser.findBlockEnd(in);
         if (end < 0) {
             if (in.readableBytes() > MAX_HEAD) {
                 badContent(in, out, "trailers too large");
@@ -503,18 +384,9 @@ final class ResponseDecoder extends ByteToMessageDecoder {
         }
         byte[] b = ByteBufUtil.getBytes(in, in.readerIndex(), end - in.readerIndex(), false);
         in.readerIndex(end);
-        HeadHeaders trailers = new HeadHeaders(b);
+        HeadHeaders trailers;
         try {
-            int pos = 0;
-            while (pos < b.length) {
-                int le = lineEnd(b, pos, b.length);
-                int ce = trimCr(b, pos, le);
-                if (ce == pos) {
-                    break;
-                }
-                header(b, pos, ce, trailers);
-                pos = le + 1;
-            }
+            trailers = ResponseHeadParser.trailers(b);
         } catch (IllegalArgumentException e) {
             badContent(in, out, e.getMessage());
             return false;
@@ -522,27 +394,6 @@ final class ResponseDecoder extends ByteToMessageDecoder {
         out.add(new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, trailers));
         state = State.HEAD;
         return true;
-    }
-
-    /** As {@link #findHeadEnd}, for a block starting at a line start (trailers). */
-    private static int findHeadEndFromLineStart(ByteBuf in) {
-        int from = in.readerIndex();
-        int end = in.writerIndex();
-        while (from < end) {
-            int lf = in.indexOf(from, end, (byte) '\n');
-            if (lf < 0) {
-                return -1;
-            }
-            int next = lf + 1;
-            if (next < end && in.getByte(next) == '\n') {
-                return next + 1;
-            }
-            if (next + 1 < end && in.getByte(next) == '\r' && in.getByte(next + 1) == '\n') {
-                return next + 2;
-            }
-            from = next;
-        }
-        return -1;
     }
 
     // ---- failures ----
@@ -564,119 +415,5 @@ final class ResponseDecoder extends ByteToMessageDecoder {
         out.add(invalid);
     }
 
-    // ---- bytes ----
 
-    /** Token characters of a header name (RFC 9110 §5.6.2). */
-    private static final boolean[] TOKEN = new boolean[256];
-
-    static {
-        for (int c = '0'; c <= '9'; c++) {
-            TOKEN[c] = true;
-        }
-        for (int c = 'a'; c <= 'z'; c++) {
-            TOKEN[c] = true;
-            TOKEN[c - 'a' + 'A'] = true;
-        }
-        for (char c : "!#$%&'*+-.^_`|~".toCharArray()) {
-            TOKEN[c] = true;
-        }
-    }
-
-    /** A field value holds no control character but tab (RFC 9110 §5.5; bytes from 0x80 are obs-text). */
-    private static void checkValue(byte[] b, int start, int end) {
-        for (int i = start; i < end; i++) {
-            int c = b[i] & 0xff;
-            if ((c < 0x20 && c != '\t') || c == 0x7f) {
-                throw new IllegalArgumentException("control character in a header value");
-            }
-        }
-    }
-
-    private static HttpVersion version(byte[] b, int start, int end) {
-        int len = end - start;
-        if (regionIs(b, start, end, HTTP_1_1)) {
-            return HttpVersion.HTTP_1_1;
-        }
-        if (regionIs(b, start, end, HTTP_1_0)) {
-            return HttpVersion.HTTP_1_0;
-        }
-        // Anything else must still read HTTP/x.y (valueOf throws otherwise).
-        return HttpVersion.valueOf(new String(b, start, len, StandardCharsets.US_ASCII));
-    }
-
-    private static boolean regionIs(byte[] b, int start, int end, byte[] expected) {
-        if (end - start != expected.length) {
-            return false;
-        }
-        for (int i = 0; i < expected.length; i++) {
-            if (b[start + i] != expected[i]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** The status of {@code code}: the shared constant when the server sent its usual reason phrase. */
-    private static HttpResponseStatus status(int code, byte[] b, int reasonStart, int reasonEnd) {
-        HttpResponseStatus known = HttpResponseStatus.valueOf(code);
-        String phrase = known.reasonPhrase();
-        if (phrase.length() == reasonEnd - reasonStart) {
-            boolean same = true;
-            for (int i = 0; i < phrase.length() && same; i++) {
-                same = phrase.charAt(i) == (char) (b[reasonStart + i] & 0xff);
-            }
-            if (same) {
-                return known;
-            }
-        }
-        checkValue(b, reasonStart, reasonEnd);
-        return new HttpResponseStatus(code, new String(b, reasonStart, reasonEnd - reasonStart, StandardCharsets.ISO_8859_1));
-    }
-
-    private static boolean digit(byte c) {
-        return c >= '0' && c <= '9';
-    }
-
-    private static int lineEnd(byte[] b, int from, int n) {
-        for (int i = from; i < n; i++) {
-            if (b[i] == '\n') {
-                return i;
-            }
-        }
-        return n;
-    }
-
-    /** The end of a line's content: before its CR, if it has one. A CR anywhere else is refused. */
-    private static int trimCr(byte[] b, int start, int lineEnd) {
-        int end = lineEnd > start && b[lineEnd - 1] == '\r' ? lineEnd - 1 : lineEnd;
-        for (int i = start; i < end; i++) {
-            if (b[i] == '\r') {
-                throw new IllegalArgumentException("bare CR in the response head");
-            }
-        }
-        return end;
-    }
-
-    private static int indexOf(byte[] b, int from, int to, byte c) {
-        for (int i = from; i < to; i++) {
-            if (b[i] == c) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private static int skipOws(byte[] b, int from, int to) {
-        while (from < to && (b[from] == ' ' || b[from] == '\t')) {
-            from++;
-        }
-        return from;
-    }
-
-    private static int trimOws(byte[] b, int from, int to) {
-        while (to > from && (b[to - 1] == ' ' || b[to - 1] == '\t')) {
-            to--;
-        }
-        return to;
-    }
 }

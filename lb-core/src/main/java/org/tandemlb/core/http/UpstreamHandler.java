@@ -1,13 +1,16 @@
 package org.tandemlb.core.http;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tandemlb.core.backend.Server;
+import org.tandemlb.core.proxy.HttpConnectionPool;
 import org.tandemlb.core.proxy.InactivityTimer;
 
 /**
@@ -47,6 +50,24 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
         this.server = server;
         this.pool = pool;
         this.decoder = decoder;
+    }
+
+    /**
+     * Sets up a new server connection's pipeline: Tandem's own encoder and decoder (see
+     * {@link MessageEncoder} and {@link ResponseDecoder} for why), the pair that Netty's
+     * {@code HttpClientCodec} would otherwise be, then this handler. The decoder is named
+     * {@code http} (a tunnel takes it out by that name).
+     */
+    static ChannelHandler initializer(Server server, HttpConnectionPool pool) {
+        return new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ResponseDecoder decoder = new ResponseDecoder();
+                ch.pipeline().addLast("http-encoder", new MessageEncoder());
+                ch.pipeline().addLast("http", decoder);
+                ch.pipeline().addLast("upstream", new UpstreamHandler(server, pool, decoder));
+            }
+        };
     }
 
     /** The decoder of this connection's responses. */

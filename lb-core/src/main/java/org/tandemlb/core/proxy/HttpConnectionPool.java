@@ -1,4 +1,4 @@
-package org.tandemlb.core.http;
+package org.tandemlb.core.proxy;
 
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
