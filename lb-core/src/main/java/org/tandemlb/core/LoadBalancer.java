@@ -20,6 +20,7 @@ import org.tandemlb.core.config.BackendConfig;
 import org.tandemlb.core.config.FrontendConfig;
 import org.tandemlb.core.config.LoadBalancerConfig;
 import org.tandemlb.core.frontend.Frontend;
+import org.tandemlb.core.frontend.ListenException;
 import org.tandemlb.core.health.HealthChecks;
 import org.tandemlb.core.health.NettyChecks;
 import org.tandemlb.core.proxy.HttpConnectionPool;
@@ -125,7 +126,7 @@ public final class LoadBalancer implements AutoCloseable {
         try {
             for (FrontendConfig fc : config.frontends()) {
                 Frontend f = new Frontend(fc, context, pool);
-                f.bind(transport, acceptors, workers, List.of());
+                listen(f, List.of());
                 bound.put(fc.name(), f);
             }
         } catch (RuntimeException e) {
@@ -187,7 +188,7 @@ public final class LoadBalancer implements AutoCloseable {
                     newFrontends.put(fc.name(), old);
                 } else {
                     Frontend f = new Frontend(fc, context, pool);
-                    f.bind(transport, acceptors, workers, replaced);
+                    listen(f, replaced);
                     fresh.add(f);
                     newFrontends.put(fc.name(), f);
                 }
@@ -232,6 +233,15 @@ public final class LoadBalancer implements AutoCloseable {
         config = next;
         syncMetrics();
         log.info("configuration applied: {} frontend(s), {} backend(s)", frontends.size(), backends.size());
+    }
+
+    /** Binds {@code f}'s addresses (taking over those of {@code previous} it shares). */
+    private void listen(Frontend f, List<Frontend> previous) {
+        try {
+            f.bind(transport, acceptors, workers, previous);
+        } catch (ListenException e) {
+            throw new LoadBalancerException(e.getMessage(), e.getCause());
+        }
     }
 
     /** Whether a frontend configured as {@code a} can go on as {@code b} on the same sockets. */

@@ -15,7 +15,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.tandemlb.core.LoadBalancerException;
 import org.tandemlb.core.config.FrontendConfig;
 import org.tandemlb.core.config.HostPort;
 import org.tandemlb.core.config.Mode;
@@ -113,7 +112,7 @@ public final class Frontend {
      * throws; nothing else has changed then.
      *
      * @param previous frontends whose sockets may be taken over (empty at start-up)
-     * @throws LoadBalancerException naming the frontend and the address that failed
+     * @throws ListenException naming the frontend and the address that failed
      */
     public void bind(Transport transport, EventLoopGroup acceptors, EventLoopGroup workers,
                      Collection<Frontend> previous) {
@@ -121,7 +120,7 @@ public final class Frontend {
             InetSocketAddress addr = new InetSocketAddress(hp.host(), hp.port());
             if (addr.isUnresolved()) {
                 close();
-                throw new LoadBalancerException("frontend " + name() + ": cannot resolve bind address " + hp);
+                throw new ListenException("frontend " + name() + ": cannot resolve bind address " + hp, null);
             }
             Listener taken = handedOver(previous, hp, addr);
             if (taken != null) {
@@ -136,7 +135,7 @@ public final class Frontend {
                     .bind(addr).awaitUninterruptibly();
             if (!f.isSuccess()) {
                 close();
-                throw new LoadBalancerException("frontend " + name() + ": cannot listen on " + hp + ": "
+                throw new ListenException("frontend " + name() + ": cannot listen on " + hp + ": "
                         + f.cause().getMessage(), f.cause());
             }
             l.channel = f.channel();
