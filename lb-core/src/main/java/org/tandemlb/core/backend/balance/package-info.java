@@ -1,0 +1,8 @@
+/**
+ * The balancing algorithms (internal): {@code roundrobin} (smooth weighted round-robin),
+ * {@code leastconn}, {@code random} (power of two choices) and {@code source} (weighted rendezvous
+ * hashing), each a small {@link org.tandemlb.core.backend.balance.Balancer} over
+ * {@link org.tandemlb.core.backend.balance.Candidate}s. A new algorithm is a class here, a
+ * constant in {@link org.tandemlb.core.config.Balance} and a case in {@code Balancer.of}.
+ */
+package org.tandemlb.core.backend.balance;
