@@ -11,4 +11,7 @@ import org.tandemlb.core.testsupport.PackageRules;
 class ArchitectureTest {
     @ArchTest
     static final ArchRule noPackageCycles = PackageRules.noCyclesBetweenPackagesOf("org.tandemlb.admin");
+
+    @ArchTest
+    static final ArchRule lbCoreThroughItsApi = PackageRules.lbCoreThroughItsApiOnly();
 }

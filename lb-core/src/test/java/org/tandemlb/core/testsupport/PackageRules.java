@@ -1,5 +1,6 @@
 package org.tandemlb.core.testsupport;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClass;
@@ -8,12 +9,31 @@ import com.tngtech.archunit.library.dependencies.SliceAssignment;
 import com.tngtech.archunit.library.dependencies.SliceIdentifier;
 
 /**
- * The package rules every module's {@code ArchitectureTest} checks with ArchUnit: no cycles
- * between the packages of a module, its root package included (a cycle through the root is as
- * tangled as any other).
+ * The package rules the modules' {@code ArchitectureTest}s check with ArchUnit: no cycles between
+ * the packages of a module, its root package included (a cycle through the root is as tangled as
+ * any other), and lb-core used through its API only.
  */
 public final class PackageRules {
+    /** lb-core's internal packages (its root package-info says which are the API). */
+    private static final String[] LB_CORE_INSIDE = {
+        "org.tandemlb.core.http..",
+        "org.tandemlb.core.tcp..",
+        "org.tandemlb.core.proxy..",
+        "org.tandemlb.core.health..",
+        "org.tandemlb.core.backend.balance..",
+        "org.tandemlb.core.metrics.."
+    };
+
     private PackageRules() {}
+
+    /** Nothing in the analysed classes uses lb-core's internal packages. */
+    public static ArchRule lbCoreThroughItsApiOnly() {
+        return noClasses()
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(LB_CORE_INSIDE)
+                .because("lb-core's internal packages may change in any release; its API is documented");
+    }
 
     /** Each package under {@code base}, {@code base} itself included, must be free of cycles. */
     public static ArchRule noCyclesBetweenPackagesOf(String base) {
