@@ -14,6 +14,9 @@ import org.jgroups.protocols.SYM_ENCRYPT;
  * {@link #onForeignKey}, instead of logging an error per message. Such a message is dropped, as
  * SYM_ENCRYPT does.
  */
+// JGroups' SYM_ENCRYPT overrides a generic method of Encrypt with a raw signature; javac warns about
+// that inherited signature on every subclass. Nothing of ours is unchecked.
+@SuppressWarnings("unchecked")
 final class TandemEncrypt extends SYM_ENCRYPT {
     private volatile Consumer<Address> onForeignKey = a -> { };
 

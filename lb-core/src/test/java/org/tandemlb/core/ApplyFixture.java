@@ -43,10 +43,21 @@ final class ApplyFixture implements AutoCloseable {
         return lb;
     }
 
+    /** Closes what was tracked, the newest first; the first failure is thrown, after all are closed. */
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
+        IOException failure = null;
         for (int i = closeables.size() - 1; i >= 0; i--) {
-            closeables.get(i).close();
+            try {
+                closeables.get(i).close();
+            } catch (Exception e) {
+                if (failure == null) {
+                    failure = new IOException("closing " + closeables.get(i), e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
         }
     }
 

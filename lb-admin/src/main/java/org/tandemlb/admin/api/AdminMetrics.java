@@ -20,6 +20,10 @@ import io.prometheus.client.exporter.common.TextFormat;
  * binders and the memory of Netty's pooled allocator, which is where lb-core keeps its buffers
  * ({@code tandem_netty_allocator_used_direct_bytes}, {@code ..._used_heap_bytes}).
  */
+// The registry is Micrometer's Prometheus "simpleclient" one, which Micrometer deprecates in favour
+// of the client 1.x registry; that one serves another text (other names for some JVM meters, the
+// exposition format 1.0.0) that users' dashboards and alert rules do not expect. Kept on purpose.
+@SuppressWarnings("deprecation")
 public final class AdminMetrics implements AutoCloseable {
     /** The media type of {@link #scrape()}: the Prometheus text format 0.0.4. */
     public static final String CONTENT_TYPE = TextFormat.CONTENT_TYPE_004;

@@ -175,7 +175,9 @@ class LoopbackClusterIT {
 
     @Test
     void aNodeWhoseTiebreakerStopsAnsweringGivesTheVipUp() throws Exception {
-        try (ServerSocket gateway = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+        // Not a try-with-resources: the test closes the socket half-way (closing it twice is harmless).
+        ServerSocket gateway = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        try {
             NodeProcess lb1 = node("lb1", 0, 200, "s3cret", "tiebreaker=127.0.0.1:" + gateway.getLocalPort());
             NodeProcess lb2 = node("lb2", 1, 100, "s3cret");
             await("lb1 active behind its tiebreaker").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
@@ -187,6 +189,8 @@ class LoopbackClusterIT {
             await("lb1 gives the VIP up, lb2 takes it").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
                     .until(() -> lb1.lastRole().equals("standby") && lb2.lastRole().equals("active") && Prober.get(vip()));
             System.out.printf("[loopback] tiebreaker lost: the peer serves after %d ms%n", System.currentTimeMillis() - at);
+        } finally {
+            gateway.close();
         }
     }
 }

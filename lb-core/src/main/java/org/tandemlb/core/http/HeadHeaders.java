@@ -239,6 +239,7 @@ final class HeadHeaders extends HttpHeaders {
     }
 
     @Override
+    @SuppressWarnings("deprecation") // HttpHeaders declares it deprecated, and still abstract: it must be here
     public Iterator<Map.Entry<String, String>> iterator() {
         return entries().iterator();
     }

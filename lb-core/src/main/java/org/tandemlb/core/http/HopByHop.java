@@ -28,8 +28,13 @@ final class HopByHop {
     /** Another token was listed: a header to remove by name ({@link Tokens#others}). */
     static final int OTHER = 8;
 
+    // Netty deprecates its constants for these two (not standard headers), but clients still send
+    // them and RFC 9110 §7.6.1 says a proxy must not forward them.
+    private static final AsciiString KEEP_ALIVE_HEADER = AsciiString.cached("keep-alive");
+    private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
+
     private static final AsciiString[] ALWAYS = {
-            HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE, HttpHeaderNames.PROXY_CONNECTION,
+            HttpHeaderNames.CONNECTION, KEEP_ALIVE_HEADER, PROXY_CONNECTION,
             HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.UPGRADE,
     };
 
