@@ -22,7 +22,10 @@ import org.tandemlb.admin.config.ConfigLoader;
 import org.tandemlb.admin.config.ConfigProblem;
 import org.tandemlb.admin.api.AdminMetrics;
 import org.tandemlb.admin.api.AdminServer;
+import org.tandemlb.admin.api.AdminTarget;
 import org.tandemlb.admin.api.ClusterView;
+import org.tandemlb.admin.api.ReloadResult;
+import org.tandemlb.admin.api.UnknownNameException;
 import org.tandemlb.admin.cluster.LiveClusterView;
 import org.tandemlb.admin.config.TandemConfig;
 import org.tandemlb.cluster.ClusterConfig;
@@ -57,23 +60,8 @@ import org.tandemlb.core.transport.Transport;
  * depending on its {@link Admin} mode, the admin server on {@code admin.listen} (the API,
  * {@code /metrics} and the status page; see {@link org.tandemlb.admin.api}).
  */
-public final class Daemon {
+public final class Daemon implements AdminTarget {
     private static final Logger log = LoggerFactory.getLogger(Daemon.class);
-
-    /** The outcome of a reload: applied when there are no errors. */
-    public record ReloadResult(List<String> errors) {
-        /** A reload that was applied. */
-        public static final ReloadResult APPLIED = new ReloadResult(List.of());
-
-        public ReloadResult {
-            errors = List.copyOf(errors);
-        }
-
-        /** Whether the new configuration is in force. */
-        public boolean applied() {
-            return errors.isEmpty();
-        }
-    }
 
     /** Whether the daemon serves the admin API, {@code /metrics} and the status page. */
     public enum Admin {
@@ -83,15 +71,6 @@ public final class Daemon {
         IF_FREE,
         /** None (embedding and tests that do not need it). */
         OFF
-    }
-
-    /** A runtime change named a backend or server that does not exist (the API answers 404). */
-    public static final class UnknownNameException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        UnknownNameException(String message) {
-            super(message, null, false, false);
-        }
     }
 
     private enum State { NEW, RUNNING, STOPPED }
@@ -333,6 +312,7 @@ public final class Daemon {
      * Reloads the file the daemon was started from ({@link #configFile()}) on the reload thread;
      * returns at once. Without a file, the result is a refusal that says so.
      */
+    @Override
     public CompletableFuture<ReloadResult> requestReload() {
         Path file = configFile;
         if (file == null) {
@@ -426,6 +406,7 @@ public final class Daemon {
     }
 
     /** The load balancer; null before {@link #start}. */
+    @Override
     public LoadBalancer loadBalancer() {
         return lb;
     }
@@ -446,12 +427,29 @@ public final class Daemon {
         return a == null ? Optional.empty() : Optional.of(a.address());
     }
 
+    @Override
+    public String node() {
+        return config.node();
+    }
+
+    @Override
+    public String adminToken() {
+        return config.admin().token();
+    }
+
+    @Override
+    public boolean reloadable() {
+        return configFile != null;
+    }
+
     /** Whether the daemon is running and not stopping ({@code GET /healthz}). */
+    @Override
     public boolean serving() {
         return state == State.RUNNING;
     }
 
     /** What the status API shows of the cluster; a solo view until the cluster layer sets one. */
+    @Override
     public ClusterView cluster() {
         return cluster;
     }
@@ -476,6 +474,7 @@ public final class Daemon {
      * @param state  the new admin state, or null to leave it
      * @param weight the new weight (0-256), or null to leave it
      */
+    @Override
     public CompletableFuture<Server> changeServer(String backend, String server, AdminState state, Integer weight) {
         Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(server, "server");

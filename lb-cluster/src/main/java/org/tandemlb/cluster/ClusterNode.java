@@ -92,6 +92,10 @@ public final class ClusterNode implements AutoCloseable {
     private static final Duration DAD_INTERVAL = Duration.ofSeconds(2);
     /** A DAD round this recent stands for the one before a claim. */
     private static final long DAD_FRESH = TimeUnit.SECONDS.toNanos(5);
+    /** A node alone while a peer is reachable says so this often. */
+    private static final long SOLO_LOG_EVERY = TimeUnit.MINUTES.toNanos(1);
+    /** The longest {@link #start} waits for the stack to bind its ports (a local operation). */
+    private static final long BIND_WAIT_SECONDS = 30;
 
     private final ClusterConfig config;
     private final ClusterStack.Profile profile;
@@ -156,7 +160,14 @@ public final class ClusterNode implements AutoCloseable {
     private long lastForeignLog = Long.MIN_VALUE;
     private final Map<String, Long> conflictLogged = new HashMap<>();
     private CompletableFuture<Void> handedOver;
-    private Role lastRole = Role.STANDBY;
+    private Role lastRole = Role.JOINING;
+    private final SoloWatch solo;
+
+    /** Completes when the join ends: in a view (normally), or exceptionally when it failed. */
+    private final CompletableFuture<Void> joined = new CompletableFuture<>();
+    /** Orders the end of a join with a stop: whoever comes second closes the channel. */
+    private final Object joinLock = new Object();
+    private boolean joinEnded;
 
     /** What this node knows of another member. */
     private static final class Peer {
@@ -189,8 +200,9 @@ public final class ClusterNode implements AutoCloseable {
         this.tiebreaker = config.tiebreaker() == null ? null
                 : new Tiebreaker(config.tiebreaker(), 300, staleNanos, ticker);
         this.tiebreakerOk = tiebreaker == null;
-        this.status = new ClusterStatus(config.node(), Role.STANDBY,
-                List.of(new ClusterStatus.Member(config.node(), config.priority(), Role.STANDBY, false, true)), vipStatus(null));
+        this.solo = new SoloWatch(SoloWatch.others(config), profile.mergeMax().toNanos(), SOLO_LOG_EVERY, 300, ticker);
+        this.status = new ClusterStatus(config.node(), Role.JOINING,
+                List.of(new ClusterStatus.Member(config.node(), config.priority(), Role.JOINING, false, true)), vipStatus(null));
     }
 
     /**
@@ -214,8 +226,11 @@ public final class ClusterNode implements AutoCloseable {
     // ------------------------------------------------------------------ life cycle
 
     /**
-     * Prepares the VIP drivers (removing stale copies), joins the cluster and starts taking part in
-     * the election. Blocks for up to about a second while looking for the other members.
+     * Prepares the VIP drivers (removing stale copies), binds the cluster ports and starts joining
+     * the cluster; returns once the ports are bound, while the join goes on in the background
+     * (role {@link Role#JOINING} until the first view). The join is bounded: a node whose peers do
+     * not answer within about 12 s forms a cluster of its own, and JGroups' MERGE3 merges it with
+     * its peers once they hear each other. {@link #joined()} completes when the join ends.
      *
      * @throws VipException     when a VIP driver lacks what it needs (one line: what to do)
      * @throws ClusterException when the cluster port cannot be bound
@@ -225,6 +240,7 @@ public final class ClusterNode implements AutoCloseable {
             throw new IllegalStateException("already started");
         }
         started = true;
+        CompletableFuture<Void> bound = new CompletableFuture<>();
         try {
             for (VipDriver d : drivers) {
                 d.prepare();
@@ -233,7 +249,7 @@ public final class ClusterNode implements AutoCloseable {
             // while joining check it too.
             pause.resume();
             pauseThread.scheduleAtFixedRate(pause::check, 100, 100, TimeUnit.MILLISECONDS);
-            JChannel ch = ClusterStack.channel(config, this::onForeignKey);
+            JChannel ch = ClusterStack.channel(config, this::onForeignKey, () -> bound.complete(null));
             ch.setReceiver(new Receiver() {
                 @Override
                 public void receive(Message msg) {
@@ -254,18 +270,29 @@ public final class ClusterNode implements AutoCloseable {
                 claimRetryAt = ticker.getAsLong() + settle;
                 later(settle);
             });
-            ch.connect(config.name());
+            // JChannel.connect holds the channel's lock for the whole join, so the join runs on a
+            // thread of its own: the caller (the daemon: its admin API, its signal handling) goes
+            // on, and a stop during the join does not wait for it.
+            Thread joiner = new Thread(() -> join(ch, bound), "tandem-join");
+            joiner.setDaemon(true);
+            joiner.start();
+            CompletableFuture.anyOf(bound, joined).get(BIND_WAIT_SECONDS, TimeUnit.SECONDS);
+            if (joined.isCompletedExceptionally()) {
+                joined.join(); // throws the join's failure (a port that cannot be bound)
+            }
         } catch (VipException e) {
             shutdownThreads();
             throw e;
         } catch (Exception e) {
             shutdownThreads();
             JChannel ch = channel;
-            if (ch != null) {
+            if (ch != null && joined.isDone()) {
                 ch.close();
             }
+            Throwable cause = e instanceof ExecutionException || e instanceof java.util.concurrent.CompletionException
+                    ? e.getCause() : e;
             throw new ClusterException("cannot join cluster " + config.name() + " on " + config.bind() + ": "
-                    + describe(e), e);
+                    + describe(cause), cause);
         }
         long tick = profile.advertInterval().toMillis();
         actor.scheduleAtFixedRate(this::tick, 0, tick, TimeUnit.MILLISECONDS);
@@ -283,8 +310,54 @@ public final class ClusterNode implements AutoCloseable {
                 actor.execute(this::tick);
             }, 0, tick, TimeUnit.MILLISECONDS);
         }
-        log.info("node {} joined cluster {} on {} (priority {}, preempt {}, {} VIP(s), {} timings)", config.node(),
-                config.name(), config.bind(), config.priority(), config.preempt(), drivers.size(), profile.name());
+        log.info("node {} joining cluster {} on {} (priority {}, preempt {}, {} VIP(s), {} timings): looking for {}",
+                config.node(), config.name(), config.bind(), config.priority(), config.preempt(), drivers.size(),
+                profile.name(), config.peers());
+    }
+
+    /** On the join thread: JGroups' join, bounded by its join timeout and attempts. */
+    private void join(JChannel ch, CompletableFuture<Void> bound) {
+        long from = ticker.getAsLong();
+        try {
+            ch.connect(config.name());
+        } catch (Exception e) {
+            joined.completeExceptionally(e);
+            synchronized (joinLock) {
+                joinEnded = true;
+            }
+            if (!closed && bound.isDone()) { // before that, start() throws it
+                log.error("node {} could not join cluster {}: {}", config.node(), config.name(), describe(e));
+            }
+            return;
+        }
+        boolean abandoned;
+        synchronized (joinLock) {
+            joinEnded = true;
+            abandoned = closed;
+        }
+        if (abandoned) {
+            ch.close(); // stopped while joining: stop() left the channel to us
+            joined.complete(null);
+            return;
+        }
+        long ms = TimeUnit.NANOSECONDS.toMillis(ticker.getAsLong() - from);
+        View v = ch.getView();
+        if (v != null && v.size() == 1 && !SoloWatch.others(config).isEmpty()) {
+            log.info("node {} formed cluster {} on {} alone after {} ms (no peer answered): it merges with its peers "
+                    + "as soon as they hear each other", config.node(), config.name(), config.bind(), ms);
+        } else {
+            log.info("node {} joined cluster {} on {} in {} ms: {}", config.node(), config.name(), config.bind(), ms,
+                    v == null ? "[]" : v.getMembers());
+        }
+        joined.complete(null);
+    }
+
+    /**
+     * Completes when the join has ended: this node is in a view (with its peers, or alone when
+     * none answered in time); exceptionally when the join failed.
+     */
+    public CompletableFuture<Void> joined() {
+        return joined.copy();
     }
 
     private static String describe(Throwable e) {
@@ -310,6 +383,17 @@ public final class ClusterNode implements AutoCloseable {
             }
             closed = true;
         }
+        boolean joining;
+        synchronized (joinLock) {
+            joining = !joinEnded;
+        }
+        if (joining) {
+            // Stopped while joining: nothing can be held (no claim before a view), and the channel
+            // is locked by its connect until the join ends; the join thread closes it then.
+            log.info("node {} stops while joining cluster {}: nothing held", config.node(), config.name());
+            shutdownThreads();
+            return;
+        }
         CompletableFuture<Void> done = new CompletableFuture<>();
         try {
             actor.execute(() -> {
@@ -318,6 +402,9 @@ public final class ClusterNode implements AutoCloseable {
                 log.info("stopping: handing the VIPs over to a peer");
                 sendAdvert();
                 evaluate();
+                if (view == null) {
+                    done.complete(null); // never in a view (the join failed): nothing to hand over
+                }
             });
             done.get(HANDOVER_LIMIT + TimeUnit.SECONDS.toNanos(2), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
@@ -520,6 +607,7 @@ public final class ClusterNode implements AutoCloseable {
                 .collect(Collectors.toUnmodifiableSet());
         boolean joined = previous == null || !newcomers.isEmpty();
         log.info("cluster view {}: {}", v.getViewId().getId(), v.getMembers());
+        solo.viewChanged(v.size());
         sendAdvert();
         if (joined && v.size() > 1) {
             // Newcomers (or the other side of a healed partition) get the whole runtime state;
@@ -588,6 +676,29 @@ public final class ClusterNode implements AutoCloseable {
         departed.values().removeIf(t -> now - t > DEPARTED_KEEP);
         sendAdvert();
         evaluate();
+        if (solo.due()) {
+            checkAlone();
+        }
+    }
+
+    /** Alone past a merge interval: says so loudly when a peer is reachable all the same. */
+    private void checkAlone() {
+        long alone = solo.aloneSeconds();
+        try {
+            io.execute(() -> {
+                List<org.tandemlb.core.config.HostPort> up = solo.reachable();
+                if (!up.isEmpty()) {
+                    log.warn("node {} has run alone for {} s although peer(s) {} accept connections on the cluster port: "
+                            + "not one cluster (check that cluster.name and cluster.secret are the same on every node; "
+                            + "tandem_cluster_members is 1)", config.node(), alone, up);
+                } else {
+                    log.info("node {} runs alone: no configured peer answers on its cluster port {}", config.node(),
+                            SoloWatch.others(config));
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // stopping
+        }
     }
 
     private boolean computeServersUp() {
