@@ -200,7 +200,9 @@ public final class ClusterNode implements AutoCloseable {
         this.tiebreaker = config.tiebreaker() == null ? null
                 : new Tiebreaker(config.tiebreaker(), 300, staleNanos, ticker);
         this.tiebreakerOk = tiebreaker == null;
-        this.solo = new SoloWatch(SoloWatch.others(config), profile.mergeMax().toNanos(), SOLO_LOG_EVERY, 300, ticker);
+        // Alone for three merge intervals: MERGE3 looks every max interval and checks every two.
+        this.solo = new SoloWatch(SoloWatch.others(config), profile.mergeMax().multipliedBy(3).toNanos(), SOLO_LOG_EVERY,
+                300, ticker);
         this.status = new ClusterStatus(config.node(), Role.JOINING,
                 List.of(new ClusterStatus.Member(config.node(), config.priority(), Role.JOINING, false, true)), vipStatus(null));
     }
@@ -343,8 +345,10 @@ public final class ClusterNode implements AutoCloseable {
         long ms = TimeUnit.NANOSECONDS.toMillis(ticker.getAsLong() - from);
         View v = ch.getView();
         if (v != null && v.size() == 1 && !SoloWatch.others(config).isEmpty()) {
-            log.info("node {} formed cluster {} on {} alone after {} ms (no peer answered): it merges with its peers "
-                    + "as soon as they hear each other", config.node(), config.name(), config.bind(), ms);
+            // Either no peer answered, or all were starting too and this node came first: either
+            // way its peers join this cluster, or merge with it once they hear each other.
+            log.info("node {} formed cluster {} on {} as its first member after {} ms: its peers join it, or merge "
+                    + "with it when they hear each other", config.node(), config.name(), config.bind(), ms);
         } else {
             log.info("node {} joined cluster {} on {} in {} ms: {}", config.node(), config.name(), config.bind(), ms,
                     v == null ? "[]" : v.getMembers());

@@ -59,6 +59,8 @@ public final class ClusterStack {
     private static final short STARTED_ID = 1581;
     /** GMS rounds of discovery and JOIN before a node forms a cluster of its own. */
     static final int MAX_JOIN_ATTEMPTS = 3;
+    /** Discovery requests sent per join round (spread over the round's join_timeout). */
+    static final int DISCOVERY_RUNS = 3;
 
     static {
         ClassConfigurator.addProtocol(ENCRYPT_ID, TandemEncrypt.class);
@@ -227,8 +229,15 @@ public final class ClusterStack {
         encrypt.setSecretKey(new SecretKeySpec(aesKey, "AES"));
         stack.add(encrypt);
 
-        // Port range 0: peers are listed with their exact ports.
-        stack.add(new TCPPING().setInitialHosts(peers).setPortRange(0));
+        // Port range 0: peers are listed with their exact ports. Three discovery requests per
+        // join round (at 0, 0.67 and 1.33 s), not one: two nodes started at the same instant
+        // connect to each other at the same instant, and JGroups keeps one of the two TCP
+        // connections and closes the other; what was already written on the closed one (a
+        // discovery request) is lost. With a single request per round, each node could miss the
+        // other: one formed a cluster alone, the other waited out its join rounds.
+        TCPPING ping = new TCPPING().setInitialHosts(peers).setPortRange(0);
+        ping.setValue("num_discovery_runs", DISCOVERY_RUNS);
+        stack.add(ping);
         // MERGE3 looks for other sub-clusters every mergeMin..mergeMax (randomised so that two
         // sides do not start merges at the same moment); JGroups' default is 10-30 s, far too slow
         // for a two-node LB, and the traffic is a tiny message per member per interval.

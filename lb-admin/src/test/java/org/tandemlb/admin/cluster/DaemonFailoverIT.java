@@ -4,9 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,7 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,8 +31,7 @@ import org.tandemlb.core.testsupport.TestBackend;
  */
 class DaemonFailoverIT {
     private static final String VIP = "127.0.0.100";
-    private final List<Process> processes = new ArrayList<>();
-    private final List<String> output = new CopyOnWriteArrayList<>();
+    private final List<TandemProcess> processes = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private TestBackend backend;
     private int base;
@@ -49,13 +46,11 @@ class DaemonFailoverIT {
 
     @AfterEach
     void tearDown() {
-        for (Process p : processes) {
-            p.destroyForcibly();
-        }
+        processes.forEach(TandemProcess::close);
         backend.close();
     }
 
-    private Process daemon(String node, int index, int priority) throws IOException {
+    private TandemProcess daemon(String node, int index, int priority) throws IOException {
         String yaml = """
                 node: %s
                 admin:
@@ -76,38 +71,14 @@ class DaemonFailoverIT {
                 """.formatted(node, base + 10 + index, VIP, base + 30, backend.hostPort(), base + index, base,
                 base + 1, priority, VIP);
         Path file = Files.writeString(dir.resolve(node + ".yaml"), yaml, StandardCharsets.UTF_8);
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx128m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-                "org.tandemlb.admin.TandemCommand", "run", "-c", file.toString()).redirectErrorStream(true);
-        pb.environment().put("TANDEM_CLUSTER_SECRET", "it-secret");
-        Process p = pb.start();
+        TandemProcess p = TandemProcess.start(node, file, base + 10 + index,
+                Map.of("TANDEM_CLUSTER_SECRET", "it-secret"));
         processes.add(p);
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    output.add(line);
-                    System.out.println("[" + node + "] " + line);
-                }
-            } catch (IOException e) {
-                // exited
-            }
-        });
-        reader.setDaemon(true);
-        reader.start();
         return p;
     }
 
     private String get(int index, String path) {
-        try {
-            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + (base + 10 + index) + path))
-                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
-        } catch (IOException e) {
-            return "";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "";
-        }
+        return processes.get(index).get(path);
     }
 
     private boolean served() {
@@ -127,7 +98,7 @@ class DaemonFailoverIT {
     @Test
     void killNineOfTheActiveDaemon() throws Exception {
         String[] names = {"lb1", "lb2"};
-        Process[] daemons = {daemon(names[0], 0, 150), daemon(names[1], 1, 100)};
+        TandemProcess[] daemons = {daemon(names[0], 0, 150), daemon(names[1], 1, 100)};
         // Without preempt, whichever daemon forms the cluster first keeps the VIP (keepalived's
         // nopreempt): lb1 when it starts first, lb2 when its JVM wins the race. Either is right;
         // what must hold is one active, one standby, both members, the VIP served.
@@ -151,7 +122,7 @@ class DaemonFailoverIT {
                 .until(() -> get(active, "/metrics").contains("tandem_server_weight{backend=\"web\",server=\"web1\",} 40.0"));
 
         long killed = System.nanoTime();
-        daemons[active].destroyForcibly(); // kill -9
+        daemons[active].close(); // kill -9
         await("the standby serves the VIP").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
                 .until(this::served);
         System.out.printf("[daemon, bind driver] kill -9 of the active daemon (%s): the VIP serves again after %d ms%n",
