@@ -185,9 +185,9 @@ public final class Daemon implements AdminTarget {
             try {
                 built.start();
                 if (clusterConfig != null) {
-                    node = startCluster(clusterConfig, built, config, registry);
+                    node = ClusterNode.builder(clusterConfig, built, config.loadBalancer()).build();
                     this.clusterNode = node;
-                    this.cluster = new LiveClusterView(node);
+                    this.cluster = new LiveClusterView(node); // "joining" until the node is in a view
                 }
                 // Set before the admin server starts: its first request may come at once.
                 this.lb = built;
@@ -196,11 +196,22 @@ public final class Daemon implements AdminTarget {
                 this.metrics = registry;
                 this.accessLog = logs;
                 state = State.RUNNING;
+                // The admin server before the cluster, so that it answers (role "joining") while
+                // the node looks for its peers.
                 this.admin = startAdmin(config, registry);
+                if (node != null) {
+                    startCluster(node, registry);
+                }
             } catch (RuntimeException e) {
+                AdminServer a = admin;
+                if (a != null) {
+                    a.close();
+                    admin = null;
+                }
                 if (node != null) {
                     node.stop();
                     this.clusterNode = null;
+                    this.cluster = ClusterView.solo(() -> config().node());
                 }
                 built.close(); // the event loops
                 registry.close();
@@ -219,19 +230,17 @@ public final class Daemon implements AdminTarget {
     }
 
     /**
-     * Joins the cluster; a VIP driver that lacks what it needs, or a cluster port that cannot be
-     * bound, fails the start with its one-line reason.
+     * Binds the cluster port and starts joining (the join goes on in the background, bounded); a
+     * VIP driver that lacks what it needs, or a cluster port that cannot be bound, fails the start
+     * with its one-line reason.
      */
-    private static ClusterNode startCluster(ClusterConfig clusterConfig, LoadBalancer lb, TandemConfig config,
-                                            AdminMetrics registry) {
-        ClusterNode node = ClusterNode.builder(clusterConfig, lb, config.loadBalancer()).build();
+    private static void startCluster(ClusterNode node, AdminMetrics registry) {
         try {
             node.start();
         } catch (VipException | ClusterException e) {
             throw new LoadBalancerException(e.getMessage(), e);
         }
         new ClusterMetrics(node).bindTo(registry.registry());
-        return node;
     }
 
     /**

@@ -78,20 +78,8 @@ public final class ClusterNode implements AutoCloseable {
     private static final long HANDOVER_LIMIT = TimeUnit.SECONDS.toNanos(3);
     /** Make-before-break: both hold for this long, so gratuitous ARP reaches clients first. */
     private static final long HANDOVER_OVERLAP = TimeUnit.MILLISECONDS.toNanos(250);
-    /** Gratuitous ARP after a claim, at these delays (ms): several, spread over about two seconds. */
-    private static final long[] ANNOUNCE_AT = {150, 400, 900, 1700};
-    /**
-     * While active, gratuitous ARP once a second as well: a neighbour whose cache was turned to
-     * another host (the cut-off node coming back answers, or sends from the VIP, before it hears
-     * that it lost) comes back within a second. One broadcast per VIP per second.
-     */
-    private static final long ANNOUNCE_REFRESH_MS = 1000;
     private static final long DEPARTED_KEEP = TimeUnit.SECONDS.toNanos(60);
     private static final long FOREIGN_KEY_WINDOW = TimeUnit.SECONDS.toNanos(10);
-    /** Duplicate-address detection runs this often, active or standby. */
-    private static final Duration DAD_INTERVAL = Duration.ofSeconds(2);
-    /** A DAD round this recent stands for the one before a claim. */
-    private static final long DAD_FRESH = TimeUnit.SECONDS.toNanos(5);
     /** A node alone while a peer is reachable says so this often. */
     private static final long SOLO_LOG_EVERY = TimeUnit.MINUTES.toNanos(1);
     /** The longest {@link #start} waits for the stack to bind its ports (a local operation). */
@@ -101,7 +89,7 @@ public final class ClusterNode implements AutoCloseable {
     private final ClusterStack.Profile profile;
     private final LoadBalancer lb;
     private final FrontendGate gate;
-    private final List<VipDriver> drivers;
+    private final VipOwnership vips;
     private final boolean exclusive;
     private final LongSupplier ticker;
     private final long staleNanos;
@@ -115,26 +103,13 @@ public final class ClusterNode implements AutoCloseable {
     private final ScheduledExecutorService pauseThread = single("tandem-pause");
     private final PauseDetector pause;
     private final Tiebreaker tiebreaker;
-    private final ReentrantLock driverLock = new ReentrantLock();
     private final List<Consumer<ClusterStatus>> listeners;
     private final AtomicLong failovers = new AtomicLong();
     private final AtomicLong foreignKeyAt = new AtomicLong(Long.MIN_VALUE);
     private volatile JChannel channel;
     private volatile boolean started;
     private volatile boolean closed;
-    /** Whether the drivers hold the VIPs now (written under {@link #driverLock}). */
-    private volatile boolean held;
     private volatile ClusterStatus status;
-    /**
-     * Whether this node is the one that should draw the clients: holding and elected, not
-     * stopping. Gratuitous ARP goes out only then: during a make-before-break handover the old
-     * holder must not pull the clients back (written by the actor, read by the VIP thread).
-     */
-    private volatile boolean announcing;
-    /** The MAC addresses members advertise (written by the actor, read by the VIP thread). */
-    private volatile Set<String> memberMacs = Set.of();
-    /** When the last DAD round found no host outside the cluster answering for a VIP (ticker), or never. */
-    private volatile long lastCleanDad = Long.MIN_VALUE;
 
     // Confined to the actor thread.
     private View view;
@@ -193,10 +168,25 @@ public final class ClusterNode implements AutoCloseable {
                 case SCRIPT -> new ScriptVipDriver(v, config.node(), b.runner);
             });
         }
-        this.drivers = List.copyOf(list);
-        this.exclusive = drivers.stream().anyMatch(VipDriver::exclusive);
         this.listeners = List.copyOf(b.listeners);
         this.pause = new PauseDetector(ticker, profile.pauseThreshold().toNanos(), this::onPause);
+        this.vips = new VipOwnership(list, vipThread, pause, ticker, new VipOwnership.Listener() {
+            @Override
+            public void claimed(boolean ok, long epoch) {
+                post(() -> claimDone(ok, epoch));
+            }
+
+            @Override
+            public void released() {
+                post(ClusterNode.this::releaseDone);
+            }
+
+            @Override
+            public void duplicate(VipConfig vip, String mac) {
+                post(() -> onDuplicate(vip, mac));
+            }
+        });
+        this.exclusive = vips.exclusive();
         this.tiebreaker = config.tiebreaker() == null ? null
                 : new Tiebreaker(config.tiebreaker(), 300, staleNanos, ticker);
         this.tiebreakerOk = tiebreaker == null;
@@ -244,9 +234,7 @@ public final class ClusterNode implements AutoCloseable {
         started = true;
         CompletableFuture<Void> bound = new CompletableFuture<>();
         try {
-            for (VipDriver d : drivers) {
-                d.prepare();
-            }
+            vips.prepare();
             // The heartbeat of the pause detector runs from before the join: messages handled
             // while joining check it too.
             pause.resume();
@@ -298,14 +286,7 @@ public final class ClusterNode implements AutoCloseable {
         }
         long tick = profile.advertInterval().toMillis();
         actor.scheduleAtFixedRate(this::tick, 0, tick, TimeUnit.MILLISECONDS);
-        long renew = Math.max(250, profile.lease().toMillis() / 4);
-        vipThread.scheduleAtFixedRate(this::renewLeases, renew, renew, TimeUnit.MILLISECONDS);
-        if (drivers.stream().anyMatch(d -> d instanceof LinuxVipDriver)) {
-            vipThread.scheduleWithFixedDelay(this::announce, ANNOUNCE_REFRESH_MS, ANNOUNCE_REFRESH_MS,
-                    TimeUnit.MILLISECONDS);
-            vipThread.scheduleWithFixedDelay(this::checkDuplicates, DAD_INTERVAL.toMillis(),
-                    DAD_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
-        }
+        vips.schedule(profile);
         if (tiebreaker != null) {
             io.scheduleWithFixedDelay(() -> {
                 tiebreaker.probe();
@@ -313,7 +294,7 @@ public final class ClusterNode implements AutoCloseable {
             }, 0, tick, TimeUnit.MILLISECONDS);
         }
         log.info("node {} joining cluster {} on {} (priority {}, preempt {}, {} VIP(s), {} timings): looking for {}",
-                config.node(), config.name(), config.bind(), config.priority(), config.preempt(), drivers.size(),
+                config.node(), config.name(), config.bind(), config.priority(), config.preempt(), vips.count(),
                 profile.name(), config.peers());
     }
 
@@ -364,7 +345,7 @@ public final class ClusterNode implements AutoCloseable {
         return joined.copy();
     }
 
-    private static String describe(Throwable e) {
+    static String describe(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();
@@ -419,14 +400,7 @@ public final class ClusterNode implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         shutdownThreads();
-        driverLock.lock();
-        try {
-            if (held) {
-                releaseAll();
-            }
-        } finally {
-            driverLock.unlock();
-        }
+        vips.releaseIfHeld();
         JChannel ch = channel;
         if (ch != null) {
             ch.close(); // GMS leave: the peers install a view without us at once
@@ -463,7 +437,7 @@ public final class ClusterNode implements AutoCloseable {
 
     /** Whether this node holds the VIPs. */
     public boolean active() {
-        return held;
+        return vips.held();
     }
 
     /** How many times this node took the VIPs over from an earlier holder. */
@@ -649,7 +623,7 @@ public final class ClusterNode implements AutoCloseable {
             Set<String> macs = new HashSet<>();
             history.values().forEach(x -> macs.addAll(x.macs));
             macs.addAll(a.macs());
-            memberMacs = Set.copyOf(macs);
+            vips.memberMacs(macs);
         }
         h.macs = a.macs();
         h.address = src;
@@ -747,12 +721,12 @@ public final class ClusterNode implements AutoCloseable {
         }
         Optional<MemberState> winner = Election.winner(members, config.preempt());
         boolean elected = winner.isPresent() && winner.get().name().equals(config.node());
-        announcing = holding && elected && !stopping;
+        vips.announcing(holding && elected && !stopping);
         if (holding && elected && otherHolding && otherHoldingSince < 0) {
             // Another member holds the VIPs too (a healed partition, a resumed node): it releases
             // on hearing us; meanwhile pull the neighbours back at once.
             log.info("another member also holds the VIPs: announcing them again");
-            vipThread.execute(this::announce);
+            vipThread.execute(vips::announce);
         }
         otherHoldingSince = otherHolding ? (otherHoldingSince < 0 ? now : otherHoldingSince) : -1;
         boolean want;
@@ -789,12 +763,12 @@ public final class ClusterNode implements AutoCloseable {
             claimInFlight = true;
             long newEpoch = maxEpoch + 1;
             log.info("node {} is elected active ({}): claiming the VIPs", config.node(), describe(members));
-            vipThread.execute(() -> claim(newEpoch));
+            vipThread.execute(() -> vips.claim(newEpoch));
         } else if (!want && holding && !releaseInFlight && !claimInFlight) {
             releaseInFlight = true;
             log.info("node {} releases the VIPs ({})", config.node(),
                     stopping ? "stopping" : winner.map(w -> w.name() + " is elected").orElse("no member is eligible"));
-            vipThread.execute(this::release);
+            vipThread.execute(vips::release);
         }
         if (stopping && !holding && !claimInFlight && !releaseInFlight && handedOver != null) {
             handedOver.complete(null);
@@ -844,150 +818,6 @@ public final class ClusterNode implements AutoCloseable {
 
     // ------------------------------------------------------------------ VIP operations (VIP thread)
 
-    private void claim(long newEpoch) {
-        driverLock.lock();
-        try {
-            if (!pause.check() || pause.paused()) {
-                post(() -> claimDone(false, newEpoch));
-                return;
-            }
-            // Duplicate-address detection before claiming: the standby runs it every 2 s, so a
-            // recent clean round spares the claim its wait (a failover is then just the address and
-            // the gratuitous ARP); otherwise it runs now.
-            if (lastCleanDad == Long.MIN_VALUE || ticker.getAsLong() - lastCleanDad > DAD_FRESH) {
-                for (VipDriver d : drivers) {
-                    String foreign = foreign(d.answering());
-                    if (foreign != null) {
-                        throw new VipException("VIP " + d.vip().ip() + ": another host (" + foreign
-                                + ") answers for it: not claiming an address in use outside the cluster");
-                    }
-                }
-            }
-            List<VipDriver> claimed = new ArrayList<>();
-            try {
-                for (VipDriver d : drivers) {
-                    d.claim();
-                    claimed.add(d);
-                }
-            } catch (VipException e) {
-                Collections.reverse(claimed);
-                for (VipDriver d : claimed) {
-                    safeRelease(d);
-                }
-                throw e;
-            }
-            held = true;
-            announcing = true;
-            drivers.forEach(VipDriver::announce);
-            for (long at : ANNOUNCE_AT) {
-                vipThread.schedule(this::announce, at, TimeUnit.MILLISECONDS);
-            }
-            post(() -> claimDone(true, newEpoch));
-        } catch (VipException e) {
-            log.error("{}", e.getMessage());
-            post(() -> claimDone(false, newEpoch));
-        } catch (RuntimeException e) {
-            log.error("claiming the VIPs failed", e);
-            post(() -> claimDone(false, newEpoch));
-        } finally {
-            driverLock.unlock();
-        }
-    }
-
-    private void announce() {
-        driverLock.lock();
-        try {
-            if (held && announcing && !pause.paused()) {
-                drivers.forEach(VipDriver::announce);
-            }
-        } catch (RuntimeException e) {
-            log.warn("gratuitous ARP failed: {}", describe(e));
-        } finally {
-            driverLock.unlock();
-        }
-    }
-
-    private void release() {
-        driverLock.lock();
-        try {
-            releaseAll();
-        } finally {
-            driverLock.unlock();
-        }
-        post(this::releaseDone);
-    }
-
-    /** Under {@link #driverLock}. */
-    private void releaseAll() {
-        List<VipDriver> reversed = new ArrayList<>(drivers);
-        Collections.reverse(reversed);
-        for (VipDriver d : reversed) {
-            safeRelease(d);
-        }
-        held = false;
-    }
-
-    private static void safeRelease(VipDriver d) {
-        try {
-            d.release();
-        } catch (RuntimeException e) {
-            // The linux driver's lease makes the kernel drop the address by itself shortly.
-            log.error("{}", e.getMessage());
-        }
-    }
-
-    private void renewLeases() {
-        if (!held || pause.paused() || !pause.check()) {
-            return;
-        }
-        driverLock.lock();
-        try {
-            if (held && !pause.paused()) {
-                for (VipDriver d : drivers) {
-                    d.renew();
-                }
-            }
-        } catch (RuntimeException e) {
-            log.error("renewing the VIPs failed: {}", describe(e));
-        } finally {
-            driverLock.unlock();
-        }
-    }
-
-    /** Duplicate-address detection while holding: who else answers for our VIPs. */
-    private void checkDuplicates() {
-        if (pause.paused()) {
-            return;
-        }
-        long started = ticker.getAsLong();
-        boolean clean = true;
-        for (VipDriver d : drivers) {
-            List<String> others;
-            try {
-                others = d.answering();
-            } catch (RuntimeException e) {
-                log.warn("duplicate-address detection failed: {}", describe(e));
-                clean = false;
-                continue;
-            }
-            clean &= foreign(others) == null;
-            for (String mac : others) {
-                // Holding: another member answering may outrank us. Standby: a member answering
-                // is the active one, as expected; a foreign host is a conflict either way.
-                if (held || !memberMacs.contains(mac)) {
-                    post(() -> onDuplicate(d.vip(), mac));
-                }
-            }
-        }
-        lastCleanDad = clean ? started : Long.MIN_VALUE;
-    }
-
-    /** The first of {@code macs} that no member advertises, or null. */
-    private String foreign(List<String> macs) {
-        Set<String> known = memberMacs;
-        return macs.stream().filter(m -> !known.contains(m)).findFirst().orElse(null);
-    }
-
     private void onDuplicate(VipConfig vip, String mac) {
         long now = ticker.getAsLong();
         Peer owner = history.values().stream().filter(h -> h.macs.contains(mac)).findFirst().orElse(null);
@@ -1018,14 +848,7 @@ public final class ClusterNode implements AutoCloseable {
     private void onPause() {
         log.warn("this process did not run for more than {}ms (a pause: GC, frozen VM, SIGSTOP): releasing the VIPs "
                 + "before anything else", profile.pauseThreshold().toMillis());
-        driverLock.lock();
-        try {
-            if (held) {
-                releaseAll();
-            }
-        } finally {
-            driverLock.unlock();
-        }
+        vips.releaseIfHeld();
         post(() -> {
             long now = ticker.getAsLong();
             if (holding) {
@@ -1098,9 +921,7 @@ public final class ClusterNode implements AutoCloseable {
             return;
         }
         long now = ticker.getAsLong();
-        List<String> macs = new ArrayList<>();
-        drivers.forEach(d -> macs.addAll(d.hardwareAddresses()));
-        byte[] data = Messages.encode(new Messages.Advert(self(now), maxEpoch, stopping, macs));
+        byte[] data = Messages.encode(new Messages.Advert(self(now), maxEpoch, stopping, vips.hardwareAddresses()));
         send(null, data, true);
         // Members outside our view (the other side of a partition, a node that was frozen) hear
         // from us directly, so that neither side acts on a stale picture while JGroups merges.

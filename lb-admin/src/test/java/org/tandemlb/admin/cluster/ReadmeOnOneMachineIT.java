@@ -55,8 +55,10 @@ class ReadmeOnOneMachineIT {
             // Below the ephemeral range (32768-): admin base, base + 1; cluster base + 2, base + 3
             // (failure detection + 100); the frontend base + 4.
             int base = 13000 + ThreadLocalRandom.current().nextInt(100) * 150;
-            List<TandemProcess> pair = List.of(start("lb1", movePorts(lb1, base), base),
-                    start("lb2", movePorts(lb2, base), base + 1));
+            // "export TANDEM_CLUSTER_SECRET=$(head -c 24 /dev/urandom | base64)": the same in both terminals.
+            Map<String, String> env = Map.of("TANDEM_CLUSTER_SECRET", "readme-" + ThreadLocalRandom.current().nextLong());
+            List<TandemProcess> pair = List.of(start("lb1", movePorts(lb1, base), base, env),
+                    start("lb2", movePorts(lb2, base), base + 1, env));
             long startedAt = System.nanoTime();
             await("try " + attempt + ": one active, one standby, both members, the VIP served")
                     .atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
@@ -72,10 +74,9 @@ class ReadmeOnOneMachineIT {
         }
     }
 
-    private TandemProcess start(String name, String yaml, int adminPort) throws Exception {
+    private TandemProcess start(String name, String yaml, int adminPort, Map<String, String> env) throws Exception {
         Path file = Files.writeString(dir.resolve(name + ".yaml"), yaml, StandardCharsets.UTF_8);
-        TandemProcess p = TandemProcess.start(name, file, adminPort,
-                Map.of("TANDEM_CLUSTER_SECRET", "readme-" + ThreadLocalRandom.current().nextLong()));
+        TandemProcess p = TandemProcess.start(name, file, adminPort, env);
         processes.add(p);
         return p;
     }
