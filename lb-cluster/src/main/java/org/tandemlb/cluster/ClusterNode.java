@@ -56,7 +56,8 @@ import org.tandemlb.core.config.ServerConfig;
  * LoadBalancer lb = LoadBalancer.builder(ClusterNode.standbyConfig(lbConfig, clusterConfig)).build();
  * lb.start();
  * ClusterNode node = ClusterNode.builder(clusterConfig, lb, lbConfig).build();
- * node.start();                 // joins; the elected node takes the VIPs
+ * node.start();                 // binds; joins in the background (bounded); the elected node takes the VIPs
+ * node.joined().join();         // optional: wait until it is in a view
  * node.changeServer("web", "web1", AdminState.DRAIN, null);   // applies on every member
  * node.stop();                  // hands the VIPs over to a peer first
  * lb.stop(Duration.ofSeconds(30));
@@ -65,8 +66,13 @@ import org.tandemlb.core.config.ServerConfig;
  * <p>Threads: all decisions run on one thread ({@code tandem-cluster}); JGroups' threads only
  * decode messages and hand them over. VIP drivers (processes, binds) run on {@code tandem-vip},
  * one operation at a time; JGroups sends that could block on a connect, and tiebreaker probes, on
- * {@code tandem-cluster-io}; the pause detector's heartbeat on {@code tandem-pause}. Nothing here
- * runs on the load balancer's event loops.
+ * {@code tandem-cluster-io}; the pause detector's heartbeat on {@code tandem-pause}; the join on
+ * {@code tandem-join} ({@link ClusterJoin}). Nothing here runs on the load balancer's event loops.
+ *
+ * <p>The work is split by job: this class is the life cycle and the election (the actor's
+ * state); {@link VipOwnership} claims, renews and releases the VIPs; {@link ServerChanges}
+ * replicates runtime changes of servers; {@link ClusterJoin} joins; {@link SoloWatch} notices a
+ * node left alone.
  */
 public final class ClusterNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);
@@ -93,8 +99,7 @@ public final class ClusterNode implements AutoCloseable {
     private final boolean exclusive;
     private final LongSupplier ticker;
     private final long staleNanos;
-    private final ReplicatedState replicated = new ReplicatedState();
-    private final Object applyLock = new Object();
+    private final ServerChanges changes;
     private final ScheduledExecutorService actor = single("tandem-cluster");
     private final ScheduledExecutorService vipThread = single("tandem-vip");
     private final ScheduledExecutorService io = single("tandem-cluster-io");
@@ -138,11 +143,7 @@ public final class ClusterNode implements AutoCloseable {
     private Role lastRole = Role.JOINING;
     private final SoloWatch solo;
 
-    /** Completes when the join ends: in a view (normally), or exceptionally when it failed. */
-    private final CompletableFuture<Void> joined = new CompletableFuture<>();
-    /** Orders the end of a join with a stop: whoever comes second closes the channel. */
-    private final Object joinLock = new Object();
-    private boolean joinEnded;
+    private final ClusterJoin join;
 
     /** What this node knows of another member. */
     private static final class Peer {
@@ -160,6 +161,8 @@ public final class ClusterNode implements AutoCloseable {
         this.ticker = b.ticker;
         this.staleNanos = profile.staleAfter().toNanos();
         this.gate = new FrontendGate(lb, b.full, config.vips());
+        this.changes = new ServerChanges(lb, config.node());
+        this.join = new ClusterJoin(config, ticker);
         List<VipDriver> list = new ArrayList<>();
         for (VipConfig v : config.vips()) {
             list.add(switch (v.driver()) {
@@ -190,8 +193,9 @@ public final class ClusterNode implements AutoCloseable {
         this.tiebreaker = config.tiebreaker() == null ? null
                 : new Tiebreaker(config.tiebreaker(), 300, staleNanos, ticker);
         this.tiebreakerOk = tiebreaker == null;
-        // Alone for three merge intervals: MERGE3 looks every max interval and checks every two.
-        this.solo = new SoloWatch(SoloWatch.others(config), profile.mergeMax().multipliedBy(3).toNanos(), SOLO_LOG_EVERY,
+        // Alone for five merge intervals (10 s): MERGE3 hears the others within a max interval,
+        // checks every two, and a merge may take its merge timeout (2 s) and a retry.
+        this.solo = new SoloWatch(SoloWatch.others(config), profile.mergeMax().multipliedBy(5).toNanos(), SOLO_LOG_EVERY,
                 300, ticker);
         this.status = new ClusterStatus(config.node(), Role.JOINING,
                 List.of(new ClusterStatus.Member(config.node(), config.priority(), Role.JOINING, false, true)), vipStatus(null));
@@ -232,14 +236,13 @@ public final class ClusterNode implements AutoCloseable {
             throw new IllegalStateException("already started");
         }
         started = true;
-        CompletableFuture<Void> bound = new CompletableFuture<>();
         try {
             vips.prepare();
             // The heartbeat of the pause detector runs from before the join: messages handled
             // while joining check it too.
             pause.resume();
             pauseThread.scheduleAtFixedRate(pause::check, 100, 100, TimeUnit.MILLISECONDS);
-            JChannel ch = ClusterStack.channel(config, this::onForeignKey, () -> bound.complete(null));
+            JChannel ch = ClusterStack.channel(config, this::onForeignKey, join::bound);
             ch.setReceiver(new Receiver() {
                 @Override
                 public void receive(Message msg) {
@@ -260,23 +263,16 @@ public final class ClusterNode implements AutoCloseable {
                 claimRetryAt = ticker.getAsLong() + settle;
                 later(settle);
             });
-            // JChannel.connect holds the channel's lock for the whole join, so the join runs on a
-            // thread of its own: the caller (the daemon: its admin API, its signal handling) goes
-            // on, and a stop during the join does not wait for it.
-            Thread joiner = new Thread(() -> join(ch, bound), "tandem-join");
-            joiner.setDaemon(true);
-            joiner.start();
-            CompletableFuture.anyOf(bound, joined).get(BIND_WAIT_SECONDS, TimeUnit.SECONDS);
-            if (joined.isCompletedExceptionally()) {
-                joined.join(); // throws the join's failure (a port that cannot be bound)
-            }
+            // The join goes on in the background: the caller (the daemon: its admin API, its
+            // signal handling) goes on, and a stop during the join does not wait for it.
+            join.start(ch, BIND_WAIT_SECONDS);
         } catch (VipException e) {
             shutdownThreads();
             throw e;
         } catch (Exception e) {
             shutdownThreads();
             JChannel ch = channel;
-            if (ch != null && joined.isDone()) {
+            if (ch != null && join.ended()) {
                 ch.close();
             }
             Throwable cause = e instanceof ExecutionException || e instanceof java.util.concurrent.CompletionException
@@ -298,51 +294,12 @@ public final class ClusterNode implements AutoCloseable {
                 profile.name(), config.peers());
     }
 
-    /** On the join thread: JGroups' join, bounded by its join timeout and attempts. */
-    private void join(JChannel ch, CompletableFuture<Void> bound) {
-        long from = ticker.getAsLong();
-        try {
-            ch.connect(config.name());
-        } catch (Exception e) {
-            joined.completeExceptionally(e);
-            synchronized (joinLock) {
-                joinEnded = true;
-            }
-            if (!closed && bound.isDone()) { // before that, start() throws it
-                log.error("node {} could not join cluster {}: {}", config.node(), config.name(), describe(e));
-            }
-            return;
-        }
-        boolean abandoned;
-        synchronized (joinLock) {
-            joinEnded = true;
-            abandoned = closed;
-        }
-        if (abandoned) {
-            ch.close(); // stopped while joining: stop() left the channel to us
-            joined.complete(null);
-            return;
-        }
-        long ms = TimeUnit.NANOSECONDS.toMillis(ticker.getAsLong() - from);
-        View v = ch.getView();
-        if (v != null && v.size() == 1 && !SoloWatch.others(config).isEmpty()) {
-            // Either no peer answered, or all were starting too and this node came first: either
-            // way its peers join this cluster, or merge with it once they hear each other.
-            log.info("node {} formed cluster {} on {} as its first member after {} ms: its peers join it, or merge "
-                    + "with it when they hear each other", config.node(), config.name(), config.bind(), ms);
-        } else {
-            log.info("node {} joined cluster {} on {} in {} ms: {}", config.node(), config.name(), config.bind(), ms,
-                    v == null ? "[]" : v.getMembers());
-        }
-        joined.complete(null);
-    }
-
     /**
      * Completes when the join has ended: this node is in a view (with its peers, or alone when
      * none answered in time); exceptionally when the join failed.
      */
     public CompletableFuture<Void> joined() {
-        return joined.copy();
+        return join.joined();
     }
 
     static String describe(Throwable e) {
@@ -368,11 +325,7 @@ public final class ClusterNode implements AutoCloseable {
             }
             closed = true;
         }
-        boolean joining;
-        synchronized (joinLock) {
-            joining = !joinEnded;
-        }
-        if (joining) {
+        if (join.abandonIfJoining()) {
             // Stopped while joining: nothing can be held (no claim before a view), and the channel
             // is locked by its connect until the join ends; the join thread closes it then.
             log.info("node {} stops while joining cluster {}: nothing held", config.node(), config.name());
@@ -459,26 +412,9 @@ public final class ClusterNode implements AutoCloseable {
      * @throws IllegalArgumentException when this node has no such server or the weight is out of range
      */
     public void changeServer(String backend, String server, AdminState state, Integer weight) {
-        Backend b = lb.backend(backend);
-        Server s = b == null ? null : b.server(server);
-        if (s == null) {
-            throw new IllegalArgumentException("no server " + backend + "/" + server);
-        }
-        if (weight != null && (weight < 0 || weight > ServerConfig.MAX_WEIGHT)) {
-            throw new IllegalArgumentException("weight " + weight + " is out of range 0-" + ServerConfig.MAX_WEIGHT);
-        }
-        List<ServerChange> changes = new ArrayList<>();
-        synchronized (applyLock) {
-            if (state != null) {
-                changes.add(replicated.local(backend, server, ServerChange.Field.STATE, state.ordinal(), config.node()));
-            }
-            if (weight != null) {
-                changes.add(replicated.local(backend, server, ServerChange.Field.WEIGHT, weight, config.node()));
-            }
-            changes.forEach(this::applyToServer);
-        }
-        if (!changes.isEmpty()) {
-            send(null, Messages.encode(new Messages.Changes(false, changes)), false);
+        List<ServerChange> made = changes.local(backend, server, state, weight);
+        if (!made.isEmpty()) {
+            send(null, Messages.encode(new Messages.Changes(false, made)), false);
         }
     }
 
@@ -490,37 +426,12 @@ public final class ClusterNode implements AutoCloseable {
      */
     public void apply(LoadBalancerConfig next) {
         gate.apply(next);
-        synchronized (applyLock) {
-            replicated.all().forEach(this::applyToServer);
-        }
+        changes.reapply();
     }
 
     /** The replicated runtime settings, for tests and diagnostics. */
     public List<ServerChange> replicatedChanges() {
-        return replicated.all();
-    }
-
-    private void applyToServer(ServerChange c) {
-        Backend b = lb.backend(c.backend());
-        Server s = b == null ? null : b.server(c.server());
-        if (s == null) {
-            log.debug("change for unknown server {}/{} kept for later", c.backend(), c.server());
-            return;
-        }
-        switch (c.field()) {
-            case STATE -> {
-                AdminState[] states = AdminState.values();
-                if (c.value() >= 0 && c.value() < states.length) {
-                    s.setAdminState(states[c.value()]);
-                }
-            }
-            case WEIGHT -> {
-                if (c.value() >= 0 && c.value() <= ServerConfig.MAX_WEIGHT && s.targetWeight() != c.value()) {
-                    s.setWeight(c.value());
-                    log.info("server {} weight is now {} (set on {})", s, c.value(), c.origin());
-                }
-            }
-        }
+        return changes.all();
     }
 
     // ------------------------------------------------------------------ JGroups callbacks (JGroups threads)
@@ -539,7 +450,7 @@ public final class ClusterNode implements AutoCloseable {
                 if (decoded instanceof Messages.Advert a) {
                     onAdvert(src, a);
                 } else if (decoded instanceof Messages.Changes c) {
-                    onChanges(c);
+                    changes.merge(c.changes());
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -590,7 +501,7 @@ public final class ClusterNode implements AutoCloseable {
         if (joined && v.size() > 1) {
             // Newcomers (or the other side of a healed partition) get the whole runtime state;
             // every member sends its own, and last-writer-wins merging makes duplicates harmless.
-            List<ServerChange> all = replicated.all();
+            List<ServerChange> all = changes.all();
             if (!all.isEmpty()) {
                 send(null, Messages.encode(new Messages.Changes(true, all)), false);
             }
@@ -632,16 +543,6 @@ public final class ClusterNode implements AutoCloseable {
             claimRetryAt = now; // the start-up settle is over: we hear the cluster
         }
         evaluate();
-    }
-
-    private void onChanges(Messages.Changes c) {
-        synchronized (applyLock) {
-            for (ServerChange change : c.changes()) {
-                if (replicated.merge(change)) {
-                    applyToServer(change);
-                }
-            }
-        }
     }
 
     private void tick() {
