@@ -52,11 +52,6 @@ final class ClusterJoin {
         }
     }
 
-    /** Whether the join has ended (well or not). */
-    boolean ended() {
-        return joined.isDone();
-    }
-
     /**
      * For a stop: when the join is still under way, marks it abandoned (the join thread closes the
      * channel when it ends) and returns true; false when it has ended and the channel is the

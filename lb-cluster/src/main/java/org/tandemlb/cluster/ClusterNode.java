@@ -3,7 +3,6 @@ package org.tandemlb.cluster;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -18,7 +17,6 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
@@ -45,7 +43,6 @@ import org.tandemlb.core.backend.AdminState;
 import org.tandemlb.core.backend.Backend;
 import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.config.LoadBalancerConfig;
-import org.tandemlb.core.config.ServerConfig;
 
 /**
  * A Tandem node's membership of its cluster: it joins the other nodes over JGroups, takes part in
@@ -272,7 +269,8 @@ public final class ClusterNode implements AutoCloseable {
         } catch (Exception e) {
             shutdownThreads();
             JChannel ch = channel;
-            if (ch != null && join.ended()) {
+            // A join still under way (the ports not bound in time) closes the channel itself.
+            if (ch != null && !join.abandonIfJoining()) {
                 ch.close();
             }
             Throwable cause = e instanceof ExecutionException || e instanceof java.util.concurrent.CompletionException
