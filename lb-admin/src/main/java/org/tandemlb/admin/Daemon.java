@@ -155,7 +155,10 @@ public final class Daemon implements AdminTarget {
 
     /**
      * Builds the load balancer of {@code config}, read from {@code file}, binds its frontends,
-     * then the admin server (as the {@link Admin} mode says).
+     * then the admin server (as the {@link Admin} mode says), then, with a {@code cluster}
+     * section, binds the cluster port: the node joins its peers in the background (role
+     * {@code joining} meanwhile, a bounded wait), so this returns without waiting for them and a
+     * stop right after it does not wait for the join either.
      *
      * @param file the config file, which {@link #requestReload()} reads again; null for none
      * @throws LoadBalancerException when a frontend or (with {@link Admin#REQUIRED}) the admin
