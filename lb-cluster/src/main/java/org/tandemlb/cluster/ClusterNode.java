@@ -42,6 +42,7 @@ import org.tandemlb.core.LoadBalancer;
 import org.tandemlb.core.backend.AdminState;
 import org.tandemlb.core.backend.Backend;
 import org.tandemlb.core.backend.Server;
+import org.tandemlb.core.config.HostPort;
 import org.tandemlb.core.config.LoadBalancerConfig;
 
 /**
@@ -562,8 +563,10 @@ public final class ClusterNode implements AutoCloseable {
     private void checkAlone() {
         long alone = solo.aloneSeconds();
         try {
-            io.execute(() -> {
-                List<org.tandemlb.core.config.HostPort> up = solo.reachable();
+            // On the thread of the adverts to members outside the view, which already tolerates a
+            // connect that waits: the cluster's own sends are not held up by it.
+            farIo.execute(() -> {
+                List<HostPort> up = solo.reachable();
                 if (!up.isEmpty()) {
                     log.warn("node {} has run alone for {} s although peer(s) {} accept connections on the cluster port: "
                             + "not one cluster (check that cluster.name and cluster.secret are the same on every node; "
