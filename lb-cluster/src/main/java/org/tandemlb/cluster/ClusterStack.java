@@ -69,7 +69,7 @@ public final class ClusterStack {
 
     /**
      * The longest a join can take: GMS's rounds of a discovery and a JOIN, {@code join_timeout}
-     * each (plus a margin for a starved machine). A node still joining after it is stuck.
+     * each, plus a margin for a starved machine.
      */
     static Duration maxJoinTime() {
         return Duration.ofMillis(MAX_JOIN_ATTEMPTS * 2 * 2000L + 3000);
@@ -270,8 +270,8 @@ public final class ClusterStack {
                 .setJoinTimeout(2000)
                 // Then how many rounds (a discovery of up to join_timeout, then a JOIN of up to
                 // join_timeout to each coordinator found) before it forms a cluster of its own:
-                // JGroups' default of 10 kept a node whose JOINs went unanswered (its peer was
-                // itself busy forming a cluster) in its join for up to a minute. Three rounds,
+                // JGroups' default of 10 could keep a node whose discovery requests or JOINs went
+                // unanswered in its join for up to a minute. Three rounds,
                 // 12 s at most; MERGE3 then merges the two clusters within a merge interval of the
                 // nodes hearing each other, which is what a longer join would have waited for.
                 .setMaxJoinAttempts(MAX_JOIN_ATTEMPTS)
