@@ -22,7 +22,10 @@ import org.tandemlb.admin.config.ConfigLoader;
 import org.tandemlb.admin.config.ConfigProblem;
 import org.tandemlb.admin.api.AdminMetrics;
 import org.tandemlb.admin.api.AdminServer;
+import org.tandemlb.admin.api.AdminTarget;
 import org.tandemlb.admin.api.ClusterView;
+import org.tandemlb.admin.api.ReloadResult;
+import org.tandemlb.admin.api.UnknownNameException;
 import org.tandemlb.admin.cluster.LiveClusterView;
 import org.tandemlb.admin.config.TandemConfig;
 import org.tandemlb.cluster.ClusterConfig;
@@ -57,23 +60,8 @@ import org.tandemlb.core.transport.Transport;
  * depending on its {@link Admin} mode, the admin server on {@code admin.listen} (the API,
  * {@code /metrics} and the status page; see {@link org.tandemlb.admin.api}).
  */
-public final class Daemon {
+public final class Daemon implements AdminTarget {
     private static final Logger log = LoggerFactory.getLogger(Daemon.class);
-
-    /** The outcome of a reload: applied when there are no errors. */
-    public record ReloadResult(List<String> errors) {
-        /** A reload that was applied. */
-        public static final ReloadResult APPLIED = new ReloadResult(List.of());
-
-        public ReloadResult {
-            errors = List.copyOf(errors);
-        }
-
-        /** Whether the new configuration is in force. */
-        public boolean applied() {
-            return errors.isEmpty();
-        }
-    }
 
     /** Whether the daemon serves the admin API, {@code /metrics} and the status page. */
     public enum Admin {
@@ -83,15 +71,6 @@ public final class Daemon {
         IF_FREE,
         /** None (embedding and tests that do not need it). */
         OFF
-    }
-
-    /** A runtime change named a backend or server that does not exist (the API answers 404). */
-    public static final class UnknownNameException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        UnknownNameException(String message) {
-            super(message, null, false, false);
-        }
     }
 
     private enum State { NEW, RUNNING, STOPPED }
@@ -176,7 +155,10 @@ public final class Daemon {
 
     /**
      * Builds the load balancer of {@code config}, read from {@code file}, binds its frontends,
-     * then the admin server (as the {@link Admin} mode says).
+     * then the admin server (as the {@link Admin} mode says), then, with a {@code cluster}
+     * section, binds the cluster port: the node joins its peers in the background (role
+     * {@code joining} meanwhile, a bounded wait), so this returns without waiting for them and a
+     * stop right after it does not wait for the join either.
      *
      * @param file the config file, which {@link #requestReload()} reads again; null for none
      * @throws LoadBalancerException when a frontend or (with {@link Admin#REQUIRED}) the admin
@@ -206,9 +188,9 @@ public final class Daemon {
             try {
                 built.start();
                 if (clusterConfig != null) {
-                    node = startCluster(clusterConfig, built, config, registry);
+                    node = ClusterNode.builder(clusterConfig, built, config.loadBalancer()).build();
                     this.clusterNode = node;
-                    this.cluster = new LiveClusterView(node);
+                    this.cluster = new LiveClusterView(node); // "joining" until the node is in a view
                 }
                 // Set before the admin server starts: its first request may come at once.
                 this.lb = built;
@@ -217,11 +199,22 @@ public final class Daemon {
                 this.metrics = registry;
                 this.accessLog = logs;
                 state = State.RUNNING;
+                // The admin server before the cluster, so that it answers (role "joining") while
+                // the node looks for its peers.
                 this.admin = startAdmin(config, registry);
+                if (node != null) {
+                    startCluster(node, registry);
+                }
             } catch (RuntimeException e) {
+                AdminServer a = admin;
+                if (a != null) {
+                    a.close();
+                    admin = null;
+                }
                 if (node != null) {
                     node.stop();
                     this.clusterNode = null;
+                    this.cluster = ClusterView.solo(() -> config().node());
                 }
                 built.close(); // the event loops
                 registry.close();
@@ -240,19 +233,17 @@ public final class Daemon {
     }
 
     /**
-     * Joins the cluster; a VIP driver that lacks what it needs, or a cluster port that cannot be
-     * bound, fails the start with its one-line reason.
+     * Binds the cluster port and starts joining (the join goes on in the background, bounded); a
+     * VIP driver that lacks what it needs, or a cluster port that cannot be bound, fails the start
+     * with its one-line reason.
      */
-    private static ClusterNode startCluster(ClusterConfig clusterConfig, LoadBalancer lb, TandemConfig config,
-                                            AdminMetrics registry) {
-        ClusterNode node = ClusterNode.builder(clusterConfig, lb, config.loadBalancer()).build();
+    private static void startCluster(ClusterNode node, AdminMetrics registry) {
         try {
             node.start();
         } catch (VipException | ClusterException e) {
             throw new LoadBalancerException(e.getMessage(), e);
         }
         new ClusterMetrics(node).bindTo(registry.registry());
-        return node;
     }
 
     /**
@@ -333,6 +324,7 @@ public final class Daemon {
      * Reloads the file the daemon was started from ({@link #configFile()}) on the reload thread;
      * returns at once. Without a file, the result is a refusal that says so.
      */
+    @Override
     public CompletableFuture<ReloadResult> requestReload() {
         Path file = configFile;
         if (file == null) {
@@ -426,6 +418,7 @@ public final class Daemon {
     }
 
     /** The load balancer; null before {@link #start}. */
+    @Override
     public LoadBalancer loadBalancer() {
         return lb;
     }
@@ -446,12 +439,29 @@ public final class Daemon {
         return a == null ? Optional.empty() : Optional.of(a.address());
     }
 
+    @Override
+    public String node() {
+        return config.node();
+    }
+
+    @Override
+    public String adminToken() {
+        return config.admin().token();
+    }
+
+    @Override
+    public boolean reloadable() {
+        return configFile != null;
+    }
+
     /** Whether the daemon is running and not stopping ({@code GET /healthz}). */
+    @Override
     public boolean serving() {
         return state == State.RUNNING;
     }
 
     /** What the status API shows of the cluster; a solo view until the cluster layer sets one. */
+    @Override
     public ClusterView cluster() {
         return cluster;
     }
@@ -476,6 +486,7 @@ public final class Daemon {
      * @param state  the new admin state, or null to leave it
      * @param weight the new weight (0-256), or null to leave it
      */
+    @Override
     public CompletableFuture<Server> changeServer(String backend, String server, AdminState state, Integer weight) {
         Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(server, "server");

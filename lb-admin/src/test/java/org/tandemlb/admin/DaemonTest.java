@@ -27,6 +27,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.tandemlb.admin.api.ReloadResult;
 import org.tandemlb.admin.config.ConfigLoader;
 import org.tandemlb.admin.config.TandemConfig;
 import org.tandemlb.core.LoadBalancerException;
@@ -126,7 +127,7 @@ class DaemonTest {
 
         // A third server: applied in place, on the same socket (the bind, as written, is unchanged).
         write(config(0, a, b, c));
-        Daemon.ReloadResult added = daemon.reload(file);
+        ReloadResult added = daemon.reload(file);
         assertTrue(added.applied(), added.errors().toString());
         assertEquals(lb, daemon.loadBalancer().address("www"));
         assertEquals(Map.of("a", 10, "b", 10, "c", 10), counts(bodies(lb, 30)));
@@ -135,7 +136,7 @@ class DaemonTest {
         TandemConfig before = daemon.config();
         write(config(0, a, b, c).replace("default_backend: web", "default_backend: webb")
                 .replace("node: test", "node: test\nnodes: 2"));
-        Daemon.ReloadResult refused = daemon.reload(file);
+        ReloadResult refused = daemon.reload(file);
         assertFalse(refused.applied());
         assertEquals(2, refused.errors().size(), refused.errors().toString());
         refused.errors().forEach(e -> assertTrue(e.startsWith(file + ":"), e));
@@ -180,7 +181,7 @@ class DaemonTest {
         InetSocketAddress lb = daemon.loadBalancer().address("www");
         write(config(0, c));
 
-        Daemon.ReloadResult result = daemon.requestReload(file).get(30, TimeUnit.SECONDS);
+        ReloadResult result = daemon.requestReload(file).get(30, TimeUnit.SECONDS);
 
         assertTrue(result.applied(), result.errors().toString());
         assertEquals(Map.of("c", 4), counts(bodies(lb, 4)));

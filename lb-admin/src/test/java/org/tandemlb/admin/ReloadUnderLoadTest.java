@@ -24,6 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.tandemlb.admin.api.ReloadResult;
 import org.tandemlb.admin.config.ConfigLoader;
 import org.tandemlb.core.frontend.Frontend;
 import org.tandemlb.core.testsupport.RawHttp;
@@ -164,7 +165,7 @@ class ReloadUnderLoadTest {
     private void reload(Path file, String yaml, Phases phases) throws IOException {
         Files.writeString(file, yaml, StandardCharsets.UTF_8);
         phases.started.incrementAndGet();
-        Daemon.ReloadResult result = daemon.reload(file);
+        ReloadResult result = daemon.reload(file);
         phases.finished.incrementAndGet(); // requests sent from now on see the new configuration
         assertTrue(result.applied(), result.errors().toString());
     }

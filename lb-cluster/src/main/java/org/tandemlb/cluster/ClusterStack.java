@@ -56,8 +56,47 @@ public final class ClusterStack {
     /** Our protocol id for {@link TandemEncrypt}; JGroups reserves ids below 1000. */
     private static final short ENCRYPT_ID = 1580;
 
+    private static final short STARTED_ID = 1581;
+    /** GMS rounds of discovery and JOIN before a node forms a cluster of its own. */
+    static final int MAX_JOIN_ATTEMPTS = 3;
+    /** Discovery requests sent per join round (spread over the round's join_timeout). */
+    static final int DISCOVERY_RUNS = 3;
+
     static {
         ClassConfigurator.addProtocol(ENCRYPT_ID, TandemEncrypt.class);
+        ClassConfigurator.addProtocol(STARTED_ID, StackStarted.class);
+    }
+
+    /**
+     * The longest a join can take: GMS's rounds of a discovery and a JOIN, {@code join_timeout}
+     * each, plus a margin for a starved machine.
+     */
+    static Duration maxJoinTime() {
+        return Duration.ofMillis(MAX_JOIN_ATTEMPTS * 2 * 2000L + 3000);
+    }
+
+    /**
+     * The top of the stack: tells its owner when {@code connect} has started every protocol below
+     * it (bottom-up, so the ports are bound) and the join is about to begin. Passes everything
+     * through.
+     */
+    public static final class StackStarted extends Protocol {
+        private final Runnable onStarted;
+
+        /** For JGroups' configurator; does nothing on start. */
+        public StackStarted() {
+            this(() -> { });
+        }
+
+        StackStarted(Runnable onStarted) {
+            this.onStarted = onStarted;
+        }
+
+        @Override
+        public void start() throws Exception {
+            super.start();
+            onStarted.run();
+        }
     }
 
     /**
@@ -147,8 +186,22 @@ public final class ClusterStack {
      *                     secret), on a JGroups thread
      */
     public static JChannel channel(ClusterConfig config, Consumer<Address> onForeignKey) throws Exception {
+        return channel(config, onForeignKey, () -> { });
+    }
+
+    /**
+     * A channel for {@code config}, not yet connected.
+     *
+     * @param onForeignKey told of every message encrypted with another key (a node with another
+     *                     secret), on a JGroups thread
+     * @param onBound      run by {@code connect} once every protocol has started (the cluster port
+     *                     and the failure-detection port are bound), before the join begins
+     */
+    static JChannel channel(ClusterConfig config, Consumer<Address> onForeignKey, Runnable onBound) throws Exception {
         byte[][] keys = deriveKeys(config.secret(), config.name());
-        JChannel ch = new JChannel(protocols(config, keys[0], keys[1], onForeignKey));
+        List<Protocol> stack = protocols(config, keys[0], keys[1], onForeignKey);
+        stack.add(new StackStarted(onBound)); // on top: protocols start bottom-up, so it starts last
+        JChannel ch = new JChannel(stack);
         ch.setName(config.node());
         ch.setDiscardOwnMessages(true);
         return ch;
@@ -176,8 +229,15 @@ public final class ClusterStack {
         encrypt.setSecretKey(new SecretKeySpec(aesKey, "AES"));
         stack.add(encrypt);
 
-        // Port range 0: peers are listed with their exact ports.
-        stack.add(new TCPPING().setInitialHosts(peers).setPortRange(0));
+        // Port range 0: peers are listed with their exact ports. Three discovery requests per
+        // join round (at 0, 0.67 and 1.33 s), not one: two nodes started at the same instant
+        // connect to each other at the same instant, and JGroups keeps one of the two TCP
+        // connections and closes the other; what was already written on the closed one (a
+        // discovery request) is lost. With a single request per round, each node could miss the
+        // other: one formed a cluster alone, the other waited out its join rounds.
+        TCPPING ping = new TCPPING().setInitialHosts(peers).setPortRange(0);
+        ping.setValue("num_discovery_runs", DISCOVERY_RUNS);
+        stack.add(ping);
         // MERGE3 looks for other sub-clusters every mergeMin..mergeMax (randomised so that two
         // sides do not start merges at the same moment); JGroups' default is 10-30 s, far too slow
         // for a two-node LB, and the traffic is a tiny message per member per interval.
@@ -208,6 +268,13 @@ public final class ClusterStack {
                 // retries or forms a cluster of its own: peers answer in milliseconds; 2 s covers
                 // a peer busy starting (JIT) on a small machine.
                 .setJoinTimeout(2000)
+                // Then how many rounds (a discovery of up to join_timeout, then a JOIN of up to
+                // join_timeout to each coordinator found) before it forms a cluster of its own:
+                // JGroups' default of 10 could keep a node whose discovery requests or JOINs went
+                // unanswered in its join for up to a minute. Three rounds,
+                // 12 s at most; MERGE3 then merges the two clusters within a merge interval of the
+                // nodes hearing each other, which is what a longer join would have waited for.
+                .setMaxJoinAttempts(MAX_JOIN_ATTEMPTS)
                 // How long a coordinator waits for members to acknowledge a new view: after a
                 // failure the remaining members answer in milliseconds.
                 .setViewAckCollectionTimeout(500)

@@ -18,9 +18,14 @@ public record ClusterStatus(String node, Role role, List<Member> members, List<V
         /** Holds the VIPs. */
         ACTIVE,
         /** Does not hold them; ready to take over. */
-        STANDBY;
+        STANDBY,
+        /**
+         * Started, not yet in a view: looking for its peers (a bounded wait, after which it forms
+         * a cluster of its own). Holds nothing.
+         */
+        JOINING;
 
-        /** {@code active} or {@code standby}. */
+        /** {@code active}, {@code standby} or {@code joining}. */
         public String apiName() {
             return name().toLowerCase(Locale.ROOT);
         }

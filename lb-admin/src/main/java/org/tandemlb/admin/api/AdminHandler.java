@@ -34,7 +34,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.tandemlb.admin.Daemon;
 import org.tandemlb.core.LoadBalancer;
 import org.tandemlb.core.backend.AdminState;
 import org.tandemlb.core.config.ServerConfig;
@@ -114,13 +113,13 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
     }
 
-    private final Daemon daemon;
+    private final AdminTarget daemon;
     private final AdminMetrics metrics;
     /** Requests that arrived while a mutation was under way, answered in order after it. */
     private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
     private boolean busy;
 
-    AdminHandler(Daemon daemon, AdminMetrics metrics) {
+    AdminHandler(AdminTarget daemon, AdminMetrics metrics) {
         super(false); // requests are released once answered, possibly later
         this.daemon = daemon;
         this.metrics = metrics;
@@ -236,7 +235,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private Reply status() {
         LoadBalancer lb = daemon.loadBalancer();
-        return Reply.json(HttpResponseStatus.OK, StatusDocument.of(daemon.config().node(), daemon.cluster(), lb));
+        return Reply.json(HttpResponseStatus.OK, StatusDocument.of(daemon.node(), daemon.cluster(), lb));
     }
 
     /** {@code {backend, server}} of {@code /api/v1/backends/{backend}/servers/{server}}, or null. */
@@ -257,7 +256,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
      */
     private Reply refuse(FullHttpRequest request) {
         HttpHeaders h = request.headers();
-        String token = daemon.config().admin().token();
+        String token = daemon.adminToken();
         if (!token.isEmpty() && !bearerMatches(h.get(HttpHeaderNames.AUTHORIZATION), token)) {
             return Reply.error(HttpResponseStatus.UNAUTHORIZED, h.contains(HttpHeaderNames.AUTHORIZATION)
                             ? "wrong token" : "this call needs the admin token: Authorization: Bearer <admin.token>")
@@ -288,7 +287,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     private CompletableFuture<Reply> reload(ChannelHandlerContext ctx) {
-        if (daemon.configFile().isEmpty()) {
+        if (!daemon.reloadable()) {
             return done(Reply.error(HttpResponseStatus.CONFLICT,
                     "this tandem was not started from a config file (tandem demo): there is nothing to reload"));
         }
@@ -349,7 +348,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 log.info("admin API, from {}: server {}/{}: {}", who, backend, server, change);
                 return Reply.json(HttpResponseStatus.OK, StatusDocument.ServerJson.of(changed));
             }
-            if (cause instanceof Daemon.UnknownNameException unknown) {
+            if (cause instanceof UnknownNameException unknown) {
                 return Reply.error(HttpResponseStatus.NOT_FOUND, unknown.getMessage());
             }
             if (cause instanceof IllegalArgumentException bad) {

@@ -24,7 +24,6 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.tandemlb.admin.Daemon;
 import org.tandemlb.core.LoadBalancerException;
 import org.tandemlb.core.config.HostPort;
 
@@ -57,7 +56,7 @@ public final class AdminServer implements AutoCloseable {
      *
      * @throws LoadBalancerException naming {@code admin.listen} when the address cannot be bound
      */
-    public static AdminServer start(HostPort listen, Daemon daemon, AdminMetrics metrics) {
+    public static AdminServer start(HostPort listen, AdminTarget daemon, AdminMetrics metrics) {
         Objects.requireNonNull(listen, "listen");
         Objects.requireNonNull(daemon, "daemon");
         Objects.requireNonNull(metrics, "metrics");

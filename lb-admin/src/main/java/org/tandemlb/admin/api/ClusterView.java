@@ -21,10 +21,15 @@ public interface ClusterView {
         ACTIVE,
         /** A member ready to take the VIPs over. */
         STANDBY,
+        /**
+         * Started, still looking for its peers (a bounded wait: then it forms a cluster of its own
+         * and merges with them when they hear each other). Holds no VIP.
+         */
+        JOINING,
         /** No cluster: the node runs alone. */
         SOLO;
 
-        /** {@code active}, {@code standby} or {@code solo}. */
+        /** {@code active}, {@code standby}, {@code joining} or {@code solo}. */
         public String apiName() {
             return name().toLowerCase(Locale.ROOT);
         }

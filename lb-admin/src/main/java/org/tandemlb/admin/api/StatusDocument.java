@@ -29,7 +29,7 @@ public record StatusDocument(String node, ClusterJson cluster, List<FrontendJson
                 lb.backends().stream().map(BackendJson::of).toList());
     }
 
-    /** {@code cluster}: {@code role} (active, standby, solo), {@code members}, {@code vips}. */
+    /** {@code cluster}: {@code role} (active, standby, joining, solo), {@code members}, {@code vips}. */
     public record ClusterJson(String role, List<String> members, List<VipJson> vips) {
         static ClusterJson of(ClusterView view) {
             return new ClusterJson(view.role().apiName(), List.copyOf(view.members()),

@@ -5,8 +5,10 @@
  * page at {@code GET /}.
  *
  * <p>{@link org.tandemlb.admin.api.AdminServer} is a small Netty HTTP/1.1 server on one event loop
- * of its own; {@link org.tandemlb.admin.api.AdminHandler} routes and answers (mutations go through
- * {@link org.tandemlb.admin.Daemon}, so that the cluster can apply them on every node);
+ * of its own; {@link org.tandemlb.admin.api.AdminHandler} routes and answers (it reads and changes
+ * the daemon through {@link org.tandemlb.admin.api.AdminTarget}, which the daemon implements, so
+ * that the cluster can apply changes on every node and this package depends on nothing else of
+ * the daemon);
  * {@link org.tandemlb.admin.api.StatusDocument} is the status JSON;
  * {@link org.tandemlb.admin.api.AdminMetrics} the daemon's Prometheus registry with the JVM
  * meters; {@link org.tandemlb.admin.api.ClusterView} what the status shows of the cluster.

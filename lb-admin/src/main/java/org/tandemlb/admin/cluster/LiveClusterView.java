@@ -19,7 +19,11 @@ public final class LiveClusterView implements ClusterView {
 
     @Override
     public Role role() {
-        return node.status().role() == ClusterStatus.Role.ACTIVE ? Role.ACTIVE : Role.STANDBY;
+        return switch (node.status().role()) {
+            case ACTIVE -> Role.ACTIVE;
+            case STANDBY -> Role.STANDBY;
+            case JOINING -> Role.JOINING;
+        };
     }
 
     @Override

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tandemlb.admin.Daemon;
+import org.tandemlb.admin.api.ReloadResult;
 import org.tandemlb.admin.config.ConfigLoader;
 import org.tandemlb.core.backend.AdminState;
 import org.tandemlb.core.testsupport.RawHttp;
@@ -216,7 +217,7 @@ class AccessLogDaemonTest {
             assertEquals(List.of(200, 200, 200), before);
 
             write(config(second.toString(), "json"));
-            Daemon.ReloadResult result = daemon.reload(file);
+            ReloadResult result = daemon.reload(file);
             assertTrue(result.applied(), result.errors().toString());
 
             // The same keep-alive connection goes on, now logged to the new file.
@@ -240,7 +241,7 @@ class AccessLogDaemonTest {
         Path missing = dir.resolve("missing").resolve("www.log");
         write(config(missing.toString(), "text").replace("- name: quiet", "- name: extra\n    bind: 127.0.0.1:0\n"
                 + "    default_backend: web\n  - name: quiet"));
-        Daemon.ReloadResult result = daemon.reload(file);
+        ReloadResult result = daemon.reload(file);
 
         assertFalse(result.applied());
         assertEquals(List.of("cannot open access log " + missing + " of frontend www: its directory does not exist"),

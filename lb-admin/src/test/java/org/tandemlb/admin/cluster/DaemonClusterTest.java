@@ -83,6 +83,11 @@ class DaemonClusterTest {
     @Test
     void theElectedDaemonServesTheVipAndAStopHandsItOver() throws Exception {
         Daemon lb1 = daemon("lb1", 0, 200);
+        // The start returns while the node joins (role "joining"): lb2 starts once lb1 is in its
+        // cluster, as an operator starts one host after the other (started at the same instant,
+        // either may end up active: SimultaneousStartIT).
+        await("lb1 in a view").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+                .until(() -> lb1.cluster().role() != ClusterView.Role.JOINING);
         Daemon lb2 = daemon("lb2", 1, 100);
         await("lb1 active, lb2 standby").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
                 .until(() -> lb1.cluster().role() == ClusterView.Role.ACTIVE

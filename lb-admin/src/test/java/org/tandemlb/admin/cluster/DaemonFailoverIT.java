@@ -15,14 +15,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.tandemlb.admin.TandemCommand;
-import org.tandemlb.core.testsupport.ChildProcess;
 import org.tandemlb.core.testsupport.TestBackend;
 import org.tandemlb.core.testsupport.TestBackends;
 
@@ -34,7 +33,7 @@ import org.tandemlb.core.testsupport.TestBackends;
  */
 class DaemonFailoverIT {
     private static final String VIP = "127.0.0.100";
-    private final List<ChildProcess> processes = new ArrayList<>();
+    private final List<TandemProcess> processes = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     @RegisterExtension
     final TestBackends backends = new TestBackends();
@@ -51,10 +50,10 @@ class DaemonFailoverIT {
 
     @AfterEach
     void tearDown() {
-        processes.forEach(ChildProcess::close);
+        processes.forEach(TandemProcess::close);
     }
 
-    private ChildProcess daemon(String node, int index, int priority) throws IOException {
+    private TandemProcess daemon(String node, int index, int priority) throws IOException {
         String yaml = """
                 node: %s
                 admin:
@@ -75,25 +74,14 @@ class DaemonFailoverIT {
                 """.formatted(node, base + 10 + index, VIP, base + 30, backend.hostPort(), base + index, base,
                 base + 1, priority, VIP);
         Path file = Files.writeString(dir.resolve(node + ".yaml"), yaml, StandardCharsets.UTF_8);
-        ChildProcess p = ChildProcess.java(TandemCommand.class).name(node).echo()
-                .jvmArgs("-Xmx128m", "-XX:+UseSerialGC")
-                .args("run", "-c", file.toString())
-                .env("TANDEM_CLUSTER_SECRET", "it-secret")
-                .start();
+        TandemProcess p = TandemProcess.start(node, file, base + 10 + index,
+                Map.of("TANDEM_CLUSTER_SECRET", "it-secret"));
         processes.add(p);
         return p;
     }
 
     private String get(int index, String path) {
-        try {
-            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + (base + 10 + index) + path))
-                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
-        } catch (IOException e) {
-            return "";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "";
-        }
+        return processes.get(index).get(path);
     }
 
     private boolean served() {
@@ -113,7 +101,7 @@ class DaemonFailoverIT {
     @Test
     void killNineOfTheActiveDaemon() throws Exception {
         String[] names = {"lb1", "lb2"};
-        ChildProcess[] daemons = {daemon(names[0], 0, 150), daemon(names[1], 1, 100)};
+        TandemProcess[] daemons = {daemon(names[0], 0, 150), daemon(names[1], 1, 100)};
         // Without preempt, whichever daemon forms the cluster first keeps the VIP (keepalived's
         // nopreempt): lb1 when it starts first, lb2 when its JVM wins the race. Either is right;
         // what must hold is one active, one standby, both members, the VIP served.

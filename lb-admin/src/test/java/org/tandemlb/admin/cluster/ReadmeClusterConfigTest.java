@@ -18,7 +18,8 @@ import org.tandemlb.cluster.VipConfig;
 /** The configurations of the README's "Run a two-node cluster" are valid, as printed. */
 class ReadmeClusterConfigTest {
 
-    private static List<String> yamlBlocks() throws Exception {
+    /** The yaml blocks of the README's "Run a two-node cluster", in order. */
+    static List<String> yamlBlocks() throws Exception {
         String readme = Files.readString(Path.of("..", "README.md"), StandardCharsets.UTF_8);
         int from = readme.indexOf("## Run a two-node cluster");
         assertTrue(from >= 0, "the README has the section");

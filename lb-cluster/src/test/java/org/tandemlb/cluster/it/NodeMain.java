@@ -77,6 +77,9 @@ public final class NodeMain {
                 .listener(s -> say("ROLE " + s.role().apiName()))
                 .build();
         node.start();
+        // READY once in a view (start() returns once the ports are bound): the tests start the
+        // next node after that, as an operator starts one host after the other.
+        node.joined().join();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.stop();
             lb.stop(Duration.ofSeconds(1));

@@ -1,0 +1,89 @@
+package org.tandemlb.cluster;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongSupplier;
+import org.tandemlb.core.config.HostPort;
+
+/**
+ * Notices a node that runs alone although it has peers: its view has had only itself in it for
+ * longer than a merge interval (MERGE3 would have merged it with any peer it can hear by then).
+ * Then, at most once per {@code every}, it asks whether a configured peer accepts connections on
+ * its cluster port: if one does, the two are up and reachable but not one cluster (another
+ * {@code cluster.name} or secret, or a merge that does not happen), which an operator must hear
+ * about; if none does, the peer is simply down, as the member count says.
+ *
+ * <p>{@link #viewChanged} and {@link #due} are called on the node's cluster thread;
+ * {@link #reachable} blocks (a TCP connect per peer) and runs on the node's IO thread.
+ */
+final class SoloWatch {
+    private final List<HostPort> peers;
+    private final long graceNanos;
+    private final long everyNanos;
+    private final int connectTimeoutMillis;
+    private final LongSupplier ticker;
+    private long aloneSince = -1;
+    private long lastCheck;
+    private boolean checked;
+
+    /**
+     * @param peers the other members' cluster addresses (not this node's own)
+     * @param grace how long a node may run alone before it counts (a merge interval)
+     * @param every how often it is said again while it lasts
+     */
+    SoloWatch(List<HostPort> peers, long graceNanos, long everyNanos, int connectTimeoutMillis, LongSupplier ticker) {
+        this.peers = List.copyOf(peers);
+        this.graceNanos = graceNanos;
+        this.everyNanos = everyNanos;
+        this.connectTimeoutMillis = connectTimeoutMillis;
+        this.ticker = ticker;
+    }
+
+    /** The configured peers other than {@code self}. */
+    static List<HostPort> others(ClusterConfig config) {
+        return config.peers().stream().filter(p -> !p.equals(config.bind())).toList();
+    }
+
+    /** A new view of {@code size} members. */
+    void viewChanged(int size) {
+        if (size > 1) {
+            aloneSince = -1;
+            checked = false;
+        } else if (aloneSince < 0) {
+            aloneSince = ticker.getAsLong();
+        }
+    }
+
+    /** Whether the peers should be checked now: alone past the grace, and not checked within {@code every}. */
+    boolean due() {
+        long now = ticker.getAsLong();
+        if (peers.isEmpty() || aloneSince < 0 || now - aloneSince < graceNanos || (checked && now - lastCheck < everyNanos)) {
+            return false;
+        }
+        checked = true;
+        lastCheck = now;
+        return true;
+    }
+
+    /** How long this node has been alone, in seconds (0 when it is not). */
+    long aloneSeconds() {
+        return aloneSince < 0 ? 0 : (ticker.getAsLong() - aloneSince) / 1_000_000_000L;
+    }
+
+    /** The peers that accept a TCP connection on their cluster port now. Blocks up to the connect timeout per peer. */
+    List<HostPort> reachable() {
+        List<HostPort> up = new ArrayList<>();
+        for (HostPort p : peers) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(p.host(), p.port()), connectTimeoutMillis);
+                up.add(p);
+            } catch (IOException e) {
+                // down or filtered: not reachable
+            }
+        }
+        return up;
+    }
+}
