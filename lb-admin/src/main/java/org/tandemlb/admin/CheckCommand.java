@@ -64,21 +64,7 @@ final class CheckCommand implements Callable<Integer> {
             err.flush();
             return null;
         } catch (IOException e) {
-            throw new CommandFailure("cannot read config file " + file + ": " + describe(e), e);
+            throw new CommandFailure("cannot read config file " + file + ": " + ConfigLoader.describe(e), e);
         }
-    }
-
-    /** What went wrong reading a file, in words (Java's messages repeat the path, or say nothing). */
-    static String describe(IOException e) {
-        if (e instanceof NoSuchFileException) {
-            return "no such file";
-        }
-        if (e instanceof AccessDeniedException) {
-            return "permission denied";
-        }
-        if (e instanceof FileSystemException fse && fse.getReason() != null) {
-            return fse.getReason(); // "Is a directory", ...
-        }
-        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 }

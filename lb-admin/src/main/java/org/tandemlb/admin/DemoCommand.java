@@ -3,6 +3,7 @@ package org.tandemlb.admin;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
+import org.tandemlb.admin.daemon.Daemon;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tandemlb.admin.demo.Demo;

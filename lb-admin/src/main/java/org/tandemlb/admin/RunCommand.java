@@ -3,6 +3,7 @@ package org.tandemlb.admin;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.tandemlb.admin.daemon.Daemon;
 import org.tandemlb.admin.config.TandemConfig;
 import org.tandemlb.core.LoadBalancerException;
 import picocli.CommandLine.Command;

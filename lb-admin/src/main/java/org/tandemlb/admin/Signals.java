@@ -4,10 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sun.misc.Signal;
-import sun.misc.SignalHandler;
 
 /**
  * The foreground life of {@code tandem run} and {@code tandem demo}: SIGHUP reloads, SIGTERM and
@@ -15,7 +14,7 @@ import sun.misc.SignalHandler;
  *
  * <p>Why handlers and not only a shutdown hook: on SIGTERM the JVM's own handler runs the hooks
  * and exits with status 143 (128 + 15), whereas SPEC §2 wants 0 after a graceful stop. So TERM and
- * INT are taken over with {@link Signal#handle} (module jdk.unsupported); the handler only wakes
+ * INT are taken over with {@code sun.misc.Signal.handle} ({@link PosixSignals}); the handler only wakes
  * the waiting thread, which stops the daemon and returns. A shutdown hook stays as the safety net
  * for the other ways a JVM ends (System.exit elsewhere, {@code -Xrs}, a handler that could not be
  * installed). A second SIGTERM/SIGINT while stopping gives up the drain: the process ends at once
@@ -42,19 +41,20 @@ final class Signals {
     static void serveUntilStopped(Runnable start, Runnable onHangup, Runnable stop) {
         CountDownLatch stopRequested = new CountDownLatch(1);
         AtomicBoolean stopping = new AtomicBoolean();
-        SignalHandler terminate = sig -> {
+        Consumer<PosixSignals.Received> terminate = sig -> {
             if (stopping.compareAndSet(false, true)) {
-                log.info("SIG{} received: stopping", sig.getName());
+                log.info("SIG{} received: stopping", sig.name());
                 stopRequested.countDown();
             } else {
-                log.warn("second SIG{}: stopping at once, open connections are cut", sig.getName());
-                Runtime.getRuntime().halt(128 + sig.getNumber());
+                log.warn("second SIG{}: stopping at once, open connections are cut", sig.name());
+                Runtime.getRuntime().halt(128 + sig.number());
             }
         };
-        Map<String, SignalHandler> previous = new LinkedHashMap<>();
-        install("TERM", terminate, previous);
-        install("INT", terminate, previous);
-        install("HUP", sig -> {
+        PosixSignals signals = new PosixSignals();
+        Map<String, Object> previous = new LinkedHashMap<>();
+        install(signals, "TERM", terminate, previous);
+        install(signals, "INT", terminate, previous);
+        install(signals, "HUP", sig -> {
             log.info("SIGHUP received");
             onHangup.run();
         }, previous);
@@ -62,7 +62,7 @@ final class Signals {
             start.run();
         } catch (RuntimeException | Error e) {
             // Nothing to stop: give the signals back (this matters when the JVM goes on, as in tests).
-            previous.forEach((name, handler) -> Signal.handle(new Signal(name), handler));
+            previous.forEach(signals::restore);
             throw e;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(stop, "tandem-shutdown"));
@@ -70,9 +70,10 @@ final class Signals {
         stop.run();
     }
 
-    private static void install(String name, SignalHandler handler, Map<String, SignalHandler> previous) {
+    private static void install(PosixSignals signals, String name, Consumer<PosixSignals.Received> handler,
+            Map<String, Object> previous) {
         try {
-            previous.put(name, Signal.handle(new Signal(name), handler));
+            previous.put(name, signals.handle(name, handler));
         } catch (IllegalArgumentException e) {
             // The JVM keeps the signal for itself (-Xrs) or the OS does not know it.
             log.warn("cannot handle SIG{} ({}); it keeps its default effect", name, e.getMessage());

@@ -1,12 +1,10 @@
 package org.tandemlb.admin;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.tandemlb.admin.daemon.Version;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -113,17 +111,7 @@ public final class TandemCommand implements Callable<Integer> {
 
     /** The version of this build, {@code 0.1.0} for instance, from the filtered {@code version.properties}. */
     static String version() {
-        Properties p = new Properties();
-        try (InputStream in = TandemCommand.class.getResourceAsStream("version.properties")) {
-            if (in != null) {
-                p.load(in);
-            }
-        } catch (IOException e) {
-            // Falls through to "unknown": the version is informative, never worth a failure.
-        }
-        String v = p.getProperty("version", "");
-        // Unfiltered (run from an IDE that skipped Maven's resource filtering).
-        return v.isEmpty() || v.startsWith("${") ? "unknown" : v;
+        return Version.get();
     }
 
     /** For {@code --version}; prints what {@code tandem version} prints. */

@@ -109,7 +109,7 @@ class ClusterJoinTest {
         node.joined().get(ClusterStack.maxJoinTime().toMillis(), TimeUnit.MILLISECONDS);
         await("the cluster port is free").atMost(Duration.ofSeconds(5)).until(() -> {
             try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-                return true;
+                return s.isBound();
             } catch (IOException e) {
                 return false;
             }

@@ -1,5 +1,8 @@
 package org.tandemlb.admin.config;
 
+import java.nio.file.NoSuchFileException;
+import java.nio.file.FileSystemException;
+import java.nio.file.AccessDeniedException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -169,5 +172,19 @@ public final class ConfigLoader {
         }
         host = host == null ? null : host.trim();
         return Names.isValid(host) ? host : "tandem";
+    }
+
+    /** What went wrong reading a file, in words (Java's messages repeat the path, or say nothing). */
+    public static String describe(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof FileSystemException fse && fse.getReason() != null) {
+            return fse.getReason(); // "Is a directory", ...
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 }

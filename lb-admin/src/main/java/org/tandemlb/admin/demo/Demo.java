@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.tandemlb.admin.Daemon;
+import org.tandemlb.admin.daemon.Daemon;
 import org.tandemlb.admin.config.AdminSettings;
 import org.tandemlb.admin.config.TandemConfig;
 import org.tandemlb.core.LoadBalancerException;

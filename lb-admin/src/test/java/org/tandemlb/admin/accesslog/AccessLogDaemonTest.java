@@ -25,7 +25,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.tandemlb.admin.Daemon;
+import org.tandemlb.admin.daemon.Daemon;
 import org.tandemlb.admin.api.ReloadResult;
 import org.tandemlb.admin.config.ConfigLoader;
 import org.tandemlb.core.backend.AdminState;

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.tandemlb.admin.Daemon;
+import org.tandemlb.admin.daemon.Daemon;
 import org.tandemlb.admin.config.ConfigLoader;
 import org.tandemlb.core.testsupport.TestBackend;
 import org.tandemlb.core.testsupport.TestBackends;

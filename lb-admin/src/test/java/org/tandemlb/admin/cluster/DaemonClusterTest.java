@@ -13,7 +13,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.tandemlb.admin.Daemon;
+import org.tandemlb.admin.daemon.Daemon;
 import org.tandemlb.admin.api.ClusterView;
 import org.tandemlb.admin.config.ConfigLoader;
 import org.tandemlb.core.backend.AdminState;

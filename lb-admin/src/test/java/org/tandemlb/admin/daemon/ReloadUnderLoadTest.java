@@ -1,4 +1,4 @@
-package org.tandemlb.admin;
+package org.tandemlb.admin.daemon;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;

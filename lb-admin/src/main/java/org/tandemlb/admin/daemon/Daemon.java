@@ -1,4 +1,4 @@
-package org.tandemlb.admin;
+package org.tandemlb.admin.daemon;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -228,7 +228,7 @@ public final class Daemon implements AdminTarget {
                 throw e;
             }
         }
-        log.info("tandem {} started, node {}, pid {}: {}", TandemCommand.version(), config.node(),
+        log.info("tandem {} started, node {}, pid {}: {}", Version.get(), config.node(),
                 ProcessHandle.current().pid(), describe(config.loadBalancer()));
     }
 
@@ -264,7 +264,7 @@ public final class Daemon implements AdminTarget {
                     file, errors.size());
             return new ReloadResult(errors);
         } catch (IOException e) {
-            return refused("cannot read config file " + file + ": " + CheckCommand.describe(e));
+            return refused("cannot read config file " + file + ": " + ConfigLoader.describe(e));
         }
         synchronized (lock) {
             if (state != State.RUNNING) {
@@ -568,7 +568,8 @@ public final class Daemon implements AdminTarget {
         return n == 1 ? "1 server" : n + " servers";
     }
 
-    static String hostPort(InetSocketAddress a) {
+    /** {@code host:port}, with an IPv6 host in brackets, as addresses are written in the config file. */
+    public static String hostPort(InetSocketAddress a) {
         String host = a.getHostString();
         return host.indexOf(':') >= 0 ? "[" + host + "]:" + a.getPort() : host + ":" + a.getPort();
     }

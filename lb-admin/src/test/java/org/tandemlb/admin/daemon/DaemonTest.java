@@ -1,4 +1,4 @@
-package org.tandemlb.admin;
+package org.tandemlb.admin.daemon;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,6 +27,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.tandemlb.admin.TandemCommand;
 import org.tandemlb.admin.api.ReloadResult;
 import org.tandemlb.admin.config.ConfigLoader;
 import org.tandemlb.admin.config.TandemConfig;
