@@ -160,10 +160,12 @@ public final class UpstreamTls {
                 out.add((X509Certificate) c);
             }
         } catch (CertificateException e) {
-            throw new IllegalArgumentException(file + " is not a PEM file of certificates: " + e.getMessage());
+            // The JDK's parser refuses a file without certificate data (empty, or a key given by
+            // mistake) as it refuses a damaged one: both are "no certificate" to the user.
+            out.clear();
         }
         if (out.isEmpty()) {
-            throw new IllegalArgumentException(file + " holds no certificate");
+            throw new IllegalArgumentException(file + " holds no PEM certificate");
         }
         return out;
     }
