@@ -192,6 +192,20 @@ class UpstreamTlsNginxTest {
     }
 
     @Test
+    void aReloadThatChangesTlsClosesTheIdleConnectionsMadeWithTheOldSettings() throws Exception {
+        try (NginxServer nginx = nginx(dir.resolve("reload.log"), "TLSv1.2 TLSv1.3");
+             LoadBalancer lb = proxy(Mode.HTTP, nginx.port(), trusting(ca).build(), b -> b.retries(0));
+             RawHttp client = new RawHttp(lb.address("fe"))) {
+            assertEquals(200, client.get("/").status());
+            BackendConfig distrusting = BackendConfig.builder("be", Mode.HTTP).tls(trusting(otherCa).build()).retries(0)
+                    .servers(lb.config().backend("be").servers()).build();
+            lb.apply(new LoadBalancerConfig(lb.config().frontends(), List.of(distrusting)));
+            // The pooled connection, verified with the old CA, is not reused: a new one fails to verify.
+            assertEquals(502, client.get("/").status());
+        }
+    }
+
+    @Test
     void verifyFalseAcceptsAnyCertificateAndWarnsOnce() throws Exception {
         try (NginxServer nginx = nginx(dir.resolve("noverify.log"), "TLSv1.2 TLSv1.3");
              LoadBalancer lb = proxy(Mode.HTTP, nginx.port(), trusting(otherCa).verify(false).sni("api.internal").build(), b -> b);
