@@ -94,7 +94,7 @@ class UpstreamTlsNginxTest {
                 .listenParameters("ssl")
                 .http("map $ssl_server_name $cert { web.internal " + web.chain() + "; default " + ip.chain() + "; }\n"
                         + "map $ssl_server_name $certkey { web.internal " + web.key() + "; default " + ip.key() + "; }\n"
-                        + "log_format tls '$connection $connection_requests [$ssl_server_name] $ssl_protocol';\n")
+                        + "log_format tls '$connection $connection_requests [$ssl_server_name] $ssl_protocol $ssl_alpn_protocol';\n")
                 .server("ssl_certificate $cert; ssl_certificate_key $certkey; ssl_protocols " + protocols + ";\n"
                         + "access_log " + log + " tls;\n"
                         + "location / { return 200 \"nginx over $ssl_protocol\\n\"; }")
@@ -127,12 +127,12 @@ class UpstreamTlsNginxTest {
                 assertEquals("nginx over TLSv1.3\n", r.body());
             }
             // One TLS connection served the 20 requests: Nginx numbers them 1 to 20 on one
-            // connection, and no SNI was sent for an IP address.
+            // connection; no SNI was sent for an IP address; ALPN chose http/1.1.
             await().atMost(Duration.ofSeconds(5)).until(() -> lines(log).size() == 20);
             List<String> seen = lines(log);
             String connection = seen.get(0).split(" ")[0];
             for (int i = 0; i < 20; i++) {
-                assertEquals(connection + " " + (i + 1) + " [-] TLSv1.3", seen.get(i));
+                assertEquals(connection + " " + (i + 1) + " [-] TLSv1.3 http/1.1", seen.get(i));
             }
         }
     }
@@ -145,7 +145,7 @@ class UpstreamTlsNginxTest {
              RawHttp client = new RawHttp(lb.address("fe"))) {
             assertEquals(200, client.get("/").status());
             await().atMost(Duration.ofSeconds(5)).until(() -> lines(log).size() == 1);
-            assertTrue(lines(log).get(0).endsWith(" 1 [web.internal] TLSv1.3"), lines(log).get(0));
+            assertTrue(lines(log).get(0).endsWith(" 1 [web.internal] TLSv1.3 http/1.1"), lines(log).get(0));
         }
         // A name the server has no certificate for: it presents its default one, which does not match.
         try (NginxServer nginx = nginx(dir.resolve("sni-other.log"), "TLSv1.2 TLSv1.3");
@@ -180,6 +180,7 @@ class UpstreamTlsNginxTest {
             assertEquals(502, client.get("/").status());
             String reason = "TLS handshake failed: the server's certificate is not signed by a CA of " + otherCa.caCertificate();
             assertEquals(List.of("server be/web1: " + reason), warnings());
+            assertEquals(1, web1.connectFailuresTotal(), "a failed handshake is a failed connect");
 
             BackendConfig checked = BackendConfig.builder("be", Mode.HTTP).tls(trusting(otherCa).build()).retries(0)
                     .servers(lb.config().backend("be").servers()).healthCheck(check).build();
@@ -202,6 +203,17 @@ class UpstreamTlsNginxTest {
             lb.apply(new LoadBalancerConfig(lb.config().frontends(), List.of(distrusting)));
             // The pooled connection, verified with the old CA, is not reused: a new one fails to verify.
             assertEquals(502, client.get("/").status());
+        }
+    }
+
+    @Test
+    void withoutCaTheSystemTrustStoreDecides() throws Exception {
+        try (NginxServer nginx = nginx(dir.resolve("system.log"), "TLSv1.2 TLSv1.3");
+             LoadBalancer lb = proxy(Mode.HTTP, nginx.port(), UpstreamTlsConfig.DEFAULTS, b -> b.retries(0));
+             RawHttp client = new RawHttp(lb.address("fe"))) {
+            assertEquals(502, client.get("/").status(), "the test CA is in no system trust store");
+            assertEquals(List.of("server be/web1: TLS handshake failed: the server's certificate is not signed by a CA of"
+                    + " the system's trust store"), warnings());
         }
     }
 
@@ -270,6 +282,8 @@ class UpstreamTlsNginxTest {
             RawHttp.Response r = client.send("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").read();
             assertEquals(200, r.status());
             assertEquals("nginx over TLSv1.3\n", r.body());
+            await().atMost(Duration.ofSeconds(5)).until(() -> !lines(dir.resolve("tcp.log")).isEmpty());
+            assertTrue(lines(dir.resolve("tcp.log")).get(0).endsWith(" 1 [-] TLSv1.3 -"), "no ALPN in tcp mode");
             Server web1 = lb.backend("be").server("web1");
             await().atMost(Duration.ofSeconds(10)).until(() -> web1.lastCheck() != null);
             assertEquals("TLS handshake done", web1.lastCheck().message());
