@@ -98,7 +98,8 @@ public final class Backend {
      * @throws IllegalArgumentException when the {@code ca} file cannot be used
      */
     public static UpstreamTls tlsOf(BackendConfig config, UpstreamTls previous) {
-        return config.tls() == null ? null : UpstreamTls.create(config.name(), config.mode(), config.tls(), previous);
+        return config.tls() == null ? null : UpstreamTls.create(config.name(), config.mode(), config.tls(),
+                UpstreamTls.provider(), previous);
     }
 
     private static void requireTls(BackendConfig config, UpstreamTls tls) {

@@ -56,24 +56,28 @@ public final class UpstreamTls {
     private final String backend;
     private final Mode mode;
     private final UpstreamTlsConfig config;
+    private final SslProvider provider;
     /** The bytes of the {@code ca} file as read, or null when none was read. */
     private final byte[] caBytes;
     private final SslContext context;
     /** Per server: the reason of the last handshake failure logged as a warning. */
     private final Map<String, String> warned = new ConcurrentHashMap<>();
 
-    private UpstreamTls(String backend, Mode mode, UpstreamTlsConfig config, byte[] caBytes, SslContext context) {
+    private UpstreamTls(String backend, Mode mode, UpstreamTlsConfig config, SslProvider provider, byte[] caBytes,
+                        SslContext context) {
         this.backend = backend;
         this.mode = mode;
         this.config = config;
+        this.provider = provider;
         this.caBytes = caBytes;
         this.context = context;
     }
 
     /**
-     * The TLS provider of connections to servers: the JDK's. It is the one place to choose
-     * another (OpenSSL through netty-tcnative, when it is available and supports ALPN), so that
-     * frontends and backends can share one choice.
+     * The default TLS provider of connections to servers: the JDK's (it offers ALPN on every JDK
+     * Tandem runs on). The one place to choose another, OpenSSL through netty-tcnative where it
+     * loads and {@link SslProvider#isAlpnSupported} says it offers ALPN, so that frontends and
+     * backends share one choice.
      */
     public static SslProvider provider() {
         return SslProvider.JDK;
@@ -83,14 +87,17 @@ public final class UpstreamTls {
      * Builds the TLS client side of {@code backendName}, reading its {@code ca} file. Blocks on
      * file I/O: call it where configurations are applied, never on an event loop.
      *
+     * @param provider the TLS implementation ({@link #provider()} by default)
      * @param previous the backend's TLS side so far, or null: returned as it is when neither the
      *                 configuration nor the {@code ca} file's content changed, so that
      *                 connections and checks made with it can be kept
      * @throws IllegalArgumentException with a message naming the backend and the file when the
      *                                  {@code ca} file cannot be read or holds no certificate
      */
-    public static UpstreamTls create(String backendName, Mode mode, UpstreamTlsConfig config, UpstreamTls previous) {
+    public static UpstreamTls create(String backendName, Mode mode, UpstreamTlsConfig config, SslProvider provider,
+                                     UpstreamTls previous) {
         Objects.requireNonNull(backendName, "backendName");
+        Objects.requireNonNull(provider, "provider");
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(config, "config");
         byte[] ca;
@@ -101,12 +108,12 @@ public final class UpstreamTls {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("backend " + backendName + ": tls.ca: " + e.getMessage(), e);
         }
-        if (previous != null && previous.mode == mode && previous.config.equals(config)
+        if (previous != null && previous.mode == mode && previous.provider == provider && previous.config.equals(config)
                 && Arrays.equals(previous.caBytes, ca)) {
             return previous;
         }
         SslContextBuilder b = SslContextBuilder.forClient()
-                .sslProvider(provider())
+                .sslProvider(provider)
                 // Modern TLS only, as on frontends; the JDK refuses older versions by default anyway.
                 .protocols("TLSv1.3", "TLSv1.2");
         if (config.verify()) {
@@ -125,7 +132,7 @@ public final class UpstreamTls {
                     ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, alpn));
         }
         try {
-            return new UpstreamTls(backendName, mode, config, ca, b.build());
+            return new UpstreamTls(backendName, mode, config, provider, ca, b.build());
         } catch (SSLException e) {
             throw new IllegalArgumentException("backend " + backendName + ": tls: " + e.getMessage(), e);
         }
