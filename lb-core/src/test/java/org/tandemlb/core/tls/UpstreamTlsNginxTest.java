@@ -170,6 +170,26 @@ class UpstreamTlsNginxTest {
     }
 
     @Test
+    void aFailedHandshakeIsRetriedOnAnotherServer() throws Exception {
+        try (NginxServer wrongName = NginxServer.builder().listenParameters("ssl")
+                     .server("ssl_certificate " + web.chain() + "; ssl_certificate_key " + web.key() + ";\n"
+                             + "location / { return 200 \"web.internal\\n\"; }").start();
+             NginxServer good = nginx(dir.resolve("retry.log"), "TLSv1.2 TLSv1.3");
+             LoadBalancer lb = Proxies.start(Mode.HTTP, b -> b.tls(trusting(ca).build())
+                     .server(ServerConfig.builder("web1", "127.0.0.1:" + wrongName.port()).build())
+                     .server(ServerConfig.builder("web2", "127.0.0.1:" + good.port()).build()), f -> f, 1)) {
+            for (int i = 0; i < 6; i++) {
+                try (RawHttp client = new RawHttp(lb.address("fe"))) {
+                    assertEquals("nginx over TLSv1.3\n", client.get("/").body());
+                }
+            }
+            assertTrue(lb.backend("be").server("web1").connectFailuresTotal() >= 3);
+            assertEquals(List.of("server be/web1: TLS handshake failed: certificate does not match 127.0.0.1"), warnings(),
+                    "one warning for the run of failures");
+        }
+    }
+
+    @Test
     void aWrongCaIs502AndTheHttpCheckTakesTheServerDown() throws Exception {
         HealthCheckConfig check = HealthCheckConfig.builder(HealthCheckConfig.Type.HTTP).path("/")
                 .interval(Duration.ofMillis(100)).timeout(Duration.ofSeconds(2)).fall(1).build();
@@ -284,6 +304,11 @@ class UpstreamTlsNginxTest {
             assertEquals("nginx over TLSv1.3\n", r.body());
             await().atMost(Duration.ofSeconds(5)).until(() -> !lines(dir.resolve("tcp.log")).isEmpty());
             assertTrue(lines(dir.resolve("tcp.log")).get(0).endsWith(" 1 [-] TLSv1.3 -"), "no ALPN in tcp mode");
+            // A client that half-closes after its request still gets the whole answer.
+            try (RawHttp halfClosing = new RawHttp(lb.address("fe"))) {
+                halfClosing.send("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").socket().shutdownOutput();
+                assertEquals("nginx over TLSv1.3\n", halfClosing.read().body());
+            }
             Server web1 = lb.backend("be").server("web1");
             await().atMost(Duration.ofSeconds(10)).until(() -> web1.lastCheck() != null);
             assertEquals("TLS handshake done", web1.lastCheck().message());
