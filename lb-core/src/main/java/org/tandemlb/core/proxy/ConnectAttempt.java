@@ -147,13 +147,13 @@ public abstract class ConnectAttempt implements ServerGrant {
         ch.read();
         ssl.handshakeFuture().addListener(h -> {
             if (h.isSuccess()) {
-                tls.succeeded(server.toString());
+                tls.succeeded(server);
                 server.connectSucceeded();
                 connected(server, ch, false);
             } else {
                 ch.close();
                 if (client.isActive()) {
-                    tls.logFailure(server.toString(), tls.failureReason(h.cause(), server.config().address()));
+                    tls.logFailure(server, tls.failureReason(h.cause(), server.config().address()));
                 }
                 connectFailed(server);
             }

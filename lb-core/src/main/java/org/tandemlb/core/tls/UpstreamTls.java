@@ -60,7 +60,7 @@ public final class UpstreamTls {
     /** The bytes of the {@code ca} file as read, or null when none was read. */
     private final byte[] caBytes;
     private final SslContext context;
-    /** Per server: the reason of the last handshake failure logged as a warning. */
+    /** Per server name: the reason of the last handshake failure logged as a warning. */
     private final Map<String, String> warned = new ConcurrentHashMap<>();
 
     private UpstreamTls(String backend, Mode mode, UpstreamTlsConfig config, SslProvider provider, byte[] caBytes,
@@ -209,21 +209,23 @@ public final class UpstreamTls {
     }
 
     /**
-     * Logs a failed handshake of live traffic with {@code server} ({@code backend/server}): a
-     * warning the first time a reason comes up since the server's last success, debug after.
+     * Logs a failed handshake of live traffic with {@code server} (whose {@code toString} is
+     * {@code backend/server}): a warning the first time a reason comes up since the server's last
+     * success, debug after.
      */
-    public void logFailure(String server, String reason) {
-        if (!reason.equals(warned.put(server, reason))) {
-            log.warn("server {}: {}", server, reason);
+    public void logFailure(Object server, String reason) {
+        String name = server.toString();
+        if (!reason.equals(warned.put(name, reason))) {
+            log.warn("server {}: {}", name, reason);
         } else {
-            log.debug("server {}: {}", server, reason);
+            log.debug("server {}: {}", name, reason);
         }
     }
 
     /** A handshake with {@code server} succeeded: its next failure is worth a warning again. */
-    public void succeeded(String server) {
+    public void succeeded(Object server) {
         if (!warned.isEmpty()) {
-            warned.remove(server);
+            warned.remove(server.toString());
         }
     }
 
