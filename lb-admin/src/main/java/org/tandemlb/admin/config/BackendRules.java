@@ -1,5 +1,6 @@
 package org.tandemlb.admin.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,19 +15,22 @@ import org.tandemlb.core.config.HostPort;
 import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.config.PassiveCheckConfig;
 import org.tandemlb.core.config.ServerConfig;
+import org.tandemlb.core.config.UpstreamTlsConfig;
+import org.tandemlb.core.tls.UpstreamTls;
 
 /**
  * The rules of the {@code backends} section: each backend with its servers, its health check
- * merged over the defaults', its passive check and its timeouts.
+ * merged over the defaults', its passive check, its timeouts and its TLS to the servers.
  */
 final class BackendRules {
 
     private static final List<String> BACKEND_KEYS = List.of("name", "mode", "balance", "health_check",
-            "passive_check", "slow_start", "send_proxy", "timeouts", "retries", "servers");
+            "passive_check", "slow_start", "send_proxy", "timeouts", "retries", "servers", "tls");
     private static final List<String> PASSIVE_KEYS = List.of("error_limit");
     private static final List<String> SERVER_KEYS = List.of("name", "address", "weight", "backup", "max_connections");
     private static final List<String> BALANCES = List.of("roundrobin", "leastconn", "random", "source");
     private static final List<String> SEND_PROXY = List.of("none", "v1", "v2");
+    private static final List<String> TLS_KEYS = List.of("verify", "ca", "sni", "alpn");
 
     private final Problems problems;
     private final HealthCheckRules healthChecks;
@@ -68,6 +72,7 @@ final class BackendRules {
             Map<String, Duration> timeouts = DefaultsRules.timeouts(s);
             Integer retries = s.integer("retries", 0, Integer.MAX_VALUE);
             List<ServerConfig> servers = servers(s);
+            UpstreamTlsConfig tls = tls(s);
 
             BackendConfig config = null;
             if (problems.count() == before && item.name() != null) {
@@ -83,13 +88,40 @@ final class BackendRules {
                             mode == null ? Mode.HTTP : mode, balance == null ? Balance.ROUNDROBIN : balance, servers,
                             DefaultsRules.mergeTimeouts(defaults.timeouts(), timeouts), retriesValue, check,
                             errorLimit == null ? PassiveCheckConfig.OFF : new PassiveCheckConfig(errorLimit),
-                            slowStart));
+                            slowStart, tls));
                 }
             }
             boolean modeBad = mode == null && s.value("mode") != null;
             out.add(new BackendItem(item.rawName(), modeBad ? null : mode == null ? Mode.HTTP : mode, config));
         }
         return out;
+    }
+
+    /**
+     * The backend's {@code tls}, or null without it (or when it has a problem, reported). The
+     * {@code ca} file is read here, so that {@code tandem check} finds a missing or bad one.
+     */
+    private UpstreamTlsConfig tls(Section backend) {
+        Section t = backend.section("tls", TLS_KEYS);
+        if (t == null) {
+            return null;
+        }
+        int before = problems.count();
+        Boolean verify = t.bool("verify");
+        Path ca = t.parsed("ca", Path::of);
+        String sni = t.string("sni");
+        List<String> alpn = t.strings("alpn");
+        if (ca != null && (verify == null || verify)) {
+            try {
+                UpstreamTls.checkCa(ca);
+            } catch (IllegalArgumentException e) {
+                problems.report(t.scalar("ca"), t.path("ca"), e.getMessage());
+            }
+        }
+        if (problems.count() != before) {
+            return null;
+        }
+        return problems.build(t.node, t.path, () -> new UpstreamTlsConfig(verify == null || verify, ca, sni, alpn));
     }
 
     private List<ServerConfig> servers(Section backend) {

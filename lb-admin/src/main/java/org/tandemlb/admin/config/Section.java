@@ -237,6 +237,26 @@ final class Section {
     }
 
     /**
+     * The items of the list under {@code key} as text, each at {@code key[i]}; null when absent
+     * or not a list (reported). Items that are not values are reported and left out.
+     */
+    List<String> strings(String key) {
+        List<YamlNode> items = list(key);
+        if (items == null) {
+            return null;
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            YamlNode.Scalar sc = scalar(items.get(i), itemPath(key, i));
+            String text = sc == null ? null : text(sc, itemPath(key, i));
+            if (text != null) {
+                out.add(text);
+            }
+        }
+        return out;
+    }
+
+    /**
      * Reads {@code items}, the list under {@code key}, each item opened as a section at
      * {@code key[i]} with these keys: {@code rule} makes the item's checks and returns the
      * constructor of its record, which runs only when the item had no problem, its unknown keys

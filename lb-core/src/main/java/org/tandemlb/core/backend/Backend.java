@@ -15,6 +15,7 @@ import java.util.function.LongSupplier;
 import org.tandemlb.core.backend.balance.Balancer;
 import org.tandemlb.core.config.BackendConfig;
 import org.tandemlb.core.config.ServerConfig;
+import org.tandemlb.core.tls.UpstreamTls;
 
 /**
  * A pool of servers at run time: chooses a server for each request (HTTP) or connection (TCP)
@@ -29,6 +30,8 @@ public final class Backend {
     private final String name;
     private final LongSupplier ticker;
     private volatile BackendConfig config;
+    /** The TLS client side of the connections to the servers, or null without {@code tls}. */
+    private volatile UpstreamTls tls;
     private volatile List<Server> servers;
     private Balancer balancer;
     private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
@@ -44,11 +47,22 @@ public final class Backend {
 
     /**
      * Creates the runtime backend for {@code config}, whose slow starts are timed with
-     * {@code ticker} (nanoseconds, like {@link System#nanoTime()}); resolves the server addresses.
+     * {@code ticker} (nanoseconds, like {@link System#nanoTime()}); resolves the server addresses
+     * and builds its TLS side ({@link UpstreamTls#create}, which reads files).
      */
     public Backend(BackendConfig config, LongSupplier ticker) {
+        this(config, ticker, tlsOf(config, null));
+    }
+
+    /**
+     * As {@link #Backend(BackendConfig, LongSupplier)}, with the TLS side built beforehand for
+     * {@code config.tls()} (null when it has none).
+     */
+    public Backend(BackendConfig config, LongSupplier ticker, UpstreamTls tls) {
+        requireTls(config, tls);
         this.name = config.name();
         this.config = config;
+        this.tls = tls;
         this.ticker = Objects.requireNonNull(ticker, "ticker");
         this.balancer = Balancer.of(config.balance());
         List<Server> list = new ArrayList<>();
@@ -66,6 +80,32 @@ public final class Backend {
     /** The configuration in force. */
     public BackendConfig config() {
         return config;
+    }
+
+    /**
+     * The TLS client side of the connections to the servers (live traffic and health checks), or
+     * null when the backend has no {@code tls}.
+     */
+    public UpstreamTls tls() {
+        return tls;
+    }
+
+    /**
+     * The TLS side {@code config} needs: null without {@code tls}, else {@code previous} when it
+     * still fits (same settings and {@code ca} content), else a new one. Reads the {@code ca}
+     * file: call it off the event loops.
+     *
+     * @throws IllegalArgumentException when the {@code ca} file cannot be used
+     */
+    public static UpstreamTls tlsOf(BackendConfig config, UpstreamTls previous) {
+        return config.tls() == null ? null : UpstreamTls.create(config.name(), config.mode(), config.tls(),
+                UpstreamTls.provider(), previous);
+    }
+
+    private static void requireTls(BackendConfig config, UpstreamTls tls) {
+        if ((config.tls() == null) != (tls == null) || (tls != null && !tls.config().equals(config.tls()))) {
+            throw new IllegalArgumentException("backend " + config.name() + ": the TLS side does not match its tls setting");
+        }
     }
 
     /** The servers, in configuration order. */
@@ -95,6 +135,15 @@ public final class Backend {
      * @return the servers that were dropped or replaced (the caller closes their idle connections)
      */
     public List<Server> update(BackendConfig next) {
+        return update(next, tlsOf(next, tls));
+    }
+
+    /**
+     * As {@link #update(BackendConfig)}, with the TLS side built beforehand for {@code next.tls()}
+     * (null when it has none). Connections made with the previous one are not closed here.
+     */
+    public List<Server> update(BackendConfig next, UpstreamTls nextTls) {
+        requireTls(next, nextTls);
         if (!next.name().equals(name)) {
             throw new IllegalArgumentException("backend " + name + " cannot become " + next.name());
         }
@@ -117,6 +166,7 @@ public final class Backend {
                 balancer = Balancer.of(next.balance());
             }
             config = next;
+            tls = nextTls;
             servers = List.copyOf(list);
         }
         serversChanged();

@@ -21,10 +21,11 @@ import java.util.Set;
  *                     passive checks take them down)
  * @param passiveCheck passive checking on live traffic
  * @param slowStart    the ramp-up time of a server's weight after it comes back up; zero for none
+ * @param tls          TLS to the servers (and their health checks), or null for plain TCP
  */
 public record BackendConfig(String name, Mode mode, Balance balance, List<ServerConfig> servers, Timeouts timeouts,
                             int retries, HealthCheckConfig healthCheck, PassiveCheckConfig passiveCheck,
-                            Duration slowStart) {
+                            Duration slowStart, UpstreamTlsConfig tls) {
 
     public BackendConfig {
         Names.require("backend", name);
@@ -39,6 +40,9 @@ public record BackendConfig(String name, Mode mode, Balance balance, List<Server
         }
         if (retries < 0) {
             throw new IllegalArgumentException("backend " + name + ": retries must not be negative");
+        }
+        if (tls != null) {
+            tls.checkFor(name, mode);
         }
         Set<String> seen = new HashSet<>();
         for (ServerConfig s : servers) {
@@ -74,6 +78,7 @@ public record BackendConfig(String name, Mode mode, Balance balance, List<Server
         private HealthCheckConfig healthCheck;
         private PassiveCheckConfig passiveCheck = PassiveCheckConfig.OFF;
         private Duration slowStart = Duration.ZERO;
+        private UpstreamTlsConfig tls;
 
         private Builder(String name, Mode mode) {
             this.name = name;
@@ -88,9 +93,10 @@ public record BackendConfig(String name, Mode mode, Balance balance, List<Server
         public Builder healthCheck(HealthCheckConfig h) { healthCheck = h; return this; }
         public Builder passiveCheck(PassiveCheckConfig p) { passiveCheck = p; return this; }
         public Builder slowStart(Duration d) { slowStart = d; return this; }
+        public Builder tls(UpstreamTlsConfig t) { tls = t; return this; }
 
         public BackendConfig build() {
-            return new BackendConfig(name, mode, balance, servers, timeouts, retries, healthCheck, passiveCheck, slowStart);
+            return new BackendConfig(name, mode, balance, servers, timeouts, retries, healthCheck, passiveCheck, slowStart, tls);
         }
     }
 }

@@ -2,22 +2,32 @@ package org.tandemlb.core.health;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.ssl.SslHandler;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Consumer;
+import org.tandemlb.core.config.HostPort;
+import org.tandemlb.core.tls.UpstreamTls;
 import org.tandemlb.core.transport.Transport;
 
 /**
  * Opens the connections of one server's checks: on the checker's event loop, with the transport's
  * channel class, a connect timeout equal to the check timeout and, when one is set, from a given
  * source address (HAProxy's {@code source}).
+ *
+ * <p>With the backend's TLS side, a connection is a TLS client as live traffic's are (same
+ * context, same name rules), and it counts as connected once the handshake is done; a failed
+ * handshake fails the connection with its reason as message.
  */
 final class Connector {
     private final EventLoop loop;
@@ -25,13 +35,31 @@ final class Connector {
     private final InetSocketAddress address;
     private final Duration timeout;
     private final InetAddress source;
+    private final UpstreamTls tls;
+    private final HostPort configured;
 
     Connector(EventLoop loop, Transport transport, InetSocketAddress address, Duration timeout, InetAddress source) {
+        this(loop, transport, address, timeout, source, null, null);
+    }
+
+    /**
+     * @param tls        the backend's TLS side, or null for plain connections
+     * @param configured the server's address as configured (the name TLS expects), with {@code tls}
+     */
+    Connector(EventLoop loop, Transport transport, InetSocketAddress address, Duration timeout, InetAddress source,
+              UpstreamTls tls, HostPort configured) {
         this.loop = Objects.requireNonNull(loop);
         this.transport = Objects.requireNonNull(transport);
         this.address = Objects.requireNonNull(address);
         this.timeout = Objects.requireNonNull(timeout);
         this.source = source;
+        this.tls = tls;
+        this.configured = tls == null ? null : Objects.requireNonNull(configured);
+    }
+
+    /** Whether connections are TLS connections. */
+    boolean tls() {
+        return tls != null;
     }
 
     /** The server's address. */
@@ -50,9 +78,44 @@ final class Connector {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis())))
                 // TCP_NODELAY: on by default in Netty's socket channels.
                 .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .handler(handler);
+                .handler(tls == null ? handler : new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(tls.newHandler(ch.alloc(), configured, timeout), handler);
+                    }
+                });
         options.accept(b);
-        return source == null ? b.connect(address) : b.connect(address, new InetSocketAddress(source, 0));
+        ChannelFuture connected = source == null ? b.connect(address) : b.connect(address, new InetSocketAddress(source, 0));
+        return tls == null ? connected : handshaken(connected);
+    }
+
+    /** A future of {@code connected}'s channel that completes when its TLS handshake is done. */
+    private ChannelFuture handshaken(ChannelFuture connected) {
+        Channel ch = connected.channel();
+        ChannelPromise done = ch.newPromise();
+        connected.addListener(c -> {
+            if (!c.isSuccess()) {
+                done.tryFailure(c.cause());
+                return;
+            }
+            ch.pipeline().get(SslHandler.class).handshakeFuture().addListener(h -> {
+                if (h.isSuccess()) {
+                    done.trySuccess();
+                } else {
+                    done.tryFailure(new HandshakeFailed(tls.failureReason(h.cause(), configured)));
+                }
+            });
+        });
+        return done;
+    }
+
+    /** A failed TLS handshake, its message the reason. */
+    private static final class HandshakeFailed extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        HandshakeFailed(String reason) {
+            super(reason, null, false, false);
+        }
     }
 
     /**
@@ -60,6 +123,9 @@ final class Connector {
      * refused}, {@code connect timeout}, {@code no route to host}.
      */
     static String describe(Throwable cause) {
+        if (cause instanceof HandshakeFailed) {
+            return cause.getMessage();
+        }
         if (cause instanceof ConnectTimeoutException) {
             return "connect timeout";
         }

@@ -16,6 +16,7 @@ import org.tandemlb.core.backend.CheckResult;
 import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.config.BackendConfig;
 import org.tandemlb.core.config.HealthCheckConfig;
+import org.tandemlb.core.tls.UpstreamTls;
 
 /**
  * The health checking of a load balancer: one checker per server of every backend that has an
@@ -26,7 +27,8 @@ import org.tandemlb.core.config.HealthCheckConfig;
  * unchanged check; it starts checkers for new servers (up until their first check fails, as at
  * boot), restarts them for servers whose backend's check changed (they keep their health), and
  * stops them for servers that are gone or no longer checked (a server left with no check at all
- * is up, as servers without checks always are).
+ * is up, as servers without checks always are). A new TLS side of the backend (its {@code tls}
+ * or its {@code ca} file changed) counts as a changed check.
  *
  * <p>Thread-safe: {@link #sync} and {@link #close} are serialized; the checkers run on their
  * own schedulers.
@@ -38,6 +40,8 @@ public final class HealthChecks implements AutoCloseable {
     private final DoubleSupplier random;
     private final Clock clock;
     private Map<Server, ServerChecker> checkers = new IdentityHashMap<>();
+    /** The backend TLS side each checker's probe was made with (absent: none). */
+    private Map<Server, UpstreamTls> probeTls = new IdentityHashMap<>();
     private boolean closed;
 
     /** Health checks with real probes and the system's randomness and wall clock. */
@@ -64,16 +68,21 @@ public final class HealthChecks implements AutoCloseable {
         }
         Map<Server, ServerChecker> old = checkers;
         Map<Server, ServerChecker> next = new IdentityHashMap<>();
+        Map<Server, UpstreamTls> nextTls = new IdentityHashMap<>();
         List<ServerChecker> toStart = new ArrayList<>();
         List<Boolean> fresh = new ArrayList<>();
         for (Backend backend : backends) {
             BackendConfig bc = backend.config();
             HealthCheckConfig active = bc.healthCheck();
             boolean passive = bc.passiveCheck().enabled();
+            UpstreamTls tls = backend.tls();
             for (Server server : backend.servers()) {
                 ServerChecker existing = old.remove(server);
-                if (existing != null && existing.sameAs(active, passive)) {
+                if (existing != null && existing.sameAs(active, passive) && probeTls.get(server) == tls) {
                     next.put(server, existing);
+                    if (tls != null) {
+                        nextTls.put(server, tls);
+                    }
                     continue;
                 }
                 if (existing != null) {
@@ -90,12 +99,16 @@ public final class HealthChecks implements AutoCloseable {
                 Check check = factory.check(server, ServerChecker.effectiveCheck(active), scheduler);
                 ServerChecker checker = new ServerChecker(server, active, passive, check, scheduler, random, clock);
                 next.put(server, checker);
+                if (tls != null) {
+                    nextTls.put(server, tls);
+                }
                 toStart.add(checker);
                 fresh.add(existing == null);
             }
         }
         old.values().forEach(ServerChecker::stop); // servers that are gone
         checkers = next;
+        probeTls = nextTls;
         for (int i = 0; i < toStart.size(); i++) {
             toStart.get(i).start(fresh.get(i));
         }
@@ -112,5 +125,6 @@ public final class HealthChecks implements AutoCloseable {
         closed = true;
         checkers.values().forEach(ServerChecker::stop);
         checkers = new IdentityHashMap<>();
+        probeTls = new IdentityHashMap<>();
     }
 }

@@ -7,12 +7,14 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.config.HealthCheckConfig;
+import org.tandemlb.core.tls.UpstreamTls;
 import org.tandemlb.core.transport.Transport;
 
 /**
  * The production {@link CheckFactory}: each server's checks run on one of the load balancer's
  * worker event loops (assigned round-robin), and probe it over real connections made with the
- * transport's channel class.
+ * transport's channel class. The {@code tcp} and {@code http} checks of a backend with
+ * {@code tls} connect with its TLS side ({@link org.tandemlb.core.backend.Backend#tls()}).
  */
 public final class NettyChecks implements CheckFactory {
     private final EventLoopGroup loops;
@@ -46,12 +48,17 @@ public final class NettyChecks implements CheckFactory {
         if (server.address().isUnresolved()) {
             return new Unresolvable(config.type().configName(), server.config().address().toString());
         }
-        Connector connector = new Connector(els.loop(), transport, server.address(), config.timeout(), source);
+        Connector plain = new Connector(els.loop(), transport, server.address(), config.timeout(), source);
+        // The backend's TLS side for the checks that speak to the server as live traffic does;
+        // MySQL starts its TLS inside its own protocol, so the mysql check stays plain.
+        UpstreamTls tls = server.backend().tls();
+        Connector connector = tls == null ? plain : new Connector(els.loop(), transport, server.address(),
+                config.timeout(), source, tls, server.config().address());
         return switch (config.type()) {
             case TCP -> new TcpCheck(connector);
             case HTTP -> new HttpCheck(connector, config,
                     config.host() != null ? config.host() : server.config().address().toString());
-            case MYSQL -> new MysqlCheck(connector, config.user(), config.timeout());
+            case MYSQL -> new MysqlCheck(plain, config.user(), config.timeout());
         };
     }
 

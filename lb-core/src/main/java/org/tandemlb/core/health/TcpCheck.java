@@ -8,7 +8,8 @@ import io.netty.util.ReferenceCountUtil;
 import java.util.function.Consumer;
 
 /**
- * The {@code tcp} check: passes when a TCP connection is established within the timeout.
+ * The {@code tcp} check: passes when a TCP connection is established within the timeout (and,
+ * for a backend with {@code tls}, its TLS handshake is done).
  *
  * <p>The connection is then closed with a reset ({@code SO_LINGER 0}), as HAProxy closes its
  * check connections: the balancer is the side that closes, and closing normally would leave a
@@ -40,7 +41,7 @@ final class TcpCheck implements Check {
             }
             if (x.isSuccess()) {
                 f.channel().close();
-                done.accept(Outcome.passed("connected"));
+                done.accept(Outcome.passed(connector.tls() ? "TLS handshake done" : "connected"));
             } else {
                 done.accept(Outcome.failed(Connector.describe(x.cause())));
             }

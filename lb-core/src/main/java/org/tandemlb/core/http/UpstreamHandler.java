@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.proxy.HttpConnectionPool;
 import org.tandemlb.core.proxy.InactivityTimer;
+import org.tandemlb.core.tls.UpstreamTls;
 
 /**
  * The last handler of a server-side HTTP connection. It lives as long as the connection, which
@@ -36,6 +37,8 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     private final Server server;
     private final HttpConnectionPool pool;
     private final ResponseDecoder decoder;
+    /** The backend's TLS side the connection was made with (null: plain). */
+    private final UpstreamTls tls;
     private Channel channel;
     private Listener listener;
     /**
@@ -50,6 +53,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
         this.server = server;
         this.pool = pool;
         this.decoder = decoder;
+        this.tls = server.backend().tls();
     }
 
     /**
@@ -93,9 +97,16 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
         listener = l;
     }
 
-    /** Detaches the exchange and parks the connection in the pool for {@code keepAlive}. */
+    /**
+     * Detaches the exchange and parks the connection in the pool for {@code keepAlive}; closes it
+     * instead when a reload changed the backend's TLS settings since it was made.
+     */
     void park(Duration keepAlive) {
         listener = null;
+        if (server.backend().tls() != tls) {
+            channel.close();
+            return;
+        }
         timer.stop();
         pool.offer(channel.eventLoop(), server, channel);
         timer.start(keepAlive, close);

@@ -3,16 +3,21 @@ package org.tandemlb.core.proxy;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.handler.ssl.SslHandler;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tandemlb.core.backend.Backend;
 import org.tandemlb.core.backend.Refusal;
 import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.backend.ServerGrant;
+import org.tandemlb.core.tls.UpstreamTls;
 
 /**
  * Gets a connected server-side channel for one client request or connection: asks the backend
@@ -20,6 +25,12 @@ import org.tandemlb.core.backend.ServerGrant;
  * loop, and on a connect failure retries on another server up to the backend's {@code retries}
  * (HAProxy's {@code retries} with {@code option redispatch}). Once every server was tried, the
  * failed ones may be tried again while retries remain.
+ *
+ * <p>With the backend's {@code tls}, a new connection gets a TLS handler first in its pipeline
+ * (named {@value #TLS_HANDLER}) and counts as connected only once the handshake is done, within
+ * {@code timeouts.connect} for connect and handshake together; a failed handshake is a failed
+ * connect (retried, counted by the passive check) and logged with its reason. Pooled
+ * connections stay TLS connections.
  *
  * <p>Everything here runs on the client channel's event loop.
  */
@@ -35,6 +46,9 @@ public abstract class ConnectAttempt implements ServerGrant {
         /** Servers were chosen but none could be reached within the retries: 502. */
         UNREACHABLE
     }
+
+    /** The name of the TLS handler in a server connection's pipeline. */
+    public static final String TLS_HANDLER = "tls";
 
     protected final ProxyContext context;
     protected final Backend backend;
@@ -86,22 +100,70 @@ public abstract class ConnectAttempt implements ServerGrant {
             return;
         }
         attempts++;
-        ChannelFuture f = context.bootstrap(client.eventLoop(), backend.config().timeouts().connect(), halfClosure(),
-                        server.address())
+        UpstreamTls tls = backend.tls();
+        Duration connectTimeout = backend.config().timeouts().connect();
+        long connectStart = tls == null ? 0 : System.nanoTime();
+        ChannelFuture f = context.bootstrap(client.eventLoop(), connectTimeout, halfClosure(), server.address())
                 .option(ChannelOption.AUTO_READ, false)
-                .handler(initializer(server))
+                .handler(tls == null ? initializer(server) : withTls(tls, server, connectTimeout))
                 .connect(server.address());
         f.addListener(done -> {
-            if (done.isSuccess()) {
+            if (!done.isSuccess()) {
+                log.debug("connect to {} ({}) failed: {}", server, server.address(), done.cause().toString());
+                connectFailed(server);
+            } else if (tls == null) {
                 server.connectSucceeded();
                 connected(server, f.channel(), false);
             } else {
-                server.connectFailed();
-                server.release();
-                log.debug("connect to {} ({}) failed: {}", server, server.address(), done.cause().toString());
-                retry(server);
+                handshake(tls, server, f.channel(), connectTimeout.toNanos() - (System.nanoTime() - connectStart));
             }
         });
+    }
+
+    /** The pipeline of a new TLS connection: the TLS handler first, then the caller's. */
+    private ChannelHandler withTls(UpstreamTls tls, Server server, Duration connectTimeout) {
+        ChannelHandler rest = initializer(server);
+        return new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(TLS_HANDLER, tls.newHandler(ch.alloc(), server.config().address(), connectTimeout));
+                ch.pipeline().addLast(rest);
+            }
+        };
+    }
+
+    /**
+     * The TCP connection is up: the server counts as connected once the TLS handshake is done,
+     * within what is left of the connect timeout. A failed handshake is a failed connect.
+     */
+    private void handshake(UpstreamTls tls, Server server, Channel ch, long remainingNanos) {
+        SslHandler ssl = ch.pipeline().get(SslHandler.class);
+        // The connect promise is fulfilled before channelActive starts the handshake, so the
+        // timeout set here is the one the handshake runs with: connect and handshake together
+        // take at most timeouts.connect (set to the whole of it first, for any other order).
+        ssl.setHandshakeTimeoutMillis(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remainingNanos)));
+        // With autoRead off, the handler reads the server's handshake messages as it needs them
+        // once a first read is asked for.
+        ch.read();
+        ssl.handshakeFuture().addListener(h -> {
+            if (h.isSuccess()) {
+                tls.succeeded(server);
+                server.connectSucceeded();
+                connected(server, ch, false);
+            } else {
+                ch.close();
+                if (client.isActive()) {
+                    tls.logFailure(server, tls.failureReason(h.cause(), server.config().address()));
+                }
+                connectFailed(server);
+            }
+        });
+    }
+
+    private void connectFailed(Server server) {
+        server.connectFailed();
+        server.release();
+        retry(server);
     }
 
     private void retry(Server failed) {
