@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * SIGINT stop gracefully and the process then exits 0.
  *
  * <p>Why handlers and not only a shutdown hook: on SIGTERM the JVM's own handler runs the hooks
- * and exits with status 143 (128 + 15), whereas SPEC §2 wants 0 after a graceful stop. So TERM and
+ * and exits with status 143 (128 + 15), whereas Tandem exits 0 after a graceful stop (the README's exit codes). So TERM and
  * INT are taken over with {@code sun.misc.Signal.handle} ({@link PosixSignals}); the handler only wakes
  * the waiting thread, which stops the daemon and returns. A shutdown hook stays as the safety net
  * for the other ways a JVM ends (System.exit elsewhere, {@code -Xrs}, a handler that could not be

@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * The {@code tandem} command (SPEC §2): {@code run}, {@code check}, {@code demo} and
+ * The {@code tandem} command (README, "The tandem command"): {@code run}, {@code check}, {@code demo} and
  * {@code version}.
  *
  * <p>Exit codes: 0 success; 1 an invalid config file or a failed start, the reason on stderr in one

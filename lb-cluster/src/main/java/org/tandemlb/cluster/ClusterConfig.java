@@ -7,7 +7,7 @@ import org.tandemlb.core.config.HostPort;
 import org.tandemlb.core.config.Names;
 
 /**
- * The cluster a node belongs to (SPEC §3 {@code cluster}, §5). Immutable; build it with
+ * The cluster a node belongs to ({@code cluster} in docs/configuration.md; docs/cluster.md). Immutable; build it with
  * {@link #builder}.
  *
  * @param node       this node's name, unique in the cluster ({@code [A-Za-z0-9_.-]+})

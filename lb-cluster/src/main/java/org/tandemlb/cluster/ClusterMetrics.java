@@ -7,7 +7,7 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.Objects;
 
 /**
- * The cluster's metrics (SPEC §6), on the registry the caller owns:
+ * The cluster's metrics (docs/admin-api.md), on the registry the caller owns:
  * <ul>
  * <li>{@code tandem_cluster_active}: 1 while this node holds the VIPs</li>
  * <li>{@code tandem_cluster_members}: the members this node sees alive, itself included</li>

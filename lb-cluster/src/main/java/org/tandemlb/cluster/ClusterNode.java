@@ -29,7 +29,7 @@ import org.tandemlb.core.config.LoadBalancerConfig;
 
 /**
  * A Tandem node's membership of its cluster: it joins the other nodes over JGroups, takes part in
- * the election of the active node (SPEC §5), holds the VIPs while active, and replicates runtime
+ * the election of the active node (docs/cluster.md), holds the VIPs while active, and replicates runtime
  * changes of servers. Usable as a library with lb-core:
  *
  * <pre>{@code
@@ -185,7 +185,7 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     /**
-     * Leaves the cluster gracefully (SPEC §2, SIGTERM): says so to the peers first, lets one of them
+     * Leaves the cluster gracefully (SIGTERM, as the README says): says so to the peers first, lets one of them
      * take the VIPs over (make-before-break where the driver allows it, so no request fails),
      * releases them, then leaves. Blocks for at most a few seconds. Idempotent.
      */

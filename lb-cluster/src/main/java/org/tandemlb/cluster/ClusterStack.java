@@ -37,7 +37,7 @@ import org.jgroups.stack.Protocol;
  *
  * <p>Bottom to top:
  * <pre>
- * TCP            static peers, works where multicast is blocked (SPEC §5)
+ * TCP            static peers, works where multicast is blocked (docs/cluster.md)
  * SYM_ENCRYPT    AES-256/CBC, key from the secret; directly above the transport, so every message
  *                of every protocol above (discovery, failure detection, membership, ours) is
  *                encrypted, and traffic under another key is dropped
@@ -123,7 +123,7 @@ public final class ClusterStack {
                           Duration dadWait, Duration pauseThreshold) {
 
         /**
-         * Meets SPEC §5 with margin: a crash is replaced in about verifyTimeout + claim (0.2 s,
+         * Meets the goals of docs/cluster.md with margin: a crash is replaced in about verifyTimeout + claim (0.2 s,
          * plus about 0.25 s for DAD, {@code ip addr replace} and the first gratuitous ARP: within
          * 1 s); a silent failure within fdTimeout + fdInterval + verifyTimeout + claim (0.6 + 0.15
          * + 0.2 + 0.25 = 1.2 s, within 2 s). A false suspicion needs 0.8 s without a single message

@@ -35,7 +35,7 @@ import org.tandemlb.core.config.HostPort;
 
 /**
  * The actor of a {@link ClusterNode}: what the node knows of the members (views, adverts), the
- * election (SPEC §5) and the claims and releases it starts, the adverts it sends, and the status
+ * election (docs/cluster.md) and the claims and releases it starts, the adverts it sends, and the status
  * it publishes. Everything here runs on the node's {@code tandem-cluster} thread, except the
  * JGroups callbacks, which only decode and hand over, and {@link #status()} and
  * {@link #failovers()}, which read what the thread published. The node owns the threads and the

@@ -7,7 +7,7 @@ import java.util.function.LongSupplier;
 import org.tandemlb.core.config.HostPort;
 
 /**
- * The split-brain guard of SPEC §5: a node claims or keeps the VIPs only while a third address
+ * The split-brain guard (docs/cluster.md, "Split brain"): a node claims or keeps the VIPs only while a third address
  * (the default gateway, a DNS server) answers. "Answers" means it accepts a TCP connection within
  * {@code timeout}. {@link #probe} blocks: the node calls it on its own thread.
  */

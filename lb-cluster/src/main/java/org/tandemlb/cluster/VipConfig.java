@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * A virtual IP held by the active node of the cluster (SPEC §5).
+ * A virtual IP held by the active node of the cluster (docs/cluster.md).
  *
  * @param ip           the address, an IPv4 or IPv6 literal ({@code 203.0.113.10})
  * @param prefixLength the prefix length written in the configuration; the {@code linux} driver adds

@@ -455,7 +455,7 @@ public final class LoadBalancer implements AutoCloseable {
         }
 
         /**
-         * Where to publish metrics (SPEC §6 names); default: none. The caller owns the registry
+         * Where to publish metrics (the names of docs/admin-api.md); default: none. The caller owns the registry
          * (for example a {@code PrometheusMeterRegistry} it scrapes); no global registry is used.
          */
         public Builder meterRegistry(io.micrometer.core.instrument.MeterRegistry meterRegistry) {

@@ -39,7 +39,7 @@ import org.tandemlb.core.backend.AdminState;
 import org.tandemlb.core.config.ServerConfig;
 
 /**
- * The admin endpoints (SPEC §6), one instance per connection:
+ * The admin endpoints (docs/admin-api.md), one instance per connection:
  *
  * <ul>
  * <li>{@code GET /}: the status page; {@code GET /healthz}: 200 {@code ok} while the daemon

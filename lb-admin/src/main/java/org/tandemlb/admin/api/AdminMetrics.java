@@ -16,7 +16,7 @@ import io.prometheus.client.exporter.common.TextFormat;
 
 /**
  * The daemon's metrics: one {@link PrometheusMeterRegistry} (never a global one) that the daemon
- * hands to lb-core for the SPEC §6 meters, plus the JVM and process meters of Micrometer's
+ * hands to lb-core for the meters of docs/admin-api.md, plus the JVM and process meters of Micrometer's
  * binders and the memory of Netty's pooled allocator, which is where lb-core keeps its buffers
  * ({@code tandem_netty_allocator_used_direct_bytes}, {@code ..._used_heap_bytes}).
  */

@@ -10,7 +10,7 @@ import org.tandemlb.core.config.HostPort;
 import org.tandemlb.core.frontend.Frontend;
 
 /**
- * The body of {@code GET /api/v1/status} (SPEC §6), as records that Jackson writes with
+ * The body of {@code GET /api/v1/status} (docs/admin-api.md), as records that Jackson writes with
  * snake_case names in declaration order. Built from the live objects on every request: a few
  * volatile reads per server.
  *

@@ -1,5 +1,5 @@
 /**
- * The admin HTTP server (SPEC §6): the API ({@code GET /api/v1/status},
+ * The admin HTTP server (docs/admin-api.md): the API ({@code GET /api/v1/status},
  * {@code POST /api/v1/backends/{backend}/servers/{server}}, {@code POST /api/v1/reload}),
  * {@code GET /metrics} in the Prometheus text format, {@code GET /healthz} and the live status
  * page at {@code GET /}.

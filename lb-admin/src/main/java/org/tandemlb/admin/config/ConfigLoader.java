@@ -16,7 +16,7 @@ import java.util.Objects;
 import org.tandemlb.core.config.Names;
 
 /**
- * Reads Tandem's YAML config file (SPEC §3) into a {@link TandemConfig}: lb-core's
+ * Reads Tandem's YAML config file (docs/configuration.md) into a {@link TandemConfig}: lb-core's
  * {@link org.tandemlb.core.config.LoadBalancerConfig} plus the daemon's own settings. Every problem
  * of a file is reported at once, each with its file, line and column and the path of its key (see
  * {@link ConfigProblem} for the positions and the path convention). The user reference of every

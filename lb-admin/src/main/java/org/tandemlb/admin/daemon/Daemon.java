@@ -247,7 +247,7 @@ public final class Daemon implements AdminTarget {
     }
 
     /**
-     * Reads {@code file} again and applies it in place (SPEC §4, Reload): an invalid or unreadable
+     * Reads {@code file} again and applies it in place (README, "The tandem command"): an invalid or unreadable
      * file, or one whose new listeners cannot be bound, changes nothing; the errors are logged and
      * returned. Runs on the calling thread.
      */
@@ -378,7 +378,7 @@ public final class Daemon implements AdminTarget {
             reloads.shutdown();
             ClusterNode node = clusterNode;
             if (node != null) {
-                // SPEC §2: the VIPs go first, so the peer takes over while we still serve.
+                // As the README says of SIGTERM: the VIPs go first, so the peer takes over while we still serve.
                 node.stop();
             }
             log.info("stopping: no new connections; open ones have up to {} to finish", format(drain));

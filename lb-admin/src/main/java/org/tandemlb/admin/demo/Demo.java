@@ -33,7 +33,7 @@ import org.tandemlb.core.config.ServerConfig;
 public final class Demo implements AutoCloseable {
     /** The frontend's and the backend's name. */
     public static final String NAME = "demo";
-    /** The admin port the demo uses unless told otherwise, as SPEC §2 says. */
+    /** The admin port the demo uses unless told otherwise, as the README's quick start says. */
     public static final int ADMIN_PORT = 9000;
 
     private final EventLoopGroup backendLoops;

@@ -128,7 +128,7 @@ class AdminApiTest {
 
     // ---------------------------------------------------------------- /metrics
 
-    /** Every SPEC §6 name but the cluster ones, with exactly its labels. */
+    /** Every metric of docs/admin-api.md but the cluster ones, with exactly its labels. */
     private static final Map<String, Set<String>> SPEC_SERIES = Map.ofEntries(
             Map.entry("tandem_frontend_connections_total", Set.of("frontend")),
             Map.entry("tandem_frontend_current_connections", Set.of("frontend")),

@@ -22,7 +22,7 @@ import org.tandemlb.core.testsupport.TestBackends;
 
 /**
  * Two daemons of a cluster in one JVM, with the {@code bind} driver on 127.0.0.100: the elected one
- * binds the VIP's frontend, the status view and the SPEC §6 cluster metrics say who is active, an
+ * binds the VIP's frontend, the status view and the cluster metrics say who is active, an
  * API change made on the standby applies on the active node, and a graceful stop hands the VIP over.
  * (Crashes, freezes and network cuts, which need separate processes, are lb-cluster's tests.)
  */

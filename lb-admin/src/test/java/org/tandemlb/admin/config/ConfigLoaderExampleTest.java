@@ -25,7 +25,7 @@ import org.tandemlb.core.config.RouteConfig;
 import org.tandemlb.core.config.ServerConfig;
 import org.tandemlb.core.config.Timeouts;
 
-/** The example of SPEC §3 (without its tls block, which this version refuses) read from a file. */
+/** A complete example config (test resource config/full-example.yaml), read from a file. */
 class ConfigLoaderExampleTest {
 
     private static final Map<String, String> ENV = Map.of("TANDEM_CLUSTER_SECRET", "s3cret", "HOSTNAME", "host-a");
@@ -131,7 +131,7 @@ class ConfigLoaderExampleTest {
                 e.problems().stream().map(ConfigProblem::toString).toList());
     }
 
-    /** SPEC §3's example names backends static and app in its routes but does not define them. */
+    /** The example's routes name backends static and app, which it does not define. */
     @Test
     void theSpecExampleAsWrittenHasTwoDanglingReferences() throws Exception {
         Path spec = resource("spec-example.yaml");

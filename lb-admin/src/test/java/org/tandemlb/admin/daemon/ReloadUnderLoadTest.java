@@ -32,7 +32,7 @@ import org.tandemlb.core.testsupport.TestBackend;
 import org.tandemlb.core.testsupport.TestBackends;
 
 /**
- * SPEC §4 Reload, proven under load (issue #4's acceptance): four client threads send keep-alive
+ * A reload (README, "The tandem command"), proven under load (issue #4's acceptance): four client threads send keep-alive
  * requests without pause while the configuration is reloaded four times: weights change, a server
  * is added, a server is removed, the frontend's timeouts change. Not one request may fail, every
  * change must show in where requests land, and the clients' connections must live through it all.

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Who should be active (SPEC §5), from the members' advertised states. Pure: no clock, no
+ * Who should be active (docs/cluster.md, "Election"), from the members' advertised states. Pure: no clock, no
  * network; every member runs it on what it knows and acts for itself only.
  *
  * <ol>

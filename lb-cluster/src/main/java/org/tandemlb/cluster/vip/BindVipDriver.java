@@ -6,7 +6,7 @@ import org.tandemlb.cluster.VipConfig;
 
 /**
  * The {@code bind} driver: the active node binds the frontends that listen on the VIP, the
- * standby closes them (SPEC §5). For one host running two nodes, and for tests on loopback
+ * standby closes them (docs/cluster.md). For one host running two nodes, and for tests on loopback
  * addresses such as 127.0.0.100 (on Linux the whole of 127.0.0.0/8 is local without adding it).
  * Exclusive: a peer on the same host can bind only once this node has closed its listeners, so a
  * planned handover releases first.

@@ -121,7 +121,7 @@ class LoopbackClusterIT {
             await().atMost(Duration.ofSeconds(2)).until(() -> System.currentTimeMillis() > until);
             Prober.Outage outage = Prober.outage(prober.probes(), killedAt - 200, until);
             System.out.println("[loopback, bind driver] kill -9 of the active node: " + outage);
-            // The goal is 1 s (SPEC §5), asserted as such by NetnsClusterIT with the linux driver;
+            // The goal is 1 s (docs/cluster.md), asserted as such by NetnsClusterIT with the linux driver;
             // here, with three JVMs on the loopback of a 2-core CI machine, it is printed and
             // bounded a little more loosely so that a busy machine does not fail the build.
             assertTrue(outage.longestGapMillis() <= 1500, "crash gap within 1.5 s (goal 1 s): " + outage);

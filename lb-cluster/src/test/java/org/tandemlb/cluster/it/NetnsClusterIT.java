@@ -206,7 +206,7 @@ class NetnsClusterIT {
         n[0].process.destroyForcibly(); // kill -9: its kernel keeps the VIP until the lease runs out
         Prober.Outage outage = outageAfter(at, "kill -9 of the active node");
         assertEquals("active", n[1].lastRole());
-        assertTrue(outage.longestGapMillis() <= 1000, "SPEC §5: a crash is replaced within 1 s; " + outage);
+        assertTrue(outage.longestGapMillis() <= 1000, "goal (docs/cluster.md): a crash is replaced within 1 s; " + outage);
         await("the dead node's lease runs out").atMost(Duration.ofSeconds(5)).until(() -> !holds(0));
         // Steady state: the survivor holds the VIP (after a pause on a starved machine it releases
         // and claims again, which takes a few seconds: hence a wait, not an instant check).
@@ -221,7 +221,7 @@ class NetnsClusterIT {
         ip("link", "set", ports[0], "down"); // lb1's host drops off the network, silently for the others
         Prober.Outage outage = outageAfter(cut, "silent cut of the active host");
         assertEquals("active", n[1].lastRole());
-        assertTrue(outage.longestGapMillis() <= 2000, "SPEC §5: a silent failure is replaced within 2 s; " + outage);
+        assertTrue(outage.longestGapMillis() <= 2000, "goal (docs/cluster.md): a silent failure is replaced within 2 s; " + outage);
 
         pass(Duration.ofSeconds(2));
         int lb2Roles = n[1].said().size();
@@ -239,7 +239,7 @@ class NetnsClusterIT {
                 "lb2 never let go during the heal");
         Prober.Outage heal = Prober.outage(client.probes(), healed, observed);
         System.out.println("[netns, linux driver] heal of the cut host: " + heal);
-        assertTrue(heal.longestGapMillis() <= 1000, "SPEC §5: a heal costs clients at most 1 s; " + heal);
+        assertTrue(heal.longestGapMillis() <= 1000, "goal (docs/cluster.md): a heal costs clients at most 1 s; " + heal);
     }
 
     @Test
@@ -256,7 +256,7 @@ class NetnsClusterIT {
         System.out.println("[netns, linux driver] SIGTERM of the active node: " + outage);
         assertEquals("active", n[1].lastRole());
         assertTrue(holds(1) && !holds(0));
-        assertEquals(0, outage.failed(), "SPEC §5: a planned stop costs no failed request; " + outage);
+        assertEquals(0, outage.failed(), "goal (docs/cluster.md): a planned stop costs no failed request; " + outage);
     }
 
     @Test

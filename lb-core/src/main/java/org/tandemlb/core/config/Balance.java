@@ -2,7 +2,7 @@ package org.tandemlb.core.config;
 
 import java.util.Locale;
 
-/** The balancing algorithm of a backend (SPEC §4, "Balancing"). */
+/** The balancing algorithm of a backend (docs/behaviour.md, "Balancing"). */
 public enum Balance {
     /** Smooth weighted round-robin: exact splits by weight. */
     ROUNDROBIN,

@@ -25,7 +25,7 @@ import java.util.Objects;
 public record Timeouts(Duration connect, Duration client, Duration server, Duration httpRequest,
                        Duration keepAlive, Duration tunnel, Duration queue, Duration drain) {
 
-    /** The defaults of SPEC §3: connect 5s, client 60s, server 60s, http_request 10s, keep_alive 60s, tunnel 1h, queue 5s, drain 30s. */
+    /** The defaults (docs/configuration.md): connect 5s, client 60s, server 60s, http_request 10s, keep_alive 60s, tunnel 1h, queue 5s, drain 30s. */
     public static final Timeouts DEFAULTS = new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(60),
             Duration.ofSeconds(60), Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofHours(1),
             Duration.ofSeconds(5), Duration.ofSeconds(30));

@@ -8,7 +8,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 
 /**
- * The header changes the {@code http} mode makes to every message it forwards (SPEC §4, HTTP):
+ * The header changes the {@code http} mode makes to every message it forwards (docs/behaviour.md, "HTTP"):
  * hop-by-hop headers removed both ways; {@code X-Forwarded-For}, {@code X-Forwarded-Proto} and
  * {@code X-Forwarded-Host} added to requests. Bodies are never touched: only the decoded head is
  * edited in place, and the codec writes it out again.

@@ -24,7 +24,7 @@ import org.tandemlb.core.frontend.Frontend;
 
 /**
  * Publishes the state of frontends and servers to a Micrometer {@link MeterRegistry} (never a
- * global one) under the names of SPEC §6; with Micrometer's Prometheus naming they come out as
+ * global one) under the names listed in docs/admin-api.md; with Micrometer's Prometheus naming they come out as
  * {@code tandem_server_up}, {@code tandem_server_requests_total} and so on.
  *
  * <p>State (health, weights, connections, server counters) is read from the live objects when

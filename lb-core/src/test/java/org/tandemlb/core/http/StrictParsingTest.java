@@ -16,7 +16,7 @@ import org.tandemlb.core.testsupport.RawHttp;
 import org.tandemlb.core.testsupport.TestBackend;
 
 /**
- * SPEC §4: requests that could be read two ways are refused with 400 and the connection closed,
+ * docs/behaviour.md: requests that could be read two ways are refused with 400 and the connection closed,
  * and nothing of them reaches a server.
  */
 class StrictParsingTest {

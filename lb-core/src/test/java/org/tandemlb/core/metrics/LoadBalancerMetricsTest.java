@@ -25,7 +25,7 @@ import org.tandemlb.core.testsupport.RawHttp;
 import org.tandemlb.core.testsupport.TestBackend;
 import org.tandemlb.core.transport.Transport;
 
-/** The meters come out of a Prometheus registry under SPEC §6's exact names and labels. */
+/** The meters come out of a Prometheus registry under the exact names and labels of docs/admin-api.md. */
 // The registry users scrape is Micrometer's Prometheus "simpleclient" one, as the daemon's; Micrometer
 // deprecates it in favour of the client 1.x registry, which would change the text it serves.
 @SuppressWarnings("deprecation")

@@ -15,7 +15,7 @@ import java.util.Map;
  * is chosen exactly {@code weight} times, and the picks are spread out rather than clumped:
  * weights 5, 1, 1 give {@code a a b a c a a}, not {@code a a a a a b c}. That is why it is used
  * rather than plain weighted round-robin: a heavy server does not receive bursts, and equal
- * weights give exact, predictable splits (SPEC §4).
+ * weights give exact, predictable splits (docs/behaviour.md).
  *
  * <p>The candidate list changes between calls (servers go down, are drained, come back, are
  * removed by a reload), so the state is kept per server {@linkplain Candidate#id() id}, not per
@@ -23,7 +23,7 @@ import java.util.Map;
  * current weight is reset to 0 and the rounds start afresh. Nginx instead lets an absent server
  * keep its current weight; the remaining servers' weights then no longer sum to zero and the
  * split is off by one or more for a while, so that with a server down, 100 requests over the two
- * left could land 51/49. Starting afresh keeps the promise of SPEC §4 from the moment of the
+ * left could land 51/49. Starting afresh keeps the promise of docs/behaviour.md from the moment of the
  * change: N·k requests over N equal servers land k on each, exactly. The cost is that the server
  * chosen just before the change may be chosen again right after it, once. A change of weight
  * alone (slow start) is not a change of set and keeps the state.

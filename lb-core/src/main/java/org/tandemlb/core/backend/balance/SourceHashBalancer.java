@@ -79,7 +79,7 @@ final class SourceHashBalancer implements Balancer {
 
     /**
      * FNV-1a over the UTF-8 encoding of {@code id}, without encoding it into a new array for
-     * every candidate of every pick: server names are ASCII (SPEC §3), whose UTF-8 bytes are their
+     * every candidate of every pick: server names are ASCII (docs/configuration.md), whose UTF-8 bytes are their
      * chars; any other id takes the encoding path, with the same result.
      */
     private static long fnv1aUtf8(long h, String id) {
