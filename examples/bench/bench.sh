@@ -452,26 +452,29 @@ for t in "${target_list[@]}"; do
 done
 
 # tls_probe TARGET LISTENER: one line of raw/tls.txt, what a client gets from that TLS listener:
-# version, cipher, key exchange group and signature (with ALPN h2,http/1.1 offered: the protocol
-# chosen), and whether a second connection that offers the first one's session resumes it. The
-# first connection reads a whole response, so that TLS 1.3 session tickets have arrived.
+# version, cipher, key exchange group and signature, the protocol chosen when ALPN offers
+# h2,http/1.1, and whether a second connection that offers the first one's session resumes it.
+# The first connection reads a whole response, so that TLS 1.3 session tickets have arrived.
 tls_probe() {
-  local t="$1" l="$2" port brief sess="$work/probe.sess" first second
+  local t="$1" l="$2" port alpn first second resumed=no
+  local req='GET /3b HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' sess="$work/probe.sess"
   port=$(port_of "$t" "$l")
-  brief=$(timeout 10 openssl s_client -connect "127.0.0.1:$port" -servername 127.0.0.1 -alpn h2,http/1.1 \
-    -brief </dev/null 2>&1 || true)
-  field() { sed -n "s/^$1: *//p" <<<"$brief" | head -1 | tr ' ' '_'; }
+  alpn=$(timeout 10 openssl s_client -connect "127.0.0.1:$port" -servername 127.0.0.1 -alpn h2,http/1.1 </dev/null 2>&1 \
+    | sed -n 's/^ALPN protocol: //p' | head -1)
   rm -f "$sess"
-  first=$(printf 'GET /3b HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' \
-    | timeout 10 openssl s_client -connect "127.0.0.1:$port" -servername 127.0.0.1 -sess_out "$sess" -ign_eof 2>&1 || true)
+  first=$(printf "$req" | timeout 10 openssl s_client -connect "127.0.0.1:$port" -servername 127.0.0.1 \
+    -sess_out "$sess" -ign_eof 2>&1 || true)
   second=""
-  [[ -s "$sess" ]] && second=$(printf 'GET /3b HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' \
-    | timeout 10 openssl s_client -connect "127.0.0.1:$port" -servername 127.0.0.1 -sess_in "$sess" -ign_eof 2>&1 || true)
-  local resumed=no
+  [[ -s "$sess" ]] && second=$(printf "$req" | timeout 10 openssl s_client -connect "127.0.0.1:$port" \
+    -servername 127.0.0.1 -sess_in "$sess" -ign_eof 2>&1 || true)
   grep -q '^Reused,' <<<"$second" && resumed=yes
   grep -q '^New,' <<<"$first" || resumed=failed
-  echo "$t $l $(field 'Protocol version') $(field Ciphersuite) $(field 'Negotiated TLS1.3 group')$(field 'Server Temp Key' | cut -d, -f1) $(field 'Peer signature type') $(field 'ALPN protocol') $resumed" \
-    >>"$OUT/raw/tls.txt"
+  # "New, TLSv1.3, Cipher is X" -> "TLSv1.3 X"; "Server Temp Key: X25519, 253 bits" -> X25519
+  local version cipher group sig
+  read -r version cipher < <(sed -n 's/^New, \([^,]*\), Cipher is \(.*\)/\1 \2/p' <<<"$first" | head -1) || true
+  group=$(sed -n 's/^Server Temp Key: \([^,]*\).*/\1/p' <<<"$first" | head -1)
+  sig=$(sed -n 's/^Peer signature type: //p' <<<"$first" | head -1)
+  echo "$t $l ${version:-?} ${cipher:-?} ${group:-?} ${sig:-?} ${alpn:-none} $resumed" >>"$OUT/raw/tls.txt"
 }
 if ((NEED_TLS)); then
   echo "# target listener protocol cipher group signature alpn_with_h2_offered resumed" >"$OUT/raw/tls.txt"
