@@ -18,10 +18,10 @@
 # no such rows. Only the processes the selected targets need are started.
 #
 # Results go to examples/bench/results/<date>/ (table results.md, results.json, chart.png, the
-# raw wrk outputs and CPU counters under raw/, versions and settings in env.txt).
+# raw wrk and h2load outputs and CPU counters under raw/, versions and settings in env.txt).
 #
 # Usage: examples/bench/bench.sh [options]
-#   --duration S      seconds per wrk run (default 10)
+#   --duration S      seconds per wrk or h2load run (default 10)
 #   --runs N          runs per scenario and target; the median is reported (default 3)
 #   --warmup S        seconds of unrecorded warm-up load per proxy and mode (default 20)
 #   --scenarios LIST  comma-separated scenarios or groups (default: the group "default"):
@@ -119,6 +119,11 @@ done
 applies() { [[ "${LISTENER[$1]:-plain}" == plain || "$2" == direct || "$2" == *-http ]]; }
 # uses PROCESS: whether a selected target runs through PROCESS (haproxy1, haproxy2, tandem)
 uses() { local t; for t in "${target_list[@]}"; do [[ "$t" == "$1"-* ]] && return 0; done; return 1; }
+total=0
+for s in "${scenario_list[@]}"; do
+  for t in "${target_list[@]}"; do if applies "$s" "$t"; then total=$((total + RUNS)); fi; done
+done
+((total > 0)) || die "no selected target takes the selected scenarios (TLS and HTTP/2 rows: direct and the -http targets)"
 NEED_PLAIN=0; NEED_TLS=0; NEED_H2C=0; NEED_H2LOAD=0
 for s in "${scenario_list[@]}"; do
   case "${LISTENER[$s]:-plain}" in plain) NEED_PLAIN=1 ;; ecdsa|rsa) NEED_TLS=1 ;; h2c) NEED_H2C=1 ;; esac
@@ -486,11 +491,6 @@ if ((NEED_TLS)); then
   sed 's/^/bench: tls: /' "$OUT/raw/tls.txt" >&2
 fi
 
-total=0
-for s in "${scenario_list[@]}"; do
-  for t in "${target_list[@]}"; do applies "$s" "$t" && total=$((total + RUNS)); done
-done
-((total > 0)) || die "no selected target takes the selected scenarios (TLS and HTTP/2 rows: direct and the -http targets)"
 i=0
 for s in "${scenario_list[@]}"; do
   mkdir -p "$OUT/raw/$s"
