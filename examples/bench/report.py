@@ -218,7 +218,7 @@ def table(results):
                 fmt(r["p50"], ".2f"), fmt(r["p99"], ".2f"),
                 fmt(ratio, ".2f") if target != best else "1.00 (best)",
                 fmt(r["rps"] / direct if direct and r["rps"] else None, ".2f"),
-                fmt(p99r, ".2f") if target != best else "1.00", cpu,
+                fmt(p99r, ".2f") if target != best else "1.00" if r["p99"] else "–", cpu,
                 fmt(r["proxy_us_per_req"], ".1f") if target != "direct" else "–",
                 fmt(r["nginx_us_per_req"], ".1f"), fmt(r["wrk_us_per_req"], ".1f"), r["errors"]))
     return lines
