@@ -206,7 +206,9 @@ work="$(mktemp -d /tmp/tandem-bench.XXXXXX)"
 mkdir -p "$work/logs" "$work/www" "$work/nginx1/conf.d" "$work/nginx2/conf.d"
 printf 'ok\n' | head -c 3 >"$work/www/3b"
 head -c 4096 /dev/zero | tr '\0' 'x' >"$work/www/4k"
+OUT_MADE=0   # 1: the script named the results directory itself; a run that fails before its load removes it
 if [[ -z "$OUT" ]]; then
+  OUT_MADE=1
   OUT="$here/results/$(date +%F)"
   n=2
   while [[ -e "$OUT" ]]; do OUT="$here/results/$(date +%F)-$n"; n=$((n + 1)); done
@@ -229,6 +231,10 @@ cleanup() {
     echo "bench: scratch directory kept: $work" >&2
   else
     rm -rf "$work"
+  fi
+  # A failed start (e.g. a proxy that rejects its configuration) leaves no empty results behind.
+  if [[ "$OUT_MADE" == 1 && -z "$(find "$OUT/raw" -mindepth 2 -print -quit 2>/dev/null)" && ! -e "$OUT/results.md" ]]; then
+    rm -rf "$OUT"
   fi
 }
 trap cleanup EXIT
