@@ -5,7 +5,7 @@ too), RESULTS/results.json and RESULTS/chart.png (through gnuplot).
 Usage: report.py RESULTS_DIR
 
 Every figure is the median of the runs of a scenario and target; the spread is the range of the
-runs' requests/s over that median. Ratios compare Tandem with the better of HAProxy's two settings
+runs' requests/s over that median (in results.json; the table shows half of it, as ±%). Ratios compare Tandem with the better of HAProxy's two settings
 (nbthread 1 or 2, by median requests/s) in the same mode; its p99 is compared with that same
 HAProxy's. The TLS and HTTP/2 rows (issue #12) run against the http targets only; in the
 handshake rows every request is a new connection, so requests/s are handshakes/s and CPU per
