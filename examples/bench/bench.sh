@@ -11,14 +11,23 @@
 # client connections held open against Tandem and HAProxy, RSS (and Tandem's heap after a full
 # GC) before and after. Finally the Markdown table and the bar chart.
 #
+# The TLS and HTTP/2 rows (--scenarios tls) add TLS frontends with an ECDSA P-256 and an RSA 2048
+# certificate (self-signed, made with openssl in the scratch directory) to the http targets:
+# wrk over https for new handshakes per second (Connection: close) and keep-alive, h2load for
+# HTTP/2 by ALPN; h2c-c16m32 is HTTP/2 with prior knowledge on cleartext. The tcp targets have
+# no such rows. Only the processes the selected targets need are started.
+#
 # Results go to examples/bench/results/<date>/ (table results.md, results.json, chart.png, the
-# raw wrk outputs and CPU counters under raw/, versions and settings in env.txt).
+# raw wrk and h2load outputs and CPU counters under raw/, versions and settings in env.txt).
 #
 # Usage: examples/bench/bench.sh [options]
-#   --duration S      seconds per wrk run (default 10)
+#   --duration S      seconds per wrk or h2load run (default 10)
 #   --runs N          runs per scenario and target; the median is reported (default 3)
 #   --warmup S        seconds of unrecorded warm-up load per proxy and mode (default 20)
-#   --scenarios LIST  comma-separated subset of: ka64-3b,ka64-4k,ka1000-3b,ka1000-4k,close64-3b
+#   --scenarios LIST  comma-separated scenarios or groups (default: the group "default"):
+#                     default = ka64-3b,ka64-4k,ka1000-3b,ka1000-4k,close64-3b
+#                     tls     = tls-hs-ecdsa,tls-hs-rsa,tls-ka64-3b,h2-c16m32
+#                     all     = default, tls and h2c-c16m32
 #   --targets LIST    comma-separated subset of: direct,haproxy1-http,haproxy2-http,tandem-http,
 #                     haproxy1-tcp,haproxy2-tcp,tandem-tcp
 #   --no-memory       skip the idle-connection memory probe
@@ -28,11 +37,14 @@
 #   TANDEM_CMD        how to run tandem (default: the ./tandem script at the repository root;
 #                     e.g. TANDEM_CMD=/opt/tandem/bin/tandem for an installed tarball)
 #   TANDEM_JAVA_OPTS  passed on to tandem (JVM options; default: the launcher's own)
+#   TANDEM_TLS        passed on to tandem (its TLS provider: openssl or jdk; default BoringSSL)
+#   BENCH_TANDEM_TLS  extra keys for the tls block of Tandem's TLS frontends, in YAML flow style
+#                     (e.g. a key that turns session resumption off, once Tandem has one)
 #   BENCH_PORT_BASE   ports used are BASE+81 .. BASE+290 on 127.0.0.1 (default 18000)
 #   KEEP_WORK=1       keep the scratch directory (configs, logs) after the run
 #
 # Every process this script starts is stopped by its PID on exit (normal end, error or Ctrl-C);
-# every load run is bounded (wrk -d, itself under timeout). It is not part of the test suite.
+# every load run is bounded (wrk -d, h2load -D, each under timeout). It is not part of the test suite.
 set -euo pipefail
 
 here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
@@ -41,7 +53,7 @@ root="$(cd "$here/../.." && pwd)"
 DURATION=10
 RUNS=3
 WARMUP=20
-SCENARIOS="ka64-3b,ka64-4k,ka1000-3b,ka1000-4k,close64-3b"
+SCENARIOS="default"
 TARGETS="direct,haproxy1-http,haproxy2-http,tandem-http,haproxy1-tcp,haproxy2-tcp,tandem-tcp"
 MEMORY=1
 OUT=""
@@ -75,15 +87,47 @@ done
 [[ "$RUNS" =~ ^[0-9]+$ && "$RUNS" -ge 1 ]] || die "--runs must be at least 1"
 [[ "$WARMUP" =~ ^[0-9]+$ ]] || die "--warmup must be a whole number of seconds"
 
-# ---- scenarios: name -> connections, path, extra wrk arguments -------------------------------
-declare -A CONNS=([ka64-3b]=64 [ka64-4k]=64 [ka1000-3b]=1000 [ka1000-4k]=1000 [close64-3b]=64)
-declare -A PATHS=([ka64-3b]=/3b [ka64-4k]=/4k [ka1000-3b]=/3b [ka1000-4k]=/4k [close64-3b]=/3b)
-declare -A CLOSE=([close64-3b]=1)
-IFS=, read -r -a scenario_list <<<"$SCENARIOS"
+# ---- scenarios: name -> connections, path, Connection: close, listener, client ----------------
+# LISTENER: which frontend of a target a scenario uses: plain (the http or tcp one), ecdsa or rsa
+# (TLS with that certificate) or h2c (HTTP/2 with prior knowledge). CLIENT: wrk unless h2load.
+declare -A CONNS=([ka64-3b]=64 [ka64-4k]=64 [ka1000-3b]=1000 [ka1000-4k]=1000 [close64-3b]=64
+  [tls-hs-ecdsa]=64 [tls-hs-rsa]=64 [tls-ka64-3b]=64 [h2-c16m32]=16 [h2c-c16m32]=16)
+declare -A PATHS=([ka64-3b]=/3b [ka64-4k]=/4k [ka1000-3b]=/3b [ka1000-4k]=/4k [close64-3b]=/3b
+  [tls-hs-ecdsa]=/3b [tls-hs-rsa]=/3b [tls-ka64-3b]=/3b [h2-c16m32]=/3b [h2c-c16m32]=/3b)
+declare -A CLOSE=([close64-3b]=1 [tls-hs-ecdsa]=1 [tls-hs-rsa]=1)
+declare -A LISTENER=([tls-hs-ecdsa]=ecdsa [tls-hs-rsa]=rsa [tls-ka64-3b]=ecdsa [h2-c16m32]=ecdsa [h2c-c16m32]=h2c)
+declare -A CLIENT=([h2-c16m32]=h2load [h2c-c16m32]=h2load)
+STREAMS=32   # h2load -m: concurrent streams per HTTP/2 connection
+declare -A GROUP=([default]="ka64-3b,ka64-4k,ka1000-3b,ka1000-4k,close64-3b"
+  [tls]="tls-hs-ecdsa,tls-hs-rsa,tls-ka64-3b,h2-c16m32")
+GROUP[all]="${GROUP[default]},${GROUP[tls]},h2c-c16m32"
+scenario_list=()
+IFS=, read -r -a requested <<<"$SCENARIOS"
+for s in "${requested[@]}"; do
+  IFS=, read -r -a expanded <<<"${GROUP[$s]:-$s}"
+  for e in "${expanded[@]}"; do
+    [[ -n "${CONNS[$e]:-}" ]] || die "unknown scenario $e"
+    [[ " ${scenario_list[*]-} " == *" $e "* ]] || scenario_list+=("$e")
+  done
+done
 IFS=, read -r -a target_list <<<"$TARGETS"
-for s in "${scenario_list[@]}"; do [[ -n "${CONNS[$s]:-}" ]] || die "unknown scenario $s"; done
 for t in "${target_list[@]}"; do
   case "$t" in direct|haproxy[12]-http|haproxy[12]-tcp|tandem-http|tandem-tcp) ;; *) die "unknown target $t" ;; esac
+done
+
+# applies SCENARIO TARGET: whether the scenario runs against the target (TLS and HTTP/2: http ones)
+applies() { [[ "${LISTENER[$1]:-plain}" == plain || "$2" == direct || "$2" == *-http ]]; }
+# uses PROCESS: whether a selected target runs through PROCESS (haproxy1, haproxy2, tandem)
+uses() { local t; for t in "${target_list[@]}"; do [[ "$t" == "$1"-* ]] && return 0; done; return 1; }
+total=0
+for s in "${scenario_list[@]}"; do
+  for t in "${target_list[@]}"; do if applies "$s" "$t"; then total=$((total + RUNS)); fi; done
+done
+((total > 0)) || die "no selected target takes the selected scenarios (TLS and HTTP/2 rows: direct and the -http targets)"
+NEED_PLAIN=0; NEED_TLS=0; NEED_H2C=0; NEED_H2LOAD=0
+for s in "${scenario_list[@]}"; do
+  case "${LISTENER[$s]:-plain}" in plain) NEED_PLAIN=1 ;; ecdsa|rsa) NEED_TLS=1 ;; h2c) NEED_H2C=1 ;; esac
+  [[ "${CLIENT[$s]:-wrk}" == h2load ]] && NEED_H2LOAD=1
 done
 
 # ---- prerequisites: installed when missing (Debian packages) ---------------------------------
@@ -94,6 +138,8 @@ command -v wrk >/dev/null || missing+=(wrk)
 command -v gnuplot >/dev/null || missing+=(gnuplot-nox)
 command -v python3 >/dev/null || missing+=(python3)
 command -v curl >/dev/null || missing+=(curl)
+command -v openssl >/dev/null || missing+=(openssl)
+((NEED_H2LOAD == 0)) || command -v h2load >/dev/null || missing+=(nghttp2-client)
 command -v jcmd >/dev/null && command -v jstat >/dev/null || missing+=(openjdk-17-jdk-headless)
 if ((${#missing[@]})); then
   echo "bench: installing ${missing[*]}" >&2
@@ -109,16 +155,35 @@ if ((${#missing[@]})); then
 fi
 
 TANDEM_CMD="${TANDEM_CMD:-$root/tandem}"
-# Builds tandem on first use (./tandem does), so that no build time counts against its start.
-tandem_version="$($TANDEM_CMD version 2>/dev/null | tail -1)" || die "'$TANDEM_CMD version' failed: cannot build or run tandem"
+tandem_version="(not run)"
+if uses tandem; then
+  # Builds tandem on first use (./tandem does), so that no build time counts against its start.
+  tandem_version="$($TANDEM_CMD version 2>/dev/null | tail -1)" || die "'$TANDEM_CMD version' failed: cannot build or run tandem"
+fi
 
 # ---- ports, fixed and checked ------------------------------------------------------------------
 base="${BENCH_PORT_BASE:-18000}"
 NGINX1=$((base + 81)); NGINX2=$((base + 82))
 HAP1_HTTP=$((base + 181)); HAP2_HTTP=$((base + 182)); HAP1_TCP=$((base + 191)); HAP2_TCP=$((base + 192))
 T_HTTP=$((base + 281)); T_TCP=$((base + 282)); T_ADMIN=$((base + 290))
+# TLS (ECDSA, RSA) and h2c listeners: Nginx direct, HAProxy 1 and 2 (h2c on their http frontend), Tandem.
+NGINX_ECDSA=$((base + 83)); NGINX_RSA=$((base + 84)); NGINX_H2C=$((base + 85))
+HAP1_ECDSA=$((base + 201)); HAP2_ECDSA=$((base + 202)); HAP1_RSA=$((base + 211)); HAP2_RSA=$((base + 212))
+T_ECDSA=$((base + 283)); T_RSA=$((base + 284)); T_H2C=$((base + 285))
+ports=($NGINX1 $NGINX2)
+uses haproxy1 && ports+=($HAP1_HTTP $HAP1_TCP)
+uses haproxy2 && ports+=($HAP2_HTTP $HAP2_TCP)
+uses tandem && ports+=($T_HTTP $T_TCP $T_ADMIN)
+if ((NEED_TLS)); then
+  ports+=($NGINX_ECDSA $NGINX_RSA)
+  uses haproxy1 && ports+=($HAP1_ECDSA $HAP1_RSA)
+  uses haproxy2 && ports+=($HAP2_ECDSA $HAP2_RSA)
+  uses tandem && ports+=($T_ECDSA $T_RSA)
+fi
+((NEED_H2C == 0)) || ports+=($NGINX_H2C)
+((NEED_H2C == 0)) || ! uses tandem || ports+=($T_H2C)
 in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for p in $NGINX1 $NGINX2 $HAP1_HTTP $HAP2_HTTP $HAP1_TCP $HAP2_TCP $T_HTTP $T_TCP $T_ADMIN; do
+for p in "${ports[@]}"; do
   if in_use "$p"; then
     die "port $p on 127.0.0.1 is in use: stop what listens there or set BENCH_PORT_BASE (ports BASE+81 to BASE+290)"
   fi
@@ -138,10 +203,12 @@ NGINX_NOFILE=$(( nofile < 30000 ? nofile : 30000 ))
 
 # ---- scratch directory, results directory ------------------------------------------------------
 work="$(mktemp -d /tmp/tandem-bench.XXXXXX)"
-mkdir -p "$work/logs" "$work/www" "$work/nginx1" "$work/nginx2"
+mkdir -p "$work/logs" "$work/www" "$work/nginx1/conf.d" "$work/nginx2/conf.d"
 printf 'ok\n' | head -c 3 >"$work/www/3b"
 head -c 4096 /dev/zero | tr '\0' 'x' >"$work/www/4k"
+OUT_MADE=0   # 1: the script named the results directory itself; a run that fails before its load removes it
 if [[ -z "$OUT" ]]; then
+  OUT_MADE=1
   OUT="$here/results/$(date +%F)"
   n=2
   while [[ -e "$OUT" ]]; do OUT="$here/results/$(date +%F)-$n"; n=$((n + 1)); done
@@ -164,6 +231,10 @@ cleanup() {
     echo "bench: scratch directory kept: $work" >&2
   else
     rm -rf "$work"
+  fi
+  # A failed start (e.g. a proxy that rejects its configuration) leaves no empty results behind.
+  if [[ "$OUT_MADE" == 1 && -z "$(find "$OUT/raw" -mindepth 2 -print -quit 2>/dev/null)" && ! -e "$OUT/results.md" ]]; then
+    rm -rf "$OUT"
   fi
 }
 trap cleanup EXIT
@@ -188,14 +259,23 @@ forget() { # forget PID: stop one process started by start and remove it from th
   PIDS=("${keep[@]}")
 }
 
-# wait_ready NAME URL: until URL answers 200 twenty times in a row (both servers behind a
-# round-robin proxy), within 60 s; fails if NAME's process has exited.
+# wait_ready NAME URL [CURL_OPTION...]: until URL answers 200 twenty times in a row (both servers
+# behind a round-robin proxy), within 60 s; fails if NAME's process has exited.
 wait_ready() {
   local name="$1" url="$2" ok=0 deadline=$((SECONDS + 60))
+  shift 2
   while ((ok < 20)); do
     kill -0 "${PID_OF[$name]}" 2>/dev/null || die "$name exited at start; its log: $(tail -5 "$work/logs/$name.log")"
     ((SECONDS < deadline)) || die "$name did not answer $url within 60 s; its log: $(tail -5 "$work/logs/$name.log")"
-    if curl -sf -m 2 -o /dev/null "$url"; then ok=$((ok + 1)); else ok=0; sleep 0.2; fi
+    if curl -sf -m 2 -o /dev/null "$@" "$url"; then ok=$((ok + 1)); else ok=0; sleep 0.2; fi
+  done
+}
+# wait_ready_tls NAME ECDSA_PORT RSA_PORT: both TLS listeners, over HTTP/1.1 and over HTTP/2 (ALPN)
+wait_ready_tls() {
+  local port
+  for port in "$2" "$3"; do
+    wait_ready "$1" "https://127.0.0.1:$port/3b" -k --http1.1
+    wait_ready "$1" "https://127.0.0.1:$port/3b" -k --http2
   done
 }
 
@@ -206,52 +286,105 @@ subst() { # subst TEMPLATE OUTPUT KEY=VALUE...
   sed "${expr[@]}" "$in" >"$out"
 }
 
+# Certificates for the TLS rows: self-signed, one ECDSA P-256 and one RSA 2048 (clients do not
+# verify); HAProxy takes the certificate and its key in one file (.pem).
+if ((NEED_TLS)); then
+  mkdir -p "$work/certs"
+  for kind in ecdsa rsa; do
+    case "$kind" in ecdsa) newkey=(-newkey ec -pkeyopt ec_paramgen_curve:P-256) ;; rsa) newkey=(-newkey rsa:2048) ;; esac
+    openssl req -x509 "${newkey[@]}" -sha256 -nodes -days 7 -subj "/CN=bench.test" \
+      -addext "subjectAltName=DNS:bench.test,IP:127.0.0.1" \
+      -keyout "$work/certs/$kind.key" -out "$work/certs/$kind.crt" 2>"$work/logs/openssl-$kind.log" \
+      || die "openssl could not make the $kind certificate: $(tail -3 "$work/logs/openssl-$kind.log")"
+    cat "$work/certs/$kind.crt" "$work/certs/$kind.key" >"$work/certs/$kind.pem"
+  done
+fi
+
 for n in 1 2; do
   port_var="NGINX$n"
   subst "$here/conf/nginx.conf.in" "$work/nginx$n.conf" N=$n PORT=${!port_var} NOFILE=$NGINX_NOFILE
-  start "nginx$n" nginx -p "$work" -c "$work/nginx$n.conf"
 done
+# The first backend is also the "direct" target, so only it gets the TLS and h2c servers.
+((NEED_TLS == 0)) || subst "$here/conf/nginx-tls.conf.in" "$work/nginx1/conf.d/tls.conf" ECDSA_PORT=$NGINX_ECDSA RSA_PORT=$NGINX_RSA
+((NEED_H2C == 0)) || subst "$here/conf/nginx-h2c.conf.in" "$work/nginx1/conf.d/h2c.conf" H2C_PORT=$NGINX_H2C
+for n in 1 2; do start "nginx$n" nginx -p "$work" -c "$work/nginx$n.conf"; done
 wait_ready nginx1 "http://127.0.0.1:$NGINX1/3b"
 wait_ready nginx2 "http://127.0.0.1:$NGINX2/3b"
+((NEED_TLS == 0)) || wait_ready_tls nginx1 "$NGINX_ECDSA" "$NGINX_RSA"
+((NEED_H2C == 0)) || wait_ready nginx1 "http://127.0.0.1:$NGINX_H2C/3b" --http2-prior-knowledge
 
 for n in 1 2; do
-  http_var="HAP${n}_HTTP"; tcp_var="HAP${n}_TCP"
+  uses "haproxy$n" || continue
+  http_var="HAP${n}_HTTP"; tcp_var="HAP${n}_TCP"; ecdsa_var="HAP${n}_ECDSA"; rsa_var="HAP${n}_RSA"
   subst "$here/conf/haproxy.cfg.in" "$work/haproxy$n.cfg" THREADS=$n MAXCONN=$HAP_MAXCONN \
     HTTP_PORT=${!http_var} TCP_PORT=${!tcp_var} NGINX1=$NGINX1 NGINX2=$NGINX2
+  if ((NEED_TLS)); then
+    subst "$here/conf/haproxy-tls.cfg.in" "$work/haproxy-tls$n.cfg" ECDSA_PORT=${!ecdsa_var} RSA_PORT=${!rsa_var}
+    cat "$work/haproxy-tls$n.cfg" >>"$work/haproxy$n.cfg"
+  fi
   start "haproxy$n" haproxy -db -f "$work/haproxy$n.cfg"
 done
 
-subst "$here/conf/tandem.yaml.in" "$work/tandem.yaml" HTTP_PORT=$T_HTTP TCP_PORT=$T_TCP ADMIN_PORT=$T_ADMIN \
-  MAXCONN=20000 NGINX1=$NGINX1 NGINX2=$NGINX2
-# TANDEM_CMD is split into words on purpose (it may carry arguments).
-# shellcheck disable=SC2086
-start tandem $TANDEM_CMD run -c "$work/tandem.yaml"
+if uses tandem; then
+  subst "$here/conf/tandem.yaml.in" "$work/tandem.yaml" HTTP_PORT=$T_HTTP TCP_PORT=$T_TCP ADMIN_PORT=$T_ADMIN \
+    MAXCONN=20000 NGINX1=$NGINX1 NGINX2=$NGINX2
+  if ((NEED_TLS)); then
+    subst "$here/conf/tandem-tls.yaml.in" "$work/tandem-tls.yaml" ECDSA_PORT=$T_ECDSA RSA_PORT=$T_RSA MAXCONN=20000 \
+      "TLS_EXTRA=${BENCH_TANDEM_TLS:+, $BENCH_TANDEM_TLS}"
+    cat "$work/tandem-tls.yaml" >>"$work/tandem.yaml"
+  fi
+  if ((NEED_H2C)); then
+    subst "$here/conf/tandem-h2c.yaml.in" "$work/tandem-h2c.yaml" H2C_PORT=$T_H2C MAXCONN=20000
+    cat "$work/tandem-h2c.yaml" >>"$work/tandem.yaml"
+  fi
+  # TANDEM_CMD is split into words on purpose (it may carry arguments).
+  # shellcheck disable=SC2086
+  start tandem $TANDEM_CMD run -c "$work/tandem.yaml"
+fi
 
 for n in 1 2; do
-  http_var="HAP${n}_HTTP"; tcp_var="HAP${n}_TCP"
+  uses "haproxy$n" || continue
+  http_var="HAP${n}_HTTP"; tcp_var="HAP${n}_TCP"; ecdsa_var="HAP${n}_ECDSA"; rsa_var="HAP${n}_RSA"
   wait_ready "haproxy$n" "http://127.0.0.1:${!http_var}/3b"
   wait_ready "haproxy$n" "http://127.0.0.1:${!tcp_var}/3b"
+  ((NEED_TLS == 0)) || wait_ready_tls "haproxy$n" "${!ecdsa_var}" "${!rsa_var}"
+  ((NEED_H2C == 0)) || wait_ready "haproxy$n" "http://127.0.0.1:${!http_var}/3b" --http2-prior-knowledge
 done
-wait_ready tandem "http://127.0.0.1:$T_HTTP/3b"
-wait_ready tandem "http://127.0.0.1:$T_TCP/3b"
-echo "bench: all up (nginx $NGINX1 $NGINX2, haproxy nbthread 1 $HAP1_HTTP/$HAP1_TCP, nbthread 2 $HAP2_HTTP/$HAP2_TCP, tandem $T_HTTP/$T_TCP)" >&2
+if uses tandem; then
+  wait_ready tandem "http://127.0.0.1:$T_HTTP/3b"
+  wait_ready tandem "http://127.0.0.1:$T_TCP/3b"
+  ((NEED_TLS == 0)) || wait_ready_tls tandem "$T_ECDSA" "$T_RSA"
+  ((NEED_H2C == 0)) || wait_ready tandem "http://127.0.0.1:$T_H2C/3b" --http2-prior-knowledge
+fi
+echo "bench: all up (nginx $NGINX1 $NGINX2$(uses haproxy1 && echo ", haproxy nbthread 1 $HAP1_HTTP/$HAP1_TCP")$(uses haproxy2 && echo ", nbthread 2 $HAP2_HTTP/$HAP2_TCP")$(uses tandem && echo ", tandem $T_HTTP/$T_TCP"))" >&2
 
 # ---- the record of versions and settings ----------------------------------------------------------
-tpid="${PID_OF[tandem]}"
+tpid="${PID_OF[tandem]:-}"
 {
   echo "date: $(date -Is)"
   [[ -n "$LABEL" ]] && echo "label: $LABEL"
   echo "host: $(uname -srm), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')), $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
   echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "tandem: $tandem_version ($(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$root" diff --quiet HEAD -- lb-core lb-admin 2>/dev/null || echo ', with uncommitted changes'))"
-  echo "tandem command: $TANDEM_CMD; TANDEM_JAVA_OPTS=${TANDEM_JAVA_OPTS:-}"
-  echo "tandem JVM options: $(jcmd "$tpid" VM.command_line 2>/dev/null | sed -n 's/^jvm_args: //p')"
-  echo "tandem JVM flags: $(jcmd "$tpid" VM.flags 2>/dev/null | tail -1)"
-  echo "tandem event loops: $(grep -o '([0-9]* event loops)' "$work/logs/tandem.log" | head -1 | tr -d '()')"
+  echo "scenarios: ${scenario_list[*]}; targets: ${target_list[*]}"
+  if [[ -n "$tpid" ]]; then
+    echo "tandem: $tandem_version ($(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$root" diff --quiet HEAD -- lb-core lb-admin 2>/dev/null || echo ', with uncommitted changes'))"
+    echo "tandem command: $TANDEM_CMD; TANDEM_JAVA_OPTS=${TANDEM_JAVA_OPTS:-}"
+    echo "tandem JVM options: $(jcmd "$tpid" VM.command_line 2>/dev/null | sed -n 's/^jvm_args: //p')"
+    echo "tandem JVM flags: $(jcmd "$tpid" VM.flags 2>/dev/null | tail -1)"
+    echo "tandem event loops: $(grep -o '([0-9]* event loops)' "$work/logs/tandem.log" | head -1 | tr -d '()')"
+    if ((NEED_TLS)); then
+      echo "tandem TLS: TANDEM_TLS=${TANDEM_TLS:-} BENCH_TANDEM_TLS=${BENCH_TANDEM_TLS:-}; start log: $(grep -m2 -iE 'tls|ssl' "$work/logs/tandem.log" | tr '\n' ' ')"
+    fi
+  fi
   echo "java: $(java -version 2>&1 | sed -n 2p)"
   echo "nginx: $(nginx -v 2>&1 | sed 's/.*: //'), 1 worker each"
   echo "haproxy: $(haproxy -v | head -1)"
   echo "wrk: $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), 2 threads"
+  ((NEED_H2LOAD == 0)) || echo "h2load: $(h2load --version 2>&1 | head -1), 2 threads, $STREAMS streams per connection"
+  if ((NEED_TLS)); then
+    echo "openssl (wrk, h2load, HAProxy, Nginx): $(openssl version)"
+    echo "certificates: self-signed, ECDSA P-256 and RSA 2048, SHA-256; resumption per target: raw/tls.txt"
+  fi
   echo "duration: ${DURATION}s x $RUNS runs, warm-up ${WARMUP}s; idle probe: $IDLE connections"
 } >"$OUT/env.txt"
 
@@ -259,13 +392,23 @@ tpid="${PID_OF[tandem]}"
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }   # utime+stime, all threads
 clk_tck=$(getconf CLK_TCK)
 
-port_of() {
-  case "$1" in
-    direct) echo "$NGINX1" ;;
-    haproxy1-http) echo "$HAP1_HTTP" ;; haproxy2-http) echo "$HAP2_HTTP" ;;
-    haproxy1-tcp) echo "$HAP1_TCP" ;; haproxy2-tcp) echo "$HAP2_TCP" ;;
-    tandem-http) echo "$T_HTTP" ;; tandem-tcp) echo "$T_TCP" ;;
+port_of() { # port_of TARGET LISTENER
+  case "$1/$2" in
+    direct/plain) echo "$NGINX1" ;; direct/ecdsa) echo "$NGINX_ECDSA" ;; direct/rsa) echo "$NGINX_RSA" ;;
+    direct/h2c) echo "$NGINX_H2C" ;;
+    haproxy1-http/plain | haproxy1-http/h2c) echo "$HAP1_HTTP" ;; haproxy2-http/plain | haproxy2-http/h2c) echo "$HAP2_HTTP" ;;
+    haproxy1-http/ecdsa) echo "$HAP1_ECDSA" ;; haproxy2-http/ecdsa) echo "$HAP2_ECDSA" ;;
+    haproxy1-http/rsa) echo "$HAP1_RSA" ;; haproxy2-http/rsa) echo "$HAP2_RSA" ;;
+    haproxy1-tcp/plain) echo "$HAP1_TCP" ;; haproxy2-tcp/plain) echo "$HAP2_TCP" ;;
+    tandem-http/plain) echo "$T_HTTP" ;; tandem-tcp/plain) echo "$T_TCP" ;;
+    tandem-http/ecdsa) echo "$T_ECDSA" ;; tandem-http/rsa) echo "$T_RSA" ;; tandem-http/h2c) echo "$T_H2C" ;;
+    *) die "no $2 listener for $1" ;;
   esac
+}
+url_of() { # url_of TARGET LISTENER PATH
+  local scheme=http
+  [[ "$2" == ecdsa || "$2" == rsa ]] && scheme=https
+  echo "$scheme://127.0.0.1:$(port_of "$1" "$2")$3"
 }
 pid_of() {
   case "$1" in
@@ -275,22 +418,42 @@ pid_of() {
   esac
 }
 
-# wrk_run SECONDS CONNS PATH CLOSE PORT OUTFILE: one bounded wrk run; its CPU time into OUTFILE.time
+# wrk_run SECONDS CONNS URL CLOSE OUTFILE: one bounded wrk run; its CPU time into OUTFILE.time.
+# Over https wrk (OpenSSL) makes a TLS connection per client connection, without ALPN; after a
+# Connection: close it reconnects and offers the session it had, so it resumes where the server
+# lets it (raw/tls.txt says where).
 wrk_run() {
-  local secs="$1" conns="$2" path="$3" close="$4" port="$5" out="$6" hdr=()
+  local secs="$1" conns="$2" url="$3" close="$4" out="$5" hdr=()
   [[ "$close" == 1 ]] && hdr=(-H "Connection: close")
   local TIMEFORMAT='%U %S'
   { time timeout $((secs + 30)) wrk -t2 -c"$conns" -d"${secs}s" --latency "${hdr[@]}" \
-      "http://127.0.0.1:$port$path" >"$out" 2>&1 || echo "wrk exit status $?" >>"$out"; } 2>"$out.time"
+      "$url" >"$out" 2>&1 || echo "wrk exit status $?" >>"$out"; } 2>"$out.time"
+}
+# h2load_run SECONDS CONNS URL OUTFILE: one bounded h2load run (HTTP/2: by ALPN over https, with
+# prior knowledge over http), STREAMS concurrent streams per connection; CPU time as wrk_run.
+h2load_run() {
+  local secs="$1" conns="$2" url="$3" out="$4"
+  local TIMEFORMAT='%U %S'
+  { time timeout $((secs + 30)) h2load -t2 -c"$conns" -m"$STREAMS" -D "$secs" "$url" \
+      >"$out" 2>&1 || echo "h2load exit status $?" >>"$out"; } 2>"$out.time"
 }
 
-warm() { # warm TARGET SECONDS: unrecorded load over both bodies and both connection counts
-  local port secs="$2"
-  port=$(port_of "$1")
+warm() { # warm TARGET SECONDS: unrecorded load over the listeners and clients the scenarios use
+  local t="$1" secs="$2" quarter=$((($2 + 3) / 4))
   ((secs > 0)) || return 0
-  wrk_run "$secs" 64 /3b 0 "$port" "$work/warm.out"
-  wrk_run $(((secs + 3) / 4)) 1000 /4k 0 "$port" "$work/warm.out"
-  wrk_run $(((secs + 3) / 4)) 64 /3b 1 "$port" "$work/warm.out"
+  if ((NEED_PLAIN)); then
+    wrk_run "$secs" 64 "$(url_of "$t" plain /3b)" 0 "$work/warm.out"
+    wrk_run "$quarter" 1000 "$(url_of "$t" plain /4k)" 0 "$work/warm.out"
+    wrk_run "$quarter" 64 "$(url_of "$t" plain /3b)" 1 "$work/warm.out"
+  fi
+  [[ "$t" == direct || "$t" == *-http ]] || return 0
+  if ((NEED_TLS)); then
+    wrk_run "$secs" 64 "$(url_of "$t" ecdsa /3b)" 0 "$work/warm.out"
+    wrk_run "$quarter" 64 "$(url_of "$t" ecdsa /3b)" 1 "$work/warm.out"
+    wrk_run "$quarter" 64 "$(url_of "$t" rsa /3b)" 1 "$work/warm.out"
+    ((NEED_H2LOAD == 0)) || h2load_run "$quarter" 16 "$(url_of "$t" ecdsa /3b)" "$work/warm.out"
+  fi
+  ((NEED_H2C == 0)) || h2load_run "$quarter" 16 "$(url_of "$t" h2c /3b)" "$work/warm.out"
 }
 # The JVM compiles its hot paths during the first seconds of load: Tandem gets the whole warm-up,
 # the others (nothing to compile) a short one that fills their caches and connection pools.
@@ -299,26 +462,75 @@ for t in "${target_list[@]}"; do
   if [[ "$t" == tandem-* ]]; then warm "$t" "$WARMUP"; else warm "$t" $((WARMUP < 3 ? WARMUP : 3)); fi
 done
 
-total=$(( ${#scenario_list[@]} * RUNS * ${#target_list[@]} ))
+# tls_probe TARGET LISTENER: one line of raw/tls.txt, what a client gets from that TLS listener:
+# version, cipher, key exchange group and signature, the protocol chosen when ALPN offers
+# h2,http/1.1, and whether a second connection that offers the first one's session resumes it.
+# The first connection reads a whole response, so that TLS 1.3 session tickets have arrived.
+tls_probe() {
+  local t="$1" l="$2" port alpn first second resumed=no
+  local req='GET /3b HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' sess="$work/probe.sess"
+  port=$(port_of "$t" "$l")
+  alpn=$(timeout 10 openssl s_client -connect "127.0.0.1:$port" -servername 127.0.0.1 -alpn h2,http/1.1 </dev/null 2>&1 \
+    | sed -n 's/^ALPN protocol: //p' | head -1)
+  rm -f "$sess"
+  first=$(printf "$req" | timeout 10 openssl s_client -connect "127.0.0.1:$port" -servername 127.0.0.1 \
+    -sess_out "$sess" -ign_eof 2>&1 || true)
+  second=""
+  [[ -s "$sess" ]] && second=$(printf "$req" | timeout 10 openssl s_client -connect "127.0.0.1:$port" \
+    -servername 127.0.0.1 -sess_in "$sess" -ign_eof 2>&1 || true)
+  grep -q '^Reused,' <<<"$second" && resumed=yes
+  grep -q '^New,' <<<"$first" || resumed=failed
+  # "New, TLSv1.3, Cipher is X" -> "TLSv1.3 X"; "Server Temp Key: X25519, 253 bits" -> X25519
+  local version cipher group sig
+  read -r version cipher < <(sed -n 's/^New, \([^,]*\), Cipher is \(.*\)/\1 \2/p' <<<"$first" | head -1) || true
+  group=$(sed -n 's/^Server Temp Key: \([^,]*\).*/\1/p' <<<"$first" | head -1)
+  sig=$(sed -n 's/^Peer signature type: //p' <<<"$first" | head -1)
+  echo "$t $l ${version:-?} ${cipher:-?} ${group:-?} ${sig:-?} ${alpn:-none} $resumed" >>"$OUT/raw/tls.txt"
+}
+if ((NEED_TLS)); then
+  echo "# target listener protocol cipher group signature alpn_with_h2_offered resumed" >"$OUT/raw/tls.txt"
+  for t in "${target_list[@]}"; do
+    [[ "$t" == direct || "$t" == *-http ]] || continue
+    tls_probe "$t" ecdsa
+    tls_probe "$t" rsa
+  done
+  sed 's/^/bench: tls: /' "$OUT/raw/tls.txt" >&2
+fi
+
 i=0
 for s in "${scenario_list[@]}"; do
   mkdir -p "$OUT/raw/$s"
+  listener="${LISTENER[$s]:-plain}"
+  client="${CLIENT[$s]:-wrk}"
   for r in $(seq "$RUNS"); do
     for t in "${target_list[@]}"; do
+      applies "$s" "$t" || continue
       i=$((i + 1))
-      port=$(port_of "$t")
+      url=$(url_of "$t" "$listener" "${PATHS[$s]}")
       pid=$(pid_of "$t")
       base_out="$OUT/raw/$s/$t.$r"
       p0=0; [[ -n "$pid" ]] && p0=$(ticks "$pid")
       n0=$(( $(ticks "${PID_OF[nginx1]}") + $(ticks "${PID_OF[nginx2]}") ))
-      wrk_run "$DURATION" "${CONNS[$s]}" "${PATHS[$s]}" "${CLOSE[$s]:-0}" "$port" "$base_out.wrk"
+      if [[ "$client" == h2load ]]; then
+        h2load_run "$DURATION" "${CONNS[$s]}" "$url" "$base_out.h2load"
+        mv "$base_out.h2load.time" "$base_out.time"
+      else
+        wrk_run "$DURATION" "${CONNS[$s]}" "$url" "${CLOSE[$s]:-0}" "$base_out.wrk"
+        mv "$base_out.wrk.time" "$base_out.time"
+      fi
       p1=0; [[ -n "$pid" ]] && p1=$(ticks "$pid")
       n1=$(( $(ticks "${PID_OF[nginx1]}") + $(ticks "${PID_OF[nginx2]}") ))
-      read -r wu ws <"$base_out.wrk.time" || { wu=0; ws=0; }
-      rm -f "$base_out.wrk.time"
+      read -r wu ws <"$base_out.time" || { wu=0; ws=0; }
+      rm -f "$base_out.time"
+      # wrk_user and wrk_sys: the load client's CPU time (wrk or h2load).
       echo "duration=$DURATION clk_tck=$clk_tck proxy_ticks=$((p1 - p0)) nginx_ticks=$((n1 - n0)) wrk_user=$wu wrk_sys=$ws" >"$base_out.cpu"
-      printf 'bench: [%3d/%d] %-10s %-14s run %d: %10s req/s, p99 %s\n' "$i" "$total" "$s" "$t" "$r" \
-        "$(awk '/^Requests\/sec/{print $2}' "$base_out.wrk")" "$(awk '$1=="99%"{print $2}' "$base_out.wrk")" >&2
+      if [[ "$client" == h2load ]]; then
+        printf 'bench: [%3d/%d] %-12s %-14s run %d: %10s req/s, %s\n' "$i" "$total" "$s" "$t" "$r" \
+          "$(awk '/^finished in/{print $4}' "$base_out.h2load")" "$(grep -m1 '^requests:' "$base_out.h2load")" >&2
+      else
+        printf 'bench: [%3d/%d] %-12s %-14s run %d: %10s req/s, p99 %s\n' "$i" "$total" "$s" "$t" "$r" \
+          "$(awk '/^Requests\/sec/{print $2}' "$base_out.wrk")" "$(awk '$1=="99%"{print $2}' "$base_out.wrk")" >&2
+      fi
       sleep 1
     done
   done
@@ -353,12 +565,14 @@ probe() { # probe NAME PID PORT
 if [[ "$MEMORY" == 1 ]]; then
   echo "bench: memory probe: $IDLE idle keep-alive connections" >&2
   echo "# name connections rss_before_kib rss_after_kib heap_before_kib heap_after_kib" >"$OUT/raw/memory.txt"
-  probe tandem "$tpid" "$T_HTTP"
-  probe haproxy1 "${PID_OF[haproxy1]}" "$HAP1_HTTP"
-  probe haproxy2 "${PID_OF[haproxy2]}" "$HAP2_HTTP"
+  ! uses tandem || probe tandem "$tpid" "$T_HTTP"
+  ! uses haproxy1 || probe haproxy1 "${PID_OF[haproxy1]}" "$HAP1_HTTP"
+  ! uses haproxy2 || probe haproxy2 "${PID_OF[haproxy2]}" "$HAP2_HTTP"
 fi
 
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/env.txt"
-cp "$work/tandem.yaml" "$work/haproxy1.cfg" "$work/haproxy2.cfg" "$work/nginx1.conf" "$OUT/raw/"
+for f in tandem.yaml haproxy1.cfg haproxy2.cfg nginx1.conf nginx1/conf.d/tls.conf nginx1/conf.d/h2c.conf; do
+  if [[ -e "$work/$f" ]]; then cp "$work/$f" "$OUT/raw/${f//\//-}"; fi
+done
 python3 "$here/report.py" "$OUT"
 echo "bench: results in $OUT" >&2

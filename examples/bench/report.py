@@ -4,9 +4,12 @@ too), RESULTS/results.json and RESULTS/chart.png (through gnuplot).
 
 Usage: report.py RESULTS_DIR
 
-Every figure is the median of the runs of a scenario and target. Ratios compare Tandem with the
-better of HAProxy's two settings (nbthread 1 or 2, by median requests/s) in the same mode; its
-p99 is compared with that same HAProxy's.
+Every figure is the median of the runs of a scenario and target; the spread is the range of the
+runs' requests/s over that median (in results.json; the table shows half of it, as ±%). Ratios compare Tandem with the better of HAProxy's two settings
+(nbthread 1 or 2, by median requests/s) in the same mode; its p99 is compared with that same
+HAProxy's. The TLS and HTTP/2 rows (issue #12) run against the http targets only; in the
+handshake rows every request is a new connection, so requests/s are handshakes/s and CPU per
+request is CPU per handshake. h2load gives no latency percentiles (its mean is in results.json).
 """
 import json
 import os
@@ -22,10 +25,24 @@ SCENARIOS = {
     "ka1000-3b": "keep-alive, 1000 conns, 3 B",
     "ka1000-4k": "keep-alive, 1000 conns, 4 KiB",
     "close64-3b": "Connection: close, 64 conns, 3 B",
+    "tls-hs-ecdsa": "new TLS handshakes, ECDSA P-256, Connection: close, 64 conns",
+    "tls-hs-rsa": "new TLS handshakes, RSA 2048, Connection: close, 64 conns",
+    "tls-ka64-3b": "HTTPS keep-alive, 64 conns, 3 B (ECDSA)",
+    "h2-c16m32": "HTTP/2 over TLS (ALPN h2), h2load -c 16 -m 32, 3 B",
+    "h2c-c16m32": "h2c (prior knowledge), h2load -c 16 -m 32, 3 B",
 }
-# The issue's goal: at least this fraction of HAProxy's best requests/s, p99 at most 1.5x.
-GOAL = {"ka64-3b": 1.0, "ka64-4k": 1.0, "ka1000-3b": 0.9, "ka1000-4k": 0.9, "close64-3b": 0.9}
+# The goals: at least this fraction of HAProxy's best requests/s (None: no goal); for the
+# cleartext rows (issue #6) also a p99 at most P99_GOAL times HAProxy's.
+GOAL = {"ka64-3b": 1.0, "ka64-4k": 1.0, "ka1000-3b": 0.9, "ka1000-4k": 0.9, "close64-3b": 0.9,
+        "tls-hs-ecdsa": 1.5, "tls-hs-rsa": 1.0, "tls-ka64-3b": 1.0, "h2-c16m32": 1.0, "h2c-c16m32": None}
 P99_GOAL = 1.5
+P99_GOAL_SCENARIOS = {"ka64-3b", "ka64-4k", "ka1000-3b", "ka1000-4k", "close64-3b"}
+# The mode shown for the TLS and HTTP/2 rows (they run against the http targets).
+MODE_LABEL = {"tls-hs-ecdsa": "https", "tls-hs-rsa": "https", "tls-ka64-3b": "https", "h2-c16m32": "h2",
+              "h2c-c16m32": "h2c"}
+# Which TLS listener a scenario uses (raw/tls.txt tells whether it resumed sessions).
+LISTENER = {"tls-hs-ecdsa": "ecdsa", "tls-hs-rsa": "rsa", "tls-ka64-3b": "ecdsa", "h2-c16m32": "ecdsa"}
+HANDSHAKE_SCENARIOS = {"tls-hs-ecdsa", "tls-hs-rsa"}
 TARGET_NAMES = {
     "direct": "Nginx direct",
     "haproxy1": "HAProxy nbthread 1",
@@ -64,6 +81,34 @@ def parse_wrk(path):
     return out
 
 
+def parse_h2load(path):
+    out = {"rps": None, "p50": None, "p99": None, "mean": None, "errors": 0, "requests": 0}
+    protocol = None
+    with open(path) as f:
+        for line in f:
+            parts = line.split()
+            if line.startswith("finished in"):
+                out["rps"] = float(parts[3])
+            elif line.startswith("requests:"):
+                counts = dict((k, int(v)) for v, k in re.findall(r"(\d+) (\w+)", line))
+                out["requests"] = counts.get("succeeded", 0)
+                out["errors"] += counts.get("failed", 0) + counts.get("errored", 0) + counts.get("timeout", 0)
+            elif line.startswith("status codes:"):
+                counts = dict((k, int(v)) for v, k in re.findall(r"(\d+) (\dxx)", line))
+                out["errors"] += counts.get("4xx", 0) + counts.get("5xx", 0)
+            elif line.startswith("time for request:"):
+                out["mean"] = to_ms(parts[5])
+            elif line.startswith("Application protocol:"):
+                protocol = parts[2]
+            elif line.startswith("h2load exit status"):
+                out["errors"] += 1
+    # A server that answered over HTTP/1.1 instead would not measure HTTP/2: count it as failed.
+    if protocol not in ("h2", "h2c"):
+        out["errors"] += 1
+        out["rps"] = None
+    return out
+
+
 def parse_cpu(path):
     if not os.path.exists(path):
         return {}
@@ -75,6 +120,8 @@ def parse_cpu(path):
         "nginx_pct": 100 * float(kv["nginx_ticks"]) / tck / d,
         "wrk_pct": 100 * (float(kv["wrk_user"]) + float(kv["wrk_sys"])) / d,
         "proxy_cpu_s": float(kv["proxy_ticks"]) / tck,
+        "nginx_cpu_s": float(kv["nginx_ticks"]) / tck,
+        "wrk_cpu_s": float(kv["wrk_user"]) + float(kv["wrk_sys"]),
     }
 
 
@@ -91,20 +138,25 @@ def collect(raw):
             continue
         runs = {}
         for name in sorted(os.listdir(sdir)):
-            m = re.fullmatch(r"(.+)\.(\d+)\.wrk", name)
+            m = re.fullmatch(r"(.+)\.(\d+)\.(wrk|h2load)", name)
             if not m:
                 continue
             target = m.group(1)
-            run = parse_wrk(os.path.join(sdir, name))
+            parse = parse_h2load if m.group(3) == "h2load" else parse_wrk
+            run = parse(os.path.join(sdir, name))
             run.update(parse_cpu(os.path.join(sdir, "%s.%s.cpu" % (target, m.group(2)))))
-            if run.get("rps") and run.get("proxy_cpu_s") and run["requests"]:
-                run["proxy_us_per_req"] = 1e6 * run["proxy_cpu_s"] / run["requests"]
+            for party in ("proxy", "nginx", "wrk"):
+                if run.get("rps") and run.get(party + "_cpu_s") and run["requests"]:
+                    run[party + "_us_per_req"] = 1e6 * run[party + "_cpu_s"] / run["requests"]
             runs.setdefault(target, []).append(run)
         results[scenario] = {}
         for target, rs in runs.items():
+            rps = [r["rps"] for r in rs if r["rps"]]
             results[scenario][target] = {
                 "runs": rs,
-                "rps": median([r["rps"] for r in rs]),
+                "rps": median(rps),
+                "spread": (max(rps) - min(rps)) / statistics.median(rps) if rps else None,
+                "mean": median([r.get("mean") for r in rs]),
                 "p50": median([r["p50"] for r in rs]),
                 "p99": median([r["p99"] for r in rs]),
                 "errors": sum(r["errors"] for r in rs),
@@ -112,6 +164,8 @@ def collect(raw):
                 "nginx_pct": median([r.get("nginx_pct") for r in rs]),
                 "wrk_pct": median([r.get("wrk_pct") for r in rs]),
                 "proxy_us_per_req": median([r.get("proxy_us_per_req") for r in rs]),
+                "nginx_us_per_req": median([r.get("nginx_us_per_req") for r in rs]),
+                "wrk_us_per_req": median([r.get("wrk_us_per_req") for r in rs]),
             }
     return results
 
@@ -125,22 +179,29 @@ def fmt(v, spec):
     return "–" if v is None else format(v, spec)
 
 
+def mode_of(scenario, target):
+    if scenario in MODE_LABEL:
+        return MODE_LABEL[scenario]
+    return "–" if target == "direct" else target.split("-")[1]
+
+
 def table(results):
-    lines = ["| scenario | mode | target | req/s | p50 ms | p99 ms | × HAProxy best | × direct | p99 × HAProxy best "
-             "| CPU % proxy · nginx · wrk (of 200) | proxy µs/req | errors |",
-             "|---|---|---|--:|--:|--:|--:|--:|--:|---|--:|--:|"]
+    lines = ["| scenario | mode | target | req/s | spread | p50 ms | p99 ms | × HAProxy best | × direct "
+             "| p99 × HAProxy best | CPU % proxy · nginx · client (of 200) | proxy µs/req | nginx · client µs/req "
+             "| errors |",
+             "|---|---|---|--:|--:|--:|--:|--:|--:|--:|---|--:|--:|--:|"]
     for scenario, res in results.items():
         direct = res.get("direct", {}).get("rps")
         rows = []
         if "direct" in res:
-            rows.append(("–", "direct"))
+            rows.append((None, "direct"))
         for mode in ("http", "tcp"):
             for t in ("haproxy1", "haproxy2", "tandem"):
                 if "%s-%s" % (t, mode) in res:
                     rows.append((mode, "%s-%s" % (t, mode)))
         for mode, target in rows:
             r = res[target]
-            best = best_haproxy(res, mode) if mode != "–" else None
+            best = best_haproxy(res, mode) if mode else None
             ratio = p99r = None
             if best and r["rps"]:
                 ratio = r["rps"] / res[best]["rps"]
@@ -151,17 +212,48 @@ def table(results):
                 name = "**%s**" % name
             cpu = "%s · %s · %s" % (fmt(r["proxy_pct"], ".0f") if target != "direct" else "–",
                                      fmt(r["nginx_pct"], ".0f"), fmt(r["wrk_pct"], ".0f"))
-            lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d |" % (
-                scenario, mode, name, fmt(r["rps"], ",.0f"), fmt(r["p50"], ".2f"), fmt(r["p99"], ".2f"),
+            lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s · %s | %d |" % (
+                scenario, mode_of(scenario, target), name, fmt(r["rps"], ",.0f"),
+                "±%s %%" % fmt(50 * r["spread"], ".0f") if r["spread"] is not None and len(r["runs"]) > 1 else "–",
+                fmt(r["p50"], ".2f"), fmt(r["p99"], ".2f"),
                 fmt(ratio, ".2f") if target != best else "1.00 (best)",
                 fmt(r["rps"] / direct if direct and r["rps"] else None, ".2f"),
-                fmt(p99r, ".2f") if target != best else "1.00", cpu,
-                fmt(r["proxy_us_per_req"], ".1f") if target != "direct" else "–", r["errors"]))
+                fmt(p99r, ".2f") if target != best else "1.00" if r["p99"] else "–", cpu,
+                fmt(r["proxy_us_per_req"], ".1f") if target != "direct" else "–",
+                fmt(r["nginx_us_per_req"], ".1f"), fmt(r["wrk_us_per_req"], ".1f"), r["errors"]))
     return lines
 
 
-def goals(results):
-    lines = ["| scenario | mode | Tandem req/s | HAProxy best req/s | ratio | goal | p99 ratio (≤ 1.5) | met |",
+def tls_info(raw):
+    """raw/tls.txt: per target and TLS listener, what was negotiated and whether it resumed."""
+    path = os.path.join(raw, "tls.txt")
+    if not os.path.exists(path):
+        return {}
+    info = {}
+    for line in open(path):
+        p = line.split()
+        if line.startswith("#") or len(p) < 8:
+            continue
+        info[(p[0], p[1])] = {"protocol": p[2], "cipher": p[3], "group": p[4], "signature": p[5],
+                              "alpn": p[6], "resumed": p[7]}
+    return info
+
+
+def tls_lines(info):
+    if not info:
+        return []
+    lines = ["| target | certificate | protocol | cipher | group | signature | ALPN (h2,http/1.1 offered) "
+             "| session resumed |", "|---|---|---|---|---|---|---|---|"]
+    for (target, listener), i in info.items():
+        resumed = {"yes": "**yes**", "no": "no"}.get(i["resumed"], "probe failed")
+        lines.append("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            TARGET_NAMES[target.split("-")[0]], listener.upper(), i["protocol"], i["cipher"], i["group"],
+            i["signature"], i["alpn"], resumed))
+    return lines
+
+
+def goals(results, tls):
+    lines = ["| scenario | mode | Tandem req/s | HAProxy best req/s | ratio | goal | p99 ratio | met |",
              "|---|---|--:|--:|--:|--:|--:|---|"]
     summary = []
     for scenario, res in results.items():
@@ -172,12 +264,23 @@ def goals(results):
                 continue
             ratio = t["rps"] / res[best]["rps"]
             p99r = t["p99"] / res[best]["p99"] if t["p99"] and res[best]["p99"] else None
-            ok = ratio >= GOAL[scenario] and (p99r is None or p99r <= P99_GOAL)
-            summary.append({"scenario": scenario, "mode": mode, "ratio": ratio, "p99_ratio": p99r, "met": ok,
-                            "haproxy_best": best})
-            lines.append("| %s | %s | %s | %s (%s) | **%.2f** | %.1f | %s | %s |" % (
-                scenario, mode, fmt(t["rps"], ",.0f"), fmt(res[best]["rps"], ",.0f"),
-                "nbthread " + best[7], ratio, GOAL[scenario], fmt(p99r, ".2f"), "yes" if ok else "**no**"))
+            goal = GOAL[scenario]
+            p99_goal = P99_GOAL if scenario in P99_GOAL_SCENARIOS else None
+            ok = goal is not None and ratio >= goal and (p99_goal is None or p99r is None or p99r <= p99_goal)
+            met = "–" if goal is None else "yes" if ok else "**no**"
+            if scenario in HANDSHAKE_SCENARIOS:
+                resumed = [n for n in ("tandem-" + mode, best)
+                           if tls.get((n, LISTENER[scenario]), {}).get("resumed") != "no"]
+                if resumed:
+                    ok = False
+                    met = "not comparable: %s resumed TLS sessions or was not probed (raw/tls.txt)" % " and ".join(
+                        TARGET_NAMES[n.split("-")[0]] for n in resumed)
+            summary.append({"scenario": scenario, "mode": mode_of(scenario, "tandem-" + mode), "ratio": ratio,
+                            "p99_ratio": p99r, "goal": goal, "met": ok, "haproxy_best": best})
+            lines.append("| %s | %s | %s | %s (%s) | **%.2f** | %s | %s | %s |" % (
+                scenario, mode_of(scenario, "tandem-" + mode), fmt(t["rps"], ",.0f"), fmt(res[best]["rps"], ",.0f"),
+                "nbthread " + best[7], ratio, fmt(goal, ".1f"),
+                fmt(p99r, ".2f") + (" (≤ %.1f)" % p99_goal if p99_goal else ""), met))
     return lines, summary
 
 
@@ -224,13 +327,14 @@ def chart(results, out_dir):
                         ("direct", "haproxy1-" + mode, "haproxy2-" + mode, "tandem-" + mode)]
                 if vals[1:] == [None, None, None]:
                     continue
-                f.write('"%s\\n%s" %s\n' % (scenario, mode, " ".join("%.0f" % v if v else "0" for v in vals)))
+                f.write('"%s\\n%s" %s\n' % (scenario, MODE_LABEL.get(scenario, mode),
+                                             " ".join("%.0f" % v if v else "0" for v in vals)))
     groups = sum(1 for line in open(dat) if not line.startswith("#"))
     gp = os.path.join(out_dir, "chart.gp")
     with open(gp, "w") as f:
         f.write("""set terminal pngcairo size 1400,560 font "sans,10"
 set output "%s"
-set title "wrk -> proxy -> 2 single-worker Nginx, loopback, 2 cores: median requests/s (higher is better)"
+set title "wrk or h2load -> proxy -> 2 single-worker Nginx, loopback, 2 cores: median requests/s (higher is better)"
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.85 border -1
@@ -254,15 +358,25 @@ def main():
     raw = os.path.join(out_dir, "raw")
     results = collect(raw)
     env = open(os.path.join(out_dir, "env.txt")).read() if os.path.exists(os.path.join(out_dir, "env.txt")) else ""
-    goal_lines, summary = goals(results)
+    tls = tls_info(raw)
+    goal_lines, summary = goals(results, tls)
     mem_lines, mem_rows = memory(raw)
     md = ["# Tandem beside HAProxy: %s" % os.path.basename(out_dir.rstrip("/")), "",
           "```", env.strip(), "```", "",
-          "Medians of the runs. `× HAProxy best`: requests/s over the better HAProxy setting "
+          "Medians of the runs; spread: half the range of the runs' requests/s, over the median. "
+          "`× HAProxy best`: requests/s over the better HAProxy setting "
           "(nbthread 1 or 2) in the same mode; `p99 × HAProxy best`: p99 latency over that same HAProxy's. "
           "CPU: the share of the machine's 2 cores each party used during the run (percent of one core). "
-          "`proxy µs/req`: the proxy's CPU time per request.", "",
-          "## Goals (issue #6)", ""] + goal_lines + ["", "## All results", ""] + table(results)
+          "`µs/req`: each party's CPU time per request (client: wrk or h2load); in the handshake rows "
+          "(tls-hs-*) every request is a new TLS connection, so req/s are handshakes/s and µs/req is CPU per "
+          "handshake. The TLS and HTTP/2 rows run against the http targets (mode https, h2 or h2c); h2load "
+          "reports no latency percentiles.", "",
+          "## Goals (issue #6: cleartext rows, p99 included; issue #12: TLS and HTTP/2 rows)", ""]
+    md += goal_lines + ["", "## All results", ""] + table(results)
+    if tls:
+        md += ["", "## TLS as each target negotiated it (openssl s_client, before the load)", "",
+               "A handshake row measures full handshakes only where the session is not resumed: wrk offers "
+               "the session of its previous connection when it reconnects.", ""] + tls_lines(tls)
     if mem_lines:
         md += ["", "## Memory with idle keep-alive client connections", ""] + mem_lines
     if chart(results, out_dir):
@@ -271,7 +385,8 @@ def main():
     with open(os.path.join(out_dir, "results.md"), "w") as f:
         f.write(text)
     with open(os.path.join(out_dir, "results.json"), "w") as f:
-        json.dump({"results": results, "goals": summary, "memory": mem_rows}, f, indent=1)
+        json.dump({"results": results, "goals": summary, "memory": mem_rows,
+                   "tls": [dict(target=k[0], listener=k[1], **v) for k, v in tls.items()]}, f, indent=1)
     print(text)
 
 
