@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import org.tandemlb.admin.daemon.Daemon;
+import org.tandemlb.admin.daemon.Summary;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tandemlb.admin.demo.Demo;
@@ -68,7 +69,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private void printWhatToTry(Demo demo) {
-        String lb = Daemon.hostPort(demo.address());
+        String lb = Summary.hostPort(demo.address());
         DemoBackend one = demo.backends().get(0);
         DemoBackend two = demo.backends().get(1);
         PrintWriter out = spec.commandLine().getOut();
@@ -76,7 +77,7 @@ final class DemoCommand implements Callable<Integer> {
         out.println("Tandem demo: http://" + lb + " balances round-robin over two demo backends,");
         out.println("  demo1 on " + one.hostPort() + " and demo2 on " + two.hostPort() + ",");
         out.println("  each health checked every 2s with GET /health.");
-        String admin = demo.adminAddress().map(Daemon::hostPort).orElse(null);
+        String admin = demo.adminAddress().map(Summary::hostPort).orElse(null);
         if (admin != null) {
             out.println("Status page: http://" + admin + "/  (API: /api/v1/status, metrics: /metrics)");
         } else {

@@ -229,7 +229,7 @@ public final class Daemon implements AdminTarget {
             }
         }
         log.info("tandem {} started, node {}, pid {}: {}", Version.get(), config.node(),
-                ProcessHandle.current().pid(), describe(config.loadBalancer()));
+                ProcessHandle.current().pid(), Summary.of(config.loadBalancer(), lb));
     }
 
     /**
@@ -296,7 +296,7 @@ public final class Daemon implements AdminTarget {
             }
             config = next;
         }
-        log.info("reloaded {}: {}", file, describe(next.loadBalancer()));
+        log.info("reloaded {}: {}", file, Summary.of(next.loadBalancer(), lb));
         return ReloadResult.APPLIED;
     }
 
@@ -381,7 +381,7 @@ public final class Daemon implements AdminTarget {
                 // As the README says of SIGTERM: the VIPs go first, so the peer takes over while we still serve.
                 node.stop();
             }
-            log.info("stopping: no new connections; open ones have up to {} to finish", format(drain));
+            log.info("stopping: no new connections; open ones have up to {} to finish", Summary.format(drain));
             toStop.stop(drain);
             logsToClose.close(); // after the proxy, so that the last requests are logged
             // The admin server answers until the drain is over (/healthz says "stopping"), then goes.
@@ -541,42 +541,5 @@ public final class Daemon implements AdminTarget {
                 .map(f -> f.timeouts().drain())
                 .max(Duration::compareTo)
                 .orElse(Duration.ZERO);
-    }
-
-    /** {@code www (http) 0.0.0.0:443 -> web; ...; backends web (3 servers), ...}, for the log. */
-    private String describe(LoadBalancerConfig c) {
-        String frontends = c.frontends().stream().map(this::describe).collect(Collectors.joining("; "));
-        String backends = c.backends().stream()
-                .map(b -> b.name() + " (" + servers(b) + ")")
-                .collect(Collectors.joining(", "));
-        return "frontends " + (frontends.isEmpty() ? "none" : frontends)
-                + "; backends " + (backends.isEmpty() ? "none" : backends);
-    }
-
-    private String describe(FrontendConfig f) {
-        Frontend running = lb.frontend(f.name());
-        List<InetSocketAddress> bound = running == null ? List.of() : running.boundAddresses();
-        // The addresses actually bound, so that port 0 shows the port the system chose.
-        String where = bound.isEmpty()
-                ? f.binds().stream().map(Object::toString).collect(Collectors.joining(" "))
-                : bound.stream().map(Daemon::hostPort).collect(Collectors.joining(" "));
-        return f.name() + " (" + f.mode().configName() + ") on " + where + " -> " + f.defaultBackend();
-    }
-
-    private static String servers(BackendConfig b) {
-        int n = b.servers().size();
-        return n == 1 ? "1 server" : n + " servers";
-    }
-
-    /** {@code host:port}, with an IPv6 host in brackets, as addresses are written in the config file. */
-    public static String hostPort(InetSocketAddress a) {
-        String host = a.getHostString();
-        return host.indexOf(':') >= 0 ? "[" + host + "]:" + a.getPort() : host + ":" + a.getPort();
-    }
-
-    /** 30s, 1500ms, 0s: as durations are written in the config file. */
-    static String format(Duration d) {
-        long ms = d.toMillis();
-        return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
     }
 }
