@@ -21,10 +21,12 @@ import java.util.Set;
  *                     passive checks take them down)
  * @param passiveCheck passive checking on live traffic
  * @param slowStart    the ramp-up time of a server's weight after it comes back up; zero for none
+ * @param sendProxy    the PROXY protocol header written first on each new server connection
+ *                     (default {@link SendProxy#NONE})
  */
 public record BackendConfig(String name, Mode mode, Balance balance, List<ServerConfig> servers, Timeouts timeouts,
                             int retries, HealthCheckConfig healthCheck, PassiveCheckConfig passiveCheck,
-                            Duration slowStart) {
+                            Duration slowStart, SendProxy sendProxy) {
 
     public BackendConfig {
         Names.require("backend", name);
@@ -37,6 +39,7 @@ public record BackendConfig(String name, Mode mode, Balance balance, List<Server
         if (slowStart.isNegative()) {
             throw new IllegalArgumentException("backend " + name + ": slow_start must not be negative");
         }
+        sendProxy = sendProxy == null ? SendProxy.NONE : sendProxy;
         if (retries < 0) {
             throw new IllegalArgumentException("backend " + name + ": retries must not be negative");
         }
@@ -46,6 +49,13 @@ public record BackendConfig(String name, Mode mode, Balance balance, List<Server
                 throw new IllegalArgumentException("backend " + name + ": server name '" + s.name() + "' is used twice");
             }
         }
+    }
+
+    /** A backend that sends no PROXY protocol header. */
+    public BackendConfig(String name, Mode mode, Balance balance, List<ServerConfig> servers, Timeouts timeouts,
+                         int retries, HealthCheckConfig healthCheck, PassiveCheckConfig passiveCheck,
+                         Duration slowStart) {
+        this(name, mode, balance, servers, timeouts, retries, healthCheck, passiveCheck, slowStart, SendProxy.NONE);
     }
 
     /** The server called {@code serverName}, or null. */
@@ -74,6 +84,7 @@ public record BackendConfig(String name, Mode mode, Balance balance, List<Server
         private HealthCheckConfig healthCheck;
         private PassiveCheckConfig passiveCheck = PassiveCheckConfig.OFF;
         private Duration slowStart = Duration.ZERO;
+        private SendProxy sendProxy = SendProxy.NONE;
 
         private Builder(String name, Mode mode) {
             this.name = name;
@@ -88,9 +99,11 @@ public record BackendConfig(String name, Mode mode, Balance balance, List<Server
         public Builder healthCheck(HealthCheckConfig h) { healthCheck = h; return this; }
         public Builder passiveCheck(PassiveCheckConfig p) { passiveCheck = p; return this; }
         public Builder slowStart(Duration d) { slowStart = d; return this; }
+        public Builder sendProxy(SendProxy s) { sendProxy = s; return this; }
 
         public BackendConfig build() {
-            return new BackendConfig(name, mode, balance, servers, timeouts, retries, healthCheck, passiveCheck, slowStart);
+            return new BackendConfig(name, mode, balance, servers, timeouts, retries, healthCheck, passiveCheck, slowStart,
+                    sendProxy);
         }
     }
 }

@@ -1,7 +1,9 @@
 package org.tandemlb.core.health;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
@@ -12,12 +14,17 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Consumer;
+import org.tandemlb.core.config.SendProxy;
+import org.tandemlb.core.proxyprotocol.ProxyHeaders;
 import org.tandemlb.core.transport.Transport;
 
 /**
  * Opens the connections of one server's checks: on the checker's event loop, with the transport's
  * channel class, a connect timeout equal to the check timeout and, when one is set, from a given
- * source address (HAProxy's {@code source}).
+ * source address (HAProxy's {@code source}). With {@code send_proxy}, a PROXY protocol header goes
+ * first on each connection, before what the check sends (HAProxy's {@code check-send-proxy}): v1
+ * with the check connection's own addresses, v2 as a {@code LOCAL} command, which tells the server
+ * the connection is the balancer's own.
  */
 final class Connector {
     private final EventLoop loop;
@@ -25,13 +32,16 @@ final class Connector {
     private final InetSocketAddress address;
     private final Duration timeout;
     private final InetAddress source;
+    private final SendProxy sendProxy;
 
-    Connector(EventLoop loop, Transport transport, InetSocketAddress address, Duration timeout, InetAddress source) {
+    Connector(EventLoop loop, Transport transport, InetSocketAddress address, Duration timeout, InetAddress source,
+              SendProxy sendProxy) {
         this.loop = Objects.requireNonNull(loop);
         this.transport = Objects.requireNonNull(transport);
         this.address = Objects.requireNonNull(address);
         this.timeout = Objects.requireNonNull(timeout);
         this.source = source;
+        this.sendProxy = Objects.requireNonNull(sendProxy);
     }
 
     /** The server's address. */
@@ -52,7 +62,22 @@ final class Connector {
                 .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .handler(handler);
         options.accept(b);
-        return source == null ? b.connect(address) : b.connect(address, new InetSocketAddress(source, 0));
+        ChannelFuture f = source == null ? b.connect(address) : b.connect(address, new InetSocketAddress(source, 0));
+        if (sendProxy != SendProxy.NONE) {
+            // Listeners run in the order they were added: this one before the check's, which
+            // writes the check's own bytes.
+            f.addListener(x -> {
+                if (x.isSuccess()) {
+                    Channel ch = f.channel();
+                    ByteBuf header = sendProxy == SendProxy.V2 ? ProxyHeaders.v2Local(ch.alloc())
+                            : ProxyHeaders.header(ch.alloc(), sendProxy, (InetSocketAddress) ch.localAddress(),
+                                    (InetSocketAddress) ch.remoteAddress());
+                    ProxyHeaders.writeFirst(ch, header);
+                    ch.flush();
+                }
+            });
+        }
+        return f;
     }
 
     /**

@@ -46,7 +46,8 @@ public final class NettyChecks implements CheckFactory {
         if (server.address().isUnresolved()) {
             return new Unresolvable(config.type().configName(), server.config().address().toString());
         }
-        Connector connector = new Connector(els.loop(), transport, server.address(), config.timeout(), source);
+        Connector connector = new Connector(els.loop(), transport, server.address(), config.timeout(), source,
+                config.sendProxy());
         return switch (config.type()) {
             case TCP -> new TcpCheck(connector);
             case HTTP -> new HttpCheck(connector, config,

@@ -35,6 +35,8 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     private final Server server;
     private final HttpConnectionPool pool;
+    /** The key the connection is pooled under ({@link HttpConnectionPool#key}). */
+    private final Object poolKey;
     private final ResponseDecoder decoder;
     private Channel channel;
     private Listener listener;
@@ -46,9 +48,10 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     private InactivityTimer timer;
     private Runnable close;
 
-    UpstreamHandler(Server server, HttpConnectionPool pool, ResponseDecoder decoder) {
+    UpstreamHandler(Server server, HttpConnectionPool pool, Object poolKey, ResponseDecoder decoder) {
         this.server = server;
         this.pool = pool;
+        this.poolKey = poolKey;
         this.decoder = decoder;
     }
 
@@ -57,15 +60,17 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
      * {@link MessageEncoder} and {@link ResponseDecoder} for why), the pair that Netty's
      * {@code HttpClientCodec} would otherwise be, then this handler. The decoder is named
      * {@code http} (a tunnel takes it out by that name).
+     *
+     * @param poolKey the key the connection is pooled under ({@link HttpConnectionPool#key})
      */
-    static ChannelHandler initializer(Server server, HttpConnectionPool pool) {
+    static ChannelHandler initializer(Server server, HttpConnectionPool pool, Object poolKey) {
         return new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
                 ResponseDecoder decoder = new ResponseDecoder();
                 ch.pipeline().addLast("http-encoder", new MessageEncoder());
                 ch.pipeline().addLast("http", decoder);
-                ch.pipeline().addLast("upstream", new UpstreamHandler(server, pool, decoder));
+                ch.pipeline().addLast("upstream", new UpstreamHandler(server, pool, poolKey, decoder));
             }
         };
     }
@@ -97,7 +102,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     void park(Duration keepAlive) {
         listener = null;
         timer.stop();
-        pool.offer(channel.eventLoop(), server, channel);
+        pool.offer(channel.eventLoop(), poolKey, channel);
         timer.start(keepAlive, close);
         // Read while idle so that a close by the server is noticed at once.
         channel.config().setAutoRead(true);
@@ -141,7 +146,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
         if (l != null) {
             l.upstreamClosed();
         } else {
-            pool.remove(ctx.channel().eventLoop(), server, ctx.channel());
+            pool.remove(ctx.channel().eventLoop(), poolKey, ctx.channel());
         }
     }
 

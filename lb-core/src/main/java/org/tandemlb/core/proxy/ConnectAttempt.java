@@ -13,13 +13,17 @@ import org.tandemlb.core.backend.Backend;
 import org.tandemlb.core.backend.Refusal;
 import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.backend.ServerGrant;
+import org.tandemlb.core.config.SendProxy;
+import org.tandemlb.core.proxyprotocol.ClientAddresses;
+import org.tandemlb.core.proxyprotocol.ProxyHeaders;
 
 /**
  * Gets a connected server-side channel for one client request or connection: asks the backend
  * for a server, reuses an idle pooled connection or connects a new one on the client's event
  * loop, and on a connect failure retries on another server up to the backend's {@code retries}
  * (HAProxy's {@code retries} with {@code option redispatch}). Once every server was tried, the
- * failed ones may be tried again while retries remain.
+ * failed ones may be tried again while retries remain. A backend with {@code send_proxy} gets a
+ * PROXY protocol header with the client's addresses first on each new connection.
  *
  * <p>Everything here runs on the client channel's event loop.
  */
@@ -60,9 +64,13 @@ public abstract class ConnectAttempt implements ServerGrant {
         this.clientKey = clientKey;
     }
 
-    /** The client's address bytes, the key of {@code source} balancing. */
+    /**
+     * The client's address bytes, the key of {@code source} balancing: the address its PROXY
+     * header carried, if it had one.
+     */
     public static byte[] clientKey(Channel client) {
-        if (client.remoteAddress() instanceof InetSocketAddress isa && isa.getAddress() != null) {
+        InetSocketAddress isa = ClientAddresses.source(client);
+        if (isa != null && isa.getAddress() != null) {
             return isa.getAddress().getAddress();
         }
         return new byte[0];
@@ -94,6 +102,13 @@ public abstract class ConnectAttempt implements ServerGrant {
         f.addListener(done -> {
             if (done.isSuccess()) {
                 server.connectSucceeded();
+                SendProxy sendProxy = backend.config().sendProxy();
+                if (sendProxy != SendProxy.NONE) {
+                    // Written before anything else, flushed with the first bytes of the request.
+                    ClientAddresses a = ClientAddresses.of(client);
+                    ProxyHeaders.writeFirst(f.channel(),
+                            ProxyHeaders.header(f.channel().alloc(), sendProxy, a.source(), a.destination()));
+                }
                 connected(server, f.channel(), false);
             } else {
                 server.connectFailed();

@@ -1,0 +1,148 @@
+package org.tandemlb.core.proxyprotocol;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.haproxy.HAProxyCommand;
+import io.netty.handler.codec.haproxy.HAProxyMessage;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
+import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
+import io.netty.util.NetUtil;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tandemlb.core.proxy.Drain;
+
+/**
+ * The start of an {@code accept_proxy} client connection: the connection must begin with a PROXY
+ * protocol header, v1 or v2 (Netty's {@link HAProxyMessageDecoder} tells them apart by their
+ * signature), within a deadline. Once it has, the addresses it carries become the connection's
+ * {@link ClientAddresses}, this handler and the decoder leave the pipeline, and the frontend's own
+ * pipeline is set up behind them: the bytes that came after the header, even in the same read,
+ * go on to it.
+ *
+ * <p>A header that is not valid closes the connection at once; so does the deadline passing
+ * without one, the client ending its side first, or a drain. Each such failure is counted.
+ * {@code PROXY UNKNOWN} and the v2 {@code LOCAL} command (a health check of the balancer in front)
+ * keep the connection's own addresses, as HAProxy does.
+ */
+public final class ProxyHeaderReader extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(ProxyHeaderReader.class);
+
+    private final Duration timeout;
+    private final Runnable failed;
+    private final Consumer<Channel> then;
+    private Future<?> deadline;
+    private boolean done;
+
+    private ProxyHeaderReader(Duration timeout, Runnable failed, Consumer<Channel> then) {
+        this.timeout = timeout;
+        this.failed = failed;
+        this.then = then;
+    }
+
+    /**
+     * Makes the connection of {@code p} expect a PROXY header first. Call before the channel is
+     * active, with reading on.
+     *
+     * @param timeout how long the header may take from now
+     * @param failed  counts a connection closed for want of a valid header
+     * @param then    sets up the rest of the pipeline (added last), once the header was read
+     */
+    public static void expect(ChannelPipeline p, Duration timeout, Runnable failed, Consumer<Channel> then) {
+        p.addLast("proxy-protocol-decoder", new HAProxyMessageDecoder());
+        p.addLast("proxy-protocol", new ProxyHeaderReader(timeout, failed, then));
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        deadline = ctx.executor().schedule(() -> fail(ctx, "no PROXY protocol header within " + timeout),
+                timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof HAProxyMessage header) || done) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        done = true;
+        deadline.cancel(false);
+        try {
+            ClientAddresses carried = addresses(header);
+            if (carried != null) {
+                ctx.channel().attr(ClientAddresses.KEY).set(carried);
+            }
+        } finally {
+            header.release();
+        }
+        Channel ch = ctx.channel();
+        // The decoder removes itself after this returns and passes on what followed the header:
+        // the frontend's handlers must be in place by then.
+        ctx.pipeline().remove(this);
+        then.accept(ch);
+    }
+
+    /** The addresses a header carries, or null to keep the connection's own (UNKNOWN, LOCAL, UNIX). */
+    static ClientAddresses addresses(HAProxyMessage header) {
+        if (header.command() != HAProxyCommand.PROXY) {
+            return null;
+        }
+        HAProxyProxiedProtocol.AddressFamily family = header.proxiedProtocol().addressFamily();
+        if (family != HAProxyProxiedProtocol.AddressFamily.AF_IPv4
+                && family != HAProxyProxiedProtocol.AddressFamily.AF_IPv6) {
+            return null;
+        }
+        // The decoder has checked both are IP literals; NetUtil parses them without a look-up.
+        InetAddress src = NetUtil.createInetAddressFromIpAddressString(header.sourceAddress());
+        InetAddress dst = NetUtil.createInetAddressFromIpAddressString(header.destinationAddress());
+        if (src == null || dst == null) {
+            return null;
+        }
+        return new ClientAddresses(new InetSocketAddress(src, header.sourcePort()),
+                new InetSocketAddress(dst, header.destinationPort()));
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == Drain.EVENT) {
+            ctx.close();
+            return;
+        }
+        if (evt instanceof ChannelInputShutdownEvent) {
+            fail(ctx, "client closed before its PROXY protocol header");
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        deadline.cancel(false);
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        fail(ctx, "invalid PROXY protocol header: " + cause.getMessage());
+    }
+
+    private void fail(ChannelHandlerContext ctx, String why) {
+        if (done) {
+            return;
+        }
+        done = true;
+        deadline.cancel(false);
+        log.debug("{}: {}, closing", ctx.channel(), why);
+        failed.run();
+        ctx.close();
+    }
+}
