@@ -44,6 +44,7 @@ public final class NginxServer extends ExternalServer {
     private final Path accessLog;
     private final String serverBody;
     private final String httpDirectives;
+    private final String listenParameters;
 
     private NginxServer(Builder builder, Path dir) {
         super("nginx", dir, dir.resolve("logs/error.log"), dir.resolve("logs/nginx.pid"), STARTUP_TIMEOUT, STOP_GRACE);
@@ -53,6 +54,7 @@ public final class NginxServer extends ExternalServer {
         this.accessLog = dir.resolve("logs/access.log");
         this.serverBody = builder.serverBody;
         this.httpDirectives = builder.httpDirectives;
+        this.listenParameters = builder.listenParameters;
         try {
             for (String sub : List.of("conf", "logs", "root", "temp/client_body", "temp/proxy",
                     "temp/fastcgi", "temp/uwsgi", "temp/scgi")) {
@@ -78,6 +80,7 @@ public final class NginxServer extends ExternalServer {
     public static final class Builder {
         private String serverBody = "location / { return 200 \"nginx\\n\"; }";
         private String httpDirectives = "";
+        private String listenParameters = "";
         private final Map<String, String> files = new LinkedHashMap<>();
         private IntSupplier ports = ExternalProcesses::randomPort;
 
@@ -96,6 +99,15 @@ public final class NginxServer extends ExternalServer {
         /** Extra directives inside {@code http { ... }}, before the server block (an {@code upstream}, say). */
         public Builder http(String httpDirectives) {
             this.httpDirectives = Objects.requireNonNull(httpDirectives, "httpDirectives");
+            return this;
+        }
+
+        /**
+         * Parameters of the generated {@code listen} directive after the address, such as
+         * {@code proxy_protocol} (every connection must then start with a PROXY protocol header).
+         */
+        public Builder listen(String parameters) {
+            this.listenParameters = Objects.requireNonNull(parameters, "parameters");
             return this;
         }
 
@@ -155,7 +167,7 @@ public final class NginxServer extends ExternalServer {
                 "  scgi_temp_path " + temp + "scgi;",
                 httpDirectives,
                 "  server {",
-                "    listen 127.0.0.1:" + listenPort + ";",
+                "    listen 127.0.0.1:" + listenPort + (listenParameters.isEmpty() ? "" : " " + listenParameters) + ";",
                 "    server_name localhost;",
                 "    root " + root + ";",
                 serverBody,
