@@ -22,7 +22,6 @@ import org.tandemlb.core.http.HttpMode;
 import org.tandemlb.core.proxy.Drain;
 import org.tandemlb.core.proxy.HttpConnectionPool;
 import org.tandemlb.core.proxy.ProxyContext;
-import org.tandemlb.core.proxyprotocol.ProxyHeaderReader;
 import org.tandemlb.core.tcp.TcpProxyHandler;
 import org.tandemlb.core.transport.Transport;
 

@@ -1,7 +1,12 @@
 package org.tandemlb.core.proxyprotocol;
 
 import io.netty.channel.Channel;
+import io.netty.handler.codec.haproxy.HAProxyCommand;
+import io.netty.handler.codec.haproxy.HAProxyMessage;
+import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
 import io.netty.util.AttributeKey;
+import io.netty.util.NetUtil;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
 /**
@@ -15,7 +20,12 @@ import java.net.InetSocketAddress;
  */
 public record ClientAddresses(InetSocketAddress source, InetSocketAddress destination) {
     /** Set on a client channel whose PROXY header carried addresses. */
-    static final AttributeKey<ClientAddresses> KEY = AttributeKey.valueOf(ClientAddresses.class, "proxied");
+    private static final AttributeKey<ClientAddresses> KEY = AttributeKey.valueOf(ClientAddresses.class, "proxied");
+
+    /** Records the addresses the PROXY header of {@code client} carried: they are its addresses from now on. */
+    public static void attach(Channel client, ClientAddresses carried) {
+        client.attr(KEY).set(carried);
+    }
 
     /** The addresses of {@code client}: those its PROXY header carried, or the socket's own. */
     public static ClientAddresses of(Channel client) {
@@ -34,5 +44,28 @@ public record ClientAddresses(InetSocketAddress source, InetSocketAddress destin
 
     private static InetSocketAddress inet(Object address) {
         return address instanceof InetSocketAddress isa ? isa : null;
+    }
+
+    /**
+     * The addresses a PROXY header carries, or null when it carries none that stand for the
+     * connection's own ({@code PROXY UNKNOWN}, the v2 {@code LOCAL} command, UNIX sockets).
+     */
+    public static ClientAddresses carriedBy(HAProxyMessage header) {
+        if (header.command() != HAProxyCommand.PROXY) {
+            return null;
+        }
+        HAProxyProxiedProtocol.AddressFamily family = header.proxiedProtocol().addressFamily();
+        if (family != HAProxyProxiedProtocol.AddressFamily.AF_IPv4
+                && family != HAProxyProxiedProtocol.AddressFamily.AF_IPv6) {
+            return null;
+        }
+        // The decoder has checked both are IP literals; NetUtil parses them without a look-up.
+        InetAddress src = NetUtil.createInetAddressFromIpAddressString(header.sourceAddress());
+        InetAddress dst = NetUtil.createInetAddressFromIpAddressString(header.destinationAddress());
+        if (src == null || dst == null) {
+            return null;
+        }
+        return new ClientAddresses(new InetSocketAddress(src, header.sourcePort()),
+                new InetSocketAddress(dst, header.destinationPort()));
     }
 }

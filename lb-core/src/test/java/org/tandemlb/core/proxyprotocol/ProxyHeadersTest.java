@@ -47,7 +47,7 @@ class ProxyHeadersTest {
         for (SendProxy v : new SendProxy[] {SendProxy.V1, SendProxy.V2}) {
             HAProxyMessage m = decode(ProxyHeaders.header(ALLOC, v, CLIENT4, FRONT4));
             assertEquals(v == SendProxy.V1 ? HAProxyProtocolVersion.V1 : HAProxyProtocolVersion.V2, m.protocolVersion());
-            assertEquals(new ClientAddresses(CLIENT4, FRONT4), ProxyHeaderReader.addresses(m));
+            assertEquals(new ClientAddresses(CLIENT4, FRONT4), ClientAddresses.carriedBy(m));
             m.release();
         }
     }
@@ -57,7 +57,7 @@ class ProxyHeadersTest {
         for (SendProxy v : new SendProxy[] {SendProxy.V1, SendProxy.V2}) {
             HAProxyMessage m = decode(ProxyHeaders.header(ALLOC, v, CLIENT6, FRONT4));
             assertEquals(HAProxyProxiedProtocol.TCP6, m.proxiedProtocol());
-            ClientAddresses a = ProxyHeaderReader.addresses(m);
+            ClientAddresses a = ClientAddresses.carriedBy(m);
             assertEquals(CLIENT6, a.source());
             assertEquals(443, a.destination().getPort());
             // ::ffff:198.51.100.1 is read back as the IPv4 address it maps.
@@ -71,11 +71,11 @@ class ProxyHeadersTest {
         ByteBuf v1 = ProxyHeaders.header(ALLOC, SendProxy.V1, null, FRONT4);
         assertEquals("PROXY UNKNOWN\r\n", v1.toString(StandardCharsets.US_ASCII));
         HAProxyMessage m1 = decode(v1);
-        assertNull(ProxyHeaderReader.addresses(m1), "UNKNOWN keeps the connection's own addresses");
+        assertNull(ClientAddresses.carriedBy(m1), "UNKNOWN keeps the connection's own addresses");
         m1.release();
         HAProxyMessage m2 = decode(ProxyHeaders.header(ALLOC, SendProxy.V2, CLIENT4, null));
         assertEquals(HAProxyCommand.LOCAL, m2.command());
-        assertNull(ProxyHeaderReader.addresses(m2), "LOCAL keeps the connection's own addresses");
+        assertNull(ClientAddresses.carriedBy(m2), "LOCAL keeps the connection's own addresses");
         m2.release();
     }
 

@@ -1,25 +1,21 @@
-package org.tandemlb.core.proxyprotocol;
+package org.tandemlb.core.frontend;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
-import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
-import io.netty.util.NetUtil;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tandemlb.core.proxy.Drain;
+import org.tandemlb.core.proxyprotocol.ClientAddresses;
 
 /**
  * The start of an {@code accept_proxy} client connection: the connection must begin with a PROXY
@@ -34,7 +30,7 @@ import org.tandemlb.core.proxy.Drain;
  * {@code PROXY UNKNOWN} and the v2 {@code LOCAL} command (a health check of the balancer in front)
  * keep the connection's own addresses, as HAProxy does.
  */
-public final class ProxyHeaderReader extends ChannelInboundHandlerAdapter {
+final class ProxyHeaderReader extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ProxyHeaderReader.class);
 
     private final Duration timeout;
@@ -57,7 +53,7 @@ public final class ProxyHeaderReader extends ChannelInboundHandlerAdapter {
      * @param failed  counts a connection closed for want of a valid header
      * @param then    sets up the rest of the pipeline (added last), once the header was read
      */
-    public static void expect(ChannelPipeline p, Duration timeout, Runnable failed, Consumer<Channel> then) {
+    static void expect(ChannelPipeline p, Duration timeout, Runnable failed, Consumer<Channel> then) {
         p.addLast("proxy-protocol-decoder", new HAProxyMessageDecoder());
         p.addLast("proxy-protocol", new ProxyHeaderReader(timeout, failed, then));
     }
@@ -77,9 +73,9 @@ public final class ProxyHeaderReader extends ChannelInboundHandlerAdapter {
         done = true;
         deadline.cancel(false);
         try {
-            ClientAddresses carried = addresses(header);
+            ClientAddresses carried = ClientAddresses.carriedBy(header);
             if (carried != null) {
-                ctx.channel().attr(ClientAddresses.KEY).set(carried);
+                ClientAddresses.attach(ctx.channel(), carried);
             }
         } finally {
             header.release();
@@ -89,26 +85,6 @@ public final class ProxyHeaderReader extends ChannelInboundHandlerAdapter {
         // the frontend's handlers must be in place by then.
         ctx.pipeline().remove(this);
         then.accept(ch);
-    }
-
-    /** The addresses a header carries, or null to keep the connection's own (UNKNOWN, LOCAL, UNIX). */
-    static ClientAddresses addresses(HAProxyMessage header) {
-        if (header.command() != HAProxyCommand.PROXY) {
-            return null;
-        }
-        HAProxyProxiedProtocol.AddressFamily family = header.proxiedProtocol().addressFamily();
-        if (family != HAProxyProxiedProtocol.AddressFamily.AF_IPv4
-                && family != HAProxyProxiedProtocol.AddressFamily.AF_IPv6) {
-            return null;
-        }
-        // The decoder has checked both are IP literals; NetUtil parses them without a look-up.
-        InetAddress src = NetUtil.createInetAddressFromIpAddressString(header.sourceAddress());
-        InetAddress dst = NetUtil.createInetAddressFromIpAddressString(header.destinationAddress());
-        if (src == null || dst == null) {
-            return null;
-        }
-        return new ClientAddresses(new InetSocketAddress(src, header.sourcePort()),
-                new InetSocketAddress(dst, header.destinationPort()));
     }
 
     @Override
