@@ -118,6 +118,7 @@ class HAProxyInFrontTest {
                 serversByClient.values().forEach(used::addAll);
                 assertTrue(used.size() > 1, "12 clients, all through one HAProxy address, spread: " + serversByClient);
                 assertEquals(0, lb.frontend("fe").proxyHeaderFailures());
+                assertTrue(h.isAlive(), h.output());
             }
         }
     }
