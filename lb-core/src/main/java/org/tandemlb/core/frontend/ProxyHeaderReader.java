@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.util.ReferenceCountUtil;
@@ -26,7 +27,8 @@ import org.tandemlb.core.proxyprotocol.ClientAddresses;
  * go on to it.
  *
  * <p>A header that is not valid closes the connection at once; so does the deadline passing
- * without one, the client ending its side first, or a drain. Each such failure is counted.
+ * without one. Each such failure is counted. A client that ends its side before a header, or a
+ * drain, closes the connection too, without counting.
  * {@code PROXY UNKNOWN} and the v2 {@code LOCAL} command (a health check of the balancer in front)
  * keep the connection's own addresses, as HAProxy does.
  */
@@ -94,7 +96,12 @@ final class ProxyHeaderReader extends ChannelInboundHandlerAdapter {
             return;
         }
         if (evt instanceof ChannelInputShutdownEvent) {
-            fail(ctx, "client closed before its PROXY protocol header");
+            // The peer ended before a header (tcp mode, which sees half-closes): closed, not
+            // counted, as a connection closed before a header is in http mode (a TCP health
+            // check of the balancer in front, say).
+            deadline.cancel(false);
+            done = true;
+            ctx.close();
             return;
         }
         ctx.fireUserEventTriggered(evt);
@@ -108,7 +115,14 @@ final class ProxyHeaderReader extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        fail(ctx, "invalid PROXY protocol header: " + cause.getMessage());
+        if (cause instanceof DecoderException) {
+            fail(ctx, "invalid PROXY protocol header: " + cause.getMessage());
+        } else {
+            log.debug("{}: {}", ctx.channel(), cause.toString()); // a reset, say: not the header's fault
+            done = true;
+            deadline.cancel(false);
+            ctx.close();
+        }
     }
 
     private void fail(ChannelHandlerContext ctx, String why) {

@@ -185,6 +185,14 @@ class AcceptProxyTest {
                 assertEquals(-1, s.getInputStream().read(), "no header within timeouts.client: closed");
             }
             assertEquals(1, lb.frontend("fe").proxyHeaderFailures());
+
+            try (Socket s = new Socket()) {
+                s.connect(fe, 5000);
+                s.setSoTimeout(10_000);
+                s.shutdownOutput(); // a plain TCP check of the balancer in front: connect, FIN
+                assertEquals(-1, s.getInputStream().read(), "closed");
+            }
+            assertEquals(1, lb.frontend("fe").proxyHeaderFailures(), "not counted as a failed header");
         }
     }
 }
