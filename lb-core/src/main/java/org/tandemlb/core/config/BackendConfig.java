@@ -102,8 +102,8 @@ public record BackendConfig(String name, Mode mode, Balance balance, List<Server
         public Builder sendProxy(SendProxy s) { sendProxy = s; return this; }
 
         public BackendConfig build() {
-            return new BackendConfig(name, mode, balance, servers, timeouts, retries, healthCheck, passiveCheck, slowStart,
-                    sendProxy);
+            return new BackendConfig(name, mode, balance, servers, timeouts, retries, healthCheck, passiveCheck,
+                    slowStart, sendProxy);
         }
     }
 }

@@ -94,8 +94,8 @@ public final class Frontend {
     }
 
     /**
-     * {@code accept_proxy} connections closed because no valid PROXY protocol header came in
-     * time (a malformed one, none within the deadline, or the client ending first).
+     * {@code accept_proxy} connections closed because no valid PROXY protocol header came: a
+     * malformed one, or none within the deadline.
      */
     public long proxyHeaderFailures() {
         return proxyHeaderFailures.get();

@@ -92,16 +92,14 @@ final class ProxyHeaderReader extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt == Drain.EVENT) {
-            ctx.close();
+            close(ctx);
             return;
         }
         if (evt instanceof ChannelInputShutdownEvent) {
             // The peer ended before a header (tcp mode, which sees half-closes): closed, not
             // counted, as a connection closed before a header is in http mode (a TCP health
             // check of the balancer in front, say).
-            deadline.cancel(false);
-            done = true;
-            ctx.close();
+            close(ctx);
             return;
         }
         ctx.fireUserEventTriggered(evt);
@@ -119,20 +117,21 @@ final class ProxyHeaderReader extends ChannelInboundHandlerAdapter {
             fail(ctx, "invalid PROXY protocol header: " + cause.getMessage());
         } else {
             log.debug("{}: {}", ctx.channel(), cause.toString()); // a reset, say: not the header's fault
-            done = true;
-            deadline.cancel(false);
-            ctx.close();
+            close(ctx);
         }
     }
 
     private void fail(ChannelHandlerContext ctx, String why) {
-        if (done) {
-            return;
+        if (!done) {
+            log.debug("{}: {}, closing", ctx.channel(), why);
+            failed.run();
+            close(ctx);
         }
+    }
+
+    private void close(ChannelHandlerContext ctx) {
         done = true;
         deadline.cancel(false);
-        log.debug("{}: {}, closing", ctx.channel(), why);
-        failed.run();
         ctx.close();
     }
 }

@@ -252,7 +252,8 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
      * connection carries its client's PROXY header and is private to it (see {@link HttpConnectionPool}).
      */
     private Object poolKey(Server s) {
-        return HttpConnectionPool.key(s, backend.config().sendProxy() == SendProxy.NONE ? null : ClientAddresses.of(client));
+        boolean privateToClient = backend.config().sendProxy() != SendProxy.NONE;
+        return HttpConnectionPool.key(s, privateToClient ? ClientAddresses.of(client) : null);
     }
 
     @Override

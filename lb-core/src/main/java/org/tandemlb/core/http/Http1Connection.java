@@ -210,7 +210,8 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
         if (frontend.redirectHttps()) {
             FullHttpResponse redirect = HttpsRedirect.of(req, frontend.redirectHttpsPort());
             logRefused(req, redirect == null ? 400 : 308, redirect == null ? "bad_request" : "redirect");
-            answerAndClose(redirect != null ? redirect : ErrorResponses.of(client.alloc(), HttpResponseStatus.BAD_REQUEST));
+            answerAndClose(redirect != null ? redirect
+                    : ErrorResponses.of(client.alloc(), HttpResponseStatus.BAD_REQUEST));
             return;
         }
         String backendName = router.backendFor(req);

@@ -73,10 +73,8 @@ public final class HttpConnectionPool {
         ArrayDeque<Channel> idle = m == null ? null : m.get(key);
         if (idle != null) {
             idle.remove(channel);
-            if (idle.isEmpty() || key instanceof Private) {
-                // rare (a close), and no deque of a removed server stays behind; a private
-                // connection is alone under its key, and its key is not used again
-                m.remove(key);
+            if (idle.isEmpty()) {
+                m.remove(key); // rare (a close), and no deque of a removed server or gone client stays behind
             }
         }
     }

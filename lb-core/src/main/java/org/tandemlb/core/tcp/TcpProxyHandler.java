@@ -38,12 +38,9 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     private boolean inputShutdown;
     private long earlyBytes;
 
-    /** A handler for one client connection of {@code frontend} (whose channel has autoRead off). */
-    public TcpProxyHandler(ProxyContext context, FrontendConfig frontend) {
-        this(context, frontend, false);
-    }
-
     /**
+     * A handler for one client connection of {@code frontend} (whose channel has autoRead off).
+     *
      * @param running whether the channel is past its {@code channelActive} already (its PROXY
      *                header was read): the server is then chosen as soon as the handler is added
      */
