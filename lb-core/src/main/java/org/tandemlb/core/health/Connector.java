@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Consumer;
 import org.tandemlb.core.config.SendProxy;
+import org.tandemlb.core.proxyprotocol.ProxyHeaderWriter;
 import org.tandemlb.core.proxyprotocol.ProxyHeaders;
 import org.tandemlb.core.transport.Transport;
 
@@ -60,24 +61,16 @@ final class Connector {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis())))
                 // TCP_NODELAY: on by default in Netty's socket channels.
                 .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .handler(handler);
+                .handler(sendProxy == SendProxy.NONE ? handler : ProxyHeaderWriter.before(handler, this::header));
         options.accept(b);
-        ChannelFuture f = source == null ? b.connect(address) : b.connect(address, new InetSocketAddress(source, 0));
-        if (sendProxy != SendProxy.NONE) {
-            // Listeners run in the order they were added: this one before the check's, which
-            // writes the check's own bytes.
-            f.addListener(x -> {
-                if (x.isSuccess()) {
-                    Channel ch = f.channel();
-                    ByteBuf header = sendProxy == SendProxy.V2 ? ProxyHeaders.v2Local(ch.alloc())
-                            : ProxyHeaders.header(ch.alloc(), sendProxy, (InetSocketAddress) ch.localAddress(),
-                                    (InetSocketAddress) ch.remoteAddress());
-                    ProxyHeaders.writeFirst(ch, header);
-                    ch.flush();
-                }
-            });
-        }
-        return f;
+        return source == null ? b.connect(address) : b.connect(address, new InetSocketAddress(source, 0));
+    }
+
+    /** The PROXY header of a check connection: v1 with its own addresses, v2 as a {@code LOCAL} command. */
+    private ByteBuf header(Channel ch) {
+        return sendProxy == SendProxy.V2 ? ProxyHeaders.v2Local(ch.alloc())
+                : ProxyHeaders.header(ch.alloc(), sendProxy, (InetSocketAddress) ch.localAddress(),
+                        (InetSocketAddress) ch.remoteAddress());
     }
 
     /**

@@ -15,6 +15,7 @@ import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.backend.ServerGrant;
 import org.tandemlb.core.config.SendProxy;
 import org.tandemlb.core.proxyprotocol.ClientAddresses;
+import org.tandemlb.core.proxyprotocol.ProxyHeaderWriter;
 import org.tandemlb.core.proxyprotocol.ProxyHeaders;
 
 /**
@@ -94,21 +95,21 @@ public abstract class ConnectAttempt implements ServerGrant {
             return;
         }
         attempts++;
+        SendProxy sendProxy = backend.config().sendProxy();
+        ChannelHandler handler = initializer(server);
+        if (sendProxy != SendProxy.NONE) {
+            ClientAddresses a = ClientAddresses.of(client);
+            handler = ProxyHeaderWriter.before(handler,
+                    ch -> ProxyHeaders.header(ch.alloc(), sendProxy, a.source(), a.destination()));
+        }
         ChannelFuture f = context.bootstrap(client.eventLoop(), backend.config().timeouts().connect(), halfClosure(),
                         server.address())
                 .option(ChannelOption.AUTO_READ, false)
-                .handler(initializer(server))
+                .handler(handler)
                 .connect(server.address());
         f.addListener(done -> {
             if (done.isSuccess()) {
                 server.connectSucceeded();
-                SendProxy sendProxy = backend.config().sendProxy();
-                if (sendProxy != SendProxy.NONE) {
-                    // Written before anything else, flushed with the first bytes of the request.
-                    ClientAddresses a = ClientAddresses.of(client);
-                    ProxyHeaders.writeFirst(f.channel(),
-                            ProxyHeaders.header(f.channel().alloc(), sendProxy, a.source(), a.destination()));
-                }
                 connected(server, f.channel(), false);
             } else {
                 server.connectFailed();

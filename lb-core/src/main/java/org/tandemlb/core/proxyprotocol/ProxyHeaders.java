@@ -2,8 +2,6 @@ package org.tandemlb.core.proxyprotocol;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.NetUtil;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -14,9 +12,7 @@ import org.tandemlb.core.config.SendProxy;
 
 /**
  * Writes PROXY protocol headers ({@code proxy-protocol.txt}): version 1, a text line, and version
- * 2, binary, for TCP over IPv4 or IPv6. The header goes first on a connection, before anything
- * its pipeline's handlers write (a TLS handshake included), so it is written at the pipeline's
- * head ({@link #writeFirst}).
+ * 2, binary, for TCP over IPv4 or IPv6. {@link ProxyHeaderWriter} puts one first on a connection.
  */
 public final class ProxyHeaders {
     /** The v2 signature, section 2.2: {@code \r\n\r\n\0\r\nQUIT\n}. */
@@ -52,19 +48,6 @@ public final class ProxyHeaders {
         ByteBuf b = alloc.buffer(16);
         b.writeBytes(V2_SIGNATURE).writeByte(V2_LOCAL).writeByte(0).writeShort(0);
         return b;
-    }
-
-    /**
-     * Writes {@code header} at the head of {@code ch}'s pipeline, so that it goes out before
-     * whatever the pipeline's handlers write; not flushed.
-     */
-    public static void writeFirst(Channel ch, ByteBuf header) {
-        ChannelHandlerContext first = ch.pipeline().firstContext();
-        if (first == null) {
-            ch.write(header, ch.voidPromise());
-        } else {
-            first.write(header, first.voidPromise());
-        }
     }
 
     private static ByteBuf v1(ByteBufAllocator alloc, InetSocketAddress source, InetSocketAddress destination) {
