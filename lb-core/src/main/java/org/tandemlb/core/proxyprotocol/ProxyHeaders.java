@@ -16,7 +16,7 @@ import org.tandemlb.core.config.SendProxy;
  */
 public final class ProxyHeaders {
     /** The v2 signature, section 2.2: {@code \r\n\r\n\0\r\nQUIT\n}. */
-    static final byte[] V2_SIGNATURE = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A};
+    private static final byte[] V2_SIGNATURE = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A};
     private static final int V2_PROXY = 0x21;
     private static final int V2_LOCAL = 0x20;
     private static final int TCP_OVER_IPV4 = 0x11;
