@@ -27,7 +27,6 @@ import org.tandemlb.core.accesslog.AccessLogEntry;
 import org.tandemlb.core.backend.Backend;
 import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.config.Mode;
-import org.tandemlb.core.config.SendProxy;
 import org.tandemlb.core.proxy.ConnectAttempt;
 import org.tandemlb.core.proxy.DeferredFlush;
 import org.tandemlb.core.proxy.HttpConnectionPool;
@@ -247,14 +246,6 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
         return replayed ? null : pool.poll(client.eventLoop(), poolKey(s));
     }
 
-    /**
-     * The pool key of connections to {@code s} for this client: with {@code send_proxy}, a
-     * connection carries its client's PROXY header and is private to it (see {@link HttpConnectionPool}).
-     */
-    private Object poolKey(Server s) {
-        boolean privateToClient = backend.config().sendProxy() != SendProxy.NONE;
-        return HttpConnectionPool.key(s, privateToClient ? ClientAddresses.of(client) : null);
-    }
 
     @Override
     protected void connected(Server s, Channel ch, boolean wasReused) {

@@ -150,6 +150,15 @@ public abstract class ConnectAttempt implements ServerGrant {
         }
     }
 
+    /**
+     * The key in the {@link HttpConnectionPool} of connections to {@code server} for this client:
+     * with {@code send_proxy}, a connection carries its client's PROXY header and is private to it.
+     */
+    protected final Object poolKey(Server server) {
+        boolean privateToClient = backend.config().sendProxy() != SendProxy.NONE;
+        return HttpConnectionPool.key(server, privateToClient ? ClientAddresses.of(client) : null);
+    }
+
     /** The backend the server comes from. */
     public final Backend backend() {
         return backend;
