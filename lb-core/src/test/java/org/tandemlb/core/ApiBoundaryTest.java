@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * The API an embedder sees (the packages that package-info of {@code org.tandemlb.core} names)
  * shows no type of the engine's inside: no public or protected constructor, method or field of a
  * public API class takes, returns or holds a type from {@code http}, {@code tcp}, {@code proxy},
- * {@code health}, {@code backend.balance} or {@code metrics}, so that those can change freely.
+ * {@code health}, {@code backend.balance}, {@code proxyprotocol} or {@code metrics}, so that those can change freely.
  */
 class ApiBoundaryTest {
     static final Set<String> API = Set.of(
@@ -29,6 +29,7 @@ class ApiBoundaryTest {
             "org.tandemlb.core.frontend",
             "org.tandemlb.core.backend",
             "org.tandemlb.core.accesslog",
+            "org.tandemlb.core.tls",
             "org.tandemlb.core.transport");
 
     @Test

@@ -14,6 +14,7 @@ import org.tandemlb.core.config.HealthCheckConfig;
 import org.tandemlb.core.config.HostPort;
 import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.config.PassiveCheckConfig;
+import org.tandemlb.core.config.SendProxy;
 import org.tandemlb.core.config.ServerConfig;
 import org.tandemlb.core.config.UpstreamTlsConfig;
 import org.tandemlb.core.tls.UpstreamTls;
@@ -64,11 +65,7 @@ final class BackendRules {
             Section passive = s.section("passive_check", PASSIVE_KEYS);
             Integer errorLimit = passive == null ? null : passive.integer("error_limit", 0, Integer.MAX_VALUE);
             Duration slowStart = s.duration("slow_start", false);
-            String sendProxy = s.choice("send_proxy", SEND_PROXY);
-            if (sendProxy != null && !sendProxy.equals("none")) {
-                problems.report(s.scalar("send_proxy"), s.path("send_proxy"), "send_proxy " + sendProxy
-                        + " is not supported yet by this version of Tandem (use none)");
-            }
+            SendProxy sendProxy = s.enumChoice("send_proxy", SEND_PROXY, SendProxy.class);
             Map<String, Duration> timeouts = DefaultsRules.timeouts(s);
             Integer retries = s.integer("retries", 0, Integer.MAX_VALUE);
             List<ServerConfig> servers = servers(s);
@@ -81,14 +78,14 @@ final class BackendRules {
                 YamlNode checkAt = own != null ? own.node : s.node;
                 String checkPath = own != null ? own.path : s.path;
                 HealthCheckConfig check = merged == null ? null
-                        : problems.build(checkAt, checkPath, () -> HealthCheckRules.build(merged));
+                        : problems.build(checkAt, checkPath, () -> HealthCheckRules.build(merged, sendProxy));
                 int retriesValue = retries != null ? retries : defaults.retries() != null ? defaults.retries() : 3;
                 if (problems.count() == before) {
                     config = problems.build(s.node, s.path, () -> new BackendConfig(item.name(),
                             mode == null ? Mode.HTTP : mode, balance == null ? Balance.ROUNDROBIN : balance, servers,
                             DefaultsRules.mergeTimeouts(defaults.timeouts(), timeouts), retriesValue, check,
                             errorLimit == null ? PassiveCheckConfig.OFF : new PassiveCheckConfig(errorLimit),
-                            slowStart, tls));
+                            slowStart, sendProxy, tls));
                 }
             }
             boolean modeBad = mode == null && s.value("mode") != null;

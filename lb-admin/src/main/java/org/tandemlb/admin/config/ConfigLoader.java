@@ -66,11 +66,13 @@ import org.tandemlb.core.config.Names;
  * <li><b>Frontends</b>: {@code name}, {@code bind} (a string or a list) and {@code default_backend}
  *     are required; {@code mode} defaults to http; {@code routes} need mode http, each with
  *     {@code host} and/or {@code path_prefix} and a {@code backend}; {@code access_log} defaults to
- *     text on stdout. {@code tls} (present in any form) and {@code accept_proxy: true} are errors: not
- *     supported yet by this version. {@code retries} or {@code health_check} on a frontend are
- *     errors that point to the backend.</li>
+ *     text on stdout; {@code accept_proxy} defaults to false. {@code tls} (present in any form) is an
+ *     error: not supported yet by this version. {@code redirect_https} (with an optional
+ *     {@code redirect_https_port}) and {@code hsts} need mode http; {@code hsts} needs {@code tls},
+ *     {@code redirect_https} a frontend without it. {@code retries} or {@code health_check} on a
+ *     frontend are errors that point to the backend.</li>
  * <li><b>Backends</b>: {@code name} required; mode http, balance roundrobin, no slow start,
- *     passive checks off, {@code send_proxy: none} (v1 and v2 not supported yet) by default;
+ *     passive checks off, {@code send_proxy: none} by default;
  *     servers with weight 0-256 (default 1), {@code backup} (default false), {@code max_connections}
  *     (default 0, no limit).</li>
  * <li><b>Health checks</b>: a backend has an active check when it or {@code defaults} has a
@@ -80,7 +82,8 @@ import org.tandemlb.core.config.Names;
  *     {@code user} for mysql) written in a backend's section whose type is another are errors at
  *     the key; in {@code defaults} they are allowed unless that section sets another type itself,
  *     and inherited ones that do not apply to a backend's type are ignored. The default is
- *     HAProxy's: interval 2s, rise 2, fall 3, timeout = interval.</li>
+ *     HAProxy's: interval 2s, rise 2, fall 3, timeout = interval; its {@code send_proxy} defaults
+ *     to the backend's.</li>
  * <li><b>References</b>: a {@code default_backend} or route {@code backend} that names no backend is
  *     an error at that value ({@code backend 'webb' is not defined; did you mean 'web'?}); one whose
  *     mode differs from the frontend's is an error there too, naming both modes.</li>

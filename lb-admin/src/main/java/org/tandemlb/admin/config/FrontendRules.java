@@ -20,7 +20,8 @@ import org.tandemlb.core.config.RouteConfig;
 final class FrontendRules {
 
     private static final List<String> FRONTEND_KEYS = List.of("name", "mode", "bind", "max_connections",
-            "default_backend", "routes", "timeouts", "access_log", "tls", "accept_proxy", "retries", "health_check");
+            "default_backend", "routes", "timeouts", "access_log", "tls", "accept_proxy", "retries", "health_check",
+            "redirect_https", "redirect_https_port", "hsts");
     private static final List<String> ROUTE_KEYS = List.of("host", "path_prefix", "backend");
     private static final List<String> ACCESS_LOG_KEYS = List.of("target", "format");
     private static final List<String> LOG_FORMATS = List.of("text", "json");
@@ -64,10 +65,7 @@ final class FrontendRules {
                 problems.report(s.key("tls"), s.path("tls"), "tls is not supported yet by this version of Tandem");
             }
             Boolean acceptProxy = s.bool("accept_proxy");
-            if (acceptProxy != null && acceptProxy) {
-                problems.report(s.scalar("accept_proxy"), s.path("accept_proxy"),
-                        "accept_proxy is not supported yet by this version of Tandem");
-            }
+            HttpsSettings https = https(s, modeKnown ? effectiveMode : null);
             for (String key : List.of("retries", "health_check")) {
                 if (s.has(key)) {
                     problems.report(s.key(key), s.path, "'" + key + "' is a backend setting: set it on the backends "
@@ -77,7 +75,8 @@ final class FrontendRules {
             if (problems.count() == before && item.name() != null) {
                 FrontendConfig f = problems.build(s.node, s.path, () -> new FrontendConfig(item.name(), effectiveMode,
                         binds, maxConnections == null ? 0 : maxConnections, defaultBackend, routes,
-                        DefaultsRules.mergeTimeouts(defaults.timeouts(), timeouts)));
+                        DefaultsRules.mergeTimeouts(defaults.timeouts(), timeouts), acceptProxy != null && acceptProxy,
+                        https.redirect(), https.redirectPort(), https.hsts()));
                 if (f != null) {
                     out.add(f);
                     accessLogs.put(item.name(), accessLog == null ? AccessLogSettings.DEFAULT : accessLog);
@@ -85,6 +84,38 @@ final class FrontendRules {
             }
         }
         return out;
+    }
+
+    /** A frontend's {@code redirect_https}, {@code redirect_https_port} and {@code hsts}. */
+    private record HttpsSettings(boolean redirect, int redirectPort, Duration hsts) {
+    }
+
+    /**
+     * {@code redirect_https} (with its port) belongs on a cleartext http frontend, {@code hsts} on
+     * one with {@code tls}; neither in tcp mode.
+     */
+    private HttpsSettings https(Section s, Mode mode) {
+        Boolean redirect = s.bool("redirect_https");
+        Integer port = s.integer("redirect_https_port", 1, 65535);
+        Duration hsts = s.parsed("hsts", Units::parseLifetime);
+        boolean on = redirect != null && redirect;
+        if (port != null && !on) {
+            problems.report(s.key("redirect_https_port"), s.path("redirect_https_port"),
+                    "redirect_https_port needs redirect_https: true");
+        }
+        if (on && s.has("tls")) {
+            problems.report(s.key("redirect_https"), s.path("redirect_https"),
+                    "redirect_https is for a cleartext frontend; this one has tls");
+        }
+        if (hsts != null && !s.has("tls")) {
+            problems.report(s.key("hsts"), s.path("hsts"), "hsts needs tls on this frontend");
+        }
+        for (String key : List.of("redirect_https", "hsts")) {
+            if (mode == Mode.TCP && s.has(key)) {
+                problems.report(s.key(key), s.path(key), key + " needs mode http; this frontend is in tcp mode");
+            }
+        }
+        return new HttpsSettings(on, port == null ? 0 : port, hsts);
     }
 
     /** {@code bind}: one host:port or a list of them. */

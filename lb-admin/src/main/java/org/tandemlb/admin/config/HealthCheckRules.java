@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 import org.tandemlb.core.config.HealthCheckConfig;
 import org.tandemlb.core.config.HealthCheckConfig.StatusRange;
+import org.tandemlb.core.config.SendProxy;
 
 /**
  * The rules of a {@code health_check} section, in {@code defaults} or in a backend: its keys, the
@@ -15,11 +16,12 @@ import org.tandemlb.core.config.HealthCheckConfig.StatusRange;
 final class HealthCheckRules {
 
     static final List<String> HEALTH_KEYS = List.of("type", "interval", "timeout", "rise", "fall", "fast_interval",
-            "down_interval", "method", "path", "host", "expect_status", "expect_body", "user");
+            "down_interval", "method", "path", "host", "expect_status", "expect_body", "user", "send_proxy");
     private static final List<String> HTTP_CHECK_KEYS = List.of("method", "path", "host", "expect_status",
             "expect_body");
     private static final List<String> MYSQL_CHECK_KEYS = List.of("user");
     private static final List<String> CHECK_TYPES = List.of("tcp", "http", "mysql", "none");
+    private static final List<String> SEND_PROXY = List.of("none", "v1", "v2");
     private static final Pattern HTTP_METHOD = Pattern.compile("[A-Z]+");
 
     private final Problems problems;
@@ -34,7 +36,8 @@ final class HealthCheckRules {
      */
     record HealthPartial(String type, Duration interval, Duration timeout, Integer rise, Integer fall,
                          Duration fastInterval, Duration downInterval, String method, String path,
-                         String host, StatusRange expectStatus, String expectBody, String user) {
+                         String host, StatusRange expectStatus, String expectBody, String user,
+                         SendProxy sendProxy) {
 
         /** {@code own} over this, key by key. */
         HealthPartial overlay(HealthPartial own) {
@@ -42,7 +45,7 @@ final class HealthCheckRules {
                     or(own.rise, rise), or(own.fall, fall), or(own.fastInterval, fastInterval),
                     or(own.downInterval, downInterval), or(own.method, method), or(own.path, path),
                     or(own.host, host), or(own.expectStatus, expectStatus), or(own.expectBody, expectBody),
-                    or(own.user, user));
+                    or(own.user, user), or(own.sendProxy, sendProxy));
         }
 
         private static <T> T or(T a, T b) {
@@ -64,7 +67,7 @@ final class HealthCheckRules {
                 s.integer("rise", 1, Integer.MAX_VALUE), s.integer("fall", 1, Integer.MAX_VALUE),
                 s.duration("fast_interval", true), s.duration("down_interval", true),
                 s.string("method"), s.string("path"), s.string("host"), statusRange(s, "expect_status"),
-                s.string("expect_body"), s.string("user"));
+                s.string("expect_body"), s.string("user"), s.enumChoice("send_proxy", SEND_PROXY, SendProxy.class));
         if (h.method != null && !HTTP_METHOD.matcher(h.method).matches()) {
             problems.report(s.scalar("method"), s.path("method"), "'" + h.method
                     + "' is not an HTTP method: write it in upper case, such as GET or HEAD");
@@ -112,8 +115,12 @@ final class HealthCheckRules {
         }
     }
 
-    /** lb-core's check for the merged keys, or null for type none; throws what its builder throws. */
-    static HealthCheckConfig build(HealthPartial h) {
+    /**
+     * lb-core's check for the merged keys, or null for type none; throws what its builder throws.
+     * Without its own {@code send_proxy}, the check sends what the backend's traffic does
+     * ({@code backendSendProxy}, null for none), as HAProxy's checks do.
+     */
+    static HealthCheckConfig build(HealthPartial h, SendProxy backendSendProxy) {
         String type = h.type == null ? "tcp" : h.type;
         if (type.equals("none")) {
             return null;
@@ -123,7 +130,8 @@ final class HealthCheckRules {
         if (h.interval != null) {
             b.interval(h.interval);
         }
-        b.timeout(h.timeout).fastInterval(h.fastInterval).downInterval(h.downInterval);
+        b.timeout(h.timeout).fastInterval(h.fastInterval).downInterval(h.downInterval)
+                .sendProxy(h.sendProxy != null ? h.sendProxy : backendSendProxy);
         if (h.rise != null) {
             b.rise(h.rise);
         }

@@ -12,6 +12,7 @@ public final class Units {
 
     private static final Pattern DURATION_PART = Pattern.compile("(\\d+)(ms|s|m|h)");
     private static final Pattern DIGITS = Pattern.compile("\\d+");
+    private static final Pattern DAYS_OR_YEARS = Pattern.compile("(\\d+)(d|y)");
     private static final Pattern SIZE = Pattern.compile("(\\d+)(KiB|MiB|GiB)?");
 
     private Units() {
@@ -73,6 +74,28 @@ public final class Units {
 
     private static IllegalArgumentException notADuration(String text) {
         return new IllegalArgumentException("'" + text + "' is not a duration like 500ms, 2s, 5m, 1h or 1m30s");
+    }
+
+    /**
+     * Parses a long lifetime such as an HSTS {@code max-age}: {@code 1y} (365 days), {@code 180d},
+     * or any duration {@link #parseDuration} takes. Days and years are for such lifetimes only:
+     * no timeout is written in them.
+     */
+    public static Duration parseLifetime(String text) {
+        Matcher m = DAYS_OR_YEARS.matcher(text.trim());
+        if (!m.matches()) {
+            try {
+                return parseDuration(text);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("'" + text + "' is not a lifetime like 1y, 180d or 12h");
+            }
+        }
+        try {
+            long days = Long.parseLong(m.group(1));
+            return Duration.ofDays(m.group(2).equals("y") ? Math.multiplyExact(days, 365L) : days);
+        } catch (ArithmeticException | NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text + "' is too long a duration");
+        }
     }
 
     /** Parses a size in bytes: {@code 512} (bytes), {@code 16KiB}, {@code 1MiB}, {@code 1GiB}. */

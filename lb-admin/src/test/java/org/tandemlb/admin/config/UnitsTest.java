@@ -20,6 +20,15 @@ class UnitsTest {
     }
 
     @Test
+    void lifetimesTakeDaysAndYears() {
+        assertEquals(Duration.ofDays(365), Units.parseLifetime("1y"));
+        assertEquals(Duration.ofDays(180), Units.parseLifetime("180d"));
+        assertEquals(Duration.ofHours(12), Units.parseLifetime("12h"));
+        assertEquals("'1 year' is not a lifetime like 1y, 180d or 12h", message(() -> Units.parseLifetime("1 year")));
+        assertEquals("'1y2d' is not a lifetime like 1y, 180d or 12h", message(() -> Units.parseLifetime("1y2d")));
+    }
+
+    @Test
     void badDurations() {
         assertEquals("'5' needs a unit: ms, s, m or h", message(() -> Units.parseDuration("5")));
         assertEquals("'-5s' must not be negative", message(() -> Units.parseDuration("-5s")));

@@ -32,7 +32,8 @@ import org.tandemlb.core.config.Mode;
  * @param termination    how it ended, as HAProxy's termination state in short words: {@code ok},
  *                       {@code client_abort}, {@code server_abort}, {@code no_server},
  *                       {@code queue_timeout}, {@code connect_failed}, {@code server_timeout},
- *                       {@code client_timeout}, {@code bad_request}, {@code upgraded}
+ *                       {@code client_timeout}, {@code bad_request}, {@code upgraded},
+ *                       {@code redirect}
  */
 public record AccessLogEntry(Mode mode, long startMillis, InetSocketAddress client, String frontend, String backend,
                              String server, String method, String uri, int status, long bytesIn, long bytesOut,

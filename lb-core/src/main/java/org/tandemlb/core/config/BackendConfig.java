@@ -21,11 +21,13 @@ import java.util.Set;
  *                     passive checks take them down)
  * @param passiveCheck passive checking on live traffic
  * @param slowStart    the ramp-up time of a server's weight after it comes back up; zero for none
+ * @param sendProxy    the PROXY protocol header written first on each new server connection
+ *                     (default {@link SendProxy#NONE})
  * @param tls          TLS to the servers (and their health checks), or null for plain TCP
  */
 public record BackendConfig(String name, Mode mode, Balance balance, List<ServerConfig> servers, Timeouts timeouts,
                             int retries, HealthCheckConfig healthCheck, PassiveCheckConfig passiveCheck,
-                            Duration slowStart, UpstreamTlsConfig tls) {
+                            Duration slowStart, SendProxy sendProxy, UpstreamTlsConfig tls) {
 
     public BackendConfig {
         Names.require("backend", name);
@@ -38,6 +40,7 @@ public record BackendConfig(String name, Mode mode, Balance balance, List<Server
         if (slowStart.isNegative()) {
             throw new IllegalArgumentException("backend " + name + ": slow_start must not be negative");
         }
+        sendProxy = sendProxy == null ? SendProxy.NONE : sendProxy;
         if (retries < 0) {
             throw new IllegalArgumentException("backend " + name + ": retries must not be negative");
         }
@@ -79,6 +82,7 @@ public record BackendConfig(String name, Mode mode, Balance balance, List<Server
         private PassiveCheckConfig passiveCheck = PassiveCheckConfig.OFF;
         private Duration slowStart = Duration.ZERO;
         private UpstreamTlsConfig tls;
+        private SendProxy sendProxy = SendProxy.NONE;
 
         private Builder(String name, Mode mode) {
             this.name = name;
@@ -94,9 +98,11 @@ public record BackendConfig(String name, Mode mode, Balance balance, List<Server
         public Builder passiveCheck(PassiveCheckConfig p) { passiveCheck = p; return this; }
         public Builder slowStart(Duration d) { slowStart = d; return this; }
         public Builder tls(UpstreamTlsConfig t) { tls = t; return this; }
+        public Builder sendProxy(SendProxy s) { sendProxy = s; return this; }
 
         public BackendConfig build() {
-            return new BackendConfig(name, mode, balance, servers, timeouts, retries, healthCheck, passiveCheck, slowStart, tls);
+            return new BackendConfig(name, mode, balance, servers, timeouts, retries, healthCheck, passiveCheck,
+                    slowStart, sendProxy, tls);
         }
     }
 }

@@ -1,5 +1,6 @@
 package org.tandemlb.core.config;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -14,9 +15,17 @@ import java.util.Objects;
  * @param defaultBackend the backend of requests no route matches (of every connection in tcp mode)
  * @param routes         http mode: host/path rules tried in order before the default backend
  * @param timeouts       client, http_request, keep_alive and drain apply here
+ * @param acceptProxy    every connection starts with a PROXY protocol header (v1 or v2) whose
+ *                       source address is the client's ({@code accept_proxy})
+ * @param redirectHttps  http mode: every request is answered {@code 308} to the same host and path
+ *                       over {@code https://}, without a server ({@code redirect_https})
+ * @param redirectHttpsPort the port written in those redirects; 0 for none (443)
+ * @param hsts           http mode: the {@code max-age} of the {@code Strict-Transport-Security}
+ *                       header added to responses, or null for none (meant for TLS frontends)
  */
 public record FrontendConfig(String name, Mode mode, List<HostPort> binds, int maxConnections,
-                             String defaultBackend, List<RouteConfig> routes, Timeouts timeouts) {
+                             String defaultBackend, List<RouteConfig> routes, Timeouts timeouts,
+                             boolean acceptProxy, boolean redirectHttps, int redirectHttpsPort, Duration hsts) {
 
     public FrontendConfig {
         Names.require("frontend", name);
@@ -34,6 +43,26 @@ public record FrontendConfig(String name, Mode mode, List<HostPort> binds, int m
             throw new IllegalArgumentException("frontend " + name + ": routes need mode http");
         }
         Objects.requireNonNull(timeouts, "timeouts");
+        if (mode == Mode.TCP && (redirectHttps || hsts != null)) {
+            throw new IllegalArgumentException("frontend " + name + ": redirect_https and hsts need mode http");
+        }
+        if (redirectHttpsPort < 0 || redirectHttpsPort > 65535 || (redirectHttpsPort != 0 && !redirectHttps)) {
+            throw new IllegalArgumentException("frontend " + name
+                    + ": redirect_https_port must be within 1-65535, with redirect_https");
+        }
+        if (hsts != null && (hsts.isNegative() || hsts.toSeconds() == 0 && !hsts.isZero())) {
+            throw new IllegalArgumentException("frontend " + name + ": hsts must be zero or at least one second");
+        }
+    }
+
+    /**
+     * A frontend without the PROXY protocol, redirect or HSTS.
+     *
+     * @see #FrontendConfig(String, Mode, List, int, String, List, Timeouts, boolean, boolean, int, Duration)
+     */
+    public FrontendConfig(String name, Mode mode, List<HostPort> binds, int maxConnections, String defaultBackend,
+                          List<RouteConfig> routes, Timeouts timeouts) {
+        this(name, mode, binds, maxConnections, defaultBackend, routes, timeouts, false, false, 0, null);
     }
 
     /** A builder for a frontend called {@code name} in {@code mode}. */
@@ -50,6 +79,10 @@ public record FrontendConfig(String name, Mode mode, List<HostPort> binds, int m
         private String defaultBackend;
         private final List<RouteConfig> routes = new ArrayList<>();
         private Timeouts timeouts = Timeouts.DEFAULTS;
+        private boolean acceptProxy;
+        private boolean redirectHttps;
+        private int redirectHttpsPort;
+        private Duration hsts;
 
         private Builder(String name, Mode mode) {
             this.name = name;
@@ -62,9 +95,14 @@ public record FrontendConfig(String name, Mode mode, List<HostPort> binds, int m
         public Builder defaultBackend(String b) { defaultBackend = b; return this; }
         public Builder route(RouteConfig r) { routes.add(Objects.requireNonNull(r)); return this; }
         public Builder timeouts(Timeouts t) { timeouts = t; return this; }
+        public Builder acceptProxy(boolean a) { acceptProxy = a; return this; }
+        public Builder redirectHttps(boolean r) { redirectHttps = r; return this; }
+        public Builder redirectHttpsPort(int p) { redirectHttpsPort = p; return this; }
+        public Builder hsts(Duration maxAge) { hsts = maxAge; return this; }
 
         public FrontendConfig build() {
-            return new FrontendConfig(name, mode, binds, maxConnections, defaultBackend, routes, timeouts);
+            return new FrontendConfig(name, mode, binds, maxConnections, defaultBackend, routes, timeouts,
+                    acceptProxy, redirectHttps, redirectHttpsPort, hsts);
         }
     }
 }

@@ -19,10 +19,14 @@ import java.util.Objects;
  * @param expectStatus  http: the accepted status codes (default 200-399)
  * @param expectBody    http: a substring the body must contain, or null
  * @param user          mysql: a password-less user to log in with, or null to only read the greeting
+ * @param sendProxy     a PROXY protocol header written first on each check connection, for servers
+ *                      that require one (HAProxy's {@code check-send-proxy}): v1 with the check
+ *                      connection's own addresses, v2 as a {@code LOCAL} command (default none)
  */
 public record HealthCheckConfig(Type type, Duration interval, Duration timeout, int rise, int fall,
                                 Duration fastInterval, Duration downInterval, String method, String path,
-                                String host, StatusRange expectStatus, String expectBody, String user) {
+                                String host, StatusRange expectStatus, String expectBody, String user,
+                                SendProxy sendProxy) {
 
     /** The kinds of active check. */
     public enum Type {
@@ -98,6 +102,7 @@ public record HealthCheckConfig(Type type, Duration interval, Duration timeout, 
             throw new IllegalArgumentException("path '" + path + "' must start with /");
         }
         expectStatus = expectStatus == null ? new StatusRange(200, 399) : expectStatus;
+        sendProxy = sendProxy == null ? SendProxy.NONE : sendProxy;
     }
 
     private static Duration positive(String key, Duration d) {
@@ -127,6 +132,7 @@ public record HealthCheckConfig(Type type, Duration interval, Duration timeout, 
         private StatusRange expectStatus;
         private String expectBody;
         private String user;
+        private SendProxy sendProxy;
 
         private Builder(Type type) {
             this.type = type;
@@ -144,10 +150,11 @@ public record HealthCheckConfig(Type type, Duration interval, Duration timeout, 
         public Builder expectStatus(StatusRange r) { expectStatus = r; return this; }
         public Builder expectBody(String b) { expectBody = b; return this; }
         public Builder user(String u) { user = u; return this; }
+        public Builder sendProxy(SendProxy s) { sendProxy = s; return this; }
 
         public HealthCheckConfig build() {
             return new HealthCheckConfig(type, interval, timeout, rise, fall, fastInterval, downInterval,
-                    method, path, host, expectStatus, expectBody, user);
+                    method, path, host, expectStatus, expectBody, user, sendProxy);
         }
     }
 }

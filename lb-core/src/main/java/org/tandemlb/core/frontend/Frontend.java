@@ -28,7 +28,9 @@ import org.tandemlb.core.transport.Transport;
 /**
  * A frontend at run time: its listening sockets, its connection counters, and the pipeline each
  * accepted connection gets ({@code http} or {@code tcp}). Connections past
- * {@code max_connections} are closed as soon as they are accepted.
+ * {@code max_connections} are closed as soon as they are accepted. With {@code accept_proxy}, a
+ * connection gets its pipeline only once its PROXY protocol header has been read
+ * ({@link ProxyHeaderReader}).
  *
  * <p>The configuration is read at each accept, so a reload that keeps the bind addresses changes
  * routes, timeouts and limits for new connections without touching the sockets. A reload that
@@ -47,6 +49,7 @@ public final class Frontend {
     private final AtomicInteger current = new AtomicInteger();
     private final AtomicLong total = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
+    private final AtomicLong proxyHeaderFailures = new AtomicLong();
     /** Counts a connection out when it closes; one listener for all of them. */
     private final io.netty.channel.ChannelFutureListener closed = f -> current.decrementAndGet();
 
@@ -88,6 +91,14 @@ public final class Frontend {
     /** Connections closed at once because {@code max_connections} was reached. */
     public long connectionsRefused() {
         return refused.get();
+    }
+
+    /**
+     * {@code accept_proxy} connections closed because no valid PROXY protocol header came: a
+     * malformed one, or none within the deadline.
+     */
+    public long proxyHeaderFailures() {
+        return proxyHeaderFailures.get();
     }
 
     /** The addresses actually bound (with the port the system chose for port 0). */
@@ -196,16 +207,31 @@ public final class Frontend {
             ch.close();
             return;
         }
-        if (cfg.mode() == Mode.HTTP) {
-            HttpMode.initClientPipeline(ch.pipeline(), context, cfg, new HttpRoutes(cfg), pool, "http");
-        } else {
+        if (cfg.mode() == Mode.TCP) {
             // Set here rather than as the listener's child options, so that one listening socket
             // can serve either mode (a reload may hand it to a frontend of the other mode). This
             // runs before the channel is active, so before its first read.
             ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        }
+        if (cfg.acceptProxy()) {
+            // The header is read first (with reading on); the mode's pipeline follows it. The
+            // deadline is the one for a request head (http), or the client's inactivity (tcp).
+            ProxyHeaderReader.expect(ch.pipeline(),
+                    cfg.mode() == Mode.HTTP ? cfg.timeouts().httpRequest() : cfg.timeouts().client(),
+                    proxyHeaderFailures::incrementAndGet, c -> initPipeline(c, cfg, true));
+        } else {
+            initPipeline(ch, cfg, false);
+        }
+    }
+
+    /** Sets up the pipeline of {@code cfg}'s mode; {@code running}: after a PROXY header, so active already. */
+    private void initPipeline(Channel ch, FrontendConfig cfg, boolean running) {
+        if (cfg.mode() == Mode.HTTP) {
+            HttpMode.initClientPipeline(ch.pipeline(), context, cfg, new HttpRoutes(cfg), pool, "http");
+        } else {
             // The client is read only once there is somewhere to send its bytes.
             ch.config().setAutoRead(false);
-            ch.pipeline().addLast("proxy", new TcpProxyHandler(context, cfg));
+            ch.pipeline().addLast("proxy", new TcpProxyHandler(context, cfg, running));
         }
     }
 

@@ -1,6 +1,7 @@
 package org.tandemlb.core.health;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -18,16 +19,23 @@ import java.util.Objects;
 import java.util.function.Consumer;
 import org.tandemlb.core.config.HostPort;
 import org.tandemlb.core.tls.UpstreamTls;
+import org.tandemlb.core.config.SendProxy;
+import org.tandemlb.core.proxyprotocol.ProxyHeaderWriter;
+import org.tandemlb.core.proxyprotocol.ProxyHeaders;
 import org.tandemlb.core.transport.Transport;
 
 /**
  * Opens the connections of one server's checks: on the checker's event loop, with the transport's
  * channel class, a connect timeout equal to the check timeout and, when one is set, from a given
- * source address (HAProxy's {@code source}).
+ * source address (HAProxy's {@code source}). With {@code send_proxy}, a PROXY protocol header goes
+ * first on each connection, before what the check sends (HAProxy's {@code check-send-proxy}): v1
+ * with the check connection's own addresses, v2 as a {@code LOCAL} command, which tells the server
+ * the connection is the balancer's own.
  *
  * <p>With the backend's TLS side, a connection is a TLS client as live traffic's are (same
  * context, same name rules), and it counts as connected once the handshake is done; a failed
- * handshake fails the connection with its reason as message.
+ * handshake fails the connection with its reason as message. The PROXY header goes before the
+ * handshake.
  */
 final class Connector {
     private final EventLoop loop;
@@ -35,11 +43,13 @@ final class Connector {
     private final InetSocketAddress address;
     private final Duration timeout;
     private final InetAddress source;
+    private final SendProxy sendProxy;
     private final UpstreamTls tls;
     private final HostPort configured;
 
-    Connector(EventLoop loop, Transport transport, InetSocketAddress address, Duration timeout, InetAddress source) {
-        this(loop, transport, address, timeout, source, null, null);
+    Connector(EventLoop loop, Transport transport, InetSocketAddress address, Duration timeout, InetAddress source,
+              SendProxy sendProxy) {
+        this(loop, transport, address, timeout, source, sendProxy, null, null);
     }
 
     /**
@@ -47,12 +57,13 @@ final class Connector {
      * @param configured the server's address as configured (the name TLS expects), with {@code tls}
      */
     Connector(EventLoop loop, Transport transport, InetSocketAddress address, Duration timeout, InetAddress source,
-              UpstreamTls tls, HostPort configured) {
+              SendProxy sendProxy, UpstreamTls tls, HostPort configured) {
         this.loop = Objects.requireNonNull(loop);
         this.transport = Objects.requireNonNull(transport);
         this.address = Objects.requireNonNull(address);
         this.timeout = Objects.requireNonNull(timeout);
         this.source = source;
+        this.sendProxy = Objects.requireNonNull(sendProxy);
         this.tls = tls;
         this.configured = tls == null ? null : Objects.requireNonNull(configured);
     }
@@ -78,15 +89,20 @@ final class Connector {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis())))
                 // TCP_NODELAY: on by default in Netty's socket channels.
                 .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .handler(tls == null ? handler : new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(tls.newHandler(ch.alloc(), configured, timeout), handler);
-                    }
-                });
+                .handler(sendProxy == SendProxy.NONE ? withTls(handler) : ProxyHeaderWriter.before(withTls(handler), this::header));
         options.accept(b);
         ChannelFuture connected = source == null ? b.connect(address) : b.connect(address, new InetSocketAddress(source, 0));
         return tls == null ? connected : handshaken(connected);
+    }
+
+    /** {@code handler}, behind a TLS handler when connections are TLS connections. */
+    private ChannelHandler withTls(ChannelHandler handler) {
+        return tls == null ? handler : new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(tls.newHandler(ch.alloc(), configured, timeout), handler);
+            }
+        };
     }
 
     /** A future of {@code connected}'s channel that completes when its TLS handshake is done. */
@@ -116,6 +132,13 @@ final class Connector {
         HandshakeFailed(String reason) {
             super(reason, null, false, false);
         }
+    }
+
+    /** The PROXY header of a check connection: v1 with its own addresses, v2 as a {@code LOCAL} command. */
+    private ByteBuf header(Channel ch) {
+        return sendProxy == SendProxy.V2 ? ProxyHeaders.v2Local(ch.alloc())
+                : ProxyHeaders.header(ch.alloc(), sendProxy, (InetSocketAddress) ch.localAddress(),
+                        (InetSocketAddress) ch.remoteAddress());
     }
 
     /**

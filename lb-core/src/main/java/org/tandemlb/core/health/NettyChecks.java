@@ -48,12 +48,13 @@ public final class NettyChecks implements CheckFactory {
         if (server.address().isUnresolved()) {
             return new Unresolvable(config.type().configName(), server.config().address().toString());
         }
-        Connector plain = new Connector(els.loop(), transport, server.address(), config.timeout(), source);
+        Connector plain = new Connector(els.loop(), transport, server.address(), config.timeout(), source,
+                config.sendProxy());
         // The backend's TLS side for the checks that speak to the server as live traffic does;
         // MySQL starts its TLS inside its own protocol, so the mysql check stays plain.
         UpstreamTls tls = server.backend().tls();
         Connector connector = tls == null ? plain : new Connector(els.loop(), transport, server.address(),
-                config.timeout(), source, tls, server.config().address());
+                config.timeout(), source, config.sendProxy(), tls, server.config().address());
         return switch (config.type()) {
             case TCP -> new TcpCheck(connector);
             case HTTP -> new HttpCheck(connector, config,

@@ -6,10 +6,10 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpRequest;
-import java.net.InetSocketAddress;
 import org.tandemlb.core.accesslog.AccessListener;
 import org.tandemlb.core.accesslog.AccessLogEntry;
 import org.tandemlb.core.config.Mode;
+import org.tandemlb.core.proxyprotocol.ClientAddresses;
 
 /**
  * The first handler of an HTTP/1.1 client connection, before the codec: counts the bytes both
@@ -87,7 +87,7 @@ final class ActivityTap extends ChannelDuplexHandler {
         long now = System.nanoTime();
         long start = startNanos != 0 ? startNanos : now;
         long millis = startMillis != 0 ? startMillis : System.currentTimeMillis();
-        listener.ended(new AccessLogEntry(Mode.HTTP, millis, (InetSocketAddress) client.remoteAddress(), frontend,
+        listener.ended(new AccessLogEntry(Mode.HTTP, millis, ClientAddresses.source(client), frontend,
                 null, null, req == null ? null : req.method().name(), req == null ? null : req.uri(), status,
                 takeBytesIn(), takeBytesOut(), -1, -1, -1, now - start, termination));
         clearStart();

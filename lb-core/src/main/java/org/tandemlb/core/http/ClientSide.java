@@ -37,6 +37,12 @@ interface ClientSide {
     /** The value of {@code X-Forwarded-Proto}: {@code http} or {@code https}. */
     String forwardedProto();
 
+    /**
+     * The {@code Strict-Transport-Security} value added to every response from a server (the
+     * frontend's {@code hsts}), or null for none.
+     */
+    CharSequence strictTransportSecurity();
+
     /** The frontend's name, for the access log. */
     String frontendName();
 

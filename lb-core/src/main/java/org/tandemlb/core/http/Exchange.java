@@ -16,8 +16,8 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -32,6 +32,7 @@ import org.tandemlb.core.proxy.DeferredFlush;
 import org.tandemlb.core.proxy.HttpConnectionPool;
 import org.tandemlb.core.proxy.InactivityTimer;
 import org.tandemlb.core.proxy.ProxyContext;
+import org.tandemlb.core.proxyprotocol.ClientAddresses;
 
 /**
  * One request and its response, whatever protocol the client speaks: gets a server connection
@@ -56,6 +57,7 @@ import org.tandemlb.core.proxy.ProxyContext;
  */
 final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener {
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
+    private static final AsciiString STRICT_TRANSPORT_SECURITY = AsciiString.cached("strict-transport-security");
 
     private final ClientSide side;
     private final HttpConnectionPool pool;
@@ -206,7 +208,7 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
         long queue = grantedAt > 0 ? grantedAt - startNanos : -1;
         long connect = connectedAt > 0 ? connectedAt - grantedAt : -1;
         long response = responseAt > 0 ? responseAt - sentAt : -1;
-        listener.ended(new AccessLogEntry(Mode.HTTP, startMillis, (InetSocketAddress) client.remoteAddress(),
+        listener.ended(new AccessLogEntry(Mode.HTTP, startMillis, ClientAddresses.source(client),
                 side.frontendName(), backend == null ? null : backend.name(), serverName, request.method().name(),
                 request.uri(), status, side.takeBytesIn(), side.takeBytesOut(), queue, connect, response,
                 now - startNanos, termination));
@@ -236,13 +238,14 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
 
     @Override
     protected ChannelHandler initializer(Server s) {
-        return UpstreamHandler.initializer(s, pool);
+        return UpstreamHandler.initializer(s, pool, poolKey(s));
     }
 
     @Override
     protected Channel reuse(Server s) {
-        return replayed ? null : pool.poll(client.eventLoop(), s);
+        return replayed ? null : pool.poll(client.eventLoop(), poolKey(s));
     }
+
 
     @Override
     protected void connected(Server s, Channel ch, boolean wasReused) {
@@ -371,6 +374,10 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
             } else if (http10Client) {
                 h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
             }
+        }
+        CharSequence sts = side.strictTransportSecurity();
+        if (sts != null) {
+            h.set(STRICT_TRANSPORT_SECURITY, sts);
         }
         side.write(new DefaultHttpResponse(HttpVersion.HTTP_1_1, resp.status(), h));
     }

@@ -5,11 +5,13 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -28,6 +30,7 @@ import org.tandemlb.core.proxy.HttpConnectionPool;
 import org.tandemlb.core.proxy.InactivityTimer;
 import org.tandemlb.core.proxy.ProxyContext;
 import org.tandemlb.core.proxy.Tunnel;
+import org.tandemlb.core.proxyprotocol.ClientAddresses;
 
 /**
  * An HTTP/1.1 client connection (HTTP/1.0 too): its state machine, from one request head to the
@@ -44,6 +47,7 @@ import org.tandemlb.core.proxy.Tunnel;
  * between requests (silent close), {@code client} for inactivity while the request body arrives
  * (the exchange runs {@code server}). Refused here: 400 malformed, 431 oversized head, 414
  * oversized URI, 501 unsupported transfer coding, 405 {@code CONNECT}, 503 no backend; the
+ * {@code redirect_https} frontends answer every valid request {@link HttpsRedirect 308}; the
  * exchange's own failures (502, 503, 504) come back through {@link #respondError}. Each closes
  * the connection.
  */
@@ -57,6 +61,8 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
     private final Router router;
     private final HttpConnectionPool pool;
     private final String forwardedProto;
+    /** The {@code Strict-Transport-Security} value of the frontend's {@code hsts}, or null. */
+    private final AsciiString hsts;
     private final MessageEncoder responseEncoder = new MessageEncoder();
     /** Counts the bytes and keeps the current request's start (the pipeline's first handler). */
     private final ActivityTap tap;
@@ -92,6 +98,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
         this.router = router;
         this.pool = pool;
         this.forwardedProto = forwardedProto;
+        this.hsts = frontend.hsts() == null ? null : AsciiString.of("max-age=" + frontend.hsts().toSeconds());
         this.tap = new ActivityTap(this, context.accessListener() != null);
     }
 
@@ -117,7 +124,8 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
         closeClient = client::close;
         clientTimer = new InactivityTimer(client.eventLoop());
         flusher = context.deferredFlush(client.eventLoop());
-        if (client.remoteAddress() instanceof InetSocketAddress isa) {
+        InetSocketAddress isa = ClientAddresses.source(client); // the PROXY header's, with accept_proxy
+        if (isa != null) {
             clientAddress = isa.getAddress() != null ? isa.getAddress().getHostAddress() : isa.getHostString();
         }
         clientKey = ConnectAttempt.clientKey(client);
@@ -197,6 +205,13 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
                     ? req.decoderResult().cause().toString() : invalid);
             logRefused(req.decoderResult().isFailure() ? null : req, invalid.code(), "bad_request");
             respondError(invalid, null);
+            return;
+        }
+        if (frontend.redirectHttps()) {
+            FullHttpResponse redirect = HttpsRedirect.of(req, frontend.redirectHttpsPort());
+            logRefused(req, redirect == null ? 400 : 308, redirect == null ? "bad_request" : "redirect");
+            answerAndClose(redirect != null ? redirect
+                    : ErrorResponses.of(client.alloc(), HttpResponseStatus.BAD_REQUEST));
             return;
         }
         String backendName = router.backendFor(req);
@@ -382,10 +397,15 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
             closeAfterWrites(); // the part of the response already written, as far as it went
             return;
         }
+        answerAndClose(ErrorResponses.of(client.alloc(), status));
+    }
+
+    /** Writes an answer of Tandem's own (which says {@code Connection: close}) and closes. */
+    private void answerAndClose(FullHttpResponse response) {
         state = State.CLOSING;
         clientTimer.stop();
         releasePending();
-        Closing.writeAndClose(client, ErrorResponses.of(client.alloc(), status), clientTimeouts().client());
+        Closing.writeAndClose(client, response, clientTimeouts().client());
     }
 
     /** The response is done: the connection serves the next request, or closes. */
@@ -438,6 +458,11 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
     @Override
     public String forwardedProto() {
         return forwardedProto;
+    }
+
+    @Override
+    public CharSequence strictTransportSecurity() {
+        return hsts;
     }
 
     @Override

@@ -36,6 +36,8 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     private final Server server;
     private final HttpConnectionPool pool;
+    /** The key the connection is pooled under ({@link HttpConnectionPool#key}). */
+    private final Object poolKey;
     private final ResponseDecoder decoder;
     /** The backend's TLS side the connection was made with (null: plain). */
     private final UpstreamTls tls;
@@ -49,9 +51,10 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     private InactivityTimer timer;
     private Runnable close;
 
-    UpstreamHandler(Server server, HttpConnectionPool pool, ResponseDecoder decoder) {
+    UpstreamHandler(Server server, HttpConnectionPool pool, Object poolKey, ResponseDecoder decoder) {
         this.server = server;
         this.pool = pool;
+        this.poolKey = poolKey;
         this.decoder = decoder;
         this.tls = server.backend().tls();
     }
@@ -61,15 +64,17 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
      * {@link MessageEncoder} and {@link ResponseDecoder} for why), the pair that Netty's
      * {@code HttpClientCodec} would otherwise be, then this handler. The decoder is named
      * {@code http} (a tunnel takes it out by that name).
+     *
+     * @param poolKey the key the connection is pooled under ({@link HttpConnectionPool#key})
      */
-    static ChannelHandler initializer(Server server, HttpConnectionPool pool) {
+    static ChannelHandler initializer(Server server, HttpConnectionPool pool, Object poolKey) {
         return new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
                 ResponseDecoder decoder = new ResponseDecoder();
                 ch.pipeline().addLast("http-encoder", new MessageEncoder());
                 ch.pipeline().addLast("http", decoder);
-                ch.pipeline().addLast("upstream", new UpstreamHandler(server, pool, decoder));
+                ch.pipeline().addLast("upstream", new UpstreamHandler(server, pool, poolKey, decoder));
             }
         };
     }
@@ -108,7 +113,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         timer.stop();
-        pool.offer(channel.eventLoop(), server, channel);
+        pool.offer(channel.eventLoop(), poolKey, channel);
         timer.start(keepAlive, close);
         // Read while idle so that a close by the server is noticed at once.
         channel.config().setAutoRead(true);
@@ -152,7 +157,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
         if (l != null) {
             l.upstreamClosed();
         } else {
-            pool.remove(ctx.channel().eventLoop(), server, ctx.channel());
+            pool.remove(ctx.channel().eventLoop(), poolKey, ctx.channel());
         }
     }
 

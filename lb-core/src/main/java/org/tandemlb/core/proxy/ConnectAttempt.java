@@ -18,13 +18,18 @@ import org.tandemlb.core.backend.Refusal;
 import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.backend.ServerGrant;
 import org.tandemlb.core.tls.UpstreamTls;
+import org.tandemlb.core.config.SendProxy;
+import org.tandemlb.core.proxyprotocol.ClientAddresses;
+import org.tandemlb.core.proxyprotocol.ProxyHeaderWriter;
+import org.tandemlb.core.proxyprotocol.ProxyHeaders;
 
 /**
  * Gets a connected server-side channel for one client request or connection: asks the backend
  * for a server, reuses an idle pooled connection or connects a new one on the client's event
  * loop, and on a connect failure retries on another server up to the backend's {@code retries}
  * (HAProxy's {@code retries} with {@code option redispatch}). Once every server was tried, the
- * failed ones may be tried again while retries remain.
+ * failed ones may be tried again while retries remain. A backend with {@code send_proxy} gets a
+ * PROXY protocol header with the client's addresses first on each new connection.
  *
  * <p>With the backend's {@code tls}, a new connection gets a TLS handler first in its pipeline
  * (named {@value #TLS_HANDLER}) and counts as connected only once the handshake is done, within
@@ -74,9 +79,13 @@ public abstract class ConnectAttempt implements ServerGrant {
         this.clientKey = clientKey;
     }
 
-    /** The client's address bytes, the key of {@code source} balancing. */
+    /**
+     * The client's address bytes, the key of {@code source} balancing: the address its PROXY
+     * header carried, if it had one.
+     */
     public static byte[] clientKey(Channel client) {
-        if (client.remoteAddress() instanceof InetSocketAddress isa && isa.getAddress() != null) {
+        InetSocketAddress isa = ClientAddresses.source(client);
+        if (isa != null && isa.getAddress() != null) {
             return isa.getAddress().getAddress();
         }
         return new byte[0];
@@ -103,9 +112,17 @@ public abstract class ConnectAttempt implements ServerGrant {
         UpstreamTls tls = backend.tls();
         Duration connectTimeout = backend.config().timeouts().connect();
         long connectStart = tls == null ? 0 : System.nanoTime();
+        ChannelHandler handler = tls == null ? initializer(server) : withTls(tls, server, connectTimeout);
+        SendProxy sendProxy = backend.config().sendProxy();
+        if (sendProxy != SendProxy.NONE) {
+            // The PROXY header goes out first, before a TLS handshake too.
+            ClientAddresses a = ClientAddresses.of(client);
+            handler = ProxyHeaderWriter.before(handler,
+                    ch -> ProxyHeaders.header(ch.alloc(), sendProxy, a.source(), a.destination()));
+        }
         ChannelFuture f = context.bootstrap(client.eventLoop(), connectTimeout, halfClosure(), server.address())
                 .option(ChannelOption.AUTO_READ, false)
-                .handler(tls == null ? initializer(server) : withTls(tls, server, connectTimeout))
+                .handler(handler)
                 .connect(server.address());
         f.addListener(done -> {
             if (!done.isSuccess()) {
@@ -194,6 +211,15 @@ public abstract class ConnectAttempt implements ServerGrant {
         } else {
             failed(Failure.UNREACHABLE);
         }
+    }
+
+    /**
+     * The key in the {@link HttpConnectionPool} of connections to {@code server} for this client:
+     * with {@code send_proxy}, a connection carries its client's PROXY header and is private to it.
+     */
+    protected final Object poolKey(Server server) {
+        boolean privateToClient = backend.config().sendProxy() != SendProxy.NONE;
+        return HttpConnectionPool.key(server, privateToClient ? ClientAddresses.of(client) : null);
     }
 
     /** The backend the server comes from. */

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.tandemlb.core.backend.Server;
+import org.tandemlb.core.proxyprotocol.ClientAddresses;
 
 /**
  * Idle keep-alive connections to servers, kept per server and per event loop (as Zuul's
@@ -15,14 +16,34 @@ import org.tandemlb.core.backend.Server;
  *
  * <p>The most recently used connection is reused first (it is the least likely to have been
  * closed by the server's own keep-alive timeout).
+ *
+ * <p>Connections are pooled under a key ({@link #key}): the server, for connections any request
+ * may reuse. A connection to a backend with {@code send_proxy} began with one client's PROXY
+ * header, and the server takes every request on it as that client's: such a connection is private
+ * to the client connection it was opened for (HAProxy's rule too), pooled under the server and the
+ * client's addresses, so only that client's next requests reuse it. It closes after the backend's
+ * keep-alive timeout when the client has nothing more to send.
  */
 public final class HttpConnectionPool {
-    private final Map<EventLoop, Map<Server, ArrayDeque<Channel>>> loops = new ConcurrentHashMap<>();
+    /** Per loop, the idle connections by key: a {@link Server}, or a {@link Private}. */
+    private final Map<EventLoop, Map<Object, ArrayDeque<Channel>>> loops = new ConcurrentHashMap<>();
 
-    /** An idle, open connection to {@code server} owned by {@code loop}, or null. Call on {@code loop}. */
-    public Channel poll(EventLoop loop, Server server) {
-        Map<Server, ArrayDeque<Channel>> m = loops.get(loop);
-        ArrayDeque<Channel> idle = m == null ? null : m.get(server);
+    /** The key of a connection private to one client: see the class comment. */
+    private record Private(Server server, ClientAddresses client) {
+    }
+
+    /**
+     * The key of connections to {@code server}: shared by every client ({@code privateTo} null),
+     * or private to the client connection of these addresses.
+     */
+    public static Object key(Server server, ClientAddresses privateTo) {
+        return privateTo == null ? server : new Private(server, privateTo);
+    }
+
+    /** An idle, open connection of {@code key} ({@link #key}) owned by {@code loop}, or null. Call on {@code loop}. */
+    public Channel poll(EventLoop loop, Object key) {
+        Map<Object, ArrayDeque<Channel>> m = loops.get(loop);
+        ArrayDeque<Channel> idle = m == null ? null : m.get(key);
         if (idle == null) {
             return null;
         }
@@ -34,40 +55,44 @@ public final class HttpConnectionPool {
         }
         // An emptied deque stays: the connection comes back at the end of the request, and
         // dropping and re-creating the deque each time was measurable. Deques of servers that
-        // were removed go with closeIdle.
+        // were removed go with closeIdle. A private key's deque goes: its client may not come back.
+        if (key instanceof Private && idle.isEmpty()) {
+            m.remove(key);
+        }
         return ch;
     }
 
-    /** Puts an idle connection back. Call on {@code loop}. */
-    public void offer(EventLoop loop, Server server, Channel channel) {
-        loops.computeIfAbsent(loop, l -> new HashMap<>()).computeIfAbsent(server, s -> new ArrayDeque<>()).addLast(channel);
+    /** Puts an idle connection of {@code key} back. Call on {@code loop}. */
+    public void offer(EventLoop loop, Object key, Channel channel) {
+        loops.computeIfAbsent(loop, l -> new HashMap<>()).computeIfAbsent(key, s -> new ArrayDeque<>()).addLast(channel);
     }
 
-    /** Forgets a connection that closed while idle. Call on {@code loop}. */
-    public void remove(EventLoop loop, Server server, Channel channel) {
-        Map<Server, ArrayDeque<Channel>> m = loops.get(loop);
-        ArrayDeque<Channel> idle = m == null ? null : m.get(server);
+    /** Forgets a connection of {@code key} that closed while idle. Call on {@code loop}. */
+    public void remove(EventLoop loop, Object key, Channel channel) {
+        Map<Object, ArrayDeque<Channel>> m = loops.get(loop);
+        ArrayDeque<Channel> idle = m == null ? null : m.get(key);
         if (idle != null) {
             idle.remove(channel);
             if (idle.isEmpty()) {
-                m.remove(server); // rare (a close), and no deque of a removed server stays behind
+                m.remove(key); // rare (a close), and no deque of a removed server or gone client stays behind
             }
         }
     }
 
-    /** Closes every idle connection to {@code server} (a server removed by a reload). Any thread. */
+    /** Closes every idle connection to {@code server} (a server removed by a reload), private ones too. Any thread. */
     public void closeIdle(Server server) {
-        loops.forEach((loop, m) -> loop.execute(() -> {
-            ArrayDeque<Channel> idle = m.remove(server);
-            if (idle != null) {
-                idle.forEach(Channel::close);
+        loops.forEach((loop, m) -> loop.execute(() -> m.entrySet().removeIf(e -> {
+            boolean of = e.getKey() == server || e.getKey() instanceof Private p && p.server() == server;
+            if (of) {
+                e.getValue().forEach(Channel::close);
             }
-        }));
+            return of;
+        })));
     }
 
     /** Idle connections held on {@code loop}, for tests and the status API. Call on {@code loop}. */
     int idleCount(EventLoop loop) {
-        Map<Server, ArrayDeque<Channel>> m = loops.get(loop);
+        Map<Object, ArrayDeque<Channel>> m = loops.get(loop);
         return m == null ? 0 : m.values().stream().mapToInt(ArrayDeque::size).sum();
     }
 }

@@ -7,7 +7,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.net.InetSocketAddress;
 import org.tandemlb.core.accesslog.AccessListener;
 import org.tandemlb.core.accesslog.AccessLogEntry;
 import org.tandemlb.core.backend.Backend;
@@ -19,6 +18,7 @@ import org.tandemlb.core.proxy.ConnectAttempt;
 import org.tandemlb.core.proxy.DeferredFlush;
 import org.tandemlb.core.proxy.ProxyContext;
 import org.tandemlb.core.proxy.Relay;
+import org.tandemlb.core.proxyprotocol.ClientAddresses;
 
 /**
  * The {@code tcp} mode: for each client connection, a server connection on the same event loop,
@@ -33,17 +33,39 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     private final ProxyContext context;
     private final FrontendConfig frontend;
     private final java.util.List<Object> early = new java.util.ArrayList<>(1);
+    /** Whether the connection was running already when this handler was added (after a PROXY header). */
+    private final boolean running;
     private boolean inputShutdown;
     private long earlyBytes;
 
-    /** A handler for one client connection of {@code frontend} (whose channel has autoRead off). */
-    public TcpProxyHandler(ProxyContext context, FrontendConfig frontend) {
+    /**
+     * A handler for one client connection of {@code frontend} (whose channel has autoRead off).
+     *
+     * @param running whether the channel is past its {@code channelActive} already (its PROXY
+     *                header was read): the server is then chosen as soon as the handler is added
+     */
+    public TcpProxyHandler(ProxyContext context, FrontendConfig frontend, boolean running) {
         this.context = context;
         this.frontend = frontend;
+        this.running = running;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (running) {
+            start(ctx);
+        }
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        if (!running) {
+            start(ctx);
+        }
+        ctx.fireChannelActive();
+    }
+
+    private void start(ChannelHandlerContext ctx) {
         Channel client = ctx.channel();
         long start = System.nanoTime();
         long startMillis = System.currentTimeMillis();
@@ -105,7 +127,6 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
                 client.close();
             }
         }.start();
-        ctx.fireChannelActive();
     }
 
     private void logSession(Channel client, long startMillis, long start, Backend backend, Server server,
@@ -114,7 +135,7 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         if (listener == null) {
             return;
         }
-        listener.ended(new AccessLogEntry(Mode.TCP, startMillis, (InetSocketAddress) client.remoteAddress(),
+        listener.ended(new AccessLogEntry(Mode.TCP, startMillis, ClientAddresses.source(client),
                 frontend.name(), backend == null ? null : backend.name(), server == null ? null : server.name(),
                 null, null, 0, earlyBytes + (fromClient == null ? 0 : fromClient.bytesRead()),
                 fromServer == null ? 0 : fromServer.bytesRead(), queued, connect, -1, System.nanoTime() - start,

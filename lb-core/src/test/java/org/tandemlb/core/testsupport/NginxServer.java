@@ -103,8 +103,9 @@ public final class NginxServer extends ExternalServer {
         }
 
         /**
-         * Parameters of the generated {@code listen} directive after the address: {@code ssl}
-         * (with {@code ssl_certificate} and {@code ssl_certificate_key} in the server body), say.
+         * Parameters of the generated {@code listen} directive after the address: {@code ssl} (with
+         * {@code ssl_certificate} and {@code ssl_certificate_key} in the server body), or
+         * {@code proxy_protocol} (every connection must then start with a PROXY protocol header).
          */
         public Builder listenParameters(String parameters) {
             this.listenParameters = Objects.requireNonNull(parameters, "parameters");

@@ -21,6 +21,7 @@ public final class PackageRules {
         "org.tandemlb.core.proxy..",
         "org.tandemlb.core.health..",
         "org.tandemlb.core.backend.balance..",
+        "org.tandemlb.core.proxyprotocol..",
         "org.tandemlb.core.metrics.."
     };
 

@@ -31,7 +31,18 @@ public final class RawHttp implements AutoCloseable {
 
     /** Connects to {@code address}; reads time out after 20 s so no test hangs. */
     public RawHttp(InetSocketAddress address) throws IOException {
+        this(address, null);
+    }
+
+    /**
+     * Connects to {@code address} from {@code from} (a loopback address such as 127.0.0.2, so that
+     * the client's address differs from the proxy's own), or from the system's choice when null.
+     */
+    public RawHttp(InetSocketAddress address, java.net.InetAddress from) throws IOException {
         socket = new Socket();
+        if (from != null) {
+            socket.bind(new InetSocketAddress(from, 0));
+        }
         socket.connect(address, 5000);
         socket.setSoTimeout(20_000);
         in = socket.getInputStream();
