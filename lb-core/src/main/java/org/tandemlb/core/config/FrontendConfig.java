@@ -14,9 +14,11 @@ import java.util.Objects;
  * @param defaultBackend the backend of requests no route matches (of every connection in tcp mode)
  * @param routes         http mode: host/path rules tried in order before the default backend
  * @param timeouts       client, http_request, keep_alive and drain apply here
+ * @param http2          http mode: h2c and the HTTP/2 limits
  */
 public record FrontendConfig(String name, Mode mode, List<HostPort> binds, int maxConnections,
-                             String defaultBackend, List<RouteConfig> routes, Timeouts timeouts) {
+                             String defaultBackend, List<RouteConfig> routes, Timeouts timeouts,
+                             Http2Config http2) {
 
     public FrontendConfig {
         Names.require("frontend", name);
@@ -34,6 +36,16 @@ public record FrontendConfig(String name, Mode mode, List<HostPort> binds, int m
             throw new IllegalArgumentException("frontend " + name + ": routes need mode http");
         }
         Objects.requireNonNull(timeouts, "timeouts");
+        http2 = http2 == null ? Http2Config.DEFAULTS : http2;
+        if (mode == Mode.TCP && http2.h2c()) {
+            throw new IllegalArgumentException("frontend " + name + ": h2c needs mode http");
+        }
+    }
+
+    /** A frontend with the default HTTP/2 settings. */
+    public FrontendConfig(String name, Mode mode, List<HostPort> binds, int maxConnections,
+                          String defaultBackend, List<RouteConfig> routes, Timeouts timeouts) {
+        this(name, mode, binds, maxConnections, defaultBackend, routes, timeouts, Http2Config.DEFAULTS);
     }
 
     /** A builder for a frontend called {@code name} in {@code mode}. */
@@ -50,6 +62,7 @@ public record FrontendConfig(String name, Mode mode, List<HostPort> binds, int m
         private String defaultBackend;
         private final List<RouteConfig> routes = new ArrayList<>();
         private Timeouts timeouts = Timeouts.DEFAULTS;
+        private Http2Config http2 = Http2Config.DEFAULTS;
 
         private Builder(String name, Mode mode) {
             this.name = name;
@@ -62,9 +75,10 @@ public record FrontendConfig(String name, Mode mode, List<HostPort> binds, int m
         public Builder defaultBackend(String b) { defaultBackend = b; return this; }
         public Builder route(RouteConfig r) { routes.add(Objects.requireNonNull(r)); return this; }
         public Builder timeouts(Timeouts t) { timeouts = t; return this; }
+        public Builder http2(Http2Config h) { http2 = h; return this; }
 
         public FrontendConfig build() {
-            return new FrontendConfig(name, mode, binds, maxConnections, defaultBackend, routes, timeouts);
+            return new FrontendConfig(name, mode, binds, maxConnections, defaultBackend, routes, timeouts, http2);
         }
     }
 }

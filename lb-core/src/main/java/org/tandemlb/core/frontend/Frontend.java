@@ -13,6 +13,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tandemlb.core.config.FrontendConfig;
@@ -47,6 +48,7 @@ public final class Frontend {
     private final AtomicInteger current = new AtomicInteger();
     private final AtomicLong total = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
+    private final LongAdder http2Streams = new LongAdder();
     /** Counts a connection out when it closes; one listener for all of them. */
     private final io.netty.channel.ChannelFutureListener closed = f -> current.decrementAndGet();
 
@@ -88,6 +90,16 @@ public final class Frontend {
     /** Connections closed at once because {@code max_connections} was reached. */
     public long connectionsRefused() {
         return refused.get();
+    }
+
+    /** HTTP/2 streams opened by clients since start (h2c and h2 over TLS). */
+    public long http2StreamsTotal() {
+        return http2Streams.sum();
+    }
+
+    /** The counter of {@link #http2StreamsTotal()}, for the HTTP/2 connections of this frontend. */
+    public LongAdder http2StreamsCounter() {
+        return http2Streams;
     }
 
     /** The addresses actually bound (with the port the system chose for port 0). */
@@ -197,7 +209,7 @@ public final class Frontend {
             return;
         }
         if (cfg.mode() == Mode.HTTP) {
-            HttpMode.initClientPipeline(ch.pipeline(), context, cfg, new HttpRoutes(cfg), pool, "http");
+            HttpMode.initClientPipeline(ch.pipeline(), context, cfg, new HttpRoutes(cfg), pool, "http", http2Streams);
         } else {
             // Set here rather than as the listener's child options, so that one listening socket
             // can serve either mode (a reload may hand it to a frontend of the other mode). This
