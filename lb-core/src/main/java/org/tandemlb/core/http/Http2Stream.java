@@ -166,11 +166,15 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
             return;
         }
         if (end) {
-            requestContent(LastHttpContent.EMPTY_LAST_CONTENT);
-        } else {
-            updateRead();
+            exchange.requestContent(LastHttpContent.EMPTY_LAST_CONTENT);
+            clientTimer.stop();
         }
         exchange.start();
+        // After the start, which may have taken a pooled server connection already: reading is not
+        // switched off and on again in the middle of this read.
+        if (exchange != null) {
+            updateRead();
+        }
     }
 
     @Override
@@ -179,6 +183,9 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
         if (ex != null) {
             ex.flushRequest();
         }
+        // The WINDOW_UPDATE frames for what was read: a read resumed by the server's writability
+        // comes outside the connection's read, whose end would flush them otherwise.
+        flush();
         ctx.fireChannelReadComplete();
     }
 
