@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.util.ReferenceCountUtil;
@@ -53,8 +54,9 @@ import org.tandemlb.core.proxy.InactivityTimer;
  * {@code CONNECT} (extended CONNECT is not offered, so neither tunnels nor WebSocket run over
  * HTTP/2), 503 without a backend. What the codec refuses never reaches it: a bad header block
  * (uppercase or connection-specific names, pseudo-header errors), a {@code content-length} that
- * disagrees with the DATA frames (RST_STREAM PROTOCOL_ERROR, RFC 9113 §8.1.1), an oversized header
- * list (431). The access log counts the body bytes of a stream (header blocks are compressed
+ * disagrees with the DATA frames (the stream is reset: RST_STREAM PROTOCOL_ERROR from the codec,
+ * or CANCEL when Netty's multiplexer closes a stream whose request turned out malformed midway),
+ * an oversized header list (431). The access log counts the body bytes of a stream (header blocks are compressed
  * per connection and are not shared out).
  */
 final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSide {
@@ -218,6 +220,12 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         log.debug("{}: {}", ctx.channel(), cause.toString());
+        if (cause instanceof Http2Exception.StreamException) {
+            // A protocol error on the stream (a content-length the DATA frames belie, say): the
+            // multiplexer resets the stream once this returns.
+            dropExchange(400, "bad_request");
+            return;
+        }
         abort("client_abort");
     }
 
