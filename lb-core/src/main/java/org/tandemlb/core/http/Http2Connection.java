@@ -3,6 +3,7 @@ package org.tandemlb.core.http;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
@@ -146,6 +147,11 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         log.debug("{}: {}", ctx.channel(), cause.toString());
+        if (cause instanceof Http2Exception) {
+            // The codec tells of a connection error before it answers it (GOAWAY with its code,
+            // ENHANCE_YOUR_CALM for a flood, then the close): a close here would come first.
+            return;
+        }
         ctx.close();
     }
 }
