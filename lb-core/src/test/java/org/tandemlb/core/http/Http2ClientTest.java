@@ -1,12 +1,16 @@
 package org.tandemlb.core.http;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -88,5 +92,20 @@ class Http2ClientTest {
         String scrape = registry.scrape();
         assertTrue(Pattern.compile("(?m)^tandem_frontend_http2_streams_total\\{frontend=\"fe\",?} 2\\.0$")
                 .matcher(scrape).find(), scrape);
+    }
+
+    @Test
+    void gracefulStopSendsGoAwayAndLetsTheStreamInFlightComplete() throws Exception {
+        try (RawH2 c = new RawH2(lb.address("fe").getPort())) {
+            c.frame(RawH2.HEADERS, RawH2.END_HEADERS | RawH2.END_STREAM, 1, RawH2.get("/slow?ms=1500"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.requests() == 1);
+            CompletableFuture<Void> stopped = CompletableFuture.runAsync(() -> lb.stop(Duration.ofSeconds(20)));
+            RawH2.Frame goAway = c.await(RawH2.GOAWAY, 0);
+            assertNotNull(goAway, "GOAWAY on stop");
+            assertEquals(0, goAway.errorCode(), "NO_ERROR");
+            assertEquals(200, c.answer(1), "the stream in flight completes");
+            assertTrue(c.closedByServer(), "then the connection closes");
+            stopped.get(20, TimeUnit.SECONDS);
+        }
     }
 }
