@@ -30,6 +30,7 @@ import org.tandemlb.core.testsupport.TestBackend;
  * HTTP/2 from real clients (curl, h2load) through an {@code h2c} frontend: each stream is proxied
  * to the HTTP/1.1 backend, HTTP/1.1 clients are still served on the same port.
  */
+@SuppressWarnings("deprecation") // the simpleclient Prometheus registry, whose names the metrics contract fixes
 class Http2ClientTest {
     private TestBackend server;
     private LoadBalancer lb;
