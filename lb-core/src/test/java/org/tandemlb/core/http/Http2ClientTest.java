@@ -109,4 +109,15 @@ class Http2ClientTest {
             stopped.get(20, TimeUnit.SECONDS);
         }
     }
+
+    @Test
+    void streamsGetTheErrorsOfHttp11Requests() throws Exception {
+        String passed = curl("--http2-prior-knowledge", "-o", "/dev/null", "-w", "%{http_version} %{http_code}",
+                url("/status?code=404"));
+        assertEquals("2 404", passed, "the server's own status passes");
+        server.close(); // nothing listens on the server's port any more: every connect fails
+        String unreachable = curl("--http2-prior-knowledge", "-o", "/dev/null", "-w", "%{http_version} %{http_code}",
+                url("/gone"));
+        assertEquals("2 502", unreachable);
+    }
 }
