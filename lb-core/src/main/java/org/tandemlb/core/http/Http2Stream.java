@@ -2,21 +2,15 @@ package org.tandemlb.core.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
-import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
@@ -69,11 +63,10 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
     private long startNanos;
     private long startMillis;
     private long bytesIn;
-    private long bytesOut;
+    /** Writes the response as frames; made with the stream's channel. */
+    private Http2ResponseFrames response;
     /** The client ended its side of the stream (END_STREAM read). */
     private boolean requestEnded;
-    /** The response's last frame was written. */
-    private boolean responseEnded;
 
     Http2Stream(Http2Connection connection) {
         this.connection = connection;
@@ -82,6 +75,7 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         stream = ctx.channel();
+        response = new Http2ResponseFrames(stream);
         startNanos = System.nanoTime();
         if (connection.context.accessListener() != null) {
             startMillis = System.currentTimeMillis();
@@ -102,7 +96,7 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
 
     private void onHeaders(Http2HeadersFrame frame) {
         boolean end = frame.isEndStream();
-        if (exchange == null && !responseEnded) {
+        if (exchange == null && !response.ended()) {
             requestEnded = end;
             startExchange(frame.headers(), end);
         } else if (exchange != null && !requestEnded) {
@@ -261,7 +255,7 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
     public void respondError(HttpResponseStatus status, String termination) {
         boolean started = exchange != null && exchange.responseStarted();
         dropExchange(status.code(), termination);
-        if (started || responseEnded || !stream.isActive()) {
+        if (started || response.ended() || !stream.isActive()) {
             stream.close(); // RST_STREAM: the response was cut short
             return;
         }
@@ -294,79 +288,7 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
 
     @Override
     public void write(Object msg) {
-        if (msg instanceof HttpResponse resp) {
-            writeHead(resp);
-        } else if (msg instanceof HttpContent c) {
-            writeContent(c);
-        } else {
-            ReferenceCountUtil.release(msg);
-        }
-    }
-
-    private void writeHead(HttpResponse resp) {
-        Http2Headers h = Http2Messages.responseHeaders(resp);
-        boolean informational = resp.status().codeClass() == HttpStatusClass.INFORMATIONAL;
-        if (resp instanceof FullHttpResponse full) {
-            boolean empty = !full.content().isReadable() && full.trailingHeaders().isEmpty();
-            stream.write(new DefaultHttp2HeadersFrame(h, empty && !informational), stream.voidPromise());
-            if (empty) {
-                full.release();
-                responseEnded = !informational;
-                if (responseEnded) {
-                    endIfRequestOpen(null);
-                }
-            } else {
-                writeContent(full);
-            }
-            return;
-        }
-        stream.write(new DefaultHttp2HeadersFrame(h, false), stream.voidPromise());
-    }
-
-    private void writeContent(HttpContent c) {
-        ByteBuf data = c.content();
-        if (!(c instanceof LastHttpContent last)) {
-            if (data.isReadable()) {
-                bytesOut += data.readableBytes();
-                stream.write(new DefaultHttp2DataFrame(data, false), stream.voidPromise());
-            } else {
-                data.release();
-            }
-            return;
-        }
-        bytesOut += data.readableBytes();
-        responseEnded = true;
-        HttpHeaders trailers = last.trailingHeaders();
-        if (trailers.isEmpty()) {
-            endIfRequestOpen(new DefaultHttp2DataFrame(data, true));
-            return;
-        }
-        Http2Headers t = Http2Messages.trailers(trailers);
-        if (data.isReadable()) {
-            stream.write(new DefaultHttp2DataFrame(data, false), stream.voidPromise());
-        } else {
-            data.release();
-        }
-        endIfRequestOpen(new DefaultHttp2HeadersFrame(t, true));
-    }
-
-    /**
-     * Writes the response's last frame ({@code last} null when written already). When the client
-     * has not ended its side (a response that came before the request body's end), the stream is
-     * reset once the frame is out, so that the client stops sending (RFC 9113 §8.1).
-     */
-    private void endIfRequestOpen(Object last) {
-        if (requestEnded) {
-            if (last != null) {
-                stream.write(last, stream.voidPromise());
-            }
-            return;
-        }
-        if (last == null) {
-            stream.close();
-            return;
-        }
-        stream.write(last).addListener(ChannelFutureListener.CLOSE);
+        response.write(msg, requestEnded);
     }
 
     @Override
@@ -408,9 +330,7 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
 
     @Override
     public long takeBytesOut() {
-        long n = bytesOut;
-        bytesOut = 0;
-        return n;
+        return response.takeBytesOut();
     }
 
     @Override
