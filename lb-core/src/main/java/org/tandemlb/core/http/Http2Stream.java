@@ -34,7 +34,7 @@ import org.tandemlb.core.proxy.InactivityTimer;
  * stream) and converts frames itself ({@link Http2Messages}) rather than through Netty's
  * {@code Http2StreamFrameToHttpObjectCodec}: one handler per stream instead of two, a request head
  * built once and checked for what HTTP/1.1 would read differently, and the exchange's objects
- * turned into frames where they are written.
+ * turned into frames where they are written ({@link Http2ResponseFrames}).
  *
  * <p>Flow control runs end to end through the child channel. Request body: the stream is read
  * only while the server connection takes more (as an HTTP/1.1 client is), and Netty returns the
@@ -50,8 +50,8 @@ import org.tandemlb.core.proxy.InactivityTimer;
  * (uppercase or connection-specific names, pseudo-header errors), a {@code content-length} that
  * disagrees with the DATA frames (the stream is reset: RST_STREAM PROTOCOL_ERROR from the codec,
  * or CANCEL when Netty's multiplexer closes a stream whose request turned out malformed midway),
- * an oversized header list (431). The access log counts the body bytes of a stream (header blocks are compressed
- * per connection and are not shared out).
+ * an oversized header list (431). The access log counts the body bytes of a stream (header
+ * blocks are compressed per connection and are not shared out).
  */
 final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSide {
     private static final Logger log = LoggerFactory.getLogger(Http2Stream.class);

@@ -1,5 +1,6 @@
 package org.tandemlb.core.http;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -65,6 +66,20 @@ class Http2LargeBodyTest {
                     memory[0] / 1048576.0, memory[1] / 1048576.0);
             assertTrue(memory[0] < LIMIT, "peak heap " + memory[0] + " under 64 MiB");
             assertTrue(memory[1] < LIMIT, "direct memory " + memory[1] + " under 64 MiB");
+        }
+    }
+
+    @Test
+    void aStreamWhoseClientDoesNotReadHoldsBackItsServer() throws Exception {
+        try (TestBackend server = TestBackend.start("big");
+             ProxyProcess proxy = new ProxyProcess("64m", "h2c", server.hostPort());
+             RawH2 c = new RawH2(proxy.port())) {
+            // A 1 GiB download the client never reads: the stream's window (64 KiB) fills, then
+            // the proxy must stop reading the server rather than hold what it sends.
+            c.frame(RawH2.HEADERS, RawH2.END_HEADERS | RawH2.END_STREAM, 1, RawH2.get("/download?bytes=" + GIB));
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
+                    .until(() -> proxy.memory()[1] < (16L << 20));
+            assertTrue(proxy.alive());
         }
     }
 }
