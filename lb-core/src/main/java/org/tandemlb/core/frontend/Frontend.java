@@ -97,11 +97,6 @@ public final class Frontend {
         return http2Streams.sum();
     }
 
-    /** The counter of {@link #http2StreamsTotal()}, for the HTTP/2 connections of this frontend. */
-    public LongAdder http2StreamsCounter() {
-        return http2Streams;
-    }
-
     /** The addresses actually bound (with the port the system chose for port 0). */
     public List<InetSocketAddress> boundAddresses() {
         List<InetSocketAddress> out = new ArrayList<>();
