@@ -33,7 +33,7 @@ final class Http2Messages {
     /** Validates names (token characters) and values (no CR, LF, NUL or other control character). */
     private static final HttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(true);
     private static final AsciiString COOKIE = AsciiString.cached("cookie");
-    /** The version the access log shows for HTTP/2 requests. */
+    /** The version of the requests HTTP/2 streams bring, as the access log shows it. */
     static final HttpVersion HTTP_2 = HttpVersion.valueOf("HTTP/2.0");
 
     private Http2Messages() {
@@ -41,8 +41,9 @@ final class Http2Messages {
 
     /**
      * The HTTP/1.1 request of a stream's request header block, or null when it is malformed
-     * (the caller answers 400). The protocol version is HTTP/1.1: the server side speaks it; a
-     * body without {@code content-length} ({@code endStream} false) is sent to it chunked.
+     * (the caller answers 400). Its protocol version is {@link #HTTP_2}, for the access log,
+     * until the exchange's rewrite makes it HTTP/1.1, the server side's language; a body without
+     * {@code content-length} ({@code endStream} false) is sent to the server chunked.
      */
     static HttpRequest request(Http2Headers h, boolean endStream) {
         CharSequence methodName = h.method();
@@ -86,6 +87,9 @@ final class Http2Messages {
                 out.add(HttpHeaderNames.COOKIE, cookies.toString());
             }
             CharSequence authority = h.authority();
+            if (authority == null && !out.contains(HttpHeaderNames.HOST)) {
+                return null; // the server needs a Host (RFC 9113 §8.3.1 lets HTTP/2 omit both)
+            }
             if (authority != null) {
                 String host = out.get(HttpHeaderNames.HOST);
                 if (host != null && !host.contentEquals(authority)) {
@@ -100,7 +104,7 @@ final class Http2Messages {
             // A body of unannounced length (DATA frames until END_STREAM): chunked to the server.
             out.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }
-        return new DefaultHttpRequest(HttpVersion.HTTP_1_1, method, path.toString(), out);
+        return new DefaultHttpRequest(HTTP_2, method, path.toString(), out);
     }
 
     /** Whether every character of a request target is visible ASCII (no space, no control). */

@@ -100,6 +100,11 @@ class Http2StrictTest {
     }
 
     @Test
+    void neitherAuthorityNorHostIsRefused() throws Exception {
+        assertEquals(400, refusedThenServed(RawH2.block(":method", "GET", ":scheme", "http", ":path", "/"), true));
+    }
+
+    @Test
     void connectIsRefused() throws Exception {
         assertEquals(405, refusedThenServed(RawH2.block(":method", "CONNECT", ":authority", "example.com:443"), true));
     }
