@@ -12,11 +12,14 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.tandemlb.core.LoadBalancer;
+import org.tandemlb.core.accesslog.AccessLogEntry;
 import org.tandemlb.core.config.BackendConfig;
 import org.tandemlb.core.config.FrontendConfig;
 import org.tandemlb.core.config.Http2Config;
@@ -34,6 +37,7 @@ import org.tandemlb.core.testsupport.TestBackend;
 class Http2ClientTest {
     private TestBackend server;
     private LoadBalancer lb;
+    private final Queue<AccessLogEntry> accessLog = new ConcurrentLinkedQueue<>();
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
     @BeforeEach
@@ -45,7 +49,7 @@ class Http2ClientTest {
                 .frontend(FrontendConfig.builder("fe", Mode.HTTP).bind("127.0.0.1:0").defaultBackend("be")
                         .http2(Http2Config.DEFAULTS.withH2c(true)).build())
                 .build();
-        lb = LoadBalancer.builder(cfg).threads(1).meterRegistry(registry).build();
+        lb = LoadBalancer.builder(cfg).threads(1).meterRegistry(registry).accessListener(accessLog::add).build();
         lb.start();
     }
 
@@ -77,6 +81,10 @@ class Http2ClientTest {
         for (String banned : List.of("connection:", "transfer-encoding:", "keep-alive:")) {
             assertFalse(h2.toLowerCase().contains(banned), "no connection-specific header in " + h2);
         }
+        await().atMost(Duration.ofSeconds(5)).until(() -> !accessLog.isEmpty());
+        AccessLogEntry e = accessLog.poll();
+        assertEquals(List.of("GET", "/hello", 200, "b1", "ok", 3L), List.of(e.method(), e.uri(), e.status(),
+                e.server(), e.termination(), e.bytesOut()), "the stream's access-log entry");
         String h1 = curl("--http1.1", "-D", "-", "-o", "/dev/null", url("/hello"));
         assertTrue(h1.startsWith("HTTP/1.1 200"), h1);
         assertEquals("http", server.receivedHeaders().get(0).get("X-Forwarded-Proto"));
