@@ -3,6 +3,8 @@ package org.tandemlb.core.http;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.util.ReferenceCountUtil;
@@ -11,6 +13,7 @@ import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tandemlb.core.config.FrontendConfig;
+import org.tandemlb.core.proxy.Closing;
 import org.tandemlb.core.proxy.ConnectAttempt;
 import org.tandemlb.core.proxy.DeferredFlush;
 import org.tandemlb.core.proxy.Drain;
@@ -23,12 +26,14 @@ import org.tandemlb.core.proxy.ProxyContext;
  * ({@link Http2Stream}) share (the frontend, the router, the client's address worked out once),
  * how many are open, and when the connection ends.
  *
- * <p>It ends gracefully (GOAWAY with the last stream id, the open streams finish, then the close;
- * Netty's {@code Http2ConnectionHandler.close} does it) when its frontend drains
- * ({@link Drain#EVENT}, on stop and when a reload removes the frontend) and when it has had no
- * open stream for {@code keep_alive} ({@code http_request} before its first stream, as HTTP/1.1
- * waits for a first request). Streams still open when the drain time is over are cut by the
- * frontend's close, as HTTP/1.1 responses are.
+ * <p>It ends gracefully (GOAWAY NO_ERROR with the last stream id, the open streams finish, then
+ * the close) when its frontend drains ({@link Drain#EVENT}, on stop and when a reload removes the
+ * frontend) and when it has had no open stream for {@code keep_alive} ({@code http_request}
+ * before its first stream, as HTTP/1.1 waits for a first request). This class does it rather
+ * than Netty's graceful {@code close()}, which a second {@code close()} would only postpone:
+ * a {@code close()} of the channel closes it at once (the codec is built with
+ * {@code decoupleCloseAndGoAway}), so streams still open when the drain time is over are cut by
+ * the frontend's close, as HTTP/1.1 responses are.
  */
 final class Http2Connection extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(Http2Connection.class);
@@ -40,6 +45,7 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
     final String forwardedProto;
     private final LongAdder streamsTotal;
     private Channel channel;
+    private ChannelHandlerContext ctx;
     private DeferredFlush flusher;
     private InactivityTimer idleTimer;
     private String clientAddress;
@@ -60,6 +66,7 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
         channel = ctx.channel();
         flusher = context.deferredFlush(channel.eventLoop());
         idleTimer = new InactivityTimer(channel.eventLoop());
@@ -103,7 +110,11 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
     /** A stream closed. */
     void streamClosed() {
         if (--openStreams == 0 && channel.isActive()) {
-            idleTimer.start(frontend.timeouts().keepAlive(), idle);
+            if (draining) {
+                Closing.afterWrites(channel, frontend.timeouts().client()); // the last response goes out first
+            } else {
+                idleTimer.start(frontend.timeouts().keepAlive(), idle);
+            }
         }
     }
 
@@ -112,11 +123,19 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
         goAway();
     }
 
-    /** Sends GOAWAY and closes once the open streams are done (or the drain time is over). */
+    /**
+     * Sends GOAWAY (streams the client opens after it are refused) and closes once the open
+     * streams are done, or at once when none is open.
+     */
     private void goAway() {
-        if (!draining) {
-            draining = true;
-            channel.close();
+        if (draining || !channel.isActive()) {
+            return;
+        }
+        draining = true;
+        idleTimer.stop();
+        ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
+        if (openStreams == 0) {
+            Closing.afterWrites(channel, frontend.timeouts().client());
         }
     }
 

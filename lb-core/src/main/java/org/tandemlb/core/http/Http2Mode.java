@@ -70,8 +70,8 @@ public final class Http2Mode {
                 .decoderEnforceMaxConsecutiveEmptyDataFrames(MAX_CONSECUTIVE_EMPTY_DATA_FRAMES)
                 .decoderEnforceMaxSmallContinuationFrames(MAX_SMALL_CONTINUATION_FRAMES)
                 .encoderEnforceMaxQueuedControlFrames(MAX_QUEUED_CONTROL_FRAMES)
-                // A graceful close (drain, idle) waits for open streams up to the drain time.
-                .gracefulShutdownTimeoutMillis(frontend.timeouts().drain().toMillis())
+                // close() closes at once; the graceful end (GOAWAY, streams finish) is Http2Connection's.
+                .decoupleCloseAndGoAway(true)
                 .build();
         Http2Connection connection = new Http2Connection(context, frontend, router, pool, forwardedProto, streamsTotal);
         p.addLast("h2", codec);

@@ -128,4 +128,16 @@ class Http2ClientTest {
                 url("/gone"));
         assertEquals("2 502", unreachable);
     }
+
+    @Test
+    void aStreamStillOpenWhenTheDrainTimeIsOverIsCut() throws Exception {
+        try (RawH2 c = new RawH2(lb.address("fe").getPort())) {
+            c.frame(RawH2.HEADERS, RawH2.END_HEADERS | RawH2.END_STREAM, 1, RawH2.get("/slow?ms=8000"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.requests() == 1);
+            long start = System.nanoTime();
+            lb.stop(Duration.ofMillis(500));
+            assertTrue(c.closedByServer(), "closed");
+            assertTrue(System.nanoTime() - start < Duration.ofSeconds(5).toNanos(), "closed at the drain's end");
+        }
+    }
 }
