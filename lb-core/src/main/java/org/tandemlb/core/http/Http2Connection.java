@@ -27,9 +27,10 @@ import org.tandemlb.core.proxy.ProxyContext;
  * how many are open, and when the connection ends.
  *
  * <p>It ends gracefully (GOAWAY NO_ERROR with the last stream id, the open streams finish, then
- * the close) when its frontend drains ({@link Drain#EVENT}, on stop and when a reload removes the
- * frontend) and when it has had no open stream for {@code keep_alive} ({@code http_request}
- * before its first stream, as HTTP/1.1 waits for a first request). This class does it rather
+ * the close) when its frontend drains ({@link Drain#EVENT}: on stop, also for the connections
+ * of frontends a reload removed) and when it has had no open stream for {@code keep_alive}
+ * ({@code http_request} before its first stream, as HTTP/1.1 waits for a first request). This
+ * class does it rather
  * than Netty's graceful {@code close()}, which a second {@code close()} would only postpone:
  * a {@code close()} of the channel closes it at once (the codec is built with
  * {@code decoupleCloseAndGoAway}), so streams still open when the drain time is over are cut by
