@@ -78,8 +78,12 @@ class Http2ClientTest {
         String h2 = curl("--http2-prior-knowledge", "-D", "-", "-o", "/dev/null", url("/hello"));
         assertTrue(h2.startsWith("HTTP/2 200"), h2);
         assertTrue(h2.contains("x-backend: b1"), h2);
+        // A chunked response from the server too: its framing headers are HTTP/1.1's alone.
+        String chunked = curl("--http2-prior-knowledge", "-D", "-", "-o", "/dev/null", url("/download?bytes=10"));
+        assertTrue(chunked.startsWith("HTTP/2 200"), chunked);
         for (String banned : List.of("connection:", "transfer-encoding:", "keep-alive:")) {
             assertFalse(h2.toLowerCase().contains(banned), "no connection-specific header in " + h2);
+            assertFalse(chunked.toLowerCase().contains(banned), "no connection-specific header in " + chunked);
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> !accessLog.isEmpty());
         AccessLogEntry e = accessLog.poll();
@@ -87,7 +91,7 @@ class Http2ClientTest {
                 e.server(), e.termination(), e.bytesOut()), "the stream's access-log entry");
         String h1 = curl("--http1.1", "-D", "-", "-o", "/dev/null", url("/hello"));
         assertTrue(h1.startsWith("HTTP/1.1 200"), h1);
-        assertEquals("http", server.receivedHeaders().get(0).get("X-Forwarded-Proto"));
+        assertEquals("http", server.receivedHeaders().get(0).get("X-Forwarded-Proto"), "h2c is cleartext");
         assertEquals("127.0.0.1", server.receivedHeaders().get(0).get("X-Forwarded-For"));
     }
 
