@@ -78,11 +78,6 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
         idleTimer.start(frontend.timeouts().httpRequest(), idle);
     }
 
-    /** The client connection (the streams' parent). */
-    Channel channel() {
-        return channel;
-    }
-
     DeferredFlush flusher() {
         return flusher;
     }
