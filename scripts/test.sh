@@ -21,6 +21,7 @@ declare -A NEEDED=(
   [/usr/bin/pgrep]=procps
   [/usr/bin/chromium]=chromium
   [/usr/bin/systemd-analyze]=systemd
+  [/usr/bin/h2load]=nghttp2-client
 )
 
 missing=()

@@ -10,6 +10,7 @@ import org.tandemlb.admin.config.DefaultsRules.Defaults;
 import org.tandemlb.admin.config.Section.NamedItem;
 import org.tandemlb.core.config.FrontendConfig;
 import org.tandemlb.core.config.HostPort;
+import org.tandemlb.core.config.Http2Config;
 import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.config.RouteConfig;
 
@@ -21,10 +22,12 @@ final class FrontendRules {
 
     private static final List<String> FRONTEND_KEYS = List.of("name", "mode", "bind", "max_connections",
             "default_backend", "routes", "timeouts", "access_log", "tls", "accept_proxy", "retries", "health_check",
-            "redirect_https", "redirect_https_port", "hsts");
+            "redirect_https", "redirect_https_port", "hsts", "h2c", "http2");
     private static final List<String> ROUTE_KEYS = List.of("host", "path_prefix", "backend");
     private static final List<String> ACCESS_LOG_KEYS = List.of("target", "format");
     private static final List<String> LOG_FORMATS = List.of("text", "json");
+    private static final List<String> HTTP2_KEYS = List.of("max_concurrent_streams", "initial_window_size",
+            "header_table_size", "max_header_list_size", "max_resets", "reset_window");
 
     private final Problems problems;
 
@@ -61,6 +64,7 @@ final class FrontendRules {
             List<RouteConfig> routes = routes(s, item, modeKnown ? effectiveMode : null, backendsByName);
             Map<String, Duration> timeouts = DefaultsRules.timeouts(s);
             AccessLogSettings accessLog = accessLog(s);
+            Http2Config http2 = http2(s, modeKnown ? effectiveMode : null);
             if (s.has("tls")) {
                 problems.report(s.key("tls"), s.path("tls"), "tls is not supported yet by this version of Tandem");
             }
@@ -76,7 +80,7 @@ final class FrontendRules {
                 FrontendConfig f = problems.build(s.node, s.path, () -> new FrontendConfig(item.name(), effectiveMode,
                         binds, maxConnections == null ? 0 : maxConnections, defaultBackend, routes,
                         DefaultsRules.mergeTimeouts(defaults.timeouts(), timeouts), acceptProxy != null && acceptProxy,
-                        https.redirect(), https.redirectPort(), https.hsts()));
+                        https.redirect(), https.redirectPort(), https.hsts(), http2));
                 if (f != null) {
                     out.add(f);
                     accessLogs.put(item.name(), accessLog == null ? AccessLogSettings.DEFAULT : accessLog);
@@ -180,6 +184,38 @@ final class FrontendRules {
                     + (frontend.name() == null ? "this frontend" : "frontend '" + frontend.name() + "'")
                     + " is in " + mode.configName() + " mode");
         }
+    }
+
+    /** {@code h2c} and the {@code http2} limits; http mode only. */
+    private Http2Config http2(Section frontend, Mode mode) {
+        Boolean h2c = frontend.bool("h2c");
+        Section s = frontend.section("http2", HTTP2_KEYS);
+        if (mode == Mode.TCP) {
+            for (String key : List.of("h2c", "http2")) {
+                if (frontend.has(key)) {
+                    problems.report(frontend.key(key), frontend.path(key), key + " needs mode http; this frontend "
+                            + "is in tcp mode");
+                }
+            }
+        }
+        Http2Config d = Http2Config.DEFAULTS;
+        if (s == null) {
+            return d.withH2c(h2c != null && h2c);
+        }
+        Integer streams = s.integer("max_concurrent_streams", 1, Integer.MAX_VALUE);
+        Integer window = s.integer("initial_window_size", 1, Integer.MAX_VALUE - 1);
+        Integer table = s.integer("header_table_size", 0, Integer.MAX_VALUE);
+        Integer headers = s.integer("max_header_list_size", 1024, Integer.MAX_VALUE);
+        Integer resets = s.integer("max_resets", 1, Integer.MAX_VALUE);
+        Duration resetWindow = s.duration("reset_window", true);
+        if (resetWindow != null && resetWindow.toSeconds() < 1) {
+            problems.report(s.scalar("reset_window"), s.path("reset_window"), "must be at least 1s");
+            resetWindow = null;
+        }
+        return new Http2Config(h2c != null && h2c, streams == null ? d.maxConcurrentStreams() : streams,
+                window == null ? d.initialWindowSize() : window, table == null ? d.headerTableSize() : table,
+                headers == null ? d.maxHeaderListSize() : headers, resets == null ? d.maxResets() : resets,
+                resetWindow == null ? d.resetWindow() : resetWindow);
     }
 
     private AccessLogSettings accessLog(Section frontend) {

@@ -22,10 +22,12 @@ import java.util.Objects;
  * @param redirectHttpsPort the port written in those redirects; 0 for none (443)
  * @param hsts           http mode: the {@code max-age} of the {@code Strict-Transport-Security}
  *                       header added to responses, or null for none (meant for TLS frontends)
+ * @param http2          http mode: h2c and the HTTP/2 limits
  */
 public record FrontendConfig(String name, Mode mode, List<HostPort> binds, int maxConnections,
                              String defaultBackend, List<RouteConfig> routes, Timeouts timeouts,
-                             boolean acceptProxy, boolean redirectHttps, int redirectHttpsPort, Duration hsts) {
+                             boolean acceptProxy, boolean redirectHttps, int redirectHttpsPort, Duration hsts,
+                             Http2Config http2) {
 
     public FrontendConfig {
         Names.require("frontend", name);
@@ -53,16 +55,14 @@ public record FrontendConfig(String name, Mode mode, List<HostPort> binds, int m
         if (hsts != null && (hsts.isNegative() || hsts.toSeconds() == 0 && !hsts.isZero())) {
             throw new IllegalArgumentException("frontend " + name + ": hsts must be zero or at least one second");
         }
-    }
-
-    /**
-     * A frontend without the PROXY protocol, redirect or HSTS.
-     *
-     * @see #FrontendConfig(String, Mode, List, int, String, List, Timeouts, boolean, boolean, int, Duration)
-     */
-    public FrontendConfig(String name, Mode mode, List<HostPort> binds, int maxConnections, String defaultBackend,
-                          List<RouteConfig> routes, Timeouts timeouts) {
-        this(name, mode, binds, maxConnections, defaultBackend, routes, timeouts, false, false, 0, null);
+        http2 = http2 == null ? Http2Config.DEFAULTS : http2;
+        if (mode == Mode.TCP && http2.h2c()) {
+            throw new IllegalArgumentException("frontend " + name + ": h2c needs mode http");
+        }
+        if (redirectHttps && http2.h2c()) {
+            // The redirect is answered by the HTTP/1.1 side only: browsers never speak h2c.
+            throw new IllegalArgumentException("frontend " + name + ": redirect_https and h2c cannot be combined");
+        }
     }
 
     /** A builder for a frontend called {@code name} in {@code mode}. */
@@ -83,6 +83,7 @@ public record FrontendConfig(String name, Mode mode, List<HostPort> binds, int m
         private boolean redirectHttps;
         private int redirectHttpsPort;
         private Duration hsts;
+        private Http2Config http2 = Http2Config.DEFAULTS;
 
         private Builder(String name, Mode mode) {
             this.name = name;
@@ -100,9 +101,11 @@ public record FrontendConfig(String name, Mode mode, List<HostPort> binds, int m
         public Builder redirectHttpsPort(int p) { redirectHttpsPort = p; return this; }
         public Builder hsts(Duration maxAge) { hsts = maxAge; return this; }
 
+        public Builder http2(Http2Config h) { http2 = h; return this; }
+
         public FrontendConfig build() {
             return new FrontendConfig(name, mode, binds, maxConnections, defaultBackend, routes, timeouts,
-                    acceptProxy, redirectHttps, redirectHttpsPort, hsts);
+                    acceptProxy, redirectHttps, redirectHttpsPort, hsts, http2);
         }
     }
 }

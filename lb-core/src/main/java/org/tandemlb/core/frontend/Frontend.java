@@ -13,6 +13,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tandemlb.core.config.FrontendConfig;
@@ -50,6 +51,7 @@ public final class Frontend {
     private final AtomicLong total = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong proxyHeaderFailures = new AtomicLong();
+    private final LongAdder http2Streams = new LongAdder();
     /** Counts a connection out when it closes; one listener for all of them. */
     private final io.netty.channel.ChannelFutureListener closed = f -> current.decrementAndGet();
 
@@ -99,6 +101,11 @@ public final class Frontend {
      */
     public long proxyHeaderFailures() {
         return proxyHeaderFailures.get();
+    }
+
+    /** HTTP/2 streams opened by clients since start (h2c and h2 over TLS). */
+    public long http2StreamsTotal() {
+        return http2Streams.sum();
     }
 
     /** The addresses actually bound (with the port the system chose for port 0). */
@@ -227,7 +234,7 @@ public final class Frontend {
     /** Sets up the pipeline of {@code cfg}'s mode; {@code running}: after a PROXY header, so active already. */
     private void initPipeline(Channel ch, FrontendConfig cfg, boolean running) {
         if (cfg.mode() == Mode.HTTP) {
-            HttpMode.initClientPipeline(ch.pipeline(), context, cfg, new HttpRoutes(cfg), pool, "http");
+            HttpMode.initClientPipeline(ch.pipeline(), context, cfg, new HttpRoutes(cfg), pool, "http", http2Streams);
         } else {
             // The client is read only once there is somewhere to send its bytes.
             ch.config().setAutoRead(false);

@@ -98,7 +98,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
         this.router = router;
         this.pool = pool;
         this.forwardedProto = forwardedProto;
-        this.hsts = frontend.hsts() == null ? null : AsciiString.of("max-age=" + frontend.hsts().toSeconds());
+        this.hsts = HttpsRedirect.strictTransportSecurity(frontend);
         this.tap = new ActivityTap(this, context.accessListener() != null);
     }
 

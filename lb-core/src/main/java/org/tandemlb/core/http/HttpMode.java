@@ -1,6 +1,7 @@
 package org.tandemlb.core.http;
 
 import io.netty.channel.ChannelPipeline;
+import java.util.concurrent.atomic.LongAdder;
 import org.tandemlb.core.config.FrontendConfig;
 import org.tandemlb.core.proxy.HttpConnectionPool;
 import org.tandemlb.core.proxy.ProxyContext;
@@ -29,5 +30,20 @@ public final class HttpMode {
     public static void initClientPipeline(ChannelPipeline p, ProxyContext context, FrontendConfig frontend,
             Router router, HttpConnectionPool pool, String forwardedProto) {
         Http1Connection.initClientPipeline(p, new Http1Connection(context, frontend, router, pool, forwardedProto));
+    }
+
+    /**
+     * Sets up a cleartext client connection: HTTP/1.1, or, on a frontend with {@code h2c} on,
+     * HTTP/2 when the connection opens with its preface ({@link Http2Mode}).
+     *
+     * @param streamsTotal counts the HTTP/2 streams of the frontend's connections
+     */
+    public static void initClientPipeline(ChannelPipeline p, ProxyContext context, FrontendConfig frontend,
+            Router router, HttpConnectionPool pool, String forwardedProto, LongAdder streamsTotal) {
+        if (frontend.http2().h2c()) {
+            p.addLast("h2c-detector", new H2cDetector(context, frontend, router, pool, forwardedProto, streamsTotal));
+        } else {
+            initClientPipeline(p, context, frontend, router, pool, forwardedProto);
+        }
     }
 }

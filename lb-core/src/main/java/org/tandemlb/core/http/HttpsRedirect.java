@@ -1,5 +1,7 @@
 package org.tandemlb.core.http;
 
+import org.tandemlb.core.config.FrontendConfig;
+import io.netty.util.AsciiString;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -36,6 +38,11 @@ final class HttpsRedirect {
      *
      * @param port the port of the {@code https://} URL, or 0 to write none (443)
      */
+    /** The {@code Strict-Transport-Security} value of {@code frontend}'s {@code hsts}, or null. */
+    static AsciiString strictTransportSecurity(FrontendConfig frontend) {
+        return frontend.hsts() == null ? null : AsciiString.of("max-age=" + frontend.hsts().toSeconds());
+    }
+
     static FullHttpResponse of(HttpRequest req, int port) {
         String uri = req.uri();
         String host = req.headers().get(HttpHeaderNames.HOST);

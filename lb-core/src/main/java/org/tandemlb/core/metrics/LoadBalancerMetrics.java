@@ -159,6 +159,8 @@ public final class LoadBalancerMetrics implements AccessListener {
                 .description("Client connections accepted").tags(tags).register(registry));
         list.add(Gauge.builder("tandem.frontend.current.connections", f, Frontend::currentConnections)
                 .description("Client connections open now").tags(tags).strongReference(true).register(registry));
+        list.add(FunctionCounter.builder("tandem.frontend.http2.streams", f, Frontend::http2StreamsTotal)
+                .description("HTTP/2 streams opened by clients").tags(tags).register(registry));
         return list;
     }
 

@@ -29,7 +29,7 @@ public record ClientAddresses(InetSocketAddress source, InetSocketAddress destin
 
     /** The addresses of {@code client}: those its PROXY header carried, or the socket's own. */
     public static ClientAddresses of(Channel client) {
-        ClientAddresses proxied = client.attr(KEY).get();
+        ClientAddresses proxied = carried(client);
         if (proxied != null) {
             return proxied;
         }
@@ -38,8 +38,14 @@ public record ClientAddresses(InetSocketAddress source, InetSocketAddress destin
 
     /** The client's address of {@code client} (see {@link #of}), or null when it has none. */
     public static InetSocketAddress source(Channel client) {
-        ClientAddresses proxied = client.attr(KEY).get();
+        ClientAddresses proxied = carried(client);
         return proxied != null ? proxied.source : inet(client.remoteAddress());
+    }
+
+    /** The addresses a PROXY header gave the connection; an HTTP/2 stream's are its connection's. */
+    private static ClientAddresses carried(Channel client) {
+        ClientAddresses own = client.attr(KEY).get();
+        return own != null || client.parent() == null ? own : client.parent().attr(KEY).get();
     }
 
     private static InetSocketAddress inet(Object address) {

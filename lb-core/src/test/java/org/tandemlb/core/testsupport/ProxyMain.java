@@ -9,12 +9,14 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.nio.charset.StandardCharsets;
 import org.tandemlb.core.LoadBalancer;
+import org.tandemlb.core.config.Http2Config;
 import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.config.ServerConfig;
 
 /**
  * A load balancer in a JVM of its own, so that a test can bound its memory ({@code -Xmx}) and
- * measure it. Arguments: the mode and the servers' {@code host:port}. Prints
+ * measure it. Arguments: the mode ({@code http}, {@code tcp}, or {@code h2c}: http with h2c on)
+ * and the servers' {@code host:port}. Prints
  * {@code LISTENING <port>}, then answers {@code memory} on stdin with
  * {@code MEMORY <peak heap bytes> <netty direct bytes>}, and exits at end of input.
  */
@@ -23,13 +25,14 @@ public final class ProxyMain {
     }
 
     public static void main(String[] args) throws Exception {
-        Mode mode = Mode.valueOf(args[0].toUpperCase(java.util.Locale.ROOT));
+        boolean h2c = args[0].equals("h2c");
+        Mode mode = h2c ? Mode.HTTP : Mode.valueOf(args[0].toUpperCase(java.util.Locale.ROOT));
         try (LoadBalancer lb = Proxies.start(mode, b -> {
             for (int i = 1; i < args.length; i++) {
                 b.server(ServerConfig.builder("s" + i, args[i]).build());
             }
             return b;
-        }, f -> f, 1)) {
+        }, f -> h2c ? f.http2(Http2Config.DEFAULTS.withH2c(true)) : f, 1)) {
             System.out.println("LISTENING " + lb.address("fe").getPort());
             System.out.flush();
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

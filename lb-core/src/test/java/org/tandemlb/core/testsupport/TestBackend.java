@@ -43,7 +43,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * <li>any path: 200 with its name and a newline, header {@code X-Backend: name};</li>
  * <li>{@code /slow?ms=N}: the same after N milliseconds (scheduled, nothing blocks);</li>
  * <li>{@code POST /upload}: counts the streamed body without keeping it, answers the count;</li>
- * <li>{@code /download?bytes=N}: N bytes, chunked, written as the connection drains;</li>
+ * <li>{@code /upload-sha256} (any method): the same, answering the count, a space and the
+ * body's SHA-256 in hex;</li>
+ * <li>{@code /download?bytes=N}: N bytes, chunked, written as the connection drains: the
+ * {@link #pattern(long, byte[])} chunks, whose digest {@link #patternSha256(long)} gives;</li>
  * <li>{@code /status?code=N}: status N;</li>
  * <li>{@code /ws}: a WebSocket echo;</li>
  * <li>{@code /drop-once/...}: the first request for each such path is dropped: the connection is
@@ -82,6 +85,41 @@ public final class TestBackend implements AutoCloseable {
                     }
                 });
         this.listener = b.bind(new InetSocketAddress("127.0.0.1", 0)).syncUninterruptibly().channel();
+    }
+
+    /** The size of a download's chunks. */
+    public static final int CHUNK = 64 * 1024;
+
+    /**
+     * Fills {@code chunk} with the {@code index}th chunk of a download: the same bytes for every
+     * chunk but the first eight, which are its index, so that chunks out of order change the digest.
+     */
+    public static void pattern(long index, byte[] chunk) {
+        for (int i = 8; i < chunk.length; i++) {
+            chunk[i] = (byte) (i * 31 + (i >>> 8));
+        }
+        for (int i = 0; i < 8; i++) {
+            chunk[i] = (byte) (index >>> (56 - 8 * i));
+        }
+    }
+
+    /** The SHA-256, in hex, of a download of {@code bytes}. */
+    public static String patternSha256(long bytes) {
+        java.security.MessageDigest d = sha256();
+        byte[] chunk = new byte[CHUNK];
+        for (long at = 0; at < bytes; at += CHUNK) {
+            pattern(at / CHUNK, chunk);
+            d.update(chunk, 0, (int) Math.min(CHUNK, bytes - at));
+        }
+        return java.util.HexFormat.of().formatHex(d.digest());
+    }
+
+    private static java.security.MessageDigest sha256() {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Starts a backend called {@code name}. */
@@ -138,6 +176,7 @@ public final class TestBackend implements AutoCloseable {
     private final class Handler extends ChannelInboundHandlerAdapter {
         private HttpRequest request;
         private long uploaded;
+        private java.security.MessageDigest digest;
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -149,11 +188,15 @@ public final class TestBackend implements AutoCloseable {
             if (msg instanceof HttpRequest req) {
                 request = req;
                 uploaded = 0;
+                digest = new QueryStringDecoder(req.uri()).path().equals("/upload-sha256") ? sha256() : null;
                 requests.incrementAndGet();
                 received.add(req.headers().copy());
             }
             if (msg instanceof HttpContent c) {
                 uploaded += c.content().readableBytes();
+                if (digest != null) {
+                    digest.update(c.content().nioBuffer());
+                }
                 boolean last = c instanceof LastHttpContent;
                 c.release();
                 if (last) {
@@ -177,6 +220,8 @@ public final class TestBackend implements AutoCloseable {
                     ctx.executor().schedule(() -> text(ctx, keepAlive, HttpResponseStatus.OK, name + "\n"), ms, TimeUnit.MILLISECONDS);
                 }
                 case "/upload" -> text(ctx, keepAlive, HttpResponseStatus.OK, Long.toString(bodyBytes));
+                case "/upload-sha256" -> text(ctx, keepAlive, HttpResponseStatus.OK,
+                        bodyBytes + " " + java.util.HexFormat.of().formatHex(digest.digest()));
                 case "/status" -> text(ctx, keepAlive,
                         HttpResponseStatus.valueOf(Integer.parseInt(q.parameters().get("code").get(0))), name + "\n");
                 case "/download" -> download(ctx, Long.parseLong(q.parameters().get("bytes").get(0)));
@@ -210,15 +255,20 @@ public final class TestBackend implements AutoCloseable {
             writeMore(ctx);
         }
 
+        private long written;
+
         private void writeMore(ChannelHandlerContext ctx) {
-            byte[] chunk = new byte[64 * 1024];
+            byte[] chunk = new byte[CHUNK];
             while (remaining > 0 && ctx.channel().isWritable()) {
                 int n = (int) Math.min(chunk.length, remaining);
+                pattern(written / CHUNK, chunk);
                 remaining -= n;
-                ctx.write(new DefaultHttpContent(Unpooled.wrappedBuffer(chunk, 0, n)));
+                written += n;
+                ctx.write(new DefaultHttpContent(Unpooled.wrappedBuffer(chunk.clone(), 0, n)));
             }
             if (remaining == 0) {
                 remaining = -1;
+                written = 0;
                 ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
             } else {
                 ctx.flush();

@@ -1,0 +1,369 @@
+package org.tandemlb.core.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.tandemlb.core.accesslog.AccessListener;
+import org.tandemlb.core.accesslog.AccessLogEntry;
+import org.tandemlb.core.backend.Backend;
+import org.tandemlb.core.backend.Server;
+import org.tandemlb.core.config.Mode;
+import org.tandemlb.core.proxy.DeferredFlush;
+import org.tandemlb.core.proxy.InactivityTimer;
+
+/**
+ * One HTTP/2 stream from a client: the {@link ClientSide} of its one {@link Exchange}. It is the
+ * only handler of the stream's child channel ({@code Http2MultiplexHandler} makes one per
+ * stream) and converts frames itself ({@link Http2Messages}) rather than through Netty's
+ * {@code Http2StreamFrameToHttpObjectCodec}: one handler per stream instead of two, a request head
+ * built once and checked for what HTTP/1.1 would read differently, and the exchange's objects
+ * turned into frames where they are written ({@link Http2ResponseFrames}).
+ *
+ * <p>Flow control runs end to end through the child channel. Request body: the stream is read
+ * only while the server connection takes more (as an HTTP/1.1 client is), and Netty returns the
+ * stream's and the connection's window only for what was read, so a slow server stops the
+ * client's stream at its window. Response body: the child channel turns unwritable while the
+ * client's window is spent (its frames wait in the codec's flow controller), and the exchange
+ * stops reading the server until it is writable again.
+ *
+ * <p>Refused here, each with a response that ends the stream (the connection goes on): 400 for a
+ * malformed or ambiguous request (see {@link Http2Messages}, {@link RequestPolicy}), 405 for
+ * {@code CONNECT} (extended CONNECT is not offered, so neither tunnels nor WebSocket run over
+ * HTTP/2), 503 without a backend. What the codec refuses never reaches it: a bad header block
+ * (uppercase or connection-specific names, pseudo-header errors), a {@code content-length} that
+ * disagrees with the DATA frames (the stream is reset: RST_STREAM PROTOCOL_ERROR from the codec,
+ * or CANCEL when Netty's multiplexer closes a stream whose request turned out malformed midway),
+ * an oversized header list (431). The access log counts the body bytes of a stream (header
+ * blocks are compressed per connection and are not shared out).
+ */
+final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSide {
+    private static final Logger log = LoggerFactory.getLogger(Http2Stream.class);
+
+    private final Http2Connection connection;
+    private Channel stream;
+    private InactivityTimer clientTimer;
+    private Exchange exchange;
+    private long startNanos;
+    private long startMillis;
+    private long bytesIn;
+    /** Writes the response as frames; made with the stream's channel. */
+    private Http2ResponseFrames response;
+    /** The client ended its side of the stream (END_STREAM read). */
+    private boolean requestEnded;
+
+    Http2Stream(Http2Connection connection) {
+        this.connection = connection;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        stream = ctx.channel();
+        response = new Http2ResponseFrames(stream);
+        startNanos = System.nanoTime();
+        if (connection.context.accessListener() != null) {
+            startMillis = System.currentTimeMillis();
+        }
+        connection.streamOpened();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof Http2HeadersFrame headers) {
+            onHeaders(headers);
+        } else if (msg instanceof Http2DataFrame data) {
+            onData(data);
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onHeaders(Http2HeadersFrame frame) {
+        boolean end = frame.isEndStream();
+        if (exchange == null && !response.ended()) {
+            requestEnded = end;
+            startExchange(frame.headers(), end);
+        } else if (exchange != null && !requestEnded) {
+            if (!end) {
+                respondError(HttpResponseStatus.BAD_REQUEST, "bad_request"); // a second head: trailers end the stream
+                return;
+            }
+            requestEnded = true;
+            LastHttpContent trailers = new DefaultLastHttpContent();
+            try {
+                HttpHeaders t = trailers.trailingHeaders();
+                for (var e : frame.headers()) {
+                    if (e.getKey().length() > 0 && e.getKey().charAt(0) == ':') {
+                        respondError(HttpResponseStatus.BAD_REQUEST, "bad_request");
+                        return;
+                    }
+                    t.add(e.getKey(), e.getValue());
+                }
+            } catch (IllegalArgumentException e) {
+                respondError(HttpResponseStatus.BAD_REQUEST, "bad_request");
+                return;
+            }
+            requestContent(trailers);
+        }
+    }
+
+    private void onData(Http2DataFrame frame) {
+        ByteBuf data = frame.content();
+        bytesIn += data.readableBytes();
+        boolean end = frame.isEndStream();
+        if (exchange == null || requestEnded) {
+            frame.release(); // the rest of a request that was answered already
+            requestEnded |= end;
+            return;
+        }
+        requestEnded = end;
+        clientTimer.touch();
+        requestContent(end ? new DefaultLastHttpContent(data) : new DefaultHttpContent(data));
+    }
+
+    private void requestContent(HttpContent content) {
+        if (exchange.requestContent(content)) {
+            clientTimer.stop();
+        }
+        updateRead();
+    }
+
+    private void startExchange(Http2Headers headers, boolean end) {
+        HttpRequest req = Http2Messages.request(headers, end);
+        HttpResponseStatus invalid = req == null ? HttpResponseStatus.BAD_REQUEST : RequestPolicy.validate(req);
+        if (invalid != null) {
+            log.debug("{}: rejecting HTTP/2 request: {}", stream, invalid);
+            logRefused(req, invalid.code(), "bad_request");
+            respondError(invalid, null);
+            return;
+        }
+        Backend backend = connection.context.backend(connection.router.backendFor(req));
+        clientTimer = new InactivityTimer(stream.eventLoop());
+        clientTimer.start(connection.frontend.timeouts().client(), this::clientTimedOut);
+        exchange = new Exchange(this, connection.context, connection.pool, backend, req, startNanos, startMillis);
+        if (backend == null) {
+            respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "no_server");
+            return;
+        }
+        if (end) {
+            exchange.requestContent(LastHttpContent.EMPTY_LAST_CONTENT);
+            clientTimer.stop();
+        }
+        exchange.start();
+        // After the start, which may have taken a pooled server connection already: reading is not
+        // switched off and on again in the middle of this read.
+        if (exchange != null) {
+            updateRead();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        Exchange ex = exchange;
+        if (ex != null) {
+            ex.flushRequest();
+        }
+        // The WINDOW_UPDATE frames for what was read: a read resumed by the server's writability
+        // comes outside the connection's read, whose end would flush them otherwise.
+        flush();
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        Exchange ex = exchange;
+        if (ex != null) {
+            ex.clientWritabilityChanged(stream.isWritable());
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    private void clientTimedOut() {
+        log.debug("{}: HTTP/2 stream inactive for {}", stream, connection.frontend.timeouts().client());
+        if (exchange != null && !exchange.responseStarted()) {
+            respondError(HttpResponseStatus.REQUEST_TIMEOUT, "client_timeout");
+        } else {
+            abort("client_timeout");
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        // The stream ended: both sides done, reset by the client, or the connection closed.
+        dropExchange(0, "client_abort");
+        connection.streamClosed();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("{}: {}", ctx.channel(), cause.toString());
+        if (cause instanceof Http2Exception.StreamException) {
+            // A protocol error on the stream (a content-length the DATA frames belie, say): the
+            // multiplexer resets the stream once this returns.
+            dropExchange(400, "bad_request");
+            return;
+        }
+        abort("client_abort");
+    }
+
+    private void dropExchange(int status, String termination) {
+        Exchange ex = exchange;
+        if (ex != null) {
+            exchange = null;
+            if (clientTimer != null) {
+                clientTimer.cancel();
+            }
+            if (termination != null) {
+                ex.log(ex.statusOr(status), termination);
+            }
+            ex.abort();
+        }
+    }
+
+    /** Logs a request refused before it got an exchange ({@code req} null when malformed). */
+    private void logRefused(HttpRequest req, int status, String termination) {
+        AccessListener listener = connection.context.accessListener();
+        if (listener == null) {
+            return;
+        }
+        listener.ended(new AccessLogEntry(Mode.HTTP, startMillis, (InetSocketAddress) stream.remoteAddress(),
+                connection.frontend.name(), null, null, req == null ? null : req.method().name(),
+                req == null ? null : req.uri(), status, takeBytesIn(), takeBytesOut(), -1, -1, -1,
+                System.nanoTime() - startNanos, termination));
+    }
+
+    // ---- ClientSide, for the exchange ----
+
+    @Override
+    public void respondError(HttpResponseStatus status, String termination) {
+        boolean started = exchange != null && exchange.responseStarted();
+        dropExchange(status.code(), termination);
+        if (started || response.ended() || !stream.isActive()) {
+            stream.close(); // RST_STREAM: the response was cut short
+            return;
+        }
+        write(ErrorResponses.of(stream.alloc(), status));
+        flush();
+    }
+
+    @Override
+    public void abort(String termination) {
+        dropExchange(0, termination);
+        stream.close();
+    }
+
+    @Override
+    public void responseEnded(boolean keepAlive) {
+        exchange = null;
+        if (clientTimer != null) {
+            clientTimer.cancel();
+        }
+        flush();
+    }
+
+    @Override
+    public void upgraded(Channel server, String serverDecoder, Server slot, Duration idleTimeout) {
+        // Unreachable: Connection and Upgrade are refused in HTTP/2 requests, so no 101 is asked for.
+        slot.release();
+        server.close();
+        abort("server_abort");
+    }
+
+    @Override
+    public void write(Object msg) {
+        response.write(msg, requestEnded);
+    }
+
+    @Override
+    public Channel channel() {
+        return stream;
+    }
+
+    @Override
+    public DeferredFlush flusher() {
+        return connection.flusher();
+    }
+
+    @Override
+    public byte[] clientKey() {
+        return connection.clientKey();
+    }
+
+    @Override
+    public String clientAddress() {
+        return connection.clientAddress();
+    }
+
+    @Override
+    public String forwardedProto() {
+        return connection.forwardedProto;
+    }
+
+    @Override
+    public CharSequence strictTransportSecurity() {
+        return connection.hsts;
+    }
+
+    @Override
+    public String frontendName() {
+        return connection.frontend.name();
+    }
+
+    @Override
+    public long takeBytesIn() {
+        long n = bytesIn;
+        bytesIn = 0;
+        return n;
+    }
+
+    @Override
+    public long takeBytesOut() {
+        return response.takeBytesOut();
+    }
+
+    @Override
+    public boolean draining() {
+        return connection.draining();
+    }
+
+    /** Flushes the connection (the stream's frames were written to it), with the event loop's batch. */
+    @Override
+    public void flush() {
+        connection.flusher().flush(stream);
+    }
+
+    @Override
+    public boolean isWritable() {
+        return stream.isWritable();
+    }
+
+    /**
+     * Reads the stream while no exchange reads it yet (its head), once the request has been read
+     * whole, and while the server connection takes more of its body.
+     */
+    @Override
+    public void updateRead() {
+        Exchange ex = exchange;
+        boolean read = ex == null || ex.requestDone() || ex.takesRequestBody();
+        if (stream.config().isAutoRead() != read) {
+            stream.config().setAutoRead(read);
+        }
+    }
+}
