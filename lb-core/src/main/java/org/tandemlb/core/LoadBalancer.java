@@ -25,6 +25,9 @@ import org.tandemlb.core.health.HealthChecks;
 import org.tandemlb.core.health.NettyChecks;
 import org.tandemlb.core.proxy.HttpConnectionPool;
 import org.tandemlb.core.proxy.ProxyContext;
+import org.tandemlb.core.tls.ServerTls;
+import org.tandemlb.core.tls.TicketKeys;
+import org.tandemlb.core.tls.TlsProvider;
 import org.tandemlb.core.transport.Transport;
 
 /**
@@ -71,6 +74,11 @@ public final class LoadBalancer implements AutoCloseable {
     private final LongSupplier ticker;
     private final HealthChecks healthChecks;
     private final org.tandemlb.core.metrics.LoadBalancerMetrics metrics;
+    private final TlsProvider tlsProvider;
+    private final TicketKeys ticketKeys;
+    /** The ticket-key period installed last; read and written on one event loop. */
+    private long ticketPeriod;
+    private io.netty.util.concurrent.ScheduledFuture<?> ticketRotation;
     private volatile LoadBalancerConfig config;
     private volatile Map<String, Backend> backends = Map.of();
     private volatile Map<String, Frontend> frontends = Map.of();
@@ -100,6 +108,9 @@ public final class LoadBalancer implements AutoCloseable {
         this.context = new ProxyContext(transport, name -> backends.get(name), listener(metrics, b.accessListener));
         this.ticker = b.ticker != null ? b.ticker : System::nanoTime;
         this.healthChecks = new HealthChecks(new NettyChecks(workers, transport, ticker, b.checkSource));
+        this.tlsProvider = b.tlsProvider != null ? b.tlsProvider : TlsProvider.choose(null);
+        this.ticketKeys = b.ticketKeys != null ? b.ticketKeys
+                : TicketKeys.random(TicketKeys.DEFAULT_PERIOD, java.time.Clock.systemUTC());
     }
 
     /** A builder for a load balancer that will run {@code config}. */
@@ -122,10 +133,11 @@ public final class LoadBalancer implements AutoCloseable {
             newBackends.put(bc.name(), new Backend(bc, ticker));
         }
         backends = Map.copyOf(newBackends);
+        Map<String, ServerTls> tls = loadTls(config, Map.of());
         Map<String, Frontend> bound = new LinkedHashMap<>();
         try {
             for (FrontendConfig fc : config.frontends()) {
-                Frontend f = new Frontend(fc, context, pool);
+                Frontend f = new Frontend(fc, tls.get(fc.name()), context, pool);
                 listen(f, List.of());
                 bound.put(fc.name(), f);
             }
@@ -136,8 +148,60 @@ public final class LoadBalancer implements AutoCloseable {
         frontends = Map.copyOf(bound);
         healthChecks.sync(backends.values());
         syncMetrics();
+        if (!tls.isEmpty()) {
+            log.info("TLS provider: {} (TANDEM_TLS=jdk|openssl chooses)", tlsProvider.configName()
+                    + (tlsProvider == TlsProvider.OPENSSL ? " (BoringSSL)" : ""));
+        }
+        scheduleTicketRotation();
         log.info("started with {} frontend(s) and {} backend(s) on {} ({} event loops)", frontends.size(),
                 backends.size(), transport.configName(), loopCount());
+    }
+
+    /**
+     * Builds the TLS of every frontend that has {@code tls}, on this (the caller's) thread: it
+     * reads files. A frontend's previous TLS lends the contexts of its unchanged certificates.
+     *
+     * @throws LoadBalancerException naming the file at fault; nothing has changed then
+     */
+    private Map<String, ServerTls> loadTls(LoadBalancerConfig next, Map<String, Frontend> previous) {
+        Map<String, ServerTls> out = new LinkedHashMap<>();
+        for (FrontendConfig fc : next.frontends()) {
+            if (fc.tls() != null) {
+                Frontend old = previous.get(fc.name());
+                try {
+                    out.put(fc.name(), ServerTls.build(fc.name(), fc.tls(), tlsProvider, ticketKeys,
+                            old == null ? null : old.tls()));
+                } catch (IllegalArgumentException e) {
+                    throw new LoadBalancerException("frontend " + fc.name() + ": tls: " + e.getMessage(), e);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Installs new session-ticket keys when the clock enters a new period: a check each minute
+     * on one event loop (the keys are derived, no I/O), so nodes whose clocks agree switch
+     * within a minute of each other, and the previous key still decrypts meanwhile.
+     */
+    private void scheduleTicketRotation() {
+        if (tlsProvider != TlsProvider.OPENSSL) {
+            return;
+        }
+        io.netty.channel.EventLoop loop = workers.next();
+        loop.execute(() -> ticketPeriod = ticketKeys.currentPeriod());
+        ticketRotation = loop.scheduleAtFixedRate(() -> {
+            long now = ticketKeys.currentPeriod();
+            if (now != ticketPeriod) {
+                ticketPeriod = now;
+                var keys = ticketKeys.keys(now);
+                for (Frontend f : frontends.values()) {
+                    if (f.tls() != null) {
+                        f.tls().rotateTicketKeys(keys);
+                    }
+                }
+            }
+        }, 1, 1, TimeUnit.MINUTES);
     }
 
     /**
@@ -165,6 +229,7 @@ public final class LoadBalancer implements AutoCloseable {
             throw new IllegalStateException("not running");
         }
         Map<String, Frontend> oldFrontends = frontends;
+        Map<String, ServerTls> tls = loadTls(next, oldFrontends);
         // The old frontends that do not carry on as they are: the new ones take their sockets over.
         List<Frontend> replaced = new ArrayList<>();
         for (Frontend old : oldFrontends.values()) {
@@ -187,7 +252,7 @@ public final class LoadBalancer implements AutoCloseable {
                 if (old != null && !replaced.contains(old)) {
                     newFrontends.put(fc.name(), old);
                 } else {
-                    Frontend f = new Frontend(fc, context, pool);
+                    Frontend f = new Frontend(fc, tls.get(fc.name()), context, pool);
                     listen(f, replaced);
                     fresh.add(f);
                     newFrontends.put(fc.name(), f);
@@ -223,7 +288,7 @@ public final class LoadBalancer implements AutoCloseable {
             if (fresh.contains(f)) {
                 f.takeOver();
             } else {
-                f.update(fc);
+                f.update(fc, tls.get(fc.name()));
             }
         }
         replaced.forEach(Frontend::close);
@@ -331,6 +396,9 @@ public final class LoadBalancer implements AutoCloseable {
         }
         closed = true;
         healthChecks.close();
+        if (ticketRotation != null) {
+            ticketRotation.cancel(false);
+        }
         List<Frontend> all = new ArrayList<>(frontends.values());
         all.addAll(retired);
         all.forEach(Frontend::close);
@@ -371,6 +439,8 @@ public final class LoadBalancer implements AutoCloseable {
         private InetAddress checkSource;
         private io.micrometer.core.instrument.MeterRegistry registry;
         private AccessListener accessListener;
+        private TlsProvider tlsProvider;
+        private TicketKeys ticketKeys;
 
         private Builder(LoadBalancerConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -432,6 +502,25 @@ public final class LoadBalancer implements AutoCloseable {
          */
         public Builder accessListener(AccessListener listener) {
             accessListener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * The TLS implementation of the frontends with {@code tls} (default: {@code openssl} when
+         * BoringSSL loads, {@code jdk} otherwise; see {@link TlsProvider#choose}).
+         */
+        public Builder tlsProvider(TlsProvider provider) {
+            tlsProvider = Objects.requireNonNull(provider, "provider");
+            return this;
+        }
+
+        /**
+         * The session-ticket keys of the {@code openssl} provider (default: random keys of this
+         * process, rotated hourly). Keys derived from a secret both nodes of a cluster share
+         * ({@link TicketKeys#fromSecret}) let clients resume their sessions on either node.
+         */
+        public Builder ticketKeys(TicketKeys keys) {
+            ticketKeys = Objects.requireNonNull(keys, "keys");
             return this;
         }
 

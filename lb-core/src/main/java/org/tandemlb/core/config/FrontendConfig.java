@@ -14,9 +14,11 @@ import java.util.Objects;
  * @param defaultBackend the backend of requests no route matches (of every connection in tcp mode)
  * @param routes         http mode: host/path rules tried in order before the default backend
  * @param timeouts       client, http_request, keep_alive and drain apply here
+ * @param tls            TLS termination, or null for a cleartext frontend
  */
 public record FrontendConfig(String name, Mode mode, List<HostPort> binds, int maxConnections,
-                             String defaultBackend, List<RouteConfig> routes, Timeouts timeouts) {
+                             String defaultBackend, List<RouteConfig> routes, Timeouts timeouts,
+                             TlsConfig tls) {
 
     public FrontendConfig {
         Names.require("frontend", name);
@@ -36,6 +38,12 @@ public record FrontendConfig(String name, Mode mode, List<HostPort> binds, int m
         Objects.requireNonNull(timeouts, "timeouts");
     }
 
+    /** A cleartext frontend. */
+    public FrontendConfig(String name, Mode mode, List<HostPort> binds, int maxConnections,
+                          String defaultBackend, List<RouteConfig> routes, Timeouts timeouts) {
+        this(name, mode, binds, maxConnections, defaultBackend, routes, timeouts, null);
+    }
+
     /** A builder for a frontend called {@code name} in {@code mode}. */
     public static Builder builder(String name, Mode mode) {
         return new Builder(name, mode);
@@ -50,6 +58,7 @@ public record FrontendConfig(String name, Mode mode, List<HostPort> binds, int m
         private String defaultBackend;
         private final List<RouteConfig> routes = new ArrayList<>();
         private Timeouts timeouts = Timeouts.DEFAULTS;
+        private TlsConfig tls;
 
         private Builder(String name, Mode mode) {
             this.name = name;
@@ -62,9 +71,10 @@ public record FrontendConfig(String name, Mode mode, List<HostPort> binds, int m
         public Builder defaultBackend(String b) { defaultBackend = b; return this; }
         public Builder route(RouteConfig r) { routes.add(Objects.requireNonNull(r)); return this; }
         public Builder timeouts(Timeouts t) { timeouts = t; return this; }
+        public Builder tls(TlsConfig t) { tls = t; return this; }
 
         public FrontendConfig build() {
-            return new FrontendConfig(name, mode, binds, maxConnections, defaultBackend, routes, timeouts);
+            return new FrontendConfig(name, mode, binds, maxConnections, defaultBackend, routes, timeouts, tls);
         }
     }
 }

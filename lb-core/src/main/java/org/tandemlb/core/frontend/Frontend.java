@@ -23,6 +23,8 @@ import org.tandemlb.core.proxy.Drain;
 import org.tandemlb.core.proxy.HttpConnectionPool;
 import org.tandemlb.core.proxy.ProxyContext;
 import org.tandemlb.core.tcp.TcpProxyHandler;
+import org.tandemlb.core.tls.HandshakeStats;
+import org.tandemlb.core.tls.ServerTls;
 import org.tandemlb.core.transport.Transport;
 
 /**
@@ -39,6 +41,9 @@ public final class Frontend {
     private static final Logger log = LoggerFactory.getLogger(Frontend.class);
 
     private volatile FrontendConfig config;
+    /** The TLS of {@code config.tls()}, or null; replaced together with the config. */
+    private volatile ServerTls tls;
+    private final HandshakeStats handshakes = new HandshakeStats();
     private final ProxyContext context;
     private final HttpConnectionPool pool;
     private final List<Listener> listeners = new ArrayList<>();
@@ -50,11 +55,28 @@ public final class Frontend {
     /** Counts a connection out when it closes; one listener for all of them. */
     private final io.netty.channel.ChannelFutureListener closed = f -> current.decrementAndGet();
 
-    /** A frontend not yet bound. */
+    /** A cleartext frontend not yet bound. */
     public Frontend(FrontendConfig config, ProxyContext context, HttpConnectionPool pool) {
+        this(config, null, context, pool);
+    }
+
+    /**
+     * A frontend not yet bound.
+     *
+     * @param tls its TLS, built from {@code config.tls()}; null when that is null
+     */
+    public Frontend(FrontendConfig config, ServerTls tls, ProxyContext context, HttpConnectionPool pool) {
+        checkTls(config, tls);
         this.config = config;
+        this.tls = tls;
         this.context = context;
         this.pool = pool;
+    }
+
+    private static void checkTls(FrontendConfig config, ServerTls tls) {
+        if ((config.tls() == null) != (tls == null) || (tls != null && !tls.config().equals(config.tls()))) {
+            throw new IllegalArgumentException("frontend " + config.name() + ": the TLS given is not its tls setting's");
+        }
     }
 
     /** The frontend's name. */
@@ -67,11 +89,33 @@ public final class Frontend {
         return config;
     }
 
-    /** Takes a new configuration with the same binds and mode; applies to new connections. */
+    /** The TLS in force, or null for a cleartext frontend. */
+    public ServerTls tls() {
+        return tls;
+    }
+
+    /** The TLS handshakes of its connections. */
+    public HandshakeStats handshakes() {
+        return handshakes;
+    }
+
+    /** Takes a new cleartext configuration with the same binds and mode; applies to new connections. */
     public void update(FrontendConfig next) {
+        update(next, null);
+    }
+
+    /**
+     * Takes a new configuration with the same binds and mode, and its TLS (null when it has
+     * none); applies to new connections, established ones keep their certificates.
+     */
+    public void update(FrontendConfig next, ServerTls nextTls) {
         if (!next.binds().equals(config.binds()) || next.mode() != config.mode()) {
             throw new IllegalArgumentException("frontend " + next.name() + ": binds or mode changed; rebind instead");
         }
+        checkTls(next, nextTls);
+        // A connection accepted between these two writes may pair the new config with the old
+        // TLS: both are complete settings of their own, and accept reads each once.
+        tls = nextTls;
         config = next;
     }
 
@@ -187,6 +231,7 @@ public final class Frontend {
 
     private void accept(Channel ch) {
         FrontendConfig cfg = config;
+        ServerTls serverTls = tls;
         total.incrementAndGet();
         int now = current.incrementAndGet();
         ch.closeFuture().addListener(closed);
@@ -197,7 +242,14 @@ public final class Frontend {
             return;
         }
         if (cfg.mode() == Mode.HTTP) {
-            HttpMode.initClientPipeline(ch.pipeline(), context, cfg, new HttpRoutes(cfg), pool, "http");
+            if (serverTls == null) {
+                HttpMode.initClientPipeline(ch.pipeline(), context, cfg, new HttpRoutes(cfg), pool, "http");
+            } else {
+                // The handshake must be done within http_request, as the request head would.
+                serverTls.initPipeline(ch.pipeline(), handshakes, cfg.timeouts().httpRequest(), (p, protocol) ->
+                        // h2: the branch of Http2Mode goes here when it lands (tls.alpn offers h2 then).
+                        HttpMode.initClientPipeline(p, context, cfg, new HttpRoutes(cfg), pool, "https"));
+            }
         } else {
             // Set here rather than as the listener's child options, so that one listening socket
             // can serve either mode (a reload may hand it to a frontend of the other mode). This
@@ -205,6 +257,12 @@ public final class Frontend {
             ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
             // The client is read only once there is somewhere to send its bytes.
             ch.config().setAutoRead(false);
+            if (serverTls != null) {
+                // TLS is terminated and the servers get plaintext. The server connection is made
+                // first (the relay reads the client once it is up); SslHandler then reads the
+                // handshake itself, and the relay sees only decrypted bytes.
+                serverTls.initPipeline(ch.pipeline(), handshakes, cfg.timeouts().client(), null);
+            }
             ch.pipeline().addLast("proxy", new TcpProxyHandler(context, cfg));
         }
     }
