@@ -2,7 +2,9 @@ package org.tandemlb.admin;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +42,8 @@ import org.tandemlb.core.config.FrontendConfig;
 import org.tandemlb.core.config.LoadBalancerConfig;
 import org.tandemlb.core.config.ServerConfig;
 import org.tandemlb.core.frontend.Frontend;
+import org.tandemlb.core.tls.TicketKeys;
+import org.tandemlb.core.tls.TlsProvider;
 import org.tandemlb.core.transport.Transport;
 
 /**
@@ -163,6 +167,22 @@ public final class Daemon {
         }
     }
 
+    /** The environment variable that chooses the TLS provider: {@code jdk} or {@code openssl}. */
+    public static final String TLS_ENV = "TANDEM_TLS";
+
+    /**
+     * The TLS provider {@value #TLS_ENV} names (the best available when unset or empty).
+     *
+     * @throws LoadBalancerException for an unknown name or a provider not available here
+     */
+    static TlsProvider tlsProvider(Map<String, String> env) {
+        try {
+            return TlsProvider.choose(env.get(TLS_ENV));
+        } catch (IllegalArgumentException e) {
+            throw new LoadBalancerException(e.getMessage(), e);
+        }
+    }
+
     /**
      * Builds the load balancer of {@code config} and binds its frontends; without a config file
      * to reload (the API's reload answers that there is none).
@@ -190,6 +210,7 @@ public final class Daemon {
                 throw new IllegalStateException("the daemon was already started");
             }
             Transport transport = transport(env); // an unknown or unavailable transport fails the start
+            TlsProvider tlsProvider = tlsProvider(env); // so does an unknown or unavailable TLS provider
             AccessLog logs = AccessLog.open(config.accessLogs()); // a file that cannot be opened fails the start
             AdminMetrics registry = new AdminMetrics();
             ClusterConfig clusterConfig = config.cluster();
@@ -199,7 +220,13 @@ public final class Daemon {
                     : ClusterNode.standbyConfig(config.loadBalancer(), clusterConfig);
             LoadBalancer.Builder builder = LoadBalancer.builder(first).threads(threads)
                     .transport(transport)
-                    .meterRegistry(registry.registry());
+                    .meterRegistry(registry.registry())
+                    .tlsProvider(tlsProvider);
+            if (clusterConfig != null) {
+                // Both nodes derive the same session-ticket keys: a client resumes on either.
+                builder.ticketKeys(TicketKeys.fromSecret(clusterConfig.secret().getBytes(StandardCharsets.UTF_8),
+                        TicketKeys.DEFAULT_PERIOD, Clock.systemUTC()));
+            }
             builder.accessListener(logs); // always: a log turned on by a reload works at once
             LoadBalancer built = builder.build();
             ClusterNode node = null;

@@ -12,6 +12,7 @@ import org.tandemlb.core.config.FrontendConfig;
 import org.tandemlb.core.config.HostPort;
 import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.config.RouteConfig;
+import org.tandemlb.core.config.TlsConfig;
 
 /**
  * The rules of the {@code frontends} section: each frontend with its binds, routes and access
@@ -60,9 +61,7 @@ final class FrontendRules {
             List<RouteConfig> routes = routes(s, item, modeKnown ? effectiveMode : null, backendsByName);
             Map<String, Duration> timeouts = DefaultsRules.timeouts(s);
             AccessLogSettings accessLog = accessLog(s);
-            if (s.has("tls")) {
-                problems.report(s.key("tls"), s.path("tls"), "tls is not supported yet by this version of Tandem");
-            }
+            TlsConfig tls = new TlsRules(problems).read(s);
             Boolean acceptProxy = s.bool("accept_proxy");
             if (acceptProxy != null && acceptProxy) {
                 problems.report(s.scalar("accept_proxy"), s.path("accept_proxy"),
@@ -77,7 +76,7 @@ final class FrontendRules {
             if (problems.count() == before && item.name() != null) {
                 FrontendConfig f = problems.build(s.node, s.path, () -> new FrontendConfig(item.name(), effectiveMode,
                         binds, maxConnections == null ? 0 : maxConnections, defaultBackend, routes,
-                        DefaultsRules.mergeTimeouts(defaults.timeouts(), timeouts)));
+                        DefaultsRules.mergeTimeouts(defaults.timeouts(), timeouts), tls));
                 if (f != null) {
                     out.add(f);
                     accessLogs.put(item.name(), accessLog == null ? AccessLogSettings.DEFAULT : accessLog);

@@ -611,20 +611,6 @@ class ConfigLoaderErrorsTest {
     @Nested
     class NotSupportedYet {
         @Test
-        void tls() {
-            assertProblems("""
-                    frontends:
-                      - name: www
-                        bind: 0.0.0.0:443
-                        default_backend: web
-                        tls:
-                          certificates: [{ cert: /etc/tandem/www.crt, key: /etc/tandem/www.key }]
-                    backends:
-                      - name: web
-                    """, "t.yaml:5:5: frontends.www.tls: tls is not supported yet by this version of Tandem");
-        }
-
-        @Test
         void acceptProxyTrueButNotFalse() throws Exception {
             assertProblems("""
                     frontends:
