@@ -96,7 +96,7 @@ class TlsRulesTest {
                         certificates: [{ cert: %s, key: %s }]
                         protocols: [TLSv1.2, TLSv1.1]
                         """.formatted(missing, www.key()))));
-        assertEquals(List.of("t.yaml:5:5: frontends.www.tls.certificates: is required"),
+        assertEquals(List.of("t.yaml:6:7: frontends.www.tls: 'certificates' is required"),
                 problems(frontend("""
                         protocols: [TLSv1.2]
                         """)));
