@@ -202,4 +202,23 @@ class TlsFrontendTest {
             assertFalse(reused(elsewhere), version + ": another secret, a full handshake");
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(TlsProvider.class)
+    void sslscanFindsOnlyTls12And13WithStrongCiphers(TlsProvider provider) {
+        int port = start(provider).address("fe").getPort();
+        String out = TlsClients.run(null, List.of("sslscan", "--no-colour", "--no-heartbleed", "--no-compression",
+                "--sni-name=a.test", "127.0.0.1:" + port));
+        for (String old : List.of("SSLv2", "SSLv3", "TLSv1.0", "TLSv1.1")) {
+            assertTrue(out.contains(old + "     disabled") || out.contains(old + "   disabled"), old + ": " + out);
+        }
+        assertTrue(out.contains("TLSv1.2   enabled") && out.contains("TLSv1.3   enabled"), out);
+        List<String> accepted = out.lines().filter(l -> l.startsWith("Accepted") || l.startsWith("Preferred")).toList();
+        assertFalse(accepted.isEmpty(), out);
+        for (String line : accepted) {
+            assertTrue(line.contains("GCM") || line.contains("CHACHA20"), "only AEAD ciphers: " + line);
+            assertTrue(line.contains("TLSv1.2") || line.contains("TLSv1.3"), line);
+            assertTrue(!line.contains("TLSv1.2") || line.contains("ECDHE"), "forward secrecy: " + line);
+        }
+    }
 }
