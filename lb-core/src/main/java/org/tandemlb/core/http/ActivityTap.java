@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import java.net.InetSocketAddress;
 import org.tandemlb.core.accesslog.AccessListener;
 import org.tandemlb.core.accesslog.AccessLogEntry;
+import org.tandemlb.core.tls.TlsSession;
 import org.tandemlb.core.config.Mode;
 
 /**
@@ -87,9 +88,12 @@ final class ActivityTap extends ChannelDuplexHandler {
         long now = System.nanoTime();
         long start = startNanos != 0 ? startNanos : now;
         long millis = startMillis != 0 ? startMillis : System.currentTimeMillis();
+        TlsSession tls = TlsSession.of(client);
         listener.ended(new AccessLogEntry(Mode.HTTP, millis, (InetSocketAddress) client.remoteAddress(), frontend,
                 null, null, req == null ? null : req.method().name(), req == null ? null : req.uri(), status,
-                takeBytesIn(), takeBytesOut(), -1, -1, -1, now - start, termination));
+                takeBytesIn(), takeBytesOut(), -1, -1, -1, now - start, termination,
+                req == null ? null : req.protocolVersion().text(), tls == null ? null : tls.protocol(),
+                tls == null ? null : tls.cipher()));
         clearStart();
     }
 

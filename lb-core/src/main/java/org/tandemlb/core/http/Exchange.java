@@ -24,6 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tandemlb.core.accesslog.AccessListener;
 import org.tandemlb.core.accesslog.AccessLogEntry;
+import org.tandemlb.core.tls.TlsSession;
 import org.tandemlb.core.backend.Backend;
 import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.config.Mode;
@@ -206,10 +207,12 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
         long queue = grantedAt > 0 ? grantedAt - startNanos : -1;
         long connect = connectedAt > 0 ? connectedAt - grantedAt : -1;
         long response = responseAt > 0 ? responseAt - sentAt : -1;
+        TlsSession tls = TlsSession.of(client);
         listener.ended(new AccessLogEntry(Mode.HTTP, startMillis, (InetSocketAddress) client.remoteAddress(),
                 side.frontendName(), backend == null ? null : backend.name(), serverName, request.method().name(),
                 request.uri(), status, side.takeBytesIn(), side.takeBytesOut(), queue, connect, response,
-                now - startNanos, termination));
+                now - startNanos, termination, request.protocolVersion().text(), tls == null ? null : tls.protocol(),
+                tls == null ? null : tls.cipher()));
     }
 
     /** Drops the server side of this exchange (client gone, request refused, or an error answered). */

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.tandemlb.core.LoadBalancer;
+import org.tandemlb.core.accesslog.AccessLogEntry;
 import org.tandemlb.core.config.BackendConfig;
 import org.tandemlb.core.config.FrontendConfig;
 import org.tandemlb.core.config.LoadBalancerConfig;
@@ -53,6 +54,7 @@ class TlsFrontendTest {
     private final List<LoadBalancer> started = new ArrayList<>();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private TestBackend web;
+    private final List<AccessLogEntry> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void certificates() {
@@ -74,7 +76,8 @@ class TlsFrontendTest {
                 .backend(BackendConfig.builder("be", mode).server(ServerConfig.builder("web", server.hostPort()).build()).build())
                 .frontend(fe.apply(FrontendConfig.builder("fe", mode).bind("127.0.0.1:0").defaultBackend("be").tls(tls)).build())
                 .build();
-        LoadBalancer.Builder lb = LoadBalancer.builder(cfg).threads(1).tlsProvider(provider).meterRegistry(registry);
+        LoadBalancer.Builder lb = LoadBalancer.builder(cfg).threads(1).tlsProvider(provider).meterRegistry(registry)
+                .accessListener(logged::add);
         if (keys != null) {
             lb.ticketKeys(keys);
         }
@@ -118,6 +121,11 @@ class TlsFrontendTest {
                 "-w", "%{http_code} %{http_version} %{ssl_verify_result}", "https://www.b.test:" + port + "/"));
         assertEquals("200 1.1 0", out.trim());
         assertEquals("https", web.receivedHeaders().get(0).get("X-Forwarded-Proto"));
+        await().until(() -> logged.size() == 1);
+        AccessLogEntry e = logged.get(0);
+        assertEquals("HTTP/1.1", e.httpVersion());
+        assertEquals("TLSv1.3", e.tlsVersion());
+        assertTrue(e.tlsCipher().startsWith("TLS_AES_") || e.tlsCipher().startsWith("TLS_CHACHA20"), e.tlsCipher());
     }
 
     @ParameterizedTest
@@ -130,6 +138,8 @@ class TlsFrontendTest {
         assertEquals("200", out.trim());
         assertEquals(1, web.requests());
         assertEquals(null, web.receivedHeaders().get(0).get("X-Forwarded-Proto"), "tcp mode does not touch the bytes");
+        await().until(() -> logged.size() == 1);
+        assertEquals("TLSv1.3", logged.get(0).tlsVersion());
     }
 
     @ParameterizedTest
