@@ -27,6 +27,7 @@ import org.tandemlb.core.proxy.HttpConnectionPool;
 import org.tandemlb.core.proxy.ProxyContext;
 import org.tandemlb.core.tls.ServerTls;
 import org.tandemlb.core.tls.TicketKeys;
+import org.tandemlb.core.tls.TicketRotation;
 import org.tandemlb.core.tls.TlsProvider;
 import org.tandemlb.core.transport.Transport;
 
@@ -76,9 +77,7 @@ public final class LoadBalancer implements AutoCloseable {
     private final org.tandemlb.core.metrics.LoadBalancerMetrics metrics;
     private final TlsProvider tlsProvider;
     private final TicketKeys ticketKeys;
-    /** The ticket-key period installed last; read and written on one event loop. */
-    private long ticketPeriod;
-    private io.netty.util.concurrent.ScheduledFuture<?> ticketRotation;
+    private TicketRotation ticketRotation;
     private volatile LoadBalancerConfig config;
     private volatile Map<String, Backend> backends = Map.of();
     private volatile Map<String, Frontend> frontends = Map.of();
@@ -152,7 +151,11 @@ public final class LoadBalancer implements AutoCloseable {
             log.info("TLS provider: {} (TANDEM_TLS=jdk|openssl chooses)", tlsProvider.configName()
                     + (tlsProvider == TlsProvider.OPENSSL ? " (BoringSSL)" : ""));
         }
-        scheduleTicketRotation();
+        if (tlsProvider == TlsProvider.OPENSSL) {
+            // The JDK provider keeps its own ticket keys.
+            ticketRotation = new TicketRotation(workers.next(), ticketKeys, () -> frontends.values().stream()
+                    .map(Frontend::tls).filter(Objects::nonNull).toList());
+        }
         log.info("started with {} frontend(s) and {} backend(s) on {} ({} event loops)", frontends.size(),
                 backends.size(), transport.configName(), loopCount());
     }
@@ -177,31 +180,6 @@ public final class LoadBalancer implements AutoCloseable {
             }
         }
         return out;
-    }
-
-    /**
-     * Installs new session-ticket keys when the clock enters a new period: a check each minute
-     * on one event loop (the keys are derived, no I/O), so nodes whose clocks agree switch
-     * within a minute of each other, and the previous key still decrypts meanwhile.
-     */
-    private void scheduleTicketRotation() {
-        if (tlsProvider != TlsProvider.OPENSSL) {
-            return;
-        }
-        io.netty.channel.EventLoop loop = workers.next();
-        loop.execute(() -> ticketPeriod = ticketKeys.currentPeriod());
-        ticketRotation = loop.scheduleAtFixedRate(() -> {
-            long now = ticketKeys.currentPeriod();
-            if (now != ticketPeriod) {
-                ticketPeriod = now;
-                var keys = ticketKeys.keys(now);
-                for (Frontend f : frontends.values()) {
-                    if (f.tls() != null) {
-                        f.tls().rotateTicketKeys(keys);
-                    }
-                }
-            }
-        }, 1, 1, TimeUnit.MINUTES);
     }
 
     /**
@@ -397,7 +375,7 @@ public final class LoadBalancer implements AutoCloseable {
         closed = true;
         healthChecks.close();
         if (ticketRotation != null) {
-            ticketRotation.cancel(false);
+            ticketRotation.close();
         }
         List<Frontend> all = new ArrayList<>(frontends.values());
         all.addAll(retired);
