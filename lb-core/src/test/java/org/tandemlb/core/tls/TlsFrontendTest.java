@@ -166,7 +166,17 @@ class TlsFrontendTest {
     @EnumSource(TlsProvider.class)
     void aClientThatNeverCompletesTheHandshakeIsClosedWithinHttpRequest(TlsProvider provider) throws Exception {
         Timeouts timeouts = Timeouts.builder().httpRequest(Duration.ofMillis(500)).build();
-        int port = start(provider, Mode.HTTP, null, f -> f.timeouts(timeouts)).address("fe").getPort();
+        assertClosedInTime(start(provider, Mode.HTTP, null, f -> f.timeouts(timeouts)).address("fe").getPort());
+    }
+
+    @ParameterizedTest
+    @EnumSource(TlsProvider.class)
+    void aTcpClientThatNeverCompletesTheHandshakeIsClosedWithinClient(TlsProvider provider) throws Exception {
+        Timeouts timeouts = Timeouts.builder().client(Duration.ofMillis(500)).build();
+        assertClosedInTime(start(provider, Mode.TCP, null, f -> f.timeouts(timeouts)).address("fe").getPort());
+    }
+
+    private void assertClosedInTime(int port) throws Exception {
         long start = System.nanoTime();
         try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(10_000);
