@@ -27,7 +27,7 @@ import org.tandemlb.core.proxy.HttpConnectionPool;
 import org.tandemlb.core.proxy.ProxyContext;
 import org.tandemlb.core.tls.ServerTls;
 import org.tandemlb.core.tls.TicketKeys;
-import org.tandemlb.core.tls.TicketRotation;
+import org.tandemlb.core.tls.TlsFrontends;
 import org.tandemlb.core.tls.TlsProvider;
 import org.tandemlb.core.transport.Transport;
 
@@ -75,9 +75,7 @@ public final class LoadBalancer implements AutoCloseable {
     private final LongSupplier ticker;
     private final HealthChecks healthChecks;
     private final org.tandemlb.core.metrics.LoadBalancerMetrics metrics;
-    private final TlsProvider tlsProvider;
-    private final TicketKeys ticketKeys;
-    private TicketRotation ticketRotation;
+    private final TlsFrontends tls;
     private volatile LoadBalancerConfig config;
     private volatile Map<String, Backend> backends = Map.of();
     private volatile Map<String, Frontend> frontends = Map.of();
@@ -107,9 +105,9 @@ public final class LoadBalancer implements AutoCloseable {
         this.context = new ProxyContext(transport, name -> backends.get(name), listener(metrics, b.accessListener));
         this.ticker = b.ticker != null ? b.ticker : System::nanoTime;
         this.healthChecks = new HealthChecks(new NettyChecks(workers, transport, ticker, b.checkSource));
-        this.tlsProvider = b.tlsProvider != null ? b.tlsProvider : TlsProvider.choose(null);
-        this.ticketKeys = b.ticketKeys != null ? b.ticketKeys
-                : TicketKeys.random(TicketKeys.DEFAULT_PERIOD, java.time.Clock.systemUTC());
+        this.tls = new TlsFrontends(workers, b.tlsProvider, b.ticketKeys != null ? b.ticketKeys
+                : TicketKeys.random(TicketKeys.DEFAULT_PERIOD, java.time.Clock.systemUTC()),
+                () -> frontends.values().stream().map(Frontend::tls).filter(Objects::nonNull).toList());
     }
 
     /** A builder for a load balancer that will run {@code config}. */
@@ -132,11 +130,11 @@ public final class LoadBalancer implements AutoCloseable {
             newBackends.put(bc.name(), new Backend(bc, ticker));
         }
         backends = Map.copyOf(newBackends);
-        Map<String, ServerTls> tls = loadTls(config, Map.of());
+        Map<String, ServerTls> tlsOf = loadTls(config, Map.of());
         Map<String, Frontend> bound = new LinkedHashMap<>();
         try {
             for (FrontendConfig fc : config.frontends()) {
-                Frontend f = new Frontend(fc, tls.get(fc.name()), context, pool);
+                Frontend f = new Frontend(fc, tlsOf.get(fc.name()), context, pool);
                 listen(f, List.of());
                 bound.put(fc.name(), f);
             }
@@ -147,39 +145,17 @@ public final class LoadBalancer implements AutoCloseable {
         frontends = Map.copyOf(bound);
         healthChecks.sync(backends.values());
         syncMetrics();
-        if (!tls.isEmpty()) {
-            log.info("TLS provider: {} (TANDEM_TLS=jdk|openssl chooses)", tlsProvider.configName()
-                    + (tlsProvider == TlsProvider.OPENSSL ? " (BoringSSL)" : ""));
-        }
-        if (tlsProvider == TlsProvider.OPENSSL) {
-            // The JDK provider keeps its own ticket keys.
-            ticketRotation = new TicketRotation(workers.next(), ticketKeys, () -> frontends.values().stream()
-                    .map(Frontend::tls).filter(Objects::nonNull).toList());
-        }
         log.info("started with {} frontend(s) and {} backend(s) on {} ({} event loops)", frontends.size(),
                 backends.size(), transport.configName(), loopCount());
     }
 
-    /**
-     * Builds the TLS of every frontend that has {@code tls}, on this (the caller's) thread: it
-     * reads files. A frontend's previous TLS lends the contexts of its unchanged certificates.
-     *
-     * @throws LoadBalancerException naming the file at fault; nothing has changed then
-     */
+    /** The TLS of {@code next}'s frontends, built on this thread (it reads files). */
     private Map<String, ServerTls> loadTls(LoadBalancerConfig next, Map<String, Frontend> previous) {
-        Map<String, ServerTls> out = new LinkedHashMap<>();
-        for (FrontendConfig fc : next.frontends()) {
-            if (fc.tls() != null) {
-                Frontend old = previous.get(fc.name());
-                try {
-                    out.put(fc.name(), ServerTls.build(fc.name(), fc.tls(), tlsProvider, ticketKeys,
-                            old == null ? null : old.tls()));
-                } catch (IllegalArgumentException e) {
-                    throw new LoadBalancerException("frontend " + fc.name() + ": tls: " + e.getMessage(), e);
-                }
-            }
+        try {
+            return tls.build(next, name -> previous.containsKey(name) ? previous.get(name).tls() : null);
+        } catch (IllegalArgumentException e) {
+            throw new LoadBalancerException(e.getMessage(), e);
         }
-        return out;
     }
 
     /**
@@ -207,7 +183,7 @@ public final class LoadBalancer implements AutoCloseable {
             throw new IllegalStateException("not running");
         }
         Map<String, Frontend> oldFrontends = frontends;
-        Map<String, ServerTls> tls = loadTls(next, oldFrontends);
+        Map<String, ServerTls> tlsOf = loadTls(next, oldFrontends);
         // The old frontends that do not carry on as they are: the new ones take their sockets over.
         List<Frontend> replaced = new ArrayList<>();
         for (Frontend old : oldFrontends.values()) {
@@ -230,7 +206,7 @@ public final class LoadBalancer implements AutoCloseable {
                 if (old != null && !replaced.contains(old)) {
                     newFrontends.put(fc.name(), old);
                 } else {
-                    Frontend f = new Frontend(fc, tls.get(fc.name()), context, pool);
+                    Frontend f = new Frontend(fc, tlsOf.get(fc.name()), context, pool);
                     listen(f, replaced);
                     fresh.add(f);
                     newFrontends.put(fc.name(), f);
@@ -266,7 +242,7 @@ public final class LoadBalancer implements AutoCloseable {
             if (fresh.contains(f)) {
                 f.takeOver();
             } else {
-                f.update(fc, tls.get(fc.name()));
+                f.update(fc, tlsOf.get(fc.name()));
             }
         }
         replaced.forEach(Frontend::close);
@@ -374,9 +350,7 @@ public final class LoadBalancer implements AutoCloseable {
         }
         closed = true;
         healthChecks.close();
-        if (ticketRotation != null) {
-            ticketRotation.close();
-        }
+        tls.close();
         List<Frontend> all = new ArrayList<>(frontends.values());
         all.addAll(retired);
         all.forEach(Frontend::close);

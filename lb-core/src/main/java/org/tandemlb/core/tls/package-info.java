@@ -10,9 +10,14 @@
  * {@code SslContext} per certificate, the choice among them by SNI, ALPN, and the pipeline of an
  * accepted connection. It is built on the caller's thread (file I/O), never on an event loop,
  * and rebuilt at a reload only for certificates whose files changed.</li>
+ * <li>{@link org.tandemlb.core.tls.TlsFrontends} builds the {@code ServerTls} of a whole
+ * configuration at start and at each reload, with the provider and the session-ticket keys.</li>
  * <li>{@link org.tandemlb.core.tls.TlsProvider} is BoringSSL (netty-tcnative) or the JDK.</li>
  * <li>{@link org.tandemlb.core.tls.TicketKeys} derives the session-ticket keys from a secret and
- * the wall clock, so the two nodes of a cluster resume each other's sessions.</li>
+ * the wall clock, so the two nodes of a cluster resume each other's sessions;
+ * {@link org.tandemlb.core.tls.TicketRotation} installs each hour's keys.</li>
+ * <li>{@link org.tandemlb.core.tls.TlsSession} is a connection's TLS version and cipher, for the
+ * access log.</li>
  * <li>{@link org.tandemlb.core.tls.HandshakeStats} counts handshakes and their failures by a
  * bounded set of reasons.</li>
  * </ul>
