@@ -171,13 +171,18 @@ public final class Daemon {
     public static final String TLS_ENV = "TANDEM_TLS";
 
     /**
-     * The TLS provider {@value #TLS_ENV} names (the best available when unset or empty).
+     * The TLS provider {@value #TLS_ENV} names; null when unset or empty (the load balancer then
+     * takes the best available, once a frontend has TLS).
      *
      * @throws LoadBalancerException for an unknown name or a provider not available here
      */
     static TlsProvider tlsProvider(Map<String, String> env) {
+        String name = env.get(TLS_ENV);
+        if (name == null || name.isBlank()) {
+            return null;
+        }
         try {
-            return TlsProvider.choose(env.get(TLS_ENV));
+            return TlsProvider.choose(name);
         } catch (IllegalArgumentException e) {
             throw new LoadBalancerException(e.getMessage(), e);
         }
@@ -220,8 +225,10 @@ public final class Daemon {
                     : ClusterNode.standbyConfig(config.loadBalancer(), clusterConfig);
             LoadBalancer.Builder builder = LoadBalancer.builder(first).threads(threads)
                     .transport(transport)
-                    .meterRegistry(registry.registry())
-                    .tlsProvider(tlsProvider);
+                    .meterRegistry(registry.registry());
+            if (tlsProvider != null) {
+                builder.tlsProvider(tlsProvider);
+            }
             if (clusterConfig != null) {
                 // Both nodes derive the same session-ticket keys: a client resumes on either.
                 builder.ticketKeys(TicketKeys.fromSecret(clusterConfig.secret().getBytes(StandardCharsets.UTF_8),
