@@ -244,11 +244,17 @@ public final class ServerTls {
 
     /** Netty's SNI handler, with the handshake timeout on its SslHandler and the OCSP response on its engine. */
     private static final class Sni extends SniHandler {
+        /**
+         * The largest ClientHello buffered while looking for its server name: a few hundred bytes
+         * usually, about 2 KiB with a post-quantum key share; without a bound a client could make
+         * each connection hold up to 16 MiB (TLS's handshake length field).
+         */
+        private static final int MAX_CLIENT_HELLO = 64 * 1024;
+
         private final Map<SslContext, byte[]> ocsp;
 
         Sni(Mapping<String, SslContext> mapping, long timeoutMillis, Map<SslContext, byte[]> ocsp) {
-            // 0: Netty's default maximum ClientHello size (16 MiB is refused by the record layer anyway).
-            super(mapping, 0, timeoutMillis);
+            super(mapping, MAX_CLIENT_HELLO, timeoutMillis);
             this.ocsp = ocsp;
         }
 
