@@ -191,6 +191,24 @@ class TlsFrontendTest {
 
     @ParameterizedTest
     @EnumSource(TlsProvider.class)
+    void aClientHelloAnnouncedOver64KiBIsNotBufferedButClosed(TlsProvider provider) throws Exception {
+        int port = start(provider).address("fe").getPort();
+        long start = System.nanoTime();
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(20_000);
+            // A handshake record whose ClientHello says it is 128 KiB long (RFC 8446 §5.1, §4).
+            // A whole first record of 16 KiB is sent: the rest would follow in more records.
+            byte[] record = new byte[5 + 0x4000];
+            System.arraycopy(new byte[] {0x16, 0x03, 0x01, 0x40, 0x00, 0x01, 0x02, 0x00, 0x00}, 0, record, 0, 9);
+            s.getOutputStream().write(record);
+            assertEquals(-1, s.getInputStream().read());
+        }
+        // Not after the handshake timeout (http_request, 10 s here): at once.
+        assertTrue(System.nanoTime() - start < Duration.ofSeconds(5).toNanos(), "closed at once, not waiting for 128 KiB");
+    }
+
+    @ParameterizedTest
+    @EnumSource(TlsProvider.class)
     void aClientResumesItsSession(TlsProvider provider) {
         int port = start(provider).address("fe").getPort();
         String out = sClient(port, "-tls1_2", "-reconnect", "-servername", "a.test");
