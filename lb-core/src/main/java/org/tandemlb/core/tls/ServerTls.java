@@ -148,7 +148,9 @@ public final class ServerTls {
                     + ": the " + provider.configName() + " TLS provider cannot use it with these settings: "
                     + e.getMessage(), e);
         }
-        checkCiphers(ctx, config, provider);
+        if (config.protocols().contains("TLSv1.2")) {
+            checkCiphers(ctx, config, provider); // tls.ciphers are TLS 1.2's: unused without it
+        }
         if (provider == TlsProvider.OPENSSL) {
             setTicketKeys(ctx, tickets.keys(tickets.currentPeriod()));
         }

@@ -135,6 +135,14 @@ class TlsCertificateTest {
 
     @ParameterizedTest
     @EnumSource(TlsProvider.class)
+    void tls13AloneBuilds(TlsProvider provider) {
+        TlsConfig config = TlsConfig.builder().certificate(of(rsaPkcs8)).protocols(List.of("TLSv1.3")).build();
+        assertEquals(1, ServerTls.build("www", config, provider,
+                TicketKeys.random(Duration.ofHours(1), Clock.systemUTC()), null).certificates().size());
+    }
+
+    @ParameterizedTest
+    @EnumSource(TlsProvider.class)
     void aCipherTheProviderDoesNotKnowIsRefused(TlsProvider provider) {
         TlsConfig config = TlsConfig.builder().certificate(of(ecPkcs8))
                 .ciphers(List.of("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_NO_SUCH_CIPHER_WITH_NOTHING")).build();
