@@ -37,6 +37,10 @@ final class DemoCommand implements Callable<Integer> {
             description = "The load balancer's port on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0: any free port).")
     private int port;
 
+    @Option(names = "--https-port", paramLabel = "PORT", defaultValue = "" + Demo.HTTPS_PORT,
+            description = "The HTTPS frontend's port on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0: any free port).")
+    private int httpsPort;
+
     @Option(names = "--admin-port", paramLabel = "PORT", defaultValue = "" + Demo.ADMIN_PORT,
             description = "The admin API and status page's port on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0: any free port).")
     private int adminPort;
@@ -46,16 +50,21 @@ final class DemoCommand implements Callable<Integer> {
         if (port < 0 || port > 65535) {
             throw new ParameterException(spec.commandLine(), "--port " + port + " is not a port (0-65535)");
         }
+        if (httpsPort < 0 || httpsPort > 65535) {
+            throw new ParameterException(spec.commandLine(), "--https-port " + httpsPort + " is not a port (0-65535)");
+        }
         if (adminPort < 0 || adminPort > 65535) {
             throw new ParameterException(spec.commandLine(), "--admin-port " + adminPort + " is not a port (0-65535)");
         }
         AtomicReference<Demo> demo = new AtomicReference<>();
         Signals.serveUntilStopped(() -> {
             try {
-                demo.set(Demo.start("127.0.0.1", port, adminPort));
+                demo.set(Demo.start("127.0.0.1", port, httpsPort, adminPort));
             } catch (LoadBalancerException e) {
                 String advice = port == 0 ? "" : "; is another program using port " + port
-                        + "? try: tandem demo --port " + (port == 65535 ? 8081 : port + 1);
+                        + (httpsPort == 0 ? "" : " or " + httpsPort) + "? try: tandem demo --port "
+                        + (port == 65535 ? 8081 : port + 1) + (httpsPort == 0 ? "" : " --https-port "
+                        + (httpsPort == 65535 ? 8444 : httpsPort + 1));
                 throw new CommandFailure(e.getMessage() + advice, e);
             }
             printWhatToTry(demo.get());
@@ -77,6 +86,8 @@ final class DemoCommand implements Callable<Integer> {
         out.println("Tandem demo: http://" + lb + " balances round-robin over two demo backends,");
         out.println("  demo1 on " + one.hostPort() + " and demo2 on " + two.hostPort() + ",");
         out.println("  each health checked every 2s with GET /health.");
+        String https = Summary.hostPort(demo.httpsAddress());
+        out.println("HTTPS: https://" + https + " the same, with a throw-away self-signed certificate.");
         String admin = demo.adminAddress().map(Summary::hostPort).orElse(null);
         if (admin != null) {
             out.println("Status page: http://" + admin + "/  (API: /api/v1/status, metrics: /metrics)");
@@ -86,6 +97,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         out.println("Try:");
         out.println("  for i in $(seq 10); do curl -s " + lb + "; done");
+        out.println("  curl -k --http1.1 https://" + https + "/");
         if (admin != null) {
             out.println("  curl -s -X POST -d '{\"state\": \"drain\"}' " + admin + "/api/v1/backends/"
                     + Demo.NAME + "/servers/" + Demo.NAME + "1");

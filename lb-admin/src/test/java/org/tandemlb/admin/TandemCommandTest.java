@@ -112,6 +112,29 @@ class TandemCommandTest {
     }
 
     @Test
+    void checkNamesTheKeyFileThatDoesNotMatchItsCertificate() throws IOException {
+        org.tandemlb.core.testsupport.TestCertificates ca =
+                org.tandemlb.core.testsupport.TestCertificates.create(dir.resolve("ca"));
+        var www = ca.issue("www", org.tandemlb.core.testsupport.TestCertificates.KeyType.RSA,
+                org.tandemlb.core.testsupport.TestCertificates.KeyFormat.TRADITIONAL, "www.example.com");
+        var other = ca.issue("other", org.tandemlb.core.testsupport.TestCertificates.KeyType.RSA,
+                org.tandemlb.core.testsupport.TestCertificates.KeyFormat.PKCS8, "www.example.com");
+        Path file = write("tls.yaml", VALID.replace("    default_backend: web\n", """
+                    default_backend: web
+                    tls:
+                      certificates:
+                        - { cert: %s, key: %s }
+                """.formatted(www.chain(), other.key())));
+
+        Run run = tandem("check", "-c", file.toString());
+
+        assertEquals(1, run.exit(), run.out());
+        assertEquals(List.of(file + ":8:" + (26 + www.chain().toString().length()) + ": frontends.www.tls.certificates[0].key: "
+                + other.key() + ": this key does not match the certificate " + www.chain() + " (CN=www.example.com)"),
+                run.errLines());
+    }
+
+    @Test
     void versionPrintsTheBuildVersion() {
         Run run = tandem("version");
 

@@ -26,6 +26,10 @@ import org.tandemlb.core.health.NettyChecks;
 import org.tandemlb.core.proxy.HttpConnectionPool;
 import org.tandemlb.core.proxy.ProxyContext;
 import org.tandemlb.core.tls.UpstreamTls;
+import org.tandemlb.core.tls.ServerTls;
+import org.tandemlb.core.tls.TicketKeys;
+import org.tandemlb.core.tls.TlsFrontends;
+import org.tandemlb.core.tls.TlsProvider;
 import org.tandemlb.core.transport.Transport;
 
 /**
@@ -69,9 +73,11 @@ public final class LoadBalancer implements AutoCloseable {
     private final boolean ownsGroups;
     private final HttpConnectionPool pool = new HttpConnectionPool();
     private final ProxyContext context;
+    private final Pipelines pipelines;
     private final LongSupplier ticker;
     private final HealthChecks healthChecks;
     private final org.tandemlb.core.metrics.LoadBalancerMetrics metrics;
+    private final TlsFrontends tls;
     private volatile LoadBalancerConfig config;
     private volatile Map<String, Backend> backends = Map.of();
     private volatile Map<String, Frontend> frontends = Map.of();
@@ -99,8 +105,12 @@ public final class LoadBalancer implements AutoCloseable {
         }
         this.metrics = b.registry == null ? null : new org.tandemlb.core.metrics.LoadBalancerMetrics(b.registry);
         this.context = new ProxyContext(transport, name -> backends.get(name), listener(metrics, b.accessListener));
+        this.pipelines = new Pipelines(context, pool);
         this.ticker = b.ticker != null ? b.ticker : System::nanoTime;
         this.healthChecks = new HealthChecks(new NettyChecks(workers, transport, ticker, b.checkSource));
+        this.tls = new TlsFrontends(workers, b.tlsProvider, b.ticketKeys != null ? b.ticketKeys
+                : TicketKeys.random(TicketKeys.DEFAULT_PERIOD, java.time.Clock.systemUTC()),
+                () -> frontends.values().stream().map(Frontend::tls).filter(Objects::nonNull).toList());
     }
 
     /** A builder for a load balancer that will run {@code config}. */
@@ -124,10 +134,11 @@ public final class LoadBalancer implements AutoCloseable {
             newBackends.put(bc.name(), new Backend(bc, ticker, tls.get(bc.name())));
         }
         backends = Map.copyOf(newBackends);
+        Map<String, ServerTls> tlsOf = loadTls(config, Map.of());
         Map<String, Frontend> bound = new LinkedHashMap<>();
         try {
             for (FrontendConfig fc : config.frontends()) {
-                Frontend f = new Frontend(fc, context, pool);
+                Frontend f = new Frontend(fc, tlsOf.get(fc.name()), pipelines);
                 listen(f, List.of());
                 bound.put(fc.name(), f);
             }
@@ -140,6 +151,15 @@ public final class LoadBalancer implements AutoCloseable {
         syncMetrics();
         log.info("started with {} frontend(s) and {} backend(s) on {} ({} event loops)", frontends.size(),
                 backends.size(), transport.configName(), loopCount());
+    }
+
+    /** The TLS of {@code next}'s frontends, built on this thread (it reads files). */
+    private Map<String, ServerTls> loadTls(LoadBalancerConfig next, Map<String, Frontend> previous) {
+        try {
+            return tls.build(next, name -> previous.containsKey(name) ? previous.get(name).tls() : null);
+        } catch (IllegalArgumentException e) {
+            throw new LoadBalancerException(e.getMessage(), e);
+        }
     }
 
     /**
@@ -167,6 +187,7 @@ public final class LoadBalancer implements AutoCloseable {
             throw new IllegalStateException("not running");
         }
         Map<String, Frontend> oldFrontends = frontends;
+        Map<String, ServerTls> tlsOf = loadTls(next, oldFrontends);
         // The old frontends that do not carry on as they are: the new ones take their sockets over.
         List<Frontend> replaced = new ArrayList<>();
         for (Frontend old : oldFrontends.values()) {
@@ -191,7 +212,7 @@ public final class LoadBalancer implements AutoCloseable {
                 if (old != null && !replaced.contains(old)) {
                     newFrontends.put(fc.name(), old);
                 } else {
-                    Frontend f = new Frontend(fc, context, pool);
+                    Frontend f = new Frontend(fc, tlsOf.get(fc.name()), pipelines);
                     listen(f, replaced);
                     fresh.add(f);
                     newFrontends.put(fc.name(), f);
@@ -233,7 +254,7 @@ public final class LoadBalancer implements AutoCloseable {
             if (fresh.contains(f)) {
                 f.takeOver();
             } else {
-                f.update(fc);
+                f.update(fc, tlsOf.get(fc.name()));
             }
         }
         replaced.forEach(Frontend::close);
@@ -368,6 +389,7 @@ public final class LoadBalancer implements AutoCloseable {
         }
         closed = true;
         healthChecks.close();
+        tls.close();
         List<Frontend> all = new ArrayList<>(frontends.values());
         all.addAll(retired);
         all.forEach(Frontend::close);
@@ -408,6 +430,8 @@ public final class LoadBalancer implements AutoCloseable {
         private InetAddress checkSource;
         private io.micrometer.core.instrument.MeterRegistry registry;
         private AccessListener accessListener;
+        private TlsProvider tlsProvider;
+        private TicketKeys ticketKeys;
 
         private Builder(LoadBalancerConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -469,6 +493,25 @@ public final class LoadBalancer implements AutoCloseable {
          */
         public Builder accessListener(AccessListener listener) {
             accessListener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * The TLS implementation of the frontends with {@code tls} (default: {@code openssl} when
+         * BoringSSL loads, {@code jdk} otherwise; see {@link TlsProvider#choose}).
+         */
+        public Builder tlsProvider(TlsProvider provider) {
+            tlsProvider = Objects.requireNonNull(provider, "provider");
+            return this;
+        }
+
+        /**
+         * The session-ticket keys of the {@code openssl} provider (default: random keys of this
+         * process, rotated hourly). Keys derived from a secret both nodes of a cluster share
+         * ({@link TicketKeys#fromSecret}) let clients resume their sessions on either node.
+         */
+        public Builder ticketKeys(TicketKeys keys) {
+            ticketKeys = Objects.requireNonNull(keys, "keys");
             return this;
         }
 

@@ -59,6 +59,9 @@ final class JsonLine {
         millis(g, "connect_ms", e.connectNanos());
         millis(g, "response_ms", e.responseNanos());
         millis(g, "total_ms", e.totalNanos());
+        g.writeStringField("http_version", e.httpVersion() == null ? null : LineFormat.httpVersion(e.httpVersion()));
+        g.writeStringField("tls_version", e.tlsVersion());
+        g.writeStringField("tls_cipher", e.tlsCipher());
         g.writeStringField("termination", e.termination());
         g.writeEndObject();
         g.writeRaw('\n');

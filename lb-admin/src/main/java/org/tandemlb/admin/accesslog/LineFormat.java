@@ -71,8 +71,9 @@ final class LineFormat {
 
     /**
      * The text format: {@code TIME CLIENT FRONTEND BACKEND/SERVER METHOD URI STATUS in=N out=N
-     * Tw=MS Tc=MS Tr=MS Ta=MS TERMINATION} for HTTP, {@code TIME CLIENT FRONTEND BACKEND/SERVER tcp
-     * in=N out=N Tw=MS Tc=MS Ta=MS TERMINATION} for TCP; "-" for what did not happen. Fields never
+     * Tw=MS Tc=MS Tr=MS Ta=MS http=VERSION [tls=VERSION/CIPHER] TERMINATION} for HTTP, {@code TIME
+     * CLIENT FRONTEND BACKEND/SERVER tcp in=N out=N Tw=MS Tc=MS Ta=MS [tls=VERSION/CIPHER]
+     * TERMINATION} for TCP ({@code tls=} on TLS connections only); "-" for what did not happen. Fields never
      * contain a space: the method and URI are percent-encoded outside printable ASCII.
      */
     static void text(AccessLogEntry e, StringBuilder out) {
@@ -101,7 +102,20 @@ final class LineFormat {
             timer(out, " Tr=", e.responseNanos());
         }
         timer(out, " Ta=", e.totalNanos());
+        if (http) {
+            // HTTP/1.1 as 1.1, HTTP/2.0 as 2: the version number alone.
+            out.append(" http=").append(e.httpVersion() == null ? "-" : httpVersion(e.httpVersion()));
+        }
+        if (e.tlsVersion() != null) {
+            out.append(" tls=").append(e.tlsVersion()).append('/').append(orDash(e.tlsCipher()));
+        }
         out.append(' ').append(orDash(e.termination())).append('\n');
+    }
+
+    /** {@code HTTP/1.1} -> {@code 1.1}, {@code HTTP/2.0} -> {@code 2}. */
+    static String httpVersion(String v) {
+        String n = v.startsWith("HTTP/") ? v.substring(5) : v;
+        return n.endsWith(".0") && !n.startsWith("1") ? n.substring(0, n.length() - 2) : n;
     }
 
     private static void timer(StringBuilder out, String name, long nanos) {

@@ -8,6 +8,7 @@ import org.tandemlb.core.backend.CheckResult;
 import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.config.HostPort;
 import org.tandemlb.core.frontend.Frontend;
+import org.tandemlb.core.tls.ServerTls;
 
 /**
  * The body of {@code GET /api/v1/status} (docs/admin-api.md), as records that Jackson writes with
@@ -45,17 +46,43 @@ public record StatusDocument(String node, ClusterJson cluster, List<FrontendJson
      * A frontend.
      *
      * @param binds the addresses it actually listens on (the port the system chose for port 0)
+     * @param tls   its TLS, or null for a cleartext frontend
      */
     public record FrontendJson(String name, String mode, List<String> binds, int currentConnections,
-                               long connectionsTotal) {
+                               long connectionsTotal, TlsJson tls) {
         static FrontendJson of(Frontend f) {
             List<InetSocketAddress> bound = f.boundAddresses();
             List<String> binds = bound.isEmpty()
                     ? f.config().binds().stream().map(HostPort::toString).toList()
                     : bound.stream().map(a -> new HostPort(a.getHostString(), a.getPort()).toString()).toList();
+            ServerTls tls = f.tls();
             return new FrontendJson(f.name(), f.config().mode().configName(), binds, f.currentConnections(),
-                    f.connectionsTotal());
+                    f.connectionsTotal(), tls == null ? null : TlsJson.of(tls));
         }
+    }
+
+    /**
+     * A frontend's TLS.
+     *
+     * @param provider     {@code openssl} or {@code jdk}
+     * @param certificates its certificates, the default one first
+     */
+    public record TlsJson(String provider, List<CertificateJson> certificates) {
+        static TlsJson of(ServerTls tls) {
+            return new TlsJson(tls.provider().configName(), tls.certificates().stream()
+                    .map(c -> new CertificateJson(c.source().cert().toString(), c.names(), c.notAfter().toString()))
+                    .toList());
+        }
+    }
+
+    /**
+     * A certificate of a frontend.
+     *
+     * @param file     the certificate file
+     * @param names    the names it is for (SNI), as in the certificate
+     * @param notAfter when it expires, ISO-8601 in UTC
+     */
+    public record CertificateJson(String file, List<String> names, String notAfter) {
     }
 
     /** A backend and its servers, in configuration order. */

@@ -66,8 +66,9 @@ import org.tandemlb.core.config.Names;
  * <li><b>Frontends</b>: {@code name}, {@code bind} (a string or a list) and {@code default_backend}
  *     are required; {@code mode} defaults to http; {@code routes} need mode http, each with
  *     {@code host} and/or {@code path_prefix} and a {@code backend}; {@code access_log} defaults to
- *     text on stdout; {@code accept_proxy} defaults to false. {@code tls} (present in any form) is an
- *     error: not supported yet by this version. {@code redirect_https} (with an optional
+ *     text on stdout; {@code accept_proxy} defaults to false; {@code tls} has its certificate and
+ *     key files read and checked (see TlsRules); {@code h2c} and {@code http2} need mode http.
+ *     {@code redirect_https} (with an optional
  *     {@code redirect_https_port}) and {@code hsts} need mode http; {@code hsts} needs {@code tls},
  *     {@code redirect_https} a frontend without it. {@code retries} or {@code health_check} on a
  *     frontend are errors that point to the backend.</li>

@@ -13,6 +13,7 @@ import org.tandemlb.core.config.HostPort;
 import org.tandemlb.core.config.Http2Config;
 import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.config.RouteConfig;
+import org.tandemlb.core.config.TlsConfig;
 
 /**
  * The rules of the {@code frontends} section: each frontend with its binds, routes and access
@@ -65,9 +66,7 @@ final class FrontendRules {
             Map<String, Duration> timeouts = DefaultsRules.timeouts(s);
             AccessLogSettings accessLog = accessLog(s);
             Http2Config http2 = http2(s, modeKnown ? effectiveMode : null);
-            if (s.has("tls")) {
-                problems.report(s.key("tls"), s.path("tls"), "tls is not supported yet by this version of Tandem");
-            }
+            TlsConfig tls = new TlsRules(problems).read(s);
             Boolean acceptProxy = s.bool("accept_proxy");
             HttpsSettings https = https(s, modeKnown ? effectiveMode : null);
             for (String key : List.of("retries", "health_check")) {
@@ -80,7 +79,7 @@ final class FrontendRules {
                 FrontendConfig f = problems.build(s.node, s.path, () -> new FrontendConfig(item.name(), effectiveMode,
                         binds, maxConnections == null ? 0 : maxConnections, defaultBackend, routes,
                         DefaultsRules.mergeTimeouts(defaults.timeouts(), timeouts), acceptProxy != null && acceptProxy,
-                        https.redirect(), https.redirectPort(), https.hsts(), http2));
+                        https.redirect(), https.redirectPort(), https.hsts(), http2, tls));
                 if (f != null) {
                     out.add(f);
                     accessLogs.put(item.name(), accessLog == null ? AccessLogSettings.DEFAULT : accessLog);

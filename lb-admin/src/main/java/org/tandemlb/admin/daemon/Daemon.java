@@ -2,7 +2,9 @@ package org.tandemlb.admin.daemon;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +45,8 @@ import org.tandemlb.core.config.FrontendConfig;
 import org.tandemlb.core.config.LoadBalancerConfig;
 import org.tandemlb.core.config.ServerConfig;
 import org.tandemlb.core.frontend.Frontend;
+import org.tandemlb.core.tls.TicketKeys;
+import org.tandemlb.core.tls.TlsProvider;
 import org.tandemlb.core.transport.Transport;
 
 /**
@@ -142,6 +146,27 @@ public final class Daemon implements AdminTarget {
         }
     }
 
+    /** The environment variable that chooses the TLS provider: {@code jdk} or {@code openssl}. */
+    public static final String TLS_ENV = "TANDEM_TLS";
+
+    /**
+     * The TLS provider {@value #TLS_ENV} names; null when unset or empty (the load balancer then
+     * takes the best available, once a frontend has TLS).
+     *
+     * @throws LoadBalancerException for an unknown name or a provider not available here
+     */
+    static TlsProvider tlsProvider(Map<String, String> env) {
+        String name = env.get(TLS_ENV);
+        if (name == null || name.isBlank()) {
+            return null;
+        }
+        try {
+            return TlsProvider.choose(name);
+        } catch (IllegalArgumentException e) {
+            throw new LoadBalancerException(e.getMessage(), e);
+        }
+    }
+
     /**
      * Builds the load balancer of {@code config} and binds its frontends; without a config file
      * to reload (the API's reload answers that there is none).
@@ -172,6 +197,7 @@ public final class Daemon implements AdminTarget {
                 throw new IllegalStateException("the daemon was already started");
             }
             Transport transport = transport(env); // an unknown or unavailable transport fails the start
+            TlsProvider tlsProvider = tlsProvider(env); // so does an unknown or unavailable TLS provider
             AccessLog logs = AccessLog.open(config.accessLogs()); // a file that cannot be opened fails the start
             AdminMetrics registry = new AdminMetrics();
             ClusterConfig clusterConfig = config.cluster();
@@ -182,6 +208,14 @@ public final class Daemon implements AdminTarget {
             LoadBalancer.Builder builder = LoadBalancer.builder(first).threads(threads)
                     .transport(transport)
                     .meterRegistry(registry.registry());
+            if (tlsProvider != null) {
+                builder.tlsProvider(tlsProvider);
+            }
+            if (clusterConfig != null) {
+                // Both nodes derive the same session-ticket keys: a client resumes on either.
+                builder.ticketKeys(TicketKeys.fromSecret(clusterConfig.secret().getBytes(StandardCharsets.UTF_8),
+                        TicketKeys.DEFAULT_PERIOD, Clock.systemUTC()));
+            }
             builder.accessListener(logs); // always: a log turned on by a reload works at once
             LoadBalancer built = builder.build();
             ClusterNode node = null;

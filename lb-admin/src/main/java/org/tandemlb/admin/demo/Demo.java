@@ -22,29 +22,37 @@ import org.tandemlb.core.config.HostPort;
 import org.tandemlb.core.config.LoadBalancerConfig;
 import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.config.ServerConfig;
+import org.tandemlb.core.config.TlsConfig;
 
 /**
  * What {@code tandem demo} runs: two {@link DemoBackend}s on ports the system chooses, and a
  * {@link Daemon} whose frontend {@code demo} (http) balances them round-robin through backend
- * {@code demo}, with the admin API and status page on 127.0.0.1:9000 when that port is free (a
- * demo whose admin port is taken still runs: see {@link #adminAddress()}). Everything lives in
- * this process and stops with {@link #close()}.
+ * {@code demo}, its twin {@code demo-https} serving HTTPS with a throw-away self-signed
+ * certificate for {@code localhost} made at start, with the admin API and status page on
+ * 127.0.0.1:9000 when that port is free (a demo whose admin port is taken still runs: see
+ * {@link #adminAddress()}). Everything lives in this process and stops with {@link #close()}.
  */
 public final class Demo implements AutoCloseable {
     /** The frontend's and the backend's name. */
     public static final String NAME = "demo";
+    /** The HTTPS frontend's name. */
+    public static final String HTTPS_NAME = "demo-https";
     /** The admin port the demo uses unless told otherwise, as the README's quick start says. */
     public static final int ADMIN_PORT = 9000;
+    /** The HTTPS port the demo uses unless told otherwise. */
+    public static final int HTTPS_PORT = 8443;
 
     private final EventLoopGroup backendLoops;
     private final List<DemoBackend> backends;
     private final Daemon daemon;
+    private final SelfSigned certificate;
     private boolean closed;
 
-    private Demo(EventLoopGroup backendLoops, List<DemoBackend> backends, Daemon daemon) {
+    private Demo(EventLoopGroup backendLoops, List<DemoBackend> backends, Daemon daemon, SelfSigned certificate) {
         this.backendLoops = backendLoops;
         this.backends = List.copyOf(backends);
         this.daemon = daemon;
+        this.certificate = certificate;
     }
 
     /**
@@ -64,6 +72,15 @@ public final class Demo implements AutoCloseable {
      * free port) if that can be bound.
      */
     public static Demo start(String host, int port, int adminPort) {
+        return start(host, port, 0, adminPort);
+    }
+
+    /**
+     * As {@link #start(String, int, int)}, with the HTTPS frontend on {@code host:httpsPort} (0:
+     * any free port, see {@link #httpsAddress()}).
+     */
+    public static Demo start(String host, int port, int httpsPort, int adminPort) {
+        SelfSigned certificate = SelfSigned.make();
         EventLoopGroup loops = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("tandem-demo", true),
                 NioIoHandler.newFactory());
         List<DemoBackend> backends = new ArrayList<>();
@@ -81,13 +98,19 @@ public final class Demo implements AutoCloseable {
                             .bind(new HostPort(host, port))
                             .defaultBackend(NAME)
                             .build())
+                    .frontend(FrontendConfig.builder(HTTPS_NAME, Mode.HTTP)
+                            .bind(new HostPort(host, httpsPort))
+                            .defaultBackend(NAME)
+                            .tls(TlsConfig.builder().certificate(certificate.cert(), certificate.key()).build())
+                            .build())
                     .build();
             // Two event loops are plenty for a demo and keep its footprint small.
             Daemon daemon = new Daemon(Map.of(), 2, Daemon.Admin.IF_FREE);
             AdminSettings admin = new AdminSettings(new HostPort("127.0.0.1", adminPort), "");
             daemon.start(new TandemConfig(NAME, admin, lb, Map.of(), null));
-            return new Demo(loops, backends, daemon);
+            return new Demo(loops, backends, daemon, certificate);
         } catch (RuntimeException e) {
+            certificate.delete();
             backends.forEach(DemoBackend::close);
             loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
             throw e;
@@ -97,6 +120,11 @@ public final class Demo implements AutoCloseable {
     /** The address the load balancer listens on. */
     public InetSocketAddress address() {
         return daemon.loadBalancer().address(NAME);
+    }
+
+    /** The address the HTTPS frontend listens on. */
+    public InetSocketAddress httpsAddress() {
+        return daemon.loadBalancer().address(HTTPS_NAME);
     }
 
     /** Where the admin API and status page listen; empty when the admin port was taken. */
@@ -125,6 +153,7 @@ public final class Demo implements AutoCloseable {
         }
         closed = true;
         daemon.stop();
+        certificate.delete();
         backends.forEach(DemoBackend::close);
         backendLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
     }

@@ -38,7 +38,8 @@ class AccessLogDaemonTest {
     /** The text layout of docs/access-log.md, HTTP lines. */
     private static final Pattern HTTP_LINE = Pattern.compile(
             "(\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z) (127\\.0\\.0\\.1:\\d+) (\\S+) (\\S+)/(\\S+) (\\S+) (\\S+) "
-                    + "(\\d{3}|-) in=(\\d+) out=(\\d+) Tw=(\\S+) Tc=(\\S+) Tr=(\\S+) Ta=(\\d+\\.\\d{3})ms (\\S+)");
+                    + "(\\d{3}|-) in=(\\d+) out=(\\d+) Tw=(\\S+) Tc=(\\S+) Tr=(\\S+) Ta=(\\d+\\.\\d{3})ms "
+                    + "http=(?:1\\.1|1\\.0|-) (\\S+)");
     private static final Pattern TCP_LINE = Pattern.compile(
             "(\\S+Z) (127\\.0\\.0\\.1:\\d+) (\\S+) (\\S+)/(\\S+) tcp in=(\\d+) out=(\\d+) Tw=(\\S+) Tc=(\\S+) "
                     + "Ta=(\\d+\\.\\d{3})ms (\\S+)");

@@ -60,7 +60,8 @@ class AccessLogTest {
     private static AccessLogEntry http(String frontend, String method, String uri, int status, String termination) {
         return new AccessLogEntry(Mode.HTTP, START, new InetSocketAddress("10.0.0.5", 51234), frontend, "web",
                 status == 503 ? null : "web1", method, uri, status, 345, 5120, 100_000, 400_000, 2_100_000,
-                3_012_345, termination);
+                3_012_345, termination, "HTTP/1.1", status == 503 ? null : "TLSv1.3",
+                status == 503 ? null : "TLS_AES_128_GCM_SHA256");
     }
 
     private static AccessLogEntry tcp(String frontend) {
@@ -88,10 +89,10 @@ class AccessLogTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> lines(www).size() == 3);
         assertEquals(List.of(
                 "2026-11-21T10:00:00.123Z 10.0.0.5:51234 www web/web1 GET /index.html 200 in=345 out=5120 "
-                        + "Tw=0.100ms Tc=0.400ms Tr=2.100ms Ta=3.012ms ok",
+                        + "Tw=0.100ms Tc=0.400ms Tr=2.100ms Ta=3.012ms http=1.1 tls=TLSv1.3/TLS_AES_128_GCM_SHA256 ok",
                 // The URI cannot add a field or a line: controls and spaces are percent-encoded.
                 "2026-11-21T10:00:00.123Z 10.0.0.5:51234 www web/- GET /a%20b%0D%0Aforged%20200 503 in=345 out=5120 "
-                        + "Tw=0.100ms Tc=0.400ms Tr=2.100ms Ta=3.012ms no_server",
+                        + "Tw=0.100ms Tc=0.400ms Tr=2.100ms Ta=3.012ms http=1.1 no_server",
                 "2026-11-21T10:00:00.123Z [2001:db8:0:0:0:0:0:5]:40000 db mysql/db1 tcp in=1200 out=56000 "
                         + "Tw=0.000ms Tc=0.250ms Ta=5000.000ms ok"),
                 lines(www));
@@ -115,7 +116,7 @@ class AccessLogTest {
         JsonNode ok = JSON.readTree(raw.get(0));
         assertEquals(List.of("time", "mode", "client_ip", "client_port", "frontend", "backend", "server", "method",
                 "uri", "status", "bytes_in", "bytes_out", "queue_ms", "connect_ms", "response_ms", "total_ms",
-                "termination"), iterable(ok));
+                "http_version", "tls_version", "tls_cipher", "termination"), iterable(ok));
         assertEquals("2026-11-21T10:00:00.123Z", ok.get("time").asText());
         assertEquals("http", ok.get("mode").asText());
         assertEquals("10.0.0.5", ok.get("client_ip").asText());
@@ -130,6 +131,9 @@ class AccessLogTest {
         assertEquals(2.1, ok.get("response_ms").asDouble());
         assertEquals(3.012, ok.get("total_ms").asDouble());
         assertEquals("ok", ok.get("termination").asText());
+        assertEquals("1.1", ok.get("http_version").asText());
+        assertEquals("TLSv1.3", ok.get("tls_version").asText());
+        assertEquals("TLS_AES_128_GCM_SHA256", ok.get("tls_cipher").asText());
 
         JsonNode rejected = JSON.readTree(raw.get(1));
         assertEquals("/\"quoted\"\\é\n", rejected.get("uri").asText(), "escaped and read back intact");

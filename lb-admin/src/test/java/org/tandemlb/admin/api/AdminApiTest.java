@@ -230,7 +230,8 @@ class AdminApiTest {
                 status.get("cluster"));
 
         JsonNode www = status.get("frontends").get(0);
-        assertEquals(List.of("name", "mode", "binds", "current_connections", "connections_total"), fieldNames(www));
+        assertEquals(List.of("name", "mode", "binds", "current_connections", "connections_total", "tls"), fieldNames(www));
+        assertTrue(www.get("tls").isNull(), "a cleartext frontend");
         assertEquals("www", www.get("name").asText());
         assertEquals("http", www.get("mode").asText());
         assertEquals("127.0.0.1:" + lb.getPort(), www.get("binds").get(0).asText(), "the port actually bound");

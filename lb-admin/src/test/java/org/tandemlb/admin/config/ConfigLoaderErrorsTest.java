@@ -614,23 +614,6 @@ class ConfigLoaderErrorsTest {
     }
 
     @Nested
-    class NotSupportedYet {
-        @Test
-        void tls() {
-            assertProblems("""
-                    frontends:
-                      - name: www
-                        bind: 0.0.0.0:443
-                        default_backend: web
-                        tls:
-                          certificates: [{ cert: /etc/tandem/www.crt, key: /etc/tandem/www.key }]
-                    backends:
-                      - name: web
-                    """, "t.yaml:5:5: frontends.www.tls: tls is not supported yet by this version of Tandem");
-        }
-    }
-
-    @Nested
     class ProxyProtocolAndHttps {
         @Test
         void acceptProxyAndSendProxyLoad() throws Exception {
@@ -701,7 +684,7 @@ class ConfigLoaderErrorsTest {
                     backends:
                       - name: web
                     """, "t.yaml:5:5: frontends.www.hsts: hsts needs tls on this frontend");
-            // With tls, only tls itself is refused (not yet supported here): hsts is accepted.
+            // With tls, only its own problem (no certificate) is reported: hsts is accepted.
             assertProblems("""
                     frontends:
                       - name: www
@@ -711,7 +694,7 @@ class ConfigLoaderErrorsTest {
                         hsts: 1y
                     backends:
                       - name: web
-                    """, "t.yaml:5:5: frontends.www.tls: tls is not supported yet by this version of Tandem");
+                    """, "t.yaml:5:26: frontends.www.tls.certificates: needs at least one certificate");
         }
 
         @Test
@@ -748,9 +731,9 @@ class ConfigLoaderErrorsTest {
                     "t.yaml:7:5: frontends.db.hsts: hsts needs mode http; this frontend is in tcp mode",
                     "t.yaml:7:11: frontends.db.hsts: 'soon' is not a lifetime like 1y, 180d or 12h",
                     "t.yaml:11:26: frontends.www.redirect_https_port: 0 is out of range: use 1 to 65535",
-                    "t.yaml:12:5: frontends.www.tls: tls is not supported yet by this version of Tandem",
+                    "t.yaml:12:26: frontends.www.tls.certificates: needs at least one certificate",
                     "t.yaml:16:5: frontends.www2.redirect_https: redirect_https is for a cleartext frontend; this one has tls",
-                    "t.yaml:18:5: frontends.www2.tls: tls is not supported yet by this version of Tandem",
+                    "t.yaml:18:26: frontends.www2.tls.certificates: needs at least one certificate",
                     "t.yaml:23:5: frontends.www3.redirect_https_port: redirect_https_port needs redirect_https: true");
         }
     }

@@ -34,9 +34,22 @@ import org.tandemlb.core.config.Mode;
  *                       {@code queue_timeout}, {@code connect_failed}, {@code server_timeout},
  *                       {@code client_timeout}, {@code bad_request}, {@code upgraded},
  *                       {@code redirect}
+ * @param httpVersion    http: the request's version, such as {@code HTTP/1.1}, or null when not even
+ *                       its head came; tcp: null
+ * @param tlsVersion     the TLS version of the client connection ({@code TLSv1.3}), or null in cleartext
+ * @param tlsCipher      the TLS cipher suite (IANA name), or null in cleartext
  */
 public record AccessLogEntry(Mode mode, long startMillis, InetSocketAddress client, String frontend, String backend,
                              String server, String method, String uri, int status, long bytesIn, long bytesOut,
                              long queueNanos, long connectNanos, long responseNanos, long totalNanos,
-                             String termination) {
+                             String termination, String httpVersion, String tlsVersion, String tlsCipher) {
+
+    /** An entry without HTTP version or TLS. */
+    public AccessLogEntry(Mode mode, long startMillis, InetSocketAddress client, String frontend, String backend,
+                          String server, String method, String uri, int status, long bytesIn, long bytesOut,
+                          long queueNanos, long connectNanos, long responseNanos, long totalNanos,
+                          String termination) {
+        this(mode, startMillis, client, frontend, backend, server, method, uri, status, bytesIn, bytesOut, queueNanos,
+                connectNanos, responseNanos, totalNanos, termination, null, null, null);
+    }
 }

@@ -23,11 +23,12 @@ import java.util.Objects;
  * @param hsts           http mode: the {@code max-age} of the {@code Strict-Transport-Security}
  *                       header added to responses, or null for none (meant for TLS frontends)
  * @param http2          http mode: h2c and the HTTP/2 limits
+ * @param tls            TLS termination, or null for a cleartext frontend
  */
 public record FrontendConfig(String name, Mode mode, List<HostPort> binds, int maxConnections,
                              String defaultBackend, List<RouteConfig> routes, Timeouts timeouts,
                              boolean acceptProxy, boolean redirectHttps, int redirectHttpsPort, Duration hsts,
-                             Http2Config http2) {
+                             Http2Config http2, TlsConfig tls) {
 
     public FrontendConfig {
         Names.require("frontend", name);
@@ -84,6 +85,7 @@ public record FrontendConfig(String name, Mode mode, List<HostPort> binds, int m
         private int redirectHttpsPort;
         private Duration hsts;
         private Http2Config http2 = Http2Config.DEFAULTS;
+        private TlsConfig tls;
 
         private Builder(String name, Mode mode) {
             this.name = name;
@@ -102,10 +104,11 @@ public record FrontendConfig(String name, Mode mode, List<HostPort> binds, int m
         public Builder hsts(Duration maxAge) { hsts = maxAge; return this; }
 
         public Builder http2(Http2Config h) { http2 = h; return this; }
+        public Builder tls(TlsConfig t) { tls = t; return this; }
 
         public FrontendConfig build() {
             return new FrontendConfig(name, mode, binds, maxConnections, defaultBackend, routes, timeouts,
-                    acceptProxy, redirectHttps, redirectHttpsPort, hsts, http2);
+                    acceptProxy, redirectHttps, redirectHttpsPort, hsts, http2, tls);
         }
     }
 }

@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -19,11 +20,10 @@ import org.slf4j.LoggerFactory;
 import org.tandemlb.core.config.FrontendConfig;
 import org.tandemlb.core.config.HostPort;
 import org.tandemlb.core.config.Mode;
-import org.tandemlb.core.http.HttpMode;
 import org.tandemlb.core.proxy.Drain;
-import org.tandemlb.core.proxy.HttpConnectionPool;
 import org.tandemlb.core.proxy.ProxyContext;
-import org.tandemlb.core.tcp.TcpProxyHandler;
+import org.tandemlb.core.tls.HandshakeStats;
+import org.tandemlb.core.tls.ServerTls;
 import org.tandemlb.core.transport.Transport;
 
 /**
@@ -42,8 +42,10 @@ public final class Frontend {
     private static final Logger log = LoggerFactory.getLogger(Frontend.class);
 
     private volatile FrontendConfig config;
-    private final ProxyContext context;
-    private final HttpConnectionPool pool;
+    /** The TLS of {@code config.tls()}, or null; replaced together with the config. */
+    private volatile ServerTls tls;
+    private final HandshakeStats handshakes = new HandshakeStats();
+    private final ConnectionSetup setup;
     private final List<Listener> listeners = new ArrayList<>();
     private final io.netty.channel.group.ChannelGroup connections =
             new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.ImmediateEventExecutor.INSTANCE);
@@ -55,11 +57,23 @@ public final class Frontend {
     /** Counts a connection out when it closes; one listener for all of them. */
     private final io.netty.channel.ChannelFutureListener closed = f -> current.decrementAndGet();
 
-    /** A frontend not yet bound. */
-    public Frontend(FrontendConfig config, ProxyContext context, HttpConnectionPool pool) {
+    /**
+     * A frontend not yet bound.
+     *
+     * @param tls   its TLS, built from {@code config.tls()}; null when that is null
+     * @param setup what its connections become (the load balancer's http and tcp pipelines)
+     */
+    public Frontend(FrontendConfig config, ServerTls tls, ConnectionSetup setup) {
+        checkTls(config, tls);
         this.config = config;
-        this.context = context;
-        this.pool = pool;
+        this.tls = tls;
+        this.setup = Objects.requireNonNull(setup, "setup");
+    }
+
+    private static void checkTls(FrontendConfig config, ServerTls tls) {
+        if ((config.tls() == null) != (tls == null) || (tls != null && !tls.config().equals(config.tls()))) {
+            throw new IllegalArgumentException("frontend " + config.name() + ": the TLS given is not its tls setting's");
+        }
     }
 
     /** The frontend's name. */
@@ -72,11 +86,33 @@ public final class Frontend {
         return config;
     }
 
-    /** Takes a new configuration with the same binds and mode; applies to new connections. */
+    /** The TLS in force, or null for a cleartext frontend. */
+    public ServerTls tls() {
+        return tls;
+    }
+
+    /** The TLS handshakes of its connections. */
+    public HandshakeStats handshakes() {
+        return handshakes;
+    }
+
+    /** Takes a new cleartext configuration with the same binds and mode; applies to new connections. */
     public void update(FrontendConfig next) {
+        update(next, null);
+    }
+
+    /**
+     * Takes a new configuration with the same binds and mode, and its TLS (null when it has
+     * none); applies to new connections, established ones keep their certificates.
+     */
+    public void update(FrontendConfig next, ServerTls nextTls) {
         if (!next.binds().equals(config.binds()) || next.mode() != config.mode()) {
             throw new IllegalArgumentException("frontend " + next.name() + ": binds or mode changed; rebind instead");
         }
+        checkTls(next, nextTls);
+        // A connection accepted between these two writes may pair the new config with the old
+        // TLS: both are complete settings of their own, and accept reads each once.
+        tls = nextTls;
         config = next;
     }
 
@@ -205,6 +241,7 @@ public final class Frontend {
 
     private void accept(Channel ch) {
         FrontendConfig cfg = config;
+        ServerTls serverTls = tls;
         total.incrementAndGet();
         int now = current.incrementAndGet();
         ch.closeFuture().addListener(closed);
@@ -221,24 +258,39 @@ public final class Frontend {
             ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         }
         if (cfg.acceptProxy()) {
-            // The header is read first (with reading on); the mode's pipeline follows it. The
-            // deadline is the one for a request head (http), or the client's inactivity (tcp).
+            // The header is read first (with reading on); the rest follows it. The deadline is the
+            // one for a request head (http), or the client's inactivity (tcp).
             ProxyHeaderReader.expect(ch.pipeline(),
                     cfg.mode() == Mode.HTTP ? cfg.timeouts().httpRequest() : cfg.timeouts().client(),
-                    proxyHeaderFailures::incrementAndGet, c -> initPipeline(c, cfg, true));
+                    proxyHeaderFailures::incrementAndGet, c -> initPipeline(c, cfg, serverTls, true));
         } else {
-            initPipeline(ch, cfg, false);
+            initPipeline(ch, cfg, serverTls, false);
         }
     }
 
-    /** Sets up the pipeline of {@code cfg}'s mode; {@code running}: after a PROXY header, so active already. */
-    private void initPipeline(Channel ch, FrontendConfig cfg, boolean running) {
+    /**
+     * Sets up TLS when the frontend has it, then the pipeline of {@code cfg}'s mode;
+     * {@code running}: after a PROXY header, so active already.
+     */
+    private void initPipeline(Channel ch, FrontendConfig cfg, ServerTls serverTls, boolean running) {
         if (cfg.mode() == Mode.HTTP) {
-            HttpMode.initClientPipeline(ch.pipeline(), context, cfg, new HttpRoutes(cfg), pool, "http", http2Streams);
+            if (serverTls == null) {
+                setup.http(ch.pipeline(), cfg, null, http2Streams);
+            } else {
+                // The handshake must be done within http_request, as the request head would.
+                serverTls.initPipeline(ch.pipeline(), handshakes, cfg.timeouts().httpRequest(),
+                        (p, protocol) -> setup.http(p, cfg, protocol, http2Streams));
+            }
         } else {
             // The client is read only once there is somewhere to send its bytes.
             ch.config().setAutoRead(false);
-            ch.pipeline().addLast("proxy", new TcpProxyHandler(context, cfg, running));
+            if (serverTls != null) {
+                // TLS is terminated and the servers get plaintext. The server connection is made
+                // first (the relay reads the client once it is up); SslHandler then reads the
+                // handshake itself, and the relay sees only decrypted bytes.
+                serverTls.initPipeline(ch.pipeline(), handshakes, cfg.timeouts().client(), null);
+            }
+            setup.tcp(ch.pipeline(), cfg, running);
         }
     }
 

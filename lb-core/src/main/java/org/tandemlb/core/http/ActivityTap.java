@@ -8,6 +8,7 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpRequest;
 import org.tandemlb.core.accesslog.AccessListener;
 import org.tandemlb.core.accesslog.AccessLogEntry;
+import org.tandemlb.core.tls.TlsSession;
 import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.proxyprotocol.ClientAddresses;
 
@@ -87,9 +88,12 @@ final class ActivityTap extends ChannelDuplexHandler {
         long now = System.nanoTime();
         long start = startNanos != 0 ? startNanos : now;
         long millis = startMillis != 0 ? startMillis : System.currentTimeMillis();
+        TlsSession tls = TlsSession.of(client);
         listener.ended(new AccessLogEntry(Mode.HTTP, millis, ClientAddresses.source(client), frontend,
                 null, null, req == null ? null : req.method().name(), req == null ? null : req.uri(), status,
-                takeBytesIn(), takeBytesOut(), -1, -1, -1, now - start, termination));
+                takeBytesIn(), takeBytesOut(), -1, -1, -1, now - start, termination,
+                req == null ? null : req.protocolVersion().text(), tls == null ? null : tls.protocol(),
+                tls == null ? null : tls.cipher()));
         clearStart();
     }
 

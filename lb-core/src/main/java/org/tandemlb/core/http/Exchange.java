@@ -24,6 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tandemlb.core.accesslog.AccessListener;
 import org.tandemlb.core.accesslog.AccessLogEntry;
+import org.tandemlb.core.tls.TlsSession;
 import org.tandemlb.core.backend.Backend;
 import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.config.Mode;
@@ -71,6 +72,8 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
     private final boolean expectsBody;
     private final boolean headRequest;
     private final boolean http10Client;
+    /** The request's version as the client sent it, for the access log. */
+    private final String clientVersion;
     private long grantedAt;
     private long connectedAt;
     private long sentAt;
@@ -113,6 +116,8 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
         this.startNanos = startNanos;
         this.startMillis = startMillis;
         this.http10Client = req.protocolVersion().equals(HttpVersion.HTTP_1_0);
+        // As the client spoke it (HTTP/2.0 for a stream): the rewrite below makes it HTTP/1.1.
+        this.clientVersion = req.protocolVersion().text();
         this.headRequest = req.method().equals(HttpMethod.HEAD);
         this.expectsBody = HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0;
         int flags = HeaderRewrite.request(req, side.clientAddress(), side.forwardedProto());
@@ -208,10 +213,12 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
         long queue = grantedAt > 0 ? grantedAt - startNanos : -1;
         long connect = connectedAt > 0 ? connectedAt - grantedAt : -1;
         long response = responseAt > 0 ? responseAt - sentAt : -1;
+        TlsSession tls = TlsSession.of(client);
         listener.ended(new AccessLogEntry(Mode.HTTP, startMillis, ClientAddresses.source(client),
                 side.frontendName(), backend == null ? null : backend.name(), serverName, request.method().name(),
                 request.uri(), status, side.takeBytesIn(), side.takeBytesOut(), queue, connect, response,
-                now - startNanos, termination));
+                now - startNanos, termination, clientVersion, tls == null ? null : tls.protocol(),
+                tls == null ? null : tls.cipher()));
     }
 
     /** Drops the server side of this exchange (client gone, request refused, or an error answered). */

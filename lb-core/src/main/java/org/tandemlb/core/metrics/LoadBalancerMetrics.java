@@ -21,6 +21,7 @@ import java.util.Objects;
 import org.tandemlb.core.backend.Backend;
 import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.frontend.Frontend;
+import org.tandemlb.core.tls.HandshakeStats;
 
 /**
  * Publishes the state of frontends and servers to a Micrometer {@link MeterRegistry} (never a
@@ -45,6 +46,8 @@ public final class LoadBalancerMetrics implements AccessListener {
 
     private final MeterRegistry registry;
     private final Map<Object, List<Meter>> meters = new IdentityHashMap<>();
+    /** The TLS meters of the frontends that have TLS now (a reload may add or remove it). */
+    private final Map<Frontend, List<Meter>> tlsMeters = new IdentityHashMap<>();
     private volatile Map<String, FrontendMeters> byFrontend = Map.of();
     private volatile Map<String, BackendMeters> byBackend = Map.of();
 
@@ -70,7 +73,17 @@ public final class LoadBalancerMetrics implements AccessListener {
             live.put(f, true);
             meters.computeIfAbsent(f, k -> frontendMeters(f));
             fm.put(f.name(), frontendRequestMeters(f.name()));
+            if (f.tls() != null) {
+                tlsMeters.computeIfAbsent(f, k -> tlsMeters(f));
+            }
         }
+        tlsMeters.entrySet().removeIf(e -> {
+            if (live.containsKey(e.getKey()) && e.getKey().tls() != null) {
+                return false;
+            }
+            e.getValue().forEach(registry::remove);
+            return true;
+        });
         for (Backend b : backends) {
             bm.put(b.name(), backendRequestMeters(b.name()));
             for (Server s : b.servers()) {
@@ -161,6 +174,19 @@ public final class LoadBalancerMetrics implements AccessListener {
                 .description("Client connections open now").tags(tags).strongReference(true).register(registry));
         list.add(FunctionCounter.builder("tandem.frontend.http2.streams", f, Frontend::http2StreamsTotal)
                 .description("HTTP/2 streams opened by clients").tags(tags).register(registry));
+        return list;
+    }
+
+    private List<Meter> tlsMeters(Frontend f) {
+        HandshakeStats stats = f.handshakes();
+        List<Meter> list = new ArrayList<>();
+        list.add(FunctionCounter.builder("tandem.tls.handshakes", stats, HandshakeStats::handshakes)
+                .description("TLS handshakes completed").tags("frontend", f.name()).register(registry));
+        for (HandshakeStats.Reason r : HandshakeStats.Reason.values()) {
+            list.add(FunctionCounter.builder("tandem.tls.handshake.failures", stats, x -> x.failures(r))
+                    .description("TLS handshakes failed, by reason").tags("frontend", f.name(), "reason", r.label())
+                    .register(registry));
+        }
         return list;
     }
 

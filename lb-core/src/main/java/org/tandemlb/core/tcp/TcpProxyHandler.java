@@ -9,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tandemlb.core.accesslog.AccessListener;
 import org.tandemlb.core.accesslog.AccessLogEntry;
+import org.tandemlb.core.tls.TlsSession;
 import org.tandemlb.core.backend.Backend;
 import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.backend.Server;
@@ -135,11 +136,12 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         if (listener == null) {
             return;
         }
+        TlsSession tls = TlsSession.of(client);
         listener.ended(new AccessLogEntry(Mode.TCP, startMillis, ClientAddresses.source(client),
                 frontend.name(), backend == null ? null : backend.name(), server == null ? null : server.name(),
                 null, null, 0, earlyBytes + (fromClient == null ? 0 : fromClient.bytesRead()),
                 fromServer == null ? 0 : fromServer.bytesRead(), queued, connect, -1, System.nanoTime() - start,
-                termination));
+                termination, null, tls == null ? null : tls.protocol(), tls == null ? null : tls.cipher()));
     }
 
     @Override

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
+import io.netty.channel.ChannelPipeline;
+import java.util.concurrent.atomic.LongAdder;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -18,6 +20,7 @@ import org.tandemlb.core.config.HealthCheckConfig;
 import org.tandemlb.core.config.LoadBalancerConfig;
 import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.config.ServerConfig;
+import org.tandemlb.core.frontend.ConnectionSetup;
 import org.tandemlb.core.frontend.Frontend;
 import org.tandemlb.core.proxy.HttpConnectionPool;
 import org.tandemlb.core.proxy.ProxyContext;
@@ -82,8 +85,20 @@ class LoadBalancerMetricsTest {
                 .server(ServerConfig.builder("web1", "127.0.0.1:8081").weight(100).build())
                 .server(ServerConfig.builder("web2", "127.0.0.1:8082").weight(50).build())
                 .build());
+        // Never bound: its meters are read, no connection is accepted.
+        ConnectionSetup none = new ConnectionSetup() {
+            @Override
+            public void http(ChannelPipeline p, FrontendConfig c, String protocol, LongAdder http2Streams) {
+                throw new AssertionError("not bound");
+            }
+
+            @Override
+            public void tcp(ChannelPipeline p, FrontendConfig c, boolean running) {
+                throw new AssertionError("not bound");
+            }
+        };
         Frontend www = new Frontend(FrontendConfig.builder("www", Mode.HTTP).bind("127.0.0.1:0").defaultBackend("web").build(),
-                new ProxyContext(Transport.NIO, n -> web), new HttpConnectionPool());
+                null, none);
         metrics.sync(List.of(www), List.of(web));
         web.server("web2").setUp(false);
 
