@@ -97,7 +97,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         out.println("Try:");
         out.println("  for i in $(seq 10); do curl -s " + lb + "; done");
-        out.println("  curl -k --http1.1 https://" + https + "/");
+        out.println("  curl -k --http2 https://" + https + "/");
         if (admin != null) {
             out.println("  curl -s -X POST -d '{\"state\": \"drain\"}' " + admin + "/api/v1/backends/"
                     + Demo.NAME + "/servers/" + Demo.NAME + "1");
