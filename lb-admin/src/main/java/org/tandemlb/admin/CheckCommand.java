@@ -2,9 +2,6 @@ package org.tandemlb.admin;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -13,9 +10,9 @@ import org.tandemlb.admin.config.ConfigLoader;
 import org.tandemlb.admin.config.ConfigProblem;
 import org.tandemlb.admin.config.TandemConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code tandem check -c FILE}: validates a config file without running anything.
@@ -26,20 +23,29 @@ import picocli.CommandLine.Model.CommandSpec;
  * good news and stderr only the problems, so {@code tandem check -c f >/dev/null} shows exactly
  * what to fix. A file that cannot be read: one line on stderr, exit 1.
  */
-@Command(name = "check", mixinStandardHelpOptions = true,
-        description = {"Validates a config file and exits: 0 when it is valid, 1 when it is not.",
-                "Each problem is printed on stderr as FILE:LINE:COL: path.to.key: what is wrong."})
+@Command(
+        name = "check",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Validates a config file and exits: 0 when it is valid, 1 when it is not.",
+            "Each problem is printed on stderr as FILE:LINE:COL: path.to.key: what is wrong."
+        })
 final class CheckCommand implements Callable<Integer> {
 
     @Spec
     private CommandSpec spec;
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", required = true, description = "The config file.")
+    @Option(
+            names = {"-c", "--config"},
+            paramLabel = "FILE",
+            required = true,
+            description = "The config file.")
     private Path config;
 
     @Override
     public Integer call() {
-        TandemConfig loaded = loadOrReport(config, System.getenv(), spec.commandLine().getErr());
+        TandemConfig loaded =
+                loadOrReport(config, System.getenv(), spec.commandLine().getErr());
         if (loaded == null) {
             return TandemCommand.EXIT_FAILURE;
         }

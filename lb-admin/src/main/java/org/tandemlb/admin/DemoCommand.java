@@ -3,10 +3,9 @@ package org.tandemlb.admin;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
-import org.tandemlb.admin.daemon.Daemon;
-import org.tandemlb.admin.daemon.Summary;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.tandemlb.admin.daemon.Summary;
 import org.tandemlb.admin.demo.Demo;
 import org.tandemlb.admin.demo.DemoBackend;
 import org.tandemlb.core.LoadBalancerException;
@@ -24,25 +23,39 @@ import picocli.CommandLine.Spec;
  * one. The admin port taken: the demo runs all the same, says so and how to pick another one
  * (the load balancer is what the demo shows; the status page is a bonus).
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Starts two demo HTTP backends and a load balancer in front of them, on 127.0.0.1.",
-                "Ctrl-C stops it."})
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Starts two demo HTTP backends and a load balancer in front of them, on 127.0.0.1.",
+            "Ctrl-C stops it."
+        })
 final class DemoCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(DemoCommand.class);
 
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080",
+    @Option(
+            names = "--port",
+            paramLabel = "PORT",
+            defaultValue = "8080",
             description = "The load balancer's port on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0: any free port).")
     private int port;
 
-    @Option(names = "--https-port", paramLabel = "PORT", defaultValue = "" + Demo.HTTPS_PORT,
+    @Option(
+            names = "--https-port",
+            paramLabel = "PORT",
+            defaultValue = "" + Demo.HTTPS_PORT,
             description = "The HTTPS frontend's port on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0: any free port).")
     private int httpsPort;
 
-    @Option(names = "--admin-port", paramLabel = "PORT", defaultValue = "" + Demo.ADMIN_PORT,
-            description = "The admin API and status page's port on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0: any free port).")
+    @Option(
+            names = "--admin-port",
+            paramLabel = "PORT",
+            defaultValue = "" + Demo.ADMIN_PORT,
+            description =
+                    "The admin API and status page's port on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0: any free port).")
     private int adminPort;
 
     @Override
@@ -57,23 +70,30 @@ final class DemoCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--admin-port " + adminPort + " is not a port (0-65535)");
         }
         AtomicReference<Demo> demo = new AtomicReference<>();
-        Signals.serveUntilStopped(() -> {
-            try {
-                demo.set(Demo.start("127.0.0.1", port, httpsPort, adminPort));
-            } catch (LoadBalancerException e) {
-                String advice = port == 0 ? "" : "; is another program using port " + port
-                        + (httpsPort == 0 ? "" : " or " + httpsPort) + "? try: tandem demo --port "
-                        + (port == 65535 ? 8081 : port + 1) + (httpsPort == 0 ? "" : " --https-port "
-                        + (httpsPort == 65535 ? 8444 : httpsPort + 1));
-                throw new CommandFailure(e.getMessage() + advice, e);
-            }
-            printWhatToTry(demo.get());
-        }, () -> log.info("the demo has no config file to reload"), () -> {
-            Demo d = demo.get();
-            if (d != null) {
-                d.close();
-            }
-        });
+        Signals.serveUntilStopped(
+                () -> {
+                    try {
+                        demo.set(Demo.start("127.0.0.1", port, httpsPort, adminPort));
+                    } catch (LoadBalancerException e) {
+                        String advice = port == 0
+                                ? ""
+                                : "; is another program using port " + port
+                                        + (httpsPort == 0 ? "" : " or " + httpsPort) + "? try: tandem demo --port "
+                                        + (port == 65535 ? 8081 : port + 1)
+                                        + (httpsPort == 0
+                                                ? ""
+                                                : " --https-port " + (httpsPort == 65535 ? 8444 : httpsPort + 1));
+                        throw new CommandFailure(e.getMessage() + advice, e);
+                    }
+                    printWhatToTry(demo.get());
+                },
+                () -> log.info("the demo has no config file to reload"),
+                () -> {
+                    Demo d = demo.get();
+                    if (d != null) {
+                        d.close();
+                    }
+                });
         return 0;
     }
 
@@ -99,8 +119,8 @@ final class DemoCommand implements Callable<Integer> {
         out.println("  for i in $(seq 10); do curl -s " + lb + "; done");
         out.println("  curl -k --http2 https://" + https + "/");
         if (admin != null) {
-            out.println("  curl -s -X POST -d '{\"state\": \"drain\"}' " + admin + "/api/v1/backends/"
-                    + Demo.NAME + "/servers/" + Demo.NAME + "1");
+            out.println("  curl -s -X POST -d '{\"state\": \"drain\"}' " + admin + "/api/v1/backends/" + Demo.NAME
+                    + "/servers/" + Demo.NAME + "1");
         }
         out.println("Ctrl-C stops it.");
         out.println();

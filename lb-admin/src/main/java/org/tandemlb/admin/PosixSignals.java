@@ -43,7 +43,9 @@ final class PosixSignals {
      *         the OS does not know it
      */
     Object handle(String name, Consumer<Received> handler) {
-        Object proxy = Proxy.newProxyInstance(PosixSignals.class.getClassLoader(), new Class<?>[] {handlerType},
+        Object proxy = Proxy.newProxyInstance(
+                PosixSignals.class.getClassLoader(),
+                new Class<?>[] {handlerType},
                 (self, method, args) -> switch (method.getName()) {
                     case "handle" -> {
                         handler.accept(new Received((String) getName.invoke(args[0]), (int) getNumber.invoke(args[0])));

@@ -3,8 +3,8 @@ package org.tandemlb.admin;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.tandemlb.admin.daemon.Daemon;
 import org.tandemlb.admin.config.TandemConfig;
+import org.tandemlb.admin.daemon.Daemon;
 import org.tandemlb.core.LoadBalancerException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -18,32 +18,44 @@ import picocli.CommandLine.Spec;
  * the reason in one line. Then SIGHUP (or {@code POST /api/v1/reload}) reloads
  * FILE and SIGTERM/SIGINT stop gracefully, exit 0 (see {@link Signals}).
  */
-@Command(name = "run", mixinStandardHelpOptions = true,
-        description = {"Runs the load balancer in the foreground, logging to stdout.",
-                "SIGHUP reloads FILE; SIGTERM or SIGINT stop gracefully."})
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Runs the load balancer in the foreground, logging to stdout.",
+            "SIGHUP reloads FILE; SIGTERM or SIGINT stop gracefully."
+        })
 final class RunCommand implements Callable<Integer> {
 
     @Spec
     private CommandSpec spec;
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", required = true, description = "The config file.")
+    @Option(
+            names = {"-c", "--config"},
+            paramLabel = "FILE",
+            required = true,
+            description = "The config file.")
     private Path config;
 
     @Override
     public Integer call() {
         Map<String, String> env = System.getenv();
-        TandemConfig loaded = CheckCommand.loadOrReport(config, env, spec.commandLine().getErr());
+        TandemConfig loaded =
+                CheckCommand.loadOrReport(config, env, spec.commandLine().getErr());
         if (loaded == null) {
             return TandemCommand.EXIT_FAILURE;
         }
         Daemon daemon = new Daemon(env, 0, Daemon.Admin.REQUIRED);
-        Signals.serveUntilStopped(() -> {
-            try {
-                daemon.start(loaded, config);
-            } catch (LoadBalancerException e) {
-                throw new CommandFailure(e.getMessage(), e);
-            }
-        }, () -> daemon.requestReload(config), daemon::stop);
+        Signals.serveUntilStopped(
+                () -> {
+                    try {
+                        daemon.start(loaded, config);
+                    } catch (LoadBalancerException e) {
+                        throw new CommandFailure(e.getMessage(), e);
+                    }
+                },
+                () -> daemon.requestReload(config),
+                daemon::stop);
         return 0;
     }
 }

@@ -26,8 +26,7 @@ import org.slf4j.LoggerFactory;
 final class Signals {
     private static final Logger log = LoggerFactory.getLogger(Signals.class);
 
-    private Signals() {
-    }
+    private Signals() {}
 
     /**
      * Installs the handlers, runs {@code start}, then blocks until SIGTERM or SIGINT and runs
@@ -54,10 +53,14 @@ final class Signals {
         Map<String, Object> previous = new LinkedHashMap<>();
         install(signals, "TERM", terminate, previous);
         install(signals, "INT", terminate, previous);
-        install(signals, "HUP", sig -> {
-            log.info("SIGHUP received");
-            onHangup.run();
-        }, previous);
+        install(
+                signals,
+                "HUP",
+                sig -> {
+                    log.info("SIGHUP received");
+                    onHangup.run();
+                },
+                previous);
         try {
             start.run();
         } catch (RuntimeException | Error e) {
@@ -70,8 +73,8 @@ final class Signals {
         stop.run();
     }
 
-    private static void install(PosixSignals signals, String name, Consumer<PosixSignals.Received> handler,
-            Map<String, Object> previous) {
+    private static void install(
+            PosixSignals signals, String name, Consumer<PosixSignals.Received> handler, Map<String, Object> previous) {
         try {
             previous.put(name, signals.handle(name, handler));
         } catch (IllegalArgumentException e) {

@@ -28,7 +28,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * <p>{@code --debug} (accepted before or after the command) or the environment variable
  * {@code TANDEM_DEBUG=1} lowers the log level to DEBUG and adds stack traces to failures.
  */
-@Command(name = "tandem",
+@Command(
+        name = "tandem",
         description = "Tandem, a software load balancer with a hot standby.",
         mixinStandardHelpOptions = true,
         versionProvider = TandemCommand.VersionProvider.class,
@@ -51,7 +52,9 @@ public final class TandemCommand implements Callable<Integer> {
      * {@code tandem --debug run -c FILE} both work; it lowers the log level as soon as it is parsed,
      * before anything logs.
      */
-    @Option(names = "--debug", scope = ScopeType.INHERIT,
+    @Option(
+            names = "--debug",
+            scope = ScopeType.INHERIT,
             description = "Log at DEBUG level and show stack traces (also: TANDEM_DEBUG=1).")
     void setDebug(boolean on) {
         if (on) {
@@ -127,8 +130,10 @@ public final class TandemCommand implements Callable<Integer> {
         CommandLine cmd = ex.getCommandLine();
         PrintWriter err = cmd.getErr();
         String message = ex.getMessage();
-        if (ex instanceof UnmatchedArgumentException u && !cmd.getSubcommands().isEmpty()
-                && !u.getUnmatched().isEmpty() && !u.getUnmatched().get(0).startsWith("-")) {
+        if (ex instanceof UnmatchedArgumentException u
+                && !cmd.getSubcommands().isEmpty()
+                && !u.getUnmatched().isEmpty()
+                && !u.getUnmatched().get(0).startsWith("-")) {
             message = "unknown command '" + u.getUnmatched().get(0) + "' (commands: "
                     + String.join(", ", cmd.getSubcommands().keySet()) + ")";
         }

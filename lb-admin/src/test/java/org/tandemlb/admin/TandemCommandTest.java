@@ -115,11 +115,18 @@ class TandemCommandTest {
     void checkNamesTheKeyFileThatDoesNotMatchItsCertificate() throws IOException {
         org.tandemlb.core.testsupport.TestCertificates ca =
                 org.tandemlb.core.testsupport.TestCertificates.create(dir.resolve("ca"));
-        var www = ca.issue("www", org.tandemlb.core.testsupport.TestCertificates.KeyType.RSA,
-                org.tandemlb.core.testsupport.TestCertificates.KeyFormat.TRADITIONAL, "www.example.com");
-        var other = ca.issue("other", org.tandemlb.core.testsupport.TestCertificates.KeyType.RSA,
-                org.tandemlb.core.testsupport.TestCertificates.KeyFormat.PKCS8, "www.example.com");
-        Path file = write("tls.yaml", VALID.replace("    default_backend: web\n", """
+        var www = ca.issue(
+                "www",
+                org.tandemlb.core.testsupport.TestCertificates.KeyType.RSA,
+                org.tandemlb.core.testsupport.TestCertificates.KeyFormat.TRADITIONAL,
+                "www.example.com");
+        var other = ca.issue(
+                "other",
+                org.tandemlb.core.testsupport.TestCertificates.KeyType.RSA,
+                org.tandemlb.core.testsupport.TestCertificates.KeyFormat.PKCS8,
+                "www.example.com");
+        Path file =
+                write("tls.yaml", VALID.replace("    default_backend: web\n", """
                     default_backend: web
                     tls:
                       certificates:
@@ -129,8 +136,10 @@ class TandemCommandTest {
         Run run = tandem("check", "-c", file.toString());
 
         assertEquals(1, run.exit(), run.out());
-        assertEquals(List.of(file + ":8:" + (26 + www.chain().toString().length()) + ": frontends.www.tls.certificates[0].key: "
-                + other.key() + ": this key does not match the certificate " + www.chain() + " (CN=www.example.com)"),
+        assertEquals(
+                List.of(file + ":8:" + (26 + www.chain().toString().length())
+                        + ": frontends.www.tls.certificates[0].key: " + other.key()
+                        + ": this key does not match the certificate " + www.chain() + " (CN=www.example.com)"),
                 run.errLines());
     }
 
@@ -144,8 +153,18 @@ class TandemCommandTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "frob", "check", "run", "check -c", "check -c a.yaml extra", "run --nope -c a.yaml",
-            "demo --port 70000", "demo --port eighty"})
+    @ValueSource(
+            strings = {
+                "",
+                "frob",
+                "check",
+                "run",
+                "check -c",
+                "check -c a.yaml extra",
+                "run --nope -c a.yaml",
+                "demo --port 70000",
+                "demo --port eighty"
+            })
     void badUsageExitsTwoWithAMessageOnStderr(String args) {
         Run run = tandem(args.isEmpty() ? new String[0] : args.split(" "));
 
@@ -205,7 +224,8 @@ class TandemCommandTest {
     @Test
     void theShippedLogbackConfigurationIsValid() throws Exception {
         ch.qos.logback.classic.LoggerContext context = new ch.qos.logback.classic.LoggerContext();
-        ch.qos.logback.classic.joran.JoranConfigurator configurator = new ch.qos.logback.classic.joran.JoranConfigurator();
+        ch.qos.logback.classic.joran.JoranConfigurator configurator =
+                new ch.qos.logback.classic.joran.JoranConfigurator();
         configurator.setContext(context);
         java.net.URL xml = TandemCommand.class.getResource("/logback.xml");
         assertTrue(xml != null && xml.getPath().contains("lb-admin"), String.valueOf(xml));
@@ -213,10 +233,14 @@ class TandemCommandTest {
         configurator.doConfigure(xml);
 
         List<ch.qos.logback.core.status.Status> complaints = context.getStatusManager().getCopyOfStatusList().stream()
-                .filter(st -> st.getLevel() >= ch.qos.logback.core.status.Status.WARN).toList();
+                .filter(st -> st.getLevel() >= ch.qos.logback.core.status.Status.WARN)
+                .toList();
         assertEquals(List.of(), complaints);
-        assertEquals(ch.qos.logback.classic.Level.WARN, context.getLogger("io.netty").getLevel());
-        assertEquals(ch.qos.logback.classic.Level.INFO, context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getLevel());
+        assertEquals(
+                ch.qos.logback.classic.Level.WARN, context.getLogger("io.netty").getLevel());
+        assertEquals(
+                ch.qos.logback.classic.Level.INFO,
+                context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getLevel());
         context.stop();
     }
 
@@ -227,8 +251,8 @@ class TandemCommandTest {
         Path bad = write("bad.yaml", THREE_MISTAKES);
 
         try (ChildProcess ok = java("check", "-c", good.toString());
-             ChildProcess ko = java("check", "-c", bad.toString());
-             ChildProcess usage = java("check")) {
+                ChildProcess ko = java("check", "-c", bad.toString());
+                ChildProcess usage = java("check")) {
             assertTrue(ko.awaitExit(Duration.ofSeconds(60)));
             assertTrue(ok.awaitExit(Duration.ofSeconds(60)));
             assertTrue(usage.awaitExit(Duration.ofSeconds(60)));
@@ -243,6 +267,9 @@ class TandemCommandTest {
 
     /** Starts {@code TandemCommand} in a new JVM with this test's class path, stdout and stderr apart. */
     private static ChildProcess java(String... args) throws IOException {
-        return ChildProcess.java(TandemCommand.class).args(args).separateStderr().start();
+        return ChildProcess.java(TandemCommand.class)
+                .args(args)
+                .separateStderr()
+                .start();
     }
 }

@@ -36,6 +36,7 @@ class TarballIT {
 
     @TempDir
     static Path dir;
+
     private static Path home;
 
     @BeforeAll
@@ -43,14 +44,14 @@ class TarballIT {
         String tarball = System.getProperty("tandem.tarball");
         assertNotNull(tarball, "run by failsafe (mvn verify), which sets tandem.tarball");
         assertTrue(Files.isRegularFile(Path.of(tarball)), tarball + " was not built");
-        assertTrue(!dir.toRealPath().startsWith(Path.of("").toAbsolutePath()), "unpacked outside the source tree: " + dir);
+        assertTrue(
+                !dir.toRealPath().startsWith(Path.of("").toAbsolutePath()), "unpacked outside the source tree: " + dir);
         Result tar = exec(dir, List.of("tar", "-xzf", tarball, "-C", dir.toString()));
         assertEquals(0, tar.code(), tar.output());
         home = dir.resolve("tandem-" + VERSION);
     }
 
-    private record Result(int code, String output) {
-    }
+    private record Result(int code, String output) {}
 
     /** Runs a command to its end in {@code workDir}; stdout and stderr together. */
     private static Result exec(Path workDir, List<String> command) throws IOException {
@@ -61,7 +62,8 @@ class TarballIT {
     }
 
     private static ChildProcess child(Path workDir, List<String> command) throws IOException {
-        return ChildProcess.command(command).directory(workDir)
+        return ChildProcess.command(command)
+                .directory(workDir)
                 .unsetEnv("CLASSPATH") // nothing from the build may leak in
                 .env("TANDEM_JAVA_OPTS", "-Xms32m -Xmx128m")
                 .start();
@@ -75,10 +77,16 @@ class TarballIT {
             List<String> jars = lib.map(p -> p.getFileName().toString()).toList();
             assertTrue(jars.stream().anyMatch(j -> j.startsWith("lb-core-")), jars.toString());
             assertTrue(jars.stream().anyMatch(j -> j.startsWith("netty-transport-native-epoll-")), jars.toString());
-            assertTrue(jars.stream().noneMatch(j -> j.contains("junit") || j.contains("tests")), "no test jars: " + jars);
+            assertTrue(
+                    jars.stream().noneMatch(j -> j.contains("junit") || j.contains("tests")), "no test jars: " + jars);
         }
-        for (String f : List.of("conf/tandem.yaml", "systemd/tandem.service", "logrotate/tandem", "docs/configuration.md",
-                "docs/access-log.md", "README.txt")) {
+        for (String f : List.of(
+                "conf/tandem.yaml",
+                "systemd/tandem.service",
+                "logrotate/tandem",
+                "docs/configuration.md",
+                "docs/access-log.md",
+                "README.txt")) {
             assertTrue(Files.isRegularFile(home.resolve(f)), f);
         }
         String readme = Files.readString(home.resolve("README.txt"));
@@ -95,11 +103,14 @@ class TarballIT {
         assertEquals("conf/tandem.yaml: configuration is valid\n", check.output());
 
         Path broken = dir.resolve("broken.yaml");
-        Files.writeString(broken, Files.readString(home.resolve("conf/tandem.yaml")).replace("default_backend: web",
-                "default_backend: webb"));
+        Files.writeString(
+                broken,
+                Files.readString(home.resolve("conf/tandem.yaml"))
+                        .replace("default_backend: web", "default_backend: webb"));
         Result refused = exec(dir, List.of(home.resolve("bin/tandem").toString(), "check", "-c", broken.toString()));
         assertEquals(1, refused.code(), refused.output());
-        assertTrue(refused.output().contains("frontends.www.default_backend: backend 'webb' is not defined"),
+        assertTrue(
+                refused.output().contains("frontends.www.default_backend: backend 'webb' is not defined"),
                 refused.output());
     }
 
@@ -121,8 +132,8 @@ class TarballIT {
                         health_check: { type: http, path: /health }
                         servers: [{ name: a, address: %s }]
                     """.formatted(accessLog, a.hostPort()));
-            try (ChildProcess p = child(dir, List.of(home.resolve("bin/tandem").toString(), "run", "-c",
-                    config.toString()))) {
+            try (ChildProcess p =
+                    child(dir, List.of(home.resolve("bin/tandem").toString(), "run", "-c", config.toString()))) {
                 MatchResult started = p.awaitLine(STARTED, Duration.ofSeconds(60));
                 // bin/tandem exec'd the JVM: the PID systemd holds is the daemon's own.
                 assertEquals(p.pid(), Long.parseLong(started.group(1)), p.output());
@@ -139,8 +150,8 @@ class TarballIT {
                 p.signal(ChildProcess.Signal.TERM);
                 assertTrue(p.awaitExit(Duration.ofSeconds(60)), "bin/tandem run did not stop: " + p.output());
                 assertEquals(0, p.exitCode(), p.output());
-                assertTrue(p.lines().stream().noneMatch(l -> l.contains("Exception") || l.contains("ERROR")),
-                        p.output());
+                assertTrue(
+                        p.lines().stream().noneMatch(l -> l.contains("Exception") || l.contains("ERROR")), p.output());
                 try (Socket s = new Socket()) {
                     org.junit.jupiter.api.Assertions.assertThrows(ConnectException.class, () -> s.connect(lb, 2000));
                 }
@@ -154,17 +165,30 @@ class TarballIT {
     @Test
     void theSystemdUnitVerifies() throws Exception {
         String unit = Files.readString(home.resolve("systemd/tandem.service"));
-        for (String line : List.of("Type=simple", "ExecStart=/opt/tandem/bin/tandem run -c /etc/tandem/tandem.yaml",
-                "ExecReload=/bin/kill -HUP $MAINPID", "Restart=on-failure", "RestartSec=1", "LimitNOFILE=1048576",
-                "User=tandem", "Group=tandem", "KillSignal=SIGTERM", "NoNewPrivileges=true",
+        for (String line : List.of(
+                "Type=simple",
+                "ExecStart=/opt/tandem/bin/tandem run -c /etc/tandem/tandem.yaml",
+                "ExecReload=/bin/kill -HUP $MAINPID",
+                "Restart=on-failure",
+                "RestartSec=1",
+                "LimitNOFILE=1048576",
+                "User=tandem",
+                "Group=tandem",
+                "KillSignal=SIGTERM",
+                "NoNewPrivileges=true",
                 "AmbientCapabilities=CAP_NET_ADMIN CAP_NET_RAW CAP_NET_BIND_SERVICE",
                 "CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW CAP_NET_BIND_SERVICE")) {
             assertTrue(unit.lines().anyMatch(line::equals), "the unit has " + line);
         }
-        assertTrue(onPath("systemd-analyze"), "systemd-analyze is missing: ./scripts/test.sh installs it (package systemd)");
+        assertTrue(
+                onPath("systemd-analyze"),
+                "systemd-analyze is missing: ./scripts/test.sh installs it (package systemd)");
         // Verified as installed, with bin/tandem where the unit expects /opt/tandem/bin/tandem.
         Path copy = dir.resolve("tandem.service");
-        Files.writeString(copy, unit.replace("/opt/tandem/bin/tandem", home.resolve("bin/tandem").toString()));
+        Files.writeString(
+                copy,
+                unit.replace(
+                        "/opt/tandem/bin/tandem", home.resolve("bin/tandem").toString()));
         Result verify = exec(dir, List.of("systemd-analyze", "verify", copy.toString()));
         assertEquals(0, verify.code(), verify.output());
         // An unknown key is only a warning to systemd-analyze: any word about the unit is a failure.
@@ -173,7 +197,7 @@ class TarballIT {
 
     private static boolean onPath(String command) {
         String path = System.getenv("PATH");
-        return path != null && Stream.of(path.split(File.pathSeparator))
-                .anyMatch(d -> Files.isExecutable(Path.of(d, command)));
+        return path != null
+                && Stream.of(path.split(File.pathSeparator)).anyMatch(d -> Files.isExecutable(Path.of(d, command)));
     }
 }

@@ -23,9 +23,17 @@ import org.tandemlb.core.config.Names;
  * @param vips       the virtual IPs the active node holds
  * @param profile    the failure-detection timings
  */
-public record ClusterConfig(String node, String name, HostPort bind, List<HostPort> peers, int priority,
-                            boolean preempt, String secret, HostPort tiebreaker, List<VipConfig> vips,
-                            ClusterStack.Profile profile) {
+public record ClusterConfig(
+        String node,
+        String name,
+        HostPort bind,
+        List<HostPort> peers,
+        int priority,
+        boolean preempt,
+        String secret,
+        HostPort tiebreaker,
+        List<VipConfig> vips,
+        ClusterStack.Profile profile) {
 
     public ClusterConfig {
         Objects.requireNonNull(node, "node");
@@ -39,7 +47,8 @@ public record ClusterConfig(String node, String name, HostPort bind, List<HostPo
             throw new IllegalArgumentException("priority " + priority + " is out of range 0-255");
         }
         if (secret == null || secret.isEmpty()) {
-            throw new IllegalArgumentException("the cluster secret is required: it authenticates and encrypts cluster traffic");
+            throw new IllegalArgumentException(
+                    "the cluster secret is required: it authenticates and encrypts cluster traffic");
         }
         if (peers.isEmpty()) {
             throw new IllegalArgumentException("the cluster needs at least one peer address");
@@ -78,14 +87,45 @@ public record ClusterConfig(String node, String name, HostPort bind, List<HostPo
             this.secret = secret;
         }
 
-        public Builder name(String n) { name = Objects.requireNonNull(n); return this; }
-        public Builder peer(HostPort p) { peers.add(Objects.requireNonNull(p)); return this; }
-        public Builder peers(List<HostPort> ps) { ps.forEach(this::peer); return this; }
-        public Builder priority(int p) { priority = p; return this; }
-        public Builder preempt(boolean p) { preempt = p; return this; }
-        public Builder tiebreaker(HostPort t) { tiebreaker = t; return this; }
-        public Builder vip(VipConfig v) { vips.add(Objects.requireNonNull(v)); return this; }
-        public Builder profile(ClusterStack.Profile p) { profile = Objects.requireNonNull(p); return this; }
+        public Builder name(String n) {
+            name = Objects.requireNonNull(n);
+            return this;
+        }
+
+        public Builder peer(HostPort p) {
+            peers.add(Objects.requireNonNull(p));
+            return this;
+        }
+
+        public Builder peers(List<HostPort> ps) {
+            ps.forEach(this::peer);
+            return this;
+        }
+
+        public Builder priority(int p) {
+            priority = p;
+            return this;
+        }
+
+        public Builder preempt(boolean p) {
+            preempt = p;
+            return this;
+        }
+
+        public Builder tiebreaker(HostPort t) {
+            tiebreaker = t;
+            return this;
+        }
+
+        public Builder vip(VipConfig v) {
+            vips.add(Objects.requireNonNull(v));
+            return this;
+        }
+
+        public Builder profile(ClusterStack.Profile p) {
+            profile = Objects.requireNonNull(p);
+            return this;
+        }
 
         public ClusterConfig build() {
             return new ClusterConfig(node, name, bind, peers, priority, preempt, secret, tiebreaker, vips, profile);

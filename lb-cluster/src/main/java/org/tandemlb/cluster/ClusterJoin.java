@@ -25,6 +25,7 @@ final class ClusterJoin {
     private final CompletableFuture<Void> joined = new CompletableFuture<>();
     /** Orders the end of the join with a stop: whoever comes second closes the channel. */
     private final Object lock = new Object();
+
     private boolean ended;
     private boolean abandoned;
 
@@ -81,7 +82,8 @@ final class ClusterJoin {
             }
             joined.completeExceptionally(e);
             if (!quiet) {
-                log.error("node {} could not join cluster {}: {}", config.node(), config.name(), ClusterNode.describe(e));
+                log.error(
+                        "node {} could not join cluster {}: {}", config.node(), config.name(), ClusterNode.describe(e));
             }
             return;
         }
@@ -100,10 +102,20 @@ final class ClusterJoin {
         if (v != null && v.size() == 1 && !SoloWatch.others(config).isEmpty()) {
             // Either no peer answered, or all were starting too and this node came first: either
             // way its peers join this cluster, or merge with it once they hear each other.
-            log.info("node {} formed cluster {} on {} as its first member after {} ms: its peers join it, or merge "
-                    + "with it when they hear each other", config.node(), config.name(), config.bind(), ms);
+            log.info(
+                    "node {} formed cluster {} on {} as its first member after {} ms: its peers join it, or merge "
+                            + "with it when they hear each other",
+                    config.node(),
+                    config.name(),
+                    config.bind(),
+                    ms);
         } else {
-            log.info("node {} joined cluster {} on {} in {} ms: {}", config.node(), config.name(), config.bind(), ms,
+            log.info(
+                    "node {} joined cluster {} on {} in {} ms: {}",
+                    config.node(),
+                    config.name(),
+                    config.bind(),
+                    ms,
                     v == null ? "[]" : v.getMembers());
         }
         joined.complete(null);

@@ -27,14 +27,19 @@ public final class ClusterMetrics implements MeterBinder {
     @Override
     public void bindTo(MeterRegistry registry) {
         Gauge.builder("tandem.cluster.active", node, n -> n.active() ? 1 : 0)
-                .description("1 while this node is active and holds the VIPs").register(registry);
+                .description("1 while this node is active and holds the VIPs")
+                .register(registry);
         Gauge.builder("tandem.cluster.members", node, n -> n.status().members().size())
-                .description("Cluster members this node sees alive, itself included").register(registry);
+                .description("Cluster members this node sees alive, itself included")
+                .register(registry);
         for (VipConfig v : node.config().vips()) {
-            Gauge.builder("tandem.vip.owned", node, n -> n.active() ? 1 : 0).tag("vip", v.cidr())
-                    .description("1 while this node holds the VIP").register(registry);
+            Gauge.builder("tandem.vip.owned", node, n -> n.active() ? 1 : 0)
+                    .tag("vip", v.cidr())
+                    .description("1 while this node holds the VIP")
+                    .register(registry);
         }
         FunctionCounter.builder("tandem.cluster.failovers", node, ClusterNode::failovers)
-                .description("Times this node took the VIPs over from an earlier holder").register(registry);
+                .description("Times this node took the VIPs over from an earlier holder")
+                .register(registry);
     }
 }

@@ -1,6 +1,5 @@
 package org.tandemlb.cluster;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -73,6 +72,7 @@ public final class ClusterNode implements AutoCloseable {
     private final ScheduledExecutorService io = single("tandem-cluster-io");
     /** Adverts to members outside the view: a connect to a host that is gone must not delay the rest. */
     private final ScheduledExecutorService farIo = single("tandem-cluster-far");
+
     private final ScheduledExecutorService pauseThread = single("tandem-pause");
     private volatile JChannel channel;
     private volatile boolean started;
@@ -87,11 +87,12 @@ public final class ClusterNode implements AutoCloseable {
         this.join = new ClusterJoin(config, b.ticker);
         List<VipDriver> list = new ArrayList<>();
         for (VipConfig v : config.vips()) {
-            list.add(switch (v.driver()) {
-                case LINUX -> new LinuxVipDriver(v, b.runner, profile.lease(), profile.dadWait());
-                case BIND -> new BindVipDriver(v, gate);
-                case SCRIPT -> new ScriptVipDriver(v, config.node(), b.runner);
-            });
+            list.add(
+                    switch (v.driver()) {
+                        case LINUX -> new LinuxVipDriver(v, b.runner, profile.lease(), profile.dadWait());
+                        case BIND -> new BindVipDriver(v, gate);
+                        case SCRIPT -> new ScriptVipDriver(v, config.node(), b.runner);
+                    });
         }
         this.members = new Membership(config, lb, list, changes, b.ticker, b.listeners, actor, vipThread, io, farIo);
         this.vips = members.vips();
@@ -157,14 +158,22 @@ public final class ClusterNode implements AutoCloseable {
                 ch.close();
             }
             Throwable cause = e instanceof ExecutionException || e instanceof java.util.concurrent.CompletionException
-                    ? e.getCause() : e;
-            throw new ClusterException("cannot join cluster " + config.name() + " on " + config.bind() + ": "
-                    + describe(cause), cause);
+                    ? e.getCause()
+                    : e;
+            throw new ClusterException(
+                    "cannot join cluster " + config.name() + " on " + config.bind() + ": " + describe(cause), cause);
         }
         members.scheduleTimers();
-        log.info("node {} joining cluster {} on {} (priority {}, preempt {}, {} VIP(s), {} timings): looking for {}",
-                config.node(), config.name(), config.bind(), config.priority(), config.preempt(), vips.count(),
-                profile.name(), config.peers());
+        log.info(
+                "node {} joining cluster {} on {} (priority {}, preempt {}, {} VIP(s), {} timings): looking for {}",
+                config.node(),
+                config.name(),
+                config.bind(),
+                config.priority(),
+                config.preempt(),
+                vips.count(),
+                profile.name(),
+                config.peers());
     }
 
     /**

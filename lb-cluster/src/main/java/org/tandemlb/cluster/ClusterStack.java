@@ -85,7 +85,7 @@ public final class ClusterStack {
 
         /** For JGroups' configurator; does nothing on start. */
         public StackStarted() {
-            this(() -> { });
+            this(() -> {});
         }
 
         StackStarted(Runnable onStarted) {
@@ -118,9 +118,17 @@ public final class ClusterStack {
      * @param pauseThreshold   a jump of the monotonic clock past this (a frozen process resumed)
      *                         releases the VIPs at once; past the failure-detection time
      */
-    public record Profile(String name, Duration fdInterval, Duration fdTimeout, Duration verifyTimeout,
-                          Duration mergeMin, Duration mergeMax, Duration advertInterval, Duration lease,
-                          Duration dadWait, Duration pauseThreshold) {
+    public record Profile(
+            String name,
+            Duration fdInterval,
+            Duration fdTimeout,
+            Duration verifyTimeout,
+            Duration mergeMin,
+            Duration mergeMax,
+            Duration advertInterval,
+            Duration lease,
+            Duration dadWait,
+            Duration pauseThreshold) {
 
         /**
          * Meets the goals of docs/cluster.md with margin: a crash is replaced in about verifyTimeout + claim (0.2 s,
@@ -135,9 +143,17 @@ public final class ClusterStack {
          * a lower threshold would turn a starved CPU into failovers. keepalived's defaults, for
          * comparison: adverts every 1 s, 3 missed plus skew (about 3 s).
          */
-        public static final Profile DEFAULT = new Profile("default", Duration.ofMillis(150), Duration.ofMillis(600),
-                Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofMillis(500),
-                Duration.ofSeconds(2), Duration.ofMillis(100), Duration.ofMillis(1000));
+        public static final Profile DEFAULT = new Profile(
+                "default",
+                Duration.ofMillis(150),
+                Duration.ofMillis(600),
+                Duration.ofMillis(200),
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(2),
+                Duration.ofMillis(500),
+                Duration.ofSeconds(2),
+                Duration.ofMillis(100),
+                Duration.ofMillis(1000));
 
         /**
          * For a dedicated LAN with little jitter: a silent failure is suspected 0.18 s (± one
@@ -154,16 +170,25 @@ public final class ClusterStack {
          * failover. The pause detector's threshold is 0.6 s, as for the default timings: past
          * the failure detection, not at it.
          */
-        public static final Profile FAST = new Profile("fast", Duration.ofMillis(60), Duration.ofMillis(180),
-                Duration.ofMillis(60), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(250),
-                Duration.ofSeconds(2), Duration.ofMillis(50), Duration.ofMillis(600));
+        public static final Profile FAST = new Profile(
+                "fast",
+                Duration.ofMillis(60),
+                Duration.ofMillis(180),
+                Duration.ofMillis(60),
+                Duration.ofMillis(500),
+                Duration.ofSeconds(1),
+                Duration.ofMillis(250),
+                Duration.ofSeconds(2),
+                Duration.ofMillis(50),
+                Duration.ofMillis(600));
 
         /** {@code default} or {@code fast}. */
         public static Profile named(String name) {
             return switch (name) {
                 case "default" -> DEFAULT;
                 case "fast" -> FAST;
-                default -> throw new IllegalArgumentException("unknown cluster profile '" + name + "' (default or fast)");
+                default ->
+                    throw new IllegalArgumentException("unknown cluster profile '" + name + "' (default or fast)");
             };
         }
 
@@ -176,8 +201,7 @@ public final class ClusterStack {
         }
     }
 
-    private ClusterStack() {
-    }
+    private ClusterStack() {}
 
     /**
      * A channel for {@code config}, not yet connected.
@@ -186,7 +210,7 @@ public final class ClusterStack {
      *                     secret), on a JGroups thread
      */
     public static JChannel channel(ClusterConfig config, Consumer<Address> onForeignKey) throws Exception {
-        return channel(config, onForeignKey, () -> { });
+        return channel(config, onForeignKey, () -> {});
     }
 
     /**
@@ -216,7 +240,10 @@ public final class ClusterStack {
             peers.add(new InetSocketAddress(InetAddress.getByName(peer.host()), peer.port()));
         }
         List<Protocol> stack = new ArrayList<>();
-        TCP tcp = new TCP().setBindAddress(bindAddress).setBindPort(config.bind().port()).setPortRange(0);
+        TCP tcp = new TCP()
+                .setBindAddress(bindAddress)
+                .setBindPort(config.bind().port())
+                .setPortRange(0);
         // A connect to a peer that is gone must not hold the sender for long: 300 ms is many LAN
         // round trips, and JGroups' own tcp.xml uses the same.
         tcp.setSockConnTimeout(300);
@@ -241,19 +268,25 @@ public final class ClusterStack {
         // MERGE3 looks for other sub-clusters every mergeMin..mergeMax (randomised so that two
         // sides do not start merges at the same moment); JGroups' default is 10-30 s, far too slow
         // for a two-node LB, and the traffic is a tiny message per member per interval.
-        stack.add(new MERGE3().setMinInterval(p.mergeMin().toMillis()).setMaxInterval(p.mergeMax().toMillis())
+        stack.add(new MERGE3()
+                .setMinInterval(p.mergeMin().toMillis())
+                .setMaxInterval(p.mergeMax().toMillis())
                 .setCheckInterval(p.mergeMax().toMillis() * 2));
         // FD_SOCK2 listens on bind port + 100 (its default offset): a crashed process's kernel
         // closes that connection, and the neighbour suspects it at once. It must listen on the
         // cluster address, not the wildcard: members name their FD_SOCK2 server by the address it
         // is bound to, and 0.0.0.0 would send the answer to a connect back to the asking host.
         stack.add(new FD_SOCK2().setBindAddress(bindAddress));
-        stack.add(new FD_ALL3().setInterval(p.fdInterval().toMillis()).setTimeout(p.fdTimeout().toMillis()));
+        stack.add(new FD_ALL3()
+                .setInterval(p.fdInterval().toMillis())
+                .setTimeout(p.fdTimeout().toMillis()));
         stack.add(new VERIFY_SUSPECT2().setTimeout(p.verifyTimeout().toMillis()));
         stack.add(new BARRIER());
         // Retransmission every 200 ms (JGroups' default is 1 s): a lost advert or change is resent
         // well within one advert interval.
-        stack.add(new NAKACK2().setXmitInterval(200).setValue("use_mcast_xmit", false)
+        stack.add(new NAKACK2()
+                .setXmitInterval(200)
+                .setValue("use_mcast_xmit", false)
                 // Multicasts from a member outside the view (a healing partition) are expected:
                 // our adverts reach across; no warning per message.
                 .setValue("log_discard_msgs", false));

@@ -40,8 +40,7 @@ public record ClusterStatus(String node, Role role, List<Member> members, List<V
      * @param ready    whether it may hold the VIPs (frontends bound, tiebreaker answering, not stopping)
      * @param self     whether it is this node
      */
-    public record Member(String name, int priority, Role role, boolean ready, boolean self) {
-    }
+    public record Member(String name, int priority, Role role, boolean ready, boolean self) {}
 
     /**
      * A VIP.
@@ -50,8 +49,7 @@ public record ClusterStatus(String node, Role role, List<Member> members, List<V
      * @param driver  {@code linux}, {@code bind} or {@code script}
      * @param owner   the member that holds it, or null when none does
      */
-    public record Vip(String address, String driver, String owner) {
-    }
+    public record Vip(String address, String driver, String owner) {}
 
     public ClusterStatus {
         members = List.copyOf(members);

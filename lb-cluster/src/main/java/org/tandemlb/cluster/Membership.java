@@ -45,12 +45,14 @@ final class Membership {
     private static final Logger log = LoggerFactory.getLogger(Membership.class);
     /** Consecutive failed claims before this node stands aside for {@link #CLAIM_BACKOFF}. */
     private static final int MAX_CLAIM_FAILURES = 10;
+
     private static final long CLAIM_RETRY = TimeUnit.MILLISECONDS.toNanos(200);
     private static final long CLAIM_BACKOFF = TimeUnit.SECONDS.toNanos(5);
     /** A planned handover waits at most this long for the peer to claim. */
     static final long HANDOVER_LIMIT = TimeUnit.SECONDS.toNanos(3);
     /** Make-before-break: both hold for this long, so gratuitous ARP reaches clients first. */
     private static final long HANDOVER_OVERLAP = TimeUnit.MILLISECONDS.toNanos(250);
+
     private static final long DEPARTED_KEEP = TimeUnit.SECONDS.toNanos(60);
     private static final long FOREIGN_KEY_WINDOW = TimeUnit.SECONDS.toNanos(10);
     /** A node alone while a peer is reachable says so this often. */
@@ -72,6 +74,7 @@ final class Membership {
     private final ScheduledExecutorService io;
     /** Adverts to members outside the view: a connect to a host that is gone must not delay the rest. */
     private final ScheduledExecutorService farIo;
+
     private final AtomicLong failovers = new AtomicLong();
     private final AtomicLong foreignKeyAt = new AtomicLong(Long.MIN_VALUE);
     private volatile JChannel channel;
@@ -82,6 +85,7 @@ final class Membership {
     private long viewAt;
     /** Members new in the current view: what they said before it may be out of date. */
     private Set<Address> newcomers = Set.of();
+
     private final Map<String, Peer> peers = new HashMap<>();
     private final Map<String, Peer> history = new HashMap<>();
     private final Map<Address, Long> departed = new HashMap<>();
@@ -113,10 +117,17 @@ final class Membership {
         List<String> macs = List.of();
     }
 
-
-    Membership(ClusterConfig config, LoadBalancer lb, List<VipDriver> drivers, ServerChanges changes,
-               LongSupplier ticker, List<Consumer<ClusterStatus>> listeners, ScheduledExecutorService actor,
-               ScheduledExecutorService vipThread, ScheduledExecutorService io, ScheduledExecutorService farIo) {
+    Membership(
+            ClusterConfig config,
+            LoadBalancer lb,
+            List<VipDriver> drivers,
+            ServerChanges changes,
+            LongSupplier ticker,
+            List<Consumer<ClusterStatus>> listeners,
+            ScheduledExecutorService actor,
+            ScheduledExecutorService vipThread,
+            ScheduledExecutorService io,
+            ScheduledExecutorService farIo) {
         this.config = config;
         this.profile = config.profile();
         this.lb = lb;
@@ -146,15 +157,18 @@ final class Membership {
             }
         });
         this.exclusive = vips.exclusive();
-        this.tiebreaker = config.tiebreaker() == null ? null
-                : new Tiebreaker(config.tiebreaker(), 300, staleNanos, ticker);
+        this.tiebreaker =
+                config.tiebreaker() == null ? null : new Tiebreaker(config.tiebreaker(), 300, staleNanos, ticker);
         this.tiebreakerOk = tiebreaker == null;
         // Alone for five merge intervals (10 s): MERGE3 hears the others within a max interval,
         // checks every two, and a merge may take its merge timeout (2 s) and a retry.
-        this.solo = new SoloWatch(SoloWatch.others(config), profile.mergeMax().multipliedBy(5).toNanos(), SOLO_LOG_EVERY,
-                300, ticker);
-        this.status = new ClusterStatus(config.node(), Role.JOINING,
-                List.of(new ClusterStatus.Member(config.node(), config.priority(), Role.JOINING, false, true)), vipStatus(null));
+        this.solo = new SoloWatch(
+                SoloWatch.others(config), profile.mergeMax().multipliedBy(5).toNanos(), SOLO_LOG_EVERY, 300, ticker);
+        this.status = new ClusterStatus(
+                config.node(),
+                Role.JOINING,
+                List.of(new ClusterStatus.Member(config.node(), config.priority(), Role.JOINING, false, true)),
+                vipStatus(null));
     }
 
     VipOwnership vips() {
@@ -210,10 +224,14 @@ final class Membership {
         actor.scheduleAtFixedRate(this::tick, 0, tick, TimeUnit.MILLISECONDS);
         vips.schedule(profile);
         if (tiebreaker != null) {
-            io.scheduleWithFixedDelay(() -> {
-                tiebreaker.probe();
-                actor.execute(this::tick);
-            }, 0, tick, TimeUnit.MILLISECONDS);
+            io.scheduleWithFixedDelay(
+                    () -> {
+                        tiebreaker.probe();
+                        actor.execute(this::tick);
+                    },
+                    0,
+                    tick,
+                    TimeUnit.MILLISECONDS);
         }
     }
 
@@ -271,8 +289,10 @@ final class Membership {
             actor.execute(() -> {
                 if (lastForeignLog == Long.MIN_VALUE || now - lastForeignLog > TimeUnit.MINUTES.toNanos(1)) {
                     lastForeignLog = now;
-                    log.warn("cluster traffic from {} is encrypted with another key: a node with another cluster "
-                            + "secret or cluster name; it is ignored", src);
+                    log.warn(
+                            "cluster traffic from {} is encrypted with another key: a node with another cluster "
+                                    + "secret or cluster name; it is ignored",
+                            src);
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -375,11 +395,17 @@ final class Membership {
             farIo.execute(() -> {
                 List<HostPort> up = solo.reachable();
                 if (!up.isEmpty()) {
-                    log.warn("node {} has run alone for {} s although peer(s) {} accept connections on the cluster port: "
-                            + "not one cluster (check that cluster.name and cluster.secret are the same on every node; "
-                            + "tandem_cluster_members is 1)", config.node(), alone, up);
+                    log.warn(
+                            "node {} has run alone for {} s although peer(s) {} accept connections on the cluster port: "
+                                    + "not one cluster (check that cluster.name and cluster.secret are the same on every node; "
+                                    + "tandem_cluster_members is 1)",
+                            config.node(),
+                            alone,
+                            up);
                 } else {
-                    log.info("node {} runs alone: no configured peer answers on its cluster port {}", config.node(),
+                    log.info(
+                            "node {} runs alone: no configured peer answers on its cluster port {}",
+                            config.node(),
                             SoloWatch.others(config));
                 }
             });
@@ -450,7 +476,9 @@ final class Membership {
                 // A planned handover (stopping, or a peer now ranks first) is make-before-break
                 // where the drivers allow it: the peer claims and announces, then we release.
                 // Anything else (tiebreaker lost, a pause) releases at once.
-                boolean planned = !exclusive && winner.isPresent() && (stopping || me.ready())
+                boolean planned = !exclusive
+                        && winner.isPresent()
+                        && (stopping || me.ready())
                         && now - lostElectionAt < HANDOVER_LIMIT;
                 if (planned && otherHolding) {
                     want = now - otherHoldingSince < HANDOVER_OVERLAP;
@@ -475,8 +503,12 @@ final class Membership {
             vipThread.execute(() -> vips.claim(newEpoch));
         } else if (!want && holding && !releaseInFlight && !claimInFlight) {
             releaseInFlight = true;
-            log.info("node {} releases the VIPs ({})", config.node(),
-                    stopping ? "stopping" : winner.map(w -> w.name() + " is elected").orElse("no member is eligible"));
+            log.info(
+                    "node {} releases the VIPs ({})",
+                    config.node(),
+                    stopping
+                            ? "stopping"
+                            : winner.map(w -> w.name() + " is elected").orElse("no member is eligible"));
             vipThread.execute(vips::release);
         }
         if (stopping && !holding && !claimInFlight && !releaseInFlight && handedOver != null) {
@@ -497,8 +529,9 @@ final class Membership {
                 // node that joins just after its peer claimed still has the peer's older advert
                 // (not holding) and would claim too. Each member advertises on a view change.
                 boolean fresh = !newcomers.contains(a);
-                if (!a.equals(channel.address()) && peers.values().stream()
-                        .noneMatch(p -> a.equals(p.address) && (fresh || p.heardAt - viewAt >= 0))) {
+                if (!a.equals(channel.address())
+                        && peers.values().stream()
+                                .noneMatch(p -> a.equals(p.address) && (fresh || p.heardAt - viewAt >= 0))) {
                     return true;
                 }
             }
@@ -529,13 +562,18 @@ final class Membership {
 
     private void onDuplicate(VipConfig vip, String mac) {
         long now = ticker.getAsLong();
-        Peer owner = history.values().stream().filter(h -> h.macs.contains(mac)).findFirst().orElse(null);
+        Peer owner = history.values().stream()
+                .filter(h -> h.macs.contains(mac))
+                .findFirst()
+                .orElse(null);
         if (owner == null) {
             Long logged = conflictLogged.get(mac);
             if (logged == null || now - logged > TimeUnit.SECONDS.toNanos(30)) {
                 conflictLogged.put(mac, now);
-                log.error("VIP {}: another host ({}) also answers for it: an address conflict outside the cluster",
-                        vip.ip(), mac);
+                log.error(
+                        "VIP {}: another host ({}) also answers for it: an address conflict outside the cluster",
+                        vip.ip(),
+                        mac);
             }
             return;
         }
@@ -543,8 +581,8 @@ final class Membership {
             return;
         }
         // It answers, so it holds the VIP: compare as holders (latest claim, then rank).
-        MemberState other = new MemberState(owner.state.name(), owner.state.priority(), true, true, true,
-                owner.state.epoch());
+        MemberState other =
+                new MemberState(owner.state.name(), owner.state.priority(), true, true, true, owner.state.epoch());
         MemberState me = new MemberState(config.node(), config.priority(), true, true, true, epoch);
         if (MemberState.HOLDER.compare(other, me) < 0) {
             log.warn("VIP {}: node {} also answers for it and ranks higher: releasing", vip.ip(), owner.state.name());
@@ -555,8 +593,10 @@ final class Membership {
 
     /** On the thread that noticed the pause, before it does anything else. */
     private void onPause() {
-        log.warn("this process did not run for more than {}ms (a pause: GC, frozen VM, SIGSTOP): releasing the VIPs "
-                + "before anything else", profile.pauseThreshold().toMillis());
+        log.warn(
+                "this process did not run for more than {}ms (a pause: GC, frozen VM, SIGSTOP): releasing the VIPs "
+                        + "before anything else",
+                profile.pauseThreshold().toMillis());
         vips.releaseIfHeld();
         post(() -> {
             long now = ticker.getAsLong();
@@ -590,8 +630,11 @@ final class Membership {
             claimFailures++;
             claimRetryAt = now + CLAIM_RETRY;
             if (claimFailures >= MAX_CLAIM_FAILURES) {
-                log.error("node {} could not take the VIPs {} times: standing aside for {}s", config.node(),
-                        claimFailures, TimeUnit.NANOSECONDS.toSeconds(CLAIM_BACKOFF));
+                log.error(
+                        "node {} could not take the VIPs {} times: standing aside for {}s",
+                        config.node(),
+                        claimFailures,
+                        TimeUnit.NANOSECONDS.toSeconds(CLAIM_BACKOFF));
                 claimFailures = 0;
                 notReadyUntil = now + CLAIM_BACKOFF;
             }
@@ -679,8 +722,8 @@ final class Membership {
         String owner = null;
         for (MemberState m : members) {
             boolean self = m.name().equals(config.node());
-            list.add(new ClusterStatus.Member(m.name(), m.priority(), m.holding() ? Role.ACTIVE : Role.STANDBY,
-                    m.ready(), self));
+            list.add(new ClusterStatus.Member(
+                    m.name(), m.priority(), m.holding() ? Role.ACTIVE : Role.STANDBY, m.ready(), self));
             if (m.holding() && (owner == null || self)) {
                 owner = m.name();
             }

@@ -29,19 +29,16 @@ final class Messages {
      * @param stopping  whether it is stopping (a planned handover)
      * @param macs      the hardware addresses it answers ARP from for the VIPs
      */
-    record Advert(MemberState state, long maxEpoch, boolean stopping, List<String> macs) {
-    }
+    record Advert(MemberState state, long maxEpoch, boolean stopping, List<String> macs) {}
 
     /**
      * Server changes.
      *
      * @param all whether this is the sender's whole state (sent to joining members)
      */
-    record Changes(boolean all, List<ServerChange> changes) {
-    }
+    record Changes(boolean all, List<ServerChange> changes) {}
 
-    private Messages() {
-    }
+    private Messages() {}
 
     static byte[] encode(Advert a) {
         return write(out -> {

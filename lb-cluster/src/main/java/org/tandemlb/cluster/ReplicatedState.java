@@ -15,8 +15,8 @@ public final class ReplicatedState {
     private long clock;
 
     /** A new local change, stamped after everything seen so far; it is recorded. */
-    public synchronized ServerChange local(String backend, String server, ServerChange.Field field, int value,
-                                           String origin) {
+    public synchronized ServerChange local(
+            String backend, String server, ServerChange.Field field, int value, String origin) {
         clock++;
         ServerChange c = new ServerChange(backend, server, field, value, clock, origin);
         latest.put(c.key(), c);

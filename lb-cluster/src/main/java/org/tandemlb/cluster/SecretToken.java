@@ -28,6 +28,7 @@ public final class SecretToken extends AuthToken {
     private static final int MAX_PROOF = 64;
     /** Set on the local instance only; a token read from the wire has only {@link #proof}. */
     private final byte[] macKey;
+
     private byte[] proof;
 
     /** For JGroups, which creates tokens read from the wire by reflection. */
@@ -83,8 +84,10 @@ public final class SecretToken extends AuthToken {
             mac.init(new SecretKeySpec(macKey, "HmacSHA256"));
             mac.update("tandem-join:".getBytes(StandardCharsets.US_ASCII));
             if (address instanceof UUID u) {
-                mac.update(ByteBuffer.allocate(16).putLong(u.getMostSignificantBits())
-                        .putLong(u.getLeastSignificantBits()).array());
+                mac.update(ByteBuffer.allocate(16)
+                        .putLong(u.getMostSignificantBits())
+                        .putLong(u.getLeastSignificantBits())
+                        .array());
             } else if (address != null) {
                 mac.update(address.toString().getBytes(StandardCharsets.UTF_8));
             }

@@ -19,11 +19,14 @@ import java.util.Objects;
 public record ServerChange(String backend, String server, Field field, int value, long clock, String origin) {
 
     /** The setting a change is about. */
-    public enum Field { STATE, WEIGHT }
+    public enum Field {
+        STATE,
+        WEIGHT
+    }
 
     /** Later changes are greater: by clock, then by origin. */
-    public static final Comparator<ServerChange> ORDER = Comparator.comparingLong(ServerChange::clock)
-            .thenComparing(ServerChange::origin);
+    public static final Comparator<ServerChange> ORDER =
+            Comparator.comparingLong(ServerChange::clock).thenComparing(ServerChange::origin);
 
     public ServerChange {
         Objects.requireNonNull(backend);

@@ -60,7 +60,10 @@ final class SoloWatch {
     /** Whether the peers should be checked now: alone past the grace, and not checked within {@code every}. */
     boolean due() {
         long now = ticker.getAsLong();
-        if (peers.isEmpty() || aloneSince < 0 || now - aloneSince < graceNanos || (checked && now - lastCheck < everyNanos)) {
+        if (peers.isEmpty()
+                || aloneSince < 0
+                || now - aloneSince < graceNanos
+                || (checked && now - lastCheck < everyNanos)) {
             return false;
         }
         checked = true;

@@ -18,7 +18,7 @@ import org.jgroups.protocols.SYM_ENCRYPT;
 // that inherited signature on every subclass. Nothing of ours is unchecked.
 @SuppressWarnings("unchecked")
 final class TandemEncrypt extends SYM_ENCRYPT {
-    private volatile Consumer<Address> onForeignKey = a -> { };
+    private volatile Consumer<Address> onForeignKey = a -> {};
 
     TandemEncrypt onForeignKey(Consumer<Address> listener) {
         onForeignKey = listener;

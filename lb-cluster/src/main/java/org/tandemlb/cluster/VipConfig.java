@@ -41,7 +41,8 @@ public record VipConfig(String ip, int prefixLength, String iface, Driver driver
         }
         int max = ip.indexOf(':') >= 0 ? 128 : 32;
         if (prefixLength < 0 || prefixLength > max) {
-            throw new IllegalArgumentException("VIP " + ip + ": prefix length " + prefixLength + " is out of range 0-" + max);
+            throw new IllegalArgumentException(
+                    "VIP " + ip + ": prefix length " + prefixLength + " is out of range 0-" + max);
         }
         if (driver == Driver.LINUX && (iface == null || iface.isEmpty())) {
             throw new IllegalArgumentException("VIP " + ip + ": the linux driver needs an interface");

@@ -67,8 +67,12 @@ final class VipOwnership {
     /** When the last DAD round found no host outside the cluster answering for a VIP (ticker), or never. */
     private volatile long lastCleanDad = Long.MIN_VALUE;
 
-    VipOwnership(List<VipDriver> drivers, ScheduledExecutorService vipThread, PauseDetector pause, LongSupplier ticker,
-                 Listener listener) {
+    VipOwnership(
+            List<VipDriver> drivers,
+            ScheduledExecutorService vipThread,
+            PauseDetector pause,
+            LongSupplier ticker,
+            Listener listener) {
         this.drivers = List.copyOf(drivers);
         this.vipThread = vipThread;
         this.pause = pause;
@@ -86,10 +90,10 @@ final class VipOwnership {
         long renew = Math.max(250, profile.lease().toMillis() / 4);
         vipThread.scheduleAtFixedRate(this::renewLeases, renew, renew, TimeUnit.MILLISECONDS);
         if (drivers.stream().anyMatch(d -> d instanceof LinuxVipDriver)) {
-            vipThread.scheduleWithFixedDelay(this::announce, ANNOUNCE_REFRESH_MS, ANNOUNCE_REFRESH_MS,
-                    TimeUnit.MILLISECONDS);
-            vipThread.scheduleWithFixedDelay(this::checkDuplicates, DAD_INTERVAL_MS, DAD_INTERVAL_MS,
-                    TimeUnit.MILLISECONDS);
+            vipThread.scheduleWithFixedDelay(
+                    this::announce, ANNOUNCE_REFRESH_MS, ANNOUNCE_REFRESH_MS, TimeUnit.MILLISECONDS);
+            vipThread.scheduleWithFixedDelay(
+                    this::checkDuplicates, DAD_INTERVAL_MS, DAD_INTERVAL_MS, TimeUnit.MILLISECONDS);
         }
     }
 

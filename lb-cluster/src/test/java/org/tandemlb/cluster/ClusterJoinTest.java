@@ -43,19 +43,22 @@ class ClusterJoinTest {
     void setUp() throws IOException {
         // A peer that accepts connections and never says anything.
         silentPeer = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        Thread acceptor = new Thread(() -> {
-            try {
-                while (true) {
-                    accepted.add(silentPeer.accept());
-                }
-            } catch (IOException e) {
-                // closed
-            }
-        }, "silent-peer");
+        Thread acceptor = new Thread(
+                () -> {
+                    try {
+                        while (true) {
+                            accepted.add(silentPeer.accept());
+                        }
+                    } catch (IOException e) {
+                        // closed
+                    }
+                },
+                "silent-peer");
         acceptor.setDaemon(true);
         acceptor.start();
         lbConfig = LoadBalancerConfig.builder()
-                .backend(BackendConfig.builder("web", Mode.HTTP).server(ServerConfig.builder("web1", "127.0.0.1:9").build())
+                .backend(BackendConfig.builder("web", Mode.HTTP)
+                        .server(ServerConfig.builder("web1", "127.0.0.1:9").build())
                         .build())
                 .build();
         lb = LoadBalancer.builder(lbConfig).threads(1).build();
@@ -75,8 +78,10 @@ class ClusterJoinTest {
 
     private ClusterNode node(int bindPort) {
         ClusterConfig c = ClusterConfig.builder("lb1", HostPort.parse("127.0.0.1:" + bindPort), "s3cret")
-                .name("join-test").peer(HostPort.parse("127.0.0.1:" + bindPort))
-                .peer(HostPort.parse("127.0.0.1:" + silentPeer.getLocalPort())).build();
+                .name("join-test")
+                .peer(HostPort.parse("127.0.0.1:" + bindPort))
+                .peer(HostPort.parse("127.0.0.1:" + silentPeer.getLocalPort()))
+                .build();
         return ClusterNode.builder(c, lb, lbConfig).build();
     }
 
@@ -89,7 +94,8 @@ class ClusterJoinTest {
             assertFalse(node.active());
             // The silent peer answers no discovery: a cluster of its own after the first round.
             node.joined().get(ClusterStack.maxJoinTime().toMillis(), TimeUnit.MILLISECONDS);
-            await("a role after the join").atMost(Duration.ofSeconds(5))
+            await("a role after the join")
+                    .atMost(Duration.ofSeconds(5))
                     .until(() -> node.status().role() != Role.JOINING);
             assertEquals(1, node.status().members().size());
         } finally {
@@ -121,7 +127,8 @@ class ClusterJoinTest {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             ClusterNode node = node(taken.getLocalPort());
             ClusterException e = assertThrows(ClusterException.class, node::start);
-            assertTrue(e.getMessage().startsWith("cannot join cluster join-test on 127.0.0.1:" + taken.getLocalPort()),
+            assertTrue(
+                    e.getMessage().startsWith("cannot join cluster join-test on 127.0.0.1:" + taken.getLocalPort()),
                     e.getMessage());
             node.stop();
         }

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 class PauseDetectorTest {
     private final AtomicLong now = new AtomicLong(1_000_000);
     private final AtomicInteger released = new AtomicInteger();
-    private final PauseDetector detector = new PauseDetector(now::get, TimeUnit.MILLISECONDS.toNanos(800),
-            released::incrementAndGet);
+    private final PauseDetector detector =
+            new PauseDetector(now::get, TimeUnit.MILLISECONDS.toNanos(800), released::incrementAndGet);
 
     private void advance(long millis) {
         now.addAndGet(TimeUnit.MILLISECONDS.toNanos(millis));

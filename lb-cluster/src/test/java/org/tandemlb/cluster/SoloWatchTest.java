@@ -53,7 +53,9 @@ class SoloWatchTest {
     @Test
     void othersLeaveThisNodeOut() {
         ClusterConfig c = ClusterConfig.builder("lb1", HostPort.parse("127.0.0.1:7801"), "s")
-                .peer(HostPort.parse("127.0.0.1:7801")).peer(HostPort.parse("127.0.0.1:7802")).build();
+                .peer(HostPort.parse("127.0.0.1:7801"))
+                .peer(HostPort.parse("127.0.0.1:7802"))
+                .build();
         assertEquals(List.of(HostPort.parse("127.0.0.1:7802")), SoloWatch.others(c));
     }
 

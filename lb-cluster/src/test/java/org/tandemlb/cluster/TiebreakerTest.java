@@ -18,8 +18,11 @@ class TiebreakerTest {
         // Not a try-with-resources: the test closes the socket half-way (closing it twice is harmless).
         ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         try {
-            Tiebreaker t = new Tiebreaker(new HostPort("127.0.0.1", server.getLocalPort()), 300,
-                    TimeUnit.MILLISECONDS.toNanos(1500), now::get);
+            Tiebreaker t = new Tiebreaker(
+                    new HostPort("127.0.0.1", server.getLocalPort()),
+                    300,
+                    TimeUnit.MILLISECONDS.toNanos(1500),
+                    now::get);
             assertFalse(t.ok(), "not before it first answered");
             assertTrue(t.probe());
             assertTrue(t.ok());

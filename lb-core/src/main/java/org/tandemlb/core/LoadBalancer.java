@@ -25,11 +25,11 @@ import org.tandemlb.core.health.HealthChecks;
 import org.tandemlb.core.health.NettyChecks;
 import org.tandemlb.core.proxy.HttpConnectionPool;
 import org.tandemlb.core.proxy.ProxyContext;
-import org.tandemlb.core.tls.UpstreamTls;
 import org.tandemlb.core.tls.ServerTls;
 import org.tandemlb.core.tls.TicketKeys;
 import org.tandemlb.core.tls.TlsFrontends;
 import org.tandemlb.core.tls.TlsProvider;
+import org.tandemlb.core.tls.UpstreamTls;
 import org.tandemlb.core.transport.Transport;
 
 /**
@@ -83,6 +83,7 @@ public final class LoadBalancer implements AutoCloseable {
     private volatile Map<String, Frontend> frontends = Map.of();
     /** Frontends a reload replaced while they still had connections: stop ends those too. */
     private final List<Frontend> retired = new ArrayList<>();
+
     private boolean started;
     private boolean closed;
 
@@ -108,9 +109,16 @@ public final class LoadBalancer implements AutoCloseable {
         this.pipelines = new Pipelines(context, pool);
         this.ticker = b.ticker != null ? b.ticker : System::nanoTime;
         this.healthChecks = new HealthChecks(new NettyChecks(workers, transport, ticker, b.checkSource));
-        this.tls = new TlsFrontends(workers, b.tlsProvider, b.ticketKeys != null ? b.ticketKeys
-                : TicketKeys.random(TicketKeys.DEFAULT_PERIOD, java.time.Clock.systemUTC()),
-                () -> frontends.values().stream().map(Frontend::tls).filter(Objects::nonNull).toList());
+        this.tls = new TlsFrontends(
+                workers,
+                b.tlsProvider,
+                b.ticketKeys != null
+                        ? b.ticketKeys
+                        : TicketKeys.random(TicketKeys.DEFAULT_PERIOD, java.time.Clock.systemUTC()),
+                () -> frontends.values().stream()
+                        .map(Frontend::tls)
+                        .filter(Objects::nonNull)
+                        .toList());
     }
 
     /** A builder for a load balancer that will run {@code config}. */
@@ -149,14 +157,20 @@ public final class LoadBalancer implements AutoCloseable {
         frontends = Map.copyOf(bound);
         healthChecks.sync(backends.values());
         syncMetrics();
-        log.info("started with {} frontend(s) and {} backend(s) on {} ({} event loops)", frontends.size(),
-                backends.size(), transport.configName(), loopCount());
+        log.info(
+                "started with {} frontend(s) and {} backend(s) on {} ({} event loops)",
+                frontends.size(),
+                backends.size(),
+                transport.configName(),
+                loopCount());
     }
 
     /** The TLS of {@code next}'s frontends, built on this thread (it reads files). */
     private Map<String, ServerTls> loadTls(LoadBalancerConfig next, Map<String, Frontend> previous) {
         try {
-            return tls.build(next, name -> previous.containsKey(name) ? previous.get(name).tls() : null);
+            return tls.build(
+                    next,
+                    name -> previous.containsKey(name) ? previous.get(name).tls() : null);
         } catch (IllegalArgumentException e) {
             throw new LoadBalancerException(e.getMessage(), e);
         }

@@ -73,15 +73,21 @@ class LoadBalancerApplyServersTest {
     void changedServerAddressClosesTheOldServersPooledConnections() throws Exception {
         TestBackend a = fixture.server("a");
         TestBackend b = fixture.server("b");
-        LoadBalancer lb = fixture.start(config(List.of(BackendConfig.builder("web", Mode.HTTP)
-                .server(ServerConfig.builder("s1", a.hostPort()).build()).build()), frontend("www", "web", "127.0.0.1:0")));
+        LoadBalancer lb = fixture.start(config(
+                List.of(BackendConfig.builder("web", Mode.HTTP)
+                        .server(ServerConfig.builder("s1", a.hostPort()).build())
+                        .build()),
+                frontend("www", "web", "127.0.0.1:0")));
         int port = lb.address("www").getPort();
         Server before = lb.backend("web").server("s1");
         assertEquals("a", answer(port));
         assertEquals(1, a.openConnections());
 
-        lb.apply(config(List.of(BackendConfig.builder("web", Mode.HTTP)
-                .server(ServerConfig.builder("s1", b.hostPort()).build()).build()), frontend("www", "web", "127.0.0.1:0")));
+        lb.apply(config(
+                List.of(BackendConfig.builder("web", Mode.HTTP)
+                        .server(ServerConfig.builder("s1", b.hostPort()).build())
+                        .build()),
+                frontend("www", "web", "127.0.0.1:0")));
 
         assertNotSame(before, lb.backend("web").server("s1"));
         await().atMost(5, TimeUnit.SECONDS).until(() -> a.openConnections() == 0);
@@ -93,8 +99,10 @@ class LoadBalancerApplyServersTest {
         TestBackend a = fixture.server("a");
         TestBackend b = fixture.server("b");
         TestBackend c = fixture.server("c");
-        LoadBalancer lb = fixture.start(config(List.of(backend("web", a, b), backend("other", c)),
-                frontend("www", "web", "127.0.0.1:0"), frontend("api", "other", "127.0.0.1:0")));
+        LoadBalancer lb = fixture.start(config(
+                List.of(backend("web", a, b), backend("other", c)),
+                frontend("www", "web", "127.0.0.1:0"),
+                frontend("api", "other", "127.0.0.1:0")));
         int www = lb.address("www").getPort();
         assertEquals("a", answer(www));
         assertEquals("b", answer(www));

@@ -89,8 +89,8 @@ class LoadBalancerApplyTest {
     @Test
     void bindsMoveFromARemovedFrontendAndAChangedOne() throws Exception {
         twoBackends();
-        LoadBalancer lb = fixture.start(config(backends,
-                frontend("www", "web", "127.0.0.1:0"), frontend("api", "web", "127.0.0.1:0")));
+        LoadBalancer lb = fixture.start(
+                config(backends, frontend("www", "web", "127.0.0.1:0"), frontend("api", "web", "127.0.0.1:0")));
         int wwwPort = lb.address("www").getPort();
         int apiPort = lb.address("api").getPort();
         Set<Long> sockets = ownListeningSockets();
@@ -154,8 +154,8 @@ class LoadBalancerApplyTest {
         long inode = listeningInode(port);
         try (ServerSocket held = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Set<Long> sockets = ownListeningSockets();
-            LoadBalancerConfig moved = config(backends,
-                    frontend("site", "web2", "127.0.0.1:0", "127.0.0.1:" + held.getLocalPort()));
+            LoadBalancerConfig moved =
+                    config(backends, frontend("site", "web2", "127.0.0.1:0", "127.0.0.1:" + held.getLocalPort()));
 
             assertThrows(LoadBalancerException.class, () -> lb.apply(moved));
 
@@ -180,12 +180,15 @@ class LoadBalancerApplyTest {
         try (ServerSocket held = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Set<Long> sockets = ownListeningSockets();
             // api binds a port of its own, then fails on the held one.
-            LoadBalancerConfig next = config(backends, frontend("www", "web", "127.0.0.1:0"),
+            LoadBalancerConfig next = config(
+                    backends,
+                    frontend("www", "web", "127.0.0.1:0"),
                     frontend("api", "web2", "127.0.0.1:0", "127.0.0.1:" + held.getLocalPort()));
 
             LoadBalancerException e = assertThrows(LoadBalancerException.class, () -> lb.apply(next));
 
-            assertTrue(e.getMessage().startsWith("frontend api: cannot listen on 127.0.0.1:" + held.getLocalPort() + ": "),
+            assertTrue(
+                    e.getMessage().startsWith("frontend api: cannot listen on 127.0.0.1:" + held.getLocalPort() + ": "),
                     e.getMessage());
             assertEquals(sockets, ownListeningSockets(), "api's first socket is closed again");
             assertSame(first, lb.config());
@@ -201,7 +204,9 @@ class LoadBalancerApplyTest {
         long inode = listeningInode(port);
         try (ServerSocket held = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             // site takes www's socket over; api then fails: site must give it back.
-            LoadBalancerConfig next = config(backends, frontend("site", "web2", "127.0.0.1:0"),
+            LoadBalancerConfig next = config(
+                    backends,
+                    frontend("site", "web2", "127.0.0.1:0"),
                     frontend("api", "web2", "127.0.0.1:" + held.getLocalPort()));
 
             assertThrows(LoadBalancerException.class, () -> lb.apply(next));

@@ -27,10 +27,18 @@ class LoadBalancerStopTest {
         try (TestBackend web1 = TestBackend.start("web1")) {
             LoadBalancerConfig config = LoadBalancerConfig.builder()
                     .backend(BackendConfig.builder("web", Mode.HTTP)
-                            .server(ServerConfig.builder("web1", web1.hostPort()).build()).build())
-                    .frontend(FrontendConfig.builder("www", Mode.HTTP).bind("127.0.0.1:0").defaultBackend("web").build())
+                            .server(ServerConfig.builder("web1", web1.hostPort())
+                                    .build())
+                            .build())
+                    .frontend(FrontendConfig.builder("www", Mode.HTTP)
+                            .bind("127.0.0.1:0")
+                            .defaultBackend("web")
+                            .build())
                     .build();
-            LoadBalancer lb = LoadBalancer.builder(config).transport(transport).eventLoops(loops, loops).build();
+            LoadBalancer lb = LoadBalancer.builder(config)
+                    .transport(transport)
+                    .eventLoops(loops, loops)
+                    .build();
             lb.start();
             try (RawHttp client = new RawHttp(lb.address("www"))) {
                 assertEquals("web1\n", client.get("/").body());
@@ -54,16 +62,28 @@ class LoadBalancerStopTest {
         EventLoopGroup loops = transport.newGroup(1, "embedder");
         try (TestBackend web1 = TestBackend.start("web1")) {
             BackendConfig web = BackendConfig.builder("web", Mode.HTTP)
-                    .server(ServerConfig.builder("web1", web1.hostPort()).build()).build();
-            LoadBalancerConfig config = LoadBalancerConfig.builder().backend(web)
-                    .frontend(FrontendConfig.builder("www", Mode.HTTP).bind("127.0.0.1:0").defaultBackend("web").build())
+                    .server(ServerConfig.builder("web1", web1.hostPort()).build())
                     .build();
-            LoadBalancer lb = LoadBalancer.builder(config).transport(transport).eventLoops(loops, loops).build();
+            LoadBalancerConfig config = LoadBalancerConfig.builder()
+                    .backend(web)
+                    .frontend(FrontendConfig.builder("www", Mode.HTTP)
+                            .bind("127.0.0.1:0")
+                            .defaultBackend("web")
+                            .build())
+                    .build();
+            LoadBalancer lb = LoadBalancer.builder(config)
+                    .transport(transport)
+                    .eventLoops(loops, loops)
+                    .build();
             lb.start();
             try (RawHttp client = new RawHttp(lb.address("www"))) {
                 assertEquals("web1\n", client.get("/").body());
-                lb.apply(LoadBalancerConfig.builder().backend(web)
-                        .frontend(FrontendConfig.builder("api", Mode.HTTP).bind("127.0.0.2:0").defaultBackend("web").build())
+                lb.apply(LoadBalancerConfig.builder()
+                        .backend(web)
+                        .frontend(FrontendConfig.builder("api", Mode.HTTP)
+                                .bind("127.0.0.2:0")
+                                .defaultBackend("web")
+                                .build())
                         .build());
                 assertEquals("web1\n", client.get("/").body(), "the reload does not cut it");
 

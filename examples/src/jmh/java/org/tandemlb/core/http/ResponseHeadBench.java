@@ -52,7 +52,8 @@ public class ResponseHeadBench {
 
     @Setup
     public void setUp() {
-        bytes = Unpooled.unreleasableBuffer(Unpooled.directBuffer().writeBytes(NGINX.getBytes(StandardCharsets.US_ASCII)));
+        bytes = Unpooled.unreleasableBuffer(
+                Unpooled.directBuffer().writeBytes(NGINX.getBytes(StandardCharsets.US_ASCII)));
         ChannelHandler d = decoder.equals("netty")
                 ? new HttpResponseDecoder(new HttpDecoderConfig()
                         .setMaxHeaderSize(HttpLimits.MAX_HEADER_SIZE)

@@ -20,8 +20,8 @@ import org.tandemlb.core.backend.Refusal;
 import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.backend.ServerGrant;
 import org.tandemlb.core.backend.balance.Balancer;
-import org.tandemlb.core.config.Balance;
 import org.tandemlb.core.config.BackendConfig;
+import org.tandemlb.core.config.Balance;
 import org.tandemlb.core.config.ServerConfig;
 
 /**
@@ -68,9 +68,12 @@ public class BalancerBench {
     @Setup
     public void setUp() {
         Balance algorithm = Balance.valueOf(balance.toUpperCase(Locale.ROOT));
-        BackendConfig.Builder b = BackendConfig.builder("web", org.tandemlb.core.config.Mode.HTTP).balance(algorithm);
+        BackendConfig.Builder b =
+                BackendConfig.builder("web", org.tandemlb.core.config.Mode.HTTP).balance(algorithm);
         for (int i = 1; i <= servers; i++) {
-            b.server(ServerConfig.builder("web" + i, "127.0.0." + i + ":8080").weight(100).build());
+            b.server(ServerConfig.builder("web" + i, "127.0.0." + i + ":8080")
+                    .weight(100)
+                    .build());
         }
         backend = new Backend(b.build());
         balancer = Balancer.of(algorithm);

@@ -99,8 +99,10 @@ public class HeaderRewriteBench {
     @Setup
     public void setUp() {
         String head = client.equals("wrk") ? WRK : BROWSER;
-        requestBytes = Unpooled.unreleasableBuffer(Unpooled.directBuffer().writeBytes(head.getBytes(StandardCharsets.US_ASCII)));
-        responseBytes = Unpooled.unreleasableBuffer(Unpooled.directBuffer().writeBytes(NGINX.getBytes(StandardCharsets.US_ASCII)));
+        requestBytes = Unpooled.unreleasableBuffer(
+                Unpooled.directBuffer().writeBytes(head.getBytes(StandardCharsets.US_ASCII)));
+        responseBytes = Unpooled.unreleasableBuffer(
+                Unpooled.directBuffer().writeBytes(NGINX.getBytes(StandardCharsets.US_ASCII)));
         String[] lines = head.split("\r\n");
         requestUri = lines[0].split(" ")[1];
         requestHeaders = new String[lines.length - 1][];
@@ -142,8 +144,8 @@ public class HeaderRewriteBench {
 
     @Benchmark
     public HttpRequest newRequest() {
-        HttpRequest req = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, requestUri,
-                DefaultHttpHeadersFactory.headersFactory());
+        HttpRequest req = new DefaultHttpRequest(
+                HttpVersion.HTTP_1_1, HttpMethod.GET, requestUri, DefaultHttpHeadersFactory.headersFactory());
         HttpHeaders h = req.headers();
         for (String[] kv : requestHeaders) {
             h.add(kv[0], kv[1]);
@@ -158,8 +160,8 @@ public class HeaderRewriteBench {
 
     @Benchmark
     public HttpResponse newResponse() {
-        HttpResponse resp = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                DefaultHttpHeadersFactory.headersFactory());
+        HttpResponse resp = new DefaultHttpResponse(
+                HttpVersion.HTTP_1_1, HttpResponseStatus.OK, DefaultHttpHeadersFactory.headersFactory());
         resp.headers()
                 .add("Server", "nginx/1.22.1")
                 .add("Date", "Sat, 21 Nov 2026 10:00:00 GMT")

@@ -2,8 +2,8 @@ package org.tandemlb.examples.embed;
 
 import java.time.Duration;
 import org.tandemlb.core.LoadBalancer;
-import org.tandemlb.core.config.Balance;
 import org.tandemlb.core.config.BackendConfig;
+import org.tandemlb.core.config.Balance;
 import org.tandemlb.core.config.FrontendConfig;
 import org.tandemlb.core.config.LoadBalancerConfig;
 import org.tandemlb.core.config.Mode;
@@ -17,17 +17,21 @@ import org.tandemlb.core.config.Timeouts;
  * <p>Run: {@code java -cp ... org.tandemlb.examples.embed.EmbeddedLoadBalancer 127.0.0.1:8080 10.0.0.21:80 10.0.0.22:80}
  */
 public final class EmbeddedLoadBalancer {
-    private EmbeddedLoadBalancer() {
-    }
+    private EmbeddedLoadBalancer() {}
 
     /** The configuration: one frontend on {@code listen}, one backend over {@code servers}. */
     public static LoadBalancerConfig config(String listen, String... servers) {
         BackendConfig.Builder web = BackendConfig.builder("web", Mode.HTTP)
                 .balance(Balance.LEASTCONN)
-                .timeouts(Timeouts.builder().connect(Duration.ofSeconds(2)).server(Duration.ofSeconds(30)).build())
+                .timeouts(Timeouts.builder()
+                        .connect(Duration.ofSeconds(2))
+                        .server(Duration.ofSeconds(30))
+                        .build())
                 .retries(2);
         for (int i = 0; i < servers.length; i++) {
-            web.server(ServerConfig.builder("web" + (i + 1), servers[i]).weight(100).build());
+            web.server(ServerConfig.builder("web" + (i + 1), servers[i])
+                    .weight(100)
+                    .build());
         }
         return LoadBalancerConfig.builder()
                 .backend(web.build())
@@ -41,7 +45,8 @@ public final class EmbeddedLoadBalancer {
 
     public static void main(String[] args) throws InterruptedException {
         if (args.length < 2) {
-            System.err.println("usage: EmbeddedLoadBalancer LISTEN SERVER...   e.g. 127.0.0.1:8080 127.0.0.1:8081 127.0.0.1:8082");
+            System.err.println(
+                    "usage: EmbeddedLoadBalancer LISTEN SERVER...   e.g. 127.0.0.1:8080 127.0.0.1:8081 127.0.0.1:8082");
             System.exit(2);
         }
         String[] servers = java.util.Arrays.copyOfRange(args, 1, args.length);

@@ -16,14 +16,20 @@ import org.tandemlb.core.testsupport.TestBackend;
 class EmbeddedLoadBalancerTest {
     @Test
     void embeddedLoadBalancerSpreadsRequestsOverBothServers() throws Exception {
-        try (TestBackend a = TestBackend.start("a"); TestBackend b = TestBackend.start("b");
-             LoadBalancer lb = LoadBalancer.builder(EmbeddedLoadBalancer.config("127.0.0.1:0", a.hostPort(), b.hostPort())).build()) {
+        try (TestBackend a = TestBackend.start("a");
+                TestBackend b = TestBackend.start("b");
+                LoadBalancer lb = LoadBalancer.builder(
+                                EmbeddedLoadBalancer.config("127.0.0.1:0", a.hostPort(), b.hostPort()))
+                        .build()) {
             lb.start();
-            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            HttpClient client =
+                    HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             Map<String, Integer> seen = new HashMap<>();
             for (int i = 0; i < 20; i++) {
-                HttpResponse<String> r = client.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + lb.address("www").getPort() + "/")).build(),
+                HttpResponse<String> r = client.send(
+                        HttpRequest.newBuilder(URI.create(
+                                        "http://127.0.0.1:" + lb.address("www").getPort() + "/"))
+                                .build(),
                         HttpResponse.BodyHandlers.ofString());
                 assertEquals(200, r.statusCode());
                 seen.merge(r.body().trim(), 1, Integer::sum);

@@ -66,6 +66,7 @@ public final class AccessLog implements AccessListener, AutoCloseable {
     public static final int DEFAULT_CAPACITY = 65_536;
     /** Entries formatted per write; large enough that a busy log costs one write per few thousand lines. */
     static final int BATCH = 4_096;
+
     static final long WARN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final long CLOSE_WAIT_SECONDS = 5;
 
@@ -82,8 +83,8 @@ public final class AccessLog implements AccessListener, AutoCloseable {
             public OutputStream append(Path file) throws IOException {
                 // O_APPEND: every write lands at the end even when logrotate's copytruncate
                 // has truncated the file under us.
-                return Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                        StandardOpenOption.APPEND);
+                return Files.newOutputStream(
+                        file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
             }
 
             @Override
@@ -94,16 +95,13 @@ public final class AccessLog implements AccessListener, AutoCloseable {
         };
     }
 
-    private record Route(AccessLogSettings settings, Sink sink) {
-    }
+    private record Route(AccessLogSettings settings, Sink sink) {}
 
     /** In the queue: from here on, the writer uses these routes. */
-    private record Switch(Map<String, Route> routes) {
-    }
+    private record Switch(Map<String, Route> routes) {}
 
     /** In the queue: write what came before, close the files and end. */
-    private record Close(CountDownLatch done) {
-    }
+    private record Close(CountDownLatch done) {}
 
     private final Outputs outputs;
     private final int capacity;
@@ -230,8 +228,10 @@ public final class AccessLog implements AccessListener, AutoCloseable {
         try {
             return Path.of(s.target()).toAbsolutePath().normalize().toString();
         } catch (InvalidPathException e) {
-            throw new LoadBalancerException("cannot open access log " + s.target() + " of frontend " + frontend
-                    + ": not a valid path (" + e.getReason() + ")", e);
+            throw new LoadBalancerException(
+                    "cannot open access log " + s.target() + " of frontend " + frontend + ": not a valid path ("
+                            + e.getReason() + ")",
+                    e);
         }
     }
 
@@ -242,8 +242,8 @@ public final class AccessLog implements AccessListener, AutoCloseable {
         try {
             return new Sink(s.target(), outputs.append(Path.of(key)), true);
         } catch (IOException e) {
-            throw new LoadBalancerException("cannot open access log " + s.target() + " of frontend " + frontend
-                    + ": " + describe(e), e);
+            throw new LoadBalancerException(
+                    "cannot open access log " + s.target() + " of frontend " + frontend + ": " + describe(e), e);
         }
     }
 
@@ -270,8 +270,10 @@ public final class AccessLog implements AccessListener, AutoCloseable {
         private final Map<String, Route> next;
         private boolean committed;
 
-        private Prepared(Map<String, AccessLogSettings> settings, Map<String, AccessLogSettings> effective,
-                         Map<String, Route> next) {
+        private Prepared(
+                Map<String, AccessLogSettings> settings,
+                Map<String, AccessLogSettings> effective,
+                Map<String, Route> next) {
             this.settings = Map.copyOf(settings);
             this.effective = effective;
             this.next = next;
@@ -332,8 +334,10 @@ public final class AccessLog implements AccessListener, AutoCloseable {
         }
         try {
             if (!done.await(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
-                log.warn("access log writer did not finish within {}s; {} queued line(s) are lost",
-                        CLOSE_WAIT_SECONDS, queued.get());
+                log.warn(
+                        "access log writer did not finish within {}s; {} queued line(s) are lost",
+                        CLOSE_WAIT_SECONDS,
+                        queued.get());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -363,13 +367,17 @@ public final class AccessLog implements AccessListener, AutoCloseable {
                     flush(touched);
                     Set<Sink> kept = new LinkedHashSet<>();
                     s.routes().values().forEach(r -> kept.add(r.sink()));
-                    List<Sink> old = routes.values().stream().map(Route::sink).distinct()
-                            .filter(sink -> !kept.contains(sink)).toList();
+                    List<Sink> old = routes.values().stream()
+                            .map(Route::sink)
+                            .distinct()
+                            .filter(sink -> !kept.contains(sink))
+                            .toList();
                     closeQuietly(old);
                     routes = s.routes();
                 } else if (item instanceof Close c) {
                     flush(touched);
-                    closeQuietly(routes.values().stream().map(Route::sink).distinct().toList());
+                    closeQuietly(
+                            routes.values().stream().map(Route::sink).distinct().toList());
                     routes = Map.of();
                     reportDrops(true);
                     c.done().countDown();
@@ -410,8 +418,10 @@ public final class AccessLog implements AccessListener, AutoCloseable {
             } catch (IOException e) {
                 dropped.add(lines);
                 if (sink.markFailed()) {
-                    log.error("cannot write access log {}: {}; its lines are dropped until it is reopened (reload)",
-                            sink.target(), describe(e));
+                    log.error(
+                            "cannot write access log {}: {}; its lines are dropped until it is reopened (reload)",
+                            sink.target(),
+                            describe(e));
                 }
             }
         }
@@ -425,9 +435,13 @@ public final class AccessLog implements AccessListener, AutoCloseable {
         }
         long now = ticker.getAsLong();
         if (finalReport || !warned || now - lastWarning >= WARN_INTERVAL_NANOS) {
-            log.warn("access log: {} line(s) dropped{} ({} in all): the queue of {} lines was full (the disk is "
+            log.warn(
+                    "access log: {} line(s) dropped{} ({} in all): the queue of {} lines was full (the disk is "
                             + "too slow or stuck) or a write failed",
-                    total - reportedDrops, warned ? " since the last warning" : "", total, capacity);
+                    total - reportedDrops,
+                    warned ? " since the last warning" : "",
+                    total,
+                    capacity);
             reportedDrops = total;
             lastWarning = now;
             warned = true;

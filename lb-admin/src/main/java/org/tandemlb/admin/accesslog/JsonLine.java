@@ -21,8 +21,7 @@ final class JsonLine {
             .rootValueSeparator((String) null) // lines are separated by '\n', written below
             .build();
 
-    private JsonLine() {
-    }
+    private JsonLine() {}
 
     static JsonGenerator generator(Writer out) {
         try {

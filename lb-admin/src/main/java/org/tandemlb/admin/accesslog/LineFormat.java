@@ -19,10 +19,10 @@ final class LineFormat {
     /** Fixed width, always with milliseconds, always UTC: sorts as text and parses as ISO-8601. */
     private static final DateTimeFormatter TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
-    private LineFormat() {
-    }
+    private LineFormat() {}
 
     static String time(long epochMillis) {
         return TIME.format(Instant.ofEpochMilli(epochMillis));
@@ -77,10 +77,16 @@ final class LineFormat {
      * contain a space: the method and URI are percent-encoded outside printable ASCII.
      */
     static void text(AccessLogEntry e, StringBuilder out) {
-        out.append(time(e.startMillis())).append(' ')
-                .append(clientHostPort(e.client())).append(' ')
-                .append(e.frontend()).append(' ')
-                .append(orDash(e.backend())).append('/').append(orDash(e.server())).append(' ');
+        out.append(time(e.startMillis()))
+                .append(' ')
+                .append(clientHostPort(e.client()))
+                .append(' ')
+                .append(e.frontend())
+                .append(' ')
+                .append(orDash(e.backend()))
+                .append('/')
+                .append(orDash(e.server()))
+                .append(' ');
         boolean http = e.mode() == Mode.HTTP;
         if (http) {
             appendEscaped(out, e.method());
@@ -181,11 +187,9 @@ final class LineFormat {
         }
 
         @Override
-        public void flush() {
-        }
+        public void flush() {}
 
         @Override
-        public void close() throws IOException {
-        }
+        public void close() throws IOException {}
     }
 }

@@ -85,7 +85,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             try {
                 return new Reply(status, JSON_TYPE, JSON.writeValueAsBytes(value), Map.of());
             } catch (JsonProcessingException e) {
-                throw new IllegalStateException("cannot write " + value.getClass().getSimpleName() + " as JSON", e);
+                throw new IllegalStateException(
+                        "cannot write " + value.getClass().getSimpleName() + " as JSON", e);
             }
         }
 
@@ -117,6 +118,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final AdminMetrics metrics;
     /** Requests that arrived while a mutation was under way, answered in order after it. */
     private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
+
     private boolean busy;
 
     AdminHandler(AdminTarget daemon, AdminMetrics metrics) {
@@ -190,12 +192,18 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 if (!get) {
                     return done(notAllowed(method, path, "GET, HEAD"));
                 }
-                return done(daemon.serving() ? Reply.text(HttpResponseStatus.OK, "ok\n")
-                        : Reply.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "stopping\n"));
+                return done(
+                        daemon.serving()
+                                ? Reply.text(HttpResponseStatus.OK, "ok\n")
+                                : Reply.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "stopping\n"));
             }
             case "/metrics" -> {
-                return get ? done(new Reply(HttpResponseStatus.OK, AdminMetrics.CONTENT_TYPE,
-                        metrics.scrape().getBytes(StandardCharsets.UTF_8), Map.of()))
+                return get
+                        ? done(new Reply(
+                                HttpResponseStatus.OK,
+                                AdminMetrics.CONTENT_TYPE,
+                                metrics.scrape().getBytes(StandardCharsets.UTF_8),
+                                Map.of()))
                         : done(notAllowed(method, path, "GET, HEAD"));
             }
             case STATUS -> {
@@ -211,9 +219,11 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             default -> {
                 String[] names = serverPath(path);
                 if (names == null) {
-                    return done(Reply.error(HttpResponseStatus.NOT_FOUND, "no such endpoint: " + path
-                            + " (see GET " + STATUS + ", POST " + BACKENDS + "{backend}/servers/{server}, POST "
-                            + RELOAD + ", GET /metrics, GET /healthz, GET /)"));
+                    return done(Reply.error(
+                            HttpResponseStatus.NOT_FOUND,
+                            "no such endpoint: " + path
+                                    + " (see GET " + STATUS + ", POST " + BACKENDS + "{backend}/servers/{server}, POST "
+                                    + RELOAD + ", GET /metrics, GET /healthz, GET /)"));
                 }
                 if (!method.equals(HttpMethod.POST)) {
                     return done(notAllowed(method, path, "POST"));
@@ -229,7 +239,9 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     private static Reply notAllowed(HttpMethod method, String path, String allow) {
-        return Reply.error(HttpResponseStatus.METHOD_NOT_ALLOWED, method + " is not allowed on " + path + " (" + allow + ")")
+        return Reply.error(
+                        HttpResponseStatus.METHOD_NOT_ALLOWED,
+                        method + " is not allowed on " + path + " (" + allow + ")")
                 .with(HttpHeaderNames.ALLOW.toString(), allow);
     }
 
@@ -258,8 +270,11 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         HttpHeaders h = request.headers();
         String token = daemon.adminToken();
         if (!token.isEmpty() && !bearerMatches(h.get(HttpHeaderNames.AUTHORIZATION), token)) {
-            return Reply.error(HttpResponseStatus.UNAUTHORIZED, h.contains(HttpHeaderNames.AUTHORIZATION)
-                            ? "wrong token" : "this call needs the admin token: Authorization: Bearer <admin.token>")
+            return Reply.error(
+                            HttpResponseStatus.UNAUTHORIZED,
+                            h.contains(HttpHeaderNames.AUTHORIZATION)
+                                    ? "wrong token"
+                                    : "this call needs the admin token: Authorization: Bearer <admin.token>")
                     .with(HttpHeaderNames.WWW_AUTHENTICATE.toString(), "Bearer realm=\"tandem\"");
         }
         String origin = h.get(HttpHeaderNames.ORIGIN);
@@ -268,7 +283,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             boolean same = host != null
                     && (origin.equalsIgnoreCase("http://" + host) || origin.equalsIgnoreCase("https://" + host));
             if (!same) {
-                return Reply.error(HttpResponseStatus.FORBIDDEN,
+                return Reply.error(
+                        HttpResponseStatus.FORBIDDEN,
                         "refused: a page from " + origin + " cannot change this load balancer");
             }
         }
@@ -288,7 +304,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private CompletableFuture<Reply> reload(ChannelHandlerContext ctx) {
         if (!daemon.reloadable()) {
-            return done(Reply.error(HttpResponseStatus.CONFLICT,
+            return done(Reply.error(
+                    HttpResponseStatus.CONFLICT,
                     "this tandem was not started from a config file (tandem demo): there is nothing to reload"));
         }
         String who = remote(ctx);
@@ -305,8 +322,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         });
     }
 
-    private CompletableFuture<Reply> changeServer(ChannelHandlerContext ctx, FullHttpRequest request, String backend,
-                                                  String server) {
+    private CompletableFuture<Reply> changeServer(
+            ChannelHandlerContext ctx, FullHttpRequest request, String backend, String server) {
         AdminState state = null;
         Integer weight = null;
         try {
@@ -327,9 +344,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             }
             JsonNode w = body.get("weight");
             if (w != null) {
-                if (!w.isIntegralNumber() || !w.canConvertToInt() || w.intValue() < 0
+                if (!w.isIntegralNumber()
+                        || !w.canConvertToInt()
+                        || w.intValue() < 0
                         || w.intValue() > ServerConfig.MAX_WEIGHT) {
-                    throw new BadRequest("weight must be a whole number from 0 to " + ServerConfig.MAX_WEIGHT + ", not " + w);
+                    throw new BadRequest(
+                            "weight must be a whole number from 0 to " + ServerConfig.MAX_WEIGHT + ", not " + w);
                 }
                 weight = w.intValue();
             }
@@ -339,7 +359,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         } catch (BadRequest e) {
             return done(Reply.error(HttpResponseStatus.BAD_REQUEST, e.getMessage()));
         }
-        String change = (state == null ? "" : "state " + state.apiName()) + (state != null && weight != null ? ", " : "")
+        String change = (state == null ? "" : "state " + state.apiName())
+                + (state != null && weight != null ? ", " : "")
                 + (weight == null ? "" : "weight " + weight);
         String who = remote(ctx);
         return daemon.changeServer(backend, server, state, weight).handle((changed, e) -> {
@@ -384,10 +405,11 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private void write(ChannelHandlerContext ctx, FullHttpRequest request, Reply reply) {
         // After a malformed request the decoder has lost track of where the next one starts.
-        boolean keepAlive = HttpUtil.isKeepAlive(request) && request.decoderResult().isSuccess();
+        boolean keepAlive =
+                HttpUtil.isKeepAlive(request) && request.decoderResult().isSuccess();
         request.release();
-        FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(), reply.status(),
-                Unpooled.wrappedBuffer(reply.body()));
+        FullHttpResponse response = new DefaultFullHttpResponse(
+                request.protocolVersion(), reply.status(), Unpooled.wrappedBuffer(reply.body()));
         HttpHeaders h = response.headers();
         h.set(HttpHeaderNames.CONTENT_TYPE, reply.contentType())
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, reply.body().length)

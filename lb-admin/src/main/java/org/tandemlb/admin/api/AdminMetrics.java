@@ -43,10 +43,12 @@ public final class AdminMetrics implements AutoCloseable {
         ByteBufAllocatorMetric netty = PooledByteBufAllocator.DEFAULT.metric();
         Gauge.builder("tandem.netty.allocator.used.direct", netty, ByteBufAllocatorMetric::usedDirectMemory)
                 .description("Direct memory held by Netty's pooled allocator (the proxy's buffers)")
-                .baseUnit("bytes").register(registry);
+                .baseUnit("bytes")
+                .register(registry);
         Gauge.builder("tandem.netty.allocator.used.heap", netty, ByteBufAllocatorMetric::usedHeapMemory)
                 .description("Heap memory held by Netty's pooled allocator")
-                .baseUnit("bytes").register(registry);
+                .baseUnit("bytes")
+                .register(registry);
     }
 
     /** The registry, for {@code LoadBalancer.Builder.meterRegistry}. */

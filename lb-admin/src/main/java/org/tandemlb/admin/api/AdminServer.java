@@ -10,10 +10,10 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -60,8 +60,8 @@ public final class AdminServer implements AutoCloseable {
         Objects.requireNonNull(listen, "listen");
         Objects.requireNonNull(daemon, "daemon");
         Objects.requireNonNull(metrics, "metrics");
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("tandem-admin", true),
-                NioIoHandler.newFactory());
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(
+                1, new DefaultThreadFactory("tandem-admin", true), NioIoHandler.newFactory());
         ChannelGroup connections = new DefaultChannelGroup(group.next());
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
@@ -89,13 +89,16 @@ public final class AdminServer implements AutoCloseable {
         ChannelFuture bound = b.bind(address).awaitUninterruptibly();
         if (!bound.isSuccess()) {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly();
-            throw new LoadBalancerException("admin.listen " + listen + ": cannot listen: "
-                    + bound.cause().getMessage(), bound.cause());
+            throw new LoadBalancerException(
+                    "admin.listen " + listen + ": cannot listen: "
+                            + bound.cause().getMessage(),
+                    bound.cause());
         }
         AdminServer server = new AdminServer(group, bound.channel(), connections);
         // No "http://" here: the demo prints the URL to open itself, after its own lines.
-        log.info("admin API, /metrics and status page on {}", new HostPort(
-                server.address().getHostString(), server.address().getPort()));
+        log.info(
+                "admin API, /metrics and status page on {}",
+                new HostPort(server.address().getHostString(), server.address().getPort()));
         return server;
     }
 

@@ -20,12 +20,14 @@ import org.tandemlb.core.tls.ServerTls;
  * @param frontends the frontends, in configuration order
  * @param backends  the backends, in configuration order
  */
-public record StatusDocument(String node, ClusterJson cluster, List<FrontendJson> frontends,
-                             List<BackendJson> backends) {
+public record StatusDocument(
+        String node, ClusterJson cluster, List<FrontendJson> frontends, List<BackendJson> backends) {
 
     /** The status of {@code lb}, seen from {@code node}. */
     public static StatusDocument of(String node, ClusterView cluster, LoadBalancer lb) {
-        return new StatusDocument(node, ClusterJson.of(cluster),
+        return new StatusDocument(
+                node,
+                ClusterJson.of(cluster),
                 lb.frontends().stream().map(FrontendJson::of).toList(),
                 lb.backends().stream().map(BackendJson::of).toList());
     }
@@ -33,14 +35,17 @@ public record StatusDocument(String node, ClusterJson cluster, List<FrontendJson
     /** {@code cluster}: {@code role} (active, standby, joining, solo), {@code members}, {@code vips}. */
     public record ClusterJson(String role, List<String> members, List<VipJson> vips) {
         static ClusterJson of(ClusterView view) {
-            return new ClusterJson(view.role().apiName(), List.copyOf(view.members()),
-                    view.vips().stream().map(v -> new VipJson(v.address(), v.owner())).toList());
+            return new ClusterJson(
+                    view.role().apiName(),
+                    List.copyOf(view.members()),
+                    view.vips().stream()
+                            .map(v -> new VipJson(v.address(), v.owner()))
+                            .toList());
         }
     }
 
     /** A VIP and the member that holds it (null: nobody). */
-    public record VipJson(String address, String owner) {
-    }
+    public record VipJson(String address, String owner) {}
 
     /**
      * A frontend.
@@ -48,16 +53,23 @@ public record StatusDocument(String node, ClusterJson cluster, List<FrontendJson
      * @param binds the addresses it actually listens on (the port the system chose for port 0)
      * @param tls   its TLS, or null for a cleartext frontend
      */
-    public record FrontendJson(String name, String mode, List<String> binds, int currentConnections,
-                               long connectionsTotal, TlsJson tls) {
+    public record FrontendJson(
+            String name, String mode, List<String> binds, int currentConnections, long connectionsTotal, TlsJson tls) {
         static FrontendJson of(Frontend f) {
             List<InetSocketAddress> bound = f.boundAddresses();
             List<String> binds = bound.isEmpty()
                     ? f.config().binds().stream().map(HostPort::toString).toList()
-                    : bound.stream().map(a -> new HostPort(a.getHostString(), a.getPort()).toString()).toList();
+                    : bound.stream()
+                            .map(a -> new HostPort(a.getHostString(), a.getPort()).toString())
+                            .toList();
             ServerTls tls = f.tls();
-            return new FrontendJson(f.name(), f.config().mode().configName(), binds, f.currentConnections(),
-                    f.connectionsTotal(), tls == null ? null : TlsJson.of(tls));
+            return new FrontendJson(
+                    f.name(),
+                    f.config().mode().configName(),
+                    binds,
+                    f.currentConnections(),
+                    f.connectionsTotal(),
+                    tls == null ? null : TlsJson.of(tls));
         }
     }
 
@@ -69,9 +81,14 @@ public record StatusDocument(String node, ClusterJson cluster, List<FrontendJson
      */
     public record TlsJson(String provider, List<CertificateJson> certificates) {
         static TlsJson of(ServerTls tls) {
-            return new TlsJson(tls.provider().configName(), tls.certificates().stream()
-                    .map(c -> new CertificateJson(c.source().cert().toString(), c.names(), c.notAfter().toString()))
-                    .toList());
+            return new TlsJson(
+                    tls.provider().configName(),
+                    tls.certificates().stream()
+                            .map(c -> new CertificateJson(
+                                    c.source().cert().toString(),
+                                    c.names(),
+                                    c.notAfter().toString()))
+                            .toList());
         }
     }
 
@@ -82,13 +99,15 @@ public record StatusDocument(String node, ClusterJson cluster, List<FrontendJson
      * @param names    the names it is for (SNI), as in the certificate
      * @param notAfter when it expires, ISO-8601 in UTC
      */
-    public record CertificateJson(String file, List<String> names, String notAfter) {
-    }
+    public record CertificateJson(String file, List<String> names, String notAfter) {}
 
     /** A backend and its servers, in configuration order. */
     public record BackendJson(String name, String mode, String balance, List<ServerJson> servers) {
         static BackendJson of(Backend b) {
-            return new BackendJson(b.name(), b.config().mode().configName(), b.config().balance().configName(),
+            return new BackendJson(
+                    b.name(),
+                    b.config().mode().configName(),
+                    b.config().balance().configName(),
                     b.servers().stream().map(ServerJson::of).toList());
         }
     }
@@ -108,15 +127,31 @@ public record StatusDocument(String node, ClusterJson cluster, List<FrontendJson
      * @param lastCheck         the last active health check, or null before the first one (or
      *                          without checks)
      */
-    public record ServerJson(String name, String address, String state, String health, int weight,
-                             int targetWeight, boolean backup, int activeConnections, long requestsTotal,
-                             CheckJson lastCheck) {
+    public record ServerJson(
+            String name,
+            String address,
+            String state,
+            String health,
+            int weight,
+            int targetWeight,
+            boolean backup,
+            int activeConnections,
+            long requestsTotal,
+            CheckJson lastCheck) {
         /** The JSON of {@code s}, read now. */
         public static ServerJson of(Server s) {
             CheckResult c = s.lastCheck();
-            return new ServerJson(s.name(), s.config().address().toString(), s.adminState().apiName(),
-                    s.isUp() ? "up" : "down", s.weight(), s.targetWeight(), s.backup(), s.activeConnections(),
-                    s.requestsTotal(), c == null ? null : CheckJson.of(c));
+            return new ServerJson(
+                    s.name(),
+                    s.config().address().toString(),
+                    s.adminState().apiName(),
+                    s.isUp() ? "up" : "down",
+                    s.weight(),
+                    s.targetWeight(),
+                    s.backup(),
+                    s.activeConnections(),
+                    s.requestsTotal(),
+                    c == null ? null : CheckJson.of(c));
         }
     }
 
@@ -131,7 +166,11 @@ public record StatusDocument(String node, ClusterJson cluster, List<FrontendJson
      */
     public record CheckJson(String status, String type, String message, long durationMs, String time) {
         static CheckJson of(CheckResult c) {
-            return new CheckJson(c.status().apiName(), c.type(), c.message(), c.duration().toMillis(),
+            return new CheckJson(
+                    c.status().apiName(),
+                    c.type(),
+                    c.message(),
+                    c.duration().toMillis(),
                     c.time().toString());
         }
     }

@@ -24,8 +24,7 @@ final class StatusPage {
 
     private static final AdminHandler.Reply REPLY = load();
 
-    private StatusPage() {
-    }
+    private StatusPage() {}
 
     /** The page, with its security headers. */
     static AdminHandler.Reply reply() {
@@ -44,8 +43,11 @@ final class StatusPage {
         }
         String csp = "default-src 'none'; script-src " + hashes(SCRIPT, html) + "; style-src " + hashes(STYLE, html)
                 + "; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-        return new AdminHandler.Reply(HttpResponseStatus.OK, "text/html; charset=utf-8",
-                html.getBytes(StandardCharsets.UTF_8), Map.of(
+        return new AdminHandler.Reply(
+                HttpResponseStatus.OK,
+                "text/html; charset=utf-8",
+                html.getBytes(StandardCharsets.UTF_8),
+                Map.of(
                         "Content-Security-Policy", csp,
                         "X-Frame-Options", "DENY",
                         "Referrer-Policy", "no-referrer"));
@@ -56,7 +58,10 @@ final class StatusPage {
         StringBuilder out = new StringBuilder();
         Matcher m = block.matcher(html);
         while (m.find()) {
-            out.append(out.length() == 0 ? "" : " ").append("'sha256-").append(sha256(m.group(1))).append("'");
+            out.append(out.length() == 0 ? "" : " ")
+                    .append("'sha256-")
+                    .append(sha256(m.group(1)))
+                    .append("'");
         }
         return out.length() == 0 ? "'none'" : out.toString();
     }

@@ -33,6 +33,8 @@ public final class LiveClusterView implements ClusterView {
 
     @Override
     public List<Vip> vips() {
-        return node.status().vips().stream().map(v -> new Vip(v.address(), v.owner())).toList();
+        return node.status().vips().stream()
+                .map(v -> new Vip(v.address(), v.owner()))
+                .toList();
     }
 }

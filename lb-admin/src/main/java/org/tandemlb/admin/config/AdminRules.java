@@ -29,14 +29,16 @@ final class AdminRules {
         HostPort listen = s.hostPort("listen", true);
         String token = s.string("token");
         if (listen != null && (token == null || token.isEmpty()) && !isLoopback(listen.host())) {
-            problems.report(s.value("listen"), s.path("listen"), listen + " is not a loopback address: set "
-                    + "admin.token, or listen on 127.0.0.1");
+            problems.report(
+                    s.value("listen"),
+                    s.path("listen"),
+                    listen + " is not a loopback address: set " + "admin.token, or listen on 127.0.0.1");
         }
         if (problems.count() > before) {
             return null;
         }
-        return problems.build(s.node, s.path, () -> new AdminSettings(
-                listen == null ? AdminSettings.DEFAULT_LISTEN : listen, token));
+        return problems.build(
+                s.node, s.path, () -> new AdminSettings(listen == null ? AdminSettings.DEFAULT_LISTEN : listen, token));
     }
 
     private static boolean isLoopback(String host) {

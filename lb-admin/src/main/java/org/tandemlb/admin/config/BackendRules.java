@@ -25,8 +25,18 @@ import org.tandemlb.core.tls.UpstreamTls;
  */
 final class BackendRules {
 
-    private static final List<String> BACKEND_KEYS = List.of("name", "mode", "balance", "health_check",
-            "passive_check", "slow_start", "send_proxy", "timeouts", "retries", "servers", "tls");
+    private static final List<String> BACKEND_KEYS = List.of(
+            "name",
+            "mode",
+            "balance",
+            "health_check",
+            "passive_check",
+            "slow_start",
+            "send_proxy",
+            "timeouts",
+            "retries",
+            "servers",
+            "tls");
     private static final List<String> PASSIVE_KEYS = List.of("error_limit");
     private static final List<String> SERVER_KEYS = List.of("name", "address", "weight", "backup", "max_connections");
     private static final List<String> BALANCES = List.of("roundrobin", "leastconn", "random", "source");
@@ -49,8 +59,7 @@ final class BackendRules {
      * @param mode   null when written wrong (reported)
      * @param config null when the backend has a problem
      */
-    record BackendItem(String name, Mode mode, BackendConfig config) {
-    }
+    record BackendItem(String name, Mode mode, BackendConfig config) {}
 
     List<BackendItem> read(Section top, Defaults defaults) {
         List<BackendItem> out = new ArrayList<>();
@@ -60,7 +69,9 @@ final class BackendRules {
             Mode mode = DefaultsRules.mode(s);
             Balance balance = s.enumChoice("balance", BALANCES, Balance.class);
             Section own = s.section("health_check", HealthCheckRules.HEALTH_KEYS);
-            String inheritedType = defaults.healthCheck() == null ? null : defaults.healthCheck().type();
+            String inheritedType = defaults.healthCheck() == null
+                    ? null
+                    : defaults.healthCheck().type();
             HealthPartial ownCheck = own == null ? null : healthChecks.read(own, inheritedType, false);
             Section passive = s.section("passive_check", PASSIVE_KEYS);
             Integer errorLimit = passive == null ? null : passive.integer("error_limit", 0, Integer.MAX_VALUE);
@@ -73,19 +84,33 @@ final class BackendRules {
 
             BackendConfig config = null;
             if (problems.count() == before && item.name() != null) {
-                HealthPartial merged = defaults.healthCheck() == null ? ownCheck
-                        : ownCheck == null ? defaults.healthCheck() : defaults.healthCheck().overlay(ownCheck);
+                HealthPartial merged = defaults.healthCheck() == null
+                        ? ownCheck
+                        : ownCheck == null
+                                ? defaults.healthCheck()
+                                : defaults.healthCheck().overlay(ownCheck);
                 YamlNode checkAt = own != null ? own.node : s.node;
                 String checkPath = own != null ? own.path : s.path;
-                HealthCheckConfig check = merged == null ? null
+                HealthCheckConfig check = merged == null
+                        ? null
                         : problems.build(checkAt, checkPath, () -> HealthCheckRules.build(merged, sendProxy));
                 int retriesValue = retries != null ? retries : defaults.retries() != null ? defaults.retries() : 3;
                 if (problems.count() == before) {
-                    config = problems.build(s.node, s.path, () -> new BackendConfig(item.name(),
-                            mode == null ? Mode.HTTP : mode, balance == null ? Balance.ROUNDROBIN : balance, servers,
-                            DefaultsRules.mergeTimeouts(defaults.timeouts(), timeouts), retriesValue, check,
-                            errorLimit == null ? PassiveCheckConfig.OFF : new PassiveCheckConfig(errorLimit),
-                            slowStart, sendProxy, tls));
+                    config = problems.build(
+                            s.node,
+                            s.path,
+                            () -> new BackendConfig(
+                                    item.name(),
+                                    mode == null ? Mode.HTTP : mode,
+                                    balance == null ? Balance.ROUNDROBIN : balance,
+                                    servers,
+                                    DefaultsRules.mergeTimeouts(defaults.timeouts(), timeouts),
+                                    retriesValue,
+                                    check,
+                                    errorLimit == null ? PassiveCheckConfig.OFF : new PassiveCheckConfig(errorLimit),
+                                    slowStart,
+                                    sendProxy,
+                                    tls));
                 }
             }
             boolean modeBad = mode == null && s.value("mode") != null;
@@ -132,9 +157,15 @@ final class BackendRules {
             Boolean backup = s.bool("backup");
             Integer maxConnections = s.integer("max_connections", 0, Integer.MAX_VALUE);
             if (problems.count() == before && item.name() != null) {
-                ServerConfig server = problems.build(s.node, s.path, () -> new ServerConfig(item.name(), address,
-                        weight == null ? 1 : weight, backup != null && backup,
-                        maxConnections == null ? 0 : maxConnections));
+                ServerConfig server = problems.build(
+                        s.node,
+                        s.path,
+                        () -> new ServerConfig(
+                                item.name(),
+                                address,
+                                weight == null ? 1 : weight,
+                                backup != null && backup,
+                                maxConnections == null ? 0 : maxConnections));
                 if (server != null) {
                     out.add(server);
                 }

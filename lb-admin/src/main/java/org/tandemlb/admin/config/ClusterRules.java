@@ -19,11 +19,11 @@ final class ClusterRules {
 
     /** Four dots-separated groups of 1 to 3 digits; whether each is at most 255 is the caller's check. */
     static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
+
     private static final Pattern IFACE = Pattern.compile("[A-Za-z0-9_.:@-]{1,15}");
-    private static final List<String> CLUSTER_KEYS = List.of("name", "bind", "peers", "priority", "preempt",
-            "secret", "tiebreaker", "vips", "timings");
-    private static final List<String> VIP_KEYS = List.of("address", "interface", "driver", "on_active",
-            "on_standby");
+    private static final List<String> CLUSTER_KEYS =
+            List.of("name", "bind", "peers", "priority", "preempt", "secret", "tiebreaker", "vips", "timings");
+    private static final List<String> VIP_KEYS = List.of("address", "interface", "driver", "on_active", "on_standby");
     private static final List<String> DRIVERS = List.of("linux", "bind", "script");
     private static final List<String> TIMINGS = List.of("default", "fast");
     private static final int MAX_PRIORITY = 255;
@@ -47,8 +47,10 @@ final class ClusterRules {
         if (s == null) {
             // "cluster:" with nothing after it is still a cluster section, and an incomplete one.
             if (top.value("cluster") == null) {
-                problems.report(top.key("cluster"), "cluster", "is empty: set at least bind, peers and secret, "
-                        + "or remove it to run solo");
+                problems.report(
+                        top.key("cluster"),
+                        "cluster",
+                        "is empty: set at least bind, peers and secret, " + "or remove it to run solo");
             }
             return null;
         }
@@ -60,9 +62,12 @@ final class ClusterRules {
         Integer priority = s.integer("priority", 0, MAX_PRIORITY);
         Boolean preempt = s.bool("preempt");
         String secret = s.string("secret");
-        if (s.required("secret", "it authenticates and encrypts cluster traffic") && secret != null
+        if (s.required("secret", "it authenticates and encrypts cluster traffic")
+                && secret != null
                 && secret.isEmpty()) {
-            problems.report(s.scalar("secret"), s.path("secret"),
+            problems.report(
+                    s.scalar("secret"),
+                    s.path("secret"),
                     "is empty: cluster.secret is required (it authenticates and encrypts cluster traffic)");
         }
         HostPort tiebreaker = s.hostPort("tiebreaker", false);
@@ -76,8 +81,10 @@ final class ClusterRules {
         }
         // Unset keys keep the builder's defaults: name tandem, priority 100, no preempt, default timings.
         return problems.build(s.node, s.path, () -> {
-            ClusterConfig.Builder b = ClusterConfig.builder(node, bind, secret).peers(peers)
-                    .preempt(preempt != null && preempt).tiebreaker(tiebreaker);
+            ClusterConfig.Builder b = ClusterConfig.builder(node, bind, secret)
+                    .peers(peers)
+                    .preempt(preempt != null && preempt)
+                    .tiebreaker(tiebreaker);
             if (name != null) {
                 b.name(name);
             }
@@ -120,18 +127,21 @@ final class ClusterRules {
                 if (error != null) {
                     problems.report(s.scalar("address"), s.path("address"), error);
                 } else {
-                    Integer first = seen.putIfAbsent(address.substring(0, address.indexOf('/')),
+                    Integer first = seen.putIfAbsent(
+                            address.substring(0, address.indexOf('/')),
                             s.scalar("address").line());
                     if (first != null) {
-                        problems.report(s.scalar("address"), s.path("address"), "VIP " + address
-                                + " is already listed at line " + first);
+                        problems.report(
+                                s.scalar("address"),
+                                s.path("address"),
+                                "VIP " + address + " is already listed at line " + first);
                     }
                 }
             }
             String iface = s.string("interface");
             if (iface != null && !IFACE.matcher(iface).matches()) {
-                problems.report(s.scalar("interface"), s.path("interface"),
-                        "'" + iface + "' is not a network interface name");
+                problems.report(
+                        s.scalar("interface"), s.path("interface"), "'" + iface + "' is not a network interface name");
             }
             VipConfig.Driver driver = s.enumChoice("driver", DRIVERS, VipConfig.Driver.class);
             VipConfig.Driver effective = driver == null ? VipConfig.Driver.LINUX : driver;
@@ -144,21 +154,30 @@ final class ClusterRules {
             if (!driverBad && effective != VipConfig.Driver.SCRIPT) {
                 for (String key : List.of("on_active", "on_standby")) {
                     if (s.has(key)) {
-                        problems.report(s.key(key), s.path(key), "is only for driver: script (this VIP's driver is "
-                                + effective.configName() + ")");
+                        problems.report(
+                                s.key(key),
+                                s.path(key),
+                                "is only for driver: script (this VIP's driver is " + effective.configName() + ")");
                     }
                 }
             }
             if (effective == VipConfig.Driver.SCRIPT && isBlank(onActive) && isBlank(onStandby)) {
-                problems.report(s.key("driver"), s.path("driver"), "the script driver needs on_active and/or "
-                        + "on_standby (commands run with /bin/sh -c)");
+                problems.report(
+                        s.key("driver"),
+                        s.path("driver"),
+                        "the script driver needs on_active and/or " + "on_standby (commands run with /bin/sh -c)");
             }
             return () -> {
                 // Run only without a problem: cidrError() accepted the address, an IP literal, a slash
                 // and a prefix length.
                 int slash = address.indexOf('/');
-                return new VipConfig(address.substring(0, slash), Integer.parseInt(address.substring(slash + 1)),
-                        iface, effective, onActive, onStandby);
+                return new VipConfig(
+                        address.substring(0, slash),
+                        Integer.parseInt(address.substring(slash + 1)),
+                        iface,
+                        effective,
+                        onActive,
+                        onStandby);
             };
         });
     }

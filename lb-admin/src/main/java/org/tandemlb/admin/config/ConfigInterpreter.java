@@ -26,8 +26,8 @@ import org.tandemlb.core.config.LoadBalancerConfig;
  */
 final class ConfigInterpreter {
 
-    private static final List<String> TOP_KEYS = List.of("node", "admin", "defaults", "frontends", "backends",
-            "cluster");
+    private static final List<String> TOP_KEYS =
+            List.of("node", "admin", "defaults", "frontends", "backends", "cluster");
 
     private final Problems problems;
     private final Map<String, String> env;
@@ -42,8 +42,8 @@ final class ConfigInterpreter {
     /** The whole config, or null when a problem was found (then in {@code problems}). */
     TandemConfig interpret(YamlNode root) {
         if (!(root instanceof YamlNode.Mapping)) {
-            problems.report(root, "", "the file must be a mapping of keys such as frontends and backends, not "
-                    + root.kind());
+            problems.report(
+                    root, "", "the file must be a mapping of keys such as frontends and backends, not " + root.kind());
             return null;
         }
         Section top = Section.open(problems, env, root, "", TOP_KEYS);
@@ -61,12 +61,15 @@ final class ConfigInterpreter {
             // The reader's count too: a file with a second YAML document is not built.
             return null;
         }
-        List<BackendConfig> backendConfigs = backends.stream().map(BackendItem::config).toList();
+        List<BackendConfig> backendConfigs =
+                backends.stream().map(BackendItem::config).toList();
         LoadBalancerConfig lb = problems.build(root, "", () -> new LoadBalancerConfig(frontends, backendConfigs));
         if (lb == null) {
             return null;
         }
-        return problems.build(root, "", () -> new TandemConfig(node, admin == null ? AdminSettings.DEFAULTS : admin,
-                lb, accessLogs, cluster));
+        return problems.build(
+                root,
+                "",
+                () -> new TandemConfig(node, admin == null ? AdminSettings.DEFAULTS : admin, lb, accessLogs, cluster));
     }
 }

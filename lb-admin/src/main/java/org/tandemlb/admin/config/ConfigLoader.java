@@ -1,13 +1,13 @@
 package org.tandemlb.admin.config;
 
-import java.nio.file.NoSuchFileException;
-import java.nio.file.FileSystemException;
-import java.nio.file.AccessDeniedException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -102,8 +102,7 @@ import org.tandemlb.core.config.Names;
  */
 public final class ConfigLoader {
 
-    private ConfigLoader() {
-    }
+    private ConfigLoader() {}
 
     /**
      * Reads and checks {@code file}.
@@ -117,10 +116,13 @@ public final class ConfigLoader {
         String text;
         try {
             // A strict decoder: a file in Latin-1 gets one clear problem, not garbled names.
-            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+            text = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
         } catch (CharacterCodingException e) {
-            throw new ConfigException(List.of(new ConfigProblem(file.toString(), 1, 1, "",
-                    "the file is not valid UTF-8")));
+            throw new ConfigException(
+                    List.of(new ConfigProblem(file.toString(), 1, 1, "", "the file is not valid UTF-8")));
         }
         return parse(file.toString(), text, env);
     }
@@ -167,8 +169,10 @@ public final class ConfigLoader {
                 Path etc = Path.of("/etc/hostname");
                 if (Files.isReadable(etc)) {
                     host = Files.readAllLines(etc, StandardCharsets.UTF_8).stream()
-                            .map(String::trim).filter(l -> !l.isEmpty() && !l.startsWith("#"))
-                            .findFirst().orElse(null);
+                            .map(String::trim)
+                            .filter(l -> !l.isEmpty() && !l.startsWith("#"))
+                            .findFirst()
+                            .orElse(null);
                 }
             } catch (IOException | RuntimeException e) {
                 host = null;

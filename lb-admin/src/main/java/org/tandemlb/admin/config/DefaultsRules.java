@@ -15,8 +15,8 @@ import org.tandemlb.core.config.Timeouts;
 final class DefaultsRules {
 
     private static final List<String> DEFAULTS_KEYS = List.of("timeouts", "retries", "health_check");
-    private static final List<String> TIMEOUT_KEYS = List.of("connect", "client", "server", "http_request",
-            "keep_alive", "tunnel", "queue", "drain");
+    private static final List<String> TIMEOUT_KEYS =
+            List.of("connect", "client", "server", "http_request", "keep_alive", "tunnel", "queue", "drain");
     private static final List<String> MODES = List.of("http", "tcp");
 
     private final HealthCheckRules healthChecks;
@@ -26,8 +26,7 @@ final class DefaultsRules {
     }
 
     /** What the {@code defaults} section gives frontends and backends. */
-    record Defaults(Map<String, Duration> timeouts, Integer retries, HealthPartial healthCheck) {
-    }
+    record Defaults(Map<String, Duration> timeouts, Integer retries, HealthPartial healthCheck) {}
 
     Defaults read(Section top) {
         Section s = top.section("defaults", DEFAULTS_KEYS);

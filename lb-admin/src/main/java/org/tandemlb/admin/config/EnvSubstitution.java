@@ -14,8 +14,7 @@ final class EnvSubstitution {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
-    private EnvSubstitution() {
-    }
+    private EnvSubstitution() {}
 
     /** {@code text} with its variables replaced; IllegalArgumentException with a message for the user. */
     static String apply(String text, Map<String, String> env) {

@@ -21,14 +21,34 @@ import org.tandemlb.core.config.TlsConfig;
  */
 final class FrontendRules {
 
-    private static final List<String> FRONTEND_KEYS = List.of("name", "mode", "bind", "max_connections",
-            "default_backend", "routes", "timeouts", "access_log", "tls", "accept_proxy", "retries", "health_check",
-            "redirect_https", "redirect_https_port", "hsts", "h2c", "http2");
+    private static final List<String> FRONTEND_KEYS = List.of(
+            "name",
+            "mode",
+            "bind",
+            "max_connections",
+            "default_backend",
+            "routes",
+            "timeouts",
+            "access_log",
+            "tls",
+            "accept_proxy",
+            "retries",
+            "health_check",
+            "redirect_https",
+            "redirect_https_port",
+            "hsts",
+            "h2c",
+            "http2");
     private static final List<String> ROUTE_KEYS = List.of("host", "path_prefix", "backend");
     private static final List<String> ACCESS_LOG_KEYS = List.of("target", "format");
     private static final List<String> LOG_FORMATS = List.of("text", "json");
-    private static final List<String> HTTP2_KEYS = List.of("max_concurrent_streams", "initial_window_size",
-            "header_table_size", "max_header_list_size", "max_resets", "reset_window");
+    private static final List<String> HTTP2_KEYS = List.of(
+            "max_concurrent_streams",
+            "initial_window_size",
+            "header_table_size",
+            "max_header_list_size",
+            "max_resets",
+            "reset_window");
 
     private final Problems problems;
 
@@ -40,8 +60,8 @@ final class FrontendRules {
      * The frontends that have no problem; {@code accessLogs} receives each one's access log by
      * frontend name.
      */
-    List<FrontendConfig> read(Section top, Defaults defaults, List<BackendItem> backends,
-                              Map<String, AccessLogSettings> accessLogs) {
+    List<FrontendConfig> read(
+            Section top, Defaults defaults, List<BackendItem> backends, Map<String, AccessLogSettings> accessLogs) {
         Map<String, BackendItem> backendsByName = new HashMap<>();
         for (BackendItem b : backends) {
             if (b.name() != null) {
@@ -59,8 +79,13 @@ final class FrontendRules {
             Integer maxConnections = s.integer("max_connections", 0, Integer.MAX_VALUE);
             String defaultBackend = s.string("default_backend");
             if (s.required("default_backend") && defaultBackend != null) {
-                reference(s.scalar("default_backend"), s.path("default_backend"), defaultBackend, item,
-                        modeKnown ? effectiveMode : null, backendsByName);
+                reference(
+                        s.scalar("default_backend"),
+                        s.path("default_backend"),
+                        defaultBackend,
+                        item,
+                        modeKnown ? effectiveMode : null,
+                        backendsByName);
             }
             List<RouteConfig> routes = routes(s, item, modeKnown ? effectiveMode : null, backendsByName);
             Map<String, Duration> timeouts = DefaultsRules.timeouts(s);
@@ -71,15 +96,30 @@ final class FrontendRules {
             HttpsSettings https = https(s, modeKnown ? effectiveMode : null);
             for (String key : List.of("retries", "health_check")) {
                 if (s.has(key)) {
-                    problems.report(s.key(key), s.path, "'" + key + "' is a backend setting: set it on the backends "
-                            + "or in defaults");
+                    problems.report(
+                            s.key(key),
+                            s.path,
+                            "'" + key + "' is a backend setting: set it on the backends " + "or in defaults");
                 }
             }
             if (problems.count() == before && item.name() != null) {
-                FrontendConfig f = problems.build(s.node, s.path, () -> new FrontendConfig(item.name(), effectiveMode,
-                        binds, maxConnections == null ? 0 : maxConnections, defaultBackend, routes,
-                        DefaultsRules.mergeTimeouts(defaults.timeouts(), timeouts), acceptProxy != null && acceptProxy,
-                        https.redirect(), https.redirectPort(), https.hsts(), http2, tls));
+                FrontendConfig f = problems.build(
+                        s.node,
+                        s.path,
+                        () -> new FrontendConfig(
+                                item.name(),
+                                effectiveMode,
+                                binds,
+                                maxConnections == null ? 0 : maxConnections,
+                                defaultBackend,
+                                routes,
+                                DefaultsRules.mergeTimeouts(defaults.timeouts(), timeouts),
+                                acceptProxy != null && acceptProxy,
+                                https.redirect(),
+                                https.redirectPort(),
+                                https.hsts(),
+                                http2,
+                                tls));
                 if (f != null) {
                     out.add(f);
                     accessLogs.put(item.name(), accessLog == null ? AccessLogSettings.DEFAULT : accessLog);
@@ -90,8 +130,7 @@ final class FrontendRules {
     }
 
     /** A frontend's {@code redirect_https}, {@code redirect_https_port} and {@code hsts}. */
-    private record HttpsSettings(boolean redirect, int redirectPort, Duration hsts) {
-    }
+    private record HttpsSettings(boolean redirect, int redirectPort, Duration hsts) {}
 
     /**
      * {@code redirect_https} (with its port) belongs on a cleartext http frontend, {@code hsts} on
@@ -103,11 +142,15 @@ final class FrontendRules {
         Duration hsts = s.parsed("hsts", Units::parseLifetime);
         boolean on = redirect != null && redirect;
         if (port != null && !on) {
-            problems.report(s.key("redirect_https_port"), s.path("redirect_https_port"),
+            problems.report(
+                    s.key("redirect_https_port"),
+                    s.path("redirect_https_port"),
                     "redirect_https_port needs redirect_https: true");
         }
         if (on && s.has("tls")) {
-            problems.report(s.key("redirect_https"), s.path("redirect_https"),
+            problems.report(
+                    s.key("redirect_https"),
+                    s.path("redirect_https"),
                     "redirect_https is for a cleartext frontend; this one has tls");
         }
         if (hsts != null && !s.has("tls")) {
@@ -142,14 +185,15 @@ final class FrontendRules {
         return s.hostPorts("bind", seq.items(), true);
     }
 
-    private List<RouteConfig> routes(Section frontend, NamedItem item, Mode mode,
-                                     Map<String, BackendItem> backends) {
+    private List<RouteConfig> routes(Section frontend, NamedItem item, Mode mode, Map<String, BackendItem> backends) {
         List<YamlNode> items = frontend.list("routes");
         if (items == null) {
             return List.of();
         }
         if (mode == Mode.TCP && !items.isEmpty()) {
-            problems.report(frontend.key("routes"), frontend.path("routes"),
+            problems.report(
+                    frontend.key("routes"),
+                    frontend.path("routes"),
                     "routes need mode http; this frontend is in tcp mode");
         }
         return frontend.items("routes", items, ROUTE_KEYS, s -> {
@@ -157,14 +201,19 @@ final class FrontendRules {
             String pathPrefix = s.string("path_prefix");
             String backend = s.string("backend");
             if (pathPrefix != null && !pathPrefix.startsWith("/")) {
-                problems.report(s.scalar("path_prefix"), s.path("path_prefix"),
-                        "'" + pathPrefix + "' must start with /");
+                problems.report(
+                        s.scalar("path_prefix"), s.path("path_prefix"), "'" + pathPrefix + "' must start with /");
             }
             if (!s.has("host") && !s.has("path_prefix")) {
                 problems.report(s.node, s.path, "a route needs host or path_prefix (or both)");
             }
             if (s.required("backend") && backend != null) {
-                reference(s.scalar("backend"), s.path("backend"), backend, item, mode == Mode.TCP ? null : mode,
+                reference(
+                        s.scalar("backend"),
+                        s.path("backend"),
+                        backend,
+                        item,
+                        mode == Mode.TCP ? null : mode,
                         backends);
             }
             return () -> new RouteConfig(host, pathPrefix, backend);
@@ -172,16 +221,26 @@ final class FrontendRules {
     }
 
     /** Checks that {@code backend} is defined and, when {@code mode} is known, in that mode. */
-    private void reference(YamlNode.Scalar at, String path, String backend, NamedItem frontend, Mode mode,
-                           Map<String, BackendItem> backends) {
+    private void reference(
+            YamlNode.Scalar at,
+            String path,
+            String backend,
+            NamedItem frontend,
+            Mode mode,
+            Map<String, BackendItem> backends) {
         BackendItem b = backends.get(backend);
         if (b == null) {
-            problems.report(at, path, "backend '" + backend + "' is not defined"
-                    + Suggestions.didYouMean(backend, backends.keySet()));
+            problems.report(
+                    at,
+                    path,
+                    "backend '" + backend + "' is not defined" + Suggestions.didYouMean(backend, backends.keySet()));
         } else if (mode != null && b.mode() != null && b.mode() != mode) {
-            problems.report(at, path, "backend '" + backend + "' is in " + b.mode().configName() + " mode but "
-                    + (frontend.name() == null ? "this frontend" : "frontend '" + frontend.name() + "'")
-                    + " is in " + mode.configName() + " mode");
+            problems.report(
+                    at,
+                    path,
+                    "backend '" + backend + "' is in " + b.mode().configName() + " mode but "
+                            + (frontend.name() == null ? "this frontend" : "frontend '" + frontend.name() + "'")
+                            + " is in " + mode.configName() + " mode");
         }
     }
 
@@ -192,8 +251,10 @@ final class FrontendRules {
         if (mode == Mode.TCP) {
             for (String key : List.of("h2c", "http2")) {
                 if (frontend.has(key)) {
-                    problems.report(frontend.key(key), frontend.path(key), key + " needs mode http; this frontend "
-                            + "is in tcp mode");
+                    problems.report(
+                            frontend.key(key),
+                            frontend.path(key),
+                            key + " needs mode http; this frontend " + "is in tcp mode");
                 }
             }
         }
@@ -211,9 +272,13 @@ final class FrontendRules {
             problems.report(s.scalar("reset_window"), s.path("reset_window"), "must be at least 1s");
             resetWindow = null;
         }
-        return new Http2Config(h2c != null && h2c, streams == null ? d.maxConcurrentStreams() : streams,
-                window == null ? d.initialWindowSize() : window, table == null ? d.headerTableSize() : table,
-                headers == null ? d.maxHeaderListSize() : headers, resets == null ? d.maxResets() : resets,
+        return new Http2Config(
+                h2c != null && h2c,
+                streams == null ? d.maxConcurrentStreams() : streams,
+                window == null ? d.initialWindowSize() : window,
+                table == null ? d.headerTableSize() : table,
+                headers == null ? d.maxHeaderListSize() : headers,
+                resets == null ? d.maxResets() : resets,
                 resetWindow == null ? d.resetWindow() : resetWindow);
     }
 
@@ -228,7 +293,8 @@ final class FrontendRules {
             return null;
         }
         AccessLogSettings.Format format = s.enumChoice("format", LOG_FORMATS, AccessLogSettings.Format.class);
-        return new AccessLogSettings(target == null ? AccessLogSettings.STDOUT : target,
+        return new AccessLogSettings(
+                target == null ? AccessLogSettings.STDOUT : target,
                 format == null ? AccessLogSettings.Format.TEXT : format);
     }
 }

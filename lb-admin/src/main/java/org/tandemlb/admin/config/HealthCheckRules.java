@@ -15,10 +15,23 @@ import org.tandemlb.core.config.SendProxy;
  */
 final class HealthCheckRules {
 
-    static final List<String> HEALTH_KEYS = List.of("type", "interval", "timeout", "rise", "fall", "fast_interval",
-            "down_interval", "method", "path", "host", "expect_status", "expect_body", "user", "send_proxy");
-    private static final List<String> HTTP_CHECK_KEYS = List.of("method", "path", "host", "expect_status",
-            "expect_body");
+    static final List<String> HEALTH_KEYS = List.of(
+            "type",
+            "interval",
+            "timeout",
+            "rise",
+            "fall",
+            "fast_interval",
+            "down_interval",
+            "method",
+            "path",
+            "host",
+            "expect_status",
+            "expect_body",
+            "user",
+            "send_proxy");
+    private static final List<String> HTTP_CHECK_KEYS =
+            List.of("method", "path", "host", "expect_status", "expect_body");
     private static final List<String> MYSQL_CHECK_KEYS = List.of("user");
     private static final List<String> CHECK_TYPES = List.of("tcp", "http", "mysql", "none");
     private static final List<String> SEND_PROXY = List.of("none", "v1", "v2");
@@ -34,18 +47,39 @@ final class HealthCheckRules {
      * The health-check keys a section sets itself (null fields are not set); {@code type} is
      * "tcp", "http", "mysql" or "none".
      */
-    record HealthPartial(String type, Duration interval, Duration timeout, Integer rise, Integer fall,
-                         Duration fastInterval, Duration downInterval, String method, String path,
-                         String host, StatusRange expectStatus, String expectBody, String user,
-                         SendProxy sendProxy) {
+    record HealthPartial(
+            String type,
+            Duration interval,
+            Duration timeout,
+            Integer rise,
+            Integer fall,
+            Duration fastInterval,
+            Duration downInterval,
+            String method,
+            String path,
+            String host,
+            StatusRange expectStatus,
+            String expectBody,
+            String user,
+            SendProxy sendProxy) {
 
         /** {@code own} over this, key by key. */
         HealthPartial overlay(HealthPartial own) {
-            return new HealthPartial(or(own.type, type), or(own.interval, interval), or(own.timeout, timeout),
-                    or(own.rise, rise), or(own.fall, fall), or(own.fastInterval, fastInterval),
-                    or(own.downInterval, downInterval), or(own.method, method), or(own.path, path),
-                    or(own.host, host), or(own.expectStatus, expectStatus), or(own.expectBody, expectBody),
-                    or(own.user, user), or(own.sendProxy, sendProxy));
+            return new HealthPartial(
+                    or(own.type, type),
+                    or(own.interval, interval),
+                    or(own.timeout, timeout),
+                    or(own.rise, rise),
+                    or(own.fall, fall),
+                    or(own.fastInterval, fastInterval),
+                    or(own.downInterval, downInterval),
+                    or(own.method, method),
+                    or(own.path, path),
+                    or(own.host, host),
+                    or(own.expectStatus, expectStatus),
+                    or(own.expectBody, expectBody),
+                    or(own.user, user),
+                    or(own.sendProxy, sendProxy));
         }
 
         private static <T> T or(T a, T b) {
@@ -62,27 +96,39 @@ final class HealthCheckRules {
     HealthPartial read(Section s, String inheritedType, boolean isDefaults) {
         boolean typeWritten = s.has("type");
         String type = s.choice("type", CHECK_TYPES);
-        HealthPartial h = new HealthPartial(type,
-                s.duration("interval", true), s.duration("timeout", true),
-                s.integer("rise", 1, Integer.MAX_VALUE), s.integer("fall", 1, Integer.MAX_VALUE),
-                s.duration("fast_interval", true), s.duration("down_interval", true),
-                s.string("method"), s.string("path"), s.string("host"), statusRange(s, "expect_status"),
-                s.string("expect_body"), s.string("user"), s.enumChoice("send_proxy", SEND_PROXY, SendProxy.class));
+        HealthPartial h = new HealthPartial(
+                type,
+                s.duration("interval", true),
+                s.duration("timeout", true),
+                s.integer("rise", 1, Integer.MAX_VALUE),
+                s.integer("fall", 1, Integer.MAX_VALUE),
+                s.duration("fast_interval", true),
+                s.duration("down_interval", true),
+                s.string("method"),
+                s.string("path"),
+                s.string("host"),
+                statusRange(s, "expect_status"),
+                s.string("expect_body"),
+                s.string("user"),
+                s.enumChoice("send_proxy", SEND_PROXY, SendProxy.class));
         if (h.method != null && !HTTP_METHOD.matcher(h.method).matches()) {
-            problems.report(s.scalar("method"), s.path("method"), "'" + h.method
-                    + "' is not an HTTP method: write it in upper case, such as GET or HEAD");
+            problems.report(
+                    s.scalar("method"),
+                    s.path("method"),
+                    "'" + h.method + "' is not an HTTP method: write it in upper case, such as GET or HEAD");
         }
         if (h.path != null && !h.path.startsWith("/")) {
             problems.report(s.scalar("path"), s.path("path"), "'" + h.path + "' must start with /");
         }
         if (h.user != null && h.user.isEmpty()) {
-            problems.report(s.scalar("user"), s.path("user"),
-                    "must not be empty (leave user out to only read the greeting)");
+            problems.report(
+                    s.scalar("user"), s.path("user"), "must not be empty (leave user out to only read the greeting)");
         }
-        String effective = type != null ? type
-                : typeWritten ? null            // a bad type was already reported
-                : isDefaults ? null
-                : inheritedType != null ? inheritedType : "tcp";
+        String effective = type != null
+                ? type
+                : typeWritten
+                        ? null // a bad type was already reported
+                        : isDefaults ? null : inheritedType != null ? inheritedType : "tcp";
         if (effective != null) {
             for (String key : HTTP_CHECK_KEYS) {
                 typeSpecific(s, key, "http", effective);
@@ -97,8 +143,8 @@ final class HealthCheckRules {
     private void typeSpecific(Section s, String key, String keyType, String effective) {
         if (s.has(key) && !keyType.equals(effective)) {
             YamlNode.Scalar k = s.key(key);
-            problems.report(k, s.path, "'" + key + "' is for type " + keyType + " checks; this check's type is "
-                    + effective);
+            problems.report(
+                    k, s.path, "'" + key + "' is for type " + keyType + " checks; this check's type is " + effective);
         }
     }
 
@@ -125,12 +171,14 @@ final class HealthCheckRules {
         if (type.equals("none")) {
             return null;
         }
-        HealthCheckConfig.Builder b = HealthCheckConfig.builder(
-                HealthCheckConfig.Type.valueOf(type.toUpperCase(Locale.ROOT)));
+        HealthCheckConfig.Builder b =
+                HealthCheckConfig.builder(HealthCheckConfig.Type.valueOf(type.toUpperCase(Locale.ROOT)));
         if (h.interval != null) {
             b.interval(h.interval);
         }
-        b.timeout(h.timeout).fastInterval(h.fastInterval).downInterval(h.downInterval)
+        b.timeout(h.timeout)
+                .fastInterval(h.fastInterval)
+                .downInterval(h.downInterval)
                 .sendProxy(h.sendProxy != null ? h.sendProxy : backendSendProxy);
         if (h.rise != null) {
             b.rise(h.rise);
@@ -139,7 +187,11 @@ final class HealthCheckRules {
             b.fall(h.fall);
         }
         if (type.equals("http")) {
-            b.method(h.method).path(h.path).host(h.host).expectStatus(h.expectStatus).expectBody(h.expectBody);
+            b.method(h.method)
+                    .path(h.path)
+                    .host(h.host)
+                    .expectStatus(h.expectStatus)
+                    .expectBody(h.expectBody);
         } else if (type.equals("mysql")) {
             b.user(h.user);
         }

@@ -50,8 +50,11 @@ final class Section {
             }
         }
         for (YamlNode.Entry e : m.duplicates()) {
-            problems.report(e.key(), path, "duplicate key '" + e.key().text() + "' (first at line "
-                    + m.entry(e.key().text()).key().line() + ")");
+            problems.report(
+                    e.key(),
+                    path,
+                    "duplicate key '" + e.key().text() + "' (first at line "
+                            + m.entry(e.key().text()).key().line() + ")");
         }
         return new Section(problems, env, m, path);
     }
@@ -288,8 +291,7 @@ final class Section {
      * @param rawName the name as written (valid or not), for references to it; null when missing
      *                or when an earlier item has it (references go to the first)
      */
-    record NamedItem(YamlNode.Mapping node, String path, String name, String rawName) {
-    }
+    record NamedItem(YamlNode.Mapping node, String path, String name, String rawName) {}
 
     /**
      * The items of a list of named mappings, each with its path: {@code backends.web} when it
@@ -308,8 +310,7 @@ final class Section {
             String indexPath = itemPath(key, i);
             YamlNode item = items.get(i);
             if (!(item instanceof YamlNode.Mapping m)) {
-                problems.report(item, indexPath, "expected a mapping with a name (a " + what + "), not "
-                        + item.kind());
+                problems.report(item, indexPath, "expected a mapping with a name (a " + what + "), not " + item.kind());
                 continue;
             }
             Section s = new Section(problems, env, m, indexPath);
@@ -323,14 +324,14 @@ final class Section {
                 if (rawName != null && validName(sc, s.path("name"), what, rawName)) {
                     Integer first = seen.putIfAbsent(rawName, sc.line());
                     if (first != null) {
-                        problems.report(sc, s.path("name"), what + " '" + rawName + "' is already defined at line "
-                                + first);
+                        problems.report(
+                                sc, s.path("name"), what + " '" + rawName + "' is already defined at line " + first);
                     } else {
                         name = rawName;
                     }
                 }
                 if (rawName != null && !rawSeen.add(rawName)) {
-                    rawName = null;     // a duplicate: references go to the first one
+                    rawName = null; // a duplicate: references go to the first one
                 }
             }
             out.add(new NamedItem(m, name != null ? path(key) + "." + name : indexPath, name, rawName));

@@ -8,8 +8,7 @@ import java.util.Locale;
  */
 final class Suggestions {
 
-    private Suggestions() {
-    }
+    private Suggestions() {}
 
     /** {@code "; did you mean 'best'?"} to end a message with, or "" when no known word is close. */
     static String didYouMean(String given, Iterable<String> known) {

@@ -17,8 +17,12 @@ import org.tandemlb.core.config.LoadBalancerConfig;
  * @param cluster      the cluster, for lb-cluster (its {@link ClusterConfig#node() node} is
  *                     {@code node}), or null when the file has no {@code cluster} section (solo node)
  */
-public record TandemConfig(String node, AdminSettings admin, LoadBalancerConfig loadBalancer,
-                           Map<String, AccessLogSettings> accessLogs, ClusterConfig cluster) {
+public record TandemConfig(
+        String node,
+        AdminSettings admin,
+        LoadBalancerConfig loadBalancer,
+        Map<String, AccessLogSettings> accessLogs,
+        ClusterConfig cluster) {
 
     public TandemConfig {
         Objects.requireNonNull(node, "node");
@@ -26,8 +30,8 @@ public record TandemConfig(String node, AdminSettings admin, LoadBalancerConfig 
         Objects.requireNonNull(loadBalancer, "loadBalancer");
         accessLogs = Map.copyOf(accessLogs);
         if (cluster != null && !cluster.node().equals(node)) {
-            throw new IllegalArgumentException("the cluster's node '" + cluster.node() + "' is not this node '"
-                    + node + "'");
+            throw new IllegalArgumentException(
+                    "the cluster's node '" + cluster.node() + "' is not this node '" + node + "'");
         }
     }
 

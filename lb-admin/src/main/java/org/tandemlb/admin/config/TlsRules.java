@@ -43,7 +43,8 @@ final class TlsRules {
                 String ocsp = c.string("ocsp");
                 c.required("cert");
                 c.required("key");
-                return () -> new TlsConfig.Certificate(Path.of(cert), Path.of(key), ocsp == null ? null : Path.of(ocsp));
+                return () ->
+                        new TlsConfig.Certificate(Path.of(cert), Path.of(key), ocsp == null ? null : Path.of(ocsp));
             });
             if (certificates.size() == items.size()) {
                 checkFiles(s, items, certificates);
@@ -92,7 +93,10 @@ final class TlsRules {
             if (items.get(i) instanceof YamlNode.Scalar sc && !sc.isNull() && !sc.alias()) {
                 out.add(sc.text().trim());
             } else {
-                problems.report(items.get(i), s.path(key) + "[" + i + "]", "expected a value, not " + items.get(i).kind());
+                problems.report(
+                        items.get(i),
+                        s.path(key) + "[" + i + "]",
+                        "expected a value, not " + items.get(i).kind());
                 return null;
             }
         }

@@ -15,8 +15,7 @@ public final class Units {
     private static final Pattern DAYS_OR_YEARS = Pattern.compile("(\\d+)(d|y)");
     private static final Pattern SIZE = Pattern.compile("(\\d+)(KiB|MiB|GiB)?");
 
-    private Units() {
-    }
+    private Units() {}
 
     /**
      * Parses a duration: a number and a unit, {@code 500ms}, {@code 2s}, {@code 5m}, {@code 1h},
@@ -46,12 +45,13 @@ public final class Units {
             lastRank = rank;
             try {
                 long n = Long.parseLong(m.group(1));
-                total = total.plus(switch (m.group(2)) {
-                    case "ms" -> Duration.ofMillis(n);
-                    case "s" -> Duration.ofSeconds(n);
-                    case "m" -> Duration.ofMinutes(n);
-                    default -> Duration.ofHours(n);
-                });
+                total = total.plus(
+                        switch (m.group(2)) {
+                            case "ms" -> Duration.ofMillis(n);
+                            case "s" -> Duration.ofSeconds(n);
+                            case "m" -> Duration.ofMinutes(n);
+                            default -> Duration.ofHours(n);
+                        });
             } catch (ArithmeticException | NumberFormatException e) {
                 throw new IllegalArgumentException("'" + text + "' is too long a duration");
             }
@@ -108,11 +108,13 @@ public final class Units {
         if (!m.matches()) {
             throw new IllegalArgumentException("'" + text + "' is not a size like 512, 16KiB, 1MiB or 1GiB");
         }
-        int shift = m.group(2) == null ? 0 : switch (m.group(2)) {
-            case "KiB" -> 10;
-            case "MiB" -> 20;
-            default -> 30;
-        };
+        int shift = m.group(2) == null
+                ? 0
+                : switch (m.group(2)) {
+                    case "KiB" -> 10;
+                    case "MiB" -> 20;
+                    default -> 30;
+                };
         try {
             long n = Long.parseLong(m.group(1));
             if (n > (Long.MAX_VALUE >> shift)) {

@@ -32,8 +32,7 @@ sealed interface YamlNode permits YamlNode.Scalar, YamlNode.Mapping, YamlNode.Se
     }
 
     /** A key and its value. */
-    record Entry(Scalar key, YamlNode value) {
-    }
+    record Entry(Scalar key, YamlNode value) {}
 
     /**
      * A mapping.

@@ -31,8 +31,7 @@ final class YamlReader {
     /** "in 'reader', line 3, column 2:" in SnakeYAML's messages. */
     private static final Pattern MARK = Pattern.compile("^\\s*in '[^']*', line (\\d+), column (\\d+):?\\s*$");
 
-    private YamlReader() {
-    }
+    private YamlReader() {}
 
     /**
      * The tree of {@code text}, or null when it has no document or has a syntax error (then
@@ -49,7 +48,11 @@ final class YamlReader {
             JsonToken extra = p.nextToken();
             if (extra != null) {
                 JsonLocation l = p.currentTokenLocation();
-                problems.add(new ConfigProblem(file, l.getLineNr(), l.getColumnNr(), "",
+                problems.add(new ConfigProblem(
+                        file,
+                        l.getLineNr(),
+                        l.getColumnNr(),
+                        "",
                         "only one YAML document is allowed (remove the second '---')"));
             }
             return root;
@@ -132,8 +135,8 @@ final class YamlReader {
         } else {
             String context = statements.get(0);
             Integer contextLine = statementLines.get(0);
-            message = "YAML syntax error: " + statements.get(statements.size() - 1) + " ("
-                    + context + (contextLine == null ? "" : " started at line " + contextLine) + ")";
+            message = "YAML syntax error: " + statements.get(statements.size() - 1) + " (" + context
+                    + (contextLine == null ? "" : " started at line " + contextLine) + ")";
         }
         String[] source = text.split("\n", -1);
         if (line <= source.length && source[line - 1].contains("${")) {

@@ -15,13 +15,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tandemlb.admin.accesslog.AccessLog;
-import org.tandemlb.admin.config.ConfigException;
-import org.tandemlb.admin.config.ConfigLoader;
-import org.tandemlb.admin.config.ConfigProblem;
 import org.tandemlb.admin.api.AdminMetrics;
 import org.tandemlb.admin.api.AdminServer;
 import org.tandemlb.admin.api.AdminTarget;
@@ -29,6 +25,9 @@ import org.tandemlb.admin.api.ClusterView;
 import org.tandemlb.admin.api.ReloadResult;
 import org.tandemlb.admin.api.UnknownNameException;
 import org.tandemlb.admin.cluster.LiveClusterView;
+import org.tandemlb.admin.config.ConfigException;
+import org.tandemlb.admin.config.ConfigLoader;
+import org.tandemlb.admin.config.ConfigProblem;
 import org.tandemlb.admin.config.TandemConfig;
 import org.tandemlb.cluster.ClusterConfig;
 import org.tandemlb.cluster.ClusterException;
@@ -40,11 +39,8 @@ import org.tandemlb.core.LoadBalancerException;
 import org.tandemlb.core.backend.AdminState;
 import org.tandemlb.core.backend.Backend;
 import org.tandemlb.core.backend.Server;
-import org.tandemlb.core.config.BackendConfig;
-import org.tandemlb.core.config.FrontendConfig;
 import org.tandemlb.core.config.LoadBalancerConfig;
 import org.tandemlb.core.config.ServerConfig;
-import org.tandemlb.core.frontend.Frontend;
 import org.tandemlb.core.tls.TicketKeys;
 import org.tandemlb.core.tls.TlsProvider;
 import org.tandemlb.core.transport.Transport;
@@ -77,7 +73,11 @@ public final class Daemon implements AdminTarget {
         OFF
     }
 
-    private enum State { NEW, RUNNING, STOPPED }
+    private enum State {
+        NEW,
+        RUNNING,
+        STOPPED
+    }
 
     private final Map<String, String> env;
     private final int threads;
@@ -203,9 +203,11 @@ public final class Daemon implements AdminTarget {
             ClusterConfig clusterConfig = config.cluster();
             // A cluster node starts as a standby: the frontends on its bind-driver VIPs are bound
             // when it is elected.
-            LoadBalancerConfig first = clusterConfig == null ? config.loadBalancer()
+            LoadBalancerConfig first = clusterConfig == null
+                    ? config.loadBalancer()
                     : ClusterNode.standbyConfig(config.loadBalancer(), clusterConfig);
-            LoadBalancer.Builder builder = LoadBalancer.builder(first).threads(threads)
+            LoadBalancer.Builder builder = LoadBalancer.builder(first)
+                    .threads(threads)
                     .transport(transport)
                     .meterRegistry(registry.registry());
             if (tlsProvider != null) {
@@ -213,8 +215,10 @@ public final class Daemon implements AdminTarget {
             }
             if (clusterConfig != null) {
                 // Both nodes derive the same session-ticket keys: a client resumes on either.
-                builder.ticketKeys(TicketKeys.fromSecret(clusterConfig.secret().getBytes(StandardCharsets.UTF_8),
-                        TicketKeys.DEFAULT_PERIOD, Clock.systemUTC()));
+                builder.ticketKeys(TicketKeys.fromSecret(
+                        clusterConfig.secret().getBytes(StandardCharsets.UTF_8),
+                        TicketKeys.DEFAULT_PERIOD,
+                        Clock.systemUTC()));
             }
             builder.accessListener(logs); // always: a log turned on by a reload works at once
             LoadBalancer built = builder.build();
@@ -222,7 +226,8 @@ public final class Daemon implements AdminTarget {
             try {
                 built.start();
                 if (clusterConfig != null) {
-                    node = ClusterNode.builder(clusterConfig, built, config.loadBalancer()).build();
+                    node = ClusterNode.builder(clusterConfig, built, config.loadBalancer())
+                            .build();
                     this.clusterNode = node;
                     this.cluster = new LiveClusterView(node); // "joining" until the node is in a view
                 }
@@ -262,8 +267,12 @@ public final class Daemon implements AdminTarget {
                 throw e;
             }
         }
-        log.info("tandem {} started, node {}, pid {}: {}", Version.get(), config.node(),
-                ProcessHandle.current().pid(), Summary.of(config.loadBalancer(), lb));
+        log.info(
+                "tandem {} started, node {}, pid {}: {}",
+                Version.get(),
+                config.node(),
+                ProcessHandle.current().pid(),
+                Summary.of(config.loadBalancer(), lb));
     }
 
     /**
@@ -292,10 +301,13 @@ public final class Daemon implements AdminTarget {
         try {
             next = ConfigLoader.load(file, env);
         } catch (ConfigException e) {
-            List<String> errors = e.problems().stream().map(ConfigProblem::toString).toList();
+            List<String> errors =
+                    e.problems().stream().map(ConfigProblem::toString).toList();
             errors.forEach(log::error);
-            log.error("reload refused: {} has {} problem(s); the running configuration is unchanged",
-                    file, errors.size());
+            log.error(
+                    "reload refused: {} has {} problem(s); the running configuration is unchanged",
+                    file,
+                    errors.size());
             return new ReloadResult(errors);
         } catch (IOException e) {
             return refused("cannot read config file " + file + ": " + ConfigLoader.describe(e));
@@ -321,11 +333,15 @@ public final class Daemon implements AdminTarget {
                 return new ReloadResult(List.of("internal error: " + e));
             }
             if (admin != null && !next.admin().listen().equals(config.admin().listen())) {
-                log.warn("admin.listen is now {} in {}, but the admin server stays on {} until tandem restarts",
-                        next.admin().listen(), file, config.admin().listen());
+                log.warn(
+                        "admin.listen is now {} in {}, but the admin server stays on {} until tandem restarts",
+                        next.admin().listen(),
+                        file,
+                        config.admin().listen());
             }
             if (!Objects.equals(next.cluster(), config.cluster())) {
-                log.warn("the cluster section changed in {}: the cluster keeps its settings until tandem restarts",
+                log.warn(
+                        "the cluster section changed in {}: the cluster keeps its settings until tandem restarts",
                         file);
             }
             config = next;
@@ -529,7 +545,8 @@ public final class Daemon implements AdminTarget {
                 throw new IllegalArgumentException("nothing to change: give a state, a weight or both");
             }
             if (weight != null && (weight < 0 || weight > ServerConfig.MAX_WEIGHT)) {
-                throw new IllegalArgumentException("weight " + weight + " is out of range 0-" + ServerConfig.MAX_WEIGHT);
+                throw new IllegalArgumentException(
+                        "weight " + weight + " is out of range 0-" + ServerConfig.MAX_WEIGHT);
             }
             LoadBalancer running = lb;
             Backend b = running == null ? null : running.backend(backend);

@@ -12,8 +12,7 @@ import org.tandemlb.core.frontend.Frontend;
 
 /** How the daemon writes a configuration, an address and a duration in its log lines. */
 public final class Summary {
-    private Summary() {
-    }
+    private Summary() {}
 
     /** {@code www (http) 0.0.0.0:443 -> web; ...; backends web (3 servers), ...}, for the log. */
     static String of(LoadBalancerConfig c, LoadBalancer lb) {
@@ -21,8 +20,8 @@ public final class Summary {
         String backends = c.backends().stream()
                 .map(b -> b.name() + " (" + servers(b) + ")")
                 .collect(Collectors.joining(", "));
-        return "frontends " + (frontends.isEmpty() ? "none" : frontends)
-                + "; backends " + (backends.isEmpty() ? "none" : backends);
+        return "frontends " + (frontends.isEmpty() ? "none" : frontends) + "; backends "
+                + (backends.isEmpty() ? "none" : backends);
     }
 
     private static String describe(FrontendConfig f, LoadBalancer lb) {

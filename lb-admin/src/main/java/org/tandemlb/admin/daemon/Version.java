@@ -6,8 +6,7 @@ import java.util.Properties;
 
 /** Tandem's version, as the build wrote it into {@code org/tandemlb/admin/version.properties}. */
 public final class Version {
-    private Version() {
-    }
+    private Version() {}
 
     /** The version, or {@code unknown} when the build did not write it (a run from an IDE). */
     public static String get() {

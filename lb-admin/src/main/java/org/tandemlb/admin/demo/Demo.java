@@ -10,14 +10,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.tandemlb.admin.daemon.Daemon;
 import org.tandemlb.admin.config.AdminSettings;
 import org.tandemlb.admin.config.TandemConfig;
+import org.tandemlb.admin.daemon.Daemon;
 import org.tandemlb.core.LoadBalancerException;
 import org.tandemlb.core.config.BackendConfig;
-import org.tandemlb.core.config.HealthCheckConfig;
 import org.tandemlb.core.config.Balance;
 import org.tandemlb.core.config.FrontendConfig;
+import org.tandemlb.core.config.HealthCheckConfig;
 import org.tandemlb.core.config.HostPort;
 import org.tandemlb.core.config.LoadBalancerConfig;
 import org.tandemlb.core.config.Mode;
@@ -81,16 +81,20 @@ public final class Demo implements AutoCloseable {
      */
     public static Demo start(String host, int port, int httpsPort, int adminPort) {
         SelfSigned certificate = SelfSigned.make();
-        EventLoopGroup loops = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("tandem-demo", true),
-                NioIoHandler.newFactory());
+        EventLoopGroup loops = new MultiThreadIoEventLoopGroup(
+                1, new DefaultThreadFactory("tandem-demo", true), NioIoHandler.newFactory());
         List<DemoBackend> backends = new ArrayList<>();
         try {
             backends.add(DemoBackend.start(1, "127.0.0.1", loops));
             backends.add(DemoBackend.start(2, "127.0.0.1", loops));
-            BackendConfig.Builder pool = BackendConfig.builder(NAME, Mode.HTTP).balance(Balance.ROUNDROBIN)
-                    .healthCheck(HealthCheckConfig.builder(HealthCheckConfig.Type.HTTP).path("/health").build());
+            BackendConfig.Builder pool = BackendConfig.builder(NAME, Mode.HTTP)
+                    .balance(Balance.ROUNDROBIN)
+                    .healthCheck(HealthCheckConfig.builder(HealthCheckConfig.Type.HTTP)
+                            .path("/health")
+                            .build());
             for (DemoBackend b : backends) {
-                pool.server(ServerConfig.builder(NAME + b.number(), b.hostPort()).build());
+                pool.server(
+                        ServerConfig.builder(NAME + b.number(), b.hostPort()).build());
             }
             LoadBalancerConfig lb = LoadBalancerConfig.builder()
                     .backend(pool.build())
@@ -101,7 +105,9 @@ public final class Demo implements AutoCloseable {
                     .frontend(FrontendConfig.builder(HTTPS_NAME, Mode.HTTP)
                             .bind(new HostPort(host, httpsPort))
                             .defaultBackend(NAME)
-                            .tls(TlsConfig.builder().certificate(certificate.cert(), certificate.key()).build())
+                            .tls(TlsConfig.builder()
+                                    .certificate(certificate.cert(), certificate.key())
+                                    .build())
                             .build())
                     .build();
             // Two event loops are plenty for a demo and keep its footprint small.

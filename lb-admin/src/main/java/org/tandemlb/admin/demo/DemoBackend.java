@@ -66,7 +66,8 @@ public final class DemoBackend implements AutoCloseable {
                         ch.pipeline().addLast(new Handler());
                     }
                 });
-        this.listener = b.bind(new InetSocketAddress(host, 0)).syncUninterruptibly().channel();
+        this.listener =
+                b.bind(new InetSocketAddress(host, 0)).syncUninterruptibly().channel();
     }
 
     /**
@@ -133,16 +134,20 @@ public final class DemoBackend implements AutoCloseable {
                     request = null;
                     requests.incrementAndGet();
                     boolean health = "/health".equals(new QueryStringDecoder(r.uri()).path());
-                    respond(ctx, HttpResponseStatus.OK, health ? "ok" : greeting(),
-                            HttpMethod.HEAD.equals(r.method()), false);
+                    respond(
+                            ctx,
+                            HttpResponseStatus.OK,
+                            health ? "ok" : greeting(),
+                            HttpMethod.HEAD.equals(r.method()),
+                            false);
                 }
             } finally {
                 ReferenceCountUtil.release(msg);
             }
         }
 
-        private void respond(ChannelHandlerContext ctx, HttpResponseStatus status, String body, boolean head,
-                             boolean close) {
+        private void respond(
+                ChannelHandlerContext ctx, HttpResponseStatus status, String body, boolean head, boolean close) {
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
             ByteBuf content = head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes);
             FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);

@@ -25,9 +25,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.tandemlb.admin.daemon.Daemon;
 import org.tandemlb.admin.api.ReloadResult;
 import org.tandemlb.admin.config.ConfigLoader;
+import org.tandemlb.admin.daemon.Daemon;
 import org.tandemlb.core.backend.AdminState;
 import org.tandemlb.core.testsupport.RawHttp;
 import org.tandemlb.core.testsupport.TestBackend;
@@ -40,6 +40,7 @@ class AccessLogDaemonTest {
             "(\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z) (127\\.0\\.0\\.1:\\d+) (\\S+) (\\S+)/(\\S+) (\\S+) (\\S+) "
                     + "(\\d{3}|-) in=(\\d+) out=(\\d+) Tw=(\\S+) Tc=(\\S+) Tr=(\\S+) Ta=(\\d+\\.\\d{3})ms "
                     + "http=(?:1\\.1|1\\.0|-) (\\S+)");
+
     private static final Pattern TCP_LINE = Pattern.compile(
             "(\\S+Z) (127\\.0\\.0\\.1:\\d+) (\\S+) (\\S+)/(\\S+) tcp in=(\\d+) out=(\\d+) Tw=(\\S+) Tc=(\\S+) "
                     + "Ta=(\\d+\\.\\d{3})ms (\\S+)");
@@ -90,8 +91,8 @@ class AccessLogDaemonTest {
                   - name: raw
                     mode: tcp
                     servers: [{ name: a, address: %s }]
-                """.formatted(wwwLog, wwwFormat, dir.resolve("api.json"), dir.resolve("db.log"), a.hostPort(),
-                a.hostPort());
+                """.formatted(
+                        wwwLog, wwwFormat, dir.resolve("api.json"), dir.resolve("db.log"), a.hostPort(), a.hostPort());
     }
 
     private Path write(String yaml) throws IOException {
@@ -148,7 +149,8 @@ class AccessLogDaemonTest {
             s.connect(address("db"));
             clientPort = s.getLocalPort();
             OutputStream out = s.getOutputStream();
-            out.write("GET /through-tcp HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.write("GET /through-tcp HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = s.getInputStream();
             assertTrue(new String(in.readAllBytes(), StandardCharsets.US_ASCII).startsWith("HTTP/1.1 200"));
@@ -197,7 +199,8 @@ class AccessLogDaemonTest {
         for (Path p : List.of(www, dir.resolve("api.json"), dir.resolve("db.log"))) {
             assertTrue(lines(p).stream().noneMatch(l -> l.contains("/quiet")), p.toString());
         }
-        assertEquals(List.of("api.json", "db.log", "tandem.yaml", "www.log"),
+        assertEquals(
+                List.of("api.json", "db.log", "tandem.yaml", "www.log"),
                 Files.list(dir).map(p -> p.getFileName().toString()).sorted().toList());
     }
 
@@ -225,7 +228,11 @@ class AccessLogDaemonTest {
             assertEquals(200, client.get("/after").status());
         }
 
-        assertEquals(3, awaitLines(first, 3).stream().filter(l -> l.contains(" /before/")).count());
+        assertEquals(
+                3,
+                awaitLines(first, 3).stream()
+                        .filter(l -> l.contains(" /before/"))
+                        .count());
         JsonNode after = JSON.readTree(awaitLines(second, 1).get(0));
         assertEquals("/after", after.get("uri").asText());
         daemon.stop();
@@ -240,12 +247,15 @@ class AccessLogDaemonTest {
         daemon.start(ConfigLoader.load(file, Map.of()));
 
         Path missing = dir.resolve("missing").resolve("www.log");
-        write(config(missing.toString(), "text").replace("- name: quiet", "- name: extra\n    bind: 127.0.0.1:0\n"
-                + "    default_backend: web\n  - name: quiet"));
+        write(config(missing.toString(), "text")
+                .replace(
+                        "- name: quiet",
+                        "- name: extra\n    bind: 127.0.0.1:0\n" + "    default_backend: web\n  - name: quiet"));
         ReloadResult result = daemon.reload(file);
 
         assertFalse(result.applied());
-        assertEquals(List.of("cannot open access log " + missing + " of frontend www: its directory does not exist"),
+        assertEquals(
+                List.of("cannot open access log " + missing + " of frontend www: its directory does not exist"),
                 result.errors());
         assertEquals(null, daemon.loadBalancer().frontend("extra"), "the new frontend was not added");
         try (RawHttp client = new RawHttp(address("www"))) {

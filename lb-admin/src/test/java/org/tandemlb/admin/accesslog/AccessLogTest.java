@@ -58,15 +58,46 @@ class AccessLogTest {
     }
 
     private static AccessLogEntry http(String frontend, String method, String uri, int status, String termination) {
-        return new AccessLogEntry(Mode.HTTP, START, new InetSocketAddress("10.0.0.5", 51234), frontend, "web",
-                status == 503 ? null : "web1", method, uri, status, 345, 5120, 100_000, 400_000, 2_100_000,
-                3_012_345, termination, "HTTP/1.1", status == 503 ? null : "TLSv1.3",
+        return new AccessLogEntry(
+                Mode.HTTP,
+                START,
+                new InetSocketAddress("10.0.0.5", 51234),
+                frontend,
+                "web",
+                status == 503 ? null : "web1",
+                method,
+                uri,
+                status,
+                345,
+                5120,
+                100_000,
+                400_000,
+                2_100_000,
+                3_012_345,
+                termination,
+                "HTTP/1.1",
+                status == 503 ? null : "TLSv1.3",
                 status == 503 ? null : "TLS_AES_128_GCM_SHA256");
     }
 
     private static AccessLogEntry tcp(String frontend) {
-        return new AccessLogEntry(Mode.TCP, START, new InetSocketAddress("2001:db8::5", 40000), frontend, "mysql",
-                "db1", null, null, 0, 1200, 56_000, 0, 250_000, -1, 5_000_000_000L, "ok");
+        return new AccessLogEntry(
+                Mode.TCP,
+                START,
+                new InetSocketAddress("2001:db8::5", 40000),
+                frontend,
+                "mysql",
+                "db1",
+                null,
+                null,
+                0,
+                1200,
+                56_000,
+                0,
+                250_000,
+                -1,
+                5_000_000_000L,
+                "ok");
     }
 
     private static AccessLogSettings file(Path p, Format f) {
@@ -87,14 +118,15 @@ class AccessLogTest {
         log.ended(tcp("db"));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> lines(www).size() == 3);
-        assertEquals(List.of(
-                "2026-11-21T10:00:00.123Z 10.0.0.5:51234 www web/web1 GET /index.html 200 in=345 out=5120 "
-                        + "Tw=0.100ms Tc=0.400ms Tr=2.100ms Ta=3.012ms http=1.1 tls=TLSv1.3/TLS_AES_128_GCM_SHA256 ok",
-                // The URI cannot add a field or a line: controls and spaces are percent-encoded.
-                "2026-11-21T10:00:00.123Z 10.0.0.5:51234 www web/- GET /a%20b%0D%0Aforged%20200 503 in=345 out=5120 "
-                        + "Tw=0.100ms Tc=0.400ms Tr=2.100ms Ta=3.012ms http=1.1 no_server",
-                "2026-11-21T10:00:00.123Z [2001:db8:0:0:0:0:0:5]:40000 db mysql/db1 tcp in=1200 out=56000 "
-                        + "Tw=0.000ms Tc=0.250ms Ta=5000.000ms ok"),
+        assertEquals(
+                List.of(
+                        "2026-11-21T10:00:00.123Z 10.0.0.5:51234 www web/web1 GET /index.html 200 in=345 out=5120 "
+                                + "Tw=0.100ms Tc=0.400ms Tr=2.100ms Ta=3.012ms http=1.1 tls=TLSv1.3/TLS_AES_128_GCM_SHA256 ok",
+                        // The URI cannot add a field or a line: controls and spaces are percent-encoded.
+                        "2026-11-21T10:00:00.123Z 10.0.0.5:51234 www web/- GET /a%20b%0D%0Aforged%20200 503 in=345 out=5120 "
+                                + "Tw=0.100ms Tc=0.400ms Tr=2.100ms Ta=3.012ms http=1.1 no_server",
+                        "2026-11-21T10:00:00.123Z [2001:db8:0:0:0:0:0:5]:40000 db mysql/db1 tcp in=1200 out=56000 "
+                                + "Tw=0.000ms Tc=0.250ms Ta=5000.000ms ok"),
                 lines(www));
         assertEquals(3, log.written());
     }
@@ -103,8 +135,23 @@ class AccessLogTest {
     void jsonLinesParseWithStableFieldsAndNullsForWhatDidNotHappen() throws IOException {
         Path api = dir.resolve("api.json");
         AccessLog log = open(Map.of("api", file(api, Format.JSON)));
-        AccessLogEntry bad = new AccessLogEntry(Mode.HTTP, START, new InetSocketAddress("10.0.0.6", 1), "api", null,
-                null, "GET", "/\"quoted\"\\é\n", 400, 30, 100, -1, -1, -1, 1_500, "bad_request");
+        AccessLogEntry bad = new AccessLogEntry(
+                Mode.HTTP,
+                START,
+                new InetSocketAddress("10.0.0.6", 1),
+                "api",
+                null,
+                null,
+                "GET",
+                "/\"quoted\"\\é\n",
+                400,
+                30,
+                100,
+                -1,
+                -1,
+                -1,
+                1_500,
+                "bad_request");
 
         log.ended(http("api", "POST", "/orders?id=7", 200, "ok"));
         log.ended(bad);
@@ -114,9 +161,29 @@ class AccessLogTest {
         List<String> raw = lines(api);
         raw.forEach(l -> assertTrue(l.chars().allMatch(c -> c >= 0x20 && c < 0x7f), "plain ASCII: " + l));
         JsonNode ok = JSON.readTree(raw.get(0));
-        assertEquals(List.of("time", "mode", "client_ip", "client_port", "frontend", "backend", "server", "method",
-                "uri", "status", "bytes_in", "bytes_out", "queue_ms", "connect_ms", "response_ms", "total_ms",
-                "http_version", "tls_version", "tls_cipher", "termination"), iterable(ok));
+        assertEquals(
+                List.of(
+                        "time",
+                        "mode",
+                        "client_ip",
+                        "client_port",
+                        "frontend",
+                        "backend",
+                        "server",
+                        "method",
+                        "uri",
+                        "status",
+                        "bytes_in",
+                        "bytes_out",
+                        "queue_ms",
+                        "connect_ms",
+                        "response_ms",
+                        "total_ms",
+                        "http_version",
+                        "tls_version",
+                        "tls_cipher",
+                        "termination"),
+                iterable(ok));
         assertEquals("2026-11-21T10:00:00.123Z", ok.get("time").asText());
         assertEquals("http", ok.get("mode").asText());
         assertEquals("10.0.0.5", ok.get("client_ip").asText());
@@ -167,7 +234,8 @@ class AccessLogTest {
             p.commit();
         }
         log.ended(http("www", "GET", "/after", 200, "ok"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(www) && lines(www).size() == 1);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> Files.exists(www) && lines(www).size() == 1);
         log.close();
         assertTrue(lines(www).get(0).contains(" /after "), lines(www).toString());
     }
@@ -184,7 +252,9 @@ class AccessLogTest {
         log.close(); // writes everything queued: nothing else can come
         assertEquals(1, lines(www).size());
         assertTrue(lines(www).get(0).contains(" /public "));
-        assertEquals(List.of("www.log"), Files.list(dir).map(p -> p.getFileName().toString()).toList());
+        assertEquals(
+                List.of("www.log"),
+                Files.list(dir).map(p -> p.getFileName().toString()).toList());
     }
 
     @Test
@@ -222,10 +292,10 @@ class AccessLogTest {
         AccessLog log = open(Map.of("www", file(good, Format.TEXT)));
         Path missing = dir.resolve("no-such-dir").resolve("www.log");
 
-        LoadBalancerException e = assertThrows(LoadBalancerException.class,
-                () -> log.prepare(Map.of("www", file(missing, Format.TEXT))));
-        assertEquals("cannot open access log " + missing + " of frontend www: its directory does not exist",
-                e.getMessage());
+        LoadBalancerException e =
+                assertThrows(LoadBalancerException.class, () -> log.prepare(Map.of("www", file(missing, Format.TEXT))));
+        assertEquals(
+                "cannot open access log " + missing + " of frontend www: its directory does not exist", e.getMessage());
         assertThrows(LoadBalancerException.class, () -> AccessLog.open(Map.of("www", file(missing, Format.TEXT))));
 
         log.ended(http("www", "GET", "/still", 200, "ok"));
@@ -293,8 +363,8 @@ class AccessLogTest {
         appender.start();
         logger.addAppender(appender);
         try {
-            AccessLog log = AccessLog.open(Map.of("www", file(dir.resolve("x.log"), Format.TEXT)), outputs, 100,
-                    now::get);
+            AccessLog log =
+                    AccessLog.open(Map.of("www", file(dir.resolve("x.log"), Format.TEXT)), outputs, 100, now::get);
             opened.add(log);
             log.ended(http("www", "GET", "/first", 200, "ok"));
             await().atMost(Duration.ofSeconds(10)).until(out::stuck);
@@ -310,7 +380,9 @@ class AccessLogTest {
             out.permits.release(2); // the stuck write, then the 100 queued lines in one write
             await().atMost(Duration.ofSeconds(10)).until(() -> out.lines() == 101);
             await().atMost(Duration.ofSeconds(10)).until(() -> drops(appender).size() == 1);
-            assertTrue(drops(appender).get(0).contains("900 line(s) dropped"), drops(appender).get(0));
+            assertTrue(
+                    drops(appender).get(0).contains("900 line(s) dropped"),
+                    drops(appender).get(0));
 
             // Stuck again, 900 more dropped within the 10 s: counted, not warned about yet.
             log.ended(http("www", "GET", "/again", 200, "ok"));
@@ -328,7 +400,8 @@ class AccessLogTest {
             out.permits.release(1);
             log.ended(http("www", "GET", "/later", 200, "ok"));
             await().atMost(Duration.ofSeconds(10)).until(() -> drops(appender).size() == 2);
-            assertTrue(drops(appender).get(1).contains("900 line(s) dropped since the last warning (1800 in all)"),
+            assertTrue(
+                    drops(appender).get(1).contains("900 line(s) dropped since the last warning (1800 in all)"),
                     drops(appender).get(1));
             assertEquals(203, out.lines());
         } finally {
@@ -338,7 +411,10 @@ class AccessLogTest {
     }
 
     private static List<String> drops(ListAppender<ILoggingEvent> appender) {
-        return appender.list.stream().filter(e -> e.getLevel() == Level.WARN)
-                .map(ILoggingEvent::getFormattedMessage).filter(m -> m.contains("dropped")).toList();
+        return appender.list.stream()
+                .filter(e -> e.getLevel() == Level.WARN)
+                .map(ILoggingEvent::getFormattedMessage)
+                .filter(m -> m.contains("dropped"))
+                .toList();
     }
 }

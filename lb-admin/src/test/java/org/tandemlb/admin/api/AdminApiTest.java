@@ -27,11 +27,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.tandemlb.admin.daemon.Daemon;
 import org.tandemlb.admin.api.AdminClient.Answer;
 import org.tandemlb.admin.api.AdminClient.Sample;
 import org.tandemlb.admin.api.AdminClient.Scrape;
 import org.tandemlb.admin.config.ConfigLoader;
+import org.tandemlb.admin.daemon.Daemon;
 import org.tandemlb.core.testsupport.RawHttp;
 import org.tandemlb.core.testsupport.TestBackend;
 
@@ -100,7 +100,11 @@ class AdminApiTest {
                     servers:
                 """.formatted(token));
         for (TestBackend s : servers) {
-            yaml.append("      - { name: ").append(s.name()).append(", address: ").append(s.hostPort()).append(" }\n");
+            yaml.append("      - { name: ")
+                    .append(s.name())
+                    .append(", address: ")
+                    .append(s.hostPort())
+                    .append(" }\n");
         }
         return yaml.toString();
     }
@@ -156,8 +160,9 @@ class AdminApiTest {
         assertEquals(Map.of("a", 10, "b", 10), traffic(20));
 
         // Per-request meters count a request when it has ended, a moment after its response.
-        await().atMost(Duration.ofSeconds(10)).until(() -> admin.metrics()
-                .value("tandem_frontend_http_requests_total", "frontend", "www") == requestsBefore + 20);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> admin.metrics().value("tandem_frontend_http_requests_total", "frontend", "www")
+                        == requestsBefore + 20);
         Answer raw = admin.get("/metrics");
         assertEquals(200, raw.status());
         assertEquals("text/plain; version=0.0.4; charset=utf-8", raw.header("content-type"));
@@ -173,12 +178,16 @@ class AdminApiTest {
         assertEquals(aBefore + 10, after.value("tandem_server_requests_total", "backend", "web", "server", "a"));
         assertEquals(bBefore + 10, after.value("tandem_server_requests_total", "backend", "web", "server", "b"));
         assertEquals(20, after.value("tandem_backend_http_responses_total", "backend", "web", "code", "2xx"));
-        assertEquals(Set.of("1xx", "2xx", "3xx", "4xx", "5xx"), after.named("tandem_backend_http_responses_total")
-                .stream().map(s -> s.labels().get("code")).collect(Collectors.toSet()));
+        assertEquals(
+                Set.of("1xx", "2xx", "3xx", "4xx", "5xx"),
+                after.named("tandem_backend_http_responses_total").stream()
+                        .map(s -> s.labels().get("code"))
+                        .collect(Collectors.toSet()));
         assertEquals(20, after.value("tandem_backend_response_seconds_count", "backend", "web"));
         assertEquals(20, after.value("tandem_backend_response_seconds_bucket", "backend", "web", "le", "+Inf"));
         assertTrue(after.value("tandem_backend_response_seconds_sum", "backend", "web") > 0);
-        assertEquals(1, after.value("tandem_frontend_connections_total", "frontend", "www"), "one keep-alive connection");
+        assertEquals(
+                1, after.value("tandem_frontend_connections_total", "frontend", "www"), "one keep-alive connection");
         assertTrue(after.value("tandem_bytes_received_total", "frontend", "www") >= 20 * "GET / HTTP/1.1\r\n".length());
         assertTrue(after.value("tandem_bytes_sent_total", "frontend", "www") > 0);
         assertEquals(1, after.value("tandem_server_up", "backend", "web", "server", "a"));
@@ -188,13 +197,20 @@ class AdminApiTest {
         assertEquals(0, after.value("tandem_server_current_connections", "backend", "web", "server", "a"));
 
         // JVM and process meters from Micrometer's binders, and the proxy's buffer memory.
-        for (String name : List.of("jvm_memory_used_bytes", "jvm_gc_memory_allocated_bytes_total",
-                "jvm_threads_live_threads", "jvm_classes_loaded_classes", "system_cpu_count", "process_uptime_seconds",
-                "process_files_open_files", "tandem_netty_allocator_used_direct_bytes",
+        for (String name : List.of(
+                "jvm_memory_used_bytes",
+                "jvm_gc_memory_allocated_bytes_total",
+                "jvm_threads_live_threads",
+                "jvm_classes_loaded_classes",
+                "system_cpu_count",
+                "process_uptime_seconds",
+                "process_files_open_files",
+                "tandem_netty_allocator_used_direct_bytes",
                 "tandem_netty_allocator_used_heap_bytes")) {
             assertFalse(after.named(name).isEmpty(), name + " is missing");
         }
-        assertTrue(after.value("tandem_netty_allocator_used_direct_bytes", Map.of()) > 0,
+        assertTrue(
+                after.value("tandem_netty_allocator_used_direct_bytes", Map.of()) > 0,
                 "the proxy's pooled buffers are direct memory");
     }
 
@@ -202,7 +218,8 @@ class AdminApiTest {
     void aServerThatGoesDownShowsInStatusAndMetrics() {
         a.close();
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> admin.server("web", "a").get("health").asText().equals("down"));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> admin.server("web", "a").get("health").asText().equals("down"));
         JsonNode down = admin.server("web", "a");
         assertEquals("failed", down.get("last_check").get("status").asText());
         assertEquals("tcp", down.get("last_check").get("type").asText());
@@ -217,7 +234,8 @@ class AdminApiTest {
     @Test
     void statusDescribesTheNodeFrontendsBackendsAndServers() throws IOException {
         traffic(4);
-        await().atMost(Duration.ofSeconds(10)).until(() -> !admin.server("web", "a").get("last_check").isNull());
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> !admin.server("web", "a").get("last_check").isNull());
 
         Answer answer = admin.get("/api/v1/status");
 
@@ -226,11 +244,13 @@ class AdminApiTest {
         JsonNode status = answer.json();
         assertEquals(List.of("node", "cluster", "frontends", "backends"), fieldNames(status));
         assertEquals("lb-test", status.get("node").asText());
-        assertEquals(AdminClient.JSON.readTree("{\"role\": \"solo\", \"members\": [\"lb-test\"], \"vips\": []}"),
+        assertEquals(
+                AdminClient.JSON.readTree("{\"role\": \"solo\", \"members\": [\"lb-test\"], \"vips\": []}"),
                 status.get("cluster"));
 
         JsonNode www = status.get("frontends").get(0);
-        assertEquals(List.of("name", "mode", "binds", "current_connections", "connections_total", "tls"), fieldNames(www));
+        assertEquals(
+                List.of("name", "mode", "binds", "current_connections", "connections_total", "tls"), fieldNames(www));
         assertTrue(www.get("tls").isNull(), "a cleartext frontend");
         assertEquals("www", www.get("name").asText());
         assertEquals("http", www.get("mode").asText());
@@ -243,8 +263,19 @@ class AdminApiTest {
         assertEquals("roundrobin", web.get("balance").asText());
         assertEquals(2, web.get("servers").size());
         JsonNode serverA = web.get("servers").get(0);
-        assertEquals(List.of("name", "address", "state", "health", "weight", "target_weight", "backup",
-                "active_connections", "requests_total", "last_check"), fieldNames(serverA));
+        assertEquals(
+                List.of(
+                        "name",
+                        "address",
+                        "state",
+                        "health",
+                        "weight",
+                        "target_weight",
+                        "backup",
+                        "active_connections",
+                        "requests_total",
+                        "last_check"),
+                fieldNames(serverA));
         assertEquals("a", serverA.get("name").asText());
         assertEquals(a.hostPort(), serverA.get("address").asText());
         assertEquals("ready", serverA.get("state").asText());
@@ -291,8 +322,8 @@ class AdminApiTest {
 
     @Test
     void changesNeedTheTokenButReadsDoNot() throws IOException {
-        for (String authorization : new String[] {null, "Bearer wrong", "Bearer " + TOKEN + "x", "Bearer ",
-                "Basic " + TOKEN, TOKEN}) {
+        for (String authorization :
+                new String[] {null, "Bearer wrong", "Bearer " + TOKEN + "x", "Bearer ", "Basic " + TOKEN, TOKEN}) {
             Answer refused = admin.post(serverPath("web", "a"), "{\"state\": \"maint\"}", authorization);
             assertEquals(401, refused.status(), "Authorization: " + authorization);
             assertEquals("Bearer realm=\"tandem\"", refused.header("www-authenticate"));
@@ -307,7 +338,10 @@ class AdminApiTest {
         assertEquals(200, admin.get("/metrics").status());
         assertEquals(200, admin.get("/").status());
         // The scheme is case-insensitive (RFC 7235 §2.1).
-        assertEquals(200, admin.post(serverPath("web", "a"), "{\"state\": \"ready\"}", "bearer " + TOKEN).status());
+        assertEquals(
+                200,
+                admin.post(serverPath("web", "a"), "{\"state\": \"ready\"}", "bearer " + TOKEN)
+                        .status());
     }
 
     @Test
@@ -332,18 +366,36 @@ class AdminApiTest {
         assertEquals(404, backend.status());
         assertEquals("no backend 'nope'", backend.json().get("error").asText());
         assertEquals(404, server.status());
-        assertEquals("backend web has no server 'nope'", server.json().get("error").asText());
+        assertEquals(
+                "backend web has no server 'nope'", server.json().get("error").asText());
         assertEquals("application/json", server.header("content-type"));
     }
 
     @Test
     void badBodiesAre400AndChangeNothing() throws IOException {
-        for (String body : List.of("", " ", "{}", "[]", "null", "\"drain\"", "drain", "{\"state\": \"drain\"",
-                "{\"state\": \"down\"}", "{\"state\": \"DRAIN\"}", "{\"state\": null}", "{\"state\": 1}",
-                "{\"weight\": 257}", "{\"weight\": -1}", "{\"weight\": 1.5}", "{\"weight\": \"50\"}",
-                "{\"weight\": 99999999999}", "{\"weight\": null}",
-                "{\"state\": \"drain\", \"colour\": \"red\"}", "{\"state\": \"drain\"} {}",
-                "{\"state\": \"drain\", \"state\": \"ready\"}", "{\"weight\": 50, \"state\": \"sleep\"}")) {
+        for (String body : List.of(
+                "",
+                " ",
+                "{}",
+                "[]",
+                "null",
+                "\"drain\"",
+                "drain",
+                "{\"state\": \"drain\"",
+                "{\"state\": \"down\"}",
+                "{\"state\": \"DRAIN\"}",
+                "{\"state\": null}",
+                "{\"state\": 1}",
+                "{\"weight\": 257}",
+                "{\"weight\": -1}",
+                "{\"weight\": 1.5}",
+                "{\"weight\": \"50\"}",
+                "{\"weight\": 99999999999}",
+                "{\"weight\": null}",
+                "{\"state\": \"drain\", \"colour\": \"red\"}",
+                "{\"state\": \"drain\"} {}",
+                "{\"state\": \"drain\", \"state\": \"ready\"}",
+                "{\"weight\": 50, \"state\": \"sleep\"}")) {
             Answer answer = admin.post(serverPath("web", "a"), body, BEARER);
             assertEquals(400, answer.status(), body + " -> " + answer.body());
             assertFalse(answer.json().get("error").asText().isBlank(), body);
@@ -418,7 +470,8 @@ class AdminApiTest {
     @Test
     void anInvalidFileIs400WithItsErrorsAndChangesNothing() throws IOException {
         TestBackend c = backend("c");
-        write(config(TOKEN, a, b, c).replace("default_backend: web", "default_backend: webb")
+        write(config(TOKEN, a, b, c)
+                .replace("default_backend: web", "default_backend: webb")
                 .replace("node: lb-test", "node: lb-test\nnodes: 2"));
 
         Answer answer = admin.post("/api/v1/reload", "", BEARER);
@@ -427,7 +480,8 @@ class AdminApiTest {
         JsonNode errors = answer.json().get("errors");
         assertEquals(2, errors.size(), answer.body());
         for (JsonNode e : errors) {
-            assertTrue(e.asText().matches(java.util.regex.Pattern.quote(file.toString()) + ":\\d+:\\d+: .+"), e.asText());
+            assertTrue(
+                    e.asText().matches(java.util.regex.Pattern.quote(file.toString()) + ":\\d+:\\d+: .+"), e.asText());
         }
         assertEquals(2, admin.status().get("backends").get(0).get("servers").size(), "c did not appear");
         assertEquals(Map.of("a", 1, "b", 1), traffic(2));
@@ -463,7 +517,11 @@ class AdminApiTest {
             assertEquals(200, reload.status(), reload.body());
             assertEquals("{\"reloaded\":true}", reload.body());
             assertEquals(200, status.status());
-            JsonNode servers = AdminClient.JSON.readTree(status.body()).get("backends").get(0).get("servers");
+            JsonNode servers = AdminClient.JSON
+                    .readTree(status.body())
+                    .get("backends")
+                    .get(0)
+                    .get("servers");
             assertEquals(1, servers.size(), "the status comes after the reload: " + status.body());
             assertEquals(200, health.status());
             assertEquals("3", health.header("content-length"));
@@ -515,16 +573,21 @@ class AdminApiTest {
         // A slow request keeps the graceful stop draining for a while.
         try (RawHttp slow = new RawHttp(lb)) {
             slow.send("GET /slow?ms=1500 HTTP/1.1\r\nHost: x\r\n\r\n");
-            await().atMost(Duration.ofSeconds(10)).until(() -> daemon.loadBalancer().backend("web").servers().stream()
-                    .mapToInt(s -> s.activeConnections()).sum() == 1);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> daemon.loadBalancer().backend("web").servers().stream()
+                                    .mapToInt(s -> s.activeConnections())
+                                    .sum()
+                            == 1);
             CompletableFuture<Void> stopping = CompletableFuture.runAsync(daemon::stop);
 
-            await().atMost(Duration.ofSeconds(5)).until(() -> admin.get("/healthz").status() == 503);
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> admin.get("/healthz").status() == 503);
             assertEquals("stopping\n", admin.get("/healthz").body());
             assertEquals(200, slow.read().status(), "the request in flight finishes");
             stopping.join();
         }
-        assertFalse(org.tandemlb.core.testsupport.ExternalProcesses.acceptsConnections(adminAddress),
+        assertFalse(
+                org.tandemlb.core.testsupport.ExternalProcesses.acceptsConnections(adminAddress),
                 "the admin server is gone after the stop");
         assertTrue(daemon.adminAddress().isEmpty());
     }
@@ -550,10 +613,16 @@ class AdminApiTest {
         write(config(TOKEN, b));
         assertEquals(200, admin.post("/api/v1/reload", "", BEARER).status());
         Set<String> names = new TreeSet<>();
-        admin.status().get("backends").get(0).get("servers").forEach(s -> names.add(s.get("name").asText()));
+        admin.status()
+                .get("backends")
+                .get(0)
+                .get("servers")
+                .forEach(s -> names.add(s.get("name").asText()));
         assertEquals(Set.of("b"), names);
         Scrape m = admin.metrics();
-        assertTrue(m.named("tandem_server_up").stream().noneMatch(s -> "a".equals(s.labels().get("server"))),
+        assertTrue(
+                m.named("tandem_server_up").stream()
+                        .noneMatch(s -> "a".equals(s.labels().get("server"))),
                 "a's series are gone");
     }
 }

@@ -21,8 +21,10 @@ import java.util.regex.Pattern;
 final class AdminClient {
     static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     private final String base;
 
     AdminClient(InetSocketAddress admin) {
@@ -65,8 +67,8 @@ final class AdminClient {
 
     Answer send(HttpRequest.Builder request) {
         try {
-            HttpResponse<String> r = http.send(request.timeout(Duration.ofSeconds(20)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r =
+                    http.send(request.timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
             return new Answer(r.statusCode(), r);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -109,8 +111,7 @@ final class AdminClient {
     }
 
     /** One sample of the Prometheus text format: name, labels, value. */
-    record Sample(String name, Map<String, String> labels, double value) {
-    }
+    record Sample(String name, Map<String, String> labels, double value) {}
 
     /** The samples of a scrape, in order. */
     record Scrape(List<Sample> samples, String text) {
@@ -118,20 +119,23 @@ final class AdminClient {
         private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\",?");
 
         static Scrape parse(String text) {
-            List<Sample> samples = text.lines().filter(l -> !l.isBlank() && !l.startsWith("#")).map(l -> {
-                Matcher m = LINE.matcher(l);
-                if (!m.matches()) {
-                    throw new AssertionError("not a Prometheus sample line: " + l);
-                }
-                Map<String, String> labels = new LinkedHashMap<>();
-                if (m.group(3) != null) {
-                    Matcher lm = LABEL.matcher(m.group(3));
-                    while (lm.find()) {
-                        labels.put(lm.group(1), lm.group(2));
-                    }
-                }
-                return new Sample(m.group(1), labels, Double.parseDouble(m.group(4)));
-            }).toList();
+            List<Sample> samples = text.lines()
+                    .filter(l -> !l.isBlank() && !l.startsWith("#"))
+                    .map(l -> {
+                        Matcher m = LINE.matcher(l);
+                        if (!m.matches()) {
+                            throw new AssertionError("not a Prometheus sample line: " + l);
+                        }
+                        Map<String, String> labels = new LinkedHashMap<>();
+                        if (m.group(3) != null) {
+                            Matcher lm = LABEL.matcher(m.group(3));
+                            while (lm.find()) {
+                                labels.put(lm.group(1), lm.group(2));
+                            }
+                        }
+                        return new Sample(m.group(1), labels, Double.parseDouble(m.group(4)));
+                    })
+                    .toList();
             return new Scrape(samples, text);
         }
 
@@ -141,8 +145,10 @@ final class AdminClient {
 
         /** The value of the one sample of {@code name} with exactly {@code labels}; fails if absent. */
         double value(String name, Map<String, String> labels) {
-            return samples.stream().filter(s -> s.name().equals(name) && s.labels().equals(labels))
-                    .mapToDouble(Sample::value).findFirst()
+            return samples.stream()
+                    .filter(s -> s.name().equals(name) && s.labels().equals(labels))
+                    .mapToDouble(Sample::value)
+                    .findFirst()
                     .orElseThrow(() -> new AssertionError("no " + name + labels + " in\n" + text));
         }
 

@@ -48,8 +48,9 @@ class AdminCommandsTest {
     @Test
     void runExitsOneWithOneLineWhenTheAdminAddressIsTaken() throws IOException {
         try (TestBackend a = TestBackend.start("a");
-             ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            String yaml = AdminApiTest.config("", a).replace("listen: 127.0.0.1:0", "listen: 127.0.0.1:" + taken.getLocalPort());
+                ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            String yaml = AdminApiTest.config("", a)
+                    .replace("listen: 127.0.0.1:0", "listen: 127.0.0.1:" + taken.getLocalPort());
             Path file = Files.writeString(dir.resolve("taken.yaml"), yaml);
             StringWriter out = new StringWriter();
             StringWriter err = new StringWriter();
@@ -61,7 +62,9 @@ class AdminCommandsTest {
 
             assertEquals(1, exit);
             assertEquals(1, err.toString().lines().count(), err.toString());
-            assertTrue(err.toString().startsWith("tandem: admin.listen 127.0.0.1:" + taken.getLocalPort() + ": cannot listen"),
+            assertTrue(
+                    err.toString()
+                            .startsWith("tandem: admin.listen 127.0.0.1:" + taken.getLocalPort() + ": cannot listen"),
                     err.toString());
         }
     }
@@ -70,12 +73,17 @@ class AdminCommandsTest {
     void theDemoServesTheApiAndTheStatusPage() throws IOException {
         try (Demo demo = Demo.start("127.0.0.1", 0, 0)) {
             AdminClient admin = new AdminClient(demo.adminAddress().orElseThrow());
-            await().atMost(Duration.ofSeconds(10)).until(() -> admin.server("demo", "demo1") != null
-                    && admin.server("demo", "demo2").get("health").asText().equals("up"));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> admin.server("demo", "demo1") != null
+                            && admin.server("demo", "demo2")
+                                    .get("health")
+                                    .asText()
+                                    .equals("up"));
             assertEquals(200, admin.get("/").status());
 
             // The demo has no token: the drain needs none.
-            AdminClient.Answer drained = admin.post("/api/v1/backends/demo/servers/demo1", "{\"state\": \"drain\"}", null);
+            AdminClient.Answer drained =
+                    admin.post("/api/v1/backends/demo/servers/demo1", "{\"state\": \"drain\"}", null);
 
             assertEquals(200, drained.status(), drained.body());
             assertEquals(Map.of(demo.backends().get(1).greeting(), 4), traffic(demo.address(), 4));
@@ -85,7 +93,7 @@ class AdminCommandsTest {
     @Test
     void aDemoWhoseAdminPortIsTakenRunsWithoutIt() throws IOException {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"));
-             Demo demo = Demo.start("127.0.0.1", 0, taken.getLocalPort())) {
+                Demo demo = Demo.start("127.0.0.1", 0, taken.getLocalPort())) {
             assertTrue(demo.adminAddress().isEmpty());
             assertEquals(2, traffic(demo.address(), 4).size());
         }
@@ -100,10 +108,14 @@ class AdminCommandsTest {
         try (ChildProcess p = demo("--port", "0", "--admin-port", "0")) {
             String admin = p.awaitLine(STATUS_PAGE, Duration.ofSeconds(60)).group(1);
             p.awaitLine(STOPS, Duration.ofSeconds(10));
-            String curl = p.lines().stream().filter(l -> l.trim().startsWith("curl -s -X POST")).findFirst().orElseThrow();
+            String curl = p.lines().stream()
+                    .filter(l -> l.trim().startsWith("curl -s -X POST"))
+                    .findFirst()
+                    .orElseThrow();
             assertTrue(curl.contains(admin + "/api/v1/backends/demo/servers/demo1"), curl);
 
-            ExternalProcesses.CommandResult ran = ExternalProcesses.run(Duration.ofSeconds(20), "sh", "-c", curl.trim());
+            ExternalProcesses.CommandResult ran =
+                    ExternalProcesses.run(Duration.ofSeconds(20), "sh", "-c", curl.trim());
 
             assertEquals(0, ran.exitCode(), ran.stderr());
             assertTrue(ran.stdout().contains("\"state\":\"drain\""), ran.stdout());
@@ -121,8 +133,10 @@ class AdminCommandsTest {
             try (ChildProcess p = demo("--port", "0", "--admin-port", Integer.toString(port))) {
                 p.awaitLine(STOPS, Duration.ofSeconds(60));
                 List<String> output = p.lines();
-                assertTrue(output.contains("No status page: 127.0.0.1:" + port + " is in use; tandem demo --admin-port "
-                        + (port + 1) + " picks another port."), String.join("\n", output));
+                assertTrue(
+                        output.contains("No status page: 127.0.0.1:" + port + " is in use; tandem demo --admin-port "
+                                + (port + 1) + " picks another port."),
+                        String.join("\n", output));
                 assertTrue(output.stream().noneMatch(l -> l.startsWith("Status page:")), String.join("\n", output));
                 assertTrue(output.stream().anyMatch(l -> l.contains("for i in $(seq 10); do curl -s 127.0.0.1:")));
                 assertEquals(0, p.stop(Duration.ofSeconds(30)), p.output());

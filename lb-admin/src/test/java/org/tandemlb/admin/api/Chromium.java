@@ -53,38 +53,56 @@ final class Chromium implements AutoCloseable {
         Path binary = ExternalProcesses.requireBinary("chromium", "chromium", "/usr/bin/chromium");
         Path profile = ExternalProcesses.createTempDir("tandem-chromium-");
         Path log = logDir.resolve("chromium.log");
-        Process process = ExternalProcesses.launch(List.of(binary.toString(),
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--no-default-browser-check", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--disable-extensions", "--password-store=basic", "--window-size=1280,900",
-                "--user-data-dir=" + profile, "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
-                "about:blank"), logDir, log);
+        Process process = ExternalProcesses.launch(
+                List.of(
+                        binary.toString(),
+                        "--headless",
+                        "--no-sandbox",
+                        "--disable-gpu",
+                        "--disable-quic",
+                        "--no-first-run",
+                        "--no-default-browser-check",
+                        "--disable-background-networking",
+                        "--disable-component-update",
+                        "--disable-sync",
+                        "--disable-extensions",
+                        "--password-store=basic",
+                        "--window-size=1280,900",
+                        "--user-data-dir=" + profile,
+                        "--remote-debugging-address=127.0.0.1",
+                        "--remote-debugging-port=0",
+                        "about:blank"),
+                logDir,
+                log);
         try {
             // Chromium writes the port it chose and the browser's path to this file once it listens.
             Path activePort = profile.resolve("DevToolsActivePort");
-            ExternalProcesses.awaitReady("chromium", process, log, 0, Duration.ofSeconds(30),
-                    () -> readPort(activePort) > 0);
+            ExternalProcesses.awaitReady(
+                    "chromium", process, log, 0, Duration.ofSeconds(30), () -> readPort(activePort) > 0);
             int port = readPort(activePort);
             HttpClient http = HttpClient.newHttpClient();
             // The first tab opens just after the DevTools port does.
-            String pageSocket = await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+            String pageSocket = await().atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(50))
                     .until(() -> pageSocket(http, port), java.util.Objects::nonNull);
             Chromium[] self = new Chromium[1];
-            WebSocket ws = http.newWebSocketBuilder().buildAsync(URI.create(pageSocket), new WebSocket.Listener() {
-                private final StringBuilder message = new StringBuilder();
+            WebSocket ws = http.newWebSocketBuilder()
+                    .buildAsync(URI.create(pageSocket), new WebSocket.Listener() {
+                        private final StringBuilder message = new StringBuilder();
 
-                @Override
-                public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-                    message.append(data);
-                    if (last) {
-                        String text = message.toString();
-                        message.setLength(0);
-                        self[0].received(text);
-                    }
-                    webSocket.request(1);
-                    return null;
-                }
-            }).get(10, TimeUnit.SECONDS);
+                        @Override
+                        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+                            message.append(data);
+                            if (last) {
+                                String text = message.toString();
+                                message.setLength(0);
+                                self[0].received(text);
+                            }
+                            webSocket.request(1);
+                            return null;
+                        }
+                    })
+                    .get(10, TimeUnit.SECONDS);
             Chromium chromium = new Chromium(process, profile, log, ws);
             self[0] = chromium;
             chromium.call("Runtime.enable", Map.of());
@@ -101,8 +119,10 @@ final class Chromium implements AutoCloseable {
     /** The DevTools WebSocket of the first page, or null while there is none. */
     private static String pageSocket(HttpClient http, int port) throws Exception {
         JsonNode targets = AdminClient.JSON.readTree(http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/json/list")).build(),
-                HttpResponse.BodyHandlers.ofString()).body());
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/json/list"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body());
         for (JsonNode t : targets) {
             if (t.path("type").asText().equals("page")) {
                 return t.get("webSocketDebuggerUrl").asText();
@@ -145,7 +165,8 @@ final class Chromium implements AutoCloseable {
             problems.add("exception: " + message.path("params").path("exceptionDetails"));
         } else if (method.equals("Log.entryAdded")
                 && message.path("params").path("entry").path("level").asText().equals("error")) {
-            problems.add("console: " + message.path("params").path("entry").path("text").asText());
+            problems.add("console: "
+                    + message.path("params").path("entry").path("text").asText());
         } else if (method.equals("Runtime.consoleAPICalled")
                 && message.path("params").path("type").asText().equals("error")) {
             problems.add("console.error: " + message.path("params").path("args"));
@@ -169,14 +190,15 @@ final class Chromium implements AutoCloseable {
     void navigate(String url) throws Exception {
         JsonNode r = call("Page.navigate", Map.of("url", url));
         if (r.has("errorText")) {
-            throw new IllegalStateException("cannot open " + url + ": " + r.get("errorText").asText());
+            throw new IllegalStateException(
+                    "cannot open " + url + ": " + r.get("errorText").asText());
         }
     }
 
     /** The value of a JavaScript expression in the page (JSON-like values). */
     JsonNode evaluate(String expression) throws Exception {
-        JsonNode r = call("Runtime.evaluate", Map.of("expression", expression, "returnByValue", true,
-                "awaitPromise", true));
+        JsonNode r =
+                call("Runtime.evaluate", Map.of("expression", expression, "returnByValue", true, "awaitPromise", true));
         if (r.has("exceptionDetails")) {
             throw new IllegalStateException("script failed: " + r.get("exceptionDetails"));
         }
@@ -188,17 +210,22 @@ final class Chromium implements AutoCloseable {
      * under the pointer, as for a user (a hidden or covered element does not get the click).
      */
     void click(String selector) throws Exception {
-        JsonNode box = evaluate("(() => { const e = document.querySelector(" + AdminClient.JSON.writeValueAsString(selector)
-                + "); if (!e) return null; e.scrollIntoView({block: 'center'}); const r = e.getBoundingClientRect();"
-                + " return {x: r.left + r.width / 2, y: r.top + r.height / 2}; })()");
+        JsonNode box =
+                evaluate("(() => { const e = document.querySelector(" + AdminClient.JSON.writeValueAsString(selector)
+                        + "); if (!e) return null; e.scrollIntoView({block: 'center'}); const r = e.getBoundingClientRect();"
+                        + " return {x: r.left + r.width / 2, y: r.top + r.height / 2}; })()");
         if (box.isNull() || box.isMissingNode()) {
             throw new AssertionError("nothing on the page matches " + selector);
         }
         double x = box.get("x").asDouble();
         double y = box.get("y").asDouble();
         call("Input.dispatchMouseEvent", Map.of("type", "mouseMoved", "x", x, "y", y));
-        call("Input.dispatchMouseEvent", Map.of("type", "mousePressed", "x", x, "y", y, "button", "left", "clickCount", 1));
-        call("Input.dispatchMouseEvent", Map.of("type", "mouseReleased", "x", x, "y", y, "button", "left", "clickCount", 1));
+        call(
+                "Input.dispatchMouseEvent",
+                Map.of("type", "mousePressed", "x", x, "y", y, "button", "left", "clickCount", 1));
+        call(
+                "Input.dispatchMouseEvent",
+                Map.of("type", "mouseReleased", "x", x, "y", y, "button", "left", "clickCount", 1));
     }
 
     /** Types {@code text} into the focused element, as a keyboard does. */
@@ -235,7 +262,10 @@ final class Chromium implements AutoCloseable {
         for (ProcessHandle helper : helpers) {
             if (helper.isAlive()) {
                 helper.destroyForcibly();
-                helper.onExit().orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null).join();
+                helper.onExit()
+                        .orTimeout(5, TimeUnit.SECONDS)
+                        .exceptionally(e -> null)
+                        .join();
             }
         }
     }

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.tandemlb.admin.daemon.Daemon;
 import org.tandemlb.admin.config.ConfigLoader;
+import org.tandemlb.admin.daemon.Daemon;
 import org.tandemlb.core.testsupport.TestBackend;
 import org.tandemlb.core.testsupport.TestBackends;
 
@@ -28,9 +28,11 @@ import org.tandemlb.core.testsupport.TestBackends;
  */
 class StatusPageBrowserTest {
     /** What the page shows: each server's {@code backend/server} → {@code state health}. */
-    private static final String ROWS = "JSON.stringify(Object.fromEntries([...document.querySelectorAll('tr[data-server]')]"
-            + ".map(tr => [tr.dataset.server, tr.querySelector('.state').textContent + ' '"
-            + " + tr.querySelector('.health').textContent])))";
+    private static final String ROWS =
+            "JSON.stringify(Object.fromEntries([...document.querySelectorAll('tr[data-server]')]"
+                    + ".map(tr => [tr.dataset.server, tr.querySelector('.state').textContent + ' '"
+                    + " + tr.querySelector('.health').textContent])))";
+
     private static final String GREEN = "rgb(26, 127, 55)";
     private static final String RED = "rgb(207, 34, 46)";
 
@@ -39,6 +41,7 @@ class StatusPageBrowserTest {
 
     @RegisterExtension
     final TestBackends backends = new TestBackends();
+
     private TestBackend a;
     private TestBackend b;
     private Daemon daemon;
@@ -49,8 +52,8 @@ class StatusPageBrowserTest {
     void start() throws Exception {
         a = backends.start("a");
         b = backends.start("b");
-        Path file = Files.writeString(dir.resolve("tandem.yaml"), AdminApiTest.config(AdminApiTest.TOKEN, a, b),
-                StandardCharsets.UTF_8);
+        Path file = Files.writeString(
+                dir.resolve("tandem.yaml"), AdminApiTest.config(AdminApiTest.TOKEN, a, b), StandardCharsets.UTF_8);
         daemon = new Daemon(Map.of(), 1, Daemon.Admin.REQUIRED);
         daemon.start(ConfigLoader.load(file, Map.of()), file);
         admin = new AdminClient(daemon.adminAddress().orElseThrow());
@@ -69,17 +72,20 @@ class StatusPageBrowserTest {
 
     private Map<String, String> rows() throws Exception {
         JsonNode json = chromium.evaluate(ROWS);
-        return AdminClient.JSON.readValue(json.asText(), AdminClient.JSON.getTypeFactory()
-                .constructMapType(Map.class, String.class, String.class));
+        return AdminClient.JSON.readValue(
+                json.asText(),
+                AdminClient.JSON.getTypeFactory().constructMapType(Map.class, String.class, String.class));
     }
 
     private String colourOfHealth(String server) throws Exception {
-        return chromium.evaluate("getComputedStyle(document.querySelector(\"tr[data-server='" + server
-                + "'] .health\")).color").asText();
+        return chromium.evaluate(
+                        "getComputedStyle(document.querySelector(\"tr[data-server='" + server + "'] .health\")).color")
+                .asText();
     }
 
     private String text(String selector) throws Exception {
-        return chromium.evaluate("(document.querySelector(\"" + selector + "\") || {}).textContent || ''").asText();
+        return chromium.evaluate("(document.querySelector(\"" + selector + "\") || {}).textContent || ''")
+                .asText();
     }
 
     @Test
@@ -88,24 +94,31 @@ class StatusPageBrowserTest {
         int frontendPort = daemon.loadBalancer().address("www").getPort();
         chromium.navigate("http://127.0.0.1:" + port + "/");
 
-        await("the page lists a and b, ready and up").atMost(Duration.ofSeconds(10)).ignoreExceptions()
+        await("the page lists a and b, ready and up")
+                .atMost(Duration.ofSeconds(10))
+                .ignoreExceptions()
                 .until(() -> rows().equals(Map.of("web/a", "ready up", "web/b", "ready up")));
         assertEquals(GREEN, colourOfHealth("web/a"));
         assertEquals("lb-test", text("#node"));
         assertEquals("solo", text("#role"));
-        assertTrue(text("tr[data-frontend='www']").contains("127.0.0.1:" + frontendPort), text("tr[data-frontend='www']"));
+        assertTrue(
+                text("tr[data-frontend='www']").contains("127.0.0.1:" + frontendPort), text("tr[data-frontend='www']"));
         assertEquals(List.of(), chromium.problems(), "no script error, no CSP violation");
 
         // A server dies: the page says so by itself, in red.
         a.close();
-        await("the page shows a down").atMost(Duration.ofSeconds(10)).ignoreExceptions()
+        await("the page shows a down")
+                .atMost(Duration.ofSeconds(10))
+                .ignoreExceptions()
                 .until(() -> rows().equals(Map.of("web/a", "ready down", "web/b", "ready up")));
         assertEquals(RED, colourOfHealth("web/a"));
         assertEquals(GREEN, colourOfHealth("web/b"));
 
         // Without the token the drain button is refused, and the page says why.
         chromium.click("tr[data-server='web/b'] button[data-action='drain']");
-        await("the page shows the 401").atMost(Duration.ofSeconds(10)).until(() -> text("#banner").contains("401"));
+        await("the page shows the 401")
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> text("#banner").contains("401"));
         assertEquals("ready", admin.server("web", "b").get("state").asText());
 
         // With it, the same button drains the server.
@@ -113,14 +126,21 @@ class StatusPageBrowserTest {
         chromium.type(AdminApiTest.TOKEN);
         chromium.click("tr[data-server='web/b'] button[data-action='drain']");
 
-        await("the API shows b drained").atMost(Duration.ofSeconds(10))
+        await("the API shows b drained")
+                .atMost(Duration.ofSeconds(10))
                 .until(() -> admin.server("web", "b").get("state").asText().equals("drain"));
-        await("the page shows b drained").atMost(Duration.ofSeconds(10)).ignoreExceptions()
+        await("the page shows b drained")
+                .atMost(Duration.ofSeconds(10))
+                .ignoreExceptions()
                 .until(() -> rows().get("web/b").equals("drain up"));
         assertEquals("web/b is now drain", text("#banner"));
-        assertTrue(chromium.evaluate("document.querySelector(\"tr[data-server='web/b'] button[data-action='drain']\").disabled")
-                .asBoolean(), "the button of the current state is disabled");
-        assertTrue(chromium.problems().stream().allMatch(p -> p.contains("401")),
+        assertTrue(
+                chromium.evaluate(
+                                "document.querySelector(\"tr[data-server='web/b'] button[data-action='drain']\").disabled")
+                        .asBoolean(),
+                "the button of the current state is disabled");
+        assertTrue(
+                chromium.problems().stream().allMatch(p -> p.contains("401")),
                 "only the refused call was an error: " + chromium.problems());
     }
 }

@@ -18,9 +18,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.tandemlb.admin.daemon.Daemon;
 import org.tandemlb.admin.api.AdminClient.Answer;
 import org.tandemlb.admin.config.ConfigLoader;
+import org.tandemlb.admin.daemon.Daemon;
 import org.tandemlb.core.LoadBalancerException;
 import org.tandemlb.core.testsupport.ChildProcess;
 import org.tandemlb.core.testsupport.TestBackend;
@@ -33,6 +33,7 @@ import org.tandemlb.core.testsupport.TestCertificates.KeyType;
 class TlsDaemonTest {
     @TempDir
     Path dir;
+
     private TestBackend web;
     private Daemon daemon;
     private AdminClient admin;
@@ -49,7 +50,8 @@ class TlsDaemonTest {
         www = ca.issue("www", KeyType.EC, KeyFormat.TRADITIONAL, "www.test");
         cert = Files.copy(www.chain(), dir.resolve("www.pem"));
         key = Files.copy(www.key(), dir.resolve("www.key"));
-        file = Files.writeString(dir.resolve("tandem.yaml"), """
+        file = Files.writeString(
+                dir.resolve("tandem.yaml"), """
                 node: lb-test
                 admin:
                   listen: 127.0.0.1:0
@@ -82,9 +84,20 @@ class TlsDaemonTest {
 
     private String curl() throws IOException {
         int port = daemon.loadBalancer().address("www").getPort();
-        try (ChildProcess p = ChildProcess.command("curl", "-sS", "--http1.1", "--cacert", ca.caCertificate().toString(),
-                "--resolve", "www.test:" + port + ":127.0.0.1", "-o", "/dev/null", "-w", "%{http_code}",
-                "https://www.test:" + port + "/").start()) {
+        try (ChildProcess p = ChildProcess.command(
+                        "curl",
+                        "-sS",
+                        "--http1.1",
+                        "--cacert",
+                        ca.caCertificate().toString(),
+                        "--resolve",
+                        "www.test:" + port + ":127.0.0.1",
+                        "-o",
+                        "/dev/null",
+                        "-w",
+                        "%{http_code}",
+                        "https://www.test:" + port + "/")
+                .start()) {
             assertTrue(p.awaitExit(Duration.ofSeconds(20)));
             return p.text().trim();
         }
@@ -101,8 +114,9 @@ class TlsDaemonTest {
         assertTrue(c.get("not_after").asText().matches("\\d{4}-\\d\\d-\\d\\dT.*Z"), c.toString());
         await().until(() -> admin.metrics().value("tandem_tls_handshakes_total", "frontend", "www") == 1);
         for (String reason : List.of("protocol", "cipher", "certificate", "timeout", "closed", "other")) {
-            assertEquals(0, admin.metrics().value("tandem_tls_handshake_failures_total", "frontend", "www",
-                    "reason", reason));
+            assertEquals(
+                    0,
+                    admin.metrics().value("tandem_tls_handshake_failures_total", "frontend", "www", "reason", reason));
         }
     }
 
@@ -114,8 +128,9 @@ class TlsDaemonTest {
         Answer answer = admin.post("/api/v1/reload", "", "Bearer t0ken");
 
         assertEquals(400, answer.status(), answer.body());
-        assertEquals(file + ":12:16: frontends.www.tls.certificates[0].key: " + key
-                + ": this key does not match the certificate " + cert + " (CN=www.test)",
+        assertEquals(
+                file + ":12:16: frontends.www.tls.certificates[0].key: " + key
+                        + ": this key does not match the certificate " + cert + " (CN=www.test)",
                 answer.json().get("errors").get(0).asText());
         assertEquals("200", curl(), "the certificate in force goes on");
     }
@@ -123,8 +138,8 @@ class TlsDaemonTest {
     @Test
     void anUnknownOrUnavailableTlsProviderFailsTheStartWithOneLine() {
         Daemon bad = new Daemon(Map.of("TANDEM_TLS", "gnutls"), 1, Daemon.Admin.OFF);
-        LoadBalancerException e = assertThrows(LoadBalancerException.class,
-                () -> bad.start(ConfigLoader.load(file, Map.of()), file));
+        LoadBalancerException e =
+                assertThrows(LoadBalancerException.class, () -> bad.start(ConfigLoader.load(file, Map.of()), file));
         assertEquals("TANDEM_TLS=gnutls is not a TLS provider; use jdk or openssl", e.getMessage());
     }
 }

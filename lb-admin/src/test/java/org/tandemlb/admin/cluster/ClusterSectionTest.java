@@ -57,8 +57,15 @@ class ClusterSectionTest {
         assertEquals("foobar-lb", cc.name());
         assertEquals(150, cc.priority());
         assertEquals(ClusterStack.Profile.FAST, cc.profile());
-        assertEquals(new VipConfig("203.0.113.10", 24, "eth0", VipConfig.Driver.SCRIPT, "/usr/local/bin/vip up",
-                "/usr/local/bin/vip down"), cc.vips().get(0));
+        assertEquals(
+                new VipConfig(
+                        "203.0.113.10",
+                        24,
+                        "eth0",
+                        VipConfig.Driver.SCRIPT,
+                        "/usr/local/bin/vip up",
+                        "/usr/local/bin/vip down"),
+                cc.vips().get(0));
         assertEquals(VipConfig.Driver.BIND, cc.vips().get(1).driver());
     }
 
@@ -72,7 +79,8 @@ class ClusterSectionTest {
 
     @Test
     void commandsBelongToTheScriptDriverOnly() {
-        assertEquals(List.of("t.yaml:15:7: cluster.vips[0].on_active: is only for driver: script (this VIP's driver "
+        assertEquals(
+                List.of("t.yaml:15:7: cluster.vips[0].on_active: is only for driver: script (this VIP's driver "
                         + "is linux)"),
                 problems(HEAD + """
                           vips:
@@ -84,7 +92,8 @@ class ClusterSectionTest {
 
     @Test
     void theScriptDriverNeedsACommand() {
-        assertEquals(List.of("t.yaml:14:7: cluster.vips[0].driver: the script driver needs on_active and/or "
+        assertEquals(
+                List.of("t.yaml:14:7: cluster.vips[0].driver: the script driver needs on_active and/or "
                         + "on_standby (commands run with /bin/sh -c)"),
                 problems(HEAD + """
                           vips:
@@ -95,8 +104,8 @@ class ClusterSectionTest {
 
     @Test
     void unknownTimingsAreAnError() {
-        assertEquals(List.of("t.yaml:12:12: cluster.timings: 'quick' is not one of default, fast"),
-                problems(HEAD + """
+        assertEquals(
+                List.of("t.yaml:12:12: cluster.timings: 'quick' is not one of default, fast"), problems(HEAD + """
                           timings: quick
                         """));
     }

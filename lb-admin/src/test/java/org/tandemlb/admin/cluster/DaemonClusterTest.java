@@ -13,9 +13,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.tandemlb.admin.daemon.Daemon;
 import org.tandemlb.admin.api.ClusterView;
 import org.tandemlb.admin.config.ConfigLoader;
+import org.tandemlb.admin.daemon.Daemon;
 import org.tandemlb.core.backend.AdminState;
 import org.tandemlb.core.testsupport.TestBackend;
 import org.tandemlb.core.testsupport.TestBackends;
@@ -29,8 +29,10 @@ import org.tandemlb.core.testsupport.TestBackends;
 class DaemonClusterTest {
     private static final String VIP = "127.0.0.100";
     private final List<Daemon> daemons = new ArrayList<>();
+
     @RegisterExtension
     final TestBackends backends = new TestBackends();
+
     private TestBackend backend;
     private int base;
 
@@ -46,7 +48,8 @@ class DaemonClusterTest {
     }
 
     private Daemon daemon(String node, int index, int priority) throws Exception {
-        String yaml = """
+        String yaml =
+                """
                 node: %s
                 defaults: { timeouts: { drain: 1s } }
                 backends:
@@ -86,14 +89,20 @@ class DaemonClusterTest {
         // The start returns while the node joins (role "joining"): lb2 starts once lb1 is in its
         // cluster, as an operator starts one host after the other (started at the same instant,
         // either may end up active: SimultaneousStartIT).
-        await("lb1 in a view").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+        await("lb1 in a view")
+                .atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(50))
                 .until(() -> lb1.cluster().role() != ClusterView.Role.JOINING);
         Daemon lb2 = daemon("lb2", 1, 100);
-        await("lb1 active, lb2 standby").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+        await("lb1 active, lb2 standby")
+                .atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(50))
                 .until(() -> lb1.cluster().role() == ClusterView.Role.ACTIVE
                         && lb2.cluster().role() == ClusterView.Role.STANDBY
-                        && lb2.cluster().members().size() == 2 && served());
-        assertEquals(List.of(new ClusterView.Vip(VIP + "/32", "lb1")), lb2.cluster().vips());
+                        && lb2.cluster().members().size() == 2
+                        && served());
+        assertEquals(
+                List.of(new ClusterView.Vip(VIP + "/32", "lb1")), lb2.cluster().vips());
         assertEquals(1.0, metric(lb1, "tandem_cluster_active"));
         assertEquals(0.0, metric(lb2, "tandem_cluster_active"));
         assertEquals(2.0, metric(lb1, "tandem_cluster_members"));
@@ -104,15 +113,19 @@ class DaemonClusterTest {
 
         // The API's change, made on the standby, applies on the active node.
         lb2.changeServer("web", "web1", AdminState.DRAIN, 30).join();
-        await("the drain reaches lb1").atMost(Duration.ofSeconds(5))
+        await("the drain reaches lb1")
+                .atMost(Duration.ofSeconds(5))
                 .until(() -> lb1.loadBalancer().backend("web").server("web1").adminState() == AdminState.DRAIN);
         assertEquals(30, lb1.loadBalancer().backend("web").server("web1").targetWeight());
         lb1.changeServer("web", "web1", AdminState.READY, null).join();
-        await("ready again on lb2").atMost(Duration.ofSeconds(5))
+        await("ready again on lb2")
+                .atMost(Duration.ofSeconds(5))
                 .until(() -> lb2.loadBalancer().backend("web").server("web1").adminState() == AdminState.READY);
 
         lb1.stop(); // SIGTERM: the VIP goes first
-        await("lb2 takes the VIP over").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+        await("lb2 takes the VIP over")
+                .atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(50))
                 .until(() -> lb2.cluster().role() == ClusterView.Role.ACTIVE && served());
         assertEquals(1.0, metric(lb2, "tandem_cluster_failovers_total"));
         assertEquals(1.0, metric(lb2, "tandem_cluster_members"));

@@ -34,11 +34,15 @@ import org.tandemlb.core.testsupport.TestBackends;
 class DaemonFailoverIT {
     private static final String VIP = "127.0.0.100";
     private final List<TandemProcess> processes = new ArrayList<>();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
     @RegisterExtension
     final TestBackends backends = new TestBackends();
+
     private TestBackend backend;
     private int base;
+
     @TempDir
     Path dir;
 
@@ -71,11 +75,20 @@ class DaemonFailoverIT {
                   secret: ${TANDEM_CLUSTER_SECRET}
                   vips:
                     - { address: %s/32, driver: bind }
-                """.formatted(node, base + 10 + index, VIP, base + 30, backend.hostPort(), base + index, base,
-                base + 1, priority, VIP);
+                """.formatted(
+                        node,
+                        base + 10 + index,
+                        VIP,
+                        base + 30,
+                        backend.hostPort(),
+                        base + index,
+                        base,
+                        base + 1,
+                        priority,
+                        VIP);
         Path file = Files.writeString(dir.resolve(node + ".yaml"), yaml, StandardCharsets.UTF_8);
-        TandemProcess p = TandemProcess.start(node, file, base + 10 + index,
-                Map.of("TANDEM_CLUSTER_SECRET", "it-secret"));
+        TandemProcess p =
+                TandemProcess.start(node, file, base + 10 + index, Map.of("TANDEM_CLUSTER_SECRET", "it-secret"));
         processes.add(p);
         return p;
     }
@@ -106,29 +119,42 @@ class DaemonFailoverIT {
         // nopreempt): lb1 when it starts first, lb2 when its JVM wins the race. Either is right;
         // what must hold is one active, one standby, both members, the VIP served.
         int[] roles = new int[2];
-        await("one daemon active, the other standby").atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(200))
+        await("one daemon active, the other standby")
+                .atMost(Duration.ofSeconds(40))
+                .pollInterval(Duration.ofMillis(200))
                 .until(() -> {
                     roles[0] = withRole("active");
                     roles[1] = withRole("standby");
-                    return roles[0] >= 0 && roles[1] >= 0 && roles[0] != roles[1]
-                            && get(roles[1], "/metrics").contains("tandem_cluster_members 2.0") && served();
+                    return roles[0] >= 0
+                            && roles[1] >= 0
+                            && roles[0] != roles[1]
+                            && get(roles[1], "/metrics").contains("tandem_cluster_members 2.0")
+                            && served();
                 });
         int active = roles[0];
         int standby = roles[1];
 
         // A weight change through the standby's API shows on the active daemon.
-        HttpResponse<String> changed = http.send(HttpRequest.newBuilder(URI.create(
-                        "http://127.0.0.1:" + (base + 10 + standby) + "/api/v1/backends/web/servers/web1"))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"weight\": 40}")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> changed = http.send(
+                HttpRequest.newBuilder(URI.create(
+                                "http://127.0.0.1:" + (base + 10 + standby) + "/api/v1/backends/web/servers/web1"))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"weight\": 40}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(200, changed.statusCode(), changed.body());
-        await("the weight reaches the active daemon").atMost(Duration.ofSeconds(5))
-                .until(() -> get(active, "/metrics").contains("tandem_server_weight{backend=\"web\",server=\"web1\",} 40.0"));
+        await("the weight reaches the active daemon")
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> get(active, "/metrics")
+                        .contains("tandem_server_weight{backend=\"web\",server=\"web1\",} 40.0"));
 
         long killed = System.nanoTime();
         daemons[active].kill(); // kill -9
-        await("the standby serves the VIP").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+        await("the standby serves the VIP")
+                .atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(20))
                 .until(this::served);
-        System.out.printf("[daemon, bind driver] kill -9 of the active daemon (%s): the VIP serves again after %d ms%n",
+        System.out.printf(
+                "[daemon, bind driver] kill -9 of the active daemon (%s): the VIP serves again after %d ms%n",
                 names[active], Duration.ofNanos(System.nanoTime() - killed).toMillis());
         String status = get(standby, "/api/v1/status");
         assertTrue(status.contains("\"role\":\"active\""), status);

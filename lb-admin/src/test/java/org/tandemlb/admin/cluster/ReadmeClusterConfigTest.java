@@ -37,8 +37,10 @@ class ReadmeClusterConfigTest {
     @Test
     void theOneMachinePairIsValid() throws Exception {
         String lb1 = yamlBlocks().get(0);
-        String lb2 = lb1.replace("node: lb1", "node: lb2").replace("127.0.0.1:9001", "127.0.0.1:9002")
-                .replace("bind: 127.0.0.1:7801", "bind: 127.0.0.1:7802").replace("priority: 150", "priority: 100");
+        String lb2 = lb1.replace("node: lb1", "node: lb2")
+                .replace("127.0.0.1:9001", "127.0.0.1:9002")
+                .replace("bind: 127.0.0.1:7801", "bind: 127.0.0.1:7802")
+                .replace("priority: 150", "priority: 100");
         Map<String, String> env = Map.of("TANDEM_CLUSTER_SECRET", "s");
         ClusterConfig c1 = ConfigLoader.parse("lb1.yaml", lb1, env).cluster();
         ClusterConfig c2 = ConfigLoader.parse("lb2.yaml", lb2, env).cluster();
@@ -58,8 +60,16 @@ class ReadmeClusterConfigTest {
                 backends:
                   - { name: web, mode: http, servers: [{ name: web1, address: 10.0.0.21:80 }] }
                 """ + yamlBlocks().get(1);
-        TandemConfig c = ConfigLoader.parse("tandem.yaml", yaml, Map.of("TANDEM_CLUSTER_BIND", "10.0.0.11:7800",
-                "TANDEM_PRIORITY", "150", "TANDEM_CLUSTER_SECRET", "s"));
+        TandemConfig c = ConfigLoader.parse(
+                "tandem.yaml",
+                yaml,
+                Map.of(
+                        "TANDEM_CLUSTER_BIND",
+                        "10.0.0.11:7800",
+                        "TANDEM_PRIORITY",
+                        "150",
+                        "TANDEM_CLUSTER_SECRET",
+                        "s"));
         ClusterConfig cc = c.cluster();
         assertEquals("10.0.0.11:7800", cc.bind().toString());
         assertEquals(150, cc.priority());

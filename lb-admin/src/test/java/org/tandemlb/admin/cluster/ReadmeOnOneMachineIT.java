@@ -31,6 +31,7 @@ class ReadmeOnOneMachineIT {
     private static final int TRIES = 3;
     private final List<TandemProcess> processes = new ArrayList<>();
     private TestBackend backend;
+
     @TempDir
     Path dir;
 
@@ -49,25 +50,31 @@ class ReadmeOnOneMachineIT {
     void theWalkThroughWorksEveryTime() throws Exception {
         String lb1 = ReadmeClusterConfigTest.yamlBlocks().get(0);
         // lb2.yaml: "the same but for node: lb2, listen: 127.0.0.1:9002, bind: 127.0.0.1:7802 and priority: 100".
-        String lb2 = lb1.replace("node: lb1", "node: lb2").replace("listen: 127.0.0.1:9001", "listen: 127.0.0.1:9002")
-                .replace("bind: 127.0.0.1:7801", "bind: 127.0.0.1:7802").replace("priority: 150", "priority: 100");
+        String lb2 = lb1.replace("node: lb1", "node: lb2")
+                .replace("listen: 127.0.0.1:9001", "listen: 127.0.0.1:9002")
+                .replace("bind: 127.0.0.1:7801", "bind: 127.0.0.1:7802")
+                .replace("priority: 150", "priority: 100");
         assertTrue(!lb2.equals(lb1) && lb2.contains("127.0.0.1:7801, 127.0.0.1:7802"), lb2);
         for (int attempt = 0; attempt < TRIES; attempt++) {
             // Below the ephemeral range (32768-): admin base, base + 1; cluster base + 2, base + 3
             // (failure detection + 100); the frontend base + 4.
             int base = 13000 + ThreadLocalRandom.current().nextInt(100) * 150;
             // "export TANDEM_CLUSTER_SECRET=$(head -c 24 /dev/urandom | base64)": the same in both terminals.
-            Map<String, String> env = Map.of("TANDEM_CLUSTER_SECRET", "readme-" + ThreadLocalRandom.current().nextLong());
-            List<TandemProcess> pair = List.of(start("lb1", movePorts(lb1, base), base, env),
-                    start("lb2", movePorts(lb2, base), base + 1, env));
+            Map<String, String> env = Map.of(
+                    "TANDEM_CLUSTER_SECRET",
+                    "readme-" + ThreadLocalRandom.current().nextLong());
+            List<TandemProcess> pair = List.of(
+                    start("lb1", movePorts(lb1, base), base, env), start("lb2", movePorts(lb2, base), base + 1, env));
             long startedAt = System.nanoTime();
             await("try " + attempt + ": one active, one standby, both members, the VIP served")
                     // Two JVMs starting on a 2-core machine shared with other builds: the JVM and
                     // JGroups' start alone took 10 s in one run; the pair itself forms in seconds.
-                    .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(100))
                     .until(() -> pairFormed(pair.get(0), pair.get(1)) && VipProbe.served("127.0.0.100", base + 4));
-            System.out.printf("[README, one machine] try %d: a pair serving the VIP %d ms after the start%n", attempt,
-                    Duration.ofNanos(System.nanoTime() - startedAt).toMillis());
+            System.out.printf(
+                    "[README, one machine] try %d: a pair serving the VIP %d ms after the start%n",
+                    attempt, Duration.ofNanos(System.nanoTime() - startedAt).toMillis());
             for (TandemProcess p : pair) {
                 p.signal(ChildProcess.Signal.TERM);
             }
@@ -99,7 +106,8 @@ class ReadmeOnOneMachineIT {
         String ra = a.role();
         String rb = b.role();
         boolean oneActive = ra.equals("active") && rb.equals("standby") || ra.equals("standby") && rb.equals("active");
-        return oneActive && a.get("/metrics").contains("tandem_cluster_members 2.0")
+        return oneActive
+                && a.get("/metrics").contains("tandem_cluster_members 2.0")
                 && b.get("/metrics").contains("tandem_cluster_members 2.0");
     }
 }

@@ -26,6 +26,7 @@ import org.tandemlb.core.testsupport.ChildProcess;
  */
 class SigtermWhileJoiningIT {
     private static final Duration DRAIN = Duration.ofSeconds(1);
+
     @TempDir
     Path dir;
 
@@ -33,19 +34,22 @@ class SigtermWhileJoiningIT {
     void sigtermDuringTheJoinExitsWithinTheDrainTimeout() throws Exception {
         List<Socket> accepted = new CopyOnWriteArrayList<>();
         try (ServerSocket silentPeer = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            Thread acceptor = new Thread(() -> {
-                try {
-                    while (true) {
-                        accepted.add(silentPeer.accept()); // kept open, never read nor answered
-                    }
-                } catch (Exception e) {
-                    // closed by the test
-                }
-            }, "silent-peer");
+            Thread acceptor = new Thread(
+                    () -> {
+                        try {
+                            while (true) {
+                                accepted.add(silentPeer.accept()); // kept open, never read nor answered
+                            }
+                        } catch (Exception e) {
+                            // closed by the test
+                        }
+                    },
+                    "silent-peer");
             acceptor.setDaemon(true);
             acceptor.start();
             int base = 13000 + ThreadLocalRandom.current().nextInt(100) * 150;
-            String yaml = """
+            String yaml =
+                    """
                     node: lb1
                     admin:
                       listen: 127.0.0.1:%d
@@ -66,7 +70,9 @@ class SigtermWhileJoiningIT {
             try (TandemProcess node = TandemProcess.start("lb1", file, base, Map.of())) {
                 // The admin API answers once the cluster port is bound, while the join goes on.
                 String[] role = new String[1];
-                await("the admin API answers").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                await("the admin API answers")
+                        .atMost(Duration.ofSeconds(30))
+                        .pollInterval(Duration.ofMillis(20))
                         .until(() -> !(role[0] = node.role()).isEmpty() || !node.isAlive());
                 assertEquals("joining", role[0], node.output());
                 assertTrue(node.get("/healthz").startsWith("ok"), "/healthz answers while joining");

@@ -16,7 +16,8 @@ import org.tandemlb.core.testsupport.ChildProcess;
  * with its admin API at hand: what the cluster ITs ask of a daemon.
  */
 final class TandemProcess implements AutoCloseable {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     final String name;
     private final ChildProcess child;
@@ -35,7 +36,9 @@ final class TandemProcess implements AutoCloseable {
      * @param env       added to the environment ({@code TANDEM_CLUSTER_SECRET}, ...)
      */
     static TandemProcess start(String name, Path config, int adminPort, Map<String, String> env) throws IOException {
-        ChildProcess.Builder b = ChildProcess.java(TandemCommand.class).name(name).echo()
+        ChildProcess.Builder b = ChildProcess.java(TandemCommand.class)
+                .name(name)
+                .echo()
                 .jvmArgs("-Xmx128m", "-XX:+UseSerialGC")
                 .args("run", "-c", config.toString());
         env.forEach(b::env);
@@ -45,8 +48,12 @@ final class TandemProcess implements AutoCloseable {
     /** The body of {@code GET path} on the admin API; empty when it does not answer. */
     String get(String path) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path))
-                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
+            return HTTP.send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path))
+                                    .timeout(Duration.ofSeconds(2))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
         } catch (IOException e) {
             return "";
         } catch (InterruptedException e) {

@@ -9,8 +9,7 @@ import java.nio.charset.StandardCharsets;
 
 /** What a client of the VIP sees: one fresh connection, one request, a 200 or not. */
 final class VipProbe {
-    private VipProbe() {
-    }
+    private VipProbe() {}
 
     /** Whether {@code GET /} on {@code vip:port} is answered {@code 200} (connect within 0.5 s, answer within 2 s). */
     static boolean served(String vip, int port) {

@@ -54,12 +54,14 @@ class ConfigLoaderErrorsTest {
 
     @Test
     void theValidBaseLoads() throws Exception {
-        assertEquals(1, load(VALID, Map.of()).loadBalancer().backend("web").servers().size());
+        assertEquals(
+                1, load(VALID, Map.of()).loadBalancer().backend("web").servers().size());
     }
 
     @Test
     void threeMistakesAreReportedTogetherWithTheirPositions() {
-        assertProblems("""
+        assertProblems(
+                """
                 frontends:
                   - name: www
                     bind: 127.0.0.1:8080
@@ -89,7 +91,8 @@ class ConfigLoaderErrorsTest {
                 t.yaml:2:30: backends.web.slow_start: '5' needs a unit: ms, s, m or h
                 t.yaml:2:42: backends.web.retries: -1 is out of range: use 0 or more
                 t.yaml:4:24: frontends.www.bind: '127.0.0.1' has no port (write host:port)""", e.getMessage());
-        assertEquals(new ConfigProblem("t.yaml", 2, 30, "backends.web.slow_start", "'5' needs a unit: ms, s, m or h"),
+        assertEquals(
+                new ConfigProblem("t.yaml", 2, 30, "backends.web.slow_start", "'5' needs a unit: ms, s, m or h"),
                 e.problems().get(0));
     }
 
@@ -159,7 +162,8 @@ class ConfigLoaderErrorsTest {
 
         @Test
         void aBackendSettingOnAFrontend() {
-            assertProblems("""
+            assertProblems(
+                    """
                     frontends:
                       - name: www
                         bind: 127.0.0.1:8080
@@ -167,7 +171,8 @@ class ConfigLoaderErrorsTest {
                         retries: 2
                     backends:
                       - name: web
-                    """, "t.yaml:5:5: frontends.www: 'retries' is a backend setting: set it on the backends or in defaults");
+                    """,
+                    "t.yaml:5:5: frontends.www: 'retries' is a backend setting: set it on the backends or in defaults");
         }
     }
 
@@ -215,7 +220,9 @@ class ConfigLoaderErrorsTest {
 
         @Test
         void theFileMustBeAMapping() {
-            assertProblems("- a\n- b\n", "t.yaml:1:1: the file must be a mapping of keys such as frontends and backends, not a list");
+            assertProblems(
+                    "- a\n- b\n",
+                    "t.yaml:1:1: the file must be a mapping of keys such as frontends and backends, not a list");
         }
 
         @Test
@@ -225,7 +232,8 @@ class ConfigLoaderErrorsTest {
 
         @Test
         void aYamlAliasIsRefused() {
-            assertProblems("""
+            assertProblems(
+                    """
                     backends:
                       - name: &n web
                         retries: 2
@@ -235,7 +243,9 @@ class ConfigLoaderErrorsTest {
 
         @Test
         void onlyOneDocument() {
-            assertProblems(VALID + "---\nnode: x\n", "t.yaml:10:1: only one YAML document is allowed (remove the second '---')");
+            assertProblems(
+                    VALID + "---\nnode: x\n",
+                    "t.yaml:10:1: only one YAML document is allowed (remove the second '---')");
         }
     }
 
@@ -276,7 +286,8 @@ class ConfigLoaderErrorsTest {
 
         @Test
         void aWrongChoiceWithASuggestion() {
-            assertProblems("""
+            assertProblems(
+                    """
                     backends:
                       - name: web
                         balance: leastcon
@@ -288,11 +299,13 @@ class ConfigLoaderErrorsTest {
 
         @Test
         void aStatusRangeRefusedByLbCore() {
-            assertProblems("""
+            assertProblems(
+                    """
                     backends:
                       - name: web
                         health_check: { type: http, expect_status: 200-600 }
-                    """, "t.yaml:3:48: backends.web.health_check.expect_status: status range 200-600 is not within 100-599");
+                    """,
+                    "t.yaml:3:48: backends.web.health_check.expect_status: status range 200-600 is not within 100-599");
         }
     }
 
@@ -300,13 +313,15 @@ class ConfigLoaderErrorsTest {
     class Durations {
         @Test
         void aBareNumberNeedsAUnit() {
-            assertProblems(VALID + "defaults:\n  timeouts: { connect: 5 }\n",
+            assertProblems(
+                    VALID + "defaults:\n  timeouts: { connect: 5 }\n",
                     "t.yaml:10:24: defaults.timeouts.connect: '5' needs a unit: ms, s, m or h");
         }
 
         @Test
         void negativeAndZeroAndFractional() {
-            assertProblems(VALID + """
+            assertProblems(
+                    VALID + """
                     defaults:
                       timeouts: { connect: -5s, client: 0s, server: 1.5s, drain: 0s }
                     """,
@@ -359,13 +374,16 @@ class ConfigLoaderErrorsTest {
             assertEquals(new HostPort("0.0.0.0", 9000), c.admin().listen());
             assertEquals("t", c.admin().token());
 
-            assertEquals("lb-default", load(yaml, Map.of("NODE", "", "ADMIN_PORT", "1")).node(),
+            assertEquals(
+                    "lb-default",
+                    load(yaml, Map.of("NODE", "", "ADMIN_PORT", "1")).node(),
                     ":- uses the default for an empty variable too, as a shell does");
         }
 
         @Test
         void anUnsetVariableWithoutDefault() {
-            assertEquals(List.of("t.yaml:3:11: admin.listen: environment variable ADMIN_PORT is not set"),
+            assertEquals(
+                    List.of("t.yaml:3:11: admin.listen: environment variable ADMIN_PORT is not set"),
                     problems("""
                             node: lb1
                             admin:
@@ -382,7 +400,8 @@ class ConfigLoaderErrorsTest {
                           - { name: web1, address: 10.0.0.1:80, weight: "${W:-7}" }
                     """, Map.of());
             assertEquals(7, c.loadBalancer().backend("web").server("web1").weight());
-            assertEquals(List.of("t.yaml:4:53: backends.web.servers.web1.weight: 'x' is not a whole number"),
+            assertEquals(
+                    List.of("t.yaml:4:53: backends.web.servers.web1.weight: 'x' is not a whole number"),
                     problems("""
                             backends:
                               - name: web
@@ -393,9 +412,10 @@ class ConfigLoaderErrorsTest {
 
         @Test
         void malformedReferences() {
-            assertEquals(List.of(
-                    "t.yaml:1:7: node: '${' at character 1 is not closed by '}'",
-                    "t.yaml:3:10: admin.token: '${1X}' is not ${VAR} or ${VAR:-default}"),
+            assertEquals(
+                    List.of(
+                            "t.yaml:1:7: node: '${' at character 1 is not closed by '}'",
+                            "t.yaml:3:10: admin.token: '${1X}' is not ${VAR} or ${VAR:-default}"),
                     problems("""
                             node: ${NODE
                             admin:
@@ -436,13 +456,13 @@ class ConfigLoaderErrorsTest {
                       - { name: www, bind: 127.0.0.1:8081, default_backend: web }
                     backends:
                       - name: web
-                    """,
-                    "t.yaml:5:13: frontends[1].name: frontend 'www' is already defined at line 2");
+                    """, "t.yaml:5:13: frontends[1].name: frontend 'www' is already defined at line 2");
         }
 
         @Test
         void duplicateServerNamesWithinABackend() {
-            assertProblems("""
+            assertProblems(
+                    """
                     backends:
                       - name: web
                         servers:
@@ -456,7 +476,8 @@ class ConfigLoaderErrorsTest {
 
         @Test
         void aBadNameAndAMissingName() {
-            assertProblems("""
+            assertProblems(
+                    """
                     backends:
                       - name: web server
                       - mode: http
@@ -475,7 +496,8 @@ class ConfigLoaderErrorsTest {
     class Addresses {
         @Test
         void aServerAddressWithoutPort() {
-            assertProblems("""
+            assertProblems(
+                    """
                     backends:
                       - name: web
                         servers:
@@ -504,14 +526,18 @@ class ConfigLoaderErrorsTest {
                     backends:
                       - name: web
                     """, Map.of());
-            assertEquals(List.of(new HostPort("127.0.0.1", 0)), c.loadBalancer().frontend("a").binds());
-            assertEquals(List.of(new HostPort("127.0.0.1", 81), new HostPort("::1", 81)),
+            assertEquals(
+                    List.of(new HostPort("127.0.0.1", 0)),
+                    c.loadBalancer().frontend("a").binds());
+            assertEquals(
+                    List.of(new HostPort("127.0.0.1", 81), new HostPort("::1", 81)),
                     c.loadBalancer().frontend("b").binds());
         }
 
         @Test
         void aServerNeedsARealPort() {
-            assertProblems("""
+            assertProblems(
+                    """
                     backends:
                       - name: web
                         servers:
@@ -521,7 +547,8 @@ class ConfigLoaderErrorsTest {
 
         @Test
         void adminOnEveryAddressWithoutToken() {
-            assertProblems("""
+            assertProblems(
+                    """
                     admin:
                       listen: 0.0.0.0:9000
                     """ + VALID,
@@ -533,7 +560,11 @@ class ConfigLoaderErrorsTest {
             for (String listen : List.of("127.0.0.2:9000", "localhost:9000", "\"[::1]:9000\"")) {
                 load("admin:\n  listen: " + listen + "\n" + VALID, Map.of());
             }
-            assertEquals("abc", load("admin: { listen: \"0.0.0.0:9000\", token: abc }\n" + VALID, Map.of()).admin().token());
+            assertEquals(
+                    "abc",
+                    load("admin: { listen: \"0.0.0.0:9000\", token: abc }\n" + VALID, Map.of())
+                            .admin()
+                            .token());
         }
     }
 
@@ -541,7 +572,8 @@ class ConfigLoaderErrorsTest {
     class References {
         @Test
         void aDanglingRouteBackend() {
-            assertProblems("""
+            assertProblems(
+                    """
                     frontends:
                       - name: www
                         bind: 127.0.0.1:8080
@@ -551,12 +583,14 @@ class ConfigLoaderErrorsTest {
                     backends:
                       - name: web
                       - name: app
-                    """, "t.yaml:6:40: frontends.www.routes[0].backend: backend 'ap' is not defined; did you mean 'app'?");
+                    """,
+                    "t.yaml:6:40: frontends.www.routes[0].backend: backend 'ap' is not defined; did you mean 'app'?");
         }
 
         @Test
         void aBackendInAnotherMode() {
-            assertProblems("""
+            assertProblems(
+                    """
                     frontends:
                       - name: www
                         bind: 127.0.0.1:8080
@@ -564,7 +598,8 @@ class ConfigLoaderErrorsTest {
                     backends:
                       - name: db
                         mode: tcp
-                    """, "t.yaml:4:22: frontends.www.default_backend: backend 'db' is in tcp mode but frontend 'www' is in http mode");
+                    """,
+                    "t.yaml:4:22: frontends.www.default_backend: backend 'db' is in tcp mode but frontend 'www' is in http mode");
         }
 
         @Test
@@ -584,7 +619,8 @@ class ConfigLoaderErrorsTest {
 
         @Test
         void aRouteNeedsHostOrPathPrefix() {
-            assertProblems("""
+            assertProblems(
+                    """
                     frontends:
                       - name: www
                         bind: 127.0.0.1:8080
@@ -601,7 +637,8 @@ class ConfigLoaderErrorsTest {
 
         @Test
         void aBrokenBackendIsStillDefinedForReferences() {
-            assertProblems("""
+            assertProblems(
+                    """
                     frontends:
                       - name: www
                         bind: 127.0.0.1:8080
@@ -609,7 +646,8 @@ class ConfigLoaderErrorsTest {
                     backends:
                       - name: web
                         balance: fastest
-                    """, "t.yaml:7:14: backends.web.balance: 'fastest' is not one of roundrobin, leastconn, random, source");
+                    """,
+                    "t.yaml:7:14: backends.web.balance: 'fastest' is not one of roundrobin, leastconn, random, source");
         }
     }
 
@@ -640,12 +678,15 @@ class ConfigLoaderErrorsTest {
             assertEquals(SendProxy.V1, db.sendProxy());
             assertEquals(SendProxy.NONE, db.healthCheck().sendProxy(), "unless it says otherwise");
             assertFalse(load(VALID, Map.of()).loadBalancer().frontend("www").acceptProxy());
-            assertEquals(SendProxy.NONE, load(VALID, Map.of()).loadBalancer().backend("web").sendProxy());
+            assertEquals(
+                    SendProxy.NONE,
+                    load(VALID, Map.of()).loadBalancer().backend("web").sendProxy());
         }
 
         @Test
         void sendProxyIsNoneV1OrV2() {
-            assertProblems("""
+            assertProblems(
+                    """
                     backends:
                       - name: web
                         send_proxy: v3
@@ -699,7 +740,8 @@ class ConfigLoaderErrorsTest {
 
         @Test
         void redirectAndHstsRules() {
-            assertProblems("""
+            assertProblems(
+                    """
                     frontends:
                       - name: db
                         mode: tcp
@@ -742,23 +784,27 @@ class ConfigLoaderErrorsTest {
     class HealthChecks {
         @Test
         void anHttpKeyOnATcpCheck() {
-            assertProblems("""
+            assertProblems(
+                    """
                     backends:
                       - name: web
                         health_check: { type: tcp, path: /health }
-                    """, "t.yaml:3:32: backends.web.health_check: 'path' is for type http checks; this check's type is tcp");
+                    """,
+                    "t.yaml:3:32: backends.web.health_check: 'path' is for type http checks; this check's type is tcp");
         }
 
         @Test
         void anHttpKeyWithTheInheritedTypeTcp() {
-            assertProblems("""
+            assertProblems(
+                    """
                     defaults:
                       health_check: { interval: 1s }
                     backends:
                       - name: web
                         health_check:
                           user: check
-                    """, "t.yaml:6:7: backends.web.health_check: 'user' is for type mysql checks; this check's type is tcp");
+                    """,
+                    "t.yaml:6:7: backends.web.health_check: 'user' is for type mysql checks; this check's type is tcp");
         }
 
         @Test
@@ -787,7 +833,8 @@ class ConfigLoaderErrorsTest {
 
         @Test
         void riseMustBePositiveAndMethodUpperCase() {
-            assertProblems("""
+            assertProblems(
+                    """
                     backends:
                       - name: web
                         health_check: { type: http, rise: 0, method: get }
@@ -807,13 +854,15 @@ class ConfigLoaderErrorsTest {
 
         @Test
         void aMissingSecret() {
-            assertProblems(VALID + CLUSTER,
+            assertProblems(
+                    VALID + CLUSTER,
                     "t.yaml:10:3: cluster: 'secret' is required (it authenticates and encrypts cluster traffic)");
         }
 
         @Test
         void anEmptySecretAfterSubstitution() {
-            assertProblems(VALID + CLUSTER + "  secret: ${SECRET:-}\n",
+            assertProblems(
+                    VALID + CLUSTER + "  secret: ${SECRET:-}\n",
                     "t.yaml:12:11: cluster.secret: is empty: cluster.secret is required (it authenticates and encrypts cluster traffic)");
         }
 
@@ -829,7 +878,8 @@ class ConfigLoaderErrorsTest {
 
         @Test
         void priorityAndVips() {
-            assertProblems(VALID + CLUSTER + """
+            assertProblems(
+                    VALID + CLUSTER + """
                       secret: s
                       priority: 256
                       vips:
@@ -850,14 +900,16 @@ class ConfigLoaderErrorsTest {
 
         @Test
         void anEmptyClusterSection() {
-            assertProblems(VALID + "cluster:\n",
+            assertProblems(
+                    VALID + "cluster:\n",
                     "t.yaml:9:1: cluster: is empty: set at least bind, peers and secret, or remove it to run solo");
         }
     }
 
     @Test
     void aYamlSyntaxErrorIsOneProblemOnOneLine() {
-        assertProblems("""
+        assertProblems(
+                """
                 backends:
                   - name: web
                     servers: [ { name: web1, address: 10.0.0.1:80 }
@@ -871,7 +923,9 @@ class ConfigLoaderErrorsTest {
     void loadReadsAFileAndNamesIt(@TempDir Path dir) throws Exception {
         Path good = dir.resolve("tandem.yaml");
         Files.writeString(good, VALID);
-        assertEquals("web", ConfigLoader.load(good, Map.of()).loadBalancer().frontend("www").defaultBackend());
+        assertEquals(
+                "web",
+                ConfigLoader.load(good, Map.of()).loadBalancer().frontend("www").defaultBackend());
 
         Path bad = dir.resolve("bad.yaml");
         Files.writeString(bad, VALID + "bogus: 1\n");

@@ -31,7 +31,8 @@ class ConfigLoaderExampleTest {
     private static final Map<String, String> ENV = Map.of("TANDEM_CLUSTER_SECRET", "s3cret", "HOSTNAME", "host-a");
 
     private static Path resource(String name) throws URISyntaxException {
-        return Path.of(ConfigLoaderExampleTest.class.getResource("/config/" + name).toURI());
+        return Path.of(
+                ConfigLoaderExampleTest.class.getResource("/config/" + name).toURI());
     }
 
     @Test
@@ -48,7 +49,8 @@ class ConfigLoaderExampleTest {
         assertEquals(List.of(new HostPort("0.0.0.0", 443)), www.binds());
         assertEquals(20000, www.maxConnections());
         assertEquals("web", www.defaultBackend());
-        assertEquals(List.of(new RouteConfig("static.foobar.com", null, "static"), new RouteConfig(null, "/api/", "app")),
+        assertEquals(
+                List.of(new RouteConfig("static.foobar.com", null, "static"), new RouteConfig(null, "/api/", "app")),
                 www.routes());
         assertEquals(Timeouts.DEFAULTS, www.timeouts(), "the example's defaults are lb-core's defaults");
         assertEquals(new AccessLogSettings("stdout", AccessLogSettings.Format.TEXT), c.accessLog("www"));
@@ -58,10 +60,12 @@ class ConfigLoaderExampleTest {
         assertEquals(Duration.ofSeconds(30), web.slowStart());
         assertEquals(10, web.passiveCheck().errorLimit());
         assertEquals(3, web.retries());
-        assertEquals(List.of(
-                new ServerConfig("web1", new HostPort("10.0.0.21", 80), 100, false, 0),
-                new ServerConfig("web2", new HostPort("10.0.0.22", 80), 100, false, 500),
-                new ServerConfig("sorry", new HostPort("10.0.0.29", 80), 1, true, 0)), web.servers());
+        assertEquals(
+                List.of(
+                        new ServerConfig("web1", new HostPort("10.0.0.21", 80), 100, false, 0),
+                        new ServerConfig("web2", new HostPort("10.0.0.22", 80), 100, false, 500),
+                        new ServerConfig("sorry", new HostPort("10.0.0.29", 80), 1, true, 0)),
+                web.servers());
         HealthCheckConfig webCheck = web.healthCheck();
         assertEquals(HealthCheckConfig.Type.HTTP, webCheck.type());
         assertEquals("/health", webCheck.path());
@@ -84,7 +88,9 @@ class ConfigLoaderExampleTest {
 
         BackendConfig stat = c.loadBalancer().backend("static");
         assertEquals(new HostPort("10.0.0.41", 80), stat.server("static1").address(), "${STATIC_HOST:-10.0.0.41}");
-        assertEquals(HealthCheckConfig.Type.TCP, stat.healthCheck().type(),
+        assertEquals(
+                HealthCheckConfig.Type.TCP,
+                stat.healthCheck().type(),
                 "defaults.health_check without a type gives every backend a tcp check");
         assertEquals(Mode.HTTP, stat.mode());
 
@@ -115,19 +121,22 @@ class ConfigLoaderExampleTest {
 
     @Test
     void environmentOverridesTheDefaultsOfTheExample() throws Exception {
-        Map<String, String> env = Map.of("TANDEM_CLUSTER_SECRET", "s3cret", "TANDEM_ADMIN_TOKEN", "t0ken",
-                "STATIC_HOST", "static.internal");
+        Map<String, String> env = Map.of(
+                "TANDEM_CLUSTER_SECRET", "s3cret", "TANDEM_ADMIN_TOKEN", "t0ken", "STATIC_HOST", "static.internal");
         TandemConfig c = ConfigLoader.load(resource("full-example.yaml"), env);
         assertEquals("t0ken", c.admin().token());
-        assertEquals(new HostPort("static.internal", 80), c.loadBalancer().backend("static").server("static1").address());
+        assertEquals(
+                new HostPort("static.internal", 80),
+                c.loadBalancer().backend("static").server("static1").address());
     }
 
     @Test
     void theClusterSecretMustBeInTheEnvironment() throws Exception {
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> ConfigLoader.load(resource("full-example.yaml"), Map.of()));
+        ConfigException e =
+                assertThrows(ConfigException.class, () -> ConfigLoader.load(resource("full-example.yaml"), Map.of()));
         String file = resource("full-example.yaml").toString();
-        assertEquals(List.of(file + ":56:11: cluster.secret: environment variable TANDEM_CLUSTER_SECRET is not set"),
+        assertEquals(
+                List.of(file + ":56:11: cluster.secret: environment variable TANDEM_CLUSTER_SECRET is not set"),
                 e.problems().stream().map(ConfigProblem::toString).toList());
     }
 
@@ -136,11 +145,15 @@ class ConfigLoaderExampleTest {
     void theSpecExampleAsWrittenHasTwoDanglingReferences() throws Exception {
         Path spec = resource("spec-example.yaml");
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(spec, ENV));
-        assertEquals(List.of(
-                spec + ":19:45: frontends.www.routes[0].backend: backend 'static' is not defined",
-                spec + ":20:40: frontends.www.routes[1].backend: backend 'app' is not defined"),
+        assertEquals(
+                List.of(
+                        spec + ":19:45: frontends.www.routes[0].backend: backend 'static' is not defined",
+                        spec + ":20:40: frontends.www.routes[1].backend: backend 'app' is not defined"),
                 e.problems().stream().map(ConfigProblem::toString).toList());
-        assertEquals(String.join("\n", e.problems().stream().map(ConfigProblem::toString).toList()), e.getMessage());
+        assertEquals(
+                String.join(
+                        "\n", e.problems().stream().map(ConfigProblem::toString).toList()),
+                e.getMessage());
     }
 
     @Test

@@ -22,7 +22,10 @@ class Http2RulesTest {
                 """ + frontendLines + """
                 backends:
                   - name: web
-                """, Map.of()).loadBalancer().frontend("www").http2();
+                """, Map.of())
+                .loadBalancer()
+                .frontend("www")
+                .http2();
     }
 
     private static List<String> problems(String yaml) {
@@ -56,10 +59,11 @@ class Http2RulesTest {
 
     @Test
     void mistakesAreReportedWithTheirPositions() {
-        assertEquals(List.of(
-                "t.yaml:5:10: frontends.www.h2c: 'yes' is not true or false",
-                "t.yaml:7:31: frontends.www.http2.max_concurrent_streams: 0 is out of range: use 1 or more",
-                "t.yaml:8:7: frontends.www.http2: unknown key 'max_streams'"),
+        assertEquals(
+                List.of(
+                        "t.yaml:5:10: frontends.www.h2c: 'yes' is not true or false",
+                        "t.yaml:7:31: frontends.www.http2.max_concurrent_streams: 0 is out of range: use 1 or more",
+                        "t.yaml:8:7: frontends.www.http2: unknown key 'max_streams'"),
                 problems("""
                         frontends:
                           - name: www
@@ -76,7 +80,8 @@ class Http2RulesTest {
 
     @Test
     void h2cNeedsHttpMode() {
-        assertEquals(List.of("t.yaml:6:5: frontends.db.h2c: h2c needs mode http; this frontend is in tcp mode"),
+        assertEquals(
+                List.of("t.yaml:6:5: frontends.db.h2c: h2c needs mode http; this frontend is in tcp mode"),
                 problems("""
                         frontends:
                           - name: db

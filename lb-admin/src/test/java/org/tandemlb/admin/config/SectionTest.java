@@ -24,7 +24,8 @@ class SectionTest {
     }
 
     private void assertReported(String... lines) {
-        assertEquals(List.of(lines), problems.stream().map(ConfigProblem::toString).toList());
+        assertEquals(
+                List.of(lines), problems.stream().map(ConfigProblem::toString).toList());
     }
 
     @Test
@@ -79,9 +80,7 @@ class SectionTest {
         assertTrue(s.required("a"));
         s.required("b");
         s.required("c", "it says why");
-        assertReported(
-                "t.yaml:2:3: b: needs a value",
-                "t.yaml:1:1: 'c' is required (it says why)");
+        assertReported("t.yaml:2:3: b: needs a value", "t.yaml:1:1: 'c' is required (it says why)");
     }
 
     @Test
@@ -96,11 +95,15 @@ class SectionTest {
                   - name: db
                 """, List.of("backends"));
         List<Section.NamedItem> items = s.namedList("backends", "backend");
-        assertEquals(List.of("backends.web", "backends[1]", "backends[2]", "backends[3]", "backends.db"),
-                items.stream().map(Section.NamedItem::path).toList(), "the item that is not a mapping is left out");
-        assertEquals(Arrays.asList("web", null, null, null, "db"),
+        assertEquals(
+                List.of("backends.web", "backends[1]", "backends[2]", "backends[3]", "backends.db"),
+                items.stream().map(Section.NamedItem::path).toList(),
+                "the item that is not a mapping is left out");
+        assertEquals(
+                Arrays.asList("web", null, null, null, "db"),
                 items.stream().map(Section.NamedItem::name).toList());
-        assertEquals(Arrays.asList("web", null, "bad name", null, "db"),
+        assertEquals(
+                Arrays.asList("web", null, "bad name", null, "db"),
                 items.stream().map(Section.NamedItem::rawName).toList(),
                 "a bad name still serves references; a repeated one goes to the first");
         assertReported(

@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Test;
 
 class SuggestionsTest {
 
-    private static final List<String> CHECK_KEYS = List.of("type", "interval", "timeout", "rise", "fall",
-            "fast_interval", "down_interval", "method", "path", "host");
+    private static final List<String> CHECK_KEYS = List.of(
+            "type", "interval", "timeout", "rise", "fall", "fast_interval", "down_interval", "method", "path", "host");
 
     @Test
     void aMisspeltKeyGetsTheClosestKnownOne() {

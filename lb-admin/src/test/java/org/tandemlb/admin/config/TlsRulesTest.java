@@ -19,6 +19,7 @@ import org.tandemlb.core.testsupport.TestCertificates.KeyType;
 class TlsRulesTest {
     @TempDir
     static Path dir;
+
     static Issued www;
     static Issued api;
 
@@ -50,14 +51,18 @@ class TlsRulesTest {
 
     @Test
     void certificatesAndSettingsLoadWithTheirDefaults() throws Exception {
-        TandemConfig c = ConfigLoader.parse("t.yaml", frontend("""
+        TandemConfig c = ConfigLoader.parse(
+                "t.yaml", frontend("""
                 certificates:
                   - { cert: %s, key: %s }
                   - { cert: %s, key: %s }
                 """.formatted(www.chain(), www.key(), api.chain(), api.key())), Map.of());
         TlsConfig tls = c.loadBalancer().frontend("www").tls();
-        assertEquals(List.of(new TlsConfig.Certificate(www.chain(), www.key(), null),
-                new TlsConfig.Certificate(api.chain(), api.key(), null)), tls.certificates());
+        assertEquals(
+                List.of(
+                        new TlsConfig.Certificate(www.chain(), www.key(), null),
+                        new TlsConfig.Certificate(api.chain(), api.key(), null)),
+                tls.certificates());
         assertEquals(TlsConfig.DEFAULT_PROTOCOLS, tls.protocols());
         assertEquals(TlsConfig.DEFAULT_CIPHERS, tls.ciphers());
         assertEquals(TlsConfig.DEFAULT_ALPN, tls.alpn());
@@ -67,14 +72,18 @@ class TlsRulesTest {
                 protocols: [TLSv1.3]
                 ciphers: [TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384]
                 alpn: [http/1.1]
-                """.formatted(www.chain(), www.key())), Map.of()).loadBalancer().frontend("www").tls();
+                """.formatted(www.chain(), www.key())), Map.of())
+                .loadBalancer()
+                .frontend("www")
+                .tls();
         assertEquals(List.of("TLSv1.3"), set.protocols());
         assertEquals(List.of("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"), set.ciphers());
     }
 
     @Test
     void aKeyThatDoesNotMatchItsCertificateIsAnErrorNamingTheFile() {
-        assertEquals(List.of("t.yaml:10:16: frontends.www.tls.certificates[1].key: " + www.key()
+        assertEquals(
+                List.of("t.yaml:10:16: frontends.www.tls.certificates[1].key: " + www.key()
                         + ": this key does not match the certificate " + api.chain() + " (CN=api.example.com)"),
                 problems(frontend("""
                         certificates:
@@ -88,16 +97,17 @@ class TlsRulesTest {
     @Test
     void aMissingFileOrAnObsoleteProtocolIsAnError() {
         Path missing = dir.resolve("missing.crt");
-        assertEquals(List.of(
-                "t.yaml:6:30: frontends.www.tls.certificates[0].cert: " + missing + ": cannot read it: no such file",
-                "t.yaml:7:28: frontends.www.tls.protocols[1]: TLSv1.1 is refused: SSL and TLS 1.0/1.1 are broken or "
-                        + "deprecated (RFC 8996); use TLSv1.2 and TLSv1.3"),
+        assertEquals(
+                List.of(
+                        "t.yaml:6:30: frontends.www.tls.certificates[0].cert: " + missing
+                                + ": cannot read it: no such file",
+                        "t.yaml:7:28: frontends.www.tls.protocols[1]: TLSv1.1 is refused: SSL and TLS 1.0/1.1 are broken or "
+                                + "deprecated (RFC 8996); use TLSv1.2 and TLSv1.3"),
                 problems(frontend("""
                         certificates: [{ cert: %s, key: %s }]
                         protocols: [TLSv1.2, TLSv1.1]
                         """.formatted(missing, www.key()))));
-        assertEquals(List.of("t.yaml:6:7: frontends.www.tls: 'certificates' is required"),
-                problems(frontend("""
+        assertEquals(List.of("t.yaml:6:7: frontends.www.tls: 'certificates' is required"), problems(frontend("""
                         protocols: [TLSv1.2]
                         """)));
     }

@@ -32,12 +32,18 @@ class UnitsTest {
     void badDurations() {
         assertEquals("'5' needs a unit: ms, s, m or h", message(() -> Units.parseDuration("5")));
         assertEquals("'-5s' must not be negative", message(() -> Units.parseDuration("-5s")));
-        assertEquals("'1.5s' is not a duration like 500ms, 2s, 5m, 1h or 1m30s", message(() -> Units.parseDuration("1.5s")));
-        assertEquals("'30s1m' is not a duration like 500ms, 2s, 5m, 1h or 1m30s", message(() -> Units.parseDuration("30s1m")));
-        assertEquals("'2 s' is not a duration like 500ms, 2s, 5m, 1h or 1m30s", message(() -> Units.parseDuration("2 s")));
+        assertEquals(
+                "'1.5s' is not a duration like 500ms, 2s, 5m, 1h or 1m30s", message(() -> Units.parseDuration("1.5s")));
+        assertEquals(
+                "'30s1m' is not a duration like 500ms, 2s, 5m, 1h or 1m30s",
+                message(() -> Units.parseDuration("30s1m")));
+        assertEquals(
+                "'2 s' is not a duration like 500ms, 2s, 5m, 1h or 1m30s", message(() -> Units.parseDuration("2 s")));
         assertEquals("'' is not a duration like 500ms, 2s, 5m, 1h or 1m30s", message(() -> Units.parseDuration("")));
-        assertEquals("'2d' is not a duration like 500ms, 2s, 5m, 1h or 1m30s", message(() -> Units.parseDuration("2d")));
-        assertEquals("'99999999999999999999h' is too long a duration",
+        assertEquals(
+                "'2d' is not a duration like 500ms, 2s, 5m, 1h or 1m30s", message(() -> Units.parseDuration("2d")));
+        assertEquals(
+                "'99999999999999999999h' is too long a duration",
                 message(() -> Units.parseDuration("99999999999999999999h")));
     }
 

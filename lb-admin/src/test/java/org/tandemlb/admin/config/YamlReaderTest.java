@@ -72,10 +72,29 @@ class YamlReaderTest {
 
     /** Odd input gives problems, never another exception. */
     @ParameterizedTest
-    @ValueSource(strings = {"? [a, b]\n: c\n", "[", "{", "\t- a\n", "a: 'open\n", "a: &x [*x]\n", "a: b: c\n",
-            "- - -\n", "~\n", "null\n", "123\n", "a: !!binary xyz\n", "frontends: [[[]]]\n", "backends: [~]\n",
-            "frontends:\n  - ~\n", "cluster: { vips: [~, [], 1] }\n", "admin: { listen: [] }\n", "\uFEFFnode: x\nfoo: 1\n",
-            "backends:\n  - name: ~\n  - name: []\n", "frontends:\n  - { name: a, bind: [], default_backend: ~ }\n"})
+    @ValueSource(
+            strings = {
+                "? [a, b]\n: c\n",
+                "[",
+                "{",
+                "\t- a\n",
+                "a: 'open\n",
+                "a: &x [*x]\n",
+                "a: b: c\n",
+                "- - -\n",
+                "~\n",
+                "null\n",
+                "123\n",
+                "a: !!binary xyz\n",
+                "frontends: [[[]]]\n",
+                "backends: [~]\n",
+                "frontends:\n  - ~\n",
+                "cluster: { vips: [~, [], 1] }\n",
+                "admin: { listen: [] }\n",
+                "\uFEFFnode: x\nfoo: 1\n",
+                "backends:\n  - name: ~\n  - name: []\n",
+                "frontends:\n  - { name: a, bind: [], default_backend: ~ }\n"
+            })
     void oddInputOnlyGivesProblems(String yaml) {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse("t.yaml", yaml, Map.of()));
         assertFalse(e.problems().isEmpty());

@@ -32,11 +32,11 @@ import org.tandemlb.admin.api.ReloadResult;
 import org.tandemlb.admin.config.ConfigLoader;
 import org.tandemlb.admin.config.TandemConfig;
 import org.tandemlb.core.LoadBalancerException;
-import org.tandemlb.core.transport.Transport;
 import org.tandemlb.core.testsupport.ChildProcess;
 import org.tandemlb.core.testsupport.RawHttp;
 import org.tandemlb.core.testsupport.TestBackend;
 import org.tandemlb.core.testsupport.TestBackends;
+import org.tandemlb.core.transport.Transport;
 
 /** The daemon's life: start from a file, reload good and bad files, stop; and the same driven by signals. */
 class DaemonTest {
@@ -46,6 +46,7 @@ class DaemonTest {
 
     @RegisterExtension
     final TestBackends backends = new TestBackends();
+
     private TestBackend a;
     private TestBackend b;
     private TestBackend c;
@@ -79,7 +80,11 @@ class DaemonTest {
                     servers:
                 """.formatted(port));
         for (TestBackend s : servers) {
-            yaml.append("      - { name: ").append(s.name()).append(", address: ").append(s.hostPort()).append(" }\n");
+            yaml.append("      - { name: ")
+                    .append(s.name())
+                    .append(", address: ")
+                    .append(s.hostPort())
+                    .append(" }\n");
         }
         return yaml.toString();
     }
@@ -135,7 +140,8 @@ class DaemonTest {
 
         // An invalid file: every problem reported, nothing changed.
         TandemConfig before = daemon.config();
-        write(config(0, a, b, c).replace("default_backend: web", "default_backend: webb")
+        write(config(0, a, b, c)
+                .replace("default_backend: web", "default_backend: webb")
                 .replace("node: test", "node: test\nnodes: 2"));
         ReloadResult refused = daemon.reload(file);
         assertFalse(refused.applied());
@@ -224,15 +230,19 @@ class DaemonTest {
     @Test
     void runReloadsOnSighupAndExitsZeroOnSigterm() throws Exception {
         Path file = write(config(0, a, b));
-        try (ChildProcess p = ChildProcess.java(TandemCommand.class).args("run", "-c", file.toString()).start()) {
+        try (ChildProcess p = ChildProcess.java(TandemCommand.class)
+                .args("run", "-c", file.toString())
+                .start()) {
             // The summary line names the port the system chose for 127.0.0.1:0.
-            int port = Integer.parseInt(p.awaitLine(LISTENING, Duration.ofSeconds(60)).group(1));
+            int port = Integer.parseInt(
+                    p.awaitLine(LISTENING, Duration.ofSeconds(60)).group(1));
             InetSocketAddress lb = new InetSocketAddress("127.0.0.1", port);
             assertEquals(Map.of("a", 2, "b", 2), counts(bodies(lb, 4)));
 
             write(config(0, c));
             p.signal(ChildProcess.Signal.HUP);
-            await().atMost(Duration.ofSeconds(30)).until(() -> counts(bodies(lb, 1)).containsKey("c"));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> counts(bodies(lb, 1)).containsKey("c"));
 
             p.signal(ChildProcess.Signal.TERM);
             assertTrue(p.awaitExit(Duration.ofSeconds(30)), "tandem run did not stop: " + p.output());

@@ -42,6 +42,7 @@ class ReloadUnderLoadTest {
     private static final int CLIENTS = 4;
     /** Bounds of each client's loop: whichever comes first. */
     private static final int MAX_REQUESTS_PER_CLIENT = 200_000;
+
     private static final Duration MAX_RUN = Duration.ofSeconds(40);
     /** Requests every client sends between two reloads (and before the first, after the last). */
     private static final int PER_PHASE = 400;
@@ -51,6 +52,7 @@ class ReloadUnderLoadTest {
 
     @RegisterExtension
     final TestBackends backends = new TestBackends();
+
     private Daemon daemon;
 
     @AfterEach
@@ -107,7 +109,8 @@ class ReloadUnderLoadTest {
                         RawHttp.Response r = http.get("/load/" + i);
                         if (r.status() != 200) {
                             failures.incrementAndGet();
-                            problems.add("status " + r.status() + " in phase " + sentIn + ": " + r.body().trim());
+                            problems.add("status " + r.status() + " in phase " + sentIn + ": "
+                                    + r.body().trim());
                         } else if (quiet && phases.started.get() == sentIn) {
                             answers.get(sentIn).merge(r.body().trim(), 1, Integer::sum);
                         } else {
@@ -157,8 +160,13 @@ class ReloadUnderLoadTest {
                     health_check: { type: http, path: /health }
                     servers:
                 """);
-        servers.forEach((s, weight) -> yaml.append("      - { name: ").append(s.name()).append(", address: ")
-                .append(s.hostPort()).append(", weight: ").append(weight).append(" }\n"));
+        servers.forEach((s, weight) -> yaml.append("      - { name: ")
+                .append(s.name())
+                .append(", address: ")
+                .append(s.hostPort())
+                .append(", weight: ")
+                .append(weight)
+                .append(" }\n"));
         return yaml.toString();
     }
 
@@ -234,7 +242,8 @@ class ReloadUnderLoadTest {
         long total = clients.stream().mapToLong(cl -> cl.sent.get()).sum();
         long failed = clients.stream().mapToLong(cl -> cl.failures.get()).sum();
         long straddling = clients.stream().mapToLong(cl -> cl.straddling.get()).sum();
-        List<String> problems = clients.stream().flatMap(cl -> cl.problems.stream()).limit(20).toList();
+        List<String> problems =
+                clients.stream().flatMap(cl -> cl.problems.stream()).limit(20).toList();
         List<Map<String, Integer>> byPhase = new ArrayList<>();
         for (int p = 0; p <= 4; p++) {
             Map<String, Integer> merged = new LinkedHashMap<>();
@@ -243,14 +252,21 @@ class ReloadUnderLoadTest {
             }
             byPhase.add(merged);
         }
-        log.info("reload under load: {} requests in {}s ({} per second), {} failed; answers by phase: {} "
-                        + "(and {} sent or answered during a reload)", total,
-                String.format(java.util.Locale.ROOT, "%.1f", seconds), Math.round(total / seconds), failed, byPhase,
+        log.info(
+                "reload under load: {} requests in {}s ({} per second), {} failed; answers by phase: {} "
+                        + "(and {} sent or answered during a reload)",
+                total,
+                String.format(java.util.Locale.ROOT, "%.1f", seconds),
+                Math.round(total / seconds),
+                failed,
+                byPhase,
                 straddling);
 
         assertEquals(0, failed, "failed requests: " + problems);
         assertTrue(total >= CLIENTS * PER_PHASE * 5L, "the clients kept sending: " + total);
-        assertEquals(CLIENTS, clients.stream().mapToInt(cl -> cl.connections.get()).sum(),
+        assertEquals(
+                CLIENTS,
+                clients.stream().mapToInt(cl -> cl.connections.get()).sum(),
                 "each client kept its one keep-alive connection through the four reloads");
         assertSame(www, daemon.loadBalancer().frontend("www"), "the frontend was updated in place");
         assertEquals(lb, daemon.loadBalancer().address("www"), "on the same socket");
@@ -269,7 +285,8 @@ class ReloadUnderLoadTest {
         daemon.stop();
         long logged;
         try (var lines = Files.lines(dir.resolve("access.log"), StandardCharsets.UTF_8)) {
-            logged = lines.filter(l -> l.contains(" GET /load/") && l.contains(" 200 ")).count();
+            logged = lines.filter(l -> l.contains(" GET /load/") && l.contains(" 200 "))
+                    .count();
         }
         assertEquals(total, logged, "one access log line per request");
     }
@@ -283,13 +300,13 @@ class ReloadUnderLoadTest {
     }
 
     /** Each expected server's share, relative to the unit server, within {@code tolerance}; no other server. */
-    private static void assertRatios(Map<String, Double> expected, Map<String, Integer> counts, String unit,
-                                     double tolerance) {
+    private static void assertRatios(
+            Map<String, Double> expected, Map<String, Integer> counts, String unit, double tolerance) {
         Map<String, Double> actual = new LinkedHashMap<>();
         counts.forEach((server, n) -> actual.put(server, n / (double) counts.get(unit)));
-        expected.forEach((server, ratio) -> assertTrue(actual.containsKey(server)
-                && Math.abs(actual.get(server) - ratio) <= tolerance, server + " expected ratio " + ratio + ", got " + counts));
+        expected.forEach((server, ratio) -> assertTrue(
+                actual.containsKey(server) && Math.abs(actual.get(server) - ratio) <= tolerance,
+                server + " expected ratio " + ratio + ", got " + counts));
         assertEquals(expected.keySet(), counts.keySet(), "the servers that answered: " + counts);
     }
-
 }

@@ -62,14 +62,16 @@ class DemoTest {
     void theDemoServesHttpsWithASelfSignedCertificateMadeAtStart() throws Exception {
         try (Demo demo = Demo.start("127.0.0.1", 0, 0, 0)) {
             String url = "https://127.0.0.1:" + demo.httpsAddress().getPort() + "/";
-            try (org.tandemlb.core.testsupport.ChildProcess curl = org.tandemlb.core.testsupport.ChildProcess
-                    .command("curl", "-sS", "-k", "--http1.1", "-w", "%{http_code} %{http_version}", url).start()) {
+            try (org.tandemlb.core.testsupport.ChildProcess curl = org.tandemlb.core.testsupport.ChildProcess.command(
+                            "curl", "-sS", "-k", "--http1.1", "-w", "%{http_code} %{http_version}", url)
+                    .start()) {
                 assertTrue(curl.awaitExit(java.time.Duration.ofSeconds(20)), curl.output());
                 assertEquals(List.of(demo.backends().get(0).greeting().trim(), "200 1.1"), curl.lines());
             }
             // Without -k the certificate is not trusted: it is self-signed.
-            try (org.tandemlb.core.testsupport.ChildProcess curl = org.tandemlb.core.testsupport.ChildProcess
-                    .command("curl", "-sS", "--http1.1", url).start()) {
+            try (org.tandemlb.core.testsupport.ChildProcess curl = org.tandemlb.core.testsupport.ChildProcess.command(
+                            "curl", "-sS", "--http1.1", url)
+                    .start()) {
                 assertTrue(curl.awaitExit(java.time.Duration.ofSeconds(20)));
                 assertNotEquals(0, curl.exitCode());
             }
@@ -78,7 +80,8 @@ class DemoTest {
 
     @Test
     void aDemoBackendAnswersItsHealthCheckAndKeepsConnectionsOpen() throws IOException {
-        try (Demo demo = Demo.start("127.0.0.1", 0); RawHttp http = new RawHttp(demo.backends().get(1).address())) {
+        try (Demo demo = Demo.start("127.0.0.1", 0);
+                RawHttp http = new RawHttp(demo.backends().get(1).address())) {
             RawHttp.Response health = http.get("/health");
             assertEquals(200, health.status());
             assertEquals("ok", health.body());
@@ -92,16 +95,22 @@ class DemoTest {
     @Test
     void headGetsTheHeadersOnlyAndConnectionCloseIsHonoured() throws IOException {
         try (Demo demo = Demo.start("127.0.0.1", 0);
-             Socket socket = new Socket(demo.backends().get(0).address().getAddress(), demo.backends().get(0).address().getPort())) {
+                Socket socket = new Socket(
+                        demo.backends().get(0).address().getAddress(),
+                        demo.backends().get(0).address().getPort())) {
             socket.setSoTimeout(20_000);
-            socket.getOutputStream().write("HEAD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-                    .getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream()
+                    .write("HEAD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                            .getBytes(StandardCharsets.US_ASCII));
 
             String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII); // to EOF
 
             assertTrue(response.startsWith("HTTP/1.1 200 OK\r\n"), response);
-            assertTrue(response.toLowerCase(java.util.Locale.ROOT)
-                    .contains("content-length: " + demo.backends().get(0).greeting().length() + "\r\n"), response);
+            assertTrue(
+                    response.toLowerCase(java.util.Locale.ROOT)
+                            .contains("content-length: "
+                                    + demo.backends().get(0).greeting().length() + "\r\n"),
+                    response);
             assertTrue(response.endsWith("\r\n\r\n"), "no body after the head: " + response);
         }
     }
@@ -144,7 +153,9 @@ class DemoTest {
     /** The demo in its own JVM, as a user runs it: what it prints, the traffic, and SIGTERM → exit 0. */
     @Test
     void theDemoProcessPrintsWhereToLookAndExitsZeroOnSigterm() throws Exception {
-        try (ChildProcess p = ChildProcess.java(TandemCommand.class).args("demo", "--port", "0").start()) {
+        try (ChildProcess p = ChildProcess.java(TandemCommand.class)
+                .args("demo", "--port", "0")
+                .start()) {
             int port = Integer.parseInt(p.awaitLine(URL, Duration.ofSeconds(60)).group(1));
             InetSocketAddress lb = new InetSocketAddress("127.0.0.1", port);
             p.awaitLine(Pattern.compile(Pattern.quote("curl -s 127.0.0.1:" + port)), Duration.ofSeconds(10));

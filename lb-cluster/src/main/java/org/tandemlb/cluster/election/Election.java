@@ -20,8 +20,7 @@ import java.util.Optional;
  */
 public final class Election {
 
-    private Election() {
-    }
+    private Election() {}
 
     /**
      * The member that should hold the VIPs, or empty when no member is eligible.
@@ -31,9 +30,11 @@ public final class Election {
      */
     public static Optional<MemberState> winner(List<MemberState> members, boolean preempt) {
         List<MemberState> ready = members.stream().filter(MemberState::ready).toList();
-        List<MemberState> eligible = ready.stream().filter(m -> eligible(m, ready)).toList();
+        List<MemberState> eligible =
+                ready.stream().filter(m -> eligible(m, ready)).toList();
         Optional<MemberState> best = eligible.stream().min(MemberState.RANK);
-        Optional<MemberState> holder = eligible.stream().filter(MemberState::holding).min(MemberState.HOLDER);
+        Optional<MemberState> holder =
+                eligible.stream().filter(MemberState::holding).min(MemberState.HOLDER);
         if (holder.isEmpty()) {
             return best;
         }

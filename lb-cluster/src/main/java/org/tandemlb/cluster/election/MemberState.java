@@ -21,14 +21,14 @@ public record MemberState(String name, int priority, boolean ready, boolean serv
      * The order of rank between members: higher priority first, then the lower name. A total
      * order: names are unique.
      */
-    public static final Comparator<MemberState> RANK = Comparator.comparingInt(MemberState::priority).reversed()
-            .thenComparing(MemberState::name);
+    public static final Comparator<MemberState> RANK =
+            Comparator.comparingInt(MemberState::priority).reversed().thenComparing(MemberState::name);
 
     /**
      * The order between holders: the latest claim (highest epoch) first, then {@link #RANK}.
      */
-    public static final Comparator<MemberState> HOLDER = Comparator.comparingLong(MemberState::epoch).reversed()
-            .thenComparing(RANK);
+    public static final Comparator<MemberState> HOLDER =
+            Comparator.comparingLong(MemberState::epoch).reversed().thenComparing(RANK);
 
     public MemberState {
         Objects.requireNonNull(name, "name");

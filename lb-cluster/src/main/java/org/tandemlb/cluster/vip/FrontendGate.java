@@ -31,12 +31,16 @@ public final class FrontendGate {
     public FrontendGate(LoadBalancer lb, LoadBalancerConfig full, List<VipConfig> vips) {
         this.lb = Objects.requireNonNull(lb);
         this.full = Objects.requireNonNull(full);
-        this.bindVips = vips.stream().filter(v -> v.driver() == VipConfig.Driver.BIND).toList();
+        this.bindVips =
+                vips.stream().filter(v -> v.driver() == VipConfig.Driver.BIND).toList();
     }
 
     /** {@code full} without the frontends that bind one of the {@code bind}-driver VIPs: what a standby runs. */
     public static LoadBalancerConfig standby(LoadBalancerConfig full, List<VipConfig> vips) {
-        return view(full, vips.stream().filter(v -> v.driver() == VipConfig.Driver.BIND).toList(), Set.of());
+        return view(
+                full,
+                vips.stream().filter(v -> v.driver() == VipConfig.Driver.BIND).toList(),
+                Set.of());
     }
 
     private static LoadBalancerConfig view(LoadBalancerConfig full, List<VipConfig> bindVips, Set<String> held) {
@@ -64,7 +68,8 @@ public final class FrontendGate {
     public synchronized List<String> frontendsOf(VipConfig vip) {
         return full.frontends().stream()
                 .filter(f -> f.binds().stream().anyMatch(b -> vip.matches(b.host())))
-                .map(FrontendConfig::name).toList();
+                .map(FrontendConfig::name)
+                .toList();
     }
 
     /**
@@ -86,8 +91,9 @@ public final class FrontendGate {
             } else {
                 held.add(vip.ip());
             }
-            throw new VipException("VIP " + vip.ip() + ": cannot " + (hold ? "bind" : "close") + " its frontends: "
-                    + e.getMessage(), e);
+            throw new VipException(
+                    "VIP " + vip.ip() + ": cannot " + (hold ? "bind" : "close") + " its frontends: " + e.getMessage(),
+                    e);
         }
     }
 

@@ -85,9 +85,11 @@ public final class LinuxVipDriver implements VipDriver {
 
     @Override
     public synchronized void prepare() {
-        ip = find("ip").orElseThrow(() -> new VipException(where() + ": the 'ip' command is missing: install iproute2"));
-        arping = find("arping").orElseThrow(() -> new VipException(where()
-                + ": the 'arping' command is missing: install arping (apt-get install arping)"));
+        ip = find("ip")
+                .orElseThrow(() -> new VipException(where() + ": the 'ip' command is missing: install iproute2"));
+        arping = find("arping")
+                .orElseThrow(() -> new VipException(
+                        where() + ": the 'arping' command is missing: install arping (apt-get install arping)"));
         if (checkCapabilities) {
             List<String> missing = missingCapabilities();
             if (!missing.isEmpty()) {
@@ -123,8 +125,17 @@ public final class LinuxVipDriver implements VipDriver {
     }
 
     private void replace(String what) {
-        List<String> cmd = new ArrayList<>(List.of(ip, "addr", "replace", hostCidr(), "dev", vip.iface(),
-                "valid_lft", Long.toString(leaseSeconds), "preferred_lft", Long.toString(leaseSeconds)));
+        List<String> cmd = new ArrayList<>(List.of(
+                ip,
+                "addr",
+                "replace",
+                hostCidr(),
+                "dev",
+                vip.iface(),
+                "valid_lft",
+                Long.toString(leaseSeconds),
+                "preferred_lft",
+                Long.toString(leaseSeconds)));
         if (!ipv4()) {
             cmd.add("nodad"); // IPv6's own DAD would keep the address tentative for a second
         }
@@ -139,8 +150,8 @@ public final class LinuxVipDriver implements VipDriver {
         if (!ipv4()) {
             return; // unsolicited neighbour advertisements are the kernel's (nodad address, no ARP)
         }
-        CommandRunner.Result r = run(List.of(arping, "-U", "-S", vip.ip(), "-i", vip.iface(), "-c", "1", "-w", "0",
-                vip.ip()));
+        CommandRunner.Result r =
+                run(List.of(arping, "-U", "-S", vip.ip(), "-i", vip.iface(), "-c", "1", "-w", "0", vip.ip()));
         // arping exits 1 when no one answers, which is normal for an unsolicited ARP.
         if (r.exitCode() != 0 && r.exitCode() != 1) {
             log.warn("{}: gratuitous ARP failed: {}", where(), explain(r));
@@ -159,7 +170,8 @@ public final class LinuxVipDriver implements VipDriver {
 
     /** {@code ip addr del} of an address that is not there (its lease ran out): released already. */
     private static boolean notThere(CommandRunner.Result r) {
-        return r.output().contains("Cannot assign requested address") || r.output().contains("Address not found");
+        return r.output().contains("Cannot assign requested address")
+                || r.output().contains("Address not found");
     }
 
     @Override
@@ -176,8 +188,8 @@ public final class LinuxVipDriver implements VipDriver {
         String wait = String.format(Locale.ROOT, "%.3f", dadWait.toMillis() / 1000.0);
         // -0: probe from 0.0.0.0 (RFC 5227), so the probe itself claims nothing; -C 1 returns at
         // the first answer; -r prints only the answering MAC addresses.
-        CommandRunner.Result r = run(List.of(arping, "-0", "-i", vip.iface(), "-c", "1", "-C", "1", "-w", wait, "-r",
-                vip.ip()));
+        CommandRunner.Result r =
+                run(List.of(arping, "-0", "-i", vip.iface(), "-c", "1", "-C", "1", "-w", wait, "-r", vip.ip()));
         List<String> macs = new ArrayList<>();
         Matcher m = MAC.matcher(r.output());
         while (m.find()) {

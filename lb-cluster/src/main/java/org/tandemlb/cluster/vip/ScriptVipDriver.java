@@ -60,18 +60,28 @@ public final class ScriptVipDriver implements VipDriver {
         if (command == null || command.isBlank()) {
             return;
         }
-        Map<String, String> env = Map.of("TANDEM_VIP", vip.cidr(), "TANDEM_ROLE", role,
-                "TANDEM_INTERFACE", vip.iface() == null ? "" : vip.iface(), "TANDEM_NODE", node);
+        Map<String, String> env = Map.of(
+                "TANDEM_VIP",
+                vip.cidr(),
+                "TANDEM_ROLE",
+                role,
+                "TANDEM_INTERFACE",
+                vip.iface() == null ? "" : vip.iface(),
+                "TANDEM_NODE",
+                node);
         CommandRunner.Result r;
         try {
             r = runner.run(List.of("/bin/sh", "-c", command), env, TIMEOUT);
         } catch (IOException e) {
-            throw new VipException("VIP " + vip.ip() + ": cannot run the on_" + role + " command: " + e.getMessage(), e);
+            throw new VipException(
+                    "VIP " + vip.ip() + ": cannot run the on_" + role + " command: " + e.getMessage(), e);
         }
         if (!r.ok()) {
             throw new VipException("VIP " + vip.ip() + ": the on_" + role + " command failed ("
-                    + (r.exitCode() < 0 ? r.output() : "exit status " + r.exitCode()
-                    + (r.output().isEmpty() ? "" : ": " + r.firstLine())) + ")");
+                    + (r.exitCode() < 0
+                            ? r.output()
+                            : "exit status " + r.exitCode() + (r.output().isEmpty() ? "" : ": " + r.firstLine()))
+                    + ")");
         }
         log.info("VIP {}: on_{} command ran", vip.ip(), role);
     }

@@ -25,15 +25,13 @@ public interface VipDriver {
     void claim();
 
     /** Called periodically while the VIP is held (renews a lease). */
-    default void renew() {
-    }
+    default void renew() {}
 
     /**
      * Announces the VIP once more (gratuitous ARP); the node calls it a few times, spread over
      * the two seconds after a claim.
      */
-    default void announce() {
-    }
+    default void announce() {}
 
     /** Releases the VIP; idempotent, and safe when it is not held. */
     void release();

@@ -29,8 +29,10 @@ import org.tandemlb.core.testsupport.TestBackends;
 class LoopbackClusterIT {
     private static final String VIP = "127.0.0.100";
     private final List<NodeProcess> nodes = new ArrayList<>();
+
     @RegisterExtension
     final TestBackends backends = new TestBackends();
+
     private TestBackend backend;
     private int base;
     private int frontendPort;
@@ -51,9 +53,15 @@ class LoopbackClusterIT {
 
     private NodeProcess node(String name, int index, int priority, String secret, String... extra) throws IOException {
         String peers = "127.0.0.1:" + base + ",127.0.0.1:" + (base + 1) + ",127.0.0.1:" + (base + 2);
-        List<String> args = new ArrayList<>(List.of("name=" + name, "bind=127.0.0.1:" + (base + index),
-                "peers=" + peers, "priority=" + priority, "secret=" + secret, "vip=bind:" + VIP,
-                "frontend=" + VIP + ":" + frontendPort, "backend=" + backend.hostPort()));
+        List<String> args = new ArrayList<>(List.of(
+                "name=" + name,
+                "bind=127.0.0.1:" + (base + index),
+                "peers=" + peers,
+                "priority=" + priority,
+                "secret=" + secret,
+                "vip=bind:" + VIP,
+                "frontend=" + VIP + ":" + frontendPort,
+                "backend=" + backend.hostPort()));
         args.addAll(List.of(extra));
         NodeProcess n = new NodeProcess(name, NodeMain.command(args));
         nodes.add(n);
@@ -71,7 +79,8 @@ class LoopbackClusterIT {
      * machine may go the other way (a pause detected releases the VIP): the scenarios hold either way.
      */
     private NodeProcess[] awaitPair(NodeProcess a, NodeProcess b) {
-        await("a pair of " + a.name + " and " + b.name).atMost(Duration.ofSeconds(30))
+        await("a pair of " + a.name + " and " + b.name)
+                .atMost(Duration.ofSeconds(30))
                 .pollInterval(Duration.ofMillis(100))
                 .until(() -> (a.lastRole().equals("active") ^ b.lastRole().equals("active"))
                         && (a.lastRole().equals("active") ? b : a).state().endsWith(" standby 2")
@@ -87,20 +96,26 @@ class LoopbackClusterIT {
 
         // A drain made on the standby applies on the active node too.
         lb2.command("drain");
-        await("drain replicated").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+        await("drain replicated")
+                .atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(50))
                 .until(() -> lb1.state().startsWith("drain 7 "));
 
         long killedAt = System.currentTimeMillis();
         lb1.process.destroyForcibly(); // kill -9
-        await("the standby takes over").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+        await("the standby takes over")
+                .atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(10))
                 .until(() -> lb2.lastRole().equals("active"));
-        System.out.printf("kill -9 of the active node: the standby active after %d ms%n",
-                System.currentTimeMillis() - killedAt);
+        System.out.printf(
+                "kill -9 of the active node: the standby active after %d ms%n", System.currentTimeMillis() - killedAt);
         assertTrue(lb2.state().startsWith("drain 7 active"), "the drain survives the failover");
 
         // A node that joins later receives the current state.
         NodeProcess lb3 = node("lb3", 2, 50, "s3cret");
-        await("lb3 learns the drain").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+        await("lb3 learns the drain")
+                .atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(50))
                 .until(() -> lb3.state().startsWith("drain 7 standby 2"));
         assertEquals("active", lb2.lastRole(), "the holder keeps the VIP when a node joins");
     }
@@ -111,12 +126,16 @@ class LoopbackClusterIT {
         NodeProcess lb1 = pair[0];
         NodeProcess lb2 = pair[1];
         try (Prober prober = new Prober(vip(), 20_000)) {
-            await("probes succeed").atMost(Duration.ofSeconds(5)).until(() -> prober.probes().size() > 10);
+            await("probes succeed")
+                    .atMost(Duration.ofSeconds(5))
+                    .until(() -> prober.probes().size() > 10);
             long killedAt = System.currentTimeMillis();
             lb1.process.destroyForcibly(); // kill -9
-            await("the VIP serves from lb2").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
-                    .until(() -> lb2.lastRole().equals("active") && prober.probes().stream()
-                            .anyMatch(p -> p.ok() && p.atMillis() > killedAt + 100));
+            await("the VIP serves from lb2")
+                    .atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(() -> lb2.lastRole().equals("active")
+                            && prober.probes().stream().anyMatch(p -> p.ok() && p.atMillis() > killedAt + 100));
             long until = System.currentTimeMillis() + 500;
             await().atMost(Duration.ofSeconds(2)).until(() -> System.currentTimeMillis() > until);
             Prober.Outage outage = Prober.outage(prober.probes(), killedAt - 200, until);
@@ -134,10 +153,14 @@ class LoopbackClusterIT {
         NodeProcess lb1 = pair[0];
         NodeProcess lb2 = pair[1];
         try (Prober prober = new Prober(vip(), 20_000)) {
-            await("probes succeed").atMost(Duration.ofSeconds(5)).until(() -> prober.probes().size() > 10);
+            await("probes succeed")
+                    .atMost(Duration.ofSeconds(5))
+                    .until(() -> prober.probes().size() > 10);
             long stoppedAt = System.currentTimeMillis();
             lb1.signal("TERM");
-            await("lb2 takes over").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+            await("lb2 takes over")
+                    .atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(20))
                     .until(() -> lb2.lastRole().equals("active"));
             await("lb1 exits").atMost(Duration.ofSeconds(10)).until(() -> !lb1.process.isAlive());
             long until = System.currentTimeMillis() + 300;
@@ -157,7 +180,9 @@ class LoopbackClusterIT {
     @Test
     void aNodeWithAnotherSecretStaysOutAndChangesNothing() throws Exception {
         NodeProcess lb1 = node("lb1", 0, 100, "s3cret");
-        await("lb1 active").atMost(Duration.ofSeconds(20)).until(() -> lb1.lastRole().equals("active"));
+        await("lb1 active")
+                .atMost(Duration.ofSeconds(20))
+                .until(() -> lb1.lastRole().equals("active"));
         NodeProcess intruder = node("lb9", 1, 255, "guessed");
         intruder.command("drain");
         // For a few seconds (several discovery and merge rounds) nothing changes.
@@ -180,15 +205,21 @@ class LoopbackClusterIT {
         try {
             NodeProcess lb1 = node("lb1", 0, 200, "s3cret", "tiebreaker=127.0.0.1:" + gateway.getLocalPort());
             NodeProcess lb2 = node("lb2", 1, 100, "s3cret");
-            await("lb1 active behind its tiebreaker").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+            await("lb1 active behind its tiebreaker")
+                    .atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(100))
                     .until(() -> lb1.lastRole().equals("active") && lb2.state().endsWith(" standby 2"));
             gateway.close(); // lb1's side of the network can no longer see the gateway
             long at = System.currentTimeMillis();
             // Measured about 1.5 s; the bound leaves room for a starved CI machine (nothing in the
             // spec times this one).
-            await("lb1 gives the VIP up, lb2 takes it").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
-                    .until(() -> lb1.lastRole().equals("standby") && lb2.lastRole().equals("active") && Prober.get(vip()));
-            System.out.printf("[loopback] tiebreaker lost: the peer serves after %d ms%n", System.currentTimeMillis() - at);
+            await("lb1 gives the VIP up, lb2 takes it")
+                    .atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(() ->
+                            lb1.lastRole().equals("standby") && lb2.lastRole().equals("active") && Prober.get(vip()));
+            System.out.printf(
+                    "[loopback] tiebreaker lost: the peer serves after %d ms%n", System.currentTimeMillis() - at);
         } finally {
             gateway.close();
         }

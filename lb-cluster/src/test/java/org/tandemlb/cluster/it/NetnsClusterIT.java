@@ -38,7 +38,8 @@ import org.tandemlb.core.testsupport.RequiresRoot;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @RequiresRoot("network namespaces, a bridge and the VIP on their interfaces")
 class NetnsClusterIT {
-    private final String tag = Integer.toHexString(0x1000 + ThreadLocalRandom.current().nextInt(0xefff));
+    private final String tag =
+            Integer.toHexString(0x1000 + ThreadLocalRandom.current().nextInt(0xefff));
     private final String net = "10.213." + (10 + ThreadLocalRandom.current().nextInt(200));
     private final String bridge = "tb" + tag;
     private final String[] namespaces = {"tdm-" + tag + "-n1", "tdm-" + tag + "-n2", "tdm-" + tag + "-c"};
@@ -55,11 +56,11 @@ class NetnsClusterIT {
         ip("link", "add", bridge, "type", "bridge");
         ip("link", "set", bridge, "up");
         for (int i = 0; i < 3; i++) {
-            ExternalProcesses.CommandResult r = ExternalProcesses.run(Duration.ofSeconds(10), "ip", "netns", "add",
-                    namespaces[i]);
+            ExternalProcesses.CommandResult r =
+                    ExternalProcesses.run(Duration.ofSeconds(10), "ip", "netns", "add", namespaces[i]);
             if (!r.ok()) {
-                fail("network namespaces are not available here (ip netns add: " + r.stderr().trim()
-                        + "): this test needs them");
+                fail("network namespaces are not available here (ip netns add: "
+                        + r.stderr().trim() + "): this test needs them");
             }
             ip("link", "add", ports[i], "type", "veth", "peer", "name", "eth0", "netns", namespaces[i]);
             ip("link", "set", ports[i], "master", bridge);
@@ -80,8 +81,10 @@ class NetnsClusterIT {
 
     @BeforeEach
     void startClient() throws IOException {
-        client = new NodeProcess("client", ProbeMain.command(List.of("backend=" + addresses[2] + ":8081",
-                "target=" + vip + ":8080", "max=120000")).prefix(inNamespace(2)));
+        client = new NodeProcess(
+                "client",
+                ProbeMain.command(List.of("backend=" + addresses[2] + ":8081", "target=" + vip + ":8080", "max=120000"))
+                        .prefix(inNamespace(2)));
         processes.add(client);
         client.awaitSaid("READY", Duration.ofSeconds(20));
     }
@@ -92,8 +95,8 @@ class NetnsClusterIT {
         processes.clear();
         for (int i = 0; i < 3; i++) {
             ExternalProcesses.run(Duration.ofSeconds(5), "ip", "link", "set", ports[i], "up");
-            ExternalProcesses.run(Duration.ofSeconds(5), "ip", "-n", namespaces[i], "addr", "del", vip + "/32",
-                    "dev", "eth0");
+            ExternalProcesses.run(
+                    Duration.ofSeconds(5), "ip", "-n", namespaces[i], "addr", "del", vip + "/32", "dev", "eth0");
         }
     }
 
@@ -114,10 +117,17 @@ class NetnsClusterIT {
     private NodeProcess node(int i, int priority, String profile) throws IOException {
         String name = "lb" + (i + 1);
         String peers = addresses[0] + ":7800," + addresses[1] + ":7800";
-        ChildProcess.Builder command = NodeMain.command(List.of("name=" + name,
-                "bind=" + addresses[i] + ":7800", "peers=" + peers, "priority=" + priority, "secret=netns-secret",
-                "vip=linux:" + vip + "/24:eth0", "frontend=0.0.0.0:8080", "backend=" + addresses[2] + ":8081",
-                "profile=" + profile)).prefix(inNamespace(i));
+        ChildProcess.Builder command = NodeMain.command(List.of(
+                        "name=" + name,
+                        "bind=" + addresses[i] + ":7800",
+                        "peers=" + peers,
+                        "priority=" + priority,
+                        "secret=netns-secret",
+                        "vip=linux:" + vip + "/24:eth0",
+                        "frontend=0.0.0.0:8080",
+                        "backend=" + addresses[2] + ":8081",
+                        "profile=" + profile))
+                .prefix(inNamespace(i));
         if (profile.equals("fast")) {
             // As docs/cluster.md advises for the fast timings: the LB before ordinary work
             // (systemd's Nice=-10), so that busy cores delay its heartbeats by milliseconds.
@@ -131,8 +141,10 @@ class NetnsClusterIT {
 
     /** Whether namespace {@code i} has the VIP on its interface. */
     private boolean holds(int i) {
-        return ExternalProcesses.run(Duration.ofSeconds(5), "ip", "-n", namespaces[i], "-o", "addr", "show", "dev",
-                "eth0").stdout().contains(vip + "/32");
+        return ExternalProcesses.run(
+                        Duration.ofSeconds(5), "ip", "-n", namespaces[i], "-o", "addr", "show", "dev", "eth0")
+                .stdout()
+                .contains(vip + "/32");
     }
 
     private NodeProcess[] pair() throws IOException {
@@ -147,7 +159,9 @@ class NetnsClusterIT {
     private NodeProcess[] pair(String profile) throws IOException {
         NodeProcess lb1 = node(0, 200, profile);
         NodeProcess first = node(1, 100, profile);
-        await("one of lb1 and lb2 active").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+        await("one of lb1 and lb2 active")
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> lb1.lastRole().equals("active") || first.lastRole().equals("active"));
         NodeProcess standby = first;
         if (first.lastRole().equals("active")) {
@@ -158,10 +172,14 @@ class NetnsClusterIT {
             standby = node(1, 100, profile);
         }
         NodeProcess lb2 = standby;
-        await("lb1 active, lb2 standby, the client served").atMost(Duration.ofSeconds(30))
+        await("lb1 active, lb2 standby, the client served")
+                .atMost(Duration.ofSeconds(30))
                 .pollInterval(Duration.ofMillis(100))
-                .until(() -> lb1.lastRole().equals("active") && lb2.state().endsWith(" standby 2")
-                        && holds(0) && !holds(1) && servedSince(System.currentTimeMillis() - 300));
+                .until(() -> lb1.lastRole().equals("active")
+                        && lb2.state().endsWith(" standby 2")
+                        && holds(0)
+                        && !holds(1)
+                        && servedSince(System.currentTimeMillis() - 300));
         // Steady state: both JVMs past their start-up (JIT) and the client served for a while,
         // as a standby would be in production when its peer fails.
         pass(Duration.ofSeconds(2));
@@ -171,7 +189,8 @@ class NetnsClusterIT {
 
     /** Whether every probe that started since {@code millis} (and has ended) got a 200; at least 3. */
     private boolean servedSince(long millis) {
-        List<Prober.Probe> probes = client.probes().stream().filter(p -> p.atMillis() >= millis).toList();
+        List<Prober.Probe> probes =
+                client.probes().stream().filter(p -> p.atMillis() >= millis).toList();
         return probes.size() >= 3 && probes.stream().allMatch(Prober.Probe::ok);
     }
 
@@ -181,7 +200,9 @@ class NetnsClusterIT {
 
     /** Waits until the client has been served again for a while after {@code since}, then measures. */
     private Prober.Outage outageAfter(long since, String what) {
-        await(what + ": the client is served again").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50))
+        await(what + ": the client is served again")
+                .atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(50))
                 .until(() -> servedSince(System.currentTimeMillis() - 500)
                         && client.probes().stream().anyMatch(p -> p.ok() && p.atMillis() > since + 500));
         long until = System.currentTimeMillis();
@@ -206,7 +227,8 @@ class NetnsClusterIT {
         n[0].process.destroyForcibly(); // kill -9: its kernel keeps the VIP until the lease runs out
         Prober.Outage outage = outageAfter(at, "kill -9 of the active node");
         assertEquals("active", n[1].lastRole());
-        assertTrue(outage.longestGapMillis() <= 1000, "goal (docs/cluster.md): a crash is replaced within 1 s; " + outage);
+        assertTrue(
+                outage.longestGapMillis() <= 1000, "goal (docs/cluster.md): a crash is replaced within 1 s; " + outage);
         await("the dead node's lease runs out").atMost(Duration.ofSeconds(5)).until(() -> !holds(0));
         // Steady state: the survivor holds the VIP (after a pause on a starved machine it releases
         // and claims again, which takes a few seconds: hence a wait, not an instant check).
@@ -221,25 +243,30 @@ class NetnsClusterIT {
         ip("link", "set", ports[0], "down"); // lb1's host drops off the network, silently for the others
         Prober.Outage outage = outageAfter(cut, "silent cut of the active host");
         assertEquals("active", n[1].lastRole());
-        assertTrue(outage.longestGapMillis() <= 2000, "goal (docs/cluster.md): a silent failure is replaced within 2 s; " + outage);
+        assertTrue(
+                outage.longestGapMillis() <= 2000,
+                "goal (docs/cluster.md): a silent failure is replaced within 2 s; " + outage);
 
         pass(Duration.ofSeconds(2));
         int lb2Roles = n[1].said().size();
         long healed = System.currentTimeMillis();
         event("link of lb1 restored");
         ip("link", "set", ports[0], "up");
-        await("after the heal, exactly one holder: lb2").atMost(Duration.ofSeconds(10))
+        await("after the heal, exactly one holder: lb2")
+                .atMost(Duration.ofSeconds(10))
                 .pollInterval(Duration.ofMillis(100))
                 .until(() -> !holds(0) && holds(1) && n[0].lastRole().equals("standby"));
         pass(Duration.ofSeconds(3)); // no flapping afterwards
         long observed = System.currentTimeMillis();
         pass(Duration.ofMillis(1500)); // probes still in flight end (see outageAfter)
         assertTrue(!holds(0) && holds(1), "one holder");
-        assertFalse(n[1].said().subList(lb2Roles, n[1].said().size()).contains("ROLE standby"),
+        assertFalse(
+                n[1].said().subList(lb2Roles, n[1].said().size()).contains("ROLE standby"),
                 "lb2 never let go during the heal");
         Prober.Outage heal = Prober.outage(client.probes(), healed, observed);
         System.out.println("[netns, linux driver] heal of the cut host: " + heal);
-        assertTrue(heal.longestGapMillis() <= 1000, "goal (docs/cluster.md): a heal costs clients at most 1 s; " + heal);
+        assertTrue(
+                heal.longestGapMillis() <= 1000, "goal (docs/cluster.md): a heal costs clients at most 1 s; " + heal);
     }
 
     @Test
@@ -294,7 +321,8 @@ class NetnsClusterIT {
         long busyFrom = System.currentTimeMillis();
         try {
             for (int i = 0; i < 2; i++) {
-                hogs.add(ChildProcess.command("timeout", "12", "sh", "-c", "while :; do :; done").start());
+                hogs.add(ChildProcess.command("timeout", "12", "sh", "-c", "while :; do :; done")
+                        .start());
             }
             event("both cores busy");
             pass(Duration.ofSeconds(8));
@@ -308,7 +336,8 @@ class NetnsClusterIT {
         event("cores free");
         assertEquals("active", n[0].lastRole());
         assertFalse(n[1].everSaid("ROLE active"), "no false failover while both cores were busy");
-        assertEquals(1, n[0].said().stream().filter(l -> l.equals("ROLE active")).count(), "lb1 never let go");
+        assertEquals(
+                1, n[0].said().stream().filter(l -> l.equals("ROLE active")).count(), "lb1 never let go");
         long busyUntil = System.currentTimeMillis();
         pass(Duration.ofMillis(1500)); // probes still in flight end (see outageAfter)
         System.out.println("[netns, linux driver, fast] both cores busy for 8 s: "

@@ -36,8 +36,7 @@ import org.tandemlb.core.testsupport.ChildProcess;
  */
 public final class NodeMain {
 
-    private NodeMain() {
-    }
+    private NodeMain() {}
 
     public static void main(String[] args) throws Exception {
         Map<String, String> a = new HashMap<>();
@@ -69,9 +68,14 @@ public final class NodeMain {
                 .backend(BackendConfig.builder("web", Mode.HTTP)
                         .server(ServerConfig.builder("web1", a.get("backend")).build())
                         .build())
-                .frontend(FrontendConfig.builder("www", Mode.HTTP).bind(a.get("frontend")).defaultBackend("web").build())
+                .frontend(FrontendConfig.builder("www", Mode.HTTP)
+                        .bind(a.get("frontend"))
+                        .defaultBackend("web")
+                        .build())
                 .build();
-        LoadBalancer lb = LoadBalancer.builder(ClusterNode.standbyConfig(full, cluster)).threads(1).build();
+        LoadBalancer lb = LoadBalancer.builder(ClusterNode.standbyConfig(full, cluster))
+                .threads(1)
+                .build();
         lb.start();
         ClusterNode node = ClusterNode.builder(cluster, lb, full)
                 .listener(s -> say("ROLE " + s.role().apiName()))
@@ -80,11 +84,14 @@ public final class NodeMain {
         // READY once in a view (start() returns once the ports are bound): the tests start the
         // next node after that, as an operator starts one host after the other.
         node.joined().join();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            node.stop();
-            lb.stop(Duration.ofSeconds(1));
-            say("STOPPED");
-        }, "shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            node.stop();
+                            lb.stop(Duration.ofSeconds(1));
+                            say("STOPPED");
+                        },
+                        "shutdown"));
         say("READY");
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         String line;
@@ -97,7 +104,8 @@ public final class NodeMain {
                 case "state" -> {
                     var s = lb.backend("web").server("web1");
                     say("STATE " + s.adminState().apiName() + " " + s.targetWeight() + " "
-                            + node.status().role().apiName() + " " + node.status().members().size());
+                            + node.status().role().apiName() + " "
+                            + node.status().members().size());
                 }
                 default -> say("UNKNOWN " + line);
             }
@@ -114,8 +122,13 @@ public final class NodeMain {
     /** A JVM that runs this class with the test class path and {@code args}. */
     public static ChildProcess.Builder command(List<String> args) {
         return ChildProcess.java(NodeMain.class)
-                .jvmArgs("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1",
-                        "-Djava.net.preferIPv4Stack=true", "-Dlogback.configurationFile=node-logback.xml")
+                .jvmArgs(
+                        "-Xmx128m",
+                        "-XX:+UseSerialGC",
+                        "-XX:TieredStopAtLevel=1",
+                        "-XX:CICompilerCount=1",
+                        "-Djava.net.preferIPv4Stack=true",
+                        "-Dlogback.configurationFile=node-logback.xml")
                 .args(args);
     }
 }

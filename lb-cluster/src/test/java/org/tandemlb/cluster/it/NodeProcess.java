@@ -21,7 +21,9 @@ final class NodeProcess implements AutoCloseable {
         this.name = name;
         // The probes (@@ P) are many: printed only when asked for.
         boolean verbose = System.getenv("TANDEM_IT_VERBOSE") != null;
-        this.child = command.name(name).echo(line -> verbose || !line.startsWith("@@ P ")).start();
+        this.child = command.name(name)
+                .echo(line -> verbose || !line.startsWith("@@ P "))
+                .start();
         this.process = child.process();
     }
 

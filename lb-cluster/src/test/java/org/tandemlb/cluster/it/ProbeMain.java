@@ -22,8 +22,7 @@ import org.tandemlb.core.testsupport.ChildProcess;
  */
 public final class ProbeMain {
 
-    private ProbeMain() {
-    }
+    private ProbeMain() {}
 
     public static void main(String[] args) throws Exception {
         HostPort backend = HostPort.parse(args[0].substring("backend=".length()));

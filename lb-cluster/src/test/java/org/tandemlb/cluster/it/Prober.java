@@ -21,8 +21,7 @@ import java.util.concurrent.TimeUnit;
 final class Prober implements AutoCloseable {
     static final long INTERVAL_MS = 20;
 
-    record Probe(long atMillis, boolean ok) {
-    }
+    record Probe(long atMillis, boolean ok) {}
 
     private final List<Probe> probes = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService timer;
@@ -36,21 +35,26 @@ final class Prober implements AutoCloseable {
      * Starts a probe every 20 ms, each on its own thread (a probe held up by a lost SYN does not
      * delay the next one), recorded with its start time once it ends. Stops after {@code maxMillis}.
      */
-    static ScheduledExecutorService start(InetSocketAddress target, long maxMillis, java.util.function.Consumer<Probe> sink) {
+    static ScheduledExecutorService start(
+            InetSocketAddress target, long maxMillis, java.util.function.Consumer<Probe> sink) {
         long deadline = System.currentTimeMillis() + maxMillis;
         ScheduledExecutorService timer = Executors.newScheduledThreadPool(64, r -> {
             Thread t = new Thread(r, "prober");
             t.setDaemon(true);
             return t;
         });
-        timer.scheduleAtFixedRate(() -> {
-            long at = System.currentTimeMillis();
-            if (at > deadline) {
-                timer.shutdown();
-                return;
-            }
-            timer.execute(() -> sink.accept(new Probe(at, get(target))));
-        }, 0, INTERVAL_MS, TimeUnit.MILLISECONDS);
+        timer.scheduleAtFixedRate(
+                () -> {
+                    long at = System.currentTimeMillis();
+                    if (at > deadline) {
+                        timer.shutdown();
+                        return;
+                    }
+                    timer.execute(() -> sink.accept(new Probe(at, get(target))));
+                },
+                0,
+                INTERVAL_MS,
+                TimeUnit.MILLISECONDS);
         return timer;
     }
 
@@ -88,8 +92,10 @@ final class Prober implements AutoCloseable {
         public String toString() {
             return "clients without service for " + longestGapMillis + " ms (" + failed + " of " + total
                     + " probes failed, one every " + INTERVAL_MS + " ms"
-                    + (failed == 0 ? "" : String.format(", failures from %tT.%<tL to %tT.%<tL", firstFailure,
-                    lastFailure)) + ")";
+                    + (failed == 0
+                            ? ""
+                            : String.format(", failures from %tT.%<tL to %tT.%<tL", firstFailure, lastFailure))
+                    + ")";
         }
     }
 
@@ -99,8 +105,10 @@ final class Prober implements AutoCloseable {
      * failure (0 without failures; up to {@code to} when the service did not come back).
      */
     static Outage outage(List<Probe> probes, long from, long to) {
-        List<Probe> in = probes.stream().filter(p -> p.atMillis() >= from && p.atMillis() <= to)
-                .sorted(java.util.Comparator.comparingLong(Probe::atMillis)).toList();
+        List<Probe> in = probes.stream()
+                .filter(p -> p.atMillis() >= from && p.atMillis() <= to)
+                .sorted(java.util.Comparator.comparingLong(Probe::atMillis))
+                .toList();
         int failed = (int) in.stream().filter(p -> !p.ok()).count();
         if (failed == 0) {
             return new Outage(0, 0, in.size(), 0, 0);
@@ -119,9 +127,15 @@ final class Prober implements AutoCloseable {
         // prober itself was held up (a starved machine) before the failure, that interval says
         // nothing about the service: count from one probe interval before the first failure.
         long firstFailed = in.get(first).atMillis();
-        long start = first > 0 ? Math.max(in.get(first - 1).atMillis(), firstFailed - INTERVAL_MS)
+        long start = first > 0
+                ? Math.max(in.get(first - 1).atMillis(), firstFailed - INTERVAL_MS)
                 : Math.max(from, firstFailed - INTERVAL_MS);
         long end = last + 1 < in.size() ? in.get(last + 1).atMillis() : to;
-        return new Outage(end - start, failed, in.size(), in.get(first).atMillis(), in.get(last).atMillis());
+        return new Outage(
+                end - start,
+                failed,
+                in.size(),
+                in.get(first).atMillis(),
+                in.get(last).atMillis());
     }
 }

@@ -64,12 +64,14 @@ class SimultaneousStartIT {
                 List<Future<Long>> batch = new ArrayList<>();
                 for (int run = from; run < Math.min(from + AT_ONCE, SAME_INSTANT + APART); run++) {
                     int base = first + (run % 30) * 3 + (run / 30) * 200;
-                    long offset = run < SAME_INSTANT ? 0 : ThreadLocalRandom.current().nextLong(501);
+                    long offset =
+                            run < SAME_INSTANT ? 0 : ThreadLocalRandom.current().nextLong(501);
                     int r = run;
                     batch.add(pool.submit(() -> pair(pool, base, offset, r)));
                 }
                 for (int i = 0; i < batch.size(); i++) {
-                    (from + i < SAME_INSTANT ? together : apart).add(batch.get(i).get(60, TimeUnit.SECONDS));
+                    (from + i < SAME_INSTANT ? together : apart)
+                            .add(batch.get(i).get(60, TimeUnit.SECONDS));
                 }
             }
         } finally {
@@ -82,18 +84,26 @@ class SimultaneousStartIT {
     private static long pair(ExecutorService pool, int base, long offsetMs, int run) throws Exception {
         LoadBalancerConfig full = LoadBalancerConfig.builder()
                 .backend(BackendConfig.builder("web", Mode.HTTP)
-                        .server(ServerConfig.builder("web1", "127.0.0.1:9").build()).build())
-                .frontend(FrontendConfig.builder("www", Mode.HTTP).bind(VIP + ":" + (base + 2)).defaultBackend("web")
+                        .server(ServerConfig.builder("web1", "127.0.0.1:9").build())
+                        .build())
+                .frontend(FrontendConfig.builder("www", Mode.HTTP)
+                        .bind(VIP + ":" + (base + 2))
+                        .defaultBackend("web")
                         .build())
                 .build();
         List<ClusterNode> nodes = new ArrayList<>();
         List<LoadBalancer> lbs = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             ClusterConfig c = ClusterConfig.builder("lb" + (i + 1), HostPort.parse("127.0.0.1:" + (base + i)), "s3cret")
-                    .name("simultaneous").peer(HostPort.parse("127.0.0.1:" + base))
-                    .peer(HostPort.parse("127.0.0.1:" + (base + 1))).priority(150 - 50 * i)
-                    .vip(VipConfig.bind(VIP)).build();
-            LoadBalancer lb = LoadBalancer.builder(ClusterNode.standbyConfig(full, c)).threads(1).build();
+                    .name("simultaneous")
+                    .peer(HostPort.parse("127.0.0.1:" + base))
+                    .peer(HostPort.parse("127.0.0.1:" + (base + 1)))
+                    .priority(150 - 50 * i)
+                    .vip(VipConfig.bind(VIP))
+                    .build();
+            LoadBalancer lb = LoadBalancer.builder(ClusterNode.standbyConfig(full, c))
+                    .threads(1)
+                    .build();
             lb.start();
             lbs.add(lb);
             nodes.add(ClusterNode.builder(c, lb, full).build());
@@ -105,29 +115,41 @@ class SimultaneousStartIT {
             for (int i = 0; i < 2; i++) {
                 ClusterNode n = nodes.get(i);
                 long delay = i == 1 ? offsetMs : 0;
-                starts.add(CompletableFuture.runAsync(() -> {
-                    try {
-                        if (go.await(10, TimeUnit.SECONDS) == 0) {
-                            startedAt.set(System.nanoTime());
-                        }
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                    if (delay > 0) {
-                        Awaitility.await().pollDelay(Duration.ofMillis(delay)).until(() -> true);
-                    }
-                    n.start();
-                }, pool));
+                starts.add(CompletableFuture.runAsync(
+                        () -> {
+                            try {
+                                if (go.await(10, TimeUnit.SECONDS) == 0) {
+                                    startedAt.set(System.nanoTime());
+                                }
+                            } catch (Exception e) {
+                                throw new IllegalStateException(e);
+                            }
+                            if (delay > 0) {
+                                Awaitility.await()
+                                        .pollDelay(Duration.ofMillis(delay))
+                                        .until(() -> true);
+                            }
+                            n.start();
+                        },
+                        pool));
             }
             try {
                 Awaitility.await("run " + run + " (offset " + offsetMs + " ms): one view of two, one active")
-                        .atMost(BOUND).pollInterval(Duration.ofMillis(20))
+                        .atMost(BOUND)
+                        .pollInterval(Duration.ofMillis(20))
                         .until(() -> paired(nodes));
             } catch (ConditionTimeoutException e) {
                 fail("run " + run + " (second node " + offsetMs + " ms later): no pair within " + BOUND.toSeconds()
                         + " s: " + nodes.get(0).status() + " / " + nodes.get(1).status()
-                        + "; starts: " + starts.stream().map(s -> !s.isDone() ? "running" : s.isCompletedExceptionally()
-                                ? "failed: " + s.handle((v, x) -> x).join() : "returned").toList());
+                        + "; starts: "
+                        + starts.stream()
+                                .map(s -> !s.isDone()
+                                        ? "running"
+                                        : s.isCompletedExceptionally()
+                                                ? "failed: "
+                                                        + s.handle((v, x) -> x).join()
+                                                : "returned")
+                                .toList());
             }
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt.get());
             for (CompletableFuture<Void> s : starts) {
@@ -136,7 +158,9 @@ class SimultaneousStartIT {
             return ms;
         } finally {
             // The standby first: the active node then has nobody to hand over to, and releases at once.
-            nodes.stream().sorted((x, y) -> Boolean.compare(x.active(), y.active())).forEach(ClusterNode::stop);
+            nodes.stream()
+                    .sorted((x, y) -> Boolean.compare(x.active(), y.active()))
+                    .forEach(ClusterNode::stop);
             lbs.forEach(lb -> lb.stop(Duration.ZERO));
         }
     }
@@ -159,7 +183,8 @@ class SimultaneousStartIT {
         Collections.sort(sorted);
         int n = sorted.size();
         assertTrue(n > 0);
-        return String.format("n=%d min=%d p50=%d p90=%d max=%d", n, sorted.get(0), sorted.get(n / 2),
-                sorted.get(Math.min(n - 1, n * 9 / 10)), sorted.get(n - 1));
+        return String.format(
+                "n=%d min=%d p50=%d p90=%d max=%d",
+                n, sorted.get(0), sorted.get(n / 2), sorted.get(Math.min(n - 1, n * 9 / 10)), sorted.get(n - 1));
     }
 }

@@ -33,7 +33,9 @@ class VipDriversTest {
         }
 
         List<String> joined() {
-            return commands.stream().map(c -> String.join(" ", c).replaceAll("\\S*/(ip|arping) ", "$1 ")).toList();
+            return commands.stream()
+                    .map(c -> String.join(" ", c).replaceAll("\\S*/(ip|arping) ", "$1 "))
+                    .toList();
         }
     }
 
@@ -41,7 +43,8 @@ class VipDriversTest {
 
     private static CommandRunner.Result linkOk(List<String> c) {
         if (c.contains("link")) {
-            return new CommandRunner.Result(0, "2: eth0: <BROADCAST> mtu 1500\\    link/ether 02:42:AC:11:00:02 brd ff:ff:ff:ff:ff:ff");
+            return new CommandRunner.Result(
+                    0, "2: eth0: <BROADCAST> mtu 1500\\    link/ether 02:42:AC:11:00:02 brd ff:ff:ff:ff:ff:ff");
         }
         if (c.contains("del")) {
             return new CommandRunner.Result(2, "Error: ipv4: Address not found.");
@@ -75,13 +78,14 @@ class VipDriversTest {
 
     @Test
     void duplicateAddressDetectionListsOtherAnswerers() {
-        FakeRunner r = new FakeRunner(c -> c.contains("-0")
-                ? new CommandRunner.Result(0, "02:42:ac:11:00:02\n52:54:00:aa:bb:cc\n")
-                : linkOk(c));
+        FakeRunner r = new FakeRunner(c ->
+                c.contains("-0") ? new CommandRunner.Result(0, "02:42:ac:11:00:02\n52:54:00:aa:bb:cc\n") : linkOk(c));
         LinuxVipDriver d = new LinuxVipDriver(VIP, r, Duration.ofSeconds(2), Duration.ofMillis(100), false);
         d.prepare();
         assertEquals(List.of("52:54:00:aa:bb:cc"), d.answering(), "our own address is not a conflict");
-        assertTrue(r.joined().contains("arping -0 -i eth0 -c 1 -C 1 -w 0.100 -r 10.0.0.100"), r.joined().toString());
+        assertTrue(
+                r.joined().contains("arping -0 -i eth0 -c 1 -C 1 -w 0.100 -r 10.0.0.100"),
+                r.joined().toString());
     }
 
     @Test
@@ -92,32 +96,44 @@ class VipDriversTest {
         LinuxVipDriver d = new LinuxVipDriver(VIP, r, Duration.ofSeconds(2), Duration.ofMillis(100), false);
         d.prepare();
         VipException e = assertThrows(VipException.class, d::claim);
-        assertEquals("VIP 10.0.0.100 on eth0: cannot claim (ip addr replace: RTNETLINK answers: Operation not "
-                + "permitted: CAP_NET_ADMIN missing: run as root or grant AmbientCapabilities=CAP_NET_ADMIN "
-                + "CAP_NET_RAW)", e.getMessage());
+        assertEquals(
+                "VIP 10.0.0.100 on eth0: cannot claim (ip addr replace: RTNETLINK answers: Operation not "
+                        + "permitted: CAP_NET_ADMIN missing: run as root or grant AmbientCapabilities=CAP_NET_ADMIN "
+                        + "CAP_NET_RAW)",
+                e.getMessage());
     }
 
     @Test
     void aMissingInterfaceFailsThePreparation() {
-        FakeRunner r = new FakeRunner(c -> c.contains("link")
-                ? new CommandRunner.Result(1, "Device \"eth9\" does not exist.")
-                : linkOk(c));
-        LinuxVipDriver d = new LinuxVipDriver(VipConfig.linux("10.0.0.100", 24, "eth9"), r, Duration.ofSeconds(2),
-                Duration.ofMillis(100), false);
+        FakeRunner r = new FakeRunner(
+                c -> c.contains("link") ? new CommandRunner.Result(1, "Device \"eth9\" does not exist.") : linkOk(c));
+        LinuxVipDriver d = new LinuxVipDriver(
+                VipConfig.linux("10.0.0.100", 24, "eth9"), r, Duration.ofSeconds(2), Duration.ofMillis(100), false);
         VipException e = assertThrows(VipException.class, d::prepare);
-        assertEquals("VIP 10.0.0.100 on eth9: interface eth9 not found (Device \"eth9\" does not exist.)", e.getMessage());
+        assertEquals(
+                "VIP 10.0.0.100 on eth9: interface eth9 not found (Device \"eth9\" does not exist.)", e.getMessage());
     }
 
     @Test
     void scriptDriverRunsTheCommandsWithTheirEnvironment() {
         FakeRunner r = new FakeRunner(c -> new CommandRunner.Result(0, ""));
-        ScriptVipDriver d = new ScriptVipDriver(VipConfig.script("203.0.113.10", "eth0", "vip-up", "vip-down"), "lb1", r);
+        ScriptVipDriver d =
+                new ScriptVipDriver(VipConfig.script("203.0.113.10", "eth0", "vip-up", "vip-down"), "lb1", r);
         d.prepare();
         d.claim();
         d.release();
         assertEquals(List.of("/bin/sh -c vip-down", "/bin/sh -c vip-up", "/bin/sh -c vip-down"), r.joined());
-        assertEquals(Map.of("TANDEM_VIP", "203.0.113.10/32", "TANDEM_ROLE", "active", "TANDEM_INTERFACE", "eth0",
-                "TANDEM_NODE", "lb1"), r.envs.get(1));
+        assertEquals(
+                Map.of(
+                        "TANDEM_VIP",
+                        "203.0.113.10/32",
+                        "TANDEM_ROLE",
+                        "active",
+                        "TANDEM_INTERFACE",
+                        "eth0",
+                        "TANDEM_NODE",
+                        "lb1"),
+                r.envs.get(1));
         assertEquals("standby", r.envs.get(2).get("TANDEM_ROLE"));
     }
 
@@ -131,11 +147,14 @@ class VipDriversTest {
 
     @Test
     void scriptsReallyRunWithTheirEnvironment() throws Exception {
-        CommandRunner.Result r = CommandRunner.system().run(List.of("/bin/sh", "-c", "echo $TANDEM_ROLE $TANDEM_VIP"),
-                Map.of("TANDEM_ROLE", "active", "TANDEM_VIP", "203.0.113.10/24"), Duration.ofSeconds(10));
+        CommandRunner.Result r = CommandRunner.system()
+                .run(
+                        List.of("/bin/sh", "-c", "echo $TANDEM_ROLE $TANDEM_VIP"),
+                        Map.of("TANDEM_ROLE", "active", "TANDEM_VIP", "203.0.113.10/24"),
+                        Duration.ofSeconds(10));
         assertEquals(new CommandRunner.Result(0, "active 203.0.113.10/24"), r);
-        CommandRunner.Result slow = CommandRunner.system().run(List.of("/bin/sh", "-c", "exec sleep 5"), Map.of(),
-                Duration.ofMillis(200));
+        CommandRunner.Result slow =
+                CommandRunner.system().run(List.of("/bin/sh", "-c", "exec sleep 5"), Map.of(), Duration.ofMillis(200));
         assertEquals(-1, slow.exitCode(), "a command past its timeout is killed");
     }
 }

@@ -39,17 +39,64 @@ import org.tandemlb.core.config.Mode;
  * @param tlsVersion     the TLS version of the client connection ({@code TLSv1.3}), or null in cleartext
  * @param tlsCipher      the TLS cipher suite (IANA name), or null in cleartext
  */
-public record AccessLogEntry(Mode mode, long startMillis, InetSocketAddress client, String frontend, String backend,
-                             String server, String method, String uri, int status, long bytesIn, long bytesOut,
-                             long queueNanos, long connectNanos, long responseNanos, long totalNanos,
-                             String termination, String httpVersion, String tlsVersion, String tlsCipher) {
+public record AccessLogEntry(
+        Mode mode,
+        long startMillis,
+        InetSocketAddress client,
+        String frontend,
+        String backend,
+        String server,
+        String method,
+        String uri,
+        int status,
+        long bytesIn,
+        long bytesOut,
+        long queueNanos,
+        long connectNanos,
+        long responseNanos,
+        long totalNanos,
+        String termination,
+        String httpVersion,
+        String tlsVersion,
+        String tlsCipher) {
 
     /** An entry without HTTP version or TLS. */
-    public AccessLogEntry(Mode mode, long startMillis, InetSocketAddress client, String frontend, String backend,
-                          String server, String method, String uri, int status, long bytesIn, long bytesOut,
-                          long queueNanos, long connectNanos, long responseNanos, long totalNanos,
-                          String termination) {
-        this(mode, startMillis, client, frontend, backend, server, method, uri, status, bytesIn, bytesOut, queueNanos,
-                connectNanos, responseNanos, totalNanos, termination, null, null, null);
+    public AccessLogEntry(
+            Mode mode,
+            long startMillis,
+            InetSocketAddress client,
+            String frontend,
+            String backend,
+            String server,
+            String method,
+            String uri,
+            int status,
+            long bytesIn,
+            long bytesOut,
+            long queueNanos,
+            long connectNanos,
+            long responseNanos,
+            long totalNanos,
+            String termination) {
+        this(
+                mode,
+                startMillis,
+                client,
+                frontend,
+                backend,
+                server,
+                method,
+                uri,
+                status,
+                bytesIn,
+                bytesOut,
+                queueNanos,
+                connectNanos,
+                responseNanos,
+                totalNanos,
+                termination,
+                null,
+                null,
+                null);
     }
 }

@@ -32,11 +32,13 @@ public final class Backend {
     private volatile BackendConfig config;
     /** The TLS client side of the connections to the servers, or null without {@code tls}. */
     private volatile UpstreamTls tls;
+
     private volatile List<Server> servers;
     private Balancer balancer;
     private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
     /** Scratch lists of {@link #candidates}, used under the lock. */
     private final List<Server> primaries = new ArrayList<>();
+
     private final List<Server> backups = new ArrayList<>();
     private volatile int queued;
 
@@ -98,13 +100,16 @@ public final class Backend {
      * @throws IllegalArgumentException when the {@code ca} file cannot be used
      */
     public static UpstreamTls tlsOf(BackendConfig config, UpstreamTls previous) {
-        return config.tls() == null ? null : UpstreamTls.create(config.name(), config.mode(), config.tls(),
-                UpstreamTls.provider(), previous);
+        return config.tls() == null
+                ? null
+                : UpstreamTls.create(config.name(), config.mode(), config.tls(), UpstreamTls.provider(), previous);
     }
 
     private static void requireTls(BackendConfig config, UpstreamTls tls) {
-        if ((config.tls() == null) != (tls == null) || (tls != null && !tls.config().equals(config.tls()))) {
-            throw new IllegalArgumentException("backend " + config.name() + ": the TLS side does not match its tls setting");
+        if ((config.tls() == null) != (tls == null)
+                || (tls != null && !tls.config().equals(config.tls()))) {
+            throw new IllegalArgumentException(
+                    "backend " + config.name() + ": the TLS side does not match its tls setting");
         }
     }
 
@@ -194,7 +199,8 @@ public final class Backend {
                 Waiter w = new Waiter(clientKey, exclude, loop, grant);
                 queue.add(w);
                 queued = queue.size();
-                w.timeout = loop.schedule(() -> expire(w), config.timeouts().queue().toNanos(), TimeUnit.NANOSECONDS);
+                w.timeout =
+                        loop.schedule(() -> expire(w), config.timeouts().queue().toNanos(), TimeUnit.NANOSECONDS);
             }
         }
         // On the caller's own loop (the proxy's case) the answer is a plain call: no task, no lambda.

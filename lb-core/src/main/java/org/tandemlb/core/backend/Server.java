@@ -58,6 +58,7 @@ public final class Server implements Candidate {
     private volatile int weight;
     /** When the slow start in progress began (ticker time), or {@link #NO_RAMP}. */
     private final AtomicLong rampStart = new AtomicLong(NO_RAMP);
+
     private volatile CheckResult lastCheck;
     private volatile Observer observer;
 
@@ -65,7 +66,8 @@ public final class Server implements Candidate {
         this.backend = Objects.requireNonNull(backend);
         this.config = Objects.requireNonNull(config);
         this.ticker = Objects.requireNonNull(ticker);
-        InetSocketAddress resolved = new InetSocketAddress(config.address().host(), config.address().port());
+        InetSocketAddress resolved =
+                new InetSocketAddress(config.address().host(), config.address().port());
         this.address = resolved;
         this.up = !resolved.isUnresolved();
         this.weight = config.weight();

@@ -25,9 +25,18 @@ import java.util.Set;
  *                     (default {@link SendProxy#NONE})
  * @param tls          TLS to the servers (and their health checks), or null for plain TCP
  */
-public record BackendConfig(String name, Mode mode, Balance balance, List<ServerConfig> servers, Timeouts timeouts,
-                            int retries, HealthCheckConfig healthCheck, PassiveCheckConfig passiveCheck,
-                            Duration slowStart, SendProxy sendProxy, UpstreamTlsConfig tls) {
+public record BackendConfig(
+        String name,
+        Mode mode,
+        Balance balance,
+        List<ServerConfig> servers,
+        Timeouts timeouts,
+        int retries,
+        HealthCheckConfig healthCheck,
+        PassiveCheckConfig passiveCheck,
+        Duration slowStart,
+        SendProxy sendProxy,
+        UpstreamTlsConfig tls) {
 
     public BackendConfig {
         Names.require("backend", name);
@@ -50,7 +59,8 @@ public record BackendConfig(String name, Mode mode, Balance balance, List<Server
         Set<String> seen = new HashSet<>();
         for (ServerConfig s : servers) {
             if (!seen.add(s.name())) {
-                throw new IllegalArgumentException("backend " + name + ": server name '" + s.name() + "' is used twice");
+                throw new IllegalArgumentException(
+                        "backend " + name + ": server name '" + s.name() + "' is used twice");
             }
         }
     }
@@ -89,20 +99,69 @@ public record BackendConfig(String name, Mode mode, Balance balance, List<Server
             this.mode = mode;
         }
 
-        public Builder balance(Balance b) { balance = b; return this; }
-        public Builder server(ServerConfig s) { servers.add(Objects.requireNonNull(s)); return this; }
-        public Builder servers(List<ServerConfig> s) { servers.addAll(s); return this; }
-        public Builder timeouts(Timeouts t) { timeouts = t; return this; }
-        public Builder retries(int r) { retries = r; return this; }
-        public Builder healthCheck(HealthCheckConfig h) { healthCheck = h; return this; }
-        public Builder passiveCheck(PassiveCheckConfig p) { passiveCheck = p; return this; }
-        public Builder slowStart(Duration d) { slowStart = d; return this; }
-        public Builder tls(UpstreamTlsConfig t) { tls = t; return this; }
-        public Builder sendProxy(SendProxy s) { sendProxy = s; return this; }
+        public Builder balance(Balance b) {
+            balance = b;
+            return this;
+        }
+
+        public Builder server(ServerConfig s) {
+            servers.add(Objects.requireNonNull(s));
+            return this;
+        }
+
+        public Builder servers(List<ServerConfig> s) {
+            servers.addAll(s);
+            return this;
+        }
+
+        public Builder timeouts(Timeouts t) {
+            timeouts = t;
+            return this;
+        }
+
+        public Builder retries(int r) {
+            retries = r;
+            return this;
+        }
+
+        public Builder healthCheck(HealthCheckConfig h) {
+            healthCheck = h;
+            return this;
+        }
+
+        public Builder passiveCheck(PassiveCheckConfig p) {
+            passiveCheck = p;
+            return this;
+        }
+
+        public Builder slowStart(Duration d) {
+            slowStart = d;
+            return this;
+        }
+
+        public Builder tls(UpstreamTlsConfig t) {
+            tls = t;
+            return this;
+        }
+
+        public Builder sendProxy(SendProxy s) {
+            sendProxy = s;
+            return this;
+        }
 
         public BackendConfig build() {
-            return new BackendConfig(name, mode, balance, servers, timeouts, retries, healthCheck, passiveCheck,
-                    slowStart, sendProxy, tls);
+            return new BackendConfig(
+                    name,
+                    mode,
+                    balance,
+                    servers,
+                    timeouts,
+                    retries,
+                    healthCheck,
+                    passiveCheck,
+                    slowStart,
+                    sendProxy,
+                    tls);
         }
     }
 }

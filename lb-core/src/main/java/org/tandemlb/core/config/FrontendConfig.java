@@ -25,10 +25,20 @@ import java.util.Objects;
  * @param http2          http mode: h2c and the HTTP/2 limits
  * @param tls            TLS termination, or null for a cleartext frontend
  */
-public record FrontendConfig(String name, Mode mode, List<HostPort> binds, int maxConnections,
-                             String defaultBackend, List<RouteConfig> routes, Timeouts timeouts,
-                             boolean acceptProxy, boolean redirectHttps, int redirectHttpsPort, Duration hsts,
-                             Http2Config http2, TlsConfig tls) {
+public record FrontendConfig(
+        String name,
+        Mode mode,
+        List<HostPort> binds,
+        int maxConnections,
+        String defaultBackend,
+        List<RouteConfig> routes,
+        Timeouts timeouts,
+        boolean acceptProxy,
+        boolean redirectHttps,
+        int redirectHttpsPort,
+        Duration hsts,
+        Http2Config http2,
+        TlsConfig tls) {
 
     public FrontendConfig {
         Names.require("frontend", name);
@@ -50,8 +60,8 @@ public record FrontendConfig(String name, Mode mode, List<HostPort> binds, int m
             throw new IllegalArgumentException("frontend " + name + ": redirect_https and hsts need mode http");
         }
         if (redirectHttpsPort < 0 || redirectHttpsPort > 65535 || (redirectHttpsPort != 0 && !redirectHttps)) {
-            throw new IllegalArgumentException("frontend " + name
-                    + ": redirect_https_port must be within 1-65535, with redirect_https");
+            throw new IllegalArgumentException(
+                    "frontend " + name + ": redirect_https_port must be within 1-65535, with redirect_https");
         }
         if (hsts != null && (hsts.isNegative() || hsts.toSeconds() == 0 && !hsts.isZero())) {
             throw new IllegalArgumentException("frontend " + name + ": hsts must be zero or at least one second");
@@ -92,23 +102,81 @@ public record FrontendConfig(String name, Mode mode, List<HostPort> binds, int m
             this.mode = mode;
         }
 
-        public Builder bind(String hostPort) { binds.add(HostPort.parse(hostPort)); return this; }
-        public Builder bind(HostPort hostPort) { binds.add(Objects.requireNonNull(hostPort)); return this; }
-        public Builder maxConnections(int m) { maxConnections = m; return this; }
-        public Builder defaultBackend(String b) { defaultBackend = b; return this; }
-        public Builder route(RouteConfig r) { routes.add(Objects.requireNonNull(r)); return this; }
-        public Builder timeouts(Timeouts t) { timeouts = t; return this; }
-        public Builder acceptProxy(boolean a) { acceptProxy = a; return this; }
-        public Builder redirectHttps(boolean r) { redirectHttps = r; return this; }
-        public Builder redirectHttpsPort(int p) { redirectHttpsPort = p; return this; }
-        public Builder hsts(Duration maxAge) { hsts = maxAge; return this; }
+        public Builder bind(String hostPort) {
+            binds.add(HostPort.parse(hostPort));
+            return this;
+        }
 
-        public Builder http2(Http2Config h) { http2 = h; return this; }
-        public Builder tls(TlsConfig t) { tls = t; return this; }
+        public Builder bind(HostPort hostPort) {
+            binds.add(Objects.requireNonNull(hostPort));
+            return this;
+        }
+
+        public Builder maxConnections(int m) {
+            maxConnections = m;
+            return this;
+        }
+
+        public Builder defaultBackend(String b) {
+            defaultBackend = b;
+            return this;
+        }
+
+        public Builder route(RouteConfig r) {
+            routes.add(Objects.requireNonNull(r));
+            return this;
+        }
+
+        public Builder timeouts(Timeouts t) {
+            timeouts = t;
+            return this;
+        }
+
+        public Builder acceptProxy(boolean a) {
+            acceptProxy = a;
+            return this;
+        }
+
+        public Builder redirectHttps(boolean r) {
+            redirectHttps = r;
+            return this;
+        }
+
+        public Builder redirectHttpsPort(int p) {
+            redirectHttpsPort = p;
+            return this;
+        }
+
+        public Builder hsts(Duration maxAge) {
+            hsts = maxAge;
+            return this;
+        }
+
+        public Builder http2(Http2Config h) {
+            http2 = h;
+            return this;
+        }
+
+        public Builder tls(TlsConfig t) {
+            tls = t;
+            return this;
+        }
 
         public FrontendConfig build() {
-            return new FrontendConfig(name, mode, binds, maxConnections, defaultBackend, routes, timeouts,
-                    acceptProxy, redirectHttps, redirectHttpsPort, hsts, http2, tls);
+            return new FrontendConfig(
+                    name,
+                    mode,
+                    binds,
+                    maxConnections,
+                    defaultBackend,
+                    routes,
+                    timeouts,
+                    acceptProxy,
+                    redirectHttps,
+                    redirectHttpsPort,
+                    hsts,
+                    http2,
+                    tls);
         }
     }
 }

@@ -23,10 +23,21 @@ import java.util.Objects;
  *                      that require one (HAProxy's {@code check-send-proxy}): v1 with the check
  *                      connection's own addresses, v2 as a {@code LOCAL} command (default none)
  */
-public record HealthCheckConfig(Type type, Duration interval, Duration timeout, int rise, int fall,
-                                Duration fastInterval, Duration downInterval, String method, String path,
-                                String host, StatusRange expectStatus, String expectBody, String user,
-                                SendProxy sendProxy) {
+public record HealthCheckConfig(
+        Type type,
+        Duration interval,
+        Duration timeout,
+        int rise,
+        int fall,
+        Duration fastInterval,
+        Duration downInterval,
+        String method,
+        String path,
+        String host,
+        StatusRange expectStatus,
+        String expectBody,
+        String user,
+        SendProxy sendProxy) {
 
     /** The kinds of active check. */
     public enum Type {
@@ -65,7 +76,8 @@ public record HealthCheckConfig(Type type, Duration interval, Duration timeout, 
                     int code = Integer.parseInt(s);
                     return new StatusRange(code, code);
                 }
-                return new StatusRange(Integer.parseInt(s.substring(0, dash).trim()),
+                return new StatusRange(
+                        Integer.parseInt(s.substring(0, dash).trim()),
                         Integer.parseInt(s.substring(dash + 1).trim()));
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("'" + text + "' is not a status range like 200-399");
@@ -138,23 +150,87 @@ public record HealthCheckConfig(Type type, Duration interval, Duration timeout, 
             this.type = type;
         }
 
-        public Builder interval(Duration d) { interval = d; return this; }
-        public Builder timeout(Duration d) { timeout = d; return this; }
-        public Builder rise(int n) { rise = n; return this; }
-        public Builder fall(int n) { fall = n; return this; }
-        public Builder fastInterval(Duration d) { fastInterval = d; return this; }
-        public Builder downInterval(Duration d) { downInterval = d; return this; }
-        public Builder method(String m) { method = m; return this; }
-        public Builder path(String p) { path = p; return this; }
-        public Builder host(String h) { host = h; return this; }
-        public Builder expectStatus(StatusRange r) { expectStatus = r; return this; }
-        public Builder expectBody(String b) { expectBody = b; return this; }
-        public Builder user(String u) { user = u; return this; }
-        public Builder sendProxy(SendProxy s) { sendProxy = s; return this; }
+        public Builder interval(Duration d) {
+            interval = d;
+            return this;
+        }
+
+        public Builder timeout(Duration d) {
+            timeout = d;
+            return this;
+        }
+
+        public Builder rise(int n) {
+            rise = n;
+            return this;
+        }
+
+        public Builder fall(int n) {
+            fall = n;
+            return this;
+        }
+
+        public Builder fastInterval(Duration d) {
+            fastInterval = d;
+            return this;
+        }
+
+        public Builder downInterval(Duration d) {
+            downInterval = d;
+            return this;
+        }
+
+        public Builder method(String m) {
+            method = m;
+            return this;
+        }
+
+        public Builder path(String p) {
+            path = p;
+            return this;
+        }
+
+        public Builder host(String h) {
+            host = h;
+            return this;
+        }
+
+        public Builder expectStatus(StatusRange r) {
+            expectStatus = r;
+            return this;
+        }
+
+        public Builder expectBody(String b) {
+            expectBody = b;
+            return this;
+        }
+
+        public Builder user(String u) {
+            user = u;
+            return this;
+        }
+
+        public Builder sendProxy(SendProxy s) {
+            sendProxy = s;
+            return this;
+        }
 
         public HealthCheckConfig build() {
-            return new HealthCheckConfig(type, interval, timeout, rise, fall, fastInterval, downInterval,
-                    method, path, host, expectStatus, expectBody, user, sendProxy);
+            return new HealthCheckConfig(
+                    type,
+                    interval,
+                    timeout,
+                    rise,
+                    fall,
+                    fastInterval,
+                    downInterval,
+                    method,
+                    path,
+                    host,
+                    expectStatus,
+                    expectBody,
+                    user,
+                    sendProxy);
         }
     }
 }

@@ -23,11 +23,17 @@ import java.time.Duration;
  *                             CVE-2023-44487; default 200)
  * @param resetWindow          the window of {@code maxResets}, whole seconds (default 30s)
  */
-public record Http2Config(boolean h2c, int maxConcurrentStreams, int initialWindowSize, int headerTableSize,
-                          int maxHeaderListSize, int maxResets, Duration resetWindow) {
+public record Http2Config(
+        boolean h2c,
+        int maxConcurrentStreams,
+        int initialWindowSize,
+        int headerTableSize,
+        int maxHeaderListSize,
+        int maxResets,
+        Duration resetWindow) {
     /** HTTP/2 over TLS only (ALPN), with the default limits. */
-    public static final Http2Config DEFAULTS = new Http2Config(false, 100, 65535, 4096, 16384, 200,
-            Duration.ofSeconds(30));
+    public static final Http2Config DEFAULTS =
+            new Http2Config(false, 100, 65535, 4096, 16384, 200, Duration.ofSeconds(30));
 
     public Http2Config {
         if (maxConcurrentStreams < 1) {
@@ -52,7 +58,13 @@ public record Http2Config(boolean h2c, int maxConcurrentStreams, int initialWind
 
     /** These settings with h2c on or off. */
     public Http2Config withH2c(boolean on) {
-        return new Http2Config(on, maxConcurrentStreams, initialWindowSize, headerTableSize, maxHeaderListSize,
-                maxResets, resetWindow);
+        return new Http2Config(
+                on,
+                maxConcurrentStreams,
+                initialWindowSize,
+                headerTableSize,
+                maxHeaderListSize,
+                maxResets,
+                resetWindow);
     }
 }

@@ -45,8 +45,9 @@ public record LoadBalancerConfig(List<FrontendConfig> frontends, List<BackendCon
             throw new IllegalArgumentException("frontend " + f.name() + ": backend '" + backend + "' is not defined");
         }
         if (b.mode() != f.mode()) {
-            throw new IllegalArgumentException("frontend " + f.name() + " is in " + f.mode().configName()
-                    + " mode but backend " + b.name() + " is in " + b.mode().configName() + " mode");
+            throw new IllegalArgumentException(
+                    "frontend " + f.name() + " is in " + f.mode().configName() + " mode but backend " + b.name()
+                            + " is in " + b.mode().configName() + " mode");
         }
     }
 
@@ -80,11 +81,17 @@ public record LoadBalancerConfig(List<FrontendConfig> frontends, List<BackendCon
         private final List<FrontendConfig> frontends = new ArrayList<>();
         private final List<BackendConfig> backends = new ArrayList<>();
 
-        private Builder() {
+        private Builder() {}
+
+        public Builder frontend(FrontendConfig f) {
+            frontends.add(Objects.requireNonNull(f));
+            return this;
         }
 
-        public Builder frontend(FrontendConfig f) { frontends.add(Objects.requireNonNull(f)); return this; }
-        public Builder backend(BackendConfig b) { backends.add(Objects.requireNonNull(b)); return this; }
+        public Builder backend(BackendConfig b) {
+            backends.add(Objects.requireNonNull(b));
+            return this;
+        }
 
         public LoadBalancerConfig build() {
             return new LoadBalancerConfig(frontends, backends);

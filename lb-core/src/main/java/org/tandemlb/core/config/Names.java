@@ -11,8 +11,7 @@ import java.util.regex.Pattern;
 public final class Names {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]+");
 
-    private Names() {
-    }
+    private Names() {}
 
     /** Whether {@code name} is a valid name; false for null. */
     public static boolean isValid(String name) {

@@ -24,7 +24,8 @@ public record ServerConfig(String name, HostPort address, int weight, boolean ba
             throw new IllegalArgumentException("server " + name + ": address " + address + " needs a port");
         }
         if (weight < 0 || weight > MAX_WEIGHT) {
-            throw new IllegalArgumentException("server " + name + ": weight " + weight + " is out of range 0-" + MAX_WEIGHT);
+            throw new IllegalArgumentException(
+                    "server " + name + ": weight " + weight + " is out of range 0-" + MAX_WEIGHT);
         }
         if (maxConnections < 0) {
             throw new IllegalArgumentException("server " + name + ": max_connections must not be negative");
@@ -59,9 +60,20 @@ public record ServerConfig(String name, HostPort address, int weight, boolean ba
             this.address = address;
         }
 
-        public Builder weight(int w) { weight = w; return this; }
-        public Builder backup(boolean b) { backup = b; return this; }
-        public Builder maxConnections(int m) { maxConnections = m; return this; }
+        public Builder weight(int w) {
+            weight = w;
+            return this;
+        }
+
+        public Builder backup(boolean b) {
+            backup = b;
+            return this;
+        }
+
+        public Builder maxConnections(int m) {
+            maxConnections = m;
+            return this;
+        }
 
         public ServerConfig build() {
             return new ServerConfig(name, address, weight, backup, maxConnections);

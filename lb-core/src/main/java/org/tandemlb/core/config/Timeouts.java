@@ -22,13 +22,26 @@ import java.util.Objects;
  *                    {@code max_connections} (503 after)
  * @param drain       on shutdown, time given to in-flight requests before connections are closed
  */
-public record Timeouts(Duration connect, Duration client, Duration server, Duration httpRequest,
-                       Duration keepAlive, Duration tunnel, Duration queue, Duration drain) {
+public record Timeouts(
+        Duration connect,
+        Duration client,
+        Duration server,
+        Duration httpRequest,
+        Duration keepAlive,
+        Duration tunnel,
+        Duration queue,
+        Duration drain) {
 
     /** The defaults (docs/configuration.md): connect 5s, client 60s, server 60s, http_request 10s, keep_alive 60s, tunnel 1h, queue 5s, drain 30s. */
-    public static final Timeouts DEFAULTS = new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(60),
-            Duration.ofSeconds(60), Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofHours(1),
-            Duration.ofSeconds(5), Duration.ofSeconds(30));
+    public static final Timeouts DEFAULTS = new Timeouts(
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(60),
+            Duration.ofSeconds(60),
+            Duration.ofSeconds(10),
+            Duration.ofSeconds(60),
+            Duration.ofHours(1),
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(30));
 
     public Timeouts {
         connect = positive("connect", connect);
@@ -82,14 +95,45 @@ public record Timeouts(Duration connect, Duration client, Duration server, Durat
             drain = t.drain;
         }
 
-        public Builder connect(Duration d) { connect = d; return this; }
-        public Builder client(Duration d) { client = d; return this; }
-        public Builder server(Duration d) { server = d; return this; }
-        public Builder httpRequest(Duration d) { httpRequest = d; return this; }
-        public Builder keepAlive(Duration d) { keepAlive = d; return this; }
-        public Builder tunnel(Duration d) { tunnel = d; return this; }
-        public Builder queue(Duration d) { queue = d; return this; }
-        public Builder drain(Duration d) { drain = d; return this; }
+        public Builder connect(Duration d) {
+            connect = d;
+            return this;
+        }
+
+        public Builder client(Duration d) {
+            client = d;
+            return this;
+        }
+
+        public Builder server(Duration d) {
+            server = d;
+            return this;
+        }
+
+        public Builder httpRequest(Duration d) {
+            httpRequest = d;
+            return this;
+        }
+
+        public Builder keepAlive(Duration d) {
+            keepAlive = d;
+            return this;
+        }
+
+        public Builder tunnel(Duration d) {
+            tunnel = d;
+            return this;
+        }
+
+        public Builder queue(Duration d) {
+            queue = d;
+            return this;
+        }
+
+        public Builder drain(Duration d) {
+            drain = d;
+            return this;
+        }
 
         public Timeouts build() {
             return new Timeouts(connect, client, server, httpRequest, keepAlive, tunnel, queue, drain);

@@ -23,8 +23,8 @@ import java.util.Set;
  * @param alpn         the application protocols offered by ALPN, in order of preference (default
  *                     {@link #DEFAULT_ALPN})
  */
-public record TlsConfig(List<Certificate> certificates, List<String> protocols, List<String> ciphers,
-                        List<String> alpn) {
+public record TlsConfig(
+        List<Certificate> certificates, List<String> protocols, List<String> ciphers, List<String> alpn) {
 
     /** The protocol versions enabled by default. */
     public static final List<String> DEFAULT_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
@@ -72,8 +72,8 @@ public record TlsConfig(List<Certificate> certificates, List<String> protocols, 
         alpn = alpn == null ? DEFAULT_ALPN : List.copyOf(alpn);
         for (String a : alpn) {
             if (!DEFAULT_ALPN.contains(a)) {
-                throw new IllegalArgumentException("ALPN protocol '" + a + "' is not supported; supported: "
-                        + String.join(", ", DEFAULT_ALPN));
+                throw new IllegalArgumentException(
+                        "ALPN protocol '" + a + "' is not supported; supported: " + String.join(", ", DEFAULT_ALPN));
             }
         }
         if (alpn.isEmpty()) {
@@ -126,8 +126,7 @@ public record TlsConfig(List<Certificate> certificates, List<String> protocols, 
         private List<String> ciphers;
         private List<String> alpn;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Adds a certificate (the first one added is the default). */
         public Builder certificate(Path cert, Path key) {
@@ -141,13 +140,22 @@ public record TlsConfig(List<Certificate> certificates, List<String> protocols, 
         }
 
         /** The protocol versions (default {@link #DEFAULT_PROTOCOLS}). */
-        public Builder protocols(List<String> p) { protocols = p; return this; }
+        public Builder protocols(List<String> p) {
+            protocols = p;
+            return this;
+        }
 
         /** The TLS 1.2 cipher suites (default {@link #DEFAULT_CIPHERS}). */
-        public Builder ciphers(List<String> c) { ciphers = c; return this; }
+        public Builder ciphers(List<String> c) {
+            ciphers = c;
+            return this;
+        }
 
         /** The ALPN protocols (default {@link #DEFAULT_ALPN}). */
-        public Builder alpn(List<String> a) { alpn = a; return this; }
+        public Builder alpn(List<String> a) {
+            alpn = a;
+            return this;
+        }
 
         public TlsConfig build() {
             return new TlsConfig(certificates, protocols, ciphers, alpn);

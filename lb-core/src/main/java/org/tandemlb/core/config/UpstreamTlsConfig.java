@@ -38,6 +38,7 @@ public record UpstreamTlsConfig(boolean verify, Path ca, String sni, List<String
     /** RFC 1123 host names: dot-separated labels of letters, digits and inner hyphens. */
     private static final Pattern HOST_NAME =
             Pattern.compile("(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\\.?");
+
     private static final Pattern IPV4 = Pattern.compile("[0-9]+(\\.[0-9]+){3}");
 
     public UpstreamTlsConfig {
@@ -89,13 +90,27 @@ public record UpstreamTlsConfig(boolean verify, Path ca, String sni, List<String
         private String sni;
         private List<String> alpn;
 
-        private Builder() {
+        private Builder() {}
+
+        public Builder verify(boolean v) {
+            verify = v;
+            return this;
         }
 
-        public Builder verify(boolean v) { verify = v; return this; }
-        public Builder ca(Path file) { ca = file; return this; }
-        public Builder sni(String name) { sni = name; return this; }
-        public Builder alpn(List<String> protocols) { alpn = protocols; return this; }
+        public Builder ca(Path file) {
+            ca = file;
+            return this;
+        }
+
+        public Builder sni(String name) {
+            sni = name;
+            return this;
+        }
+
+        public Builder alpn(List<String> protocols) {
+            alpn = protocols;
+            return this;
+        }
 
         public UpstreamTlsConfig build() {
             return new UpstreamTlsConfig(verify, ca, sni, alpn);
@@ -108,8 +123,9 @@ public record UpstreamTlsConfig(boolean verify, Path ca, String sni, List<String
         if (mode == Mode.HTTP && alpn != null) {
             for (String p : alpn) {
                 if (!p.equals(HTTP_1_1)) {
-                    throw new IllegalArgumentException("backend " + backend + ": tls.alpn: '" + p
-                            + "' cannot be offered: http mode speaks HTTP/1.1 to servers (offer http/1.1, or none with [])");
+                    throw new IllegalArgumentException(
+                            "backend " + backend + ": tls.alpn: '" + p
+                                    + "' cannot be offered: http mode speaks HTTP/1.1 to servers (offer http/1.1, or none with [])");
                 }
             }
         }

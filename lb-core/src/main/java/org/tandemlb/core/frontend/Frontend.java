@@ -44,6 +44,7 @@ public final class Frontend {
     private volatile FrontendConfig config;
     /** The TLS of {@code config.tls()}, or null; replaced together with the config. */
     private volatile ServerTls tls;
+
     private final HandshakeStats handshakes = new HandshakeStats();
     private final ConnectionSetup setup;
     private final List<Listener> listeners = new ArrayList<>();
@@ -71,8 +72,10 @@ public final class Frontend {
     }
 
     private static void checkTls(FrontendConfig config, ServerTls tls) {
-        if ((config.tls() == null) != (tls == null) || (tls != null && !tls.config().equals(config.tls()))) {
-            throw new IllegalArgumentException("frontend " + config.name() + ": the TLS given is not its tls setting's");
+        if ((config.tls() == null) != (tls == null)
+                || (tls != null && !tls.config().equals(config.tls()))) {
+            throw new IllegalArgumentException(
+                    "frontend " + config.name() + ": the TLS given is not its tls setting's");
         }
     }
 
@@ -168,8 +171,8 @@ public final class Frontend {
      * @param previous frontends whose sockets may be taken over (empty at start-up)
      * @throws ListenException naming the frontend and the address that failed
      */
-    public void bind(Transport transport, EventLoopGroup acceptors, EventLoopGroup workers,
-                     Collection<Frontend> previous) {
+    public void bind(
+            Transport transport, EventLoopGroup acceptors, EventLoopGroup workers, Collection<Frontend> previous) {
         for (HostPort hp : config.binds()) {
             InetSocketAddress addr = new InetSocketAddress(hp.host(), hp.port());
             if (addr.isUnresolved()) {
@@ -185,18 +188,26 @@ public final class Frontend {
             }
             Listener l = new Listener(hp, this);
             // An IPv4 address gets an IPv4 socket (Transport.serverChannelFactory says why).
-            ChannelFuture f = l.bootstrap(acceptors, workers).channelFactory(transport.serverChannelFactory(addr.getAddress()))
-                    .bind(addr).awaitUninterruptibly();
+            ChannelFuture f = l.bootstrap(acceptors, workers)
+                    .channelFactory(transport.serverChannelFactory(addr.getAddress()))
+                    .bind(addr)
+                    .awaitUninterruptibly();
             if (!f.isSuccess()) {
                 close();
-                throw new ListenException("frontend " + name() + ": cannot listen on " + hp + ": "
-                        + f.cause().getMessage(), f.cause());
+                throw new ListenException(
+                        "frontend " + name() + ": cannot listen on " + hp + ": "
+                                + f.cause().getMessage(),
+                        f.cause());
             }
             l.channel = f.channel();
             synchronized (listeners) {
                 listeners.add(l);
             }
-            log.info("frontend {} ({}) listening on {}", name(), config.mode().configName(), f.channel().localAddress());
+            log.info(
+                    "frontend {} ({}) listening on {}",
+                    name(),
+                    config.mode().configName(),
+                    f.channel().localAddress());
         }
     }
 
@@ -232,8 +243,12 @@ public final class Frontend {
                     Frontend was = l.owner;
                     l.owner = this;
                     l.heir = null;
-                    log.info("frontend {} ({}) listening on {}, taken over from frontend {}", name(),
-                            config.mode().configName(), l.channel.localAddress(), was.name());
+                    log.info(
+                            "frontend {} ({}) listening on {}, taken over from frontend {}",
+                            name(),
+                            config.mode().configName(),
+                            l.channel.localAddress(),
+                            was.name());
                 }
             }
         }
@@ -260,9 +275,13 @@ public final class Frontend {
         if (cfg.acceptProxy()) {
             // The header is read first (with reading on); the rest follows it. The deadline is the
             // one for a request head (http), or the client's inactivity (tcp).
-            ProxyHeaderReader.expect(ch.pipeline(),
-                    cfg.mode() == Mode.HTTP ? cfg.timeouts().httpRequest() : cfg.timeouts().client(),
-                    proxyHeaderFailures::incrementAndGet, c -> initPipeline(c, cfg, serverTls, true));
+            ProxyHeaderReader.expect(
+                    ch.pipeline(),
+                    cfg.mode() == Mode.HTTP
+                            ? cfg.timeouts().httpRequest()
+                            : cfg.timeouts().client(),
+                    proxyHeaderFailures::incrementAndGet,
+                    c -> initPipeline(c, cfg, serverTls, true));
         } else {
             initPipeline(ch, cfg, serverTls, false);
         }
@@ -278,7 +297,10 @@ public final class Frontend {
                 setup.http(ch.pipeline(), cfg, null, http2Streams);
             } else {
                 // The handshake must be done within http_request, as the request head would.
-                serverTls.initPipeline(ch.pipeline(), handshakes, cfg.timeouts().httpRequest(),
+                serverTls.initPipeline(
+                        ch.pipeline(),
+                        handshakes,
+                        cfg.timeouts().httpRequest(),
                         (p, protocol) -> setup.http(p, cfg, protocol, http2Streams));
             }
         } else {

@@ -62,8 +62,11 @@ final class ProxyHeaderReader extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        deadline = ctx.executor().schedule(() -> fail(ctx, "no PROXY protocol header within " + timeout),
-                timeout.toNanos(), TimeUnit.NANOSECONDS);
+        deadline = ctx.executor()
+                .schedule(
+                        () -> fail(ctx, "no PROXY protocol header within " + timeout),
+                        timeout.toNanos(),
+                        TimeUnit.NANOSECONDS);
     }
 
     @Override

@@ -9,8 +9,8 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPromise;
-import io.netty.channel.EventLoop;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslHandler;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -18,10 +18,10 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Consumer;
 import org.tandemlb.core.config.HostPort;
-import org.tandemlb.core.tls.UpstreamTls;
 import org.tandemlb.core.config.SendProxy;
 import org.tandemlb.core.proxyprotocol.ProxyHeaderWriter;
 import org.tandemlb.core.proxyprotocol.ProxyHeaders;
+import org.tandemlb.core.tls.UpstreamTls;
 import org.tandemlb.core.transport.Transport;
 
 /**
@@ -47,8 +47,13 @@ final class Connector {
     private final UpstreamTls tls;
     private final HostPort configured;
 
-    Connector(EventLoop loop, Transport transport, InetSocketAddress address, Duration timeout, InetAddress source,
-              SendProxy sendProxy) {
+    Connector(
+            EventLoop loop,
+            Transport transport,
+            InetSocketAddress address,
+            Duration timeout,
+            InetAddress source,
+            SendProxy sendProxy) {
         this(loop, transport, address, timeout, source, sendProxy, null, null);
     }
 
@@ -56,8 +61,15 @@ final class Connector {
      * @param tls        the backend's TLS side, or null for plain connections
      * @param configured the server's address as configured (the name TLS expects), with {@code tls}
      */
-    Connector(EventLoop loop, Transport transport, InetSocketAddress address, Duration timeout, InetAddress source,
-              SendProxy sendProxy, UpstreamTls tls, HostPort configured) {
+    Connector(
+            EventLoop loop,
+            Transport transport,
+            InetSocketAddress address,
+            Duration timeout,
+            InetAddress source,
+            SendProxy sendProxy,
+            UpstreamTls tls,
+            HostPort configured) {
         this.loop = Objects.requireNonNull(loop);
         this.transport = Objects.requireNonNull(transport);
         this.address = Objects.requireNonNull(address);
@@ -86,23 +98,30 @@ final class Connector {
         Bootstrap b = new Bootstrap()
                 .group(loop)
                 .channelFactory(transport.socketChannelFactory(address.getAddress()))
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis())))
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
+                        Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis())))
                 // TCP_NODELAY: on by default in Netty's socket channels.
                 .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .handler(sendProxy == SendProxy.NONE ? withTls(handler) : ProxyHeaderWriter.before(withTls(handler), this::header));
+                .handler(
+                        sendProxy == SendProxy.NONE
+                                ? withTls(handler)
+                                : ProxyHeaderWriter.before(withTls(handler), this::header));
         options.accept(b);
-        ChannelFuture connected = source == null ? b.connect(address) : b.connect(address, new InetSocketAddress(source, 0));
+        ChannelFuture connected =
+                source == null ? b.connect(address) : b.connect(address, new InetSocketAddress(source, 0));
         return tls == null ? connected : handshaken(connected);
     }
 
     /** {@code handler}, behind a TLS handler when connections are TLS connections. */
     private ChannelHandler withTls(ChannelHandler handler) {
-        return tls == null ? handler : new ChannelInitializer<Channel>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(tls.newHandler(ch.alloc(), configured, timeout), handler);
-            }
-        };
+        return tls == null
+                ? handler
+                : new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(tls.newHandler(ch.alloc(), configured, timeout), handler);
+                    }
+                };
     }
 
     /** A future of {@code connected}'s channel that completes when its TLS handshake is done. */
@@ -136,9 +155,10 @@ final class Connector {
 
     /** The PROXY header of a check connection: v1 with its own addresses, v2 as a {@code LOCAL} command. */
     private ByteBuf header(Channel ch) {
-        return sendProxy == SendProxy.V2 ? ProxyHeaders.v2Local(ch.alloc())
-                : ProxyHeaders.header(ch.alloc(), sendProxy, (InetSocketAddress) ch.localAddress(),
-                        (InetSocketAddress) ch.remoteAddress());
+        return sendProxy == SendProxy.V2
+                ? ProxyHeaders.v2Local(ch.alloc())
+                : ProxyHeaders.header(ch.alloc(), sendProxy, (InetSocketAddress) ch.localAddress(), (InetSocketAddress)
+                        ch.remoteAddress());
     }
 
     /**

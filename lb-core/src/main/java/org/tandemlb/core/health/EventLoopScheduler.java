@@ -38,12 +38,12 @@ public final class EventLoopScheduler implements CheckScheduler {
         try {
             if (delay.isZero() || delay.isNegative()) {
                 loop.execute(task);
-                return () -> { };
+                return () -> {};
             }
             ScheduledFuture<?> f = loop.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
             return () -> f.cancel(false);
         } catch (RejectedExecutionException e) {
-            return () -> { };
+            return () -> {};
         }
     }
 

@@ -42,6 +42,7 @@ public final class HealthChecks implements AutoCloseable {
     private Map<Server, ServerChecker> checkers = new IdentityHashMap<>();
     /** The backend TLS side each checker's probe was made with (absent: none). */
     private Map<Server, UpstreamTls> probeTls = new IdentityHashMap<>();
+
     private boolean closed;
 
     /** Health checks with real probes and the system's randomness and wall clock. */

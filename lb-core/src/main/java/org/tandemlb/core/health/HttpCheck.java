@@ -45,7 +45,8 @@ final class HttpCheck implements Check {
         this.path = config.path();
         this.host = host;
         this.expect = config.expectStatus();
-        this.expectBody = config.expectBody() == null ? null : config.expectBody().getBytes(StandardCharsets.UTF_8);
+        this.expectBody =
+                config.expectBody() == null ? null : config.expectBody().getBytes(StandardCharsets.UTF_8);
     }
 
     @Override
@@ -56,18 +57,21 @@ final class HttpCheck implements Check {
     @Override
     public CheckScheduler.Cancellable start(Consumer<Outcome> done) {
         Probe probe = new Probe(done);
-        ChannelFuture f = connector.connect(new ChannelInitializer<Channel>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(new HttpClientCodec(), probe);
-            }
-        }, b -> { });
+        ChannelFuture f = connector.connect(
+                new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new HttpClientCodec(), probe);
+                    }
+                },
+                b -> {});
         f.addListener(x -> {
             if (!x.isSuccess()) {
                 probe.finish(Outcome.failed(Connector.describe(x.cause())));
                 return;
             }
-            FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, path, Unpooled.EMPTY_BUFFER);
+            FullHttpRequest request =
+                    new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, path, Unpooled.EMPTY_BUFFER);
             request.headers()
                     .set(HttpHeaderNames.HOST, host)
                     .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
@@ -132,7 +136,8 @@ final class HttpCheck implements Check {
                 }
                 if (msg instanceof HttpResponse r) {
                     if (r.decoderResult().isFailure()) {
-                        finish(Outcome.failed("not an HTTP response: " + r.decoderResult().cause().getMessage()));
+                        finish(Outcome.failed("not an HTTP response: "
+                                + r.decoderResult().cause().getMessage()));
                         return;
                     }
                     status = r.status().code();
@@ -152,11 +157,15 @@ final class HttpCheck implements Check {
                 }
                 if (msg instanceof HttpContent c && status > 0 && body != null) {
                     int room = BODY_LIMIT - body.readableBytes();
-                    body.writeBytes(c.content(), c.content().readerIndex(), Math.min(room, c.content().readableBytes()));
+                    body.writeBytes(
+                            c.content(),
+                            c.content().readerIndex(),
+                            Math.min(room, c.content().readableBytes()));
                     if (contains(body, expectBody)) {
                         finish(Outcome.passed(Integer.toString(status)));
                     } else if (c instanceof LastHttpContent || body.readableBytes() >= BODY_LIMIT) {
-                        finish(Outcome.failed(status + ", body lacks '" + new String(expectBody, StandardCharsets.UTF_8) + "'"));
+                        finish(Outcome.failed(
+                                status + ", body lacks '" + new String(expectBody, StandardCharsets.UTF_8) + "'"));
                     }
                 }
             } finally {
@@ -166,7 +175,8 @@ final class HttpCheck implements Check {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            finish(Outcome.failed(status < 0 ? "connection closed before a response" : "connection closed in the body"));
+            finish(Outcome.failed(
+                    status < 0 ? "connection closed before a response" : "connection closed in the body"));
         }
 
         @Override

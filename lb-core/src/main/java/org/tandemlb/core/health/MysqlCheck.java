@@ -44,6 +44,7 @@ final class MysqlCheck implements Check {
     static final int CLIENT_PLUGIN_AUTH = 0x00080000;
     /** utf8_general_ci: any charset would do, no text is exchanged. */
     static final int CHARSET = 33;
+
     static final int MAX_PACKET = 16 * 1024 * 1024;
     /** A greeting or an ERR packet is at most a few hundred bytes; this bounds what a stray server can make us buffer. */
     static final int MAX_FRAME = 64 * 1024;
@@ -70,14 +71,18 @@ final class MysqlCheck implements Check {
     @Override
     public CheckScheduler.Cancellable start(Consumer<Outcome> done) {
         Probe probe = new Probe(done);
-        ChannelFuture f = connector.connect(new ChannelInitializer<Channel>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(
-                        new LengthFieldBasedFrameDecoder(ByteOrder.LITTLE_ENDIAN, MAX_FRAME, 0, 3, 1, 0, true),
-                        probe);
-            }
-        }, b -> { });
+        ChannelFuture f = connector.connect(
+                new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline()
+                                .addLast(
+                                        new LengthFieldBasedFrameDecoder(
+                                                ByteOrder.LITTLE_ENDIAN, MAX_FRAME, 0, 3, 1, 0, true),
+                                        probe);
+                    }
+                },
+                b -> {});
         f.addListener(x -> {
             if (!x.isSuccess()) {
                 probe.finish(Outcome.failed(Connector.describe(x.cause())), false);
@@ -89,7 +94,11 @@ final class MysqlCheck implements Check {
         };
     }
 
-    private enum Phase { GREETING, LOGIN, QUIT }
+    private enum Phase {
+        GREETING,
+        LOGIN,
+        QUIT
+    }
 
     /** One conversation; all on the event loop. */
     private final class Probe extends ChannelInboundHandlerAdapter {
@@ -208,12 +217,17 @@ final class MysqlCheck implements Check {
                 case 0x00 -> {
                     // OK: logged in. COM_QUIT (sequence 0, a new command) and let the server close.
                     phase = Phase.QUIT;
-                    ByteBuf quit = ctx.alloc().buffer(5).writeMediumLE(1).writeByte(0).writeByte(0x01);
+                    ByteBuf quit =
+                            ctx.alloc().buffer(5).writeMediumLE(1).writeByte(0).writeByte(0x01);
                     ctx.writeAndFlush(quit);
                     Channel ch = ctx.channel();
-                    ch.eventLoop().schedule(() -> {
-                        ch.close();
-                    }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+                    ch.eventLoop()
+                            .schedule(
+                                    () -> {
+                                        ch.close();
+                                    },
+                                    timeout.toNanos(),
+                                    TimeUnit.NANOSECONDS);
                     finish(Outcome.passed(version), true);
                 }
                 case 0xFF -> finish(Outcome.failed(error(p) + " (user '" + user + "')"), false);
@@ -227,18 +241,25 @@ final class MysqlCheck implements Check {
                     // AuthMoreData: caching_sha2_password says 3 (fast auth success, OK follows)
                     // or 4 (send the password in full, over TLS or RSA: not for a password-less check).
                     if (!(p.isReadable() && p.getUnsignedByte(p.readerIndex()) == 3)) {
-                        finish(Outcome.failed("the server wants full authentication for user '" + user
-                                + "': the check user must have no password"), false);
+                        finish(
+                                Outcome.failed("the server wants full authentication for user '" + user
+                                        + "': the check user must have no password"),
+                                false);
                     }
                 }
-                default -> finish(Outcome.failed("unexpected packet 0x" + Integer.toHexString(first) + " at login"), false);
+                default ->
+                    finish(Outcome.failed("unexpected packet 0x" + Integer.toHexString(first) + " at login"), false);
             }
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            finish(Outcome.failed(phase == Phase.GREETING ? "connection closed before the greeting"
-                    : "connection closed during the login"), false);
+            finish(
+                    Outcome.failed(
+                            phase == Phase.GREETING
+                                    ? "connection closed before the greeting"
+                                    : "connection closed during the login"),
+                    false);
         }
 
         @Override

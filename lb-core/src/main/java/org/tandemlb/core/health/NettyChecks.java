@@ -46,19 +46,34 @@ public final class NettyChecks implements CheckFactory {
             throw new IllegalArgumentException("Netty checks run on an EventLoopScheduler, not " + scheduler);
         }
         if (server.address().isUnresolved()) {
-            return new Unresolvable(config.type().configName(), server.config().address().toString());
+            return new Unresolvable(
+                    config.type().configName(), server.config().address().toString());
         }
-        Connector plain = new Connector(els.loop(), transport, server.address(), config.timeout(), source,
-                config.sendProxy());
+        Connector plain =
+                new Connector(els.loop(), transport, server.address(), config.timeout(), source, config.sendProxy());
         // The backend's TLS side for the checks that speak to the server as live traffic does;
         // MySQL starts its TLS inside its own protocol, so the mysql check stays plain.
         UpstreamTls tls = server.backend().tls();
-        Connector connector = tls == null ? plain : new Connector(els.loop(), transport, server.address(),
-                config.timeout(), source, config.sendProxy(), tls, server.config().address());
+        Connector connector = tls == null
+                ? plain
+                : new Connector(
+                        els.loop(),
+                        transport,
+                        server.address(),
+                        config.timeout(),
+                        source,
+                        config.sendProxy(),
+                        tls,
+                        server.config().address());
         return switch (config.type()) {
             case TCP -> new TcpCheck(connector);
-            case HTTP -> new HttpCheck(connector, config,
-                    config.host() != null ? config.host() : server.config().address().toString());
+            case HTTP ->
+                new HttpCheck(
+                        connector,
+                        config,
+                        config.host() != null
+                                ? config.host()
+                                : server.config().address().toString());
             case MYSQL -> new MysqlCheck(plain, config.user(), config.timeout());
         };
     }
@@ -68,7 +83,7 @@ public final class NettyChecks implements CheckFactory {
         @Override
         public CheckScheduler.Cancellable start(Consumer<Outcome> done) {
             done.accept(Outcome.failed(address + " does not resolve"));
-            return () -> { };
+            return () -> {};
         }
     }
 }

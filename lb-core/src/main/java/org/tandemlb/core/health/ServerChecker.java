@@ -70,8 +70,14 @@ final class ServerChecker implements Server.Observer {
      * @param random    uniform numbers in [0, 1) for jitter
      * @param clock     the wall clock of {@link CheckResult#time()}
      */
-    ServerChecker(Server server, HealthCheckConfig active, boolean passive, Check check, CheckScheduler scheduler,
-                  DoubleSupplier random, Clock clock) {
+    ServerChecker(
+            Server server,
+            HealthCheckConfig active,
+            boolean passive,
+            Check check,
+            CheckScheduler scheduler,
+            DoubleSupplier random,
+            Clock clock) {
         this.server = Objects.requireNonNull(server);
         this.active = active;
         this.passive = passive;
@@ -178,15 +184,22 @@ final class ServerChecker implements Server.Observer {
         }
         long tookNanos = Math.max(0, scheduler.nanoTime() - started);
         Duration took = Duration.ofNanos(tookNanos);
-        CheckResult result = new CheckResult(outcome.passed() ? CheckResult.Status.PASSED : CheckResult.Status.FAILED,
-                check.type(), outcome.message(), took, clock.instant());
+        CheckResult result = new CheckResult(
+                outcome.passed() ? CheckResult.Status.PASSED : CheckResult.Status.FAILED,
+                check.type(),
+                outcome.message(),
+                took,
+                clock.instant());
         server.recordCheck(result);
         boolean wasProvisional = state.provisional();
         Change change = state.record(outcome.passed());
         switch (change) {
             case WENT_DOWN -> {
                 server.setUp(false);
-                log.warn("server {} is DOWN: {} ({})", server, result,
+                log.warn(
+                        "server {} is DOWN: {} ({})",
+                        server,
+                        result,
                         wasProvisional ? "first check failed" : state.failures() + "/" + state.fall() + " failed");
             }
             case WENT_UP -> {
@@ -275,6 +288,7 @@ final class ServerChecker implements Server.Observer {
 
     @Override
     public String toString() {
-        return "checker of " + server + " (" + config.type().configName() + (recoveryOnly() ? ", recovery only" : "") + ")";
+        return "checker of " + server + " (" + config.type().configName() + (recoveryOnly() ? ", recovery only" : "")
+                + ")";
     }
 }

@@ -8,9 +8,9 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpRequest;
 import org.tandemlb.core.accesslog.AccessListener;
 import org.tandemlb.core.accesslog.AccessLogEntry;
-import org.tandemlb.core.tls.TlsSession;
 import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.proxyprotocol.ClientAddresses;
+import org.tandemlb.core.tls.TlsSession;
 
 /**
  * The first handler of an HTTP/1.1 client connection, before the codec: counts the bytes both
@@ -23,6 +23,7 @@ final class ActivityTap extends ChannelDuplexHandler {
     private final Http1Connection connection;
     /** Whether wall-clock start times are wanted (only the access log reads them). */
     private final boolean wallClock;
+
     private long bytesIn;
     private long bytesOut;
     private long bytesInLogged;
@@ -80,8 +81,8 @@ final class ActivityTap extends ChannelDuplexHandler {
      * Reports a request refused before it got an exchange to {@code listener} (when there is
      * one); {@code req} is null when not even its head came.
      */
-    void logRefused(AccessListener listener, Channel client, String frontend, HttpRequest req, int status,
-            String termination) {
+    void logRefused(
+            AccessListener listener, Channel client, String frontend, HttpRequest req, int status, String termination) {
         if (listener == null) {
             return;
         }
@@ -89,10 +90,25 @@ final class ActivityTap extends ChannelDuplexHandler {
         long start = startNanos != 0 ? startNanos : now;
         long millis = startMillis != 0 ? startMillis : System.currentTimeMillis();
         TlsSession tls = TlsSession.of(client);
-        listener.ended(new AccessLogEntry(Mode.HTTP, millis, ClientAddresses.source(client), frontend,
-                null, null, req == null ? null : req.method().name(), req == null ? null : req.uri(), status,
-                takeBytesIn(), takeBytesOut(), -1, -1, -1, now - start, termination,
-                req == null ? null : req.protocolVersion().text(), tls == null ? null : tls.protocol(),
+        listener.ended(new AccessLogEntry(
+                Mode.HTTP,
+                millis,
+                ClientAddresses.source(client),
+                frontend,
+                null,
+                null,
+                req == null ? null : req.method().name(),
+                req == null ? null : req.uri(),
+                status,
+                takeBytesIn(),
+                takeBytesOut(),
+                -1,
+                -1,
+                -1,
+                now - start,
+                termination,
+                req == null ? null : req.protocolVersion().text(),
+                tls == null ? null : tls.protocol(),
                 tls == null ? null : tls.cipher()));
         clearStart();
     }

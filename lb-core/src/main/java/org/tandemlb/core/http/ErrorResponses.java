@@ -15,8 +15,7 @@ import java.nio.charset.StandardCharsets;
  * text body naming the status, as HAProxy's built-in error pages do.
  */
 final class ErrorResponses {
-    private ErrorResponses() {
-    }
+    private ErrorResponses() {}
 
     static FullHttpResponse of(ByteBufAllocator alloc, HttpResponseStatus status) {
         byte[] text = (status.code() + " " + status.reasonPhrase() + "\n").getBytes(StandardCharsets.US_ASCII);

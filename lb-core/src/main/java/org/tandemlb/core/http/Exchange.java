@@ -24,7 +24,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tandemlb.core.accesslog.AccessListener;
 import org.tandemlb.core.accesslog.AccessLogEntry;
-import org.tandemlb.core.tls.TlsSession;
 import org.tandemlb.core.backend.Backend;
 import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.config.Mode;
@@ -34,6 +33,7 @@ import org.tandemlb.core.proxy.HttpConnectionPool;
 import org.tandemlb.core.proxy.InactivityTimer;
 import org.tandemlb.core.proxy.ProxyContext;
 import org.tandemlb.core.proxyprotocol.ClientAddresses;
+import org.tandemlb.core.tls.TlsSession;
 
 /**
  * One request and its response, whatever protocol the client speaks: gets a server connection
@@ -70,10 +70,12 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
     private final boolean upgrade;
     /** Whether a body follows the head (a length above 0, or chunked framing). */
     private final boolean expectsBody;
+
     private final boolean headRequest;
     private final boolean http10Client;
     /** The request's version as the client sent it, for the access log. */
     private final String clientVersion;
+
     private long grantedAt;
     private long connectedAt;
     private long sentAt;
@@ -83,11 +85,13 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
     private boolean logged;
     /** Request content read before the server connection was ready; created when first needed. */
     private List<HttpContent> buffered;
+
     private boolean requestComplete;
     private boolean responseStarted;
     private boolean bodyless = true;
     /** The exchange is over for the client side: what the server side still reports is ignored. */
     private boolean over;
+
     private Server server;
     private Channel upstream;
     private UpstreamHandler upstreamHandler;
@@ -107,8 +111,14 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
      * @param startNanos when the request began ({@link System#nanoTime()}), for the access log
      * @param startMillis the same as wall-clock time, or 0 when nobody listens to the access log
      */
-    Exchange(ClientSide side, ProxyContext context, HttpConnectionPool pool, Backend backend, HttpRequest req,
-            long startNanos, long startMillis) {
+    Exchange(
+            ClientSide side,
+            ProxyContext context,
+            HttpConnectionPool pool,
+            Backend backend,
+            HttpRequest req,
+            long startNanos,
+            long startMillis) {
         super(context, backend, side.channel(), side.clientKey());
         this.side = side;
         this.pool = pool;
@@ -166,7 +176,8 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
      */
     boolean requestContent(HttpContent content) {
         boolean last = content instanceof LastHttpContent;
-        bodyless &= !content.content().isReadable() && (!last || ((LastHttpContent) content).trailingHeaders().isEmpty());
+        bodyless &= !content.content().isReadable()
+                && (!last || ((LastHttpContent) content).trailingHeaders().isEmpty());
         if (upstream == null) {
             if (buffered == null) {
                 buffered = new ArrayList<>(2);
@@ -214,10 +225,25 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
         long connect = connectedAt > 0 ? connectedAt - grantedAt : -1;
         long response = responseAt > 0 ? responseAt - sentAt : -1;
         TlsSession tls = TlsSession.of(client);
-        listener.ended(new AccessLogEntry(Mode.HTTP, startMillis, ClientAddresses.source(client),
-                side.frontendName(), backend == null ? null : backend.name(), serverName, request.method().name(),
-                request.uri(), status, side.takeBytesIn(), side.takeBytesOut(), queue, connect, response,
-                now - startNanos, termination, clientVersion, tls == null ? null : tls.protocol(),
+        listener.ended(new AccessLogEntry(
+                Mode.HTTP,
+                startMillis,
+                ClientAddresses.source(client),
+                side.frontendName(),
+                backend == null ? null : backend.name(),
+                serverName,
+                request.method().name(),
+                request.uri(),
+                status,
+                side.takeBytesIn(),
+                side.takeBytesOut(),
+                queue,
+                connect,
+                response,
+                now - startNanos,
+                termination,
+                clientVersion,
+                tls == null ? null : tls.protocol(),
                 tls == null ? null : tls.cipher()));
     }
 
@@ -252,7 +278,6 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
     protected Channel reuse(Server s) {
         return replayed ? null : pool.poll(client.eventLoop(), poolKey(s));
     }
-
 
     @Override
     protected void connected(Server s, Channel ch, boolean wasReused) {
@@ -296,9 +321,13 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
             return;
         }
         log.debug("{}: {} for backend {}", client, failure, backend.name());
-        side.respondError(failure == Failure.UNREACHABLE ? HttpResponseStatus.BAD_GATEWAY
-                : HttpResponseStatus.SERVICE_UNAVAILABLE, failure == Failure.UNREACHABLE ? "connect_failed"
-                : failure == Failure.QUEUE_TIMEOUT ? "queue_timeout" : "no_server");
+        side.respondError(
+                failure == Failure.UNREACHABLE
+                        ? HttpResponseStatus.BAD_GATEWAY
+                        : HttpResponseStatus.SERVICE_UNAVAILABLE,
+                failure == Failure.UNREACHABLE
+                        ? "connect_failed"
+                        : failure == Failure.QUEUE_TIMEOUT ? "queue_timeout" : "no_server");
     }
 
     private void startServerTimer() {
@@ -311,7 +340,11 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
         if (over) {
             return;
         }
-        log.debug("{}: server {} did not answer within {}", client, server, backend.config().timeouts().server());
+        log.debug(
+                "{}: server {} did not answer within {}",
+                client,
+                server,
+                backend.config().timeouts().server());
         side.respondError(HttpResponseStatus.GATEWAY_TIMEOUT, "server_timeout");
     }
 
@@ -337,7 +370,11 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
 
     private void onResponseHead(HttpResponse resp) {
         if (resp.decoderResult().isFailure()) {
-            log.debug("{}: invalid response from {}: {}", client, server, resp.decoderResult().cause().toString());
+            log.debug(
+                    "{}: invalid response from {}: {}",
+                    client,
+                    server,
+                    resp.decoderResult().cause().toString());
             side.respondError(HttpResponseStatus.BAD_GATEWAY, "server_abort");
             return;
         }
@@ -447,7 +484,12 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
         serverTimer.stop();
         releaseServer();
         upstream = null;
-        if (!responseStarted && reused && !replayed && requestComplete && bodyless && !upgrade
+        if (!responseStarted
+                && reused
+                && !replayed
+                && requestComplete
+                && bodyless
+                && !upgrade
                 && RequestPolicy.idempotent(request.method())) {
             // The server closed an idle connection as we reused it: an idempotent request without
             // a body is sent again on a new one.

@@ -34,8 +34,13 @@ final class H2cDetector extends ByteToMessageDecoder {
     private final LongAdder streamsTotal;
     private ScheduledFuture<?> deadline;
 
-    H2cDetector(ProxyContext context, FrontendConfig frontend, Router router, HttpConnectionPool pool,
-            String forwardedProto, LongAdder streamsTotal) {
+    H2cDetector(
+            ProxyContext context,
+            FrontendConfig frontend,
+            Router router,
+            HttpConnectionPool pool,
+            String forwardedProto,
+            LongAdder streamsTotal) {
         this.context = context;
         this.frontend = frontend;
         this.router = router;
@@ -46,9 +51,13 @@ final class H2cDetector extends ByteToMessageDecoder {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        deadline = ctx.executor().schedule(() -> {
-            ctx.close();
-        }, frontend.timeouts().httpRequest().toNanos(), TimeUnit.NANOSECONDS);
+        deadline = ctx.executor()
+                .schedule(
+                        () -> {
+                            ctx.close();
+                        },
+                        frontend.timeouts().httpRequest().toNanos(),
+                        TimeUnit.NANOSECONDS);
     }
 
     @Override

@@ -35,6 +35,7 @@ final class HeadHeaders extends HttpHeaders {
     private CharSequence[] names;
     /** A value given by code, or null when the value is the span [{@link #starts}, {@link #ends}) of {@link #head}. */
     private CharSequence[] values;
+
     private int[] starts;
     private int[] ends;
     private int size;

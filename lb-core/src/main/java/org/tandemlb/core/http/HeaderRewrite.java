@@ -29,8 +29,7 @@ public final class HeaderRewrite {
     static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
     static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
 
-    private HeaderRewrite() {
-    }
+    private HeaderRewrite() {}
 
     /**
      * Rewrites a client's request head for a server: removes the hop-by-hop headers (keeping
@@ -87,8 +86,9 @@ public final class HeaderRewrite {
     public static int response(HttpResponse response, boolean switching) {
         HttpHeaders h = response.headers();
         HopByHop.Tokens tokens = HopByHop.connectionTokens(h);
-        boolean keepAlive = !tokens.has(HopByHop.CLOSE) && !response.protocolVersion().equals(HttpVersion.HTTP_1_0)
-                || tokens.has(HopByHop.KEEP_ALIVE);
+        boolean keepAlive =
+                !tokens.has(HopByHop.CLOSE) && !response.protocolVersion().equals(HttpVersion.HTTP_1_0)
+                        || tokens.has(HopByHop.KEEP_ALIVE);
         HopByHop.strip(h, tokens, switching);
         return keepAlive ? SERVER_KEEP_ALIVE : 0;
     }

@@ -34,8 +34,12 @@ final class HopByHop {
     private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
 
     private static final AsciiString[] ALWAYS = {
-            HttpHeaderNames.CONNECTION, KEEP_ALIVE_HEADER, PROXY_CONNECTION,
-            HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.UPGRADE,
+        HttpHeaderNames.CONNECTION,
+        KEEP_ALIVE_HEADER,
+        PROXY_CONNECTION,
+        HttpHeaderNames.TE,
+        HttpHeaderNames.TRAILER,
+        HttpHeaderNames.UPGRADE,
     };
 
     /** What the {@code Connection} headers of a message say. */
@@ -63,8 +67,7 @@ final class HopByHop {
         }
     }
 
-    private HopByHop() {
-    }
+    private HopByHop() {}
 
     /** The tokens of every {@code Connection} header, case-insensitive. */
     static Tokens connectionTokens(HttpHeaders headers) {

@@ -54,7 +54,13 @@ import org.tandemlb.core.proxyprotocol.ClientAddresses;
 final class Http1Connection extends ChannelInboundHandlerAdapter implements ClientSide {
     private static final Logger log = LoggerFactory.getLogger(Http1Connection.class);
 
-    private enum State { AWAIT_HEAD_IDLE, AWAIT_HEAD, EXCHANGE, TUNNEL, CLOSING }
+    private enum State {
+        AWAIT_HEAD_IDLE,
+        AWAIT_HEAD,
+        EXCHANGE,
+        TUNNEL,
+        CLOSING
+    }
 
     private final ProxyContext context;
     private final FrontendConfig frontend;
@@ -63,13 +69,16 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
     private final String forwardedProto;
     /** The {@code Strict-Transport-Security} value of the frontend's {@code hsts}, or null. */
     private final AsciiString hsts;
+
     private final MessageEncoder responseEncoder = new MessageEncoder();
     /** Counts the bytes and keeps the current request's start (the pipeline's first handler). */
     private final ActivityTap tap;
+
     private Channel client;
     private InactivityTimer clientTimer;
     /** Flushes at the end of the event loop's batch of events (see DeferredFlush). */
     private DeferredFlush flusher;
+
     private State state = State.AWAIT_HEAD_IDLE;
     private Exchange exchange;
     private final ArrayDeque<Object> pending = new ArrayDeque<>();
@@ -78,6 +87,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
     private boolean headDeadlineArmed;
     /** The client's address: as text for X-Forwarded-For, as bytes for source balancing; once per connection. */
     private String clientAddress;
+
     private byte[] clientKey;
     // Timer actions, made once per connection rather than per request.
     private final Runnable headTimedOut = this::requestHeadTimedOut;
@@ -91,7 +101,11 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
      * @param pool     the pool of idle server connections
      * @param forwardedProto the value of {@code X-Forwarded-Proto}: {@code http} or {@code https}
      */
-    Http1Connection(ProxyContext context, FrontendConfig frontend, Router router, HttpConnectionPool pool,
+    Http1Connection(
+            ProxyContext context,
+            FrontendConfig frontend,
+            Router router,
+            HttpConnectionPool pool,
             String forwardedProto) {
         this.context = context;
         this.frontend = frontend;
@@ -155,7 +169,10 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
 
     private void requestHeadTimedOut() {
         if (state == State.AWAIT_HEAD) {
-            log.debug("{}: request head not complete within {}", client, clientTimeouts().httpRequest());
+            log.debug(
+                    "{}: request head not complete within {}",
+                    client,
+                    clientTimeouts().httpRequest());
             logRefused(null, 408, "client_timeout");
             respondError(HttpResponseStatus.REQUEST_TIMEOUT, null);
         } else {
@@ -201,8 +218,12 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
     private void startExchange(HttpRequest req) {
         HttpResponseStatus invalid = RequestPolicy.validate(req);
         if (invalid != null) {
-            log.debug("{}: rejecting request: {}", client, req.decoderResult().isFailure()
-                    ? req.decoderResult().cause().toString() : invalid);
+            log.debug(
+                    "{}: rejecting request: {}",
+                    client,
+                    req.decoderResult().isFailure()
+                            ? req.decoderResult().cause().toString()
+                            : invalid);
             logRefused(req.decoderResult().isFailure() ? null : req, invalid.code(), "bad_request");
             respondError(invalid, null);
             return;
@@ -210,8 +231,8 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
         if (frontend.redirectHttps()) {
             FullHttpResponse redirect = HttpsRedirect.of(req, frontend.redirectHttpsPort());
             logRefused(req, redirect == null ? 400 : 308, redirect == null ? "bad_request" : "redirect");
-            answerAndClose(redirect != null ? redirect
-                    : ErrorResponses.of(client.alloc(), HttpResponseStatus.BAD_REQUEST));
+            answerAndClose(
+                    redirect != null ? redirect : ErrorResponses.of(client.alloc(), HttpResponseStatus.BAD_REQUEST));
             return;
         }
         String backendName = router.backendFor(req);
@@ -237,7 +258,10 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
         if (content.decoderResult().isFailure()) {
             // A bad chunk: what reached the server is a truncated request, which it drops with the connection.
             content.release();
-            log.debug("{}: bad request body: {}", client, content.decoderResult().cause().toString());
+            log.debug(
+                    "{}: bad request body: {}",
+                    client,
+                    content.decoderResult().cause().toString());
             respondError(HttpResponseStatus.BAD_REQUEST, "bad_request");
             return;
         }

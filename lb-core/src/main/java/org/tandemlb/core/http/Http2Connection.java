@@ -13,7 +13,6 @@ import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tandemlb.core.config.FrontendConfig;
-import org.tandemlb.core.proxyprotocol.ClientAddresses;
 import org.tandemlb.core.proxy.Closing;
 import org.tandemlb.core.proxy.ConnectAttempt;
 import org.tandemlb.core.proxy.DeferredFlush;
@@ -21,6 +20,7 @@ import org.tandemlb.core.proxy.Drain;
 import org.tandemlb.core.proxy.HttpConnectionPool;
 import org.tandemlb.core.proxy.InactivityTimer;
 import org.tandemlb.core.proxy.ProxyContext;
+import org.tandemlb.core.proxyprotocol.ClientAddresses;
 
 /**
  * An HTTP/2 client connection, above Netty's frame codec and stream multiplexer: what its streams
@@ -47,6 +47,7 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
     final String forwardedProto;
     /** The {@code Strict-Transport-Security} value of the frontend's {@code hsts}, or null. */
     final CharSequence hsts;
+
     private final LongAdder streamsTotal;
     private Channel channel;
     private ChannelHandlerContext ctx;
@@ -58,8 +59,13 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
     private boolean draining;
     private final Runnable idle = this::idleTimedOut;
 
-    Http2Connection(ProxyContext context, FrontendConfig frontend, Router router, HttpConnectionPool pool,
-            String forwardedProto, LongAdder streamsTotal) {
+    Http2Connection(
+            ProxyContext context,
+            FrontendConfig frontend,
+            Router router,
+            HttpConnectionPool pool,
+            String forwardedProto,
+            LongAdder streamsTotal) {
         this.context = context;
         this.frontend = frontend;
         this.router = router;

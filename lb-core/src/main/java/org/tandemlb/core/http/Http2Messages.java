@@ -31,13 +31,14 @@ import java.util.Map;
  */
 final class Http2Messages {
     /** Validates names (token characters) and values (no CR, LF, NUL or other control character). */
-    private static final HttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(true);
+    private static final HttpHeadersFactory HEADERS =
+            DefaultHttpHeadersFactory.headersFactory().withValidation(true);
+
     private static final AsciiString COOKIE = AsciiString.cached("cookie");
     /** The version of the requests HTTP/2 streams bring, as the access log shows it. */
     static final HttpVersion HTTP_2 = HttpVersion.valueOf("HTTP/2.0");
 
-    private Http2Messages() {
-    }
+    private Http2Messages() {}
 
     /**
      * The HTTP/1.1 request of a stream's request header block, or null when it is malformed
@@ -62,7 +63,9 @@ final class Http2Messages {
             if (path == null) {
                 return null;
             }
-        } else if (path == null || path.length() == 0 || !validTarget(path)
+        } else if (path == null
+                || path.length() == 0
+                || !validTarget(path)
                 || (path.charAt(0) != '/' && !(path.length() == 1 && path.charAt(0) == '*'))) {
             return null;
         }
@@ -78,7 +81,9 @@ final class Http2Messages {
                     continue; // pseudo-headers: checked by the HPACK decoder, read above
                 }
                 if (COOKIE.contentEquals(name)) {
-                    cookies = cookies == null ? new StringBuilder(e.getValue()) : cookies.append("; ").append(e.getValue());
+                    cookies = cookies == null
+                            ? new StringBuilder(e.getValue())
+                            : cookies.append("; ").append(e.getValue());
                     continue;
                 }
                 out.add(name, e.getValue());

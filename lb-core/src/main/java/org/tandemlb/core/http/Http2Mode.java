@@ -38,8 +38,7 @@ public final class Http2Mode {
     /** CONTINUATION frames under 8 KiB that a header block may take before the connection is closed. */
     static final int MAX_SMALL_CONTINUATION_FRAMES = 16;
 
-    private Http2Mode() {
-    }
+    private Http2Mode() {}
 
     /**
      * Sets up an HTTP/2 client connection: Netty's frame codec with the frontend's limits, its
@@ -55,8 +54,14 @@ public final class Http2Mode {
      * @param forwardedProto the value of {@code X-Forwarded-Proto}: {@code http} (h2c) or {@code https}
      * @param streamsTotal   counts the streams the client opens (the frontend's metric)
      */
-    public static void initClientPipeline(ChannelPipeline p, ProxyContext context, FrontendConfig frontend,
-            Router router, HttpConnectionPool pool, String forwardedProto, LongAdder streamsTotal) {
+    public static void initClientPipeline(
+            ChannelPipeline p,
+            ProxyContext context,
+            FrontendConfig frontend,
+            Router router,
+            HttpConnectionPool pool,
+            String forwardedProto,
+            LongAdder streamsTotal) {
         Http2Config cfg = frontend.http2();
         Http2Settings settings = new Http2Settings()
                 .maxConcurrentStreams(cfg.maxConcurrentStreams())
@@ -66,7 +71,8 @@ public final class Http2Mode {
         Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
                 .initialSettings(settings)
                 .validateHeaders(true)
-                .decoderEnforceMaxRstFramesPerWindow(cfg.maxResets(), (int) cfg.resetWindow().toSeconds())
+                .decoderEnforceMaxRstFramesPerWindow(
+                        cfg.maxResets(), (int) cfg.resetWindow().toSeconds())
                 .decoderEnforceMaxConsecutiveEmptyDataFrames(MAX_CONSECUTIVE_EMPTY_DATA_FRAMES)
                 .decoderEnforceMaxSmallContinuationFrames(MAX_SMALL_CONTINUATION_FRAMES)
                 .encoderEnforceMaxQueuedControlFrames(MAX_QUEUED_CONTROL_FRAMES)

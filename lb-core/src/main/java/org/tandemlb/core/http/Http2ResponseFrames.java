@@ -62,7 +62,8 @@ final class Http2ResponseFrames {
         Http2Headers h = Http2Messages.responseHeaders(resp);
         boolean informational = resp.status().codeClass() == HttpStatusClass.INFORMATIONAL;
         if (resp instanceof FullHttpResponse full) {
-            boolean empty = !full.content().isReadable() && full.trailingHeaders().isEmpty();
+            boolean empty =
+                    !full.content().isReadable() && full.trailingHeaders().isEmpty();
             stream.write(new DefaultHttp2HeadersFrame(h, empty && !informational), stream.voidPromise());
             if (empty) {
                 full.release();

@@ -195,7 +195,10 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
     }
 
     private void clientTimedOut() {
-        log.debug("{}: HTTP/2 stream inactive for {}", stream, connection.frontend.timeouts().client());
+        log.debug(
+                "{}: HTTP/2 stream inactive for {}",
+                stream,
+                connection.frontend.timeouts().client());
         if (exchange != null && !exchange.responseStarted()) {
             respondError(HttpResponseStatus.REQUEST_TIMEOUT, "client_timeout");
         } else {
@@ -243,10 +246,23 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
         if (listener == null) {
             return;
         }
-        listener.ended(new AccessLogEntry(Mode.HTTP, startMillis, (InetSocketAddress) stream.remoteAddress(),
-                connection.frontend.name(), null, null, req == null ? null : req.method().name(),
-                req == null ? null : req.uri(), status, takeBytesIn(), takeBytesOut(), -1, -1, -1,
-                System.nanoTime() - startNanos, termination));
+        listener.ended(new AccessLogEntry(
+                Mode.HTTP,
+                startMillis,
+                (InetSocketAddress) stream.remoteAddress(),
+                connection.frontend.name(),
+                null,
+                null,
+                req == null ? null : req.method().name(),
+                req == null ? null : req.uri(),
+                status,
+                takeBytesIn(),
+                takeBytesOut(),
+                -1,
+                -1,
+                -1,
+                System.nanoTime() - startNanos,
+                termination));
     }
 
     // ---- ClientSide, for the exchange ----

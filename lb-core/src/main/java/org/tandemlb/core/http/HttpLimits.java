@@ -29,6 +29,5 @@ public final class HttpLimits {
             .setAllowDuplicateContentLengths(false)
             .setAllowPartialChunks(true);
 
-    private HttpLimits() {
-    }
+    private HttpLimits() {}
 }

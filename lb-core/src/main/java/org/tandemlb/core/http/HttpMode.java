@@ -12,8 +12,7 @@ import org.tandemlb.core.proxy.ProxyContext;
  * the server side) is internal to this package.
  */
 public final class HttpMode {
-    private HttpMode() {
-    }
+    private HttpMode() {}
 
     /**
      * Sets up an HTTP/1.1 client connection: an activity tap (timeouts, byte counts), Netty's
@@ -27,8 +26,13 @@ public final class HttpMode {
      * @param pool           the pool of idle server connections
      * @param forwardedProto the value of {@code X-Forwarded-Proto}: {@code http} or {@code https}
      */
-    public static void initClientPipeline(ChannelPipeline p, ProxyContext context, FrontendConfig frontend,
-            Router router, HttpConnectionPool pool, String forwardedProto) {
+    public static void initClientPipeline(
+            ChannelPipeline p,
+            ProxyContext context,
+            FrontendConfig frontend,
+            Router router,
+            HttpConnectionPool pool,
+            String forwardedProto) {
         Http1Connection.initClientPipeline(p, new Http1Connection(context, frontend, router, pool, forwardedProto));
     }
 
@@ -38,8 +42,14 @@ public final class HttpMode {
      *
      * @param streamsTotal counts the HTTP/2 streams of the frontend's connections
      */
-    public static void initClientPipeline(ChannelPipeline p, ProxyContext context, FrontendConfig frontend,
-            Router router, HttpConnectionPool pool, String forwardedProto, LongAdder streamsTotal) {
+    public static void initClientPipeline(
+            ChannelPipeline p,
+            ProxyContext context,
+            FrontendConfig frontend,
+            Router router,
+            HttpConnectionPool pool,
+            String forwardedProto,
+            LongAdder streamsTotal) {
         if (frontend.http2().h2c()) {
             p.addLast("h2c-detector", new H2cDetector(context, frontend, router, pool, forwardedProto, streamsTotal));
         } else {

@@ -1,7 +1,5 @@
 package org.tandemlb.core.http;
 
-import org.tandemlb.core.config.FrontendConfig;
-import io.netty.util.AsciiString;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -10,8 +8,10 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.tandemlb.core.config.FrontendConfig;
 
 /**
  * The answer of a {@code redirect_https} frontend: {@code 308 Permanent Redirect} (which, unlike
@@ -28,8 +28,7 @@ final class HttpsRedirect {
     /** An absolute-form target (RFC 9112 §3.2.2): scheme, authority, then the path and query. */
     private static final Pattern ABSOLUTE = Pattern.compile("(?i)https?://([^/?#]*)([^#]*)");
 
-    private HttpsRedirect() {
-    }
+    private HttpsRedirect() {}
 
     /**
      * The redirect of {@code req}, or null when it names no valid host to redirect to (the
@@ -40,7 +39,9 @@ final class HttpsRedirect {
      */
     /** The {@code Strict-Transport-Security} value of {@code frontend}'s {@code hsts}, or null. */
     static AsciiString strictTransportSecurity(FrontendConfig frontend) {
-        return frontend.hsts() == null ? null : AsciiString.of("max-age=" + frontend.hsts().toSeconds());
+        return frontend.hsts() == null
+                ? null
+                : AsciiString.of("max-age=" + frontend.hsts().toSeconds());
     }
 
     static FullHttpResponse of(HttpRequest req, int port) {
@@ -61,8 +62,8 @@ final class HttpsRedirect {
             return null;
         }
         String location = "https://" + m.group(1) + (port == 0 ? "" : ":" + port) + pathAndQuery;
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.PERMANENT_REDIRECT,
-                Unpooled.EMPTY_BUFFER);
+        FullHttpResponse r = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, HttpResponseStatus.PERMANENT_REDIRECT, Unpooled.EMPTY_BUFFER);
         r.headers()
                 .set(HttpHeaderNames.LOCATION, location)
                 .set(HttpHeaderNames.CONTENT_LENGTH, 0)

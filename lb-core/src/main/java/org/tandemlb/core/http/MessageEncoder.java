@@ -56,7 +56,8 @@ final class MessageEncoder extends ChannelOutboundHandlerAdapter {
     private static final byte[] HTTP_1_0_LINE_END = " HTTP/1.0\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] LAST_CHUNK = "0\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final ByteBuf CRLF_BUF = Unpooled.unreleasableBuffer(
-            Unpooled.directBuffer(2).writeBytes(CRLF)).asReadOnly();
+                    Unpooled.directBuffer(2).writeBytes(CRLF))
+            .asReadOnly();
 
     /** The head and merged content not passed on yet (null when nothing is kept back). */
     private ByteBuf pending;
@@ -69,8 +70,7 @@ final class MessageEncoder extends ChannelOutboundHandlerAdapter {
     /** The size of the last head written, to size the next one's buffer. */
     private int lastHeadSize = 256;
 
-    MessageEncoder() {
-    }
+    MessageEncoder() {}
 
     /** The next final response answers a {@code HEAD} request ({@code true}): it has no body. */
     void nextResponseAnswersHead(boolean head) {

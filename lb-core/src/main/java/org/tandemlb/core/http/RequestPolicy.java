@@ -21,11 +21,10 @@ import java.util.Set;
  * <p>Stateless: a request's checks read only the request.
  */
 final class RequestPolicy {
-    private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
-            HttpMethod.TRACE, HttpMethod.PUT, HttpMethod.DELETE);
+    private static final Set<HttpMethod> IDEMPOTENT = Set.of(
+            HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS, HttpMethod.TRACE, HttpMethod.PUT, HttpMethod.DELETE);
 
-    private RequestPolicy() {
-    }
+    private RequestPolicy() {}
 
     /** The status that refuses {@code req}, or null when it may go on. */
     static HttpResponseStatus validate(HttpRequest req) {

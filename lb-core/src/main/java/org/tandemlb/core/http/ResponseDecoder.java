@@ -59,18 +59,29 @@ final class ResponseDecoder extends ByteToMessageDecoder {
     /** Longest chunk-size line (extensions included). */
     private static final int MAX_CHUNK_LINE = 4096;
 
-    private enum State { HEAD, FIXED, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILERS, UNTIL_CLOSE, UPGRADED, BAD }
+    private enum State {
+        HEAD,
+        FIXED,
+        CHUNK_SIZE,
+        CHUNK_DATA,
+        CHUNK_END,
+        TRAILERS,
+        UNTIL_CLOSE,
+        UPGRADED,
+        BAD
+    }
 
-    private static final HttpHeadersFactory UNCHECKED = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
+    private static final HttpHeadersFactory UNCHECKED =
+            DefaultHttpHeadersFactory.headersFactory().withValidation(false);
     private State state = State.HEAD;
     /** Where the search for the end of the head resumes (relative to the reader index). */
     private int headScanned;
+
     private long remaining;
     private boolean nextIsHead;
     private boolean nextHeadSet;
 
-    ResponseDecoder() {
-    }
+    ResponseDecoder() {}
 
     /** The next final response answers a {@code HEAD} request ({@code true}) or not: it has no body then. */
     void expectResponseToHead(boolean head) {
@@ -187,7 +198,12 @@ final class ResponseDecoder extends ByteToMessageDecoder {
         try {
             DefaultHttpResponse response = ResponseHeadParser.parse(head);
             // The parser makes the headers a HeadHeaders over the head.
-            frame(response, (HeadHeaders) response.headers(), response.status().code(), response.protocolVersion(), out);
+            frame(
+                    response,
+                    (HeadHeaders) response.headers(),
+                    response.status().code(),
+                    response.protocolVersion(),
+                    out);
         } catch (IllegalArgumentException e) {
             badHead(in, out, e);
             return false;
@@ -224,7 +240,8 @@ final class ResponseDecoder extends ByteToMessageDecoder {
     }
 
     /** Decides the framing of the body and emits the head (and, for no body, its end). */
-    private void frame(DefaultHttpResponse response, HeadHeaders headers, int code, HttpVersion version, List<Object> out) {
+    private void frame(
+            DefaultHttpResponse response, HeadHeaders headers, int code, HttpVersion version, List<Object> out) {
         if (code >= 100 && code < 200) {
             out.add(response);
             out.add(LastHttpContent.EMPTY_LAST_CONTENT);
@@ -323,7 +340,8 @@ final class ResponseDecoder extends ByteToMessageDecoder {
     // ---- chunks ----
 
     private boolean readChunkSize(ByteBuf in, List<Object> out) {
-        int lf = in.indexOf(in.readerIndex(), Math.min(in.writerIndex(), in.readerIndex() + MAX_CHUNK_LINE), (byte) '\n');
+        int lf = in.indexOf(
+                in.readerIndex(), Math.min(in.writerIndex(), in.readerIndex() + MAX_CHUNK_LINE), (byte) '\n');
         if (lf < 0) {
             if (in.readableBytes() >= MAX_CHUNK_LINE) {
                 badContent(in, out, "chunk size line too long");
@@ -365,7 +383,9 @@ final class ResponseDecoder extends ByteToMessageDecoder {
 
     private boolean readTrailers(ByteBuf in, List<Object> out) {
         if (in.getByte(in.readerIndex()) == '\n'
-                || (in.readableBytes() >= 2 && in.getByte(in.readerIndex()) == '\r' && in.getByte(in.readerIndex() + 1) == '\n')) {
+                || (in.readableBytes() >= 2
+                        && in.getByte(in.readerIndex()) == '\r'
+                        && in.getByte(in.readerIndex() + 1) == '\n')) {
             in.skipBytes(in.getByte(in.readerIndex()) == '\n' ? 1 : 2);
             out.add(LastHttpContent.EMPTY_LAST_CONTENT);
             state = State.HEAD;
@@ -401,8 +421,8 @@ final class ResponseDecoder extends ByteToMessageDecoder {
     private void badHead(ByteBuf in, List<Object> out, Exception cause) {
         state = State.BAD;
         in.skipBytes(in.readableBytes());
-        DefaultHttpResponse invalid = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_GATEWAY,
-                UNCHECKED.newHeaders());
+        DefaultHttpResponse invalid =
+                new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_GATEWAY, UNCHECKED.newHeaders());
         invalid.setDecoderResult(DecoderResult.failure(cause));
         out.add(invalid);
     }
@@ -414,6 +434,4 @@ final class ResponseDecoder extends ByteToMessageDecoder {
         invalid.setDecoderResult(DecoderResult.failure(new IllegalArgumentException(why)));
         out.add(invalid);
     }
-
-
 }

@@ -27,13 +27,48 @@ final class ResponseHeadParser {
     private static final AsciiString[][] COMMON_NAMES = new AsciiString[64][];
 
     static {
-        for (String n : new String[] {"Server", "Date", "Content-Type", "Content-Length", "Last-Modified",
-                "Connection", "Keep-Alive", "ETag", "Accept-Ranges", "Transfer-Encoding", "Cache-Control", "Vary",
-                "Expires", "Location", "Set-Cookie", "Content-Encoding", "Age", "Pragma", "Upgrade",
-                "Content-Disposition", "Content-Language", "Access-Control-Allow-Origin", "Strict-Transport-Security",
-                "X-Content-Type-Options", "X-Frame-Options", "X-Powered-By", "WWW-Authenticate",
-                "content-type", "content-length", "date", "server", "connection", "transfer-encoding",
-                "cache-control", "vary", "etag", "last-modified", "location", "set-cookie", "content-encoding"}) {
+        for (String n : new String[] {
+            "Server",
+            "Date",
+            "Content-Type",
+            "Content-Length",
+            "Last-Modified",
+            "Connection",
+            "Keep-Alive",
+            "ETag",
+            "Accept-Ranges",
+            "Transfer-Encoding",
+            "Cache-Control",
+            "Vary",
+            "Expires",
+            "Location",
+            "Set-Cookie",
+            "Content-Encoding",
+            "Age",
+            "Pragma",
+            "Upgrade",
+            "Content-Disposition",
+            "Content-Language",
+            "Access-Control-Allow-Origin",
+            "Strict-Transport-Security",
+            "X-Content-Type-Options",
+            "X-Frame-Options",
+            "X-Powered-By",
+            "WWW-Authenticate",
+            "content-type",
+            "content-length",
+            "date",
+            "server",
+            "connection",
+            "transfer-encoding",
+            "cache-control",
+            "vary",
+            "etag",
+            "last-modified",
+            "location",
+            "set-cookie",
+            "content-encoding"
+        }) {
             AsciiString name = AsciiString.cached(n);
             AsciiString[] same = COMMON_NAMES[n.length()];
             same = same == null ? new AsciiString[1] : Arrays.copyOf(same, same.length + 1);
@@ -57,8 +92,7 @@ final class ResponseHeadParser {
         return new AsciiString(b, start, length, false); // a view of the head, which the headers keep anyway
     }
 
-    private ResponseHeadParser() {
-    }
+    private ResponseHeadParser() {}
 
     /**
      * Parses a whole head, status line to empty line, into a response whose headers are a
@@ -80,7 +114,10 @@ final class ResponseHeadParser {
         while (codeStart < contentEnd && b[codeStart] == ' ') {
             codeStart++;
         }
-        if (codeStart + 3 > contentEnd || !digit(b[codeStart]) || !digit(b[codeStart + 1]) || !digit(b[codeStart + 2])
+        if (codeStart + 3 > contentEnd
+                || !digit(b[codeStart])
+                || !digit(b[codeStart + 1])
+                || !digit(b[codeStart + 2])
                 || (codeStart + 3 < contentEnd && b[codeStart + 3] != ' ')) {
             throw new IllegalArgumentException("bad status code");
         }
@@ -112,7 +149,9 @@ final class ResponseHeadParser {
                 for (int i = 0; i < all.size() - 1; i++) {
                     headers.add(lastName, all.get(i));
                 }
-                headers.add(lastName, ve > vs ? prior + " " + new String(b, vs, ve - vs, StandardCharsets.ISO_8859_1) : prior);
+                headers.add(
+                        lastName,
+                        ve > vs ? prior + " " + new String(b, vs, ve - vs, StandardCharsets.ISO_8859_1) : prior);
             } else {
                 lastName = header(b, pos, ce, headers);
             }
@@ -190,7 +229,6 @@ final class ResponseHeadParser {
         return -1;
     }
 
-
     /** Token characters of a header name (RFC 9110 §5.6.2). */
     private static final boolean[] TOKEN = new boolean[256];
 
@@ -255,7 +293,8 @@ final class ResponseHeadParser {
             }
         }
         checkValue(b, reasonStart, reasonEnd);
-        return new HttpResponseStatus(code, new String(b, reasonStart, reasonEnd - reasonStart, StandardCharsets.ISO_8859_1));
+        return new HttpResponseStatus(
+                code, new String(b, reasonStart, reasonEnd - reasonStart, StandardCharsets.ISO_8859_1));
     }
 
     private static boolean digit(byte c) {

@@ -38,9 +38,11 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     private final HttpConnectionPool pool;
     /** The key the connection is pooled under ({@link HttpConnectionPool#key}). */
     private final Object poolKey;
+
     private final ResponseDecoder decoder;
     /** The backend's TLS side the connection was made with (null: plain). */
     private final UpstreamTls tls;
+
     private Channel channel;
     private Listener listener;
     /**
@@ -49,6 +51,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
      * connection keeps at most one wake-up per connection in the event loop's queue).
      */
     private InactivityTimer timer;
+
     private Runnable close;
 
     UpstreamHandler(Server server, HttpConnectionPool pool, Object poolKey, ResponseDecoder decoder) {

@@ -8,18 +8,18 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.concurrent.TimeUnit;
-import org.tandemlb.core.accesslog.AccessListener;
-import org.tandemlb.core.accesslog.AccessLogEntry;
-import org.tandemlb.core.config.Mode;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.tandemlb.core.accesslog.AccessListener;
+import org.tandemlb.core.accesslog.AccessLogEntry;
 import org.tandemlb.core.backend.Backend;
 import org.tandemlb.core.backend.Server;
+import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.frontend.Frontend;
 import org.tandemlb.core.tls.HandshakeStats;
 
@@ -48,16 +48,15 @@ public final class LoadBalancerMetrics implements AccessListener {
     private final Map<Object, List<Meter>> meters = new IdentityHashMap<>();
     /** The TLS meters of the frontends that have TLS now (a reload may add or remove it). */
     private final Map<Frontend, List<Meter>> tlsMeters = new IdentityHashMap<>();
+
     private volatile Map<String, FrontendMeters> byFrontend = Map.of();
     private volatile Map<String, BackendMeters> byBackend = Map.of();
 
     /** The per-request meters of a frontend, looked up once per request. */
-    private record FrontendMeters(Counter requests, Counter received, Counter sent) {
-    }
+    private record FrontendMeters(Counter requests, Counter received, Counter sent) {}
 
     /** The per-request meters of a backend: responses by status class (index 1 to 5), and times. */
-    private record BackendMeters(Counter[] responses, Timer responseTime) {
-    }
+    private record BackendMeters(Counter[] responses, Timer responseTime) {}
 
     /** Metrics that will be published to {@code registry}. */
     public LoadBalancerMetrics(MeterRegistry registry) {
@@ -100,7 +99,11 @@ public final class LoadBalancerMetrics implements AccessListener {
         });
         for (Map.Entry<String, FrontendMeters> e : byFrontend.entrySet()) {
             if (!fm.containsKey(e.getKey())) {
-                List.of(e.getValue().requests(), e.getValue().received(), e.getValue().sent()).forEach(registry::remove);
+                List.of(
+                                e.getValue().requests(),
+                                e.getValue().received(),
+                                e.getValue().sent())
+                        .forEach(registry::remove);
             }
         }
         for (Map.Entry<String, BackendMeters> e : byBackend.entrySet()) {
@@ -143,19 +146,27 @@ public final class LoadBalancerMetrics implements AccessListener {
     private FrontendMeters frontendRequestMeters(String name) {
         Tags tags = Tags.of("frontend", name);
         return new FrontendMeters(
-                Counter.builder("tandem.frontend.http.requests").description("HTTP requests received").tags(tags)
+                Counter.builder("tandem.frontend.http.requests")
+                        .description("HTTP requests received")
+                        .tags(tags)
                         .register(registry),
-                Counter.builder("tandem.bytes.received").description("Bytes read from clients")
-                        .tags(tags).register(registry),
-                Counter.builder("tandem.bytes.sent").description("Bytes written to clients")
-                        .tags(tags).register(registry));
+                Counter.builder("tandem.bytes.received")
+                        .description("Bytes read from clients")
+                        .tags(tags)
+                        .register(registry),
+                Counter.builder("tandem.bytes.sent")
+                        .description("Bytes written to clients")
+                        .tags(tags)
+                        .register(registry));
     }
 
     private BackendMeters backendRequestMeters(String name) {
         Counter[] responses = new Counter[6];
         for (int c = 1; c <= 5; c++) {
-            responses[c] = Counter.builder("tandem.backend.http.responses").description("HTTP responses sent to clients")
-                    .tags("backend", name, "code", c + "xx").register(registry);
+            responses[c] = Counter.builder("tandem.backend.http.responses")
+                    .description("HTTP responses sent to clients")
+                    .tags("backend", name, "code", c + "xx")
+                    .register(registry);
         }
         Timer time = Timer.builder("tandem.backend.response")
                 .description("Time from a request's arrival to the end of its response")
@@ -169,11 +180,18 @@ public final class LoadBalancerMetrics implements AccessListener {
         Tags tags = Tags.of("frontend", f.name());
         List<Meter> list = new ArrayList<>();
         list.add(FunctionCounter.builder("tandem.frontend.connections", f, Frontend::connectionsTotal)
-                .description("Client connections accepted").tags(tags).register(registry));
+                .description("Client connections accepted")
+                .tags(tags)
+                .register(registry));
         list.add(Gauge.builder("tandem.frontend.current.connections", f, Frontend::currentConnections)
-                .description("Client connections open now").tags(tags).strongReference(true).register(registry));
+                .description("Client connections open now")
+                .tags(tags)
+                .strongReference(true)
+                .register(registry));
         list.add(FunctionCounter.builder("tandem.frontend.http2.streams", f, Frontend::http2StreamsTotal)
-                .description("HTTP/2 streams opened by clients").tags(tags).register(registry));
+                .description("HTTP/2 streams opened by clients")
+                .tags(tags)
+                .register(registry));
         return list;
     }
 
@@ -181,10 +199,13 @@ public final class LoadBalancerMetrics implements AccessListener {
         HandshakeStats stats = f.handshakes();
         List<Meter> list = new ArrayList<>();
         list.add(FunctionCounter.builder("tandem.tls.handshakes", stats, HandshakeStats::handshakes)
-                .description("TLS handshakes completed").tags("frontend", f.name()).register(registry));
+                .description("TLS handshakes completed")
+                .tags("frontend", f.name())
+                .register(registry));
         for (HandshakeStats.Reason r : HandshakeStats.Reason.values()) {
             list.add(FunctionCounter.builder("tandem.tls.handshake.failures", stats, x -> x.failures(r))
-                    .description("TLS handshakes failed, by reason").tags("frontend", f.name(), "reason", r.label())
+                    .description("TLS handshakes failed, by reason")
+                    .tags("frontend", f.name(), "reason", r.label())
                     .register(registry));
         }
         return list;
@@ -194,18 +215,32 @@ public final class LoadBalancerMetrics implements AccessListener {
         Tags tags = Tags.of("backend", s.backend().name(), "server", s.name());
         List<Meter> list = new ArrayList<>();
         list.add(Gauge.builder("tandem.server.up", s, x -> x.isUp() ? 1 : 0)
-                .description("1 while the server is healthy").tags(tags).strongReference(true).register(registry));
+                .description("1 while the server is healthy")
+                .tags(tags)
+                .strongReference(true)
+                .register(registry));
         list.add(Gauge.builder("tandem.server.weight", s, Server::weight)
-                .description("The server's current effective weight").tags(tags).strongReference(true).register(registry));
+                .description("The server's current effective weight")
+                .tags(tags)
+                .strongReference(true)
+                .register(registry));
         list.add(Gauge.builder("tandem.server.current.connections", s, Server::activeConnections)
-                .description("Requests (http) or connections (tcp) on the server now").tags(tags)
-                .strongReference(true).register(registry));
+                .description("Requests (http) or connections (tcp) on the server now")
+                .tags(tags)
+                .strongReference(true)
+                .register(registry));
         list.add(FunctionCounter.builder("tandem.server.requests", s, Server::requestsTotal)
-                .description("Requests (http) or connections (tcp) sent to the server").tags(tags).register(registry));
+                .description("Requests (http) or connections (tcp) sent to the server")
+                .tags(tags)
+                .register(registry));
         list.add(FunctionCounter.builder("tandem.server.connect.failures", s, Server::connectFailuresTotal)
-                .description("Failed or timed-out connection attempts on live traffic").tags(tags).register(registry));
+                .description("Failed or timed-out connection attempts on live traffic")
+                .tags(tags)
+                .register(registry));
         list.add(FunctionCounter.builder("tandem.server.check.failures", s, Server::checkFailuresTotal)
-                .description("Failed active health checks").tags(tags).register(registry));
+                .description("Failed active health checks")
+                .tags(tags)
+                .register(registry));
         return list;
     }
 }

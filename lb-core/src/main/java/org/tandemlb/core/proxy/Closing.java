@@ -22,8 +22,7 @@ import java.util.concurrent.TimeUnit;
  * after {@code timeout client} or {@code timeout server}).
  */
 public final class Closing {
-    private Closing() {
-    }
+    private Closing() {}
 
     /** Flushes {@code ch} and closes it once everything written is out, or after {@code linger}. */
     public static void afterWrites(Channel ch, Duration linger) {
@@ -47,9 +46,13 @@ public final class Closing {
             ch.close();
             return;
         }
-        Future<?> deadline = ch.eventLoop().schedule(() -> {
-            ch.close();
-        }, Math.max(1, linger.toMillis()), TimeUnit.MILLISECONDS);
+        Future<?> deadline = ch.eventLoop()
+                .schedule(
+                        () -> {
+                            ch.close();
+                        },
+                        Math.max(1, linger.toMillis()),
+                        TimeUnit.MILLISECONDS);
         written.addListener(f -> {
             deadline.cancel(false);
             ch.close();

@@ -17,11 +17,11 @@ import org.tandemlb.core.backend.Backend;
 import org.tandemlb.core.backend.Refusal;
 import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.backend.ServerGrant;
-import org.tandemlb.core.tls.UpstreamTls;
 import org.tandemlb.core.config.SendProxy;
 import org.tandemlb.core.proxyprotocol.ClientAddresses;
 import org.tandemlb.core.proxyprotocol.ProxyHeaderWriter;
 import org.tandemlb.core.proxyprotocol.ProxyHeaders;
+import org.tandemlb.core.tls.UpstreamTls;
 
 /**
  * Gets a connected server-side channel for one client request or connection: asks the backend
@@ -61,6 +61,7 @@ public abstract class ConnectAttempt implements ServerGrant {
     private final byte[] clientKey;
     /** Servers a connect failed on, created at the first failure (most attempts never fail). */
     private Set<Server> excluded;
+
     private int attempts;
     private long grantedNanos = -1;
 
@@ -117,8 +118,8 @@ public abstract class ConnectAttempt implements ServerGrant {
         if (sendProxy != SendProxy.NONE) {
             // The PROXY header goes out first, before a TLS handshake too.
             ClientAddresses a = ClientAddresses.of(client);
-            handler = ProxyHeaderWriter.before(handler,
-                    ch -> ProxyHeaders.header(ch.alloc(), sendProxy, a.source(), a.destination()));
+            handler = ProxyHeaderWriter.before(
+                    handler, ch -> ProxyHeaders.header(ch.alloc(), sendProxy, a.source(), a.destination()));
         }
         ChannelFuture f = context.bootstrap(client.eventLoop(), connectTimeout, halfClosure(), server.address())
                 .option(ChannelOption.AUTO_READ, false)
@@ -126,7 +127,11 @@ public abstract class ConnectAttempt implements ServerGrant {
                 .connect(server.address());
         f.addListener(done -> {
             if (!done.isSuccess()) {
-                log.debug("connect to {} ({}) failed: {}", server, server.address(), done.cause().toString());
+                log.debug(
+                        "connect to {} ({}) failed: {}",
+                        server,
+                        server.address(),
+                        done.cause().toString());
                 connectFailed(server);
             } else if (tls == null) {
                 server.connectSucceeded();
@@ -143,7 +148,10 @@ public abstract class ConnectAttempt implements ServerGrant {
         return new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(TLS_HANDLER, tls.newHandler(ch.alloc(), server.config().address(), connectTimeout));
+                ch.pipeline()
+                        .addLast(
+                                TLS_HANDLER,
+                                tls.newHandler(ch.alloc(), server.config().address(), connectTimeout));
                 ch.pipeline().addLast(rest);
             }
         };
@@ -170,7 +178,8 @@ public abstract class ConnectAttempt implements ServerGrant {
             } else {
                 ch.close();
                 if (client.isActive()) {
-                    tls.logFailure(server, tls.failureReason(h.cause(), server.config().address()));
+                    tls.logFailure(
+                            server, tls.failureReason(h.cause(), server.config().address()));
                 }
                 connectFailed(server);
             }
@@ -204,7 +213,9 @@ public abstract class ConnectAttempt implements ServerGrant {
             failed(Failure.QUEUE_TIMEOUT);
         } else if (attempts == 0) {
             failed(Failure.NO_SERVER);
-        } else if (excluded != null && !excluded.isEmpty() && attempts <= backend.config().retries()) {
+        } else if (excluded != null
+                && !excluded.isEmpty()
+                && attempts <= backend.config().retries()) {
             // Every usable server failed once: try them again while retries remain.
             excluded.clear();
             start();

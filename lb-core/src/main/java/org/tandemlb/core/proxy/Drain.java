@@ -11,8 +11,7 @@ public final class Drain {
     /** The event itself (compared by identity). */
     public static final Drain EVENT = new Drain();
 
-    private Drain() {
-    }
+    private Drain() {}
 
     @Override
     public String toString() {

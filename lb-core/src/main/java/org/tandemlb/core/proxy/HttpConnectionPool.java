@@ -29,8 +29,7 @@ public final class HttpConnectionPool {
     private final Map<EventLoop, Map<Object, ArrayDeque<Channel>>> loops = new ConcurrentHashMap<>();
 
     /** The key of a connection private to one client: see the class comment. */
-    private record Private(Server server, ClientAddresses client) {
-    }
+    private record Private(Server server, ClientAddresses client) {}
 
     /**
      * The key of connections to {@code server}: shared by every client ({@code privateTo} null),
@@ -64,7 +63,9 @@ public final class HttpConnectionPool {
 
     /** Puts an idle connection of {@code key} back. Call on {@code loop}. */
     public void offer(EventLoop loop, Object key, Channel channel) {
-        loops.computeIfAbsent(loop, l -> new HashMap<>()).computeIfAbsent(key, s -> new ArrayDeque<>()).addLast(channel);
+        loops.computeIfAbsent(loop, l -> new HashMap<>())
+                .computeIfAbsent(key, s -> new ArrayDeque<>())
+                .addLast(channel);
     }
 
     /** Forgets a connection of {@code key} that closed while idle. Call on {@code loop}. */

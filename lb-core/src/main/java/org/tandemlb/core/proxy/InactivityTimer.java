@@ -28,10 +28,12 @@ public final class InactivityTimer {
     private ScheduledFuture<?> future;
     /** When {@link #future} runs ({@link System#nanoTime()} time). */
     private long wakeAt;
+
     private long timeoutNanos;
     private long lastActivity;
     /** What to do on expiry; null while stopped. */
     private Runnable action;
+
     private final Runnable wakeUp = this::fire;
 
     /** A stopped timer on {@code loop}. */

@@ -68,7 +68,8 @@ public final class ProxyContext {
      * loop, so that both sides of a proxied connection are served by one thread.
      */
     public Bootstrap bootstrap(EventLoop loop, Duration connectTimeout, boolean halfClosure) {
-        return options(new Bootstrap().group(loop).channel(transport.socketChannelClass()), connectTimeout, halfClosure);
+        return options(
+                new Bootstrap().group(loop).channel(transport.socketChannelClass()), connectTimeout, halfClosure);
     }
 
     /**
@@ -90,7 +91,8 @@ public final class ProxyContext {
         // platform Tandem runs on), and setting it again is one more system call per connection.
         // Nor SO_KEEPALIVE (HAProxy's srvtcpka is off by default too): the server timeout ends a
         // connection to a server that vanished.
-        return b.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
+        return b.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
+                        Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
                 .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, halfClosure);

@@ -12,8 +12,7 @@ import org.tandemlb.core.backend.Server;
  * connection closes.
  */
 public final class Tunnel {
-    private Tunnel() {
-    }
+    private Tunnel() {}
 
     /**
      * Opens the tunnel. The caller has already taken every protocol handler out of both pipelines
@@ -29,8 +28,14 @@ public final class Tunnel {
      * @param idleTimeout   each side's inactivity timeout ({@code timeouts.tunnel})
      * @param flusher       the deferred flush of the event loop
      */
-    public static void open(Channel client, String clientDecoder, Channel server, String serverDecoder, Server slot,
-            Duration idleTimeout, DeferredFlush flusher) {
+    public static void open(
+            Channel client,
+            String clientDecoder,
+            Channel server,
+            String serverDecoder,
+            Server slot,
+            Duration idleTimeout,
+            DeferredFlush flusher) {
         server.closeFuture().addListener(f -> slot.release());
         ChannelPipeline cp = client.pipeline();
         ChannelPipeline sp = server.pipeline();

@@ -45,7 +45,9 @@ public record ClientAddresses(InetSocketAddress source, InetSocketAddress destin
     /** The addresses a PROXY header gave the connection; an HTTP/2 stream's are its connection's. */
     private static ClientAddresses carried(Channel client) {
         ClientAddresses own = client.attr(KEY).get();
-        return own != null || client.parent() == null ? own : client.parent().attr(KEY).get();
+        return own != null || client.parent() == null
+                ? own
+                : client.parent().attr(KEY).get();
     }
 
     private static InetSocketAddress inet(Object address) {
@@ -71,7 +73,7 @@ public record ClientAddresses(InetSocketAddress source, InetSocketAddress destin
         if (src == null || dst == null) {
             return null;
         }
-        return new ClientAddresses(new InetSocketAddress(src, header.sourcePort()),
-                new InetSocketAddress(dst, header.destinationPort()));
+        return new ClientAddresses(
+                new InetSocketAddress(src, header.sourcePort()), new InetSocketAddress(dst, header.destinationPort()));
     }
 }

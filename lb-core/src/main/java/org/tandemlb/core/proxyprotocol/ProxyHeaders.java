@@ -17,13 +17,13 @@ import org.tandemlb.core.config.SendProxy;
 public final class ProxyHeaders {
     /** The v2 signature, section 2.2: {@code \r\n\r\n\0\r\nQUIT\n}. */
     private static final byte[] V2_SIGNATURE = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A};
+
     private static final int V2_PROXY = 0x21;
     private static final int V2_LOCAL = 0x20;
     private static final int TCP_OVER_IPV4 = 0x11;
     private static final int TCP_OVER_IPV6 = 0x21;
 
-    private ProxyHeaders() {
-    }
+    private ProxyHeaders() {}
 
     /**
      * The header of {@code version} for a connection from {@code source} to {@code destination}.
@@ -32,9 +32,11 @@ public final class ProxyHeaders {
      *
      * @throws IllegalArgumentException for {@link SendProxy#NONE}
      */
-    public static ByteBuf header(ByteBufAllocator alloc, SendProxy version, InetSocketAddress source,
-            InetSocketAddress destination) {
-        boolean known = source != null && destination != null && source.getAddress() != null
+    public static ByteBuf header(
+            ByteBufAllocator alloc, SendProxy version, InetSocketAddress source, InetSocketAddress destination) {
+        boolean known = source != null
+                && destination != null
+                && source.getAddress() != null
                 && destination.getAddress() != null;
         return switch (version) {
             case V1 -> known ? v1(alloc, source, destination) : ascii(alloc, "PROXY UNKNOWN\r\n");
@@ -59,8 +61,10 @@ public final class ProxyHeaders {
             dst = v6(dst);
         }
         // Section 2.1: "PROXY" SP family SP src SP dst SP sport SP dport CRLF, at most 107 bytes.
-        return ascii(alloc, "PROXY " + (v4 ? "TCP4 " : "TCP6 ") + NetUtil.toAddressString(src) + ' '
-                + NetUtil.toAddressString(dst) + ' ' + source.getPort() + ' ' + destination.getPort() + "\r\n");
+        return ascii(
+                alloc,
+                "PROXY " + (v4 ? "TCP4 " : "TCP6 ") + NetUtil.toAddressString(src) + ' ' + NetUtil.toAddressString(dst)
+                        + ' ' + source.getPort() + ' ' + destination.getPort() + "\r\n");
     }
 
     private static ByteBuf v2(ByteBufAllocator alloc, InetSocketAddress source, InetSocketAddress destination) {
@@ -71,9 +75,14 @@ public final class ProxyHeaders {
         byte[] d = v4 ? dst.getAddress() : v6(dst).getAddress();
         int length = 2 * s.length + 4;
         ByteBuf b = alloc.buffer(16 + length);
-        b.writeBytes(V2_SIGNATURE).writeByte(V2_PROXY).writeByte(v4 ? TCP_OVER_IPV4 : TCP_OVER_IPV6)
-                .writeShort(length).writeBytes(s).writeBytes(d)
-                .writeShort(source.getPort()).writeShort(destination.getPort());
+        b.writeBytes(V2_SIGNATURE)
+                .writeByte(V2_PROXY)
+                .writeByte(v4 ? TCP_OVER_IPV4 : TCP_OVER_IPV6)
+                .writeShort(length)
+                .writeBytes(s)
+                .writeBytes(d)
+                .writeShort(source.getPort())
+                .writeShort(destination.getPort());
         return b;
     }
 

@@ -9,17 +9,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tandemlb.core.accesslog.AccessListener;
 import org.tandemlb.core.accesslog.AccessLogEntry;
-import org.tandemlb.core.tls.TlsSession;
 import org.tandemlb.core.backend.Backend;
-import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.config.FrontendConfig;
+import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.proxy.Closing;
 import org.tandemlb.core.proxy.ConnectAttempt;
 import org.tandemlb.core.proxy.DeferredFlush;
 import org.tandemlb.core.proxy.ProxyContext;
 import org.tandemlb.core.proxy.Relay;
 import org.tandemlb.core.proxyprotocol.ClientAddresses;
+import org.tandemlb.core.tls.TlsSession;
 
 /**
  * The {@code tcp} mode: for each client connection, a server connection on the same event loop,
@@ -36,6 +36,7 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     private final java.util.List<Object> early = new java.util.ArrayList<>(1);
     /** Whether the connection was running already when this handler was added (after a PROXY header). */
     private final boolean running;
+
     private boolean inputShutdown;
     private long earlyBytes;
 
@@ -104,8 +105,18 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
                 Relay fromClient = new Relay(upstream, frontend.timeouts().client(), flusher);
                 long queued = grantedNanos() - start;
                 long connect = System.nanoTime() - grantedNanos();
-                client.closeFuture().addListener(f -> logSession(client, startMillis, start, backend, server,
-                        queued, connect, fromClient, fromServer, "ok"));
+                client.closeFuture()
+                        .addListener(f -> logSession(
+                                client,
+                                startMillis,
+                                start,
+                                backend,
+                                server,
+                                queued,
+                                connect,
+                                fromClient,
+                                fromServer,
+                                "ok"));
                 upstream.pipeline().addLast("relay", fromServer);
                 client.pipeline().replace(TcpProxyHandler.this, "relay", fromClient);
                 early.forEach(m -> upstream.write(m, upstream.voidPromise()));
@@ -122,26 +133,60 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
             @Override
             protected void failed(Failure failure) {
                 log.debug("{}: no server for frontend {}: {}", client, frontend.name(), failure);
-                logSession(client, startMillis, start, backend, null, -1, -1, null, null,
-                        failure == Failure.UNREACHABLE ? "connect_failed"
+                logSession(
+                        client,
+                        startMillis,
+                        start,
+                        backend,
+                        null,
+                        -1,
+                        -1,
+                        null,
+                        null,
+                        failure == Failure.UNREACHABLE
+                                ? "connect_failed"
                                 : failure == Failure.QUEUE_TIMEOUT ? "queue_timeout" : "no_server");
                 client.close();
             }
         }.start();
     }
 
-    private void logSession(Channel client, long startMillis, long start, Backend backend, Server server,
-                            long queued, long connect, Relay fromClient, Relay fromServer, String termination) {
+    private void logSession(
+            Channel client,
+            long startMillis,
+            long start,
+            Backend backend,
+            Server server,
+            long queued,
+            long connect,
+            Relay fromClient,
+            Relay fromServer,
+            String termination) {
         AccessListener listener = context.accessListener();
         if (listener == null) {
             return;
         }
         TlsSession tls = TlsSession.of(client);
-        listener.ended(new AccessLogEntry(Mode.TCP, startMillis, ClientAddresses.source(client),
-                frontend.name(), backend == null ? null : backend.name(), server == null ? null : server.name(),
-                null, null, 0, earlyBytes + (fromClient == null ? 0 : fromClient.bytesRead()),
-                fromServer == null ? 0 : fromServer.bytesRead(), queued, connect, -1, System.nanoTime() - start,
-                termination, null, tls == null ? null : tls.protocol(), tls == null ? null : tls.cipher()));
+        listener.ended(new AccessLogEntry(
+                Mode.TCP,
+                startMillis,
+                ClientAddresses.source(client),
+                frontend.name(),
+                backend == null ? null : backend.name(),
+                server == null ? null : server.name(),
+                null,
+                null,
+                0,
+                earlyBytes + (fromClient == null ? 0 : fromClient.bytesRead()),
+                fromServer == null ? 0 : fromServer.bytesRead(),
+                queued,
+                connect,
+                -1,
+                System.nanoTime() - start,
+                termination,
+                null,
+                tls == null ? null : tls.protocol(),
+                tls == null ? null : tls.cipher()));
     }
 
     @Override

@@ -17,8 +17,7 @@ import javax.net.ssl.SSLException;
  * (the JDK's messages are for developers, and vary between versions and providers).
  */
 final class HandshakeFailures {
-    private HandshakeFailures() {
-    }
+    private HandshakeFailures() {}
 
     /**
      * @param expectedName the name the certificate had to match

@@ -23,19 +23,16 @@ import java.util.regex.Pattern;
  * few DER bytes rather than a BouncyCastle dependency.
  */
 final class PemFiles {
-    private static final Pattern BLOCK = Pattern.compile(
-            "-----BEGIN ([A-Z0-9 ]+)-----([^-]*)-----END \\1-----");
+    private static final Pattern BLOCK = Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----([^-]*)-----END \\1-----");
     /** rsaEncryption, 1.2.840.113549.1.1.1, with its NULL parameters. */
     private static final byte[] RSA_ALGORITHM = hex("300d06092a864886f70d0101010500");
     /** id-ecPublicKey, 1.2.840.10045.2.1. */
     private static final byte[] EC_PUBLIC_KEY = hex("06072a8648ce3d0201");
 
-    private PemFiles() {
-    }
+    private PemFiles() {}
 
     /** A PEM block: its label and DER content. */
-    record Block(String label, byte[] der) {
-    }
+    record Block(String label, byte[] der) {}
 
     /** The PEM blocks of {@code text}, in order. */
     static List<Block> blocks(String text) {
@@ -79,12 +76,12 @@ final class PemFiles {
                 case "PRIVATE KEY":
                     return pkcs8(b.der());
                 case "RSA PRIVATE KEY":
-                    return KeyFactory.getInstance("RSA").generatePrivate(
-                            new PKCS8EncodedKeySpec(wrap(RSA_ALGORITHM, b.der())));
+                    return KeyFactory.getInstance("RSA")
+                            .generatePrivate(new PKCS8EncodedKeySpec(wrap(RSA_ALGORITHM, b.der())));
                 case "EC PRIVATE KEY":
                     byte[] algorithm = sequence(EC_PUBLIC_KEY, ecCurve(b.der()));
-                    return KeyFactory.getInstance("EC").generatePrivate(
-                            new PKCS8EncodedKeySpec(wrap(algorithm, b.der())));
+                    return KeyFactory.getInstance("EC")
+                            .generatePrivate(new PKCS8EncodedKeySpec(wrap(algorithm, b.der())));
                 case "EC PARAMETERS":
                     continue; // written before the key by `openssl ecparam -genkey`
                 default:

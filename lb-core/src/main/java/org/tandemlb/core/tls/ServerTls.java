@@ -43,8 +43,8 @@ public final class ServerTls {
     private static final Logger log = LoggerFactory.getLogger(ServerTls.class);
 
     /** TLS 1.3's suites, which are always enabled (RFC 8446 §9.1 makes the first mandatory). */
-    private static final List<String> TLS13_CIPHERS = List.of(
-            "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256");
+    private static final List<String> TLS13_CIPHERS =
+            List.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256");
 
     private final TlsConfig config;
     private final TlsProvider provider;
@@ -54,8 +54,8 @@ public final class ServerTls {
     /** The OCSP response to staple with each context that has one. */
     private final Map<SslContext, byte[]> ocsp = new IdentityHashMap<>();
 
-    private ServerTls(TlsConfig config, TlsProvider provider, List<TlsCertificate> certificates,
-                      List<SslContext> contexts) {
+    private ServerTls(
+            TlsConfig config, TlsProvider provider, List<TlsCertificate> certificates, List<SslContext> contexts) {
         this.config = config;
         this.provider = provider;
         this.certificates = List.copyOf(certificates);
@@ -87,8 +87,8 @@ public final class ServerTls {
      * @throws TlsFileException when a file cannot be read or used
      * @throws IllegalArgumentException when the provider does not support a setting (a cipher)
      */
-    public static ServerTls build(String frontend, TlsConfig config, TlsProvider provider, TicketKeys tickets,
-                                  ServerTls previous) {
+    public static ServerTls build(
+            String frontend, TlsConfig config, TlsProvider provider, TicketKeys tickets, ServerTls previous) {
         return build(frontend, config, true, provider, tickets, previous);
     }
 
@@ -98,26 +98,39 @@ public final class ServerTls {
      * whose servers get the decrypted bytes whatever they are: offering {@code h2} there would
      * promise what the servers may not speak).
      */
-    public static ServerTls build(String frontend, TlsConfig config, boolean alpn, TlsProvider provider,
-                                  TicketKeys tickets, ServerTls previous) {
+    public static ServerTls build(
+            String frontend,
+            TlsConfig config,
+            boolean alpn,
+            TlsProvider provider,
+            TicketKeys tickets,
+            ServerTls previous) {
         Objects.requireNonNull(config, "config");
         List<TlsCertificate> certs = new ArrayList<>();
         List<SslContext> contexts = new ArrayList<>();
-        boolean sameSettings = previous != null && previous.provider == provider
+        boolean sameSettings = previous != null
+                && previous.provider == provider
                 && previous.config.protocols().equals(config.protocols())
-                && previous.config.ciphers().equals(config.ciphers()) && previous.config.alpn().equals(config.alpn());
+                && previous.config.ciphers().equals(config.ciphers())
+                && previous.config.alpn().equals(config.alpn());
         for (int i = 0; i < config.certificates().size(); i++) {
             TlsCertificate cert = TlsCertificate.load(config.certificates().get(i), i);
             SslContext reused = sameSettings ? previous.contextOf(cert) : null;
             contexts.add(reused != null ? reused : context(config, alpn, provider, cert, i, tickets));
             certs.add(cert);
             if (reused == null) {
-                log.info("frontend {}: certificate {} for {} (expires {}) loaded", frontend, cert.source().cert(),
-                        cert.names(), cert.notAfter());
+                log.info(
+                        "frontend {}: certificate {} for {} (expires {}) loaded",
+                        frontend,
+                        cert.source().cert(),
+                        cert.names(),
+                        cert.notAfter());
             }
         }
         if (provider == TlsProvider.JDK && certs.stream().anyMatch(c -> c.ocspResponse() != null)) {
-            log.warn("frontend {}: OCSP stapling needs the openssl provider; the jdk provider does not staple", frontend);
+            log.warn(
+                    "frontend {}: OCSP stapling needs the openssl provider; the jdk provider does not staple",
+                    frontend);
         }
         return new ServerTls(config, provider, certs, contexts);
     }
@@ -132,8 +145,8 @@ public final class ServerTls {
         return null;
     }
 
-    private static SslContext context(TlsConfig config, boolean alpn, TlsProvider provider, TlsCertificate cert,
-                                      int index, TicketKeys tickets) {
+    private static SslContext context(
+            TlsConfig config, boolean alpn, TlsProvider provider, TlsCertificate cert, int index, TicketKeys tickets) {
         List<String> ciphers = new ArrayList<>(config.ciphers());
         if (config.protocols().contains("TLSv1.3")) {
             ciphers.addAll(TLS13_CIPHERS);
@@ -145,7 +158,8 @@ public final class ServerTls {
                     .protocols(config.protocols())
                     .ciphers(ciphers, IdentityCipherSuiteFilter.INSTANCE);
             if (alpn) {
-                b.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                b.applicationProtocolConfig(new ApplicationProtocolConfig(
+                        ApplicationProtocolConfig.Protocol.ALPN,
                         // A client that offers none of ours goes on with HTTP/1.1, as HAProxy does.
                         ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
                         ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
@@ -156,9 +170,14 @@ public final class ServerTls {
             }
             ctx = b.build();
         } catch (SSLException | IllegalArgumentException e) {
-            throw new TlsFileException(index, "cert", cert.source().cert(), cert.source().cert()
-                    + ": the " + provider.configName() + " TLS provider cannot use it with these settings: "
-                    + e.getMessage(), e);
+            throw new TlsFileException(
+                    index,
+                    "cert",
+                    cert.source().cert(),
+                    cert.source().cert()
+                            + ": the " + provider.configName() + " TLS provider cannot use it with these settings: "
+                            + e.getMessage(),
+                    e);
         }
         if (config.protocols().contains("TLSv1.2")) {
             checkCiphers(ctx, config, provider); // tls.ciphers are TLS 1.2's: unused without it
@@ -178,15 +197,15 @@ public final class ServerTls {
         try {
             engine = ctx.newEngine(ByteBufAllocator.DEFAULT);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("the " + provider.configName() + " TLS provider refuses tls.ciphers: "
-                    + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "the " + provider.configName() + " TLS provider refuses tls.ciphers: " + e.getMessage(), e);
         }
         try {
             List<String> enabled = List.of(engine.getEnabledCipherSuites());
             for (String c : config.ciphers()) {
                 if (!enabled.contains(c)) {
-                    throw new IllegalArgumentException("cipher " + c + " is not supported by the "
-                            + provider.configName() + " TLS provider");
+                    throw new IllegalArgumentException(
+                            "cipher " + c + " is not supported by the " + provider.configName() + " TLS provider");
                 }
             }
         } finally {
@@ -246,8 +265,8 @@ public final class ServerTls {
      * @param handshakeTimeout time for the whole handshake, from the connection's start
      * @param next             sets up the application protocol, or null
      */
-    public void initPipeline(ChannelPipeline p, HandshakeStats stats, Duration handshakeTimeout,
-                             ProtocolPipeline next) {
+    public void initPipeline(
+            ChannelPipeline p, HandshakeStats stats, Duration handshakeTimeout, ProtocolPipeline next) {
         long timeout = handshakeTimeout.toMillis();
         p.addLast("tls", new Sni(mapping, timeout, ocsp));
         p.addLast("tls-stats", stats.observer());

@@ -73,18 +73,27 @@ public final class TicketKeys {
 
     /** Period {@code n}'s key: 48 bytes of HKDF-Expand output cut into name, HMAC key and AES key. */
     private OpenSslSessionTicketKey key(long n) {
-        byte[] info = ByteBuffer.allocate(8 + 6).put("ticket".getBytes(StandardCharsets.US_ASCII)).putLong(n).array();
+        byte[] info = ByteBuffer.allocate(8 + 6)
+                .put("ticket".getBytes(StandardCharsets.US_ASCII))
+                .putLong(n)
+                .array();
         // HKDF-Expand (RFC 5869 §2.3): T(i) = HMAC(PRK, T(i-1) | info | i), concatenated.
         byte[] okm = new byte[48];
         byte[] t = new byte[0];
         for (int i = 1, done = 0; done < okm.length; i++) {
-            t = hmac(prk, ByteBuffer.allocate(t.length + info.length + 1).put(t).put(info).put((byte) i).array());
+            t = hmac(
+                    prk,
+                    ByteBuffer.allocate(t.length + info.length + 1)
+                            .put(t)
+                            .put(info)
+                            .put((byte) i)
+                            .array());
             int take = Math.min(t.length, okm.length - done);
             System.arraycopy(t, 0, okm, done, take);
             done += take;
         }
-        return new OpenSslSessionTicketKey(Arrays.copyOfRange(okm, 0, 16), Arrays.copyOfRange(okm, 16, 32),
-                Arrays.copyOfRange(okm, 32, 48));
+        return new OpenSslSessionTicketKey(
+                Arrays.copyOfRange(okm, 0, 16), Arrays.copyOfRange(okm, 16, 32), Arrays.copyOfRange(okm, 32, 48));
     }
 
     private static byte[] hmac(byte[] key, byte[] data) {

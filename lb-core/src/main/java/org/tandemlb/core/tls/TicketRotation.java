@@ -18,6 +18,7 @@ public final class TicketRotation implements AutoCloseable {
     private final Supplier<? extends Collection<ServerTls>> targets;
     /** The period installed last; read and written on the rotation's event loop only. */
     private long installed;
+
     private final ScheduledFuture<?> task;
 
     /**

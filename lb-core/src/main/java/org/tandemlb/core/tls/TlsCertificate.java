@@ -35,8 +35,13 @@ public final class TlsCertificate {
     private final PrivateKey key;
     private final List<String> names;
 
-    private TlsCertificate(TlsConfig.Certificate source, byte[] certBytes, byte[] keyBytes, byte[] ocspBytes,
-                           List<X509Certificate> chain, PrivateKey key) {
+    private TlsCertificate(
+            TlsConfig.Certificate source,
+            byte[] certBytes,
+            byte[] keyBytes,
+            byte[] ocspBytes,
+            List<X509Certificate> chain,
+            PrivateKey key) {
         this.source = source;
         this.certBytes = certBytes;
         this.keyBytes = keyBytes;
@@ -59,19 +64,24 @@ public final class TlsCertificate {
         try {
             chain = PemFiles.certificates(PemFiles.text(certBytes));
         } catch (CertificateException | IllegalArgumentException e) {
-            throw new TlsFileException(index, "cert", c.cert(), c.cert() + ": not a PEM certificate: "
-                    + e.getMessage(), e);
+            throw new TlsFileException(
+                    index, "cert", c.cert(), c.cert() + ": not a PEM certificate: " + e.getMessage(), e);
         }
         PrivateKey key;
         try {
             key = PemFiles.privateKey(PemFiles.text(keyBytes));
         } catch (GeneralSecurityException | IllegalArgumentException e) {
-            throw new TlsFileException(index, "key", c.key(), c.key() + ": not a usable private key: "
-                    + e.getMessage(), e);
+            throw new TlsFileException(
+                    index, "key", c.key(), c.key() + ": not a usable private key: " + e.getMessage(), e);
         }
         if (!matches(key, chain.get(0).getPublicKey())) {
-            throw new TlsFileException(index, "key", c.key(), c.key() + ": this key does not match the certificate "
-                    + c.cert() + " (" + chain.get(0).getSubjectX500Principal().getName() + ")", null);
+            throw new TlsFileException(
+                    index,
+                    "key",
+                    c.key(),
+                    c.key() + ": this key does not match the certificate " + c.cert() + " ("
+                            + chain.get(0).getSubjectX500Principal().getName() + ")",
+                    null);
         }
         return new TlsCertificate(c, certBytes, keyBytes, ocspBytes, chain, key);
     }
@@ -80,8 +90,13 @@ public final class TlsCertificate {
         try {
             return Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new TlsFileException(index, field, file, file + ": cannot read it: "
-                    + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.toString()), e);
+            throw new TlsFileException(
+                    index,
+                    field,
+                    file,
+                    file + ": cannot read it: "
+                            + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.toString()),
+                    e);
         }
     }
 
@@ -170,7 +185,9 @@ public final class TlsCertificate {
 
     /** Whether {@code other} was read from the same paths with the same contents. */
     public boolean sameFiles(TlsCertificate other) {
-        return source.equals(other.source) && Arrays.equals(certBytes, other.certBytes)
-                && Arrays.equals(keyBytes, other.keyBytes) && Arrays.equals(ocspBytes, other.ocspBytes);
+        return source.equals(other.source)
+                && Arrays.equals(certBytes, other.certBytes)
+                && Arrays.equals(keyBytes, other.keyBytes)
+                && Arrays.equals(ocspBytes, other.ocspBytes);
     }
 }

@@ -25,6 +25,7 @@ public final class TlsFrontends implements AutoCloseable {
     private final Supplier<? extends Collection<ServerTls>> inForce;
     /** The provider asked for, or null for the best available until first needed. */
     private TlsProvider provider;
+
     private boolean inUse;
     private TicketRotation rotation;
 
@@ -34,8 +35,11 @@ public final class TlsFrontends implements AutoCloseable {
      * @param ticketKeys the session-ticket keys
      * @param inForce    the TLS of the frontends in force now (what a key rotation updates)
      */
-    public TlsFrontends(EventLoopGroup loops, TlsProvider provider, TicketKeys ticketKeys,
-                        Supplier<? extends Collection<ServerTls>> inForce) {
+    public TlsFrontends(
+            EventLoopGroup loops,
+            TlsProvider provider,
+            TicketKeys ticketKeys,
+            Supplier<? extends Collection<ServerTls>> inForce) {
         this.loops = loops;
         this.provider = provider;
         this.ticketKeys = ticketKeys;
@@ -55,8 +59,15 @@ public final class TlsFrontends implements AutoCloseable {
         for (FrontendConfig fc : next.frontends()) {
             if (fc.tls() != null) {
                 try {
-                    out.put(fc.name(), ServerTls.build(fc.name(), fc.tls(), fc.mode() == Mode.HTTP, provider(), ticketKeys,
-                            previous.apply(fc.name())));
+                    out.put(
+                            fc.name(),
+                            ServerTls.build(
+                                    fc.name(),
+                                    fc.tls(),
+                                    fc.mode() == Mode.HTTP,
+                                    provider(),
+                                    ticketKeys,
+                                    previous.apply(fc.name())));
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("frontend " + fc.name() + ": tls: " + e.getMessage(), e);
                 }
@@ -71,8 +82,9 @@ public final class TlsFrontends implements AutoCloseable {
             if (provider == null) {
                 provider = TlsProvider.choose(null);
             }
-            log.info("TLS provider: {} (TANDEM_TLS=jdk|openssl chooses)", provider.configName()
-                    + (provider == TlsProvider.OPENSSL ? " (BoringSSL)" : ""));
+            log.info(
+                    "TLS provider: {} (TANDEM_TLS=jdk|openssl chooses)",
+                    provider.configName() + (provider == TlsProvider.OPENSSL ? " (BoringSSL)" : ""));
             if (provider == TlsProvider.OPENSSL) {
                 // The JDK provider keeps ticket keys of its own.
                 rotation = new TicketRotation(loops.next(), ticketKeys, inForce);

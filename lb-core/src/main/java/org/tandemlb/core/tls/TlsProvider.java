@@ -48,8 +48,9 @@ public enum TlsProvider {
         if (s.equals("openssl")) {
             if (!OPENSSL.isAvailable()) {
                 Throwable why = OpenSsl.unavailabilityCause();
-                throw new IllegalArgumentException("TANDEM_TLS=openssl but BoringSSL (netty-tcnative) does not load here"
-                        + (why == null ? "" : ": " + why.getMessage()) + "; use TANDEM_TLS=jdk");
+                throw new IllegalArgumentException(
+                        "TANDEM_TLS=openssl but BoringSSL (netty-tcnative) does not load here"
+                                + (why == null ? "" : ": " + why.getMessage()) + "; use TANDEM_TLS=jdk");
             }
             return OPENSSL;
         }

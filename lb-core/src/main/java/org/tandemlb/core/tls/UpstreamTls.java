@@ -59,12 +59,18 @@ public final class UpstreamTls {
     private final SslProvider provider;
     /** The bytes of the {@code ca} file as read, or null when none was read. */
     private final byte[] caBytes;
+
     private final SslContext context;
     /** Per server name: the reason of the last handshake failure logged as a warning. */
     private final Map<String, String> warned = new ConcurrentHashMap<>();
 
-    private UpstreamTls(String backend, Mode mode, UpstreamTlsConfig config, SslProvider provider, byte[] caBytes,
-                        SslContext context) {
+    private UpstreamTls(
+            String backend,
+            Mode mode,
+            UpstreamTlsConfig config,
+            SslProvider provider,
+            byte[] caBytes,
+            SslContext context) {
         this.backend = backend;
         this.mode = mode;
         this.config = config;
@@ -94,8 +100,8 @@ public final class UpstreamTls {
      * @throws IllegalArgumentException with a message naming the backend and the file when the
      *                                  {@code ca} file cannot be read or holds no certificate
      */
-    public static UpstreamTls create(String backendName, Mode mode, UpstreamTlsConfig config, SslProvider provider,
-                                     UpstreamTls previous) {
+    public static UpstreamTls create(
+            String backendName, Mode mode, UpstreamTlsConfig config, SslProvider provider, UpstreamTls previous) {
         Objects.requireNonNull(backendName, "backendName");
         Objects.requireNonNull(provider, "provider");
         Objects.requireNonNull(mode, "mode");
@@ -108,7 +114,10 @@ public final class UpstreamTls {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("backend " + backendName + ": tls.ca: " + e.getMessage(), e);
         }
-        if (previous != null && previous.mode == mode && previous.provider == provider && previous.config.equals(config)
+        if (previous != null
+                && previous.mode == mode
+                && previous.provider == provider
+                && previous.config.equals(config)
                 && Arrays.equals(previous.caBytes, ca)) {
             return previous;
         }
@@ -127,9 +136,11 @@ public final class UpstreamTls {
         List<String> alpn = config.alpnFor(mode);
         if (!alpn.isEmpty()) {
             // ACCEPT: a server without ALPN (or choosing none) is still spoken to in the backend's protocol.
-            b.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+            b.applicationProtocolConfig(new ApplicationProtocolConfig(
+                    ApplicationProtocolConfig.Protocol.ALPN,
                     ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-                    ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, alpn));
+                    ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                    alpn));
         }
         try {
             return new UpstreamTls(backendName, mode, config, provider, ca, b.build());
@@ -163,7 +174,8 @@ public final class UpstreamTls {
     private static List<X509Certificate> certificates(Path file, byte[] pem) {
         List<X509Certificate> out = new ArrayList<>();
         try {
-            for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem))) {
+            for (Certificate c :
+                    CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem))) {
                 out.add((X509Certificate) c);
             }
         } catch (CertificateException e) {

@@ -18,12 +18,12 @@ import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.Locale;
 import java.util.concurrent.ThreadFactory;
-import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
  * The socket transport: io_uring on Linux where the kernel allows it, else native epoll, else Java
@@ -138,10 +138,12 @@ public enum Transport {
             return IoUringServerSocketChannel::new;
         }
         if (this == EPOLL) {
-            return v4 ? () -> new EpollServerSocketChannel(SocketProtocolFamily.INET)
+            return v4
+                    ? () -> new EpollServerSocketChannel(SocketProtocolFamily.INET)
                     : () -> new EpollServerSocketChannel(SocketProtocolFamily.INET6);
         }
-        return v4 ? () -> new NioServerSocketChannel(SelectorProvider.provider(), SocketProtocolFamily.INET)
+        return v4
+                ? () -> new NioServerSocketChannel(SelectorProvider.provider(), SocketProtocolFamily.INET)
                 : () -> new NioServerSocketChannel(SelectorProvider.provider(), SocketProtocolFamily.INET6);
     }
 
@@ -157,8 +159,10 @@ public enum Transport {
         return v4 ? V4_NIO : V6_NIO;
     }
 
-    private static final ChannelFactory<SocketChannel> V4_EPOLL = () -> new EpollSocketChannel(SocketProtocolFamily.INET);
-    private static final ChannelFactory<SocketChannel> V6_EPOLL = () -> new EpollSocketChannel(SocketProtocolFamily.INET6);
+    private static final ChannelFactory<SocketChannel> V4_EPOLL =
+            () -> new EpollSocketChannel(SocketProtocolFamily.INET);
+    private static final ChannelFactory<SocketChannel> V6_EPOLL =
+            () -> new EpollSocketChannel(SocketProtocolFamily.INET6);
     private static final ChannelFactory<SocketChannel> V4_NIO =
             () -> new NioSocketChannel(SelectorProvider.provider(), SocketProtocolFamily.INET);
     private static final ChannelFactory<SocketChannel> V6_NIO =

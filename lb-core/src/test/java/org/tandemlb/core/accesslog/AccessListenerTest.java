@@ -28,18 +28,38 @@ class AccessListenerTest {
         List<AccessLogEntry> entries = new CopyOnWriteArrayList<>();
         try (TestBackend a = TestBackend.start("a")) {
             LoadBalancerConfig cfg = LoadBalancerConfig.builder()
-                    .backend(BackendConfig.builder("web", Mode.HTTP).server(ServerConfig.builder("a", a.hostPort()).build()).build())
-                    .backend(BackendConfig.builder("raw", Mode.TCP).server(ServerConfig.builder("a", a.hostPort()).build()).build())
+                    .backend(BackendConfig.builder("web", Mode.HTTP)
+                            .server(ServerConfig.builder("a", a.hostPort()).build())
+                            .build())
+                    .backend(BackendConfig.builder("raw", Mode.TCP)
+                            .server(ServerConfig.builder("a", a.hostPort()).build())
+                            .build())
                     .backend(BackendConfig.builder("empty", Mode.HTTP).build())
-                    .frontend(FrontendConfig.builder("www", Mode.HTTP).bind("127.0.0.1:0").defaultBackend("web").build())
-                    .frontend(FrontendConfig.builder("none", Mode.HTTP).bind("127.0.0.1:0").defaultBackend("empty").build())
-                    .frontend(FrontendConfig.builder("tcp", Mode.TCP).bind("127.0.0.1:0").defaultBackend("raw").build())
+                    .frontend(FrontendConfig.builder("www", Mode.HTTP)
+                            .bind("127.0.0.1:0")
+                            .defaultBackend("web")
+                            .build())
+                    .frontend(FrontendConfig.builder("none", Mode.HTTP)
+                            .bind("127.0.0.1:0")
+                            .defaultBackend("empty")
+                            .build())
+                    .frontend(FrontendConfig.builder("tcp", Mode.TCP)
+                            .bind("127.0.0.1:0")
+                            .defaultBackend("raw")
+                            .build())
                     .build();
-            try (LoadBalancer lb = LoadBalancer.builder(cfg).threads(1).accessListener(entries::add).build()) {
+            try (LoadBalancer lb = LoadBalancer.builder(cfg)
+                    .threads(1)
+                    .accessListener(entries::add)
+                    .build()) {
                 lb.start();
                 try (RawHttp c = new RawHttp(lb.address("www"))) {
                     assertEquals(200, c.get("/hello?x=1").status());
-                    assertEquals(400, c.send("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n").read().status());
+                    assertEquals(
+                            400,
+                            c.send("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n")
+                                    .read()
+                                    .status());
                 }
                 try (RawHttp c = new RawHttp(lb.address("none"))) {
                     assertEquals(503, c.get("/").status());
@@ -54,7 +74,10 @@ class AccessListenerTest {
                 }
                 await().atMost(Duration.ofSeconds(5)).until(() -> entries.size() == 4);
 
-                AccessLogEntry ok = entries.stream().filter(e -> "/hello?x=1".equals(e.uri())).findFirst().orElseThrow();
+                AccessLogEntry ok = entries.stream()
+                        .filter(e -> "/hello?x=1".equals(e.uri()))
+                        .findFirst()
+                        .orElseThrow();
                 assertEquals(Mode.HTTP, ok.mode());
                 assertEquals("www", ok.frontend());
                 assertEquals("web", ok.backend());
@@ -68,16 +91,25 @@ class AccessListenerTest {
                 assertTrue(ok.totalNanos() >= ok.responseNanos());
                 assertEquals("127.0.0.1", ok.client().getAddress().getHostAddress());
 
-                AccessLogEntry bad = entries.stream().filter(e -> e.status() == 400).findFirst().orElseThrow();
+                AccessLogEntry bad = entries.stream()
+                        .filter(e -> e.status() == 400)
+                        .findFirst()
+                        .orElseThrow();
                 assertEquals("bad_request", bad.termination());
                 assertNull(bad.server());
 
-                AccessLogEntry none = entries.stream().filter(e -> e.frontend().equals("none")).findFirst().orElseThrow();
+                AccessLogEntry none = entries.stream()
+                        .filter(e -> e.frontend().equals("none"))
+                        .findFirst()
+                        .orElseThrow();
                 assertEquals(503, none.status());
                 assertEquals("no_server", none.termination());
                 assertEquals("empty", none.backend());
 
-                AccessLogEntry tcp = entries.stream().filter(e -> e.mode() == Mode.TCP).findFirst().orElseThrow();
+                AccessLogEntry tcp = entries.stream()
+                        .filter(e -> e.mode() == Mode.TCP)
+                        .findFirst()
+                        .orElseThrow();
                 assertEquals("raw", tcp.backend());
                 assertEquals("a", tcp.server());
                 assertEquals("GET /tcp HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".length(), tcp.bytesIn());

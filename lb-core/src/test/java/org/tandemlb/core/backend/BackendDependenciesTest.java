@@ -21,8 +21,9 @@ class BackendDependenciesTest {
         List<String> offending;
         try (Stream<Path> files = Files.walk(sources)) {
             offending = files.filter(p -> p.toString().endsWith(".java"))
-                    .filter(p -> read(p).lines().anyMatch(l -> l.startsWith("import org.tandemlb.core.health.")
-                            || l.startsWith("import static org.tandemlb.core.health.")))
+                    .filter(p -> read(p).lines()
+                            .anyMatch(l -> l.startsWith("import org.tandemlb.core.health.")
+                                    || l.startsWith("import static org.tandemlb.core.health.")))
                     .map(p -> sources.relativize(p).toString())
                     .toList();
         }

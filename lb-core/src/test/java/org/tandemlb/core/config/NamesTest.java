@@ -26,11 +26,13 @@ class NamesTest {
 
     @Test
     void requireSaysWhatIsNamedAndThePattern() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Names.require("backend", "web server"));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Names.require("backend", "web server"));
         assertEquals("backend name 'web server' must match [A-Za-z0-9_.-]+", e.getMessage());
         assertFalse(Names.isValid(null));
-        assertEquals("frontend name 'null' must match [A-Za-z0-9_.-]+",
-                assertThrows(IllegalArgumentException.class, () -> Names.require("frontend", null)).getMessage());
+        assertEquals(
+                "frontend name 'null' must match [A-Za-z0-9_.-]+",
+                assertThrows(IllegalArgumentException.class, () -> Names.require("frontend", null))
+                        .getMessage());
     }
 }

@@ -36,8 +36,11 @@ class ProxyHeaderReaderTest {
     void theHeaderAndWhatFollowsItInOneReadArriveApart() {
         EmbeddedChannel ch = channel();
         ByteBuf in = Unpooled.buffer();
-        in.writeBytes(ProxyHeaders.header(Unpooled.buffer().alloc(), SendProxy.V2,
-                new InetSocketAddress("192.0.2.7", 4000), new InetSocketAddress("198.51.100.1", 80)));
+        in.writeBytes(ProxyHeaders.header(
+                Unpooled.buffer().alloc(),
+                SendProxy.V2,
+                new InetSocketAddress("192.0.2.7", 4000),
+                new InetSocketAddress("198.51.100.1", 80)));
         in.writeCharSequence("GET / HTTP/1.1\r\n\r\n", StandardCharsets.US_ASCII);
         ch.writeInbound(in);
         assertEquals(List.of(ch), continued);

@@ -35,12 +35,16 @@ class AdminStateTest {
     /** Long enough that a check "at once" is told apart from one an interval later, even on a busy machine. */
     private static final Duration MAINT_INTERVAL = Duration.ofMillis(400);
 
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
 
     private HttpRequest request(LoadBalancer lb, String path) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + lb.address("fe").getPort() + path))
-                .timeout(Duration.ofSeconds(10)).build();
+        return HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + lb.address("fe").getPort() + path))
+                .timeout(Duration.ofSeconds(10))
+                .build();
     }
 
     /**
@@ -48,8 +52,11 @@ class AdminStateTest {
      * longer than a short timeout, and a failed first check takes a server down until rise.)
      */
     static void awaitAllUpAndChecked(Backend be) {
-        await().atMost(Duration.ofSeconds(5)).until(() -> be.servers().stream()
-                .allMatch(s -> s.isUp() && s.lastCheck() != null && s.lastCheck().passed()));
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> be.servers().stream()
+                        .allMatch(s -> s.isUp()
+                                && s.lastCheck() != null
+                                && s.lastCheck().passed()));
     }
 
     private Map<String, Integer> spread(LoadBalancer lb, int n) throws IOException, InterruptedException {
@@ -64,19 +71,29 @@ class AdminStateTest {
     @Test
     void drainLetsTheRequestInProgressFinishSendsNewOnesElsewhereAndKeepsChecking() throws Exception {
         try (TestBackend a = TestBackend.start("a");
-             TestBackend b = TestBackend.start("b");
-             LoadBalancer lb = Proxies.start(Mode.HTTP, be -> be
-                     .healthCheck(HealthCheckConfig.builder(HealthCheckConfig.Type.HTTP).path("/health").interval(INTERVAL)
-                             .timeout(Duration.ofSeconds(1)).build())
-                     .server(ServerConfig.builder("a", a.hostPort()).build())
-                     .server(ServerConfig.builder("b", b.hostPort()).build()), f -> f, 2)) {
+                TestBackend b = TestBackend.start("b");
+                LoadBalancer lb = Proxies.start(
+                        Mode.HTTP,
+                        be -> be.healthCheck(HealthCheckConfig.builder(HealthCheckConfig.Type.HTTP)
+                                        .path("/health")
+                                        .interval(INTERVAL)
+                                        .timeout(Duration.ofSeconds(1))
+                                        .build())
+                                .server(ServerConfig.builder("a", a.hostPort()).build())
+                                .server(ServerConfig.builder("b", b.hostPort()).build()),
+                        f -> f,
+                        2)) {
             Backend be = lb.backend("be");
             awaitAllUpAndChecked(be);
 
-            CompletableFuture<HttpResponse<String>> slow = client.sendAsync(request(lb, "/slow?ms=1500"),
-                    HttpResponse.BodyHandlers.ofString());
-            await().atMost(Duration.ofSeconds(5)).until(() -> be.servers().stream().anyMatch(s -> s.activeConnections() == 1));
-            Server busy = be.servers().stream().filter(s -> s.activeConnections() == 1).findFirst().orElseThrow();
+            CompletableFuture<HttpResponse<String>> slow =
+                    client.sendAsync(request(lb, "/slow?ms=1500"), HttpResponse.BodyHandlers.ofString());
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> be.servers().stream().anyMatch(s -> s.activeConnections() == 1));
+            Server busy = be.servers().stream()
+                    .filter(s -> s.activeConnections() == 1)
+                    .findFirst()
+                    .orElseThrow();
             Server other = be.server(busy.name().equals("a") ? "b" : "a");
             TestBackend busyBackend = busy.name().equals("a") ? a : b;
 
@@ -98,12 +115,18 @@ class AdminStateTest {
     @Test
     void maintTakesNoTrafficAndNoChecksAndReadyResumesChecksAtOnce() throws Exception {
         try (TestBackend a = TestBackend.start("a");
-             TestBackend b = TestBackend.start("b");
-             LoadBalancer lb = Proxies.start(Mode.HTTP, be -> be
-                     .healthCheck(HealthCheckConfig.builder(HealthCheckConfig.Type.HTTP).path("/health")
-                             .interval(MAINT_INTERVAL).timeout(Duration.ofSeconds(1)).build())
-                     .server(ServerConfig.builder("a", a.hostPort()).build())
-                     .server(ServerConfig.builder("b", b.hostPort()).build()), f -> f, 2)) {
+                TestBackend b = TestBackend.start("b");
+                LoadBalancer lb = Proxies.start(
+                        Mode.HTTP,
+                        be -> be.healthCheck(HealthCheckConfig.builder(HealthCheckConfig.Type.HTTP)
+                                        .path("/health")
+                                        .interval(MAINT_INTERVAL)
+                                        .timeout(Duration.ofSeconds(1))
+                                        .build())
+                                .server(ServerConfig.builder("a", a.hostPort()).build())
+                                .server(ServerConfig.builder("b", b.hostPort()).build()),
+                        f -> f,
+                        2)) {
             Backend be = lb.backend("be");
             Server sa = be.server("a");
             awaitAllUpAndChecked(be);
@@ -114,20 +137,26 @@ class AdminStateTest {
             // for five intervals, while b's checks go on meanwhile.
             int bBefore = b.requests();
             int[] aQuiet = {a.requests()};
-            await().atMost(Duration.ofSeconds(5)).during(MAINT_INTERVAL.multipliedBy(5)).until(() -> {
-                boolean quiet = a.requests() == aQuiet[0];
-                aQuiet[0] = a.requests();
-                return quiet;
-            });
+            await().atMost(Duration.ofSeconds(5))
+                    .during(MAINT_INTERVAL.multipliedBy(5))
+                    .until(() -> {
+                        boolean quiet = a.requests() == aQuiet[0];
+                        aQuiet[0] = a.requests();
+                        return quiet;
+                    });
             assertTrue(b.requests() >= bBefore + 4, "b was checked meanwhile: " + (b.requests() - bBefore));
             int aInMaint = a.requests();
 
             long readyAt = System.nanoTime();
             sa.setAdminState(AdminState.READY);
-            await().atMost(Duration.ofSeconds(2)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5))
+            await().atMost(Duration.ofSeconds(2))
+                    .pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(5))
                     .until(() -> a.requests() > aInMaint);
             long firstCheckMs = (System.nanoTime() - readyAt) / 1_000_000;
-            assertTrue(firstCheckMs < MAINT_INTERVAL.toMillis() / 2, "checked at once on leaving maint, not after an interval: " + firstCheckMs + "ms");
+            assertTrue(
+                    firstCheckMs < MAINT_INTERVAL.toMillis() / 2,
+                    "checked at once on leaving maint, not after an interval: " + firstCheckMs + "ms");
             assertTrue(sa.isUp());
             assertEquals(Map.of("a", 5, "b", 5), spread(lb, 10));
         }
@@ -137,10 +166,16 @@ class AdminStateTest {
     void aServerLeavingMaintThatFailsItsFirstCheckIsDownAtOnce() throws Exception {
         TestBackend b = TestBackend.start("b");
         TestBackend a = TestBackend.start("a");
-        try (b; LoadBalancer lb = Proxies.start(Mode.HTTP, be -> be
-                .healthCheck(HealthCheckConfig.builder(HealthCheckConfig.Type.TCP).interval(Duration.ofSeconds(5)).build())
-                .server(ServerConfig.builder("a", a.hostPort()).build())
-                .server(ServerConfig.builder("b", b.hostPort()).build()), f -> f, 1)) {
+        try (b;
+                LoadBalancer lb = Proxies.start(
+                        Mode.HTTP,
+                        be -> be.healthCheck(HealthCheckConfig.builder(HealthCheckConfig.Type.TCP)
+                                        .interval(Duration.ofSeconds(5))
+                                        .build())
+                                .server(ServerConfig.builder("a", a.hostPort()).build())
+                                .server(ServerConfig.builder("b", b.hostPort()).build()),
+                        f -> f,
+                        1)) {
             Server sa = lb.backend("be").server("a");
             sa.setAdminState(AdminState.MAINT);
             a.close(); // dies while in maintenance

@@ -63,11 +63,13 @@ final class FakeCheck implements Check {
         Outcome outcome = script.isEmpty() ? otherwise : script.poll();
         boolean[] off = {false};
         if (outcome != null) {
-            scheduler.schedule(() -> {
-                if (!off[0] || ignoresCancel) {
-                    done.accept(outcome);
-                }
-            }, delay);
+            scheduler.schedule(
+                    () -> {
+                        if (!off[0] || ignoresCancel) {
+                            done.accept(outcome);
+                        }
+                    },
+                    delay);
         }
         return () -> {
             off[0] = true;

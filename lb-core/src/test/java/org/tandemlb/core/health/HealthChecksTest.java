@@ -45,7 +45,10 @@ class HealthChecksTest {
     };
 
     private static final HealthCheckConfig HTTP = HealthCheckConfig.builder(HealthCheckConfig.Type.HTTP)
-            .interval(Duration.ofSeconds(1)).rise(2).fall(2).build();
+            .interval(Duration.ofSeconds(1))
+            .rise(2)
+            .fall(2)
+            .build();
 
     private static BackendConfig.Builder backend(String name, String... servers) {
         BackendConfig.Builder b = BackendConfig.builder(name, Mode.HTTP);
@@ -62,15 +65,20 @@ class HealthChecksTest {
 
     @Test
     void checkersForServersOfBackendsWithAnActiveOrPassiveCheckOnly() {
-        Backend checked = new Backend(backend("web", "w1", "w2").healthCheck(HTTP).build(), clock::nanoTime);
-        Backend passive = new Backend(backend("app", "a1").passiveCheck(new PassiveCheckConfig(5)).build(), clock::nanoTime);
+        Backend checked =
+                new Backend(backend("web", "w1", "w2").healthCheck(HTTP).build(), clock::nanoTime);
+        Backend passive = new Backend(
+                backend("app", "a1").passiveCheck(new PassiveCheckConfig(5)).build(), clock::nanoTime);
         Backend plain = new Backend(backend("static", "s1").build(), clock::nanoTime);
         try (HealthChecks hc = checks(new Random(1))) {
             hc.sync(List.of(checked, passive, plain));
             assertEquals(3, hc.checkedServers());
-            assertEquals(Set.of(checked.server("w1"), checked.server("w2"), passive.server("a1")),
+            assertEquals(
+                    Set.of(checked.server("w1"), checked.server("w2"), passive.server("a1")),
                     Set.copyOf(probes.keySet()));
-            assertEquals(HealthCheckConfig.DEFAULT_TCP, probeConfigs.get(passive.server("a1")),
+            assertEquals(
+                    HealthCheckConfig.DEFAULT_TCP,
+                    probeConfigs.get(passive.server("a1")),
                     "passive only: a tcp check with the default timings, to come back");
             clock.advance(Duration.ofSeconds(30));
             assertTrue(probes.get(checked.server("w1")).probes() >= 25);
@@ -90,7 +98,8 @@ class HealthChecksTest {
             assertFalse(w1.isUp());
 
             // Reload: w1 and w2 unchanged, w3 added.
-            List<Server> dropped = web.update(backend("web", "w1", "w2", "w3").healthCheck(HTTP).build());
+            List<Server> dropped = web.update(
+                    backend("web", "w1", "w2", "w3").healthCheck(HTTP).build());
             assertTrue(dropped.isEmpty());
             hc.sync(List.of(web));
             assertSame(w1, web.server("w1"));
@@ -118,7 +127,9 @@ class HealthChecksTest {
             int oldProbes = old.probes();
 
             HealthCheckConfig slower = HealthCheckConfig.builder(HealthCheckConfig.Type.HTTP)
-                    .interval(Duration.ofSeconds(5)).rise(2).build();
+                    .interval(Duration.ofSeconds(5))
+                    .rise(2)
+                    .build();
             web.update(backend("web", "w1").healthCheck(slower).build());
             hc.sync(List.of(web));
             FakeCheck fresh = probes.get(w1);
@@ -196,7 +207,8 @@ class HealthChecksTest {
             }
             assertTrue(millis.size() > 350, "500 first checks over 1000 distinct milliseconds: " + millis.size());
             for (int n : perTenth) {
-                assertTrue(n > 25 && n < 80, "about 50 per tenth of the interval: " + java.util.Arrays.toString(perTenth));
+                assertTrue(
+                        n > 25 && n < 80, "about 50 per tenth of the interval: " + java.util.Arrays.toString(perTenth));
             }
             // Ten intervals later, the jitter has not bunched them up.
             clock.advance(Duration.ofSeconds(10));

@@ -14,8 +14,12 @@ import org.tandemlb.core.config.HealthCheckConfig;
 /** The rise/fall state machine on its own: no time, no network. */
 class HealthStateTest {
     private static final HealthCheckConfig CONFIG = HealthCheckConfig.builder(HealthCheckConfig.Type.HTTP)
-            .interval(Duration.ofSeconds(2)).fastInterval(Duration.ofMillis(500)).downInterval(Duration.ofSeconds(10))
-            .rise(2).fall(3).build();
+            .interval(Duration.ofSeconds(2))
+            .fastInterval(Duration.ofMillis(500))
+            .downInterval(Duration.ofSeconds(10))
+            .rise(2)
+            .fall(3)
+            .build();
 
     private static HealthState fullyUp() {
         return new HealthState(2, 3, true, false);
@@ -118,13 +122,17 @@ class HealthStateTest {
         assertEquals(Duration.ofMillis(500), s.nextInterval(CONFIG), "coming up: fast interval");
         s.record(true);
         assertEquals(Duration.ofSeconds(2), s.nextInterval(CONFIG), "up again: interval");
-        assertEquals(Duration.ofMillis(500), new HealthState(2, 3, true, true).nextInterval(CONFIG),
+        assertEquals(
+                Duration.ofMillis(500),
+                new HealthState(2, 3, true, true).nextInterval(CONFIG),
                 "provisionally up is between states: fast interval");
     }
 
     @Test
     void withoutFastAndDownIntervalsEverythingUsesTheInterval() {
-        HealthCheckConfig plain = HealthCheckConfig.builder(HealthCheckConfig.Type.TCP).interval(Duration.ofSeconds(1)).build();
+        HealthCheckConfig plain = HealthCheckConfig.builder(HealthCheckConfig.Type.TCP)
+                .interval(Duration.ofSeconds(1))
+                .build();
         HealthState s = fullyUp();
         s.record(false);
         assertEquals(Duration.ofSeconds(1), s.nextInterval(plain));

@@ -40,19 +40,25 @@ class HttpHealthCheckTest {
     /** What a busy CI machine may add to a detection time. */
     private static final Duration SLACK = Duration.ofMillis(400);
 
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
 
     /** Nginx whose /health answers 503 while the file "down" exists, and whose / answers {@code name}. */
     private static NginxServer nginx(String name) {
-        return NginxServer.builder().server(
-                "location = /health { if (-f $document_root/down) { return 503; } return 200 \"ok\\n\"; }\n"
-                        + "location / { return 200 \"" + name + "\\n\"; }").start();
+        return NginxServer.builder()
+                .server("location = /health { if (-f $document_root/down) { return 503; } return 200 \"ok\\n\"; }\n"
+                        + "location / { return 200 \"" + name + "\\n\"; }")
+                .start();
     }
 
     private String get(LoadBalancer lb, String path) throws IOException, InterruptedException {
-        HttpResponse<String> r = client.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + lb.address("fe").getPort() + path)).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse<String> r = client.send(
+                HttpRequest.newBuilder(URI.create(
+                                "http://127.0.0.1:" + lb.address("fe").getPort() + path))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         return r.statusCode() == 200 ? r.body().strip() : Integer.toString(r.statusCode());
     }
@@ -69,7 +75,9 @@ class HttpHealthCheckTest {
     /** Waits (polling every 5 ms) until {@code condition}, and returns how long that took. */
     private static Duration timeUntil(BooleanSupplier condition) {
         long start = System.nanoTime();
-        await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5))
+        await().atMost(Duration.ofSeconds(10))
+                .pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(5))
                 .until(condition::getAsBoolean);
         return Duration.ofNanos(System.nanoTime() - start);
     }
@@ -79,20 +87,31 @@ class HttpHealthCheckTest {
     }
 
     private static void assertWithin(Duration actual, Duration min, Duration max, String what) {
-        assertTrue(actual.compareTo(min) >= 0 && actual.compareTo(max) <= 0,
+        assertTrue(
+                actual.compareTo(min) >= 0 && actual.compareTo(max) <= 0,
                 what + " took " + actual.toMillis() + "ms, expected " + min.toMillis() + "-" + max.toMillis() + "ms");
     }
 
     @Test
     void aFailingHealthPathTakesTheServerOutWithinFallIntervalsAndRiseIntervalsBringItBack() throws Exception {
         HealthCheckConfig check = HealthCheckConfig.builder(HealthCheckConfig.Type.HTTP)
-                .path("/health").interval(INTERVAL).rise(2).fall(3).build();
+                .path("/health")
+                .interval(INTERVAL)
+                .rise(2)
+                .fall(3)
+                .build();
         try (NginxServer web1 = nginx("web1");
-             TestBackend web2 = TestBackend.start("web2");
-             LogCapture logs = new LogCapture(ServerChecker.class);
-             LoadBalancer lb = Proxies.start(Mode.HTTP, b -> b.healthCheck(check)
-                     .server(ServerConfig.builder("web1", "127.0.0.1:" + web1.port()).build())
-                     .server(ServerConfig.builder("web2", web2.hostPort()).build()), f -> f, 2)) {
+                TestBackend web2 = TestBackend.start("web2");
+                LogCapture logs = new LogCapture(ServerChecker.class);
+                LoadBalancer lb = Proxies.start(
+                        Mode.HTTP,
+                        b -> b.healthCheck(check)
+                                .server(ServerConfig.builder("web1", "127.0.0.1:" + web1.port())
+                                        .build())
+                                .server(ServerConfig.builder("web2", web2.hostPort())
+                                        .build()),
+                        f -> f,
+                        2)) {
             Server s1 = lb.backend("be").server("web1");
             AdminStateTest.awaitAllUpAndChecked(lb.backend("be"));
             assertEquals(Map.of("web1", 10, "web2", 10), spread(lb, 20));
@@ -111,12 +130,21 @@ class HttpHealthCheckTest {
             Duration up = timeUntil(s1::isUp);
             assertWithin(up, times(INTERVAL, 0.9), times(INTERVAL, 2 * 1.1).plus(SLACK), "bringing it back");
             assertEquals(Map.of("web1", 10, "web2", 10), spread(lb, 20));
-            log.info("measured with interval {}ms, rise 2, fall 3: down after {}ms (bound {}ms), up after {}ms",
-                    INTERVAL.toMillis(), down.toMillis(), fallBound.toMillis(), up.toMillis());
+            log.info(
+                    "measured with interval {}ms, rise 2, fall 3: down after {}ms (bound {}ms), up after {}ms",
+                    INTERVAL.toMillis(),
+                    down.toMillis(),
+                    fallBound.toMillis(),
+                    up.toMillis());
 
             assertEquals(2, logs.lines().size(), logs.lines().toString());
-            assertEquals("WARN server be/web1 is DOWN: http check: 503 (3/3 failed)", logs.lines().get(0));
-            assertTrue(logs.lines().get(1).matches("INFO server be/web1 is UP: http check: 200 in \\d+ms \\(2/2 succeeded\\)"),
+            assertEquals(
+                    "WARN server be/web1 is DOWN: http check: 503 (3/3 failed)",
+                    logs.lines().get(0));
+            assertTrue(
+                    logs.lines()
+                            .get(1)
+                            .matches("INFO server be/web1 is UP: http check: 200 in \\d+ms \\(2/2 succeeded\\)"),
                     logs.lines().get(1));
         }
     }
@@ -124,12 +152,21 @@ class HttpHealthCheckTest {
     @Test
     void aKilledServerIsTakenOutByTheTcpCheckAndComesBackWhenRestarted() throws Exception {
         HealthCheckConfig check = HealthCheckConfig.builder(HealthCheckConfig.Type.TCP)
-                .interval(INTERVAL).rise(2).fall(3).build();
+                .interval(INTERVAL)
+                .rise(2)
+                .fall(3)
+                .build();
         try (NginxServer web1 = nginx("web1");
-             NginxServer web2 = nginx("web2");
-             LoadBalancer lb = Proxies.start(Mode.HTTP, b -> b.healthCheck(check)
-                     .server(ServerConfig.builder("web1", "127.0.0.1:" + web1.port()).build())
-                     .server(ServerConfig.builder("web2", "127.0.0.1:" + web2.port()).build()), f -> f, 2)) {
+                NginxServer web2 = nginx("web2");
+                LoadBalancer lb = Proxies.start(
+                        Mode.HTTP,
+                        b -> b.healthCheck(check)
+                                .server(ServerConfig.builder("web1", "127.0.0.1:" + web1.port())
+                                        .build())
+                                .server(ServerConfig.builder("web2", "127.0.0.1:" + web2.port())
+                                        .build()),
+                        f -> f,
+                        2)) {
             Server s1 = lb.backend("be").server("web1");
             AdminStateTest.awaitAllUpAndChecked(lb.backend("be"));
             assertEquals("connected", s1.lastCheck().message());
@@ -144,24 +181,41 @@ class HttpHealthCheckTest {
             web1.start();
             Duration up = timeUntil(s1::isUp);
             assertWithin(up, Duration.ZERO, times(INTERVAL, 2 * 1.1).plus(SLACK), "bringing the restarted server back");
-            log.info("measured tcp check, interval {}ms: killed server down after {}ms, restarted up after {}ms",
-                    INTERVAL.toMillis(), down.toMillis(), up.toMillis());
+            log.info(
+                    "measured tcp check, interval {}ms: killed server down after {}ms, restarted up after {}ms",
+                    INTERVAL.toMillis(),
+                    down.toMillis(),
+                    up.toMillis());
         }
     }
 
     @Test
     void backupsServeOnlyWhileBothPrimariesAreDownAndShareTheLoad() throws Exception {
         HealthCheckConfig check = HealthCheckConfig.builder(HealthCheckConfig.Type.HTTP)
-                .path("/health").interval(Duration.ofMillis(100)).rise(2).fall(2).build();
+                .path("/health")
+                .interval(Duration.ofMillis(100))
+                .rise(2)
+                .fall(2)
+                .build();
         try (NginxServer p1 = nginx("p1");
-             NginxServer p2 = nginx("p2");
-             TestBackend spare1 = TestBackend.start("spare1");
-             TestBackend spare2 = TestBackend.start("spare2");
-             LoadBalancer lb = Proxies.start(Mode.HTTP, b -> b.healthCheck(check)
-                     .server(ServerConfig.builder("p1", "127.0.0.1:" + p1.port()).build())
-                     .server(ServerConfig.builder("p2", "127.0.0.1:" + p2.port()).build())
-                     .server(ServerConfig.builder("spare1", spare1.hostPort()).backup(true).build())
-                     .server(ServerConfig.builder("spare2", spare2.hostPort()).backup(true).build()), f -> f, 2)) {
+                NginxServer p2 = nginx("p2");
+                TestBackend spare1 = TestBackend.start("spare1");
+                TestBackend spare2 = TestBackend.start("spare2");
+                LoadBalancer lb = Proxies.start(
+                        Mode.HTTP,
+                        b -> b.healthCheck(check)
+                                .server(ServerConfig.builder("p1", "127.0.0.1:" + p1.port())
+                                        .build())
+                                .server(ServerConfig.builder("p2", "127.0.0.1:" + p2.port())
+                                        .build())
+                                .server(ServerConfig.builder("spare1", spare1.hostPort())
+                                        .backup(true)
+                                        .build())
+                                .server(ServerConfig.builder("spare2", spare2.hostPort())
+                                        .backup(true)
+                                        .build()),
+                        f -> f,
+                        2)) {
             Backend be = lb.backend("be");
             AdminStateTest.awaitAllUpAndChecked(be);
             assertEquals(Map.of("p1", 10, "p2", 10), spread(lb, 20));
@@ -183,11 +237,17 @@ class HttpHealthCheckTest {
     @Test
     void passiveChecksTakeAServerOutAtTheErrorLimitAndATcpCheckBringsItBack() throws Exception {
         try (NginxServer web1 = nginx("web1");
-             NginxServer web2 = nginx("web2");
-             LogCapture logs = new LogCapture(ServerChecker.class);
-             LoadBalancer lb = Proxies.start(Mode.HTTP, b -> b.passiveCheck(new PassiveCheckConfig(3))
-                     .server(ServerConfig.builder("web1", "127.0.0.1:" + web1.port()).build())
-                     .server(ServerConfig.builder("web2", "127.0.0.1:" + web2.port()).build()), f -> f, 1)) {
+                NginxServer web2 = nginx("web2");
+                LogCapture logs = new LogCapture(ServerChecker.class);
+                LoadBalancer lb = Proxies.start(
+                        Mode.HTTP,
+                        b -> b.passiveCheck(new PassiveCheckConfig(3))
+                                .server(ServerConfig.builder("web1", "127.0.0.1:" + web1.port())
+                                        .build())
+                                .server(ServerConfig.builder("web2", "127.0.0.1:" + web2.port())
+                                        .build()),
+                        f -> f,
+                        1)) {
             Server s1 = lb.backend("be").server("web1");
             assertEquals(Map.of("web1", 5, "web2", 5), spread(lb, 10));
             assertEquals(null, s1.lastCheck(), "no active checks while the server is up");
@@ -204,8 +264,11 @@ class HttpHealthCheckTest {
             assertTrue(up.compareTo(Duration.ofMillis(3 * 2200).plus(SLACK)) <= 0, "up after " + up.toMillis() + "ms");
             assertEquals("tcp", s1.lastCheck().type());
             assertEquals(Map.of("web1", 5, "web2", 5), spread(lb, 10));
-            log.info("measured passive check: restarted server back after {}ms (tcp check, 2s interval, rise 2)", up.toMillis());
-            assertEquals("WARN server be/web1 is DOWN: passive check: 3 consecutive connect errors or timeouts",
+            log.info(
+                    "measured passive check: restarted server back after {}ms (tcp check, 2s interval, rise 2)",
+                    up.toMillis());
+            assertEquals(
+                    "WARN server be/web1 is DOWN: passive check: 3 consecutive connect errors or timeouts",
                     logs.lines().get(0));
         }
     }

@@ -9,11 +9,10 @@ import java.util.PriorityQueue;
  * at equal times). Also the ticker of the servers' slow start ({@code this::nanoTime}).
  */
 final class ManualScheduler implements CheckScheduler {
-    private record Task(long due, long seq, Runnable run, boolean[] cancelled) {
-    }
+    private record Task(long due, long seq, Runnable run, boolean[] cancelled) {}
 
-    private final PriorityQueue<Task> tasks = new PriorityQueue<>((a, b) ->
-            a.due != b.due ? Long.compare(a.due, b.due) : Long.compare(a.seq, b.seq));
+    private final PriorityQueue<Task> tasks =
+            new PriorityQueue<>((a, b) -> a.due != b.due ? Long.compare(a.due, b.due) : Long.compare(a.seq, b.seq));
     private long now = 1_000_000_000L; // an arbitrary origin, as System.nanoTime()'s
     private long seq;
 

@@ -37,15 +37,27 @@ class MysqlHealthCheckTest {
 
     private static LoadBalancerConfig config(MariaDbServer db, HealthCheckConfig check) {
         return LoadBalancerConfig.builder()
-                .backend(BackendConfig.builder("db", Mode.TCP).balance(Balance.LEASTCONN).healthCheck(check)
-                        .server(ServerConfig.builder("db1", "127.0.0.1:" + db.port()).build()).build())
-                .frontend(FrontendConfig.builder("fe", Mode.TCP).bind("127.0.0.1:0").defaultBackend("db").build())
+                .backend(BackendConfig.builder("db", Mode.TCP)
+                        .balance(Balance.LEASTCONN)
+                        .healthCheck(check)
+                        .server(ServerConfig.builder("db1", "127.0.0.1:" + db.port())
+                                .build())
+                        .build())
+                .frontend(FrontendConfig.builder("fe", Mode.TCP)
+                        .bind("127.0.0.1:0")
+                        .defaultBackend("db")
+                        .build())
                 .build();
     }
 
     private static HealthCheckConfig mysqlCheck(int fall) {
-        return HealthCheckConfig.builder(HealthCheckConfig.Type.MYSQL).user(USER)
-                .interval(Duration.ofMillis(20)).timeout(Duration.ofSeconds(2)).rise(2).fall(fall).build();
+        return HealthCheckConfig.builder(HealthCheckConfig.Type.MYSQL)
+                .user(USER)
+                .interval(Duration.ofMillis(20))
+                .timeout(Duration.ofSeconds(2))
+                .rise(2)
+                .fall(fall)
+                .build();
     }
 
     @Test
@@ -54,8 +66,10 @@ class MysqlHealthCheckTest {
             db.createPasswordlessUser(USER); // without it, 127.0.0.2 would be refused before the greeting
             long abortedBefore = status(db, "Aborted_connects");
             long connectionsBefore = status(db, "Connections");
-            try (LoadBalancer lb = LoadBalancer.builder(config(db, mysqlCheck(3))).threads(2)
-                    .checkSource(InetAddress.getByName("127.0.0.2")).build()) {
+            try (LoadBalancer lb = LoadBalancer.builder(config(db, mysqlCheck(3)))
+                    .threads(2)
+                    .checkSource(InetAddress.getByName("127.0.0.2"))
+                    .build()) {
                 lb.start();
                 Server db1 = lb.backend("db").server("db1");
 
@@ -69,7 +83,9 @@ class MysqlHealthCheckTest {
 
                 // Clients through the tcp frontend are not blocked.
                 int port = lb.address("fe").getPort();
-                assertEquals("42", db.sqlOverTcp("127.0.0.1", port, USER, "SELECT 42").strip());
+                assertEquals(
+                        "42",
+                        db.sqlOverTcp("127.0.0.1", port, USER, "SELECT 42").strip());
 
                 // Stopped: reported down (connection refused), then back when restarted.
                 db.stop();
@@ -77,21 +93,29 @@ class MysqlHealthCheckTest {
                 assertEquals("connection refused", db1.lastCheck().message());
                 db.start();
                 await().atMost(Duration.ofSeconds(10)).until(db1::isUp);
-                assertEquals("7", db.sqlOverTcp("127.0.0.1", port, USER, "SELECT 7").strip());
+                assertEquals(
+                        "7", db.sqlOverTcp("127.0.0.1", port, USER, "SELECT 7").strip());
 
                 // The control: bare tcp checks from the same address get it blocked.
                 long abortedBeforeTcp = status(db, "Aborted_connects");
-                lb.apply(config(db, HealthCheckConfig.builder(HealthCheckConfig.Type.TCP)
-                        .interval(Duration.ofMillis(20)).build()));
+                lb.apply(config(
+                        db,
+                        HealthCheckConfig.builder(HealthCheckConfig.Type.TCP)
+                                .interval(Duration.ofMillis(20))
+                                .build()));
                 // Each tcp check is an aborted connection. MariaDB cannot pin some of them on a host
                 // (the reset comes before it has read the peer's address: Connection_errors_peer_address),
                 // so wait for well more than max_connect_errors of them.
-                await().atMost(Duration.ofSeconds(10)).until(() -> status(db, "Aborted_connects") - abortedBeforeTcp >= 40);
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> status(db, "Aborted_connects") - abortedBeforeTcp >= 40);
                 // Back to the mysql check: the server now refuses 127.0.0.2 with ERR 1129.
                 lb.apply(config(db, mysqlCheck(1)));
                 await().atMost(Duration.ofSeconds(5)).until(() -> !db1.isUp());
-                assertTrue(db1.lastCheck().message().startsWith("error 1129: "), db1.lastCheck().message());
-                log.info("control: after bare tcp checks from 127.0.0.2 the mysql check fails with: {}",
+                assertTrue(
+                        db1.lastCheck().message().startsWith("error 1129: "),
+                        db1.lastCheck().message());
+                log.info(
+                        "control: after bare tcp checks from 127.0.0.2 the mysql check fails with: {}",
                         db1.lastCheck().message());
                 db.sql("FLUSH HOSTS");
                 await().atMost(Duration.ofSeconds(5)).until(db1::isUp);
@@ -102,14 +126,21 @@ class MysqlHealthCheckTest {
     @Test
     void aCheckUserThatDoesNotExistFailsTheCheck() throws Exception {
         try (MariaDbServer db = MariaDbServer.start("--max-connect-errors=3")) {
-            try (LoadBalancer lb = LoadBalancer.builder(config(db, HealthCheckConfig.builder(HealthCheckConfig.Type.MYSQL)
-                    .user("nobody").interval(Duration.ofMillis(50)).timeout(Duration.ofSeconds(2)).build()))
-                    .threads(1).build()) {
+            try (LoadBalancer lb = LoadBalancer.builder(config(
+                            db,
+                            HealthCheckConfig.builder(HealthCheckConfig.Type.MYSQL)
+                                    .user("nobody")
+                                    .interval(Duration.ofMillis(50))
+                                    .timeout(Duration.ofSeconds(2))
+                                    .build()))
+                    .threads(1)
+                    .build()) {
                 lb.start();
                 Server db1 = lb.backend("db").server("db1");
                 await().atMost(Duration.ofSeconds(5)).until(() -> !db1.isUp());
                 // 1045, or 1698 when MariaDB knows no account of that name at all
-                assertTrue(db1.lastCheck().message().matches("error (1045|1698): Access denied for user 'nobody'.*"),
+                assertTrue(
+                        db1.lastCheck().message().matches("error (1045|1698): Access denied for user 'nobody'.*"),
                         db1.lastCheck().message());
             }
         }

@@ -50,12 +50,18 @@ class ProbesTest {
         loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
-    private static Check.Outcome probe(String address, InetAddress source,
-                                       UnaryOperator<HealthCheckConfig.Builder> config,
-                                       HealthCheckConfig.Type type) throws Exception {
-        HealthCheckConfig hc = config.apply(HealthCheckConfig.builder(type).interval(Duration.ofSeconds(2))).build();
-        Backend backend = new Backend(BackendConfig.builder("be", Mode.TCP).healthCheck(hc)
-                .server(ServerConfig.builder("s", address).build()).build());
+    private static Check.Outcome probe(
+            String address,
+            InetAddress source,
+            UnaryOperator<HealthCheckConfig.Builder> config,
+            HealthCheckConfig.Type type)
+            throws Exception {
+        HealthCheckConfig hc = config.apply(HealthCheckConfig.builder(type).interval(Duration.ofSeconds(2)))
+                .build();
+        Backend backend = new Backend(BackendConfig.builder("be", Mode.TCP)
+                .healthCheck(hc)
+                .server(ServerConfig.builder("s", address).build())
+                .build());
         NettyChecks factory = new NettyChecks(loops, TRANSPORT, System::nanoTime, source);
         EventLoopScheduler scheduler = (EventLoopScheduler) factory.scheduler();
         Check check = factory.check(backend.server("s"), hc, scheduler);
@@ -64,8 +70,9 @@ class ProbesTest {
         return result.get(10, TimeUnit.SECONDS);
     }
 
-    private static Check.Outcome probe(String address, UnaryOperator<HealthCheckConfig.Builder> config,
-                                       HealthCheckConfig.Type type) throws Exception {
+    private static Check.Outcome probe(
+            String address, UnaryOperator<HealthCheckConfig.Builder> config, HealthCheckConfig.Type type)
+            throws Exception {
         return probe(address, null, config, type);
     }
 
@@ -83,10 +90,15 @@ class ProbesTest {
                 }
             });
             t.start();
-            Check.Outcome o = probe("127.0.0.1:" + server.getLocalPort(), InetAddress.getByName("127.0.0.2"),
-                    c -> c, HealthCheckConfig.Type.TCP);
+            Check.Outcome o = probe(
+                    "127.0.0.1:" + server.getLocalPort(),
+                    InetAddress.getByName("127.0.0.2"),
+                    c -> c,
+                    HealthCheckConfig.Type.TCP);
             assertEquals(Check.Outcome.passed("connected"), o);
-            assertEquals("127.0.0.2", peer.get(5, TimeUnit.SECONDS).getAddress().getHostAddress(),
+            assertEquals(
+                    "127.0.0.2",
+                    peer.get(5, TimeUnit.SECONDS).getAddress().getHostAddress(),
                     "checks connect from the source address");
         }
     }
@@ -112,38 +124,59 @@ class ProbesTest {
     @Test
     void httpPassesOnAStatusInRangeAndSendsMethodPathAndHost() throws Exception {
         try (TestBackend web = TestBackend.start("web")) {
-            Check.Outcome o = probe(web.hostPort(), c -> c.path("/health").host("www.foobar.com"),
-                    HealthCheckConfig.Type.HTTP);
+            Check.Outcome o =
+                    probe(web.hostPort(), c -> c.path("/health").host("www.foobar.com"), HealthCheckConfig.Type.HTTP);
             assertEquals(Check.Outcome.passed("200"), o);
             assertEquals("www.foobar.com", web.receivedHeaders().get(0).get("Host"));
             assertEquals("close", web.receivedHeaders().get(0).get("Connection"));
-            assertEquals(Check.Outcome.passed("200"), probe(web.hostPort(), c -> c.method("HEAD"), HealthCheckConfig.Type.HTTP));
-            assertEquals(web.hostPort(), web.receivedHeaders().get(1).get("Host"), "default Host: the server's address");
+            assertEquals(
+                    Check.Outcome.passed("200"),
+                    probe(web.hostPort(), c -> c.method("HEAD"), HealthCheckConfig.Type.HTTP));
+            assertEquals(
+                    web.hostPort(), web.receivedHeaders().get(1).get("Host"), "default Host: the server's address");
         }
     }
 
     @Test
     void httpFailsOnAStatusOutOfRangeWithTheStatusAsMessage() throws Exception {
         try (TestBackend web = TestBackend.start("web")) {
-            assertEquals(Check.Outcome.failed("503"),
+            assertEquals(
+                    Check.Outcome.failed("503"),
                     probe(web.hostPort(), c -> c.path("/status?code=503"), HealthCheckConfig.Type.HTTP));
-            assertEquals(Check.Outcome.failed("404"),
+            assertEquals(
+                    Check.Outcome.failed("404"),
                     probe(web.hostPort(), c -> c.path("/status?code=404"), HealthCheckConfig.Type.HTTP));
-            assertEquals(Check.Outcome.passed("503"), probe(web.hostPort(), c -> c.path("/status?code=503")
-                    .expectStatus(HealthCheckConfig.StatusRange.parse("500-503")), HealthCheckConfig.Type.HTTP));
-            assertEquals(Check.Outcome.failed("200"), probe(web.hostPort(), c -> c
-                    .expectStatus(HealthCheckConfig.StatusRange.parse("204")), HealthCheckConfig.Type.HTTP));
+            assertEquals(
+                    Check.Outcome.passed("503"),
+                    probe(
+                            web.hostPort(),
+                            c -> c.path("/status?code=503")
+                                    .expectStatus(HealthCheckConfig.StatusRange.parse("500-503")),
+                            HealthCheckConfig.Type.HTTP));
+            assertEquals(
+                    Check.Outcome.failed("200"),
+                    probe(
+                            web.hostPort(),
+                            c -> c.expectStatus(HealthCheckConfig.StatusRange.parse("204")),
+                            HealthCheckConfig.Type.HTTP));
         }
     }
 
     @Test
     void httpChecksTheBodyForTheExpectedText() throws Exception {
         try (TestBackend web = TestBackend.start("web-ok")) {
-            assertEquals(Check.Outcome.passed("200"), probe(web.hostPort(), c -> c.expectBody("-ok"), HealthCheckConfig.Type.HTTP));
-            assertEquals(Check.Outcome.failed("200, body lacks 'ready'"),
+            assertEquals(
+                    Check.Outcome.passed("200"),
+                    probe(web.hostPort(), c -> c.expectBody("-ok"), HealthCheckConfig.Type.HTTP));
+            assertEquals(
+                    Check.Outcome.failed("200, body lacks 'ready'"),
                     probe(web.hostPort(), c -> c.expectBody("ready"), HealthCheckConfig.Type.HTTP));
-            assertEquals(Check.Outcome.passed("200"), probe(web.hostPort(),
-                    c -> c.path("/download?bytes=300000").expectBody("\0\0\0"), HealthCheckConfig.Type.HTTP),
+            assertEquals(
+                    Check.Outcome.passed("200"),
+                    probe(
+                            web.hostPort(),
+                            c -> c.path("/download?bytes=300000").expectBody("\0\0\0"),
+                            HealthCheckConfig.Type.HTTP),
                     "found early in a large body");
         }
     }
@@ -187,14 +220,15 @@ class ProbesTest {
     }
 
     static void writePacket(OutputStream out, int seq, byte[] payload) throws IOException {
-        out.write(new byte[] {(byte) payload.length, (byte) (payload.length >> 8), (byte) (payload.length >> 16), (byte) seq});
+        out.write(new byte[] {
+            (byte) payload.length, (byte) (payload.length >> 8), (byte) (payload.length >> 16), (byte) seq
+        });
         out.write(payload);
         out.flush();
     }
 
     /** A packet read off the wire: its sequence id and payload. */
-    record Packet(int seq, byte[] payload) {
-    }
+    record Packet(int seq, byte[] payload) {}
 
     static Packet readPacket(InputStream in) throws IOException {
         byte[] h = in.readNBytes(4);
@@ -235,11 +269,17 @@ class ProbesTest {
         assertEquals(1, login.seq(), "the HandshakeResponse41 follows the greeting (sequence 0)");
         byte[] p = login.payload();
         int caps = (p[0] & 0xff) | (p[1] & 0xff) << 8 | (p[2] & 0xff) << 16 | (p[3] & 0xff) << 24;
-        assertEquals(MysqlCheck.CLIENT_PROTOCOL_41 | MysqlCheck.CLIENT_SECURE_CONNECTION | MysqlCheck.CLIENT_PLUGIN_AUTH
-                | MysqlCheck.CLIENT_LONG_PASSWORD, caps);
+        assertEquals(
+                MysqlCheck.CLIENT_PROTOCOL_41
+                        | MysqlCheck.CLIENT_SECURE_CONNECTION
+                        | MysqlCheck.CLIENT_PLUGIN_AUTH
+                        | MysqlCheck.CLIENT_LONG_PASSWORD,
+                caps);
         assertArrayEquals(new byte[23], java.util.Arrays.copyOfRange(p, 9, 32), "23 reserved zero bytes");
         String rest = new String(p, 32, p.length - 32, StandardCharsets.ISO_8859_1);
-        assertEquals("tandem_check\0" + "\0" + "caching_sha2_password\0", rest,
+        assertEquals(
+                "tandem_check\0" + "\0" + "caching_sha2_password\0",
+                rest,
                 "user, an empty auth response, the server's plugin");
         assertEquals(new Packet(3, new byte[0]).seq(), received.get(1).seq(), "the answer to the switch: sequence 3");
         assertEquals(0, received.get(1).payload().length, "with empty auth data");
@@ -261,14 +301,16 @@ class ProbesTest {
             writePacket(out, login.seq() + 1, err);
         })) {
             Check.Outcome o = probe(server.hostPort(), c -> c.user("nobody"), HealthCheckConfig.Type.MYSQL);
-            assertEquals(Check.Outcome.failed("error 1045: Access denied for user 'nobody'@'localhost' (user 'nobody')"), o);
+            assertEquals(
+                    Check.Outcome.failed("error 1045: Access denied for user 'nobody'@'localhost' (user 'nobody')"), o);
         }
     }
 
     @Test
     void mysqlFailsOnAnErrPacketInsteadOfTheGreeting() throws Exception {
         try (ScriptedServer server = new ScriptedServer((in, out) -> {
-            byte[] msg = "Host '127.0.0.2' is blocked because of many connection errors".getBytes(StandardCharsets.US_ASCII);
+            byte[] msg =
+                    "Host '127.0.0.2' is blocked because of many connection errors".getBytes(StandardCharsets.US_ASCII);
             byte[] err = new byte[3 + msg.length];
             err[0] = (byte) 0xFF;
             err[1] = (byte) (1129 & 0xff);
@@ -277,7 +319,9 @@ class ProbesTest {
             writePacket(out, 0, err);
         })) {
             Check.Outcome o = probe(server.hostPort(), c -> c.user("tandem_check"), HealthCheckConfig.Type.MYSQL);
-            assertEquals(Check.Outcome.failed("error 1129: Host '127.0.0.2' is blocked because of many connection errors"), o);
+            assertEquals(
+                    Check.Outcome.failed("error 1129: Host '127.0.0.2' is blocked because of many connection errors"),
+                    o);
         }
     }
 
@@ -317,15 +361,17 @@ class ProbesTest {
 
         ScriptedServer(Script script) throws IOException {
             socket = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
-            Thread t = new Thread(() -> {
-                try (Socket s = socket.accept()) {
-                    s.setSoTimeout(10_000);
-                    script.run(s.getInputStream(), s.getOutputStream());
-                    done.complete(null);
-                } catch (Throwable e) {
-                    done.completeExceptionally(e);
-                }
-            }, "scripted-server");
+            Thread t = new Thread(
+                    () -> {
+                        try (Socket s = socket.accept()) {
+                            s.setSoTimeout(10_000);
+                            script.run(s.getInputStream(), s.getOutputStream());
+                            done.complete(null);
+                        } catch (Throwable e) {
+                            done.completeExceptionally(e);
+                        }
+                    },
+                    "scripted-server");
             t.setDaemon(true);
             t.start();
         }

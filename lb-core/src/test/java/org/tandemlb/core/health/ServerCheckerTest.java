@@ -47,12 +47,20 @@ class ServerCheckerTest {
     }
 
     private static HealthCheckConfig.Builder http() {
-        return HealthCheckConfig.builder(HealthCheckConfig.Type.HTTP).interval(Duration.ofSeconds(2)).rise(2).fall(3);
+        return HealthCheckConfig.builder(HealthCheckConfig.Type.HTTP)
+                .interval(Duration.ofSeconds(2))
+                .rise(2)
+                .fall(3);
     }
 
     private Server server(UnaryOperator<BackendConfig.Builder> b) {
-        Backend backend = new Backend(b.apply(BackendConfig.builder("be", Mode.HTTP)
-                .server(ServerConfig.builder("s1", "127.0.0.1:8080").weight(100).build())).build(), clock::nanoTime);
+        Backend backend = new Backend(
+                b.apply(BackendConfig.builder("be", Mode.HTTP)
+                                .server(ServerConfig.builder("s1", "127.0.0.1:8080")
+                                        .weight(100)
+                                        .build()))
+                        .build(),
+                clock::nanoTime);
         return backend.server("s1");
     }
 
@@ -100,7 +108,10 @@ class ServerCheckerTest {
         long last = probe.starts.get(probe.probes() - 1);
         clock.advance(Duration.ofSeconds(5));
         long gap = probe.starts.get(probe.probes() - 1) - probe.starts.get(probe.probes() - 2);
-        assertTrue(gap <= Duration.ofMillis(2200).toNanos() && gap > Duration.ofMillis(2199).toNanos(), "+10%: " + gap);
+        assertTrue(
+                gap <= Duration.ofMillis(2200).toNanos()
+                        && gap > Duration.ofMillis(2199).toNanos(),
+                "+10%: " + gap);
         assertTrue(probe.starts.get(probe.probes() - 2) >= last);
     }
 
@@ -118,14 +129,16 @@ class ServerCheckerTest {
 
     @Test
     void fallFailuresAtTheFastIntervalTakeItDownAndRiseSuccessesAtTheDownIntervalBringItBack() {
-        Server s = start(b -> b.healthCheck(http().fastInterval(ms(500)).downInterval(Duration.ofSeconds(10)).build()));
+        Server s = start(b -> b.healthCheck(http().fastInterval(ms(500))
+                .downInterval(Duration.ofSeconds(10))
+                .build()));
         clock.advance(ms(1003)); // the first check, at 1s, passes: confirmed up
         assertTrue(s.isUp());
         probe.always(false);
         clock.advance(ms(2000)); // t = 3.003s: 1/3 failed; from now on the fast interval
-        clock.advance(ms(500));  // t = 3.503s: 2/3
+        clock.advance(ms(500)); // t = 3.503s: 2/3
         assertTrue(s.isUp());
-        clock.advance(ms(499));  // t = 4.002s: the third started at 4s
+        clock.advance(ms(499)); // t = 4.002s: the third started at 4s
         assertTrue(s.isUp());
         clock.advance(ms(1));
         assertFalse(s.isUp(), "3/3 failed at 4.003s");
@@ -134,11 +147,14 @@ class ServerCheckerTest {
         assertFalse(s.isUp());
         clock.advance(ms(500)); // the fast interval: 2/2 at 14.503s
         assertTrue(s.isUp());
-        assertEquals(List.of(1000L, 3000L, 3500L, 4000L, 14000L, 14500L), startsMs().subList(0, 6));
+        assertEquals(
+                List.of(1000L, 3000L, 3500L, 4000L, 14000L, 14500L), startsMs().subList(0, 6));
         assertEquals(3, s.checkFailuresTotal());
-        assertEquals(List.of(
-                "WARN server be/s1 is DOWN: http check: 503 (3/3 failed)",
-                "INFO server be/s1 is UP: http check: 200 in 3ms (2/2 succeeded)"), logs.lines());
+        assertEquals(
+                List.of(
+                        "WARN server be/s1 is DOWN: http check: 503 (3/3 failed)",
+                        "INFO server be/s1 is UP: http check: 200 in 3ms (2/2 succeeded)"),
+                logs.lines());
     }
 
     @Test
@@ -189,7 +205,8 @@ class ServerCheckerTest {
 
     @Test
     void aCheckThatTakesLongerThanTheIntervalIsFollowedAtOnceNeverOverlapped() {
-        Server s = start(b -> b.healthCheck(http().interval(ms(1000)).timeout(ms(3000)).build()));
+        Server s = start(
+                b -> b.healthCheck(http().interval(ms(1000)).timeout(ms(3000)).build()));
         probe.delay = ms(2500);
         clock.advance(Duration.ofSeconds(10));
         assertEquals(List.of(500L, 3000L, 5500L, 8000L), startsMs());
@@ -218,9 +235,11 @@ class ServerCheckerTest {
         clock.advance(Duration.ofSeconds(2)); // 2/2 at 5.003s
         assertTrue(s.isUp());
         assertEquals(0, s.checkFailuresTotal(), "passive errors are not failed checks");
-        assertEquals(List.of(
-                "WARN server be/s1 is DOWN: passive check: 3 consecutive connect errors or timeouts",
-                "INFO server be/s1 is UP: http check: 200 in 3ms (2/2 succeeded)"), logs.lines());
+        assertEquals(
+                List.of(
+                        "WARN server be/s1 is DOWN: passive check: 3 consecutive connect errors or timeouts",
+                        "INFO server be/s1 is UP: http check: 200 in 3ms (2/2 succeeded)"),
+                logs.lines());
     }
 
     @Test
@@ -281,7 +300,9 @@ class ServerCheckerTest {
         assertTrue(s.isUp(), "up when leaving maint, as HAProxy's init-state up");
         clock.advance(Duration.ofSeconds(10));
         assertTrue(s.isUp());
-        assertTrue(logs.lines().contains("INFO server be/s1 is UP: left maint (until a check fails)"), logs.lines().toString());
+        assertTrue(
+                logs.lines().contains("INFO server be/s1 is UP: left maint (until a check fails)"),
+                logs.lines().toString());
     }
 
     @Test

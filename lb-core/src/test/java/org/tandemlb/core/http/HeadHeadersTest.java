@@ -50,11 +50,13 @@ class HeadHeadersTest {
         assertEquals("", h.get("x-empty"));
         assertNull(h.get("Content-Length"));
         assertFalse(h.contains(HttpHeaderNames.CONTENT_LENGTH));
-        assertTrue(h.containsValue(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED, true),
+        assertTrue(
+                h.containsValue(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED, true),
                 "a coding in a list, in another case");
         assertFalse(h.containsValue(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED, false));
         List<String> connection = new ArrayList<>();
-        for (Iterator<? extends CharSequence> it = h.valueCharSequenceIterator(HttpHeaderNames.CONNECTION); it.hasNext(); ) {
+        for (Iterator<? extends CharSequence> it = h.valueCharSequenceIterator(HttpHeaderNames.CONNECTION);
+                it.hasNext(); ) {
             connection.add(it.next().toString());
         }
         assertEquals(List.of("keep-alive, Foo"), connection);
@@ -68,11 +70,13 @@ class HeadHeadersTest {
         h.remove(HttpHeaderNames.TRANSFER_ENCODING);
         h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         h.addInt("Content-Length", 12);
-        assertEquals(List.of("Server", "X-Empty", "connection", "Content-Length"),
+        assertEquals(
+                List.of("Server", "X-Empty", "connection", "Content-Length"),
                 h.entries().stream().map(e -> e.getKey()).toList());
         ByteBuf buf = Unpooled.buffer();
         h.writeTo(buf);
-        assertEquals("Server: nginx\r\nX-Empty: \r\nconnection: close\r\nContent-Length: 12\r\n",
+        assertEquals(
+                "Server: nginx\r\nX-Empty: \r\nconnection: close\r\nContent-Length: 12\r\n",
                 buf.toString(StandardCharsets.ISO_8859_1));
         h.clear();
         assertTrue(h.isEmpty());

@@ -31,8 +31,11 @@ class Http2AbuseTest {
     @BeforeEach
     void start() {
         server = TestBackend.start("b1");
-        lb = Proxies.start(Mode.HTTP, b -> b.server(ServerConfig.builder("b1", server.hostPort()).build()),
-                f -> f.http2(Http2Config.DEFAULTS.withH2c(true)), 1);
+        lb = Proxies.start(
+                Mode.HTTP,
+                b -> b.server(ServerConfig.builder("b1", server.hostPort()).build()),
+                f -> f.http2(Http2Config.DEFAULTS.withH2c(true)),
+                1);
     }
 
     @AfterEach
@@ -47,7 +50,12 @@ class Http2AbuseTest {
 
     /** Another client, on a connection of its own, is served. */
     private void othersAreServed() throws Exception {
-        String out = Http2ClientTest.curl("--http2-prior-knowledge", "-o", "/dev/null", "-w", "%{http_version} %{http_code}",
+        String out = Http2ClientTest.curl(
+                "--http2-prior-knowledge",
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_version} %{http_code}",
                 "http://127.0.0.1:" + port() + "/other");
         assertEquals("2 200", out);
     }
@@ -130,8 +138,10 @@ class Http2AbuseTest {
     @Test
     void manyConcurrentStreamsOnOneConnectionAllComplete() throws Exception {
         // 200 streams at once against SETTINGS_MAX_CONCURRENT_STREAMS 100: h2load queues the rest.
-        try (ChildProcess h2load = ChildProcess.command("h2load", "-c", "1", "-m", "200", "-n", "2000",
-                "http://127.0.0.1:" + port() + "/").name("h2load").start()) {
+        try (ChildProcess h2load = ChildProcess.command(
+                        "h2load", "-c", "1", "-m", "200", "-n", "2000", "http://127.0.0.1:" + port() + "/")
+                .name("h2load")
+                .start()) {
             assertTrue(h2load.awaitExit(Duration.ofSeconds(60)), "h2load ended");
             String out = h2load.text();
             assertTrue(out.contains("2000 succeeded, 0 failed, 0 errored"), out);

@@ -9,11 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.List;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,11 +45,19 @@ class Http2ClientTest {
         server = TestBackend.start("b1");
         LoadBalancerConfig cfg = LoadBalancerConfig.builder()
                 .backend(BackendConfig.builder("be", Mode.HTTP)
-                        .server(ServerConfig.builder("b1", server.hostPort()).build()).build())
-                .frontend(FrontendConfig.builder("fe", Mode.HTTP).bind("127.0.0.1:0").defaultBackend("be")
-                        .http2(Http2Config.DEFAULTS.withH2c(true)).build())
+                        .server(ServerConfig.builder("b1", server.hostPort()).build())
+                        .build())
+                .frontend(FrontendConfig.builder("fe", Mode.HTTP)
+                        .bind("127.0.0.1:0")
+                        .defaultBackend("be")
+                        .http2(Http2Config.DEFAULTS.withH2c(true))
+                        .build())
                 .build();
-        lb = LoadBalancer.builder(cfg).threads(1).meterRegistry(registry).accessListener(accessLog::add).build();
+        lb = LoadBalancer.builder(cfg)
+                .threads(1)
+                .meterRegistry(registry)
+                .accessListener(accessLog::add)
+                .build();
         lb.start();
     }
 
@@ -65,8 +73,12 @@ class Http2ClientTest {
 
     /** Runs curl with {@code args}, answers what it printed (its -w format). */
     static String curl(String... args) throws Exception {
-        try (ChildProcess c = ChildProcess.command("curl").args("-sS", "--max-time", "20").args(args)
-                .name("curl").separateStderr().start()) {
+        try (ChildProcess c = ChildProcess.command("curl")
+                .args("-sS", "--max-time", "20")
+                .args(args)
+                .name("curl")
+                .separateStderr()
+                .start()) {
             assertTrue(c.awaitExit(Duration.ofSeconds(30)), "curl ended");
             assertEquals(0, c.exitCode(), "curl: " + c.errorText());
             return c.text().trim();
@@ -87,8 +99,10 @@ class Http2ClientTest {
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> !accessLog.isEmpty());
         AccessLogEntry e = accessLog.poll();
-        assertEquals(List.of("GET", "/hello", 200, "b1", "ok", 3L), List.of(e.method(), e.uri(), e.status(),
-                e.server(), e.termination(), e.bytesOut()), "the stream's access-log entry");
+        assertEquals(
+                List.of("GET", "/hello", 200, "b1", "ok", 3L),
+                List.of(e.method(), e.uri(), e.status(), e.server(), e.termination(), e.bytesOut()),
+                "the stream's access-log entry");
         String h1 = curl("--http1.1", "-D", "-", "-o", "/dev/null", url("/hello"));
         assertTrue(h1.startsWith("HTTP/1.1 200"), h1);
         assertEquals("http", server.receivedHeaders().get(0).get("X-Forwarded-Proto"), "h2c is cleartext");
@@ -98,13 +112,18 @@ class Http2ClientTest {
     @Test
     void streamsAreCountedPerFrontend() throws Exception {
         // Two streams on one connection (nghttp: curl 7.88 fails to reuse an h2c connection).
-        try (ChildProcess c = ChildProcess.command("nghttp", "-n", url("/a"), url("/b")).name("nghttp").start()) {
+        try (ChildProcess c = ChildProcess.command("nghttp", "-n", url("/a"), url("/b"))
+                .name("nghttp")
+                .start()) {
             assertTrue(c.awaitExit(Duration.ofSeconds(30)), "nghttp ended");
             assertEquals(0, c.exitCode(), c.text());
         }
         String scrape = registry.scrape();
-        assertTrue(Pattern.compile("(?m)^tandem_frontend_http2_streams_total\\{frontend=\"fe\",?} 2\\.0$")
-                .matcher(scrape).find(), scrape);
+        assertTrue(
+                Pattern.compile("(?m)^tandem_frontend_http2_streams_total\\{frontend=\"fe\",?} 2\\.0$")
+                        .matcher(scrape)
+                        .find(),
+                scrape);
     }
 
     @Test
@@ -124,12 +143,17 @@ class Http2ClientTest {
 
     @Test
     void streamsGetTheErrorsOfHttp11Requests() throws Exception {
-        String passed = curl("--http2-prior-knowledge", "-o", "/dev/null", "-w", "%{http_version} %{http_code}",
+        String passed = curl(
+                "--http2-prior-knowledge",
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_version} %{http_code}",
                 url("/status?code=404"));
         assertEquals("2 404", passed, "the server's own status passes");
         server.close(); // nothing listens on the server's port any more: every connect fails
-        String unreachable = curl("--http2-prior-knowledge", "-o", "/dev/null", "-w", "%{http_version} %{http_code}",
-                url("/gone"));
+        String unreachable =
+                curl("--http2-prior-knowledge", "-o", "/dev/null", "-w", "%{http_version} %{http_code}", url("/gone"));
         assertEquals("2 502", unreachable);
     }
 

@@ -25,13 +25,18 @@ class Http2LargeBodyTest {
     @Test
     void oneGibDownloadAndUploadOverH2cArriveIntactWithBoundedMemory() throws Exception {
         try (TestBackend server = TestBackend.start("big");
-             ProxyProcess proxy = new ProxyProcess("64m", "h2c", server.hostPort())) {
+                ProxyProcess proxy = new ProxyProcess("64m", "h2c", server.hostPort())) {
             String base = "http://127.0.0.1:" + proxy.port();
             long t0 = System.nanoTime();
             // Download: the backend's pattern, hashed by sha256sum as curl writes it out.
-            try (ChildProcess c = ChildProcess.command("bash", "-c", "set -o pipefail; curl -sS --max-time 120 "
-                    + "--http2-prior-knowledge '" + base + "/download?bytes=" + GIB + "' | sha256sum")
-                    .name("curl-download").separateStderr().start()) {
+            try (ChildProcess c = ChildProcess.command(
+                            "bash",
+                            "-c",
+                            "set -o pipefail; curl -sS --max-time 120 " + "--http2-prior-knowledge '" + base
+                                    + "/download?bytes=" + GIB + "' | sha256sum")
+                    .name("curl-download")
+                    .separateStderr()
+                    .start()) {
                 assertTrue(c.awaitExit(Duration.ofMinutes(2)), "download ended");
                 assertEquals(0, c.exitCode(), c.errorText());
                 assertEquals(TestBackend.patternSha256(GIB) + "  -", c.text().trim(), "the download arrived intact");
@@ -40,8 +45,18 @@ class Http2LargeBodyTest {
             // Upload: the same pattern into curl's standard input (a body of unannounced length,
             // sent to the server chunked), hashed by the backend as it streams in.
             MessageDigest sent = MessageDigest.getInstance("SHA-256");
-            try (ChildProcess c = ChildProcess.command("curl", "-sS", "--max-time", "120", "--http2-prior-knowledge",
-                    "-T", "-", base + "/upload-sha256").name("curl-upload").separateStderr().start()) {
+            try (ChildProcess c = ChildProcess.command(
+                            "curl",
+                            "-sS",
+                            "--max-time",
+                            "120",
+                            "--http2-prior-knowledge",
+                            "-T",
+                            "-",
+                            base + "/upload-sha256")
+                    .name("curl-upload")
+                    .separateStderr()
+                    .start()) {
                 byte[] chunk = new byte[TestBackend.CHUNK];
                 try (OutputStream out = c.process().getOutputStream()) {
                     for (long at = 0; at < GIB; at += chunk.length) {
@@ -55,15 +70,18 @@ class Http2LargeBodyTest {
                 }
                 assertTrue(c.awaitExit(Duration.ofMinutes(2)), "upload ended");
                 assertEquals(0, c.exitCode(), c.errorText());
-                assertEquals(GIB + " " + HexFormat.of().formatHex(sent.digest()), c.text().trim(),
+                assertEquals(
+                        GIB + " " + HexFormat.of().formatHex(sent.digest()),
+                        c.text().trim(),
                         "the server received every byte, in order");
             }
             long t2 = System.nanoTime();
             assertTrue(proxy.alive(), "the proxy survived");
             long[] memory = proxy.memory();
-            System.out.printf("h2c 1 GiB download %.1f s, upload %.1f s; proxy peak heap %.1f MiB, "
-                    + "netty direct memory held %.1f MiB%n", (t1 - t0) / 1e9, (t2 - t1) / 1e9,
-                    memory[0] / 1048576.0, memory[1] / 1048576.0);
+            System.out.printf(
+                    "h2c 1 GiB download %.1f s, upload %.1f s; proxy peak heap %.1f MiB, "
+                            + "netty direct memory held %.1f MiB%n",
+                    (t1 - t0) / 1e9, (t2 - t1) / 1e9, memory[0] / 1048576.0, memory[1] / 1048576.0);
             assertTrue(memory[0] < LIMIT, "peak heap " + memory[0] + " under 64 MiB");
             assertTrue(memory[1] < LIMIT, "direct memory " + memory[1] + " under 64 MiB");
         }
@@ -72,12 +90,13 @@ class Http2LargeBodyTest {
     @Test
     void aStreamWhoseClientDoesNotReadHoldsBackItsServer() throws Exception {
         try (TestBackend server = TestBackend.start("big");
-             ProxyProcess proxy = new ProxyProcess("64m", "h2c", server.hostPort());
-             RawH2 c = new RawH2(proxy.port())) {
+                ProxyProcess proxy = new ProxyProcess("64m", "h2c", server.hostPort());
+                RawH2 c = new RawH2(proxy.port())) {
             // A 1 GiB download the client never reads: the stream's window (64 KiB) fills, then
             // the proxy must stop reading the server rather than hold what it sends.
             c.frame(RawH2.HEADERS, RawH2.END_HEADERS | RawH2.END_STREAM, 1, RawH2.get("/download?bytes=" + GIB));
-            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
+            await().during(Duration.ofSeconds(3))
+                    .atMost(Duration.ofSeconds(10))
                     .until(() -> proxy.memory()[1] < (16L << 20));
             assertTrue(proxy.alive());
         }

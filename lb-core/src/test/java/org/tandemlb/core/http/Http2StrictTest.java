@@ -26,8 +26,11 @@ class Http2StrictTest {
     @BeforeEach
     void start() {
         server = TestBackend.start("b1");
-        lb = Proxies.start(Mode.HTTP, b -> b.server(ServerConfig.builder("b1", server.hostPort()).build()),
-                f -> f.http2(Http2Config.DEFAULTS.withH2c(true)), 1);
+        lb = Proxies.start(
+                Mode.HTTP,
+                b -> b.server(ServerConfig.builder("b1", server.hostPort()).build()),
+                f -> f.http2(Http2Config.DEFAULTS.withH2c(true)),
+                1);
     }
 
     @AfterEach
@@ -74,14 +77,19 @@ class Http2StrictTest {
 
     @Test
     void missingPathIsRefused() throws Exception {
-        assertRefused(refusedThenServed(RawH2.block(":method", "GET", ":scheme", "http", ":authority", "t"), true),
-                -1, 400);
+        assertRefused(
+                refusedThenServed(RawH2.block(":method", "GET", ":scheme", "http", ":authority", "t"), true), -1, 400);
     }
 
     @Test
     void pseudoHeaderAfterRegularOneIsRefused() throws Exception {
-        assertRefused(refusedThenServed(RawH2.block(":method", "GET", "accept", "*/*", ":path", "/",
-                ":scheme", "http", ":authority", "t"), true), -1, 400);
+        assertRefused(
+                refusedThenServed(
+                        RawH2.block(
+                                ":method", "GET", "accept", "*/*", ":path", "/", ":scheme", "http", ":authority", "t"),
+                        true),
+                -1,
+                400);
     }
 
     @Test
@@ -112,8 +120,21 @@ class Http2StrictTest {
     @Test
     void contentLengthDisagreeingWithDataIsRefused() throws Exception {
         try (RawH2 c = new RawH2(lb.address("fe").getPort())) {
-            c.frame(RawH2.HEADERS, RawH2.END_HEADERS, 1, RawH2.block(":method", "POST", ":scheme", "http",
-                    ":path", "/upload", ":authority", "t", "content-length", "3"));
+            c.frame(
+                    RawH2.HEADERS,
+                    RawH2.END_HEADERS,
+                    1,
+                    RawH2.block(
+                            ":method",
+                            "POST",
+                            ":scheme",
+                            "http",
+                            ":path",
+                            "/upload",
+                            ":authority",
+                            "t",
+                            "content-length",
+                            "3"));
             c.frame(RawH2.DATA, RawH2.END_STREAM, 1, "too long".getBytes(StandardCharsets.US_ASCII));
             int answer = c.answer(1);
             // Reset (PROTOCOL_ERROR, or CANCEL from Netty's multiplexer), the server's request cut short.
@@ -126,7 +147,10 @@ class Http2StrictTest {
     @Test
     void goodRequestPassesWithCookiesJoined() throws Exception {
         try (RawH2 c = new RawH2(lb.address("fe").getPort())) {
-            c.frame(RawH2.HEADERS, RawH2.END_HEADERS | RawH2.END_STREAM, 1,
+            c.frame(
+                    RawH2.HEADERS,
+                    RawH2.END_HEADERS | RawH2.END_STREAM,
+                    1,
                     RawH2.get("/", "cookie", "a=1", "cookie", "b=2"));
             assertEquals(200, c.answer(1));
         }

@@ -36,8 +36,10 @@ import org.tandemlb.core.testsupport.TestBackend;
 /** The HTTP mode end to end: real sockets on loopback, in-process test servers behind the proxy. */
 class HttpProxyTest {
     private final List<AutoCloseable> closeables = new ArrayList<>();
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
 
     @AfterEach
     void tearDown() throws Exception {
@@ -61,7 +63,10 @@ class HttpProxyTest {
     }
 
     private HttpResponse<String> get(LoadBalancer lb, String path) throws IOException, InterruptedException {
-        return client.send(HttpRequest.newBuilder(uri(lb, path)).timeout(Duration.ofSeconds(20)).build(),
+        return client.send(
+                HttpRequest.newBuilder(uri(lb, path))
+                        .timeout(Duration.ofSeconds(20))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -85,9 +90,16 @@ class HttpProxyTest {
     void roundRobinFollowsWeights() throws Exception {
         TestBackend a = backend("a");
         TestBackend b = backend("b");
-        LoadBalancer lb = track(Proxies.start(Mode.HTTP, be -> be
-                .server(ServerConfig.builder("a", a.hostPort()).weight(3).build())
-                .server(ServerConfig.builder("b", b.hostPort()).weight(1).build()), f -> f, 2));
+        LoadBalancer lb = track(Proxies.start(
+                Mode.HTTP,
+                be -> be.server(ServerConfig.builder("a", a.hostPort())
+                                .weight(3)
+                                .build())
+                        .server(ServerConfig.builder("b", b.hostPort())
+                                .weight(1)
+                                .build()),
+                f -> f,
+                2));
         for (int i = 0; i < 100; i++) {
             assertEquals(200, get(lb, "/").statusCode());
         }
@@ -99,15 +111,19 @@ class HttpProxyTest {
     void leastConnSteersAwayFromServerHoldingSlowRequests() throws Exception {
         TestBackend a = backend("a");
         TestBackend b = backend("b");
-        LoadBalancer lb = track(Proxies.start(Mode.HTTP, be -> be.balance(Balance.LEASTCONN)
-                .server(ServerConfig.builder("a", a.hostPort()).build())
-                .server(ServerConfig.builder("b", b.hostPort()).build()), f -> f, 2));
+        LoadBalancer lb = track(Proxies.start(
+                Mode.HTTP,
+                be -> be.balance(Balance.LEASTCONN)
+                        .server(ServerConfig.builder("a", a.hostPort()).build())
+                        .server(ServerConfig.builder("b", b.hostPort()).build()),
+                f -> f,
+                2));
         Backend be = lb.backend("be");
         be.server("b").setAdminState(AdminState.DRAIN);
         List<CompletableFuture<HttpResponse<String>>> slow = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            slow.add(client.sendAsync(HttpRequest.newBuilder(uri(lb, "/slow?ms=3000")).build(),
-                    HttpResponse.BodyHandlers.ofString()));
+            slow.add(client.sendAsync(
+                    HttpRequest.newBuilder(uri(lb, "/slow?ms=3000")).build(), HttpResponse.BodyHandlers.ofString()));
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> be.server("a").activeConnections() == 3);
         be.server("b").setAdminState(AdminState.READY);
@@ -162,7 +178,9 @@ class HttpProxyTest {
         b.close();
         HttpResponse<String> r = get(lb, "/");
         assertEquals(502, r.statusCode());
-        long attempts = lb.backend("be").servers().stream().mapToLong(s -> s.connectFailuresTotal()).sum();
+        long attempts = lb.backend("be").servers().stream()
+                .mapToLong(s -> s.connectFailuresTotal())
+                .sum();
         assertEquals(4, attempts, "one attempt and 3 retries");
     }
 
@@ -170,9 +188,14 @@ class HttpProxyTest {
     void backupServesOnlyWhilePrimariesAreDown() throws Exception {
         TestBackend a = backend("a");
         TestBackend spare = backend("spare");
-        LoadBalancer lb = track(Proxies.start(Mode.HTTP, be -> be
-                .server(ServerConfig.builder("a", a.hostPort()).build())
-                .server(ServerConfig.builder("spare", spare.hostPort()).backup(true).build()), f -> f, 1));
+        LoadBalancer lb = track(Proxies.start(
+                Mode.HTTP,
+                be -> be.server(ServerConfig.builder("a", a.hostPort()).build())
+                        .server(ServerConfig.builder("spare", spare.hostPort())
+                                .backup(true)
+                                .build()),
+                f -> f,
+                1));
         assertEquals("a\n", get(lb, "/").body());
         lb.backend("be").server("a").setUp(false);
         assertEquals("spare\n", get(lb, "/").body());
@@ -186,9 +209,11 @@ class HttpProxyTest {
         TestBackend a = backend("a");
         LoadBalancer lb = track(Proxies.http(a));
         try (RawHttp c = new RawHttp(lb.address("fe"))) {
-            RawHttp.Response r = c.send("GET /x HTTP/1.1\r\nHost: www.foobar.com\r\nConnection: keep-alive, X-Secret\r\n"
-                    + "X-Secret: 1\r\nKeep-Alive: timeout=5\r\nTE: trailers\r\nX-Forwarded-For: 10.1.1.1\r\n"
-                    + "X-Kept: yes\r\n\r\n").read();
+            RawHttp.Response r = c.send(
+                            "GET /x HTTP/1.1\r\nHost: www.foobar.com\r\nConnection: keep-alive, X-Secret\r\n"
+                                    + "X-Secret: 1\r\nKeep-Alive: timeout=5\r\nTE: trailers\r\nX-Forwarded-For: 10.1.1.1\r\n"
+                                    + "X-Kept: yes\r\n\r\n")
+                    .read();
             assertEquals(200, r.status());
         }
         HttpHeaders h = a.receivedHeaders().get(0);
@@ -230,7 +255,8 @@ class HttpProxyTest {
         assertEquals(3, a.requests(), "/ once, /drop-once/get twice");
         try (RawHttp c = new RawHttp(lb.address("fe"))) {
             assertEquals(200, c.get("/").status());
-            RawHttp.Response r = c.send("POST /drop-once/post HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello").read();
+            RawHttp.Response r = c.send("POST /drop-once/post HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello")
+                    .read();
             assertEquals(502, r.status(), "a POST that reached the server is never sent twice");
         }
         assertEquals(5, a.requests());
@@ -240,10 +266,12 @@ class HttpProxyTest {
     void gracefulStopLetsInFlightRequestsFinishAndClosesIdleConnections() throws Exception {
         TestBackend a = backend("a");
         LoadBalancer lb = Proxies.http(a);
-        try (RawHttp idle = new RawHttp(lb.address("fe")); RawHttp busy = new RawHttp(lb.address("fe"))) {
+        try (RawHttp idle = new RawHttp(lb.address("fe"));
+                RawHttp busy = new RawHttp(lb.address("fe"))) {
             assertEquals(200, idle.get("/").status());
             busy.send("GET /slow?ms=700 HTTP/1.1\r\nHost: t\r\n\r\n");
-            await().atMost(Duration.ofSeconds(5)).until(() -> lb.backend("be").server("a").activeConnections() == 1);
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> lb.backend("be").server("a").activeConnections() == 1);
             long start = System.nanoTime();
             CompletableFuture<Void> stopped = CompletableFuture.runAsync(() -> lb.stop(Duration.ofSeconds(20)));
             assertTrue(idle.closedByPeer(), "an idle keep-alive connection is closed at once");
@@ -252,7 +280,8 @@ class HttpProxyTest {
             assertEquals("close", r.header("connection"), "and its connection closes after it");
             assertTrue(busy.closedByPeer());
             stopped.get(10, TimeUnit.SECONDS);
-            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10), "stop did not wait out the drain time");
+            assertTrue(
+                    System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10), "stop did not wait out the drain time");
         }
     }
 
@@ -277,7 +306,8 @@ class HttpProxyTest {
         TestBackend a = backend("a");
         LoadBalancer lb = track(Proxies.http(a));
         try (RawHttp c = new RawHttp(lb.address("fe"))) {
-            RawHttp.Response r = c.send("GET /download?bytes=1000 HTTP/1.0\r\n\r\n").read();
+            RawHttp.Response r =
+                    c.send("GET /download?bytes=1000 HTTP/1.0\r\n\r\n").read();
             assertEquals(200, r.status());
             assertEquals(1000, r.body().length());
             assertNull(r.header("transfer-encoding"), "no chunked framing for an HTTP/1.0 client");
@@ -288,9 +318,14 @@ class HttpProxyTest {
     @Test
     void serverTooSlowGives504() throws Exception {
         TestBackend a = backend("a");
-        LoadBalancer lb = track(Proxies.start(Mode.HTTP, be -> be
-                .timeouts(Timeouts.builder().server(Duration.ofMillis(300)).build())
-                .server(ServerConfig.builder("a", a.hostPort()).build()), f -> f, 1));
+        LoadBalancer lb = track(Proxies.start(
+                Mode.HTTP,
+                be -> be.timeouts(Timeouts.builder()
+                                .server(Duration.ofMillis(300))
+                                .build())
+                        .server(ServerConfig.builder("a", a.hostPort()).build()),
+                f -> f,
+                1));
         assertEquals(504, get(lb, "/slow?ms=3000").statusCode());
         assertEquals(200, get(lb, "/slow?ms=10").statusCode());
     }
@@ -298,8 +333,12 @@ class HttpProxyTest {
     @Test
     void incompleteRequestHeadGets408() throws Exception {
         TestBackend a = backend("a");
-        LoadBalancer lb = track(Proxies.start(Mode.HTTP, be -> be.server(ServerConfig.builder("a", a.hostPort()).build()),
-                f -> f.timeouts(Timeouts.builder().httpRequest(Duration.ofMillis(300)).build()), 1));
+        LoadBalancer lb = track(Proxies.start(
+                Mode.HTTP,
+                be -> be.server(ServerConfig.builder("a", a.hostPort()).build()),
+                f -> f.timeouts(
+                        Timeouts.builder().httpRequest(Duration.ofMillis(300)).build()),
+                1));
         try (RawHttp c = new RawHttp(lb.address("fe"))) {
             RawHttp.Response r = c.send("GET / HTTP/1.1\r\nHost: t\r\n").read();
             assertEquals(408, r.status());
@@ -311,19 +350,27 @@ class HttpProxyTest {
     @Test
     void serverMaxConnectionsQueuesThenGives503AfterQueueTimeout() throws Exception {
         TestBackend a = backend("a");
-        LoadBalancer lb = track(Proxies.start(Mode.HTTP, be -> be
-                .timeouts(Timeouts.builder().queue(Duration.ofMillis(500)).build())
-                .server(ServerConfig.builder("a", a.hostPort()).maxConnections(1).build()), f -> f, 2));
+        LoadBalancer lb = track(Proxies.start(
+                Mode.HTTP,
+                be -> be.timeouts(
+                                Timeouts.builder().queue(Duration.ofMillis(500)).build())
+                        .server(ServerConfig.builder("a", a.hostPort())
+                                .maxConnections(1)
+                                .build()),
+                f -> f,
+                2));
         // A queued request is served once the slot frees up within the queue timeout.
         CompletableFuture<HttpResponse<String>> first = client.sendAsync(
                 HttpRequest.newBuilder(uri(lb, "/slow?ms=200")).build(), HttpResponse.BodyHandlers.ofString());
-        await().atMost(Duration.ofSeconds(5)).until(() -> lb.backend("be").server("a").activeConnections() == 1);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> lb.backend("be").server("a").activeConnections() == 1);
         assertEquals(200, get(lb, "/").statusCode());
         assertEquals(200, first.get(10, TimeUnit.SECONDS).statusCode());
         // One that waits longer than the queue timeout gets 503.
         CompletableFuture<HttpResponse<String>> hog = client.sendAsync(
                 HttpRequest.newBuilder(uri(lb, "/slow?ms=2000")).build(), HttpResponse.BodyHandlers.ofString());
-        await().atMost(Duration.ofSeconds(5)).until(() -> lb.backend("be").server("a").activeConnections() == 1);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> lb.backend("be").server("a").activeConnections() == 1);
         assertEquals(503, get(lb, "/").statusCode());
         assertEquals(200, hog.get(10, TimeUnit.SECONDS).statusCode());
     }
@@ -334,14 +381,15 @@ class HttpProxyTest {
         LoadBalancer lb = track(Proxies.http(a));
         CompletableFuture<String> reply = new CompletableFuture<>();
         InetSocketAddress addr = lb.address("fe");
-        WebSocket ws = client.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + addr.getPort() + "/ws"),
-                new WebSocket.Listener() {
+        WebSocket ws = client.newWebSocketBuilder()
+                .buildAsync(URI.create("ws://127.0.0.1:" + addr.getPort() + "/ws"), new WebSocket.Listener() {
                     @Override
                     public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
                         reply.complete(data.toString());
                         return null;
                     }
-                }).get(10, TimeUnit.SECONDS);
+                })
+                .get(10, TimeUnit.SECONDS);
         ws.sendText("hello through tandem", true).get(5, TimeUnit.SECONDS);
         assertEquals("echo:hello through tandem", reply.get(10, TimeUnit.SECONDS));
         ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
@@ -353,29 +401,41 @@ class HttpProxyTest {
         TestBackend api = backend("api");
         var cfg = org.tandemlb.core.config.LoadBalancerConfig.builder()
                 .backend(org.tandemlb.core.config.BackendConfig.builder("web", Mode.HTTP)
-                        .server(ServerConfig.builder("web", web.hostPort()).build()).build())
+                        .server(ServerConfig.builder("web", web.hostPort()).build())
+                        .build())
                 .backend(org.tandemlb.core.config.BackendConfig.builder("api", Mode.HTTP)
-                        .server(ServerConfig.builder("api", api.hostPort()).build()).build())
-                .frontend(org.tandemlb.core.config.FrontendConfig.builder("fe", Mode.HTTP).bind("127.0.0.1:0")
+                        .server(ServerConfig.builder("api", api.hostPort()).build())
+                        .build())
+                .frontend(org.tandemlb.core.config.FrontendConfig.builder("fe", Mode.HTTP)
+                        .bind("127.0.0.1:0")
                         .defaultBackend("web")
                         .route(new org.tandemlb.core.config.RouteConfig(null, "/api/", "api"))
-                        .route(new org.tandemlb.core.config.RouteConfig("api.foobar.com", null, "api")).build())
+                        .route(new org.tandemlb.core.config.RouteConfig("api.foobar.com", null, "api"))
+                        .build())
                 .build();
         LoadBalancer lb = track(LoadBalancer.builder(cfg).threads(1).build());
         lb.start();
         try (RawHttp c = new RawHttp(lb.address("fe"))) {
             assertEquals("web\n", c.get("/index.html").body());
             assertEquals("api\n", c.get("/api/users").body());
-            assertEquals("api\n", c.send("GET / HTTP/1.1\r\nHost: API.foobar.com:8080\r\n\r\n").read().body());
+            assertEquals(
+                    "api\n",
+                    c.send("GET / HTTP/1.1\r\nHost: API.foobar.com:8080\r\n\r\n")
+                            .read()
+                            .body());
         }
     }
 
     @Test
     void frontendMaxConnectionsClosesTheExtraConnection() throws Exception {
         TestBackend a = backend("a");
-        LoadBalancer lb = track(Proxies.start(Mode.HTTP, be -> be.server(ServerConfig.builder("a", a.hostPort()).build()),
-                f -> f.maxConnections(2), 1));
-        try (RawHttp c1 = new RawHttp(lb.address("fe")); RawHttp c2 = new RawHttp(lb.address("fe"))) {
+        LoadBalancer lb = track(Proxies.start(
+                Mode.HTTP,
+                be -> be.server(ServerConfig.builder("a", a.hostPort()).build()),
+                f -> f.maxConnections(2),
+                1));
+        try (RawHttp c1 = new RawHttp(lb.address("fe"));
+                RawHttp c2 = new RawHttp(lb.address("fe"))) {
             assertEquals(200, c1.get("/").status());
             assertEquals(200, c2.get("/").status());
             try (RawHttp c3 = new RawHttp(lb.address("fe"))) {

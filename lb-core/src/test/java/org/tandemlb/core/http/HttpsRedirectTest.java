@@ -12,9 +12,9 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.tandemlb.core.LoadBalancer;
 import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.config.ServerConfig;
-import org.tandemlb.core.LoadBalancer;
 import org.tandemlb.core.testsupport.ExternalProcesses;
 import org.tandemlb.core.testsupport.Proxies;
 import org.tandemlb.core.testsupport.RawHttp;
@@ -27,8 +27,8 @@ class HttpsRedirectTest {
     final TestBackends backends = new TestBackends();
 
     private static String curl(LoadBalancer lb, String... args) {
-        List<String> command = new java.util.ArrayList<>(List.of("curl", "-sS", "-o", "/dev/null", "-w",
-                "%{http_code} %{redirect_url}"));
+        List<String> command = new java.util.ArrayList<>(
+                List.of("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}"));
         command.addAll(List.of(args));
         command.add("http://127.0.0.1:" + lb.address("fe").getPort() + "/a/b.html?x=1&y=%20");
         ExternalProcesses.CommandResult r = ExternalProcesses.run(Duration.ofSeconds(20), command);
@@ -39,11 +39,16 @@ class HttpsRedirectTest {
     @Test
     void curlGetsA308ToTheSameHostAndPathOverHttpsWithoutAServerBeingAsked() {
         TestBackend a = backends.start("a");
-        try (LoadBalancer lb = Proxies.start(Mode.HTTP, be -> be.server(ServerConfig.builder("a", a.hostPort()).build()),
-                f -> f.redirectHttps(true), 1)) {
-            assertEquals("308 https://www.example.com/a/b.html?x=1&y=%20", curl(lb, "-H", "Host: www.example.com:8080"));
-            assertEquals("308 https://www.example.com/a/b.html?x=1&y=%20", curl(lb, "-X", "POST", "-d", "body",
-                    "-H", "Host: www.example.com"), "any method, and a body");
+        try (LoadBalancer lb = Proxies.start(
+                Mode.HTTP,
+                be -> be.server(ServerConfig.builder("a", a.hostPort()).build()),
+                f -> f.redirectHttps(true),
+                1)) {
+            assertEquals(
+                    "308 https://www.example.com/a/b.html?x=1&y=%20", curl(lb, "-H", "Host: www.example.com:8080"));
+            assertEquals(
+                    "308 https://www.example.com/a/b.html?x=1&y=%20",
+                    curl(lb, "-X", "POST", "-d", "body", "-H", "Host: www.example.com"), "any method, and a body");
             assertEquals(0, a.requests(), "no server was contacted");
         }
     }
@@ -51,11 +56,16 @@ class HttpsRedirectTest {
     @Test
     void theConfiguredPortIsWrittenAndAMissingHostIsABadRequest() throws Exception {
         TestBackend a = backends.start("a");
-        try (LoadBalancer lb = Proxies.start(Mode.HTTP, be -> be.server(ServerConfig.builder("a", a.hostPort()).build()),
-                f -> f.redirectHttps(true).redirectHttpsPort(8443), 1)) {
-            assertEquals("308 https://www.example.com:8443/a/b.html?x=1&y=%20", curl(lb, "-H", "Host: www.example.com"));
+        try (LoadBalancer lb = Proxies.start(
+                Mode.HTTP,
+                be -> be.server(ServerConfig.builder("a", a.hostPort()).build()),
+                f -> f.redirectHttps(true).redirectHttpsPort(8443),
+                1)) {
+            assertEquals(
+                    "308 https://www.example.com:8443/a/b.html?x=1&y=%20", curl(lb, "-H", "Host: www.example.com"));
             try (RawHttp c = new RawHttp(lb.address("fe"))) {
-                assertEquals(400, c.send("GET / HTTP/1.0\r\n\r\n").read().status(), "HTTP/1.0 without Host: nowhere to go");
+                assertEquals(
+                        400, c.send("GET / HTTP/1.0\r\n\r\n").read().status(), "HTTP/1.0 without Host: nowhere to go");
             }
             assertEquals(0, a.requests());
         }
@@ -64,12 +74,18 @@ class HttpsRedirectTest {
     @Test
     void hstsIsAddedToServerResponses() throws Exception {
         TestBackend a = backends.start("a");
-        try (LoadBalancer with = Proxies.start(Mode.HTTP, be -> be.server(ServerConfig.builder("a", a.hostPort()).build()),
-                f -> f.hsts(Duration.ofDays(365)), 1);
-             LoadBalancer without = Proxies.start(Mode.HTTP, be -> be.server(ServerConfig.builder("a", a.hostPort()).build()),
-                f -> f, 1);
-             RawHttp c = new RawHttp(with.address("fe"));
-             RawHttp d = new RawHttp(without.address("fe"))) {
+        try (LoadBalancer with = Proxies.start(
+                        Mode.HTTP,
+                        be -> be.server(ServerConfig.builder("a", a.hostPort()).build()),
+                        f -> f.hsts(Duration.ofDays(365)),
+                        1);
+                LoadBalancer without = Proxies.start(
+                        Mode.HTTP,
+                        be -> be.server(ServerConfig.builder("a", a.hostPort()).build()),
+                        f -> f,
+                        1);
+                RawHttp c = new RawHttp(with.address("fe"));
+                RawHttp d = new RawHttp(without.address("fe"))) {
             RawHttp.Response r = c.get("/");
             assertEquals(200, r.status());
             assertEquals("max-age=31536000", r.header("Strict-Transport-Security"));
@@ -82,7 +98,9 @@ class HttpsRedirectTest {
     void locationsAreBuiltOnlyFromAValidHost() {
         assertEquals("https://[2001:db8::1]/p?q", location("/p?q", "[2001:db8::1]:80"));
         assertEquals("https://example.com/", location("*", "example.com"), "OPTIONS *: the root");
-        assertEquals("https://other.example/x?y", location("http://other.example:81/x?y", "example.com"),
+        assertEquals(
+                "https://other.example/x?y",
+                location("http://other.example:81/x?y", "example.com"),
                 "the absolute-form target's host wins (RFC 9112 §3.2.2)");
         assertEquals("https://other.example/", location("http://other.example", "example.com"));
         assertNull(location("/", "evil.example/path"));

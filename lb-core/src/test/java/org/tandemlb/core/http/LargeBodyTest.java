@@ -28,7 +28,7 @@ class LargeBodyTest {
     @Test
     void oneGibUploadAndDownloadPassWithBoundedMemory() throws Exception {
         try (TestBackend server = TestBackend.start("big");
-             ProxyProcess proxy = new ProxyProcess("64m", "http", server.hostPort())) {
+                ProxyProcess proxy = new ProxyProcess("64m", "http", server.hostPort())) {
             // Upload: a fixed-length 1 GiB body, counted by the server as it streams in.
             try (RawHttp c = new RawHttp(new InetSocketAddress("127.0.0.1", proxy.port()))) {
                 c.send("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: " + GIB + "\r\n\r\n");
@@ -43,10 +43,13 @@ class LargeBodyTest {
                 assertEquals(Long.toString(GIB), r.body(), "the server received every byte");
             }
             // Download: a chunked 1 GiB body, counted by the client as it streams out.
-            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-            HttpResponse<InputStream> r = client.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + proxy.port() + "/download?bytes=" + GIB))
-                    .timeout(Duration.ofMinutes(2)).build(), HttpResponse.BodyHandlers.ofInputStream());
+            HttpClient client =
+                    HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            HttpResponse<InputStream> r = client.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.port() + "/download?bytes=" + GIB))
+                            .timeout(Duration.ofMinutes(2))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
             assertEquals(200, r.statusCode());
             long received = 0;
             try (InputStream in = r.body()) {
@@ -58,7 +61,8 @@ class LargeBodyTest {
             assertEquals(GIB, received);
             assertTrue(proxy.alive(), "the proxy survived");
             long[] memory = proxy.memory();
-            System.out.printf("proxy peak heap %.1f MiB, netty direct memory held %.1f MiB%n",
+            System.out.printf(
+                    "proxy peak heap %.1f MiB, netty direct memory held %.1f MiB%n",
                     memory[0] / 1048576.0, memory[1] / 1048576.0);
             assertTrue(memory[0] < LIMIT, "peak heap " + memory[0] + " under 64 MiB");
             assertTrue(memory[1] < LIMIT, "direct memory " + memory[1] + " under 64 MiB");

@@ -31,13 +31,16 @@ class MessageEncoderTest {
     private final MessageEncoder encoder = new MessageEncoder();
     /** What the encoder passes on, as it passes it (an embedded channel shows writes only once flushed). */
     private final List<ByteBuf> passed = new ArrayList<>();
-    private final EmbeddedChannel ch = new EmbeddedChannel(new ChannelOutboundHandlerAdapter() {
-        @Override
-        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-            passed.add(((ByteBuf) msg).retain());
-            ctx.write(msg, promise);
-        }
-    }, encoder);
+
+    private final EmbeddedChannel ch = new EmbeddedChannel(
+            new ChannelOutboundHandlerAdapter() {
+                @Override
+                public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                    passed.add(((ByteBuf) msg).retain());
+                    ctx.write(msg, promise);
+                }
+            },
+            encoder);
 
     /** Writes as the proxy does: void promises. */
     private void write(Object... msgs) {
@@ -102,8 +105,10 @@ class MessageEncoderTest {
         LastHttpContent end = new DefaultLastHttpContent();
         end.trailingHeaders().add("X-Sum", "42");
         write(r, content("hello"), content(""), content("x".repeat(20)), end);
-        assertEquals(List.of("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n14\r\n"
-                + "x".repeat(20) + "\r\n0\r\nX-Sum: 42\r\n\r\n"), out());
+        assertEquals(
+                List.of("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n14\r\n" + "x".repeat(20)
+                        + "\r\n0\r\nX-Sum: 42\r\n\r\n"),
+                out());
     }
 
     @Test
@@ -114,7 +119,8 @@ class MessageEncoderTest {
         ch.flushOutbound();
         write(content("abc"));
         write(LastHttpContent.EMPTY_LAST_CONTENT);
-        assertEquals(List.of("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", "3\r\n", "abc", "\r\n", "0\r\n\r\n"),
+        assertEquals(
+                List.of("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", "3\r\n", "abc", "\r\n", "0\r\n\r\n"),
                 out());
     }
 
@@ -139,8 +145,11 @@ class MessageEncoderTest {
         HttpResponse early = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(103));
         early.headers().add("Link", "</a.css>; rel=preload");
         write(early, response(200), content("ok\n"), LastHttpContent.EMPTY_LAST_CONTENT);
-        assertEquals(List.of("HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n",
-                "HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Length: 3\r\n\r\nok\n"), out());
+        assertEquals(
+                List.of(
+                        "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n",
+                        "HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Length: 3\r\n\r\nok\n"),
+                out());
     }
 
     @Test
@@ -153,13 +162,19 @@ class MessageEncoderTest {
         ByteBuf b = passed.remove(0);
         assertEquals(Unpooled.wrappedBuffer(expected), b, "bytes pass through as the decoder read them (ISO-8859-1)");
         b.release();
-        write(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.OPTIONS, "http://example.com"),
+        write(
+                new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.OPTIONS, "http://example.com"),
                 LastHttpContent.EMPTY_LAST_CONTENT);
-        write(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "http://example.com?a=1"),
+        write(
+                new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "http://example.com?a=1"),
                 LastHttpContent.EMPTY_LAST_CONTENT);
         write(new DefaultHttpRequest(HttpVersion.HTTP_1_0, HttpMethod.GET, ""), LastHttpContent.EMPTY_LAST_CONTENT);
-        assertEquals(List.of("OPTIONS http://example.com/ HTTP/1.1\r\n\r\n", "GET http://example.com?a=1 HTTP/1.1\r\n\r\n",
-                "GET / HTTP/1.0\r\n\r\n"), out());
+        assertEquals(
+                List.of(
+                        "OPTIONS http://example.com/ HTTP/1.1\r\n\r\n",
+                        "GET http://example.com?a=1 HTTP/1.1\r\n\r\n",
+                        "GET / HTTP/1.0\r\n\r\n"),
+                out());
     }
 
     @Test

@@ -36,7 +36,9 @@ final class RawH2 implements AutoCloseable {
         /** The error code of a RST_STREAM or GOAWAY frame. */
         long errorCode() {
             int at = type == GOAWAY ? 4 : 0;
-            return ((payload[at] & 0xffL) << 24) | ((payload[at + 1] & 0xff) << 16) | ((payload[at + 2] & 0xff) << 8)
+            return ((payload[at] & 0xffL) << 24)
+                    | ((payload[at + 1] & 0xff) << 16)
+                    | ((payload[at + 2] & 0xff) << 8)
                     | (payload[at + 3] & 0xff);
         }
     }

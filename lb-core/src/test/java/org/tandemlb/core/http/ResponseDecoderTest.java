@@ -91,8 +91,11 @@ class ResponseDecoderTest {
     @Test
     void chunkedBodyIsDechunkedWithTrailersAndALengthBesideItIsDropped() {
         EmbeddedChannel ch = new EmbeddedChannel(new ResponseDecoder());
-        Decoded d = decode(ch, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 99\r\n\r\n3;ext=1\r\nabc\r\n",
-                "2\r\nde\r", "\n0\r\nX-Trailer: t\r\n\r\n");
+        Decoded d = decode(
+                ch,
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 99\r\n\r\n3;ext=1\r\nabc\r\n",
+                "2\r\nde\r",
+                "\n0\r\nX-Trailer: t\r\n\r\n");
         assertFalse(d.failed);
         assertFalse(d.heads.get(0).headers().contains("content-length"));
         assertEquals("abcde|", d.body.toString());
@@ -115,13 +118,17 @@ class ResponseDecoderTest {
         ResponseDecoder decoder = new ResponseDecoder();
         EmbeddedChannel ch = new EmbeddedChannel(decoder);
         decoder.expectResponseToHead(true);
-        Decoded d = decode(ch, "HTTP/1.1 100 Continue\r\n\r\n",
+        Decoded d = decode(
+                ch,
+                "HTTP/1.1 100 Continue\r\n\r\n",
                 "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n",
                 "HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 304 Not Modified\r\nContent-Length: 7\r\n\r\n",
                 "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi");
         assertFalse(d.failed);
         assertEquals(5, d.heads.size());
-        assertEquals(List.of(100, 200, 204, 304, 200), d.heads.stream().map(h -> h.status().code()).toList());
+        assertEquals(
+                List.of(100, 200, 204, 304, 200),
+                d.heads.stream().map(h -> h.status().code()).toList());
         assertEquals("||||hi|", d.body.toString());
         ch.finishAndReleaseAll();
     }
@@ -140,7 +147,9 @@ class ResponseDecoderTest {
     @Test
     void afterA101ToWebSocketEveryByteIsPassedThrough() {
         EmbeddedChannel ch = new EmbeddedChannel(new ResponseDecoder());
-        Decoded d = decode(ch, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n\u0081\u0002hi",
+        Decoded d = decode(
+                ch,
+                "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n\u0081\u0002hi",
                 "HTTP/1.1 200 not http any more");
         assertEquals(101, d.heads.get(0).status().code());
         StringBuilder raw = new StringBuilder();
@@ -178,10 +187,13 @@ class ResponseDecoderTest {
                 Arguments.of("a bad header name", "HTTP/1.1 200 OK\r\nBad(Name): x\r\n\r\n"),
                 Arguments.of("a control character in a value", "HTTP/1.1 200 OK\r\nX: a\u0001b\r\n\r\n"),
                 Arguments.of("a bare CR in a value", "HTTP/1.1 200 OK\r\nX: a\rb\r\n\r\n"),
-                Arguments.of("two Content-Lengths", "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nx"),
+                Arguments.of(
+                        "two Content-Lengths", "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nx"),
                 Arguments.of("a Content-Length list", "HTTP/1.1 200 OK\r\nContent-Length: 1, 1\r\n\r\nx"),
                 Arguments.of("a negative Content-Length", "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n"),
-                Arguments.of("Transfer-Encoding in HTTP/1.0", "HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+                Arguments.of(
+                        "Transfer-Encoding in HTTP/1.0",
+                        "HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
                 Arguments.of("chunked not last", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n"));
     }
 

@@ -37,30 +37,34 @@ class StrictParsingTest {
 
     static Stream<Arguments> ambiguousHeads() {
         return Stream.of(
-                Arguments.of("Content-Length and Transfer-Encoding",
-                        "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", 400),
-                Arguments.of("two differing Content-Lengths",
-                        "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd", 400),
-                Arguments.of("two equal Content-Lengths",
-                        "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc", 400),
-                Arguments.of("a Content-Length list",
-                        "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 3, 3\r\n\r\nabc", 400),
-                Arguments.of("a space before the colon",
-                        "GET / HTTP/1.1\r\nHost : t\r\n\r\n", 400),
-                Arguments.of("a bare LF ending a header",
-                        "GET / HTTP/1.1\r\nHost: t\nX-A: b\r\n\r\n", 400),
-                Arguments.of("a bare CR inside a header",
-                        "GET / HTTP/1.1\r\nHost: t\rX-A: b\r\n\r\n", 400),
-                Arguments.of("no Host in HTTP/1.1",
-                        "GET / HTTP/1.1\r\nX-A: b\r\n\r\n", 400),
-                Arguments.of("two Hosts",
-                        "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400),
-                Arguments.of("chunked in HTTP/1.0",
-                        "POST / HTTP/1.0\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400),
-                Arguments.of("a transfer coding other than chunked",
-                        "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", 501),
-                Arguments.of("garbage instead of a request line",
-                        "\u0001\u0002 nonsense\r\n\r\n", 400));
+                Arguments.of(
+                        "Content-Length and Transfer-Encoding",
+                        "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+                        400),
+                Arguments.of(
+                        "two differing Content-Lengths",
+                        "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
+                        400),
+                Arguments.of(
+                        "two equal Content-Lengths",
+                        "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc",
+                        400),
+                Arguments.of(
+                        "a Content-Length list", "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 3, 3\r\n\r\nabc", 400),
+                Arguments.of("a space before the colon", "GET / HTTP/1.1\r\nHost : t\r\n\r\n", 400),
+                Arguments.of("a bare LF ending a header", "GET / HTTP/1.1\r\nHost: t\nX-A: b\r\n\r\n", 400),
+                Arguments.of("a bare CR inside a header", "GET / HTTP/1.1\r\nHost: t\rX-A: b\r\n\r\n", 400),
+                Arguments.of("no Host in HTTP/1.1", "GET / HTTP/1.1\r\nX-A: b\r\n\r\n", 400),
+                Arguments.of("two Hosts", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400),
+                Arguments.of(
+                        "chunked in HTTP/1.0",
+                        "POST / HTTP/1.0\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+                        400),
+                Arguments.of(
+                        "a transfer coding other than chunked",
+                        "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+                        501),
+                Arguments.of("garbage instead of a request line", "\u0001\u0002 nonsense\r\n\r\n", 400));
     }
 
     @ParameterizedTest(name = "{0} gets {2}")
@@ -82,10 +86,16 @@ class StrictParsingTest {
         // once unfolded the header has a single meaning, which is what reaches the server.
         int before = server.requests();
         try (RawHttp c = new RawHttp(lb.address("fe"))) {
-            assertEquals(200, c.send("GET / HTTP/1.1\r\nHost: t\r\nX-Folded: b\r\n c\r\n\r\n").read().status());
+            assertEquals(
+                    200,
+                    c.send("GET / HTTP/1.1\r\nHost: t\r\nX-Folded: b\r\n c\r\n\r\n")
+                            .read()
+                            .status());
         }
         assertEquals(before + 1, server.requests());
-        String folded = server.receivedHeaders().get(server.receivedHeaders().size() - 1).get("X-Folded");
+        String folded = server.receivedHeaders()
+                .get(server.receivedHeaders().size() - 1)
+                .get("X-Folded");
         assertEquals("b c", folded);
     }
 
@@ -93,7 +103,8 @@ class StrictParsingTest {
     void badChunkSizeGets400AndClose() throws Exception {
         try (RawHttp c = new RawHttp(lb.address("fe"))) {
             RawHttp.Response r = c.send("POST /upload HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
-                    + "zz\r\nabc\r\n0\r\n\r\n").read();
+                            + "zz\r\nabc\r\n0\r\n\r\n")
+                    .read();
             assertEquals(400, r.status());
             assertTrue(c.closedByPeer());
         }
@@ -102,7 +113,8 @@ class StrictParsingTest {
     @Test
     void oversizedHeadGets431() throws Exception {
         try (RawHttp c = new RawHttp(lb.address("fe"))) {
-            RawHttp.Response r = c.send("GET / HTTP/1.1\r\nHost: t\r\nX-Big: " + "x".repeat(40_000) + "\r\n\r\n").read();
+            RawHttp.Response r = c.send("GET / HTTP/1.1\r\nHost: t\r\nX-Big: " + "x".repeat(40_000) + "\r\n\r\n")
+                    .read();
             assertEquals(431, r.status());
             assertTrue(c.closedByPeer());
         }
@@ -112,7 +124,8 @@ class StrictParsingTest {
     void wellFormedChunkedUploadPasses() throws Exception {
         try (RawHttp c = new RawHttp(lb.address("fe"))) {
             RawHttp.Response r = c.send("POST /upload HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
-                    + "3\r\nabc\r\n5\r\ndefgh\r\n0\r\n\r\n").read();
+                            + "3\r\nabc\r\n5\r\ndefgh\r\n0\r\n\r\n")
+                    .read();
             assertEquals(200, r.status());
             assertEquals("8", r.body());
         }

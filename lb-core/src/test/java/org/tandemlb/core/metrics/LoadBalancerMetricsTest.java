@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.netty.channel.ChannelPipeline;
-import java.util.concurrent.atomic.LongAdder;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Test;
 import org.tandemlb.core.LoadBalancer;
 import org.tandemlb.core.backend.Backend;
@@ -22,11 +22,8 @@ import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.config.ServerConfig;
 import org.tandemlb.core.frontend.ConnectionSetup;
 import org.tandemlb.core.frontend.Frontend;
-import org.tandemlb.core.proxy.HttpConnectionPool;
-import org.tandemlb.core.proxy.ProxyContext;
 import org.tandemlb.core.testsupport.RawHttp;
 import org.tandemlb.core.testsupport.TestBackend;
-import org.tandemlb.core.transport.Transport;
 
 /** The meters come out of a Prometheus registry under the exact names and labels of docs/admin-api.md. */
 // The registry users scrape is Micrometer's Prometheus "simpleclient" one, as the daemon's; Micrometer
@@ -41,20 +38,27 @@ class LoadBalancerMetricsTest {
         try (TestBackend ok = TestBackend.start("ok")) {
             LoadBalancerConfig cfg = LoadBalancerConfig.builder()
                     .backend(BackendConfig.builder("web", Mode.HTTP)
-                            .healthCheck(HealthCheckConfig.builder(
-                                            HealthCheckConfig.Type.HTTP)
-                                    .path("/status?code=200").interval(Duration.ofMillis(200)).timeout(Duration.ofSeconds(2)).build())
+                            .healthCheck(HealthCheckConfig.builder(HealthCheckConfig.Type.HTTP)
+                                    .path("/status?code=200")
+                                    .interval(Duration.ofMillis(200))
+                                    .timeout(Duration.ofSeconds(2))
+                                    .build())
                             .server(ServerConfig.builder("ok", ok.hostPort()).build())
                             .server(ServerConfig.builder("sick", "127.0.0.1:1").build())
                             .build())
-                    .frontend(FrontendConfig.builder("www", Mode.HTTP).bind("127.0.0.1:0").defaultBackend("web").build())
+                    .frontend(FrontendConfig.builder("www", Mode.HTTP)
+                            .bind("127.0.0.1:0")
+                            .defaultBackend("web")
+                            .build())
                     .build();
-            try (LoadBalancer lb = LoadBalancer.builder(cfg).threads(1)
-                    .meterRegistry(registry).build()) {
+            try (LoadBalancer lb =
+                    LoadBalancer.builder(cfg).threads(1).meterRegistry(registry).build()) {
                 lb.start();
-                await().atMost(Duration.ofSeconds(5)).until(() ->
-                        registry.scrape().contains("tandem_server_up{backend=\"web\",server=\"sick\",} 0.0")
-                        && lb.backend("web").server("ok").lastCheck() != null && lb.backend("web").server("ok").isUp());
+                await().atMost(Duration.ofSeconds(5))
+                        .until(() ->
+                                registry.scrape().contains("tandem_server_up{backend=\"web\",server=\"sick\",} 0.0")
+                                        && lb.backend("web").server("ok").lastCheck() != null
+                                        && lb.backend("web").server("ok").isUp());
                 try (RawHttp c = new RawHttp(lb.address("www"))) {
                     for (int i = 0; i < 3; i++) {
                         assertEquals(200, c.get("/").status());
@@ -65,13 +69,21 @@ class LoadBalancerMetricsTest {
                 assertTrue(text.contains("tandem_server_requests_total{backend=\"web\",server=\"ok\",} 3.0"), text);
                 assertTrue(text.contains("tandem_frontend_connections_total{frontend=\"www\",} 1.0"), text);
                 assertTrue(text.contains("tandem_frontend_http_requests_total{frontend=\"www\",} 3.0"), text);
-                assertTrue(text.contains("tandem_backend_http_responses_total{backend=\"web\",code=\"2xx\",} 3.0"), text);
-                assertTrue(text.contains("tandem_backend_http_responses_total{backend=\"web\",code=\"5xx\",} 0.0"), text);
+                assertTrue(
+                        text.contains("tandem_backend_http_responses_total{backend=\"web\",code=\"2xx\",} 3.0"), text);
+                assertTrue(
+                        text.contains("tandem_backend_http_responses_total{backend=\"web\",code=\"5xx\",} 0.0"), text);
                 assertTrue(text.contains("tandem_backend_response_seconds_count{backend=\"web\",} 3.0"), text);
-                assertTrue(text.contains("tandem_backend_response_seconds_bucket{backend=\"web\",le=\"+Inf\",} 3.0"), text);
-                assertTrue(text.contains("tandem_bytes_received_total{frontend=\"www\",} 90.0"), "3 x 30-byte GETs: " + text);
+                assertTrue(
+                        text.contains("tandem_backend_response_seconds_bucket{backend=\"web\",le=\"+Inf\",} 3.0"),
+                        text);
+                assertTrue(
+                        text.contains("tandem_bytes_received_total{frontend=\"www\",} 90.0"),
+                        "3 x 30-byte GETs: " + text);
                 assertTrue(text.contains("tandem_bytes_sent_total{frontend=\"www\","), text);
-                assertFalse(text.contains("tandem_server_check_failures_total{backend=\"web\",server=\"sick\",} 0.0"), text);
+                assertFalse(
+                        text.contains("tandem_server_check_failures_total{backend=\"web\",server=\"sick\",} 0.0"),
+                        text);
                 assertTrue(text.contains("tandem_server_check_failures_total{backend=\"web\",server=\"sick\","), text);
             }
         }
@@ -82,8 +94,12 @@ class LoadBalancerMetricsTest {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         LoadBalancerMetrics metrics = new LoadBalancerMetrics(registry);
         Backend web = new Backend(BackendConfig.builder("web", Mode.HTTP)
-                .server(ServerConfig.builder("web1", "127.0.0.1:8081").weight(100).build())
-                .server(ServerConfig.builder("web2", "127.0.0.1:8082").weight(50).build())
+                .server(ServerConfig.builder("web1", "127.0.0.1:8081")
+                        .weight(100)
+                        .build())
+                .server(ServerConfig.builder("web2", "127.0.0.1:8082")
+                        .weight(50)
+                        .build())
                 .build());
         // Never bound: its meters are read, no connection is accepted.
         ConnectionSetup none = new ConnectionSetup() {
@@ -97,8 +113,13 @@ class LoadBalancerMetricsTest {
                 throw new AssertionError("not bound");
             }
         };
-        Frontend www = new Frontend(FrontendConfig.builder("www", Mode.HTTP).bind("127.0.0.1:0").defaultBackend("web").build(),
-                null, none);
+        Frontend www = new Frontend(
+                FrontendConfig.builder("www", Mode.HTTP)
+                        .bind("127.0.0.1:0")
+                        .defaultBackend("web")
+                        .build(),
+                null,
+                none);
         metrics.sync(List.of(www), List.of(web));
         web.server("web2").setUp(false);
 
@@ -115,7 +136,10 @@ class LoadBalancerMetricsTest {
 
         // A reload that drops web2: its series disappear.
         web.update(BackendConfig.builder("web", Mode.HTTP)
-                .server(ServerConfig.builder("web1", "127.0.0.1:8081").weight(100).build()).build());
+                .server(ServerConfig.builder("web1", "127.0.0.1:8081")
+                        .weight(100)
+                        .build())
+                .build());
         metrics.sync(List.of(www), List.of(web));
         String after = registry.scrape();
         assertFalse(after.contains("server=\"web2\""), after);

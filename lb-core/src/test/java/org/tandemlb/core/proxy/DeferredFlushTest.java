@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 class DeferredFlushTest {
     /** The event loop's task queue: tasks run when the test says the batch of events is over. */
     private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+
     private final DeferredFlush deferred = new DeferredFlush(tasks::add);
 
     private void endOfBatch() {

@@ -18,19 +18,21 @@ import org.tandemlb.core.proxyprotocol.ClientAddresses;
 
 /** Shared and private (send_proxy) keys of the pool of idle server connections. */
 class HttpConnectionPoolTest {
-    private static final ClientAddresses ALICE = new ClientAddresses(new InetSocketAddress("192.0.2.1", 1000),
-            new InetSocketAddress("198.51.100.1", 80));
-    private static final ClientAddresses BOB = new ClientAddresses(new InetSocketAddress("192.0.2.2", 1000),
-            new InetSocketAddress("198.51.100.1", 80));
+    private static final ClientAddresses ALICE =
+            new ClientAddresses(new InetSocketAddress("192.0.2.1", 1000), new InetSocketAddress("198.51.100.1", 80));
+    private static final ClientAddresses BOB =
+            new ClientAddresses(new InetSocketAddress("192.0.2.2", 1000), new InetSocketAddress("198.51.100.1", 80));
 
     private final Backend backend = new Backend(BackendConfig.builder("be", Mode.HTTP)
             .server(ServerConfig.builder("a", "127.0.0.1:81").build())
-            .server(ServerConfig.builder("b", "127.0.0.1:82").build()).build());
+            .server(ServerConfig.builder("b", "127.0.0.1:82").build())
+            .build());
     private final Server a = backend.server("a");
     private final Server b = backend.server("b");
     private final HttpConnectionPool pool = new HttpConnectionPool();
     /** Its event loop stands for the loop that owns the pooled connections. */
     private final EmbeddedChannel owner = new EmbeddedChannel();
+
     private final EventLoop loop = owner.eventLoop();
 
     @Test

@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.tandemlb.core.LoadBalancer;
 import org.tandemlb.core.accesslog.AccessLogEntry;
-import org.tandemlb.core.config.Balance;
 import org.tandemlb.core.config.BackendConfig;
+import org.tandemlb.core.config.Balance;
 import org.tandemlb.core.config.FrontendConfig;
 import org.tandemlb.core.config.LoadBalancerConfig;
 import org.tandemlb.core.config.Mode;
@@ -45,6 +45,7 @@ class AcceptProxyTest {
 
     @RegisterExtension
     final TestBackends backends = new TestBackends();
+
     private final List<AccessLogEntry> log = new CopyOnWriteArrayList<>();
 
     private LoadBalancer start(Mode mode, Balance balance, TestBackend... servers) {
@@ -52,17 +53,29 @@ class AcceptProxyTest {
         for (TestBackend s : servers) {
             be.server(ServerConfig.builder(s.name(), s.hostPort()).build());
         }
-        Timeouts t = Timeouts.builder().httpRequest(HEADER_DEADLINE).client(HEADER_DEADLINE).build();
-        LoadBalancer lb = LoadBalancer.builder(LoadBalancerConfig.builder().backend(be.build())
-                        .frontend(FrontendConfig.builder("fe", mode).bind("127.0.0.1:0").defaultBackend("be")
-                                .acceptProxy(true).timeouts(t).build()).build())
-                .threads(1).accessListener(log::add).build();
+        Timeouts t = Timeouts.builder()
+                .httpRequest(HEADER_DEADLINE)
+                .client(HEADER_DEADLINE)
+                .build();
+        LoadBalancer lb = LoadBalancer.builder(LoadBalancerConfig.builder()
+                        .backend(be.build())
+                        .frontend(FrontendConfig.builder("fe", mode)
+                                .bind("127.0.0.1:0")
+                                .defaultBackend("be")
+                                .acceptProxy(true)
+                                .timeouts(t)
+                                .build())
+                        .build())
+                .threads(1)
+                .accessListener(log::add)
+                .build();
         lb.start();
         return lb;
     }
 
     private static byte[] header(SendProxy version, String client, int port, InetSocketAddress to) {
-        ByteBuf b = ProxyHeaders.header(UnpooledByteBufAllocator.DEFAULT, version, new InetSocketAddress(client, port), to);
+        ByteBuf b =
+                ProxyHeaders.header(UnpooledByteBufAllocator.DEFAULT, version, new InetSocketAddress(client, port), to);
         byte[] bytes = ByteBufUtil.getBytes(b);
         b.release();
         return bytes;
@@ -92,18 +105,35 @@ class AcceptProxyTest {
         try (LoadBalancer lb = start(Mode.HTTP, Balance.ROUNDROBIN, a)) {
             InetSocketAddress fe = lb.address("fe");
             String request = "GET /hello HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
-            assertTrue(exchange(fe, concat(header(SendProxy.V1, "192.0.2.7", 4001, fe), request))
-                    .startsWith("HTTP/1.1 200"), "v1 header and request in one write");
-            assertTrue(exchange(fe, concat(header(SendProxy.V2, "2001:db8::9", 4002, new InetSocketAddress("2001:db8::1", 443)),
-                    request)).startsWith("HTTP/1.1 200"), "v2 header and request in one write");
+            assertTrue(
+                    exchange(fe, concat(header(SendProxy.V1, "192.0.2.7", 4001, fe), request))
+                            .startsWith("HTTP/1.1 200"),
+                    "v1 header and request in one write");
+            assertTrue(
+                    exchange(
+                                    fe,
+                                    concat(
+                                            header(
+                                                    SendProxy.V2,
+                                                    "2001:db8::9",
+                                                    4002,
+                                                    new InetSocketAddress("2001:db8::1", 443)),
+                                            request))
+                            .startsWith("HTTP/1.1 200"),
+                    "v2 header and request in one write");
             assertTrue(exchange(fe, concat("PROXY UNKNOWN\r\n".getBytes(StandardCharsets.US_ASCII), request))
                     .startsWith("HTTP/1.1 200"));
-            List<String> xff = a.receivedHeaders().stream().map(h -> h.get("X-Forwarded-For")).toList();
-            assertEquals(List.of("192.0.2.7", "2001:db8:0:0:0:0:0:9", "127.0.0.1"), xff,
+            List<String> xff = a.receivedHeaders().stream()
+                    .map(h -> h.get("X-Forwarded-For"))
+                    .toList();
+            assertEquals(
+                    List.of("192.0.2.7", "2001:db8:0:0:0:0:0:9", "127.0.0.1"),
+                    xff,
                     "UNKNOWN keeps the connection's own address");
             await().atMost(Duration.ofSeconds(5)).until(() -> log.size() == 3);
-            assertEquals(Set.of("192.0.2.7:4001", "[2001:db8:0:0:0:0:0:9]:4002"), Set.of(
-                    hostPort(log.get(0).client()), hostPort(log.get(1).client())));
+            assertEquals(
+                    Set.of("192.0.2.7:4001", "[2001:db8:0:0:0:0:0:9]:4002"),
+                    Set.of(hostPort(log.get(0).client()), hostPort(log.get(1).client())));
             assertEquals(0, lb.frontend("fe").proxyHeaderFailures());
         }
     }
@@ -124,14 +154,21 @@ class AcceptProxyTest {
             for (int round = 0; round < 3; round++) {
                 for (int i = 1; i <= 12; i++) {
                     String client = "198.51.100." + i;
-                    String response = exchange(fe, concat(header(SendProxy.V2, client, 5000 + round, fe),
-                            "GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"));
-                    String server = response.substring(response.lastIndexOf("\r\n\r\n") + 4).trim();
-                    serversByClient.computeIfAbsent(client, k -> new HashSet<>()).add(server);
+                    String response = exchange(
+                            fe,
+                            concat(
+                                    header(SendProxy.V2, client, 5000 + round, fe),
+                                    "GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"));
+                    String server = response.substring(response.lastIndexOf("\r\n\r\n") + 4)
+                            .trim();
+                    serversByClient
+                            .computeIfAbsent(client, k -> new HashSet<>())
+                            .add(server);
                 }
             }
             // Every connection came from 127.0.0.1: only the header's addresses can spread them.
-            serversByClient.forEach((client, servers) -> assertEquals(1, servers.size(), client + " always on one server"));
+            serversByClient.forEach(
+                    (client, servers) -> assertEquals(1, servers.size(), client + " always on one server"));
             Set<String> used = new HashSet<>();
             serversByClient.values().forEach(used::addAll);
             assertTrue(used.size() > 1, "12 client addresses over 3 servers use more than one: " + serversByClient);
@@ -141,7 +178,8 @@ class AcceptProxyTest {
     @Test
     void noHeaderWithinTheDeadlineIsClosed() throws Exception {
         TestBackend a = backends.start("a");
-        try (LoadBalancer lb = start(Mode.HTTP, Balance.ROUNDROBIN, a); Socket s = new Socket()) {
+        try (LoadBalancer lb = start(Mode.HTTP, Balance.ROUNDROBIN, a);
+                Socket s = new Socket()) {
             s.connect(lb.address("fe"), 5000);
             s.setSoTimeout(10_000);
             long start = System.nanoTime();
@@ -155,7 +193,8 @@ class AcceptProxyTest {
     @Test
     void aRequestWithoutHeaderIsClosedAtOnce() throws Exception {
         TestBackend a = backends.start("a");
-        try (LoadBalancer lb = start(Mode.HTTP, Balance.ROUNDROBIN, a); Socket s = new Socket()) {
+        try (LoadBalancer lb = start(Mode.HTTP, Balance.ROUNDROBIN, a);
+                Socket s = new Socket()) {
             s.connect(lb.address("fe"), 5000);
             s.setSoTimeout(10_000);
             long start = System.nanoTime();
@@ -173,8 +212,11 @@ class AcceptProxyTest {
         TestBackend a = backends.start("a");
         try (LoadBalancer lb = start(Mode.TCP, Balance.ROUNDROBIN, a)) {
             InetSocketAddress fe = lb.address("fe");
-            String response = exchange(fe, concat(header(SendProxy.V1, "203.0.113.5", 7000, fe),
-                    "GET /tcp HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"));
+            String response = exchange(
+                    fe,
+                    concat(
+                            header(SendProxy.V1, "203.0.113.5", 7000, fe),
+                            "GET /tcp HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"));
             assertTrue(response.startsWith("HTTP/1.1 200") && response.endsWith("a\n"), response);
             await().atMost(Duration.ofSeconds(5)).until(() -> log.size() == 1);
             assertEquals("203.0.113.5:7000", hostPort(log.get(0).client()));

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.tandemlb.core.LoadBalancer;
-import org.tandemlb.core.config.Balance;
 import org.tandemlb.core.config.BackendConfig;
+import org.tandemlb.core.config.Balance;
 import org.tandemlb.core.config.FrontendConfig;
 import org.tandemlb.core.config.LoadBalancerConfig;
 import org.tandemlb.core.config.Mode;
@@ -42,6 +42,7 @@ class HAProxyInFrontTest {
 
     @RegisterExtension
     final TestBackends backends = new TestBackends();
+
     @TempDir
     Path dir;
 
@@ -49,22 +50,27 @@ class HAProxyInFrontTest {
     private ChildProcess haproxy(String sendProxy, InetSocketAddress tandem, int[] port) {
         return ExternalProcesses.startOnFreePort("haproxy", p -> {
             Path cfg = dir.resolve("haproxy-" + p + ".cfg");
-            Files.writeString(cfg, String.join("\n",
-                    "defaults",
-                    "  mode tcp",
-                    "  timeout connect 5s",
-                    "  timeout client 30s",
-                    "  timeout server 30s",
-                    "frontend edge",
-                    "  bind 127.0.0.1:" + p,
-                    "  default_backend tandem",
-                    "backend tandem",
-                    "  server tandem 127.0.0.1:" + tandem.getPort() + " " + sendProxy,
-                    ""));
-            ChildProcess h = ChildProcess.command(HAPROXY.toString(), "-db", "-f", cfg.toString()).name("haproxy").start();
+            Files.writeString(
+                    cfg,
+                    String.join(
+                            "\n",
+                            "defaults",
+                            "  mode tcp",
+                            "  timeout connect 5s",
+                            "  timeout client 30s",
+                            "  timeout server 30s",
+                            "frontend edge",
+                            "  bind 127.0.0.1:" + p,
+                            "  default_backend tandem",
+                            "backend tandem",
+                            "  server tandem 127.0.0.1:" + tandem.getPort() + " " + sendProxy,
+                            ""));
+            ChildProcess h = ChildProcess.command(HAPROXY.toString(), "-db", "-f", cfg.toString())
+                    .name("haproxy")
+                    .start();
             InetSocketAddress at = new InetSocketAddress("127.0.0.1", p);
-            boolean up = ExternalProcesses.pollUntil(Duration.ofSeconds(10),
-                    () -> !h.isAlive() || ExternalProcesses.acceptsConnections(at));
+            boolean up = ExternalProcesses.pollUntil(
+                    Duration.ofSeconds(10), () -> !h.isAlive() || ExternalProcesses.acceptsConnections(at));
             if (!up || !h.isAlive()) {
                 String output = h.output();
                 h.close();
@@ -83,11 +89,19 @@ class HAProxyInFrontTest {
     void tandemSeesHAProxysClientsInForwardedForAndBalancesOnThem(String sendProxy) throws Exception {
         List<TestBackend> servers = backends.start("a", "b", "c");
         BackendConfig.Builder be = BackendConfig.builder("be", Mode.HTTP).balance(Balance.SOURCE);
-        servers.forEach(s -> be.server(ServerConfig.builder(s.name(), s.hostPort()).build()));
+        servers.forEach(
+                s -> be.server(ServerConfig.builder(s.name(), s.hostPort()).build()));
         int[] port = new int[1];
-        try (LoadBalancer lb = LoadBalancer.builder(LoadBalancerConfig.builder().backend(be.build())
-                        .frontend(FrontendConfig.builder("fe", Mode.HTTP).bind("127.0.0.1:0").defaultBackend("be")
-                                .acceptProxy(true).build()).build()).threads(1).build()) {
+        try (LoadBalancer lb = LoadBalancer.builder(LoadBalancerConfig.builder()
+                        .backend(be.build())
+                        .frontend(FrontendConfig.builder("fe", Mode.HTTP)
+                                .bind("127.0.0.1:0")
+                                .defaultBackend("be")
+                                .acceptProxy(true)
+                                .build())
+                        .build())
+                .threads(1)
+                .build()) {
             lb.start();
             try (ChildProcess h = haproxy(sendProxy, lb.address("fe"), port)) {
                 InetSocketAddress edge = new InetSocketAddress("127.0.0.1", port[0]);
@@ -96,17 +110,20 @@ class HAProxyInFrontTest {
                     for (int i = 2; i <= 13; i++) {
                         InetAddress from = InetAddress.getByName("127.0.0." + i);
                         try (RawHttp c = new RawHttp(edge, from)) {
-                            RawHttp.Response r = c.send("GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n").read();
+                            RawHttp.Response r = c.send("GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+                                    .read();
                             assertEquals(200, r.status());
-                            serversByClient.computeIfAbsent(from.getHostAddress(), k -> new HashSet<>())
+                            serversByClient
+                                    .computeIfAbsent(from.getHostAddress(), k -> new HashSet<>())
                                     .add(r.header("X-Backend"));
                         }
                     }
                 }
                 Map<String, String> forwardedFor = new HashMap<>();
                 for (TestBackend s : servers) {
-                    s.receivedHeaders().forEach(hd -> forwardedFor.merge(hd.get("X-Forwarded-For"), s.name(),
-                            (x, y) -> x.equals(y) ? x : x + "," + y));
+                    s.receivedHeaders()
+                            .forEach(hd -> forwardedFor.merge(
+                                    hd.get("X-Forwarded-For"), s.name(), (x, y) -> x.equals(y) ? x : x + "," + y));
                 }
                 assertEquals(12, forwardedFor.size(), "X-Forwarded-For is each client's own address: " + forwardedFor);
                 assertTrue(forwardedFor.containsKey("127.0.0.2"));

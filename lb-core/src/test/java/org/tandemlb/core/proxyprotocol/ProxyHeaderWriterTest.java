@@ -35,18 +35,24 @@ class ProxyHeaderWriterTest {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             var tls = SslContextBuilder.forClient().build();
-            Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
-                    .handler(ProxyHeaderWriter.before(new ChannelInitializer<Channel>() {
-                        @Override
-                        protected void initChannel(Channel ch) {
-                            ch.pipeline().addLast(tls.newHandler(ch.alloc()), new ChannelInboundHandlerAdapter() {
+            Bootstrap b = new Bootstrap()
+                    .group(group)
+                    .channel(NioSocketChannel.class)
+                    .handler(ProxyHeaderWriter.before(
+                            new ChannelInitializer<Channel>() {
                                 @Override
-                                public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                                    ctx.close(); // the test server never answers the handshake
+                                protected void initChannel(Channel ch) {
+                                    ch.pipeline()
+                                            .addLast(tls.newHandler(ch.alloc()), new ChannelInboundHandlerAdapter() {
+                                                @Override
+                                                public void exceptionCaught(
+                                                        ChannelHandlerContext ctx, Throwable cause) {
+                                                    ctx.close(); // the test server never answers the handshake
+                                                }
+                                            });
                                 }
-                            });
-                        }
-                    }, ch -> Unpooled.copiedBuffer("PROXY UNKNOWN\r\n", StandardCharsets.US_ASCII)));
+                            },
+                            ch -> Unpooled.copiedBuffer("PROXY UNKNOWN\r\n", StandardCharsets.US_ASCII)));
             Channel ch = b.connect(server.getLocalSocketAddress()).sync().channel();
             try (Socket accepted = server.accept()) {
                 accepted.setSoTimeout(10_000);
@@ -67,12 +73,18 @@ class ProxyHeaderWriterTest {
     void theHeaderPrecedesWhatAConnectListenerWrites() throws Exception {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
-                    .handler(ProxyHeaderWriter.before(new ChannelInboundHandlerAdapter(),
+            Bootstrap b = new Bootstrap()
+                    .group(group)
+                    .channel(NioSocketChannel.class)
+                    .handler(ProxyHeaderWriter.before(
+                            new ChannelInboundHandlerAdapter(),
                             ch -> Unpooled.copiedBuffer("HEADER|", StandardCharsets.US_ASCII)));
-            b.connect(server.getLocalSocketAddress()).addListener(f ->
-                    ((io.netty.channel.ChannelFuture) f).channel().writeAndFlush(
-                            Unpooled.copiedBuffer("REQUEST", StandardCharsets.US_ASCII)).channel().close());
+            b.connect(server.getLocalSocketAddress())
+                    .addListener(f -> ((io.netty.channel.ChannelFuture) f)
+                            .channel()
+                            .writeAndFlush(Unpooled.copiedBuffer("REQUEST", StandardCharsets.US_ASCII))
+                            .channel()
+                            .close());
             try (Socket accepted = server.accept()) {
                 accepted.setSoTimeout(10_000);
                 byte[] all = accepted.getInputStream().readAllBytes();

@@ -34,7 +34,8 @@ class ProxyHeadersTest {
     @Test
     void v2IsTheBinaryHeader() {
         ByteBuf b = ProxyHeaders.header(ALLOC, SendProxy.V2, CLIENT4, FRONT4);
-        assertEquals("0d0a0d0a000d0a515549540a" + "21" + "11" + "000c" + "c0000207" + "c6336401" + "c822" + "01bb",
+        assertEquals(
+                "0d0a0d0a000d0a515549540a" + "21" + "11" + "000c" + "c0000207" + "c6336401" + "c822" + "01bb",
                 ByteBufUtil.hexDump(b));
         b.release();
         ByteBuf local = ProxyHeaders.v2Local(ALLOC);
@@ -46,7 +47,8 @@ class ProxyHeadersTest {
     void bothVersionsDecodeToTheSameAddresses() {
         for (SendProxy v : new SendProxy[] {SendProxy.V1, SendProxy.V2}) {
             HAProxyMessage m = decode(ProxyHeaders.header(ALLOC, v, CLIENT4, FRONT4));
-            assertEquals(v == SendProxy.V1 ? HAProxyProtocolVersion.V1 : HAProxyProtocolVersion.V2, m.protocolVersion());
+            assertEquals(
+                    v == SendProxy.V1 ? HAProxyProtocolVersion.V1 : HAProxyProtocolVersion.V2, m.protocolVersion());
             assertEquals(new ClientAddresses(CLIENT4, FRONT4), ClientAddresses.carriedBy(m));
             m.release();
         }

@@ -47,15 +47,18 @@ class SendProxyNginxTest {
             location = /who { return 200 "$proxy_protocol_addr|$remote_addr|$realip_remote_addr|$connection\\n"; }
             location = /health { return 200 "ok\\n"; }
             """;
+
     private static NginxServer nginx;
     private static InetAddress client2;
     private static InetAddress client3;
 
     @BeforeAll
     static void startNginx() throws IOException {
-        nginx = NginxServer.builder().listenParameters("proxy_protocol")
+        nginx = NginxServer.builder()
+                .listenParameters("proxy_protocol")
                 .http("log_format proxied '$proxy_protocol_addr $remote_addr \"$request\"';")
-                .server(SERVER).start();
+                .server(SERVER)
+                .start();
         client2 = InetAddress.getByName("127.0.0.2");
         client3 = InetAddress.getByName("127.0.0.3");
     }
@@ -67,11 +70,20 @@ class SendProxyNginxTest {
 
     private static LoadBalancer start(Mode mode, SendProxy sendProxy, boolean acceptProxy, HealthCheckConfig check) {
         LoadBalancer lb = LoadBalancer.builder(LoadBalancerConfig.builder()
-                        .backend(BackendConfig.builder("be", mode).sendProxy(sendProxy).healthCheck(check)
-                                .server(ServerConfig.builder("nginx", "127.0.0.1:" + nginx.port()).build()).build())
-                        .frontend(FrontendConfig.builder("fe", mode).bind("127.0.0.1:0").defaultBackend("be")
-                                .acceptProxy(acceptProxy).build()).build())
-                .threads(1).build();
+                        .backend(BackendConfig.builder("be", mode)
+                                .sendProxy(sendProxy)
+                                .healthCheck(check)
+                                .server(ServerConfig.builder("nginx", "127.0.0.1:" + nginx.port())
+                                        .build())
+                                .build())
+                        .frontend(FrontendConfig.builder("fe", mode)
+                                .bind("127.0.0.1:0")
+                                .defaultBackend("be")
+                                .acceptProxy(acceptProxy)
+                                .build())
+                        .build())
+                .threads(1)
+                .build();
         lb.start();
         return lb;
     }
@@ -83,7 +95,9 @@ class SendProxyNginxTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = SendProxy.class, names = {"V1", "V2"})
+    @EnumSource(
+            value = SendProxy.class,
+            names = {"V1", "V2"})
     void httpModeSendsTheClientsAddressAndKeepsServerConnectionsPrivateToIt(SendProxy version) throws Exception {
         try (LoadBalancer lb = start(Mode.HTTP, version, false, null)) {
             String firstConnection;
@@ -101,19 +115,26 @@ class SendProxyNginxTest {
                 assertNotEquals(firstConnection, seen[3]);
             }
             Path log = nginx.accessLog().resolveSibling("proxied.log");
-            await().atMost(Duration.ofSeconds(5)).until(() -> Files.readString(log).contains("127.0.0.3 127.0.0.3 \"GET /who"));
-            assertTrue(Files.readString(log).contains("127.0.0.2 127.0.0.2 \"GET /who HTTP/1.1\""), Files.readString(log));
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> Files.readString(log).contains("127.0.0.3 127.0.0.3 \"GET /who"));
+            assertTrue(
+                    Files.readString(log).contains("127.0.0.2 127.0.0.2 \"GET /who HTTP/1.1\""), Files.readString(log));
         }
     }
 
     @ParameterizedTest
-    @EnumSource(value = SendProxy.class, names = {"V1", "V2"})
+    @EnumSource(
+            value = SendProxy.class,
+            names = {"V1", "V2"})
     void tcpModeSendsTheClientsAddress(SendProxy version) throws Exception {
-        try (LoadBalancer lb = start(Mode.TCP, version, false, null); Socket s = new Socket()) {
+        try (LoadBalancer lb = start(Mode.TCP, version, false, null);
+                Socket s = new Socket()) {
             s.bind(new InetSocketAddress(client2, 0));
             s.connect(lb.address("fe"), 5000);
             s.setSoTimeout(10_000);
-            s.getOutputStream().write("GET /who HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream()
+                    .write("GET /who HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+                            .getBytes(StandardCharsets.US_ASCII));
             String response = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
             assertTrue(response.contains("\r\n\r\n127.0.0.2|127.0.0.2|127.0.0.1|"), response);
         }
@@ -121,9 +142,13 @@ class SendProxyNginxTest {
 
     @Test
     void anAddressReceivedByAcceptProxyIsTheOneSentOn() throws Exception {
-        try (LoadBalancer lb = start(Mode.HTTP, SendProxy.V2, true, null); RawHttp c = new RawHttp(lb.address("fe"), client2)) {
-            ByteBuf header = ProxyHeaders.header(UnpooledByteBufAllocator.DEFAULT, SendProxy.V1,
-                    new InetSocketAddress("192.0.2.44", 3456), lb.address("fe"));
+        try (LoadBalancer lb = start(Mode.HTTP, SendProxy.V2, true, null);
+                RawHttp c = new RawHttp(lb.address("fe"), client2)) {
+            ByteBuf header = ProxyHeaders.header(
+                    UnpooledByteBufAllocator.DEFAULT,
+                    SendProxy.V1,
+                    new InetSocketAddress("192.0.2.44", 3456),
+                    lb.address("fe"));
             c.send(header.toString(StandardCharsets.US_ASCII));
             header.release();
             String[] seen = who(c);
@@ -133,15 +158,26 @@ class SendProxyNginxTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = SendProxy.class, names = {"V1", "V2"})
+    @EnumSource(
+            value = SendProxy.class,
+            names = {"V1", "V2"})
     void healthChecksWithSendProxyPassAndWithoutItFail(SendProxy version) {
-        HealthCheckConfig.Builder check = HealthCheckConfig.builder(HealthCheckConfig.Type.HTTP).path("/health")
-                .interval(Duration.ofMillis(200)).rise(1).fall(1);
-        try (LoadBalancer with = start(Mode.HTTP, version, false, check.sendProxy(version).build());
-             LoadBalancer without = start(Mode.HTTP, version, false, check.sendProxy(SendProxy.NONE).build())) {
+        HealthCheckConfig.Builder check = HealthCheckConfig.builder(HealthCheckConfig.Type.HTTP)
+                .path("/health")
+                .interval(Duration.ofMillis(200))
+                .rise(1)
+                .fall(1);
+        try (LoadBalancer with = start(
+                        Mode.HTTP, version, false, check.sendProxy(version).build());
+                LoadBalancer without = start(
+                        Mode.HTTP,
+                        version,
+                        false,
+                        check.sendProxy(SendProxy.NONE).build())) {
             Server passing = with.backend("be").server("nginx");
             Server failing = without.backend("be").server("nginx");
-            await().atMost(Duration.ofSeconds(10)).until(() -> passing.lastCheck() != null && failing.lastCheck() != null);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> passing.lastCheck() != null && failing.lastCheck() != null);
             await().atMost(Duration.ofSeconds(10)).until(() -> !failing.isUp());
             assertTrue(passing.lastCheck().passed(), passing.lastCheck().toString());
             assertEquals("200", passing.lastCheck().message());
@@ -149,5 +185,4 @@ class SendProxyNginxTest {
             assertTrue(!failing.lastCheck().passed(), failing.lastCheck().toString());
         }
     }
-
 }

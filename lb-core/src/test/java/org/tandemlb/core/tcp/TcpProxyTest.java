@@ -84,8 +84,12 @@ class TcpProxyTest {
     @Test
     void halfCloseIsRelayedAndBytesArriveIntact() throws Exception {
         try (CountThenAnswerServer server = new CountThenAnswerServer();
-             LoadBalancer lb = Proxies.start(Mode.TCP, b -> b.server(ServerConfig.builder("s", server.hostPort()).build()),
-                     f -> f, 1)) {
+                LoadBalancer lb = Proxies.start(
+                        Mode.TCP,
+                        b -> b.server(
+                                ServerConfig.builder("s", server.hostPort()).build()),
+                        f -> f,
+                        1)) {
             int port = lb.address("fe").getPort();
             assertEquals("got 5", sendAndHalfClose(port, 5));
             long big = 256L << 20;
@@ -99,9 +103,13 @@ class TcpProxyTest {
         String deadAddress = dead.hostPort();
         dead.close();
         try (CountThenAnswerServer live = new CountThenAnswerServer();
-             LoadBalancer lb = Proxies.start(Mode.TCP, b -> b
-                     .server(ServerConfig.builder("dead", deadAddress).build())
-                     .server(ServerConfig.builder("live", live.hostPort()).build()), f -> f, 1)) {
+                LoadBalancer lb = Proxies.start(
+                        Mode.TCP,
+                        b -> b.server(ServerConfig.builder("dead", deadAddress).build())
+                                .server(ServerConfig.builder("live", live.hostPort())
+                                        .build()),
+                        f -> f,
+                        1)) {
             int port = lb.address("fe").getPort();
             for (int i = 0; i < 10; i++) {
                 assertEquals("got 3", sendAndHalfClose(port, 3));
@@ -114,8 +122,12 @@ class TcpProxyTest {
     @Test
     void noServerClosesTheClientAtOnce() throws Exception {
         try (CountThenAnswerServer server = new CountThenAnswerServer();
-             LoadBalancer lb = Proxies.start(Mode.TCP, b -> b.server(ServerConfig.builder("s", server.hostPort()).build()),
-                     f -> f, 1)) {
+                LoadBalancer lb = Proxies.start(
+                        Mode.TCP,
+                        b -> b.server(
+                                ServerConfig.builder("s", server.hostPort()).build()),
+                        f -> f,
+                        1)) {
             lb.backend("be").server("s").setUp(false);
             try (Socket s = new Socket()) {
                 s.connect(lb.address("fe"), 5000);
@@ -129,8 +141,13 @@ class TcpProxyTest {
     @Test
     void mariadbClientWorksThroughTcpFrontend() throws Exception {
         try (MariaDbServer db = MariaDbServer.start("--max-connect-errors=3");
-             LoadBalancer lb = Proxies.start(Mode.TCP, b -> b.balance(Balance.LEASTCONN)
-                     .server(ServerConfig.builder("db1", "127.0.0.1:" + db.port()).build()), f -> f, 2)) {
+                LoadBalancer lb = Proxies.start(
+                        Mode.TCP,
+                        b -> b.balance(Balance.LEASTCONN)
+                                .server(ServerConfig.builder("db1", "127.0.0.1:" + db.port())
+                                        .build()),
+                        f -> f,
+                        2)) {
             db.createPasswordlessUser("app");
             int port = lb.address("fe").getPort();
             for (int i = 0; i < 5; i++) {
@@ -140,7 +157,8 @@ class TcpProxyTest {
             String version = db.sqlOverTcp("127.0.0.1", port, "app", "SELECT VERSION()");
             assertTrue(version.contains("MariaDB"), version);
             assertEquals(6, lb.backend("be").server("db1").requestsTotal());
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+            org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofSeconds(5))
                     .until(() -> lb.backend("be").server("db1").activeConnections() == 0);
         }
     }

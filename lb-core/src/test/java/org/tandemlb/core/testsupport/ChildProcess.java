@@ -42,7 +42,14 @@ import java.util.regex.Pattern;
 public final class ChildProcess implements AutoCloseable {
 
     /** The signals a test sends, by their name for {@code kill -NAME}. */
-    public enum Signal { TERM, HUP, INT, KILL, STOP, CONT }
+    public enum Signal {
+        TERM,
+        HUP,
+        INT,
+        KILL,
+        STOP,
+        CONT
+    }
 
     private static final Duration DRAIN = Duration.ofSeconds(10);
     private static final Duration POLL = Duration.ofMillis(20);
@@ -214,30 +221,32 @@ public final class ChildProcess implements AutoCloseable {
         }
     }
 
-    private Thread reader(String threadName, InputStream in, List<String> into, StringBuffer all,
-                          Predicate<String> echo) {
-        Thread thread = new Thread(() -> {
-            StringBuilder line = new StringBuilder();
-            char[] buffer = new char[8192];
-            try (Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-                for (int n = r.read(buffer); n >= 0; n = r.read(buffer)) {
-                    all.append(buffer, 0, n);
-                    for (int i = 0; i < n; i++) {
-                        if (buffer[i] == '\n') {
-                            add(line.toString(), into, echo);
-                            line.setLength(0);
-                        } else {
-                            line.append(buffer[i]);
+    private Thread reader(
+            String threadName, InputStream in, List<String> into, StringBuffer all, Predicate<String> echo) {
+        Thread thread = new Thread(
+                () -> {
+                    StringBuilder line = new StringBuilder();
+                    char[] buffer = new char[8192];
+                    try (Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+                        for (int n = r.read(buffer); n >= 0; n = r.read(buffer)) {
+                            all.append(buffer, 0, n);
+                            for (int i = 0; i < n; i++) {
+                                if (buffer[i] == '\n') {
+                                    add(line.toString(), into, echo);
+                                    line.setLength(0);
+                                } else {
+                                    line.append(buffer[i]);
+                                }
+                            }
                         }
+                    } catch (IOException e) {
+                        // the stream closed under us: the process is gone
                     }
-                }
-            } catch (IOException e) {
-                // the stream closed under us: the process is gone
-            }
-            if (line.length() > 0) {
-                add(line.toString(), into, echo);
-            }
-        }, threadName);
+                    if (line.length() > 0) {
+                        add(line.toString(), into, echo);
+                    }
+                },
+                threadName);
         thread.setDaemon(true);
         return thread;
     }
@@ -360,7 +369,8 @@ public final class ChildProcess implements AutoCloseable {
 
     /** Sends {@code signal} to the child's PID ({@code kill -NAME PID}); fails when kill does. */
     public void signal(Signal signal) {
-        ExternalProcesses.run(Duration.ofSeconds(10), "kill", "-" + signal.name(), Long.toString(pid())).orThrow();
+        ExternalProcesses.run(Duration.ofSeconds(10), "kill", "-" + signal.name(), Long.toString(pid()))
+                .orThrow();
     }
 
     /**

@@ -15,9 +15,13 @@ class ChildProcessTest {
 
     @Test
     void collectsLinesAndTheExactTextAndWaitsForALine() throws Exception {
-        try (ChildProcess p = ChildProcess.command("sh", "-c", "echo one; echo \"port $PORT\"; printf tail").env("PORT", "8080")
+        try (ChildProcess p = ChildProcess.command("sh", "-c", "echo one; echo \"port $PORT\"; printf tail")
+                .env("PORT", "8080")
                 .start()) {
-            assertEquals("8080", p.awaitLine(Pattern.compile("^port (\\d+)$"), Duration.ofSeconds(10)).group(1));
+            assertEquals(
+                    "8080",
+                    p.awaitLine(Pattern.compile("^port (\\d+)$"), Duration.ofSeconds(10))
+                            .group(1));
             assertTrue(p.awaitExit(Duration.ofSeconds(10)));
             assertEquals(0, p.exitCode());
             assertEquals(List.of("one", "port 8080", "tail"), p.lines());
@@ -28,8 +32,10 @@ class ChildProcessTest {
     @Test
     void keepsStderrApartWhenAskedAndMixesItInOtherwise() throws Exception {
         String script = "echo out; echo err >&2; exit 3";
-        try (ChildProcess apart = ChildProcess.command("sh", "-c", script).separateStderr().start();
-             ChildProcess mixed = ChildProcess.command("sh", "-c", script).start()) {
+        try (ChildProcess apart = ChildProcess.command("sh", "-c", script)
+                        .separateStderr()
+                        .start();
+                ChildProcess mixed = ChildProcess.command("sh", "-c", script).start()) {
             assertTrue(apart.awaitExit(Duration.ofSeconds(10)));
             assertTrue(mixed.awaitExit(Duration.ofSeconds(10)));
             assertEquals(3, apart.exitCode());
@@ -42,10 +48,13 @@ class ChildProcessTest {
 
     @Test
     void awaitLineFailsWithTheOutputWhenTheChildExitsFirst() throws Exception {
-        try (ChildProcess p = ChildProcess.command("sh", "-c", "echo bye; exit 1").name("quitter").start()) {
-            AssertionError e = assertThrows(AssertionError.class,
-                    () -> p.awaitLine(Pattern.compile("never"), Duration.ofSeconds(30)));
-            assertTrue(e.getMessage().startsWith("quitter exited with code 1 before printing a line with never"),
+        try (ChildProcess p = ChildProcess.command("sh", "-c", "echo bye; exit 1")
+                .name("quitter")
+                .start()) {
+            AssertionError e = assertThrows(
+                    AssertionError.class, () -> p.awaitLine(Pattern.compile("never"), Duration.ofSeconds(30)));
+            assertTrue(
+                    e.getMessage().startsWith("quitter exited with code 1 before printing a line with never"),
                     e.getMessage());
             assertTrue(e.getMessage().endsWith("\nbye"), e.getMessage());
         }
@@ -91,10 +100,23 @@ class ChildProcessTest {
 
     @Test
     void aJvmChildIsThisJvmsJavaWithItsClassPath() {
-        List<String> line = ChildProcess.java(ProxyMain.class).jvmArgs("-Xmx32m").args("http")
-                .prefix("nice", "-n", "5").commandLine();
+        List<String> line = ChildProcess.java(ProxyMain.class)
+                .jvmArgs("-Xmx32m")
+                .args("http")
+                .prefix("nice", "-n", "5")
+                .commandLine();
 
-        assertEquals(List.of("nice", "-n", "5", ChildProcess.javaBinary(), "-Xmx32m",
-                "-cp", System.getProperty("java.class.path"), ProxyMain.class.getName(), "http"), line);
+        assertEquals(
+                List.of(
+                        "nice",
+                        "-n",
+                        "5",
+                        ChildProcess.javaBinary(),
+                        "-Xmx32m",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        ProxyMain.class.getName(),
+                        "http"),
+                line);
     }
 }

@@ -47,6 +47,7 @@ public final class ExternalProcesses {
      * server bound to port 0 in the same run.
      */
     static final int LOWEST_PORT = 20_000;
+
     static final int HIGHEST_PORT = 32_767;
 
     /**
@@ -61,22 +62,24 @@ public final class ExternalProcesses {
     private static final Set<Path> DELETE_AT_EXIT = ConcurrentHashMap.newKeySet();
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LIVE.forEach(Process::destroyForcibly);
-            for (Process process : LIVE) {
-                try {
-                    process.waitFor(5, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-            DELETE_AT_EXIT.forEach(ExternalProcesses::deleteQuietly);
-        }, "tandem-test-external-processes-cleanup"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            LIVE.forEach(Process::destroyForcibly);
+                            for (Process process : LIVE) {
+                                try {
+                                    process.waitFor(5, TimeUnit.SECONDS);
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                    break;
+                                }
+                            }
+                            DELETE_AT_EXIT.forEach(ExternalProcesses::deleteQuietly);
+                        },
+                        "tandem-test-external-processes-cleanup"));
     }
 
-    private ExternalProcesses() {
-    }
+    private ExternalProcesses() {}
 
     /** The result of a command run to completion by {@link #run}. */
     public record CommandResult(List<String> command, int exitCode, String stdout, String stderr) {
@@ -156,10 +159,11 @@ public final class ExternalProcesses {
      * it, when none of the candidates is there.
      */
     public static Path requireBinary(String debianPackage, String... candidates) {
-        return findBinary(candidates).orElseThrow(() -> new IllegalStateException(
-                String.join(" or ", candidates) + " not found (Debian package " + debianPackage
-                        + "): run ./scripts/test.sh from the repository root, which installs what"
-                        + " the tests need and then runs them"));
+        return findBinary(candidates)
+                .orElseThrow(() -> new IllegalStateException(
+                        String.join(" or ", candidates) + " not found (Debian package " + debianPackage
+                                + "): run ./scripts/test.sh from the repository root, which installs what"
+                                + " the tests need and then runs them"));
     }
 
     /** A random port in {@value #LOWEST_PORT}–{@value #HIGHEST_PORT}. */
@@ -219,8 +223,9 @@ public final class ExternalProcesses {
      * throws {@link AddressInUseException} (after killing it) as soon as the part of {@code log}
      * written since {@code logOffset} says that its port is taken.
      */
-    public static void awaitReady(String what, Process process, Path log, long logOffset, Duration timeout,
-                                  BooleanSupplier ready) throws AddressInUseException {
+    public static void awaitReady(
+            String what, Process process, Path log, long logOffset, Duration timeout, BooleanSupplier ready)
+            throws AddressInUseException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             String output = readFrom(log, logOffset);
@@ -334,14 +339,15 @@ public final class ExternalProcesses {
             try {
                 if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                     kill(process);
-                    throw new IllegalStateException("command did not finish within " + timeout.toMillis() + " ms: "
-                            + String.join(" ", command) + "\nstderr: " + Files.readString(stderr).strip());
+                    throw new IllegalStateException(
+                            "command did not finish within " + timeout.toMillis() + " ms: " + String.join(" ", command)
+                                    + "\nstderr: " + Files.readString(stderr).strip());
                 }
             } finally {
                 LIVE.remove(process);
             }
-            return new CommandResult(List.copyOf(command), process.exitValue(),
-                    Files.readString(stdout), Files.readString(stderr));
+            return new CommandResult(
+                    List.copyOf(command), process.exitValue(), Files.readString(stdout), Files.readString(stderr));
         } catch (IOException e) {
             throw new UncheckedIOException("could not run " + String.join(" ", command), e);
         } catch (InterruptedException e) {
@@ -372,7 +378,7 @@ public final class ExternalProcesses {
     /** What {@code file} holds from {@code offset} on; empty when it does not exist. */
     public static String readFrom(Path file, long offset) {
         try (SeekableByteChannel channel = Files.newByteChannel(file);
-             InputStream in = java.nio.channels.Channels.newInputStream(channel.position(offset))) {
+                InputStream in = java.nio.channels.Channels.newInputStream(channel.position(offset))) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             return "";

@@ -8,14 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 
 class ExternalProcessesTest {
 
     @Test
     void aMissingBinaryTellsToRunTheTestScript() {
-        IllegalStateException e = assertThrows(IllegalStateException.class,
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class,
                 () -> ExternalProcesses.requireBinary("no-such-package", "/nonexistent/tandem-no-such-binary"));
         assertTrue(e.getMessage().contains("./scripts/test.sh"), e.getMessage());
     }
@@ -35,16 +35,19 @@ class ExternalProcessesTest {
         assertEquals(List.of(30_000, 30_001, 30_002), tried);
 
         List<Integer> all = new ArrayList<>();
-        assertThrows(IllegalStateException.class, () -> ExternalProcesses.startOnFreePort("thing", p -> {
-            all.add(p);
-            throw new ExternalProcesses.AddressInUseException("taken");
-        }));
+        assertThrows(
+                IllegalStateException.class,
+                () -> ExternalProcesses.startOnFreePort("thing", p -> {
+                    all.add(p);
+                    throw new ExternalProcesses.AddressInUseException("taken");
+                }));
         assertEquals(ExternalProcesses.PORT_ATTEMPTS, all.size());
     }
 
     @Test
     void runReportsExitCodeAndOutputAndKillsACommandThatTakesTooLong() {
-        ExternalProcesses.CommandResult ok = ExternalProcesses.run(Duration.ofSeconds(10), "sh", "-c", "echo out; echo err >&2");
+        ExternalProcesses.CommandResult ok =
+                ExternalProcesses.run(Duration.ofSeconds(10), "sh", "-c", "echo out; echo err >&2");
         assertTrue(ok.ok());
         assertEquals("out\n", ok.stdout());
         assertEquals("err\n", ok.stderr());
@@ -54,7 +57,6 @@ class ExternalProcessesTest {
         assertEquals(3, failed.exitCode());
         assertThrows(IllegalStateException.class, failed::orThrow);
 
-        assertThrows(IllegalStateException.class,
-                () -> ExternalProcesses.run(Duration.ofMillis(300), "sleep", "30"));
+        assertThrows(IllegalStateException.class, () -> ExternalProcesses.run(Duration.ofMillis(300), "sleep", "30"));
     }
 }

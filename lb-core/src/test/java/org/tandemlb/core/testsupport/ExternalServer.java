@@ -22,6 +22,7 @@ public abstract class ExternalServer implements AutoCloseable {
     private final Duration stopGrace;
     /** The server's own temporary directory, deleted on {@link #close()}. */
     protected final Path dir;
+
     private final Path errorLog;
     private final Path pidFile;
     private int port;
@@ -36,8 +37,8 @@ public abstract class ExternalServer implements AutoCloseable {
      * @param startupTimeout how long it may take to become ready
      * @param stopGrace      how long it may take to exit after SIGTERM before SIGKILL
      */
-    protected ExternalServer(String what, Path dir, Path errorLog, Path pidFile, Duration startupTimeout,
-                             Duration stopGrace) {
+    protected ExternalServer(
+            String what, Path dir, Path errorLog, Path pidFile, Duration startupTimeout, Duration stopGrace) {
         this.what = what;
         this.dir = dir;
         this.errorLog = errorLog;
@@ -72,8 +73,8 @@ public abstract class ExternalServer implements AutoCloseable {
         Files.deleteIfExists(pidFile); // left behind when a previous run was killed
         long logOffset = ExternalProcesses.size(errorLog);
         Process started = ExternalProcesses.launch(command(candidatePort), dir, errorLog);
-        ExternalProcesses.awaitReady(what, started, errorLog, logOffset, startupTimeout,
-                () -> ready(started, candidatePort));
+        ExternalProcesses.awaitReady(
+                what, started, errorLog, logOffset, startupTimeout, () -> ready(started, candidatePort));
         this.port = candidatePort;
         this.process = started;
     }
@@ -106,8 +107,8 @@ public abstract class ExternalServer implements AutoCloseable {
         try {
             launchOn(port);
         } catch (ExternalProcesses.AddressInUseException e) {
-            throw new IllegalStateException("cannot restart " + what + ": port " + port + " was taken meanwhile: "
-                    + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot restart " + what + ": port " + port + " was taken meanwhile: " + e.getMessage(), e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -91,10 +91,12 @@ public final class MariaDbServer extends ExternalServer {
     /** Runs mariadb-install-db once per JVM, into a directory each server's data directory is copied from. */
     private static synchronized Path template() {
         if (template == null) {
-            Path installDb = ExternalProcesses.requireBinary("mariadb-server", "mariadb-install-db", "mysql_install_db");
+            Path installDb =
+                    ExternalProcesses.requireBinary("mariadb-server", "mariadb-install-db", "mysql_install_db");
             Path dir = ExternalProcesses.createTempDir("tandem-mariadb-template-");
             Path data = dir.resolve("data");
-            List<String> command = new ArrayList<>(List.of(installDb.toString(),
+            List<String> command = new ArrayList<>(List.of(
+                    installDb.toString(),
                     "--no-defaults",
                     "--datadir=" + data,
                     "--auth-root-authentication-method=socket",
@@ -112,7 +114,8 @@ public final class MariaDbServer extends ExternalServer {
 
     @Override
     protected List<String> command(int candidatePort) {
-        List<String> command = new ArrayList<>(List.of(mariadbd.toString(),
+        List<String> command = new ArrayList<>(List.of(
+                mariadbd.toString(),
                 "--no-defaults", // must come first
                 "--datadir=" + dataDir,
                 "--socket=" + socket,
@@ -151,9 +154,16 @@ public final class MariaDbServer extends ExternalServer {
     }
 
     private ExternalProcesses.CommandResult runSql(String statement) {
-        return ExternalProcesses.run(CLIENT_TIMEOUT, client.toString(), "--no-defaults",
-                "--socket=" + socket, "--user=" + ExternalProcesses.userName(),
-                "--batch", "--skip-column-names", "--connect-timeout=10", "--execute=" + statement);
+        return ExternalProcesses.run(
+                CLIENT_TIMEOUT,
+                client.toString(),
+                "--no-defaults",
+                "--socket=" + socket,
+                "--user=" + ExternalProcesses.userName(),
+                "--batch",
+                "--skip-column-names",
+                "--connect-timeout=10",
+                "--execute=" + statement);
     }
 
     /**
@@ -171,9 +181,18 @@ public final class MariaDbServer extends ExternalServer {
      * for tests that expect the query to fail.
      */
     public ExternalProcesses.CommandResult trySqlOverTcp(String host, int port, String user, String statement) {
-        return ExternalProcesses.run(CLIENT_TIMEOUT, client.toString(), "--no-defaults",
-                "--protocol=TCP", "--host=" + host, "--port=" + port, "--user=" + user,
-                "--batch", "--skip-column-names", "--connect-timeout=10", "--execute=" + statement);
+        return ExternalProcesses.run(
+                CLIENT_TIMEOUT,
+                client.toString(),
+                "--no-defaults",
+                "--protocol=TCP",
+                "--host=" + host,
+                "--port=" + port,
+                "--user=" + user,
+                "--batch",
+                "--skip-column-names",
+                "--connect-timeout=10",
+                "--execute=" + statement);
     }
 
     /**
@@ -187,7 +206,12 @@ public final class MariaDbServer extends ExternalServer {
         }
         StringBuilder statements = new StringBuilder();
         for (String host : List.of("127.0.0.1", "localhost", "%")) {
-            statements.append("CREATE USER IF NOT EXISTS '").append(user).append("'@'").append(host).append("';");
+            statements
+                    .append("CREATE USER IF NOT EXISTS '")
+                    .append(user)
+                    .append("'@'")
+                    .append(host)
+                    .append("';");
         }
         sql(statements.toString());
     }

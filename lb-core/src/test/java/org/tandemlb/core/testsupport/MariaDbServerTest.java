@@ -15,7 +15,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.junit.jupiter.api.Test;
 
 class MariaDbServerTest {
@@ -31,10 +30,15 @@ class MariaDbServerTest {
             assertEquals("3", db.sql("SELECT @@max_connect_errors").strip(), "extra arguments reach the server");
 
             db.createPasswordlessUser("tandem_check");
-            assertEquals("1", db.sqlOverTcp("127.0.0.1", db.port(), "tandem_check", "SELECT 1").strip());
-            assertFalse(db.trySqlOverTcp("127.0.0.1", db.port(), "nobody_here", "SELECT 1").ok());
+            assertEquals(
+                    "1",
+                    db.sqlOverTcp("127.0.0.1", db.port(), "tandem_check", "SELECT 1")
+                            .strip());
+            assertFalse(db.trySqlOverTcp("127.0.0.1", db.port(), "nobody_here", "SELECT 1")
+                    .ok());
 
-            db.sql("CREATE DATABASE shop; CREATE TABLE shop.item (id INT PRIMARY KEY); INSERT INTO shop.item VALUES (7)");
+            db.sql(
+                    "CREATE DATABASE shop; CREATE TABLE shop.item (id INT PRIMARY KEY); INSERT INTO shop.item VALUES (7)");
             long firstPid = db.pid();
             db.stop();
             assertFalse(db.isRunning());
@@ -43,7 +47,10 @@ class MariaDbServerTest {
             db.start();
             assertNotEquals(firstPid, db.pid());
             assertEquals("7", db.sql("SELECT id FROM shop.item").strip(), "same data directory after start()");
-            assertEquals("1", db.sqlOverTcp("127.0.0.1", db.port(), "tandem_check", "SELECT 1").strip(),
+            assertEquals(
+                    "1",
+                    db.sqlOverTcp("127.0.0.1", db.port(), "tandem_check", "SELECT 1")
+                            .strip(),
                     "same port after start()");
         }
     }
@@ -65,7 +72,8 @@ class MariaDbServerTest {
                 assertEquals(0x0a, firstPacket(db, from)[4], "a greeting (protocol version 10) before the limit");
             }
             // The server counts an abandoned handshake once it has seen the client go: wait for it.
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+            org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofSeconds(10))
                     .until(() -> abortedConnects(db) >= aborted + 3);
             byte[] refusal = firstPacket(db, from);
             assertEquals((byte) 0xff, refusal[4], "an ERR packet once blocked");

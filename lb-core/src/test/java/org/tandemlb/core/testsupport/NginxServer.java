@@ -56,8 +56,15 @@ public final class NginxServer extends ExternalServer {
         this.httpDirectives = builder.httpDirectives;
         this.listenParameters = builder.listenParameters;
         try {
-            for (String sub : List.of("conf", "logs", "root", "temp/client_body", "temp/proxy",
-                    "temp/fastcgi", "temp/uwsgi", "temp/scgi")) {
+            for (String sub : List.of(
+                    "conf",
+                    "logs",
+                    "root",
+                    "temp/client_body",
+                    "temp/proxy",
+                    "temp/fastcgi",
+                    "temp/uwsgi",
+                    "temp/scgi")) {
                 Files.createDirectories(dir.resolve(sub));
             }
         } catch (IOException e) {
@@ -84,8 +91,7 @@ public final class NginxServer extends ExternalServer {
         private final Map<String, String> files = new LinkedHashMap<>();
         private IntSupplier ports = ExternalProcesses::randomPort;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * The directives inside {@code server { ... }}, after the generated {@code listen},
@@ -135,7 +141,14 @@ public final class NginxServer extends ExternalServer {
     @Override
     protected List<String> command(int candidatePort) throws IOException {
         Files.writeString(conf, config(candidatePort));
-        return List.of(nginx.toString(), "-p", dir + "/", "-c", conf.toString(), "-e", errorLog().toString());
+        return List.of(
+                nginx.toString(),
+                "-p",
+                dir + "/",
+                "-c",
+                conf.toString(),
+                "-e",
+                errorLog().toString());
     }
 
     @Override
@@ -148,7 +161,8 @@ public final class NginxServer extends ExternalServer {
 
     private String config(int listenPort) {
         String temp = dir.resolve("temp") + "/";
-        return String.join("\n",
+        return String.join(
+                "\n",
                 // One process in the foreground, the one we started: its PID is the one to signal,
                 // and it never switches to another user (no "user" directive needed as root).
                 "daemon off;",
@@ -206,7 +220,10 @@ public final class NginxServer extends ExternalServer {
             // Written beside and moved into place, so nginx never serves half a file.
             Path partial = Files.createTempFile(file.getParent(), ".partial-", "");
             Files.writeString(partial, content);
-            Files.move(partial, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+            Files.move(
+                    partial,
+                    file,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             return file;
         } catch (IOException e) {
@@ -224,7 +241,8 @@ public final class NginxServer extends ExternalServer {
     }
 
     private Path resolveInRoot(String relativePath) {
-        Path file = root.resolve(relativePath.startsWith("/") ? relativePath.substring(1) : relativePath).normalize();
+        Path file = root.resolve(relativePath.startsWith("/") ? relativePath.substring(1) : relativePath)
+                .normalize();
         if (!file.startsWith(root)) {
             throw new IllegalArgumentException(relativePath + " is outside the document root");
         }

@@ -17,7 +17,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,7 +36,9 @@ class NginxServerTest {
     }
 
     private static HttpResponse<String> get(NginxServer nginx, String path) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(nginx.uri(path)).timeout(Duration.ofSeconds(5)).build();
+        HttpRequest request = HttpRequest.newBuilder(nginx.uri(path))
+                .timeout(Duration.ofSeconds(5))
+                .build();
         return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
 

@@ -11,34 +11,48 @@ import org.tandemlb.core.transport.Transport;
 
 /** Builds and starts load balancers for tests: one frontend "fe" on 127.0.0.1:0, one backend "be". */
 public final class Proxies {
-    private Proxies() {
-    }
+    private Proxies() {}
 
     /** A started load balancer in {@code mode} with the given backend builder customisation. */
-    public static LoadBalancer start(Mode mode, UnaryOperator<BackendConfig.Builder> backend,
-                                     UnaryOperator<FrontendConfig.Builder> frontend, int threads) {
+    public static LoadBalancer start(
+            Mode mode,
+            UnaryOperator<BackendConfig.Builder> backend,
+            UnaryOperator<FrontendConfig.Builder> frontend,
+            int threads) {
         return start(Transport.best(), mode, backend, frontend, threads);
     }
 
     /** As {@link #start(Mode, UnaryOperator, UnaryOperator, int)}, on the given transport. */
-    public static LoadBalancer start(Transport transport, Mode mode, UnaryOperator<BackendConfig.Builder> backend,
-                                     UnaryOperator<FrontendConfig.Builder> frontend, int threads) {
+    public static LoadBalancer start(
+            Transport transport,
+            Mode mode,
+            UnaryOperator<BackendConfig.Builder> backend,
+            UnaryOperator<FrontendConfig.Builder> frontend,
+            int threads) {
         LoadBalancerConfig cfg = LoadBalancerConfig.builder()
                 .backend(backend.apply(BackendConfig.builder("be", mode)).build())
-                .frontend(frontend.apply(FrontendConfig.builder("fe", mode).bind("127.0.0.1:0").defaultBackend("be")).build())
+                .frontend(frontend.apply(FrontendConfig.builder("fe", mode)
+                                .bind("127.0.0.1:0")
+                                .defaultBackend("be"))
+                        .build())
                 .build();
-        LoadBalancer lb = LoadBalancer.builder(cfg).transport(transport).threads(threads).build();
+        LoadBalancer lb =
+                LoadBalancer.builder(cfg).transport(transport).threads(threads).build();
         lb.start();
         return lb;
     }
 
     /** A started HTTP load balancer over {@code servers} (weight 1 each), one event loop. */
     public static LoadBalancer http(TestBackend... servers) {
-        return start(Mode.HTTP, b -> {
-            for (TestBackend s : servers) {
-                b.server(ServerConfig.builder(s.name(), s.hostPort()).build());
-            }
-            return b;
-        }, f -> f, 1);
+        return start(
+                Mode.HTTP,
+                b -> {
+                    for (TestBackend s : servers) {
+                        b.server(ServerConfig.builder(s.name(), s.hostPort()).build());
+                    }
+                    return b;
+                },
+                f -> f,
+                1);
     }
 }

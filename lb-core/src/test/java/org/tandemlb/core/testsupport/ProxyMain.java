@@ -21,18 +21,21 @@ import org.tandemlb.core.config.ServerConfig;
  * {@code MEMORY <peak heap bytes> <netty direct bytes>}, and exits at end of input.
  */
 public final class ProxyMain {
-    private ProxyMain() {
-    }
+    private ProxyMain() {}
 
     public static void main(String[] args) throws Exception {
         boolean h2c = args[0].equals("h2c");
         Mode mode = h2c ? Mode.HTTP : Mode.valueOf(args[0].toUpperCase(java.util.Locale.ROOT));
-        try (LoadBalancer lb = Proxies.start(mode, b -> {
-            for (int i = 1; i < args.length; i++) {
-                b.server(ServerConfig.builder("s" + i, args[i]).build());
-            }
-            return b;
-        }, f -> h2c ? f.http2(Http2Config.DEFAULTS.withH2c(true)) : f, 1)) {
+        try (LoadBalancer lb = Proxies.start(
+                mode,
+                b -> {
+                    for (int i = 1; i < args.length; i++) {
+                        b.server(ServerConfig.builder("s" + i, args[i]).build());
+                    }
+                    return b;
+                },
+                f -> h2c ? f.http2(Http2Config.DEFAULTS.withH2c(true)) : f,
+                1)) {
             System.out.println("LISTENING " + lb.address("fe").getPort());
             System.out.flush();
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -44,7 +47,8 @@ public final class ProxyMain {
                             heapPeak += pool.getPeakUsage().getUsed();
                         }
                     }
-                    long direct = Math.max(PlatformDependent.usedDirectMemory(),
+                    long direct = Math.max(
+                            PlatformDependent.usedDirectMemory(),
                             PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory());
                     System.out.println("MEMORY " + heapPeak + " " + direct);
                     System.out.flush();

@@ -16,13 +16,17 @@ public final class ProxyProcess implements AutoCloseable {
     /** Starts the proxy with {@code -Xmx<maxHeap>} in {@code mode} over {@code servers}. */
     public ProxyProcess(String maxHeap, String mode, String... servers) throws IOException {
         // stderr apart: stdout carries only the protocol lines, stderr the logs (echoed here).
-        child = ChildProcess.java(ProxyMain.class).name("proxy")
+        child = ChildProcess.java(ProxyMain.class)
+                .name("proxy")
                 .jvmArgs("-Xmx" + maxHeap, "-XX:+UseSerialGC")
-                .args(mode).args(servers)
-                .separateStderr().echo()
+                .args(mode)
+                .args(servers)
+                .separateStderr()
+                .echo()
                 .start();
         try {
-            port = Integer.parseInt(child.awaitLine(LISTENING, Duration.ofSeconds(30)).group(1));
+            port = Integer.parseInt(
+                    child.awaitLine(LISTENING, Duration.ofSeconds(30)).group(1));
         } catch (AssertionError e) {
             child.close();
             throw new IOException("proxy process did not start: " + e.getMessage(), e);

@@ -81,7 +81,10 @@ public final class RawHttp implements AutoCloseable {
         Map<String, String> headers = new LinkedHashMap<>();
         for (String l = line(); l != null && !l.isEmpty(); l = line()) {
             int c = l.indexOf(':');
-            headers.merge(l.substring(0, c).trim().toLowerCase(Locale.ROOT), l.substring(c + 1).trim(), (a, b) -> a + ", " + b);
+            headers.merge(
+                    l.substring(0, c).trim().toLowerCase(Locale.ROOT),
+                    l.substring(c + 1).trim(),
+                    (a, b) -> a + ", " + b);
         }
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         if (toHead || status / 100 == 1 || status == 204 || status == 304) {

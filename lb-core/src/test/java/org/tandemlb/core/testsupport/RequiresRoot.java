@@ -41,8 +41,8 @@ public @interface RequiresRoot {
             if (root) {
                 return ConditionEvaluationResult.enabled("running as root");
             }
-            return ConditionEvaluationResult.disabled("skipped: needs root for " + why + ", and this JVM runs as "
-                    + user + " (CI runs as root)");
+            return ConditionEvaluationResult.disabled(
+                    "skipped: needs root for " + why + ", and this JVM runs as " + user + " (CI runs as root)");
         }
     }
 }

@@ -14,12 +14,14 @@ class RequiresRootTest {
         ConditionEvaluationResult result = RequiresRoot.Condition.evaluate(false, "dev", "network namespaces");
 
         assertTrue(result.isDisabled());
-        assertEquals("skipped: needs root for network namespaces, and this JVM runs as dev (CI runs as root)",
+        assertEquals(
+                "skipped: needs root for network namespaces, and this JVM runs as dev (CI runs as root)",
                 result.getReason().orElseThrow());
     }
 
     @Test
     void asRootItRuns() {
-        assertFalse(RequiresRoot.Condition.evaluate(true, "root", "network namespaces").isDisabled());
+        assertFalse(RequiresRoot.Condition.evaluate(true, "root", "network namespaces")
+                .isDisabled());
     }
 }

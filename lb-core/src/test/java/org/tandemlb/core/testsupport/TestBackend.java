@@ -84,7 +84,9 @@ public final class TestBackend implements AutoCloseable {
                         ch.pipeline().addLast(new Handler());
                     }
                 });
-        this.listener = b.bind(new InetSocketAddress("127.0.0.1", 0)).syncUninterruptibly().channel();
+        this.listener = b.bind(new InetSocketAddress("127.0.0.1", 0))
+                .syncUninterruptibly()
+                .channel();
     }
 
     /** The size of a download's chunks. */
@@ -217,14 +219,28 @@ public final class TestBackend implements AutoCloseable {
             switch (q.path()) {
                 case "/slow" -> {
                     long ms = Long.parseLong(q.parameters().get("ms").get(0));
-                    ctx.executor().schedule(() -> text(ctx, keepAlive, HttpResponseStatus.OK, name + "\n"), ms, TimeUnit.MILLISECONDS);
+                    ctx.executor()
+                            .schedule(
+                                    () -> text(ctx, keepAlive, HttpResponseStatus.OK, name + "\n"),
+                                    ms,
+                                    TimeUnit.MILLISECONDS);
                 }
                 case "/upload" -> text(ctx, keepAlive, HttpResponseStatus.OK, Long.toString(bodyBytes));
-                case "/upload-sha256" -> text(ctx, keepAlive, HttpResponseStatus.OK,
-                        bodyBytes + " " + java.util.HexFormat.of().formatHex(digest.digest()));
-                case "/status" -> text(ctx, keepAlive,
-                        HttpResponseStatus.valueOf(Integer.parseInt(q.parameters().get("code").get(0))), name + "\n");
-                case "/download" -> download(ctx, Long.parseLong(q.parameters().get("bytes").get(0)));
+                case "/upload-sha256" ->
+                    text(
+                            ctx,
+                            keepAlive,
+                            HttpResponseStatus.OK,
+                            bodyBytes + " " + java.util.HexFormat.of().formatHex(digest.digest()));
+                case "/status" ->
+                    text(
+                            ctx,
+                            keepAlive,
+                            HttpResponseStatus.valueOf(
+                                    Integer.parseInt(q.parameters().get("code").get(0))),
+                            name + "\n");
+                case "/download" ->
+                    download(ctx, Long.parseLong(q.parameters().get("bytes").get(0)));
                 default -> text(ctx, keepAlive, HttpResponseStatus.OK, name + "\n");
             }
         }

@@ -68,9 +68,24 @@ public final class TestCertificates {
             throw new UncheckedIOException(e);
         }
         openssl(dir, "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", certs.caKey.toString());
-        openssl(dir, "req", "-x509", "-new", "-key", certs.caKey.toString(), "-sha256", "-days", "1",
-                "-subj", "/CN=Tandem Test CA", "-addext", "basicConstraints=critical,CA:TRUE",
-                "-addext", "keyUsage=critical,keyCertSign,cRLSign", "-out", certs.caCertificate.toString());
+        openssl(
+                dir,
+                "req",
+                "-x509",
+                "-new",
+                "-key",
+                certs.caKey.toString(),
+                "-sha256",
+                "-days",
+                "1",
+                "-subj",
+                "/CN=Tandem Test CA",
+                "-addext",
+                "basicConstraints=critical,CA:TRUE",
+                "-addext",
+                "keyUsage=critical,keyCertSign,cRLSign",
+                "-out",
+                certs.caCertificate.toString());
         return certs;
     }
 
@@ -107,14 +122,31 @@ public final class TestCertificates {
         for (String name : names) {
             san.add((Character.isDigit(name.charAt(0)) || name.contains(":") ? "IP:" : "DNS:") + name);
         }
-        write(ext, "subjectAltName=" + String.join(",", san) + "\n"
-                + "basicConstraints=CA:FALSE\n"
-                + "keyUsage=critical,digitalSignature,keyEncipherment\n"
-                + "extendedKeyUsage=serverAuth\n");
+        write(
+                ext,
+                "subjectAltName=" + String.join(",", san) + "\n"
+                        + "basicConstraints=CA:FALSE\n"
+                        + "keyUsage=critical,digitalSignature,keyEncipherment\n"
+                        + "extendedKeyUsage=serverAuth\n");
         openssl(dir, "req", "-new", "-key", key.toString(), "-subj", "/CN=" + names[0], "-out", csr.toString());
-        openssl(dir, "x509", "-req", "-in", csr.toString(), "-CA", caCertificate.toString(),
-                "-CAkey", caKey.toString(), "-CAcreateserial", "-days", "1", "-sha256",
-                "-extfile", ext.toString(), "-out", cert.toString());
+        openssl(
+                dir,
+                "x509",
+                "-req",
+                "-in",
+                csr.toString(),
+                "-CA",
+                caCertificate.toString(),
+                "-CAkey",
+                caKey.toString(),
+                "-CAcreateserial",
+                "-days",
+                "1",
+                "-sha256",
+                "-extfile",
+                ext.toString(),
+                "-out",
+                cert.toString());
         try {
             write(chain, Files.readString(cert) + Files.readString(caCertificate));
         } catch (IOException e) {
@@ -128,12 +160,14 @@ public final class TestCertificates {
         List<String> command = new ArrayList<>();
         command.add("openssl");
         command.addAll(List.of(args));
-        try (ChildProcess p = ChildProcess.command(command).name("openssl").directory(dir).start()) {
+        try (ChildProcess p =
+                ChildProcess.command(command).name("openssl").directory(dir).start()) {
             if (!p.awaitExit(OPENSSL_TIMEOUT)) {
                 throw new IllegalStateException("openssl did not finish within " + OPENSSL_TIMEOUT + ": " + command);
             }
             if (p.exitCode() != 0) {
-                throw new IllegalStateException("openssl failed (" + p.exitCode() + "): " + command + "\n" + p.output());
+                throw new IllegalStateException(
+                        "openssl failed (" + p.exitCode() + "): " + command + "\n" + p.output());
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run openssl (apt-get install openssl)", e);

@@ -35,7 +35,8 @@ class TestCertificatesTest {
         assertEquals(2, ecChain.size(), "leaf then CA");
         trust.checkServerTrusted(ecChain.toArray(X509Certificate[]::new), "ECDHE_ECDSA");
         assertEquals("EC", ecChain.get(0).getPublicKey().getAlgorithm());
-        assertEquals(List.of(List.of(2, "www.example.com"), List.of(2, "*.example.org")),
+        assertEquals(
+                List.of(List.of(2, "www.example.com"), List.of(2, "*.example.org")),
                 List.copyOf(ecChain.get(0).getSubjectAlternativeNames()));
 
         X509Certificate rsaLeaf = read(rsa.certificate()).get(0);

@@ -1,7 +1,6 @@
 package org.tandemlb.core.tls;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -52,8 +51,10 @@ import org.tandemlb.core.testsupport.TestCertificates.KeyType;
 class CertificateReloadTest {
     @TempDir
     Path dir;
+
     @RegisterExtension
     final TestBackends backends = new TestBackends();
+
     private LoadBalancer lb;
     private final ExecutorService clients = Executors.newFixedThreadPool(4);
 
@@ -78,9 +79,15 @@ class CertificateReloadTest {
         Files.copy(before.key(), key);
         LoadBalancerConfig config = LoadBalancerConfig.builder()
                 .backend(BackendConfig.builder("be", Mode.HTTP)
-                        .server(ServerConfig.builder("web", backends.start("web").hostPort()).build()).build())
-                .frontend(FrontendConfig.builder("fe", Mode.HTTP).bind("127.0.0.1:0").defaultBackend("be")
-                        .tls(TlsConfig.builder().certificate(cert, key).build()).build())
+                        .server(ServerConfig.builder(
+                                        "web", backends.start("web").hostPort())
+                                .build())
+                        .build())
+                .frontend(FrontendConfig.builder("fe", Mode.HTTP)
+                        .bind("127.0.0.1:0")
+                        .defaultBackend("be")
+                        .tls(TlsConfig.builder().certificate(cert, key).build())
+                        .build())
                 .build();
         lb = LoadBalancer.builder(config).threads(2).tlsProvider(provider).build();
         lb.start();
@@ -137,7 +144,8 @@ class CertificateReloadTest {
 
     private static BigInteger serial(Path pem) throws Exception {
         try (InputStream in = Files.newInputStream(pem)) {
-            return ((X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in)).getSerialNumber();
+            return ((X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in))
+                    .getSerialNumber();
         }
     }
 
@@ -145,7 +153,8 @@ class CertificateReloadTest {
         KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
         store.load(null, null);
         try (InputStream in = Files.newInputStream(ca)) {
-            store.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+            store.setCertificateEntry(
+                    "ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
         }
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(store);

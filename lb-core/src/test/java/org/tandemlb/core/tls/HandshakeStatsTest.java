@@ -21,15 +21,23 @@ class HandshakeStatsTest {
         assertEquals(Reason.CLOSED, HandshakeStats.reason(new ClosedChannelException()));
         assertEquals(Reason.PROTOCOL, HandshakeStats.reason(new DecoderException(new NotSslRecordException("GET /"))));
         // BoringSSL's and the JDK's words for the same failures.
-        assertEquals(Reason.CIPHER, HandshakeStats.reason(new SSLHandshakeException(
-                "error:100000b8:SSL routines:OPENSSL_internal:NO_SHARED_CIPHER")));
+        assertEquals(
+                Reason.CIPHER,
+                HandshakeStats.reason(
+                        new SSLHandshakeException("error:100000b8:SSL routines:OPENSSL_internal:NO_SHARED_CIPHER")));
         assertEquals(Reason.CIPHER, HandshakeStats.reason(new SSLHandshakeException("no cipher suites in common")));
-        assertEquals(Reason.PROTOCOL, HandshakeStats.reason(new SSLHandshakeException(
-                "error:100000f0:SSL routines:OPENSSL_internal:UNSUPPORTED_PROTOCOL")));
-        assertEquals(Reason.PROTOCOL, HandshakeStats.reason(new SSLHandshakeException(
-                "Client requested protocol TLSv1.1 is not enabled or supported in server context")));
-        assertEquals(Reason.CERTIFICATE, HandshakeStats.reason(new SSLHandshakeException(
-                "error:10000412:SSL routines:OPENSSL_internal:SSLV3_ALERT_BAD_CERTIFICATE")));
+        assertEquals(
+                Reason.PROTOCOL,
+                HandshakeStats.reason(new SSLHandshakeException(
+                        "error:100000f0:SSL routines:OPENSSL_internal:UNSUPPORTED_PROTOCOL")));
+        assertEquals(
+                Reason.PROTOCOL,
+                HandshakeStats.reason(new SSLHandshakeException(
+                        "Client requested protocol TLSv1.1 is not enabled or supported in server context")));
+        assertEquals(
+                Reason.CERTIFICATE,
+                HandshakeStats.reason(new SSLHandshakeException(
+                        "error:10000412:SSL routines:OPENSSL_internal:SSLV3_ALERT_BAD_CERTIFICATE")));
         assertEquals(Reason.OTHER, HandshakeStats.reason(new SSLHandshakeException("something new")));
     }
 

@@ -28,6 +28,7 @@ import org.tandemlb.core.testsupport.TestCertificates.KeyType;
 class OcspStaplingTest {
     @TempDir
     Path dir;
+
     private LoadBalancer lb;
 
     @AfterEach
@@ -40,9 +41,13 @@ class OcspStaplingTest {
     private int start(TlsProvider provider, Issued cert, Path ocsp) {
         LoadBalancerConfig cfg = LoadBalancerConfig.builder()
                 .backend(BackendConfig.builder("be", Mode.HTTP).build())
-                .frontend(FrontendConfig.builder("fe", Mode.HTTP).bind("127.0.0.1:0").defaultBackend("be")
-                        .tls(TlsConfig.builder().certificate(new TlsConfig.Certificate(cert.chain(), cert.key(), ocsp))
-                                .build()).build())
+                .frontend(FrontendConfig.builder("fe", Mode.HTTP)
+                        .bind("127.0.0.1:0")
+                        .defaultBackend("be")
+                        .tls(TlsConfig.builder()
+                                .certificate(new TlsConfig.Certificate(cert.chain(), cert.key(), ocsp))
+                                .build())
+                        .build())
                 .build();
         lb = LoadBalancer.builder(cfg).threads(1).tlsProvider(provider).build();
         lb.start();
@@ -51,18 +56,38 @@ class OcspStaplingTest {
 
     /** The CA's OCSP response saying {@code cert} is good, as `openssl ocsp -respout` writes it. */
     private Path ocspResponse(Path caDir, TestCertificates ca, Issued cert) throws Exception {
-        String serial = openssl("x509", "-in", cert.certificate().toString(), "-noout", "-serial").trim()
+        String serial = openssl("x509", "-in", cert.certificate().toString(), "-noout", "-serial")
+                .trim()
                 .substring("serial=".length());
         // index.txt of `openssl ca`: status, expiry (YYMMDDHHMMSSZ), revocation, serial, file, subject.
         Path index = dir.resolve("index.txt");
         Files.writeString(index, "V\t300101000000Z\t\t" + serial + "\tunknown\t/CN=ocsp.test\n");
         Path request = dir.resolve("request.der");
         Path response = dir.resolve("response.der");
-        openssl("ocsp", "-issuer", ca.caCertificate().toString(), "-cert", cert.certificate().toString(),
-                "-reqout", request.toString());
-        openssl("ocsp", "-index", index.toString(), "-rsigner", ca.caCertificate().toString(),
-                "-rkey", caDir.resolve("ca.key").toString(), "-CA", ca.caCertificate().toString(),
-                "-reqin", request.toString(), "-respout", response.toString(), "-ndays", "1");
+        openssl(
+                "ocsp",
+                "-issuer",
+                ca.caCertificate().toString(),
+                "-cert",
+                cert.certificate().toString(),
+                "-reqout",
+                request.toString());
+        openssl(
+                "ocsp",
+                "-index",
+                index.toString(),
+                "-rsigner",
+                ca.caCertificate().toString(),
+                "-rkey",
+                caDir.resolve("ca.key").toString(),
+                "-CA",
+                ca.caCertificate().toString(),
+                "-reqin",
+                request.toString(),
+                "-respout",
+                response.toString(),
+                "-ndays",
+                "1");
         assertTrue(Files.size(response) > 0);
         return response;
     }
@@ -81,7 +106,12 @@ class OcspStaplingTest {
         Path response = ocspResponse(caDir, ca, cert);
 
         int port = start(TlsProvider.OPENSSL, cert, response);
-        String out = TlsClients.sClient(port, "-servername", "ocsp.test", "-status", "-CAfile",
+        String out = TlsClients.sClient(
+                port,
+                "-servername",
+                "ocsp.test",
+                "-status",
+                "-CAfile",
                 ca.caCertificate().toString());
         assertTrue(out.contains("OCSP Response Status: successful"), out);
         assertTrue(out.contains("Cert Status: good"), out);

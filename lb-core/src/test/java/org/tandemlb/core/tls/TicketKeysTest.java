@@ -42,7 +42,8 @@ class TicketKeysTest {
     void anotherSecretOrARandomOneGivesOtherKeys() {
         Clock clock = at("2026-12-02T10:05:00Z");
         TicketKeys a = TicketKeys.fromSecret(SECRET, Duration.ofHours(1), clock);
-        TicketKeys other = TicketKeys.fromSecret("another".getBytes(StandardCharsets.UTF_8), Duration.ofHours(1), clock);
+        TicketKeys other =
+                TicketKeys.fromSecret("another".getBytes(StandardCharsets.UTF_8), Duration.ofHours(1), clock);
         TicketKeys random = TicketKeys.random(Duration.ofHours(1), clock);
         long n = a.currentPeriod();
         assertFalse(Arrays.equals(a.keys(n)[0].aesKey(), other.keys(n)[0].aesKey()));

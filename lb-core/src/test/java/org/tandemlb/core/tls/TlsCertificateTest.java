@@ -27,6 +27,7 @@ import org.tandemlb.core.testsupport.TestCertificates.KeyType;
 class TlsCertificateTest {
     @TempDir
     static Path dir;
+
     static TestCertificates ca;
     static Issued ecPkcs8;
     static Issued ecTraditional;
@@ -53,58 +54,84 @@ class TlsCertificateTest {
             assertEquals(2, c.chain().size(), "leaf and CA");
             assertEquals(c.chain().get(0).getPublicKey().getAlgorithm(), c.key().getAlgorithm());
         }
-        assertEquals(List.of("www.example.com", "*.example.org"), TlsCertificate.load(of(ecPkcs8), 0).names());
-        assertEquals(List.of("old.example.com"), TlsCertificate.load(of(rsaTraditional), 0).names());
+        assertEquals(
+                List.of("www.example.com", "*.example.org"),
+                TlsCertificate.load(of(ecPkcs8), 0).names());
+        assertEquals(
+                List.of("old.example.com"),
+                TlsCertificate.load(of(rsaTraditional), 0).names());
         assertTrue(TlsCertificate.load(of(ecPkcs8), 0).notAfter().isAfter(java.time.Instant.now()));
     }
 
     @Test
     void aKeyOfAnotherCertificateIsRefusedNamingTheKeyFile() {
-        TlsFileException e = assertThrows(TlsFileException.class, () ->
-                TlsCertificate.load(new TlsConfig.Certificate(ecPkcs8.chain(), ecTraditional.key(), null), 2));
+        TlsFileException e = assertThrows(
+                TlsFileException.class,
+                () -> TlsCertificate.load(new TlsConfig.Certificate(ecPkcs8.chain(), ecTraditional.key(), null), 2));
         assertEquals(2, e.index());
         assertEquals("key", e.field());
         assertEquals(ecTraditional.key(), e.file());
-        assertTrue(e.getMessage().startsWith(ecTraditional.key() + ": this key does not match the certificate "
-                + ecPkcs8.chain()), e.getMessage());
+        assertTrue(
+                e.getMessage()
+                        .startsWith(
+                                ecTraditional.key() + ": this key does not match the certificate " + ecPkcs8.chain()),
+                e.getMessage());
         // An RSA key for an ECDSA certificate, too.
-        assertThrows(TlsFileException.class, () ->
-                TlsCertificate.load(new TlsConfig.Certificate(ecPkcs8.chain(), rsaPkcs8.key(), null), 0));
+        assertThrows(
+                TlsFileException.class,
+                () -> TlsCertificate.load(new TlsConfig.Certificate(ecPkcs8.chain(), rsaPkcs8.key(), null), 0));
     }
 
     @Test
     void unreadableOrWrongFilesAreRefusedNamingTheFile() throws Exception {
         Path missing = dir.resolve("missing.pem");
-        TlsFileException e = assertThrows(TlsFileException.class, () ->
-                TlsCertificate.load(new TlsConfig.Certificate(missing, ecPkcs8.key(), null), 0));
+        TlsFileException e = assertThrows(
+                TlsFileException.class,
+                () -> TlsCertificate.load(new TlsConfig.Certificate(missing, ecPkcs8.key(), null), 0));
         assertEquals("cert", e.field());
         assertEquals(missing + ": cannot read it: no such file", e.getMessage());
 
         // The key file given as the certificate, and the other way round.
-        e = assertThrows(TlsFileException.class, () ->
-                TlsCertificate.load(new TlsConfig.Certificate(ecPkcs8.key(), ecPkcs8.key(), null), 0));
+        e = assertThrows(
+                TlsFileException.class,
+                () -> TlsCertificate.load(new TlsConfig.Certificate(ecPkcs8.key(), ecPkcs8.key(), null), 0));
         assertEquals("cert", e.field());
         assertTrue(e.getMessage().contains("not a PEM certificate"), e.getMessage());
-        e = assertThrows(TlsFileException.class, () ->
-                TlsCertificate.load(new TlsConfig.Certificate(ecPkcs8.chain(), ecPkcs8.chain(), null), 0));
+        e = assertThrows(
+                TlsFileException.class,
+                () -> TlsCertificate.load(new TlsConfig.Certificate(ecPkcs8.chain(), ecPkcs8.chain(), null), 0));
         assertEquals("key", e.field());
 
         Path encrypted = dir.resolve("encrypted.key");
-        Files.writeString(encrypted, "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIB\n-----END ENCRYPTED PRIVATE KEY-----\n");
-        e = assertThrows(TlsFileException.class, () ->
-                TlsCertificate.load(new TlsConfig.Certificate(ecPkcs8.chain(), encrypted, null), 0));
+        Files.writeString(
+                encrypted, "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIB\n-----END ENCRYPTED PRIVATE KEY-----\n");
+        e = assertThrows(
+                TlsFileException.class,
+                () -> TlsCertificate.load(new TlsConfig.Certificate(ecPkcs8.chain(), encrypted, null), 0));
         assertTrue(e.getMessage().contains("encrypted"), e.getMessage());
     }
 
     @Test
     void obsoleteProtocolsAreRefusedWithTheReason() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () ->
-                TlsConfig.builder().certificate(ecPkcs8.chain(), ecPkcs8.key()).protocols(List.of("TLSv1.1")).build());
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> TlsConfig.builder()
+                        .certificate(ecPkcs8.chain(), ecPkcs8.key())
+                        .protocols(List.of("TLSv1.1"))
+                        .build());
         assertTrue(e.getMessage().startsWith("TLSv1.1 is refused: "), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () ->
-                TlsConfig.builder().certificate(ecPkcs8.chain(), ecPkcs8.key()).protocols(List.of("SSLv3")).build());
-        assertEquals(List.of("TLSv1.3", "TLSv1.2"),
-                TlsConfig.builder().certificate(ecPkcs8.chain(), ecPkcs8.key()).build().protocols());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> TlsConfig.builder()
+                        .certificate(ecPkcs8.chain(), ecPkcs8.key())
+                        .protocols(List.of("SSLv3"))
+                        .build());
+        assertEquals(
+                List.of("TLSv1.3", "TLSv1.2"),
+                TlsConfig.builder()
+                        .certificate(ecPkcs8.chain(), ecPkcs8.key())
+                        .build()
+                        .protocols());
     }
 
     @ParameterizedTest
@@ -116,12 +143,17 @@ class TlsCertificateTest {
         Path key = dir.resolve("reload-" + provider + ".key");
         Files.copy(ecPkcs8.chain(), cert, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Files.copy(ecPkcs8.key(), key, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        TlsConfig config = TlsConfig.builder().certificate(cert, key).certificate(of(rsaTraditional)).build();
+        TlsConfig config = TlsConfig.builder()
+                .certificate(cert, key)
+                .certificate(of(rsaTraditional))
+                .build();
         ServerTls first = ServerTls.build("www", config, provider, keys, null);
         assertEquals(2, first.certificates().size());
 
         ServerTls same = ServerTls.build("www", config, provider, keys, first);
-        assertSame(first.contextOf(same.certificates().get(0)), same.contextOf(same.certificates().get(0)));
+        assertSame(
+                first.contextOf(same.certificates().get(0)),
+                same.contextOf(same.certificates().get(0)));
 
         // Same paths, new contents: a new context for that certificate only.
         Files.copy(ecTraditional.chain(), cert, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -129,25 +161,44 @@ class TlsCertificateTest {
         ServerTls changed = ServerTls.build("www", config, provider, keys, same);
         assertEquals(List.of("ec.example.com"), changed.certificates().get(0).names());
         assertFalse(first.certificates().get(0).sameFiles(changed.certificates().get(0)));
-        assertNotSame(same.contextOf(first.certificates().get(0)), changed.contextOf(changed.certificates().get(0)));
-        assertSame(same.contextOf(same.certificates().get(1)), changed.contextOf(changed.certificates().get(1)));
+        assertNotSame(
+                same.contextOf(first.certificates().get(0)),
+                changed.contextOf(changed.certificates().get(0)));
+        assertSame(
+                same.contextOf(same.certificates().get(1)),
+                changed.contextOf(changed.certificates().get(1)));
     }
 
     @ParameterizedTest
     @EnumSource(TlsProvider.class)
     void tls13AloneBuilds(TlsProvider provider) {
-        TlsConfig config = TlsConfig.builder().certificate(of(rsaPkcs8)).protocols(List.of("TLSv1.3")).build();
-        assertEquals(1, ServerTls.build("www", config, provider,
-                TicketKeys.random(Duration.ofHours(1), Clock.systemUTC()), null).certificates().size());
+        TlsConfig config = TlsConfig.builder()
+                .certificate(of(rsaPkcs8))
+                .protocols(List.of("TLSv1.3"))
+                .build();
+        assertEquals(
+                1,
+                ServerTls.build(
+                                "www",
+                                config,
+                                provider,
+                                TicketKeys.random(Duration.ofHours(1), Clock.systemUTC()),
+                                null)
+                        .certificates()
+                        .size());
     }
 
     @ParameterizedTest
     @EnumSource(TlsProvider.class)
     void aCipherTheProviderDoesNotKnowIsRefused(TlsProvider provider) {
-        TlsConfig config = TlsConfig.builder().certificate(of(ecPkcs8))
-                .ciphers(List.of("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_NO_SUCH_CIPHER_WITH_NOTHING")).build();
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ServerTls.build("www", config,
-                provider, TicketKeys.random(Duration.ofHours(1), Clock.systemUTC()), null));
+        TlsConfig config = TlsConfig.builder()
+                .certificate(of(ecPkcs8))
+                .ciphers(List.of("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_NO_SUCH_CIPHER_WITH_NOTHING"))
+                .build();
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> ServerTls.build(
+                        "www", config, provider, TicketKeys.random(Duration.ofHours(1), Clock.systemUTC()), null));
         assertTrue(e.getMessage().contains("TLS_NO_SUCH_CIPHER_WITH_NOTHING"), e.getMessage());
     }
 }

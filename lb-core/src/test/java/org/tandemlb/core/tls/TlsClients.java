@@ -15,8 +15,7 @@ import org.tandemlb.core.testsupport.ChildProcess;
 final class TlsClients {
     private static final Pattern SUBJECT = Pattern.compile("(?m)^subject=.*CN ?= ?([^,\\s]+)");
 
-    private TlsClients() {
-    }
+    private TlsClients() {}
 
     /** Runs {@code command}, writes {@code input} to its stdin and closes it; its output once it has exited. */
     static String run(String input, List<String> command) {

@@ -45,12 +45,14 @@ import org.tandemlb.core.testsupport.TestCertificates.KeyType;
 class TlsFrontendTest {
     @TempDir
     static Path dir;
+
     static TestCertificates ca;
     static Issued a;
     static Issued b;
 
     @RegisterExtension
     final TestBackends backends = new TestBackends();
+
     private final List<LoadBalancer> started = new ArrayList<>();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private TestBackend web;
@@ -68,15 +70,28 @@ class TlsFrontendTest {
         started.forEach(LoadBalancer::close);
     }
 
-    private LoadBalancer start(TlsProvider provider, Mode mode, TicketKeys keys, UnaryOperator<FrontendConfig.Builder> fe) {
+    private LoadBalancer start(
+            TlsProvider provider, Mode mode, TicketKeys keys, UnaryOperator<FrontendConfig.Builder> fe) {
         TestBackend server = web != null ? web : backends.start("web");
         web = server;
-        TlsConfig tls = TlsConfig.builder().certificate(a.chain(), a.key()).certificate(b.chain(), b.key()).build();
-        LoadBalancerConfig cfg = LoadBalancerConfig.builder()
-                .backend(BackendConfig.builder("be", mode).server(ServerConfig.builder("web", server.hostPort()).build()).build())
-                .frontend(fe.apply(FrontendConfig.builder("fe", mode).bind("127.0.0.1:0").defaultBackend("be").tls(tls)).build())
+        TlsConfig tls = TlsConfig.builder()
+                .certificate(a.chain(), a.key())
+                .certificate(b.chain(), b.key())
                 .build();
-        LoadBalancer.Builder lb = LoadBalancer.builder(cfg).threads(1).tlsProvider(provider).meterRegistry(registry)
+        LoadBalancerConfig cfg = LoadBalancerConfig.builder()
+                .backend(BackendConfig.builder("be", mode)
+                        .server(ServerConfig.builder("web", server.hostPort()).build())
+                        .build())
+                .frontend(fe.apply(FrontendConfig.builder("fe", mode)
+                                .bind("127.0.0.1:0")
+                                .defaultBackend("be")
+                                .tls(tls))
+                        .build())
+                .build();
+        LoadBalancer.Builder lb = LoadBalancer.builder(cfg)
+                .threads(1)
+                .tlsProvider(provider)
+                .meterRegistry(registry)
                 .accessListener(logged::add);
         if (keys != null) {
             lb.ticketKeys(keys);
@@ -92,12 +107,17 @@ class TlsFrontendTest {
     }
 
     private double failures(String reason) {
-        return registry.get("tandem.tls.handshake.failures").tags("frontend", "fe", "reason", reason)
-                .functionCounter().count();
+        return registry.get("tandem.tls.handshake.failures")
+                .tags("frontend", "fe", "reason", reason)
+                .functionCounter()
+                .count();
     }
 
     private double handshakes() {
-        return registry.get("tandem.tls.handshakes").tags("frontend", "fe").functionCounter().count();
+        return registry.get("tandem.tls.handshakes")
+                .tags("frontend", "fe")
+                .functionCounter()
+                .count();
     }
 
     @ParameterizedTest
@@ -116,9 +136,21 @@ class TlsFrontendTest {
     @EnumSource(TlsProvider.class)
     void curlGetsA200OverHttp11AndTheServerHearsHttps(TlsProvider provider) {
         int port = start(provider).address("fe").getPort();
-        String out = TlsClients.run(null, List.of("curl", "-sS", "--http1.1", "--cacert", ca.caCertificate().toString(),
-                "--resolve", "www.b.test:" + port + ":127.0.0.1", "-o", "/dev/null",
-                "-w", "%{http_code} %{http_version} %{ssl_verify_result}", "https://www.b.test:" + port + "/"));
+        String out = TlsClients.run(
+                null,
+                List.of(
+                        "curl",
+                        "-sS",
+                        "--http1.1",
+                        "--cacert",
+                        ca.caCertificate().toString(),
+                        "--resolve",
+                        "www.b.test:" + port + ":127.0.0.1",
+                        "-o",
+                        "/dev/null",
+                        "-w",
+                        "%{http_code} %{http_version} %{ssl_verify_result}",
+                        "https://www.b.test:" + port + "/"));
         assertEquals("200 1.1 0", out.trim());
         assertEquals("https", web.receivedHeaders().get(0).get("X-Forwarded-Proto"));
         await().until(() -> logged.size() == 1);
@@ -132,9 +164,21 @@ class TlsFrontendTest {
     @EnumSource(TlsProvider.class)
     void tcpModeTerminatesTlsAndRelaysPlaintext(TlsProvider provider) {
         int port = start(provider, Mode.TCP, null, f -> f).address("fe").getPort();
-        String out = TlsClients.run(null, List.of("curl", "-sS", "--http1.1", "--cacert", ca.caCertificate().toString(),
-                "--resolve", "a.test:" + port + ":127.0.0.1", "-o", "/dev/null", "-w", "%{http_code}",
-                "https://a.test:" + port + "/"));
+        String out = TlsClients.run(
+                null,
+                List.of(
+                        "curl",
+                        "-sS",
+                        "--http1.1",
+                        "--cacert",
+                        ca.caCertificate().toString(),
+                        "--resolve",
+                        "a.test:" + port + ":127.0.0.1",
+                        "-o",
+                        "/dev/null",
+                        "-w",
+                        "%{http_code}",
+                        "https://a.test:" + port + "/"));
         assertEquals("200", out.trim());
         assertEquals(1, web.requests());
         assertEquals(null, web.receivedHeaders().get(0).get("X-Forwarded-Proto"), "tcp mode does not touch the bytes");
@@ -165,15 +209,20 @@ class TlsFrontendTest {
     @ParameterizedTest
     @EnumSource(TlsProvider.class)
     void aClientThatNeverCompletesTheHandshakeIsClosedWithinHttpRequest(TlsProvider provider) throws Exception {
-        Timeouts timeouts = Timeouts.builder().httpRequest(Duration.ofMillis(500)).build();
-        assertClosedInTime(start(provider, Mode.HTTP, null, f -> f.timeouts(timeouts)).address("fe").getPort());
+        Timeouts timeouts =
+                Timeouts.builder().httpRequest(Duration.ofMillis(500)).build();
+        assertClosedInTime(start(provider, Mode.HTTP, null, f -> f.timeouts(timeouts))
+                .address("fe")
+                .getPort());
     }
 
     @ParameterizedTest
     @EnumSource(TlsProvider.class)
     void aTcpClientThatNeverCompletesTheHandshakeIsClosedWithinClient(TlsProvider provider) throws Exception {
         Timeouts timeouts = Timeouts.builder().client(Duration.ofMillis(500)).build();
-        assertClosedInTime(start(provider, Mode.TCP, null, f -> f.timeouts(timeouts)).address("fe").getPort());
+        assertClosedInTime(start(provider, Mode.TCP, null, f -> f.timeouts(timeouts))
+                .address("fe")
+                .getPort());
     }
 
     private void assertClosedInTime(int port) throws Exception {
@@ -204,7 +253,8 @@ class TlsFrontendTest {
             assertEquals(-1, s.getInputStream().read());
         }
         // Not after the handshake timeout (http_request, 10 s here): at once.
-        assertTrue(System.nanoTime() - start < Duration.ofSeconds(5).toNanos(), "closed at once, not waiting for 128 KiB");
+        assertTrue(
+                System.nanoTime() - start < Duration.ofSeconds(5).toNanos(), "closed at once, not waiting for 128 KiB");
     }
 
     @ParameterizedTest
@@ -219,21 +269,51 @@ class TlsFrontendTest {
     @EnumSource(value = TlsProvider.class, names = "OPENSSL")
     void aSessionResumesOnAnotherInstanceWithTheSameSecretOnly(TlsProvider provider) throws Exception {
         byte[] secret = "the cluster's secret".getBytes(StandardCharsets.UTF_8);
-        int one = start(provider, Mode.HTTP, TicketKeys.fromSecret(secret, TicketKeys.DEFAULT_PERIOD, Clock.systemUTC()),
-                f -> f).address("fe").getPort();
-        int two = start(provider, Mode.HTTP, TicketKeys.fromSecret(secret, TicketKeys.DEFAULT_PERIOD, Clock.systemUTC()),
-                f -> f).address("fe").getPort();
-        int other = start(provider, Mode.HTTP, TicketKeys.fromSecret("another".getBytes(StandardCharsets.UTF_8),
-                TicketKeys.DEFAULT_PERIOD, Clock.systemUTC()), f -> f).address("fe").getPort();
+        int one = start(
+                        provider,
+                        Mode.HTTP,
+                        TicketKeys.fromSecret(secret, TicketKeys.DEFAULT_PERIOD, Clock.systemUTC()),
+                        f -> f)
+                .address("fe")
+                .getPort();
+        int two = start(
+                        provider,
+                        Mode.HTTP,
+                        TicketKeys.fromSecret(secret, TicketKeys.DEFAULT_PERIOD, Clock.systemUTC()),
+                        f -> f)
+                .address("fe")
+                .getPort();
+        int other = start(
+                        provider,
+                        Mode.HTTP,
+                        TicketKeys.fromSecret(
+                                "another".getBytes(StandardCharsets.UTF_8),
+                                TicketKeys.DEFAULT_PERIOD,
+                                Clock.systemUTC()),
+                        f -> f)
+                .address("fe")
+                .getPort();
         for (String version : List.of("-tls1_2", "-tls1_3")) {
             Path session = dir.resolve("session" + version);
             // TLS 1.3 tickets come after the handshake: the client reads a whole response first.
-            String first = sClientSending(TlsClients.request("a.test"), one, version, "-servername", "a.test",
-                    "-sess_out", session.toString());
+            String first = sClientSending(
+                    TlsClients.request("a.test"),
+                    one,
+                    version,
+                    "-servername",
+                    "a.test",
+                    "-sess_out",
+                    session.toString());
             assertTrue(first.contains("HTTP/1.1 200"), first);
             assertFalse(reused(first));
-            String again = sClientSending(TlsClients.request("a.test"), two, version, "-servername", "a.test",
-                    "-sess_in", session.toString());
+            String again = sClientSending(
+                    TlsClients.request("a.test"),
+                    two,
+                    version,
+                    "-servername",
+                    "a.test",
+                    "-sess_in",
+                    session.toString());
             assertTrue(reused(again), version + " resumed on the second instance: " + again);
             assertTrue(again.contains("HTTP/1.1 200"), again);
             String elsewhere = sClient(other, version, "-servername", "a.test", "-sess_in", session.toString());
@@ -245,13 +325,22 @@ class TlsFrontendTest {
     @EnumSource(TlsProvider.class)
     void sslscanFindsOnlyTls12And13WithStrongCiphers(TlsProvider provider) {
         int port = start(provider).address("fe").getPort();
-        String out = TlsClients.run(null, List.of("sslscan", "--no-colour", "--no-heartbleed", "--no-compression",
-                "--sni-name=a.test", "127.0.0.1:" + port));
+        String out = TlsClients.run(
+                null,
+                List.of(
+                        "sslscan",
+                        "--no-colour",
+                        "--no-heartbleed",
+                        "--no-compression",
+                        "--sni-name=a.test",
+                        "127.0.0.1:" + port));
         for (String old : List.of("SSLv2", "SSLv3", "TLSv1.0", "TLSv1.1")) {
             assertTrue(out.contains(old + "     disabled") || out.contains(old + "   disabled"), old + ": " + out);
         }
         assertTrue(out.contains("TLSv1.2   enabled") && out.contains("TLSv1.3   enabled"), out);
-        List<String> accepted = out.lines().filter(l -> l.startsWith("Accepted") || l.startsWith("Preferred")).toList();
+        List<String> accepted = out.lines()
+                .filter(l -> l.startsWith("Accepted") || l.startsWith("Preferred"))
+                .toList();
         assertFalse(accepted.isEmpty(), out);
         for (String line : accepted) {
             assertTrue(line.contains("GCM") || line.contains("CHACHA20"), "only AEAD ciphers: " + line);

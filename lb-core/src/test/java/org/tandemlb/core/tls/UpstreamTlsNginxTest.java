@@ -50,13 +50,15 @@ import org.tandemlb.core.testsupport.TestCertificates.KeyType;
 class UpstreamTlsNginxTest {
     @TempDir
     static Path dir;
+
     private static TestCertificates ca;
     private static TestCertificates otherCa;
     private static Issued ip;
     private static Issued web;
 
     private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
-    private final ch.qos.logback.classic.Logger tlsLog = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(UpstreamTls.class);
+    private final ch.qos.logback.classic.Logger tlsLog =
+            (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(UpstreamTls.class);
 
     @BeforeAll
     static void certificates() {
@@ -80,7 +82,10 @@ class UpstreamTlsNginxTest {
     /** WARN lines of {@link UpstreamTls}. */
     private List<String> warnings() {
         synchronized (logged) {
-            return logged.list.stream().filter(e -> e.getLevel() == Level.WARN).map(ILoggingEvent::getFormattedMessage).toList();
+            return logged.list.stream()
+                    .filter(e -> e.getLevel() == Level.WARN)
+                    .map(ILoggingEvent::getFormattedMessage)
+                    .toList();
         }
     }
 
@@ -92,19 +97,29 @@ class UpstreamTlsNginxTest {
     private static NginxServer nginx(Path log, String protocols) {
         return NginxServer.builder()
                 .listenParameters("ssl")
-                .http("map $ssl_server_name $cert { web.internal " + web.chain() + "; default " + ip.chain() + "; }\n"
-                        + "map $ssl_server_name $certkey { web.internal " + web.key() + "; default " + ip.key() + "; }\n"
-                        + "log_format tls '$connection $connection_requests [$ssl_server_name] $ssl_protocol $ssl_alpn_protocol';\n")
+                .http(
+                        "map $ssl_server_name $cert { web.internal " + web.chain() + "; default " + ip.chain() + "; }\n"
+                                + "map $ssl_server_name $certkey { web.internal " + web.key() + "; default " + ip.key()
+                                + "; }\n"
+                                + "log_format tls '$connection $connection_requests [$ssl_server_name] $ssl_protocol $ssl_alpn_protocol';\n")
                 .server("ssl_certificate $cert; ssl_certificate_key $certkey; ssl_protocols " + protocols + ";\n"
                         + "access_log " + log + " tls;\n"
                         + "location / { return 200 \"nginx over $ssl_protocol\\n\"; }")
                 .start();
     }
 
-    private static LoadBalancer proxy(Mode mode, int port, UpstreamTlsConfig tls, UnaryOperator<BackendConfig.Builder> more) {
-        return Proxies.start(mode, b -> more.apply(b.tls(tls)
-                .timeouts(Timeouts.builder().connect(Duration.ofSeconds(2)).build())
-                .server(ServerConfig.builder("web1", "127.0.0.1:" + port).build())), f -> f, 1);
+    private static LoadBalancer proxy(
+            Mode mode, int port, UpstreamTlsConfig tls, UnaryOperator<BackendConfig.Builder> more) {
+        return Proxies.start(
+                mode,
+                b -> more.apply(b.tls(tls)
+                        .timeouts(Timeouts.builder()
+                                .connect(Duration.ofSeconds(2))
+                                .build())
+                        .server(ServerConfig.builder("web1", "127.0.0.1:" + port)
+                                .build())),
+                f -> f,
+                1);
     }
 
     private static UpstreamTlsConfig.Builder trusting(TestCertificates authority) {
@@ -119,8 +134,8 @@ class UpstreamTlsNginxTest {
     void aPlainClientGetsNginxOverOneVerifiedTlsConnection() throws Exception {
         Path log = dir.resolve("keepalive.log");
         try (NginxServer nginx = nginx(log, "TLSv1.2 TLSv1.3");
-             LoadBalancer lb = proxy(Mode.HTTP, nginx.port(), trusting(ca).build(), b -> b);
-             RawHttp client = new RawHttp(lb.address("fe"))) {
+                LoadBalancer lb = proxy(Mode.HTTP, nginx.port(), trusting(ca).build(), b -> b);
+                RawHttp client = new RawHttp(lb.address("fe"))) {
             for (int i = 0; i < 20; i++) {
                 RawHttp.Response r = client.get("/");
                 assertEquals(200, r.status());
@@ -141,69 +156,104 @@ class UpstreamTlsNginxTest {
     void sniIsSentAndTheCertificateOfThatNameIsVerified() throws Exception {
         Path log = dir.resolve("sni.log");
         try (NginxServer nginx = nginx(log, "TLSv1.2 TLSv1.3");
-             LoadBalancer lb = proxy(Mode.HTTP, nginx.port(), trusting(ca).sni("web.internal").build(), b -> b);
-             RawHttp client = new RawHttp(lb.address("fe"))) {
+                LoadBalancer lb = proxy(
+                        Mode.HTTP,
+                        nginx.port(),
+                        trusting(ca).sni("web.internal").build(),
+                        b -> b);
+                RawHttp client = new RawHttp(lb.address("fe"))) {
             assertEquals(200, client.get("/").status());
             await().atMost(Duration.ofSeconds(5)).until(() -> lines(log).size() == 1);
-            assertTrue(lines(log).get(0).endsWith(" 1 [web.internal] TLSv1.3 http/1.1"), lines(log).get(0));
+            assertTrue(
+                    lines(log).get(0).endsWith(" 1 [web.internal] TLSv1.3 http/1.1"),
+                    lines(log).get(0));
         }
         // A name the server has no certificate for: it presents its default one, which does not match.
         try (NginxServer nginx = nginx(dir.resolve("sni-other.log"), "TLSv1.2 TLSv1.3");
-             LoadBalancer lb = proxy(Mode.HTTP, nginx.port(), trusting(ca).sni("api.internal").build(), b -> b);
-             RawHttp client = new RawHttp(lb.address("fe"))) {
+                LoadBalancer lb = proxy(
+                        Mode.HTTP,
+                        nginx.port(),
+                        trusting(ca).sni("api.internal").build(),
+                        b -> b);
+                RawHttp client = new RawHttp(lb.address("fe"))) {
             assertEquals(502, client.get("/").status());
-            assertTrue(warnings().contains("server be/web1: TLS handshake failed: certificate does not match api.internal"),
+            assertTrue(
+                    warnings()
+                            .contains("server be/web1: TLS handshake failed: certificate does not match api.internal"),
                     warnings().toString());
         }
     }
 
     @Test
     void aCertificateForAnotherNameIs502WithTheReason() throws Exception {
-        try (NginxServer nginx = NginxServer.builder().listenParameters("ssl")
-                     .server("ssl_certificate " + web.chain() + "; ssl_certificate_key " + web.key() + ";\n"
-                             + "location / { return 200 \"web.internal\\n\"; }").start();
-             LoadBalancer lb = proxy(Mode.HTTP, nginx.port(), trusting(ca).build(), b -> b);
-             RawHttp client = new RawHttp(lb.address("fe"))) {
+        try (NginxServer nginx = NginxServer.builder()
+                        .listenParameters("ssl")
+                        .server("ssl_certificate " + web.chain() + "; ssl_certificate_key " + web.key() + ";\n"
+                                + "location / { return 200 \"web.internal\\n\"; }")
+                        .start();
+                LoadBalancer lb = proxy(Mode.HTTP, nginx.port(), trusting(ca).build(), b -> b);
+                RawHttp client = new RawHttp(lb.address("fe"))) {
             assertEquals(502, client.get("/").status());
-            assertEquals(List.of("server be/web1: TLS handshake failed: certificate does not match 127.0.0.1"), warnings());
+            assertEquals(
+                    List.of("server be/web1: TLS handshake failed: certificate does not match 127.0.0.1"), warnings());
         }
     }
 
     @Test
     void aFailedHandshakeIsRetriedOnAnotherServer() throws Exception {
-        try (NginxServer wrongName = NginxServer.builder().listenParameters("ssl")
-                     .server("ssl_certificate " + web.chain() + "; ssl_certificate_key " + web.key() + ";\n"
-                             + "location / { return 200 \"web.internal\\n\"; }").start();
-             NginxServer good = nginx(dir.resolve("retry.log"), "TLSv1.2 TLSv1.3");
-             LoadBalancer lb = Proxies.start(Mode.HTTP, b -> b.tls(trusting(ca).build())
-                     .server(ServerConfig.builder("web1", "127.0.0.1:" + wrongName.port()).build())
-                     .server(ServerConfig.builder("web2", "127.0.0.1:" + good.port()).build()), f -> f, 1)) {
+        try (NginxServer wrongName = NginxServer.builder()
+                        .listenParameters("ssl")
+                        .server("ssl_certificate " + web.chain() + "; ssl_certificate_key " + web.key() + ";\n"
+                                + "location / { return 200 \"web.internal\\n\"; }")
+                        .start();
+                NginxServer good = nginx(dir.resolve("retry.log"), "TLSv1.2 TLSv1.3");
+                LoadBalancer lb = Proxies.start(
+                        Mode.HTTP,
+                        b -> b.tls(trusting(ca).build())
+                                .server(ServerConfig.builder("web1", "127.0.0.1:" + wrongName.port())
+                                        .build())
+                                .server(ServerConfig.builder("web2", "127.0.0.1:" + good.port())
+                                        .build()),
+                        f -> f,
+                        1)) {
             for (int i = 0; i < 6; i++) {
                 try (RawHttp client = new RawHttp(lb.address("fe"))) {
                     assertEquals("nginx over TLSv1.3\n", client.get("/").body());
                 }
             }
             assertTrue(lb.backend("be").server("web1").connectFailuresTotal() >= 3);
-            assertEquals(List.of("server be/web1: TLS handshake failed: certificate does not match 127.0.0.1"), warnings(),
+            assertEquals(
+                    List.of("server be/web1: TLS handshake failed: certificate does not match 127.0.0.1"),
+                    warnings(),
                     "one warning for the run of failures");
         }
     }
 
     @Test
     void aWrongCaIs502AndTheHttpCheckTakesTheServerDown() throws Exception {
-        HealthCheckConfig check = HealthCheckConfig.builder(HealthCheckConfig.Type.HTTP).path("/")
-                .interval(Duration.ofMillis(100)).timeout(Duration.ofSeconds(2)).fall(1).build();
+        HealthCheckConfig check = HealthCheckConfig.builder(HealthCheckConfig.Type.HTTP)
+                .path("/")
+                .interval(Duration.ofMillis(100))
+                .timeout(Duration.ofSeconds(2))
+                .fall(1)
+                .build();
         try (NginxServer nginx = nginx(dir.resolve("wrong-ca.log"), "TLSv1.2 TLSv1.3");
-             LoadBalancer lb = proxy(Mode.HTTP, nginx.port(), trusting(otherCa).build(), b -> b.retries(0));
-             RawHttp client = new RawHttp(lb.address("fe"))) {
+                LoadBalancer lb =
+                        proxy(Mode.HTTP, nginx.port(), trusting(otherCa).build(), b -> b.retries(0));
+                RawHttp client = new RawHttp(lb.address("fe"))) {
             Server web1 = lb.backend("be").server("web1");
             assertEquals(502, client.get("/").status());
-            String reason = "TLS handshake failed: the server's certificate is not signed by a CA of " + otherCa.caCertificate();
+            String reason = "TLS handshake failed: the server's certificate is not signed by a CA of "
+                    + otherCa.caCertificate();
             assertEquals(List.of("server be/web1: " + reason), warnings());
             assertEquals(1, web1.connectFailuresTotal(), "a failed handshake is a failed connect");
 
-            BackendConfig checked = BackendConfig.builder("be", Mode.HTTP).tls(trusting(otherCa).build()).retries(0)
-                    .servers(lb.config().backend("be").servers()).healthCheck(check).build();
+            BackendConfig checked = BackendConfig.builder("be", Mode.HTTP)
+                    .tls(trusting(otherCa).build())
+                    .retries(0)
+                    .servers(lb.config().backend("be").servers())
+                    .healthCheck(check)
+                    .build();
             lb.apply(new LoadBalancerConfig(lb.config().frontends(), List.of(checked)));
             await().atMost(Duration.ofSeconds(10)).until(() -> !web1.isUp());
             CheckResult last = web1.lastCheck();
@@ -215,11 +265,14 @@ class UpstreamTlsNginxTest {
     @Test
     void aReloadThatChangesTlsClosesTheIdleConnectionsMadeWithTheOldSettings() throws Exception {
         try (NginxServer nginx = nginx(dir.resolve("reload.log"), "TLSv1.2 TLSv1.3");
-             LoadBalancer lb = proxy(Mode.HTTP, nginx.port(), trusting(ca).build(), b -> b.retries(0));
-             RawHttp client = new RawHttp(lb.address("fe"))) {
+                LoadBalancer lb = proxy(Mode.HTTP, nginx.port(), trusting(ca).build(), b -> b.retries(0));
+                RawHttp client = new RawHttp(lb.address("fe"))) {
             assertEquals(200, client.get("/").status());
-            BackendConfig distrusting = BackendConfig.builder("be", Mode.HTTP).tls(trusting(otherCa).build()).retries(0)
-                    .servers(lb.config().backend("be").servers()).build();
+            BackendConfig distrusting = BackendConfig.builder("be", Mode.HTTP)
+                    .tls(trusting(otherCa).build())
+                    .retries(0)
+                    .servers(lb.config().backend("be").servers())
+                    .build();
             lb.apply(new LoadBalancerConfig(lb.config().frontends(), List.of(distrusting)));
             // The pooled connection, verified with the old CA, is not reused: a new one fails to verify.
             assertEquals(502, client.get("/").status());
@@ -229,35 +282,48 @@ class UpstreamTlsNginxTest {
     @Test
     void withoutCaTheSystemTrustStoreDecides() throws Exception {
         try (NginxServer nginx = nginx(dir.resolve("system.log"), "TLSv1.2 TLSv1.3");
-             LoadBalancer lb = proxy(Mode.HTTP, nginx.port(), UpstreamTlsConfig.DEFAULTS, b -> b.retries(0));
-             RawHttp client = new RawHttp(lb.address("fe"))) {
+                LoadBalancer lb = proxy(Mode.HTTP, nginx.port(), UpstreamTlsConfig.DEFAULTS, b -> b.retries(0));
+                RawHttp client = new RawHttp(lb.address("fe"))) {
             assertEquals(502, client.get("/").status(), "the test CA is in no system trust store");
-            assertEquals(List.of("server be/web1: TLS handshake failed: the server's certificate is not signed by a CA of"
-                    + " the system's trust store"), warnings());
+            assertEquals(
+                    List.of("server be/web1: TLS handshake failed: the server's certificate is not signed by a CA of"
+                            + " the system's trust store"),
+                    warnings());
         }
     }
 
     @Test
     void verifyFalseAcceptsAnyCertificateAndWarnsOnce() throws Exception {
         try (NginxServer nginx = nginx(dir.resolve("noverify.log"), "TLSv1.2 TLSv1.3");
-             LoadBalancer lb = proxy(Mode.HTTP, nginx.port(), trusting(otherCa).verify(false).sni("api.internal").build(), b -> b);
-             RawHttp client = new RawHttp(lb.address("fe"))) {
+                LoadBalancer lb = proxy(
+                        Mode.HTTP,
+                        nginx.port(),
+                        trusting(otherCa).verify(false).sni("api.internal").build(),
+                        b -> b);
+                RawHttp client = new RawHttp(lb.address("fe"))) {
             assertEquals(200, client.get("/").status());
-            assertEquals(List.of("backend be: tls.verify is false: the servers' certificates are not checked"), warnings());
+            assertEquals(
+                    List.of("backend be: tls.verify is false: the servers' certificates are not checked"), warnings());
         }
     }
 
     @Test
     void aServerWithTls13OnlyWorksAndTheHttpCheckPasses() throws Exception {
-        HealthCheckConfig check = HealthCheckConfig.builder(HealthCheckConfig.Type.HTTP).path("/")
-                .interval(Duration.ofMillis(100)).timeout(Duration.ofSeconds(2)).build();
+        HealthCheckConfig check = HealthCheckConfig.builder(HealthCheckConfig.Type.HTTP)
+                .path("/")
+                .interval(Duration.ofMillis(100))
+                .timeout(Duration.ofSeconds(2))
+                .build();
         try (NginxServer nginx = nginx(dir.resolve("tls13.log"), "TLSv1.3");
-             LoadBalancer lb = proxy(Mode.HTTP, nginx.port(), trusting(ca).build(), b -> b.healthCheck(check));
-             RawHttp client = new RawHttp(lb.address("fe"))) {
+                LoadBalancer lb = proxy(Mode.HTTP, nginx.port(), trusting(ca).build(), b -> b.healthCheck(check));
+                RawHttp client = new RawHttp(lb.address("fe"))) {
             assertEquals("nginx over TLSv1.3\n", client.get("/").body());
             Server web1 = lb.backend("be").server("web1");
             await().atMost(Duration.ofSeconds(10)).until(() -> web1.lastCheck() != null);
-            assertEquals(CheckResult.Status.PASSED, web1.lastCheck().status(), web1.lastCheck().message());
+            assertEquals(
+                    CheckResult.Status.PASSED,
+                    web1.lastCheck().status(),
+                    web1.lastCheck().message());
             assertEquals("200", web1.lastCheck().message());
         }
     }
@@ -265,11 +331,12 @@ class UpstreamTlsNginxTest {
     @Test
     void aPlainHttpServerWhereTlsIsExpectedIs502AtOnce() throws Exception {
         try (NginxServer nginx = NginxServer.start("location / { return 200 \"plain\\n\"; }");
-             LoadBalancer lb = proxy(Mode.HTTP, nginx.port(), trusting(ca).build(), b -> b.retries(0));
-             RawHttp client = new RawHttp(lb.address("fe"))) {
+                LoadBalancer lb = proxy(Mode.HTTP, nginx.port(), trusting(ca).build(), b -> b.retries(0));
+                RawHttp client = new RawHttp(lb.address("fe"))) {
             long start = System.nanoTime();
             assertEquals(502, client.get("/").status());
-            assertTrue(Duration.ofNanos(System.nanoTime() - start).compareTo(Duration.ofSeconds(2)) < 0,
+            assertTrue(
+                    Duration.ofNanos(System.nanoTime() - start).compareTo(Duration.ofSeconds(2)) < 0,
                     "no wait for the connect timeout: the server answered");
             assertEquals(List.of("server be/web1: TLS handshake failed: the server does not speak TLS"), warnings());
         }
@@ -279,15 +346,23 @@ class UpstreamTlsNginxTest {
     void aSilentServerIs502AfterTheConnectTimeout() throws Exception {
         // Accepted by the kernel (backlog), never answered: the handshake waits for nothing.
         try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-             LoadBalancer lb = Proxies.start(Mode.HTTP, b -> b.retries(0)
-                     .tls(trusting(ca).build())
-                     .timeouts(Timeouts.builder().connect(Duration.ofMillis(500)).build())
-                     .server(ServerConfig.builder("web1", "127.0.0.1:" + silent.getLocalPort()).build()), f -> f, 1);
-             RawHttp client = new RawHttp(lb.address("fe"))) {
+                LoadBalancer lb = Proxies.start(
+                        Mode.HTTP,
+                        b -> b.retries(0)
+                                .tls(trusting(ca).build())
+                                .timeouts(Timeouts.builder()
+                                        .connect(Duration.ofMillis(500))
+                                        .build())
+                                .server(ServerConfig.builder("web1", "127.0.0.1:" + silent.getLocalPort())
+                                        .build()),
+                        f -> f,
+                        1);
+                RawHttp client = new RawHttp(lb.address("fe"))) {
             long start = System.nanoTime();
             assertEquals(502, client.get("/").status());
             Duration took = Duration.ofNanos(System.nanoTime() - start);
-            assertTrue(took.compareTo(Duration.ofMillis(450)) > 0 && took.compareTo(Duration.ofMillis(2500)) < 0,
+            assertTrue(
+                    took.compareTo(Duration.ofMillis(450)) > 0 && took.compareTo(Duration.ofMillis(2500)) < 0,
                     "the handshake is bounded by timeouts.connect (500 ms): " + took);
             assertEquals(List.of("server be/web1: TLS handshake timed out"), warnings());
         }
@@ -295,18 +370,26 @@ class UpstreamTlsNginxTest {
 
     @Test
     void tcpModeRelaysDecryptedBytesAndTheTcpCheckDoesAHandshake() throws Exception {
-        HealthCheckConfig check = HealthCheckConfig.builder(HealthCheckConfig.Type.TCP).interval(Duration.ofMillis(100)).timeout(Duration.ofSeconds(2)).build();
+        HealthCheckConfig check = HealthCheckConfig.builder(HealthCheckConfig.Type.TCP)
+                .interval(Duration.ofMillis(100))
+                .timeout(Duration.ofSeconds(2))
+                .build();
         try (NginxServer nginx = nginx(dir.resolve("tcp.log"), "TLSv1.2 TLSv1.3");
-             LoadBalancer lb = proxy(Mode.TCP, nginx.port(), trusting(ca).build(), b -> b.healthCheck(check));
-             RawHttp client = new RawHttp(lb.address("fe"))) {
-            RawHttp.Response r = client.send("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").read();
+                LoadBalancer lb = proxy(Mode.TCP, nginx.port(), trusting(ca).build(), b -> b.healthCheck(check));
+                RawHttp client = new RawHttp(lb.address("fe"))) {
+            RawHttp.Response r = client.send("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                    .read();
             assertEquals(200, r.status());
             assertEquals("nginx over TLSv1.3\n", r.body());
-            await().atMost(Duration.ofSeconds(5)).until(() -> !lines(dir.resolve("tcp.log")).isEmpty());
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> !lines(dir.resolve("tcp.log")).isEmpty());
             assertTrue(lines(dir.resolve("tcp.log")).get(0).endsWith(" 1 [-] TLSv1.3 -"), "no ALPN in tcp mode");
             // A client that half-closes after its request still gets the whole answer.
             try (RawHttp halfClosing = new RawHttp(lb.address("fe"))) {
-                halfClosing.send("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").socket().shutdownOutput();
+                halfClosing
+                        .send("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                        .socket()
+                        .shutdownOutput();
                 assertEquals("nginx over TLSv1.3\n", halfClosing.read().body());
             }
             Server web1 = lb.backend("be").server("web1");
@@ -314,11 +397,21 @@ class UpstreamTlsNginxTest {
             assertEquals("TLS handshake done", web1.lastCheck().message());
         }
         try (NginxServer nginx = nginx(dir.resolve("tcp-wrong.log"), "TLSv1.2 TLSv1.3");
-             LoadBalancer lb = proxy(Mode.TCP, nginx.port(), trusting(otherCa).build(), b -> b.healthCheck(
-                     HealthCheckConfig.builder(HealthCheckConfig.Type.TCP).interval(Duration.ofMillis(100)).timeout(Duration.ofSeconds(2)).fall(1).build()))) {
+                LoadBalancer lb = proxy(
+                        Mode.TCP,
+                        nginx.port(),
+                        trusting(otherCa).build(),
+                        b -> b.healthCheck(HealthCheckConfig.builder(HealthCheckConfig.Type.TCP)
+                                .interval(Duration.ofMillis(100))
+                                .timeout(Duration.ofSeconds(2))
+                                .fall(1)
+                                .build()))) {
             Server web1 = lb.backend("be").server("web1");
             await().atMost(Duration.ofSeconds(10)).until(() -> !web1.isUp());
-            assertTrue(web1.lastCheck().message().startsWith("TLS handshake failed: the server's certificate is not signed"),
+            assertTrue(
+                    web1.lastCheck()
+                            .message()
+                            .startsWith("TLS handshake failed: the server's certificate is not signed"),
                     web1.lastCheck().message());
         }
     }
@@ -326,9 +419,12 @@ class UpstreamTlsNginxTest {
     @Test
     void anUnreadableCaFailsTheStartNamingTheFile() {
         Path missing = dir.resolve("missing-ca.crt");
-        LoadBalancerConfig config = LoadBalancerConfig.builder().backend(BackendConfig.builder("be", Mode.HTTP)
-                .tls(UpstreamTlsConfig.builder().ca(missing).build())
-                .server(ServerConfig.builder("web1", "127.0.0.1:8443").build()).build()).build();
+        LoadBalancerConfig config = LoadBalancerConfig.builder()
+                .backend(BackendConfig.builder("be", Mode.HTTP)
+                        .tls(UpstreamTlsConfig.builder().ca(missing).build())
+                        .server(ServerConfig.builder("web1", "127.0.0.1:8443").build())
+                        .build())
+                .build();
         try (LoadBalancer lb = LoadBalancer.builder(config).threads(1).build()) {
             LoadBalancerException e = assertThrows(LoadBalancerException.class, lb::start);
             assertEquals("backend be: tls.ca: cannot read " + missing + ": no such file", e.getMessage());

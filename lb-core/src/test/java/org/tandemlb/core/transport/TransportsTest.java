@@ -50,8 +50,13 @@ class TransportsTest {
     @MethodSource("available")
     void httpResponsesArriveWholeBeforeTheConnectionCloses(Transport transport) throws Exception {
         try (TestBackend server = TestBackend.start("s1");
-             LoadBalancer lb = Proxies.start(transport, Mode.HTTP,
-                     b -> b.server(ServerConfig.builder("s1", server.hostPort()).build()), f -> f, 1)) {
+                LoadBalancer lb = Proxies.start(
+                        transport,
+                        Mode.HTTP,
+                        b -> b.server(
+                                ServerConfig.builder("s1", server.hostPort()).build()),
+                        f -> f,
+                        1)) {
             InetSocketAddress fe = lb.address("fe");
             // Keep-alive, then a 4 MiB response whose client asked to close after it.
             try (RawHttp c = new RawHttp(fe)) {
@@ -83,8 +88,12 @@ class TransportsTest {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             dead = "127.0.0.1:" + s.getLocalPort();
         }
-        try (LoadBalancer lb = Proxies.start(transport, Mode.HTTP,
-                b -> b.retries(0).server(ServerConfig.builder("dead", dead).build()), f -> f, 1)) {
+        try (LoadBalancer lb = Proxies.start(
+                transport,
+                Mode.HTTP,
+                b -> b.retries(0).server(ServerConfig.builder("dead", dead).build()),
+                f -> f,
+                1)) {
             for (int i = 0; i < 50; i++) {
                 try (RawHttp c = new RawHttp(lb.address("fe"))) {
                     assertEquals(502, c.get("/").status(), "answer " + i);
@@ -98,8 +107,13 @@ class TransportsTest {
     @MethodSource("available")
     void tcpRelaysEveryByteAndTheHalfCloseBothWays(Transport transport) throws Exception {
         try (AnswerAfterFinServer server = new AnswerAfterFinServer(4 * MIB);
-             LoadBalancer lb = Proxies.start(transport, Mode.TCP,
-                     b -> b.server(ServerConfig.builder("s", server.hostPort()).build()), f -> f, 1)) {
+                LoadBalancer lb = Proxies.start(
+                        transport,
+                        Mode.TCP,
+                        b -> b.server(
+                                ServerConfig.builder("s", server.hostPort()).build()),
+                        f -> f,
+                        1)) {
             int port = lb.address("fe").getPort();
             // A large exchange: the server answers only after the client's FIN, then closes at
             // once; the last bytes must still reach the client, in order.

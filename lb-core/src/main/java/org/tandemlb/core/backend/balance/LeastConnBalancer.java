@@ -24,8 +24,7 @@ final class LeastConnBalancer implements Balancer {
     /** The position after the last chosen one, where the next scan starts. */
     private int next;
 
-    LeastConnBalancer() {
-    }
+    LeastConnBalancer() {}
 
     @Override
     public <T extends Candidate> T pick(List<T> candidates, byte[] clientKey) {

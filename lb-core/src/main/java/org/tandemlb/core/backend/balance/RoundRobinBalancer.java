@@ -51,10 +51,10 @@ final class RoundRobinBalancer implements Balancer {
     private State[] scratch = new State[8];
     /** The number of picks so far; a state's {@code lastSeen} is the last pick it took part in. */
     private long tick;
+
     private int previousSize;
 
-    RoundRobinBalancer() {
-    }
+    RoundRobinBalancer() {}
 
     @Override
     public <T extends Candidate> T pick(List<T> candidates, byte[] clientKey) {

@@ -42,8 +42,7 @@ final class SourceHashBalancer implements Balancer {
     private static final long FNV_OFFSET = 0xcbf29ce484222325L;
     private static final long FNV_PRIME = 0x100000001b3L;
 
-    SourceHashBalancer() {
-    }
+    SourceHashBalancer() {}
 
     @Override
     public <T extends Candidate> T pick(List<T> candidates, byte[] clientKey) {

@@ -52,22 +52,26 @@ class LeastConnBalancerTest {
         for (int i = 0; i < 10; i++) {
             picks.add(balancer.pick(List.of(heavy, light), CLIENT).id());
         }
-        assertEquals(List.of("heavy", "light", "heavy", "light", "heavy", "light", "heavy", "light",
-                "heavy", "light"), picks);
+        assertEquals(
+                List.of("heavy", "light", "heavy", "light", "heavy", "light", "heavy", "light", "heavy", "light"),
+                picks);
     }
 
     @Test
     void threeTiedServersShareExactlyInTurn() {
-        List<TestServer> servers = List.of(new TestServer("a", 1, 3), new TestServer("b", 1, 3),
-                new TestServer("c", 1, 3));
+        List<TestServer> servers =
+                List.of(new TestServer("a", 1, 3), new TestServer("b", 1, 3), new TestServer("c", 1, 3));
         assertEquals(Map.of("a", 10, "b", 10, "c", 10), counts(servers, 30));
     }
 
     @Test
     void tiedServersShareEquallyWhenABusierOneSitsBetweenThem() {
         // Rotation by position must not favour the server just after the busy one.
-        List<TestServer> servers = List.of(new TestServer("a", 1, 0), new TestServer("busy", 1, 9),
-                new TestServer("b", 1, 0), new TestServer("c", 1, 0));
+        List<TestServer> servers = List.of(
+                new TestServer("a", 1, 0),
+                new TestServer("busy", 1, 9),
+                new TestServer("b", 1, 0),
+                new TestServer("c", 1, 0));
         assertEquals(Map.of("a", 10, "b", 10, "c", 10), counts(servers, 30));
     }
 

@@ -32,14 +32,15 @@ class RandomBalancerTest {
 
     private static void assertShare(Map<String, Integer> counts, String id, double expected) {
         double share = counts.getOrDefault(id, 0) / (double) PICKS;
-        assertTrue(Math.abs(share - expected) <= 0.02,
+        assertTrue(
+                Math.abs(share - expected) <= 0.02,
                 id + " got " + share + " of the picks, expected " + expected + " ± 0.02");
     }
 
     @Test
     void equalServersWithEqualLoadShareEqually() {
-        List<TestServer> servers = List.of(new TestServer("a", 1), new TestServer("b", 1),
-                new TestServer("c", 1), new TestServer("d", 1));
+        List<TestServer> servers =
+                List.of(new TestServer("a", 1), new TestServer("b", 1), new TestServer("c", 1), new TestServer("d", 1));
         Map<String, Integer> counts = counts(seeded(1), servers, PICKS);
         for (String id : List.of("a", "b", "c", "d")) {
             assertShare(counts, id, 0.25);
@@ -49,8 +50,11 @@ class RandomBalancerTest {
     @Test
     void theMostLoadedServerIsNeverPickedAndTheOthersShareEqually() {
         // Power of two choices: the busiest server loses every comparison it is drawn into.
-        List<TestServer> servers = List.of(new TestServer("a", 1, 2), new TestServer("busy", 1, 50),
-                new TestServer("b", 1, 2), new TestServer("c", 1, 2));
+        List<TestServer> servers = List.of(
+                new TestServer("a", 1, 2),
+                new TestServer("busy", 1, 50),
+                new TestServer("b", 1, 2),
+                new TestServer("c", 1, 2));
         Map<String, Integer> counts = counts(seeded(2), servers, PICKS);
         assertFalse(counts.containsKey("busy"), "busy was picked " + counts.get("busy") + " times");
         for (String id : List.of("a", "b", "c")) {
@@ -62,8 +66,11 @@ class RandomBalancerTest {
     void busierServersArePickedLessInProportionToHowManyTheyBeat() {
         // Loads 1, 2, 3, 4 at equal weights: each of the six pairs is drawn equally often and
         // its less loaded member wins.
-        List<TestServer> servers = List.of(new TestServer("a", 1, 1), new TestServer("b", 1, 2),
-                new TestServer("c", 1, 3), new TestServer("d", 1, 4));
+        List<TestServer> servers = List.of(
+                new TestServer("a", 1, 1),
+                new TestServer("b", 1, 2),
+                new TestServer("c", 1, 3),
+                new TestServer("d", 1, 4));
         Map<String, Integer> counts = counts(seeded(3), servers, PICKS);
         // A server wins when it is drawn and its partner is busier:
         // a: drawn in 1/2 of the pairs, always wins = 1/2; b: pairs {b,c},{b,d} = 1/3; c: {c,d} = 1/6.
@@ -75,8 +82,7 @@ class RandomBalancerTest {
 
     @Test
     void withEqualLoadsTheSplitFollowsTheWeights() {
-        List<TestServer> servers = List.of(new TestServer("a", 3), new TestServer("b", 1),
-                new TestServer("c", 1));
+        List<TestServer> servers = List.of(new TestServer("a", 3), new TestServer("b", 1), new TestServer("c", 1));
         Map<String, Integer> counts = counts(seeded(4), servers, PICKS);
         assertShare(counts, "a", 0.6);
         assertShare(counts, "b", 0.2);

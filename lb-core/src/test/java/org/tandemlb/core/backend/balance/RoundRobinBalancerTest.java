@@ -42,8 +42,8 @@ class RoundRobinBalancerTest {
 
     @Test
     void equalWeightsAreExactForEveryMultipleOfTheServerCount() {
-        List<TestServer> servers = List.of(new TestServer("a", 7), new TestServer("b", 7),
-                new TestServer("c", 7), new TestServer("d", 7));
+        List<TestServer> servers =
+                List.of(new TestServer("a", 7), new TestServer("b", 7), new TestServer("c", 7), new TestServer("d", 7));
         // Weights of 7 each must not change anything: N·k requests land k on each, exactly.
         for (int k = 1; k <= 25; k++) {
             assertEquals(Map.of("a", 1, "b", 1, "c", 1, "d", 1), counts(picks(servers, 4)), "round " + k);
@@ -63,8 +63,7 @@ class RoundRobinBalancerTest {
 
     @Test
     void weightsFiveOneOneSplitExactlyAndSpreadTheLightServers() {
-        List<TestServer> servers = List.of(new TestServer("a", 5), new TestServer("b", 1),
-                new TestServer("c", 1));
+        List<TestServer> servers = List.of(new TestServer("a", 5), new TestServer("b", 1), new TestServer("c", 1));
         List<String> picks = picks(servers, 700);
         assertEquals(Map.of("a", 500, "b", 100, "c", 100), counts(picks));
         // Nginx's documented sequence for 5, 1, 1.
@@ -158,7 +157,6 @@ class RoundRobinBalancerTest {
             counts.merge(rr.pick(current, CLIENT).id(), 1, Integer::sum);
         }
         assertEquals(2, rr.trackedIds());
-        assertEquals(Map.of("new1", RoundRobinBalancer.PRUNE_EVERY, "new2", RoundRobinBalancer.PRUNE_EVERY),
-                counts);
+        assertEquals(Map.of("new1", RoundRobinBalancer.PRUNE_EVERY, "new2", RoundRobinBalancer.PRUNE_EVERY), counts);
     }
 }

@@ -29,7 +29,8 @@ class SourceHashBalancerTest {
             int address = random.nextInt();
             if (seen.add(address)) {
                 clients.add(new byte[] {
-                    (byte) (address >>> 24), (byte) (address >>> 16), (byte) (address >>> 8), (byte) address});
+                    (byte) (address >>> 24), (byte) (address >>> 16), (byte) (address >>> 8), (byte) address
+                });
             }
         }
         return clients;
@@ -59,8 +60,7 @@ class SourceHashBalancerTest {
 
     private static void assertShare(int count, int of, double expected, String what) {
         double share = count / (double) of;
-        assertTrue(Math.abs(share - expected) <= 0.02,
-                what + ": " + share + ", expected " + expected + " ± 0.02");
+        assertTrue(Math.abs(share - expected) <= 0.02, what + ": " + share + ", expected " + expected + " ± 0.02");
     }
 
     @Test
@@ -165,8 +165,8 @@ class SourceHashBalancerTest {
 
     @Test
     void unequalWeightsAcrossFourServersFollowTheWeights() {
-        List<TestServer> servers = List.of(new TestServer("a", 4), new TestServer("b", 3),
-                new TestServer("c", 2), new TestServer("d", 1));
+        List<TestServer> servers =
+                List.of(new TestServer("a", 4), new TestServer("b", 3), new TestServer("c", 2), new TestServer("d", 1));
         Map<String, Integer> counts = counts(assign(servers, ipv4Clients(5, CLIENTS)));
         assertShare(counts.getOrDefault("a", 0), CLIENTS, 0.4, "a");
         assertShare(counts.getOrDefault("b", 0), CLIENTS, 0.3, "b");
