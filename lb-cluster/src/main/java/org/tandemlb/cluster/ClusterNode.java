@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -157,9 +159,7 @@ public final class ClusterNode implements AutoCloseable {
             if (ch != null && !join.abandonIfJoining()) {
                 ch.close();
             }
-            Throwable cause = e instanceof ExecutionException || e instanceof java.util.concurrent.CompletionException
-                    ? e.getCause()
-                    : e;
+            Throwable cause = e instanceof ExecutionException || e instanceof CompletionException ? e.getCause() : e;
             throw new ClusterException(
                     "cannot join cluster " + config.name() + " on " + config.bind() + ": " + describe(cause), cause);
         }
@@ -220,7 +220,7 @@ public final class ClusterNode implements AutoCloseable {
             done.get(Membership.HANDOVER_LIMIT + TimeUnit.SECONDS.toNanos(2), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             log.warn("no peer took the VIPs over in time: releasing them anyway");
-        } catch (ExecutionException | java.util.concurrent.RejectedExecutionException e) {
+        } catch (ExecutionException | RejectedExecutionException e) {
             log.warn("handover failed: {}", describe(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

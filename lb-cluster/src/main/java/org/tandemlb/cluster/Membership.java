@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -276,7 +277,7 @@ final class Membership {
                     changes.merge(c.changes());
                 }
             });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             // stopping
         }
     }
@@ -295,7 +296,7 @@ final class Membership {
                             src);
                 }
             });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             // stopping
         }
     }
@@ -409,7 +410,7 @@ final class Membership {
                             SoloWatch.others(config));
                 }
             });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             // stopping
         }
     }
@@ -660,7 +661,7 @@ final class Membership {
     private void post(Runnable r) {
         try {
             actor.execute(r);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             // stopping
         }
     }
@@ -709,7 +710,7 @@ final class Membership {
                     log.debug("cluster send to {} failed: {}", dest == null ? "all" : dest, ClusterNode.describe(e));
                 }
             });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             // stopping
         }
     }

@@ -1,5 +1,6 @@
 package org.tandemlb.core;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +25,7 @@ import org.tandemlb.core.frontend.Frontend;
 import org.tandemlb.core.frontend.ListenException;
 import org.tandemlb.core.health.HealthChecks;
 import org.tandemlb.core.health.NettyChecks;
+import org.tandemlb.core.metrics.LoadBalancerMetrics;
 import org.tandemlb.core.proxy.HttpConnectionPool;
 import org.tandemlb.core.proxy.ProxyContext;
 import org.tandemlb.core.tls.ServerTls;
@@ -76,7 +79,7 @@ public final class LoadBalancer implements AutoCloseable {
     private final Pipelines pipelines;
     private final LongSupplier ticker;
     private final HealthChecks healthChecks;
-    private final org.tandemlb.core.metrics.LoadBalancerMetrics metrics;
+    private final LoadBalancerMetrics metrics;
     private final TlsFrontends tls;
     private volatile LoadBalancerConfig config;
     private volatile Map<String, Backend> backends = Map.of();
@@ -104,7 +107,7 @@ public final class LoadBalancer implements AutoCloseable {
             this.acceptors = workers;
             this.ownsGroups = true;
         }
-        this.metrics = b.registry == null ? null : new org.tandemlb.core.metrics.LoadBalancerMetrics(b.registry);
+        this.metrics = b.registry == null ? null : new LoadBalancerMetrics(b.registry);
         this.context = new ProxyContext(transport, name -> backends.get(name), listener(metrics, b.accessListener));
         this.pipelines = new Pipelines(context, pool);
         this.ticker = b.ticker != null ? b.ticker : System::nanoTime;
@@ -410,7 +413,7 @@ public final class LoadBalancer implements AutoCloseable {
         all.forEach(Frontend::drain);
         long deadline = System.nanoTime() + drain.toNanos();
         while (System.nanoTime() < deadline && all.stream().anyMatch(f -> f.currentConnections() > 0)) {
-            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
         }
         int cut = all.stream().mapToInt(Frontend::currentConnections).sum();
         if (cut > 0) {
@@ -442,7 +445,7 @@ public final class LoadBalancer implements AutoCloseable {
         private EventLoopGroup workers;
         private LongSupplier ticker;
         private InetAddress checkSource;
-        private io.micrometer.core.instrument.MeterRegistry registry;
+        private MeterRegistry registry;
         private AccessListener accessListener;
         private TlsProvider tlsProvider;
         private TicketKeys ticketKeys;
@@ -496,7 +499,7 @@ public final class LoadBalancer implements AutoCloseable {
          * Where to publish metrics (the names of docs/admin-api.md); default: none. The caller owns the registry
          * (for example a {@code PrometheusMeterRegistry} it scrapes); no global registry is used.
          */
-        public Builder meterRegistry(io.micrometer.core.instrument.MeterRegistry meterRegistry) {
+        public Builder meterRegistry(MeterRegistry meterRegistry) {
             registry = Objects.requireNonNull(meterRegistry, "meterRegistry");
             return this;
         }

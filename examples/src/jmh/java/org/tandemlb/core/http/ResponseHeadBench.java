@@ -26,6 +26,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
+import org.tandemlb.examples.bench.HeaderRewriteBench;
 
 /**
  * The response head path of one proxied exchange, Nginx's response in, rewritten, encoded for the
@@ -44,7 +45,7 @@ public class ResponseHeadBench {
     @Param({"netty", "tandem"})
     public String decoder;
 
-    private static final String NGINX = org.tandemlb.examples.bench.HeaderRewriteBench.NGINX;
+    private static final String NGINX = HeaderRewriteBench.NGINX;
 
     private ByteBuf bytes;
     private EmbeddedChannel in;

@@ -22,6 +22,7 @@ import org.tandemlb.core.backend.ServerGrant;
 import org.tandemlb.core.backend.balance.Balancer;
 import org.tandemlb.core.config.BackendConfig;
 import org.tandemlb.core.config.Balance;
+import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.config.ServerConfig;
 
 /**
@@ -68,8 +69,7 @@ public class BalancerBench {
     @Setup
     public void setUp() {
         Balance algorithm = Balance.valueOf(balance.toUpperCase(Locale.ROOT));
-        BackendConfig.Builder b =
-                BackendConfig.builder("web", org.tandemlb.core.config.Mode.HTTP).balance(algorithm);
+        BackendConfig.Builder b = BackendConfig.builder("web", Mode.HTTP).balance(algorithm);
         for (int i = 1; i <= servers; i++) {
             b.server(ServerConfig.builder("web" + i, "127.0.0." + i + ":8080")
                     .weight(100)

@@ -3,6 +3,7 @@ package org.tandemlb.examples.bench;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
@@ -128,7 +129,7 @@ public class HeaderRewriteBench {
         responseOut = channel(new HttpResponseEncoder());
     }
 
-    private static EmbeddedChannel channel(io.netty.channel.ChannelHandler h) {
+    private static EmbeddedChannel channel(ChannelHandler h) {
         EmbeddedChannel ch = new EmbeddedChannel(h);
         ch.config().setOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT);
         return ch;

@@ -1,5 +1,6 @@
 package org.tandemlb.admin.demo;
 
+import io.netty.handler.ssl.util.SelfSignedCertificate;
 import java.nio.file.Path;
 import java.security.cert.CertificateException;
 
@@ -13,15 +14,15 @@ import java.security.cert.CertificateException;
  */
 @SuppressWarnings("deprecation")
 final class SelfSigned {
-    private final io.netty.handler.ssl.util.SelfSignedCertificate made;
+    private final SelfSignedCertificate made;
 
-    private SelfSigned(io.netty.handler.ssl.util.SelfSignedCertificate made) {
+    private SelfSigned(SelfSignedCertificate made) {
         this.made = made;
     }
 
     static SelfSigned make() {
         try {
-            return new SelfSigned(new io.netty.handler.ssl.util.SelfSignedCertificate("localhost"));
+            return new SelfSigned(new SelfSignedCertificate("localhost"));
         } catch (CertificateException e) {
             throw new IllegalStateException("cannot make the demo's self-signed certificate: " + e.getMessage(), e);
         }

@@ -4,9 +4,13 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.ImmediateEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -48,15 +52,14 @@ public final class Frontend {
     private final HandshakeStats handshakes = new HandshakeStats();
     private final ConnectionSetup setup;
     private final List<Listener> listeners = new ArrayList<>();
-    private final io.netty.channel.group.ChannelGroup connections =
-            new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.ImmediateEventExecutor.INSTANCE);
+    private final ChannelGroup connections = new DefaultChannelGroup(ImmediateEventExecutor.INSTANCE);
     private final AtomicInteger current = new AtomicInteger();
     private final AtomicLong total = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong proxyHeaderFailures = new AtomicLong();
     private final LongAdder http2Streams = new LongAdder();
     /** Counts a connection out when it closes; one listener for all of them. */
-    private final io.netty.channel.ChannelFutureListener closed = f -> current.decrementAndGet();
+    private final ChannelFutureListener closed = f -> current.decrementAndGet();
 
     /**
      * A frontend not yet bound.

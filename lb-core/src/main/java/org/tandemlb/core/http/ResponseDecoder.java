@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
@@ -255,7 +256,7 @@ final class ResponseDecoder extends ByteToMessageDecoder {
         nextIsHead = false;
         if (head || code == 204 || code == 304) {
             if (headers.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
-                io.netty.handler.codec.http.HttpUtil.setTransferEncodingChunked(response, false);
+                HttpUtil.setTransferEncodingChunked(response, false);
             }
             out.add(response);
             out.add(LastHttpContent.EMPTY_LAST_CONTENT);

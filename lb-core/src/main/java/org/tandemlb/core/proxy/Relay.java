@@ -1,5 +1,6 @@
 package org.tandemlb.core.proxy;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -61,7 +62,7 @@ public final class Relay extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         timer.touch();
-        if (msg instanceof io.netty.buffer.ByteBuf buf) {
+        if (msg instanceof ByteBuf buf) {
             bytes += buf.readableBytes();
         }
         peer.write(msg, peer.voidPromise());

@@ -1,10 +1,14 @@
 package org.tandemlb.core.tcp;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tandemlb.core.accesslog.AccessListener;
@@ -122,7 +126,7 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
                 early.forEach(m -> upstream.write(m, upstream.voidPromise()));
                 early.clear();
                 if (inputShutdown) {
-                    Closing.shutdownOutputAfterWrites((io.netty.channel.socket.DuplexChannel) upstream);
+                    Closing.shutdownOutputAfterWrites((DuplexChannel) upstream);
                 } else {
                     upstream.flush();
                     client.config().setAutoRead(true);
@@ -191,7 +195,7 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof io.netty.buffer.ByteBuf buf) {
+        if (msg instanceof ByteBuf buf) {
             earlyBytes += buf.readableBytes();
         }
         early.add(msg);
@@ -199,7 +203,7 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
+        if (evt instanceof ChannelInputShutdownEvent) {
             inputShutdown = true;
         }
         ctx.fireUserEventTriggered(evt);
@@ -207,7 +211,7 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        early.forEach(io.netty.util.ReferenceCountUtil::release);
+        early.forEach(ReferenceCountUtil::release);
         early.clear();
         ctx.fireChannelInactive();
     }

@@ -1,7 +1,9 @@
 package org.tandemlb.core.tls;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
@@ -94,8 +96,7 @@ public final class TlsCertificate {
                     index,
                     field,
                     file,
-                    file + ": cannot read it: "
-                            + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.toString()),
+                    file + ": cannot read it: " + (e instanceof NoSuchFileException ? "no such file" : e.toString()),
                     e);
         }
     }
@@ -107,7 +108,7 @@ public final class TlsCertificate {
         }
         String algorithm = key.getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
         try {
-            byte[] data = "tandem key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            byte[] data = "tandem key check".getBytes(StandardCharsets.US_ASCII);
             Signature sign = Signature.getInstance(algorithm);
             sign.initSign(key);
             sign.update(data);

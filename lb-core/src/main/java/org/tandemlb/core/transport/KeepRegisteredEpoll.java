@@ -7,6 +7,7 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.IoOps;
 import io.netty.channel.IoRegistration;
 import io.netty.channel.epoll.EpollIoOps;
+import io.netty.util.concurrent.ThreadAwareExecutor;
 
 /**
  * Works around a Netty 4.2 epoll bug that lost data. When a socket has no interest left (its
@@ -32,7 +33,7 @@ final class KeepRegisteredEpoll implements IoHandler {
     static IoHandlerFactory wrap(IoHandlerFactory factory) {
         return new IoHandlerFactory() {
             @Override
-            public IoHandler newHandler(io.netty.util.concurrent.ThreadAwareExecutor executor) {
+            public IoHandler newHandler(ThreadAwareExecutor executor) {
                 return new KeepRegisteredEpoll(factory.newHandler(executor));
             }
 

@@ -1,6 +1,7 @@
 package org.tandemlb.core.backend.balance;
 
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import org.tandemlb.core.config.Balance;
 
 /**
@@ -42,7 +43,7 @@ public interface Balancer {
 
     /** Power of two random choices, drawn by weight; the less loaded of the two wins. */
     static Balancer random() {
-        return new RandomBalancer(java.util.concurrent.ThreadLocalRandom::current);
+        return new RandomBalancer(ThreadLocalRandom::current);
     }
 
     /** Weighted rendezvous hashing of the client address: removing a server moves only its share. */
