@@ -162,6 +162,32 @@ class TlsFrontendTest {
 
     @ParameterizedTest
     @EnumSource(TlsProvider.class)
+    void curlGetsHttp2ByAlpnOnTheSameFrontend(TlsProvider provider) {
+        int port = start(provider).address("fe").getPort();
+        String out = TlsClients.run(
+                null,
+                List.of(
+                        "curl",
+                        "-sS",
+                        "--http2",
+                        "--cacert",
+                        ca.caCertificate().toString(),
+                        "--resolve",
+                        "www.b.test:" + port + ":127.0.0.1",
+                        "-o",
+                        "/dev/null",
+                        "-w",
+                        "%{http_code} %{http_version}",
+                        "https://www.b.test:" + port + "/"));
+        assertEquals("200 2", out.trim());
+        assertEquals("https", web.receivedHeaders().get(0).get("X-Forwarded-Proto"));
+        await().until(() -> logged.size() == 1);
+        assertEquals("HTTP/2.0", logged.get(0).httpVersion());
+        assertEquals("TLSv1.3", logged.get(0).tlsVersion());
+    }
+
+    @ParameterizedTest
+    @EnumSource(TlsProvider.class)
     void tcpModeTerminatesTlsAndRelaysPlaintext(TlsProvider provider) {
         int port = start(provider, Mode.TCP, null, f -> f).address("fe").getPort();
         String out = TlsClients.run(
