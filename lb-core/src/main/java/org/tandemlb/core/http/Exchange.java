@@ -276,7 +276,19 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
 
     @Override
     protected Channel reuse(Server s) {
-        return replayed ? null : pool.poll(client.eventLoop(), poolKey(s));
+        if (replayed) {
+            return null;
+        }
+        Channel ch;
+        while ((ch = pool.poll(client.eventLoop(), poolKey(s))) != null) {
+            // A reload that changed the backend's TLS closes the idle connections made before it,
+            // with a task on this loop that may not have run yet: such a one is not reused.
+            if (!ch.pipeline().get(UpstreamHandler.class).outdated()) {
+                return ch;
+            }
+            ch.close();
+        }
+        return null;
     }
 
     @Override

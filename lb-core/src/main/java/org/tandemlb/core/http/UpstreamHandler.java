@@ -111,7 +111,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
      */
     void park(Duration keepAlive) {
         listener = null;
-        if (server.backend().tls() != tls) {
+        if (outdated()) {
             channel.close();
             return;
         }
@@ -120,6 +120,11 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
         timer.start(keepAlive, close);
         // Read while idle so that a close by the server is noticed at once.
         channel.config().setAutoRead(true);
+    }
+
+    /** Whether a reload changed the backend's TLS settings since this connection was made. */
+    boolean outdated() {
+        return server.backend().tls() != tls;
     }
 
     /** Detaches the exchange without pooling (the caller closes the connection). */
