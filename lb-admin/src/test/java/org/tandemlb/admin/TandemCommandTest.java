@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.tandemlb.core.testsupport.ChildProcess;
+import org.tandemlb.core.testsupport.TestCertificates;
 import picocli.CommandLine;
 
 /** The {@code tandem} command line: exit codes and what lands on stdout and stderr. */
@@ -113,18 +114,11 @@ class TandemCommandTest {
 
     @Test
     void checkNamesTheKeyFileThatDoesNotMatchItsCertificate() throws IOException {
-        org.tandemlb.core.testsupport.TestCertificates ca =
-                org.tandemlb.core.testsupport.TestCertificates.create(dir.resolve("ca"));
+        TestCertificates ca = TestCertificates.create(dir.resolve("ca"));
         var www = ca.issue(
-                "www",
-                org.tandemlb.core.testsupport.TestCertificates.KeyType.RSA,
-                org.tandemlb.core.testsupport.TestCertificates.KeyFormat.TRADITIONAL,
-                "www.example.com");
-        var other = ca.issue(
-                "other",
-                org.tandemlb.core.testsupport.TestCertificates.KeyType.RSA,
-                org.tandemlb.core.testsupport.TestCertificates.KeyFormat.PKCS8,
-                "www.example.com");
+                "www", TestCertificates.KeyType.RSA, TestCertificates.KeyFormat.TRADITIONAL, "www.example.com");
+        var other =
+                ca.issue("other", TestCertificates.KeyType.RSA, TestCertificates.KeyFormat.PKCS8, "www.example.com");
         Path file =
                 write("tls.yaml", VALID.replace("    default_backend: web\n", """
                     default_backend: web

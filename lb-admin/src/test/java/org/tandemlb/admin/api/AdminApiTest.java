@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,6 +33,7 @@ import org.tandemlb.admin.api.AdminClient.Sample;
 import org.tandemlb.admin.api.AdminClient.Scrape;
 import org.tandemlb.admin.config.ConfigLoader;
 import org.tandemlb.admin.daemon.Daemon;
+import org.tandemlb.core.testsupport.ExternalProcesses;
 import org.tandemlb.core.testsupport.RawHttp;
 import org.tandemlb.core.testsupport.TestBackend;
 
@@ -480,8 +482,7 @@ class AdminApiTest {
         JsonNode errors = answer.json().get("errors");
         assertEquals(2, errors.size(), answer.body());
         for (JsonNode e : errors) {
-            assertTrue(
-                    e.asText().matches(java.util.regex.Pattern.quote(file.toString()) + ":\\d+:\\d+: .+"), e.asText());
+            assertTrue(e.asText().matches(Pattern.quote(file.toString()) + ":\\d+:\\d+: .+"), e.asText());
         }
         assertEquals(2, admin.status().get("backends").get(0).get("servers").size(), "c did not appear");
         assertEquals(Map.of("a", 1, "b", 1), traffic(2));
@@ -586,9 +587,7 @@ class AdminApiTest {
             assertEquals(200, slow.read().status(), "the request in flight finishes");
             stopping.join();
         }
-        assertFalse(
-                org.tandemlb.core.testsupport.ExternalProcesses.acceptsConnections(adminAddress),
-                "the admin server is gone after the stop");
+        assertFalse(ExternalProcesses.acceptsConnections(adminAddress), "the admin server is gone after the stop");
         assertTrue(daemon.adminAddress().isEmpty());
     }
 

@@ -220,7 +220,7 @@ class DaemonTest {
         Daemon second = new Daemon(Map.of(), 1);
 
         TandemConfig clash = ConfigLoader.parse("clash.yaml", config(taken, a), Map.of());
-        assertThrows(org.tandemlb.core.LoadBalancerException.class, () -> second.start(clash));
+        assertThrows(LoadBalancerException.class, () -> second.start(clash));
         second.stop(); // harmless after a failed start
     }
 

@@ -62,16 +62,15 @@ class DemoTest {
     void theDemoServesHttpsWithASelfSignedCertificateMadeAtStart() throws Exception {
         try (Demo demo = Demo.start("127.0.0.1", 0, 0, 0)) {
             String url = "https://127.0.0.1:" + demo.httpsAddress().getPort() + "/";
-            try (org.tandemlb.core.testsupport.ChildProcess curl = org.tandemlb.core.testsupport.ChildProcess.command(
+            try (ChildProcess curl = ChildProcess.command(
                             "curl", "-sS", "-k", "--http1.1", "-w", "%{http_code} %{http_version}", url)
                     .start()) {
                 assertTrue(curl.awaitExit(java.time.Duration.ofSeconds(20)), curl.output());
                 assertEquals(List.of(demo.backends().get(0).greeting().trim(), "200 1.1"), curl.lines());
             }
             // Without -k the certificate is not trusted: it is self-signed.
-            try (org.tandemlb.core.testsupport.ChildProcess curl = org.tandemlb.core.testsupport.ChildProcess.command(
-                            "curl", "-sS", "--http1.1", url)
-                    .start()) {
+            try (ChildProcess curl =
+                    ChildProcess.command("curl", "-sS", "--http1.1", url).start()) {
                 assertTrue(curl.awaitExit(java.time.Duration.ofSeconds(20)));
                 assertNotEquals(0, curl.exitCode());
             }

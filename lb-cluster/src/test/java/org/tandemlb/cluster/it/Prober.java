@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * A client that sends {@code GET /} on a new connection every 20 ms (bounded: it stops by itself
@@ -35,8 +36,7 @@ final class Prober implements AutoCloseable {
      * Starts a probe every 20 ms, each on its own thread (a probe held up by a lost SYN does not
      * delay the next one), recorded with its start time once it ends. Stops after {@code maxMillis}.
      */
-    static ScheduledExecutorService start(
-            InetSocketAddress target, long maxMillis, java.util.function.Consumer<Probe> sink) {
+    static ScheduledExecutorService start(InetSocketAddress target, long maxMillis, Consumer<Probe> sink) {
         long deadline = System.currentTimeMillis() + maxMillis;
         ScheduledExecutorService timer = Executors.newScheduledThreadPool(64, r -> {
             Thread t = new Thread(r, "prober");

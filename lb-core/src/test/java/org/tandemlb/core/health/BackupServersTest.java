@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
+import org.tandemlb.core.backend.AdminState;
 import org.tandemlb.core.backend.Backend;
 import org.tandemlb.core.backend.Refusal;
 import org.tandemlb.core.backend.Server;
@@ -64,7 +65,7 @@ class BackupServersTest {
     @Test
     void aDrainedOrMaintPrimaryIsNotDownSoBackupsStayIdle() {
         backend.server("p1").setUp(false);
-        backend.server("p2").setAdminState(org.tandemlb.core.backend.AdminState.DRAIN);
+        backend.server("p2").setAdminState(AdminState.DRAIN);
         // HAProxy uses backups when no primary is *usable*; drain and maint make a primary unusable too.
         assertEquals(Map.of("b1", 50, "b2", 50), route100());
     }

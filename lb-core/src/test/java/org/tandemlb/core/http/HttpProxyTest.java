@@ -25,8 +25,12 @@ import org.junit.jupiter.api.Test;
 import org.tandemlb.core.LoadBalancer;
 import org.tandemlb.core.backend.AdminState;
 import org.tandemlb.core.backend.Backend;
+import org.tandemlb.core.config.BackendConfig;
 import org.tandemlb.core.config.Balance;
+import org.tandemlb.core.config.FrontendConfig;
+import org.tandemlb.core.config.LoadBalancerConfig;
 import org.tandemlb.core.config.Mode;
+import org.tandemlb.core.config.RouteConfig;
 import org.tandemlb.core.config.ServerConfig;
 import org.tandemlb.core.config.Timeouts;
 import org.tandemlb.core.testsupport.Proxies;
@@ -399,18 +403,18 @@ class HttpProxyTest {
     void routesPickBackendsByHostAndPathPrefix() throws Exception {
         TestBackend web = backend("web");
         TestBackend api = backend("api");
-        var cfg = org.tandemlb.core.config.LoadBalancerConfig.builder()
-                .backend(org.tandemlb.core.config.BackendConfig.builder("web", Mode.HTTP)
+        var cfg = LoadBalancerConfig.builder()
+                .backend(BackendConfig.builder("web", Mode.HTTP)
                         .server(ServerConfig.builder("web", web.hostPort()).build())
                         .build())
-                .backend(org.tandemlb.core.config.BackendConfig.builder("api", Mode.HTTP)
+                .backend(BackendConfig.builder("api", Mode.HTTP)
                         .server(ServerConfig.builder("api", api.hostPort()).build())
                         .build())
-                .frontend(org.tandemlb.core.config.FrontendConfig.builder("fe", Mode.HTTP)
+                .frontend(FrontendConfig.builder("fe", Mode.HTTP)
                         .bind("127.0.0.1:0")
                         .defaultBackend("web")
-                        .route(new org.tandemlb.core.config.RouteConfig(null, "/api/", "api"))
-                        .route(new org.tandemlb.core.config.RouteConfig("api.foobar.com", null, "api"))
+                        .route(new RouteConfig(null, "/api/", "api"))
+                        .route(new RouteConfig("api.foobar.com", null, "api"))
                         .build())
                 .build();
         LoadBalancer lb = track(LoadBalancer.builder(cfg).threads(1).build());

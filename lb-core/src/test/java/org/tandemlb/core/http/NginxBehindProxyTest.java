@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -66,7 +67,7 @@ class NginxBehindProxyTest {
                     HttpResponse.BodyHandlers.ofInputStream());
             assertEquals(200, file.statusCode());
             try (InputStream in = file.body()) {
-                assertEquals(big, new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII));
+                assertEquals(big, new String(in.readAllBytes(), StandardCharsets.US_ASCII));
             }
             assertEquals(
                     404,

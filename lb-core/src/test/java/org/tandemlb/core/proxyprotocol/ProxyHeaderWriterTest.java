@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -80,7 +81,7 @@ class ProxyHeaderWriterTest {
                             new ChannelInboundHandlerAdapter(),
                             ch -> Unpooled.copiedBuffer("HEADER|", StandardCharsets.US_ASCII)));
             b.connect(server.getLocalSocketAddress())
-                    .addListener(f -> ((io.netty.channel.ChannelFuture) f)
+                    .addListener(f -> ((ChannelFuture) f)
                             .channel()
                             .writeAndFlush(Unpooled.copiedBuffer("REQUEST", StandardCharsets.US_ASCII))
                             .channel()

@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.channels.Channels;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
@@ -378,7 +379,7 @@ public final class ExternalProcesses {
     /** What {@code file} holds from {@code offset} on; empty when it does not exist. */
     public static String readFrom(Path file, long offset) {
         try (SeekableByteChannel channel = Files.newByteChannel(file);
-                InputStream in = java.nio.channels.Channels.newInputStream(channel.position(offset))) {
+                InputStream in = Channels.newInputStream(channel.position(offset))) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             return "";

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -141,8 +142,8 @@ class TlsCertificateTest {
         TicketKeys keys = TicketKeys.random(Duration.ofHours(1), Clock.systemUTC());
         Path cert = dir.resolve("reload-" + provider + ".pem");
         Path key = dir.resolve("reload-" + provider + ".key");
-        Files.copy(ecPkcs8.chain(), cert, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        Files.copy(ecPkcs8.key(), key, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(ecPkcs8.chain(), cert, StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(ecPkcs8.key(), key, StandardCopyOption.REPLACE_EXISTING);
         TlsConfig config = TlsConfig.builder()
                 .certificate(cert, key)
                 .certificate(of(rsaTraditional))
@@ -156,8 +157,8 @@ class TlsCertificateTest {
                 same.contextOf(same.certificates().get(0)));
 
         // Same paths, new contents: a new context for that certificate only.
-        Files.copy(ecTraditional.chain(), cert, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        Files.copy(ecTraditional.key(), key, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(ecTraditional.chain(), cert, StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(ecTraditional.key(), key, StandardCopyOption.REPLACE_EXISTING);
         ServerTls changed = ServerTls.build("www", config, provider, keys, same);
         assertEquals(List.of("ec.example.com"), changed.certificates().get(0).names());
         assertFalse(first.certificates().get(0).sameFiles(changed.certificates().get(0)));

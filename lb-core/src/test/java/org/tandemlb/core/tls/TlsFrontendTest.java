@@ -18,6 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,7 +57,7 @@ class TlsFrontendTest {
     private final List<LoadBalancer> started = new ArrayList<>();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private TestBackend web;
-    private final List<AccessLogEntry> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<AccessLogEntry> logged = new CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void certificates() {
