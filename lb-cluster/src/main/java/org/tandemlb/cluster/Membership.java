@@ -17,14 +17,12 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import org.jgroups.Address;
-import org.jgroups.BytesMessage;
 import org.jgroups.JChannel;
 import org.jgroups.Message;
 import org.jgroups.Receiver;
 import org.jgroups.View;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.tandemlb.cluster.ClusterStatus.Role;
 import org.tandemlb.cluster.election.Election;
 import org.tandemlb.cluster.election.MemberState;
 import org.tandemlb.cluster.vip.VipDriver;
@@ -36,8 +34,8 @@ import org.tandemlb.core.config.HostPort;
 
 /**
  * The actor of a {@link ClusterNode}: what the node knows of the members (views, adverts), the
- * election (docs/cluster.md) and the claims and releases it starts, the adverts it sends, and the status
- * it publishes. Everything here runs on the node's {@code tandem-cluster} thread, except the
+ * election (docs/cluster.md) and the claims and releases it starts, the adverts it sends (through
+ * its {@link Outbox}), and the status it publishes (on its {@link StatusBoard}). Everything here runs on the node's {@code tandem-cluster} thread, except the
  * JGroups callbacks, which only decode and hand over, and {@link #status()} and
  * {@link #failovers()}, which read what the thread published. The node owns the threads and the
  * life cycle; {@link VipOwnership} does the VIP work on the VIP thread.
@@ -69,7 +67,6 @@ final class Membership {
     private final Tiebreaker tiebreaker;
     private final LongSupplier ticker;
     private final long staleNanos;
-    private final List<Consumer<ClusterStatus>> listeners;
     private final ScheduledExecutorService actor;
     private final ScheduledExecutorService vipThread;
     private final ScheduledExecutorService io;
@@ -78,8 +75,8 @@ final class Membership {
 
     private final AtomicLong failovers = new AtomicLong();
     private final AtomicLong foreignKeyAt = new AtomicLong(Long.MIN_VALUE);
-    private volatile JChannel channel;
-    private volatile ClusterStatus status;
+    private final Outbox outbox;
+    private final StatusBoard board;
 
     // Confined to the actor thread.
     private View view;
@@ -106,7 +103,6 @@ final class Membership {
     private long lastForeignLog = Long.MIN_VALUE;
     private final Map<String, Long> conflictLogged = new HashMap<>();
     private CompletableFuture<Void> handedOver;
-    private Role lastRole = Role.JOINING;
     private final SoloWatch solo;
 
     /** What this node knows of another member. */
@@ -135,11 +131,12 @@ final class Membership {
         this.changes = changes;
         this.ticker = ticker;
         this.staleNanos = profile.staleAfter().toNanos();
-        this.listeners = List.copyOf(listeners);
+        this.board = new StatusBoard(config, listeners);
         this.actor = actor;
         this.vipThread = vipThread;
         this.io = io;
         this.farIo = farIo;
+        this.outbox = new Outbox(io, farIo);
         this.pause = new PauseDetector(ticker, profile.pauseThreshold().toNanos(), this::onPause);
         this.vips = new VipOwnership(drivers, vipThread, pause, ticker, new VipOwnership.Listener() {
             @Override
@@ -165,11 +162,6 @@ final class Membership {
         // checks every two, and a merge may take its merge timeout (2 s) and a retry.
         this.solo = new SoloWatch(
                 SoloWatch.others(config), profile.mergeMax().multipliedBy(5).toNanos(), SOLO_LOG_EVERY, 300, ticker);
-        this.status = new ClusterStatus(
-                config.node(),
-                Role.JOINING,
-                List.of(new ClusterStatus.Member(config.node(), config.priority(), Role.JOINING, false, true)),
-                vipStatus(null));
     }
 
     VipOwnership vips() {
@@ -182,7 +174,7 @@ final class Membership {
 
     /** The cluster as this node sees it (published by the actor). */
     ClusterStatus status() {
-        return status;
+        return board.status();
     }
 
     long failovers() {
@@ -211,7 +203,7 @@ final class Membership {
      * intervals so.
      */
     void starting(JChannel ch) {
-        channel = ch;
+        outbox.channel(ch);
         long settle = profile.mergeMax().plus(profile.advertInterval()).toNanos();
         actor.execute(() -> {
             claimRetryAt = ticker.getAsLong() + settle;
@@ -255,7 +247,7 @@ final class Membership {
 
     /** Sends runtime changes of servers made here to every member, in order. */
     void sendChanges(List<ServerChange> made) {
-        send(null, Messages.encode(new Messages.Changes(false, made)), false);
+        outbox.send(null, Messages.encode(new Messages.Changes(false, made)), false);
     }
 
     // ------------------------------------------------------------------ JGroups callbacks (JGroups threads)
@@ -319,7 +311,7 @@ final class Membership {
         members.forEach(departed::remove);
         peers.values().forEach(p -> p.inView = true);
         newcomers = v.getMembers().stream()
-                .filter(a -> !a.equals(channel.address()) && (previous == null || !previous.containsMember(a)))
+                .filter(a -> !a.equals(outbox.channel().address()) && (previous == null || !previous.containsMember(a)))
                 .collect(Collectors.toUnmodifiableSet());
         boolean joined = previous == null || !newcomers.isEmpty();
         log.info("cluster view {}: {}", v.getViewId().getId(), v.getMembers());
@@ -330,7 +322,7 @@ final class Membership {
             // every member sends its own, and last-writer-wins merging makes duplicates harmless.
             List<ServerChange> all = changes.all();
             if (!all.isEmpty()) {
-                send(null, Messages.encode(new Messages.Changes(true, all)), false);
+                outbox.send(null, Messages.encode(new Messages.Changes(true, all)), false);
             }
         }
         evaluate();
@@ -515,7 +507,7 @@ final class Membership {
         if (stopping && !holding && !claimInFlight && !releaseInFlight && handedOver != null) {
             handedOver.complete(null);
         }
-        publish(members);
+        board.publish(holding, members);
     }
 
     private boolean actorStopped() {
@@ -530,7 +522,7 @@ final class Membership {
                 // node that joins just after its peer claimed still has the peer's older advert
                 // (not holding) and would claim too. Each member advertises on a view change.
                 boolean fresh = !newcomers.contains(a);
-                if (!a.equals(channel.address())
+                if (!a.equals(outbox.channel().address())
                         && peers.values().stream()
                                 .noneMatch(p -> a.equals(p.address) && (fresh || p.heardAt - viewAt >= 0))) {
                     return true;
@@ -669,83 +661,16 @@ final class Membership {
     // ------------------------------------------------------------------ sending
 
     private void sendAdvert() {
-        JChannel ch = channel;
-        if (ch == null) {
+        if (outbox.channel() == null) {
             return;
         }
         long now = ticker.getAsLong();
         byte[] data = Messages.encode(new Messages.Advert(self(now), maxEpoch, stopping, vips.hardwareAddresses()));
-        send(null, data, true);
+        outbox.send(null, data, true);
         // Members outside our view (the other side of a partition, a node that was frozen) hear
         // from us directly, so that neither side acts on a stale picture while JGroups merges.
         for (Address a : departed.keySet()) {
-            send(a, data, true);
+            outbox.send(a, data, true);
         }
-    }
-
-    /**
-     * Sends on the IO thread: a unicast to a member that is gone can wait for a TCP connect.
-     *
-     * @param unreliable adverts are repeated anyway: no retransmission for them
-     */
-    private void send(Address dest, byte[] data, boolean unreliable) {
-        JChannel ch = channel;
-        ScheduledExecutorService sender = dest != null && unreliable ? farIo : io;
-        if (ch == null || sender.isShutdown()) {
-            return;
-        }
-        Message m = new BytesMessage(dest, data);
-        if (unreliable && dest != null) {
-            m.setFlag(Message.Flag.OOB, Message.Flag.NO_RELIABILITY, Message.Flag.DONT_BUNDLE);
-        } else if (unreliable) {
-            m.setFlag(Message.Flag.OOB);
-        }
-        try {
-            sender.execute(() -> {
-                try {
-                    if (ch.isConnected()) {
-                        ch.send(m);
-                    }
-                } catch (Exception e) {
-                    log.debug("cluster send to {} failed: {}", dest == null ? "all" : dest, ClusterNode.describe(e));
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            // stopping
-        }
-    }
-
-    // ------------------------------------------------------------------ status
-
-    private void publish(List<MemberState> members) {
-        Role role = holding ? Role.ACTIVE : Role.STANDBY;
-        List<ClusterStatus.Member> list = new ArrayList<>();
-        String owner = null;
-        for (MemberState m : members) {
-            boolean self = m.name().equals(config.node());
-            list.add(new ClusterStatus.Member(
-                    m.name(), m.priority(), m.holding() ? Role.ACTIVE : Role.STANDBY, m.ready(), self));
-            if (m.holding() && (owner == null || self)) {
-                owner = m.name();
-            }
-        }
-        ClusterStatus next = new ClusterStatus(config.node(), role, list, vipStatus(owner));
-        status = next;
-        if (role != lastRole) {
-            lastRole = role;
-            for (Consumer<ClusterStatus> l : listeners) {
-                try {
-                    l.accept(next);
-                } catch (RuntimeException e) {
-                    log.warn("cluster status listener failed", e);
-                }
-            }
-        }
-    }
-
-    private List<ClusterStatus.Vip> vipStatus(String owner) {
-        return config.vips().stream()
-                .map(v -> new ClusterStatus.Vip(v.cidr(), v.driver().configName(), owner))
-                .toList();
     }
 }
