@@ -102,11 +102,6 @@ public final class Frontend {
         return handshakes;
     }
 
-    /** Takes a new cleartext configuration with the same binds and mode; applies to new connections. */
-    public void update(FrontendConfig next) {
-        update(next, null);
-    }
-
     /**
      * Takes a new configuration with the same binds and mode, and its TLS (null when it has
      * none); applies to new connections, established ones keep their certificates.

@@ -89,7 +89,7 @@ final class ActivityTap extends ChannelDuplexHandler {
         long now = System.nanoTime();
         long start = startNanos != 0 ? startNanos : now;
         long millis = startMillis != 0 ? startMillis : System.currentTimeMillis();
-        TlsSession tls = TlsSession.of(client);
+        TlsSession tls = connection.tls();
         listener.ended(new AccessLogEntry(
                 Mode.HTTP,
                 millis,

@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import java.time.Duration;
 import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.proxy.DeferredFlush;
+import org.tandemlb.core.tls.TlsSession;
 
 /**
  * What an {@link Exchange} needs from the client it serves, and all it knows of it: an HTTP/1.1
@@ -42,6 +43,12 @@ interface ClientSide {
      * frontend's {@code hsts}), or null for none.
      */
     CharSequence strictTransportSecurity();
+
+    /**
+     * The TLS version and cipher of the client's connection (looked up once per connection), or
+     * null in cleartext.
+     */
+    TlsSession tls();
 
     /** The frontend's name, for the access log. */
     String frontendName();

@@ -224,7 +224,7 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
         long queue = grantedAt > 0 ? grantedAt - startNanos : -1;
         long connect = connectedAt > 0 ? connectedAt - grantedAt : -1;
         long response = responseAt > 0 ? responseAt - sentAt : -1;
-        TlsSession tls = TlsSession.of(client);
+        TlsSession tls = side.tls();
         listener.ended(new AccessLogEntry(
                 Mode.HTTP,
                 startMillis,

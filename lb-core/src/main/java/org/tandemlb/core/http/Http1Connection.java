@@ -31,6 +31,7 @@ import org.tandemlb.core.proxy.InactivityTimer;
 import org.tandemlb.core.proxy.ProxyContext;
 import org.tandemlb.core.proxy.Tunnel;
 import org.tandemlb.core.proxyprotocol.ClientAddresses;
+import org.tandemlb.core.tls.TlsSession;
 
 /**
  * An HTTP/1.1 client connection (HTTP/1.0 too): its state machine, from one request head to the
@@ -89,6 +90,8 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
     private String clientAddress;
 
     private byte[] clientKey;
+    /** The connection's TLS, or null in cleartext. */
+    private TlsSession tls;
     // Timer actions, made once per connection rather than per request.
     private final Runnable headTimedOut = this::requestHeadTimedOut;
     private final Runnable clientTimedOut = this::clientTimedOut;
@@ -143,6 +146,8 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
             clientAddress = isa.getAddress() != null ? isa.getAddress().getHostAddress() : isa.getHostString();
         }
         clientKey = ConnectAttempt.clientKey(client);
+        // Set up after the handshake (ALPN hands the connection over then): the session is final.
+        tls = TlsSession.of(client);
         // A connection that sends nothing within http_request is closed without an answer (a
         // browser's pre-connect is not an error); once bytes came, the head must be whole in time.
         clientTimer.start(clientTimeouts().httpRequest(), headTimedOut);
@@ -487,6 +492,11 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
     @Override
     public CharSequence strictTransportSecurity() {
         return hsts;
+    }
+
+    @Override
+    public TlsSession tls() {
+        return tls;
     }
 
     @Override

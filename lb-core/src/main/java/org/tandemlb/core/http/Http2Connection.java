@@ -21,6 +21,7 @@ import org.tandemlb.core.proxy.HttpConnectionPool;
 import org.tandemlb.core.proxy.InactivityTimer;
 import org.tandemlb.core.proxy.ProxyContext;
 import org.tandemlb.core.proxyprotocol.ClientAddresses;
+import org.tandemlb.core.tls.TlsSession;
 
 /**
  * An HTTP/2 client connection, above Netty's frame codec and stream multiplexer: what its streams
@@ -55,6 +56,7 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
     private InactivityTimer idleTimer;
     private String clientAddress;
     private byte[] clientKey;
+    private TlsSession tls;
     private int openStreams;
     private boolean draining;
     private final Runnable idle = this::idleTimedOut;
@@ -86,6 +88,8 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
             clientAddress = isa.getAddress() != null ? isa.getAddress().getHostAddress() : isa.getHostString();
         }
         clientKey = ConnectAttempt.clientKey(channel);
+        // Set up after the handshake (ALPN hands the connection over then): the session is final.
+        tls = TlsSession.of(channel);
         idleTimer.start(frontend.timeouts().httpRequest(), idle);
     }
 
@@ -99,6 +103,11 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
 
     byte[] clientKey() {
         return clientKey;
+    }
+
+    /** The connection's TLS, or null in cleartext (h2c). */
+    TlsSession tls() {
+        return tls;
     }
 
     /** Whether the connection is going away (GOAWAY sent): streams' responses say so. */

@@ -27,6 +27,7 @@ import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.proxy.DeferredFlush;
 import org.tandemlb.core.proxy.InactivityTimer;
+import org.tandemlb.core.tls.TlsSession;
 
 /**
  * One HTTP/2 stream from a client: the {@link ClientSide} of its one {@link Exchange}. It is the
@@ -335,6 +336,11 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
     @Override
     public CharSequence strictTransportSecurity() {
         return connection.hsts;
+    }
+
+    @Override
+    public TlsSession tls() {
+        return connection.tls();
     }
 
     @Override

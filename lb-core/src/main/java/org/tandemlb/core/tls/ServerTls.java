@@ -81,22 +81,14 @@ public final class ServerTls {
      *
      * @param frontend the frontend's name, for the log
      * @param config   the frontend's {@code tls}
+     * @param alpn     whether the frontend negotiates its application protocol by ALPN ({@code http}
+     *                 mode); a {@code tcp} frontend does not, its servers get the decrypted bytes
+     *                 whatever they are, so offering {@code h2} would promise what they may not speak
      * @param provider the TLS implementation
      * @param tickets  the session-ticket keys (used by the {@code openssl} provider)
      * @param previous the frontend's TLS before a reload, whose unchanged contexts are kept; or null
      * @throws TlsFileException when a file cannot be read or used
      * @throws IllegalArgumentException when the provider does not support a setting (a cipher)
-     */
-    public static ServerTls build(
-            String frontend, TlsConfig config, TlsProvider provider, TicketKeys tickets, ServerTls previous) {
-        return build(frontend, config, true, provider, tickets, previous);
-    }
-
-    /**
-     * As {@link #build(String, TlsConfig, TlsProvider, TicketKeys, ServerTls)}, for a frontend that
-     * negotiates its application protocol by ALPN ({@code http} mode) or not ({@code tcp} mode,
-     * whose servers get the decrypted bytes whatever they are: offering {@code h2} there would
-     * promise what the servers may not speak).
      */
     public static ServerTls build(
             String frontend,

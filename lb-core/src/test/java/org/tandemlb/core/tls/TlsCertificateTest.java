@@ -148,10 +148,10 @@ class TlsCertificateTest {
                 .certificate(cert, key)
                 .certificate(of(rsaTraditional))
                 .build();
-        ServerTls first = ServerTls.build("www", config, provider, keys, null);
+        ServerTls first = ServerTls.build("www", config, true, provider, keys, null);
         assertEquals(2, first.certificates().size());
 
-        ServerTls same = ServerTls.build("www", config, provider, keys, first);
+        ServerTls same = ServerTls.build("www", config, true, provider, keys, first);
         assertSame(
                 first.contextOf(same.certificates().get(0)),
                 same.contextOf(same.certificates().get(0)));
@@ -159,7 +159,7 @@ class TlsCertificateTest {
         // Same paths, new contents: a new context for that certificate only.
         Files.copy(ecTraditional.chain(), cert, StandardCopyOption.REPLACE_EXISTING);
         Files.copy(ecTraditional.key(), key, StandardCopyOption.REPLACE_EXISTING);
-        ServerTls changed = ServerTls.build("www", config, provider, keys, same);
+        ServerTls changed = ServerTls.build("www", config, true, provider, keys, same);
         assertEquals(List.of("ec.example.com"), changed.certificates().get(0).names());
         assertFalse(first.certificates().get(0).sameFiles(changed.certificates().get(0)));
         assertNotSame(
@@ -182,6 +182,7 @@ class TlsCertificateTest {
                 ServerTls.build(
                                 "www",
                                 config,
+                                true,
                                 provider,
                                 TicketKeys.random(Duration.ofHours(1), Clock.systemUTC()),
                                 null)
@@ -199,7 +200,12 @@ class TlsCertificateTest {
         IllegalArgumentException e = assertThrows(
                 IllegalArgumentException.class,
                 () -> ServerTls.build(
-                        "www", config, provider, TicketKeys.random(Duration.ofHours(1), Clock.systemUTC()), null));
+                        "www",
+                        config,
+                        true,
+                        provider,
+                        TicketKeys.random(Duration.ofHours(1), Clock.systemUTC()),
+                        null));
         assertTrue(e.getMessage().contains("TLS_NO_SUCH_CIPHER_WITH_NOTHING"), e.getMessage());
     }
 }
