@@ -2,7 +2,7 @@ package org.tandemlb.admin.monitoring;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -167,8 +167,8 @@ class PrometheusClusterIT {
                     .until(() -> {
                         List<String> states = prometheus.alertStates(TWO_ACTIVE);
                         twoActiveStates.addAll(states);
-                        assertTrue(
-                                !states.contains("firing"),
+                        assertFalse(
+                                states.contains("firing"),
                                 TWO_ACTIVE + " fired during the failover:\n" + prometheus.output());
                         JsonNode activeNow = prometheus.query("tandem_cluster_active{job=\"tandem\"} == 1");
                         return activeNow.size() == 1
@@ -196,7 +196,7 @@ class PrometheusClusterIT {
                     .until(() -> prometheus.alertStates(NO_ACTIVE).contains("firing"));
             assertEquals(
                     0, value(prometheus.query("sum(up{job=\"tandem\"})")), "both targets are down, the series stale");
-            assertTrue(!prometheus.alertStates(TWO_ACTIVE).contains("firing"));
+            assertFalse(prometheus.alertStates(TWO_ACTIVE).contains("firing"));
         }
     }
 
