@@ -230,6 +230,8 @@ public final class Daemon implements AdminTarget {
                             .build();
                     this.clusterNode = node;
                     this.cluster = new LiveClusterView(node); // "joining" until the node is in a view
+                } else {
+                    registry.bindSoloNode(); // a cluster section needs a restart: solo for the process's life
                 }
                 // Set before the admin server starts: its first request may come at once.
                 this.lb = built;
