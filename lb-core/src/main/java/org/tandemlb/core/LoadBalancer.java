@@ -186,8 +186,10 @@ public final class LoadBalancer implements AutoCloseable {
      * new settings for new connections. Any other frontend is new: for each address that a
      * removed or replaced frontend listens on (a renamed frontend, a changed mode, an address
      * moved between frontends) it takes that listening socket over, so the port never closes; it
-     * binds the others. Removed frontends then stop listening. Established connections are never
-     * cut; they finish with the settings they started with.
+     * binds the others. Removed frontends then stop listening and drain: their idle HTTP
+     * connections close, busy ones close after the response in progress, HTTP/2 connections get
+     * a GOAWAY and finish their open streams; TCP connections run on. Nothing in progress is cut,
+     * and connections finish with the settings they started with.
      *
      * <p>Nothing changes until every new address is bound: when one cannot be (held by another
      * process, say), what this call bound is closed, the sockets it would have taken over go on
@@ -274,7 +276,13 @@ public final class LoadBalancer implements AutoCloseable {
                 f.update(fc, tlsOf.get(fc.name()));
             }
         }
-        replaced.forEach(Frontend::close);
+        for (Frontend old : replaced) {
+            old.close();
+            // As a stop does, and as HAProxy's and Nginx's old processes do at a reload: idle HTTP
+            // connections close, busy ones after their response, HTTP/2 ones with a GOAWAY; TCP
+            // connections run on.
+            old.drain();
+        }
         retired.removeIf(f -> f.currentConnections() == 0);
         replaced.stream().filter(f -> f.currentConnections() > 0).forEach(retired::add);
         frontends = Map.copyOf(newFrontends);
