@@ -83,7 +83,11 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
             HttpRequest req,
             long startNanos,
             long startMillis) {
-        super(context, backend, side.channel(), side.identity().key());
+        super(
+                context,
+                backend,
+                side.channel(),
+                BalanceKeys.of(backend, req, side.identity().key()));
         this.side = side;
         this.pool = pool;
         this.flusher = side.flusher();
