@@ -107,7 +107,10 @@ public record StatusDocument(
             return new BackendJson(
                     b.name(),
                     b.config().mode().configName(),
-                    b.config().balance().configName(),
+                    // "hash header:X-User": the key too, as the config file writes it.
+                    b.config().hash() != null
+                            ? "hash " + b.config().hash().key()
+                            : b.config().balance().configName(),
                     b.servers().stream().map(ServerJson::of).toList());
         }
     }

@@ -10,6 +10,7 @@ import org.tandemlb.admin.config.HealthCheckRules.HealthPartial;
 import org.tandemlb.admin.config.Section.NamedItem;
 import org.tandemlb.core.config.BackendConfig;
 import org.tandemlb.core.config.Balance;
+import org.tandemlb.core.config.HashPolicy;
 import org.tandemlb.core.config.HealthCheckConfig;
 import org.tandemlb.core.config.HostPort;
 import org.tandemlb.core.config.Mode;
@@ -40,6 +41,7 @@ final class BackendRules {
     private static final List<String> PASSIVE_KEYS = List.of("error_limit");
     private static final List<String> SERVER_KEYS = List.of("name", "address", "weight", "backup", "max_connections");
     private static final List<String> BALANCES = List.of("roundrobin", "leastconn", "random", "source");
+    private static final List<String> HASH_KEYS = List.of("hash", "bound");
     private static final List<String> SEND_PROXY = List.of("none", "v1", "v2");
     private static final List<String> TLS_KEYS = List.of("verify", "ca", "sni", "alpn");
 
@@ -67,7 +69,10 @@ final class BackendRules {
             int before = problems.count();
             Section s = top.open(item.node(), item.path(), BACKEND_KEYS);
             Mode mode = DefaultsRules.mode(s);
-            Balance balance = s.enumChoice("balance", BALANCES, Balance.class);
+            // A plain name, or a mapping for hash balancing.
+            Section hashed = s.value("balance") instanceof YamlNode.Mapping ? s.section("balance", HASH_KEYS) : null;
+            HashPolicy hash = hashed == null ? null : hash(hashed);
+            Balance balance = hashed != null ? Balance.HASH : s.enumChoice("balance", BALANCES, Balance.class);
             Section own = s.section("health_check", HealthCheckRules.HEALTH_KEYS);
             String inheritedType = defaults.healthCheck() == null
                     ? null
@@ -103,6 +108,7 @@ final class BackendRules {
                                     item.name(),
                                     mode == null ? Mode.HTTP : mode,
                                     balance == null ? Balance.ROUNDROBIN : balance,
+                                    hash,
                                     servers,
                                     DefaultsRules.mergeTimeouts(defaults.timeouts(), timeouts),
                                     retriesValue,
@@ -172,5 +178,33 @@ final class BackendRules {
             }
         }
         return out;
+    }
+
+    /**
+     * {@code balance: { hash: KEY, bound: FACTOR }}: the key ({@code uri}, {@code header:NAME},
+     * {@code query:NAME}, {@code cookie:NAME}) and the optional bounded-load factor; null when
+     * it has a problem (reported).
+     */
+    private HashPolicy hash(Section s) {
+        String key = s.string("hash");
+        if (key == null) {
+            s.missing(
+                    "hash",
+                    "balance as a mapping is hash balancing: { hash: uri | header:NAME | query:NAME | cookie:NAME }");
+            return null;
+        }
+        Double bound = s.parsed("bound", text -> {
+            double d;
+            try {
+                d = Double.parseDouble(text);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("'" + text + "' is not a number (e.g. 1.25)");
+            }
+            if (!(d >= 1.0 && d <= 100)) {
+                throw new IllegalArgumentException("must be at least 1.0 (e.g. 1.25) and at most 100");
+            }
+            return d;
+        });
+        return problems.build(s.value("hash"), s.path("hash"), () -> HashPolicy.parse(key, bound == null ? 0 : bound));
     }
 }

@@ -66,7 +66,7 @@ public final class Backend {
         this.config = config;
         this.tls = tls;
         this.ticker = Objects.requireNonNull(ticker, "ticker");
-        this.balancer = Balancer.of(config.balance());
+        this.balancer = Balancer.of(config);
         List<Server> list = new ArrayList<>();
         for (ServerConfig sc : config.servers()) {
             list.add(new Server(this, sc, ticker));
@@ -167,8 +167,8 @@ public final class Backend {
             }
         }
         synchronized (this) {
-            if (next.balance() != config.balance()) {
-                balancer = Balancer.of(next.balance());
+            if (next.balance() != config.balance() || !Objects.equals(next.hash(), config.hash())) {
+                balancer = Balancer.of(next);
             }
             config = next;
             tls = nextTls;

@@ -13,6 +13,7 @@ import java.util.Set;
  * @param name         unique among backends, {@code [A-Za-z0-9_.-]+}
  * @param mode         must match the mode of the frontends that use it
  * @param balance      the balancing algorithm
+ * @param hash         with {@link Balance#HASH}: what is hashed; null otherwise
  * @param servers      the servers, names unique; may be empty (every request then gets 503)
  * @param timeouts     connect, server, queue and tunnel apply here
  * @param retries      how many other servers a failed connect is retried on (HAProxy's
@@ -29,6 +30,7 @@ public record BackendConfig(
         String name,
         Mode mode,
         Balance balance,
+        HashPolicy hash,
         List<ServerConfig> servers,
         Timeouts timeouts,
         int retries,
@@ -42,6 +44,14 @@ public record BackendConfig(
         Names.require("backend", name);
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(balance, "balance");
+        if ((balance == Balance.HASH) != (hash != null)) {
+            throw new IllegalArgumentException("backend " + name + ": balance hash needs its key, and only it has one");
+        }
+        if (balance == Balance.HASH && mode != Mode.HTTP) {
+            throw new IllegalArgumentException(
+                    "backend " + name + ": hash balancing reads the request and needs mode http (source hashes a tcp "
+                            + "client's address)");
+        }
         servers = List.copyOf(servers);
         Objects.requireNonNull(timeouts, "timeouts");
         passiveCheck = passiveCheck == null ? PassiveCheckConfig.OFF : passiveCheck;
@@ -85,6 +95,7 @@ public record BackendConfig(
         private final String name;
         private final Mode mode;
         private Balance balance = Balance.ROUNDROBIN;
+        private HashPolicy hash;
         private final List<ServerConfig> servers = new ArrayList<>();
         private Timeouts timeouts = Timeouts.DEFAULTS;
         private int retries = 3;
@@ -99,8 +110,17 @@ public record BackendConfig(
             this.mode = mode;
         }
 
+        /** The algorithm (default round-robin); for {@link Balance#HASH} use {@link #hash}. */
         public Builder balance(Balance b) {
             balance = b;
+            hash = null;
+            return this;
+        }
+
+        /** Hash balancing by {@code h}. */
+        public Builder hash(HashPolicy h) {
+            balance = Balance.HASH;
+            hash = Objects.requireNonNull(h);
             return this;
         }
 
@@ -154,6 +174,7 @@ public record BackendConfig(
                     name,
                     mode,
                     balance,
+                    hash,
                     servers,
                     timeouts,
                     retries,
