@@ -15,6 +15,7 @@ import org.tandemlb.core.config.HealthCheckConfig;
 import org.tandemlb.core.config.HostPort;
 import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.config.PassiveCheckConfig;
+import org.tandemlb.core.config.PersistenceConfig;
 import org.tandemlb.core.config.SendProxy;
 import org.tandemlb.core.config.ServerConfig;
 import org.tandemlb.core.config.UpstreamTlsConfig;
@@ -30,6 +31,7 @@ final class BackendRules {
             "name",
             "mode",
             "balance",
+            "persistence",
             "health_check",
             "passive_check",
             "slow_start",
@@ -42,6 +44,7 @@ final class BackendRules {
     private static final List<String> SERVER_KEYS = List.of("name", "address", "weight", "backup", "max_connections");
     private static final List<String> BALANCES = List.of("roundrobin", "leastconn", "random", "source");
     private static final List<String> HASH_KEYS = List.of("hash", "bound");
+    private static final List<String> PERSISTENCE_KEYS = List.of("cookie", "mode", "nocache", "httponly", "secure");
     private static final List<String> SEND_PROXY = List.of("none", "v1", "v2");
     private static final List<String> TLS_KEYS = List.of("verify", "ca", "sni", "alpn");
 
@@ -86,6 +89,7 @@ final class BackendRules {
             Integer retries = s.integer("retries", 0, Integer.MAX_VALUE);
             List<ServerConfig> servers = servers(s);
             UpstreamTlsConfig tls = tls(s);
+            PersistenceConfig persistence = persistence(s);
 
             BackendConfig config = null;
             if (problems.count() == before && item.name() != null) {
@@ -116,7 +120,8 @@ final class BackendRules {
                                     errorLimit == null ? PassiveCheckConfig.OFF : new PassiveCheckConfig(errorLimit),
                                     slowStart,
                                     sendProxy,
-                                    tls));
+                                    tls,
+                                    persistence));
                 }
             }
             boolean modeBad = mode == null && s.value("mode") != null;
@@ -206,5 +211,36 @@ final class BackendRules {
             return d;
         });
         return problems.build(s.value("hash"), s.path("hash"), () -> HashPolicy.parse(key, bound == null ? 0 : bound));
+    }
+
+    /**
+     * {@code persistence: { cookie, mode, nocache, httponly, secure }}: cookie persistence; null
+     * when absent or with a problem (reported).
+     */
+    private PersistenceConfig persistence(Section backend) {
+        Section s = backend.section("persistence", PERSISTENCE_KEYS);
+        if (s == null) {
+            return null;
+        }
+        String cookie = s.string("cookie");
+        s.required("cookie");
+        PersistenceConfig.Mode mode =
+                s.enumChoice("mode", List.of("insert", "prefix", "rewrite"), PersistenceConfig.Mode.class);
+        Boolean nocache = s.bool("nocache");
+        Boolean httponly = s.bool("httponly");
+        PersistenceConfig.Secure secure =
+                s.enumChoice("secure", List.of("auto", "always", "never"), PersistenceConfig.Secure.class);
+        if (cookie == null) {
+            return null;
+        }
+        return problems.build(
+                s.node,
+                s.path,
+                () -> new PersistenceConfig(
+                        cookie,
+                        mode == null ? PersistenceConfig.Mode.INSERT : mode,
+                        nocache == null || nocache,
+                        httponly == null || httponly,
+                        secure));
     }
 }

@@ -189,11 +189,24 @@ public final class Backend {
      * @param grant     the receiver of the answer
      */
     public void acquire(byte[] clientKey, Set<Server> exclude, EventExecutor loop, ServerGrant grant) {
+        acquire(clientKey, null, exclude, loop, grant);
+    }
+
+    /**
+     * As {@link #acquire(byte[], Set, EventExecutor, ServerGrant)}, for a client whose persistence
+     * cookie names a server: that server when it may still take the client (up, not in
+     * maintenance: drained servers keep their sticky clients), not excluded and with a free slot;
+     * otherwise the backend balances as usual.
+     *
+     * @param cookie the server's cookie value ({@link Server#cookie()}) the client sent, or null
+     */
+    public void acquire(byte[] clientKey, String cookie, Set<Server> exclude, EventExecutor loop, ServerGrant grant) {
         Objects.requireNonNull(grant);
         Server chosen;
         boolean mustWait;
         synchronized (this) {
-            chosen = queue.isEmpty() ? pick(clientKey, exclude) : null;
+            Server persistent = cookie == null ? null : sticky(cookie, exclude);
+            chosen = persistent != null ? persistent : queue.isEmpty() ? pick(clientKey, exclude) : null;
             mustWait = chosen == null && hasUsable(exclude);
             if (mustWait) {
                 Waiter w = new Waiter(clientKey, exclude, loop, grant);
@@ -221,6 +234,20 @@ public final class Backend {
         } else {
             loop.execute(r);
         }
+    }
+
+    /** Under the lock: the server of a persistence cookie with a slot taken, or null when it cannot take the client. */
+    private Server sticky(String cookie, Set<Server> exclude) {
+        for (Server s : servers) {
+            if (s.cookie().equals(cookie)) {
+                if (!s.stickyUsable() || s.full() || exclude.contains(s)) {
+                    return null;
+                }
+                s.take();
+                return s;
+            }
+        }
+        return null;
     }
 
     /** Under the lock: picks and takes a slot, or returns null when none is free. */

@@ -1,6 +1,10 @@
 package org.tandemlb.core.backend;
 
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -59,6 +63,7 @@ public final class Server implements Candidate {
     /** When the slow start in progress began (ticker time), or {@link #NO_RAMP}. */
     private final AtomicLong rampStart = new AtomicLong(NO_RAMP);
 
+    private final String cookie;
     private volatile CheckResult lastCheck;
     private volatile Observer observer;
 
@@ -71,6 +76,35 @@ public final class Server implements Candidate {
         this.address = resolved;
         this.up = !resolved.isUnresolved();
         this.weight = config.weight();
+        this.cookie = cookieValue(config.name());
+    }
+
+    /**
+     * The value that stands for a server in a persistence cookie: the first 48 bits of the
+     * SHA-256 of its name, in hex. Never its address; the same on every node and every version,
+     * so clients keep their server across a failover or an upgrade.
+     */
+    public static String cookieValue(String serverName) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(serverName.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d, 0, 6);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    /** This server's value in persistence cookies ({@link #cookieValue}). */
+    public String cookie() {
+        return cookie;
+    }
+
+    /**
+     * Whether a client whose cookie names this server may still be sent to it: up and not in
+     * maintenance. A drained server, or one at weight 0, keeps its sticky clients (as HAProxy's
+     * {@code drain}); it takes no new ones.
+     */
+    boolean stickyUsable() {
+        return up && adminState != AdminState.MAINT;
     }
 
     /** The server's name, unique in its backend. */

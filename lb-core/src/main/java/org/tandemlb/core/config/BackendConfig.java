@@ -25,6 +25,7 @@ import java.util.Set;
  * @param sendProxy    the PROXY protocol header written first on each new server connection
  *                     (default {@link SendProxy#NONE})
  * @param tls          TLS to the servers (and their health checks), or null for plain TCP
+ * @param persistence  cookie persistence (sticky sessions), http mode; null for none
  */
 public record BackendConfig(
         String name,
@@ -38,7 +39,8 @@ public record BackendConfig(
         PassiveCheckConfig passiveCheck,
         Duration slowStart,
         SendProxy sendProxy,
-        UpstreamTlsConfig tls) {
+        UpstreamTlsConfig tls,
+        PersistenceConfig persistence) {
 
     public BackendConfig {
         Names.require("backend", name);
@@ -65,6 +67,9 @@ public record BackendConfig(
         }
         if (tls != null) {
             tls.checkFor(name, mode);
+        }
+        if (persistence != null && mode != Mode.HTTP) {
+            throw new IllegalArgumentException("backend " + name + ": cookie persistence needs mode http");
         }
         Set<String> seen = new HashSet<>();
         for (ServerConfig s : servers) {
@@ -104,6 +109,7 @@ public record BackendConfig(
         private Duration slowStart = Duration.ZERO;
         private UpstreamTlsConfig tls;
         private SendProxy sendProxy = SendProxy.NONE;
+        private PersistenceConfig persistence;
 
         private Builder(String name, Mode mode) {
             this.name = name;
@@ -169,6 +175,12 @@ public record BackendConfig(
             return this;
         }
 
+        /** Cookie persistence, or null for none. */
+        public Builder persistence(PersistenceConfig p) {
+            persistence = p;
+            return this;
+        }
+
         public BackendConfig build() {
             return new BackendConfig(
                     name,
@@ -182,7 +194,8 @@ public record BackendConfig(
                     passiveCheck,
                     slowStart,
                     sendProxy,
-                    tls);
+                    tls,
+                    persistence);
         }
     }
 }

@@ -10,9 +10,10 @@ import org.junit.jupiter.api.Test;
 import org.tandemlb.core.config.BackendConfig;
 import org.tandemlb.core.config.Balance;
 import org.tandemlb.core.config.HashPolicy;
+import org.tandemlb.core.config.PersistenceConfig;
 
-/** {@code balance: { hash: KEY, bound: FACTOR }}, each problem as {@code tandem check} prints it. */
-class HashBalanceRulesTest {
+/** {@code balance: { hash: KEY, bound: FACTOR }} and {@code persistence}, each problem as {@code tandem check} prints it. */
+class BalanceRulesTest {
 
     private static BackendConfig backend(String balance) throws ConfigException {
         return ConfigLoader.parse("t.yaml", """
@@ -80,6 +81,41 @@ class HashBalanceRulesTest {
                         backends:
                           - name: web
                             balance: { bound: 1.25 }
+                        """));
+    }
+
+    @Test
+    void persistenceLoadsWithItsDefaultsAndRefusesABadMode() throws Exception {
+        BackendConfig b =
+                ConfigLoader.parse("t.yaml", """
+                        backends:
+                          - name: web
+                            persistence: { cookie: SRV }
+                        """, Map.of()).loadBalancer().backend("web");
+        assertEquals(PersistenceConfig.insert("SRV"), b.persistence());
+        BackendConfig prefix =
+                ConfigLoader.parse("t.yaml", """
+                        backends:
+                          - name: web
+                            persistence: { cookie: JSESSIONID, mode: prefix, nocache: false, secure: never }
+                        """, Map.of()).loadBalancer().backend("web");
+        assertEquals(
+                new PersistenceConfig(
+                        "JSESSIONID", PersistenceConfig.Mode.PREFIX, false, true, PersistenceConfig.Secure.NEVER),
+                prefix.persistence());
+        assertEquals(
+                List.of("t.yaml:3:39: backends.web.persistence.mode: 'sticky' is not one of insert, prefix, rewrite"),
+                problems("""
+                        backends:
+                          - name: web
+                            persistence: { cookie: SRV, mode: sticky }
+                        """));
+        assertEquals(
+                List.of("t.yaml:2:5: backends.web: backend web: cookie persistence needs mode http"), problems("""
+                        backends:
+                          - name: web
+                            mode: tcp
+                            persistence: { cookie: SRV }
                         """));
     }
 }
