@@ -1,6 +1,7 @@
 package org.tandemlb.admin.importer;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -303,7 +304,7 @@ final class BackendTranslator {
             opts.addAll(d.words());
             return opts.lastIndexOf("check") > opts.lastIndexOf("no-check");
         });
-        java.util.Set<String> names = new java.util.HashSet<>();
+        Set<String> names = new HashSet<>();
         for (Directive d : serverLines) {
             TandemFile.Server s = server(d, shared, names);
             if (s != null) {
@@ -345,7 +346,7 @@ final class BackendTranslator {
         final Map<String, String> values = new LinkedHashMap<>();
     }
 
-    private TandemFile.Server server(Directive d, PerBackend shared, java.util.Set<String> names) {
+    private TandemFile.Server server(Directive d, PerBackend shared, Set<String> names) {
         String address = Addresses.server(d.word(2));
         if (address == null) {
             ctx.notes.add(d, "the server has no port, or a port offset: Tandem needs host:port");

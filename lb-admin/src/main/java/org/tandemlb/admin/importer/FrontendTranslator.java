@@ -6,12 +6,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 /**
@@ -91,7 +93,7 @@ final class FrontendTranslator {
     String mode;
     final List<Bind> binds = new ArrayList<>();
     String maxConnections;
-    final Map<String, String> timeouts = new java.util.LinkedHashMap<>();
+    final Map<String, String> timeouts = new LinkedHashMap<>();
     String defaultBackend;
     Directive defaultBackendDirective;
     final List<Rule> rules = new ArrayList<>();
@@ -393,7 +395,7 @@ final class FrontendTranslator {
         return a.acceptProxy() == b.acceptProxy()
                 && Objects.equals(a.alpn(), b.alpn())
                 && a.certificates().size() == b.certificates().size()
-                && java.util.stream.IntStream.range(0, a.certificates().size())
+                && IntStream.range(0, a.certificates().size())
                         .allMatch(i -> Arrays.equals(
                                 a.certificates().get(i), b.certificates().get(i)));
     }

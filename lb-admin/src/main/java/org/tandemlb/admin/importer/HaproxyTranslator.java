@@ -232,6 +232,9 @@ final class HaproxyTranslator {
             }
             for (TandemFile.Frontend fe : ft.frontends(frontendNames)) {
                 fe.mode = mode;
+                if (mode.equals("tcp")) {
+                    tcpOnly(ft, fe);
+                }
                 if (upgraded != null) {
                     fe.origin += "; " + upgraded;
                 }
@@ -245,6 +248,20 @@ final class HaproxyTranslator {
             }
         }
         out.backends.forEach(be -> be.timeouts.keySet().removeIf(FRONTEND_TIMEOUTS::contains));
+    }
+
+    /** What only http mode has (HAProxy ignores http rules in tcp mode too); ALPN is not offered in tcp mode. */
+    private void tcpOnly(FrontendTranslator ft, TandemFile.Frontend fe) {
+        fe.alpn = null;
+        fe.alpnComment = null;
+        if (fe.hsts != null) {
+            ctx.notes.add(ft.hstsDirective, "hsts needs mode http; this frontend is in mode tcp");
+            fe.hsts = null;
+        }
+        if (fe.redirectHttps) {
+            ctx.notes.add(ft.redirect, "redirect_https needs mode http; this frontend is in mode tcp");
+            fe.redirectHttps = false;
+        }
     }
 
     private void routes(FrontendTranslator ft, TandemFile.Frontend fe, Map<String, TandemFile.Backend> backends) {

@@ -1,6 +1,7 @@
 package org.tandemlb.admin.importer;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -195,7 +196,7 @@ final class YamlWriter {
 
     /** {@code s} plain when YAML reads it back as the same string, else double-quoted. */
     static String scalar(String s) {
-        if (PLAIN.matcher(s).matches() && !YAML_WORDS.contains(s.toLowerCase(java.util.Locale.ROOT))) {
+        if (PLAIN.matcher(s).matches() && !YAML_WORDS.contains(s.toLowerCase(Locale.ROOT))) {
             return s;
         }
         StringBuilder q = new StringBuilder("\"");

@@ -251,6 +251,24 @@ class ImporterTest {
                 .orElse(null));
     }
 
+    @Test
+    void httpOnlySettingsOfATcpFrontendAreNotedNotWritten() throws Exception {
+        Importer.Result r = importText("""
+                frontend f
+                    mode tcp
+                    bind 127.0.0.1:8443 ssl crt /nonexistent.pem
+                    http-response set-header Strict-Transport-Security max-age=100
+                    default_backend b
+                backend b
+                    mode tcp
+                """, null);
+        String cfg = dir.resolve("haproxy.cfg").toString();
+        assertTrue(noted(
+                r, cfg + ":4: http-response set-header Strict-Transport-Security max-age=100 -- hsts needs mode http"));
+        assertFalse(r.yaml().contains("hsts:"), r.yaml());
+        assertFalse(r.yaml().contains("alpn:"), r.yaml());
+    }
+
     private Path resource(String name) throws IOException {
         try (InputStream in = getClass().getResourceAsStream("/import/foobar/" + name)) {
             return Files.write(dir.resolve(name), in.readAllBytes());
