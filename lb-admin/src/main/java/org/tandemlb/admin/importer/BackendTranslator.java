@@ -225,15 +225,7 @@ final class BackendTranslator {
                 checkOption = d;
                 ctx.notes.add(d, "Tandem's checks are tcp, http and mysql: a tcp check (connect only) instead");
             }
-            case "forwardfor" -> {
-                // Tandem always adds X-Forwarded-For (docs/behaviour.md); only the options differ.
-                if (d.size() > 2) {
-                    ctx.notes.add(
-                            d,
-                            "X-Forwarded-For is always added, with the client address appended; "
-                                    + String.join(" ", d.words().subList(2, d.size())) + " is not translated");
-                }
-            }
+            case "forwardfor" -> FrontendTranslator.forwardFor(ctx, d);
             case "redispatch" -> {
                 // Tandem retries a failed connect on another server: what redispatch asks for.
             }

@@ -164,19 +164,23 @@ final class FrontendTranslator {
                 if (!d.word(1).equals("forwardfor")) {
                     return false;
                 }
-                // Tandem always adds X-Forwarded-For (docs/behaviour.md); only the options differ.
-                if (d.size() > 2) {
-                    ctx.notes.add(
-                            d,
-                            "X-Forwarded-For is always added, with the client address appended; "
-                                    + String.join(" ", d.words().subList(2, d.size())) + " is not translated");
-                }
+                forwardFor(ctx, d);
             }
             default -> {
                 return false;
             }
         }
         return true;
+    }
+
+    /** {@code option forwardfor}: Tandem always adds X-Forwarded-For (docs/behaviour.md); only options differ. */
+    static void forwardFor(Context ctx, Directive d) {
+        if (d.size() > 2) {
+            ctx.notes.add(
+                    d,
+                    "X-Forwarded-For is always added, with the client address appended; "
+                            + String.join(" ", d.words().subList(2, d.size())) + " is not translated");
+        }
     }
 
     private void bind(Directive d) {

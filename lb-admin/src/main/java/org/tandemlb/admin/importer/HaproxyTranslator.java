@@ -22,7 +22,6 @@ final class HaproxyTranslator {
 
     private final Context ctx;
     private final Map<String, List<Directive>> namedDefaults = new HashMap<>();
-    private final List<List<Directive>> defaultsSections = new ArrayList<>();
     private final Map<List<Directive>, Integer> defaultsUse = new LinkedHashMap<>();
     private final List<FrontendTranslator> frontends = new ArrayList<>();
     private final List<BackendTranslator> backends = new ArrayList<>();
@@ -42,7 +41,6 @@ final class HaproxyTranslator {
                     List<Directive> all = new ArrayList<>(from(s.header(), lastDefaults));
                     all.addAll(s.body());
                     noteDefaults(s.body());
-                    defaultsSections.add(all);
                     defaultsUse.putIfAbsent(all, 0);
                     if (!s.name().isEmpty() && !s.name().equals("from")) {
                         namedDefaults.put(s.name(), all);
