@@ -66,6 +66,9 @@ class ImportCorpusTest {
 
     static Stream<Path> debianExamples() throws IOException {
         ExternalProcesses.requireBinary("haproxy", "/usr/sbin/haproxy", "haproxy");
+        assertTrue(
+                Files.isDirectory(EXAMPLES),
+                EXAMPLES + " is missing: the haproxy package installs it unless dpkg excludes /usr/share/doc");
         try (Stream<Path> s = Files.list(EXAMPLES)) {
             List<Path> cfgs =
                     s.filter(p -> p.toString().endsWith(".cfg")).sorted().toList();
@@ -96,6 +99,17 @@ class ImportCorpusTest {
         Path cfg = copyResource("haproxy.cfg");
         Run run = importAndCheck(cfg, copyResource(keepalived));
         assertTrue(run.err().contains("cookie SRV insert indirect nocache -- cookie persistence is not built yet"));
+        // The lines of haproxy.cfg that are noted; every other line (but comments and blanks) is translated.
+        List<Integer> noted = run.err()
+                .lines()
+                .filter(l -> l.startsWith(cfg + ":"))
+                .map(l -> Integer.parseInt(l.substring(
+                        cfg.toString().length() + 1,
+                        l.indexOf(':', cfg.toString().length() + 1))))
+                .distinct()
+                .toList();
+        assertEquals(
+                List.of(5, 6, 7, 8, 9, 10, 11, 13, 17, 18, 19, 37, 46, 53, 54, 55, 56, 74, 80, 88, 90, 91, 92), noted);
     }
 
     /**

@@ -153,6 +153,32 @@ class ImporterTest {
     }
 
     @Test
+    void eachSectionInheritsTheDefaultsBeforeItOrTheOneItNames() throws Exception {
+        TandemConfig c = load(importText("""
+                defaults web
+                    mode http
+                    timeout server 30s
+                backend a
+                    server s 127.0.0.1:9001
+                backend b
+                    server s 127.0.0.1:9002
+                defaults
+                    mode tcp
+                    timeout server 1h
+                backend db
+                    server s 127.0.0.1:3306
+                backend c from web
+                    server s 127.0.0.1:9003
+                """, null));
+        // The first defaults section serves three backends: it becomes Tandem's defaults.
+        assertEquals(Duration.ofSeconds(30), backend(c, "a").timeouts().server());
+        assertEquals(Duration.ofHours(1), backend(c, "db").timeouts().server());
+        assertEquals(Mode.TCP, backend(c, "db").mode());
+        assertEquals(Mode.HTTP, backend(c, "c").mode());
+        assertEquals(Duration.ofSeconds(30), backend(c, "c").timeouts().server());
+    }
+
+    @Test
     void anUnknownDirectiveIsNotedWithItsLineAndTheOutputStaysValid() throws Exception {
         Importer.Result r = importText("""
                 frontend www   # the site
