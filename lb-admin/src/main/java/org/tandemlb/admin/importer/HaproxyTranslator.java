@@ -163,7 +163,7 @@ final class HaproxyTranslator {
     }
 
     private void build(TandemFile out) {
-        // Tandem's defaults: those of the defaults section most proxies use (the last one when none).
+        // Tandem's defaults: those of the defaults section most proxies use (the first one on a tie).
         List<Directive> main = defaultsUse.entrySet().stream()
                 .max((a, b) -> Integer.compare(a.getValue(), b.getValue()))
                 .map(Map.Entry::getKey)
