@@ -49,6 +49,15 @@ final class YamlWriter {
         if (f.cluster != null) {
             cluster(f.cluster);
         }
+        if (f.node == null
+                && f.defaultTimeouts.isEmpty()
+                && f.defaultRetries == null
+                && f.frontends.isEmpty()
+                && f.backends.isEmpty()
+                && f.cluster == null) {
+            // Nothing translated: still a file Tandem reads (an empty one is an error).
+            line(0, "frontends: []");
+        }
     }
 
     private void frontend(TandemFile.Frontend fe) {

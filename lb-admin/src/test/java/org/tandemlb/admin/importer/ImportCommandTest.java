@@ -58,6 +58,14 @@ class ImportCommandTest {
     }
 
     @Test
+    void aConfigurationWithNothingToTranslateGivesAValidFile() throws Exception {
+        Path cfg = Files.writeString(dir.resolve("haproxy.cfg"), "global\n    daemon\n");
+        Run run = tandem("import", cfg.toString());
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.out().endsWith("\nfrontends: []\n"), run.out());
+    }
+
+    @Test
     void anInputThatCannotBeReadExits1AndBadUsage2() {
         Run missing = tandem("import", dir.resolve("nope.cfg").toString());
         assertEquals(1, missing.exit());
