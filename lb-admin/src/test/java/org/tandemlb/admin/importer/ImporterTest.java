@@ -235,6 +235,25 @@ class ImporterTest {
     }
 
     @Test
+    void proxyProtocolAndTlsToServersBecomeBackendSettings() throws Exception {
+        BackendConfig b = backend(load(importText("""
+                backend b
+                    mode tcp
+                    default-server check inter 3s fastinter 500ms downinter 10s rise 4 fall 5
+                    server s1 127.0.0.1:9001 send-proxy-v2 check-send-proxy ssl verify none
+                    server s2 127.0.0.1:9002 send-proxy-v2 check-send-proxy ssl verify none
+                """, null)), "b");
+        assertEquals(SendProxy.V2, b.sendProxy());
+        assertEquals(SendProxy.V2, b.healthCheck().sendProxy());
+        assertFalse(b.tls().verify());
+        assertEquals(Duration.ofSeconds(3), b.healthCheck().interval());
+        assertEquals(Duration.ofMillis(500), b.healthCheck().fastInterval());
+        assertEquals(Duration.ofSeconds(10), b.healthCheck().downInterval());
+        assertEquals(4, b.healthCheck().rise());
+        assertEquals(5, b.healthCheck().fall());
+    }
+
+    @Test
     void multicastVrrpNeedsTheClusterAddressesFromTheEnvironment() throws Exception {
         Importer.Result r = importText("frontend f\n bind :80\n", """
                 vrrp_instance VI_1
