@@ -359,9 +359,18 @@ public final class Daemon implements AdminTarget {
             }
             config = next;
         }
-        String summary = Summary.of(next.loadBalancer(), lb);
-        log.info("reloaded {}: {}", file, summary);
-        lb.events().record(EventType.RELOAD, next.node(), "applied " + file + ": " + summary);
+        log.info("reloaded {}: {}", file, Summary.of(next.loadBalancer(), lb));
+        LoadBalancerConfig applied = next.loadBalancer();
+        lb.events()
+                .record(
+                        EventType.RELOAD,
+                        next.node(),
+                        "applied " + file + ": " + applied.frontends().size() + " frontend(s), "
+                                + applied.backends().size() + " backend(s), "
+                                + applied.backends().stream()
+                                        .mapToInt(b -> b.servers().size())
+                                        .sum()
+                                + " server(s)");
         return ReloadResult.APPLIED;
     }
 
