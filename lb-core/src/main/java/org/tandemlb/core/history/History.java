@@ -177,7 +177,15 @@ public final class History implements AccessListener {
      */
     public Optional<Series> series(Scope scope, String name, int points) {
         Objects.requireNonNull(name, "name");
-        Subject s = subjects(scope).get(name);
+        Subject s;
+        if (scope == Scope.SERVER) {
+            int slash = name.indexOf('/');
+            s = slash < 0
+                    ? null
+                    : servers.getOrDefault(name.substring(0, slash), Map.of()).get(name.substring(slash + 1));
+        } else {
+            s = subjects(scope).get(name);
+        }
         return s == null ? Optional.empty() : Optional.of(copy(scope, name, s, points));
     }
 
