@@ -141,16 +141,28 @@ class RecentApiTest {
                 assertEquals(200, http.get("/").status());
             }
         }
-        // The samples of the next seconds count them (one per second: requests/s summed over
-        // seconds of about one second each is about the count).
-        await("the history counts the requests")
-                .atMost(Duration.ofSeconds(10))
-                .until(() -> sum(series("backend", "web").get("requests_per_second")) >= sent - 0.5);
+        // The samples of the next seconds count them; wait until two samples saw nothing more.
+        await("the history counted the requests").atMost(Duration.ofSeconds(15)).until(() -> {
+            JsonNode rates = series("backend", "web").get("requests_per_second");
+            int n = rates.size();
+            return n >= 3
+                    && rates.get(n - 1).asDouble() == 0
+                    && rates.get(n - 2).asDouble() == 0
+                    && sum(rates) > 0;
+        });
         JsonNode web = series("backend", "web");
-        assertEquals(sent, sum(web.get("requests_per_second")), sent * 0.05);
+        double total = sum(web.get("requests_per_second"));
+        // Rates are per second of each sample's own interval (about one second, longer on a busy
+        // machine), so their sum is about the count; the subjects of one sample share its interval.
+        assertEquals(sent, total, sent * 0.35);
         assertEquals(0, sum(web.get("errors_per_second")));
-        assertEquals(sent / 2.0, sum(series("server", "web/a").get("requests_per_second")), sent * 0.05);
-        assertEquals(sent, sum(series("frontend", "www").get("requests_per_second")), sent * 0.05);
+        assertEquals(total, sum(series("frontend", "www").get("requests_per_second")), 0.01);
+        assertEquals(
+                total,
+                sum(series("server", "web/a").get("requests_per_second"))
+                        + sum(series("server", "web/b").get("requests_per_second")),
+                0.05, // each value is rounded to a thousandth
+                "each request counted once, for the server that answered it");
         JsonNode p99 = web.get("p99_ms");
         boolean someLatency = false;
         for (int i = 0; i < p99.size(); i++) {
