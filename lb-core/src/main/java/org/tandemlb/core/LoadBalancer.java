@@ -176,7 +176,9 @@ public final class LoadBalancer implements AutoCloseable {
         frontends = Map.copyOf(bound);
         healthChecks.sync(backends.values());
         syncMetrics();
-        sampler = workers.next().scheduleAtFixedRate(history::sample, 1, 1, TimeUnit.SECONDS);
+        // With a fixed delay, not a fixed rate: after a pause (a GC, a busy loop) one longer sample
+        // covers it, where a fixed rate would fire a burst of samples a few microseconds apart.
+        sampler = workers.next().scheduleWithFixedDelay(history::sample, 1, 1, TimeUnit.SECONDS);
         log.info(
                 "started with {} frontend(s) and {} backend(s) on {} ({} event loops)",
                 frontends.size(),

@@ -152,9 +152,10 @@ class RecentApiTest {
         });
         JsonNode web = series("backend", "web");
         double total = sum(web.get("requests_per_second"));
-        // Rates are per second of each sample's own interval (about one second, longer on a busy
-        // machine), so their sum is about the count; the subjects of one sample share its interval.
-        assertEquals(sent, total, sent * 0.35);
+        // Rates are per second of each sample's own interval: one second, longer on a busy machine
+        // (never shorter), so their sum is the count or a little less. The subjects of one sample
+        // share its interval.
+        assertTrue(total <= sent + 0.05 && total >= sent * 0.5, total + " for " + sent + " requests");
         assertEquals(0, sum(web.get("errors_per_second")));
         assertEquals(total, sum(series("frontend", "www").get("requests_per_second")), 0.01);
         assertEquals(
