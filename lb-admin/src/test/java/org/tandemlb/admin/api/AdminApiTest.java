@@ -279,6 +279,7 @@ class AdminApiTest {
                         "address",
                         "state",
                         "health",
+                        "health_since",
                         "weight",
                         "target_weight",
                         "backup",

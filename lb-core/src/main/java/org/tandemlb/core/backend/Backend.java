@@ -2,6 +2,7 @@ package org.tandemlb.core.backend;
 
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,6 +16,7 @@ import java.util.function.LongSupplier;
 import org.tandemlb.core.backend.balance.Balancer;
 import org.tandemlb.core.config.BackendConfig;
 import org.tandemlb.core.config.ServerConfig;
+import org.tandemlb.core.history.EventLog;
 import org.tandemlb.core.tls.UpstreamTls;
 
 /**
@@ -29,6 +31,7 @@ import org.tandemlb.core.tls.UpstreamTls;
 public final class Backend {
     private final String name;
     private final LongSupplier ticker;
+    private final EventLog events;
     private volatile BackendConfig config;
     /** The TLS client side of the connections to the servers, or null without {@code tls}. */
     private volatile UpstreamTls tls;
@@ -61,7 +64,17 @@ public final class Backend {
      * {@code config.tls()} (null when it has none).
      */
     public Backend(BackendConfig config, LongSupplier ticker, UpstreamTls tls) {
+        this(config, ticker, tls, new EventLog(Clock.systemUTC()));
+    }
+
+    /**
+     * As {@link #Backend(BackendConfig, LongSupplier, UpstreamTls)}, recording its servers' health,
+     * admin-state and weight changes in {@code events} (whose clock also stamps
+     * {@link Server#healthSince()}).
+     */
+    public Backend(BackendConfig config, LongSupplier ticker, UpstreamTls tls, EventLog events) {
         requireTls(config, tls);
+        this.events = Objects.requireNonNull(events, "events");
         this.name = config.name();
         this.config = config;
         this.tls = tls;
@@ -69,7 +82,7 @@ public final class Backend {
         this.balancer = Balancer.of(config);
         List<Server> list = new ArrayList<>();
         for (ServerConfig sc : config.servers()) {
-            list.add(new Server(this, sc, ticker));
+            list.add(new Server(this, sc, ticker, events));
         }
         this.servers = List.copyOf(list);
     }
@@ -163,7 +176,7 @@ public final class Backend {
                 list.add(kept);
                 old.remove(sc.name());
             } else {
-                list.add(new Server(this, sc, ticker));
+                list.add(new Server(this, sc, ticker, events));
             }
         }
         synchronized (this) {
