@@ -84,6 +84,7 @@ class TarballIT {
                 "conf/tandem.yaml",
                 "systemd/tandem.service",
                 "logrotate/tandem",
+                "completion/tandem",
                 "docs/configuration.md",
                 "docs/access-log.md",
                 "README.txt")) {
@@ -91,6 +92,27 @@ class TarballIT {
         }
         String readme = Files.readString(home.resolve("README.txt"));
         assertTrue(readme.contains("Tandem " + VERSION + ":") && !readme.contains("${"), readme);
+    }
+
+    @Test
+    void theBashCompletionCompletesTheCommands() throws Exception {
+        // What bash does on "tandem ctl <TAB>": the completion function with the words so far.
+        String script = "source completion/tandem 2>/dev/null; COMP_WORDS=(tandem ctl ''); COMP_CWORD=2;"
+                + " COMP_LINE='tandem ctl '; _complete_tandem tandem '' ctl 2>/dev/null; echo \"${COMPREPLY[*]}\"";
+        Result ctl = exec(home, List.of("bash", "-c", script));
+        assertEquals(new Result(0, "status servers drain maint ready reload weight\n"), ctl);
+
+        Result top = exec(
+                home,
+                List.of(
+                        "bash",
+                        "-c",
+                        script.replace("(tandem ctl '')", "(tandem '')")
+                                .replace("COMP_CWORD=2", "COMP_CWORD=1")
+                                .replace("'tandem ctl '", "'tandem '")
+                                .replace("'' ctl", "'' tandem")));
+        assertEquals(0, top.code(), top.output());
+        assertTrue(top.output().contains("ctl") && top.output().contains("run"), top.output());
     }
 
     @Test

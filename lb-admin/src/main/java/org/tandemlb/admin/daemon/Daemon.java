@@ -100,6 +100,8 @@ public final class Daemon implements AdminTarget {
     private volatile ClusterView cluster = ClusterView.solo(() -> config().node());
     /** The cluster membership; null for a solo node. */
     private volatile ClusterNode clusterNode;
+    /** Where runtime changes of servers are kept across restarts; null without {@code state_file}. */
+    private volatile StateFile stateFile;
 
     /**
      * A daemon whose proxy uses one event loop per processor, without the admin server.
@@ -221,13 +223,20 @@ public final class Daemon implements AdminTarget {
                         Clock.systemUTC()));
             }
             builder.accessListener(logs); // always: a log turned on by a reload works at once
+            StateFile kept = config.stateFile() == null ? null : new StateFile(config.stateFile(), () -> lb);
+            if (kept != null) {
+                builder.beforeListening(kept::restore); // no request reaches a server drained before the restart
+            }
             LoadBalancer built = builder.build();
             ClusterNode node = null;
             try {
                 built.start();
                 if (clusterConfig != null) {
-                    node = ClusterNode.builder(clusterConfig, built, config.loadBalancer())
-                            .build();
+                    ClusterNode.Builder nb = ClusterNode.builder(clusterConfig, built, config.loadBalancer());
+                    if (kept != null) {
+                        nb.serverChangeListener(kept::changed); // changes made on the other members
+                    }
+                    node = nb.build();
                     this.clusterNode = node;
                     this.cluster = new LiveClusterView(node); // "joining" until the node is in a view
                 }
@@ -237,6 +246,7 @@ public final class Daemon implements AdminTarget {
                 this.configFile = file;
                 this.metrics = registry;
                 this.accessLog = logs;
+                this.stateFile = kept;
                 state = State.RUNNING;
                 // The admin server before the cluster, so that it answers (role "joining") while
                 // the node looks for its peers.
@@ -344,8 +354,15 @@ public final class Daemon implements AdminTarget {
                         "the cluster section changed in {}: the cluster keeps its settings until tandem restarts",
                         file);
             }
+            if (!Objects.equals(next.stateFile(), config.stateFile())) {
+                log.warn(
+                        "state_file changed in {}: the state stays in {} until tandem restarts",
+                        file,
+                        config.stateFile());
+            }
             config = next;
         }
+        keepState(); // servers whose config line changed start afresh: the file forgets them
         log.info("reloaded {}: {}", file, Summary.of(next.loadBalancer(), lb));
         return ReloadResult.APPLIED;
     }
@@ -434,6 +451,10 @@ public final class Daemon implements AdminTarget {
             log.info("stopping: no new connections; open ones have up to {} to finish", Summary.format(drain));
             toStop.stop(drain);
             logsToClose.close(); // after the proxy, so that the last requests are logged
+            StateFile kept = stateFile;
+            if (kept != null) {
+                kept.close(); // a last write, with the changes made during the drain
+            }
             // The admin server answers until the drain is over (/healthz says "stopping"), then goes.
             AdminServer a = admin;
             if (a != null) {
@@ -560,6 +581,7 @@ public final class Daemon implements AdminTarget {
             ClusterNode node = clusterNode;
             if (node != null) {
                 node.changeServer(backend, server, state, weight); // here at once, then on every member
+                keepState();
                 return CompletableFuture.completedFuture(s);
             }
             if (weight != null && weight != s.targetWeight()) {
@@ -570,9 +592,18 @@ public final class Daemon implements AdminTarget {
             if (state != null) {
                 s.setAdminState(state); // logs the change itself
             }
+            keepState();
             return CompletableFuture.completedFuture(s);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Has the state file, if any, written again (off this thread). */
+    private void keepState() {
+        StateFile kept = stateFile;
+        if (kept != null) {
+            kept.changed();
         }
     }
 
