@@ -188,7 +188,9 @@ class TarballIT {
     void theSystemdUnitVerifies() throws Exception {
         String unit = Files.readString(home.resolve("systemd/tandem.service"));
         for (String line : List.of(
-                "Type=simple",
+                "Type=notify",
+                "NotifyAccess=main",
+                "WatchdogSec=30s",
                 "ExecStart=/opt/tandem/bin/tandem run -c /etc/tandem/tandem.yaml",
                 "ExecReload=/bin/kill -HUP $MAINPID",
                 "Restart=on-failure",

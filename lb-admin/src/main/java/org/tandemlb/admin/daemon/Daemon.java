@@ -102,6 +102,8 @@ public final class Daemon implements AdminTarget {
     private volatile ClusterNode clusterNode;
     /** Where runtime changes of servers are kept across restarts; null without {@code state_file}. */
     private volatile StateFile stateFile;
+    /** systemd's notify socket ({@code Type=notify}); {@link SystemdNotify#NONE} when not under systemd. */
+    private volatile SystemdNotify systemd = SystemdNotify.NONE;
 
     /**
      * A daemon whose proxy uses one event loop per processor, without the admin server.
@@ -229,6 +231,7 @@ public final class Daemon implements AdminTarget {
             }
             LoadBalancer built = builder.build();
             ClusterNode node = null;
+            SystemdNotify notify = SystemdNotify.fromEnv(env, System::nanoTime);
             try {
                 built.start();
                 if (clusterConfig != null) {
@@ -247,6 +250,7 @@ public final class Daemon implements AdminTarget {
                 this.metrics = registry;
                 this.accessLog = logs;
                 this.stateFile = kept;
+                this.systemd = notify;
                 state = State.RUNNING;
                 // The admin server before the cluster, so that it answers (role "joining") while
                 // the node looks for its peers.
@@ -266,6 +270,8 @@ public final class Daemon implements AdminTarget {
                     this.cluster = ClusterView.solo(() -> config().node());
                 }
                 built.close(); // the event loops
+                notify.close();
+                this.systemd = SystemdNotify.NONE;
                 registry.close();
                 logs.close();
                 this.lb = null;
@@ -283,6 +289,17 @@ public final class Daemon implements AdminTarget {
                 config.node(),
                 ProcessHandle.current().pid(),
                 Summary.of(config.loadBalancer(), lb));
+        SystemdNotify notify = systemd;
+        ClusterNode node = clusterNode;
+        if (node == null) {
+            notify.ready(); // the frontends listen
+        } else {
+            node.joined().whenComplete((joined, e) -> notify.ready()); // active or a ready standby
+        }
+        notify.startWatchdog(() -> {
+            LoadBalancer running = lb;
+            return running == null ? null : running.workers();
+        });
     }
 
     /**
@@ -307,6 +324,17 @@ public final class Daemon implements AdminTarget {
     public ReloadResult reload(Path file) {
         Objects.requireNonNull(file, "file");
         log.info("reloading {}", file);
+        // Not before the start nor during a stop: systemd would take READY=1 for "running".
+        SystemdNotify notify = state == State.RUNNING ? systemd : SystemdNotify.NONE;
+        notify.reloading();
+        try {
+            return reloadNow(file);
+        } finally {
+            notify.ready(); // applied or refused, the daemon serves again
+        }
+    }
+
+    private ReloadResult reloadNow(Path file) {
         TandemConfig next;
         try {
             next = ConfigLoader.load(file, env);
@@ -441,6 +469,8 @@ public final class Daemon implements AdminTarget {
             awaitStopped(); // another thread is stopping it; return once it is done
             return;
         }
+        SystemdNotify notify = systemd;
+        notify.stopping();
         try {
             reloads.shutdown();
             ClusterNode node = clusterNode;
@@ -462,6 +492,7 @@ public final class Daemon implements AdminTarget {
                 admin = null;
             }
             metrics.close();
+            notify.close();
             log.info("stopped");
         } finally {
             stopped.countDown();
