@@ -28,8 +28,8 @@ import picocli.CommandLine.Spec;
  * reload are the methods below. Every subcommand reaches the daemon through {@link #client()}.
  *
  * <p>Where the daemon is: {@code --admin HOST:PORT}, else {@code admin.listen} of the config
- * file ({@code -c FILE}, by default {@value #DEFAULT_CONFIG} when it exists), else
- * {@code 127.0.0.1:9000}. The token: {@code --token}, else {@code TANDEM_ADMIN_TOKEN}, else
+ * file ({@code -c FILE}, by default {@value #DEFAULT_CONFIG} when it exists and no
+ * {@code --admin} is given), else {@code 127.0.0.1:9000}. The token: {@code --token}, else {@code TANDEM_ADMIN_TOKEN}, else
  * {@code admin.token} of the config file.
  *
  * <p>Exit codes, as the other commands': 0 success; 1 the daemon refused (401, 404, a bad value,

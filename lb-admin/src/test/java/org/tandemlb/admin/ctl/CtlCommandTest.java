@@ -134,9 +134,19 @@ class CtlCommandTest {
         assertTrue(lines.get(0).matches("BACKEND\\s+SERVER\\s+ADDRESS\\s+STATE\\s+HEALTH\\s+WEIGHT.*"), lines.get(0));
         assertTrue(lines.get(2).matches("web\\s+b\\s+127\\.0\\.0\\.1:\\d+\\s+ready\\s+up\\s+20\\s.*"), lines.get(2));
 
+        // The options may follow the subcommand too.
+        Run after = tandem("ctl", "servers", "web", "--admin", admin);
+        assertEquals(0, after.exit(), after.err());
+        assertEquals(withoutCheckTimes(r.out()), withoutCheckTimes(after.out()));
+
         Run unknown = ctl("servers", "nope");
         assertEquals(1, unknown.exit());
         assertEquals("tandem: no backend 'nope' (backends: web)\n", unknown.err());
+    }
+
+    /** The output without the durations of the last checks, which change from one check to the next. */
+    private static String withoutCheckTimes(String out) {
+        return out.replaceAll("\\(\\d+ ms\\)", "");
     }
 
     @Test

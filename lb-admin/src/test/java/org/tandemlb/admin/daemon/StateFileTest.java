@@ -3,6 +3,7 @@ package org.tandemlb.admin.daemon;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -165,6 +166,17 @@ class StateFileTest {
         assertEquals(AdminState.READY, server("a").adminState());
         api().post("/api/v1/backends/web/servers/a", "{\"state\": \"drain\"}");
         assertEquals(AdminState.DRAIN, server("a").adminState(), "the API works on without the file");
+    }
+
+    @Test
+    void theKeyIsAPathAndEmptyIsNone() throws Exception {
+        assertEquals(
+                Path.of("/var/lib/tandem/state.json"),
+                ConfigLoader.parse("a.yaml", "state_file: /var/lib/tandem/state.json\n", Map.of())
+                        .stateFile());
+        assertNull(ConfigLoader.parse("b.yaml", "state_file: ${TANDEM_STATE_FILE:-}\n", Map.of())
+                .stateFile());
+        assertNull(ConfigLoader.parse("c.yaml", "node: x\n", Map.of()).stateFile());
     }
 
     @Test
