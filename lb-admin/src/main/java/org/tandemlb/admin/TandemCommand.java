@@ -22,8 +22,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * The {@code tandem} command (README, "The tandem command"): {@code run}, {@code check},
  * {@code ctl}, {@code demo} and {@code version}.
  *
- * <p>Exit codes: 0 success; 1 an invalid config file or a failed start, the reason on stderr in one
- * line ({@code tandem: ...}) and the stack trace only with {@code --debug}; 2 bad usage (an unknown
+ * <p>Exit codes: 0 success; 1 an invalid config file or a failed start (for {@code ctl}: the
+ * daemon refused or could not be reached), the reason on stderr in one line ({@code tandem: ...})
+ * and the stack trace only with {@code --debug}; 2 bad usage (an unknown
  * command or option, a missing {@code -c}), with the message and a pointer to {@code --help} on
  * stderr. {@code tandem} alone prints the usage to stderr and exits 2.
  *
