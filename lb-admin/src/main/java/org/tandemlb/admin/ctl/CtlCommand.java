@@ -132,8 +132,11 @@ public final class CtlCommand implements Callable<Integer> {
         try {
             return ConfigLoader.load(file, env).admin();
         } catch (ConfigException e) {
-            throw new CtlException(file + " is invalid (" + e.problems().size() + " problem(s), see tandem check -c "
-                    + file + "): give the admin address with --admin");
+            // The first problem says enough: often a ${VAR} of the daemon's environment not set here.
+            throw new CtlException("cannot take the admin address from " + file + ": "
+                    + e.problems().get(0)
+                    + (e.problems().size() > 1 ? " (and " + (e.problems().size() - 1) + " more)" : "")
+                    + "; give --admin (and --token), or set the variables the file needs");
         } catch (IOException e) {
             throw new CtlException("cannot read config file " + file + ": " + ConfigLoader.describe(e));
         }

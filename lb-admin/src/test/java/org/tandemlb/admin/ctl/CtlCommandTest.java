@@ -221,6 +221,18 @@ class CtlCommandTest {
 
         assertEquals(0, drain.exit(), drain.err());
         assertEquals(AdminState.DRAIN, state("b"));
+        Path needsVariable = Files.writeString(
+                dir.resolve("variable.yaml"),
+                "admin: { listen: \"" + admin + "\", token: \"${CTL_TEST_UNSET_TOKEN}\" }\n");
+        Run invalid = tandem("ctl", "-c", needsVariable.toString(), "status");
+        assertEquals(1, invalid.exit());
+        assertTrue(
+                invalid.err()
+                        .startsWith("tandem: cannot take the admin address from " + needsVariable + ": " + needsVariable
+                                + ":1:"),
+                invalid.err());
+        assertTrue(invalid.err().contains("CTL_TEST_UNSET_TOKEN"), invalid.err());
+
         Run missing = tandem("ctl", "-c", dir.resolve("missing.yaml").toString(), "status");
         assertEquals(1, missing.exit());
         assertTrue(
