@@ -34,6 +34,9 @@ class TarballIT {
     private static final Pattern STARTED =
             Pattern.compile("started, node it, pid (\\d+): frontends www \\(http\\) on 127\\.0\\.0\\.1:(\\d+)");
 
+    private static final Pattern ADMIN =
+            Pattern.compile("admin API, /metrics and status page on 127\\.0\\.0\\.1:(\\d+)");
+
     @TempDir
     static Path dir;
 
@@ -164,10 +167,19 @@ class TarballIT {
                 try (RawHttp http = new RawHttp(lb)) {
                     for (int i = 0; i < 3; i++) {
                         RawHttp.Response r = http.get("/from-the-tarball/" + i);
-                        assertEquals(200, r.status(), r.body());
+                        assertEquals(200, r.status(), r.body() + "\n" + p.output());
                         assertEquals("a", r.body().trim());
                     }
                 }
+                // bin/tandem ctl, with the JVM options of a short-lived command, drives the daemon.
+                String admin = "127.0.0.1:"
+                        + p.awaitLine(ADMIN, Duration.ofSeconds(10)).group(1);
+                Result servers =
+                        exec(dir, List.of(home.resolve("bin/tandem").toString(), "ctl", "--admin", admin, "servers"));
+                assertEquals(0, servers.code(), servers.output());
+                assertTrue(
+                        servers.output().lines().anyMatch(l -> l.matches("web\\s+a\\s+.*\\s+3\\s+.*")),
+                        servers.output());
 
                 p.signal(ChildProcess.Signal.TERM);
                 assertTrue(p.awaitExit(Duration.ofSeconds(60)), "bin/tandem run did not stop: " + p.output());
