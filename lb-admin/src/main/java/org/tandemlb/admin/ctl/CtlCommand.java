@@ -24,13 +24,15 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code tandem ctl}: the admin API (docs/admin-api.md) from the shell. The subcommands that
- * read ({@code status}, {@code servers}) are classes of their own; those that change a server or
- * reload are the methods below. Every subcommand reaches the daemon through {@link #client()}.
+ * read ({@code status}, {@code servers}) are classes of their own, listed in {@code subcommands};
+ * those that change a server or reload are the methods below. Every subcommand reaches the daemon
+ * through {@link #client()}: a class takes its parent with {@code @ParentCommand CtlCommand} and
+ * calls {@code client().get("/api/v1/...")}.
  *
  * <p>Where the daemon is: {@code --admin HOST:PORT}, else {@code admin.listen} of the config
  * file ({@code -c FILE}, by default {@value #DEFAULT_CONFIG} when it exists and no
- * {@code --admin} is given), else {@code 127.0.0.1:9000}. The token: {@code --token}, else {@code TANDEM_ADMIN_TOKEN}, else
- * {@code admin.token} of the config file.
+ * {@code --admin} is given), else {@code 127.0.0.1:9000}. The token: {@code --token}, else
+ * {@code TANDEM_ADMIN_TOKEN}, else {@code admin.token} of the config file.
  *
  * <p>Exit codes, as the other commands': 0 success; 1 the daemon refused (401, 404, a bad value,
  * a refused reload) or could not be reached, the reason on stderr in one line; 2 bad usage.
