@@ -13,7 +13,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code tandem run -c FILE}: the daemon, in the foreground, logging to stdout (systemd
- * {@code Type=simple}). An invalid file prints its problems on stderr as {@code check} does and
+ * {@code Type=simple}, or {@code Type=notify}: with {@code NOTIFY_SOCKET} set it says when it is
+ * ready, reloading and stopping, and pings the watchdog; see the daemon's {@code SystemdNotify}). An invalid file prints its problems on stderr as {@code check} does and
  * exits 1; a frontend or the admin server ({@code admin.listen}) that cannot listen exits 1 with
  * the reason in one line. Then SIGHUP (or {@code POST /api/v1/reload}) reloads
  * FILE and SIGTERM/SIGINT stop gracefully, exit 0 (see {@link Signals}).

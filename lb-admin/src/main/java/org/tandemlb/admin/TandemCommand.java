@@ -4,6 +4,8 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.tandemlb.admin.ctl.CtlCommand;
+import org.tandemlb.admin.ctl.CtlException;
 import org.tandemlb.admin.daemon.Version;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -17,11 +19,12 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * The {@code tandem} command (README, "The tandem command"): {@code run}, {@code check}, {@code import}, {@code demo} and
- * {@code version}.
+ * The {@code tandem} command (README, "The tandem command"): {@code run}, {@code check},
+ * {@code import}, {@code ctl}, {@code demo} and {@code version}.
  *
- * <p>Exit codes: 0 success; 1 an invalid config file or a failed start, the reason on stderr in one
- * line ({@code tandem: ...}) and the stack trace only with {@code --debug}; 2 bad usage (an unknown
+ * <p>Exit codes: 0 success; 1 an invalid config file or a failed start (for {@code ctl}: the
+ * daemon refused or could not be reached), the reason on stderr in one line ({@code tandem: ...})
+ * and the stack trace only with {@code --debug}; 2 bad usage (an unknown
  * command or option, a missing {@code -c}), with the message and a pointer to {@code --help} on
  * stderr. {@code tandem} alone prints the usage to stderr and exits 2.
  *
@@ -37,6 +40,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
             RunCommand.class,
             CheckCommand.class,
             ImportCommand.class,
+            CtlCommand.class,
             DemoCommand.class,
             VersionCommand.class
         },
@@ -151,13 +155,14 @@ public final class TandemCommand implements Callable<Integer> {
     };
 
     /**
-     * A failure while running: a {@link CommandFailure} is the user's to fix and prints its message;
+     * A failure while running: a {@link CommandFailure} or a {@link CtlException} is the user's to
+     * fix and prints its message;
      * anything else is a bug and says so. One line either way, the stack trace only with --debug.
      */
     private static final IExecutionExceptionHandler FAILURES = (ex, cmd, parseResult) -> {
         PrintWriter err = cmd.getErr();
         boolean debug = cmd.getCommandSpec().root().userObject() instanceof TandemCommand t && t.debug();
-        if (ex instanceof CommandFailure) {
+        if (ex instanceof CommandFailure || ex instanceof CtlException) {
             err.println("tandem: " + ex.getMessage());
         } else {
             err.println("tandem: internal error: " + ex + (debug ? "" : " (run with --debug for details)"));

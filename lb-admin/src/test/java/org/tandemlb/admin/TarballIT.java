@@ -34,6 +34,9 @@ class TarballIT {
     private static final Pattern STARTED =
             Pattern.compile("started, node it, pid (\\d+): frontends www \\(http\\) on 127\\.0\\.0\\.1:(\\d+)");
 
+    private static final Pattern ADMIN =
+            Pattern.compile("admin API, /metrics and status page on 127\\.0\\.0\\.1:(\\d+)");
+
     @TempDir
     static Path dir;
 
@@ -84,6 +87,7 @@ class TarballIT {
                 "conf/tandem.yaml",
                 "systemd/tandem.service",
                 "logrotate/tandem",
+                "completion/tandem",
                 "docs/configuration.md",
                 "docs/access-log.md",
                 "README.txt")) {
@@ -91,6 +95,27 @@ class TarballIT {
         }
         String readme = Files.readString(home.resolve("README.txt"));
         assertTrue(readme.contains("Tandem " + VERSION + ":") && !readme.contains("${"), readme);
+    }
+
+    @Test
+    void theBashCompletionCompletesTheCommands() throws Exception {
+        // What bash does on "tandem ctl <TAB>": the completion function with the words so far.
+        String script = "source completion/tandem 2>/dev/null; COMP_WORDS=(tandem ctl ''); COMP_CWORD=2;"
+                + " COMP_LINE='tandem ctl '; _complete_tandem tandem '' ctl 2>/dev/null; echo \"${COMPREPLY[*]}\"";
+        Result ctl = exec(home, List.of("bash", "-c", script));
+        assertEquals(new Result(0, "status servers drain maint ready reload weight\n"), ctl);
+
+        Result top = exec(
+                home,
+                List.of(
+                        "bash",
+                        "-c",
+                        script.replace("(tandem ctl '')", "(tandem '')")
+                                .replace("COMP_CWORD=2", "COMP_CWORD=1")
+                                .replace("'tandem ctl '", "'tandem '")
+                                .replace("'' ctl", "'' tandem")));
+        assertEquals(0, top.code(), top.output());
+        assertTrue(top.output().contains("ctl") && top.output().contains("run"), top.output());
     }
 
     @Test
@@ -142,10 +167,19 @@ class TarballIT {
                 try (RawHttp http = new RawHttp(lb)) {
                     for (int i = 0; i < 3; i++) {
                         RawHttp.Response r = http.get("/from-the-tarball/" + i);
-                        assertEquals(200, r.status(), r.body());
+                        assertEquals(200, r.status(), r.body() + "\n" + p.output());
                         assertEquals("a", r.body().trim());
                     }
                 }
+                // bin/tandem ctl, with the JVM options of a short-lived command, drives the daemon.
+                String admin = "127.0.0.1:"
+                        + p.awaitLine(ADMIN, Duration.ofSeconds(10)).group(1);
+                Result servers =
+                        exec(dir, List.of(home.resolve("bin/tandem").toString(), "ctl", "--admin", admin, "servers"));
+                assertEquals(0, servers.code(), servers.output());
+                assertTrue(
+                        servers.output().lines().anyMatch(l -> l.matches("web\\s+a\\s+.*\\s+3\\s+.*")),
+                        servers.output());
 
                 p.signal(ChildProcess.Signal.TERM);
                 assertTrue(p.awaitExit(Duration.ofSeconds(60)), "bin/tandem run did not stop: " + p.output());
@@ -166,7 +200,9 @@ class TarballIT {
     void theSystemdUnitVerifies() throws Exception {
         String unit = Files.readString(home.resolve("systemd/tandem.service"));
         for (String line : List.of(
-                "Type=simple",
+                "Type=notify",
+                "NotifyAccess=main",
+                "WatchdogSec=30s",
                 "ExecStart=/opt/tandem/bin/tandem run -c /etc/tandem/tandem.yaml",
                 "ExecReload=/bin/kill -HUP $MAINPID",
                 "Restart=on-failure",

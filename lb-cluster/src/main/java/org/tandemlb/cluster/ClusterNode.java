@@ -85,7 +85,7 @@ public final class ClusterNode implements AutoCloseable {
         this.profile = config.profile();
         LoadBalancer lb = b.lb;
         this.gate = new FrontendGate(lb, b.full, config.vips());
-        this.changes = new ServerChanges(lb, config.node());
+        this.changes = new ServerChanges(lb, config.node(), b.changeListener);
         this.join = new ClusterJoin(config, b.ticker);
         List<VipDriver> list = new ArrayList<>();
         for (VipConfig v : config.vips()) {
@@ -326,6 +326,7 @@ public final class ClusterNode implements AutoCloseable {
         private CommandRunner runner = CommandRunner.system();
         private LongSupplier ticker = System::nanoTime;
         private final List<Consumer<ClusterStatus>> listeners = new ArrayList<>();
+        private Runnable changeListener = () -> {};
 
         private Builder(ClusterConfig config, LoadBalancer lb, LoadBalancerConfig full) {
             this.config = Objects.requireNonNull(config, "config");
@@ -348,6 +349,16 @@ public final class ClusterNode implements AutoCloseable {
         /** Told, on the cluster's thread, each time this node becomes active or standby. */
         public Builder listener(Consumer<ClusterStatus> l) {
             listeners.add(Objects.requireNonNull(l));
+            return this;
+        }
+
+        /**
+         * Told, on the thread that applied them, each time runtime changes of servers received
+         * from a member were applied here (the daemon keeps them in its state file); it must
+         * return at once.
+         */
+        public Builder serverChangeListener(Runnable l) {
+            changeListener = Objects.requireNonNull(l);
             return this;
         }
 

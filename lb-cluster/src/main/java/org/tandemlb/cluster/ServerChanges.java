@@ -24,10 +24,13 @@ final class ServerChanges {
     private final String node;
     private final ReplicatedState replicated = new ReplicatedState();
     private final Object applyLock = new Object();
+    private final Runnable onMerged;
 
-    ServerChanges(LoadBalancer lb, String node) {
+    /** @param onMerged told after changes received from a member were applied */
+    ServerChanges(LoadBalancer lb, String node, Runnable onMerged) {
         this.lb = lb;
         this.node = node;
+        this.onMerged = onMerged;
     }
 
     /**
@@ -59,12 +62,17 @@ final class ServerChanges {
 
     /** Changes received from a member: each one newer than what is known is applied. */
     void merge(List<ServerChange> changes) {
+        boolean applied = false;
         synchronized (applyLock) {
             for (ServerChange change : changes) {
                 if (replicated.merge(change)) {
                     applyToServer(change);
+                    applied = true;
                 }
             }
+        }
+        if (applied) {
+            onMerged.run();
         }
     }
 

@@ -14,6 +14,7 @@ import java.util.Objects;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -95,6 +96,7 @@ public final class LoadBalancer implements AutoCloseable {
     /** The once-a-second {@link History#sample()}; null before start and after stop. */
     private Future<?> sampler;
 
+    private final Consumer<LoadBalancer> beforeListening;
     private volatile LoadBalancerConfig config;
     private volatile Map<String, Backend> backends = Map.of();
     private volatile Map<String, Frontend> frontends = Map.of();
@@ -106,6 +108,7 @@ public final class LoadBalancer implements AutoCloseable {
 
     private LoadBalancer(Builder b) {
         this.config = b.config;
+        this.beforeListening = b.beforeListening;
         this.transport = b.transport != null ? b.transport : Transport.best();
         if (b.workers != null) {
             this.workers = b.workers;
@@ -161,6 +164,9 @@ public final class LoadBalancer implements AutoCloseable {
             newBackends.put(bc.name(), new Backend(bc, ticker, tls.get(bc.name()), events));
         }
         backends = Map.copyOf(newBackends);
+        if (beforeListening != null) {
+            beforeListening.accept(this);
+        }
         Map<String, ServerTls> tlsOf = loadTls(config, Map.of());
         Map<String, Frontend> bound = new LinkedHashMap<>();
         try {
@@ -508,6 +514,7 @@ public final class LoadBalancer implements AutoCloseable {
         private TlsProvider tlsProvider;
         private TicketKeys ticketKeys;
         private Clock clock;
+        private Consumer<LoadBalancer> beforeListening;
 
         private Builder(LoadBalancerConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -597,6 +604,18 @@ public final class LoadBalancer implements AutoCloseable {
          */
         public Builder clock(Clock wallClock) {
             clock = Objects.requireNonNull(wallClock, "clock");
+            return this;
+        }
+
+        /**
+         * Called once by {@link LoadBalancer#start}, on its thread, once the backends and their
+         * servers exist and before any frontend listens or health check runs: where an embedder
+         * restores the admin states and weights of an earlier run (as HAProxy's
+         * {@code server-state-file}), so that no request reaches a server that was drained. The
+         * hook must not throw.
+         */
+        public Builder beforeListening(Consumer<LoadBalancer> hook) {
+            beforeListening = Objects.requireNonNull(hook, "hook");
             return this;
         }
 

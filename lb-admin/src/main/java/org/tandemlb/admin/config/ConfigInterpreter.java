@@ -1,5 +1,6 @@
 package org.tandemlb.admin.config;
 
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +28,7 @@ import org.tandemlb.core.config.LoadBalancerConfig;
 final class ConfigInterpreter {
 
     private static final List<String> TOP_KEYS =
-            List.of("node", "admin", "defaults", "frontends", "backends", "cluster");
+            List.of("node", "admin", "state_file", "defaults", "frontends", "backends", "cluster");
 
     private final Problems problems;
     private final Map<String, String> env;
@@ -50,6 +51,8 @@ final class ConfigInterpreter {
         String ownNode = top.name("node", "node");
         String node = ownNode == null ? defaultNode : ownNode;
         AdminSettings admin = new AdminRules(problems).read(top);
+        // Empty is none, so that state_file: ${TANDEM_STATE_FILE:-} can turn it off.
+        Path stateFile = top.parsed("state_file", text -> text.isEmpty() ? null : Path.of(text));
         HealthCheckRules healthChecks = new HealthCheckRules(problems);
         Defaults defaults = new DefaultsRules(healthChecks).read(top);
         List<BackendItem> backends = new BackendRules(problems, healthChecks).read(top, defaults);
@@ -70,6 +73,7 @@ final class ConfigInterpreter {
         return problems.build(
                 root,
                 "",
-                () -> new TandemConfig(node, admin == null ? AdminSettings.DEFAULTS : admin, lb, accessLogs, cluster));
+                () -> new TandemConfig(
+                        node, admin == null ? AdminSettings.DEFAULTS : admin, lb, accessLogs, cluster, stateFile));
     }
 }

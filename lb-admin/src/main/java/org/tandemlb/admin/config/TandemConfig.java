@@ -1,5 +1,6 @@
 package org.tandemlb.admin.config;
 
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
 import org.tandemlb.cluster.ClusterConfig;
@@ -16,13 +17,26 @@ import org.tandemlb.core.config.LoadBalancerConfig;
  *                     an entry; {@link AccessLogSettings#DEFAULT} when it sets none)
  * @param cluster      the cluster, for lb-cluster (its {@link ClusterConfig#node() node} is
  *                     {@code node}), or null when the file has no {@code cluster} section (solo node)
+ * @param stateFile    where the admin states and weights set at run time are kept across restarts
+ *                     ({@code state_file}), or null to keep none
  */
 public record TandemConfig(
         String node,
         AdminSettings admin,
         LoadBalancerConfig loadBalancer,
         Map<String, AccessLogSettings> accessLogs,
-        ClusterConfig cluster) {
+        ClusterConfig cluster,
+        Path stateFile) {
+
+    /** A config without a state file. */
+    public TandemConfig(
+            String node,
+            AdminSettings admin,
+            LoadBalancerConfig loadBalancer,
+            Map<String, AccessLogSettings> accessLogs,
+            ClusterConfig cluster) {
+        this(node, admin, loadBalancer, accessLogs, cluster, null);
+    }
 
     public TandemConfig {
         Objects.requireNonNull(node, "node");

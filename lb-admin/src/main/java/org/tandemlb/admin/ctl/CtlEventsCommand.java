@@ -4,16 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.tandemlb.admin.config.Units;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
@@ -56,13 +53,9 @@ public final class CtlEventsCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    // Until `tandem ctl` passes its own connection (admin.listen and the token from -c or flags).
-    @Option(
-            names = "--admin",
-            paramLabel = "URL",
-            defaultValue = "http://127.0.0.1:9000",
-            description = "The admin API (default: ${DEFAULT-VALUE}).")
-    private URI admin;
+    /** {@code tandem ctl}, whose options say where the daemon is. */
+    @ParentCommand
+    private CtlCommand parent;
 
     @Option(
             names = {"-n", "--limit"},
@@ -104,7 +97,7 @@ public final class CtlEventsCommand implements Callable<Integer> {
             return 2;
         }
         try {
-            run(httpGet(admin), out, err, d -> Thread.sleep(d.toMillis()), every);
+            run(get(parent.client()), out, err, d -> Thread.sleep(d.toMillis()), every);
             return 0;
         } catch (IOException e) {
             err.println("tandem: " + e.getMessage());
@@ -204,26 +197,14 @@ public final class CtlEventsCommand implements Callable<Integer> {
     }
 
     /** A GET with the JDK's client (the lead switches it to AdminClient at merge). */
-    private static AdminGet httpGet(URI base) {
-        HttpClient http =
-                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        String root = base.toString().replaceAll("/+$", "");
+    /** The admin client's GET, failures as the {@link IOException} {@link #run} expects. */
+    private static AdminGet get(AdminClient client) {
         return path -> {
-            HttpResponse<String> r;
             try {
-                r = http.send(
-                        HttpRequest.newBuilder(URI.create(root + path))
-                                .timeout(Duration.ofSeconds(10))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-            } catch (IOException e) {
-                throw new IOException("cannot reach the admin API at " + root + ": " + e, e);
+                return client.get(path);
+            } catch (CtlException e) {
+                throw new IOException(e.getMessage(), e);
             }
-            if (r.statusCode() != 200) {
-                throw new IOException(
-                        "GET " + path + ": " + r.statusCode() + " " + r.body().strip());
-            }
-            return r.body();
         };
     }
 }

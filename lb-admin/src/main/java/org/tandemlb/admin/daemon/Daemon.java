@@ -107,6 +107,10 @@ public final class Daemon implements AdminTarget {
     private volatile ClusterView cluster = ClusterView.solo(() -> config().node());
     /** The cluster membership; null for a solo node. */
     private volatile ClusterNode clusterNode;
+    /** Where runtime changes of servers are kept across restarts; null without {@code state_file}. */
+    private volatile StateFile stateFile;
+    /** systemd's notify socket ({@code Type=notify}); {@link SystemdNotify#NONE} when not under systemd. */
+    private volatile SystemdNotify systemd = SystemdNotify.NONE;
 
     /**
      * A daemon whose proxy uses one event loop per processor, without the admin server.
@@ -228,14 +232,22 @@ public final class Daemon implements AdminTarget {
                         Clock.systemUTC()));
             }
             builder.accessListener(logs); // always: a log turned on by a reload works at once
+            StateFile kept = config.stateFile() == null ? null : new StateFile(config.stateFile(), () -> lb);
+            if (kept != null) {
+                builder.beforeListening(kept::restore); // no request reaches a server drained before the restart
+            }
             LoadBalancer built = builder.build();
             ClusterNode node = null;
+            SystemdNotify notify = SystemdNotify.fromEnv(env, System::nanoTime);
             try {
                 built.start();
                 if (clusterConfig != null) {
-                    node = ClusterNode.builder(clusterConfig, built, config.loadBalancer())
-                            .listener(new ClusterEvents(built.events(), this::failovers))
-                            .build();
+                    ClusterNode.Builder nb = ClusterNode.builder(clusterConfig, built, config.loadBalancer())
+                            .listener(new ClusterEvents(built.events(), this::failovers));
+                    if (kept != null) {
+                        nb.serverChangeListener(kept::changed); // changes made on the other members
+                    }
+                    node = nb.build();
                     this.clusterNode = node;
                     this.cluster = new LiveClusterView(node); // "joining" until the node is in a view
                 } else {
@@ -247,6 +259,8 @@ public final class Daemon implements AdminTarget {
                 this.configFile = file;
                 this.metrics = registry;
                 this.accessLog = logs;
+                this.stateFile = kept;
+                this.systemd = notify;
                 state = State.RUNNING;
                 // The admin server before the cluster, so that it answers (role "joining") while
                 // the node looks for its peers.
@@ -266,6 +280,8 @@ public final class Daemon implements AdminTarget {
                     this.cluster = ClusterView.solo(() -> config().node());
                 }
                 built.close(); // the event loops
+                notify.close();
+                this.systemd = SystemdNotify.NONE;
                 registry.close();
                 logs.close();
                 this.lb = null;
@@ -283,6 +299,17 @@ public final class Daemon implements AdminTarget {
                 config.node(),
                 ProcessHandle.current().pid(),
                 Summary.of(config.loadBalancer(), lb));
+        SystemdNotify notify = systemd;
+        ClusterNode node = clusterNode;
+        if (node == null) {
+            notify.ready(); // the frontends listen
+        } else {
+            node.joined().whenComplete((joined, e) -> notify.ready()); // active or a ready standby
+        }
+        notify.startWatchdog(() -> {
+            LoadBalancer running = lb;
+            return running == null ? null : running.workers();
+        });
     }
 
     /**
@@ -307,6 +334,17 @@ public final class Daemon implements AdminTarget {
     public ReloadResult reload(Path file) {
         Objects.requireNonNull(file, "file");
         log.info("reloading {}", file);
+        // Not before the start nor during a stop: systemd would take READY=1 for "running".
+        SystemdNotify notify = state == State.RUNNING ? systemd : SystemdNotify.NONE;
+        notify.reloading();
+        try {
+            return reloadNow(file);
+        } finally {
+            notify.ready(); // applied or refused, the daemon serves again
+        }
+    }
+
+    private ReloadResult reloadNow(Path file) {
         TandemConfig next;
         try {
             next = ConfigLoader.load(file, env);
@@ -359,8 +397,15 @@ public final class Daemon implements AdminTarget {
                         "the cluster section changed in {}: the cluster keeps its settings until tandem restarts",
                         file);
             }
+            if (!Objects.equals(next.stateFile(), config.stateFile())) {
+                log.warn(
+                        "state_file changed in {}: the state stays in {} until tandem restarts",
+                        file,
+                        config.stateFile());
+            }
             config = next;
         }
+        keepState(); // servers whose config line changed start afresh: the file forgets them
         log.info("reloaded {}: {}", file, Summary.of(next.loadBalancer(), lb));
         LoadBalancerConfig applied = next.loadBalancer();
         lb.events()
@@ -466,6 +511,8 @@ public final class Daemon implements AdminTarget {
             awaitStopped(); // another thread is stopping it; return once it is done
             return;
         }
+        SystemdNotify notify = systemd;
+        notify.stopping();
         try {
             reloads.shutdown();
             ClusterNode node = clusterNode;
@@ -476,6 +523,10 @@ public final class Daemon implements AdminTarget {
             log.info("stopping: no new connections; open ones have up to {} to finish", Summary.format(drain));
             toStop.stop(drain);
             logsToClose.close(); // after the proxy, so that the last requests are logged
+            StateFile kept = stateFile;
+            if (kept != null) {
+                kept.close(); // a last write, with the changes made during the drain
+            }
             // The admin server answers until the drain is over (/healthz says "stopping"), then goes.
             AdminServer a = admin;
             if (a != null) {
@@ -483,6 +534,7 @@ public final class Daemon implements AdminTarget {
                 admin = null;
             }
             metrics.close();
+            notify.close();
             log.info("stopped");
         } finally {
             stopped.countDown();
@@ -602,6 +654,7 @@ public final class Daemon implements AdminTarget {
             ClusterNode node = clusterNode;
             if (node != null) {
                 node.changeServer(backend, server, state, weight); // here at once, then on every member
+                keepState();
                 return CompletableFuture.completedFuture(s);
             }
             if (weight != null && weight != s.targetWeight()) {
@@ -612,9 +665,18 @@ public final class Daemon implements AdminTarget {
             if (state != null) {
                 s.setAdminState(state); // logs the change itself
             }
+            keepState();
             return CompletableFuture.completedFuture(s);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Has the state file, if any, written again (off this thread). */
+    private void keepState() {
+        StateFile kept = stateFile;
+        if (kept != null) {
+            kept.changed();
         }
     }
 

@@ -4,6 +4,8 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.tandemlb.admin.api.ClusterView;
 import org.tandemlb.admin.config.ConfigLoader;
 import org.tandemlb.admin.daemon.Daemon;
@@ -33,6 +36,9 @@ class DaemonClusterTest {
     @RegisterExtension
     final TestBackends backends = new TestBackends();
 
+    @TempDir
+    Path dir;
+
     private TestBackend backend;
     private int base;
 
@@ -48,9 +54,9 @@ class DaemonClusterTest {
     }
 
     private Daemon daemon(String node, int index, int priority) throws Exception {
-        String yaml =
-                """
+        String yaml = """
                 node: %s
+                state_file: %s
                 defaults: { timeouts: { drain: 1s } }
                 backends:
                   - { name: web, mode: http, servers: [{ name: web1, address: "%s" }] }
@@ -63,11 +69,16 @@ class DaemonClusterTest {
                   priority: %d
                   secret: ${SECRET}
                   vips: [{ address: %s/32, driver: bind }]
-                """.formatted(node, backend.hostPort(), VIP, base + 30, base + index, base, base + 1, priority, VIP);
+                """.formatted(
+                node, stateFile(node), backend.hostPort(), VIP, base + 30, base + index, base, base + 1, priority, VIP);
         Daemon d = new Daemon(Map.of("SECRET", "s3cret"), 1);
         d.start(ConfigLoader.parse(node + ".yaml", yaml, Map.of("SECRET", "s3cret")));
         daemons.add(d);
         return d;
+    }
+
+    private Path stateFile(String node) {
+        return dir.resolve(node + "-state.json");
     }
 
     private boolean served() {
@@ -117,6 +128,11 @@ class DaemonClusterTest {
                 .atMost(Duration.ofSeconds(5))
                 .until(() -> lb1.loadBalancer().backend("web").server("web1").adminState() == AdminState.DRAIN);
         assertEquals(30, lb1.loadBalancer().backend("web").server("web1").targetWeight());
+        // lb1 keeps the change made on lb2 in its state file, as it applied it.
+        await("lb1's state file has the drain")
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> Files.exists(stateFile("lb1"))
+                        && Files.readString(stateFile("lb1")).contains("\"state\" : \"drain\""));
         lb1.changeServer("web", "web1", AdminState.READY, null).join();
         await("ready again on lb2")
                 .atMost(Duration.ofSeconds(5))

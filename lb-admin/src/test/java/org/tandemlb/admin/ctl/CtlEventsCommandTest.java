@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tandemlb.admin.TandemCommand;
 import org.tandemlb.admin.config.ConfigLoader;
 import org.tandemlb.admin.daemon.Daemon;
 import org.tandemlb.core.backend.AdminState;
@@ -30,10 +31,14 @@ class CtlEventsCommandTest {
     private final StringWriter err = new StringWriter();
 
     private int execute(String... args) {
-        CommandLine cl = new CommandLine(new CtlEventsCommand());
+        CommandLine cl = TandemCommand.commandLine();
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
-        return cl.execute(args);
+        String[] full = new String[args.length + 2];
+        full[0] = "ctl";
+        full[1] = "events";
+        System.arraycopy(args, 0, full, 2, args.length);
+        return cl.execute(full);
     }
 
     @Test
@@ -49,8 +54,7 @@ class CtlEventsCommandTest {
         Daemon daemon = new Daemon(Map.of(), 1, Daemon.Admin.REQUIRED);
         daemon.start(ConfigLoader.load(file, Map.of()), file);
         try {
-            String url =
-                    "http://127.0.0.1:" + daemon.adminAddress().orElseThrow().getPort();
+            String url = "127.0.0.1:" + daemon.adminAddress().orElseThrow().getPort();
             daemon.changeServer("web", "a", AdminState.DRAIN, null).join();
             daemon.changeServer("web", "a", null, 0).join();
             daemon.changeServer("web", "a", AdminState.MAINT, null).join();
@@ -76,9 +80,8 @@ class CtlEventsCommandTest {
             daemon.stop();
         }
         // Stopped: exit 1, one line saying what could not be reached.
-        assertEquals(1, execute("--admin", "http://127.0.0.1:" + 1));
-        assertTrue(
-                err.toString().startsWith("tandem: cannot reach the admin API at http://127.0.0.1:1"), err.toString());
+        assertEquals(1, execute("--admin", "127.0.0.1:1"));
+        assertTrue(err.toString().startsWith("tandem: cannot reach the admin API at 127.0.0.1:1"), err.toString());
     }
 
     @Test
