@@ -28,7 +28,6 @@ import org.tandemlb.admin.cluster.ClusterEvents;
 import org.tandemlb.admin.cluster.LiveClusterView;
 import org.tandemlb.admin.config.ConfigException;
 import org.tandemlb.admin.config.ConfigLoader;
-import org.tandemlb.admin.config.ConfigProblem;
 import org.tandemlb.admin.config.TandemConfig;
 import org.tandemlb.cluster.ClusterConfig;
 import org.tandemlb.cluster.ClusterException;
@@ -43,7 +42,6 @@ import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.config.LoadBalancerConfig;
 import org.tandemlb.core.config.ServerConfig;
 import org.tandemlb.core.history.EventLog;
-import org.tandemlb.core.history.EventType;
 import org.tandemlb.core.tls.TicketKeys;
 import org.tandemlb.core.tls.TlsProvider;
 import org.tandemlb.core.transport.Transport;
@@ -141,42 +139,10 @@ public final class Daemon implements AdminTarget {
     }
 
     /** The environment variable that chooses the socket transport ({@link Transport#named}). */
-    public static final String TRANSPORT_ENV = "TANDEM_TRANSPORT";
-
-    /**
-     * The transport {@value #TRANSPORT_ENV} names ({@code auto} when unset or empty).
-     *
-     * @throws LoadBalancerException for an unknown name or a transport not available here
-     */
-    static Transport transport(Map<String, String> env) {
-        String name = env.getOrDefault(TRANSPORT_ENV, "");
-        try {
-            return Transport.named(name.isBlank() ? "auto" : name);
-        } catch (IllegalArgumentException e) {
-            throw new LoadBalancerException(TRANSPORT_ENV + ": " + e.getMessage(), e);
-        }
-    }
+    public static final String TRANSPORT_ENV = EngineEnvironment.TRANSPORT_ENV;
 
     /** The environment variable that chooses the TLS provider: {@code jdk} or {@code openssl}. */
-    public static final String TLS_ENV = "TANDEM_TLS";
-
-    /**
-     * The TLS provider {@value #TLS_ENV} names; null when unset or empty (the load balancer then
-     * takes the best available, once a frontend has TLS).
-     *
-     * @throws LoadBalancerException for an unknown name or a provider not available here
-     */
-    static TlsProvider tlsProvider(Map<String, String> env) {
-        String name = env.get(TLS_ENV);
-        if (name == null || name.isBlank()) {
-            return null;
-        }
-        try {
-            return TlsProvider.choose(name);
-        } catch (IllegalArgumentException e) {
-            throw new LoadBalancerException(e.getMessage(), e);
-        }
-    }
+    public static final String TLS_ENV = EngineEnvironment.TLS_ENV;
 
     /**
      * Builds the load balancer of {@code config} and binds its frontends; without a config file
@@ -207,8 +173,9 @@ public final class Daemon implements AdminTarget {
             if (state != State.NEW) {
                 throw new IllegalStateException("the daemon was already started");
             }
-            Transport transport = transport(env); // an unknown or unavailable transport fails the start
-            TlsProvider tlsProvider = tlsProvider(env); // so does an unknown or unavailable TLS provider
+            Transport transport = EngineEnvironment.transport(env); // unknown or unavailable: the start fails
+            TlsProvider tlsProvider =
+                    EngineEnvironment.tlsProvider(env); // so does an unknown or unavailable TLS provider
             AccessLog logs = AccessLog.open(config.accessLogs()); // a file that cannot be opened fails the start
             AdminMetrics registry = new AdminMetrics();
             ClusterConfig clusterConfig = config.cluster();
@@ -349,19 +316,7 @@ public final class Daemon implements AdminTarget {
         try {
             next = ConfigLoader.load(file, env);
         } catch (ConfigException e) {
-            List<String> errors =
-                    e.problems().stream().map(ConfigProblem::toString).toList();
-            errors.forEach(log::error);
-            EventLog events = events();
-            if (events != null) {
-                errors.forEach(error -> events.record(EventType.CONFIG_ERROR, node(), error));
-                events.record(EventType.RELOAD, node(), "refused: " + file + " has " + errors.size() + " problem(s)");
-            }
-            log.error(
-                    "reload refused: {} has {} problem(s); the running configuration is unchanged",
-                    file,
-                    errors.size());
-            return new ReloadResult(errors);
+            return ReloadReport.invalid(file, e, events(), node());
         } catch (IOException e) {
             return refused("cannot read config file " + file + ": " + ConfigLoader.describe(e));
         }
@@ -385,39 +340,11 @@ public final class Daemon implements AdminTarget {
                 log.error("reload failed on an internal error; the running configuration is unchanged", e);
                 return new ReloadResult(List.of("internal error: " + e));
             }
-            if (admin != null && !next.admin().listen().equals(config.admin().listen())) {
-                log.warn(
-                        "admin.listen is now {} in {}, but the admin server stays on {} until tandem restarts",
-                        next.admin().listen(),
-                        file,
-                        config.admin().listen());
-            }
-            if (!Objects.equals(next.cluster(), config.cluster())) {
-                log.warn(
-                        "the cluster section changed in {}: the cluster keeps its settings until tandem restarts",
-                        file);
-            }
-            if (!Objects.equals(next.stateFile(), config.stateFile())) {
-                log.warn(
-                        "state_file changed in {}: the state stays in {} until tandem restarts",
-                        file,
-                        config.stateFile());
-            }
+            ReloadReport.restartOnly(file, config, next, admin != null);
             config = next;
         }
         keepState(); // servers whose config line changed start afresh: the file forgets them
-        log.info("reloaded {}: {}", file, Summary.of(next.loadBalancer(), lb));
-        LoadBalancerConfig applied = next.loadBalancer();
-        lb.events()
-                .record(
-                        EventType.RELOAD,
-                        next.node(),
-                        "applied " + file + ": " + applied.frontends().size() + " frontend(s), "
-                                + applied.backends().size() + " backend(s), "
-                                + applied.backends().stream()
-                                        .mapToInt(b -> b.servers().size())
-                                        .sum()
-                                + " server(s)");
+        ReloadReport.applied(file, next, lb);
         return ReloadResult.APPLIED;
     }
 
@@ -437,12 +364,7 @@ public final class Daemon implements AdminTarget {
     }
 
     private ReloadResult refused(String reason) {
-        log.error("reload refused: {}; the running configuration is unchanged", reason);
-        EventLog events = events();
-        if (events != null) {
-            events.record(EventType.RELOAD, node(), "refused: " + reason);
-        }
-        return new ReloadResult(List.of(reason));
+        return ReloadReport.refused(reason, events(), node());
     }
 
     /** The cluster node's count of failovers; 0 without one. */
