@@ -106,6 +106,13 @@ final class BackendTranslator {
     String mode;
     String balance;
     String balanceComment;
+    /** {@code balance uri}, {@code hdr(NAME)}, {@code url_param NAME}: Tandem's hash key, or null. */
+    String hashKey;
+    /** {@code hash-balance-factor}, as Tandem's bound, or null. */
+    String hashBound;
+    /** {@code cookie}: Tandem's persistence keys, or empty. */
+    final Map<String, String> persistence = new LinkedHashMap<>();
+
     final Map<String, String> timeouts = new LinkedHashMap<>();
     String retries;
     String checkTimeout;
@@ -139,6 +146,8 @@ final class BackendTranslator {
         switch (d.keyword()) {
             case "mode" -> mode = d.word(1);
             case "balance" -> balance(d);
+            case "hash-balance-factor" -> hashBound(d);
+            case "cookie" -> cookie(d);
             case "retries" -> retries = d.word(1);
             case "server" -> serverLines.add(d);
             case "default-server" -> defaultServer.addAll(d.words().subList(1, d.size()));
@@ -173,8 +182,35 @@ final class BackendTranslator {
     private void balance(Directive d) {
         String b = d.word(1).replaceFirst("\\(.*", "");
         balanceComment = null;
+        hashKey = null;
         balance = switch (b) {
             case "roundrobin", "leastconn", "random", "source" -> b;
+            case "uri" -> {
+                if (d.size() > 2) {
+                    ctx.notes.add(
+                            d,
+                            "balance uri options " + String.join(" ", d.words().subList(2, d.size()))
+                                    + " are not translated: Tandem hashes the path without the query");
+                }
+                hashKey = "uri";
+                yield null;
+            }
+            case "hdr" -> {
+                Matcher m = Pattern.compile("hdr\\(([^)]+)\\)").matcher(d.word(1));
+                if (!m.matches()) {
+                    ctx.notes.add(d, "balance " + d.word(1) + " names no header; roundrobin instead");
+                    yield null;
+                }
+                hashKey = "header:" + m.group(1);
+                yield null;
+            }
+            case "url_param" -> {
+                if (d.size() > 3) {
+                    ctx.notes.add(d, "balance url_param options after the name are not translated");
+                }
+                hashKey = d.size() > 2 ? "query:" + d.word(2) : null;
+                yield null;
+            }
             case "static-rr" -> {
                 balanceComment = d.where() + ": static-rr; Tandem's roundrobin gives the same shares";
                 yield "roundrobin";
@@ -184,6 +220,66 @@ final class BackendTranslator {
                 yield null;
             }
         };
+    }
+
+    /** {@code hash-balance-factor N}: Tandem's {@code bound} is N / 100. */
+    private void hashBound(Directive d) {
+        try {
+            int factor = Integer.parseInt(d.word(1));
+            if (factor >= 100) {
+                hashBound = factor % 100 == 0 ? Integer.toString(factor / 100) : Double.toString(factor / 100.0);
+                return;
+            }
+        } catch (NumberFormatException e) {
+            // noted below
+        }
+        ctx.notes.add(d, "hash-balance-factor " + d.word(1) + " is not 100 or more");
+    }
+
+    /**
+     * {@code cookie NAME [insert|prefix|rewrite] [indirect] [nocache] [httponly] [secure] ...}:
+     * Tandem's {@code persistence}. What has no Tandem key is noted.
+     */
+    private void cookie(Directive d) {
+        persistence.clear();
+        if (d.size() < 2) {
+            ctx.notes.add(d, "cookie without a name");
+            return;
+        }
+        persistence.put("cookie", d.word(1));
+        String mode = "rewrite"; // HAProxy's default mode
+        boolean indirect = false;
+        boolean nocache = false;
+        boolean httponly = false;
+        boolean secure = false;
+        List<String> dropped = new ArrayList<>();
+        for (int i = 2; i < d.size(); i++) {
+            String w = d.word(i);
+            switch (w) {
+                case "insert", "prefix", "rewrite" -> mode = w;
+                case "indirect" -> indirect = true;
+                case "nocache" -> nocache = true;
+                case "httponly" -> httponly = true;
+                case "secure" -> secure = true;
+                case "domain", "maxidle", "maxlife", "attr" ->
+                    dropped.add(w + " " + (i + 1 < d.size() ? d.word(++i) : ""));
+                default -> dropped.add(w);
+            }
+        }
+        persistence.put("mode", mode);
+        if (mode.equals("insert")) {
+            persistence.put("nocache", Boolean.toString(nocache));
+            persistence.put("httponly", Boolean.toString(httponly));
+            if (secure) {
+                persistence.put("secure", "always");
+            }
+            if (!indirect) {
+                dropped.add("insert without indirect (Tandem never passes its inserted cookie on to the servers)");
+            }
+        }
+        if (!dropped.isEmpty()) {
+            ctx.notes.add(d, "cookie options not translated: " + String.join(", ", dropped));
+        }
     }
 
     private boolean option(Directive d) {
@@ -288,6 +384,13 @@ final class BackendTranslator {
         be.mode = mode;
         be.balance = balance;
         be.balanceComment = balanceComment;
+        if (hashKey != null) {
+            be.balance =
+                    "{ hash: " + YamlWriter.scalar(hashKey) + (hashBound == null ? "" : ", bound: " + hashBound) + " }";
+        } else if (hashBound != null) {
+            be.balanceComment = header.where() + ": hash-balance-factor applies to hash balancing only";
+        }
+        be.persistence.putAll(persistence);
         be.timeouts.putAll(timeouts);
         be.retries = retries;
         PerBackend shared = new PerBackend();
@@ -389,7 +492,7 @@ final class BackendTranslator {
                         dropped.add("sni " + arg + " (Tandem's sni is one fixed name)");
                     }
                 }
-                case "cookie" -> dropped.add("cookie " + arg + " (" + Reasons.COOKIE + ")");
+                case "cookie" -> dropped.add("cookie " + arg + " (" + Reasons.SERVER_COOKIE + ")");
                 default -> dropped.add(arg == null ? o : o + " " + arg);
             }
         }

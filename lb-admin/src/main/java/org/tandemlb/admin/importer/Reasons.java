@@ -10,7 +10,8 @@ final class Reasons {
             "Tandem writes its log to stdout (the journal under systemd) and access logs per frontend (access_log)";
     static final String STATS = "the status page, /metrics and the admin API are on admin.listen";
     static final String HEADERS = "header rules are not built yet";
-    static final String COOKIE = "cookie persistence is not built yet";
+    static final String SERVER_COOKIE = "a server's cookie value is a hash of its name in Tandem: clients carrying "
+            + "the old value are balanced once more and get the new one";
     static final String NONE = "no Tandem equivalent";
 
     private static final Map<String, String> BY_KEYWORD = Map.ofEntries(
@@ -42,7 +43,6 @@ final class Reasons {
             Map.entry("http-after-response", HEADERS),
             Map.entry("tcp-request", "connection rules are not built yet"),
             Map.entry("tcp-response", "connection rules are not built yet"),
-            Map.entry("cookie", COOKIE),
             Map.entry("compression", "Tandem does not compress"),
             Map.entry("capture", "the access log has a fixed set of fields"),
             Map.entry("option http-server-close", "Tandem keeps server connections alive in a pool"),
@@ -55,7 +55,7 @@ final class Reasons {
             Map.entry("ssl-default-bind-ciphersuites", "TLS 1.3's AES-GCM and ChaCha20 suites are always on"),
             Map.entry("ssl-default-server-ciphers", "TLS to servers uses the TLS provider's defaults"),
             Map.entry("tune.ssl.default-dh-param", "Tandem offers no DHE cipher suites"),
-            Map.entry("hash-type", "the source balancer always hashes consistently"),
+            Map.entry("hash-type", "Tandem's source and hash balancing always hash consistently"),
             Map.entry("fullconn", "no dynamic maxconn; servers have max_connections"),
             Map.entry("http-reuse", "Tandem reuses pooled server connections (private ones with send_proxy)"),
             Map.entry("description", "descriptions are not kept"),

@@ -55,6 +55,7 @@ final class TandemFile {
         String slowStart;
         String sendProxy;
         Map<String, String> tls;
+        final Map<String, String> persistence = new LinkedHashMap<>();
         final List<Server> servers = new ArrayList<>();
     }
 

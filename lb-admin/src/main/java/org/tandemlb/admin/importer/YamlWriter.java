@@ -119,6 +119,7 @@ final class YamlWriter {
         if (be.balance != null) {
             line(2, "balance: " + be.balance + comment(be.balanceComment));
         }
+        map(2, "persistence", be.persistence);
         if (!be.healthCheck.isEmpty()) {
             map(2, "health_check", be.healthCheck);
         }

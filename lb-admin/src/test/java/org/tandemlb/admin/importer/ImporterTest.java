@@ -19,8 +19,10 @@ import org.tandemlb.admin.config.TandemConfig;
 import org.tandemlb.cluster.ClusterConfig;
 import org.tandemlb.core.config.BackendConfig;
 import org.tandemlb.core.config.FrontendConfig;
+import org.tandemlb.core.config.HashPolicy;
 import org.tandemlb.core.config.HealthCheckConfig;
 import org.tandemlb.core.config.Mode;
+import org.tandemlb.core.config.PersistenceConfig;
 import org.tandemlb.core.config.RouteConfig;
 import org.tandemlb.core.config.SendProxy;
 
@@ -125,6 +127,54 @@ class ImporterTest {
         assertEquals("eth0", cl.vips().get(0).iface());
         assertTrue(noted(r, k + ":31: track_script {"));
         assertTrue(noted(r, k + ":34: notify_master"));
+    }
+
+    @Test
+    void hashBalancingAndCookiePersistenceTranslate() throws Exception {
+        Importer.Result r = importText("""
+                defaults
+                    mode http
+                backend byuser
+                    balance hdr(X-User)
+                    hash-balance-factor 125
+                    server s1 127.0.0.1:9001
+                backend byparam
+                    balance url_param id
+                    server s1 127.0.0.1:9001
+                backend bypath
+                    balance uri whole
+                    cookie JSESSIONID prefix
+                    server s1 127.0.0.1:9001
+                backend sticky
+                    cookie SRV insert indirect nocache httponly secure maxidle 30m
+                    server s1 127.0.0.1:9001 cookie a
+                """, null);
+        TandemConfig c = load(r);
+        assertEquals(
+                new HashPolicy(HashPolicy.Source.HEADER, "X-User", 1.25),
+                backend(c, "byuser").hash());
+        assertEquals(
+                new HashPolicy(HashPolicy.Source.QUERY, "id", 0),
+                backend(c, "byparam").hash());
+        assertEquals(
+                new HashPolicy(HashPolicy.Source.URI, null, 0),
+                backend(c, "bypath").hash());
+        assertEquals(
+                new PersistenceConfig("JSESSIONID", PersistenceConfig.Mode.PREFIX, true, true, null),
+                backend(c, "bypath").persistence());
+        assertEquals(
+                new PersistenceConfig(
+                        "SRV", PersistenceConfig.Mode.INSERT, true, true, PersistenceConfig.Secure.ALWAYS),
+                backend(c, "sticky").persistence());
+        assertTrue(
+                noted(r, dir.resolve("haproxy.cfg") + ":11: balance uri whole"),
+                r.notes().toString());
+        assertTrue(
+                noted(r, dir.resolve("haproxy.cfg") + ":15: cookie SRV insert"),
+                r.notes().toString());
+        assertTrue(
+                noted(r, dir.resolve("haproxy.cfg") + ":16: server s1"),
+                r.notes().toString());
     }
 
     @Test
