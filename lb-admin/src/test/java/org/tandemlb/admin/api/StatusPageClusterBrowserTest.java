@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -16,11 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,8 +33,6 @@ import org.tandemlb.core.testsupport.TestBackends;
  */
 class StatusPageClusterBrowserTest {
     private static final String VIP = "127.0.0.100";
-    private static final int MAX_REQUESTS = 4000;
-    private static final Duration LOAD_TIME = Duration.ofSeconds(90);
 
     @TempDir
     Path dir;
@@ -52,9 +43,7 @@ class StatusPageClusterBrowserTest {
     private final List<Daemon> daemons = new ArrayList<>();
     private int base;
     private Chromium chromium;
-    private ScheduledExecutorService load;
-    private final AtomicInteger sent = new AtomicInteger();
-    private final AtomicInteger failed = new AtomicInteger();
+    private PacedLoad load;
 
     @BeforeEach
     void start() throws Exception {
@@ -65,7 +54,7 @@ class StatusPageClusterBrowserTest {
     @AfterEach
     void stop() {
         if (load != null) {
-            load.shutdownNow();
+            load.close();
         }
         if (chromium != null) {
             chromium.close();
@@ -102,34 +91,7 @@ class StatusPageClusterBrowserTest {
 
     /** Steady traffic to the VIP, paced by a scheduler, bounded in count and time. */
     private void startLoad() {
-        HttpClient http =
-                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        URI uri = URI.create("http://" + VIP + ":" + (base + 30) + "/");
-        long deadline = System.nanoTime() + LOAD_TIME.toNanos();
-        load = Executors.newSingleThreadScheduledExecutor();
-        load.scheduleAtFixedRate(
-                () -> {
-                    if (sent.get() >= MAX_REQUESTS || System.nanoTime() > deadline) {
-                        load.shutdown();
-                        return;
-                    }
-                    sent.incrementAndGet();
-                    try {
-                        HttpResponse<String> r = http.send(
-                                HttpRequest.newBuilder(uri)
-                                        .timeout(Duration.ofSeconds(2))
-                                        .build(),
-                                HttpResponse.BodyHandlers.ofString());
-                        if (r.statusCode() != 200) {
-                            failed.incrementAndGet();
-                        }
-                    } catch (Exception e) {
-                        failed.incrementAndGet();
-                    }
-                },
-                0,
-                25,
-                TimeUnit.MILLISECONDS);
+        load = PacedLoad.start(URI.create("http://" + VIP + ":" + (base + 30) + "/"));
     }
 
     private String text(String selector) throws Exception {
@@ -182,8 +144,8 @@ class StatusPageClusterBrowserTest {
                 .until(() -> text("#role").equals("standby")
                         && text("#vips").contains("lb1")
                         && events().contains("cluster_role lb2 standby (was joining)"));
-        int before = sent.get();
-        await("traffic flows through lb1").atMost(Duration.ofSeconds(10)).until(() -> sent.get() > before + 100);
+        int before = load.sent();
+        await("traffic flows through lb1").atMost(Duration.ofSeconds(10)).until(() -> load.sent() > before + 100);
         screenshot("status-failover-4-lb2-standby.png");
 
         lb1.stop(); // SIGTERM on lb1: the VIP goes first, lb2 takes it
@@ -208,6 +170,6 @@ class StatusPageClusterBrowserTest {
         screenshot("status-failover-5-lb2-active.png");
         assertEquals(List.of(), chromium.problems(), "no script error, no CSP violation");
         // The handover costs at most a few requests (a connection refused while the VIP moves).
-        assertTrue(failed.get() <= 20, failed.get() + " of " + sent.get() + " requests failed during the drill");
+        assertTrue(load.failed() <= 20, load.failed() + " of " + load.sent() + " requests failed during the drill");
     }
 }

@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,10 +13,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,10 +30,6 @@ import org.tandemlb.core.testsupport.NginxServer;
  * the documentation shows).
  */
 class StatusPageHistoryBrowserTest {
-    /** One request every 25 ms, at most this many, for at most {@link #LOAD_TIME}. */
-    private static final int MAX_REQUESTS = 4000;
-
-    private static final Duration LOAD_TIME = Duration.ofSeconds(90);
 
     @TempDir
     Path dir;
@@ -49,9 +38,7 @@ class StatusPageHistoryBrowserTest {
     private NginxServer web2;
     private Daemon daemon;
     private Chromium chromium;
-    private ScheduledExecutorService load;
-    private final AtomicInteger sent = new AtomicInteger();
-    private final AtomicInteger failed = new AtomicInteger();
+    private PacedLoad load;
 
     private static NginxServer nginx(String name) {
         return NginxServer.start(
@@ -87,7 +74,7 @@ class StatusPageHistoryBrowserTest {
     @AfterEach
     void stop() {
         if (load != null) {
-            load.shutdownNow();
+            load.close();
         }
         if (chromium != null) {
             chromium.close();
@@ -104,35 +91,8 @@ class StatusPageHistoryBrowserTest {
 
     /** Steady traffic through the frontend, paced by a scheduler, bounded in count and time. */
     private void startLoad() {
-        HttpClient http =
-                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        URI uri = URI.create(
-                "http://127.0.0.1:" + daemon.loadBalancer().address("www").getPort() + "/");
-        long deadline = System.nanoTime() + LOAD_TIME.toNanos();
-        load = Executors.newSingleThreadScheduledExecutor();
-        load.scheduleAtFixedRate(
-                () -> {
-                    if (sent.get() >= MAX_REQUESTS || System.nanoTime() > deadline) {
-                        load.shutdown();
-                        return;
-                    }
-                    sent.incrementAndGet();
-                    try {
-                        HttpResponse<String> r = http.send(
-                                HttpRequest.newBuilder(uri)
-                                        .timeout(Duration.ofSeconds(2))
-                                        .build(),
-                                HttpResponse.BodyHandlers.ofString());
-                        if (r.statusCode() != 200) {
-                            failed.incrementAndGet();
-                        }
-                    } catch (Exception e) {
-                        failed.incrementAndGet();
-                    }
-                },
-                0,
-                25,
-                TimeUnit.MILLISECONDS);
+        load = PacedLoad.start(URI.create(
+                "http://127.0.0.1:" + daemon.loadBalancer().address("www").getPort() + "/"));
     }
 
     private JsonNode page(String expression) throws Exception {
@@ -199,8 +159,10 @@ class StatusPageHistoryBrowserTest {
                 .until(() -> since("web/web1").startsWith("down since ")
                         && events().stream().anyMatch(e -> e.startsWith("server_health web/web1 down: http check: ")));
         assertTrue(since("web/web2").startsWith("up since "), since("web/web2"));
-        int sentAtCrash = sent.get();
-        await("traffic goes on through web2").atMost(Duration.ofSeconds(15)).until(() -> sent.get() > sentAtCrash + 80);
+        int sentAtCrash = load.sent();
+        await("traffic goes on through web2")
+                .atMost(Duration.ofSeconds(15))
+                .until(() -> load.sent() > sentAtCrash + 80);
         screenshot("status-failover-2-web1-down.png");
 
         // web1 comes back on its port: up again after `rise` checks, both events listed, newest first.
@@ -210,10 +172,10 @@ class StatusPageHistoryBrowserTest {
                 .ignoreExceptions()
                 .until(() -> since("web/web1").startsWith("up since ")
                         && events().get(0).startsWith("server_health web/web1 up: http check: 200"));
-        int sentAtRecovery = sent.get();
+        int sentAtRecovery = load.sent();
         await("a few more seconds of traffic for the sparklines")
                 .atMost(Duration.ofSeconds(15))
-                .until(() -> sent.get() > sentAtRecovery + 200);
+                .until(() -> load.sent() > sentAtRecovery + 200);
         await("the sparklines caught up")
                 .atMost(Duration.ofSeconds(10))
                 .ignoreExceptions()
@@ -225,7 +187,7 @@ class StatusPageHistoryBrowserTest {
         int up = indexOf(events, "server_health web/web1 up: ");
         assertTrue(up >= 0 && down > up, "newest first: down, then up above it: " + events);
         assertEquals(List.of(), chromium.problems(), "no script error, no CSP violation");
-        assertTrue(failed.get() <= 5, failed.get() + " of " + sent.get() + " requests failed during the drill");
+        assertTrue(load.failed() <= 5, load.failed() + " of " + load.sent() + " requests failed during the drill");
     }
 
     private static int indexOf(List<String> events, String prefix) {
