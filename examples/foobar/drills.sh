@@ -129,7 +129,7 @@ drill_page() {
     record 1 FAIL "the page through the VIP: $page"
     return 1
   fi
-  if [[ $redirect != "308 https://127.0.0.100:$FOOBAR_HTTPS_PORT/x?y=1" ]]; then
+  if [[ $redirect != "308 https://$VIP:$FOOBAR_HTTPS_PORT/x?y=1" ]]; then
     record 1 FAIL "http://$VIP:$FOOBAR_HTTP_PORT/ does not redirect to HTTPS: $redirect"
     return 1
   fi
