@@ -160,6 +160,7 @@ drill_failover() {
   # Every 50 ms: finer probing would take CPU from the node that is taking over.
   probe_start failover / 0.05
   sleep 1
+  say "drill 2: kill -9 of $active at $(date -u +%H:%M:%S.%3N) (compare with the nodes' logs)"
   stop_proc "$active" KILL
   wait_for 10 "$standby to become active" metric_is "$standby" tandem_cluster_active 1 || true
   wait_for 5 "the site on $standby" site_ok / || true

@@ -47,6 +47,30 @@ stop_all() {
   done
 }
 
+# parse_args "$@": MODE=run, or MODE=check with --check; --help prints the calling script's header.
+parse_args() {
+  MODE=run
+  case "${1:-}" in
+    "") ;;
+    --check) MODE=check ;;
+    -h | --help)
+      sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'
+      exit 0
+      ;;
+    *) die "unknown argument '$1' (--check, --help)" ;;
+  esac
+}
+
+# fresh_state_dir: empties $FOOBAR_STATE for this run, provided this script made it (or it is empty).
+fresh_state_dir() {
+  if [[ -e $FOOBAR_STATE && ! -e $FOOBAR_STATE/.foobar-state ]] && [[ -n $(ls -A "$FOOBAR_STATE") ]]; then
+    die "$FOOBAR_STATE is not empty and was not made by this script; set FOOBAR_STATE to another directory"
+  fi
+  rm -rf "$FOOBAR_STATE"
+  mkdir -p "$FOOBAR_STATE/logs"
+  touch "$FOOBAR_STATE/.foobar-state"
+}
+
 # wait_for SECONDS DESCRIPTION COMMAND...: until COMMAND succeeds; fails after SECONDS.
 wait_for() {
   local limit=$1 what=$2 deadline
@@ -187,6 +211,14 @@ web_start() {
 app_start() {
   spawn "$1" "${NETNS_PREFIX[@]}" env FOOBAR_DB_PASSWORD="$DB_APP_PASSWORD" java -Xms32m -Xmx128m -XX:+UseSerialGC \
     -cp "$APP_CLASSPATH" org.tandemlb.examples.foobar.FoobarApp --name="$1" --listen="$2" --write="$3" --read="$4"
+}
+
+# wait_for_http NAME:URL...: each answers 200 within 30 s, else the script stops.
+wait_for_http() {
+  local item
+  for item in "$@"; do
+    wait_for 30 "${item%%:*}" http_ok "http://${item#*:}" || die "${item%%:*} did not start: see $FOOBAR_STATE/logs"
+  done
 }
 
 # http_ok URL: the URL answers 200 (checks and waits).

@@ -23,16 +23,7 @@ FOOBAR_SCRIPT=run-local.sh
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-MODE=run
-case "${1:-}" in
-  "") ;;
-  --check) MODE=check ;;
-  -h | --help)
-    sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'
-    exit 0
-    ;;
-  *) die "unknown argument '$1' (--check, --help)" ;;
-esac
+parse_args "$@"
 
 VIP=127.0.0.100
 export FOOBAR_HTTPS_PORT="${FOOBAR_HTTPS_PORT:-8443}"
@@ -41,13 +32,7 @@ export FOOBAR_STATE="${FOOBAR_STATE:-${TMPDIR:-/tmp}/foobar}"
 declare -A ADMIN=([lb1]=127.0.0.11:8404 [lb2]=127.0.0.12:8404)
 SITE="https://www.foobar.com:$FOOBAR_HTTPS_PORT"
 
-# The state directory is emptied at start, so only one that this script made (or an empty one).
-if [[ -e $FOOBAR_STATE && ! -e $FOOBAR_STATE/.foobar-state ]] && [[ -n $(ls -A "$FOOBAR_STATE") ]]; then
-  die "$FOOBAR_STATE is not empty and was not made by this script; set FOOBAR_STATE to another directory"
-fi
-rm -rf "$FOOBAR_STATE"
-mkdir -p "$FOOBAR_STATE/logs"
-touch "$FOOBAR_STATE/.foobar-state"
+fresh_state_dir
 
 # Something already listening on the stack's addresses (an earlier run still going) would make
 # the drills measure the wrong processes.
@@ -92,10 +77,8 @@ APP_SERVERS="server 127.0.0.31:8000 max_fails=1 fail_timeout=5s; server 127.0.0.
 LB_HOSTS="set_real_ip_from 127.0.0.1; set_real_ip_from 127.0.0.11; set_real_ip_from 127.0.0.12;"
 web_start web1 127.0.0.21:8080 127.0.0.21:8081 "$APP_SERVERS" "$LB_HOSTS"
 web_start web2 127.0.0.22:8080 127.0.0.22:8081 "$APP_SERVERS" "$LB_HOSTS"
-for name in app1:127.0.0.31:8000/api/health app2:127.0.0.32:8000/api/health web1:127.0.0.21:8080/healthz \
-  web2:127.0.0.22:8080/healthz; do
-  wait_for 30 "${name%%:*}" http_ok "http://${name#*:}" || die "${name%%:*} did not start: see $FOOBAR_STATE/logs"
-done
+wait_for_http app1:127.0.0.31:8000/api/health app2:127.0.0.32:8000/api/health web1:127.0.0.21:8080/healthz \
+  web2:127.0.0.22:8080/healthz
 
 say "starting Tandem: lb1, then lb2..."
 start_lb lb1

@@ -18,16 +18,7 @@ FOOBAR_SCRIPT=run-netns.sh
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-MODE=run
-case "${1:-}" in
-  "") ;;
-  --check) MODE=check ;;
-  -h | --help)
-    sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'
-    exit 0
-    ;;
-  *) die "unknown argument '$1' (--check, --help)" ;;
-esac
+parse_args "$@"
 [[ $(id -u) -eq 0 ]] || die "needs root (network namespaces, and the linux VIP driver's CAP_NET_ADMIN)"
 
 NET=10.77.0
@@ -40,15 +31,10 @@ declare -A ADMIN=([lb1]=$NET.11:8404 [lb2]=$NET.12:8404)
 declare -A HOST=([client]=2 [lb1]=11 [lb2]=12 [web1]=21 [web2]=22 [app1]=31 [app2]=32 [db-primary]=41 [db-replica]=42)
 SITE="https://www.foobar.com:$FOOBAR_HTTPS_PORT"
 
-if [[ -e $FOOBAR_STATE && ! -e $FOOBAR_STATE/.foobar-state ]] && [[ -n $(ls -A "$FOOBAR_STATE") ]]; then
-  die "$FOOBAR_STATE is not empty and was not made by this script; set FOOBAR_STATE to another directory"
-fi
 if ip netns list | grep -q '^fb-'; then
   die "namespaces fb-* exist (another run?): $(ip netns list | grep -o '^fb-[^ ]*' | tr '\n' ' ')"
 fi
-rm -rf "$FOOBAR_STATE"
-mkdir -p "$FOOBAR_STATE/logs"
-touch "$FOOBAR_STATE/.foobar-state"
+fresh_state_dir
 
 install_needed /usr/sbin/ip=iproute2 /usr/sbin/arping=arping
 tandem_command
@@ -130,10 +116,8 @@ for web in web1 web2; do
   web_start "$web" "$NET.${HOST[$web]}:8080" "$NET.${HOST[$web]}:8081" "$APP_SERVERS" "$LB_HOSTS"
 done
 NETNS_PREFIX=()
-for name in app1:$NET.31:8000/api/health app2:$NET.32:8000/api/health web1:$NET.21:8080/healthz \
-  web2:$NET.22:8080/healthz; do
-  wait_for 30 "${name%%:*}" http_ok "http://${name#*:}" || die "${name%%:*} did not start: see $FOOBAR_STATE/logs"
-done
+wait_for_http "app1:$NET.31:8000/api/health" "app2:$NET.32:8000/api/health" "web1:$NET.21:8080/healthz" \
+  "web2:$NET.22:8080/healthz"
 
 say "starting Tandem: lb1, then lb2..."
 start_lb lb1
