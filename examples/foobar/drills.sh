@@ -2,7 +2,7 @@
 # (sourced by run-local.sh after the stack has started; uses its variables: VIP, SITE, ADMIN,
 # FOOBAR_*). Each drill prints what it measured and returns non-zero when its goal is missed.
 
-CURL_SITE=(curl -sS --max-time 3 --cacert "$FOOBAR_STATE/tls/www.foobar.com.crt"
+CURL_SITE=(curl -sS --max-time 10 --cacert "$FOOBAR_STATE/tls/www.foobar.com.crt"
   --resolve "www.foobar.com:$FOOBAR_HTTPS_PORT:$VIP")
 
 # site_ok PATH: the site answers 200 on the VIP, over HTTPS with the site's certificate.
