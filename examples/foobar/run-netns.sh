@@ -138,7 +138,7 @@ if [[ $MODE == check ]]; then
     echo "foobar netns check: PASS 2/2 in $((SECONDS - started)) s$summary"
     exit 0
   fi
-  echo "foobar netns check: FAIL (failed: ${FAILED[*]}) in $((SECONDS - started)) s$summary"
+  echo "foobar netns check: FAIL $((2 - ${#FAILED[@]}))/2 (failed: ${FAILED[*]}) in $((SECONDS - started)) s$summary"
   exit 1
 fi
 

@@ -29,13 +29,13 @@ class FoobarCheckIT {
 
     @Test
     void theSevenDrillsPassOnLoopback() throws Exception {
-        check("run-local.sh", Pattern.compile("^foobar check: (PASS|FAIL) (\\d)/7 in \\d+ s \\| .*"), "PASS 7");
+        check("run-local.sh", Pattern.compile("^foobar check: (PASS|FAIL) (\\d)/7 .*\\| .*"), "PASS 7");
     }
 
     @Test
     @RequiresRoot("network namespaces and the linux VIP driver")
     void theVipMovesBetweenNamespaceHosts() throws Exception {
-        check("run-netns.sh", Pattern.compile("^foobar netns check: (PASS|FAIL) (\\d)/2 in \\d+ s \\| .*"), "PASS 2");
+        check("run-netns.sh", Pattern.compile("^foobar netns check: (PASS|FAIL) (\\d)/2 .*\\| .*"), "PASS 2");
     }
 
     private void check(String script, Pattern summaryLine, String expected) throws Exception {
