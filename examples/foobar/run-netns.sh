@@ -126,6 +126,7 @@ start_lb lb2
 source "$FOOBAR_HERE/drills.sh"
 # The drills' client is the client host.
 CURL_SITE=(ip netns exec fb-client "${CURL_SITE[@]}")
+PROBE_PREFIX=(ip netns exec fb-client)
 wait_for 60 "one active node of two members" pair_formed || die "the Tandem pair did not form: see $FOOBAR_STATE/logs"
 wait_for 20 "the site on the VIP" site_ok / || die "the site does not answer on the VIP"
 
