@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -77,7 +78,7 @@ public final class FoobarApp {
 
     private static ConnectionPool pool(String address, Map<String, String> options, String password) {
         HostAndPort db = HostAndPort.parse(address);
-        java.util.Properties properties = new java.util.Properties();
+        Properties properties = new Properties();
         properties.setProperty("user", options.getOrDefault("user", "foobar"));
         properties.setProperty("password", password);
         properties.setProperty("connectTimeout", "2000");

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
@@ -57,7 +58,7 @@ class ConnectionPoolTest {
                 clock::get);
     }
 
-    private static long connectionId(java.sql.Connection c) throws SQLException {
+    private static long connectionId(Connection c) throws SQLException {
         try (Statement s = c.createStatement();
                 ResultSet r = s.executeQuery("SELECT CONNECTION_ID()")) {
             r.next();
