@@ -193,6 +193,32 @@ public final class LoadBalancer implements AutoCloseable {
                 loopCount());
     }
 
+    /**
+     * Builds ahead, on this thread, the TLS of those frontends of {@code future} that do not run
+     * now, so that the {@link #apply} that starts them later does not load the TLS provider and
+     * build their contexts then. A cluster standby prepares the frontends of the VIPs it may take
+     * over: a first TLS context costs from a few hundred milliseconds to seconds on a busy host,
+     * which a failover would otherwise wait for. The apply still reads the certificate files and
+     * uses what was prepared only for certificates whose files are unchanged. Replaces what an
+     * earlier call prepared.
+     *
+     * @throws LoadBalancerException when a certificate cannot be used (the apply would fail alike)
+     */
+    public synchronized void prepare(LoadBalancerConfig future) {
+        Objects.requireNonNull(future);
+        if (!started || closed) {
+            throw new IllegalStateException("not running");
+        }
+        Map<String, Frontend> running = frontends;
+        try {
+            tls.prepare(future.frontends().stream()
+                    .filter(fc -> !running.containsKey(fc.name()))
+                    .toList());
+        } catch (IllegalArgumentException e) {
+            throw new LoadBalancerException(e.getMessage(), e);
+        }
+    }
+
     /** The TLS of {@code next}'s frontends, built on this thread (it reads files). */
     private Map<String, ServerTls> loadTls(LoadBalancerConfig next, Map<String, Frontend> previous) {
         try {

@@ -34,6 +34,8 @@ public final class BindVipDriver implements VipDriver {
         if (gate.frontendsOf(vip).isEmpty()) {
             log.warn("VIP {} (bind driver): no frontend binds it, so holding it changes nothing", vip.ip());
         }
+        // Their TLS built now rather than on the claim, which a failover waits for.
+        gate.prepare();
     }
 
     @Override

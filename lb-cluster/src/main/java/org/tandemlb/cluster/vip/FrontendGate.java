@@ -4,6 +4,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.tandemlb.cluster.VipConfig;
 import org.tandemlb.core.LoadBalancer;
 import org.tandemlb.core.LoadBalancerException;
@@ -18,6 +20,7 @@ import org.tandemlb.core.config.LoadBalancerConfig;
  * sockets. Thread-safe; blocking (binds sockets): call it off the event loops.
  */
 public final class FrontendGate {
+    private static final Logger log = LoggerFactory.getLogger(FrontendGate.class);
     private final LoadBalancer lb;
     private final List<VipConfig> bindVips;
     private final Set<String> held = new HashSet<>();
@@ -99,12 +102,29 @@ public final class FrontendGate {
 
     /**
      * Applies a new whole configuration (a reload), keeping the VIP frontends of VIPs not held
-     * unbound.
+     * unbound, and prepares those again.
      *
      * @throws LoadBalancerException as {@link LoadBalancer#apply}; nothing changes then
      */
     public synchronized void apply(LoadBalancerConfig next) {
         lb.apply(view(next, bindVips, held));
         full = next;
+        prepare();
+    }
+
+    /**
+     * Builds ahead the TLS of the frontends not bound now ({@link LoadBalancer#prepare}), so that
+     * binding them on a claim does not wait for it. A failure is only logged: the claim, which
+     * needs the same files, fails then with the same reason.
+     */
+    public synchronized void prepare() {
+        if (bindVips.isEmpty()) {
+            return;
+        }
+        try {
+            lb.prepare(full);
+        } catch (LoadBalancerException | IllegalStateException e) {
+            log.warn("the TLS of the frontends of VIPs not held could not be prepared: {}", e.getMessage());
+        }
     }
 }

@@ -3,6 +3,7 @@ package org.tandemlb.core.tls;
 import io.netty.channel.EventLoopGroup;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -28,6 +29,8 @@ public final class TlsFrontends implements AutoCloseable {
 
     private boolean inUse;
     private TicketRotation rotation;
+    /** TLS built ahead by {@link #prepare} for frontends that do not run yet, by name. */
+    private Map<String, ServerTls> prepared = Map.of();
 
     /**
      * @param loops      where the ticket-key rotation runs
@@ -58,22 +61,44 @@ public final class TlsFrontends implements AutoCloseable {
         Map<String, ServerTls> out = new LinkedHashMap<>();
         for (FrontendConfig fc : next.frontends()) {
             if (fc.tls() != null) {
-                try {
-                    out.put(
-                            fc.name(),
-                            ServerTls.build(
-                                    fc.name(),
-                                    fc.tls(),
-                                    fc.mode() == Mode.HTTP,
-                                    provider(),
-                                    ticketKeys,
-                                    previous.apply(fc.name())));
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("frontend " + fc.name() + ": tls: " + e.getMessage(), e);
+                ServerTls before = previous.apply(fc.name());
+                ServerTls ahead = before == null ? prepared.get(fc.name()) : null;
+                ServerTls built = build(fc, before != null ? before : ahead);
+                if (ahead != null) {
+                    // Contexts prepared a while ago hold the ticket keys of their time, and the
+                    // rotation only reaches the frontends in force.
+                    built.rotateTicketKeys(ticketKeys.keys(ticketKeys.currentPeriod()));
                 }
+                out.put(fc.name(), built);
             }
         }
         return out;
+    }
+
+    /**
+     * Builds ahead the TLS of {@code frontends} (those that have {@code tls}), so that the {@link
+     * #build} that later starts one of them lends the contexts of its unchanged certificates
+     * instead of loading the provider and building them then: a cluster standby prepares the
+     * frontends of the VIPs it may take over. Replaces what an earlier call prepared.
+     *
+     * @throws IllegalArgumentException naming the frontend and the file at fault
+     */
+    public void prepare(List<FrontendConfig> frontends) {
+        Map<String, ServerTls> out = new LinkedHashMap<>();
+        for (FrontendConfig fc : frontends) {
+            if (fc.tls() != null) {
+                out.put(fc.name(), build(fc, prepared.get(fc.name())));
+            }
+        }
+        prepared = Map.copyOf(out);
+    }
+
+    private ServerTls build(FrontendConfig fc, ServerTls previous) {
+        try {
+            return ServerTls.build(fc.name(), fc.tls(), fc.mode() == Mode.HTTP, provider(), ticketKeys, previous);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("frontend " + fc.name() + ": tls: " + e.getMessage(), e);
+        }
     }
 
     private TlsProvider provider() {
