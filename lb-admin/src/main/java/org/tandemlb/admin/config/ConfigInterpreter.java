@@ -27,7 +27,7 @@ import org.tandemlb.core.config.LoadBalancerConfig;
 final class ConfigInterpreter {
 
     private static final List<String> TOP_KEYS =
-            List.of("node", "admin", "defaults", "frontends", "backends", "cluster");
+            List.of("node", "admin", "max_connections", "defaults", "frontends", "backends", "cluster");
 
     private final Problems problems;
     private final Map<String, String> env;
@@ -50,6 +50,7 @@ final class ConfigInterpreter {
         String ownNode = top.name("node", "node");
         String node = ownNode == null ? defaultNode : ownNode;
         AdminSettings admin = new AdminRules(problems).read(top);
+        Integer maxConnections = top.integer("max_connections", 0, Integer.MAX_VALUE);
         HealthCheckRules healthChecks = new HealthCheckRules(problems);
         Defaults defaults = new DefaultsRules(healthChecks).read(top);
         List<BackendItem> backends = new BackendRules(problems, healthChecks).read(top, defaults);
@@ -63,7 +64,10 @@ final class ConfigInterpreter {
         }
         List<BackendConfig> backendConfigs =
                 backends.stream().map(BackendItem::config).toList();
-        LoadBalancerConfig lb = problems.build(root, "", () -> new LoadBalancerConfig(frontends, backendConfigs));
+        LoadBalancerConfig lb = problems.build(
+                root,
+                "",
+                () -> new LoadBalancerConfig(frontends, backendConfigs, maxConnections == null ? 0 : maxConnections));
         if (lb == null) {
             return null;
         }
