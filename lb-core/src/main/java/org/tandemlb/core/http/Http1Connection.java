@@ -141,6 +141,20 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
         answerAndClose(answer);
     }
 
+    /**
+     * Refuses a malformed or ambiguous request, its head ({@code req}, null when it could not be
+     * read) or its body (the exchange then is dropped): answers {@code status} and closes, logged
+     * as {@code bad_request}. Every such refusal of the connection passes here.
+     */
+    private void refuseBadRequest(HttpRequest req, HttpResponseStatus status, Object why) {
+        log.debug("{}: refusing request: {}", client, why);
+        if (exchange != null) {
+            respondError(status, "bad_request");
+        } else {
+            refuse(req, ErrorResponses.of(client.alloc(), status), "bad_request");
+        }
+    }
+
     private void requestHeadTimedOut() {
         if (state == State.AWAIT_HEAD) {
             log.debug(
@@ -168,13 +182,13 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
 
     private void handle(Object msg) {
         if (msg instanceof HttpRequest req) {
-            if (exchange != null) {
-                ReferenceCountUtil.release(msg);
-                return;
-            }
-            startExchange(req);
-            if (msg instanceof HttpContent content) {
+            // Only a request that got an exchange has content to stream: a refused one (an invalid
+            // head is a full request, whose content is not content) is released here, answered once.
+            boolean started = exchange == null && startExchange(req);
+            if (started && msg instanceof HttpContent content) {
                 onRequestContent(content);
+            } else if (!started) {
+                ReferenceCountUtil.release(msg);
             }
         } else if (msg instanceof HttpContent content) {
             if (exchange == null) {
@@ -187,25 +201,25 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
         }
     }
 
-    private void startExchange(HttpRequest req) {
+    /** Starts the request's exchange, unless it is refused; whether it is now in flight. */
+    private boolean startExchange(HttpRequest req) {
         HttpResponseStatus invalid = RequestPolicy.validate(req);
-        boolean malformed = req.decoderResult().isFailure();
         if (invalid != null) {
-            log.debug(
-                    "{}: rejecting request: {}",
-                    client,
+            boolean malformed = req.decoderResult().isFailure();
+            refuseBadRequest(
+                    malformed ? null : req,
+                    invalid,
                     malformed ? req.decoderResult().cause() : invalid);
-            refuse(malformed ? null : req, ErrorResponses.of(client.alloc(), invalid), "bad_request");
-            return;
+            return false;
         }
         if (frontend.redirectHttps()) {
             FullHttpResponse redirect = HttpsRedirect.of(req, frontend.redirectHttpsPort());
             if (redirect != null) {
                 refuse(req, redirect, "redirect");
             } else {
-                refuse(req, ErrorResponses.of(client.alloc(), HttpResponseStatus.BAD_REQUEST), "bad_request");
+                refuseBadRequest(req, HttpResponseStatus.BAD_REQUEST, "no host to redirect to");
             }
-            return;
+            return false;
         }
         String backendName = router.backendFor(req);
         Backend backend = context.backend(backendName);
@@ -220,9 +234,10 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
         updateRead();
         if (backend == null) {
             respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "no_server");
-            return;
+            return false;
         }
         exchange.start();
+        return exchange != null;
     }
 
     private void onRequestContent(HttpContent content) {
@@ -230,11 +245,10 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
         if (content.decoderResult().isFailure()) {
             // A bad chunk: what reached the server is a truncated request, which it drops with the connection.
             content.release();
-            log.debug(
-                    "{}: bad request body: {}",
-                    client,
-                    content.decoderResult().cause().toString());
-            respondError(HttpResponseStatus.BAD_REQUEST, "bad_request");
+            refuseBadRequest(
+                    null,
+                    HttpResponseStatus.BAD_REQUEST,
+                    content.decoderResult().cause());
             return;
         }
         if (ex.requestContent(content)) {
