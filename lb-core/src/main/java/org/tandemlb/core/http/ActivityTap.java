@@ -21,8 +21,8 @@ import org.tandemlb.core.tls.TlsSession;
  */
 final class ActivityTap extends ChannelDuplexHandler {
     private final Http1Connection connection;
-    /** Whether wall-clock start times are wanted (only the access log reads them). */
-    private final boolean wallClock;
+    /** Who hears of refused requests, or null. */
+    private final AccessListener listener;
 
     private long bytesIn;
     private long bytesOut;
@@ -31,9 +31,9 @@ final class ActivityTap extends ChannelDuplexHandler {
     private long startNanos;
     private long startMillis;
 
-    ActivityTap(Http1Connection connection, boolean wallClock) {
+    ActivityTap(Http1Connection connection, AccessListener listener) {
         this.connection = connection;
-        this.wallClock = wallClock;
+        this.listener = listener;
     }
 
     @Override
@@ -56,7 +56,7 @@ final class ActivityTap extends ChannelDuplexHandler {
     /** A request begins now. */
     void markStart() {
         startNanos = System.nanoTime();
-        if (wallClock) {
+        if (listener != null) { // only the access log reads wall-clock times
             startMillis = System.currentTimeMillis();
         }
     }
@@ -78,23 +78,24 @@ final class ActivityTap extends ChannelDuplexHandler {
     }
 
     /**
-     * Reports a request refused before it got an exchange to {@code listener} (when there is
+     * Reports a request refused before it got an exchange to the access listener (when there is
      * one); {@code req} is null when not even its head came.
      */
-    void logRefused(
-            AccessListener listener, Channel client, String frontend, HttpRequest req, int status, String termination) {
+    void logRefused(HttpRequest req, int status, String termination) {
         if (listener == null) {
             return;
         }
         long now = System.nanoTime();
         long start = startNanos != 0 ? startNanos : now;
         long millis = startMillis != 0 ? startMillis : System.currentTimeMillis();
-        TlsSession tls = connection.tls();
+        Channel client = connection.channel();
+        ClientIdentity id = connection.identity();
+        TlsSession tls = id.tls();
         listener.ended(new AccessLogEntry(
                 Mode.HTTP,
                 millis,
                 ClientAddresses.source(client),
-                frontend,
+                id.frontendName(),
                 null,
                 null,
                 req == null ? null : req.method().name(),

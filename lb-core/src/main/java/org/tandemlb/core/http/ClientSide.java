@@ -5,7 +5,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import java.time.Duration;
 import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.proxy.DeferredFlush;
-import org.tandemlb.core.tls.TlsSession;
 
 /**
  * What an {@link Exchange} needs from the client it serves, and all it knows of it: an HTTP/1.1
@@ -29,29 +28,8 @@ interface ClientSide {
     /** The deferred flush of the channel's event loop. */
     DeferredFlush flusher();
 
-    /** The client's address bytes, the key of {@code source} balancing. */
-    byte[] clientKey();
-
-    /** The client's address as text, for {@code X-Forwarded-For}. */
-    String clientAddress();
-
-    /** The value of {@code X-Forwarded-Proto}: {@code http} or {@code https}. */
-    String forwardedProto();
-
-    /**
-     * The {@code Strict-Transport-Security} value added to every response from a server (the
-     * frontend's {@code hsts}), or null for none.
-     */
-    CharSequence strictTransportSecurity();
-
-    /**
-     * The TLS version and cipher of the client's connection (looked up once per connection), or
-     * null in cleartext.
-     */
-    TlsSession tls();
-
-    /** The frontend's name, for the access log. */
-    String frontendName();
+    /** Who the client is: its address, the frontend, the connection's TLS. */
+    ClientIdentity identity();
 
     /** Bytes read from the client since the last call: the exchange's share, for its access-log entry. */
     long takeBytesIn();
@@ -66,10 +44,14 @@ interface ClientSide {
     void write(Object msg);
 
     /** Flushes what was written, with the event loop's batch ({@link DeferredFlush}). */
-    void flush();
+    default void flush() {
+        flusher().flush(channel());
+    }
 
     /** Whether the client takes more now; the exchange stops reading the server while it does not. */
-    boolean isWritable();
+    default boolean isWritable() {
+        return channel().isWritable();
+    }
 
     /** The exchange's state changed in a way that may change whether the client should be read. */
     void updateRead();

@@ -1,6 +1,5 @@
 package org.tandemlb.core.http;
 
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -9,13 +8,9 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
-import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tandemlb.core.backend.Backend;
@@ -23,15 +18,11 @@ import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.config.FrontendConfig;
 import org.tandemlb.core.config.Timeouts;
 import org.tandemlb.core.proxy.Closing;
-import org.tandemlb.core.proxy.ConnectAttempt;
 import org.tandemlb.core.proxy.DeferredFlush;
 import org.tandemlb.core.proxy.Drain;
 import org.tandemlb.core.proxy.HttpConnectionPool;
-import org.tandemlb.core.proxy.InactivityTimer;
 import org.tandemlb.core.proxy.ProxyContext;
 import org.tandemlb.core.proxy.Tunnel;
-import org.tandemlb.core.proxyprotocol.ClientAddresses;
-import org.tandemlb.core.tls.TlsSession;
 
 /**
  * An HTTP/1.1 client connection (HTTP/1.0 too): its state machine, from one request head to the
@@ -42,7 +33,7 @@ import org.tandemlb.core.tls.TlsSession;
  *
  * <p>One exchange is in flight at a time. Once a request has been read whole, the client is not
  * read until its response is done, so pipelined requests wait in the socket (or, for bytes
- * already decoded, in a short queue) and responses keep their order.
+ * already decoded, in a short queue: {@link Http1Reading}) and responses keep their order.
  *
  * <p>Timeouts, HAProxy's: {@code http_request} for the request head (408), {@code keep_alive}
  * between requests (silent close), {@code client} for inactivity while the request body arrives
@@ -68,34 +59,22 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
     private final Router router;
     private final HttpConnectionPool pool;
     private final String forwardedProto;
-    /** The {@code Strict-Transport-Security} value of the frontend's {@code hsts}, or null. */
-    private final AsciiString hsts;
 
     private final MessageEncoder responseEncoder = new MessageEncoder();
     /** Counts the bytes and keeps the current request's start (the pipeline's first handler). */
     private final ActivityTap tap;
 
     private Channel client;
-    private InactivityTimer clientTimer;
+    private ClientDeadlines deadlines;
     /** Flushes at the end of the event loop's batch of events (see DeferredFlush). */
     private DeferredFlush flusher;
 
     private State state = State.AWAIT_HEAD_IDLE;
     private Exchange exchange;
-    private final ArrayDeque<Object> pending = new ArrayDeque<>();
+    private final Http1Reading reading = new Http1Reading();
     private boolean draining;
-    /** Whether the request-head deadline runs for the head being read (see {@code channelReadComplete}). */
-    private boolean headDeadlineArmed;
-    /** The client's address: as text for X-Forwarded-For, as bytes for source balancing; once per connection. */
-    private String clientAddress;
 
-    private byte[] clientKey;
-    /** The connection's TLS, or null in cleartext. */
-    private TlsSession tls;
-    // Timer actions, made once per connection rather than per request.
-    private final Runnable headTimedOut = this::requestHeadTimedOut;
-    private final Runnable clientTimedOut = this::clientTimedOut;
-    private Runnable closeClient;
+    private ClientIdentity identity;
 
     /**
      * @param context  the shared proxy context
@@ -115,43 +94,31 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
         this.router = router;
         this.pool = pool;
         this.forwardedProto = forwardedProto;
-        this.hsts = HttpsRedirect.strictTransportSecurity(frontend);
-        this.tap = new ActivityTap(this, context.accessListener() != null);
+        this.tap = new ActivityTap(this, context.accessListener());
     }
 
-    /**
-     * Sets up a client connection's pipeline: an activity tap (for timeouts), Netty's strict
-     * HTTP/1.1 request decoder, Tandem's response encoder, and this handler. A TLS or
-     * PROXY-protocol handler goes in front of all of them.
-     */
+    /** Sets up a client connection's pipeline ({@link Http1Pipeline}) for {@code handler}. */
     static void initClientPipeline(ChannelPipeline p, Http1Connection handler) {
-        p.addLast("activity", handler.tap);
-        p.addLast("http-decoder", new HttpRequestDecoder(HttpLimits.REQUEST_DECODING));
-        p.addLast("http-encoder", handler.responseEncoder);
-        p.addLast("proxy", handler);
+        Http1Pipeline.init(p, handler.tap, handler.responseEncoder, handler);
     }
 
     private Timeouts clientTimeouts() {
-        return frontend.timeouts();
+        return deadlines.timeouts();
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         client = ctx.channel();
-        closeClient = client::close;
-        clientTimer = new InactivityTimer(client.eventLoop());
+        // The timer actions are made once per connection rather than per request.
+        deadlines = new ClientDeadlines(
+                client.eventLoop(),
+                frontend.timeouts(),
+                this::requestHeadTimedOut,
+                this::clientTimedOut,
+                client::close);
         flusher = context.deferredFlush(client.eventLoop());
-        InetSocketAddress isa = ClientAddresses.source(client); // the PROXY header's, with accept_proxy
-        if (isa != null) {
-            clientAddress = isa.getAddress() != null ? isa.getAddress().getHostAddress() : isa.getHostString();
-        }
-        clientKey = ConnectAttempt.clientKey(client);
-        // Set up after the handshake (ALPN hands the connection over then): the session is final.
-        tls = TlsSession.of(client);
-        // A connection that sends nothing within http_request is closed without an answer (a
-        // browser's pre-connect is not an error); once bytes came, the head must be whole in time.
-        clientTimer.start(clientTimeouts().httpRequest(), headTimedOut);
-        headDeadlineArmed = true;
+        identity = ClientIdentity.of(client, frontend, forwardedProto);
+        deadlines.awaitHead();
     }
 
     /** A read from the client (see {@link ActivityTap}). */
@@ -159,17 +126,33 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
         if (state == State.AWAIT_HEAD_IDLE) {
             state = State.AWAIT_HEAD;
             tap.markStart();
-            // The deadline is armed at the end of this read if the head is not whole by then:
-            // usually it is, and re-arming the timer for every request costs (see InactivityTimer).
-            headDeadlineArmed = false;
+            deadlines.headStarted();
         } else if (state == State.EXCHANGE) {
-            clientTimer.touch(); // the head's deadline is not pushed back by a trickle (slowloris)
+            deadlines.touch();
         }
     }
 
-    /** Logs a request refused before it got an exchange ({@code req} null when not even its head came). */
-    private void logRefused(HttpRequest req, int status, String termination) {
-        tap.logRefused(context.accessListener(), client, frontend.name(), req, status, termination);
+    /**
+     * Answers a request before it got an exchange with {@code answer} and closes, logged as
+     * {@code termination} ({@code req} null when its head did not come whole or was invalid).
+     */
+    private void refuse(HttpRequest req, FullHttpResponse answer, String termination) {
+        tap.logRefused(req, answer.status().code(), termination);
+        answerAndClose(answer);
+    }
+
+    /**
+     * Refuses a malformed or ambiguous request, its head ({@code req}, null when it could not be
+     * read) or its body (the exchange then is dropped): answers {@code status} and closes, logged
+     * as {@code bad_request}. Every such refusal of the connection passes here.
+     */
+    private void refuseBadRequest(HttpRequest req, HttpResponseStatus status, Object why) {
+        log.debug("{}: refusing request: {}", client, why);
+        if (exchange != null) {
+            respondError(status, "bad_request");
+        } else {
+            refuse(req, ErrorResponses.of(client.alloc(), status), "bad_request");
+        }
     }
 
     private void requestHeadTimedOut() {
@@ -178,8 +161,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
                     "{}: request head not complete within {}",
                     client,
                     clientTimeouts().httpRequest());
-            logRefused(null, 408, "client_timeout");
-            respondError(HttpResponseStatus.REQUEST_TIMEOUT, null);
+            refuse(null, ErrorResponses.of(client.alloc(), HttpResponseStatus.REQUEST_TIMEOUT), "client_timeout");
         } else {
             client.close();
         }
@@ -191,9 +173,8 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (exchange != null && (exchange.requestComplete() || !pending.isEmpty())) {
-            pending.add(msg); // a pipelined request: served once the current response is done
-            updateRead();
+        if (reading.holds(exchange, msg)) {
+            updateRead(); // a pipelined request: served once the current response is done
             return;
         }
         handle(msg);
@@ -201,13 +182,13 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
 
     private void handle(Object msg) {
         if (msg instanceof HttpRequest req) {
-            if (exchange != null) {
-                ReferenceCountUtil.release(msg);
-                return;
-            }
-            startExchange(req);
-            if (msg instanceof HttpContent content) {
+            // Only a request that got an exchange has content to stream: a refused one (an invalid
+            // head is a full request, whose content is not content) is released here, answered once.
+            boolean started = exchange == null && startExchange(req);
+            if (started && msg instanceof HttpContent content) {
                 onRequestContent(content);
+            } else if (!started) {
+                ReferenceCountUtil.release(msg);
             }
         } else if (msg instanceof HttpContent content) {
             if (exchange == null) {
@@ -220,30 +201,30 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
         }
     }
 
-    private void startExchange(HttpRequest req) {
+    /** Starts the request's exchange, unless it is refused; whether it is now in flight. */
+    private boolean startExchange(HttpRequest req) {
         HttpResponseStatus invalid = RequestPolicy.validate(req);
         if (invalid != null) {
-            log.debug(
-                    "{}: rejecting request: {}",
-                    client,
-                    req.decoderResult().isFailure()
-                            ? req.decoderResult().cause().toString()
-                            : invalid);
-            logRefused(req.decoderResult().isFailure() ? null : req, invalid.code(), "bad_request");
-            respondError(invalid, null);
-            return;
+            boolean malformed = req.decoderResult().isFailure();
+            refuseBadRequest(
+                    malformed ? null : req,
+                    invalid,
+                    malformed ? req.decoderResult().cause() : invalid);
+            return false;
         }
         if (frontend.redirectHttps()) {
             FullHttpResponse redirect = HttpsRedirect.of(req, frontend.redirectHttpsPort());
-            logRefused(req, redirect == null ? 400 : 308, redirect == null ? "bad_request" : "redirect");
-            answerAndClose(
-                    redirect != null ? redirect : ErrorResponses.of(client.alloc(), HttpResponseStatus.BAD_REQUEST));
-            return;
+            if (redirect != null) {
+                refuse(req, redirect, "redirect");
+            } else {
+                refuseBadRequest(req, HttpResponseStatus.BAD_REQUEST, "no host to redirect to");
+            }
+            return false;
         }
         String backendName = router.backendFor(req);
         Backend backend = context.backend(backendName);
         state = State.EXCHANGE;
-        clientTimer.start(clientTimeouts().client(), clientTimedOut);
+        deadlines.awaitBody();
         if (tap.startNanos() == 0) {
             tap.markStart(); // a pipelined request: it starts now
         }
@@ -253,9 +234,10 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
         updateRead();
         if (backend == null) {
             respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "no_server");
-            return;
+            return false;
         }
         exchange.start();
+        return exchange != null;
     }
 
     private void onRequestContent(HttpContent content) {
@@ -263,15 +245,14 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
         if (content.decoderResult().isFailure()) {
             // A bad chunk: what reached the server is a truncated request, which it drops with the connection.
             content.release();
-            log.debug(
-                    "{}: bad request body: {}",
-                    client,
-                    content.decoderResult().cause().toString());
-            respondError(HttpResponseStatus.BAD_REQUEST, "bad_request");
+            refuseBadRequest(
+                    null,
+                    HttpResponseStatus.BAD_REQUEST,
+                    content.decoderResult().cause());
             return;
         }
         if (ex.requestContent(content)) {
-            clientTimer.stop();
+            deadlines.stop();
         }
         updateRead();
     }
@@ -282,12 +263,8 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
         if (ex != null) {
             ex.flushRequest();
         }
-        if (state == State.AWAIT_HEAD && !headDeadlineArmed) {
-            // Part of a head came and the rest has not: it must be whole within http_request of
-            // its first byte.
-            headDeadlineArmed = true;
-            long left = clientTimeouts().httpRequest().toNanos() - (System.nanoTime() - tap.startNanos());
-            clientTimer.start(Math.max(0, left), headTimedOut);
+        if (state == State.AWAIT_HEAD) {
+            deadlines.headIncomplete(tap.startNanos());
         }
         ctx.fireChannelReadComplete();
     }
@@ -301,36 +278,13 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
         ctx.fireChannelWritabilityChanged();
     }
 
-    /**
-     * Reads from the client while waiting for a request head; while a request body is streamed to
-     * a connected, writable server; and, once a request has been read whole (or has no body),
-     * until something more arrives: that is the next request, which waits in {@link #pending}
-     * (one read's worth at most) until the response is done.
-     *
-     * <p>Reading on after a request is HAProxy's way too, and it matters: switching reading off
-     * and on for every request is two {@code epoll_ctl} calls per request on the client socket.
-     * An upgrade request is the exception: what follows it belongs to the tunnel, not to HTTP.
-     */
+    /** Reads the client or not ({@link Http1Reading}). */
     @Override
     public void updateRead() {
-        boolean read;
-        if (state == State.AWAIT_HEAD || state == State.AWAIT_HEAD_IDLE) {
-            read = pending.isEmpty();
-        } else if (state == State.EXCHANGE) {
-            Exchange ex = exchange;
-            if (ex == null) {
-                read = false;
-            } else if (ex.requestDone()) {
-                read = pending.isEmpty();
-            } else {
-                read = pending.isEmpty() && ex.takesRequestBody();
-            }
-        } else {
-            read = false;
-        }
-        if (client.config().isAutoRead() != read) {
-            client.config().setAutoRead(read);
-        }
+        reading.update(
+                client,
+                state == State.AWAIT_HEAD || state == State.AWAIT_HEAD_IDLE,
+                state == State.EXCHANGE ? exchange : null);
     }
 
     private void clientTimedOut() {
@@ -350,7 +304,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt == Drain.EVENT) {
             draining = true;
-            if (state == State.AWAIT_HEAD_IDLE && pending.isEmpty()) {
+            if (state == State.AWAIT_HEAD_IDLE && reading.isEmpty()) {
                 abort(null);
             }
             return;
@@ -360,10 +314,10 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        clientTimer.cancel();
+        deadlines.cancel();
         state = State.CLOSING;
         dropExchange(0, "client_abort");
-        releasePending();
+        reading.release();
         ctx.fireChannelInactive();
     }
 
@@ -377,7 +331,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
     @Override
     public void abort(String termination) {
         state = State.CLOSING;
-        clientTimer.stop();
+        deadlines.stop();
         dropExchange(0, termination);
         // What was written and waits for the deferred flush still goes out (a response that just
         // ended, before a drain closes the idle connection).
@@ -401,17 +355,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
 
     /** Closes once what was written has gone out (or the client timeout is over). */
     private void closeAfterWrites() {
-        state = State.CLOSING;
-        clientTimer.stop();
-        releasePending();
-        Closing.afterWrites(client, clientTimeouts().client());
-    }
-
-    private void releasePending() {
-        Object m;
-        while ((m = pending.poll()) != null) {
-            ReferenceCountUtil.release(m);
-        }
+        answerAndClose(null);
     }
 
     /**
@@ -429,12 +373,19 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
         answerAndClose(ErrorResponses.of(client.alloc(), status));
     }
 
-    /** Writes an answer of Tandem's own (which says {@code Connection: close}) and closes. */
+    /**
+     * Writes an answer of Tandem's own (which says {@code Connection: close}), if not null, and
+     * closes once what was written has gone out (or the client timeout is over).
+     */
     private void answerAndClose(FullHttpResponse response) {
         state = State.CLOSING;
-        clientTimer.stop();
-        releasePending();
-        Closing.writeAndClose(client, response, clientTimeouts().client());
+        deadlines.stop();
+        reading.release();
+        if (response == null) {
+            Closing.afterWrites(client, clientTimeouts().client());
+        } else {
+            Closing.writeAndClose(client, response, clientTimeouts().client());
+        }
     }
 
     /** The response is done: the connection serves the next request, or closes. */
@@ -447,15 +398,14 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
         }
         flusher.flush(client);
         state = State.AWAIT_HEAD_IDLE;
-        clientTimer.start(clientTimeouts().keepAlive(), closeClient);
+        deadlines.idle();
         // Serve what was pipelined, in order, until an exchange is again waiting on a server.
-        while (!pending.isEmpty() && (exchange == null || !exchange.requestComplete()) && state != State.CLOSING) {
+        while (!reading.isEmpty() && (exchange == null || !exchange.requestComplete()) && state != State.CLOSING) {
             if (state == State.AWAIT_HEAD_IDLE) {
                 state = State.AWAIT_HEAD;
-                headDeadlineArmed = true;
-                clientTimer.start(clientTimeouts().httpRequest(), headTimedOut);
+                deadlines.awaitHead();
             }
-            handle(pending.poll());
+            handle(reading.next());
         }
         if (state != State.CLOSING) {
             updateRead();
@@ -475,33 +425,8 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
     }
 
     @Override
-    public byte[] clientKey() {
-        return clientKey;
-    }
-
-    @Override
-    public String clientAddress() {
-        return clientAddress;
-    }
-
-    @Override
-    public String forwardedProto() {
-        return forwardedProto;
-    }
-
-    @Override
-    public CharSequence strictTransportSecurity() {
-        return hsts;
-    }
-
-    @Override
-    public TlsSession tls() {
-        return tls;
-    }
-
-    @Override
-    public String frontendName() {
-        return frontend.name();
+    public ClientIdentity identity() {
+        return identity;
     }
 
     @Override
@@ -524,30 +449,14 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
         client.write(msg, client.voidPromise());
     }
 
-    @Override
-    public void flush() {
-        flusher.flush(client);
-    }
-
-    @Override
-    public boolean isWritable() {
-        return client.isWritable();
-    }
-
     /** Leaves HTTP: this connection's handlers go, and the rest of the connection is a {@link Tunnel}. */
     @Override
     public void upgraded(Channel server, String serverDecoder, Server slot, Duration idleTimeout) {
-        client.writeAndFlush(Unpooled.EMPTY_BUFFER); // the 101 goes out before the tunnel's first bytes
         // This handler leaves the pipeline: its timer's wake-up too (the relays time the tunnel).
-        clientTimer.cancel();
+        deadlines.cancel();
         state = State.TUNNEL;
         exchange = null;
-        ChannelPipeline cp = client.pipeline();
-        // The encoder goes first, so no relayed byte meets it.
-        cp.remove("http-encoder");
-        cp.remove("activity");
-        cp.remove(this);
-        releasePending();
-        Tunnel.open(client, "http-decoder", server, serverDecoder, slot, idleTimeout, flusher);
+        reading.release();
+        Http1Pipeline.toTunnel(client, this, server, serverDecoder, slot, idleTimeout, flusher);
     }
 }

@@ -8,20 +8,16 @@ import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.util.ReferenceCountUtil;
-import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tandemlb.core.config.FrontendConfig;
 import org.tandemlb.core.proxy.Closing;
-import org.tandemlb.core.proxy.ConnectAttempt;
 import org.tandemlb.core.proxy.DeferredFlush;
 import org.tandemlb.core.proxy.Drain;
 import org.tandemlb.core.proxy.HttpConnectionPool;
 import org.tandemlb.core.proxy.InactivityTimer;
 import org.tandemlb.core.proxy.ProxyContext;
-import org.tandemlb.core.proxyprotocol.ClientAddresses;
-import org.tandemlb.core.tls.TlsSession;
 
 /**
  * An HTTP/2 client connection, above Netty's frame codec and stream multiplexer: what its streams
@@ -45,18 +41,14 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
     final FrontendConfig frontend;
     final Router router;
     final HttpConnectionPool pool;
-    final String forwardedProto;
-    /** The {@code Strict-Transport-Security} value of the frontend's {@code hsts}, or null. */
-    final CharSequence hsts;
+    private final String forwardedProto;
 
     private final LongAdder streamsTotal;
     private Channel channel;
     private ChannelHandlerContext ctx;
     private DeferredFlush flusher;
     private InactivityTimer idleTimer;
-    private String clientAddress;
-    private byte[] clientKey;
-    private TlsSession tls;
+    private ClientIdentity identity;
     private int openStreams;
     private boolean draining;
     private final Runnable idle = this::idleTimedOut;
@@ -73,7 +65,6 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
         this.router = router;
         this.pool = pool;
         this.forwardedProto = forwardedProto;
-        this.hsts = HttpsRedirect.strictTransportSecurity(frontend);
         this.streamsTotal = streamsTotal;
     }
 
@@ -83,13 +74,7 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
         channel = ctx.channel();
         flusher = context.deferredFlush(channel.eventLoop());
         idleTimer = new InactivityTimer(channel.eventLoop());
-        InetSocketAddress isa = ClientAddresses.source(channel); // the PROXY header's, with accept_proxy
-        if (isa != null) {
-            clientAddress = isa.getAddress() != null ? isa.getAddress().getHostAddress() : isa.getHostString();
-        }
-        clientKey = ConnectAttempt.clientKey(channel);
-        // Set up after the handshake (ALPN hands the connection over then): the session is final.
-        tls = TlsSession.of(channel);
+        identity = ClientIdentity.of(channel, frontend, forwardedProto);
         idleTimer.start(frontend.timeouts().httpRequest(), idle);
     }
 
@@ -97,17 +82,9 @@ final class Http2Connection extends ChannelInboundHandlerAdapter {
         return flusher;
     }
 
-    String clientAddress() {
-        return clientAddress;
-    }
-
-    byte[] clientKey() {
-        return clientKey;
-    }
-
-    /** The connection's TLS, or null in cleartext (h2c). */
-    TlsSession tls() {
-        return tls;
+    /** Who the client is, for every stream. */
+    ClientIdentity identity() {
+        return identity;
     }
 
     /** Whether the connection is going away (GOAWAY sent): streams' responses say so. */

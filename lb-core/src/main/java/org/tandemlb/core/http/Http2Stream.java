@@ -27,7 +27,6 @@ import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.proxy.DeferredFlush;
 import org.tandemlb.core.proxy.InactivityTimer;
-import org.tandemlb.core.tls.TlsSession;
 
 /**
  * One HTTP/2 stream from a client: the {@link ClientSide} of its one {@link Exchange}. It is the
@@ -319,33 +318,8 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
     }
 
     @Override
-    public byte[] clientKey() {
-        return connection.clientKey();
-    }
-
-    @Override
-    public String clientAddress() {
-        return connection.clientAddress();
-    }
-
-    @Override
-    public String forwardedProto() {
-        return connection.forwardedProto;
-    }
-
-    @Override
-    public CharSequence strictTransportSecurity() {
-        return connection.hsts;
-    }
-
-    @Override
-    public TlsSession tls() {
-        return connection.tls();
-    }
-
-    @Override
-    public String frontendName() {
-        return connection.frontend.name();
+    public ClientIdentity identity() {
+        return connection.identity();
     }
 
     @Override
@@ -363,17 +337,6 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
     @Override
     public boolean draining() {
         return connection.draining();
-    }
-
-    /** Flushes the connection (the stream's frames were written to it), with the event loop's batch. */
-    @Override
-    public void flush() {
-        connection.flusher().flush(stream);
-    }
-
-    @Override
-    public boolean isWritable() {
-        return stream.isWritable();
     }
 
     /**

@@ -30,13 +30,6 @@ final class HttpsRedirect {
 
     private HttpsRedirect() {}
 
-    /**
-     * The redirect of {@code req}, or null when it names no valid host to redirect to (the
-     * caller answers 400). The host is the absolute-form target's when it has one, the
-     * {@code Host} header's otherwise.
-     *
-     * @param port the port of the {@code https://} URL, or 0 to write none (443)
-     */
     /** The {@code Strict-Transport-Security} value of {@code frontend}'s {@code hsts}, or null. */
     static AsciiString strictTransportSecurity(FrontendConfig frontend) {
         return frontend.hsts() == null
@@ -44,6 +37,13 @@ final class HttpsRedirect {
                 : AsciiString.of("max-age=" + frontend.hsts().toSeconds());
     }
 
+    /**
+     * The redirect of {@code req}, or null when it names no valid host to redirect to (the
+     * caller answers 400). The host is the absolute-form target's when it has one, the
+     * {@code Host} header's otherwise.
+     *
+     * @param port the port of the {@code https://} URL, or 0 to write none (443)
+     */
     static FullHttpResponse of(HttpRequest req, int port) {
         String uri = req.uri();
         String host = req.headers().get(HttpHeaderNames.HOST);

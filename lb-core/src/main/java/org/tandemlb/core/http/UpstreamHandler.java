@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoop;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -80,6 +81,22 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
                 ch.pipeline().addLast("upstream", new UpstreamHandler(server, pool, poolKey, decoder));
             }
         };
+    }
+
+    /**
+     * An idle connection from {@code pool} for {@code poolKey} on {@code loop}, or null. A reload
+     * that changed the backend's TLS closes the idle connections made before it, with a task on
+     * this loop that may not have run yet: such a one is closed here rather than reused.
+     */
+    static Channel pooled(HttpConnectionPool pool, EventLoop loop, Object poolKey) {
+        Channel ch;
+        while ((ch = pool.poll(loop, poolKey)) != null) {
+            if (!ch.pipeline().get(UpstreamHandler.class).outdated()) {
+                return ch;
+            }
+            ch.close();
+        }
+        return null;
     }
 
     /** The decoder of this connection's responses. */
