@@ -10,6 +10,8 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.ReferenceCountUtil;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,12 +19,15 @@ import org.tandemlb.core.backend.Backend;
 import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.config.FrontendConfig;
 import org.tandemlb.core.config.Timeouts;
+import org.tandemlb.core.proxy.ClientGuard;
 import org.tandemlb.core.proxy.Closing;
 import org.tandemlb.core.proxy.DeferredFlush;
 import org.tandemlb.core.proxy.Drain;
 import org.tandemlb.core.proxy.HttpConnectionPool;
 import org.tandemlb.core.proxy.ProxyContext;
+import org.tandemlb.core.proxy.Refusal;
 import org.tandemlb.core.proxy.Tunnel;
+import org.tandemlb.core.proxyprotocol.ClientAddresses;
 
 /**
  * An HTTP/1.1 client connection (HTTP/1.0 too): its state machine, from one request head to the
@@ -75,6 +80,12 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
     private boolean draining;
 
     private ClientIdentity identity;
+    /** The frontend's refusal counts and per-client table. */
+    private ClientGuard guard;
+    /** The client's address for the per-client limits, or null (not an IP connection). */
+    private InetAddress clientAddress;
+    /** Bytes of the current request's body so far, against {@code limits.max_body_size}. */
+    private long bodyBytes;
 
     /**
      * @param context  the shared proxy context
@@ -99,7 +110,8 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
 
     /** Sets up a client connection's pipeline ({@link Http1Pipeline}) for {@code handler}. */
     static void initClientPipeline(ChannelPipeline p, Http1Connection handler) {
-        Http1Pipeline.init(p, handler.tap, handler.responseEncoder, handler);
+        Http1Pipeline.init(
+                p, RequestLimits.decoding(handler.frontend.limits()), handler.tap, handler.responseEncoder, handler);
     }
 
     private Timeouts clientTimeouts() {
@@ -118,6 +130,9 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
                 client::close);
         flusher = context.deferredFlush(client.eventLoop());
         identity = ClientIdentity.of(client, frontend, forwardedProto);
+        guard = ClientGuard.of(client);
+        InetSocketAddress source = ClientAddresses.source(client);
+        clientAddress = source == null ? null : source.getAddress();
         deadlines.awaitHead();
     }
 
@@ -137,6 +152,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
      * {@code termination} ({@code req} null when its head did not come whole or was invalid).
      */
     private void refuse(HttpRequest req, FullHttpResponse answer, String termination) {
+        counted(answer.status());
         tap.logRefused(req, answer.status().code(), termination);
         answerAndClose(answer);
     }
@@ -212,6 +228,17 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
                     malformed ? req.decoderResult().cause() : invalid);
             return false;
         }
+        HttpResponseStatus tooLarge = RequestLimits.check(req, frontend.limits());
+        if (tooLarge != null) {
+            refuseBadRequest(req, tooLarge, tooLarge);
+            return false;
+        }
+        if (ClientGuard.overLimit(client)
+                || !guard.request(clientAddress, frontend.limits().perClient().requestsPerSecond())) {
+            log.debug("{}: past the per-client limits", client);
+            refuse(req, ErrorResponses.of(client.alloc(), HttpResponseStatus.TOO_MANY_REQUESTS), "rate_limited");
+            return false;
+        }
         if (frontend.redirectHttps()) {
             FullHttpResponse redirect = HttpsRedirect.of(req, frontend.redirectHttpsPort());
             if (redirect != null) {
@@ -224,6 +251,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
         String backendName = router.backendFor(req);
         Backend backend = context.backend(backendName);
         state = State.EXCHANGE;
+        bodyBytes = 0;
         deadlines.awaitBody();
         if (tap.startNanos() == 0) {
             tap.markStart(); // a pipelined request: it starts now
@@ -249,6 +277,15 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
                     null,
                     HttpResponseStatus.BAD_REQUEST,
                     content.decoderResult().cause());
+            return;
+        }
+        bodyBytes += content.content().readableBytes();
+        if (RequestLimits.bodyTooLarge(bodyBytes, frontend.limits())) {
+            // A chunked body past max_body_size: the server saw its start and loses its connection.
+            content.release();
+            log.debug(
+                    "{}: request body past {} bytes", client, frontend.limits().maxBodySize());
+            respondError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "bad_request");
             return;
         }
         if (ex.requestContent(content)) {
@@ -364,6 +401,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
      */
     @Override
     public void respondError(HttpResponseStatus status, String termination) {
+        counted(status);
         boolean started = exchange != null && exchange.responseStarted();
         dropExchange(status.code(), termination);
         if (started || !client.isActive()) {
@@ -371,6 +409,17 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
             return;
         }
         answerAndClose(ErrorResponses.of(client.alloc(), status));
+    }
+
+    /**
+     * Counts a refusal of the client by the status that answers it (none for a 502, 503 or 504,
+     * the servers' failures): every refusal passes {@link #refuse} or {@link #respondError}.
+     */
+    private void counted(HttpResponseStatus status) {
+        Refusal r = Refusal.of(status);
+        if (r != null) {
+            guard.refused(r);
+        }
     }
 
     /**

@@ -25,8 +25,11 @@ import org.tandemlb.core.accesslog.AccessLogEntry;
 import org.tandemlb.core.backend.Backend;
 import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.config.Mode;
+import org.tandemlb.core.proxy.ClientGuard;
 import org.tandemlb.core.proxy.DeferredFlush;
 import org.tandemlb.core.proxy.InactivityTimer;
+import org.tandemlb.core.proxy.Refusal;
+import org.tandemlb.core.proxyprotocol.ClientAddresses;
 
 /**
  * One HTTP/2 stream from a client: the {@link ClientSide} of its one {@link Exchange}. It is the
@@ -63,6 +66,8 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
     private long startNanos;
     private long startMillis;
     private long bytesIn;
+    /** Bytes of the request body so far, against {@code limits.max_body_size}. */
+    private long bodyBytes;
     /** Writes the response as frames; made with the stream's channel. */
     private Http2ResponseFrames response;
     /** The client ended its side of the stream (END_STREAM read). */
@@ -134,6 +139,12 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
         }
         requestEnded = end;
         clientTimer.touch();
+        bodyBytes += data.readableBytes();
+        if (RequestLimits.bodyTooLarge(bodyBytes, connection.frontend.limits())) {
+            frame.release();
+            respondError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "bad_request");
+            return;
+        }
         requestContent(end ? new DefaultLastHttpContent(data) : new DefaultHttpContent(data));
     }
 
@@ -147,6 +158,14 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
     private void startExchange(Http2Headers headers, boolean end) {
         HttpRequest req = Http2Messages.request(headers, end);
         HttpResponseStatus invalid = req == null ? HttpResponseStatus.BAD_REQUEST : RequestPolicy.validate(req);
+        if (invalid == null) {
+            invalid = RequestLimits.check(req, connection.frontend.limits());
+        }
+        if (invalid == null && !withinClientLimits()) {
+            logRefused(req, HttpResponseStatus.TOO_MANY_REQUESTS.code(), "rate_limited");
+            respondError(HttpResponseStatus.TOO_MANY_REQUESTS, null);
+            return;
+        }
         if (invalid != null) {
             log.debug("{}: rejecting HTTP/2 request: {}", stream, invalid);
             logRefused(req, invalid.code(), "bad_request");
@@ -265,10 +284,27 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
                 termination));
     }
 
+    /** Whether the connection and its client address are within {@code limits.per_client}. */
+    private boolean withinClientLimits() {
+        Channel parent = stream.parent();
+        if (ClientGuard.overLimit(parent)) {
+            return false;
+        }
+        InetSocketAddress source = ClientAddresses.source(parent);
+        return ClientGuard.of(parent)
+                .request(
+                        source == null ? null : source.getAddress(),
+                        connection.frontend.limits().perClient().requestsPerSecond());
+    }
+
     // ---- ClientSide, for the exchange ----
 
     @Override
     public void respondError(HttpResponseStatus status, String termination) {
+        Refusal refusal = Refusal.of(status); // every refusal of a stream passes here
+        if (refusal != null) {
+            ClientGuard.of(stream.parent()).refused(refusal);
+        }
         boolean started = exchange != null && exchange.responseStarted();
         dropExchange(status.code(), termination);
         if (started || response.ended() || !stream.isActive()) {

@@ -69,17 +69,10 @@ public final class ClientGuard {
     }
 
     /**
-     * Whether a request of {@code client} is within {@code perSecond} (0: no limit); a request
-     * past it is counted as refused here.
+     * Whether a request of {@code client} (null: not an IP connection, not limited) is within
+     * {@code perSecond} (0: no limit); the caller counts the refusal of one that is not.
      */
     public boolean request(InetAddress client, int perSecond) {
-        if (perSecond <= 0 || client == null) {
-            return true;
-        }
-        if (clients.request(client, perSecond)) {
-            return true;
-        }
-        refused(Refusal.RATE_LIMITED);
-        return false;
+        return perSecond <= 0 || client == null || clients.request(client, perSecond);
     }
 }
