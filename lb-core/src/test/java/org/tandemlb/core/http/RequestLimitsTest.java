@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.tandemlb.core.LoadBalancer;
 import org.tandemlb.core.config.FrontendConfig;
+import org.tandemlb.core.config.Http2Config;
 import org.tandemlb.core.config.LimitsConfig;
 import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.config.ServerConfig;
@@ -105,6 +107,44 @@ class RequestLimitsTest {
         // The server saw the start of a request that will never end: its connection is closed, not reused.
         await().atMost(Duration.ofSeconds(5)).until(() -> server.openConnections() == 0);
         assertEquals(1, refused("too_large"));
+    }
+
+    @Test
+    void http2StreamsAreHeldToTheSameLimits() throws Exception {
+        start(limits(16384, 100, 256, 10, 0, 0), f -> f.http2(Http2Config.DEFAULTS.withH2c(true)));
+        try (RawH2 c = new RawH2(lb.address("fe").getPort())) {
+            c.frame(RawH2.HEADERS, RawH2.END_HEADERS | RawH2.END_STREAM, 1, RawH2.get("/" + "u".repeat(300)));
+            assertEquals(414, c.answer(1));
+            c.frame(RawH2.HEADERS, RawH2.END_HEADERS, 3, post("content-length", "11"));
+            assertEquals(413, c.answer(3), "a declared body past max_body_size");
+            c.frame(RawH2.HEADERS, RawH2.END_HEADERS, 5, post());
+            c.frame(RawH2.DATA, 0, 5, "0123456789".getBytes(StandardCharsets.US_ASCII));
+            c.frame(RawH2.DATA, RawH2.END_STREAM, 5, "a".getBytes(StandardCharsets.US_ASCII));
+            int cut = c.answer(5);
+            assertTrue(cut == 413 || cut < 0, "a body whose running total passes it: " + cut);
+            c.frame(RawH2.HEADERS, RawH2.END_HEADERS | RawH2.END_STREAM, 7, RawH2.get("/next"));
+            assertEquals(200, c.answer(7), "the connection serves the next stream");
+        }
+        assertEquals(3, refused("too_large"));
+    }
+
+    private static byte[] post(String... extra) {
+        List<String> fields =
+                new ArrayList<>(List.of(":method", "POST", ":scheme", "http", ":path", "/up", ":authority", "t"));
+        fields.addAll(List.of(extra));
+        return RawH2.block(fields.toArray(String[]::new));
+    }
+
+    @Test
+    void malformedRequestsAreCountedAsBadRequest() throws Exception {
+        start(LimitsConfig.DEFAULTS, f -> f);
+        assertEquals(
+                400,
+                client().send("GET / HTTP/1.1\r\nHost: t\r\nBad Name: x\r\n\r\n")
+                        .read()
+                        .status());
+        assertEquals(1, refused("bad_request"));
+        assertEquals(0, server.requests());
     }
 
     @Test
