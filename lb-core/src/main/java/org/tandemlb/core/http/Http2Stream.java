@@ -101,7 +101,7 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
             startExchange(frame.headers(), end);
         } else if (exchange != null && !requestEnded) {
             if (!end) {
-                respondError(HttpResponseStatus.BAD_REQUEST, "bad_request"); // a second head: trailers end the stream
+                refuseBadRequest(null, HttpResponseStatus.BAD_REQUEST); // a second head: trailers end the stream
                 return;
             }
             requestEnded = true;
@@ -110,13 +110,13 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
                 HttpHeaders t = trailers.trailingHeaders();
                 for (var e : frame.headers()) {
                     if (e.getKey().length() > 0 && e.getKey().charAt(0) == ':') {
-                        respondError(HttpResponseStatus.BAD_REQUEST, "bad_request");
+                        refuseBadRequest(null, HttpResponseStatus.BAD_REQUEST);
                         return;
                     }
                     t.add(e.getKey(), e.getValue());
                 }
             } catch (IllegalArgumentException e) {
-                respondError(HttpResponseStatus.BAD_REQUEST, "bad_request");
+                refuseBadRequest(null, HttpResponseStatus.BAD_REQUEST);
                 return;
             }
             requestContent(trailers);
@@ -148,9 +148,7 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
         HttpRequest req = Http2Messages.request(headers, end);
         HttpResponseStatus invalid = req == null ? HttpResponseStatus.BAD_REQUEST : RequestPolicy.validate(req);
         if (invalid != null) {
-            log.debug("{}: rejecting HTTP/2 request: {}", stream, invalid);
-            logRefused(req, invalid.code(), "bad_request");
-            respondError(invalid, null);
+            refuseBadRequest(req, invalid);
             return;
         }
         Backend backend = connection.context.backend(connection.router.backendFor(req));
@@ -238,6 +236,19 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
             }
             ex.abort();
         }
+    }
+
+    /**
+     * Refuses a malformed or ambiguous request, its head ({@code req}, null when it could not be
+     * converted) or its trailers (the exchange then is dropped): answers {@code status} and ends
+     * the stream, logged as {@code bad_request}. Every such refusal of the stream passes here.
+     */
+    private void refuseBadRequest(HttpRequest req, HttpResponseStatus status) {
+        log.debug("{}: refusing HTTP/2 request: {}", stream, status);
+        if (exchange == null) {
+            logRefused(req, status.code(), "bad_request");
+        }
+        respondError(status, exchange == null ? null : "bad_request");
     }
 
     /** Logs a request refused before it got an exchange ({@code req} null when malformed). */
