@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
@@ -46,7 +47,8 @@ import org.tandemlb.core.proxy.InactivityTimer;
  * <p>Refused here, each with a response that ends the stream (the connection goes on): 400 for a
  * malformed or ambiguous request (see {@link Http2Messages}, {@link RequestPolicy}), 405 for
  * {@code CONNECT} (extended CONNECT is not offered, so neither tunnels nor WebSocket run over
- * HTTP/2), 503 without a backend. What the codec refuses never reaches it: a bad header block
+ * HTTP/2), 503 without a backend; on a {@code redirect_https} frontend every valid request is
+ * answered {@link HttpsRedirect 308}. What the codec refuses never reaches it: a bad header block
  * (uppercase or connection-specific names, pseudo-header errors), a {@code content-length} that
  * disagrees with the DATA frames (the stream is reset: RST_STREAM PROTOCOL_ERROR from the codec,
  * or CANCEL when Netty's multiplexer closes a stream whose request turned out malformed midway),
@@ -149,6 +151,14 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
         HttpResponseStatus invalid = req == null ? HttpResponseStatus.BAD_REQUEST : RequestPolicy.validate(req);
         if (invalid != null) {
             refuseBadRequest(req, invalid);
+            return;
+        }
+        if (connection.frontend.redirectHttps()) {
+            // As on HTTP/1.1 (an h2c frontend may redirect too); the stream ends, the connection goes on.
+            FullHttpResponse redirect = HttpsRedirect.of(req, connection.frontend.redirectHttpsPort());
+            logRefused(req, redirect == null ? 400 : 308, redirect == null ? "bad_request" : "redirect");
+            write(redirect != null ? redirect : ErrorResponses.of(stream.alloc(), HttpResponseStatus.BAD_REQUEST));
+            flush();
             return;
         }
         Backend backend = connection.context.backend(connection.router.backendFor(req));
