@@ -24,6 +24,8 @@ declare -A NEEDED=(
   [/usr/bin/chromium]=chromium
   [/usr/bin/systemd-analyze]=systemd
   [/usr/bin/h2load]=nghttp2-client
+  [/usr/bin/prometheus]=prometheus
+  [/usr/bin/promtool]=prometheus
 )
 
 missing=()
@@ -41,8 +43,8 @@ if ((${#missing[@]} > 0)); then
     sudo=(sudo)
   fi
 
-  # The packages' install scripts would start nginx and MariaDB as system services, on ports 80
-  # and 3306; the tests start their own. A policy-rc.d that exits 101 tells invoke-rc.d not to
+  # The packages' install scripts would start nginx, MariaDB and Prometheus as system services, on
+  # ports 80, 3306 and 9090; the tests start their own. A policy-rc.d that exits 101 tells invoke-rc.d not to
   # start anything; whatever stood there before is put back afterwards.
   policy=/usr/sbin/policy-rc.d
   backup=""
@@ -71,7 +73,7 @@ if ((${#missing[@]} > 0)); then
 
   # Should a service have started all the same (a system without policy-rc.d support), stop it:
   # it would hold ports and the tests' processes must be the only ones.
-  for service in nginx mariadb haproxy; do
+  for service in nginx mariadb haproxy prometheus; do
     if command -v systemctl >/dev/null && systemctl is-active --quiet "$service" 2>/dev/null; then
       "${sudo[@]}" systemctl stop "$service" || true
     elif [[ -x /etc/init.d/$service ]] && "${sudo[@]}" /etc/init.d/"$service" status >/dev/null 2>&1; then

@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * The {@code tandem} command (README, "The tandem command"): {@code run}, {@code check}, {@code demo} and
+ * The {@code tandem} command (README, "The tandem command"): {@code run}, {@code check}, {@code import}, {@code demo} and
  * {@code version}.
  *
  * <p>Exit codes: 0 success; 1 an invalid config file or a failed start, the reason on stderr in one
@@ -33,7 +33,13 @@ import picocli.CommandLine.UnmatchedArgumentException;
         description = "Tandem, a software load balancer with a hot standby.",
         mixinStandardHelpOptions = true,
         versionProvider = TandemCommand.VersionProvider.class,
-        subcommands = {RunCommand.class, CheckCommand.class, DemoCommand.class, VersionCommand.class},
+        subcommands = {
+            RunCommand.class,
+            CheckCommand.class,
+            ImportCommand.class,
+            DemoCommand.class,
+            VersionCommand.class
+        },
         usageHelpAutoWidth = true)
 public final class TandemCommand implements Callable<Integer> {
 

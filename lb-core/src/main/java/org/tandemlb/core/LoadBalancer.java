@@ -4,12 +4,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
@@ -26,6 +28,8 @@ import org.tandemlb.core.frontend.Frontend;
 import org.tandemlb.core.frontend.ListenException;
 import org.tandemlb.core.health.HealthChecks;
 import org.tandemlb.core.health.NettyChecks;
+import org.tandemlb.core.history.EventLog;
+import org.tandemlb.core.history.History;
 import org.tandemlb.core.metrics.LoadBalancerMetrics;
 import org.tandemlb.core.proxy.HttpConnectionPool;
 import org.tandemlb.core.proxy.ProxyContext;
@@ -64,6 +68,11 @@ import org.tandemlb.core.transport.Transport;
  * {@link #apply} keeps those of unchanged servers (and their health), and {@link #stop} stops
  * them. See {@link org.tandemlb.core.health}.
  *
+ * <p>It keeps what happened lately: {@link #history()} samples every frontend's, backend's and
+ * server's traffic once per second (on one of its event loops) for ten minutes, and
+ * {@link #events()} records the servers' health, admin-state and weight changes (the program
+ * around it adds its own: reloads, cluster events).
+ *
  * <p>Thread-safety: {@link #start}, {@link #apply} and {@link #close} are serialized and block
  * (binding sockets, resolving names), so they must not be called from an event loop; the
  * accessors may be called from any thread.
@@ -85,6 +94,11 @@ public final class LoadBalancer implements AutoCloseable {
     private final HealthChecks healthChecks;
     private final LoadBalancerMetrics metrics;
     private final TlsFrontends tls;
+    private final EventLog events;
+    private final History history;
+    /** The once-a-second {@link History#sample()}; null before start and after stop. */
+    private Future<?> sampler;
+
     private volatile LoadBalancerConfig config;
     private volatile Map<String, Backend> backends = Map.of();
     private volatile Map<String, Frontend> frontends = Map.of();
@@ -113,16 +127,18 @@ public final class LoadBalancer implements AutoCloseable {
             this.ownsGroups = true;
         }
         this.metrics = b.registry == null ? null : new LoadBalancerMetrics(b.registry);
-        this.context = new ProxyContext(transport, name -> backends.get(name), listener(metrics, b.accessListener));
-        this.pipelines = new Pipelines(context, pool);
         this.ticker = b.ticker != null ? b.ticker : System::nanoTime;
+        Clock clock = b.clock != null ? b.clock : Clock.systemUTC();
+        this.events = new EventLog(clock);
+        this.history = new History(clock, ticker);
+        this.context =
+                new ProxyContext(transport, name -> backends.get(name), listener(metrics, history, b.accessListener));
+        this.pipelines = new Pipelines(context, pool);
         this.healthChecks = new HealthChecks(new NettyChecks(workers, transport, ticker, b.checkSource));
         this.tls = new TlsFrontends(
                 workers,
                 b.tlsProvider,
-                b.ticketKeys != null
-                        ? b.ticketKeys
-                        : TicketKeys.random(TicketKeys.DEFAULT_PERIOD, java.time.Clock.systemUTC()),
+                b.ticketKeys != null ? b.ticketKeys : TicketKeys.random(TicketKeys.DEFAULT_PERIOD, Clock.systemUTC()),
                 () -> frontends.values().stream()
                         .map(Frontend::tls)
                         .filter(Objects::nonNull)
@@ -147,7 +163,7 @@ public final class LoadBalancer implements AutoCloseable {
         started = true;
         Map<String, Backend> newBackends = new LinkedHashMap<>();
         for (BackendConfig bc : config.backends()) {
-            newBackends.put(bc.name(), new Backend(bc, ticker, tls.get(bc.name())));
+            newBackends.put(bc.name(), new Backend(bc, ticker, tls.get(bc.name()), events));
         }
         backends = Map.copyOf(newBackends);
         Map<String, ServerTls> tlsOf = loadTls(config, Map.of());
@@ -165,6 +181,9 @@ public final class LoadBalancer implements AutoCloseable {
         frontends = Map.copyOf(bound);
         healthChecks.sync(backends.values());
         syncMetrics();
+        // With a fixed delay, not a fixed rate: after a pause (a GC, a busy loop) one longer sample
+        // covers it, where a fixed rate would fire a burst of samples a few microseconds apart.
+        sampler = workers.next().scheduleWithFixedDelay(history::sample, 1, 1, TimeUnit.SECONDS);
         log.info(
                 "started with {} frontend(s) and {} backend(s) on {} ({} event loops)",
                 frontends.size(),
@@ -191,8 +210,10 @@ public final class LoadBalancer implements AutoCloseable {
      * new settings for new connections. Any other frontend is new: for each address that a
      * removed or replaced frontend listens on (a renamed frontend, a changed mode, an address
      * moved between frontends) it takes that listening socket over, so the port never closes; it
-     * binds the others. Removed frontends then stop listening. Established connections are never
-     * cut; they finish with the settings they started with.
+     * binds the others. Removed frontends then stop listening and drain: their idle HTTP
+     * connections close, busy ones close after the response in progress, HTTP/2 connections get
+     * a GOAWAY and finish their open streams; TCP connections run on. Nothing in progress is cut,
+     * and connections finish with the settings they started with.
      *
      * <p>Nothing changes until every new address is bound: when one cannot be (held by another
      * process, say), what this call bound is closed, the sockets it would have taken over go on
@@ -261,7 +282,7 @@ public final class LoadBalancer implements AutoCloseable {
                 }
                 applied.put(bc.name(), existing);
             } else {
-                applied.put(bc.name(), new Backend(bc, ticker, nextTls));
+                applied.put(bc.name(), new Backend(bc, ticker, nextTls, events));
             }
         }
         for (Backend old : backends.values()) {
@@ -279,7 +300,13 @@ public final class LoadBalancer implements AutoCloseable {
                 f.update(fc, tlsOf.get(fc.name()));
             }
         }
-        replaced.forEach(Frontend::close);
+        for (Frontend old : replaced) {
+            old.close();
+            // As a stop does, and as HAProxy's and Nginx's old processes do at a reload: idle HTTP
+            // connections close, busy ones after their response, HTTP/2 ones with a GOAWAY; TCP
+            // connections run on.
+            old.drain();
+        }
         retired.removeIf(f -> f.currentConnections() == 0);
         replaced.stream().filter(f -> f.currentConnections() > 0).forEach(retired::add);
         frontends = Map.copyOf(newFrontends);
@@ -330,13 +357,19 @@ public final class LoadBalancer implements AutoCloseable {
         return a.binds().equals(b.binds()) && a.mode() == b.mode();
     }
 
-    /** Metrics and the embedder's listener both hear of every request; null when neither listens. */
-    private static AccessListener listener(AccessListener metrics, AccessListener user) {
-        if (metrics == null || user == null) {
-            return metrics != null ? metrics : user;
+    /** The metrics (if any), the history and the embedder's listener (if any) hear of every request. */
+    private static AccessListener listener(AccessListener metrics, History history, AccessListener user) {
+        AccessListener first = metrics == null
+                ? history
+                : entry -> {
+                    metrics.ended(entry);
+                    history.ended(entry);
+                };
+        if (user == null) {
+            return first;
         }
         return entry -> {
-            metrics.ended(entry);
+            first.ended(entry);
             user.ended(entry);
         };
     }
@@ -345,6 +378,27 @@ public final class LoadBalancer implements AutoCloseable {
         if (metrics != null) {
             metrics.sync(List.copyOf(frontends.values()), List.copyOf(backends.values()));
         }
+        // In configuration order, which the maps of the running objects do not keep.
+        Map<String, List<String>> servers = new LinkedHashMap<>();
+        for (BackendConfig bc : config.backends()) {
+            servers.put(
+                    bc.name(),
+                    backends.get(bc.name()).servers().stream().map(Server::name).toList());
+        }
+        history.sync(config.frontends().stream().map(FrontendConfig::name).toList(), servers);
+    }
+
+    /** The last ten minutes of traffic of every frontend, backend and server. */
+    public History history() {
+        return history;
+    }
+
+    /**
+     * The last events: the servers' health, admin-state and weight changes; the program around the
+     * engine records its own (reloads, configuration errors, cluster roles) here too.
+     */
+    public EventLog events() {
+        return events;
     }
 
     /** The configuration in force. */
@@ -411,6 +465,10 @@ public final class LoadBalancer implements AutoCloseable {
             return;
         }
         closed = true;
+        if (sampler != null) {
+            sampler.cancel(false);
+            sampler = null;
+        }
         healthChecks.close();
         tls.close();
         List<Frontend> all = new ArrayList<>(frontends.values());
@@ -455,6 +513,7 @@ public final class LoadBalancer implements AutoCloseable {
         private AccessListener accessListener;
         private TlsProvider tlsProvider;
         private TicketKeys ticketKeys;
+        private Clock clock;
 
         private Builder(LoadBalancerConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -535,6 +594,15 @@ public final class LoadBalancer implements AutoCloseable {
          */
         public Builder ticketKeys(TicketKeys keys) {
             ticketKeys = Objects.requireNonNull(keys, "keys");
+            return this;
+        }
+
+        /**
+         * The wall-clock time of events, of a server's last health change and of the history's
+         * samples (default: {@link Clock#systemUTC()}).
+         */
+        public Builder clock(Clock wallClock) {
+            clock = Objects.requireNonNull(wallClock, "clock");
             return this;
         }
 

@@ -29,6 +29,7 @@ class ApiBoundaryTest {
             "org.tandemlb.core.frontend",
             "org.tandemlb.core.backend",
             "org.tandemlb.core.accesslog",
+            "org.tandemlb.core.history",
             "org.tandemlb.core.tls",
             "org.tandemlb.core.transport");
 

@@ -1,5 +1,6 @@
 package org.tandemlb.core;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -17,6 +18,7 @@ import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
@@ -82,7 +84,7 @@ class LoadBalancerApplyTest {
             assertEquals(port, lb.address("site").getPort());
             assertEquals(inode, listeningInode(port), "the same listening socket, never closed");
             assertEquals("b", answer(port), "new connections get the new frontend's routes");
-            assertEquals("a\n", before.get("/").body(), "a connection opened before goes on");
+            assertTrue(before.closedByPeer(), "an idle connection of the old frontend is closed (drained)");
         }
     }
 
@@ -129,8 +131,12 @@ class LoadBalancerApplyTest {
         twoBackends();
         LoadBalancer lb = fixture.start(config(backends, frontend("www", "web", "127.0.0.1:0")));
         int wwwPort = lb.address("www").getPort();
-        try (RawHttp before = new RawHttp(lb.address("www"))) {
-            assertEquals("a\n", before.get("/").body());
+        try (RawHttp idle = new RawHttp(lb.address("www"));
+                RawHttp busy = new RawHttp(lb.address("www"))) {
+            assertEquals("a\n", idle.get("/").body());
+            busy.send("GET /slow?ms=1000 HTTP/1.1\r\nHost: x\r\n\r\n");
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> lb.frontend("www").currentConnections() == 2);
 
             // Other addresses: on 127.0.0.1:0, the same bind, api would take www's socket over.
             lb.apply(config(backends, frontend("api", "web2", "127.0.0.2:0", "127.0.0.3:0")));
@@ -141,7 +147,11 @@ class LoadBalancerApplyTest {
             assertEquals("b", answer(bound.get(0)));
             assertEquals("b", answer(bound.get(1)));
             assertThrows(ConnectException.class, () -> new RawHttp(loopback(wwwPort)).close());
-            assertEquals("a\n", before.get("/").body(), "established connections are never cut");
+            RawHttp.Response inFlight = busy.read();
+            assertEquals(200, inFlight.status(), "the request in progress completes");
+            assertEquals("close", inFlight.header("connection"), "and says that the connection ends");
+            assertTrue(busy.closedByPeer());
+            assertTrue(idle.closedByPeer(), "an idle keep-alive connection of a removed frontend is closed");
         }
     }
 

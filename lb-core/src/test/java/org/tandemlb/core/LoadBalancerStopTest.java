@@ -64,11 +64,17 @@ class LoadBalancerStopTest {
             BackendConfig web = BackendConfig.builder("web", Mode.HTTP)
                     .server(ServerConfig.builder("web1", web1.hostPort()).build())
                     .build();
+            // A tcp frontend: its connections run on after a reload removed it (HTTP ones would be
+            // drained, closed once idle), until the stop.
+            BackendConfig raw = BackendConfig.builder("raw", Mode.TCP)
+                    .server(ServerConfig.builder("web1", web1.hostPort()).build())
+                    .build();
             LoadBalancerConfig config = LoadBalancerConfig.builder()
                     .backend(web)
-                    .frontend(FrontendConfig.builder("www", Mode.HTTP)
+                    .backend(raw)
+                    .frontend(FrontendConfig.builder("www", Mode.TCP)
                             .bind("127.0.0.1:0")
-                            .defaultBackend("web")
+                            .defaultBackend("raw")
                             .build())
                     .build();
             LoadBalancer lb = LoadBalancer.builder(config)
@@ -80,6 +86,7 @@ class LoadBalancerStopTest {
                 assertEquals("web1\n", client.get("/").body());
                 lb.apply(LoadBalancerConfig.builder()
                         .backend(web)
+                        .backend(raw)
                         .frontend(FrontendConfig.builder("api", Mode.HTTP)
                                 .bind("127.0.0.2:0")
                                 .defaultBackend("web")

@@ -75,8 +75,9 @@ public class BalancerBench {
                     .weight(100)
                     .build());
         }
-        backend = new Backend(b.build());
-        balancer = Balancer.of(algorithm);
+        BackendConfig config = b.build();
+        backend = new Backend(config);
+        balancer = Balancer.of(config);
         candidates = backend.servers();
     }
 

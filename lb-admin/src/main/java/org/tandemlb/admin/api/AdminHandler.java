@@ -44,7 +44,9 @@ import org.tandemlb.core.config.ServerConfig;
  * <ul>
  * <li>{@code GET /}: the status page; {@code GET /healthz}: 200 {@code ok} while the daemon
  * serves, 503 {@code stopping} during a graceful stop; {@code GET /metrics}: Prometheus text
- * 0.0.4; {@code GET /api/v1/status}: JSON ({@link StatusDocument}). HEAD works for each.</li>
+ * 0.0.4; {@code GET /api/v1/status}: JSON ({@link StatusDocument}); {@code GET /api/v1/events}
+ * and {@code GET /api/v1/history}: the engine's event log and traffic history
+ * ({@link RecentDocuments}). HEAD works for each.</li>
  * <li>{@code POST /api/v1/backends/{backend}/servers/{server}} with {@code {"state": "drain"}}
  * and/or {@code {"weight": 50}}: 200 with the server's JSON; 400 for a body that is not exactly
  * that; 404 for an unknown backend or server.</li>
@@ -68,6 +70,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     static final String STATUS = "/api/v1/status";
     static final String RELOAD = "/api/v1/reload";
+    static final String EVENTS = "/api/v1/events";
+    static final String HISTORY = "/api/v1/history";
     private static final String BACKENDS = "/api/v1/backends/";
     private static final String JSON_TYPE = "application/json";
     private static final String TEXT_TYPE = "text/plain; charset=utf-8";
@@ -181,7 +185,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (!request.decoderResult().isSuccess()) {
             return done(Reply.error(HttpResponseStatus.BAD_REQUEST, "malformed HTTP request"));
         }
-        String path = new QueryStringDecoder(request.uri()).path();
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        String path = uri.path();
         HttpMethod method = request.method();
         boolean get = method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD);
         switch (path) {
@@ -209,6 +214,9 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             case STATUS -> {
                 return get ? done(status()) : done(notAllowed(method, path, "GET, HEAD"));
             }
+            case EVENTS, HISTORY -> {
+                return get ? done(recent(path, uri)) : done(notAllowed(method, path, "GET, HEAD"));
+            }
             case RELOAD -> {
                 if (!method.equals(HttpMethod.POST)) {
                     return done(notAllowed(method, path, "POST"));
@@ -222,8 +230,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     return done(Reply.error(
                             HttpResponseStatus.NOT_FOUND,
                             "no such endpoint: " + path
-                                    + " (see GET " + STATUS + ", POST " + BACKENDS + "{backend}/servers/{server}, POST "
-                                    + RELOAD + ", GET /metrics, GET /healthz, GET /)"));
+                                    + " (see GET " + STATUS + ", GET " + EVENTS + ", GET " + HISTORY + ", POST "
+                                    + BACKENDS
+                                    + "{backend}/servers/{server}, POST " + RELOAD
+                                    + ", GET /metrics, GET /healthz, GET /)"));
                 }
                 if (!method.equals(HttpMethod.POST)) {
                     return done(notAllowed(method, path, "POST"));
@@ -248,6 +258,22 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private Reply status() {
         LoadBalancer lb = daemon.loadBalancer();
         return Reply.json(HttpResponseStatus.OK, StatusDocument.of(daemon.node(), daemon.cluster(), lb));
+    }
+
+    /** The events or the history, as the query asks. */
+    private Reply recent(String path, QueryStringDecoder uri) {
+        LoadBalancer lb = daemon.loadBalancer();
+        try {
+            return Reply.json(
+                    HttpResponseStatus.OK,
+                    path.equals(EVENTS)
+                            ? RecentDocuments.events(lb.events(), uri.parameters())
+                            : RecentDocuments.history(lb.history(), uri.parameters()));
+        } catch (RecentDocuments.BadQuery e) {
+            return Reply.error(HttpResponseStatus.BAD_REQUEST, e.getMessage());
+        } catch (UnknownNameException e) {
+            return Reply.error(HttpResponseStatus.NOT_FOUND, e.getMessage());
+        }
     }
 
     /** {@code {backend, server}} of {@code /api/v1/backends/{backend}/servers/{server}}, or null. */

@@ -51,6 +51,21 @@ public final class AdminMetrics implements AutoCloseable {
                 .register(registry);
     }
 
+    /**
+     * The cluster gauges of a node without a {@code cluster} section, which is always active and
+     * alone: {@code tandem_cluster_active 1} and {@code tandem_cluster_members 1}, so that one set
+     * of alert rules ("no active node", "two active nodes") fits a solo node and a pair. A cluster
+     * node gets lb-cluster's {@code ClusterMetrics} instead.
+     */
+    public void bindSoloNode() {
+        Gauge.builder("tandem.cluster.active", () -> 1)
+                .description("1 while this node is active (always, without a cluster)")
+                .register(registry);
+        Gauge.builder("tandem.cluster.members", () -> 1)
+                .description("Cluster members this node sees alive, itself included (1 without a cluster)")
+                .register(registry);
+    }
+
     /** The registry, for {@code LoadBalancer.Builder.meterRegistry}. */
     public PrometheusMeterRegistry registry() {
         return registry;

@@ -107,7 +107,10 @@ public record StatusDocument(
             return new BackendJson(
                     b.name(),
                     b.config().mode().configName(),
-                    b.config().balance().configName(),
+                    // "hash header:X-User": the key too, as the config file writes it.
+                    b.config().hash() != null
+                            ? "hash " + b.config().hash().key()
+                            : b.config().balance().configName(),
                     b.servers().stream().map(ServerJson::of).toList());
         }
     }
@@ -118,6 +121,8 @@ public record StatusDocument(
      * @param address           as configured ({@code host:port})
      * @param state             the admin state: {@code ready}, {@code drain} or {@code maint}
      * @param health            {@code up} or {@code down}
+     * @param healthSince       when it last went up or down (when it was created, or a reload
+     *                          changed its line, if it never did), ISO-8601 in UTC
      * @param weight            the effective weight, the one balancing uses (and
      *                          {@code tandem_server_weight}); below the target during a slow start
      * @param targetWeight      the weight set by the config file or the API
@@ -132,6 +137,7 @@ public record StatusDocument(
             String address,
             String state,
             String health,
+            String healthSince,
             int weight,
             int targetWeight,
             boolean backup,
@@ -146,6 +152,7 @@ public record StatusDocument(
                     s.config().address().toString(),
                     s.adminState().apiName(),
                     s.isUp() ? "up" : "down",
+                    s.healthSince().toString(),
                     s.weight(),
                     s.targetWeight(),
                     s.backup(),

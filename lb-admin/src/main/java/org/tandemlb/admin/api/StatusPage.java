@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
 
 /**
  * The status page, {@code GET /}: one self-contained HTML file ({@code status.html} beside this
- * class) whose script polls {@code /api/v1/status}. It is served with a Content-Security-Policy
+ * class) whose script polls {@code /api/v1/status} and {@code /api/v1/events}, and every few
+ * seconds {@code /api/v1/history} for its sparklines (inline SVG it draws itself). It is served with a Content-Security-Policy
  * that allows exactly its own inline script and style (by their SHA-256) and requests to this
  * server: should a server-provided string ever reach the page as markup, no script would run.
  */

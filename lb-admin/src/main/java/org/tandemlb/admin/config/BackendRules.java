@@ -10,10 +10,12 @@ import org.tandemlb.admin.config.HealthCheckRules.HealthPartial;
 import org.tandemlb.admin.config.Section.NamedItem;
 import org.tandemlb.core.config.BackendConfig;
 import org.tandemlb.core.config.Balance;
+import org.tandemlb.core.config.HashPolicy;
 import org.tandemlb.core.config.HealthCheckConfig;
 import org.tandemlb.core.config.HostPort;
 import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.config.PassiveCheckConfig;
+import org.tandemlb.core.config.PersistenceConfig;
 import org.tandemlb.core.config.SendProxy;
 import org.tandemlb.core.config.ServerConfig;
 import org.tandemlb.core.config.UpstreamTlsConfig;
@@ -29,6 +31,7 @@ final class BackendRules {
             "name",
             "mode",
             "balance",
+            "persistence",
             "health_check",
             "passive_check",
             "slow_start",
@@ -40,6 +43,8 @@ final class BackendRules {
     private static final List<String> PASSIVE_KEYS = List.of("error_limit");
     private static final List<String> SERVER_KEYS = List.of("name", "address", "weight", "backup", "max_connections");
     private static final List<String> BALANCES = List.of("roundrobin", "leastconn", "random", "source");
+    private static final List<String> HASH_KEYS = List.of("hash", "bound");
+    private static final List<String> PERSISTENCE_KEYS = List.of("cookie", "mode", "nocache", "httponly", "secure");
     private static final List<String> SEND_PROXY = List.of("none", "v1", "v2");
     private static final List<String> TLS_KEYS = List.of("verify", "ca", "sni", "alpn");
 
@@ -67,7 +72,10 @@ final class BackendRules {
             int before = problems.count();
             Section s = top.open(item.node(), item.path(), BACKEND_KEYS);
             Mode mode = DefaultsRules.mode(s);
-            Balance balance = s.enumChoice("balance", BALANCES, Balance.class);
+            // A plain name, or a mapping for hash balancing.
+            Section hashed = s.value("balance") instanceof YamlNode.Mapping ? s.section("balance", HASH_KEYS) : null;
+            HashPolicy hash = hashed == null ? null : hash(hashed);
+            Balance balance = hashed != null ? Balance.HASH : s.enumChoice("balance", BALANCES, Balance.class);
             Section own = s.section("health_check", HealthCheckRules.HEALTH_KEYS);
             String inheritedType = defaults.healthCheck() == null
                     ? null
@@ -81,6 +89,7 @@ final class BackendRules {
             Integer retries = s.integer("retries", 0, Integer.MAX_VALUE);
             List<ServerConfig> servers = servers(s);
             UpstreamTlsConfig tls = tls(s);
+            PersistenceConfig persistence = persistence(s);
 
             BackendConfig config = null;
             if (problems.count() == before && item.name() != null) {
@@ -103,6 +112,7 @@ final class BackendRules {
                                     item.name(),
                                     mode == null ? Mode.HTTP : mode,
                                     balance == null ? Balance.ROUNDROBIN : balance,
+                                    hash,
                                     servers,
                                     DefaultsRules.mergeTimeouts(defaults.timeouts(), timeouts),
                                     retriesValue,
@@ -110,7 +120,8 @@ final class BackendRules {
                                     errorLimit == null ? PassiveCheckConfig.OFF : new PassiveCheckConfig(errorLimit),
                                     slowStart,
                                     sendProxy,
-                                    tls));
+                                    tls,
+                                    persistence));
                 }
             }
             boolean modeBad = mode == null && s.value("mode") != null;
@@ -172,5 +183,64 @@ final class BackendRules {
             }
         }
         return out;
+    }
+
+    /**
+     * {@code balance: { hash: KEY, bound: FACTOR }}: the key ({@code uri}, {@code header:NAME},
+     * {@code query:NAME}, {@code cookie:NAME}) and the optional bounded-load factor; null when
+     * it has a problem (reported).
+     */
+    private HashPolicy hash(Section s) {
+        String key = s.string("hash");
+        if (key == null) {
+            s.missing(
+                    "hash",
+                    "balance as a mapping is hash balancing: { hash: uri | header:NAME | query:NAME | cookie:NAME }");
+            return null;
+        }
+        Double bound = s.parsed("bound", text -> {
+            double d;
+            try {
+                d = Double.parseDouble(text);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("'" + text + "' is not a number (e.g. 1.25)");
+            }
+            if (!(d >= 1.0 && d <= 100)) {
+                throw new IllegalArgumentException("must be at least 1.0 (e.g. 1.25) and at most 100");
+            }
+            return d;
+        });
+        return problems.build(s.value("hash"), s.path("hash"), () -> HashPolicy.parse(key, bound == null ? 0 : bound));
+    }
+
+    /**
+     * {@code persistence: { cookie, mode, nocache, httponly, secure }}: cookie persistence; null
+     * when absent or with a problem (reported).
+     */
+    private PersistenceConfig persistence(Section backend) {
+        Section s = backend.section("persistence", PERSISTENCE_KEYS);
+        if (s == null) {
+            return null;
+        }
+        String cookie = s.string("cookie");
+        s.required("cookie");
+        PersistenceConfig.Mode mode =
+                s.enumChoice("mode", List.of("insert", "prefix", "rewrite"), PersistenceConfig.Mode.class);
+        Boolean nocache = s.bool("nocache");
+        Boolean httponly = s.bool("httponly");
+        PersistenceConfig.Secure secure =
+                s.enumChoice("secure", List.of("auto", "always", "never"), PersistenceConfig.Secure.class);
+        if (cookie == null) {
+            return null;
+        }
+        return problems.build(
+                s.node,
+                s.path,
+                () -> new PersistenceConfig(
+                        cookie,
+                        mode == null ? PersistenceConfig.Mode.INSERT : mode,
+                        nocache == null || nocache,
+                        httponly == null || httponly,
+                        secure));
     }
 }

@@ -14,7 +14,8 @@ import org.tandemlb.core.tls.TlsFileException;
  * with one changes nothing.
  */
 final class TlsRules {
-    private static final List<String> TLS_KEYS = List.of("certificates", "protocols", "ciphers", "alpn");
+    private static final List<String> TLS_KEYS =
+            List.of("certificates", "protocols", "ciphers", "alpn", "session_tickets", "session_cache");
     private static final List<String> CERTIFICATE_KEYS = List.of("cert", "key", "ocsp");
 
     private final Problems problems;
@@ -63,11 +64,17 @@ final class TlsRules {
         }
         List<String> ciphers = strings(s, "ciphers");
         List<String> alpn = strings(s, "alpn");
+        Boolean tickets = s.bool("session_tickets");
+        Boolean cache = s.bool("session_cache");
         if (problems.count() != before) {
             return null;
         }
         List<TlsConfig.Certificate> certs = certificates;
-        return problems.build(s.node, s.path, () -> new TlsConfig(certs, protocols, ciphers, alpn));
+        return problems.build(
+                s.node,
+                s.path,
+                () -> new TlsConfig(
+                        certs, protocols, ciphers, alpn, tickets == null || tickets, cache == null || cache));
     }
 
     /** Reads every certificate's files; a file that cannot be used is reported at its key. */

@@ -24,6 +24,7 @@ import org.tandemlb.admin.api.AdminTarget;
 import org.tandemlb.admin.api.ClusterView;
 import org.tandemlb.admin.api.ReloadResult;
 import org.tandemlb.admin.api.UnknownNameException;
+import org.tandemlb.admin.cluster.ClusterEvents;
 import org.tandemlb.admin.cluster.LiveClusterView;
 import org.tandemlb.admin.config.ConfigException;
 import org.tandemlb.admin.config.ConfigLoader;
@@ -41,6 +42,8 @@ import org.tandemlb.core.backend.Backend;
 import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.config.LoadBalancerConfig;
 import org.tandemlb.core.config.ServerConfig;
+import org.tandemlb.core.history.EventLog;
+import org.tandemlb.core.history.EventType;
 import org.tandemlb.core.tls.TicketKeys;
 import org.tandemlb.core.tls.TlsProvider;
 import org.tandemlb.core.transport.Transport;
@@ -59,6 +62,10 @@ import org.tandemlb.core.transport.Transport;
  * <p>The daemon owns the metrics registry it gives the load balancer ({@link #metrics()}) and,
  * depending on its {@link Admin} mode, the admin server on {@code admin.listen} (the API,
  * {@code /metrics} and the status page; see {@link org.tandemlb.admin.api}).
+ *
+ * <p>It adds its own events to the engine's {@link EventLog}: every reload (applied, or refused
+ * with one {@code config_error} per problem of the file) and this node's cluster role changes and
+ * failovers.
  */
 public final class Daemon implements AdminTarget {
     private static final Logger log = LoggerFactory.getLogger(Daemon.class);
@@ -227,9 +234,12 @@ public final class Daemon implements AdminTarget {
                 built.start();
                 if (clusterConfig != null) {
                     node = ClusterNode.builder(clusterConfig, built, config.loadBalancer())
+                            .listener(new ClusterEvents(built.events(), this::failovers))
                             .build();
                     this.clusterNode = node;
                     this.cluster = new LiveClusterView(node); // "joining" until the node is in a view
+                } else {
+                    registry.bindSoloNode(); // a cluster section needs a restart: solo for the process's life
                 }
                 // Set before the admin server starts: its first request may come at once.
                 this.lb = built;
@@ -304,6 +314,11 @@ public final class Daemon implements AdminTarget {
             List<String> errors =
                     e.problems().stream().map(ConfigProblem::toString).toList();
             errors.forEach(log::error);
+            EventLog events = events();
+            if (events != null) {
+                errors.forEach(error -> events.record(EventType.CONFIG_ERROR, node(), error));
+                events.record(EventType.RELOAD, node(), "refused: " + file + " has " + errors.size() + " problem(s)");
+            }
             log.error(
                     "reload refused: {} has {} problem(s); the running configuration is unchanged",
                     file,
@@ -347,6 +362,17 @@ public final class Daemon implements AdminTarget {
             config = next;
         }
         log.info("reloaded {}: {}", file, Summary.of(next.loadBalancer(), lb));
+        LoadBalancerConfig applied = next.loadBalancer();
+        lb.events()
+                .record(
+                        EventType.RELOAD,
+                        next.node(),
+                        "applied " + file + ": " + applied.frontends().size() + " frontend(s), "
+                                + applied.backends().size() + " backend(s), "
+                                + applied.backends().stream()
+                                        .mapToInt(b -> b.servers().size())
+                                        .sum()
+                                + " server(s)");
         return ReloadResult.APPLIED;
     }
 
@@ -365,9 +391,25 @@ public final class Daemon implements AdminTarget {
         }
     }
 
-    private static ReloadResult refused(String reason) {
+    private ReloadResult refused(String reason) {
         log.error("reload refused: {}; the running configuration is unchanged", reason);
+        EventLog events = events();
+        if (events != null) {
+            events.record(EventType.RELOAD, node(), "refused: " + reason);
+        }
         return new ReloadResult(List.of(reason));
+    }
+
+    /** The cluster node's count of failovers; 0 without one. */
+    private long failovers() {
+        ClusterNode node = clusterNode;
+        return node == null ? 0 : node.failovers();
+    }
+
+    /** The engine's event log, where the daemon adds its own events; null before the start. */
+    private EventLog events() {
+        LoadBalancer running = lb;
+        return running == null ? null : running.events();
     }
 
     /**

@@ -231,6 +231,14 @@ class AdminApiTest {
         assertEquals(1, m.value("tandem_server_up", "backend", "web", "server", "b"));
     }
 
+    @Test
+    void aNodeWithoutAClusterSectionIsActiveAndAloneInTheMetrics() {
+        // So that one set of alert rules ("no active node", "two active nodes") fits a solo node.
+        Scrape m = admin.metrics();
+        assertEquals(List.of(new Sample("tandem_cluster_active", Map.of(), 1)), m.named("tandem_cluster_active"));
+        assertEquals(List.of(new Sample("tandem_cluster_members", Map.of(), 1)), m.named("tandem_cluster_members"));
+    }
+
     // ---------------------------------------------------------------- /api/v1/status
 
     @Test
@@ -271,6 +279,7 @@ class AdminApiTest {
                         "address",
                         "state",
                         "health",
+                        "health_since",
                         "weight",
                         "target_weight",
                         "backup",

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -231,6 +232,28 @@ final class Chromium implements AutoCloseable {
     /** Types {@code text} into the focused element, as a keyboard does. */
     void type(String text) throws Exception {
         call("Input.insertText", Map.of("text", text));
+    }
+
+    /**
+     * Saves a PNG of the whole page, {@code width} CSS pixels wide and as tall as the page is at
+     * that width (not only the window), to {@code file}.
+     */
+    void screenshot(Path file, int width) throws Exception {
+        try {
+            metrics(width, 900);
+            int height = evaluate("document.documentElement.scrollHeight").asInt();
+            metrics(width, height);
+            JsonNode shot = call("Page.captureScreenshot", Map.of("format", "png"));
+            Files.write(file, Base64.getDecoder().decode(shot.get("data").asText()));
+        } finally {
+            call("Emulation.clearDeviceMetricsOverride", Map.of());
+        }
+    }
+
+    private void metrics(int width, int height) throws Exception {
+        call(
+                "Emulation.setDeviceMetricsOverride",
+                Map.of("width", width, "height", height, "deviceScaleFactor", 1, "mobile", false));
     }
 
     /** Script exceptions and console errors seen so far. */

@@ -1,7 +1,9 @@
 package org.tandemlb.admin.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -66,18 +68,23 @@ class TlsRulesTest {
         assertEquals(TlsConfig.DEFAULT_PROTOCOLS, tls.protocols());
         assertEquals(TlsConfig.DEFAULT_CIPHERS, tls.ciphers());
         assertEquals(TlsConfig.DEFAULT_ALPN, tls.alpn());
+        assertTrue(tls.sessionTickets() && tls.sessionCache(), "resumption is on by default");
 
         TlsConfig set = ConfigLoader.parse("t.yaml", frontend("""
                 certificates: [{ cert: %s, key: %s }]
                 protocols: [TLSv1.3]
                 ciphers: [TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384]
                 alpn: [http/1.1]
+                session_tickets: false
+                session_cache: false
                 """.formatted(www.chain(), www.key())), Map.of())
                 .loadBalancer()
                 .frontend("www")
                 .tls();
         assertEquals(List.of("TLSv1.3"), set.protocols());
         assertEquals(List.of("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"), set.ciphers());
+        assertFalse(set.sessionTickets());
+        assertFalse(set.sessionCache());
     }
 
     @Test

@@ -2,6 +2,7 @@ package org.tandemlb.core.backend;
 
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,6 +16,7 @@ import java.util.function.LongSupplier;
 import org.tandemlb.core.backend.balance.Balancer;
 import org.tandemlb.core.config.BackendConfig;
 import org.tandemlb.core.config.ServerConfig;
+import org.tandemlb.core.history.EventLog;
 import org.tandemlb.core.tls.UpstreamTls;
 
 /**
@@ -29,6 +31,7 @@ import org.tandemlb.core.tls.UpstreamTls;
 public final class Backend {
     private final String name;
     private final LongSupplier ticker;
+    private final EventLog events;
     private volatile BackendConfig config;
     /** The TLS client side of the connections to the servers, or null without {@code tls}. */
     private volatile UpstreamTls tls;
@@ -61,15 +64,25 @@ public final class Backend {
      * {@code config.tls()} (null when it has none).
      */
     public Backend(BackendConfig config, LongSupplier ticker, UpstreamTls tls) {
+        this(config, ticker, tls, new EventLog(Clock.systemUTC()));
+    }
+
+    /**
+     * As {@link #Backend(BackendConfig, LongSupplier, UpstreamTls)}, recording its servers' health,
+     * admin-state and weight changes in {@code events} (whose clock also stamps
+     * {@link Server#healthSince()}).
+     */
+    public Backend(BackendConfig config, LongSupplier ticker, UpstreamTls tls, EventLog events) {
         requireTls(config, tls);
+        this.events = Objects.requireNonNull(events, "events");
         this.name = config.name();
         this.config = config;
         this.tls = tls;
         this.ticker = Objects.requireNonNull(ticker, "ticker");
-        this.balancer = Balancer.of(config.balance());
+        this.balancer = Balancer.of(config);
         List<Server> list = new ArrayList<>();
         for (ServerConfig sc : config.servers()) {
-            list.add(new Server(this, sc, ticker));
+            list.add(new Server(this, sc, ticker, events));
         }
         this.servers = List.copyOf(list);
     }
@@ -163,12 +176,12 @@ public final class Backend {
                 list.add(kept);
                 old.remove(sc.name());
             } else {
-                list.add(new Server(this, sc, ticker));
+                list.add(new Server(this, sc, ticker, events));
             }
         }
         synchronized (this) {
-            if (next.balance() != config.balance()) {
-                balancer = Balancer.of(next.balance());
+            if (next.balance() != config.balance() || !Objects.equals(next.hash(), config.hash())) {
+                balancer = Balancer.of(next);
             }
             config = next;
             tls = nextTls;
@@ -189,11 +202,24 @@ public final class Backend {
      * @param grant     the receiver of the answer
      */
     public void acquire(byte[] clientKey, Set<Server> exclude, EventExecutor loop, ServerGrant grant) {
+        acquire(clientKey, null, exclude, loop, grant);
+    }
+
+    /**
+     * As {@link #acquire(byte[], Set, EventExecutor, ServerGrant)}, for a client whose persistence
+     * cookie names a server: that server when it may still take the client (up, not in
+     * maintenance: drained servers keep their sticky clients), not excluded and with a free slot;
+     * otherwise the backend balances as usual.
+     *
+     * @param cookie the server's cookie value ({@link Server#cookie()}) the client sent, or null
+     */
+    public void acquire(byte[] clientKey, String cookie, Set<Server> exclude, EventExecutor loop, ServerGrant grant) {
         Objects.requireNonNull(grant);
         Server chosen;
         boolean mustWait;
         synchronized (this) {
-            chosen = queue.isEmpty() ? pick(clientKey, exclude) : null;
+            Server persistent = cookie == null ? null : sticky(cookie, exclude);
+            chosen = persistent != null ? persistent : queue.isEmpty() ? pick(clientKey, exclude) : null;
             mustWait = chosen == null && hasUsable(exclude);
             if (mustWait) {
                 Waiter w = new Waiter(clientKey, exclude, loop, grant);
@@ -221,6 +247,20 @@ public final class Backend {
         } else {
             loop.execute(r);
         }
+    }
+
+    /** Under the lock: the server of a persistence cookie with a slot taken, or null when it cannot take the client. */
+    private Server sticky(String cookie, Set<Server> exclude) {
+        for (Server s : servers) {
+            if (s.cookie().equals(cookie)) {
+                if (!s.stickyUsable() || s.full() || exclude.contains(s)) {
+                    return null;
+                }
+                s.take();
+                return s;
+            }
+        }
+        return null;
     }
 
     /** Under the lock: picks and takes a slot, or returns null when none is free. */

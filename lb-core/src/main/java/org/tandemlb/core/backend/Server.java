@@ -1,6 +1,11 @@
 package org.tandemlb.core.backend;
 
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -10,6 +15,8 @@ import org.slf4j.LoggerFactory;
 import org.tandemlb.core.backend.balance.Candidate;
 import org.tandemlb.core.config.PassiveCheckConfig;
 import org.tandemlb.core.config.ServerConfig;
+import org.tandemlb.core.history.EventLog;
+import org.tandemlb.core.history.EventType;
 
 /**
  * A server of a backend at run time: its configuration, its resolved address, its health and
@@ -22,6 +29,9 @@ import org.tandemlb.core.config.ServerConfig;
  * {@link org.tandemlb.core.health} move it with {@link #setUp}. After a down&rarr;up transition
  * (not at boot) and when it leaves {@code maint}, its {@linkplain #weight() effective weight}
  * ramps up linearly over the backend's {@code slow_start}, measured with the backend's ticker.
+ *
+ * <p>Changes of health, admin state and weight, and a health check whose result changed, are
+ * recorded in the backend's {@link EventLog}.
  */
 public final class Server implements Candidate {
     private static final Logger log = LoggerFactory.getLogger(Server.class);
@@ -48,6 +58,7 @@ public final class Server implements Candidate {
     private final ServerConfig config;
     private final InetSocketAddress address;
     private final LongSupplier ticker;
+    private final EventLog events;
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong connectFailures = new AtomicLong();
@@ -55,22 +66,57 @@ public final class Server implements Candidate {
     private final AtomicLong checkFailures = new AtomicLong();
     private volatile AdminState adminState = AdminState.READY;
     private volatile boolean up;
+    /** When {@link #up} last changed, or when this server was created. */
+    private volatile Instant healthSince;
+
     private volatile int weight;
     /** When the slow start in progress began (ticker time), or {@link #NO_RAMP}. */
     private final AtomicLong rampStart = new AtomicLong(NO_RAMP);
 
+    private final String cookie;
     private volatile CheckResult lastCheck;
     private volatile Observer observer;
 
-    Server(Backend backend, ServerConfig config, LongSupplier ticker) {
+    Server(Backend backend, ServerConfig config, LongSupplier ticker, EventLog events) {
         this.backend = Objects.requireNonNull(backend);
         this.config = Objects.requireNonNull(config);
         this.ticker = Objects.requireNonNull(ticker);
+        this.events = Objects.requireNonNull(events);
+        this.healthSince = events.clock().instant();
         InetSocketAddress resolved =
                 new InetSocketAddress(config.address().host(), config.address().port());
         this.address = resolved;
         this.up = !resolved.isUnresolved();
         this.weight = config.weight();
+        this.cookie = cookieValue(config.name());
+    }
+
+    /**
+     * The value that stands for a server in a persistence cookie: the first 48 bits of the
+     * SHA-256 of its name, in hex. Never its address; the same on every node and every version,
+     * so clients keep their server across a failover or an upgrade.
+     */
+    public static String cookieValue(String serverName) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(serverName.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d, 0, 6);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    /** This server's value in persistence cookies ({@link #cookieValue}). */
+    public String cookie() {
+        return cookie;
+    }
+
+    /**
+     * Whether a client whose cookie names this server may still be sent to it: up and not in
+     * maintenance. A drained server, or one at weight 0, keeps its sticky clients (as HAProxy's
+     * {@code drain}); it takes no new ones.
+     */
+    boolean stickyUsable() {
+        return up && adminState != AdminState.MAINT;
     }
 
     /** The server's name, unique in its backend. */
@@ -141,8 +187,15 @@ public final class Server implements Candidate {
         if (newWeight < 0 || newWeight > ServerConfig.MAX_WEIGHT) {
             throw new IllegalArgumentException("weight " + newWeight + " is out of range 0-" + ServerConfig.MAX_WEIGHT);
         }
-        this.weight = newWeight;
+        int previous;
+        synchronized (this) {
+            previous = weight;
+            weight = newWeight;
+        }
         backend.serversChanged();
+        if (previous != newWeight) {
+            events.record(EventType.SERVER_WEIGHT, toString(), "weight " + newWeight + " (was " + previous + ")");
+        }
     }
 
     @Override
@@ -184,6 +237,7 @@ public final class Server implements Candidate {
             return;
         }
         log.info("server {} is now {} (was {})", this, state.apiName(), previous.apiName());
+        events.record(EventType.SERVER_STATE, toString(), state.apiName() + " (was " + previous.apiName() + ")");
         backend.serversChanged();
         Observer o = observer;
         if (o != null) {
@@ -196,16 +250,29 @@ public final class Server implements Candidate {
         return up;
     }
 
+    /** When the server last went up or down; when it was created if it never did. */
+    public Instant healthSince() {
+        return healthSince;
+    }
+
+    /** As {@link #setUp(boolean, String)} without a reason. */
+    public void setUp(boolean isUp) {
+        setUp(isUp, null);
+    }
+
     /**
      * Sets the health state (health checks call this). A down&rarr;up transition starts the
-     * backend's slow start, if it has one.
+     * backend's slow start, if it has one, and is recorded in the event log with {@code why}.
+     *
+     * @param why what showed it (a check's result), for the event log; null for nothing
      */
-    public void setUp(boolean isUp) {
+    public void setUp(boolean isUp, String why) {
         boolean changed;
         synchronized (this) {
             changed = this.up != isUp;
             if (changed) {
                 this.up = isUp;
+                this.healthSince = events.clock().instant();
                 consecutiveConnectFailures.set(0);
                 if (isUp) {
                     startRamp();
@@ -216,6 +283,8 @@ public final class Server implements Candidate {
         }
         if (changed) {
             backend.serversChanged();
+            events.record(
+                    EventType.SERVER_HEALTH, toString(), (isUp ? "up" : "down") + (why == null ? "" : ": " + why));
         }
     }
 
@@ -241,7 +310,22 @@ public final class Server implements Candidate {
         if (!result.passed()) {
             checkFailures.incrementAndGet();
         }
+        CheckResult previous = lastCheck;
         lastCheck = result;
+        // Only a change is news: a first check that passed is what everyone expects (a thousand
+        // servers would fill the log at start), and a repeated failure says nothing new.
+        boolean news = previous == null
+                ? !result.passed()
+                : previous.status() != result.status() || !previous.message().equals(result.message());
+        if (news) {
+            events.record(
+                    EventType.SERVER_HEALTH,
+                    toString(),
+                    result.type() + " check " + result.status().apiName() + ": " + result.message()
+                            + (previous == null
+                                    ? ""
+                                    : " (was " + previous.status().apiName() + ": " + previous.message() + ")"));
+        }
     }
 
     /**

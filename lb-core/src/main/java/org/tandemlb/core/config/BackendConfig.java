@@ -13,6 +13,7 @@ import java.util.Set;
  * @param name         unique among backends, {@code [A-Za-z0-9_.-]+}
  * @param mode         must match the mode of the frontends that use it
  * @param balance      the balancing algorithm
+ * @param hash         with {@link Balance#HASH}: what is hashed; null otherwise
  * @param servers      the servers, names unique; may be empty (every request then gets 503)
  * @param timeouts     connect, server, queue and tunnel apply here
  * @param retries      how many other servers a failed connect is retried on (HAProxy's
@@ -24,11 +25,13 @@ import java.util.Set;
  * @param sendProxy    the PROXY protocol header written first on each new server connection
  *                     (default {@link SendProxy#NONE})
  * @param tls          TLS to the servers (and their health checks), or null for plain TCP
+ * @param persistence  cookie persistence (sticky sessions), http mode; null for none
  */
 public record BackendConfig(
         String name,
         Mode mode,
         Balance balance,
+        HashPolicy hash,
         List<ServerConfig> servers,
         Timeouts timeouts,
         int retries,
@@ -36,12 +39,21 @@ public record BackendConfig(
         PassiveCheckConfig passiveCheck,
         Duration slowStart,
         SendProxy sendProxy,
-        UpstreamTlsConfig tls) {
+        UpstreamTlsConfig tls,
+        PersistenceConfig persistence) {
 
     public BackendConfig {
         Names.require("backend", name);
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(balance, "balance");
+        if ((balance == Balance.HASH) != (hash != null)) {
+            throw new IllegalArgumentException("backend " + name + ": balance hash needs its key, and only it has one");
+        }
+        if (balance == Balance.HASH && mode != Mode.HTTP) {
+            throw new IllegalArgumentException(
+                    "backend " + name + ": hash balancing reads the request and needs mode http (source hashes a tcp "
+                            + "client's address)");
+        }
         servers = List.copyOf(servers);
         Objects.requireNonNull(timeouts, "timeouts");
         passiveCheck = passiveCheck == null ? PassiveCheckConfig.OFF : passiveCheck;
@@ -55,6 +67,9 @@ public record BackendConfig(
         }
         if (tls != null) {
             tls.checkFor(name, mode);
+        }
+        if (persistence != null && mode != Mode.HTTP) {
+            throw new IllegalArgumentException("backend " + name + ": cookie persistence needs mode http");
         }
         Set<String> seen = new HashSet<>();
         for (ServerConfig s : servers) {
@@ -85,6 +100,7 @@ public record BackendConfig(
         private final String name;
         private final Mode mode;
         private Balance balance = Balance.ROUNDROBIN;
+        private HashPolicy hash;
         private final List<ServerConfig> servers = new ArrayList<>();
         private Timeouts timeouts = Timeouts.DEFAULTS;
         private int retries = 3;
@@ -93,14 +109,24 @@ public record BackendConfig(
         private Duration slowStart = Duration.ZERO;
         private UpstreamTlsConfig tls;
         private SendProxy sendProxy = SendProxy.NONE;
+        private PersistenceConfig persistence;
 
         private Builder(String name, Mode mode) {
             this.name = name;
             this.mode = mode;
         }
 
+        /** The algorithm (default round-robin); for {@link Balance#HASH} use {@link #hash}. */
         public Builder balance(Balance b) {
             balance = b;
+            hash = null;
+            return this;
+        }
+
+        /** Hash balancing by {@code h}. */
+        public Builder hash(HashPolicy h) {
+            balance = Balance.HASH;
+            hash = Objects.requireNonNull(h);
             return this;
         }
 
@@ -149,11 +175,18 @@ public record BackendConfig(
             return this;
         }
 
+        /** Cookie persistence, or null for none. */
+        public Builder persistence(PersistenceConfig p) {
+            persistence = p;
+            return this;
+        }
+
         public BackendConfig build() {
             return new BackendConfig(
                     name,
                     mode,
                     balance,
+                    hash,
                     servers,
                     timeouts,
                     retries,
@@ -161,7 +194,8 @@ public record BackendConfig(
                     passiveCheck,
                     slowStart,
                     sendProxy,
-                    tls);
+                    tls,
+                    persistence);
         }
     }
 }

@@ -11,7 +11,9 @@ public enum Balance {
     /** Power of two random choices, weighted, the less loaded of the two. */
     RANDOM,
     /** Consistent (rendezvous) hash of the client address. */
-    SOURCE;
+    SOURCE,
+    /** Consistent (rendezvous) hash of a part of the request ({@link HashPolicy}), http mode. */
+    HASH;
 
     /** The name used in the config file. */
     public String configName() {

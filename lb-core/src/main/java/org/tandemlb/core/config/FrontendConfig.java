@@ -74,10 +74,6 @@ public record FrontendConfig(
         if (mode == Mode.TCP && http2.h2c()) {
             throw new IllegalArgumentException("frontend " + name + ": h2c needs mode http");
         }
-        if (redirectHttps && http2.h2c()) {
-            // The redirect is answered by the HTTP/1.1 side only: browsers never speak h2c.
-            throw new IllegalArgumentException("frontend " + name + ": redirect_https and h2c cannot be combined");
-        }
     }
 
     /** A builder for a frontend called {@code name} in {@code mode}. */

@@ -22,9 +22,21 @@ import java.util.Set;
  *                     not configurable
  * @param alpn         the application protocols offered by ALPN, in order of preference (default
  *                     {@link #DEFAULT_ALPN})
+ * @param sessionTickets whether clients may resume sessions by tickets (RFC 5077, TLS 1.3's PSK
+ *                     tickets), with keys rotated and shared by the cluster's nodes (default on;
+ *                     HAProxy's {@code no-tls-tickets} and Nginx's {@code ssl_session_tickets off}
+ *                     turn it off)
+ * @param sessionCache whether the server keeps TLS 1.2 sessions in memory for resumption by
+ *                     session id (default on; HAProxy's {@code tune.ssl.cachesize 0} and Nginx's
+ *                     {@code ssl_session_cache off} turn it off)
  */
 public record TlsConfig(
-        List<Certificate> certificates, List<String> protocols, List<String> ciphers, List<String> alpn) {
+        List<Certificate> certificates,
+        List<String> protocols,
+        List<String> ciphers,
+        List<String> alpn,
+        boolean sessionTickets,
+        boolean sessionCache) {
 
     /** The protocol versions enabled by default. */
     public static final List<String> DEFAULT_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
@@ -46,6 +58,11 @@ public record TlsConfig(
 
     private static final Set<String> PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
     private static final Set<String> OBSOLETE = Set.of("SSLv2", "SSLv3", "TLSv1", "TLSv1.0", "TLSv1.1");
+
+    /** The defaults but for the certificates, the protocols, ciphers and ALPN protocols given (null: default). */
+    public TlsConfig(List<Certificate> certificates, List<String> protocols, List<String> ciphers, List<String> alpn) {
+        this(certificates, protocols, ciphers, alpn, true, true);
+    }
 
     public TlsConfig {
         certificates = List.copyOf(certificates);
@@ -125,6 +142,8 @@ public record TlsConfig(
         private List<String> protocols;
         private List<String> ciphers;
         private List<String> alpn;
+        private boolean sessionTickets = true;
+        private boolean sessionCache = true;
 
         private Builder() {}
 
@@ -157,8 +176,20 @@ public record TlsConfig(
             return this;
         }
 
+        /** Whether sessions resume by tickets (default true). */
+        public Builder sessionTickets(boolean on) {
+            sessionTickets = on;
+            return this;
+        }
+
+        /** Whether TLS 1.2 sessions resume by session id from the server's cache (default true). */
+        public Builder sessionCache(boolean on) {
+            sessionCache = on;
+            return this;
+        }
+
         public TlsConfig build() {
-            return new TlsConfig(certificates, protocols, ciphers, alpn);
+            return new TlsConfig(certificates, protocols, ciphers, alpn, sessionTickets, sessionCache);
         }
     }
 }

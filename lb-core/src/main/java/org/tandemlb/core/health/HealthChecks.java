@@ -91,7 +91,7 @@ public final class HealthChecks implements AutoCloseable {
                 }
                 if (active == null && !passive) {
                     if (existing != null && !server.isUp() && !server.address().isUnresolved()) {
-                        server.setUp(true);
+                        server.setUp(true, "it is no longer checked");
                         log.info("server {} is UP: it is no longer checked", server);
                     }
                     continue;

@@ -195,15 +195,14 @@ final class ServerChecker implements Server.Observer {
         Change change = state.record(outcome.passed());
         switch (change) {
             case WENT_DOWN -> {
-                server.setUp(false);
-                log.warn(
-                        "server {} is DOWN: {} ({})",
-                        server,
-                        result,
-                        wasProvisional ? "first check failed" : state.failures() + "/" + state.fall() + " failed");
+                String why = result + " ("
+                        + (wasProvisional ? "first check failed" : state.failures() + "/" + state.fall() + " failed")
+                        + ")";
+                server.setUp(false, why);
+                log.warn("server {} is DOWN: {}", server, why);
             }
             case WENT_UP -> {
-                server.setUp(true);
+                server.setUp(true, result + " (" + state.successes() + "/" + state.rise() + " succeeded)");
                 log.info("server {} is UP: {} ({}/{} succeeded)", server, result, state.successes(), state.rise());
             }
             case NONE -> log.debug("server {}: {} ({})", server, result, state);
@@ -234,7 +233,7 @@ final class ServerChecker implements Server.Observer {
         }
         // Down at once, from the thread that saw the last error; the state machine follows on
         // the checker's thread. Only this checker brings the server back up, so the two agree.
-        server.setUp(false);
+        server.setUp(false, "passive check: " + errors + " consecutive connect errors or timeouts");
         scheduler.execute(() -> {
             if (stopped || state == null) {
                 return;
@@ -266,7 +265,7 @@ final class ServerChecker implements Server.Observer {
                 cancelAll();
                 boolean wasUp = server.isUp();
                 state.restartProvisionallyUp();
-                server.setUp(true);
+                server.setUp(true, "left maint (until a check fails)");
                 if (!wasUp) {
                     log.info("server {} is UP: left maint (until a check fails)", server);
                 }

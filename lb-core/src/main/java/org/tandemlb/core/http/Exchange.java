@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -66,6 +67,8 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
     private boolean switching;
 
     private InactivityTimer serverTimer;
+    /** The backend's cookie persistence, or null without it. */
+    private final Sticky sticky;
 
     /**
      * Rewrites the request's head for the server ({@link HeaderRewrite}); {@link #start()} then
@@ -83,10 +86,16 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
             HttpRequest req,
             long startNanos,
             long startMillis) {
-        super(context, backend, side.channel(), side.identity().key());
+        super(
+                context,
+                backend,
+                side.channel(),
+                BalanceKeys.of(backend, req, side.identity().key()));
         this.side = side;
         this.pool = pool;
         this.flusher = side.flusher();
+        // Before the rewrite below: the persistence cookie as the client sent it.
+        this.sticky = Sticky.of(backend, req);
         // Before the rewrite below, which makes the version HTTP/1.1.
         this.timing = new ExchangeLog(side, req, startNanos, startMillis);
         boolean http10Client = req.protocolVersion().equals(HttpVersion.HTTP_1_0);
@@ -202,6 +211,11 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
     }
 
     @Override
+    protected String persistenceCookie() {
+        return sticky == null ? null : sticky.requested();
+    }
+
+    @Override
     protected ChannelHandler initializer(Server s) {
         return UpstreamHandler.initializer(s, pool, poolKey(s));
     }
@@ -305,6 +319,9 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
                     resp.decoderResult().cause().toString());
             side.respondError(HttpResponseStatus.BAD_GATEWAY, "server_abort");
             return;
+        }
+        if (sticky != null && resp.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
+            sticky.response(resp, server, side.identity().tls() != null);
         }
         if (response.head(resp, requestComplete)) {
             switching = response.started() && resp.status().code() == 101;

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
@@ -49,7 +50,8 @@ import org.tandemlb.core.proxyprotocol.ClientAddresses;
  * <p>Refused here, each with a response that ends the stream (the connection goes on): 400 for a
  * malformed or ambiguous request (see {@link Http2Messages}, {@link RequestPolicy}), 405 for
  * {@code CONNECT} (extended CONNECT is not offered, so neither tunnels nor WebSocket run over
- * HTTP/2), 503 without a backend. What the codec refuses never reaches it: a bad header block
+ * HTTP/2), 503 without a backend; on a {@code redirect_https} frontend every valid request is
+ * answered {@link HttpsRedirect 308}. What the codec refuses never reaches it: a bad header block
  * (uppercase or connection-specific names, pseudo-header errors), a {@code content-length} that
  * disagrees with the DATA frames (the stream is reset: RST_STREAM PROTOCOL_ERROR from the codec,
  * or CANCEL when Netty's multiplexer closes a stream whose request turned out malformed midway),
@@ -106,7 +108,7 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
             startExchange(frame.headers(), end);
         } else if (exchange != null && !requestEnded) {
             if (!end) {
-                respondError(HttpResponseStatus.BAD_REQUEST, "bad_request"); // a second head: trailers end the stream
+                refuseBadRequest(null, HttpResponseStatus.BAD_REQUEST); // a second head: trailers end the stream
                 return;
             }
             requestEnded = true;
@@ -115,13 +117,13 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
                 HttpHeaders t = trailers.trailingHeaders();
                 for (var e : frame.headers()) {
                     if (e.getKey().length() > 0 && e.getKey().charAt(0) == ':') {
-                        respondError(HttpResponseStatus.BAD_REQUEST, "bad_request");
+                        refuseBadRequest(null, HttpResponseStatus.BAD_REQUEST);
                         return;
                     }
                     t.add(e.getKey(), e.getValue());
                 }
             } catch (IllegalArgumentException e) {
-                respondError(HttpResponseStatus.BAD_REQUEST, "bad_request");
+                refuseBadRequest(null, HttpResponseStatus.BAD_REQUEST);
                 return;
             }
             requestContent(trailers);
@@ -167,9 +169,15 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
             return;
         }
         if (invalid != null) {
-            log.debug("{}: rejecting HTTP/2 request: {}", stream, invalid);
-            logRefused(req, invalid.code(), "bad_request");
-            respondError(invalid, null);
+            refuseBadRequest(req, invalid);
+            return;
+        }
+        if (connection.frontend.redirectHttps()) {
+            // As on HTTP/1.1 (an h2c frontend may redirect too); the stream ends, the connection goes on.
+            FullHttpResponse redirect = HttpsRedirect.of(req, connection.frontend.redirectHttpsPort());
+            logRefused(req, redirect == null ? 400 : 308, redirect == null ? "bad_request" : "redirect");
+            write(redirect != null ? redirect : ErrorResponses.of(stream.alloc(), HttpResponseStatus.BAD_REQUEST));
+            flush();
             return;
         }
         Backend backend = connection.context.backend(connection.router.backendFor(req));
@@ -257,6 +265,19 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
             }
             ex.abort();
         }
+    }
+
+    /**
+     * Refuses a malformed or ambiguous request, its head ({@code req}, null when it could not be
+     * converted) or its trailers (the exchange then is dropped): answers {@code status} and ends
+     * the stream, logged as {@code bad_request}. Every such refusal of the stream passes here.
+     */
+    private void refuseBadRequest(HttpRequest req, HttpResponseStatus status) {
+        log.debug("{}: refusing HTTP/2 request: {}", stream, status);
+        if (exchange == null) {
+            logRefused(req, status.code(), "bad_request");
+        }
+        respondError(status, exchange == null ? null : "bad_request");
     }
 
     /** Logs a request refused before it got an exchange ({@code req} null when malformed). */

@@ -23,6 +23,8 @@ import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.frontend.Frontend;
 import org.tandemlb.core.proxy.Refusal;
 import org.tandemlb.core.tls.HandshakeStats;
+import org.tandemlb.core.tls.ServerTls;
+import org.tandemlb.core.tls.TlsCertificate;
 
 /**
  * Publishes the state of frontends and servers to a Micrometer {@link MeterRegistry} (never a
@@ -50,6 +52,14 @@ public final class LoadBalancerMetrics implements AccessListener {
     /** The TLS meters of the frontends that have TLS now (a reload may add or remove it). */
     private final Map<Frontend, List<Meter>> tlsMeters = new IdentityHashMap<>();
 
+    /**
+     * {@code tandem_tls_certificate_expiry_seconds}: one gauge per TLS frontend and certificate file
+     * (a set the config bounds), reading {@link #expiry}, which every sync refreshes: a certificate
+     * renewed in place (same path, new notAfter) shows its new date after the reload.
+     */
+    private final Map<List<String>, Meter> expiryGauges = new HashMap<>();
+
+    private volatile Map<List<String>, Double> expiry = Map.of();
     private volatile Map<String, FrontendMeters> byFrontend = Map.of();
     private volatile Map<String, BackendMeters> byBackend = Map.of();
 
@@ -119,6 +129,38 @@ public final class LoadBalancerMetrics implements AccessListener {
         }
         byFrontend = Map.copyOf(fm);
         byBackend = Map.copyOf(bm);
+        syncExpiry(frontends);
+    }
+
+    private void syncExpiry(List<Frontend> frontends) {
+        Map<List<String>, Double> next = new HashMap<>();
+        for (Frontend f : frontends) {
+            ServerTls tls = f.tls();
+            if (tls != null) {
+                for (TlsCertificate c : tls.certificates()) {
+                    next.put(List.of(f.name(), c.source().cert().toString()), (double)
+                            c.notAfter().getEpochSecond());
+                }
+            }
+        }
+        expiry = Map.copyOf(next);
+        for (List<String> key : next.keySet()) {
+            expiryGauges.computeIfAbsent(
+                    key,
+                    k -> Gauge.builder("tandem.tls.certificate.expiry", this, m -> m.expiry.getOrDefault(k, Double.NaN))
+                            .description("When the certificate expires (its notAfter), in seconds since the epoch")
+                            .baseUnit("seconds")
+                            .tags("frontend", k.get(0), "certificate", k.get(1))
+                            .strongReference(true)
+                            .register(registry));
+        }
+        expiryGauges.entrySet().removeIf(e -> {
+            if (next.containsKey(e.getKey())) {
+                return false;
+            }
+            registry.remove(e.getValue());
+            return true;
+        });
     }
 
     /**

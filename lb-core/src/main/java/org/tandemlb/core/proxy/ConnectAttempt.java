@@ -92,9 +92,18 @@ public abstract class ConnectAttempt implements ServerGrant {
         return new byte[0];
     }
 
+    /**
+     * The server's value in the client's persistence cookie ({@code Server.cookie()}), for a
+     * backend with cookie persistence; null otherwise (the default).
+     */
+    protected String persistenceCookie() {
+        return null;
+    }
+
     /** Starts: the answer is one call to {@link #connected} or {@link #failed}. */
     public final void start() {
-        backend.acquire(clientKey, excluded == null ? Set.of() : excluded, client.eventLoop(), this);
+        backend.acquire(
+                clientKey, persistenceCookie(), excluded == null ? Set.of() : excluded, client.eventLoop(), this);
     }
 
     @Override

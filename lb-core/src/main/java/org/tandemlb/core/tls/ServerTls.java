@@ -13,6 +13,7 @@ import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.internal.tcnative.SSL;
 import io.netty.util.DomainWildcardMappingBuilder;
 import io.netty.util.Mapping;
 import io.netty.util.ReferenceCountUtil;
@@ -104,7 +105,9 @@ public final class ServerTls {
                 && previous.provider == provider
                 && previous.config.protocols().equals(config.protocols())
                 && previous.config.ciphers().equals(config.ciphers())
-                && previous.config.alpn().equals(config.alpn());
+                && previous.config.alpn().equals(config.alpn())
+                && previous.config.sessionTickets() == config.sessionTickets()
+                && previous.config.sessionCache() == config.sessionCache();
         for (int i = 0; i < config.certificates().size(); i++) {
             TlsCertificate cert = TlsCertificate.load(config.certificates().get(i), i);
             SslContext reused = sameSettings ? previous.contextOf(cert) : null;
@@ -122,6 +125,14 @@ public final class ServerTls {
         if (provider == TlsProvider.JDK && certs.stream().anyMatch(c -> c.ocspResponse() != null)) {
             log.warn(
                     "frontend {}: OCSP stapling needs the openssl provider; the jdk provider does not staple",
+                    frontend);
+        }
+        if (provider == TlsProvider.JDK && !(config.sessionTickets() && config.sessionCache())) {
+            log.warn(
+                    "frontend {}: the jdk TLS provider keeps one session cache and one ticket setting for the "
+                            + "whole JVM: tls.session_tickets and tls.session_cache work with the openssl provider; "
+                            + "with jdk, -Djdk.tls.server.enableSessionTicketExtension=false in TANDEM_JAVA_OPTS "
+                            + "turns tickets off for every frontend",
                     frontend);
         }
         return new ServerTls(config, provider, certs, contexts);
@@ -175,7 +186,12 @@ public final class ServerTls {
             checkCiphers(ctx, config, provider); // tls.ciphers are TLS 1.2's: unused without it
         }
         if (provider == TlsProvider.OPENSSL) {
-            setTicketKeys(ctx, tickets.keys(tickets.currentPeriod()));
+            OpenSslSessionContext sessions = (OpenSslSessionContext) ctx.sessionContext();
+            // Netty's contexts start with SSL_OP_NO_TICKET: tickets are on once keys are set.
+            if (config.sessionTickets()) {
+                sessions.setTicketKeys(tickets.keys(tickets.currentPeriod()));
+            }
+            sessions.setSessionCacheEnabled(config.sessionCache());
         }
         return ctx;
     }
@@ -205,18 +221,15 @@ public final class ServerTls {
         }
     }
 
-    private static void setTicketKeys(SslContext ctx, OpenSslSessionTicketKey[] keys) {
-        ((OpenSslSessionContext) ctx.sessionContext()).setTicketKeys(keys);
-    }
-
     /**
-     * Installs the session-ticket keys of a new period (the {@code openssl} provider; the JDK
-     * keeps its own). A call into BoringSSL, no I/O: may run on an event loop.
+     * Installs the session-ticket keys of a new period (the {@code openssl} provider, when
+     * {@code session_tickets} is on; the JDK keeps its own). A call into BoringSSL, no I/O: may
+     * run on an event loop.
      */
     public void rotateTicketKeys(OpenSslSessionTicketKey[] keys) {
-        if (provider == TlsProvider.OPENSSL) {
+        if (provider == TlsProvider.OPENSSL && config.sessionTickets()) {
             for (SslContext ctx : contexts) {
-                setTicketKeys(ctx, keys);
+                ((OpenSslSessionContext) ctx.sessionContext()).setTicketKeys(keys);
             }
         }
     }
@@ -260,7 +273,7 @@ public final class ServerTls {
     public void initPipeline(
             ChannelPipeline p, HandshakeStats stats, Duration handshakeTimeout, ProtocolPipeline next) {
         long timeout = handshakeTimeout.toMillis();
-        p.addLast("tls", new Sni(mapping, timeout, ocsp));
+        p.addLast("tls", new Sni(mapping, timeout, ocsp, config.sessionTickets()));
         p.addLast("tls-stats", stats.observer());
         if (next != null) {
             p.addLast("alpn", new Alpn(next));
@@ -277,10 +290,12 @@ public final class ServerTls {
         private static final int MAX_CLIENT_HELLO = 64 * 1024;
 
         private final Map<SslContext, byte[]> ocsp;
+        private final boolean tickets;
 
-        Sni(Mapping<String, SslContext> mapping, long timeoutMillis, Map<SslContext, byte[]> ocsp) {
+        Sni(Mapping<String, SslContext> mapping, long timeoutMillis, Map<SslContext, byte[]> ocsp, boolean tickets) {
             super(mapping, MAX_CLIENT_HELLO, timeoutMillis);
             this.ocsp = ocsp;
+            this.tickets = tickets;
         }
 
         @Override
@@ -288,8 +303,15 @@ public final class ServerTls {
             SslHandler h = super.newSslHandler(context, allocator);
             h.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
             byte[] response = ocsp.get(context);
-            if (response != null && h.engine() instanceof ReferenceCountedOpenSslEngine e) {
-                e.setOcspResponse(response);
+            if (h.engine() instanceof ReferenceCountedOpenSslEngine e) {
+                if (response != null) {
+                    e.setOcspResponse(response);
+                }
+                if (!tickets) {
+                    // Netty clears SSL_OP_NO_TICKET on each engine that may speak TLS 1.3 (unless
+                    // a JVM-wide property says otherwise), which lets TLS 1.2 tickets through too.
+                    SSL.setOptions(e.sslPointer(), SSL.SSL_OP_NO_TICKET);
+                }
             }
             return h;
         }

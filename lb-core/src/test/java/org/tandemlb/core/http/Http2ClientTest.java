@@ -142,6 +142,27 @@ class Http2ClientTest {
     }
 
     @Test
+    void aReloadThatRemovesTheFrontendSendsGoAwayAndLetsTheStreamInFlightComplete() throws Exception {
+        try (RawH2 c = new RawH2(lb.address("fe").getPort())) {
+            c.frame(RawH2.HEADERS, RawH2.END_HEADERS | RawH2.END_STREAM, 1, RawH2.get("/slow?ms=1500"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.requests() == 1);
+            LoadBalancerConfig without = LoadBalancerConfig.builder()
+                    .backend(lb.config().backends().get(0))
+                    .frontend(FrontendConfig.builder("other", Mode.HTTP)
+                            .bind("127.0.0.2:0")
+                            .defaultBackend("be")
+                            .build())
+                    .build();
+            lb.apply(without);
+            RawH2.Frame goAway = c.await(RawH2.GOAWAY, 0);
+            assertNotNull(goAway, "GOAWAY at the reload");
+            assertEquals(0, goAway.errorCode(), "NO_ERROR");
+            assertEquals(200, c.answer(1), "the stream in flight completes");
+            assertTrue(c.closedByServer(), "then the connection closes");
+        }
+    }
+
+    @Test
     void streamsGetTheErrorsOfHttp11Requests() throws Exception {
         String passed = curl(
                 "--http2-prior-knowledge",

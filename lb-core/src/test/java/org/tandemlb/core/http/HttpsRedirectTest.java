@@ -13,6 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.tandemlb.core.LoadBalancer;
+import org.tandemlb.core.config.Http2Config;
 import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.config.ServerConfig;
 import org.tandemlb.core.testsupport.ExternalProcesses;
@@ -27,8 +28,12 @@ class HttpsRedirectTest {
     final TestBackends backends = new TestBackends();
 
     private static String curl(LoadBalancer lb, String... args) {
-        List<String> command = new java.util.ArrayList<>(
-                List.of("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}"));
+        return curlWriting("%{http_code} %{redirect_url}", lb, args);
+    }
+
+    /** curl's {@code -w} output for {@code format}. */
+    private static String curlWriting(String format, LoadBalancer lb, String... args) {
+        List<String> command = new java.util.ArrayList<>(List.of("curl", "-sS", "-o", "/dev/null", "-w", format));
         command.addAll(List.of(args));
         command.add("http://127.0.0.1:" + lb.address("fe").getPort() + "/a/b.html?x=1&y=%20");
         ExternalProcesses.CommandResult r = ExternalProcesses.run(Duration.ofSeconds(20), command);
@@ -49,6 +54,27 @@ class HttpsRedirectTest {
             assertEquals(
                     "308 https://www.example.com/a/b.html?x=1&y=%20",
                     curl(lb, "-X", "POST", "-d", "body", "-H", "Host: www.example.com"), "any method, and a body");
+            assertEquals(0, a.requests(), "no server was contacted");
+        }
+    }
+
+    @Test
+    void anH2cFrontendRedirectsHttp2StreamsToo() {
+        TestBackend a = backends.start("a");
+        try (LoadBalancer lb = Proxies.start(
+                Mode.HTTP,
+                be -> be.server(ServerConfig.builder("a", a.hostPort()).build()),
+                f -> f.redirectHttps(true).http2(Http2Config.DEFAULTS.withH2c(true)),
+                1)) {
+            assertEquals(
+                    "2 308 https://www.example.com/a/b.html?x=1&y=%20",
+                    curlWriting(
+                            "%{http_version} %{http_code} %{redirect_url}",
+                            lb, "--http2-prior-knowledge", "-H", "Host: www.example.com"),
+                    "an HTTP/2 stream (its :authority)");
+            assertEquals(
+                    "308 https://www.example.com/a/b.html?x=1&y=%20",
+                    curl(lb, "--http1.1", "-H", "Host: www.example.com"), "and HTTP/1.1 on the same frontend");
             assertEquals(0, a.requests(), "no server was contacted");
         }
     }

@@ -8,10 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.netty.channel.ChannelPipeline;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.tandemlb.core.LoadBalancer;
 import org.tandemlb.core.backend.Backend;
 import org.tandemlb.core.config.BackendConfig;
@@ -20,16 +26,39 @@ import org.tandemlb.core.config.HealthCheckConfig;
 import org.tandemlb.core.config.LoadBalancerConfig;
 import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.config.ServerConfig;
+import org.tandemlb.core.config.TlsConfig;
 import org.tandemlb.core.frontend.ConnectionSetup;
 import org.tandemlb.core.frontend.Frontend;
+import org.tandemlb.core.testsupport.ExternalProcesses;
 import org.tandemlb.core.testsupport.RawHttp;
 import org.tandemlb.core.testsupport.TestBackend;
+import org.tandemlb.core.testsupport.TestCertificates;
+import org.tandemlb.core.testsupport.TestCertificates.Issued;
+import org.tandemlb.core.testsupport.TestCertificates.KeyFormat;
+import org.tandemlb.core.testsupport.TestCertificates.KeyType;
+import org.tandemlb.core.tls.ServerTls;
+import org.tandemlb.core.tls.TlsProvider;
 
 /** The meters come out of a Prometheus registry under the exact names and labels of docs/admin-api.md. */
 // The registry users scrape is Micrometer's Prometheus "simpleclient" one, as the daemon's; Micrometer
 // deprecates it in favour of the client 1.x registry, which would change the text it serves.
 @SuppressWarnings("deprecation")
 class LoadBalancerMetricsTest {
+    @TempDir
+    Path dir;
+
+    /** Never bound: its meters are read, no connection is accepted. */
+    private static final ConnectionSetup NONE = new ConnectionSetup() {
+        @Override
+        public void http(ChannelPipeline p, FrontendConfig c, String protocol, LongAdder http2Streams) {
+            throw new AssertionError("not bound");
+        }
+
+        @Override
+        public void tcp(ChannelPipeline p, FrontendConfig c, boolean running) {
+            throw new AssertionError("not bound");
+        }
+    };
 
     @Test
     void aRunningLoadBalancerPublishesTrafficAndHealth() throws Exception {
@@ -113,25 +142,13 @@ class LoadBalancerMetricsTest {
                         .weight(50)
                         .build())
                 .build());
-        // Never bound: its meters are read, no connection is accepted.
-        ConnectionSetup none = new ConnectionSetup() {
-            @Override
-            public void http(ChannelPipeline p, FrontendConfig c, String protocol, LongAdder http2Streams) {
-                throw new AssertionError("not bound");
-            }
-
-            @Override
-            public void tcp(ChannelPipeline p, FrontendConfig c, boolean running) {
-                throw new AssertionError("not bound");
-            }
-        };
         Frontend www = new Frontend(
                 FrontendConfig.builder("www", Mode.HTTP)
                         .bind("127.0.0.1:0")
                         .defaultBackend("web")
                         .build(),
                 null,
-                none);
+                NONE);
         metrics.sync(List.of(www), List.of(web));
         web.server("web2").setUp(false);
 
@@ -156,5 +173,100 @@ class LoadBalancerMetricsTest {
         String after = registry.scrape();
         assertFalse(after.contains("server=\"web2\""), after);
         assertTrue(after.contains("tandem_server_up{backend=\"web\",server=\"web1\",} 1.0"), after);
+    }
+
+    @Test
+    void eachCertificateOfATlsFrontendHasItsExpiryAndARenewalInPlaceShowsAfterTheReload() throws Exception {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        LoadBalancerMetrics metrics = new LoadBalancerMetrics(registry);
+        TestCertificates ca = TestCertificates.create(dir);
+        Issued a = ca.issue("a", KeyType.EC, KeyFormat.PKCS8, "a.test");
+        Issued b = ca.issue("b", KeyType.EC, KeyFormat.PKCS8, "b.test");
+        TlsConfig both = TlsConfig.builder()
+                .certificate(a.chain(), a.key())
+                .certificate(b.chain(), b.key())
+                .build();
+        FrontendConfig https = https(both);
+        ServerTls tls = ServerTls.build("https", both, true, TlsProvider.JDK, null, null);
+        Frontend frontend = new Frontend(https, tls, NONE);
+        Frontend plain = new Frontend(
+                FrontendConfig.builder("plain", Mode.HTTP)
+                        .bind("127.0.0.1:0")
+                        .defaultBackend("web")
+                        .build(),
+                null,
+                NONE);
+        Backend web = new Backend(BackendConfig.builder("web", Mode.HTTP)
+                .server(ServerConfig.builder("web1", "127.0.0.1:8081").build())
+                .build());
+
+        metrics.sync(List.of(frontend, plain), List.of(web));
+        assertEquals(notAfter(a.certificate()), expiry(registry, "https", a.chain()));
+        assertEquals(notAfter(b.certificate()), expiry(registry, "https", b.chain()));
+        assertEquals(2, registry.find("tandem.tls.certificate.expiry").gauges().size(), "none for the plain frontend");
+        assertTrue(registry.scrape()
+                .contains("tandem_tls_certificate_expiry_seconds{certificate=\"" + a.chain()
+                        + "\",frontend=\"https\",}"));
+
+        // a's file renewed in place (a certificate valid 30 days instead of 1), b's removed: after the
+        // reload a shows its new date and b's series is gone.
+        Path renewedCert = dir.resolve("renewed.crt");
+        Path renewedKey = dir.resolve("renewed.key");
+        ExternalProcesses.run(
+                        Duration.ofSeconds(30),
+                        "openssl",
+                        "req",
+                        "-x509",
+                        "-newkey",
+                        "ec",
+                        "-pkeyopt",
+                        "ec_paramgen_curve:prime256v1",
+                        "-nodes",
+                        "-days",
+                        "30",
+                        "-subj",
+                        "/CN=a.test",
+                        "-keyout",
+                        renewedKey.toString(),
+                        "-out",
+                        renewedCert.toString())
+                .orThrow();
+        Files.move(renewedCert, a.chain(), StandardCopyOption.REPLACE_EXISTING);
+        Files.move(renewedKey, a.key(), StandardCopyOption.REPLACE_EXISTING);
+        TlsConfig onlyA = TlsConfig.builder().certificate(a.chain(), a.key()).build();
+        frontend.update(https(onlyA), ServerTls.build("https", onlyA, true, TlsProvider.JDK, null, tls));
+        metrics.sync(List.of(frontend, plain), List.of(web));
+        double renewed = notAfter(a.chain());
+        assertTrue(renewed > notAfter(a.certificate()) + 20 * 86_400, "the renewed certificate is valid 30 days");
+        assertEquals(renewed, expiry(registry, "https", a.chain()));
+        assertEquals(1, registry.find("tandem.tls.certificate.expiry").gauges().size());
+
+        // A reload that removes the frontend removes its series.
+        metrics.sync(List.of(plain), List.of(web));
+        assertTrue(registry.find("tandem.tls.certificate.expiry").gauges().isEmpty());
+    }
+
+    private static FrontendConfig https(TlsConfig tls) {
+        return FrontendConfig.builder("https", Mode.HTTP)
+                .bind("127.0.0.1:0")
+                .defaultBackend("web")
+                .tls(tls)
+                .build();
+    }
+
+    private static double expiry(PrometheusMeterRegistry registry, String frontend, Path cert) {
+        return registry.get("tandem.tls.certificate.expiry")
+                .tags("frontend", frontend, "certificate", cert.toString())
+                .gauge()
+                .value();
+    }
+
+    /** The notAfter of the first certificate in {@code pem}, in seconds since the epoch. */
+    private static double notAfter(Path pem) throws Exception {
+        try (var in = Files.newInputStream(pem)) {
+            X509Certificate cert =
+                    (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+            return cert.getNotAfter().toInstant().getEpochSecond();
+        }
     }
 }

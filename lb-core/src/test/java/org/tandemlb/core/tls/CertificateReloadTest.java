@@ -17,12 +17,15 @@ import java.nio.file.StandardCopyOption;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -41,6 +44,8 @@ import org.tandemlb.core.config.LoadBalancerConfig;
 import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.config.ServerConfig;
 import org.tandemlb.core.config.TlsConfig;
+import org.tandemlb.core.testsupport.ChildProcess;
+import org.tandemlb.core.testsupport.TestBackend;
 import org.tandemlb.core.testsupport.TestBackends;
 import org.tandemlb.core.testsupport.TestCertificates;
 import org.tandemlb.core.testsupport.TestCertificates.Issued;
@@ -145,6 +150,78 @@ class CertificateReloadTest {
         LoadBalancerException e = assertThrows(LoadBalancerException.class, () -> lb.apply(config));
         assertTrue(e.getMessage().contains(key + ": this key does not match the certificate " + cert), e.getMessage());
         assertEquals(serial(after.certificate()), served(trusting(ca.caCertificate()), port), "nothing changed");
+    }
+
+    /**
+     * The same under h2load (HTTP/2 over TLS): one run whose connections span three reloads, and
+     * one started after the first reload, whose connections are made with the new certificate.
+     */
+    @ParameterizedTest
+    @EnumSource(TlsProvider.class)
+    void h2loadTrafficSeesNoFailedRequestAcrossCertificateReloads(TlsProvider provider) throws Exception {
+        TestCertificates ca = TestCertificates.create(dir.resolve("ca"));
+        Issued one = ca.issue("one", KeyType.EC, KeyFormat.PKCS8, "www.test");
+        Issued two = ca.issue("two", KeyType.RSA, KeyFormat.TRADITIONAL, "www.test");
+        Path cert = dir.resolve("www.pem");
+        Path key = dir.resolve("www.key");
+        Files.copy(one.chain(), cert);
+        Files.copy(one.key(), key);
+        TestBackend web = backends.start("web");
+        LoadBalancerConfig config = LoadBalancerConfig.builder()
+                .backend(BackendConfig.builder("be", Mode.HTTP)
+                        .server(ServerConfig.builder("web", web.hostPort()).build())
+                        .build())
+                .frontend(FrontendConfig.builder("fe", Mode.HTTP)
+                        .bind("127.0.0.1:0")
+                        .defaultBackend("be")
+                        .tls(TlsConfig.builder().certificate(cert, key).build())
+                        .build())
+                .build();
+        lb = LoadBalancer.builder(config).threads(2).tlsProvider(provider).build();
+        lb.start();
+        int port = lb.address("fe").getPort();
+        String url = "https://127.0.0.1:" + port + "/";
+        SSLContext trusting = trusting(ca.caCertificate());
+        try (ChildProcess spanning = h2load("-c", "4", "-m", "8", "-D", "6", url)) {
+            org.awaitility.Awaitility.await().until(() -> lb.frontend("fe").currentConnections() >= 4);
+            Issued[] order = {two, one, two};
+            ChildProcess after = null;
+            try {
+                for (int i = 0; i < order.length; i++) {
+                    long before = web.requests(); // each reload under traffic: 500 requests between
+                    org.awaitility.Awaitility.await().until(() -> web.requests() >= before + 500);
+                    Files.copy(order[i].chain(), cert, StandardCopyOption.REPLACE_EXISTING);
+                    Files.copy(order[i].key(), key, StandardCopyOption.REPLACE_EXISTING);
+                    lb.apply(config);
+                    assertEquals(serial(order[i].certificate()), served(trusting, port), "reload " + (i + 1));
+                    if (i == 0) {
+                        after = h2load("-c", "4", "-m", "8", "-n", "4000", url);
+                    }
+                }
+                assertNoFailure(after, 4000);
+            } finally {
+                if (after != null) {
+                    after.close();
+                }
+            }
+            assertNoFailure(spanning, 1);
+        }
+    }
+
+    private static ChildProcess h2load(String... args) throws IOException {
+        return ChildProcess.command("h2load").args(args).name("h2load").start();
+    }
+
+    /** Waits for an h2load run and checks that it made at least {@code min} requests, all succeeded. */
+    private static void assertNoFailure(ChildProcess h2load, int min) throws Exception {
+        assertTrue(h2load.awaitExit(Duration.ofSeconds(60)), "h2load ended");
+        String out = h2load.text();
+        Matcher m = Pattern.compile("(\\d+) succeeded, (\\d+) failed, (\\d+) errored, (\\d+) timeout")
+                .matcher(out);
+        assertTrue(m.find(), out);
+        assertTrue(Integer.parseInt(m.group(1)) >= min, out);
+        assertEquals("0 0 0", m.group(2) + " " + m.group(3) + " " + m.group(4), out);
+        assertTrue(out.contains("Application protocol: h2"), out);
     }
 
     private static BigInteger serial(Path pem) throws Exception {

@@ -294,6 +294,41 @@ class TlsFrontendTest {
 
     @ParameterizedTest
     @EnumSource(value = TlsProvider.class, names = "OPENSSL")
+    void sessionTicketsAndTheSessionCacheTurnOffOneByOne(TlsProvider provider) {
+        int ticketsOff = start(
+                        provider,
+                        Mode.HTTP,
+                        null,
+                        f -> f.tls(TlsConfig.builder()
+                                .certificate(a.chain(), a.key())
+                                .sessionTickets(false)
+                                .build()))
+                .address("fe")
+                .getPort();
+        String tls12 = sClient(ticketsOff, "-tls1_2", "-reconnect", "-servername", "a.test");
+        assertTrue(reused(tls12), "TLS 1.2 resumes by session id from the cache: " + tls12);
+        assertFalse(tls12.contains("TLS session ticket:"), "no ticket was issued: " + tls12);
+        String tls13 = sClientSending(TlsClients.request("a.test"), ticketsOff, "-tls1_3", "-reconnect");
+        assertFalse(reused(tls13), "TLS 1.3 resumes by tickets only: " + tls13);
+
+        int bothOff = start(
+                        provider,
+                        Mode.HTTP,
+                        null,
+                        f -> f.tls(TlsConfig.builder()
+                                .certificate(a.chain(), a.key())
+                                .sessionTickets(false)
+                                .sessionCache(false)
+                                .build()))
+                .address("fe")
+                .getPort();
+        String none = sClient(bothOff, "-tls1_2", "-reconnect", "-servername", "a.test");
+        assertFalse(reused(none), "every handshake is a full one: " + none);
+        assertTrue(none.contains("New, TLSv1.2"), none);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = TlsProvider.class, names = "OPENSSL")
     void aSessionResumesOnAnotherInstanceWithTheSameSecretOnly(TlsProvider provider) throws Exception {
         byte[] secret = "the cluster's secret".getBytes(StandardCharsets.UTF_8);
         int one = start(

@@ -2,7 +2,7 @@ package org.tandemlb.core.backend.balance;
 
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import org.tandemlb.core.config.Balance;
+import org.tandemlb.core.config.BackendConfig;
 
 /**
  * A balancing algorithm: picks one of the usable servers of a backend for a new request (HTTP)
@@ -16,18 +16,21 @@ public interface Balancer {
      * Picks one of {@code candidates}.
      *
      * @param candidates the usable servers, never empty, in the backend's configured order
-     * @param clientKey  the client's address bytes (4 or 16), used by {@code source}
+     * @param clientKey  what hashing algorithms hash: the client's address bytes (4 or 16) for
+     *                   {@code source}, the request's key for {@code hash} (null when the request
+     *                   has none)
      * @return one element of {@code candidates}
      */
     <T extends Candidate> T pick(List<T> candidates, byte[] clientKey);
 
-    /** The balancer for {@code algorithm}. */
-    static Balancer of(Balance algorithm) {
-        return switch (algorithm) {
+    /** The balancer of {@code backend}. */
+    static Balancer of(BackendConfig backend) {
+        return switch (backend.balance()) {
             case ROUNDROBIN -> roundRobin();
             case LEASTCONN -> leastConn();
             case RANDOM -> random();
             case SOURCE -> source();
+            case HASH -> hash(backend.hash().bound());
         };
     }
 
@@ -49,5 +52,10 @@ public interface Balancer {
     /** Weighted rendezvous hashing of the client address: removing a server moves only its share. */
     static Balancer source() {
         return new SourceHashBalancer();
+    }
+
+    /** Weighted rendezvous hashing of the request's key, loads bounded by {@code bound} (0: unbounded). */
+    static Balancer hash(double bound) {
+        return new HashBalancer(bound);
     }
 }

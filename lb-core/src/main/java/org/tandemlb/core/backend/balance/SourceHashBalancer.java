@@ -1,46 +1,14 @@
 package org.tandemlb.core.backend.balance;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * Source hashing by weighted rendezvous hashing (highest random weight, Thaler and Ravishankar
- * 1998; the weighted form of Schindelhauer and Schomaker 2005).
- *
- * <p>For a client, every candidate gets a pseudo-random score derived from the pair (client
- * address, server id): a 64-bit hash of the two is turned into a uniform {@code u} in (0, 1) and
- * the score is {@code -weight / ln(u)}; the highest score wins. The score of a server depends only
- * on that server and the client, never on the other candidates, so
- * <ul>
- *   <li>a client keeps its server as long as that server is a candidate, whatever the order of
- *       the list;</li>
- *   <li>removing a server (down, drained, deleted) moves only the clients it had, each to its
- *       second-best server, spread over all the others by weight;</li>
- *   <li>adding a server takes from each other server only the clients for which the new one
- *       scores highest, about {@code weight / total} of them.</li>
- * </ul>
- * {@code -weight / ln(u)} with {@code u} uniform makes the winner's probability exactly
- * {@code weight / sum of weights}: {@code -ln(u) / weight} is exponential with rate
- * {@code weight}, and the smallest of independent exponentials is each one's with probability
- * proportional to its rate. Unlike a hash ring it needs no virtual nodes and no table to rebuild
- * on reload, at the cost of one hash per candidate per pick, which is cheap for a backend's
- * handful of servers.
- *
- * <p>The hash is written here rather than taken from a library so that the mapping of clients to
- * servers never changes underneath a deployment (a library upgrade must not reshuffle every
- * client): 64-bit FNV-1a over the client address bytes followed by the id's UTF-8 bytes, finished
- * with the SplitMix64 finalizer. FNV alone spreads short, similar inputs such as neighbouring IPv4
- * addresses or ids {@code web1}, {@code web2} poorly; the finalizer is a bijection with full
- * avalanche, which makes the scores of one client for different servers, and of neighbouring
- * addresses for one server, behave as independent uniform draws. The FNV state after the client
- * address is computed once per pick and continued for each candidate.
+ * Source hashing: weighted {@link Rendezvous} hashing of the client's address, so a client keeps
+ * its server while that server is usable, on every node with the same servers.
  *
  * <p>Stateless, hence thread-safe.
  */
 final class SourceHashBalancer implements Balancer {
-
-    private static final long FNV_OFFSET = 0xcbf29ce484222325L;
-    private static final long FNV_PRIME = 0x100000001b3L;
 
     SourceHashBalancer() {}
 
@@ -50,64 +18,17 @@ final class SourceHashBalancer implements Balancer {
         if (size == 1) {
             return candidates.get(0);
         }
-        long keyState = fnv1a(FNV_OFFSET, clientKey);
+        long keyState = Rendezvous.keyState(clientKey);
         T best = null;
         double bestScore = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < size; i++) {
             T candidate = candidates.get(i);
-            double score = score(keyState, candidate);
+            double score = Rendezvous.score(keyState, candidate);
             if (score > bestScore) {
                 best = candidate;
                 bestScore = score;
             }
         }
         return best;
-    }
-
-    /**
-     * The rendezvous score of {@code candidate} for the client whose FNV-1a state is
-     * {@code keyState}: {@code -weight / ln(u)}, {@code u} uniform in (0, 1) from the hash.
-     */
-    private static double score(long keyState, Candidate candidate) {
-        long h = mix(fnv1aUtf8(keyState, candidate.id()));
-        // The top 53 bits, centred in their interval: u is uniform in (0, 1), never 0 nor 1, so
-        // ln(u) is finite and strictly negative and the score finite and positive.
-        double u = ((h >>> 11) + 0.5) * 0x1.0p-53;
-        return -candidate.weight() / Math.log(u);
-    }
-
-    /**
-     * FNV-1a over the UTF-8 encoding of {@code id}, without encoding it into a new array for
-     * every candidate of every pick: server names are ASCII (docs/configuration.md), whose UTF-8 bytes are their
-     * chars; any other id takes the encoding path, with the same result.
-     */
-    private static long fnv1aUtf8(long h, String id) {
-        int n = id.length();
-        for (int i = 0; i < n; i++) {
-            char c = id.charAt(i);
-            if (c >= 0x80) {
-                return fnv1a(h, id.getBytes(StandardCharsets.UTF_8));
-            }
-        }
-        for (int i = 0; i < n; i++) {
-            h ^= id.charAt(i);
-            h *= FNV_PRIME;
-        }
-        return h;
-    }
-
-    private static long fnv1a(long h, byte[] bytes) {
-        for (byte b : bytes) {
-            h ^= b & 0xff;
-            h *= FNV_PRIME;
-        }
-        return h;
-    }
-
-    /** The SplitMix64 finalizer (Stafford's "Mix13"): a bijection on 64 bits with full avalanche. */
-    private static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
-        return z ^ (z >>> 31);
     }
 }

@@ -1,0 +1,70 @@
+package org.tandemlb.admin.importer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.tandemlb.admin.importer.AclRoutes.Match;
+
+/** HAProxy conditions as Tandem routes, and the ones routes cannot say. */
+class AclRoutesTest {
+
+    private static AclRoutes acls(String... lines) {
+        AclRoutes acls = new AclRoutes();
+        for (int i = 0; i < lines.length; i++) {
+            acls.define(new Directive("h.cfg", i + 1, HaproxyReader.words(lines[i]), lines[i]));
+        }
+        return acls;
+    }
+
+    private static AclRoutes.Result cond(AclRoutes acls, String condition) {
+        return acls.condition(HaproxyReader.words(condition));
+    }
+
+    @Test
+    void hostsAndPrefixesCombineWithAndAndOr() {
+        AclRoutes acls = acls(
+                "acl api hdr(host) -i API.example.com api2.example.com",
+                "acl v1 path_beg /v1/",
+                "acl v1 path_reg ^/legacy/.*",
+                "acl www hdr(host) -i www.example.com");
+        assertEquals(
+                List.of(
+                        new Match("api.example.com", "/v1/"), new Match("api.example.com", "/legacy/"),
+                        new Match("api2.example.com", "/v1/"), new Match("api2.example.com", "/legacy/")),
+                cond(acls, "if api v1").matches());
+        assertEquals(
+                List.of(new Match("www.example.com", null), new Match(null, "/v1/"), new Match(null, "/legacy/")),
+                cond(acls, "if www || v1").matches());
+        assertEquals(
+                List.of(new Match(null, "/img")),
+                cond(acls, "if { path_beg /img }").matches());
+        // Two different hosts at once: no request has both, so no route.
+        assertTrue(cond(acls, "if api www").failure().contains("no request"));
+    }
+
+    @Test
+    void whatRoutesCannotSayFailsWithTheReason() {
+        AclRoutes acls =
+                acls("acl lan src 10.0.0.0/8", "acl img hdr_beg(host) -i img", "acl files path_beg -f /etc/paths");
+        assertTrue(cond(acls, "if lan").failure().contains("src"));
+        assertTrue(cond(acls, "if img").failure().contains("whole host names"));
+        assertTrue(cond(acls, "if files").failure().contains("from a file"));
+        assertTrue(cond(acls, "if !lan").failure().contains("negated"));
+        assertTrue(cond(acls, "unless lan").failure().contains("negated"));
+        assertTrue(cond(acls, "if nosuch").failure().contains("not defined"));
+        assertTrue(cond(acls, "if { path_reg ^/a(b|c) }").failure().contains("literal prefix"));
+        assertTrue(cond(acls, "if { hdr(host) www.example.com:8080 }").failure().contains("port"));
+    }
+
+    @Test
+    void onlyAnchoredLiteralRegularExpressionsArePrefixes() {
+        assertEquals("/api/", AclRoutes.literalPrefix("^/api/"));
+        assertEquals("/a.b/", AclRoutes.literalPrefix("^/a\\.b/.*"));
+        assertNull(AclRoutes.literalPrefix("/api/"));
+        assertNull(AclRoutes.literalPrefix("^/api/v[12]"));
+        assertNull(AclRoutes.literalPrefix("^/api$"));
+    }
+}

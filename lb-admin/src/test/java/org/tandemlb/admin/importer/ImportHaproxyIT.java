@@ -1,0 +1,178 @@
+package org.tandemlb.admin.importer;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tandemlb.admin.config.ConfigLoader;
+import org.tandemlb.admin.daemon.Daemon;
+import org.tandemlb.core.testsupport.ChildProcess;
+import org.tandemlb.core.testsupport.ExternalProcesses;
+import org.tandemlb.core.testsupport.NginxServer;
+import org.tandemlb.core.testsupport.RawHttp;
+
+/**
+ * Real HAProxy on an original configuration and Tandem on its import, in front of the same real
+ * Nginx servers: for a set of hosts and paths both answer with the same status from the same
+ * servers, and when one Nginx stops both health checks take it out.
+ */
+class ImportHaproxyIT {
+
+    private static final Path HAPROXY = ExternalProcesses.requireBinary("haproxy", "/usr/sbin/haproxy", "haproxy");
+
+    @TempDir
+    Path dir;
+
+    private final List<AutoCloseable> running = new ArrayList<>();
+    private Daemon tandem;
+
+    @AfterEach
+    void stopEverything() throws Exception {
+        if (tandem != null) {
+            tandem.stop();
+        }
+        for (int i = running.size() - 1; i >= 0; i--) {
+            running.get(i).close();
+        }
+    }
+
+    private NginxServer nginx(String name) {
+        NginxServer n = NginxServer.builder()
+                .server("location / { return 200 \"" + name + "\\n\"; }\nlocation = /health { }")
+                .file("health", "ok\n")
+                .start();
+        running.add(n);
+        return n;
+    }
+
+    /** The site's HAProxy file: a host route, path routes, a host-and-path route, http checks. */
+    private static String haproxyCfg(
+            int port, NginxServer web1, NginxServer web2, NginxServer api1, NginxServer static1) {
+        return """
+                defaults
+                    mode http
+                    timeout connect 2s
+                    timeout client 10s
+                    timeout server 10s
+                    retries 2
+                    option forwardfor
+                frontend www
+                    bind 127.0.0.1:%d
+                    acl api_host hdr(host) -i api.foobar.test
+                    acl static_path path_beg /static/ /img/
+                    use_backend api if api_host
+                    use_backend static if static_path
+                    use_backend api if { hdr(host) -i www.foobar.test } { path_reg ^/api/ }
+                    default_backend web
+                backend web
+                    balance roundrobin
+                    option httpchk GET /health
+                    http-check expect status 200
+                    server web1 127.0.0.1:%d check inter 200ms rise 1 fall 1
+                    server web2 127.0.0.1:%d check inter 200ms rise 1 fall 1
+                backend api
+                    server api1 127.0.0.1:%d check inter 200ms
+                backend static
+                    server static1 127.0.0.1:%d check inter 200ms
+                """.formatted(port, web1.port(), web2.port(), api1.port(), static1.port());
+    }
+
+    private ChildProcess haproxy(Path cfg) {
+        return ExternalProcesses.startOnFreePort("haproxy", p -> {
+            Files.writeString(
+                    cfg, Files.readString(cfg).replaceFirst("bind 127\\.0\\.0\\.1:\\d+", "bind 127.0.0.1:" + p));
+            ChildProcess h = ChildProcess.command(HAPROXY.toString(), "-db", "-f", cfg.toString())
+                    .name("haproxy")
+                    .start();
+            InetSocketAddress at = new InetSocketAddress("127.0.0.1", p);
+            boolean up = ExternalProcesses.pollUntil(
+                    Duration.ofSeconds(10), () -> !h.isAlive() || ExternalProcesses.acceptsConnections(at));
+            if (!up || !h.isAlive()) {
+                String output = h.output();
+                h.close();
+                if (output.contains("Address already in use")) {
+                    throw new ExternalProcesses.AddressInUseException(output);
+                }
+                throw new IOException("haproxy did not start: " + output);
+            }
+            return h;
+        });
+    }
+
+    /** The distinct answers ("status body") to {@code n} requests, each on its own connection. */
+    private static TreeSet<String> answers(InetSocketAddress lb, String host, String path, int n) throws IOException {
+        TreeSet<String> out = new TreeSet<>();
+        for (int i = 0; i < n; i++) {
+            try (RawHttp http = new RawHttp(lb)) {
+                RawHttp.Response r = http.send(
+                                "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                        .read();
+                out.add(r.status() + " " + r.body().trim());
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void haproxyAndItsImportAnswerAlikeAndTakeAStoppedServerOut() throws Exception {
+        NginxServer web1 = nginx("web1");
+        NginxServer web2 = nginx("web2");
+        NginxServer api1 = nginx("api1");
+        NginxServer static1 = nginx("static1");
+        Path cfg = Files.writeString(dir.resolve("haproxy.cfg"), haproxyCfg(1, web1, web2, api1, static1));
+        ChildProcess h = haproxy(cfg);
+        running.add(h);
+        int haproxyPort =
+                Integer.parseInt(Files.readString(cfg).replaceFirst("(?s).*bind 127\\.0\\.0\\.1:(\\d+).*", "$1"));
+        InetSocketAddress haproxyAt = new InetSocketAddress("127.0.0.1", haproxyPort);
+
+        Importer.Result imported = Importer.run(cfg, null);
+        assertEquals(List.of(), imported.notes(), "every line of this file translates");
+        // The one change: Tandem listens beside HAProxy, on a port of its own, with its admin API on any port.
+        String yaml = "admin:\n  listen: 127.0.0.1:0\n"
+                + imported.yaml().replace("bind: 127.0.0.1:" + haproxyPort, "bind: 127.0.0.1:0");
+        tandem = new Daemon(Map.of(), 2);
+        tandem.start(ConfigLoader.parse("tandem.yaml", yaml, Map.of()));
+        InetSocketAddress tandemAt = tandem.loadBalancer().address("www");
+
+        String[][] cases = {
+            {"www.foobar.test", "/", "200 web1|200 web2"},
+            {"api.foobar.test", "/", "200 api1"},
+            {"API.FooBar.test", "/users", "200 api1"},
+            {"www.foobar.test", "/static/site.css", "200 static1"},
+            {"other.test", "/img/logo.png", "200 static1"},
+            {"www.foobar.test", "/api/v1/users", "200 api1"},
+            {"other.test", "/api/v1/users", "200 web1|200 web2"},
+            {"www.foobar.test", "/staticky", "200 web1|200 web2"},
+        };
+        for (String[] c : cases) {
+            TreeSet<String> expected = new TreeSet<>(List.of(c[2].split("\\|")));
+            TreeSet<String> fromHaproxy = answers(haproxyAt, c[0], c[1], 4);
+            assertEquals(expected, fromHaproxy, "HAProxy, " + c[0] + c[1]);
+            assertEquals(fromHaproxy, answers(tandemAt, c[0], c[1], 4), "Tandem, " + c[0] + c[1]);
+        }
+
+        web2.stop();
+        TreeSet<String> onlyWeb1 = new TreeSet<>(List.of("200 web1"));
+        // Without "option redispatch" HAProxy answers 503 for a request sent to web2 while it is
+        // still up, so only web1 answering means its check took web2 out. Tandem retries a failed
+        // connect on another server, so its own check is asked directly.
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> answers(haproxyAt, "www.foobar.test", "/", 6).equals(onlyWeb1));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() ->
+                        !tandem.loadBalancer().backend("web").server("web2").isUp());
+        assertEquals(onlyWeb1, answers(tandemAt, "www.foobar.test", "/", 6));
+    }
+}
