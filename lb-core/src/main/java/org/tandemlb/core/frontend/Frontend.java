@@ -67,10 +67,7 @@ public final class Frontend {
     private final AtomicLong total = new AtomicLong();
     private final ConnectionLimit processLimit;
     private final ClientGuard guard;
-    /** Serializes the switching of the listening sockets' reading (see {@link #updateAccepting}). */
-    private final Object gate = new Object();
-    /** Whether the listening sockets are read; written under {@link #gate}. */
-    private volatile boolean accepting = true;
+    private final AcceptGate gate = new AcceptGate(this::hasRoom, this::setListenersReading);
 
     private final AtomicLong proxyHeaderFailures = new AtomicLong();
     private final LongAdder http2Streams = new LongAdder();
@@ -165,7 +162,7 @@ public final class Frontend {
 
     /** Whether the frontend accepts connections now (false at {@code max_connections}). */
     public boolean accepting() {
-        return accepting;
+        return gate.accepting();
     }
 
     /**
@@ -221,13 +218,13 @@ public final class Frontend {
      */
     public void bind(
             Transport transport, EventLoopGroup acceptors, EventLoopGroup workers, Collection<Frontend> previous) {
+        processLimit.join(this);
         for (HostPort hp : config.binds()) {
             InetSocketAddress addr = new InetSocketAddress(hp.host(), hp.port());
             if (addr.isUnresolved()) {
                 close();
                 throw new ListenException("frontend " + name() + ": cannot resolve bind address " + hp, null);
             }
-            processLimit.join(this);
             Listener taken = handedOver(previous, hp, addr);
             if (taken != null) {
                 synchronized (listeners) {
@@ -301,7 +298,7 @@ public final class Frontend {
                 }
             }
         }
-        refreshAccepting();
+        gate.refresh();
     }
 
     /**
@@ -323,7 +320,7 @@ public final class Frontend {
     private void connectionClosed() {
         current.decrementAndGet();
         processLimit.closed();
-        if (config.maxConnections() > 0 || !accepting) {
+        if (config.maxConnections() > 0 || !gate.accepting()) {
             updateAccepting();
         }
     }
@@ -333,37 +330,12 @@ public final class Frontend {
         return (max == 0 || current.get() < max) && processLimit.hasRoom();
     }
 
-    /**
-     * Reads the listening sockets while there is room under both limits, and stops reading them
-     * (the kernel's backlog then holds new clients) while there is none. Called after every
-     * accept and close when a limit is set; the switch itself is made under {@link #gate}.
-     */
+    /** Checks whether this frontend accepts now (see {@link AcceptGate}). */
     void updateAccepting() {
-        if (accepting && hasRoom()) {
-            return;
-        }
-        synchronized (gate) {
-            boolean room = hasRoom();
-            if (!room) {
-                // Written before looking again: a close that read `accepting` as still true
-                // counted itself out before this look, so it is seen here.
-                accepting = false;
-                room = hasRoom();
-            }
-            accepting = room;
-            applyAccepting(room);
-        }
+        gate.update();
     }
 
-    /** Sets every owned listening socket's reading to {@link #accepting} (after a take-over). */
-    private void refreshAccepting() {
-        synchronized (gate) {
-            applyAccepting(accepting);
-        }
-        updateAccepting();
-    }
-
-    private void applyAccepting(boolean on) {
+    private void setListenersReading(boolean on) {
         synchronized (listeners) {
             for (Listener l : listeners) {
                 if (l.owner == this && l.channel.config().isAutoRead() != on) {

@@ -15,8 +15,6 @@ import java.util.function.LongSupplier;
 public final class ClientGuard {
     private static final AttributeKey<ClientGuard> KEY = AttributeKey.valueOf(ClientGuard.class, "guard");
     private static final AttributeKey<Boolean> OVER_LIMIT = AttributeKey.valueOf(ClientGuard.class, "overLimit");
-    /** The guard of connections made without a frontend (tests of a bare pipeline). */
-    private static final ClientGuard DETACHED = new ClientGuard(System::nanoTime);
 
     private final LongAdder[] refused = new LongAdder[Refusal.values().length];
     private final ClientTable clients;
@@ -34,10 +32,17 @@ public final class ClientGuard {
         ch.attr(KEY).set(this);
     }
 
-    /** The guard {@code ch} carries (one that counts for nobody when it carries none). */
+    /**
+     * The guard {@code ch} carries; a channel set up without a frontend (a bare pipeline in a
+     * test) gets one of its own, which counts for nobody.
+     */
     public static ClientGuard of(Channel ch) {
         ClientGuard g = ch.attr(KEY).get();
-        return g == null ? DETACHED : g;
+        if (g == null) {
+            g = new ClientGuard(System::nanoTime);
+            ch.attr(KEY).set(g);
+        }
+        return g;
     }
 
     /**
