@@ -43,7 +43,9 @@ import org.tandemlb.core.proxyprotocol.ClientAddresses;
  * <p>Timeouts, HAProxy's: {@code http_request} for the request head (408), {@code keep_alive}
  * between requests (silent close), {@code client} for inactivity while the request body arrives
  * (the exchange runs {@code server}). Refused here: 400 malformed, 431 oversized head, 414
- * oversized URI, 501 unsupported transfer coding, 405 {@code CONNECT}, 503 no backend; the
+ * oversized URI, 413 oversized body (the frontend's {@code limits}, {@link RequestLimits}), 429
+ * past {@code limits.per_client}, 501 unsupported transfer coding, 405 {@code CONNECT}, 503 no
+ * backend; each refusal is counted by its status ({@link Refusal}); the
  * {@code redirect_https} frontends answer every valid request {@link HttpsRedirect 308}; the
  * exchange's own failures (502, 503, 504) come back through {@link #respondError}. Each closes
  * the connection.
@@ -280,7 +282,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
             return;
         }
         bodyBytes += content.content().readableBytes();
-        if (RequestLimits.bodyTooLarge(bodyBytes, frontend.limits())) {
+        if (frontend.limits().bodyTooLarge(bodyBytes)) {
             // A chunked body past max_body_size: the server saw its start and loses its connection.
             content.release();
             log.debug(

@@ -50,7 +50,8 @@ import org.tandemlb.core.proxyprotocol.ClientAddresses;
  * <p>Refused here, each with a response that ends the stream (the connection goes on): 400 for a
  * malformed or ambiguous request (see {@link Http2Messages}, {@link RequestPolicy}), 405 for
  * {@code CONNECT} (extended CONNECT is not offered, so neither tunnels nor WebSocket run over
- * HTTP/2), 503 without a backend; on a {@code redirect_https} frontend every valid request is
+ * HTTP/2), 413, 414 and 431 past the frontend's {@code limits} ({@link RequestLimits}), 429 past
+ * {@code limits.per_client}, 503 without a backend; on a {@code redirect_https} frontend every valid request is
  * answered {@link HttpsRedirect 308}. What the codec refuses never reaches it: a bad header block
  * (uppercase or connection-specific names, pseudo-header errors), a {@code content-length} that
  * disagrees with the DATA frames (the stream is reset: RST_STREAM PROTOCOL_ERROR from the codec,
@@ -142,7 +143,7 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
         requestEnded = end;
         clientTimer.touch();
         bodyBytes += data.readableBytes();
-        if (RequestLimits.bodyTooLarge(bodyBytes, connection.frontend.limits())) {
+        if (connection.frontend.limits().bodyTooLarge(bodyBytes)) {
             frame.release();
             respondError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "bad_request");
             return;

@@ -9,8 +9,8 @@ import org.tandemlb.core.config.LimitsConfig;
 /**
  * A frontend's {@code limits} on one request, whatever protocol brought it: the number of
  * headers (431), the target's length (414) and a declared body's size (413), checked on the head
- * before anything reaches a server; {@link #bodyTooLarge} for bodies whose size comes as they do
- * (chunked, HTTP/2 without {@code content-length}). The head's size is the decoder's
+ * before anything reaches a server ({@link LimitsConfig#bodyTooLarge} checks bodies whose size
+ * comes as they do: chunked, HTTP/2 without {@code content-length}). The head's size is the decoder's
  * ({@link #decoding}).
  */
 final class RequestLimits {
@@ -44,11 +44,6 @@ final class RequestLimits {
             }
         }
         return null;
-    }
-
-    /** Whether a body of {@code bytes} so far is past the limit. */
-    static boolean bodyTooLarge(long bytes, LimitsConfig limits) {
-        return limits.bodyTooLarge(bytes);
     }
 
     /**
