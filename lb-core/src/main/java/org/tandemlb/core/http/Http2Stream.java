@@ -176,8 +176,12 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
         if (connection.frontend.redirectHttps()) {
             // As on HTTP/1.1 (an h2c frontend may redirect too); the stream ends, the connection goes on.
             FullHttpResponse redirect = HttpsRedirect.of(req, connection.frontend.redirectHttpsPort());
-            logRefused(req, redirect == null ? 400 : 308, redirect == null ? "bad_request" : "redirect");
-            write(redirect != null ? redirect : ErrorResponses.of(stream.alloc(), HttpResponseStatus.BAD_REQUEST));
+            if (redirect == null) {
+                refuseBadRequest(req, HttpResponseStatus.BAD_REQUEST); // no host to redirect to
+                return;
+            }
+            logRefused(req, 308, "redirect");
+            write(redirect);
             flush();
             return;
         }

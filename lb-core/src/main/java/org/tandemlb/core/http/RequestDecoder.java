@@ -11,6 +11,8 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.util.List;
 
 /**
@@ -20,13 +22,16 @@ import java.util.List;
  * a failure whose cause is the {@link RequestRefused}), and everything after it is dropped: the
  * connection answers it and closes.
  *
- * <p>A head is checked once it is whole (up to its empty line). One larger than the decoder's
- * limits is left to Netty, whose limits answer it (414, 431). Body framing (fixed length,
- * chunked with its sizes, extensions and line ends) is Netty's, with strict line parsing.
+ * <p>A head is checked once it is whole (up to its empty line); Netty's limits then apply to it
+ * (414, 431). One that cannot be whole within those limits is refused here, as too long, without
+ * waiting for its end. Body framing (fixed length, chunked with its sizes, extensions and line
+ * ends) is Netty's, with strict line parsing.
  */
 final class RequestDecoder extends HttpRequestDecoder {
-    /** A head not whole within this many bytes is left to Netty's limits. */
+    /** A head not whole within this many bytes is refused (431). */
     private final int maxHead;
+    /** A request line without its end within this many bytes is refused (414). */
+    private final int maxLine;
 
     /** Whether the next bytes start a request head. */
     private boolean atHead = true;
@@ -38,6 +43,7 @@ final class RequestDecoder extends HttpRequestDecoder {
     RequestDecoder(HttpDecoderConfig config) {
         super(config);
         this.maxHead = config.getMaxInitialLineLength() + config.getMaxHeaderSize() + 4;
+        this.maxLine = config.getMaxInitialLineLength() + 2;
     }
 
     @Override
@@ -56,19 +62,23 @@ final class RequestDecoder extends HttpRequestDecoder {
             }
             int end = headEnd(in);
             if (end < 0) {
-                if (in.readableBytes() <= maxHead) {
-                    return;
+                // Too long to be checked whole: refused here rather than left to a parser that would
+                // read what was not checked (414 for the request line, 431 for the head).
+                int r = in.readerIndex();
+                if (in.readableBytes() >= maxLine && in.indexOf(r, r + maxLine, (byte) '\n') < 0) {
+                    refuse(in, out, new TooLongHttpLineException("request line longer than " + maxLine + " bytes"));
+                } else if (in.readableBytes() > maxHead) {
+                    refuse(in, out, new TooLongHttpHeaderException("request head larger than " + maxHead + " bytes"));
                 }
-                atHead = false; // too long: Netty refuses it by its limits
-            } else {
-                int length = end - in.readerIndex();
-                RequestRefused why = RequestHeadCheck.check(ByteBufUtil.getBytes(in, in.readerIndex(), length), length);
-                if (why != null) {
-                    refuse(in, out, why);
-                    return;
-                }
-                atHead = false;
+                return;
             }
+            int length = end - in.readerIndex();
+            RequestRefused why = RequestHeadCheck.check(ByteBufUtil.getBytes(in, in.readerIndex(), length), length);
+            if (why != null) {
+                refuse(in, out, why);
+                return;
+            }
+            atHead = false;
             scanned = 0;
         }
         int before = out.size();
@@ -78,7 +88,7 @@ final class RequestDecoder extends HttpRequestDecoder {
         }
     }
 
-    private void refuse(ByteBuf in, List<Object> out, RequestRefused why) {
+    private void refuse(ByteBuf in, List<Object> out, Exception why) {
         refused = true;
         in.skipBytes(in.readableBytes());
         DefaultFullHttpRequest invalid =

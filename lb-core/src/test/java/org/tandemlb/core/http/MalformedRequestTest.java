@@ -64,6 +64,23 @@ class MalformedRequestTest {
     }
 
     @Test
+    void aHeadTooLongToBeCheckedWholeIsRefusedNotPassedOn() throws Exception {
+        // Many short lines, the head not ended: over the limit in bytes while each line is short.
+        // Had the head gone to a parser unchecked, what follows could be anything (an obs-fold).
+        String raw = "GET / HTTP/1.1\r\nHost: t\r\n" + "a:\r\n".repeat(7000);
+        int before = server.received().length();
+        try (RawHttp client = new RawHttp(lb.address("fe"))) {
+            assertEquals(431, client.send(raw).read().status());
+            assertTrue(client.closedByPeer());
+        }
+        assertEquals("", sinceThenBesidesASentinel(before));
+        try (RawHttp client = new RawHttp(lb.address("fe"))) {
+            assertEquals(
+                    414, client.send("GET /" + "a".repeat(9000)).read().status(), "a request line without its end");
+        }
+    }
+
+    @Test
     void wellFormedRequestsPass() throws Exception {
         String[] ok = {
             "GET / HTTP/1.1\r\nHost: t\r\n\r\n",
