@@ -70,10 +70,5 @@ public record LimitsConfig(int maxHeaderSize, int maxHeaders, int maxUriLength, 
                 throw new IllegalArgumentException("limits per_client values must not be negative");
             }
         }
-
-        /** Whether either limit is set. */
-        public boolean any() {
-            return connections > 0 || requestsPerSecond > 0;
-        }
     }
 }
