@@ -24,6 +24,7 @@ import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.config.BackendConfig;
 import org.tandemlb.core.config.FrontendConfig;
 import org.tandemlb.core.config.LoadBalancerConfig;
+import org.tandemlb.core.frontend.ConnectionLimit;
 import org.tandemlb.core.frontend.Frontend;
 import org.tandemlb.core.frontend.ListenException;
 import org.tandemlb.core.health.HealthChecks;
@@ -88,6 +89,9 @@ public final class LoadBalancer implements AutoCloseable {
     private final ProxyContext context;
     private final Pipelines pipelines;
     private final LongSupplier ticker;
+    /** The top-level max_connections, over all frontends. */
+    private final ConnectionLimit processLimit;
+
     private final HealthChecks healthChecks;
     private final LoadBalancerMetrics metrics;
     private final TlsFrontends tls;
@@ -109,6 +113,7 @@ public final class LoadBalancer implements AutoCloseable {
     private LoadBalancer(Builder b) {
         this.config = b.config;
         this.beforeListening = b.beforeListening;
+        this.processLimit = new ConnectionLimit(b.config.maxConnections());
         this.transport = b.transport != null ? b.transport : Transport.best();
         if (b.workers != null) {
             this.workers = b.workers;
@@ -171,7 +176,7 @@ public final class LoadBalancer implements AutoCloseable {
         Map<String, Frontend> bound = new LinkedHashMap<>();
         try {
             for (FrontendConfig fc : config.frontends()) {
-                Frontend f = new Frontend(fc, tlsOf.get(fc.name()), pipelines);
+                Frontend f = new Frontend(fc, tlsOf.get(fc.name()), pipelines, processLimit, ticker);
                 listen(f, List.of());
                 bound.put(fc.name(), f);
             }
@@ -282,7 +287,7 @@ public final class LoadBalancer implements AutoCloseable {
                 if (old != null && !replaced.contains(old)) {
                     newFrontends.put(fc.name(), old);
                 } else {
-                    Frontend f = new Frontend(fc, tlsOf.get(fc.name()), pipelines);
+                    Frontend f = new Frontend(fc, tlsOf.get(fc.name()), pipelines, processLimit, ticker);
                     listen(f, replaced);
                     fresh.add(f);
                     newFrontends.put(fc.name(), f);
@@ -338,6 +343,7 @@ public final class LoadBalancer implements AutoCloseable {
         replaced.stream().filter(f -> f.currentConnections() > 0).forEach(retired::add);
         frontends = Map.copyOf(newFrontends);
         config = next;
+        processLimit.setMax(next.maxConnections());
         syncMetrics();
         log.info("configuration applied: {} frontend(s), {} backend(s)", frontends.size(), backends.size());
     }

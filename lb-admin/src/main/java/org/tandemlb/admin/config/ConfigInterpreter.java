@@ -28,7 +28,7 @@ import org.tandemlb.core.config.LoadBalancerConfig;
 final class ConfigInterpreter {
 
     private static final List<String> TOP_KEYS =
-            List.of("node", "admin", "state_file", "defaults", "frontends", "backends", "cluster");
+            List.of("node", "admin", "state_file", "max_connections", "defaults", "frontends", "backends", "cluster");
 
     private final Problems problems;
     private final Map<String, String> env;
@@ -53,6 +53,7 @@ final class ConfigInterpreter {
         AdminSettings admin = new AdminRules(problems).read(top);
         // Empty is none, so that state_file: ${TANDEM_STATE_FILE:-} can turn it off.
         Path stateFile = top.parsed("state_file", text -> text.isEmpty() ? null : Path.of(text));
+        Integer maxConnections = top.integer("max_connections", 0, Integer.MAX_VALUE);
         HealthCheckRules healthChecks = new HealthCheckRules(problems);
         Defaults defaults = new DefaultsRules(healthChecks).read(top);
         List<BackendItem> backends = new BackendRules(problems, healthChecks).read(top, defaults);
@@ -66,7 +67,10 @@ final class ConfigInterpreter {
         }
         List<BackendConfig> backendConfigs =
                 backends.stream().map(BackendItem::config).toList();
-        LoadBalancerConfig lb = problems.build(root, "", () -> new LoadBalancerConfig(frontends, backendConfigs));
+        LoadBalancerConfig lb = problems.build(
+                root,
+                "",
+                () -> new LoadBalancerConfig(frontends, backendConfigs, maxConnections == null ? 0 : maxConnections));
         if (lb == null) {
             return null;
         }

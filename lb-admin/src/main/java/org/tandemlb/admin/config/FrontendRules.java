@@ -11,6 +11,7 @@ import org.tandemlb.admin.config.Section.NamedItem;
 import org.tandemlb.core.config.FrontendConfig;
 import org.tandemlb.core.config.HostPort;
 import org.tandemlb.core.config.Http2Config;
+import org.tandemlb.core.config.LimitsConfig;
 import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.config.RouteConfig;
 import org.tandemlb.core.config.TlsConfig;
@@ -38,7 +39,8 @@ final class FrontendRules {
             "redirect_https_port",
             "hsts",
             "h2c",
-            "http2");
+            "http2",
+            "limits");
     private static final List<String> ROUTE_KEYS = List.of("host", "path_prefix", "backend");
     private static final List<String> ACCESS_LOG_KEYS = List.of("target", "format");
     private static final List<String> LOG_FORMATS = List.of("text", "json");
@@ -49,6 +51,9 @@ final class FrontendRules {
             "max_header_list_size",
             "max_resets",
             "reset_window");
+    private static final List<String> LIMITS_KEYS =
+            List.of("max_header_size", "max_headers", "max_uri_length", "max_body_size", "per_client");
+    private static final List<String> PER_CLIENT_KEYS = List.of("connections", "requests_per_second");
 
     private final Problems problems;
 
@@ -92,6 +97,7 @@ final class FrontendRules {
             AccessLogSettings accessLog = accessLog(s);
             Http2Config http2 = http2(s, modeKnown ? effectiveMode : null);
             TlsConfig tls = new TlsRules(problems).read(s);
+            LimitsConfig limits = limits(s, modeKnown ? effectiveMode : null);
             Boolean acceptProxy = s.bool("accept_proxy");
             HttpsSettings https = https(s, modeKnown ? effectiveMode : null);
             for (String key : List.of("retries", "health_check")) {
@@ -119,7 +125,8 @@ final class FrontendRules {
                                 https.redirectPort(),
                                 https.hsts(),
                                 http2,
-                                tls));
+                                tls,
+                                limits));
                 if (f != null) {
                     out.add(f);
                     accessLogs.put(item.name(), accessLog == null ? AccessLogSettings.DEFAULT : accessLog);
@@ -280,6 +287,67 @@ final class FrontendRules {
                 headers == null ? d.maxHeaderListSize() : headers,
                 resets == null ? d.maxResets() : resets,
                 resetWindow == null ? d.resetWindow() : resetWindow);
+    }
+
+    /**
+     * {@code limits}: the sizes of a request (http mode only) and what one client address may
+     * hold and send ({@code requests_per_second} in http mode only).
+     */
+    private LimitsConfig limits(Section frontend, Mode mode) {
+        Section s = frontend.section("limits", LIMITS_KEYS);
+        LimitsConfig d = LimitsConfig.DEFAULTS;
+        if (s == null) {
+            return d;
+        }
+        Integer headerSize = size(s, "max_header_size", LimitsConfig.MIN_HEADER_SIZE, LimitsConfig.MAX_HEADER_SIZE);
+        Integer headers = s.integer("max_headers", 1, LimitsConfig.MAX_HEADERS);
+        Integer uri = size(s, "max_uri_length", LimitsConfig.MIN_URI_LENGTH, LimitsConfig.MAX_URI_LENGTH);
+        Long body = s.parsed("max_body_size", text -> {
+            long n = Units.parseSize(text);
+            if (n < 1) {
+                throw new IllegalArgumentException("must be at least 1 byte (leave max_body_size out for no limit)");
+            }
+            return n;
+        });
+        if (mode == Mode.TCP) {
+            for (String key : List.of("max_header_size", "max_headers", "max_uri_length", "max_body_size")) {
+                if (s.has(key)) {
+                    problems.report(s.key(key), s.path(key), key + " needs mode http; this frontend is in tcp mode");
+                }
+            }
+        }
+        LimitsConfig.PerClient perClient = LimitsConfig.PerClient.NONE;
+        Section pc = s.section("per_client", PER_CLIENT_KEYS);
+        if (pc != null) {
+            Integer connections = pc.integer("connections", 1, 1_000_000);
+            Integer rate = pc.integer("requests_per_second", 1, 1_000_000);
+            if (mode == Mode.TCP && rate != null) {
+                problems.report(
+                        pc.key("requests_per_second"),
+                        pc.path("requests_per_second"),
+                        "requests_per_second needs mode http; this frontend is in tcp mode");
+            }
+            perClient = new LimitsConfig.PerClient(connections == null ? 0 : connections, rate == null ? 0 : rate);
+        }
+        return new LimitsConfig(
+                headerSize == null ? d.maxHeaderSize() : headerSize,
+                headers == null ? d.maxHeaders() : headers,
+                uri == null ? d.maxUriLength() : uri,
+                body == null ? d.maxBodySize() : body,
+                perClient);
+    }
+
+    /** A size ({@code 16KiB}, or bytes) within {@code min}-{@code max} bytes. */
+    private static Integer size(Section s, String key, int min, int max) {
+        Long n = s.parsed(key, text -> {
+            long v = Units.parseSize(text);
+            if (v < min || v > max) {
+                throw new IllegalArgumentException(
+                        text + " is out of range: use " + Units.formatSize(min) + " to " + Units.formatSize(max));
+            }
+            return v;
+        });
+        return n == null ? null : n.intValue();
     }
 
     private AccessLogSettings accessLog(Section frontend) {

@@ -126,6 +126,20 @@ public final class Units {
         }
     }
 
+    /** Writes a size the way the config file does: {@code 256}, {@code 16KiB}, {@code 1MiB}. */
+    public static String formatSize(long bytes) {
+        if (bytes > 0 && bytes % (1L << 30) == 0) {
+            return (bytes >> 30) + "GiB";
+        }
+        if (bytes > 0 && bytes % (1L << 20) == 0) {
+            return (bytes >> 20) + "MiB";
+        }
+        if (bytes > 0 && bytes % (1L << 10) == 0) {
+            return (bytes >> 10) + "KiB";
+        }
+        return Long.toString(bytes);
+    }
+
     /** Writes a duration the way the config file does: {@code 500ms}, {@code 2s}, {@code 1m30s}. */
     public static String formatDuration(Duration d) {
         if (d.isZero()) {

@@ -50,7 +50,7 @@ public final class FrontendGate {
         List<FrontendConfig> kept = full.frontends().stream()
                 .filter(f -> f.binds().stream().allMatch(b -> allowed(b, bindVips, held)))
                 .toList();
-        return new LoadBalancerConfig(kept, full.backends());
+        return new LoadBalancerConfig(kept, full.backends(), full.maxConnections());
     }
 
     private static boolean allowed(HostPort bind, List<VipConfig> bindVips, Set<String> held) {

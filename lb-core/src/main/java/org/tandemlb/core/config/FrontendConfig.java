@@ -11,7 +11,8 @@ import java.util.Objects;
  * @param name           unique among frontends, {@code [A-Za-z0-9_.-]+}
  * @param mode           {@code http} or {@code tcp}
  * @param binds          one or more addresses to listen on
- * @param maxConnections 0 for no limit; otherwise connections past it are closed on accept
+ * @param maxConnections 0 for no limit; otherwise the frontend stops accepting while it has
+ *                       this many connections (the kernel's backlog holds the next ones)
  * @param defaultBackend the backend of requests no route matches (of every connection in tcp mode)
  * @param routes         http mode: host/path rules tried in order before the default backend
  * @param timeouts       client, http_request, keep_alive and drain apply here
@@ -24,6 +25,7 @@ import java.util.Objects;
  *                       header added to responses, or null for none (meant for TLS frontends)
  * @param http2          http mode: h2c and the HTTP/2 limits
  * @param tls            TLS termination, or null for a cleartext frontend
+ * @param limits         the size limits of requests and the per-client limits ({@code limits})
  */
 public record FrontendConfig(
         String name,
@@ -38,7 +40,8 @@ public record FrontendConfig(
         int redirectHttpsPort,
         Duration hsts,
         Http2Config http2,
-        TlsConfig tls) {
+        TlsConfig tls,
+        LimitsConfig limits) {
 
     public FrontendConfig {
         Names.require("frontend", name);
@@ -67,6 +70,7 @@ public record FrontendConfig(
             throw new IllegalArgumentException("frontend " + name + ": hsts must be zero or at least one second");
         }
         http2 = http2 == null ? Http2Config.DEFAULTS : http2;
+        limits = limits == null ? LimitsConfig.DEFAULTS : limits;
         if (mode == Mode.TCP && http2.h2c()) {
             throw new IllegalArgumentException("frontend " + name + ": h2c needs mode http");
         }
@@ -92,6 +96,7 @@ public record FrontendConfig(
         private Duration hsts;
         private Http2Config http2 = Http2Config.DEFAULTS;
         private TlsConfig tls;
+        private LimitsConfig limits = LimitsConfig.DEFAULTS;
 
         private Builder(String name, Mode mode) {
             this.name = name;
@@ -158,6 +163,11 @@ public record FrontendConfig(
             return this;
         }
 
+        public Builder limits(LimitsConfig l) {
+            limits = l;
+            return this;
+        }
+
         public FrontendConfig build() {
             return new FrontendConfig(
                     name,
@@ -172,7 +182,8 @@ public record FrontendConfig(
                     redirectHttpsPort,
                     hsts,
                     http2,
-                    tls);
+                    tls,
+                    limits);
         }
     }
 }

@@ -13,12 +13,23 @@ import java.util.Objects;
  * <p>Construction checks what spans several objects: names are unique, every backend a frontend
  * or route names exists, and a frontend and its backends share a mode.
  *
- * @param frontends the listeners
- * @param backends  the server pools
+ * @param frontends      the listeners
+ * @param backends       the server pools
+ * @param maxConnections client connections of all frontends together at once; at the limit every
+ *                       frontend stops accepting until one closes (the kernel's backlog holds
+ *                       the next ones). 0 for no limit
  */
-public record LoadBalancerConfig(List<FrontendConfig> frontends, List<BackendConfig> backends) {
+public record LoadBalancerConfig(List<FrontendConfig> frontends, List<BackendConfig> backends, int maxConnections) {
+
+    /** Frontends and backends without a process-wide connection limit. */
+    public LoadBalancerConfig(List<FrontendConfig> frontends, List<BackendConfig> backends) {
+        this(frontends, backends, 0);
+    }
 
     public LoadBalancerConfig {
+        if (maxConnections < 0) {
+            throw new IllegalArgumentException("max_connections must not be negative");
+        }
         frontends = List.copyOf(frontends);
         backends = List.copyOf(backends);
         Map<String, BackendConfig> byName = new HashMap<>();
@@ -80,8 +91,14 @@ public record LoadBalancerConfig(List<FrontendConfig> frontends, List<BackendCon
     public static final class Builder {
         private final List<FrontendConfig> frontends = new ArrayList<>();
         private final List<BackendConfig> backends = new ArrayList<>();
+        private int maxConnections;
 
         private Builder() {}
+
+        public Builder maxConnections(int m) {
+            maxConnections = m;
+            return this;
+        }
 
         public Builder frontend(FrontendConfig f) {
             frontends.add(Objects.requireNonNull(f));
@@ -94,7 +111,7 @@ public record LoadBalancerConfig(List<FrontendConfig> frontends, List<BackendCon
         }
 
         public LoadBalancerConfig build() {
-            return new LoadBalancerConfig(frontends, backends);
+            return new LoadBalancerConfig(frontends, backends, maxConnections);
         }
     }
 }

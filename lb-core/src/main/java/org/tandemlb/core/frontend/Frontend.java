@@ -5,12 +5,15 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.ImmediateEventExecutor;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -19,21 +22,28 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tandemlb.core.config.FrontendConfig;
 import org.tandemlb.core.config.HostPort;
 import org.tandemlb.core.config.Mode;
+import org.tandemlb.core.proxy.ClientGuard;
 import org.tandemlb.core.proxy.Drain;
 import org.tandemlb.core.proxy.ProxyContext;
+import org.tandemlb.core.proxy.Refusal;
+import org.tandemlb.core.proxyprotocol.ClientAddresses;
 import org.tandemlb.core.tls.HandshakeStats;
 import org.tandemlb.core.tls.ServerTls;
 import org.tandemlb.core.transport.Transport;
 
 /**
  * A frontend at run time: its listening sockets, its connection counters, and the pipeline each
- * accepted connection gets ({@code http} or {@code tcp}). Connections past
- * {@code max_connections} are closed as soon as they are accepted. With {@code accept_proxy}, a
+ * accepted connection gets ({@code http} or {@code tcp}). At {@code max_connections} (its own, or
+ * the process-wide {@link ConnectionLimit}) it stops accepting, by no longer reading its listening
+ * sockets, until a connection closes: the kernel's backlog holds the clients meanwhile. Each
+ * connection carries the frontend's {@link ClientGuard} (refusal counts, per-client table); one
+ * past {@code limits.per_client.connections} is closed (tcp) or marked for 429 (http). With {@code accept_proxy}, a
  * connection gets its pipeline only once its PROXY protocol header has been read
  * ({@link ProxyHeaderReader}).
  *
@@ -55,23 +65,45 @@ public final class Frontend {
     private final ChannelGroup connections = new DefaultChannelGroup(ImmediateEventExecutor.INSTANCE);
     private final AtomicInteger current = new AtomicInteger();
     private final AtomicLong total = new AtomicLong();
-    private final AtomicLong refused = new AtomicLong();
+    private final ConnectionLimit processLimit;
+    private final ClientGuard guard;
+    private final AcceptGate gate = new AcceptGate(this::hasRoom, this::setListenersReading);
+
     private final AtomicLong proxyHeaderFailures = new AtomicLong();
     private final LongAdder http2Streams = new LongAdder();
     /** Counts a connection out when it closes; one listener for all of them. */
-    private final ChannelFutureListener closed = f -> current.decrementAndGet();
+    private final ChannelFutureListener closed = f -> connectionClosed();
 
     /**
-     * A frontend not yet bound.
+     * A frontend not yet bound, alone (no process-wide limit).
      *
      * @param tls   its TLS, built from {@code config.tls()}; null when that is null
      * @param setup what its connections become (the load balancer's http and tcp pipelines)
      */
     public Frontend(FrontendConfig config, ServerTls tls, ConnectionSetup setup) {
+        this(config, tls, setup, ConnectionLimit.none(), System::nanoTime);
+    }
+
+    /**
+     * A frontend not yet bound.
+     *
+     * @param tls          its TLS, built from {@code config.tls()}; null when that is null
+     * @param setup        what its connections become (the load balancer's http and tcp pipelines)
+     * @param processLimit the bound on the connections of all frontends together
+     * @param ticker       nanoseconds, for the per-client limits
+     */
+    public Frontend(
+            FrontendConfig config,
+            ServerTls tls,
+            ConnectionSetup setup,
+            ConnectionLimit processLimit,
+            LongSupplier ticker) {
         checkTls(config, tls);
         this.config = config;
         this.tls = tls;
         this.setup = Objects.requireNonNull(setup, "setup");
+        this.processLimit = Objects.requireNonNull(processLimit, "processLimit");
+        this.guard = new ClientGuard(ticker);
     }
 
     private static void checkTls(FrontendConfig config, ServerTls tls) {
@@ -115,6 +147,7 @@ public final class Frontend {
         // TLS: both are complete settings of their own, and accept reads each once.
         tls = nextTls;
         config = next;
+        updateAccepting(); // max_connections may have changed
     }
 
     /** Client connections open now. */
@@ -127,9 +160,23 @@ public final class Frontend {
         return total.get();
     }
 
-    /** Connections closed at once because {@code max_connections} was reached. */
-    public long connectionsRefused() {
-        return refused.get();
+    /** Whether the frontend accepts connections now (false at {@code max_connections}). */
+    public boolean accepting() {
+        return gate.accepting();
+    }
+
+    /**
+     * Requests (and, in tcp mode, connections) refused since start for {@code reason}, one of
+     * {@code bad_request}, {@code too_large}, {@code timeout}, {@code rate_limited}, {@code denied};
+     * 0 for another.
+     */
+    public long requestsRefused(String reason) {
+        for (Refusal r : Refusal.values()) {
+            if (r.label().equals(reason)) {
+                return guard.refusedTotal(r);
+            }
+        }
+        return 0;
     }
 
     /**
@@ -171,6 +218,7 @@ public final class Frontend {
      */
     public void bind(
             Transport transport, EventLoopGroup acceptors, EventLoopGroup workers, Collection<Frontend> previous) {
+        processLimit.join(this);
         for (HostPort hp : config.binds()) {
             InetSocketAddress addr = new InetSocketAddress(hp.host(), hp.port());
             if (addr.isUnresolved()) {
@@ -250,20 +298,56 @@ public final class Frontend {
                 }
             }
         }
+        gate.refresh();
+    }
+
+    /**
+     * Counts a connection in, on its listening socket's event loop, as soon as the kernel gave it
+     * (before its own event loop sets it up), and stops accepting when that fills a limit.
+     */
+    private void accepted(Channel ch) {
+        total.incrementAndGet();
+        current.incrementAndGet();
+        processLimit.opened();
+        ch.closeFuture().addListener(closed);
+        connections.add(ch);
+        guard.attach(ch);
+        if (config.maxConnections() > 0) {
+            updateAccepting();
+        }
+    }
+
+    private void connectionClosed() {
+        current.decrementAndGet();
+        processLimit.closed();
+        if (config.maxConnections() > 0 || !gate.accepting()) {
+            updateAccepting();
+        }
+    }
+
+    private boolean hasRoom() {
+        int max = config.maxConnections();
+        return (max == 0 || current.get() < max) && processLimit.hasRoom();
+    }
+
+    /** Checks whether this frontend accepts now (see {@link AcceptGate}). */
+    void updateAccepting() {
+        gate.update();
+    }
+
+    private void setListenersReading(boolean on) {
+        synchronized (listeners) {
+            for (Listener l : listeners) {
+                if (l.owner == this && l.channel.config().isAutoRead() != on) {
+                    l.channel.config().setAutoRead(on);
+                }
+            }
+        }
     }
 
     private void accept(Channel ch) {
         FrontendConfig cfg = config;
         ServerTls serverTls = tls;
-        total.incrementAndGet();
-        int now = current.incrementAndGet();
-        ch.closeFuture().addListener(closed);
-        connections.add(ch);
-        if (cfg.maxConnections() > 0 && now > cfg.maxConnections()) {
-            refused.incrementAndGet();
-            ch.close();
-            return;
-        }
         if (cfg.mode() == Mode.TCP) {
             // Set here rather than as the listener's child options, so that one listening socket
             // can serve either mode (a reload may hand it to a frontend of the other mode). This
@@ -290,6 +374,14 @@ public final class Frontend {
      * {@code running}: after a PROXY header, so active already.
      */
     private void initPipeline(Channel ch, FrontendConfig cfg, ServerTls serverTls, boolean running) {
+        if (!countClient(ch, cfg)) {
+            if (cfg.mode() == Mode.TCP) {
+                guard.refused(Refusal.RATE_LIMITED);
+                ch.close();
+                return;
+            }
+            ClientGuard.markOverLimit(ch); // answered 429 by the http pipeline, which counts it
+        }
         if (cfg.mode() == Mode.HTTP) {
             if (serverTls == null) {
                 setup.http(ch.pipeline(), cfg, null, http2Streams);
@@ -315,6 +407,24 @@ public final class Frontend {
     }
 
     /**
+     * Counts {@code ch} in its client address's connections (the PROXY header's address with
+     * {@code accept_proxy}); false when that is past {@code limits.per_client.connections}.
+     */
+    private boolean countClient(Channel ch, FrontendConfig cfg) {
+        int limit = cfg.limits().perClient().connections();
+        InetSocketAddress source = ClientAddresses.source(ch);
+        if (limit == 0 || source == null || source.getAddress() == null) {
+            return true;
+        }
+        InetAddress address = source.getAddress();
+        if (!guard.clients().connectionOpened(address, limit)) {
+            return false;
+        }
+        ch.closeFuture().addListener(f -> guard.clients().connectionClosed(address));
+        return true;
+    }
+
+    /**
      * Asks every open connection to finish: idle HTTP connections close at once, busy ones after
      * their current response. Call {@link #closeConnections()} when the drain time is over.
      */
@@ -335,15 +445,21 @@ public final class Frontend {
      * back.
      */
     public void close() {
+        processLimit.leave(this);
+        List<Channel> owned = new ArrayList<>();
         synchronized (listeners) {
             for (Listener l : listeners) {
                 if (l.owner == this) {
-                    l.channel.close().awaitUninterruptibly();
+                    owned.add(l.channel);
                 } else if (l.heir == this) {
                     l.heir = null;
                 }
             }
             listeners.clear();
+        }
+        // Waited for outside the lock: an event loop takes it to pause or resume accepting.
+        for (Channel ch : owned) {
+            ch.close().awaitUninterruptibly();
         }
     }
 
@@ -377,6 +493,13 @@ public final class Frontend {
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, ProxyContext.WATER_MARK)
+                    .handler(new ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void channelRead(ChannelHandlerContext ctx, Object child) {
+                            owner.accepted((Channel) child); // on the listening socket's loop
+                            ctx.fireChannelRead(child);
+                        }
+                    })
                     .childHandler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {

@@ -400,7 +400,11 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
         held.release();
         Channel ch = upstream;
         upstream = null;
-        if (response.serverKeepAlive() && requestComplete && ch.isActive()) {
+        // A server that sent more than its response is not trusted with another request.
+        if (response.serverKeepAlive()
+                && requestComplete
+                && ch.isActive()
+                && upstreamHandler.responseDecoder().reusable()) {
             upstreamHandler.park(backend.config().timeouts().keepAlive());
         } else {
             upstreamHandler.detach();

@@ -10,6 +10,8 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.ReferenceCountUtil;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,12 +19,15 @@ import org.tandemlb.core.backend.Backend;
 import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.config.FrontendConfig;
 import org.tandemlb.core.config.Timeouts;
+import org.tandemlb.core.proxy.ClientGuard;
 import org.tandemlb.core.proxy.Closing;
 import org.tandemlb.core.proxy.DeferredFlush;
 import org.tandemlb.core.proxy.Drain;
 import org.tandemlb.core.proxy.HttpConnectionPool;
 import org.tandemlb.core.proxy.ProxyContext;
+import org.tandemlb.core.proxy.Refusal;
 import org.tandemlb.core.proxy.Tunnel;
+import org.tandemlb.core.proxyprotocol.ClientAddresses;
 
 /**
  * An HTTP/1.1 client connection (HTTP/1.0 too): its state machine, from one request head to the
@@ -38,7 +43,9 @@ import org.tandemlb.core.proxy.Tunnel;
  * <p>Timeouts, HAProxy's: {@code http_request} for the request head (408), {@code keep_alive}
  * between requests (silent close), {@code client} for inactivity while the request body arrives
  * (the exchange runs {@code server}). Refused here: 400 malformed, 431 oversized head, 414
- * oversized URI, 501 unsupported transfer coding, 405 {@code CONNECT}, 503 no backend; the
+ * oversized URI, 413 oversized body (the frontend's {@code limits}, {@link RequestLimits}), 429
+ * past {@code limits.per_client}, 501 unsupported transfer coding, 405 {@code CONNECT}, 503 no
+ * backend; each refusal is counted by its status ({@link Refusal}); the
  * {@code redirect_https} frontends answer every valid request {@link HttpsRedirect 308}; the
  * exchange's own failures (502, 503, 504) come back through {@link #respondError}. Each closes
  * the connection.
@@ -75,6 +82,12 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
     private boolean draining;
 
     private ClientIdentity identity;
+    /** The frontend's refusal counts and per-client table. */
+    private ClientGuard guard;
+    /** The client's address for the per-client limits, or null (not an IP connection). */
+    private InetAddress clientAddress;
+    /** Bytes of the current request's body so far, against {@code limits.max_body_size}. */
+    private long bodyBytes;
 
     /**
      * @param context  the shared proxy context
@@ -99,7 +112,8 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
 
     /** Sets up a client connection's pipeline ({@link Http1Pipeline}) for {@code handler}. */
     static void initClientPipeline(ChannelPipeline p, Http1Connection handler) {
-        Http1Pipeline.init(p, handler.tap, handler.responseEncoder, handler);
+        Http1Pipeline.init(
+                p, RequestLimits.decoding(handler.frontend.limits()), handler.tap, handler.responseEncoder, handler);
     }
 
     private Timeouts clientTimeouts() {
@@ -118,6 +132,9 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
                 client::close);
         flusher = context.deferredFlush(client.eventLoop());
         identity = ClientIdentity.of(client, frontend, forwardedProto);
+        guard = ClientGuard.of(client);
+        InetSocketAddress source = ClientAddresses.source(client);
+        clientAddress = source == null ? null : source.getAddress();
         deadlines.awaitHead();
     }
 
@@ -137,8 +154,23 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
      * {@code termination} ({@code req} null when its head did not come whole or was invalid).
      */
     private void refuse(HttpRequest req, FullHttpResponse answer, String termination) {
+        counted(answer.status());
         tap.logRefused(req, answer.status().code(), termination);
         answerAndClose(answer);
+    }
+
+    /**
+     * Refuses a malformed or ambiguous request, its head ({@code req}, null when it could not be
+     * read) or its body (the exchange then is dropped): answers {@code status} and closes, logged
+     * as {@code bad_request}. Every such refusal of the connection passes here.
+     */
+    private void refuseBadRequest(HttpRequest req, HttpResponseStatus status, Object why) {
+        log.debug("{}: refusing request: {}", client, why);
+        if (exchange != null) {
+            respondError(status, "bad_request");
+        } else {
+            refuse(req, ErrorResponses.of(client.alloc(), status), "bad_request");
+        }
     }
 
     private void requestHeadTimedOut() {
@@ -168,13 +200,13 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
 
     private void handle(Object msg) {
         if (msg instanceof HttpRequest req) {
-            if (exchange != null) {
-                ReferenceCountUtil.release(msg);
-                return;
-            }
-            startExchange(req);
-            if (msg instanceof HttpContent content) {
+            // Only a request that got an exchange has content to stream: a refused one (an invalid
+            // head is a full request, whose content is not content) is released here, answered once.
+            boolean started = exchange == null && startExchange(req);
+            if (started && msg instanceof HttpContent content) {
                 onRequestContent(content);
+            } else if (!started) {
+                ReferenceCountUtil.release(msg);
             }
         } else if (msg instanceof HttpContent content) {
             if (exchange == null) {
@@ -187,29 +219,41 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
         }
     }
 
-    private void startExchange(HttpRequest req) {
+    /** Starts the request's exchange, unless it is refused; whether it is now in flight. */
+    private boolean startExchange(HttpRequest req) {
         HttpResponseStatus invalid = RequestPolicy.validate(req);
-        boolean malformed = req.decoderResult().isFailure();
         if (invalid != null) {
-            log.debug(
-                    "{}: rejecting request: {}",
-                    client,
+            boolean malformed = req.decoderResult().isFailure();
+            refuseBadRequest(
+                    malformed ? null : req,
+                    invalid,
                     malformed ? req.decoderResult().cause() : invalid);
-            refuse(malformed ? null : req, ErrorResponses.of(client.alloc(), invalid), "bad_request");
-            return;
+            return false;
+        }
+        HttpResponseStatus tooLarge = RequestLimits.check(req, frontend.limits());
+        if (tooLarge != null) {
+            refuseBadRequest(req, tooLarge, tooLarge);
+            return false;
+        }
+        if (ClientGuard.overLimit(client)
+                || !guard.request(clientAddress, frontend.limits().perClient().requestsPerSecond())) {
+            log.debug("{}: past the per-client limits", client);
+            refuse(req, ErrorResponses.of(client.alloc(), HttpResponseStatus.TOO_MANY_REQUESTS), "rate_limited");
+            return false;
         }
         if (frontend.redirectHttps()) {
             FullHttpResponse redirect = HttpsRedirect.of(req, frontend.redirectHttpsPort());
             if (redirect != null) {
                 refuse(req, redirect, "redirect");
             } else {
-                refuse(req, ErrorResponses.of(client.alloc(), HttpResponseStatus.BAD_REQUEST), "bad_request");
+                refuseBadRequest(req, HttpResponseStatus.BAD_REQUEST, "no host to redirect to");
             }
-            return;
+            return false;
         }
         String backendName = router.backendFor(req);
         Backend backend = context.backend(backendName);
         state = State.EXCHANGE;
+        bodyBytes = 0;
         deadlines.awaitBody();
         if (tap.startNanos() == 0) {
             tap.markStart(); // a pipelined request: it starts now
@@ -220,9 +264,10 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
         updateRead();
         if (backend == null) {
             respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "no_server");
-            return;
+            return false;
         }
         exchange.start();
+        return exchange != null;
     }
 
     private void onRequestContent(HttpContent content) {
@@ -230,11 +275,19 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
         if (content.decoderResult().isFailure()) {
             // A bad chunk: what reached the server is a truncated request, which it drops with the connection.
             content.release();
+            refuseBadRequest(
+                    null,
+                    HttpResponseStatus.BAD_REQUEST,
+                    content.decoderResult().cause());
+            return;
+        }
+        bodyBytes += content.content().readableBytes();
+        if (frontend.limits().bodyTooLarge(bodyBytes)) {
+            // A chunked body past max_body_size: the server saw its start and loses its connection.
+            content.release();
             log.debug(
-                    "{}: bad request body: {}",
-                    client,
-                    content.decoderResult().cause().toString());
-            respondError(HttpResponseStatus.BAD_REQUEST, "bad_request");
+                    "{}: request body past {} bytes", client, frontend.limits().maxBodySize());
+            respondError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "bad_request");
             return;
         }
         if (ex.requestContent(content)) {
@@ -350,6 +403,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
      */
     @Override
     public void respondError(HttpResponseStatus status, String termination) {
+        counted(status);
         boolean started = exchange != null && exchange.responseStarted();
         dropExchange(status.code(), termination);
         if (started || !client.isActive()) {
@@ -357,6 +411,17 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
             return;
         }
         answerAndClose(ErrorResponses.of(client.alloc(), status));
+    }
+
+    /**
+     * Counts a refusal of the client by the status that answers it (none for a 502, 503 or 504,
+     * the servers' failures): every refusal passes {@link #refuse} or {@link #respondError}.
+     */
+    private void counted(HttpResponseStatus status) {
+        Refusal r = Refusal.of(status);
+        if (r != null) {
+            guard.refused(r);
+        }
     }
 
     /**

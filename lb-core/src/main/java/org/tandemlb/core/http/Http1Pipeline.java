@@ -4,7 +4,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import java.time.Duration;
 import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.proxy.DeferredFlush;
@@ -22,13 +22,18 @@ final class Http1Pipeline {
     private Http1Pipeline() {}
 
     /**
-     * Sets up a client connection's pipeline: an activity tap (for timeouts), Netty's strict
-     * HTTP/1.1 request decoder, Tandem's response encoder, and the connection's handler. A TLS or
+     * Sets up a client connection's pipeline: an activity tap (for timeouts), the strict HTTP/1.1
+     * request decoder ({@link RequestDecoder}) with the frontend's limits ({@code decoding}), Tandem's response encoder, and the connection's handler. A TLS or
      * PROXY-protocol handler goes in front of all of them.
      */
-    static void init(ChannelPipeline p, ActivityTap tap, MessageEncoder encoder, ChannelHandler connection) {
+    static void init(
+            ChannelPipeline p,
+            HttpDecoderConfig decoding,
+            ActivityTap tap,
+            MessageEncoder encoder,
+            ChannelHandler connection) {
         p.addLast(ACTIVITY, tap);
-        p.addLast(DECODER, new HttpRequestDecoder(HttpLimits.REQUEST_DECODING));
+        p.addLast(DECODER, new RequestDecoder(decoding));
         p.addLast(ENCODER, encoder);
         p.addLast("proxy", connection);
     }

@@ -26,8 +26,11 @@ import org.tandemlb.core.accesslog.AccessLogEntry;
 import org.tandemlb.core.backend.Backend;
 import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.config.Mode;
+import org.tandemlb.core.proxy.ClientGuard;
 import org.tandemlb.core.proxy.DeferredFlush;
 import org.tandemlb.core.proxy.InactivityTimer;
+import org.tandemlb.core.proxy.Refusal;
+import org.tandemlb.core.proxyprotocol.ClientAddresses;
 
 /**
  * One HTTP/2 stream from a client: the {@link ClientSide} of its one {@link Exchange}. It is the
@@ -47,7 +50,8 @@ import org.tandemlb.core.proxy.InactivityTimer;
  * <p>Refused here, each with a response that ends the stream (the connection goes on): 400 for a
  * malformed or ambiguous request (see {@link Http2Messages}, {@link RequestPolicy}), 405 for
  * {@code CONNECT} (extended CONNECT is not offered, so neither tunnels nor WebSocket run over
- * HTTP/2), 503 without a backend; on a {@code redirect_https} frontend every valid request is
+ * HTTP/2), 413, 414 and 431 past the frontend's {@code limits} ({@link RequestLimits}), 429 past
+ * {@code limits.per_client}, 503 without a backend; on a {@code redirect_https} frontend every valid request is
  * answered {@link HttpsRedirect 308}. What the codec refuses never reaches it: a bad header block
  * (uppercase or connection-specific names, pseudo-header errors), a {@code content-length} that
  * disagrees with the DATA frames (the stream is reset: RST_STREAM PROTOCOL_ERROR from the codec,
@@ -65,6 +69,8 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
     private long startNanos;
     private long startMillis;
     private long bytesIn;
+    /** Bytes of the request body so far, against {@code limits.max_body_size}. */
+    private long bodyBytes;
     /** Writes the response as frames; made with the stream's channel. */
     private Http2ResponseFrames response;
     /** The client ended its side of the stream (END_STREAM read). */
@@ -103,7 +109,7 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
             startExchange(frame.headers(), end);
         } else if (exchange != null && !requestEnded) {
             if (!end) {
-                respondError(HttpResponseStatus.BAD_REQUEST, "bad_request"); // a second head: trailers end the stream
+                refuseBadRequest(null, HttpResponseStatus.BAD_REQUEST); // a second head: trailers end the stream
                 return;
             }
             requestEnded = true;
@@ -112,13 +118,13 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
                 HttpHeaders t = trailers.trailingHeaders();
                 for (var e : frame.headers()) {
                     if (e.getKey().length() > 0 && e.getKey().charAt(0) == ':') {
-                        respondError(HttpResponseStatus.BAD_REQUEST, "bad_request");
+                        refuseBadRequest(null, HttpResponseStatus.BAD_REQUEST);
                         return;
                     }
                     t.add(e.getKey(), e.getValue());
                 }
             } catch (IllegalArgumentException e) {
-                respondError(HttpResponseStatus.BAD_REQUEST, "bad_request");
+                refuseBadRequest(null, HttpResponseStatus.BAD_REQUEST);
                 return;
             }
             requestContent(trailers);
@@ -136,6 +142,12 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
         }
         requestEnded = end;
         clientTimer.touch();
+        bodyBytes += data.readableBytes();
+        if (connection.frontend.limits().bodyTooLarge(bodyBytes)) {
+            frame.release();
+            respondError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "bad_request");
+            return;
+        }
         requestContent(end ? new DefaultLastHttpContent(data) : new DefaultHttpContent(data));
     }
 
@@ -149,17 +161,27 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
     private void startExchange(Http2Headers headers, boolean end) {
         HttpRequest req = Http2Messages.request(headers, end);
         HttpResponseStatus invalid = req == null ? HttpResponseStatus.BAD_REQUEST : RequestPolicy.validate(req);
+        if (invalid == null) {
+            invalid = RequestLimits.check(req, connection.frontend.limits());
+        }
+        if (invalid == null && !withinClientLimits()) {
+            logRefused(req, HttpResponseStatus.TOO_MANY_REQUESTS.code(), "rate_limited");
+            respondError(HttpResponseStatus.TOO_MANY_REQUESTS, null);
+            return;
+        }
         if (invalid != null) {
-            log.debug("{}: rejecting HTTP/2 request: {}", stream, invalid);
-            logRefused(req, invalid.code(), "bad_request");
-            respondError(invalid, null);
+            refuseBadRequest(req, invalid);
             return;
         }
         if (connection.frontend.redirectHttps()) {
             // As on HTTP/1.1 (an h2c frontend may redirect too); the stream ends, the connection goes on.
             FullHttpResponse redirect = HttpsRedirect.of(req, connection.frontend.redirectHttpsPort());
-            logRefused(req, redirect == null ? 400 : 308, redirect == null ? "bad_request" : "redirect");
-            write(redirect != null ? redirect : ErrorResponses.of(stream.alloc(), HttpResponseStatus.BAD_REQUEST));
+            if (redirect == null) {
+                refuseBadRequest(req, HttpResponseStatus.BAD_REQUEST); // no host to redirect to
+                return;
+            }
+            logRefused(req, 308, "redirect");
+            write(redirect);
             flush();
             return;
         }
@@ -250,6 +272,19 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
         }
     }
 
+    /**
+     * Refuses a malformed or ambiguous request, its head ({@code req}, null when it could not be
+     * converted) or its trailers (the exchange then is dropped): answers {@code status} and ends
+     * the stream, logged as {@code bad_request}. Every such refusal of the stream passes here.
+     */
+    private void refuseBadRequest(HttpRequest req, HttpResponseStatus status) {
+        log.debug("{}: refusing HTTP/2 request: {}", stream, status);
+        if (exchange == null) {
+            logRefused(req, status.code(), "bad_request");
+        }
+        respondError(status, exchange == null ? null : "bad_request");
+    }
+
     /** Logs a request refused before it got an exchange ({@code req} null when malformed). */
     private void logRefused(HttpRequest req, int status, String termination) {
         AccessListener listener = connection.context.accessListener();
@@ -275,10 +310,27 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
                 termination));
     }
 
+    /** Whether the connection and its client address are within {@code limits.per_client}. */
+    private boolean withinClientLimits() {
+        Channel parent = stream.parent();
+        if (ClientGuard.overLimit(parent)) {
+            return false;
+        }
+        InetSocketAddress source = ClientAddresses.source(parent);
+        return ClientGuard.of(parent)
+                .request(
+                        source == null ? null : source.getAddress(),
+                        connection.frontend.limits().perClient().requestsPerSecond());
+    }
+
     // ---- ClientSide, for the exchange ----
 
     @Override
     public void respondError(HttpResponseStatus status, String termination) {
+        Refusal refusal = Refusal.of(status); // every refusal of a stream passes here
+        if (refusal != null) {
+            ClientGuard.of(stream.parent()).refused(refusal);
+        }
         boolean started = exchange != null && exchange.responseStarted();
         dropExchange(status.code(), termination);
         if (started || response.ended() || !stream.isActive()) {

@@ -3,9 +3,10 @@ package org.tandemlb.core.http;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 
 /**
- * The size limits of the {@code http} mode, in one place for both directions: the request side's
- * decoder refuses past them (414, 431) and the {@link ResponseDecoder} takes its head limit from
- * them (502 beyond), so that the two cannot drift apart.
+ * The size limits of the {@code http} mode, in one place for both directions: the
+ * {@link ResponseDecoder} takes its head limit from them (502 beyond); the request side's
+ * decoder starts from {@link #REQUEST_DECODING} with the sizes of the frontend's {@code limits}
+ * instead ({@link RequestLimits#decoding}), whose defaults these are.
  */
 public final class HttpLimits {
     /** Longest request line (414 beyond). */

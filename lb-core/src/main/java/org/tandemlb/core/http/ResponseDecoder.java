@@ -33,20 +33,26 @@ import java.util.List;
  * servers send them (the case a server used is kept); a body's last bytes go out as plain content
  * followed by the shared empty end, without a trailers object per response.
  *
- * <p>Framing, as RFC 9112 §6.3 and Netty: no body for {@code 1xx}, {@code 204}, {@code 304} and
- * the answer to {@code HEAD} ({@link #expectResponseToHead}); {@code Transfer-Encoding} ending in
- * {@code chunked} (a {@code Content-Length} beside it is dropped, §6.3.3), not allowed before
- * HTTP/1.1; one {@code Content-Length} of digits only (two, even equal, are refused); otherwise
- * the body runs to the connection's end. A {@code 101} switching to another protocol passes every
- * later byte through as a {@link ByteBuf}. Chunked bodies are de-chunked into content (the client
- * side re-frames them), trailers kept.
+ * <p>Framing, as RFC 9112 §6.3: no body for {@code 1xx}, {@code 204}, {@code 304} and the answer
+ * to {@code HEAD} ({@link #expectResponseToHead}); {@code Transfer-Encoding} ending in one
+ * {@code chunked}, only in HTTP/1.1; one {@code Content-Length} of digits only; otherwise the body
+ * runs to the connection's end. A {@code 101} switching to another protocol passes every later
+ * byte through as a {@link ByteBuf}. Chunked bodies are de-chunked into content (the client side
+ * re-frames them), trailers kept.
  *
- * <p>Refused, as a response or content whose {@link DecoderResult} is a failure (the proxy answers
- * 502 or cuts the connection): a head over {@value #MAX_HEAD} bytes, a status line that is not
- * {@code HTTP/x.y NNN [reason]}, a header line without a colon, a name that is not a token, a
- * control character (other than tab) in a value, anything but a space or tab between a name and
- * its colon, a bad chunk size or chunk end. Line ends are CRLF or a lone LF (RFC 9112 §2.2); an
- * obsolete folded line is unfolded into one value (§5.2).
+ * <p>Refused, as the request side refuses the same in a request (the rules both share are
+ * {@link FieldSyntax}'s), as a response or content whose {@link DecoderResult} is a failure (the
+ * proxy answers 502, or cuts the client's connection once the response has started, and closes
+ * the server connection): a head over {@value #MAX_HEAD} bytes, anything before the status line
+ * but empty lines, a status line that is not {@code HTTP/1.x NNN [reason]} with a code from 100
+ * to 599, a header line without a colon, a name that is not a token, whitespace before a colon
+ * (§5.1) or at a line's start (an obsolete folded line, §5.2), a control character (other than
+ * tab) in a value, a line end other than CRLF (§2.2); both {@code Content-Length} and
+ * {@code Transfer-Encoding}, two {@code Content-Length}s or one that is not digits, transfer
+ * codings that do not end in one {@code chunked}; a bad chunk size, a control character in a
+ * chunk extension, a chunk not followed by CRLF. Bytes after a complete response (longer than
+ * its {@code Content-Length}, say) are dropped, and the connection is not reused
+ * ({@link #reusable}).
  *
  * <p>This class is the state machine and the framing; the syntax of heads and trailers is
  * {@link ResponseHeadParser}'s.
@@ -79,6 +85,9 @@ final class ResponseDecoder extends ByteToMessageDecoder {
     private int headScanned;
 
     private long remaining;
+    /** Bytes came after a complete response: the connection's framing cannot be trusted. */
+    private boolean overrun;
+
     private boolean nextIsHead;
     private boolean nextHeadSet;
 
@@ -88,6 +97,11 @@ final class ResponseDecoder extends ByteToMessageDecoder {
     void expectResponseToHead(boolean head) {
         nextIsHead = head;
         nextHeadSet = true;
+    }
+
+    /** Whether the connection may serve another request: nothing came beyond the last response. */
+    boolean reusable() {
+        return !overrun && state == State.HEAD;
     }
 
     @Override
@@ -104,8 +118,7 @@ final class ResponseDecoder extends ByteToMessageDecoder {
                     out.add(new DefaultHttpContent(in.readRetainedSlice(n)));
                     remaining -= n;
                     if (remaining == 0) {
-                        out.add(LastHttpContent.EMPTY_LAST_CONTENT);
-                        state = State.HEAD;
+                        ended(in, out, LastHttpContent.EMPTY_LAST_CONTENT);
                     }
                 }
                 case CHUNK_SIZE -> {
@@ -122,24 +135,15 @@ final class ResponseDecoder extends ByteToMessageDecoder {
                     }
                 }
                 case CHUNK_END -> {
-                    // The CRLF (or LF) closing a chunk's data.
-                    byte b = in.getByte(in.readerIndex());
-                    if (b == '\r') {
-                        if (in.readableBytes() < 2) {
-                            return;
-                        }
-                        b = in.getByte(in.readerIndex() + 1);
-                        if (b != '\n') {
-                            badContent(in, out, "bad chunk end");
-                            return;
-                        }
-                        in.skipBytes(2);
-                    } else if (b == '\n') {
-                        in.skipBytes(1);
-                    } else {
+                    // The CRLF closing a chunk's data.
+                    if (in.getByte(in.readerIndex()) == '\r' && in.readableBytes() < 2) {
+                        return;
+                    }
+                    if (in.getByte(in.readerIndex()) != '\r' || in.getByte(in.readerIndex() + 1) != '\n') {
                         badContent(in, out, "bad chunk end");
                         return;
                     }
+                    in.skipBytes(2);
                     state = State.CHUNK_SIZE;
                 }
                 case TRAILERS -> {
@@ -170,14 +174,15 @@ final class ResponseDecoder extends ByteToMessageDecoder {
 
     /** Reads a whole head if it is there; false when more bytes are needed. */
     private boolean readHead(ByteBuf in, List<Object> out) {
-        // Leading empty lines (and stray control characters) before a status line are skipped.
+        // Empty lines before a status line are skipped (RFC 9112 §2.2); anything else there is
+        // then not a status line.
         int start = in.readerIndex();
         int end = in.writerIndex();
-        while (start < end && in.getByte(start) <= ' ') {
-            start++;
+        while (start + 1 < end && in.getByte(start) == '\r' && in.getByte(start + 1) == '\n') {
+            start += 2;
         }
         in.readerIndex(start);
-        if (start == end) {
+        if (start == end || (start + 1 == end && in.getByte(start) == '\r')) {
             headScanned = 0;
             return false;
         }
@@ -200,6 +205,7 @@ final class ResponseDecoder extends ByteToMessageDecoder {
             DefaultHttpResponse response = ResponseHeadParser.parse(head);
             // The parser makes the headers a HeadHeaders over the head.
             frame(
+                    in,
                     response,
                     (HeadHeaders) response.headers(),
                     response.status().code(),
@@ -242,7 +248,12 @@ final class ResponseDecoder extends ByteToMessageDecoder {
 
     /** Decides the framing of the body and emits the head (and, for no body, its end). */
     private void frame(
-            DefaultHttpResponse response, HeadHeaders headers, int code, HttpVersion version, List<Object> out) {
+            ByteBuf in,
+            DefaultHttpResponse response,
+            HeadHeaders headers,
+            int code,
+            HttpVersion version,
+            List<Object> out) {
         if (code >= 100 && code < 200) {
             out.add(response);
             out.add(LastHttpContent.EMPTY_LAST_CONTENT);
@@ -254,88 +265,62 @@ final class ResponseDecoder extends ByteToMessageDecoder {
         boolean head = nextHeadSet && nextIsHead;
         nextHeadSet = false;
         nextIsHead = false;
+        boolean hasTe = headers.contains(HttpHeaderNames.TRANSFER_ENCODING);
+        int lengths = headers.count(HttpHeaderNames.CONTENT_LENGTH);
+        if (hasTe && (lengths > 0 || version != HttpVersion.HTTP_1_1)) {
+            // RFC 9112 §6.3.3 lets a recipient let Transfer-Encoding win; a smuggling attempt
+            // looks the same, so neither is read (as the request side does).
+            throw new IllegalArgumentException(
+                    lengths > 0 ? "Content-Length and Transfer-Encoding" : "Transfer-Encoding before HTTP/1.1");
+        }
+        if (hasTe
+                && FieldSyntax.codings(headers.getAll(HttpHeaderNames.TRANSFER_ENCODING))
+                        == FieldSyntax.Codings.AMBIGUOUS) {
+            throw new IllegalArgumentException("transfer codings not ending in one chunked");
+        }
+        long length = lengths == 0 ? -1 : FieldSyntax.contentLength(headers.get(HttpHeaderNames.CONTENT_LENGTH));
+        if (lengths > 1 || (lengths == 1 && length < 0)) {
+            throw new IllegalArgumentException("bad Content-Length, or more than one");
+        }
         if (head || code == 204 || code == 304) {
-            if (headers.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+            if (hasTe) {
                 HttpUtil.setTransferEncodingChunked(response, false);
             }
             out.add(response);
-            out.add(LastHttpContent.EMPTY_LAST_CONTENT);
-            return;
-        }
-        boolean hasTe = headers.contains(HttpHeaderNames.TRANSFER_ENCODING);
-        if (hasTe) {
-            if (version != HttpVersion.HTTP_1_1) {
-                throw new IllegalArgumentException("Transfer-Encoding before HTTP/1.1");
-            }
-            int chunked = lastCodingIsChunked(headers);
-            if (chunked > 0) {
-                headers.remove(HttpHeaderNames.CONTENT_LENGTH); // RFC 9112 §6.3.3: Transfer-Encoding wins
-                out.add(response);
-                state = State.CHUNK_SIZE;
-                return;
-            }
-            if (chunked < 0) {
-                throw new IllegalArgumentException("chunked must be the last transfer coding");
-            }
-            out.add(response); // another coding last: the body runs to the connection's end
-            state = State.UNTIL_CLOSE;
-            return;
-        }
-        String contentLength = headers.get(HttpHeaderNames.CONTENT_LENGTH);
-        if (contentLength == null) {
+            ended(in, out, LastHttpContent.EMPTY_LAST_CONTENT);
+        } else if (hasTe) {
+            out.add(response);
+            state = State.CHUNK_SIZE;
+        } else if (length < 0) {
             out.add(response);
             state = State.UNTIL_CLOSE;
-            return;
-        }
-        if (headers.count(HttpHeaderNames.CONTENT_LENGTH) > 1) {
-            throw new IllegalArgumentException("more than one Content-Length");
-        }
-        long length = contentLength(contentLength);
-        out.add(response);
-        if (length == 0) {
-            out.add(LastHttpContent.EMPTY_LAST_CONTENT);
+        } else if (length == 0) {
+            out.add(response);
+            ended(in, out, LastHttpContent.EMPTY_LAST_CONTENT);
         } else {
+            out.add(response);
             remaining = length;
             state = State.FIXED;
+        }
+    }
+
+    /**
+     * A final response ended with {@code last}. Anything already read beyond it is not a response
+     * to any request (one is outstanding at most): it is dropped and the connection not reused.
+     */
+    private void ended(ByteBuf in, List<Object> out, LastHttpContent last) {
+        out.add(last);
+        state = State.HEAD;
+        if (in.isReadable()) {
+            overrun = true;
+            state = State.BAD;
+            in.skipBytes(in.readableBytes());
         }
     }
 
     private static boolean switchesToAnotherProtocol(HttpHeaders headers) {
         String upgrade = headers.get(HttpHeaderNames.UPGRADE);
         return upgrade == null || !upgrade.contains("HTTP/1.0") && !upgrade.contains("HTTP/1.1");
-    }
-
-    /** 1 when the last transfer coding is chunked; -1 when chunked appears but not last; 0 when absent. */
-    private static int lastCodingIsChunked(HttpHeaders headers) {
-        boolean seen = false;
-        boolean last = false;
-        for (String value : headers.getAll(HttpHeaderNames.TRANSFER_ENCODING)) {
-            for (String coding : value.split(",")) {
-                String c = coding.trim();
-                if (c.isEmpty()) {
-                    continue;
-                }
-                last = c.equalsIgnoreCase("chunked");
-                seen |= last;
-            }
-        }
-        return last ? 1 : seen ? -1 : 0;
-    }
-
-    private static long contentLength(String value) {
-        int len = value.length();
-        if (len == 0 || len > 18) {
-            throw new IllegalArgumentException("bad Content-Length");
-        }
-        long v = 0;
-        for (int i = 0; i < len; i++) {
-            char c = value.charAt(i);
-            if (c < '0' || c > '9') {
-                throw new IllegalArgumentException("bad Content-Length");
-            }
-            v = v * 10 + (c - '0');
-        }
-        return v;
     }
 
     // ---- chunks ----
@@ -363,13 +348,22 @@ final class ResponseDecoder extends ByteToMessageDecoder {
             }
             size = size * 16 + d;
         }
-        // After the digits: optional whitespace, then nothing, an extension (;...), or the CR.
+        // After the digits: optional whitespace before an extension (;...), then the CRLF; an
+        // extension holds no control character but tab (RFC 9112 §7.1.1).
+        int digitsEnd = i;
         while (i < lf && (in.getByte(i) == ' ' || in.getByte(i) == '\t')) {
             i++;
         }
-        byte after = i < lf ? in.getByte(i) : (byte) '\n';
-        if (digits == 0 || (after != ';' && after != '\r' && after != '\n') || (after == '\r' && i + 1 != lf)) {
-            badContent(in, out, "bad chunk size");
+        boolean extension = i < lf && in.getByte(i) == ';';
+        for (int x = i; extension && x < lf - 1; x++) {
+            extension = FieldSyntax.valueByte(in.getByte(x));
+        }
+        boolean ok = digits > 0
+                && in.getByte(lf - 1) == '\r'
+                && lf - 1 >= i
+                && (extension || (i == lf - 1 && digitsEnd == i));
+        if (!ok) {
+            badContent(in, out, "bad chunk size line");
             return false;
         }
         in.readerIndex(lf + 1);
@@ -383,13 +377,11 @@ final class ResponseDecoder extends ByteToMessageDecoder {
     }
 
     private boolean readTrailers(ByteBuf in, List<Object> out) {
-        if (in.getByte(in.readerIndex()) == '\n'
-                || (in.readableBytes() >= 2
-                        && in.getByte(in.readerIndex()) == '\r'
-                        && in.getByte(in.readerIndex() + 1) == '\n')) {
-            in.skipBytes(in.getByte(in.readerIndex()) == '\n' ? 1 : 2);
-            out.add(LastHttpContent.EMPTY_LAST_CONTENT);
-            state = State.HEAD;
+        if (in.readableBytes() >= 2
+                && in.getByte(in.readerIndex()) == '\r'
+                && in.getByte(in.readerIndex() + 1) == '\n') {
+            in.skipBytes(2);
+            ended(in, out, LastHttpContent.EMPTY_LAST_CONTENT);
             return true;
         }
         if (in.readableBytes() == 1 && in.getByte(in.readerIndex()) == '\r') {
@@ -412,8 +404,7 @@ final class ResponseDecoder extends ByteToMessageDecoder {
             badContent(in, out, e.getMessage());
             return false;
         }
-        out.add(new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, trailers));
-        state = State.HEAD;
+        ended(in, out, new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, trailers));
         return true;
     }
 

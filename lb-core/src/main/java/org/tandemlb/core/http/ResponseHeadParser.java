@@ -7,14 +7,14 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * The syntax of a response head and of trailers, for {@link ResponseDecoder}: a head's bytes,
  * copied once into an array, become a response whose {@link HeadHeaders} keep each value as a span
  * of that array. What is refused is listed on {@link ResponseDecoder}; a refusal is an
  * {@link IllegalArgumentException} saying what is wrong. The decoder keeps the state machine and
- * the framing of the body; this class only reads bytes (stateless).
+ * the framing of the body; this class only reads bytes (stateless). Tokens and field values are
+ * judged by {@link FieldSyntax}, as on the request side.
  */
 final class ResponseHeadParser {
     private static final byte[] HTTP_1_1 = "HTTP/1.1".getBytes(StandardCharsets.US_ASCII);
@@ -111,11 +111,10 @@ final class ResponseHeadParser {
         }
         HttpVersion version = version(b, 0, sp);
         int codeStart = sp + 1;
-        while (codeStart < contentEnd && b[codeStart] == ' ') {
-            codeStart++;
-        }
+        // Three digits, 100 to 599 (RFC 9110 §15), then a space and the reason, or the line's end.
         if (codeStart + 3 > contentEnd
-                || !digit(b[codeStart])
+                || b[codeStart] < '1'
+                || b[codeStart] > '5'
                 || !digit(b[codeStart + 1])
                 || !digit(b[codeStart + 2])
                 || (codeStart + 3 < contentEnd && b[codeStart + 3] != ' ')) {
@@ -126,38 +125,7 @@ final class ResponseHeadParser {
         HttpResponseStatus status = status(code, b, reasonStart, contentEnd);
 
         HeadHeaders headers = new HeadHeaders(b);
-        int pos = lineEnd + 1;
-        AsciiString lastName = null;
-        while (pos < n) {
-            int le = lineEnd(b, pos, n);
-            int ce = trimCr(b, pos, le);
-            if (ce == pos) {
-                break; // the empty line
-            }
-            if (b[pos] == ' ' || b[pos] == '\t') {
-                // obs-fold: the line continues the previous header's value (RFC 9112 §5.2)
-                if (lastName == null) {
-                    throw new IllegalArgumentException("folded line before any header");
-                }
-                int vs = skipOws(b, pos, ce);
-                int ve = trimOws(b, vs, ce);
-                checkValue(b, vs, ve);
-                // Rare: rebuilt through strings, the last value of that name getting the continuation.
-                List<String> all = headers.getAll(lastName);
-                String prior = all.get(all.size() - 1);
-                headers.remove(lastName);
-                for (int i = 0; i < all.size() - 1; i++) {
-                    headers.add(lastName, all.get(i));
-                }
-                headers.add(
-                        lastName,
-                        ve > vs ? prior + " " + new String(b, vs, ve - vs, StandardCharsets.ISO_8859_1) : prior);
-            } else {
-                lastName = header(b, pos, ce, headers);
-            }
-            pos = le + 1;
-        }
-
+        fields(b, lineEnd + 1, headers);
         return new DefaultHttpResponse(version, status, headers);
     }
 
@@ -168,41 +136,44 @@ final class ResponseHeadParser {
      */
     static HeadHeaders trailers(byte[] b) {
         HeadHeaders trailers = new HeadHeaders(b);
-        int pos = 0;
-        while (pos < b.length) {
-            int le = lineEnd(b, pos, b.length);
-            int ce = trimCr(b, pos, le);
-            if (ce == pos) {
-                break;
-            }
-            header(b, pos, ce, trailers);
-            pos = le + 1;
-        }
+        fields(b, 0, trailers);
         return trailers;
     }
 
-    /** Adds the header of the line {@code [start, end)}; returns its name. */
-    private static AsciiString header(byte[] b, int start, int end, HeadHeaders headers) {
-        int nameEnd = start;
-        while (nameEnd < end && b[nameEnd] != ':' && b[nameEnd] != ' ' && b[nameEnd] != '\t') {
-            if (!TOKEN[b[nameEnd] & 0xff]) {
-                throw new IllegalArgumentException("bad header name");
+    /**
+     * Adds the field lines from {@code pos} up to the empty line. A line that starts with
+     * whitespace (an obsolete folded line, RFC 9112 §5.2, or whitespace before the first field,
+     * §2.2) is refused, as a proxy may instead of unfolding it: a response is then 502.
+     */
+    private static void fields(byte[] b, int pos, HeadHeaders headers) {
+        int n = b.length;
+        while (pos < n) {
+            int le = lineEnd(b, pos, n);
+            int ce = trimCr(b, pos, le);
+            if (ce == pos) {
+                return; // the empty line
             }
+            if (b[pos] == ' ' || b[pos] == '\t') {
+                throw new IllegalArgumentException("folded line or whitespace before a field");
+            }
+            header(b, pos, ce, headers);
+            pos = le + 1;
+        }
+    }
+
+    /** Adds the header of the line {@code [start, end)}: a token, its colon at once (RFC 9112 §5.1), a value. */
+    private static void header(byte[] b, int start, int end, HeadHeaders headers) {
+        int nameEnd = start;
+        while (nameEnd < end && FieldSyntax.token(b[nameEnd])) {
             nameEnd++;
         }
-        if (nameEnd == start) {
-            throw new IllegalArgumentException("empty header name");
+        if (nameEnd == start || nameEnd >= end || b[nameEnd] != ':') {
+            throw new IllegalArgumentException("bad header name, or whitespace before its colon");
         }
-        int colon = skipOws(b, nameEnd, end); // whitespace before the colon is removed (RFC 9112 §5.1)
-        if (colon >= end || b[colon] != ':') {
-            throw new IllegalArgumentException("no colon in a header line");
-        }
-        int vs = skipOws(b, colon + 1, end);
+        int vs = skipOws(b, nameEnd + 1, end);
         int ve = trimOws(b, vs, end);
         checkValue(b, vs, ve);
-        AsciiString name = name(b, start, nameEnd);
-        headers.addSpan(name, vs, ve);
-        return name;
+        headers.addSpan(name(b, start, nameEnd), vs, ve);
     }
 
     /**
@@ -229,27 +200,10 @@ final class ResponseHeadParser {
         return -1;
     }
 
-    /** Token characters of a header name (RFC 9110 §5.6.2). */
-    private static final boolean[] TOKEN = new boolean[256];
-
-    static {
-        for (int c = '0'; c <= '9'; c++) {
-            TOKEN[c] = true;
-        }
-        for (int c = 'a'; c <= 'z'; c++) {
-            TOKEN[c] = true;
-            TOKEN[c - 'a' + 'A'] = true;
-        }
-        for (char c : "!#$%&'*+-.^_`|~".toCharArray()) {
-            TOKEN[c] = true;
-        }
-    }
-
     /** A field value holds no control character but tab (RFC 9110 §5.5; bytes from 0x80 are obs-text). */
     private static void checkValue(byte[] b, int start, int end) {
         for (int i = start; i < end; i++) {
-            int c = b[i] & 0xff;
-            if ((c < 0x20 && c != '\t') || c == 0x7f) {
+            if (!FieldSyntax.valueByte(b[i])) {
                 throw new IllegalArgumentException("control character in a header value");
             }
         }
@@ -263,8 +217,9 @@ final class ResponseHeadParser {
         if (regionIs(b, start, end, HTTP_1_0)) {
             return HttpVersion.HTTP_1_0;
         }
-        // Anything else must still read HTTP/x.y (valueOf throws otherwise).
-        return HttpVersion.valueOf(new String(b, start, len, StandardCharsets.US_ASCII));
+        // A server that answers an HTTP/1.1 request speaks HTTP/1.x (RFC 9112 §2.3).
+        throw new IllegalArgumentException(
+                "unsupported version " + new String(b, start, Math.min(len, 16), StandardCharsets.ISO_8859_1));
     }
 
     private static boolean regionIs(byte[] b, int start, int end, byte[] expected) {
@@ -310,9 +265,15 @@ final class ResponseHeadParser {
         return n;
     }
 
-    /** The end of a line's content: before its CR, if it has one. A CR anywhere else is refused. */
+    /**
+     * The end of a line's content: before its CRLF. A line that ends with a bare LF, or a CR
+     * anywhere else, is refused (RFC 9112 §2.2), as on the request side.
+     */
     private static int trimCr(byte[] b, int start, int lineEnd) {
-        int end = lineEnd > start && b[lineEnd - 1] == '\r' ? lineEnd - 1 : lineEnd;
+        if (lineEnd <= start || b[lineEnd - 1] != '\r') {
+            throw new IllegalArgumentException("line not ending with CRLF in the response head");
+        }
+        int end = lineEnd - 1;
         for (int i = start; i < end; i++) {
             if (b[i] == '\r') {
                 throw new IllegalArgumentException("bare CR in the response head");

@@ -21,6 +21,7 @@ import org.tandemlb.core.backend.Backend;
 import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.frontend.Frontend;
+import org.tandemlb.core.proxy.Refusal;
 import org.tandemlb.core.tls.HandshakeStats;
 import org.tandemlb.core.tls.ServerTls;
 import org.tandemlb.core.tls.TlsCertificate;
@@ -234,6 +235,12 @@ public final class LoadBalancerMetrics implements AccessListener {
                 .description("HTTP/2 streams opened by clients")
                 .tags(tags)
                 .register(registry));
+        for (Refusal r : Refusal.values()) {
+            list.add(FunctionCounter.builder("tandem.frontend.requests.refused", f, x -> x.requestsRefused(r.label()))
+                    .description("Requests (tcp: connections) refused, by reason")
+                    .tags("frontend", f.name(), "reason", r.label())
+                    .register(registry));
+        }
         return list;
     }
 

@@ -26,6 +26,9 @@ public final class Closing {
 
     /** Flushes {@code ch} and closes it once everything written is out, or after {@code linger}. */
     public static void afterWrites(Channel ch, Duration linger) {
+        // What a handler keeps back until a flush (the HTTP encoder holds a response head until
+        // its body comes) goes out too: a response cut short shows as cut, not as nothing.
+        ch.flush();
         ChannelOutboundBuffer pending = ch.unsafe().outboundBuffer();
         if (pending == null || pending.totalPendingWriteBytes() == 0) {
             ch.close(); // nothing written is still on its way (the common case): close at once

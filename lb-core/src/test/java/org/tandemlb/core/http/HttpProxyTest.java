@@ -2,7 +2,6 @@ package org.tandemlb.core.http;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -428,27 +427,5 @@ class HttpProxyTest {
                             .read()
                             .body());
         }
-    }
-
-    @Test
-    void frontendMaxConnectionsClosesTheExtraConnection() throws Exception {
-        TestBackend a = backend("a");
-        LoadBalancer lb = track(Proxies.start(
-                Mode.HTTP,
-                be -> be.server(ServerConfig.builder("a", a.hostPort()).build()),
-                f -> f.maxConnections(2),
-                1));
-        try (RawHttp c1 = new RawHttp(lb.address("fe"));
-                RawHttp c2 = new RawHttp(lb.address("fe"))) {
-            assertEquals(200, c1.get("/").status());
-            assertEquals(200, c2.get("/").status());
-            try (RawHttp c3 = new RawHttp(lb.address("fe"))) {
-                assertTrue(c3.closedByPeer(), "the third connection is closed on accept");
-            }
-            assertEquals(200, c1.get("/").status(), "the first two keep working");
-        }
-        await().atMost(Duration.ofSeconds(5)).until(() -> lb.frontend("fe").currentConnections() == 0);
-        assertEquals(1, lb.frontend("fe").connectionsRefused());
-        assertFalse(lb.frontend("fe").connectionsTotal() < 3);
     }
 }

@@ -114,6 +114,18 @@ class LoadBalancerMetricsTest {
                         text.contains("tandem_server_check_failures_total{backend=\"web\",server=\"sick\",} 0.0"),
                         text);
                 assertTrue(text.contains("tandem_server_check_failures_total{backend=\"web\",server=\"sick\","), text);
+                try (RawHttp bad = new RawHttp(lb.address("www"))) {
+                    assertEquals(400, bad.send("GET / HTTP/1.1\r\n\r\n").read().status()); // no Host
+                }
+                text = registry.scrape();
+                assertTrue(
+                        text.contains(
+                                "tandem_frontend_requests_refused_total{frontend=\"www\",reason=\"bad_request\",} 1.0"),
+                        text);
+                assertTrue(
+                        text.contains(
+                                "tandem_frontend_requests_refused_total{frontend=\"www\",reason=\"too_large\",} 0.0"),
+                        text);
             }
         }
     }

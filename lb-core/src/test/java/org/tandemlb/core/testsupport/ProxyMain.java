@@ -8,10 +8,12 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import org.tandemlb.core.LoadBalancer;
 import org.tandemlb.core.config.Http2Config;
 import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.config.ServerConfig;
+import org.tandemlb.core.config.Timeouts;
 
 /**
  * A load balancer in a JVM of its own, so that a test can bound its memory ({@code -Xmx}) and
@@ -21,6 +23,9 @@ import org.tandemlb.core.config.ServerConfig;
  * {@code MEMORY <peak heap bytes> <netty direct bytes>}, and exits at end of input.
  */
 public final class ProxyMain {
+    /** The system property with the frontend's {@code timeouts.http_request} (ISO-8601; zero: the default). */
+    static final String HTTP_REQUEST = "proxy.httpRequest";
+
     private ProxyMain() {}
 
     public static void main(String[] args) throws Exception {
@@ -34,7 +39,15 @@ public final class ProxyMain {
                     }
                     return b;
                 },
-                f -> h2c ? f.http2(Http2Config.DEFAULTS.withH2c(true)) : f,
+                f -> {
+                    Duration httpRequest = Duration.parse(System.getProperty(HTTP_REQUEST, "PT0S"));
+                    if (!httpRequest.isZero()) {
+                        f.timeouts(Timeouts.DEFAULTS.toBuilder()
+                                .httpRequest(httpRequest)
+                                .build());
+                    }
+                    return h2c ? f.http2(Http2Config.DEFAULTS.withH2c(true)) : f;
+                },
                 1)) {
             System.out.println("LISTENING " + lb.address("fe").getPort());
             System.out.flush();

@@ -15,10 +15,18 @@ public final class ProxyProcess implements AutoCloseable {
 
     /** Starts the proxy with {@code -Xmx<maxHeap>} in {@code mode} over {@code servers}. */
     public ProxyProcess(String maxHeap, String mode, String... servers) throws IOException {
+        this(maxHeap, Duration.ZERO, mode, servers);
+    }
+
+    /**
+     * As {@link #ProxyProcess(String, String, String...)}, with the frontend's
+     * {@code timeouts.http_request} set to {@code httpRequest} (zero: the default).
+     */
+    public ProxyProcess(String maxHeap, Duration httpRequest, String mode, String... servers) throws IOException {
         // stderr apart: stdout carries only the protocol lines, stderr the logs (echoed here).
         child = ChildProcess.java(ProxyMain.class)
                 .name("proxy")
-                .jvmArgs("-Xmx" + maxHeap, "-XX:+UseSerialGC")
+                .jvmArgs("-Xmx" + maxHeap, "-XX:+UseSerialGC", "-D" + ProxyMain.HTTP_REQUEST + "=" + httpRequest)
                 .args(mode)
                 .args(servers)
                 .separateStderr()

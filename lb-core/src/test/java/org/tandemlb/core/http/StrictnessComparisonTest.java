@@ -1,0 +1,240 @@
+package org.tandemlb.core.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.tandemlb.core.LoadBalancer;
+import org.tandemlb.core.config.Mode;
+import org.tandemlb.core.config.ServerConfig;
+import org.tandemlb.core.testsupport.ChildProcess;
+import org.tandemlb.core.testsupport.ExternalProcesses;
+import org.tandemlb.core.testsupport.Proxies;
+import org.tandemlb.core.testsupport.RawServer;
+
+/**
+ * The requests of {@link MalformedRequests} through Tandem and through a real HAProxy 2.6 (its
+ * defaults, {@code mode http}), each in front of its own raw recording server, in one run. It
+ * writes what each answered and whether anything reached the server to
+ * {@code target/strictness.md} (and to the file named by {@code -Dstrictness.out}, which is how
+ * docs/strictness.md is made), and checks that Tandem refuses every request HAProxy refuses.
+ */
+class StrictnessComparisonTest {
+    private static final Path HAPROXY = ExternalProcesses.requireBinary("haproxy", "/usr/sbin/haproxy", "haproxy");
+    /** How long to wait for an answer: a proxy waiting for a body it was promised does not answer. */
+    private static final int ANSWER_MS = 1500;
+
+    @TempDir
+    Path dir;
+
+    /** What one proxy did with one request. */
+    record Result(int status, boolean forwarded) {
+        String describe() {
+            String answer = status > 0 ? String.valueOf(status) : status == 0 ? "closed" : "no answer";
+            return forwarded ? "**forwarded**, " + answer : answer;
+        }
+    }
+
+    @Test
+    void tandemRefusesEverythingHAProxyRefusesAndMore() throws Exception {
+        List<MalformedRequests.Case> cases = MalformedRequests.all();
+        List<Result> tandem = new ArrayList<>();
+        List<Result> haproxy = new ArrayList<>();
+        try (RawServer behindTandem = RawServer.recording();
+                RawServer behindHAProxy = RawServer.recording();
+                LoadBalancer lb = Proxies.start(
+                        Mode.HTTP,
+                        b -> b.server(ServerConfig.builder("s", behindTandem.hostPort())
+                                .build()),
+                        f -> f,
+                        1)) {
+            int[] port = new int[1];
+            try (ChildProcess h = haproxy(behindHAProxy, port)) {
+                InetSocketAddress edge = new InetSocketAddress("127.0.0.1", port[0]);
+                // A first request to each, so that no answer is late for a cold start.
+                probe(lb.address("fe"), behindTandem, "GET /warm-up HTTP/1.1\r\nHost: t\r\n\r\n");
+                probe(edge, behindHAProxy, "GET /warm-up HTTP/1.1\r\nHost: t\r\n\r\n");
+                for (MalformedRequests.Case c : cases) {
+                    tandem.add(probe(lb.address("fe"), behindTandem, c.raw()));
+                    haproxy.add(probe(edge, behindHAProxy, c.raw()));
+                }
+                assertTrue(h.isAlive(), h.output());
+            }
+        }
+        String table = table(cases, tandem, haproxy, version());
+        Files.createDirectories(Path.of("target"));
+        Files.writeString(Path.of("target", "strictness.md"), table);
+        String out = System.getProperty("strictness.out");
+        if (out != null && !out.isBlank()) {
+            Files.writeString(Path.of(out), table);
+        }
+        for (int i = 0; i < cases.size(); i++) {
+            MalformedRequests.Case c = cases.get(i);
+            assertEquals(new Result(c.status(), false), tandem.get(i), c.name());
+            assertTrue(
+                    haproxy.get(i).forwarded() || !tandem.get(i).forwarded(),
+                    c.name() + ": HAProxy refuses it, so must Tandem");
+        }
+    }
+
+    /** Sends {@code raw} to {@code proxy} and tells what came back and whether {@code server} saw anything. */
+    private static Result probe(InetSocketAddress proxy, RawServer server, String raw) throws IOException {
+        int before = server.received().length();
+        int status;
+        try (Socket s = new Socket()) {
+            s.connect(proxy, 5000);
+            s.setSoTimeout(ANSWER_MS);
+            s.getOutputStream().write(raw.getBytes(StandardCharsets.ISO_8859_1));
+            s.getOutputStream().flush();
+            status = status(s.getInputStream());
+        }
+        // A sentinel on a new connection: once it is answered, whatever the proxy forwarded of the
+        // request before has arrived (it was written first).
+        try (Socket s = new Socket()) {
+            s.connect(proxy, 5000);
+            s.setSoTimeout(10_000);
+            s.getOutputStream()
+                    .write("GET /sentinel HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            assertEquals(200, status(s.getInputStream()), "the sentinel through " + proxy);
+        }
+        String since = server.received().substring(before);
+        int start = since.indexOf("GET /sentinel HTTP/1.1\r\n");
+        int end = since.indexOf("\r\n\r\n", start);
+        String besides = since.substring(0, start) + since.substring(end + 4);
+        return new Result(status, !besides.isEmpty());
+    }
+
+    /** The status of the response being read, 0 when the connection closed first, -1 when none came in time. */
+    private static int status(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        try {
+            int b;
+            while ((b = in.read()) >= 0 && b != '\n') {
+                line.append((char) b);
+            }
+        } catch (SocketTimeoutException e) {
+            return -1;
+        } catch (IOException e) {
+            return 0; // reset
+        }
+        String[] parts = line.toString().split(" ");
+        return parts.length > 1 && parts[1].matches("\\d{3}") ? Integer.parseInt(parts[1]) : 0;
+    }
+
+    private ChildProcess haproxy(RawServer server, int[] port) {
+        return ExternalProcesses.startOnFreePort("haproxy", p -> {
+            Path cfg = dir.resolve("haproxy-" + p + ".cfg");
+            Files.writeString(
+                    cfg,
+                    String.join(
+                            "\n",
+                            "defaults",
+                            "  mode http",
+                            "  timeout connect 5s",
+                            "  timeout client 5s",
+                            "  timeout server 5s",
+                            "  timeout http-request 5s",
+                            "frontend edge",
+                            "  bind 127.0.0.1:" + p,
+                            "  default_backend be",
+                            "backend be",
+                            "  server s " + server.hostPort(),
+                            ""));
+            ChildProcess h = ChildProcess.command(HAPROXY.toString(), "-db", "-f", cfg.toString())
+                    .name("haproxy")
+                    .start();
+            InetSocketAddress at = new InetSocketAddress("127.0.0.1", p);
+            boolean up = ExternalProcesses.pollUntil(
+                    Duration.ofSeconds(10), () -> !h.isAlive() || ExternalProcesses.acceptsConnections(at));
+            if (!up || !h.isAlive()) {
+                String output = h.output();
+                h.close();
+                if (output.contains("Address already in use")) {
+                    throw new ExternalProcesses.AddressInUseException(output);
+                }
+                throw new IOException("haproxy did not start: " + output);
+            }
+            port[0] = p;
+            return h;
+        });
+    }
+
+    private static String version() {
+        String v = ExternalProcesses.run(Duration.ofSeconds(10), HAPROXY.toString(), "-v")
+                .stdout();
+        return v.lines().findFirst().orElse("HAProxy").trim();
+    }
+
+    private static String table(
+            List<MalformedRequests.Case> cases, List<Result> tandem, List<Result> haproxy, String version) {
+        int stricter = 0;
+        int haproxyRefused = 0;
+        int tandemRefused = 0;
+        for (int i = 0; i < cases.size(); i++) {
+            stricter += haproxy.get(i).forwarded() && !tandem.get(i).forwarded() ? 1 : 0;
+            haproxyRefused += haproxy.get(i).forwarded() ? 0 : 1;
+            tandemRefused += tandem.get(i).forwarded() ? 0 : 1;
+        }
+        StringBuilder md = new StringBuilder();
+        md.append("# Strictness: Tandem beside HAProxy\n\n")
+                .append("Generated by `StrictnessComparisonTest` (lb-core) on ")
+                .append(LocalDate.now(ZoneOffset.UTC))
+                .append(" against ")
+                .append(version)
+                .append(" with its defaults (`mode http`). Each of the ")
+                .append(cases.size())
+                .append(" malformed or ambiguous requests below was sent as raw bytes to each proxy, each in front ")
+                .append("of its own raw recording server; **forwarded** means bytes of it reached that server. ")
+                .append("A status is the proxy's answer; *closed*: the connection closed without one; ")
+                .append("*no answer*: none within ")
+                .append(ANSWER_MS)
+                .append(" ms (the proxy waits for a body it was promised).\n\n")
+                .append("Tandem refuses ")
+                .append(tandemRefused)
+                .append(" and forwards ")
+                .append(cases.size() - tandemRefused)
+                .append("; HAProxy refuses ")
+                .append(haproxyRefused)
+                .append(" and forwards ")
+                .append(cases.size() - haproxyRefused)
+                .append(". Tandem is stricter on ")
+                .append(stricter)
+                .append(" (marked below). What Tandem refuses and why: [security.md](security.md).\n\n")
+                .append("To make this page again: `mvn -B -pl lb-core -am verify -Dtest=StrictnessComparisonTest ")
+                .append("-Dsurefire.failIfNoSpecifiedTests=false -Dstrictness.out=$PWD/docs/strictness.md`.\n\n")
+                .append("| # | request | rule (RFC) | Tandem | HAProxy | |\n")
+                .append("| ---: | --- | --- | --- | --- | --- |\n");
+        for (int i = 0; i < cases.size(); i++) {
+            MalformedRequests.Case c = cases.get(i);
+            boolean more = haproxy.get(i).forwarded() && !tandem.get(i).forwarded();
+            md.append("| ")
+                    .append(i + 1)
+                    .append(" | ")
+                    .append(c.name())
+                    .append(" | ")
+                    .append(c.rule().replace(" ", " §"))
+                    .append(" | ")
+                    .append(tandem.get(i).describe())
+                    .append(" | ")
+                    .append(haproxy.get(i).describe())
+                    .append(" | ")
+                    .append(more ? "stricter" : "")
+                    .append(" |\n");
+        }
+        return md.toString();
+    }
+}
