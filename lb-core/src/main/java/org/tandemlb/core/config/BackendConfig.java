@@ -25,6 +25,8 @@ import java.util.Set;
  * @param sendProxy    the PROXY protocol header written first on each new server connection
  *                     (default {@link SendProxy#NONE})
  * @param tls          TLS to the servers (and their health checks), or null for plain TCP
+ * @param rules        http mode: header rules and error pages ({@link HttpRules#NONE} for none;
+ *                     a request id is a frontend's)
  */
 public record BackendConfig(
         String name,
@@ -38,7 +40,8 @@ public record BackendConfig(
         PassiveCheckConfig passiveCheck,
         Duration slowStart,
         SendProxy sendProxy,
-        UpstreamTlsConfig tls) {
+        UpstreamTlsConfig tls,
+        HttpRules rules) {
 
     public BackendConfig {
         Names.require("backend", name);
@@ -73,6 +76,43 @@ public record BackendConfig(
                         "backend " + name + ": server name '" + s.name() + "' is used twice");
             }
         }
+        rules = rules == null ? HttpRules.NONE : rules;
+        if (mode == Mode.TCP && !rules.isEmpty()) {
+            throw new IllegalArgumentException("backend " + name + ": header rules and error_pages need mode http");
+        }
+        if (rules.requestId() != null) {
+            throw new IllegalArgumentException("backend " + name + ": request_id is a frontend setting");
+        }
+    }
+
+    /** A backend without header rules or error pages. */
+    public BackendConfig(
+            String name,
+            Mode mode,
+            Balance balance,
+            HashPolicy hash,
+            List<ServerConfig> servers,
+            Timeouts timeouts,
+            int retries,
+            HealthCheckConfig healthCheck,
+            PassiveCheckConfig passiveCheck,
+            Duration slowStart,
+            SendProxy sendProxy,
+            UpstreamTlsConfig tls) {
+        this(
+                name,
+                mode,
+                balance,
+                hash,
+                servers,
+                timeouts,
+                retries,
+                healthCheck,
+                passiveCheck,
+                slowStart,
+                sendProxy,
+                tls,
+                HttpRules.NONE);
     }
 
     /** The server called {@code serverName}, or null. */
@@ -104,6 +144,7 @@ public record BackendConfig(
         private Duration slowStart = Duration.ZERO;
         private UpstreamTlsConfig tls;
         private SendProxy sendProxy = SendProxy.NONE;
+        private HttpRules rules = HttpRules.NONE;
 
         private Builder(String name, Mode mode) {
             this.name = name;
@@ -169,6 +210,11 @@ public record BackendConfig(
             return this;
         }
 
+        public Builder rules(HttpRules r) {
+            rules = r;
+            return this;
+        }
+
         public BackendConfig build() {
             return new BackendConfig(
                     name,
@@ -182,7 +228,8 @@ public record BackendConfig(
                     passiveCheck,
                     slowStart,
                     sendProxy,
-                    tls);
+                    tls,
+                    rules);
         }
     }
 }

@@ -24,6 +24,8 @@ import java.util.Objects;
  *                       header added to responses, or null for none (meant for TLS frontends)
  * @param http2          http mode: h2c and the HTTP/2 limits
  * @param tls            TLS termination, or null for a cleartext frontend
+ * @param rules          http mode: header rules, request id and error pages ({@link HttpRules#NONE}
+ *                       for none)
  */
 public record FrontendConfig(
         String name,
@@ -38,7 +40,8 @@ public record FrontendConfig(
         int redirectHttpsPort,
         Duration hsts,
         Http2Config http2,
-        TlsConfig tls) {
+        TlsConfig tls,
+        HttpRules rules) {
 
     public FrontendConfig {
         Names.require("frontend", name);
@@ -70,6 +73,43 @@ public record FrontendConfig(
         if (mode == Mode.TCP && http2.h2c()) {
             throw new IllegalArgumentException("frontend " + name + ": h2c needs mode http");
         }
+        rules = rules == null ? HttpRules.NONE : rules;
+        if (mode == Mode.TCP && !rules.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "frontend " + name + ": header rules, request_id and error_pages need mode http");
+        }
+    }
+
+    /** A frontend without header rules, request id or error pages. */
+    public FrontendConfig(
+            String name,
+            Mode mode,
+            List<HostPort> binds,
+            int maxConnections,
+            String defaultBackend,
+            List<RouteConfig> routes,
+            Timeouts timeouts,
+            boolean acceptProxy,
+            boolean redirectHttps,
+            int redirectHttpsPort,
+            Duration hsts,
+            Http2Config http2,
+            TlsConfig tls) {
+        this(
+                name,
+                mode,
+                binds,
+                maxConnections,
+                defaultBackend,
+                routes,
+                timeouts,
+                acceptProxy,
+                redirectHttps,
+                redirectHttpsPort,
+                hsts,
+                http2,
+                tls,
+                HttpRules.NONE);
     }
 
     /** A builder for a frontend called {@code name} in {@code mode}. */
@@ -92,6 +132,7 @@ public record FrontendConfig(
         private Duration hsts;
         private Http2Config http2 = Http2Config.DEFAULTS;
         private TlsConfig tls;
+        private HttpRules rules = HttpRules.NONE;
 
         private Builder(String name, Mode mode) {
             this.name = name;
@@ -158,6 +199,11 @@ public record FrontendConfig(
             return this;
         }
 
+        public Builder rules(HttpRules r) {
+            rules = r;
+            return this;
+        }
+
         public FrontendConfig build() {
             return new FrontendConfig(
                     name,
@@ -172,7 +218,8 @@ public record FrontendConfig(
                     redirectHttpsPort,
                     hsts,
                     http2,
-                    tls);
+                    tls,
+                    rules);
         }
     }
 }

@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import org.tandemlb.core.backend.Backend;
 import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.config.FrontendConfig;
+import org.tandemlb.core.config.RouteConfig;
 import org.tandemlb.core.config.Timeouts;
 import org.tandemlb.core.proxy.Closing;
 import org.tandemlb.core.proxy.DeferredFlush;
@@ -138,7 +139,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
      */
     private void refuse(HttpRequest req, FullHttpResponse answer, String termination) {
         tap.logRefused(req, answer.status().code(), termination);
-        answerAndClose(answer);
+        answerAndClose(ErrorPages.apply(answer, identity, null));
     }
 
     private void requestHeadTimedOut() {
@@ -207,8 +208,13 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
             }
             return;
         }
-        String backendName = router.backendFor(req);
-        Backend backend = context.backend(backendName);
+        RouteConfig route = router.route(req);
+        FullHttpResponse routeAnswer = RouteAnswer.of(route, req, identity, client.alloc());
+        if (routeAnswer != null) {
+            refuse(req, routeAnswer, RouteAnswer.termination(routeAnswer));
+            return;
+        }
+        Backend backend = context.backend(route == null ? router.defaultBackend() : route.backend());
         state = State.EXCHANGE;
         deadlines.awaitBody();
         if (tap.startNanos() == 0) {
@@ -351,12 +357,13 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
     @Override
     public void respondError(HttpResponseStatus status, String termination) {
         boolean started = exchange != null && exchange.responseStarted();
+        Backend pagesOf = exchange == null ? null : exchange.backend();
         dropExchange(status.code(), termination);
         if (started || !client.isActive()) {
             closeAfterWrites(); // the part of the response already written, as far as it went
             return;
         }
-        answerAndClose(ErrorResponses.of(client.alloc(), status));
+        answerAndClose(ErrorPages.apply(ErrorResponses.of(client.alloc(), status), identity, pagesOf));
     }
 
     /**
