@@ -136,19 +136,19 @@ class PolicyNginxTest {
     void headerRulesAndAGeneratedRequestIdReachNginxAndComeBack() throws IOException {
         RawHttp.Response r;
         try (RawHttp c = from("127.0.0.2")) {
-            r = c.send("GET /echo HTTP/1.1\r\nHost: www.example.com\r\nX-Debug: on\r\nX-Via: client-proxy\r\n\r\n")
+            r = c.send("GET /echo HTTP/1.1\r\nHost: www.example.com\r\nX-Debug: on\r\nX-Client: forged\r\n\r\n")
                     .read();
         }
         assertEquals(200, r.status());
         String id = r.header("x-request-id");
         assertTrue(id != null && id.matches("[0-9a-f]{32}"), "a new id of 32 hex digits: " + id);
-        // X-Via keeps the client's value and gets Tandem's added; X-Debug is gone before nginx sees it.
-        assertEquals("/echo|" + id + "|127.0.0.2|client-proxy, tandem fe||be\n", r.body());
+        // X-Client is replaced, X-Via added; X-Debug is gone before nginx sees it.
+        assertEquals("/echo|" + id + "|127.0.0.2|tandem fe||be\n", r.body());
         assertEquals("ngx", r.header("x-served-by"));
         assertNull(r.header("server"), "the frontend's response rule deletes Server");
         assertEquals("nginx", r.header("x-upstream"), "other headers pass");
         await().atMost(Duration.ofSeconds(10))
-                .until(() -> received().contains("/echo|" + id + "|127.0.0.2|client-proxy, tandem fe|-|be"));
+                .until(() -> received().contains("/echo|" + id + "|127.0.0.2|tandem fe|-|be"));
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> entries.stream().anyMatch(e -> id.equals(e.requestId()) && e.status() == 200));
     }
