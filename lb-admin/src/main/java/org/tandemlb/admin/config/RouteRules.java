@@ -177,12 +177,13 @@ final class RouteRules {
         s.required("location");
         String location = s.string("location");
         Integer code = s.integer("code", 300, 399);
-        if (code != null && !RouteConfig.REDIRECT_CODES.contains(code)) {
+        boolean codeBad = code != null && !RouteConfig.REDIRECT_CODES.contains(code);
+        if (codeBad) {
             problems.report(
                     s.scalar("code"), s.path("code"), "redirect code " + code + " must be 301, 302, 303, 307 or 308");
         }
         Boolean strip = s.bool("strip_query");
-        if (location != null) {
+        if (location != null && !codeBad) {
             RouteConfig.Redirect r = problems.build(
                     s.scalar("location"),
                     s.path("location"),
