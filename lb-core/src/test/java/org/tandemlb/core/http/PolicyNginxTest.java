@@ -25,6 +25,7 @@ import org.tandemlb.core.config.Cidr;
 import org.tandemlb.core.config.ErrorPage;
 import org.tandemlb.core.config.FrontendConfig;
 import org.tandemlb.core.config.HeaderRule;
+import org.tandemlb.core.config.Http2Config;
 import org.tandemlb.core.config.HttpRules;
 import org.tandemlb.core.config.LoadBalancerConfig;
 import org.tandemlb.core.config.Mode;
@@ -107,6 +108,7 @@ class PolicyNginxTest {
                                 .backend("empty")
                                 .build())
                         .rules(frontendRules)
+                        .http2(Http2Config.DEFAULTS.withH2c(true))
                         .build())
                 .build();
         lb = LoadBalancer.builder(cfg).threads(1).accessListener(entries::add).build();
@@ -244,5 +246,33 @@ class PolicyNginxTest {
             assertEquals("back soon\n", r.body());
             assertEquals("close", r.header("connection"));
         }
+    }
+
+    @Test
+    void http2StreamsGetTheSameRulesIdsAndPages() throws Exception {
+        String url = "http://127.0.0.1:" + lb.address("fe").getPort();
+        String echo = Http2ClientTest.curl(
+                "--http2-prior-knowledge", "--interface", "127.0.0.2", "-D", "-", "-H", "X-Debug: on", url + "/h2echo");
+        assertTrue(echo.startsWith("HTTP/2 200"), echo);
+        String id = echo.lines()
+                .filter(l -> l.startsWith("x-request-id: "))
+                .map(l -> l.substring("x-request-id: ".length()).trim())
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no request id in " + echo));
+        assertTrue(echo.contains("x-served-by: ngx"), echo);
+        assertTrue(echo.endsWith("/h2echo|" + id + "|127.0.0.2|tandem fe||be"), echo);
+
+        String denied = Http2ClientTest.curl(
+                "--http2-prior-knowledge", "--interface", "127.0.0.3", "-D", "-", url + "/admin/h2");
+        assertTrue(denied.startsWith("HTTP/2 403"), denied);
+        assertTrue(denied.endsWith("<h1>Not from here</h1>"), denied);
+        String moved = Http2ClientTest.curl(
+                "--http2-prior-knowledge",
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_code} %{redirect_url}",
+                url + "/old/h2?q=1");
+        assertEquals("301 https://new.example.com/old/h2?q=1", moved);
     }
 }
