@@ -36,7 +36,8 @@ public final class HttpRoutes implements Router {
         }
         String h = hostWithoutPort(request.headers().get(HttpHeaderNames.HOST));
         String uri = request.uri();
-        for (RouteConfig r : routes) {
+        for (int i = 0; i < routes.size(); i++) {
+            RouteConfig r = routes.get(i);
             if (r.matches(h, uri) && matchesRest(r, request, uri)) {
                 return r;
             }
@@ -54,15 +55,18 @@ public final class HttpRoutes implements Router {
         if (!r.methods().isEmpty() && !r.methods().contains(request.method().name())) {
             return false;
         }
+        // Indexed loops: a route with no such condition costs no iterator.
+        List<RouteConfig.HeaderMatch> headerMatches = r.headers();
         HttpHeaders headers = request.headers();
-        for (RouteConfig.HeaderMatch m : r.headers()) {
-            if (!headerMatches(headers, m)) {
+        for (int i = 0; i < headerMatches.size(); i++) {
+            if (!headerMatches(headers, headerMatches.get(i))) {
                 return false;
             }
         }
-        int q = uri.indexOf('?');
-        for (RouteConfig.QueryMatch m : r.query()) {
-            if (q < 0 || !queryHas(uri, q + 1, m)) {
+        List<RouteConfig.QueryMatch> queryMatches = r.query();
+        int q = queryMatches.isEmpty() && r.pathRegex() == null ? -1 : uri.indexOf('?');
+        for (int i = 0; i < queryMatches.size(); i++) {
+            if (q < 0 || !queryHas(uri, q + 1, queryMatches.get(i))) {
                 return false;
             }
         }
