@@ -94,20 +94,21 @@ final class HeaderRules {
             }
             YamlNode at = s.scalar(op) == null ? s.node : s.scalar(op);
             if (name != null) {
-                // Checked here to report at the name (or the value) rather than at the rule.
+                // Checked here to report at the name, or at the value, rather than at the rule.
+                String v = kind == HeaderRule.Op.DELETE ? null : value == null ? "" : value;
                 try {
-                    HeaderRule rule = new HeaderRule(
-                            kind, name, kind == HeaderRule.Op.DELETE ? null : value == null ? "" : value);
+                    HeaderRule named = new HeaderRule(HeaderRule.Op.DELETE, name, null);
                     if (responseSide) {
-                        rule.checkResponseSide();
+                        named.checkResponseSide();
+                    }
+                    try {
+                        new HeaderRule(kind, name, v);
+                    } catch (IllegalArgumentException e) {
+                        YamlNode.Scalar valueAt = s.scalar("value");
+                        problems.report(valueAt == null ? at : valueAt, s.path("value"), e.getMessage());
                     }
                 } catch (IllegalArgumentException e) {
-                    boolean aboutValue = e.getMessage().contains("placeholder")
-                            || e.getMessage().contains("value");
-                    problems.report(
-                            aboutValue && s.scalar("value") != null ? s.scalar("value") : at,
-                            aboutValue ? s.path("value") : s.path(op),
-                            e.getMessage());
+                    problems.report(at, s.path(op), e.getMessage());
                 }
             }
             return () -> new HeaderRule(kind, name, kind == HeaderRule.Op.DELETE ? null : value == null ? "" : value);
