@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.tandemlb.core.config.ErrorPage;
 import org.tandemlb.core.config.HeaderRule;
@@ -84,7 +85,7 @@ final class HeaderRules {
                 return () -> null;
             }
             String op = ops.get(0);
-            HeaderRule.Op kind = HeaderRule.Op.valueOf(op.toUpperCase(java.util.Locale.ROOT));
+            HeaderRule.Op kind = HeaderRule.Op.valueOf(op.toUpperCase(Locale.ROOT));
             String name = s.string(op);
             String value = s.string("value");
             if (kind == HeaderRule.Op.DELETE && s.has("value")) {

@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A page Tandem sends instead of its built-in answer for one status ({@code error_pages}): read
@@ -67,8 +68,8 @@ public final class ErrorPage {
      */
     public static ErrorPage parse(int status, byte[] content, String source) {
         if (!STATUSES.contains(status)) {
-            throw new IllegalArgumentException("Tandem never answers " + status + " itself; error pages are for "
-                    + new java.util.TreeSet<>(STATUSES));
+            throw new IllegalArgumentException(
+                    "Tandem never answers " + status + " itself; error pages are for " + new TreeSet<>(STATUSES));
         }
         if (!startsWith(content, "HTTP/1.")) {
             return new ErrorPage(
