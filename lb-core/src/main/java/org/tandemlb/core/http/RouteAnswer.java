@@ -9,7 +9,6 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import java.util.regex.Pattern;
 import org.tandemlb.core.config.Cidr;
 import org.tandemlb.core.config.RouteConfig;
 
@@ -19,9 +18,6 @@ import org.tandemlb.core.config.RouteConfig;
  * is the one its connection's PROXY header carried, when the frontend has {@code accept_proxy}.
  */
 final class RouteAnswer {
-    /** A Host header fit to be copied into a Location: a name or address, with an optional port. */
-    private static final Pattern HOST = Pattern.compile("([A-Za-z0-9._~-]+|\\[[0-9A-Fa-f:.]+\\])(?::[0-9]*)?");
-
     private RouteAnswer() {}
 
     /**
@@ -89,7 +85,7 @@ final class RouteAnswer {
                 case "scheme" -> out.append(scheme);
                 case "host" -> {
                     String host = req.headers().get(HttpHeaderNames.HOST);
-                    if (host == null || !HOST.matcher(host.trim()).matches()) {
+                    if (host == null || !HttpsRedirect.HOST.matcher(host.trim()).matches()) {
                         return null;
                     }
                     out.append(host.trim());
