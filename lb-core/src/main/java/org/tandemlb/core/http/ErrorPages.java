@@ -22,15 +22,25 @@ final class ErrorPages {
 
     /**
      * {@code answer}, or the page that replaces it when it is one of Tandem's own and a page is
-     * configured for its status ({@code answer} is then released).
+     * configured for its status ({@code answer} is then released); with the request's id when
+     * the frontend has {@code request_id}.
      *
      * @param identity the client's (its frontend's pages)
-     * @param backend  the request's backend, or null
+     * @param exchange the request's exchange (its backend's pages, its id), or null
      */
-    static FullHttpResponse apply(FullHttpResponse answer, ClientIdentity identity, Backend backend) {
+    static FullHttpResponse apply(FullHttpResponse answer, ClientIdentity identity, Exchange exchange) {
         if (!(answer instanceof ErrorResponses.Own)) {
             return answer;
         }
+        FullHttpResponse r = page(answer, identity, exchange == null ? null : exchange.backend());
+        String id = exchange == null ? null : exchange.requestId();
+        if (id != null) {
+            r.headers().set(identity.rules().requestId(), id);
+        }
+        return r;
+    }
+
+    private static FullHttpResponse page(FullHttpResponse answer, ClientIdentity identity, Backend backend) {
         Map<Integer, ErrorPage> frontendPages = identity.rules().errorPages();
         Map<Integer, ErrorPage> backendPages =
                 backend == null ? Map.of() : backend.config().rules().errorPages();

@@ -113,6 +113,11 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
 
     // ---- what the client side reads ----
 
+    /** The request's id ({@code request_id}), or null without one. */
+    String requestId() {
+        return rules == null ? null : rules.requestId();
+    }
+
     /** Whether the request has been read whole. */
     boolean requestComplete() {
         return requestComplete;

@@ -357,13 +357,13 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
     @Override
     public void respondError(HttpResponseStatus status, String termination) {
         boolean started = exchange != null && exchange.responseStarted();
-        Backend pagesOf = exchange == null ? null : exchange.backend();
+        Exchange failed = exchange;
         dropExchange(status.code(), termination);
         if (started || !client.isActive()) {
             closeAfterWrites(); // the part of the response already written, as far as it went
             return;
         }
-        answerAndClose(ErrorPages.apply(ErrorResponses.of(client.alloc(), status), identity, pagesOf));
+        answerAndClose(ErrorPages.apply(ErrorResponses.of(client.alloc(), status), identity, failed));
     }
 
     /**

@@ -290,13 +290,13 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
     @Override
     public void respondError(HttpResponseStatus status, String termination) {
         boolean started = exchange != null && exchange.responseStarted();
-        Backend pagesOf = exchange == null ? null : exchange.backend();
+        Exchange failed = exchange;
         dropExchange(status.code(), termination);
         if (started || response.ended() || !stream.isActive()) {
             stream.close(); // RST_STREAM: the response was cut short
             return;
         }
-        write(ErrorPages.apply(ErrorResponses.of(stream.alloc(), status), identity(), pagesOf));
+        write(ErrorPages.apply(ErrorResponses.of(stream.alloc(), status), identity(), failed));
         flush();
     }
 

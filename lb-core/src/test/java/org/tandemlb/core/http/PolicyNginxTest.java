@@ -245,6 +245,7 @@ class PolicyNginxTest {
             assertEquals("text/plain", r.header("content-type"));
             assertEquals("back soon\n", r.body());
             assertEquals("close", r.header("connection"));
+            assertTrue(r.header("x-request-id").matches("[0-9a-f]{32}"), "Tandem's own answer has the id too");
         }
     }
 
