@@ -13,7 +13,7 @@ import java.util.Objects;
  * @param binds          one or more addresses to listen on
  * @param maxConnections 0 for no limit; otherwise connections past it are closed on accept
  * @param defaultBackend the backend of requests no route matches (of every connection in tcp mode)
- * @param routes         http mode: host/path rules tried in order before the default backend
+ * @param routes         http mode: the routes tried in order before the default backend ({@link RouteConfig})
  * @param timeouts       client, http_request, keep_alive and drain apply here
  * @param acceptProxy    every connection starts with a PROXY protocol header (v1 or v2) whose
  *                       source address is the client's ({@code accept_proxy})
