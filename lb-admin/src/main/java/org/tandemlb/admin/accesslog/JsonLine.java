@@ -61,6 +61,7 @@ final class JsonLine {
         g.writeStringField("http_version", e.httpVersion() == null ? null : LineFormat.httpVersion(e.httpVersion()));
         g.writeStringField("tls_version", e.tlsVersion());
         g.writeStringField("tls_cipher", e.tlsCipher());
+        g.writeStringField("request_id", e.requestId());
         g.writeStringField("termination", e.termination());
         g.writeEndObject();
         g.writeRaw('\n');

@@ -71,7 +71,8 @@ final class LineFormat {
 
     /**
      * The text format: {@code TIME CLIENT FRONTEND BACKEND/SERVER METHOD URI STATUS in=N out=N
-     * Tw=MS Tc=MS Tr=MS Ta=MS http=VERSION [tls=VERSION/CIPHER] TERMINATION} for HTTP, {@code TIME
+     * Tw=MS Tc=MS Tr=MS Ta=MS http=VERSION [tls=VERSION/CIPHER] [id=REQUEST_ID] TERMINATION} for HTTP
+     * ({@code id=} with the frontend's {@code request_id} only), {@code TIME
      * CLIENT FRONTEND BACKEND/SERVER tcp in=N out=N Tw=MS Tc=MS Ta=MS [tls=VERSION/CIPHER]
      * TERMINATION} for TCP ({@code tls=} on TLS connections only); "-" for what did not happen. Fields never
      * contain a space: the method and URI are percent-encoded outside printable ASCII.
@@ -114,6 +115,10 @@ final class LineFormat {
         }
         if (e.tlsVersion() != null) {
             out.append(" tls=").append(e.tlsVersion()).append('/').append(orDash(e.tlsCipher()));
+        }
+        if (e.requestId() != null) {
+            out.append(" id=");
+            appendEscaped(out, e.requestId()); // a client's id may hold anything a header value may
         }
         out.append(' ').append(orDash(e.termination())).append('\n');
     }

@@ -2,11 +2,14 @@ package org.tandemlb.admin.api;
 
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.tandemlb.core.LoadBalancer;
 import org.tandemlb.core.backend.Backend;
 import org.tandemlb.core.backend.CheckResult;
 import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.config.HostPort;
+import org.tandemlb.core.config.HttpRules;
 import org.tandemlb.core.frontend.Frontend;
 import org.tandemlb.core.tls.ServerTls;
 
@@ -52,9 +55,16 @@ public record StatusDocument(
      *
      * @param binds the addresses it actually listens on (the port the system chose for port 0)
      * @param tls   its TLS, or null for a cleartext frontend
+     * @param rules its routes, header rules, request id and error pages, or null without any
      */
     public record FrontendJson(
-            String name, String mode, List<String> binds, int currentConnections, long connectionsTotal, TlsJson tls) {
+            String name,
+            String mode,
+            List<String> binds,
+            int currentConnections,
+            long connectionsTotal,
+            TlsJson tls,
+            RulesJson rules) {
         static FrontendJson of(Frontend f) {
             List<InetSocketAddress> bound = f.boundAddresses();
             List<String> binds = bound.isEmpty()
@@ -69,7 +79,8 @@ public record StatusDocument(
                     binds,
                     f.currentConnections(),
                     f.connectionsTotal(),
-                    tls == null ? null : TlsJson.of(tls));
+                    tls == null ? null : TlsJson.of(tls),
+                    RulesJson.of(f.config().routes().size(), f.config().rules()));
         }
     }
 
@@ -101,8 +112,35 @@ public record StatusDocument(
      */
     public record CertificateJson(String file, List<String> names, String notAfter) {}
 
-    /** A backend and its servers, in configuration order. */
-    public record BackendJson(String name, String mode, String balance, List<ServerJson> servers) {
+    /**
+     * A frontend's or backend's traffic rules, in counts, with the error pages' files.
+     *
+     * @param routes          a frontend's routes; null on a backend
+     * @param requestId       the request id header, or null
+     * @param requestHeaders  how many request header rules
+     * @param responseHeaders how many response header rules
+     * @param errorPages      the page file of each status
+     */
+    public record RulesJson(
+            Integer routes, String requestId, int requestHeaders, int responseHeaders, Map<String, String> errorPages) {
+        /** Null for nothing to show. */
+        static RulesJson of(Integer routes, HttpRules r) {
+            if (r.isEmpty() && (routes == null || routes == 0)) {
+                return null;
+            }
+            Map<String, String> pages = new TreeMap<>();
+            r.errorPages().forEach((status, page) -> pages.put(status.toString(), page.source()));
+            return new RulesJson(
+                    routes,
+                    r.requestId(),
+                    r.requestHeaders().size(),
+                    r.responseHeaders().size(),
+                    pages);
+        }
+    }
+
+    /** A backend and its servers, in configuration order, and its rules (null without any). */
+    public record BackendJson(String name, String mode, String balance, List<ServerJson> servers, RulesJson rules) {
         static BackendJson of(Backend b) {
             return new BackendJson(
                     b.name(),
@@ -111,7 +149,8 @@ public record StatusDocument(
                     b.config().hash() != null
                             ? "hash " + b.config().hash().key()
                             : b.config().balance().configName(),
-                    b.servers().stream().map(ServerJson::of).toList());
+                    b.servers().stream().map(ServerJson::of).toList(),
+                    RulesJson.of(null, b.config().rules()));
         }
     }
 

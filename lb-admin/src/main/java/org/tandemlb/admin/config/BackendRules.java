@@ -13,6 +13,7 @@ import org.tandemlb.core.config.Balance;
 import org.tandemlb.core.config.HashPolicy;
 import org.tandemlb.core.config.HealthCheckConfig;
 import org.tandemlb.core.config.HostPort;
+import org.tandemlb.core.config.HttpRules;
 import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.config.PassiveCheckConfig;
 import org.tandemlb.core.config.PersistenceConfig;
@@ -39,7 +40,11 @@ final class BackendRules {
             "timeouts",
             "retries",
             "servers",
-            "tls");
+            "tls",
+            "request_headers",
+            "response_headers",
+            "request_id",
+            "error_pages");
     private static final List<String> PASSIVE_KEYS = List.of("error_limit");
     private static final List<String> SERVER_KEYS = List.of("name", "address", "weight", "backup", "max_connections");
     private static final List<String> BALANCES = List.of("roundrobin", "leastconn", "random", "source");
@@ -90,6 +95,8 @@ final class BackendRules {
             List<ServerConfig> servers = servers(s);
             UpstreamTlsConfig tls = tls(s);
             PersistenceConfig persistence = persistence(s);
+            HttpRules rules = new HeaderRules(problems)
+                    .read(s, mode == null && s.value("mode") == null ? Mode.HTTP : mode, false);
 
             BackendConfig config = null;
             if (problems.count() == before && item.name() != null) {
@@ -121,7 +128,8 @@ final class BackendRules {
                                     slowStart,
                                     sendProxy,
                                     tls,
-                                    persistence));
+                                    persistence,
+                                    rules));
                 }
             }
             boolean modeBad = mode == null && s.value("mode") != null;

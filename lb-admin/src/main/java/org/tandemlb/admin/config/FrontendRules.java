@@ -11,6 +11,7 @@ import org.tandemlb.admin.config.Section.NamedItem;
 import org.tandemlb.core.config.FrontendConfig;
 import org.tandemlb.core.config.HostPort;
 import org.tandemlb.core.config.Http2Config;
+import org.tandemlb.core.config.HttpRules;
 import org.tandemlb.core.config.LimitsConfig;
 import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.config.RouteConfig;
@@ -40,8 +41,11 @@ final class FrontendRules {
             "hsts",
             "h2c",
             "http2",
-            "limits");
-    private static final List<String> ROUTE_KEYS = List.of("host", "path_prefix", "backend");
+            "limits",
+            "request_headers",
+            "response_headers",
+            "request_id",
+            "error_pages");
     private static final List<String> ACCESS_LOG_KEYS = List.of("target", "format");
     private static final List<String> LOG_FORMATS = List.of("text", "json");
     private static final List<String> HTTP2_KEYS = List.of(
@@ -92,7 +96,14 @@ final class FrontendRules {
                         modeKnown ? effectiveMode : null,
                         backendsByName);
             }
-            List<RouteConfig> routes = routes(s, item, modeKnown ? effectiveMode : null, backendsByName);
+            List<RouteConfig> routes = new RouteRules(problems)
+                    .read(
+                            s,
+                            item,
+                            modeKnown ? effectiveMode : null,
+                            backendsByName,
+                            (at, path, backend, fe, m) -> reference(at, path, backend, fe, m, backendsByName));
+            HttpRules rules = new HeaderRules(problems).read(s, modeKnown ? effectiveMode : null, true);
             Map<String, Duration> timeouts = DefaultsRules.timeouts(s);
             AccessLogSettings accessLog = accessLog(s);
             Http2Config http2 = http2(s, modeKnown ? effectiveMode : null);
@@ -126,7 +137,8 @@ final class FrontendRules {
                                 https.hsts(),
                                 http2,
                                 tls,
-                                limits));
+                                limits,
+                                rules));
                 if (f != null) {
                     out.add(f);
                     accessLogs.put(item.name(), accessLog == null ? AccessLogSettings.DEFAULT : accessLog);
@@ -190,41 +202,6 @@ final class FrontendRules {
             problems.report(n, s.path("bind"), "needs at least one host:port");
         }
         return s.hostPorts("bind", seq.items(), true);
-    }
-
-    private List<RouteConfig> routes(Section frontend, NamedItem item, Mode mode, Map<String, BackendItem> backends) {
-        List<YamlNode> items = frontend.list("routes");
-        if (items == null) {
-            return List.of();
-        }
-        if (mode == Mode.TCP && !items.isEmpty()) {
-            problems.report(
-                    frontend.key("routes"),
-                    frontend.path("routes"),
-                    "routes need mode http; this frontend is in tcp mode");
-        }
-        return frontend.items("routes", items, ROUTE_KEYS, s -> {
-            String host = s.string("host");
-            String pathPrefix = s.string("path_prefix");
-            String backend = s.string("backend");
-            if (pathPrefix != null && !pathPrefix.startsWith("/")) {
-                problems.report(
-                        s.scalar("path_prefix"), s.path("path_prefix"), "'" + pathPrefix + "' must start with /");
-            }
-            if (!s.has("host") && !s.has("path_prefix")) {
-                problems.report(s.node, s.path, "a route needs host or path_prefix (or both)");
-            }
-            if (s.required("backend") && backend != null) {
-                reference(
-                        s.scalar("backend"),
-                        s.path("backend"),
-                        backend,
-                        item,
-                        mode == Mode.TCP ? null : mode,
-                        backends);
-            }
-            return () -> new RouteConfig(host, pathPrefix, backend);
-        });
     }
 
     /** Checks that {@code backend} is defined and, when {@code mode} is known, in that mode. */

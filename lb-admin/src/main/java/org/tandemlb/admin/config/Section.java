@@ -260,6 +260,32 @@ final class Section {
     }
 
     /**
+     * The items of the list under {@code key}, each read by {@code parser} (whose
+     * IllegalArgumentException is reported at the item); null when absent or not a list. Items
+     * that are wrong are reported and left out.
+     */
+    <T> List<T> parsedItems(String key, Function<String, T> parser) {
+        List<YamlNode> items = list(key);
+        if (items == null) {
+            return null;
+        }
+        List<T> out = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            YamlNode.Scalar sc = scalar(items.get(i), itemPath(key, i));
+            String text = sc == null ? null : text(sc, itemPath(key, i));
+            if (text == null) {
+                continue;
+            }
+            try {
+                out.add(parser.apply(text));
+            } catch (IllegalArgumentException e) {
+                problems.report(sc, itemPath(key, i), e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    /**
      * Reads {@code items}, the list under {@code key}, each item opened as a section at
      * {@code key[i]} with these keys: {@code rule} makes the item's checks and returns the
      * constructor of its record, which runs only when the item had no problem, its unknown keys

@@ -77,7 +77,8 @@ class AccessLogTest {
                 termination,
                 "HTTP/1.1",
                 status == 503 ? null : "TLSv1.3",
-                status == 503 ? null : "TLS_AES_128_GCM_SHA256");
+                status == 503 ? null : "TLS_AES_128_GCM_SHA256",
+                status == 200 ? "4bf92f3577b34da6a3ce929d0e0e4736" : null);
     }
 
     private static AccessLogEntry tcp(String frontend) {
@@ -121,7 +122,8 @@ class AccessLogTest {
         assertEquals(
                 List.of(
                         "2026-11-21T10:00:00.123Z 10.0.0.5:51234 www web/web1 GET /index.html 200 in=345 out=5120 "
-                                + "Tw=0.100ms Tc=0.400ms Tr=2.100ms Ta=3.012ms http=1.1 tls=TLSv1.3/TLS_AES_128_GCM_SHA256 ok",
+                                + "Tw=0.100ms Tc=0.400ms Tr=2.100ms Ta=3.012ms http=1.1 tls=TLSv1.3/TLS_AES_128_GCM_SHA256 "
+                                + "id=4bf92f3577b34da6a3ce929d0e0e4736 ok",
                         // The URI cannot add a field or a line: controls and spaces are percent-encoded.
                         "2026-11-21T10:00:00.123Z 10.0.0.5:51234 www web/- GET /a%20b%0D%0Aforged%20200 503 in=345 out=5120 "
                                 + "Tw=0.100ms Tc=0.400ms Tr=2.100ms Ta=3.012ms http=1.1 no_server",
@@ -182,6 +184,7 @@ class AccessLogTest {
                         "http_version",
                         "tls_version",
                         "tls_cipher",
+                        "request_id",
                         "termination"),
                 iterable(ok));
         assertEquals("2026-11-21T10:00:00.123Z", ok.get("time").asText());
@@ -201,6 +204,7 @@ class AccessLogTest {
         assertEquals("1.1", ok.get("http_version").asText());
         assertEquals("TLSv1.3", ok.get("tls_version").asText());
         assertEquals("TLS_AES_128_GCM_SHA256", ok.get("tls_cipher").asText());
+        assertEquals("4bf92f3577b34da6a3ce929d0e0e4736", ok.get("request_id").asText());
 
         JsonNode rejected = JSON.readTree(raw.get(1));
         assertEquals("/\"quoted\"\\é\n", rejected.get("uri").asText(), "escaped and read back intact");
@@ -208,6 +212,7 @@ class AccessLogTest {
         assertTrue(rejected.get("connect_ms").isNull());
         assertEquals(0.001, rejected.get("total_ms").asDouble());
         assertEquals("bad_request", rejected.get("termination").asText());
+        assertTrue(rejected.get("request_id").isNull());
 
         JsonNode session = JSON.readTree(raw.get(2));
         assertEquals("tcp", session.get("mode").asText());

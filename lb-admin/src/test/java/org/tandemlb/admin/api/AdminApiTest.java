@@ -260,8 +260,10 @@ class AdminApiTest {
 
         JsonNode www = status.get("frontends").get(0);
         assertEquals(
-                List.of("name", "mode", "binds", "current_connections", "connections_total", "tls"), fieldNames(www));
+                List.of("name", "mode", "binds", "current_connections", "connections_total", "tls", "rules"),
+                fieldNames(www));
         assertTrue(www.get("tls").isNull(), "a cleartext frontend");
+        assertTrue(www.get("rules").isNull(), "no routes, header rules, request id or error pages");
         assertEquals("www", www.get("name").asText());
         assertEquals("http", www.get("mode").asText());
         assertEquals("127.0.0.1:" + lb.getPort(), www.get("binds").get(0).asText(), "the port actually bound");
@@ -271,6 +273,7 @@ class AdminApiTest {
         assertEquals("web", web.get("name").asText());
         assertEquals("http", web.get("mode").asText());
         assertEquals("roundrobin", web.get("balance").asText());
+        assertTrue(web.get("rules").isNull());
         assertEquals(2, web.get("servers").size());
         JsonNode serverA = web.get("servers").get(0);
         assertEquals(

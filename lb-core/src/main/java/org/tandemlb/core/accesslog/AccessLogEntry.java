@@ -33,11 +33,13 @@ import org.tandemlb.core.config.Mode;
  *                       {@code client_abort}, {@code server_abort}, {@code no_server},
  *                       {@code queue_timeout}, {@code connect_failed}, {@code server_timeout},
  *                       {@code client_timeout}, {@code bad_request}, {@code upgraded},
- *                       {@code redirect}
+ *                       {@code redirect}, {@code denied} (a route's {@code deny} or {@code allow_from})
  * @param httpVersion    http: the request's version, such as {@code HTTP/1.1}, or null when not even
  *                       its head came; tcp: null
  * @param tlsVersion     the TLS version of the client connection ({@code TLSv1.3}), or null in cleartext
  * @param tlsCipher      the TLS cipher suite (IANA name), or null in cleartext
+ * @param requestId      http: the request's id with the frontend's {@code request_id} (the
+ *                       client's, or the one Tandem made), or null
  */
 public record AccessLogEntry(
         Mode mode,
@@ -58,7 +60,52 @@ public record AccessLogEntry(
         String termination,
         String httpVersion,
         String tlsVersion,
-        String tlsCipher) {
+        String tlsCipher,
+        String requestId) {
+
+    /** An entry without request id. */
+    public AccessLogEntry(
+            Mode mode,
+            long startMillis,
+            InetSocketAddress client,
+            String frontend,
+            String backend,
+            String server,
+            String method,
+            String uri,
+            int status,
+            long bytesIn,
+            long bytesOut,
+            long queueNanos,
+            long connectNanos,
+            long responseNanos,
+            long totalNanos,
+            String termination,
+            String httpVersion,
+            String tlsVersion,
+            String tlsCipher) {
+        this(
+                mode,
+                startMillis,
+                client,
+                frontend,
+                backend,
+                server,
+                method,
+                uri,
+                status,
+                bytesIn,
+                bytesOut,
+                queueNanos,
+                connectNanos,
+                responseNanos,
+                totalNanos,
+                termination,
+                httpVersion,
+                tlsVersion,
+                tlsCipher,
+                null);
+    }
 
     /** An entry without HTTP version or TLS. */
     public AccessLogEntry(
@@ -95,6 +142,7 @@ public record AccessLogEntry(
                 responseNanos,
                 totalNanos,
                 termination,
+                null,
                 null,
                 null,
                 null);

@@ -26,6 +26,8 @@ import java.util.Set;
  *                     (default {@link SendProxy#NONE})
  * @param tls          TLS to the servers (and their health checks), or null for plain TCP
  * @param persistence  cookie persistence (sticky sessions), http mode; null for none
+ * @param rules        http mode: header rules and error pages ({@link HttpRules#NONE} for none;
+ *                     a request id is a frontend's)
  */
 public record BackendConfig(
         String name,
@@ -40,7 +42,8 @@ public record BackendConfig(
         Duration slowStart,
         SendProxy sendProxy,
         UpstreamTlsConfig tls,
-        PersistenceConfig persistence) {
+        PersistenceConfig persistence,
+        HttpRules rules) {
 
     public BackendConfig {
         Names.require("backend", name);
@@ -78,6 +81,13 @@ public record BackendConfig(
                         "backend " + name + ": server name '" + s.name() + "' is used twice");
             }
         }
+        rules = rules == null ? HttpRules.NONE : rules;
+        if (mode == Mode.TCP && !rules.isEmpty()) {
+            throw new IllegalArgumentException("backend " + name + ": header rules and error_pages need mode http");
+        }
+        if (rules.requestId() != null) {
+            throw new IllegalArgumentException("backend " + name + ": request_id is a frontend setting");
+        }
     }
 
     /** The server called {@code serverName}, or null. */
@@ -110,6 +120,7 @@ public record BackendConfig(
         private UpstreamTlsConfig tls;
         private SendProxy sendProxy = SendProxy.NONE;
         private PersistenceConfig persistence;
+        private HttpRules rules = HttpRules.NONE;
 
         private Builder(String name, Mode mode) {
             this.name = name;
@@ -181,6 +192,12 @@ public record BackendConfig(
             return this;
         }
 
+        /** Header rules and error pages ({@link HttpRules#NONE} for none). */
+        public Builder rules(HttpRules r) {
+            rules = r;
+            return this;
+        }
+
         public BackendConfig build() {
             return new BackendConfig(
                     name,
@@ -195,7 +212,8 @@ public record BackendConfig(
                     slowStart,
                     sendProxy,
                     tls,
-                    persistence);
+                    persistence,
+                    rules);
         }
     }
 }

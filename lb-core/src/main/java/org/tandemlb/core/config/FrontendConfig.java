@@ -14,7 +14,7 @@ import java.util.Objects;
  * @param maxConnections 0 for no limit; otherwise the frontend stops accepting while it has
  *                       this many connections (the kernel's backlog holds the next ones)
  * @param defaultBackend the backend of requests no route matches (of every connection in tcp mode)
- * @param routes         http mode: host/path rules tried in order before the default backend
+ * @param routes         http mode: the routes tried in order before the default backend ({@link RouteConfig})
  * @param timeouts       client, http_request, keep_alive and drain apply here
  * @param acceptProxy    every connection starts with a PROXY protocol header (v1 or v2) whose
  *                       source address is the client's ({@code accept_proxy})
@@ -26,6 +26,8 @@ import java.util.Objects;
  * @param http2          http mode: h2c and the HTTP/2 limits
  * @param tls            TLS termination, or null for a cleartext frontend
  * @param limits         the size limits of requests and the per-client limits ({@code limits})
+ * @param rules          http mode: header rules, request id and error pages ({@link HttpRules#NONE}
+ *                       for none)
  */
 public record FrontendConfig(
         String name,
@@ -41,7 +43,8 @@ public record FrontendConfig(
         Duration hsts,
         Http2Config http2,
         TlsConfig tls,
-        LimitsConfig limits) {
+        LimitsConfig limits,
+        HttpRules rules) {
 
     public FrontendConfig {
         Names.require("frontend", name);
@@ -74,6 +77,11 @@ public record FrontendConfig(
         if (mode == Mode.TCP && http2.h2c()) {
             throw new IllegalArgumentException("frontend " + name + ": h2c needs mode http");
         }
+        rules = rules == null ? HttpRules.NONE : rules;
+        if (mode == Mode.TCP && !rules.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "frontend " + name + ": header rules, request_id and error_pages need mode http");
+        }
     }
 
     /** A builder for a frontend called {@code name} in {@code mode}. */
@@ -97,6 +105,7 @@ public record FrontendConfig(
         private Http2Config http2 = Http2Config.DEFAULTS;
         private TlsConfig tls;
         private LimitsConfig limits = LimitsConfig.DEFAULTS;
+        private HttpRules rules = HttpRules.NONE;
 
         private Builder(String name, Mode mode) {
             this.name = name;
@@ -168,6 +177,12 @@ public record FrontendConfig(
             return this;
         }
 
+        /** Header rules, request id and error pages ({@link HttpRules#NONE} for none). */
+        public Builder rules(HttpRules r) {
+            rules = r;
+            return this;
+        }
+
         public FrontendConfig build() {
             return new FrontendConfig(
                     name,
@@ -183,7 +198,8 @@ public record FrontendConfig(
                     hsts,
                     http2,
                     tls,
-                    limits);
+                    limits,
+                    rules);
         }
     }
 }

@@ -45,7 +45,9 @@ public record LoadBalancerConfig(List<FrontendConfig> frontends, List<BackendCon
             }
             checkReference(f, f.defaultBackend(), byName);
             for (RouteConfig r : f.routes()) {
-                checkReference(f, r.backend(), byName);
+                if (r.backend() != null) { // a route that redirects or denies has none
+                    checkReference(f, r.backend(), byName);
+                }
             }
         }
     }

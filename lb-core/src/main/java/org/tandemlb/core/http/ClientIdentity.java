@@ -3,6 +3,7 @@ package org.tandemlb.core.http;
 import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
 import org.tandemlb.core.config.FrontendConfig;
+import org.tandemlb.core.config.HttpRules;
 import org.tandemlb.core.proxy.ConnectAttempt;
 import org.tandemlb.core.proxyprotocol.ClientAddresses;
 import org.tandemlb.core.tls.TlsSession;
@@ -19,6 +20,7 @@ import org.tandemlb.core.tls.TlsSession;
  * @param address                 the client's address as text, for {@code X-Forwarded-For}
  * @param key                     the client's address bytes, the key of {@code source} balancing
  * @param tls                     the connection's TLS version and cipher, or null in cleartext
+ * @param rules                   the frontend's header rules, request id and error pages
  */
 record ClientIdentity(
         String frontendName,
@@ -26,7 +28,8 @@ record ClientIdentity(
         CharSequence strictTransportSecurity,
         String address,
         byte[] key,
-        TlsSession tls) {
+        TlsSession tls,
+        HttpRules rules) {
 
     /**
      * The identity of the client on {@code channel}: its address is the PROXY header's with
@@ -45,6 +48,7 @@ record ClientIdentity(
                 HttpsRedirect.strictTransportSecurity(frontend),
                 address,
                 ConnectAttempt.clientKey(channel),
-                TlsSession.of(channel));
+                TlsSession.of(channel),
+                frontend.rules());
     }
 }

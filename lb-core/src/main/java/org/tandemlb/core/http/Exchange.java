@@ -55,6 +55,8 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
     private final ExchangeLog timing;
     private final HeldRequestBody held = new HeldRequestBody();
     private final Replay replay;
+    /** The frontend's and backend's header rules and request id; null when they have none. */
+    private final HeaderRules rules;
 
     private boolean requestComplete;
     /** The exchange is over for the client side: what the server side still reports is ignored. */
@@ -104,13 +106,22 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
         ClientIdentity id = side.identity();
         int flags = HeaderRewrite.request(req, id.address(), id.forwardedProto());
         this.upgrade = (flags & HeaderRewrite.UPGRADE) != 0;
+        this.rules = HeaderRules.of(id, backend, req);
+        if (rules != null) {
+            timing.requestId(rules.requestId());
+        }
         this.response = new ResponseRelay(
-                side, headRequest, http10Client, (flags & HeaderRewrite.CLIENT_KEEP_ALIVE) != 0, upgrade);
+                side, headRequest, http10Client, (flags & HeaderRewrite.CLIENT_KEEP_ALIVE) != 0, upgrade, rules);
         this.request = req;
         this.replay = new Replay(req.method());
     }
 
     // ---- what the client side reads ----
+
+    /** The request's id ({@code request_id}), or null without one. */
+    String requestId() {
+        return rules == null ? null : rules.requestId();
+    }
 
     /** Whether the request has been read whole. */
     boolean requestComplete() {
@@ -241,6 +252,9 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
         upstreamHandler.attach(this);
         serverTimer = upstreamHandler.timer();
         upstreamHandler.responseDecoder().expectResponseToHead(headRequest);
+        if (rules != null) {
+            rules.request(request, s.name());
+        }
         ch.write(request, ch.voidPromise());
         if (replay.replayed()) {
             // Only a complete request without a body is replayed: its head and an empty end.

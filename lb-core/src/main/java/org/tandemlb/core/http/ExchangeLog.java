@@ -31,6 +31,7 @@ final class ExchangeLog {
     private long responseAt;
     private String serverName;
     private boolean logged;
+    private String requestId;
 
     /**
      * @param startNanos  when the request began ({@link System#nanoTime()})
@@ -42,6 +43,11 @@ final class ExchangeLog {
         this.clientVersion = request.protocolVersion().text();
         this.startNanos = startNanos;
         this.startMillis = startMillis;
+    }
+
+    /** The request's id ({@code request_id}), for the entry. */
+    void requestId(String id) {
+        requestId = id;
     }
 
     /** A connection to {@code server} is ready; the backend granted the server at {@code grantedNanos}. */
@@ -95,6 +101,7 @@ final class ExchangeLog {
                 termination,
                 clientVersion,
                 tls == null ? null : tls.protocol(),
-                tls == null ? null : tls.cipher()));
+                tls == null ? null : tls.cipher(),
+                requestId));
     }
 }

@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import org.tandemlb.core.backend.Backend;
 import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.config.FrontendConfig;
+import org.tandemlb.core.config.RouteConfig;
 import org.tandemlb.core.config.Timeouts;
 import org.tandemlb.core.proxy.ClientGuard;
 import org.tandemlb.core.proxy.Closing;
@@ -156,7 +157,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
     private void refuse(HttpRequest req, FullHttpResponse answer, String termination) {
         counted(answer.status());
         tap.logRefused(req, answer.status().code(), termination);
-        answerAndClose(answer);
+        answerAndClose(ErrorPages.apply(answer, identity, null));
     }
 
     /**
@@ -250,8 +251,13 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
             }
             return false;
         }
-        String backendName = router.backendFor(req);
-        Backend backend = context.backend(backendName);
+        RouteConfig route = router.route(req);
+        FullHttpResponse routeAnswer = RouteAnswer.of(route, req, identity, client.alloc());
+        if (routeAnswer != null) {
+            refuse(req, routeAnswer, RouteAnswer.termination(routeAnswer));
+            return false;
+        }
+        Backend backend = context.backend(route == null ? router.defaultBackend() : route.backend());
         state = State.EXCHANGE;
         bodyBytes = 0;
         deadlines.awaitBody();
@@ -405,12 +411,13 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
     public void respondError(HttpResponseStatus status, String termination) {
         counted(status);
         boolean started = exchange != null && exchange.responseStarted();
+        Exchange failed = exchange;
         dropExchange(status.code(), termination);
         if (started || !client.isActive()) {
             closeAfterWrites(); // the part of the response already written, as far as it went
             return;
         }
-        answerAndClose(ErrorResponses.of(client.alloc(), status));
+        answerAndClose(ErrorPages.apply(ErrorResponses.of(client.alloc(), status), identity, failed));
     }
 
     /**

@@ -26,6 +26,7 @@ import org.tandemlb.core.accesslog.AccessLogEntry;
 import org.tandemlb.core.backend.Backend;
 import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.config.Mode;
+import org.tandemlb.core.config.RouteConfig;
 import org.tandemlb.core.proxy.ClientGuard;
 import org.tandemlb.core.proxy.DeferredFlush;
 import org.tandemlb.core.proxy.InactivityTimer;
@@ -185,7 +186,16 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
             flush();
             return;
         }
-        Backend backend = connection.context.backend(connection.router.backendFor(req));
+        RouteConfig route = connection.router.route(req);
+        FullHttpResponse routeAnswer = RouteAnswer.of(route, req, identity(), stream.alloc());
+        if (routeAnswer != null) {
+            logRefused(req, routeAnswer.status().code(), RouteAnswer.termination(routeAnswer));
+            write(ErrorPages.apply(routeAnswer, identity(), null));
+            flush();
+            return;
+        }
+        Backend backend =
+                connection.context.backend(route == null ? connection.router.defaultBackend() : route.backend());
         clientTimer = new InactivityTimer(stream.eventLoop());
         clientTimer.start(connection.frontend.timeouts().client(), this::clientTimedOut);
         exchange = new Exchange(this, connection.context, connection.pool, backend, req, startNanos, startMillis);
@@ -332,12 +342,13 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
             ClientGuard.of(stream.parent()).refused(refusal);
         }
         boolean started = exchange != null && exchange.responseStarted();
+        Exchange failed = exchange;
         dropExchange(status.code(), termination);
         if (started || response.ended() || !stream.isActive()) {
             stream.close(); // RST_STREAM: the response was cut short
             return;
         }
-        write(ErrorResponses.of(stream.alloc(), status));
+        write(ErrorPages.apply(ErrorResponses.of(stream.alloc(), status), identity(), failed));
         flush();
     }
 

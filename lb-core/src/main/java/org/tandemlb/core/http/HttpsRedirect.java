@@ -24,7 +24,7 @@ final class HttpsRedirect {
      * A host as RFC 3986 §3.2.2 allows it in a URI (a name or IPv4 address, or an IPv6 literal in
      * brackets), with an optional port. Nothing else is copied into a Location header.
      */
-    private static final Pattern HOST = Pattern.compile("([A-Za-z0-9._~-]+|\\[[0-9A-Fa-f:.]+\\])(?::[0-9]*)?");
+    static final Pattern HOST = Pattern.compile("([A-Za-z0-9._~-]+|\\[[0-9A-Fa-f:.]+\\])(?::[0-9]*)?");
     /** An absolute-form target (RFC 9112 §3.2.2): scheme, authority, then the path and query. */
     private static final Pattern ABSOLUTE = Pattern.compile("(?i)https?://([^/?#]*)([^#]*)");
 

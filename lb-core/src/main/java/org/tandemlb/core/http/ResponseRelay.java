@@ -40,6 +40,8 @@ final class ResponseRelay {
     private final boolean http10Client;
     private final boolean clientKeepAlive;
     private final boolean upgrade;
+    /** The exchange's header rules, or null. */
+    private final HeaderRules rules;
 
     private boolean started;
     private int status;
@@ -49,7 +51,13 @@ final class ResponseRelay {
     private boolean closeClientAfter;
 
     ResponseRelay(
-            ClientSide side, boolean headRequest, boolean http10Client, boolean clientKeepAlive, boolean upgrade) {
+            ClientSide side,
+            boolean headRequest,
+            boolean http10Client,
+            boolean clientKeepAlive,
+            boolean upgrade,
+            HeaderRules rules) {
+        this.rules = rules;
         this.side = side;
         this.headRequest = headRequest;
         this.http10Client = http10Client;
@@ -155,6 +163,9 @@ final class ResponseRelay {
         CharSequence sts = side.identity().strictTransportSecurity();
         if (sts != null) {
             h.set(STRICT_TRANSPORT_SECURITY, sts);
+        }
+        if (rules != null) {
+            rules.response(h);
         }
     }
 }

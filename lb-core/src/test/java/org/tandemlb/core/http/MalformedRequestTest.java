@@ -109,8 +109,14 @@ class MalformedRequestTest {
             assertEquals(200, client.get("/sentinel").status());
         }
         String since = server.received().substring(before);
-        int start = since.indexOf("GET /sentinel HTTP/1.1\r\n");
-        int end = since.indexOf("\r\n\r\n", Math.max(start, 0));
-        return start < 0 ? since : since.substring(0, start) + since.substring(end + 4);
+        // Every copy: Tandem sends a GET again on a new connection when the pooled one it tried
+        // turns out closed by the server, so the sentinel may have arrived twice.
+        for (int start = since.indexOf("GET /sentinel HTTP/1.1\r\n");
+                start >= 0;
+                start = since.indexOf("GET /sentinel HTTP/1.1\r\n")) {
+            int end = since.indexOf("\r\n\r\n", start);
+            since = since.substring(0, start) + since.substring(end + 4);
+        }
+        return since;
     }
 }

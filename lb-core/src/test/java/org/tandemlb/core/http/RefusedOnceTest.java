@@ -8,6 +8,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.tandemlb.core.accesslog.AccessLogEntry;
 import org.tandemlb.core.config.FrontendConfig;
 import org.tandemlb.core.config.Mode;
+import org.tandemlb.core.config.RouteConfig;
 import org.tandemlb.core.proxy.HttpConnectionPool;
 import org.tandemlb.core.proxy.ProxyContext;
 import org.tandemlb.core.transport.Transport;
@@ -46,7 +48,17 @@ class RefusedOnceTest {
                         .bind("127.0.0.1:0")
                         .defaultBackend("be")
                         .build(),
-                req -> "be",
+                new Router() {
+                    @Override
+                    public RouteConfig route(HttpRequest request) {
+                        return null;
+                    }
+
+                    @Override
+                    public String defaultBackend() {
+                        return "be";
+                    }
+                },
                 new HttpConnectionPool(),
                 "http");
         EmbeddedChannel ch = new EmbeddedChannel();
