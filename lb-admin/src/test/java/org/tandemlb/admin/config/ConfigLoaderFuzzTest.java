@@ -10,7 +10,7 @@ import java.util.Map;
 
 /**
  * Fuzzes the reading of a configuration file, from the YAML text to the checked model
- * (docs/security.md, "Fuzzing"). Invariant: any text gives either a configuration or a
+ * (CONTRIBUTING.md, "Fuzzing"). Invariant: any text gives either a configuration or a
  * {@link ConfigException} with at least one problem, each with a position and a message; never
  * another exception (which {@code tandem run} and {@code tandem check} would show as a crash
  * instead of the file's problems, and which would fail a reload instead of keeping the running

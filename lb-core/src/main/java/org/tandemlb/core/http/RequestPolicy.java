@@ -42,6 +42,11 @@ final class RequestPolicy {
             }
             return HttpResponseStatus.BAD_REQUEST;
         }
+        if (!visibleAscii(req.uri())) {
+            // RFC 9112 §3.2: a request target has no whitespace or control character (a NUL,
+            // say, which the decoder lets through and a server would read its own way).
+            return HttpResponseStatus.BAD_REQUEST;
+        }
         HttpHeaders h = req.headers();
         List<String> te = h.getAll(HttpHeaderNames.TRANSFER_ENCODING);
         if (!te.isEmpty()) {
@@ -61,6 +66,16 @@ final class RequestPolicy {
             return HttpResponseStatus.METHOD_NOT_ALLOWED;
         }
         return null;
+    }
+
+    private static boolean visibleAscii(String target) {
+        for (int i = 0; i < target.length(); i++) {
+            char c = target.charAt(i);
+            if (c <= ' ' || c >= 0x7f) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -114,8 +114,11 @@ final class ResponseHeadParser {
         while (codeStart < contentEnd && b[codeStart] == ' ') {
             codeStart++;
         }
+        // A code below 100 (a leading 0) is refused: forwarded, it would be written with fewer
+        // than three digits, a status line the client cannot read.
         if (codeStart + 3 > contentEnd
                 || !digit(b[codeStart])
+                || b[codeStart] == '0'
                 || !digit(b[codeStart + 1])
                 || !digit(b[codeStart + 2])
                 || (codeStart + 3 < contentEnd && b[codeStart + 3] != ' ')) {

@@ -24,7 +24,7 @@ import org.tandemlb.core.testsupport.FuzzInput;
 /**
  * Fuzzes the start of an {@code accept_proxy} connection: the PROXY protocol decoder and
  * {@link ProxyHeaderReader}, with v1 and v2 headers and whatever follows them, in pieces
- * (docs/security.md, "Fuzzing"). Invariants: nothing throws; the connection is either closed
+ * (CONTRIBUTING.md, "Fuzzing"). Invariants: nothing throws; the connection is either closed
  * without going on (an invalid header, counted) or goes on exactly once, with addresses that are
  * real socket addresses, and every byte after the header reaches the frontend's pipeline, none
  * lost, none added; no buffer leaks.

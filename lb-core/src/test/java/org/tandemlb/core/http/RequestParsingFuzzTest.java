@@ -24,7 +24,7 @@ import org.tandemlb.core.testsupport.FuzzInput;
  * Fuzzes the reading of requests from clients: the request decoder Tandem configures
  * ({@link HttpLimits#REQUEST_DECODING}, as {@code Http1Connection} sets it up), with the checks
  * of {@link RequestPolicy}, over the head and the chunked or fixed-length body, the input in
- * pieces (docs/security.md, "Fuzzing"). Invariants: nothing throws; every request is either
+ * pieces (CONTRIBUTING.md, "Fuzzing"). Invariants: nothing throws; every request is either
  * refused (a failed {@code DecoderResult} or a status from {@link RequestPolicy}: the client gets
  * it and the connection closes, nothing more is read) or well-framed, as it would be forwarded
  * (method a token, a target without whitespace or CR/LF/NUL, headers that cannot split the

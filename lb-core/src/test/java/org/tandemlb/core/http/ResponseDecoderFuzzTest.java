@@ -22,7 +22,7 @@ import org.tandemlb.core.testsupport.FuzzInput;
 
 /**
  * Fuzzes the server side's {@link ResponseDecoder} with whatever a server might send, in pieces
- * (docs/security.md, "Fuzzing"). Invariants: the decoder throws nothing; every response is either
+ * (CONTRIBUTING.md, "Fuzzing"). Invariants: the decoder throws nothing; every response is either
  * refused (a failed {@code DecoderResult}, which the proxy answers with 502 and a closed server
  * connection) or well-framed (no header that could split the head it is forwarded in, at most one
  * of {@code Content-Length} and chunked, a fixed-length body ends with exactly its length); and no

@@ -13,7 +13,7 @@ import java.util.List;
 
 /**
  * What the fuzz tests share: a fuzzer's input cut into the pieces a connection would read, and the
- * invariants every parser's output must keep (docs/security.md, "Fuzzing").
+ * invariants every parser's output must keep (CONTRIBUTING.md, "Fuzzing").
  */
 public final class FuzzInput {
     /** The token characters of RFC 9110 §5.6.2 besides letters and digits. */
