@@ -351,6 +351,15 @@ def flip_weight(path):
         f.write(text)
 
 
+def role(admin_port):
+    """A node's cluster role (active, standby, joining), or None when it does not answer."""
+    try:
+        with urllib.request.urlopen("http://127.0.0.1:%d/api/v1/status" % admin_port, timeout=10) as r:
+            return json.load(r)["cluster"]["role"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
 def admin_post(port, path):
     req = urllib.request.Request("http://127.0.0.1:%d%s" % (port, path), data=b"", method="POST")
     with urllib.request.urlopen(req, timeout=10) as r:
@@ -433,10 +442,14 @@ def drive(cfg_file):
             flap_until = None
             next_flap = now + flap_every
         if not failed_over and now >= failover_at:
-            victim = cfg["failover_node"]
-            os.kill(nodes[victim]["pid"], signal.SIGKILL)
-            nodes[victim]["alive"] = False
-            event("failover: node %s killed (SIGKILL)" % victim)
+            # The active node (whichever won the election at start) is killed: its peer takes the VIP.
+            victim = next((n for n in nodes if role(nodes[n]["admin"]) == "active"), None)
+            if victim is None:
+                event("failover: no active node found, none killed")
+            else:
+                os.kill(nodes[victim]["pid"], signal.SIGKILL)
+                nodes[victim]["alive"] = False
+                event("failover: active node %s killed (SIGKILL)" % victim)
             failed_over = True
         time.sleep(0.2)
     if flap_until is not None:

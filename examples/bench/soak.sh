@@ -11,7 +11,7 @@
 # garbage clients (random bytes, ambiguous requests: refused or closed), plus a latency probe. With
 # it: a reload of both nodes every minute (n1's weight flipped each time), a health flap every
 # duration/6 (at least 60 s; Nginx n2 frozen with SIGSTOP for 20 s), and one failover at half time
-# (node A killed with SIGKILL; B takes the VIP). Every --interval it samples each node: RSS, heap
+# (the active node, A unless B won the race at start, killed with SIGKILL; the other takes the VIP). Every --interval it samples each node: RSS, heap
 # used after a full GC (jcmd GC.run, GC.heap_info), open file descriptors, the errors of the
 # interval by kind and the probe's latency. After the traffic it waits --settle seconds (idle
 # keep-alive connections time out) and samples again.
@@ -177,7 +177,7 @@ done
 wait_ready tandem-a "http://127.0.0.1:$ADMIN_A/api/v1/status"
 wait_ready tandem-b "http://127.0.0.1:$ADMIN_B/api/v1/status"
 wait_ready tandem-a "http://$VIP:$HTTP/3b"
-echo "soak: all up (VIP $VIP:$HTTP on node a; nginx $NGINX1 $NGINX2, ws echo $WS); ${SECS}s of traffic" >&2
+echo "soak: all up (VIP $VIP:$HTTP; nginx $NGINX1 $NGINX2, ws echo $WS); ${SECS}s of traffic" >&2
 
 {
   echo "date: $(date -Is)"
@@ -190,7 +190,7 @@ echo "soak: all up (VIP $VIP:$HTTP on node a; nginx $NGINX1 $NGINX2, ws echo $WS
 
 cat >"$work/drive.json" <<EOF
 {"out": "$OUT", "duration": $SECS, "interval": $INTERVAL, "settle": $SETTLE, "slow_clients": $SLOW,
- "vip": "$VIP", "port": $HTTP, "wrk_connections": 16, "flap_pid": ${PID_OF[nginx2]}, "failover_node": "a",
+ "vip": "$VIP", "port": $HTTP, "wrk_connections": 16, "flap_pid": ${PID_OF[nginx2]},
  "nodes": {"a": {"pid": ${PID_OF[tandem-a]}, "admin": $ADMIN_A, "config": "$work/tandem-a.yaml"},
            "b": {"pid": ${PID_OF[tandem-b]}, "admin": $ADMIN_B, "config": "$work/tandem-b.yaml"}}}
 EOF
