@@ -20,7 +20,7 @@ class ConfigLoaderFuzzTest {
     /** A fixed environment: {@code ${VAR}} substitution is fuzzed too, and no host name is looked up. */
     private static final Map<String, String> ENV = Map.of("HOSTNAME", "fuzz", "PORT", "8080", "EMPTY", "");
 
-    @FuzzTest(maxDuration = "25s")
+    @FuzzTest(maxDuration = "20s")
     void anyTextGivesAConfigurationOrProblems(byte[] file) {
         // As ConfigLoader.load reads a file, without its strict UTF-8 check (a separate, tested
         // problem): what is fuzzed here is the YAML and the rules.

@@ -254,6 +254,11 @@ final class ResponseDecoder extends ByteToMessageDecoder {
         boolean head = nextHeadSet && nextIsHead;
         nextHeadSet = false;
         nextIsHead = false;
+        // Refused even where no body follows (HEAD, 204, 304): the head is forwarded as it is,
+        // and a client or cache would read it its own way.
+        if (headers.count(HttpHeaderNames.CONTENT_LENGTH) > 1) {
+            throw new IllegalArgumentException("more than one Content-Length");
+        }
         if (head || code == 204 || code == 304) {
             if (headers.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
                 HttpUtil.setTransferEncodingChunked(response, false);
@@ -277,7 +282,10 @@ final class ResponseDecoder extends ByteToMessageDecoder {
             if (chunked < 0) {
                 throw new IllegalArgumentException("chunked must be the last transfer coding");
             }
-            out.add(response); // another coding last: the body runs to the connection's end
+            // Another coding last: the body runs to the connection's end, and a Content-Length
+            // beside it goes as with chunked (forwarded, it would end the body early for the client).
+            headers.remove(HttpHeaderNames.CONTENT_LENGTH);
+            out.add(response);
             state = State.UNTIL_CLOSE;
             return;
         }
@@ -286,9 +294,6 @@ final class ResponseDecoder extends ByteToMessageDecoder {
             out.add(response);
             state = State.UNTIL_CLOSE;
             return;
-        }
-        if (headers.count(HttpHeaderNames.CONTENT_LENGTH) > 1) {
-            throw new IllegalArgumentException("more than one Content-Length");
         }
         long length = contentLength(contentLength);
         out.add(response);

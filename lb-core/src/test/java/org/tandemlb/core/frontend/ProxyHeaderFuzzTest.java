@@ -31,7 +31,7 @@ import org.tandemlb.core.testsupport.FuzzInput;
  */
 class ProxyHeaderFuzzTest {
 
-    @FuzzTest(maxDuration = "25s")
+    @FuzzTest(maxDuration = "20s")
     void aHeaderIsRefusedOrReadExactly(FuzzedDataProvider data) {
         List<ByteBuf> pieces = FuzzInput.pieces(data);
         byte[] input = concat(pieces);

@@ -33,7 +33,7 @@ import org.tandemlb.core.testsupport.FuzzInput;
  */
 class RequestParsingFuzzTest {
 
-    @FuzzTest(maxDuration = "25s")
+    @FuzzTest(maxDuration = "20s")
     void requestsAreRefusedOrWellFramed(FuzzedDataProvider data) {
         List<ByteBuf> pieces = FuzzInput.pieces(data);
         EmbeddedChannel ch = new EmbeddedChannel(new HttpRequestDecoder(HttpLimits.REQUEST_DECODING));

@@ -30,7 +30,7 @@ import org.tandemlb.core.testsupport.FuzzInput;
  */
 class ResponseDecoderFuzzTest {
 
-    @FuzzTest(maxDuration = "25s")
+    @FuzzTest(maxDuration = "20s")
     void responsesAreRefusedOrWellFramed(FuzzedDataProvider data) {
         boolean answersHead = data.consumeBoolean();
         List<ByteBuf> pieces = FuzzInput.pieces(data);
@@ -116,7 +116,6 @@ class ResponseDecoderFuzzTest {
             }
             boolean chunked = HttpUtil.isTransferEncodingChunked(r);
             int lengths = r.headers().getAll(HttpHeaderNames.CONTENT_LENGTH).size();
-            assertFalse(chunked && lengths > 0, "both Content-Length and chunked");
             assertTrue(lengths <= 1, "more than one Content-Length");
             boolean interim = code < 200;
             boolean head = !interim && firstFinal && answersHead;
@@ -124,7 +123,11 @@ class ResponseDecoderFuzzTest {
                 firstFinal = false;
             }
             received = 0;
-            if (interim || head || code == 204 || code == 304) {
+            boolean bodiless = interim || head || code == 204 || code == 304;
+            // Where a body follows, the head that frames it must say one thing (where none does,
+            // RFC 9112 §6.3 has the client ignore both).
+            assertFalse(!bodiless && chunked && lengths > 0, "both Content-Length and chunked");
+            if (bodiless) {
                 expected = 0L;
                 switched = code == 101;
             } else if (!chunked && lengths == 1) {
