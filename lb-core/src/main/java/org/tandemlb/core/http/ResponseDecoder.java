@@ -243,6 +243,11 @@ final class ResponseDecoder extends ByteToMessageDecoder {
     /** Decides the framing of the body and emits the head (and, for no body, its end). */
     private void frame(
             DefaultHttpResponse response, HeadHeaders headers, int code, HttpVersion version, List<Object> out) {
+        // Refused even where no body follows (1xx, HEAD, 204, 304): the head is forwarded as it
+        // is, and a client or cache would read it its own way.
+        if (headers.count(HttpHeaderNames.CONTENT_LENGTH) > 1) {
+            throw new IllegalArgumentException("more than one Content-Length");
+        }
         if (code >= 100 && code < 200) {
             out.add(response);
             out.add(LastHttpContent.EMPTY_LAST_CONTENT);
@@ -254,11 +259,6 @@ final class ResponseDecoder extends ByteToMessageDecoder {
         boolean head = nextHeadSet && nextIsHead;
         nextHeadSet = false;
         nextIsHead = false;
-        // Refused even where no body follows (HEAD, 204, 304): the head is forwarded as it is,
-        // and a client or cache would read it its own way.
-        if (headers.count(HttpHeaderNames.CONTENT_LENGTH) > 1) {
-            throw new IllegalArgumentException("more than one Content-Length");
-        }
         if (head || code == 204 || code == 304) {
             if (headers.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
                 HttpUtil.setTransferEncodingChunked(response, false);
