@@ -254,6 +254,12 @@ final class ResponseDecoder extends ByteToMessageDecoder {
             int code,
             HttpVersion version,
             List<Object> out) {
+        int lengths = headers.count(HttpHeaderNames.CONTENT_LENGTH);
+        if (lengths > 1) {
+            // Refused even where no body follows (1xx, HEAD, 204, 304): the head is forwarded as
+            // it is, and a client or cache would read it its own way.
+            throw new IllegalArgumentException("more than one Content-Length");
+        }
         if (code >= 100 && code < 200) {
             out.add(response);
             out.add(LastHttpContent.EMPTY_LAST_CONTENT);
@@ -266,7 +272,6 @@ final class ResponseDecoder extends ByteToMessageDecoder {
         nextHeadSet = false;
         nextIsHead = false;
         boolean hasTe = headers.contains(HttpHeaderNames.TRANSFER_ENCODING);
-        int lengths = headers.count(HttpHeaderNames.CONTENT_LENGTH);
         if (hasTe && (lengths > 0 || version != HttpVersion.HTTP_1_1)) {
             // RFC 9112 §6.3.3 lets a recipient let Transfer-Encoding win; a smuggling attempt
             // looks the same, so neither is read (as the request side does).
@@ -279,8 +284,8 @@ final class ResponseDecoder extends ByteToMessageDecoder {
             throw new IllegalArgumentException("transfer codings not ending in one chunked");
         }
         long length = lengths == 0 ? -1 : FieldSyntax.contentLength(headers.get(HttpHeaderNames.CONTENT_LENGTH));
-        if (lengths > 1 || (lengths == 1 && length < 0)) {
-            throw new IllegalArgumentException("bad Content-Length, or more than one");
+        if (lengths == 1 && length < 0) {
+            throw new IllegalArgumentException("bad Content-Length");
         }
         if (head || code == 204 || code == 304) {
             if (hasTe) {

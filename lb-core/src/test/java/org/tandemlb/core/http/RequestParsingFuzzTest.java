@@ -12,7 +12,6 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.List;
@@ -21,8 +20,8 @@ import java.util.Map;
 import org.tandemlb.core.testsupport.FuzzInput;
 
 /**
- * Fuzzes the reading of requests from clients: the request decoder Tandem configures
- * ({@link HttpLimits#REQUEST_DECODING}, as {@code Http1Connection} sets it up), with the checks
+ * Fuzzes the reading of requests from clients: Tandem's request decoder ({@link RequestDecoder},
+ * its head check before Netty's parsing, with {@link HttpLimits#REQUEST_DECODING}), with the checks
  * of {@link RequestPolicy}, over the head and the chunked or fixed-length body, the input in
  * pieces (CONTRIBUTING.md, "Fuzzing"). Invariants: nothing throws; every request is either
  * refused (a failed {@code DecoderResult} or a status from {@link RequestPolicy}: the client gets
@@ -36,7 +35,7 @@ class RequestParsingFuzzTest {
     @FuzzTest(maxDuration = "20s")
     void requestsAreRefusedOrWellFramed(FuzzedDataProvider data) {
         List<ByteBuf> pieces = FuzzInput.pieces(data);
-        EmbeddedChannel ch = new EmbeddedChannel(new HttpRequestDecoder(HttpLimits.REQUEST_DECODING));
+        EmbeddedChannel ch = new EmbeddedChannel(new RequestDecoder(HttpLimits.REQUEST_DECODING));
         Framing framing = new Framing();
         for (ByteBuf piece : pieces) {
             ch.writeInbound(piece); // rethrows whatever the decoder threw
