@@ -10,15 +10,12 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.ReferenceCountUtil;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tandemlb.core.backend.Backend;
 import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.config.FrontendConfig;
-import org.tandemlb.core.config.RouteConfig;
 import org.tandemlb.core.config.Timeouts;
 import org.tandemlb.core.proxy.ClientGuard;
 import org.tandemlb.core.proxy.Closing;
@@ -28,7 +25,6 @@ import org.tandemlb.core.proxy.HttpConnectionPool;
 import org.tandemlb.core.proxy.ProxyContext;
 import org.tandemlb.core.proxy.Refusal;
 import org.tandemlb.core.proxy.Tunnel;
-import org.tandemlb.core.proxyprotocol.ClientAddresses;
 
 /**
  * An HTTP/1.1 client connection (HTTP/1.0 too): its state machine, from one request head to the
@@ -53,6 +49,8 @@ import org.tandemlb.core.proxyprotocol.ClientAddresses;
  */
 final class Http1Connection extends ChannelInboundHandlerAdapter implements ClientSide {
     private static final Logger log = LoggerFactory.getLogger(Http1Connection.class);
+    /** How long a client answered before its request's end may go on sending (Nginx: 5 s). */
+    private static final Duration LINGER = Duration.ofSeconds(5);
 
     private enum State {
         AWAIT_HEAD_IDLE,
@@ -85,8 +83,6 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
     private ClientIdentity identity;
     /** The frontend's refusal counts and per-client table. */
     private ClientGuard guard;
-    /** The client's address for the per-client limits, or null (not an IP connection). */
-    private InetAddress clientAddress;
     /** Bytes of the current request's body so far, against {@code limits.max_body_size}. */
     private long bodyBytes;
 
@@ -134,8 +130,6 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
         flusher = context.deferredFlush(client.eventLoop());
         identity = ClientIdentity.of(client, frontend, forwardedProto);
         guard = ClientGuard.of(client);
-        InetSocketAddress source = ClientAddresses.source(client);
-        clientAddress = source == null ? null : source.getAddress();
         deadlines.awaitHead();
     }
 
@@ -222,42 +216,26 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
 
     /** Starts the request's exchange, unless it is refused; whether it is now in flight. */
     private boolean startExchange(HttpRequest req) {
-        HttpResponseStatus invalid = RequestPolicy.validate(req);
-        if (invalid != null) {
-            boolean malformed = req.decoderResult().isFailure();
+        boolean malformed = req.decoderResult().isFailure();
+        Admission.Decision d = Admission.of(
+                req, // a malformed one too: RequestPolicy reads its decoder's verdict (400, 414, 431)
+                frontend,
+                router,
+                identity,
+                client.alloc(),
+                () -> ClientGuard.admits(client, frontend.limits().perClient().requestsPerSecond()));
+        if (d.badRequest() != null) {
             refuseBadRequest(
                     malformed ? null : req,
-                    invalid,
-                    malformed ? req.decoderResult().cause() : invalid);
+                    d.badRequest(),
+                    malformed ? req.decoderResult().cause() : d);
             return false;
         }
-        HttpResponseStatus tooLarge = RequestLimits.check(req, frontend.limits());
-        if (tooLarge != null) {
-            refuseBadRequest(req, tooLarge, tooLarge);
+        if (d.answer() != null) {
+            refuse(req, d.answer(), d.termination());
             return false;
         }
-        if (ClientGuard.overLimit(client)
-                || !guard.request(clientAddress, frontend.limits().perClient().requestsPerSecond())) {
-            log.debug("{}: past the per-client limits", client);
-            refuse(req, ErrorResponses.of(client.alloc(), HttpResponseStatus.TOO_MANY_REQUESTS), "rate_limited");
-            return false;
-        }
-        if (frontend.redirectHttps()) {
-            FullHttpResponse redirect = HttpsRedirect.of(req, frontend.redirectHttpsPort());
-            if (redirect != null) {
-                refuse(req, redirect, "redirect");
-            } else {
-                refuseBadRequest(req, HttpResponseStatus.BAD_REQUEST, "no host to redirect to");
-            }
-            return false;
-        }
-        RouteConfig route = router.route(req);
-        FullHttpResponse routeAnswer = RouteAnswer.of(route, req, identity, client.alloc());
-        if (routeAnswer != null) {
-            refuse(req, routeAnswer, RouteAnswer.termination(routeAnswer));
-            return false;
-        }
-        Backend backend = context.backend(route == null ? router.defaultBackend() : route.backend());
+        Backend backend = context.backend(Admission.backend(d, router));
         state = State.EXCHANGE;
         bodyBytes = 0;
         deadlines.awaitBody();
@@ -449,9 +427,19 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
     /** The response is done: the connection serves the next request, or closes. */
     @Override
     public void responseEnded(boolean keepClient) {
+        Exchange ended = exchange;
         exchange = null;
         if (!keepClient || draining) {
-            closeAfterWrites();
+            if (ended != null && !ended.requestComplete()) {
+                // Answered before its request ended (an early 200 to an upload, say): the client
+                // may still be sending, which a plain close would answer with a reset.
+                state = State.CLOSING;
+                deadlines.stop();
+                reading.release();
+                Closing.lingeringClose(client, LINGER);
+            } else {
+                closeAfterWrites();
+            }
             return;
         }
         flusher.flush(client);

@@ -6,7 +6,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
@@ -26,12 +25,10 @@ import org.tandemlb.core.accesslog.AccessLogEntry;
 import org.tandemlb.core.backend.Backend;
 import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.config.Mode;
-import org.tandemlb.core.config.RouteConfig;
 import org.tandemlb.core.proxy.ClientGuard;
 import org.tandemlb.core.proxy.DeferredFlush;
 import org.tandemlb.core.proxy.InactivityTimer;
 import org.tandemlb.core.proxy.Refusal;
-import org.tandemlb.core.proxyprotocol.ClientAddresses;
 
 /**
  * One HTTP/2 stream from a client: the {@link ClientSide} of its one {@link Exchange}. It is the
@@ -161,41 +158,31 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
 
     private void startExchange(Http2Headers headers, boolean end) {
         HttpRequest req = Http2Messages.request(headers, end);
-        HttpResponseStatus invalid = req == null ? HttpResponseStatus.BAD_REQUEST : RequestPolicy.validate(req);
-        if (invalid == null) {
-            invalid = RequestLimits.check(req, connection.frontend.limits());
-        }
-        if (invalid == null && !withinClientLimits()) {
-            logRefused(req, HttpResponseStatus.TOO_MANY_REQUESTS.code(), "rate_limited");
-            respondError(HttpResponseStatus.TOO_MANY_REQUESTS, null);
+        Admission.Decision d = Admission.of(
+                req,
+                connection.frontend,
+                connection.router,
+                identity(),
+                stream.alloc(),
+                () -> ClientGuard.admits(
+                        stream.parent(),
+                        connection.frontend.limits().perClient().requestsPerSecond()));
+        if (d.badRequest() != null) {
+            refuseBadRequest(req, d.badRequest());
             return;
         }
-        if (invalid != null) {
-            refuseBadRequest(req, invalid);
-            return;
-        }
-        if (connection.frontend.redirectHttps()) {
-            // As on HTTP/1.1 (an h2c frontend may redirect too); the stream ends, the connection goes on.
-            FullHttpResponse redirect = HttpsRedirect.of(req, connection.frontend.redirectHttpsPort());
-            if (redirect == null) {
-                refuseBadRequest(req, HttpResponseStatus.BAD_REQUEST); // no host to redirect to
-                return;
+        if (d.answer() != null) {
+            // The stream ends with the answer; the connection goes on.
+            Refusal refusal = Refusal.of(d.answer().status());
+            if (refusal != null) {
+                ClientGuard.of(stream.parent()).refused(refusal);
             }
-            logRefused(req, 308, "redirect");
-            write(redirect);
+            logRefused(req, d.answer().status().code(), d.termination());
+            write(ErrorPages.apply(d.answer(), identity(), null));
             flush();
             return;
         }
-        RouteConfig route = connection.router.route(req);
-        FullHttpResponse routeAnswer = RouteAnswer.of(route, req, identity(), stream.alloc());
-        if (routeAnswer != null) {
-            logRefused(req, routeAnswer.status().code(), RouteAnswer.termination(routeAnswer));
-            write(ErrorPages.apply(routeAnswer, identity(), null));
-            flush();
-            return;
-        }
-        Backend backend =
-                connection.context.backend(route == null ? connection.router.defaultBackend() : route.backend());
+        Backend backend = connection.context.backend(Admission.backend(d, connection.router));
         clientTimer = new InactivityTimer(stream.eventLoop());
         clientTimer.start(connection.frontend.timeouts().client(), this::clientTimedOut);
         exchange = new Exchange(this, connection.context, connection.pool, backend, req, startNanos, startMillis);
@@ -318,19 +305,6 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
                 -1,
                 System.nanoTime() - startNanos,
                 termination));
-    }
-
-    /** Whether the connection and its client address are within {@code limits.per_client}. */
-    private boolean withinClientLimits() {
-        Channel parent = stream.parent();
-        if (ClientGuard.overLimit(parent)) {
-            return false;
-        }
-        InetSocketAddress source = ClientAddresses.source(parent);
-        return ClientGuard.of(parent)
-                .request(
-                        source == null ? null : source.getAddress(),
-                        connection.frontend.limits().perClient().requestsPerSecond());
     }
 
     // ---- ClientSide, for the exchange ----

@@ -3,8 +3,10 @@ package org.tandemlb.core.proxy;
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
+import org.tandemlb.core.proxyprotocol.ClientAddresses;
 
 /**
  * What a frontend keeps to refuse abusive clients: the count of its refusals by
@@ -79,5 +81,18 @@ public final class ClientGuard {
      */
     public boolean request(InetAddress client, int perSecond) {
         return perSecond <= 0 || client == null || clients.request(client, perSecond);
+    }
+
+    /**
+     * Whether a new request on {@code ch} (an HTTP/1.1 connection, or the parent connection of
+     * an HTTP/2 stream) is within the per-client limits: not past its address's connection
+     * limit, and within {@code perSecond} requests a second (0: no limit).
+     */
+    public static boolean admits(Channel ch, int perSecond) {
+        if (overLimit(ch)) {
+            return false;
+        }
+        InetSocketAddress source = ClientAddresses.source(ch);
+        return of(ch).request(source == null ? null : source.getAddress(), perSecond);
     }
 }

@@ -37,6 +37,54 @@ public final class Closing {
         writeAndClose(ch, Unpooled.EMPTY_BUFFER, linger);
     }
 
+    /**
+     * Ends a connection whose peer may still be sending (a response that came before the end of
+     * its request, an upload refused): once what was written is out, shuts the output down (a
+     * FIN: the peer reads the whole response) and reads and drops what still comes until the peer
+     * closes, or for at most {@code linger}. A plain close with unread bytes would make the
+     * kernel answer them with a reset, which can destroy the response before the peer read it
+     * (Nginx's and HAProxy's "lingering close").
+     */
+    public static void lingeringClose(Channel ch, Duration linger) {
+        if (!(ch instanceof DuplexChannel duplex) || !ch.isActive()) {
+            afterWrites(ch, linger);
+            return;
+        }
+        Future<?> deadline = ch.eventLoop()
+                .schedule(
+                        () -> {
+                            ch.close();
+                        },
+                        Math.max(1, linger.toMillis()),
+                        TimeUnit.MILLISECONDS);
+        ch.closeFuture().addListener(f -> deadline.cancel(false));
+        // First what handlers keep back until a flush (the HTTP encoder holds a head until its
+        // body comes), then the FIN once all of it is out.
+        ch.flush();
+        ChannelOutboundBuffer pending = ch.unsafe().outboundBuffer();
+        if (pending == null || pending.totalPendingWriteBytes() == 0) {
+            shutdownAndDrain(duplex);
+        } else {
+            ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+                if (f.isSuccess()) {
+                    shutdownAndDrain(duplex);
+                } else {
+                    ch.close();
+                }
+            });
+        }
+    }
+
+    /** Sends the FIN and reads on; the peer's own FIN then closes the channel (half-closure off). */
+    private static void shutdownAndDrain(DuplexChannel ch) {
+        if (!ch.isActive()) {
+            return;
+        }
+        ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
+        ch.shutdownOutput();
+        ch.config().setAutoRead(true); // what still comes is read and dropped by the closing handlers
+    }
+
     /** Writes {@code msg} (and flushes), then closes as {@link #afterWrites} does. */
     public static void writeAndClose(Channel ch, Object msg, Duration linger) {
         if (!ch.isActive()) {
