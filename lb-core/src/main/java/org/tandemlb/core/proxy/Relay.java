@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Relay extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(Relay.class);
+    private static final Duration MAX_LINGER = Duration.ofSeconds(5);
 
     private final Channel peer;
     private final Duration idleTimeout;
@@ -111,8 +112,8 @@ public final class Relay extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         timer.cancel();
-        // Send what is still buffered, then close.
-        Closing.afterWrites(peer, idleTimeout);
+        // Send what is still buffered, then end the peer without a reset: it may still be sending.
+        Closing.lingeringClose(peer, linger());
     }
 
     @Override
@@ -123,7 +124,13 @@ public final class Relay extends ChannelInboundHandlerAdapter {
 
     private void closeBoth(Channel self) {
         self.close();
-        // What was relayed and waits for the deferred flush still goes out.
-        Closing.afterWrites(peer, idleTimeout);
+        // What was relayed and waits for the deferred flush still goes out, and the peer, which
+        // may still be sending, is not reset under it.
+        Closing.lingeringClose(peer, linger());
+    }
+
+    /** How long a peer that goes on sending after its partner ended may take to see it (at most 5 s). */
+    private Duration linger() {
+        return idleTimeout.compareTo(MAX_LINGER) < 0 ? idleTimeout : MAX_LINGER;
     }
 }
