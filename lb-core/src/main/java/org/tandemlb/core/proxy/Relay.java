@@ -112,8 +112,8 @@ public final class Relay extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         timer.cancel();
-        // Send what is still buffered, then end the peer without a reset: it may still be sending.
-        Closing.lingeringClose(peer, linger());
+        // Send what is still buffered, then close.
+        endPeer();
     }
 
     @Override
@@ -124,9 +124,21 @@ public final class Relay extends ChannelInboundHandlerAdapter {
 
     private void closeBoth(Channel self) {
         self.close();
-        // What was relayed and waits for the deferred flush still goes out, and the peer, which
-        // may still be sending, is not reset under it.
-        Closing.lingeringClose(peer, linger());
+        // What was relayed and waits for the deferred flush still goes out.
+        endPeer();
+    }
+
+    /**
+     * Ends the peer once what was relayed to it is out. A client (an accepted connection: it has a
+     * parent) may still be sending: it gets a lingering close, so that a reset does not destroy
+     * the last bytes under it; a server connection is just closed.
+     */
+    private void endPeer() {
+        if (peer.parent() != null) {
+            Closing.lingeringClose(peer, linger());
+        } else {
+            Closing.afterWrites(peer, idleTimeout);
+        }
     }
 
     /** How long a peer that goes on sending after its partner ended may take to see it (at most 5 s). */
