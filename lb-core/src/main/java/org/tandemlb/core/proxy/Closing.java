@@ -46,8 +46,8 @@ public final class Closing {
      * (Nginx's and HAProxy's "lingering close").
      */
     public static void lingeringClose(Channel ch, Duration linger) {
-        if (!(ch instanceof DuplexChannel duplex) || !ch.isActive()) {
-            afterWrites(ch, linger);
+        if (!(ch instanceof DuplexChannel duplex) || !ch.isActive() || duplex.isInputShutdown()) {
+            afterWrites(ch, linger); // nothing more can come (or no way to wait for it)
             return;
         }
         Future<?> deadline = ch.eventLoop()
