@@ -175,6 +175,10 @@ entry_readable() {
 }
 
 # 2. kill -9 of the active node: the other serves the site within 1 s; the killed one comes back as standby.
+# The longest the site may be down in drill 2, in ms: 1 s on loopback (the issue's goal); a script
+# may set more (run-netns.sh: ARP across a bridge between nine namespaces on one small machine).
+FAILOVER_GOAL_MS=${FAILOVER_GOAL_MS:-1000}
+
 drill_failover() {
   local active standby gap
   active=$(active_node) || { record 2 FAIL "no active node"; return 1; }
@@ -193,8 +197,8 @@ drill_failover() {
     record 2 FAIL "$active did not rejoin after the failover"
     return 1
   fi
-  if ((gap > 1000)); then
-    record 2 FAIL "kill -9 of $active: the site was down for $(seconds "$gap") s (goal: 1 s)"
+  if ((gap > FAILOVER_GOAL_MS)); then
+    record 2 FAIL "kill -9 of $active: the site was down for $(seconds "$gap") s (goal: $(seconds "$FAILOVER_GOAL_MS") s)"
     return 1
   fi
   record 2 OK "kill -9 of active $active: $standby served again after $(seconds "$gap") s"

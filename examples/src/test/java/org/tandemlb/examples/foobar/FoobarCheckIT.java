@@ -29,16 +29,18 @@ class FoobarCheckIT {
 
     @Test
     void theSevenDrillsPassOnLoopback() throws Exception {
-        check("run-local.sh", Pattern.compile("^foobar check: (PASS|FAIL) (\\d)/7 .*\\| .*"), "PASS 7");
+        check("run-local.sh", Pattern.compile("^foobar check: (PASS|FAIL) (\\d)/7 .*\\| .*"), "PASS 7", 1.0);
     }
 
     @Test
     @RequiresRoot("network namespaces and the linux VIP driver")
     void theVipMovesBetweenNamespaceHosts() throws Exception {
-        check("run-netns.sh", Pattern.compile("^foobar netns check: (PASS|FAIL) (\\d)/2 .*\\| .*"), "PASS 2");
+        // ARP across a bridge between nine namespaces on one machine: the script's goal is 2.5 s.
+        check("run-netns.sh", Pattern.compile("^foobar netns check: (PASS|FAIL) (\\d)/2 .*\\| .*"), "PASS 2", 2.5);
     }
 
-    private void check(String script, Pattern summaryLine, String expected) throws Exception {
+    /** Runs {@code script --check}; the failover it reports must be within {@code failoverGoal} seconds. */
+    private void check(String script, Pattern summaryLine, String expected, double failoverGoal) throws Exception {
         Path path = Path.of(System.getProperty("foobar.dir"), script);
         ChildProcess check = ChildProcess.command("bash", path.toString(), "--check")
                 .name(script)
@@ -64,6 +66,6 @@ class FoobarCheckIT {
         assertEquals(0, check.exitCode(), check.output());
         Matcher failover = FAILOVER.matcher(summary);
         assertTrue(failover.find(), summary);
-        assertTrue(Double.parseDouble(failover.group(1)) <= 1.0, summary);
+        assertTrue(Double.parseDouble(failover.group(1)) <= failoverGoal, summary);
     }
 }
