@@ -103,7 +103,7 @@ class TarballIT {
         String script = "source completion/tandem 2>/dev/null; COMP_WORDS=(tandem ctl ''); COMP_CWORD=2;"
                 + " COMP_LINE='tandem ctl '; _complete_tandem tandem '' ctl 2>/dev/null; echo \"${COMPREPLY[*]}\"";
         Result ctl = exec(home, List.of("bash", "-c", script));
-        assertEquals(new Result(0, "status servers drain maint ready reload weight\n"), ctl);
+        assertEquals(new Result(0, "status servers events drain maint ready reload weight\n"), ctl);
 
         Result top = exec(
                 home,

@@ -38,7 +38,6 @@ import org.tandemlb.core.tls.ServerTls;
 import org.tandemlb.core.tls.TicketKeys;
 import org.tandemlb.core.tls.TlsFrontends;
 import org.tandemlb.core.tls.TlsProvider;
-import org.tandemlb.core.tls.UpstreamTls;
 import org.tandemlb.core.transport.Transport;
 
 /**
@@ -162,13 +161,9 @@ public final class LoadBalancer implements AutoCloseable {
         if (started) {
             throw new IllegalStateException("already started");
         }
-        Map<String, UpstreamTls> tls = upstreamTls(config, Map.of());
+        BackendUpdate initial = BackendUpdate.prepare(config, Map.of());
         started = true;
-        Map<String, Backend> newBackends = new LinkedHashMap<>();
-        for (BackendConfig bc : config.backends()) {
-            newBackends.put(bc.name(), new Backend(bc, ticker, tls.get(bc.name()), events));
-        }
-        backends = Map.copyOf(newBackends);
+        backends = Map.copyOf(initial.apply(Map.of(), pool, ticker, events));
         if (beforeListening != null) {
             beforeListening.accept(this);
         }
@@ -273,13 +268,8 @@ public final class LoadBalancer implements AutoCloseable {
         }
         Map<String, Frontend> newFrontends = new LinkedHashMap<>();
         List<Frontend> fresh = new ArrayList<>();
-        Map<String, Backend> newBackends = new LinkedHashMap<>();
-        for (BackendConfig bc : next.backends()) {
-            Backend existing = backends.get(bc.name());
-            newBackends.put(bc.name(), existing != null && existing.config().mode() == bc.mode() ? existing : null);
-        }
         // Files first (the backends' ca files): a bad one fails the whole apply before anything changed.
-        Map<String, UpstreamTls> tls = upstreamTls(next, newBackends);
+        BackendUpdate backendUpdate = BackendUpdate.prepare(next, backends);
         // Bind the new listeners first; until they are all bound, nothing has changed.
         try {
             for (FrontendConfig fc : next.frontends()) {
@@ -299,29 +289,7 @@ public final class LoadBalancer implements AutoCloseable {
             throw e;
         }
         // Backends: keep and update, create, or drop.
-        Map<String, Backend> applied = new LinkedHashMap<>();
-        for (BackendConfig bc : next.backends()) {
-            Backend existing = newBackends.get(bc.name());
-            UpstreamTls nextTls = tls.get(bc.name());
-            if (existing != null) {
-                boolean tlsChanged = existing.tls() != nextTls;
-                for (Server dropped : existing.update(bc, nextTls)) {
-                    pool.closeIdle(dropped);
-                }
-                if (tlsChanged) {
-                    // Idle connections made with the old TLS settings (or without TLS) are not reused.
-                    existing.servers().forEach(pool::closeIdle);
-                }
-                applied.put(bc.name(), existing);
-            } else {
-                applied.put(bc.name(), new Backend(bc, ticker, nextTls, events));
-            }
-        }
-        for (Backend old : backends.values()) {
-            if (applied.get(old.name()) != old) {
-                old.servers().forEach(pool::closeIdle);
-            }
-        }
+        Map<String, Backend> applied = backendUpdate.apply(backends, pool, ticker, events);
         backends = Map.copyOf(applied);
         healthChecks.sync(backends.values());
         for (FrontendConfig fc : next.frontends()) {
@@ -346,33 +314,6 @@ public final class LoadBalancer implements AutoCloseable {
         processLimit.setMax(next.maxConnections());
         syncMetrics();
         log.info("configuration applied: {} frontend(s), {} backend(s)", frontends.size(), backends.size());
-    }
-
-    /**
-     * The TLS side of every backend of {@code next} that has {@code tls}, by name: the one of its
-     * running backend when that still fits, else a new one (reading its {@code ca} file). Warns
-     * once for each backend that newly does not verify its servers.
-     *
-     * @param running the running backends that carry on, by name (values may be null)
-     * @throws LoadBalancerException when a {@code ca} file cannot be used
-     */
-    private static Map<String, UpstreamTls> upstreamTls(LoadBalancerConfig next, Map<String, Backend> running) {
-        Map<String, UpstreamTls> out = new LinkedHashMap<>();
-        for (BackendConfig bc : next.backends()) {
-            Backend old = running.get(bc.name());
-            UpstreamTls previous = old == null ? null : old.tls();
-            UpstreamTls tls;
-            try {
-                tls = Backend.tlsOf(bc, previous);
-            } catch (IllegalArgumentException e) {
-                throw new LoadBalancerException(e.getMessage(), e);
-            }
-            if (tls != null) {
-                tls.warnIfUnverified(previous);
-                out.put(bc.name(), tls);
-            }
-        }
-        return out;
     }
 
     /** Binds {@code f}'s addresses (taking over those of {@code previous} it shares). */
