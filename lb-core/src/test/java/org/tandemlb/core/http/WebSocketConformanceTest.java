@@ -42,7 +42,9 @@ import org.tandemlb.core.testsupport.Proxies;
  * fuzzing client (the one its Maven plugin runs, in Jython) runs its cases against an RFC 6455
  * echo server, once directly and once through Tandem, and no case that passes directly may do
  * worse through Tandem. Tandem relays a WebSocket's bytes after the {@code 101} untouched, so the
- * two reports must match case by case.
+ * two reports must match case by case. Which close code the client sees varies from run to run
+ * even directly (the echo server's close frame races its TCP close), so a case that differs runs
+ * again, both ways, and counts only if it differs again.
  */
 class WebSocketConformanceTest {
     /**
@@ -133,14 +135,19 @@ class WebSocketConformanceTest {
             System.out.printf("Autobahn: %d cases; direct %s; through Tandem %s%n", d.size(), tally(d), tally(t));
 
             assertEquals(d.keySet(), t.keySet(), "the same cases ran");
-            Map<String, String> worse = new TreeMap<>();
-            d.forEach((c, behaviors) -> {
-                String[] was = behaviors.split("/");
-                String[] is = t.get(c).split("/");
-                if (rank(is[0]) > rank(was[0]) || rank(is[1]) > rank(was[1])) {
-                    worse.put(c, behaviors + " -> " + t.get(c));
+            Map<String, String> worse = worse(d, t);
+            if (!worse.isEmpty()) {
+                // Which close code the client sees varies from run to run even directly (the echo
+                // server's close frame races its TCP close: 102-103 of 247 cases end WRONG_CODE):
+                // the cases that differ run again, both ways, and must differ again to count.
+                List<String> again = List.copyOf(worse.keySet());
+                System.out.println("Autobahn: running again " + again + ": " + worse);
+                try (ChildProcess direct2 = client("direct-again", echoPort, again);
+                        ChildProcess proxied2 =
+                                client("tandem-again", lb.address("fe").getPort(), again)) {
+                    worse = worse(results(direct2), results(proxied2));
                 }
-            });
+            }
             assertTrue(worse.isEmpty(), "cases that do worse through Tandem than directly: " + worse);
             long passing =
                     d.values().stream().filter(b -> rank(b.split("/")[0]) <= 1).count();
@@ -148,8 +155,26 @@ class WebSocketConformanceTest {
         }
     }
 
+    /** The cases whose behavior or close behavior is worse in {@code proxied} than in {@code direct}. */
+    private static Map<String, String> worse(Map<String, String> direct, Map<String, String> proxied) {
+        Map<String, String> worse = new TreeMap<>();
+        direct.forEach((c, behaviors) -> {
+            String[] was = behaviors.split("/");
+            String[] is = proxied.get(c).split("/");
+            if (rank(is[0]) > rank(was[0]) || rank(is[1]) > rank(was[1])) {
+                worse.put(c, behaviors + " -> " + proxied.get(c));
+            }
+        });
+        return worse;
+    }
+
     /** Starts the suite against {@code port}, under the report directory target/autobahn/AGENT. */
     private static ChildProcess client(String agent, int port) throws Exception {
+        return client(agent, port, CASES);
+    }
+
+    /** Starts {@code cases} of the suite against {@code port}, reporting under target/autobahn/AGENT. */
+    private static ChildProcess client(String agent, int port, List<String> cases) throws Exception {
         Path dir = Files.createDirectories(Path.of("target", "autobahn", agent));
         String classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
                 .filter(e -> e.contains("autobahntestsuite")
@@ -164,7 +189,7 @@ class WebSocketConformanceTest {
                         AutobahnFuzzingClient.class.getName(),
                         agent,
                         "ws://127.0.0.1:" + port,
-                        String.join(",", CASES),
+                        String.join(",", cases),
                         String.join(",", EXCLUDED))
                 .name("autobahn-" + agent)
                 .directory(dir)
