@@ -236,50 +236,10 @@ final class BackendTranslator {
         ctx.notes.add(d, "hash-balance-factor " + d.word(1) + " is not 100 or more");
     }
 
-    /**
-     * {@code cookie NAME [insert|prefix|rewrite] [indirect] [nocache] [httponly] [secure] ...}:
-     * Tandem's {@code persistence}. What has no Tandem key is noted.
-     */
+    /** {@code cookie ...}: Tandem's {@code persistence} ({@link CookieTranslator}). */
     private void cookie(Directive d) {
         persistence.clear();
-        if (d.size() < 2) {
-            ctx.notes.add(d, "cookie without a name");
-            return;
-        }
-        persistence.put("cookie", d.word(1));
-        String mode = "rewrite"; // HAProxy's default mode
-        boolean indirect = false;
-        boolean nocache = false;
-        boolean httponly = false;
-        boolean secure = false;
-        List<String> dropped = new ArrayList<>();
-        for (int i = 2; i < d.size(); i++) {
-            String w = d.word(i);
-            switch (w) {
-                case "insert", "prefix", "rewrite" -> mode = w;
-                case "indirect" -> indirect = true;
-                case "nocache" -> nocache = true;
-                case "httponly" -> httponly = true;
-                case "secure" -> secure = true;
-                case "domain", "maxidle", "maxlife", "attr" ->
-                    dropped.add(w + " " + (i + 1 < d.size() ? d.word(++i) : ""));
-                default -> dropped.add(w);
-            }
-        }
-        persistence.put("mode", mode);
-        if (mode.equals("insert")) {
-            persistence.put("nocache", Boolean.toString(nocache));
-            persistence.put("httponly", Boolean.toString(httponly));
-            if (secure) {
-                persistence.put("secure", "always");
-            }
-            if (!indirect) {
-                dropped.add("insert without indirect (Tandem never passes its inserted cookie on to the servers)");
-            }
-        }
-        if (!dropped.isEmpty()) {
-            ctx.notes.add(d, "cookie options not translated: " + String.join(", ", dropped));
-        }
+        persistence.putAll(CookieTranslator.persistence(d, ctx.notes));
     }
 
     private boolean option(Directive d) {
