@@ -10,6 +10,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -33,11 +34,15 @@ class EarlyResponseTest {
     private static final int BODY = 32 << 20; // more than the loopback's socket buffers hold
 
     private final ExecutorService threads = Executors.newCachedThreadPool();
+    /** Released when the test ends: the server's connections stop holding on. */
+    private final CountDownLatch finished = new CountDownLatch(1);
+
     private ServerSocket server;
     private LoadBalancer lb;
 
     @AfterEach
     void stop() throws Exception {
+        finished.countDown();
         threads.shutdownNow();
         if (lb != null) {
             lb.close();
@@ -64,7 +69,7 @@ class EarlyResponseTest {
                             matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : (b == '\r' ? 1 : 0);
                         }
                         s.getOutputStream().write(ANSWER.getBytes(StandardCharsets.US_ASCII));
-                        Thread.sleep(30_000); // holds the connection, reading nothing
+                        finished.await(30, TimeUnit.SECONDS); // holds the connection, reading nothing
                     }
                     return null;
                 });
