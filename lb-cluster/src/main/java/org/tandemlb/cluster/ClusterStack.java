@@ -131,23 +131,26 @@ public final class ClusterStack {
             Duration pauseThreshold) {
 
         /**
-         * Meets the goals of docs/cluster.md with margin: a crash is replaced in about verifyTimeout + claim (0.2 s,
-         * plus about 0.25 s for DAD, {@code ip addr replace} and the first gratuitous ARP: within
-         * 1 s); a silent failure within fdTimeout + fdInterval + verifyTimeout + claim (0.6 + 0.15
-         * + 0.2 + 0.25 = 1.2 s, within 2 s). A false suspicion needs 0.8 s without a single message
-         * from a live member that sends one every 0.15 s (five in a row lost or late, then no
-         * answer to the verification): beyond a busy machine's scheduling delays and a
-         * young-generation GC pause. The pause detector releases the VIPs after a pause of 1 s,
-         * past that failure-detection time (a shorter pause the peer may still have taken for a
-         * failure is settled by the election: the later claim wins, within an advert interval);
-         * a lower threshold would turn a starved CPU into failovers. keepalived's defaults, for
-         * comparison: adverts every 1 s, 3 missed plus skew (about 3 s).
+         * Meets the goals of docs/cluster.md with margin: a crash is replaced in about
+         * verifyTimeout (0.1-0.2 s: VERIFY_SUSPECT2 checks its suspects every timeout) + claim
+         * (about 0.25 s for DAD, {@code ip addr replace} and the first gratuitous ARP): within 1 s
+         * even on a busy machine; a silent failure within fdTimeout + fdInterval + verifyTimeout +
+         * claim (0.7 + 0.15 + 0.2 + 0.25 = 1.3 s, within 2 s). A false suspicion needs 0.8 s
+         * without a single message from a live member that sends one every 0.15 s (five in a row
+         * lost or late, then no answer to the verification): beyond a busy machine's scheduling
+         * delays and a young-generation GC pause. (The first timings, 0.6 s and a 0.2 s
+         * verification, needed the same 0.8 s, but a crash waited 0.2-0.4 s for its verification:
+         * a loaded CI machine once measured a 1.2 s failover.) The pause detector releases the
+         * VIPs after a pause of 1 s, past that failure-detection time (a shorter pause the peer
+         * may still have taken for a failure is settled by the election: the later claim wins,
+         * within an advert interval); a lower threshold would turn a starved CPU into failovers.
+         * keepalived's defaults, for comparison: adverts every 1 s, 3 missed plus skew (about 3 s).
          */
         public static final Profile DEFAULT = new Profile(
                 "default",
                 Duration.ofMillis(150),
-                Duration.ofMillis(600),
-                Duration.ofMillis(200),
+                Duration.ofMillis(700),
+                Duration.ofMillis(100),
                 Duration.ofSeconds(1),
                 Duration.ofSeconds(2),
                 Duration.ofMillis(500),

@@ -36,6 +36,7 @@ import org.tandemlb.cluster.ClusterNode;
 import org.tandemlb.cluster.vip.VipException;
 import org.tandemlb.core.LoadBalancer;
 import org.tandemlb.core.LoadBalancerException;
+import org.tandemlb.core.Warmup;
 import org.tandemlb.core.backend.AdminState;
 import org.tandemlb.core.backend.Backend;
 import org.tandemlb.core.backend.Server;
@@ -176,6 +177,7 @@ public final class Daemon implements AdminTarget {
             Transport transport = EngineEnvironment.transport(env); // unknown or unavailable: the start fails
             TlsProvider tlsProvider =
                     EngineEnvironment.tlsProvider(env); // so does an unknown or unavailable TLS provider
+            boolean warmup = EngineEnvironment.warmup(env);
             AccessLog logs = AccessLog.open(config.accessLogs()); // a file that cannot be opened fails the start
             AdminMetrics registry = new AdminMetrics();
             ClusterConfig clusterConfig = config.cluster();
@@ -202,6 +204,9 @@ public final class Daemon implements AdminTarget {
             StateFile kept = config.stateFile() == null ? null : new StateFile(config.stateFile(), () -> lb);
             if (kept != null) {
                 builder.beforeListening(kept::restore); // no request reaches a server drained before the restart
+            }
+            if (warmup) {
+                warmUp(config.loadBalancer(), transport, tlsProvider);
             }
             LoadBalancer built = builder.build();
             ClusterNode node = null;
@@ -277,6 +282,22 @@ public final class Daemon implements AdminTarget {
             LoadBalancer running = lb;
             return running == null ? null : running.workers();
         });
+    }
+
+    /**
+     * Runs requests through a private copy of the frontends first, so that the first real clients,
+     * and those of a standby just elected, do not wait for the JVM to load and compile the
+     * request path (docs/behaviour.md, "Warm-up at start").
+     */
+    private static void warmUp(LoadBalancerConfig config, Transport transport, TlsProvider tlsProvider) {
+        Warmup.Result warmed =
+                Warmup.of(config).transport(transport).tlsProvider(tlsProvider).run();
+        log.info(
+                "data plane warmed up: {} requests ({} through to a stub server, {} without an answer) in {} ms",
+                warmed.requests(),
+                warmed.proxied(),
+                warmed.failed(),
+                warmed.took().toMillis());
     }
 
     /**

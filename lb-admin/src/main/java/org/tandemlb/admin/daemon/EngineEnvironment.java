@@ -6,8 +6,9 @@ import org.tandemlb.core.tls.TlsProvider;
 import org.tandemlb.core.transport.Transport;
 
 /**
- * What the environment chooses for the engine: the socket transport ({@value #TRANSPORT_ENV})
- * and the TLS provider ({@value #TLS_ENV}). A bad value fails the start with one line.
+ * What the environment chooses for the engine: the socket transport ({@value #TRANSPORT_ENV}),
+ * the TLS provider ({@value #TLS_ENV}) and whether the data plane is warmed up before it listens
+ * ({@value #WARMUP_ENV}). A bad value fails the start with one line.
  */
 final class EngineEnvironment {
     /** The environment variable that chooses the socket transport ({@link Transport#named}). */
@@ -16,7 +17,25 @@ final class EngineEnvironment {
     /** The environment variable that chooses the TLS provider: {@code jdk} or {@code openssl}. */
     static final String TLS_ENV = "TANDEM_TLS";
 
+    /** The environment variable that turns the start's warm-up off: {@code off} (default {@code on}). */
+    static final String WARMUP_ENV = "TANDEM_WARMUP";
+
     private EngineEnvironment() {}
+
+    /**
+     * Whether {@value #WARMUP_ENV} leaves the warm-up on ({@code on}, or unset or empty) or turns it
+     * {@code off}.
+     *
+     * @throws LoadBalancerException for any other value
+     */
+    static boolean warmup(Map<String, String> env) {
+        String value = env.getOrDefault(WARMUP_ENV, "").strip();
+        return switch (value) {
+            case "", "on" -> true;
+            case "off" -> false;
+            default -> throw new LoadBalancerException(WARMUP_ENV + ": '" + value + "' is neither on nor off");
+        };
+    }
 
     /**
      * The transport {@value #TRANSPORT_ENV} names ({@code auto} when unset or empty).
