@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.handler.codec.http.HttpHeaders;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.tandemlb.core.LoadBalancer;
 import org.tandemlb.core.backend.AdminState;
+import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.config.BackendConfig;
 import org.tandemlb.core.config.FrontendConfig;
 import org.tandemlb.core.config.HealthCheckConfig;
@@ -29,13 +31,14 @@ import org.tandemlb.core.config.LoadBalancerConfig;
 import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.config.PersistenceConfig;
 import org.tandemlb.core.config.ServerConfig;
+import org.tandemlb.core.testsupport.MovableClock;
 import org.tandemlb.core.testsupport.RawHttp;
 import org.tandemlb.core.testsupport.TestBackend;
 import org.tandemlb.core.testsupport.TestBackends;
 
 /** Cookie persistence ({@code insert}) end to end: sticky clients, drain, a dead server, two nodes. */
 class PersistenceTest {
-    private static final Pattern SET_COOKIE = Pattern.compile("SRV=([0-9a-f]{12}); Path=/; HttpOnly");
+    private static final Pattern SET_COOKIE = Pattern.compile("SRV=([0-9a-f]{12}(?:\\.[0-9]+)?); Path=/; HttpOnly");
 
     @RegisterExtension
     final TestBackends backends = new TestBackends();
@@ -49,11 +52,15 @@ class PersistenceTest {
     }
 
     private LoadBalancerConfig config() {
+        return config(PersistenceConfig.insert("SRV"));
+    }
+
+    private LoadBalancerConfig config(PersistenceConfig persistence) {
         if (servers == null) {
             servers = List.of(backends.start("a"), backends.start("b"), backends.start("c"));
         }
         BackendConfig.Builder be = BackendConfig.builder("be", Mode.HTTP)
-                .persistence(PersistenceConfig.insert("SRV"))
+                .persistence(persistence)
                 .healthCheck(HealthCheckConfig.builder(HealthCheckConfig.Type.TCP)
                         .interval(Duration.ofMillis(100))
                         .fall(1)
@@ -176,6 +183,46 @@ class PersistenceTest {
                 assertEquals(first.server(), afterFailover.server());
                 assertNull(afterFailover.cookie());
             }
+        }
+    }
+
+    @Test
+    void withMaxIdleADrainedServerKeepsItsActiveClientsUntilTheyGoIdle() throws Exception {
+        MovableClock clock = new MovableClock(Instant.ofEpochSecond(1_796_203_200L));
+        LoadBalancer lb = LoadBalancer.builder(
+                        config(PersistenceConfig.insert("SRV").withMaxIdle(Duration.ofHours(1))))
+                .threads(2)
+                .clock(clock)
+                .build();
+        lb.start();
+        started.add(lb);
+        try (RawHttp c = new RawHttp(lb.address("fe"))) {
+            List<String> cookiesOfA = new ArrayList<>();
+            for (int i = 0; i < 300 && cookiesOfA.size() < 2; i++) {
+                Answer a = get(c, null);
+                if (a.server().equals("a")) {
+                    assertEquals(Server.cookieValue("a") + ".1796203200", a.cookie(), "dated by the LB's clock");
+                    cookiesOfA.add(a.cookie());
+                }
+            }
+            assertEquals(2, cookiesOfA.size(), "round robin over three servers gives it two clients");
+            lb.backend("be").server("a").setAdminState(AdminState.DRAIN);
+            String active = cookiesOfA.get(0);
+            String idle = cookiesOfA.get(1);
+            // The active client comes back every 20 minutes for two hours; each new date resets its idle time.
+            for (int step = 1; step <= 6; step++) {
+                clock.advance(Duration.ofMinutes(20));
+                Answer again = get(c, active);
+                assertEquals("a", again.server(), "an active client stays on its drained server, step " + step);
+                if (again.cookie() != null) {
+                    active = again.cookie();
+                }
+                assertNotEquals("a", get(c, null).server(), "no new client");
+            }
+            assertEquals(Server.cookieValue("a") + ".1796210400", active, "refreshed at each quarter hour passed");
+            Answer moved = get(c, idle);
+            assertNotEquals("a", moved.server(), "idle for two hours: balanced as a new client");
+            assertEquals(Server.cookieValue(moved.server()) + ".1796210400", moved.cookie());
         }
     }
 }
