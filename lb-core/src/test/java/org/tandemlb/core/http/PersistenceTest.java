@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.handler.codec.http.HttpHeaders;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.tandemlb.core.LoadBalancer;
 import org.tandemlb.core.backend.AdminState;
@@ -51,10 +53,6 @@ class PersistenceTest {
         started.forEach(LoadBalancer::close);
     }
 
-    private LoadBalancerConfig config() {
-        return config(PersistenceConfig.insert("SRV"));
-    }
-
     private LoadBalancerConfig config(PersistenceConfig persistence) {
         if (servers == null) {
             servers = List.of(backends.start("a"), backends.start("b"), backends.start("c"));
@@ -77,7 +75,14 @@ class PersistenceTest {
     }
 
     private LoadBalancer start() {
-        LoadBalancer lb = LoadBalancer.builder(config()).threads(2).build();
+        return start(PersistenceConfig.insert("SRV"), Clock.systemUTC());
+    }
+
+    private LoadBalancer start(PersistenceConfig persistence, Clock clock) {
+        LoadBalancer lb = LoadBalancer.builder(config(persistence))
+                .threads(2)
+                .clock(clock)
+                .build();
         lb.start();
         started.add(lb);
         return lb;
@@ -103,6 +108,7 @@ class PersistenceTest {
     }
 
     @Test
+    @Timeout(120) // 10 000 requests; about 10 s on a busy 2-core machine
     void aThousandClientsStayOnTheirServerForTenRequestsEachAndServersNeverSeeTheCookie() throws Exception {
         LoadBalancer lb = start();
         Map<String, Integer> clientsPerServer = new HashMap<>();
@@ -173,12 +179,15 @@ class PersistenceTest {
 
     @Test
     void bothNodesOfAPairHonourTheSameCookies() throws Exception {
-        LoadBalancer one = start();
-        LoadBalancer two = start();
+        // With max_idle, so that the dates one node writes are honoured by the other too.
+        PersistenceConfig persistence = PersistenceConfig.insert("SRV").withMaxIdle(Duration.ofHours(1));
+        LoadBalancer one = start(persistence, Clock.systemUTC());
+        LoadBalancer two = start(persistence, Clock.systemUTC());
         try (RawHttp toOne = new RawHttp(one.address("fe"));
                 RawHttp toTwo = new RawHttp(two.address("fe"))) {
             for (int client = 0; client < 50; client++) {
                 Answer first = get(toOne, null);
+                assertTrue(first.cookie().contains("."), "dated: " + first.cookie());
                 Answer afterFailover = get(toTwo, first.cookie());
                 assertEquals(first.server(), afterFailover.server());
                 assertNull(afterFailover.cookie());
@@ -189,13 +198,7 @@ class PersistenceTest {
     @Test
     void withMaxIdleADrainedServerKeepsItsActiveClientsUntilTheyGoIdle() throws Exception {
         MovableClock clock = new MovableClock(Instant.ofEpochSecond(1_796_203_200L));
-        LoadBalancer lb = LoadBalancer.builder(
-                        config(PersistenceConfig.insert("SRV").withMaxIdle(Duration.ofHours(1))))
-                .threads(2)
-                .clock(clock)
-                .build();
-        lb.start();
-        started.add(lb);
+        LoadBalancer lb = start(PersistenceConfig.insert("SRV").withMaxIdle(Duration.ofHours(1)), clock);
         try (RawHttp c = new RawHttp(lb.address("fe"))) {
             List<String> cookiesOfA = new ArrayList<>();
             for (int i = 0; i < 300 && cookiesOfA.size() < 2; i++) {
