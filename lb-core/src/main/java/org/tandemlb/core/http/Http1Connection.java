@@ -407,9 +407,9 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
     }
 
     /**
-     * Counts a refusal of the client by the status that answers it (none for a 502, 503 or 504,
-     * the servers' failures): every refusal of the exchange passes {@link #respondError}, and
-     * {@link #refuse} counts those before it.
+     * Counts a refusal of an exchange ({@link #respondError}) by the status that answers it (none
+     * for a 502, 503 or 504, the servers' failures); a refusal before the exchange is counted by
+     * {@link #refuse}, under the reason its decision gives.
      */
     private void counted(HttpResponseStatus status) {
         Refusal r = Refusal.of(status);
