@@ -17,6 +17,12 @@
 # HTTP/2 by ALPN; h2c-c16m32 is HTTP/2 with prior knowledge on cleartext. The tcp targets have
 # no such rows. Only the processes the selected targets need are started.
 #
+# The policy row (--scenarios policy) is a typical traffic policy on both proxies, on a frontend
+# of its own: cookie persistence (inserted cookie), two request headers set and a request id
+# (HAProxy: cookie SERVERID insert, http-request set-header x2, unique-id-format and
+# unique-id-header; conf/haproxy-policy.cfg.in, conf/tandem-policy*.yaml.in). wrk runs sticky.lua:
+# each thread sends back the cookie it was given. The http targets only.
+#
 # Results go to examples/bench/results/<date>/ (table results.md, results.json, chart.png, the
 # raw wrk and h2load outputs and CPU counters under raw/, versions and settings in env.txt).
 #
@@ -27,7 +33,8 @@
 #   --scenarios LIST  comma-separated scenarios or groups (default: the group "default"):
 #                     default = ka64-3b,ka64-4k,ka1000-3b,ka1000-4k,close64-3b
 #                     tls     = tls-hs-ecdsa,tls-hs-rsa,tls-ka64-3b,h2-c16m32
-#                     all     = default, tls and h2c-c16m32
+#                     policy  = policy-ka64-3b
+#                     all     = default, tls, h2c-c16m32 and policy
 #   --targets LIST    comma-separated subset of: direct,haproxy1-http,haproxy2-http,tandem-http,
 #                     haproxy1-tcp,haproxy2-tcp,tandem-tcp
 #   --no-memory       skip the idle-connection memory probe
@@ -89,18 +96,21 @@ done
 
 # ---- scenarios: name -> connections, path, Connection: close, listener, client ----------------
 # LISTENER: which frontend of a target a scenario uses: plain (the http or tcp one), ecdsa or rsa
-# (TLS with that certificate) or h2c (HTTP/2 with prior knowledge). CLIENT: wrk unless h2load.
+# (TLS with that certificate), h2c (HTTP/2 with prior knowledge) or policy (the policy frontend).
+# CLIENT: wrk unless h2load. SCRIPT: a wrk Lua script of examples/bench, or none.
 declare -A CONNS=([ka64-3b]=64 [ka64-4k]=64 [ka1000-3b]=1000 [ka1000-4k]=1000 [close64-3b]=64
-  [tls-hs-ecdsa]=64 [tls-hs-rsa]=64 [tls-ka64-3b]=64 [h2-c16m32]=16 [h2c-c16m32]=16)
+  [tls-hs-ecdsa]=64 [tls-hs-rsa]=64 [tls-ka64-3b]=64 [h2-c16m32]=16 [h2c-c16m32]=16 [policy-ka64-3b]=64)
 declare -A PATHS=([ka64-3b]=/3b [ka64-4k]=/4k [ka1000-3b]=/3b [ka1000-4k]=/4k [close64-3b]=/3b
-  [tls-hs-ecdsa]=/3b [tls-hs-rsa]=/3b [tls-ka64-3b]=/3b [h2-c16m32]=/3b [h2c-c16m32]=/3b)
+  [tls-hs-ecdsa]=/3b [tls-hs-rsa]=/3b [tls-ka64-3b]=/3b [h2-c16m32]=/3b [h2c-c16m32]=/3b [policy-ka64-3b]=/3b)
 declare -A CLOSE=([close64-3b]=1 [tls-hs-ecdsa]=1 [tls-hs-rsa]=1)
-declare -A LISTENER=([tls-hs-ecdsa]=ecdsa [tls-hs-rsa]=rsa [tls-ka64-3b]=ecdsa [h2-c16m32]=ecdsa [h2c-c16m32]=h2c)
+declare -A LISTENER=([tls-hs-ecdsa]=ecdsa [tls-hs-rsa]=rsa [tls-ka64-3b]=ecdsa [h2-c16m32]=ecdsa [h2c-c16m32]=h2c
+  [policy-ka64-3b]=policy)
 declare -A CLIENT=([h2-c16m32]=h2load [h2c-c16m32]=h2load)
+declare -A SCRIPT=([policy-ka64-3b]=sticky.lua)
 STREAMS=32   # h2load -m: concurrent streams per HTTP/2 connection
 declare -A GROUP=([default]="ka64-3b,ka64-4k,ka1000-3b,ka1000-4k,close64-3b"
-  [tls]="tls-hs-ecdsa,tls-hs-rsa,tls-ka64-3b,h2-c16m32")
-GROUP[all]="${GROUP[default]},${GROUP[tls]},h2c-c16m32"
+  [tls]="tls-hs-ecdsa,tls-hs-rsa,tls-ka64-3b,h2-c16m32" [policy]="policy-ka64-3b")
+GROUP[all]="${GROUP[default]},${GROUP[tls]},h2c-c16m32,${GROUP[policy]}"
 scenario_list=()
 IFS=, read -r -a requested <<<"$SCENARIOS"
 for s in "${requested[@]}"; do
@@ -115,18 +125,27 @@ for t in "${target_list[@]}"; do
   case "$t" in direct|haproxy[12]-http|haproxy[12]-tcp|tandem-http|tandem-tcp) ;; *) die "unknown target $t" ;; esac
 done
 
-# applies SCENARIO TARGET: whether the scenario runs against the target (TLS and HTTP/2: http ones)
-applies() { [[ "${LISTENER[$1]:-plain}" == plain || "$2" == direct || "$2" == *-http ]]; }
+# applies SCENARIO TARGET: whether the scenario runs against the target (TLS and HTTP/2: http ones
+# and direct; policy: the http proxies only, Nginx alone has no such policy)
+applies() {
+  case "${LISTENER[$1]:-plain}" in
+    plain) true ;;
+    policy) [[ "$2" == *-http ]] ;;
+    *) [[ "$2" == direct || "$2" == *-http ]] ;;
+  esac
+}
 # uses PROCESS: whether a selected target runs through PROCESS (haproxy1, haproxy2, tandem)
 uses() { local t; for t in "${target_list[@]}"; do [[ "$t" == "$1"-* ]] && return 0; done; return 1; }
 total=0
 for s in "${scenario_list[@]}"; do
   for t in "${target_list[@]}"; do if applies "$s" "$t"; then total=$((total + RUNS)); fi; done
 done
-((total > 0)) || die "no selected target takes the selected scenarios (TLS and HTTP/2 rows: direct and the -http targets)"
-NEED_PLAIN=0; NEED_TLS=0; NEED_H2C=0; NEED_H2LOAD=0
+((total > 0)) || die "no selected target takes the selected scenarios (TLS and HTTP/2 rows: direct and the -http targets; policy: the -http targets)"
+NEED_PLAIN=0; NEED_TLS=0; NEED_H2C=0; NEED_H2LOAD=0; NEED_POLICY=0
 for s in "${scenario_list[@]}"; do
-  case "${LISTENER[$s]:-plain}" in plain) NEED_PLAIN=1 ;; ecdsa|rsa) NEED_TLS=1 ;; h2c) NEED_H2C=1 ;; esac
+  case "${LISTENER[$s]:-plain}" in
+    plain) NEED_PLAIN=1 ;; ecdsa|rsa) NEED_TLS=1 ;; h2c) NEED_H2C=1 ;; policy) NEED_POLICY=1 ;;
+  esac
   [[ "${CLIENT[$s]:-wrk}" == h2load ]] && NEED_H2LOAD=1
 done
 
@@ -170,6 +189,8 @@ T_HTTP=$((base + 281)); T_TCP=$((base + 282)); T_ADMIN=$((base + 290))
 NGINX_ECDSA=$((base + 83)); NGINX_RSA=$((base + 84)); NGINX_H2C=$((base + 85))
 HAP1_ECDSA=$((base + 201)); HAP2_ECDSA=$((base + 202)); HAP1_RSA=$((base + 211)); HAP2_RSA=$((base + 212))
 T_ECDSA=$((base + 283)); T_RSA=$((base + 284)); T_H2C=$((base + 285))
+# The policy frontends: HAProxy 1 and 2, Tandem.
+HAP1_POLICY=$((base + 221)); HAP2_POLICY=$((base + 222)); T_POLICY=$((base + 286))
 ports=($NGINX1 $NGINX2)
 uses haproxy1 && ports+=($HAP1_HTTP $HAP1_TCP)
 uses haproxy2 && ports+=($HAP2_HTTP $HAP2_TCP)
@@ -182,6 +203,11 @@ if ((NEED_TLS)); then
 fi
 ((NEED_H2C == 0)) || ports+=($NGINX_H2C)
 ((NEED_H2C == 0)) || ! uses tandem || ports+=($T_H2C)
+if ((NEED_POLICY)); then
+  uses haproxy1 && ports+=($HAP1_POLICY)
+  uses haproxy2 && ports+=($HAP2_POLICY)
+  uses tandem && ports+=($T_POLICY)
+fi
 in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 for p in "${ports[@]}"; do
   if in_use "$p"; then
@@ -322,6 +348,12 @@ for n in 1 2; do
     subst "$here/conf/haproxy-tls.cfg.in" "$work/haproxy-tls$n.cfg" ECDSA_PORT=${!ecdsa_var} RSA_PORT=${!rsa_var}
     cat "$work/haproxy-tls$n.cfg" >>"$work/haproxy$n.cfg"
   fi
+  if ((NEED_POLICY)); then
+    policy_var="HAP${n}_POLICY"
+    subst "$here/conf/haproxy-policy.cfg.in" "$work/haproxy-policy$n.cfg" POLICY_PORT=${!policy_var} \
+      NGINX1=$NGINX1 NGINX2=$NGINX2
+    cat "$work/haproxy-policy$n.cfg" >>"$work/haproxy$n.cfg"
+  fi
   start "haproxy$n" haproxy -db -f "$work/haproxy$n.cfg"
 done
 
@@ -337,6 +369,15 @@ if uses tandem; then
     subst "$here/conf/tandem-h2c.yaml.in" "$work/tandem-h2c.yaml" H2C_PORT=$T_H2C MAXCONN=20000
     cat "$work/tandem-h2c.yaml" >>"$work/tandem.yaml"
   fi
+  if ((NEED_POLICY)); then
+    # The sticky backend goes where tandem.yaml.in marks it (among the backends); the frontend last.
+    subst "$here/conf/tandem-policy-backend.yaml.in" "$work/tandem-policy-backend.yaml" NGINX1=$NGINX1 NGINX2=$NGINX2
+    sed -i -e "/@POLICY_BACKEND@/{r $work/tandem-policy-backend.yaml" -e "d}" "$work/tandem.yaml"
+    subst "$here/conf/tandem-policy.yaml.in" "$work/tandem-policy.yaml" POLICY_PORT=$T_POLICY MAXCONN=20000
+    cat "$work/tandem-policy.yaml" >>"$work/tandem.yaml"
+  else
+    sed -i "/@POLICY_BACKEND@/d" "$work/tandem.yaml"
+  fi
   # TANDEM_CMD is split into words on purpose (it may carry arguments).
   # shellcheck disable=SC2086
   start tandem $TANDEM_CMD run -c "$work/tandem.yaml"
@@ -349,12 +390,15 @@ for n in 1 2; do
   wait_ready "haproxy$n" "http://127.0.0.1:${!tcp_var}/3b"
   ((NEED_TLS == 0)) || wait_ready_tls "haproxy$n" "${!ecdsa_var}" "${!rsa_var}"
   ((NEED_H2C == 0)) || wait_ready "haproxy$n" "http://127.0.0.1:${!http_var}/3b" --http2-prior-knowledge
+  policy_var="HAP${n}_POLICY"
+  ((NEED_POLICY == 0)) || wait_ready "haproxy$n" "http://127.0.0.1:${!policy_var}/3b"
 done
 if uses tandem; then
   wait_ready tandem "http://127.0.0.1:$T_HTTP/3b"
   wait_ready tandem "http://127.0.0.1:$T_TCP/3b"
   ((NEED_TLS == 0)) || wait_ready_tls tandem "$T_ECDSA" "$T_RSA"
   ((NEED_H2C == 0)) || wait_ready tandem "http://127.0.0.1:$T_H2C/3b" --http2-prior-knowledge
+  ((NEED_POLICY == 0)) || wait_ready tandem "http://127.0.0.1:$T_POLICY/3b"
 fi
 echo "bench: all up (nginx $NGINX1 $NGINX2$(uses haproxy1 && echo ", haproxy nbthread 1 $HAP1_HTTP/$HAP1_TCP")$(uses haproxy2 && echo ", nbthread 2 $HAP2_HTTP/$HAP2_TCP")$(uses tandem && echo ", tandem $T_HTTP/$T_TCP"))" >&2
 
@@ -402,6 +446,8 @@ port_of() { # port_of TARGET LISTENER
     haproxy1-tcp/plain) echo "$HAP1_TCP" ;; haproxy2-tcp/plain) echo "$HAP2_TCP" ;;
     tandem-http/plain) echo "$T_HTTP" ;; tandem-tcp/plain) echo "$T_TCP" ;;
     tandem-http/ecdsa) echo "$T_ECDSA" ;; tandem-http/rsa) echo "$T_RSA" ;; tandem-http/h2c) echo "$T_H2C" ;;
+    haproxy1-http/policy) echo "$HAP1_POLICY" ;; haproxy2-http/policy) echo "$HAP2_POLICY" ;;
+    tandem-http/policy) echo "$T_POLICY" ;;
     *) die "no $2 listener for $1" ;;
   esac
 }
@@ -418,13 +464,15 @@ pid_of() {
   esac
 }
 
-# wrk_run SECONDS CONNS URL CLOSE OUTFILE: one bounded wrk run; its CPU time into OUTFILE.time.
+# wrk_run SECONDS CONNS URL CLOSE OUTFILE [SCRIPT]: one bounded wrk run (with the Lua SCRIPT of
+# examples/bench when given); its CPU time into OUTFILE.time.
 # Over https wrk (OpenSSL) makes a TLS connection per client connection, without ALPN; after a
 # Connection: close it reconnects and offers the session it had, so it resumes where the server
 # lets it (raw/tls.txt says where).
 wrk_run() {
   local secs="$1" conns="$2" url="$3" close="$4" out="$5" hdr=()
   [[ "$close" == 1 ]] && hdr=(-H "Connection: close")
+  [[ -n "${6:-}" ]] && hdr+=(-s "$here/$6")
   local TIMEFORMAT='%U %S'
   { time timeout $((secs + 30)) wrk -t2 -c"$conns" -d"${secs}s" --latency "${hdr[@]}" \
       "$url" >"$out" 2>&1 || echo "wrk exit status $?" >>"$out"; } 2>"$out.time"
@@ -454,6 +502,8 @@ warm() { # warm TARGET SECONDS: unrecorded load over the listeners and clients t
     ((NEED_H2LOAD == 0)) || h2load_run "$quarter" 16 "$(url_of "$t" ecdsa /3b)" "$work/warm.out"
   fi
   ((NEED_H2C == 0)) || h2load_run "$quarter" 16 "$(url_of "$t" h2c /3b)" "$work/warm.out"
+  [[ "$t" == *-http ]] || return 0
+  ((NEED_POLICY == 0)) || wrk_run "$secs" 64 "$(url_of "$t" policy /3b)" 0 "$work/warm.out" sticky.lua
 }
 # The JVM compiles its hot paths during the first seconds of load: Tandem gets the whole warm-up,
 # the others (nothing to compile) a short one that fills their caches and connection pools.
@@ -515,7 +565,7 @@ for s in "${scenario_list[@]}"; do
         h2load_run "$DURATION" "${CONNS[$s]}" "$url" "$base_out.h2load"
         mv "$base_out.h2load.time" "$base_out.time"
       else
-        wrk_run "$DURATION" "${CONNS[$s]}" "$url" "${CLOSE[$s]:-0}" "$base_out.wrk"
+        wrk_run "$DURATION" "${CONNS[$s]}" "$url" "${CLOSE[$s]:-0}" "$base_out.wrk" "${SCRIPT[$s]:-}"
         mv "$base_out.wrk.time" "$base_out.time"
       fi
       p1=0; [[ -n "$pid" ]] && p1=$(ticks "$pid")

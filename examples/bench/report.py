@@ -30,16 +30,18 @@ SCENARIOS = {
     "tls-ka64-3b": "HTTPS keep-alive, 64 conns, 3 B (ECDSA)",
     "h2-c16m32": "HTTP/2 over TLS (ALPN h2), h2load -c 16 -m 32, 3 B",
     "h2c-c16m32": "h2c (prior knowledge), h2load -c 16 -m 32, 3 B",
+    "policy-ka64-3b": "cookie persistence + 2 header rules + request id, keep-alive, 64 conns, 3 B (sticky clients)",
 }
 # The goals: at least this fraction of HAProxy's best requests/s (None: no goal); for the
 # cleartext rows (issue #6) also a p99 at most P99_GOAL times HAProxy's.
 GOAL = {"ka64-3b": 1.0, "ka64-4k": 1.0, "ka1000-3b": 0.9, "ka1000-4k": 0.9, "close64-3b": 0.9,
-        "tls-hs-ecdsa": 1.5, "tls-hs-rsa": 1.0, "tls-ka64-3b": 1.0, "h2-c16m32": 1.0, "h2c-c16m32": None}
+        "tls-hs-ecdsa": 1.5, "tls-hs-rsa": 1.0, "tls-ka64-3b": 1.0, "h2-c16m32": 1.0, "h2c-c16m32": None,
+        "policy-ka64-3b": None}
 P99_GOAL = 1.5
 P99_GOAL_SCENARIOS = {"ka64-3b", "ka64-4k", "ka1000-3b", "ka1000-4k", "close64-3b"}
 # The mode shown for the TLS and HTTP/2 rows (they run against the http targets).
 MODE_LABEL = {"tls-hs-ecdsa": "https", "tls-hs-rsa": "https", "tls-ka64-3b": "https", "h2-c16m32": "h2",
-              "h2c-c16m32": "h2c"}
+              "h2c-c16m32": "h2c", "policy-ka64-3b": "http policy"}
 # Which TLS listener a scenario uses (raw/tls.txt tells whether it resumed sessions).
 LISTENER = {"tls-hs-ecdsa": "ecdsa", "tls-hs-rsa": "rsa", "tls-ka64-3b": "ecdsa", "h2-c16m32": "ecdsa"}
 HANDSHAKE_SCENARIOS = {"tls-hs-ecdsa", "tls-hs-rsa"}

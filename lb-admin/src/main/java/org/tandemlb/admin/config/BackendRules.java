@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.tandemlb.admin.config.DefaultsRules.Defaults;
 import org.tandemlb.admin.config.HealthCheckRules.HealthPartial;
@@ -49,7 +50,8 @@ final class BackendRules {
     private static final List<String> SERVER_KEYS = List.of("name", "address", "weight", "backup", "max_connections");
     private static final List<String> BALANCES = List.of("roundrobin", "leastconn", "random", "source");
     private static final List<String> HASH_KEYS = List.of("hash", "bound");
-    private static final List<String> PERSISTENCE_KEYS = List.of("cookie", "mode", "nocache", "httponly", "secure");
+    private static final List<String> PERSISTENCE_KEYS =
+            List.of("cookie", "mode", "nocache", "httponly", "secure", "max_idle");
     private static final List<String> SEND_PROXY = List.of("none", "v1", "v2");
     private static final List<String> TLS_KEYS = List.of("verify", "ca", "sni", "alpn");
 
@@ -222,8 +224,8 @@ final class BackendRules {
     }
 
     /**
-     * {@code persistence: { cookie, mode, nocache, httponly, secure }}: cookie persistence; null
-     * when absent or with a problem (reported).
+     * {@code persistence: { cookie, mode, nocache, httponly, secure, max_idle }}: cookie
+     * persistence; null when absent or with a problem (reported).
      */
     private PersistenceConfig persistence(Section backend) {
         Section s = backend.section("persistence", PERSISTENCE_KEYS);
@@ -238,6 +240,21 @@ final class BackendRules {
         Boolean httponly = s.bool("httponly");
         PersistenceConfig.Secure secure =
                 s.enumChoice("secure", List.of("auto", "always", "never"), PersistenceConfig.Secure.class);
+        Duration maxIdle = s.parsed("max_idle", text -> {
+            Duration d = Units.parseLifetime(text);
+            if (d.getSeconds() < 1) {
+                throw new IllegalArgumentException("must be at least 1s (the cookie's date is in seconds)");
+            }
+            return d;
+        });
+        if (maxIdle != null && mode != null && mode != PersistenceConfig.Mode.INSERT) {
+            problems.report(
+                    s.value("max_idle"),
+                    s.path("max_idle"),
+                    "needs mode insert: in " + mode.name().toLowerCase(Locale.ROOT)
+                            + " mode the server sets the cookie, so Tandem has no date to refresh");
+            return null;
+        }
         if (cookie == null) {
             return null;
         }
@@ -249,6 +266,7 @@ final class BackendRules {
                         mode == null ? PersistenceConfig.Mode.INSERT : mode,
                         nocache == null || nocache,
                         httponly == null || httponly,
-                        secure));
+                        secure,
+                        maxIdle));
     }
 }

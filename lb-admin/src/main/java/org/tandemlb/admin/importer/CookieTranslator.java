@@ -10,8 +10,8 @@ final class CookieTranslator {
     private CookieTranslator() {}
 
     /**
-     * {@code cookie NAME [insert|prefix|rewrite] [indirect] [nocache] [httponly] [secure] ...}:
-     * Tandem's {@code persistence}. What has no Tandem key is noted.
+     * {@code cookie NAME [insert|prefix|rewrite] [indirect] [nocache] [httponly] [secure]
+     * [maxidle TIME] ...}: Tandem's {@code persistence}. What has no Tandem key is noted.
      */
     static Map<String, String> persistence(Directive d, Notes notes) {
         Map<String, String> persistence = new LinkedHashMap<>();
@@ -25,6 +25,7 @@ final class CookieTranslator {
         boolean nocache = false;
         boolean httponly = false;
         boolean secure = false;
+        String maxidle = null;
         List<String> dropped = new ArrayList<>();
         for (int i = 2; i < d.size(); i++) {
             String w = d.word(i);
@@ -34,17 +35,26 @@ final class CookieTranslator {
                 case "nocache" -> nocache = true;
                 case "httponly" -> httponly = true;
                 case "secure" -> secure = true;
-                case "domain", "maxidle", "maxlife", "attr" ->
-                    dropped.add(w + " " + (i + 1 < d.size() ? d.word(++i) : ""));
+                case "maxidle" -> maxidle = i + 1 < d.size() ? d.word(++i) : "";
+                case "domain", "maxlife", "attr" -> dropped.add(w + " " + (i + 1 < d.size() ? d.word(++i) : ""));
                 default -> dropped.add(w);
             }
         }
         persistence.put("mode", mode);
+        if (!mode.equals("insert") && maxidle != null) {
+            dropped.add("maxidle " + maxidle + " (insert mode only)");
+        }
         if (mode.equals("insert")) {
             persistence.put("nocache", Boolean.toString(nocache));
             persistence.put("httponly", Boolean.toString(httponly));
             if (secure) {
                 persistence.put("secure", "always");
+            }
+            String maxIdle = maxIdle(maxidle);
+            if (maxIdle != null) {
+                persistence.put("max_idle", maxIdle);
+            } else if (maxidle != null) {
+                dropped.add("maxidle " + maxidle);
             }
             if (!indirect) {
                 dropped.add("insert without indirect (Tandem never passes its inserted cookie on to the servers)");
@@ -54,5 +64,16 @@ final class CookieTranslator {
             notes.add(d, "cookie options not translated: " + String.join(", ", dropped));
         }
         return persistence;
+    }
+
+    /**
+     * HAProxy's {@code maxidle} time (seconds without a unit) as a Tandem lifetime, or null when it
+     * has none in whole seconds or more (HAProxy's {@code us} and {@code ms}).
+     */
+    private static String maxIdle(String haproxy) {
+        if (haproxy == null || !haproxy.matches("[0-9]+[smhd]?") || haproxy.matches("0+[smhd]?")) {
+            return null;
+        }
+        return Character.isDigit(haproxy.charAt(haproxy.length() - 1)) ? haproxy + "s" : haproxy;
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -116,6 +117,41 @@ class BalanceRulesTest {
                           - name: web
                             mode: tcp
                             persistence: { cookie: SRV }
+                        """));
+    }
+
+    @Test
+    void persistenceMaxIdleTakesALifetimeOfASecondOrMoreInInsertModeOnly() throws Exception {
+        BackendConfig b =
+                ConfigLoader.parse("t.yaml", """
+                        backends:
+                          - name: web
+                            persistence: { cookie: SRV, max_idle: 7d }
+                        """, Map.of()).loadBalancer().backend("web");
+        assertEquals(PersistenceConfig.insert("SRV").withMaxIdle(Duration.ofDays(7)), b.persistence());
+        assertEquals(
+                List.of("t.yaml:3:43: backends.web.persistence.max_idle: must be at least 1s (the cookie's date is"
+                        + " in seconds)"),
+                problems("""
+                        backends:
+                          - name: web
+                            persistence: { cookie: SRV, max_idle: 500ms }
+                        """));
+        assertEquals(
+                List.of("t.yaml:3:43: backends.web.persistence.max_idle: 'soon' is not a lifetime like 1y, 180d or"
+                        + " 12h"),
+                problems("""
+                        backends:
+                          - name: web
+                            persistence: { cookie: SRV, max_idle: soon }
+                        """));
+        assertEquals(
+                List.of("t.yaml:3:57: backends.web.persistence.max_idle: needs mode insert: in prefix mode the server"
+                        + " sets the cookie, so Tandem has no date to refresh"),
+                problems("""
+                        backends:
+                          - name: web
+                            persistence: { cookie: SRV, mode: prefix, max_idle: 1h }
                         """));
     }
 }

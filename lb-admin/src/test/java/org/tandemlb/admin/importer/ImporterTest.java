@@ -164,14 +164,19 @@ class ImporterTest {
                 backend(c, "bypath").persistence());
         assertEquals(
                 new PersistenceConfig(
-                        "SRV", PersistenceConfig.Mode.INSERT, true, true, PersistenceConfig.Secure.ALWAYS),
+                        "SRV",
+                        PersistenceConfig.Mode.INSERT,
+                        true,
+                        true,
+                        PersistenceConfig.Secure.ALWAYS,
+                        Duration.ofMinutes(30)),
                 backend(c, "sticky").persistence());
         assertTrue(
                 noted(r, dir.resolve("haproxy.cfg") + ":11: balance uri whole"),
                 r.notes().toString());
-        assertTrue(
+        assertFalse(
                 noted(r, dir.resolve("haproxy.cfg") + ":15: cookie SRV insert"),
-                r.notes().toString());
+                "every option translated: " + r.notes());
         assertTrue(
                 noted(r, dir.resolve("haproxy.cfg") + ":16: server s1"),
                 r.notes().toString());

@@ -98,6 +98,14 @@ public final class Backend {
     }
 
     /**
+     * The wall clock of this backend, its event log's (the load balancer's): it also dates the
+     * persistence cookies of {@code max_idle}.
+     */
+    public Clock clock() {
+        return events.clock();
+    }
+
+    /**
      * The TLS client side of the connections to the servers (live traffic and health checks), or
      * null when the backend has no {@code tls}.
      */

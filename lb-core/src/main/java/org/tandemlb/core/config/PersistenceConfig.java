@@ -1,5 +1,6 @@
 package org.tandemlb.core.config;
 
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -17,8 +18,14 @@ import java.util.Objects;
  *                 cookie to another
  * @param httponly {@code insert}: the cookie gets {@code HttpOnly} (page scripts cannot read it)
  * @param secure   {@code insert}: when the cookie gets {@code Secure}
+ * @param maxIdle  {@code insert}: how long a client may be idle and keep its server (HAProxy's
+ *                 {@code maxidle}), at least a second and counted in whole seconds; null for no
+ *                 limit. The cookie then carries when it was last refreshed ({@code VALUE.SECONDS},
+ *                 seconds since the Unix epoch, the same on every node); an older one counts as
+ *                 no cookie, and the date is refreshed at most once a quarter of {@code maxIdle}
  */
-public record PersistenceConfig(String cookie, Mode mode, boolean nocache, boolean httponly, Secure secure) {
+public record PersistenceConfig(
+        String cookie, Mode mode, boolean nocache, boolean httponly, Secure secure, Duration maxIdle) {
 
     /** How the server's identity travels in the cookie. */
     public enum Mode {
@@ -48,11 +55,30 @@ public record PersistenceConfig(String cookie, Mode mode, boolean nocache, boole
         }
         Objects.requireNonNull(mode, "mode");
         secure = secure == null ? Secure.AUTO : secure;
+        if (maxIdle != null) {
+            if (mode != Mode.INSERT) {
+                // In prefix and rewrite modes the server sets the cookie: Tandem has no date to refresh.
+                throw new IllegalArgumentException("persistence.max_idle needs mode insert");
+            }
+            if (maxIdle.getSeconds() < 1) {
+                throw new IllegalArgumentException("persistence.max_idle must be at least 1s");
+            }
+        }
     }
 
-    /** Insert mode with the defaults: nocache, HttpOnly, Secure on TLS. */
+    /** Persistence without {@code max_idle}. */
+    public PersistenceConfig(String cookie, Mode mode, boolean nocache, boolean httponly, Secure secure) {
+        this(cookie, mode, nocache, httponly, secure, null);
+    }
+
+    /** Insert mode with the defaults: nocache, HttpOnly, Secure on TLS, no idle limit. */
     public static PersistenceConfig insert(String cookie) {
         return new PersistenceConfig(cookie, Mode.INSERT, true, true, Secure.AUTO);
+    }
+
+    /** This persistence with {@code maxIdle} as its {@code max_idle}. */
+    public PersistenceConfig withMaxIdle(Duration maxIdle) {
+        return new PersistenceConfig(cookie, mode, nocache, httponly, secure, maxIdle);
     }
 
     private static boolean tokenChar(int c) {

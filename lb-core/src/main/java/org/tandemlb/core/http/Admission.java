@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.function.BooleanSupplier;
 import org.tandemlb.core.config.FrontendConfig;
 import org.tandemlb.core.config.RouteConfig;
+import org.tandemlb.core.proxy.Refusal;
 
 /**
  * What becomes of a request before it gets an exchange, the same for an HTTP/1.1 request and an
@@ -27,8 +28,15 @@ final class Admission {
      * @param badRequest  the status of a malformed, ambiguous or too large request, or null
      * @param answer      Tandem's answer to a request refused otherwise, or null
      * @param termination the access log's termination of that answer
+     * @param refusal     the reason that answer is counted under in
+     *                    {@code tandem_frontend_requests_refused_total}, or null (a redirect)
      */
-    record Decision(RouteConfig route, HttpResponseStatus badRequest, FullHttpResponse answer, String termination) {
+    record Decision(
+            RouteConfig route,
+            HttpResponseStatus badRequest,
+            FullHttpResponse answer,
+            String termination,
+            Refusal refusal) {
         boolean admitted() {
             return badRequest == null && answer == null;
         }
@@ -52,23 +60,26 @@ final class Admission {
             invalid = RequestLimits.check(req, frontend.limits());
         }
         if (invalid != null) {
-            return new Decision(null, invalid, null, "bad_request");
+            return new Decision(null, invalid, null, "bad_request", Refusal.of(invalid));
         }
         if (!withinClientRate.getAsBoolean()) {
             return new Decision(
-                    null, null, ErrorResponses.of(alloc, HttpResponseStatus.TOO_MANY_REQUESTS), "rate_limited");
+                    null,
+                    null,
+                    ErrorResponses.of(alloc, HttpResponseStatus.TOO_MANY_REQUESTS),
+                    "rate_limited",
+                    Refusal.RATE_LIMITED);
         }
         if (frontend.redirectHttps()) {
             FullHttpResponse redirect = HttpsRedirect.of(req, frontend.redirectHttpsPort());
             return redirect == null
-                    ? new Decision(null, HttpResponseStatus.BAD_REQUEST, null, "bad_request") // no host to go to
-                    : new Decision(null, null, redirect, "redirect");
+                    // no host to go to
+                    ? new Decision(null, HttpResponseStatus.BAD_REQUEST, null, "bad_request", Refusal.BAD_REQUEST)
+                    : new Decision(null, null, redirect, "redirect", null);
         }
         RouteConfig route = router.route(req);
-        FullHttpResponse answer = RouteAnswer.of(route, req, identity, alloc);
-        return answer != null
-                ? new Decision(route, null, answer, RouteAnswer.termination(answer))
-                : new Decision(route, null, null, null);
+        Decision answered = RouteAnswer.of(route, req, identity, alloc);
+        return answered != null ? answered : new Decision(route, null, null, null, null);
     }
 
     /** The backend an admitted request goes to: its route's, or the default; null for none. */

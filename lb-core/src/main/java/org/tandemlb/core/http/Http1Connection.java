@@ -42,7 +42,8 @@ import org.tandemlb.core.proxy.Tunnel;
  * (the exchange runs {@code server}). Refused here: 400 malformed, 431 oversized head, 414
  * oversized URI, 413 oversized body (the frontend's {@code limits}, {@link RequestLimits}), 429
  * past {@code limits.per_client}, 501 unsupported transfer coding, 405 {@code CONNECT}, 503 no
- * backend; each refusal is counted by its status ({@link Refusal}); the
+ * backend; each refusal is counted by its status ({@link Refusal}), a route's denial as
+ * {@code denied} whatever its status; the
  * {@code redirect_https} frontends answer every valid request {@link HttpsRedirect 308}; the
  * exchange's own failures (502, 503, 504) come back through {@link #respondError}. Each closes
  * the connection.
@@ -146,10 +147,13 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
 
     /**
      * Answers a request before it got an exchange with {@code answer} and closes, logged as
-     * {@code termination} ({@code req} null when its head did not come whole or was invalid).
+     * {@code termination} and counted as {@code refusal} (none when null) ({@code req} null when
+     * its head did not come whole or was invalid).
      */
-    private void refuse(HttpRequest req, FullHttpResponse answer, String termination) {
-        counted(answer.status());
+    private void refuse(HttpRequest req, FullHttpResponse answer, String termination, Refusal refusal) {
+        if (refusal != null) {
+            guard.refused(refusal);
+        }
         tap.logRefused(req, answer.status().code(), termination);
         answerAndClose(ErrorPages.apply(answer, identity, null));
     }
@@ -164,7 +168,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
         if (exchange != null) {
             respondError(status, "bad_request");
         } else {
-            refuse(req, ErrorResponses.of(client.alloc(), status), "bad_request");
+            refuse(req, ErrorResponses.of(client.alloc(), status), "bad_request", Refusal.of(status));
         }
     }
 
@@ -174,7 +178,11 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
                     "{}: request head not complete within {}",
                     client,
                     clientTimeouts().httpRequest());
-            refuse(null, ErrorResponses.of(client.alloc(), HttpResponseStatus.REQUEST_TIMEOUT), "client_timeout");
+            refuse(
+                    null,
+                    ErrorResponses.of(client.alloc(), HttpResponseStatus.REQUEST_TIMEOUT),
+                    "client_timeout",
+                    Refusal.TIMEOUT);
         } else {
             client.close();
         }
@@ -232,7 +240,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
             return false;
         }
         if (d.answer() != null) {
-            refuse(req, d.answer(), d.termination());
+            refuse(req, d.answer(), d.termination(), d.refusal());
             return false;
         }
         Backend backend = context.backend(Admission.backend(d, router));
@@ -399,8 +407,9 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
     }
 
     /**
-     * Counts a refusal of the client by the status that answers it (none for a 502, 503 or 504,
-     * the servers' failures): every refusal passes {@link #refuse} or {@link #respondError}.
+     * Counts a refusal of an exchange ({@link #respondError}) by the status that answers it (none
+     * for a 502, 503 or 504, the servers' failures); a refusal before the exchange is counted by
+     * {@link #refuse}, under the reason its decision gives.
      */
     private void counted(HttpResponseStatus status) {
         Refusal r = Refusal.of(status);

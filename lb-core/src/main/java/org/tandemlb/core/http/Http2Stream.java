@@ -173,9 +173,8 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
         }
         if (d.answer() != null) {
             // The stream ends with the answer; the connection goes on.
-            Refusal refusal = Refusal.of(d.answer().status());
-            if (refusal != null) {
-                ClientGuard.of(stream.parent()).refused(refusal);
+            if (d.refusal() != null) {
+                ClientGuard.of(stream.parent()).refused(d.refusal());
             }
             logRefused(req, d.answer().status().code(), d.termination());
             write(ErrorPages.apply(d.answer(), identity(), null));

@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import org.tandemlb.core.config.Cidr;
 import org.tandemlb.core.config.RouteConfig;
+import org.tandemlb.core.proxy.Refusal;
 
 /**
  * What a matched route answers by itself, without a server: its {@code redirect}, its
@@ -21,23 +22,30 @@ final class RouteAnswer {
     private RouteAnswer() {}
 
     /**
-     * The answer of {@code route} to {@code req}, or null when the request goes on to the route's
-     * backend (or, with no route, the default backend).
+     * The decision of {@code route} when it answers {@code req} itself, or null when the request
+     * goes on to the route's backend (or, with no route, the default backend). A denial is
+     * {@code denied} in the access log and the refusal metric whatever status the route answers
+     * with ({@code deny: 404} too); a redirect is no refusal.
      */
-    static FullHttpResponse of(RouteConfig route, HttpRequest req, ClientIdentity id, ByteBufAllocator alloc) {
+    static Admission.Decision of(RouteConfig route, HttpRequest req, ClientIdentity id, ByteBufAllocator alloc) {
         if (route == null) {
             return null;
         }
         if (!route.allowFrom().isEmpty() && !allowed(route, id.key())) {
-            return ErrorResponses.of(alloc, HttpResponseStatus.FORBIDDEN);
+            return denied(route, ErrorResponses.of(alloc, HttpResponseStatus.FORBIDDEN));
         }
         if (route.denyStatus() != 0) {
-            return ErrorResponses.of(alloc, HttpResponseStatus.valueOf(route.denyStatus()));
+            return denied(route, ErrorResponses.of(alloc, HttpResponseStatus.valueOf(route.denyStatus())));
         }
         if (route.redirect() != null) {
             String location = location(route.redirect(), req, id.forwardedProto());
             if (location == null) {
-                return ErrorResponses.of(alloc, HttpResponseStatus.BAD_REQUEST);
+                return new Admission.Decision(
+                        route,
+                        null,
+                        ErrorResponses.of(alloc, HttpResponseStatus.BAD_REQUEST),
+                        "bad_request",
+                        Refusal.BAD_REQUEST);
             }
             FullHttpResponse r = new DefaultFullHttpResponse(
                     HttpVersion.HTTP_1_1,
@@ -47,15 +55,13 @@ final class RouteAnswer {
                     .set(HttpHeaderNames.LOCATION, location)
                     .set(HttpHeaderNames.CONTENT_LENGTH, 0)
                     .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            return r;
+            return new Admission.Decision(route, null, r, "redirect", null);
         }
         return null;
     }
 
-    /** The access log's termination for an answer of {@link #of}: {@code redirect} or {@code denied}. */
-    static String termination(FullHttpResponse answer) {
-        int code = answer.status().code();
-        return code >= 300 && code < 400 ? "redirect" : code == 400 ? "bad_request" : "denied";
+    private static Admission.Decision denied(RouteConfig route, FullHttpResponse answer) {
+        return new Admission.Decision(route, null, answer, "denied", Refusal.DENIED);
     }
 
     private static boolean allowed(RouteConfig route, byte[] client) {

@@ -16,34 +16,54 @@ import org.tandemlb.core.config.PersistenceConfig;
  * cookie names from the request (and, in {@code insert} and {@code prefix} modes, takes Tandem's
  * part out of what the server receives), then puts the chosen server's cookie into the response.
  * Only the cookie pieces of that name are touched; the others pass byte for byte.
+ *
+ * <p>With {@code max_idle} ({@code insert} only), Tandem's cookie is {@code VALUE.SECONDS}: the
+ * server's value, a dot, and when the cookie was last set, in whole seconds since the Unix epoch
+ * by the backend's clock. Nothing in it is private to a node, so every node of a cluster honours
+ * the cookies the others set (their clocks agreeing to well within {@code max_idle}).
  */
 final class Sticky {
     /** Separates the server's value from the application's in {@code prefix} mode (as HAProxy). */
     private static final char PREFIX_SEPARATOR = '~';
+    /** Separates the server's value from the cookie's date in {@code insert} mode. */
+    private static final char DATE_SEPARATOR = '.';
+    /** The client's cookie had no date (set before {@code max_idle} was configured, or none sent). */
+    private static final long NO_DATE = Long.MIN_VALUE;
+    /** The client's cookie had a date Tandem cannot have written. */
+    private static final long BAD_DATE = Long.MAX_VALUE;
 
     private final PersistenceConfig config;
-    /** The server's value the client sent, or null. */
+    /** The server's value the client sent, or null (also when its cookie was idle too long). */
     private final String requested;
+    /** When the client's cookie was last set (epoch seconds), or {@link #NO_DATE}. */
+    private final long date;
+    /** The time of this request (epoch seconds); 0 without {@code max_idle}. */
+    private final long now;
 
-    private Sticky(PersistenceConfig config, String requested) {
+    private Sticky(PersistenceConfig config, String requested, long date, long now) {
         this.config = config;
         this.requested = requested;
+        this.date = date;
+        this.now = now;
     }
 
     /**
      * The persistence of {@code req} for {@code backend}, or null when the backend has none.
      * Edits the request's {@code Cookie} headers as the mode says: {@code insert} removes
-     * Tandem's cookie, {@code prefix} removes the server's value and its {@code ~}.
+     * Tandem's cookie, {@code prefix} removes the server's value and its {@code ~}. With
+     * {@code max_idle}, a cookie older than that (or dated more than that ahead: not one a node
+     * wrote) counts as none; one without a date is honoured, and the response dates it.
      */
     static Sticky of(Backend backend, HttpRequest req) {
         PersistenceConfig config = backend == null ? null : backend.config().persistence();
         if (config == null) {
             return null;
         }
+        long now = config.maxIdle() == null ? 0 : Math.floorDiv(backend.clock().millis(), 1000L);
         HttpHeaders h = req.headers();
         List<String> headers = h.getAll(HttpHeaderNames.COOKIE);
         if (headers.isEmpty()) {
-            return new Sticky(config, null);
+            return new Sticky(config, null, NO_DATE, now);
         }
         String requested = null;
         List<String> rewritten = new ArrayList<>(headers.size());
@@ -94,7 +114,21 @@ final class Sticky {
                 h.add(HttpHeaderNames.COOKIE, r);
             }
         }
-        return new Sticky(config, requested);
+        if (requested == null || config.mode() != PersistenceConfig.Mode.INSERT) {
+            return new Sticky(config, requested, NO_DATE, now);
+        }
+        // Insert mode: a date is split off even without max_idle, so that clients keep their
+        // server when a reload takes max_idle away.
+        int sep = requested.indexOf(DATE_SEPARATOR);
+        long date = sep < 0 ? NO_DATE : parseDate(requested, sep + 1);
+        String server = sep < 0 ? requested : requested.substring(0, sep);
+        if (config.maxIdle() != null && date != NO_DATE) {
+            long limit = config.maxIdle().getSeconds();
+            if (date == BAD_DATE || now - date > limit || date - now > limit) {
+                return new Sticky(config, null, NO_DATE, now);
+            }
+        }
+        return new Sticky(config, server, date, now);
     }
 
     /** The server's value the client's cookie carried, or null. */
@@ -113,13 +147,14 @@ final class Sticky {
         HttpHeaders h = resp.headers();
         switch (config.mode()) {
             case INSERT -> {
-                if (server.cookie().equals(requested)) {
+                if (server.cookie().equals(requested) && !refreshDue()) {
                     return;
                 }
-                StringBuilder c = new StringBuilder(config.cookie())
-                        .append('=')
-                        .append(server.cookie())
-                        .append("; Path=/");
+                StringBuilder c = new StringBuilder(config.cookie()).append('=').append(server.cookie());
+                if (config.maxIdle() != null) {
+                    c.append(DATE_SEPARATOR).append(now);
+                }
+                c.append("; Path=/");
                 if (config.httponly()) {
                     c.append("; HttpOnly");
                 }
@@ -147,6 +182,40 @@ final class Sticky {
                 }
             }
         }
+    }
+
+    /**
+     * Whether the client's cookie for its own server needs a new date: it has none, or its date
+     * is a quarter of {@code max_idle} old or more. Refreshing only then keeps most responses free
+     * of a {@code Set-Cookie} (which also makes them private with {@code nocache}); the price is
+     * that a client may be dropped after being idle for three quarters of {@code max_idle}.
+     */
+    private boolean refreshDue() {
+        if (config.maxIdle() == null) {
+            return false;
+        }
+        long every = Math.max(1, config.maxIdle().getSeconds() / 4);
+        return date == NO_DATE || now - date >= every;
+    }
+
+    /**
+     * The decimal seconds at {@code from} in {@code value}, or {@link #BAD_DATE} when that is not
+     * a number of at most 12 digits (enough until the year 33658).
+     */
+    private static long parseDate(String value, int from) {
+        int digits = value.length() - from;
+        if (digits < 1 || digits > 12) {
+            return BAD_DATE;
+        }
+        long d = 0;
+        for (int i = from; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < '0' || c > '9') {
+                return BAD_DATE;
+            }
+            d = d * 10 + (c - '0');
+        }
+        return d;
     }
 
     /** A {@code Set-Cookie} value with the persistence cookie's value edited, or as it was. */

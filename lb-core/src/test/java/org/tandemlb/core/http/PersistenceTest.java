@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.handler.codec.http.HttpHeaders;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -19,9 +21,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.tandemlb.core.LoadBalancer;
 import org.tandemlb.core.backend.AdminState;
+import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.config.BackendConfig;
 import org.tandemlb.core.config.FrontendConfig;
 import org.tandemlb.core.config.HealthCheckConfig;
@@ -29,13 +33,14 @@ import org.tandemlb.core.config.LoadBalancerConfig;
 import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.config.PersistenceConfig;
 import org.tandemlb.core.config.ServerConfig;
+import org.tandemlb.core.testsupport.MovableClock;
 import org.tandemlb.core.testsupport.RawHttp;
 import org.tandemlb.core.testsupport.TestBackend;
 import org.tandemlb.core.testsupport.TestBackends;
 
 /** Cookie persistence ({@code insert}) end to end: sticky clients, drain, a dead server, two nodes. */
 class PersistenceTest {
-    private static final Pattern SET_COOKIE = Pattern.compile("SRV=([0-9a-f]{12}); Path=/; HttpOnly");
+    private static final Pattern SET_COOKIE = Pattern.compile("SRV=([0-9a-f]{12}(?:\\.[0-9]+)?); Path=/; HttpOnly");
 
     @RegisterExtension
     final TestBackends backends = new TestBackends();
@@ -48,12 +53,12 @@ class PersistenceTest {
         started.forEach(LoadBalancer::close);
     }
 
-    private LoadBalancerConfig config() {
+    private LoadBalancerConfig config(PersistenceConfig persistence) {
         if (servers == null) {
             servers = List.of(backends.start("a"), backends.start("b"), backends.start("c"));
         }
         BackendConfig.Builder be = BackendConfig.builder("be", Mode.HTTP)
-                .persistence(PersistenceConfig.insert("SRV"))
+                .persistence(persistence)
                 .healthCheck(HealthCheckConfig.builder(HealthCheckConfig.Type.TCP)
                         .interval(Duration.ofMillis(100))
                         .fall(1)
@@ -70,7 +75,14 @@ class PersistenceTest {
     }
 
     private LoadBalancer start() {
-        LoadBalancer lb = LoadBalancer.builder(config()).threads(2).build();
+        return start(PersistenceConfig.insert("SRV"), Clock.systemUTC());
+    }
+
+    private LoadBalancer start(PersistenceConfig persistence, Clock clock) {
+        LoadBalancer lb = LoadBalancer.builder(config(persistence))
+                .threads(2)
+                .clock(clock)
+                .build();
         lb.start();
         started.add(lb);
         return lb;
@@ -96,6 +108,7 @@ class PersistenceTest {
     }
 
     @Test
+    @Timeout(120) // 10 000 requests; about 10 s on a busy 2-core machine
     void aThousandClientsStayOnTheirServerForTenRequestsEachAndServersNeverSeeTheCookie() throws Exception {
         LoadBalancer lb = start();
         Map<String, Integer> clientsPerServer = new HashMap<>();
@@ -166,16 +179,53 @@ class PersistenceTest {
 
     @Test
     void bothNodesOfAPairHonourTheSameCookies() throws Exception {
-        LoadBalancer one = start();
-        LoadBalancer two = start();
+        // With max_idle, so that the dates one node writes are honoured by the other too.
+        PersistenceConfig persistence = PersistenceConfig.insert("SRV").withMaxIdle(Duration.ofHours(1));
+        LoadBalancer one = start(persistence, Clock.systemUTC());
+        LoadBalancer two = start(persistence, Clock.systemUTC());
         try (RawHttp toOne = new RawHttp(one.address("fe"));
                 RawHttp toTwo = new RawHttp(two.address("fe"))) {
             for (int client = 0; client < 50; client++) {
                 Answer first = get(toOne, null);
+                assertTrue(first.cookie().contains("."), "dated: " + first.cookie());
                 Answer afterFailover = get(toTwo, first.cookie());
                 assertEquals(first.server(), afterFailover.server());
                 assertNull(afterFailover.cookie());
             }
+        }
+    }
+
+    @Test
+    void withMaxIdleADrainedServerKeepsItsActiveClientsUntilTheyGoIdle() throws Exception {
+        MovableClock clock = new MovableClock(Instant.ofEpochSecond(1_796_203_200L));
+        LoadBalancer lb = start(PersistenceConfig.insert("SRV").withMaxIdle(Duration.ofHours(1)), clock);
+        try (RawHttp c = new RawHttp(lb.address("fe"))) {
+            List<String> cookiesOfA = new ArrayList<>();
+            for (int i = 0; i < 300 && cookiesOfA.size() < 2; i++) {
+                Answer a = get(c, null);
+                if (a.server().equals("a")) {
+                    assertEquals(Server.cookieValue("a") + ".1796203200", a.cookie(), "dated by the LB's clock");
+                    cookiesOfA.add(a.cookie());
+                }
+            }
+            assertEquals(2, cookiesOfA.size(), "round robin over three servers gives it two clients");
+            lb.backend("be").server("a").setAdminState(AdminState.DRAIN);
+            String active = cookiesOfA.get(0);
+            String idle = cookiesOfA.get(1);
+            // The active client comes back every 20 minutes for two hours; each new date resets its idle time.
+            for (int step = 1; step <= 6; step++) {
+                clock.advance(Duration.ofMinutes(20));
+                Answer again = get(c, active);
+                assertEquals("a", again.server(), "an active client stays on its drained server, step " + step);
+                if (again.cookie() != null) {
+                    active = again.cookie();
+                }
+                assertNotEquals("a", get(c, null).server(), "no new client");
+            }
+            assertEquals(Server.cookieValue("a") + ".1796210400", active, "refreshed at each quarter hour passed");
+            Answer moved = get(c, idle);
+            assertNotEquals("a", moved.server(), "idle for two hours: balanced as a new client");
+            assertEquals(Server.cookieValue(moved.server()) + ".1796210400", moved.cookie());
         }
     }
 }

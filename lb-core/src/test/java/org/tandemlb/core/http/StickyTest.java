@@ -2,6 +2,7 @@ package org.tandemlb.core.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -11,6 +12,8 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.tandemlb.core.backend.Backend;
@@ -19,6 +22,8 @@ import org.tandemlb.core.config.BackendConfig;
 import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.config.PersistenceConfig;
 import org.tandemlb.core.config.ServerConfig;
+import org.tandemlb.core.history.EventLog;
+import org.tandemlb.core.testsupport.MovableClock;
 
 /** The cookie edits of each persistence mode, on requests and responses. */
 class StickyTest {
@@ -29,6 +34,24 @@ class StickyTest {
                         .persistence(p)
                         .build(),
                 System::nanoTime);
+    }
+
+    private static Backend backend(PersistenceConfig p, MovableClock clock) {
+        return new Backend(
+                BackendConfig.builder("be", Mode.HTTP)
+                        .server(ServerConfig.builder("web1", "127.0.0.1:8080").build())
+                        .persistence(p)
+                        .build(),
+                System::nanoTime,
+                null,
+                new EventLog(clock));
+    }
+
+    /** The {@code Set-Cookie} {@code s} puts on a 200 from {@code server}, or null. */
+    private static String setCookie(Sticky s, Server server) {
+        HttpResponse resp = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        s.response(resp, server, false);
+        return resp.headers().get(HttpHeaderNames.SET_COOKIE);
     }
 
     private static HttpRequest request(String... cookies) {
@@ -107,5 +130,61 @@ class StickyTest {
         resp.headers().add(HttpHeaderNames.SET_COOKIE, "SERVERID=x; Path=/");
         Sticky.of(b, request()).response(resp, web1, false);
         assertEquals("SERVERID=" + web1.cookie() + "; Path=/", resp.headers().get(HttpHeaderNames.SET_COOKIE));
+    }
+
+    @Test
+    void maxIdleDatesTheCookieRefreshesItSparinglyAndForgetsAnIdleClient() {
+        MovableClock clock = new MovableClock(Instant.ofEpochSecond(1_796_203_200L));
+        Backend b = backend(PersistenceConfig.insert("SRV").withMaxIdle(Duration.ofHours(1)), clock);
+        Server web1 = b.server("web1");
+        String v = web1.cookie();
+
+        assertEquals("SRV=" + v + ".1796203200; Path=/; HttpOnly", setCookie(Sticky.of(b, request()), web1));
+
+        Sticky undated = Sticky.of(b, request("SRV=" + v));
+        assertEquals(v, undated.requested(), "a cookie set before max_idle was configured is honoured");
+        assertEquals("SRV=" + v + ".1796203200; Path=/; HttpOnly", setCookie(undated, web1), "and gets a date");
+
+        clock.advance(Duration.ofMinutes(14).plusSeconds(59));
+        Sticky recent = Sticky.of(b, request("a=1; SRV=" + v + ".1796203200"));
+        assertEquals(v, recent.requested());
+        assertNull(setCookie(recent, web1), "no new cookie within a quarter of max_idle");
+
+        clock.advance(Duration.ofSeconds(1));
+        Sticky quarter = Sticky.of(b, request("SRV=" + v + ".1796203200"));
+        assertEquals(v, quarter.requested());
+        assertEquals("SRV=" + v + ".1796204100; Path=/; HttpOnly", setCookie(quarter, web1), "refreshed");
+
+        clock.advance(Duration.ofMinutes(45));
+        assertEquals(v, Sticky.of(b, request("SRV=" + v + ".1796203200")).requested(), "idle exactly max_idle");
+        clock.advance(Duration.ofSeconds(1));
+        Sticky idle = Sticky.of(b, request("SRV=" + v + ".1796203200"));
+        assertNull(idle.requested(), "idle longer than max_idle: balanced as if it had no cookie");
+        assertEquals("SRV=" + v + ".1796206801; Path=/; HttpOnly", setCookie(idle, web1));
+
+        assertNull(Sticky.of(b, request("SRV=" + v + ".1796210402")).requested(), "dated beyond max_idle ahead");
+        assertEquals(v, Sticky.of(b, request("SRV=" + v + ".1796210401")).requested(), "a node's clock ahead");
+        for (String bad : List.of("x", "", "-5", "17962068010000")) {
+            assertNull(Sticky.of(b, request("SRV=" + v + "." + bad)).requested(), bad);
+        }
+    }
+
+    @Test
+    void withoutMaxIdleADatedCookieStillNamesItsServer() {
+        Backend b = backend(PersistenceConfig.insert("SRV"));
+        Server web1 = b.server("web1");
+        Sticky s = Sticky.of(b, request("SRV=" + web1.cookie() + ".1796203200"));
+        assertEquals(web1.cookie(), s.requested(), "max_idle taken away by a reload: clients keep their server");
+        assertNull(setCookie(s, web1));
+    }
+
+    @Test
+    void maxIdleIsForInsertModeAndAtLeastASecond() {
+        PersistenceConfig insert = PersistenceConfig.insert("SRV");
+        assertThrows(IllegalArgumentException.class, () -> insert.withMaxIdle(Duration.ofMillis(999)));
+        assertEquals(
+                Duration.ofSeconds(1), insert.withMaxIdle(Duration.ofSeconds(1)).maxIdle());
+        PersistenceConfig prefix = new PersistenceConfig("J", PersistenceConfig.Mode.PREFIX, false, false, null);
+        assertThrows(IllegalArgumentException.class, () -> prefix.withMaxIdle(Duration.ofHours(1)));
     }
 }
