@@ -305,6 +305,21 @@ class NetnsClusterIT {
     }
 
     @Test
+    void anIpv6VipInUseOutsideTheClusterIsNotClaimed() throws Exception {
+        vip = vip6;
+        startClient();
+        ip("-n", namespaces[2], "addr", "add", hostCidr(), "dev", "eth0", "nodad"); // a host outside the cluster
+        NodeProcess lb1 = node(0, 200, "default");
+        String clientMac = mac(2);
+        await("lb1's DAD finds the client answering for the VIP")
+                .atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> lb1.output().contains("another host (" + clientMac + ") answers for it"));
+        assertFalse(holds(0), "lb1 did not take an address in use");
+        assertEquals("standby", lb1.lastRole());
+    }
+
+    @Test
     void silentCutIsReplacedWithinTwoSecondsAndTheHealKeepsOneHolder() throws Exception {
         NodeProcess[] n = pair();
         long cut = System.currentTimeMillis();
