@@ -220,9 +220,10 @@ public final class LinuxVipDriver implements VipDriver {
             // the first answer; -r prints only the answering MAC addresses.
             r = run(List.of(arping, "-0", "-i", vip.iface(), "-c", "1", "-C", "1", "-w", wait, "-r", vip.ip()));
         } else {
-            // A neighbour solicitation for the VIP from the interface's own address (never from the
-            // VIP: it claims nothing); -1 returns at the first answer, -q prints only its MAC. The
-            // node's own kernel does not answer it, and exit status 2 is "no answer".
+            // A neighbour solicitation for the VIP, from the interface's link-local address (the
+            // kernel's choice for a link-scope destination), so the probe itself claims nothing;
+            // -1 returns at the first answer, -q prints only its MAC. The node's own kernel does
+            // not answer it, and exit status 2 is "no answer".
             r = run(List.of(
                     ndisc6,
                     "-1",
