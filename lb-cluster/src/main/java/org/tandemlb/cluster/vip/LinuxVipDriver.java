@@ -27,15 +27,15 @@ import org.tandemlb.cluster.VipConfig;
  * VIP/128 ... nodad}: the kernel's own DAD would keep the address unusable for a second, and the
  * driver runs its own beforehand)</li>
  * <li>renew: the same, while active</li>
- * <li>announce: {@code arping -U -S VIP -i IF -c 1 VIP}; IPv6: {@code na6 -i IF -s VIP -d ff02::1
- * -t VIP -o -e}, an unsolicited neighbour advertisement to all nodes with the override flag and
- * this interface's MAC (the node repeats it over two seconds)</li>
+ * <li>announce: {@code arping -U -S VIP -i IF -c 1 VIP}; IPv6: {@code ndptool send -t na -U -T VIP
+ * -i IF}, an unsolicited neighbour advertisement to all nodes with the override flag and this
+ * interface's MAC (the node repeats it over two seconds)</li>
  * <li>DAD: {@code arping -0 -i IF -c 1 -C 1 -w T -r VIP} lists the MAC addresses that answer; IPv6:
  * {@code ndisc6 -1 -q -n -r 1 -w T VIP IF}, a neighbour solicitation for the VIP</li>
  * <li>release: {@code ip addr del VIP/32 dev IF}</li>
  * </ul>
  * It needs {@code ip} (iproute2), for IPv4 {@code arping} (Debian's arping package), for IPv6
- * {@code ndisc6} (ndisc6) and {@code na6} (ipv6toolkit), and the capabilities CAP_NET_ADMIN and
+ * {@code ndisc6} (ndisc6) and {@code ndptool} (libndp-tools), and the capabilities CAP_NET_ADMIN and
  * CAP_NET_RAW; {@link #prepare} says clearly which one is missing.
  */
 public final class LinuxVipDriver implements VipDriver {
@@ -53,7 +53,7 @@ public final class LinuxVipDriver implements VipDriver {
     private String ip = "ip";
     private String arping = "arping";
     private String ndisc6 = "ndisc6";
-    private String na6 = "na6";
+    private String ndptool = "ndptool";
     private volatile String mac;
 
     /**
@@ -100,7 +100,7 @@ public final class LinuxVipDriver implements VipDriver {
             arping = require("arping", "arping");
         } else {
             ndisc6 = require("ndisc6", "ndisc6");
-            na6 = require("na6", "ipv6toolkit");
+            ndptool = require("ndptool", "libndp-tools");
         }
         if (checkCapabilities) {
             List<String> missing = missingCapabilities();
@@ -169,10 +169,10 @@ public final class LinuxVipDriver implements VipDriver {
     @Override
     public synchronized void announce() {
         if (!ipv4()) {
-            // To all nodes (ff02::1), from the VIP, for the VIP, with the override flag (neighbours
-            // replace the MAC they have for it) and this interface's MAC as the target's (-e).
-            CommandRunner.Result r =
-                    run(List.of(na6, "-i", vip.iface(), "-s", vip.ip(), "-d", "ff02::1", "-t", vip.ip(), "-o", "-e"));
+            // -U: unsolicited, to all nodes (ff02::1), with the override flag (neighbours replace
+            // the MAC they have for the VIP) and this interface's MAC. It needs CAP_NET_RAW only
+            // (ipv6toolkit's na6, which could do the same, refuses to run unless uid 0).
+            CommandRunner.Result r = run(List.of(ndptool, "send", "-t", "na", "-U", "-T", vip.ip(), "-i", vip.iface()));
             if (!r.ok()) {
                 log.warn("{}: unsolicited neighbour advertisement failed: {}", where(), explain(r));
             }

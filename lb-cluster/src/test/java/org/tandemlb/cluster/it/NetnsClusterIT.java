@@ -28,7 +28,7 @@ import org.tandemlb.core.testsupport.RequiresRoot;
  * nodes and a client on a bridge, with 10.x addresses and the VIP .100, and IPv6 addresses
  * (fd00:TAG::/64) with the VIP ::100 for the IPv6 scenario. The client probes the VIP every 20 ms;
  * each scenario prints the gap clients saw. Needs root (CI runs as root; elsewhere it is skipped,
- * saying so), iproute2, arping, ndisc6 and ipv6toolkit; without network namespaces it fails with a
+ * saying so), iproute2, arping, ndisc6 and libndp-tools; without network namespaces it fails with a
  * message saying so.
  *
  * <pre>
@@ -61,7 +61,7 @@ class NetnsClusterIT {
         ExternalProcesses.requireBinary("iproute2", "ip");
         ExternalProcesses.requireBinary("arping", "arping");
         ExternalProcesses.requireBinary("ndisc6", "ndisc6");
-        ExternalProcesses.requireBinary("ipv6toolkit", "na6");
+        ExternalProcesses.requireBinary("libndp-tools", "ndptool");
         ip("link", "add", bridge, "type", "bridge");
         ip("link", "set", bridge, "up");
         for (int i = 0; i < 3; i++) {

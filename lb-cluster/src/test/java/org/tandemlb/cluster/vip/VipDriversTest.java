@@ -34,7 +34,7 @@ class VipDriversTest {
 
         List<String> joined() {
             return commands.stream()
-                    .map(c -> String.join(" ", c).replaceAll("\\S*/(ip|arping|ndisc6|na6) ", "$1 "))
+                    .map(c -> String.join(" ", c).replaceAll("\\S*/(ip|arping|ndisc6|ndptool) ", "$1 "))
                     .toList();
         }
     }
@@ -84,7 +84,7 @@ class VipDriversTest {
                         "ip -o link show dev eth0",
                         "ip addr del 2001:db8::100/128 dev eth0",
                         "ip addr replace 2001:db8::100/128 dev eth0 valid_lft 2 preferred_lft 2 nodad",
-                        "na6 -i eth0 -s 2001:db8::100 -d ff02::1 -t 2001:db8::100 -o -e",
+                        "ndptool send -t na -U -T 2001:db8::100 -i eth0",
                         "ip addr del 2001:db8::100/128 dev eth0"),
                 r.joined(),
                 "IPv6 says 'address not found' in lower case: still a clean start and release");
