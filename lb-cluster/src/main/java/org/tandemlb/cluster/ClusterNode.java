@@ -334,7 +334,7 @@ public final class ClusterNode implements AutoCloseable {
             this.full = Objects.requireNonNull(full, "full");
         }
 
-        /** How the drivers run {@code ip}, {@code arping} and scripts (default: real processes). */
+        /** How the drivers run their commands ({@code ip}, {@code arping}, ...) and scripts (default: real processes). */
         public Builder commandRunner(CommandRunner r) {
             runner = Objects.requireNonNull(r);
             return this;

@@ -20,7 +20,7 @@ public record VipConfig(String ip, int prefixLength, String iface, Driver driver
 
     /** How a node takes and releases a VIP. */
     public enum Driver {
-        /** {@code ip addr replace} with a lease, gratuitous ARP, duplicate-address detection. */
+        /** {@code ip addr replace} with a lease, gratuitous ARP or neighbour advertisements, DAD. */
         LINUX,
         /** The active node binds the frontends that name the VIP; the standby does not. */
         BIND,

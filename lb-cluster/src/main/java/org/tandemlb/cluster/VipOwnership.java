@@ -189,7 +189,7 @@ final class VipOwnership {
         }
     }
 
-    /** Gratuitous ARP, while holding and announcing. */
+    /** Gratuitous ARP (IPv6: neighbour advertisements), while holding and announcing. */
     void announce() {
         driverLock.lock();
         try {
@@ -197,7 +197,9 @@ final class VipOwnership {
                 drivers.forEach(VipDriver::announce);
             }
         } catch (RuntimeException e) {
-            log.warn("gratuitous ARP failed: {}", ClusterNode.describe(e));
+            log.warn(
+                    "announcing the VIPs (gratuitous ARP, neighbour advertisement) failed: {}",
+                    ClusterNode.describe(e));
         } finally {
             driverLock.unlock();
         }

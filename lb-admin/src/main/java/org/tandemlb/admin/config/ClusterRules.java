@@ -1,5 +1,6 @@
 package org.tandemlb.admin.config;
 
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.HashMap;
@@ -128,7 +129,7 @@ final class ClusterRules {
                     problems.report(s.scalar("address"), s.path("address"), error);
                 } else {
                     Integer first = seen.putIfAbsent(
-                            address.substring(0, address.indexOf('/')),
+                            canonical(address.substring(0, address.indexOf('/'))),
                             s.scalar("address").line());
                     if (first != null) {
                         problems.report(
@@ -186,6 +187,34 @@ final class ClusterRules {
         return s == null || s.isBlank();
     }
 
+    /**
+     * Why an IPv6 literal cannot be a VIP, or null: neighbours reach a VIP by neighbour discovery,
+     * so it is a unicast address of a global or unique-local prefix.
+     */
+    private static String unusableIpv6(String text, InetAddress address) {
+        if (address instanceof Inet4Address) {
+            return "'" + text + "' is an IPv4-mapped IPv6 address: write the IPv4 address, such as 203.0.113.10/24";
+        }
+        String kind = address.isAnyLocalAddress()
+                ? "the unspecified address"
+                : address.isLinkLocalAddress()
+                        ? "a link-local address"
+                        : address.isMulticastAddress() ? "a multicast address" : null;
+        return kind == null
+                ? null
+                : "'" + text + "' is " + kind + ": a VIP is a global or unique-local unicast address, such as "
+                        + "2001:db8::10/64";
+    }
+
+    /** The address in one spelling, so that a VIP written twice differently is caught. */
+    private static String canonical(String ip) {
+        try {
+            return ip.indexOf(':') >= 0 ? InetAddress.getByName("[" + ip + "]").getHostAddress() : ip;
+        } catch (UnknownHostException e) {
+            return ip; // not reached: cidrError() accepted it
+        }
+    }
+
     /** Null when {@code text} is an IPv4 or IPv6 literal with a prefix length; otherwise why not. */
     private static String cidrError(String text) {
         int slash = text.indexOf('/');
@@ -204,11 +233,16 @@ final class ClusterRules {
             }
             max = 32;
         } else if (ip.indexOf(':') >= 0 && ip.matches("[0-9A-Fa-f:.]+")) {
+            InetAddress address;
             try {
                 // Brackets make the JDK parse an IPv6 literal or fail: it never falls back to DNS.
-                InetAddress.getByName("[" + ip + "]");
+                address = InetAddress.getByName("[" + ip + "]");
             } catch (UnknownHostException e) {
                 return why;
+            }
+            String unusable = unusableIpv6(text, address);
+            if (unusable != null) {
+                return unusable;
             }
             max = 128;
         } else {

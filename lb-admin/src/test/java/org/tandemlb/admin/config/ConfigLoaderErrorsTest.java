@@ -899,6 +899,32 @@ class ConfigLoaderErrorsTest {
         }
 
         @Test
+        void ipv6Vips() {
+            assertProblems(
+                    VALID + CLUSTER + """
+                      secret: s
+                      vips:
+                        - { address: "2001:db8::10/64", interface: eth0 }
+                        - { address: "2001:DB8:0::10/128", interface: eth0 }
+                        - { address: "2001:db8::11/129", interface: eth0 }
+                        - { address: "fe80::10/64", interface: eth0 }
+                        - { address: "ff02::10/128", interface: eth0 }
+                        - { address: "::ffff:203.0.113.10/120", interface: eth0 }
+                        - { address: "[2001:db8::12]/64", interface: eth0 }
+                    """,
+                    "t.yaml:15:18: cluster.vips[1].address: VIP 2001:DB8:0::10/128 is already listed at line 14",
+                    "t.yaml:16:18: cluster.vips[2].address: '2001:db8::11/129' has a bad prefix length: use 0 to 128",
+                    "t.yaml:17:18: cluster.vips[3].address: 'fe80::10/64' is a link-local address: a VIP is a global or "
+                            + "unique-local unicast address, such as 2001:db8::10/64",
+                    "t.yaml:18:18: cluster.vips[4].address: 'ff02::10/128' is a multicast address: a VIP is a global or "
+                            + "unique-local unicast address, such as 2001:db8::10/64",
+                    "t.yaml:19:18: cluster.vips[5].address: '::ffff:203.0.113.10/120' is an IPv4-mapped IPv6 address: "
+                            + "write the IPv4 address, such as 203.0.113.10/24",
+                    "t.yaml:20:18: cluster.vips[6].address: '[2001:db8::12]/64' is not an IPv4 or IPv6 address with a "
+                            + "prefix length, such as 203.0.113.10/24");
+        }
+
+        @Test
         void anEmptyClusterSection() {
             assertProblems(
                     VALID + "cluster:\n",

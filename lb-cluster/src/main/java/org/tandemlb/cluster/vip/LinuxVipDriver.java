@@ -17,19 +17,26 @@ import org.slf4j.LoggerFactory;
 import org.tandemlb.cluster.VipConfig;
 
 /**
- * The {@code linux} driver: the VIP is a host address ({@code /32}) on an interface, added with a
- * lease so that the kernel removes it by itself when this node stops renewing it (a crash, a
- * frozen VM), announced with gratuitous ARP, and guarded by duplicate-address detection.
+ * The {@code linux} driver: the VIP is a host address ({@code /32}, {@code /128}) on an interface,
+ * added with a lease so that the kernel removes it by itself when this node stops renewing it (a
+ * crash, a frozen VM), announced to the neighbours (gratuitous ARP; unsolicited neighbour
+ * advertisements for IPv6), and guarded by duplicate-address detection.
  *
  * <ul>
- * <li>claim: {@code ip addr replace VIP/32 dev IF valid_lft L preferred_lft L}</li>
+ * <li>claim: {@code ip addr replace VIP/32 dev IF valid_lft L preferred_lft L} (IPv6: {@code
+ * VIP/128 ... nodad}: the kernel's own DAD would keep the address unusable for a second, and the
+ * driver runs its own beforehand)</li>
  * <li>renew: the same, while active</li>
- * <li>announce: {@code arping -U -S VIP -i IF -c 1 VIP} (the node repeats it over two seconds)</li>
- * <li>DAD: {@code arping -0 -i IF -c 1 -C 1 -w T -r VIP} lists the MAC addresses that answer</li>
+ * <li>announce: {@code arping -U -S VIP -i IF -c 1 VIP}; IPv6: {@code ndptool send -t na -U -T VIP
+ * -i IF}, an unsolicited neighbour advertisement to all nodes with the override flag and this
+ * interface's MAC (the node repeats it over two seconds)</li>
+ * <li>DAD: {@code arping -0 -i IF -c 1 -C 1 -w T -r VIP} lists the MAC addresses that answer; IPv6:
+ * {@code ndisc6 -1 -q -n -r 1 -w T VIP IF}, a neighbour solicitation for the VIP</li>
  * <li>release: {@code ip addr del VIP/32 dev IF}</li>
  * </ul>
- * It needs {@code ip} (iproute2), {@code arping} (Debian's arping package) and the capabilities
- * CAP_NET_ADMIN and CAP_NET_RAW; {@link #prepare} says clearly which one is missing.
+ * It needs {@code ip} (iproute2), for IPv4 {@code arping} (Debian's arping package), for IPv6
+ * {@code ndisc6} (ndisc6) and {@code ndptool} (libndp-tools), and the capabilities CAP_NET_ADMIN and
+ * CAP_NET_RAW; {@link #prepare} says clearly which one is missing.
  */
 public final class LinuxVipDriver implements VipDriver {
     private static final Logger log = LoggerFactory.getLogger(LinuxVipDriver.class);
@@ -45,6 +52,8 @@ public final class LinuxVipDriver implements VipDriver {
     private final boolean checkCapabilities;
     private String ip = "ip";
     private String arping = "arping";
+    private String ndisc6 = "ndisc6";
+    private String ndptool = "ndptool";
     private volatile String mac;
 
     /**
@@ -87,9 +96,12 @@ public final class LinuxVipDriver implements VipDriver {
     public synchronized void prepare() {
         ip = find("ip")
                 .orElseThrow(() -> new VipException(where() + ": the 'ip' command is missing: install iproute2"));
-        arping = find("arping")
-                .orElseThrow(() -> new VipException(
-                        where() + ": the 'arping' command is missing: install arping (apt-get install arping)"));
+        if (ipv4()) {
+            arping = require("arping", "arping");
+        } else {
+            ndisc6 = require("ndisc6", "ndisc6");
+            ndptool = require("ndptool", "libndp-tools");
+        }
         if (checkCapabilities) {
             List<String> missing = missingCapabilities();
             if (!missing.isEmpty()) {
@@ -111,6 +123,12 @@ public final class LinuxVipDriver implements VipDriver {
         if (del.ok()) {
             log.warn("{}: removed a stale copy of the VIP left by an earlier run", where());
         }
+    }
+
+    private String require(String command, String debianPackage) {
+        return find(command)
+                .orElseThrow(() -> new VipException(where() + ": the '" + command + "' command is missing: install "
+                        + debianPackage + " (apt-get install " + debianPackage + ")"));
     }
 
     @Override
@@ -137,7 +155,10 @@ public final class LinuxVipDriver implements VipDriver {
                 "preferred_lft",
                 Long.toString(leaseSeconds)));
         if (!ipv4()) {
-            cmd.add("nodad"); // IPv6's own DAD would keep the address tentative for a second
+            // The kernel's DAD would keep the address tentative (unusable) for a second or more;
+            // answering() is the DAD, before the claim. A nodad address gets no neighbour
+            // advertisement from the kernel (not even with ndisc_notify=1): announce() sends them.
+            cmd.add("nodad");
         }
         CommandRunner.Result r = run(cmd);
         if (!r.ok()) {
@@ -148,7 +169,14 @@ public final class LinuxVipDriver implements VipDriver {
     @Override
     public synchronized void announce() {
         if (!ipv4()) {
-            return; // unsolicited neighbour advertisements are the kernel's (nodad address, no ARP)
+            // -U: unsolicited, to all nodes (ff02::1), with the override flag (neighbours replace
+            // the MAC they have for the VIP) and this interface's MAC. It needs CAP_NET_RAW only
+            // (ipv6toolkit's na6, which could do the same, refuses to run unless uid 0).
+            CommandRunner.Result r = run(List.of(ndptool, "send", "-t", "na", "-U", "-T", vip.ip(), "-i", vip.iface()));
+            if (!r.ok()) {
+                log.warn("{}: unsolicited neighbour advertisement failed: {}", where(), explain(r));
+            }
+            return;
         }
         CommandRunner.Result r =
                 run(List.of(arping, "-U", "-S", vip.ip(), "-i", vip.iface(), "-c", "1", "-w", "0", vip.ip()));
@@ -168,10 +196,13 @@ public final class LinuxVipDriver implements VipDriver {
         }
     }
 
-    /** {@code ip addr del} of an address that is not there (its lease ran out): released already. */
+    /**
+     * {@code ip addr del} of an address that is not there (its lease ran out): released already.
+     * IPv4 says "Error: ipv4: Address not found.", IPv6 "Error: ipv6: address not found.".
+     */
     private static boolean notThere(CommandRunner.Result r) {
         return r.output().contains("Cannot assign requested address")
-                || r.output().contains("Address not found");
+                || r.output().toLowerCase(Locale.ROOT).contains("address not found");
     }
 
     @Override
@@ -182,14 +213,32 @@ public final class LinuxVipDriver implements VipDriver {
 
     @Override
     public synchronized List<String> answering() {
-        if (!ipv4()) {
-            return List.of();
+        CommandRunner.Result r;
+        if (ipv4()) {
+            String wait = String.format(Locale.ROOT, "%.3f", dadWait.toMillis() / 1000.0);
+            // -0: probe from 0.0.0.0 (RFC 5227), so the probe itself claims nothing; -C 1 returns at
+            // the first answer; -r prints only the answering MAC addresses.
+            r = run(List.of(arping, "-0", "-i", vip.iface(), "-c", "1", "-C", "1", "-w", wait, "-r", vip.ip()));
+        } else {
+            // A neighbour solicitation for the VIP, from the interface's link-local address (the
+            // kernel's choice for a link-scope destination), so the probe itself claims nothing;
+            // -1 returns at the first answer, -q prints only its MAC. The node's own kernel does
+            // not answer it, and exit status 2 is "no answer".
+            r = run(List.of(
+                    ndisc6,
+                    "-1",
+                    "-q",
+                    "-n",
+                    "-r",
+                    "1",
+                    "-w",
+                    Long.toString(dadWait.toMillis()),
+                    vip.ip(),
+                    vip.iface()));
+            if (!r.ok() && r.exitCode() != 2) {
+                log.warn("{}: duplicate-address detection failed: {}", where(), explain(r));
+            }
         }
-        String wait = String.format(Locale.ROOT, "%.3f", dadWait.toMillis() / 1000.0);
-        // -0: probe from 0.0.0.0 (RFC 5227), so the probe itself claims nothing; -C 1 returns at
-        // the first answer; -r prints only the answering MAC addresses.
-        CommandRunner.Result r =
-                run(List.of(arping, "-0", "-i", vip.iface(), "-c", "1", "-C", "1", "-w", wait, "-r", vip.ip()));
         List<String> macs = new ArrayList<>();
         Matcher m = MAC.matcher(r.output());
         while (m.find()) {

@@ -28,8 +28,8 @@ public interface VipDriver {
     default void renew() {}
 
     /**
-     * Announces the VIP once more (gratuitous ARP); the node calls it a few times, spread over
-     * the two seconds after a claim.
+     * Announces the VIP once more (gratuitous ARP, an unsolicited neighbour advertisement for IPv6);
+     * the node calls it a few times, spread over the two seconds after a claim.
      */
     default void announce() {}
 

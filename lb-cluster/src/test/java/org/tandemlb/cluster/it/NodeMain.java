@@ -30,7 +30,8 @@ import org.tandemlb.core.testsupport.ChildProcess;
  *
  * <pre>
  * name=lb1 bind=127.0.0.1:7800 peers=127.0.0.1:7800,127.0.0.1:7801 priority=100 secret=s
- * vip=bind:127.0.0.100 | vip=linux:10.1.0.100/24:eth0   frontend=127.0.0.100:8080 backend=127.0.0.1:9000
+ * vip=bind:127.0.0.100 | vip=linux:10.1.0.100/24:eth0 | vip=linux:fd00:1::100/64:eth0
+ * frontend=127.0.0.100:8080 backend=127.0.0.1:9000
  * [profile=fast] [tiebreaker=host:port]
  * </pre>
  */
@@ -56,12 +57,15 @@ public final class NodeMain {
         if (a.containsKey("tiebreaker")) {
             cb.tiebreaker(HostPort.parse(a.get("tiebreaker")));
         }
-        String[] vip = a.get("vip").split(":");
-        if (vip[0].equals("bind")) {
-            cb.vip(VipConfig.bind(vip[1]));
+        // driver:address (bind) or driver:address/prefix:interface (linux); an IPv6 address has colons.
+        String vip = a.get("vip");
+        String driver = vip.substring(0, vip.indexOf(':'));
+        if (driver.equals("bind")) {
+            cb.vip(VipConfig.bind(vip.substring(driver.length() + 1)));
         } else {
-            String[] cidr = vip[1].split("/");
-            cb.vip(VipConfig.linux(cidr[0], Integer.parseInt(cidr[1]), vip[2]));
+            String[] cidr =
+                    vip.substring(driver.length() + 1, vip.lastIndexOf(':')).split("/");
+            cb.vip(VipConfig.linux(cidr[0], Integer.parseInt(cidr[1]), vip.substring(vip.lastIndexOf(':') + 1)));
         }
         ClusterConfig cluster = cb.build();
         LoadBalancerConfig full = LoadBalancerConfig.builder()

@@ -34,12 +34,13 @@ class VipDriversTest {
 
         List<String> joined() {
             return commands.stream()
-                    .map(c -> String.join(" ", c).replaceAll("\\S*/(ip|arping) ", "$1 "))
+                    .map(c -> String.join(" ", c).replaceAll("\\S*/(ip|arping|ndisc6|ndptool) ", "$1 "))
                     .toList();
         }
     }
 
     private static final VipConfig VIP = VipConfig.linux("10.0.0.100", 24, "eth0");
+    private static final VipConfig VIP6 = VipConfig.linux("2001:db8::100", 64, "eth0");
 
     private static CommandRunner.Result linkOk(List<String> c) {
         if (c.contains("link")) {
@@ -67,6 +68,47 @@ class VipDriversTest {
         assertEquals("ip addr replace 10.0.0.100/32 dev eth0 valid_lft 2 preferred_lft 2", cmds.get(2));
         assertEquals("arping -U -S 10.0.0.100 -i eth0 -c 1 -w 0 10.0.0.100", cmds.get(3));
         assertEquals(cmds.get(2), cmds.get(4), "renewing is the same replace");
+    }
+
+    @Test
+    void anIpv6VipIsAHostAddressWithoutTheKernelsDadAnnouncedByNeighbourAdvertisements() {
+        FakeRunner r = new FakeRunner(
+                c -> c.contains("del") ? new CommandRunner.Result(2, "Error: ipv6: address not found.") : linkOk(c));
+        LinuxVipDriver d = new LinuxVipDriver(VIP6, r, Duration.ofSeconds(2), Duration.ofMillis(100), false);
+        d.prepare();
+        d.claim();
+        d.announce();
+        d.release();
+        assertEquals(
+                List.of(
+                        "ip -o link show dev eth0",
+                        "ip addr del 2001:db8::100/128 dev eth0",
+                        "ip addr replace 2001:db8::100/128 dev eth0 valid_lft 2 preferred_lft 2 nodad",
+                        "ndptool send -t na -U -T 2001:db8::100 -i eth0",
+                        "ip addr del 2001:db8::100/128 dev eth0"),
+                r.joined(),
+                "IPv6 says 'address not found' in lower case: still a clean start and release");
+    }
+
+    @Test
+    void ipv6DuplicateAddressDetectionSolicitsTheVip() {
+        FakeRunner r = new FakeRunner(c -> {
+            if (c.contains("-q")) {
+                return c.contains("2001:db8::100")
+                        ? new CommandRunner.Result(0, "52:54:00:AA:BB:CC")
+                        : new CommandRunner.Result(2, "");
+            }
+            return linkOk(c);
+        });
+        LinuxVipDriver d = new LinuxVipDriver(VIP6, r, Duration.ofSeconds(2), Duration.ofMillis(100), false);
+        d.prepare();
+        assertEquals(List.of("52:54:00:aa:bb:cc"), d.answering());
+        assertTrue(
+                r.joined().contains("ndisc6 -1 -q -n -r 1 -w 100 2001:db8::100 eth0"),
+                r.joined().toString());
+        LinuxVipDriver other = new LinuxVipDriver(
+                VipConfig.linux("2001:db8::200", 64, "eth0"), r, Duration.ofSeconds(2), Duration.ofMillis(100), false);
+        assertEquals(List.of(), other.answering(), "no answer (exit status 2): no one else holds it");
     }
 
     @Test
