@@ -1,21 +1,24 @@
 #!/usr/bin/env bash
-# examples/bench/bench.sh: Tandem beside HAProxy, in one run, on this machine.
+# examples/bench/bench.sh: Tandem beside HAProxy, Nginx and Caddy, in one run, on this machine.
 #
 #   wrk --> proxy --> two single-worker Nginx backends, all on 127.0.0.1, nothing pinned.
 #
-# Starts two Nginx backends, HAProxy with nbthread 1 and with nbthread 2 (each with an http and
-# a tcp frontend) and Tandem (./tandem run, http and tcp frontends, access log off), waits until
+# Starts two Nginx backends, the peers: HAProxy with nbthread 1 and with nbthread 2 (each with an
+# http and a tcp frontend), Nginx as a load balancer (one worker per core, an http upstream with
+# keep-alive and a tcp one through the stream module) and Caddy (reverse_proxy, http only), and
+# Tandem (./tandem run, http and tcp frontends, access log off), waits until
 # each answers through every frontend, warms them up (not recorded), then runs wrk for every
 # scenario against every target, interleaved (run 1 of every target, then run 2, ...), so that a
 # disturbance of the machine hits all of them alike. Then the memory probe: idle keep-alive
-# client connections held open against Tandem and HAProxy, RSS (and Tandem's heap after a full
+# client connections held open against Tandem and each peer, RSS (and Tandem's heap after a full
 # GC) before and after. Finally the Markdown table and the bar chart.
 #
 # The TLS and HTTP/2 rows (--scenarios tls) add TLS frontends with an ECDSA P-256 and an RSA 2048
 # certificate (self-signed, made with openssl in the scratch directory) to the http targets:
 # wrk over https for new handshakes per second (Connection: close) and keep-alive, h2load for
 # HTTP/2 by ALPN; h2c-c16m32 is HTTP/2 with prior knowledge on cleartext. The tcp targets have
-# no such rows. Only the processes the selected targets need are started.
+# no such rows, and Caddy no TLS rows (its Caddyfile cannot turn session tickets off, so its
+# handshakes would be resumptions). Only the processes the selected targets need are started.
 #
 # Results go to examples/bench/results/<date>/ (table results.md, results.json, chart.png, the
 # raw wrk and h2load outputs and CPU counters under raw/, versions and settings in env.txt).
@@ -28,8 +31,8 @@
 #                     default = ka64-3b,ka64-4k,ka1000-3b,ka1000-4k,close64-3b
 #                     tls     = tls-hs-ecdsa,tls-hs-rsa,tls-ka64-3b,h2-c16m32
 #                     all     = default, tls and h2c-c16m32
-#   --targets LIST    comma-separated subset of: direct,haproxy1-http,haproxy2-http,tandem-http,
-#                     haproxy1-tcp,haproxy2-tcp,tandem-tcp
+#   --targets LIST    comma-separated subset of: direct,haproxy1-http,haproxy2-http,nginxlb-http,
+#                     caddy-http,tandem-http,haproxy1-tcp,haproxy2-tcp,nginxlb-tcp,tandem-tcp
 #   --no-memory       skip the idle-connection memory probe
 #   --out DIR         write the results to DIR instead of examples/bench/results/<date>
 #   --label TEXT      a note recorded in env.txt and the table's heading
@@ -54,7 +57,7 @@ DURATION=10
 RUNS=3
 WARMUP=20
 SCENARIOS="default"
-TARGETS="direct,haproxy1-http,haproxy2-http,tandem-http,haproxy1-tcp,haproxy2-tcp,tandem-tcp"
+TARGETS="direct,haproxy1-http,haproxy2-http,nginxlb-http,caddy-http,tandem-http,haproxy1-tcp,haproxy2-tcp,nginxlb-tcp,tandem-tcp"
 MEMORY=1
 OUT=""
 LABEL=""
@@ -112,18 +115,32 @@ for s in "${requested[@]}"; do
 done
 IFS=, read -r -a target_list <<<"$TARGETS"
 for t in "${target_list[@]}"; do
-  case "$t" in direct|haproxy[12]-http|haproxy[12]-tcp|tandem-http|tandem-tcp) ;; *) die "unknown target $t" ;; esac
+  case "$t" in direct|haproxy[12]-http|haproxy[12]-tcp|nginxlb-http|nginxlb-tcp|caddy-http|tandem-http|tandem-tcp) ;;
+    *) die "unknown target $t" ;;
+  esac
 done
 
-# applies SCENARIO TARGET: whether the scenario runs against the target (TLS and HTTP/2: http ones)
-applies() { [[ "${LISTENER[$1]:-plain}" == plain || "$2" == direct || "$2" == *-http ]]; }
-# uses PROCESS: whether a selected target runs through PROCESS (haproxy1, haproxy2, tandem)
+# has_listener TARGET LISTENER: whether the target has that kind of listener (TLS and h2c: the
+# http targets; Caddy no TLS one)
+has_listener() {
+  case "$2" in
+    plain) return 0 ;;
+    ecdsa | rsa) [[ "$1" == direct || ("$1" == *-http && "$1" != caddy-http) ]] ;;
+    *) [[ "$1" == direct || "$1" == *-http ]] ;;
+  esac
+}
+# applies SCENARIO TARGET: whether the scenario runs against the target
+applies() { has_listener "$2" "${LISTENER[$1]:-plain}"; }
+# uses PROCESS: whether a selected target runs through PROCESS (haproxy1, haproxy2, nginxlb, caddy, tandem)
 uses() { local t; for t in "${target_list[@]}"; do [[ "$t" == "$1"-* ]] && return 0; done; return 1; }
 total=0
 for s in "${scenario_list[@]}"; do
   for t in "${target_list[@]}"; do if applies "$s" "$t"; then total=$((total + RUNS)); fi; done
 done
 ((total > 0)) || die "no selected target takes the selected scenarios (TLS and HTTP/2 rows: direct and the -http targets)"
+uses caddy && for s in "${scenario_list[@]}"; do
+  has_listener caddy-http "${LISTENER[$s]:-plain}" || echo "bench: caddy-http has no $s row (no TLS listener)" >&2
+done
 NEED_PLAIN=0; NEED_TLS=0; NEED_H2C=0; NEED_H2LOAD=0
 for s in "${scenario_list[@]}"; do
   case "${LISTENER[$s]:-plain}" in plain) NEED_PLAIN=1 ;; ecdsa|rsa) NEED_TLS=1 ;; h2c) NEED_H2C=1 ;; esac
@@ -141,6 +158,14 @@ command -v curl >/dev/null || missing+=(curl)
 command -v openssl >/dev/null || missing+=(openssl)
 ((NEED_H2LOAD == 0)) || command -v h2load >/dev/null || missing+=(nghttp2-client)
 command -v jcmd >/dev/null && command -v jstat >/dev/null || missing+=(openjdk-17-jdk-headless)
+! uses caddy || command -v caddy >/dev/null || missing+=(caddy)
+# Debian builds Nginx's stream module as a dynamic module, in a package of its own.
+nginx_modules() { nginx -V 2>&1 | tr ' ' '\n' | sed -n 's/^--modules-path=//p'; }
+STREAM_MODULE=""
+if uses nginxlb && [[ " ${target_list[*]} " == *" nginxlb-tcp "* ]]; then
+  STREAM_MODULE="$(nginx_modules 2>/dev/null)/ngx_stream_module.so"
+  [[ -e "$STREAM_MODULE" ]] || missing+=(libnginx-mod-stream)
+fi
 if ((${#missing[@]})); then
   echo "bench: installing ${missing[*]}" >&2
   sudo=""
@@ -152,6 +177,10 @@ if ((${#missing[@]})); then
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >&2 \
     || { $sudo apt-get update -q >&2 && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >&2; } \
     || die "could not install ${missing[*]}"
+fi
+if [[ -n "$STREAM_MODULE" ]]; then
+  STREAM_MODULE="$(nginx_modules)/ngx_stream_module.so"
+  [[ -e "$STREAM_MODULE" ]] || die "no Nginx stream module at $STREAM_MODULE (Debian: libnginx-mod-stream)"
 fi
 
 TANDEM_CMD="${TANDEM_CMD:-$root/tandem}"
@@ -170,17 +199,25 @@ T_HTTP=$((base + 281)); T_TCP=$((base + 282)); T_ADMIN=$((base + 290))
 NGINX_ECDSA=$((base + 83)); NGINX_RSA=$((base + 84)); NGINX_H2C=$((base + 85))
 HAP1_ECDSA=$((base + 201)); HAP2_ECDSA=$((base + 202)); HAP1_RSA=$((base + 211)); HAP2_RSA=$((base + 212))
 T_ECDSA=$((base + 283)); T_RSA=$((base + 284)); T_H2C=$((base + 285))
+# Nginx as a load balancer (http, tcp, TLS, h2c on a port of its own) and Caddy (h2c on its http port).
+NLB_HTTP=$((base + 221)); NLB_TCP=$((base + 222)); NLB_ECDSA=$((base + 223)); NLB_RSA=$((base + 224))
+NLB_H2C=$((base + 225)); CADDY_HTTP=$((base + 231))
 ports=($NGINX1 $NGINX2)
 uses haproxy1 && ports+=($HAP1_HTTP $HAP1_TCP)
 uses haproxy2 && ports+=($HAP2_HTTP $HAP2_TCP)
+uses nginxlb && ports+=($NLB_HTTP)
+[[ -z "$STREAM_MODULE" ]] || ports+=($NLB_TCP)
+uses caddy && ports+=($CADDY_HTTP)
 uses tandem && ports+=($T_HTTP $T_TCP $T_ADMIN)
 if ((NEED_TLS)); then
   ports+=($NGINX_ECDSA $NGINX_RSA)
   uses haproxy1 && ports+=($HAP1_ECDSA $HAP1_RSA)
   uses haproxy2 && ports+=($HAP2_ECDSA $HAP2_RSA)
+  uses nginxlb && ports+=($NLB_ECDSA $NLB_RSA)
   uses tandem && ports+=($T_ECDSA $T_RSA)
 fi
 ((NEED_H2C == 0)) || ports+=($NGINX_H2C)
+((NEED_H2C == 0)) || ! uses nginxlb || ports+=($NLB_H2C)
 ((NEED_H2C == 0)) || ! uses tandem || ports+=($T_H2C)
 in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 for p in "${ports[@]}"; do
@@ -203,7 +240,7 @@ NGINX_NOFILE=$(( nofile < 30000 ? nofile : 30000 ))
 
 # ---- scratch directory, results directory ------------------------------------------------------
 work="$(mktemp -d /tmp/tandem-bench.XXXXXX)"
-mkdir -p "$work/logs" "$work/www" "$work/nginx1/conf.d" "$work/nginx2/conf.d"
+mkdir -p "$work/logs" "$work/www" "$work/nginx1/conf.d" "$work/nginx2/conf.d" "$work/nginxlb/conf.d" "$work/nginxlb/main.d"
 printf 'ok\n' | head -c 3 >"$work/www/3b"
 head -c 4096 /dev/zero | tr '\0' 'x' >"$work/www/4k"
 OUT_MADE=0   # 1: the script named the results directory itself; a run that fails before its load removes it
@@ -325,6 +362,22 @@ for n in 1 2; do
   start "haproxy$n" haproxy -db -f "$work/haproxy$n.cfg"
 done
 
+if uses nginxlb; then
+  subst "$here/conf/nginx-lb.conf.in" "$work/nginxlb.conf" HTTP_PORT=$NLB_HTTP NGINX1=$NGINX1 NGINX2=$NGINX2 NOFILE=$NGINX_NOFILE
+  [[ -z "$STREAM_MODULE" ]] || subst "$here/conf/nginx-lb-stream.conf.in" "$work/nginxlb/main.d/stream.conf" \
+    STREAM_MODULE="$STREAM_MODULE" TCP_PORT=$NLB_TCP NGINX1=$NGINX1 NGINX2=$NGINX2
+  ((NEED_TLS == 0)) || subst "$here/conf/nginx-lb-tls.conf.in" "$work/nginxlb/conf.d/tls.conf" ECDSA_PORT=$NLB_ECDSA RSA_PORT=$NLB_RSA
+  ((NEED_H2C == 0)) || subst "$here/conf/nginx-lb-h2c.conf.in" "$work/nginxlb/conf.d/h2c.conf" H2C_PORT=$NLB_H2C
+  # A master and its workers: the master's PID is the one recorded; CPU and RSS count its children.
+  start nginxlb nginx -p "$work" -c "$work/nginxlb.conf"
+fi
+if uses caddy; then
+  subst "$here/conf/Caddyfile.in" "$work/Caddyfile" HTTP_PORT=$CADDY_HTTP NGINX1=$NGINX1 NGINX2=$NGINX2
+  mkdir -p "$work/caddy/data" "$work/caddy/config"
+  start caddy env XDG_DATA_HOME="$work/caddy/data" XDG_CONFIG_HOME="$work/caddy/config" \
+    caddy run --config "$work/Caddyfile" --adapter caddyfile
+fi
+
 if uses tandem; then
   subst "$here/conf/tandem.yaml.in" "$work/tandem.yaml" HTTP_PORT=$T_HTTP TCP_PORT=$T_TCP ADMIN_PORT=$T_ADMIN \
     MAXCONN=20000 NGINX1=$NGINX1 NGINX2=$NGINX2
@@ -350,13 +403,23 @@ for n in 1 2; do
   ((NEED_TLS == 0)) || wait_ready_tls "haproxy$n" "${!ecdsa_var}" "${!rsa_var}"
   ((NEED_H2C == 0)) || wait_ready "haproxy$n" "http://127.0.0.1:${!http_var}/3b" --http2-prior-knowledge
 done
+if uses nginxlb; then
+  wait_ready nginxlb "http://127.0.0.1:$NLB_HTTP/3b"
+  [[ -z "$STREAM_MODULE" ]] || wait_ready nginxlb "http://127.0.0.1:$NLB_TCP/3b"
+  ((NEED_TLS == 0)) || wait_ready_tls nginxlb "$NLB_ECDSA" "$NLB_RSA"
+  ((NEED_H2C == 0)) || wait_ready nginxlb "http://127.0.0.1:$NLB_H2C/3b" --http2-prior-knowledge
+fi
+if uses caddy; then
+  wait_ready caddy "http://127.0.0.1:$CADDY_HTTP/3b"
+  ((NEED_H2C == 0)) || wait_ready caddy "http://127.0.0.1:$CADDY_HTTP/3b" --http2-prior-knowledge
+fi
 if uses tandem; then
   wait_ready tandem "http://127.0.0.1:$T_HTTP/3b"
   wait_ready tandem "http://127.0.0.1:$T_TCP/3b"
   ((NEED_TLS == 0)) || wait_ready_tls tandem "$T_ECDSA" "$T_RSA"
   ((NEED_H2C == 0)) || wait_ready tandem "http://127.0.0.1:$T_H2C/3b" --http2-prior-knowledge
 fi
-echo "bench: all up (nginx $NGINX1 $NGINX2$(uses haproxy1 && echo ", haproxy nbthread 1 $HAP1_HTTP/$HAP1_TCP")$(uses haproxy2 && echo ", nbthread 2 $HAP2_HTTP/$HAP2_TCP")$(uses tandem && echo ", tandem $T_HTTP/$T_TCP"))" >&2
+echo "bench: all up (nginx $NGINX1 $NGINX2$(uses haproxy1 && echo ", haproxy nbthread 1 $HAP1_HTTP/$HAP1_TCP")$(uses haproxy2 && echo ", nbthread 2 $HAP2_HTTP/$HAP2_TCP")$(uses nginxlb && echo ", nginx lb $NLB_HTTP/$NLB_TCP")$(uses caddy && echo ", caddy $CADDY_HTTP")$(uses tandem && echo ", tandem $T_HTTP/$T_TCP"))" >&2
 
 # ---- the record of versions and settings ----------------------------------------------------------
 tpid="${PID_OF[tandem]:-}"
@@ -379,6 +442,8 @@ tpid="${PID_OF[tandem]:-}"
   echo "java: $(java -version 2>&1 | sed -n 2p)"
   echo "nginx: $(nginx -v 2>&1 | sed 's/.*: //'), 1 worker each"
   echo "haproxy: $(haproxy -v | head -1)"
+  ! uses nginxlb || echo "nginx as load balancer: $(nginx -v 2>&1 | sed 's/.*: //'), $(($(wc -w <"/proc/${PID_OF[nginxlb]}/task/${PID_OF[nginxlb]}/children"))) workers, upstream keepalive 1024$([[ -n "$STREAM_MODULE" ]] && echo ", stream module $STREAM_MODULE")"
+  ! uses caddy || echo "caddy: $(caddy version 2>&1 | head -1), GOMAXPROCS ${GOMAXPROCS:-$(nproc)}, idle server connections per backend 1024"
   echo "wrk: $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), 2 threads"
   ((NEED_H2LOAD == 0)) || echo "h2load: $(h2load --version 2>&1 | head -1), 2 threads, $STREAMS streams per connection"
   if ((NEED_TLS)); then
@@ -389,7 +454,13 @@ tpid="${PID_OF[tandem]:-}"
 } >"$OUT/env.txt"
 
 # ---- load ----------------------------------------------------------------------------------------
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }   # utime+stime, all threads
+# tree PID: the process and its children (Nginx's workers under their master)
+proc_tree() { echo "$1"; cat /proc/"$1"/task/*/children 2>/dev/null | tr ' ' '\n' | sed '/^$/d'; }
+ticks() { # utime+stime of the process and its children, all threads
+  local p sum=0
+  for p in $(proc_tree "$1"); do sum=$((sum + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done
+  echo "$sum"
+}
 clk_tck=$(getconf CLK_TCK)
 
 port_of() { # port_of TARGET LISTENER
@@ -400,6 +471,9 @@ port_of() { # port_of TARGET LISTENER
     haproxy1-http/ecdsa) echo "$HAP1_ECDSA" ;; haproxy2-http/ecdsa) echo "$HAP2_ECDSA" ;;
     haproxy1-http/rsa) echo "$HAP1_RSA" ;; haproxy2-http/rsa) echo "$HAP2_RSA" ;;
     haproxy1-tcp/plain) echo "$HAP1_TCP" ;; haproxy2-tcp/plain) echo "$HAP2_TCP" ;;
+    nginxlb-http/plain) echo "$NLB_HTTP" ;; nginxlb-tcp/plain) echo "$NLB_TCP" ;;
+    nginxlb-http/ecdsa) echo "$NLB_ECDSA" ;; nginxlb-http/rsa) echo "$NLB_RSA" ;; nginxlb-http/h2c) echo "$NLB_H2C" ;;
+    caddy-http/plain | caddy-http/h2c) echo "$CADDY_HTTP" ;;
     tandem-http/plain) echo "$T_HTTP" ;; tandem-tcp/plain) echo "$T_TCP" ;;
     tandem-http/ecdsa) echo "$T_ECDSA" ;; tandem-http/rsa) echo "$T_RSA" ;; tandem-http/h2c) echo "$T_H2C" ;;
     *) die "no $2 listener for $1" ;;
@@ -414,6 +488,7 @@ pid_of() {
   case "$1" in
     direct) echo "" ;;
     haproxy1-*) echo "${PID_OF[haproxy1]}" ;; haproxy2-*) echo "${PID_OF[haproxy2]}" ;;
+    nginxlb-*) echo "${PID_OF[nginxlb]}" ;; caddy-*) echo "${PID_OF[caddy]}" ;;
     tandem-*) echo "$tpid" ;;
   esac
 }
@@ -447,7 +522,7 @@ warm() { # warm TARGET SECONDS: unrecorded load over the listeners and clients t
     wrk_run "$quarter" 64 "$(url_of "$t" plain /3b)" 1 "$work/warm.out"
   fi
   [[ "$t" == direct || "$t" == *-http ]] || return 0
-  if ((NEED_TLS)); then
+  if ((NEED_TLS)) && has_listener "$t" ecdsa; then
     wrk_run "$secs" 64 "$(url_of "$t" ecdsa /3b)" 0 "$work/warm.out"
     wrk_run "$quarter" 64 "$(url_of "$t" ecdsa /3b)" 1 "$work/warm.out"
     wrk_run "$quarter" 64 "$(url_of "$t" rsa /3b)" 1 "$work/warm.out"
@@ -490,7 +565,7 @@ tls_probe() {
 if ((NEED_TLS)); then
   echo "# target listener protocol cipher group signature alpn_with_h2_offered resumed" >"$OUT/raw/tls.txt"
   for t in "${target_list[@]}"; do
-    [[ "$t" == direct || "$t" == *-http ]] || continue
+    has_listener "$t" ecdsa || continue
     tls_probe "$t" ecdsa
     tls_probe "$t" rsa
   done
@@ -537,7 +612,11 @@ for s in "${scenario_list[@]}"; do
 done
 
 # ---- memory: idle keep-alive client connections ----------------------------------------------------
-rss_kb() { awk '/^VmRSS/{print $2}' "/proc/$1/status"; }
+rss_kb() { # the process and its children (Nginx's workers), summed
+  local p sum=0
+  for p in $(proc_tree "$1"); do sum=$((sum + $(awk '/^VmRSS/{print $2}' "/proc/$p/status" 2>/dev/null || echo 0))); done
+  echo "$sum"
+}
 heap_kb() { # used heap (all generations) in KiB, from jstat's *U columns
   jstat -gc "$1" | awk 'NR==1{for(i=1;i<=NF;i++)h[i]=$i} NR==2{s=0; for(i=1;i<=NF;i++) if(h[i] ~ /^(S0U|S1U|EU|OU)$/) s+=$i; printf "%d\n", s}'
 }
@@ -568,10 +647,13 @@ if [[ "$MEMORY" == 1 ]]; then
   ! uses tandem || probe tandem "$tpid" "$T_HTTP"
   ! uses haproxy1 || probe haproxy1 "${PID_OF[haproxy1]}" "$HAP1_HTTP"
   ! uses haproxy2 || probe haproxy2 "${PID_OF[haproxy2]}" "$HAP2_HTTP"
+  ! uses nginxlb || probe nginxlb "${PID_OF[nginxlb]}" "$NLB_HTTP"
+  ! uses caddy || probe caddy "${PID_OF[caddy]}" "$CADDY_HTTP"
 fi
 
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/env.txt"
-for f in tandem.yaml haproxy1.cfg haproxy2.cfg nginx1.conf nginx1/conf.d/tls.conf nginx1/conf.d/h2c.conf; do
+for f in tandem.yaml haproxy1.cfg haproxy2.cfg nginx1.conf nginx1/conf.d/tls.conf nginx1/conf.d/h2c.conf \
+  nginxlb.conf nginxlb/main.d/stream.conf nginxlb/conf.d/tls.conf nginxlb/conf.d/h2c.conf Caddyfile; do
   if [[ -e "$work/$f" ]]; then cp "$work/$f" "$OUT/raw/${f//\//-}"; fi
 done
 python3 "$here/report.py" "$OUT"
