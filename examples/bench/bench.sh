@@ -20,6 +20,11 @@
 # no such rows, and Caddy no TLS rows (its Caddyfile cannot turn session tickets off, so its
 # handshakes would be resumptions). Only the processes the selected targets need are started.
 #
+# The latency row (paced64-3b) runs a constant request rate below saturation, the same for every
+# target of a mode: --rate-fraction percent (default 50) of the best peer's median requests/s in
+# ka64-3b of this run (which then runs first), or --rate N. Its client is paced.c (built here
+# with cc), which counts each request's latency from when it was due, as wrk2 does.
+#
 # Results go to examples/bench/results/<date>/ (table results.md, results.json, chart.png, the
 # raw wrk and h2load outputs and CPU counters under raw/, versions and settings in env.txt).
 #
@@ -28,11 +33,14 @@
 #   --runs N          runs per scenario and target; the median is reported (default 3)
 #   --warmup S        seconds of unrecorded warm-up load per proxy and mode (default 20)
 #   --scenarios LIST  comma-separated scenarios or groups (default: the group "default"):
-#                     default = ka64-3b,ka64-4k,ka1000-3b,ka1000-4k,close64-3b
+#                     default = ka64-3b,ka64-4k,ka1000-3b,ka1000-4k,close64-3b,paced64-3b
 #                     tls     = tls-hs-ecdsa,tls-hs-rsa,tls-ka64-3b,h2-c16m32
 #                     all     = default, tls and h2c-c16m32
 #   --targets LIST    comma-separated subset of: direct,haproxy1-http,haproxy2-http,nginxlb-http,
 #                     caddy-http,tandem-http,haproxy1-tcp,haproxy2-tcp,nginxlb-tcp,tandem-tcp
+#   --rate-fraction P the latency row's request rate, in percent of the best peer's ka64-3b
+#                     median requests/s in the same mode (default 50)
+#   --rate N          the latency row's request rate in requests/s instead, for every target
 #   --no-memory       skip the idle-connection memory probe
 #   --out DIR         write the results to DIR instead of examples/bench/results/<date>
 #   --label TEXT      a note recorded in env.txt and the table's heading
@@ -60,6 +68,8 @@ SCENARIOS="default"
 TARGETS="direct,haproxy1-http,haproxy2-http,nginxlb-http,caddy-http,tandem-http,haproxy1-tcp,haproxy2-tcp,nginxlb-tcp,tandem-tcp"
 MEMORY=1
 OUT=""
+RATE_FRACTION=50
+RATE=""
 LABEL=""
 
 die() {
@@ -79,6 +89,8 @@ while (($#)); do
     --warmup) WARMUP="$2"; shift 2 ;;
     --scenarios) SCENARIOS="$2"; shift 2 ;;
     --targets) TARGETS="$2"; shift 2 ;;
+    --rate-fraction) RATE_FRACTION="$2"; shift 2 ;;
+    --rate) RATE="$2"; shift 2 ;;
     --no-memory) MEMORY=0; shift ;;
     --out) OUT="$2"; shift 2 ;;
     --label) LABEL="$2"; shift 2 ;;
@@ -89,19 +101,22 @@ done
 [[ "$DURATION" =~ ^[0-9]+$ && "$DURATION" -ge 1 ]] || die "--duration must be a whole number of seconds"
 [[ "$RUNS" =~ ^[0-9]+$ && "$RUNS" -ge 1 ]] || die "--runs must be at least 1"
 [[ "$WARMUP" =~ ^[0-9]+$ ]] || die "--warmup must be a whole number of seconds"
+[[ "$RATE_FRACTION" =~ ^[0-9]+$ && "$RATE_FRACTION" -ge 1 ]] || die "--rate-fraction must be a whole percentage"
+[[ -z "$RATE" || "$RATE" =~ ^[0-9]+$ && "$RATE" -ge 1 ]] || die "--rate must be a whole number of requests/s"
 
 # ---- scenarios: name -> connections, path, Connection: close, listener, client ----------------
 # LISTENER: which frontend of a target a scenario uses: plain (the http or tcp one), ecdsa or rsa
-# (TLS with that certificate) or h2c (HTTP/2 with prior knowledge). CLIENT: wrk unless h2load.
+# (TLS with that certificate) or h2c (HTTP/2 with prior knowledge). CLIENT: wrk unless h2load or
+# paced (the constant-rate client).
 declare -A CONNS=([ka64-3b]=64 [ka64-4k]=64 [ka1000-3b]=1000 [ka1000-4k]=1000 [close64-3b]=64
-  [tls-hs-ecdsa]=64 [tls-hs-rsa]=64 [tls-ka64-3b]=64 [h2-c16m32]=16 [h2c-c16m32]=16)
+  [tls-hs-ecdsa]=64 [tls-hs-rsa]=64 [tls-ka64-3b]=64 [h2-c16m32]=16 [h2c-c16m32]=16 [paced64-3b]=64)
 declare -A PATHS=([ka64-3b]=/3b [ka64-4k]=/4k [ka1000-3b]=/3b [ka1000-4k]=/4k [close64-3b]=/3b
-  [tls-hs-ecdsa]=/3b [tls-hs-rsa]=/3b [tls-ka64-3b]=/3b [h2-c16m32]=/3b [h2c-c16m32]=/3b)
+  [tls-hs-ecdsa]=/3b [tls-hs-rsa]=/3b [tls-ka64-3b]=/3b [h2-c16m32]=/3b [h2c-c16m32]=/3b [paced64-3b]=/3b)
 declare -A CLOSE=([close64-3b]=1 [tls-hs-ecdsa]=1 [tls-hs-rsa]=1)
 declare -A LISTENER=([tls-hs-ecdsa]=ecdsa [tls-hs-rsa]=rsa [tls-ka64-3b]=ecdsa [h2-c16m32]=ecdsa [h2c-c16m32]=h2c)
-declare -A CLIENT=([h2-c16m32]=h2load [h2c-c16m32]=h2load)
+declare -A CLIENT=([h2-c16m32]=h2load [h2c-c16m32]=h2load [paced64-3b]=paced)
 STREAMS=32   # h2load -m: concurrent streams per HTTP/2 connection
-declare -A GROUP=([default]="ka64-3b,ka64-4k,ka1000-3b,ka1000-4k,close64-3b"
+declare -A GROUP=([default]="ka64-3b,ka64-4k,ka1000-3b,ka1000-4k,close64-3b,paced64-3b"
   [tls]="tls-hs-ecdsa,tls-hs-rsa,tls-ka64-3b,h2-c16m32")
 GROUP[all]="${GROUP[default]},${GROUP[tls]},h2c-c16m32"
 scenario_list=()
@@ -113,6 +128,17 @@ for s in "${requested[@]}"; do
     [[ " ${scenario_list[*]-} " == *" $e "* ]] || scenario_list+=("$e")
   done
 done
+# The paced rows take their rate from ka64-3b's results unless --rate is given: it runs first.
+paced_list=()
+for s in "${scenario_list[@]}"; do [[ "${CLIENT[$s]:-}" == paced ]] && paced_list+=("$s"); done
+if ((${#paced_list[@]})); then
+  rest=()
+  for s in "${scenario_list[@]}"; do [[ "${CLIENT[$s]:-}" == paced || -z "$RATE" && "$s" == ka64-3b ]] || rest+=("$s"); done
+  if [[ -z "$RATE" ]]; then
+    [[ " ${scenario_list[*]} " == *" ka64-3b "* ]] || echo "bench: ka64-3b added: the paced rows take their rate from it" >&2
+    scenario_list=(ka64-3b "${rest[@]}" "${paced_list[@]}")
+  else scenario_list=("${rest[@]}" "${paced_list[@]}"); fi
+fi
 IFS=, read -r -a target_list <<<"$TARGETS"
 for t in "${target_list[@]}"; do
   case "$t" in direct|haproxy[12]-http|haproxy[12]-tcp|nginxlb-http|nginxlb-tcp|caddy-http|tandem-http|tandem-tcp) ;;
@@ -141,10 +167,10 @@ done
 uses caddy && for s in "${scenario_list[@]}"; do
   has_listener caddy-http "${LISTENER[$s]:-plain}" || echo "bench: caddy-http has no $s row (no TLS listener)" >&2
 done
-NEED_PLAIN=0; NEED_TLS=0; NEED_H2C=0; NEED_H2LOAD=0
+NEED_PLAIN=0; NEED_TLS=0; NEED_H2C=0; NEED_H2LOAD=0; NEED_PACED=0
 for s in "${scenario_list[@]}"; do
   case "${LISTENER[$s]:-plain}" in plain) NEED_PLAIN=1 ;; ecdsa|rsa) NEED_TLS=1 ;; h2c) NEED_H2C=1 ;; esac
-  [[ "${CLIENT[$s]:-wrk}" == h2load ]] && NEED_H2LOAD=1
+  case "${CLIENT[$s]:-wrk}" in h2load) NEED_H2LOAD=1 ;; paced) NEED_PACED=1 ;; esac
 done
 
 # ---- prerequisites: installed when missing (Debian packages) ---------------------------------
@@ -157,6 +183,7 @@ command -v python3 >/dev/null || missing+=(python3)
 command -v curl >/dev/null || missing+=(curl)
 command -v openssl >/dev/null || missing+=(openssl)
 ((NEED_H2LOAD == 0)) || command -v h2load >/dev/null || missing+=(nghttp2-client)
+((NEED_PACED == 0)) || command -v cc >/dev/null || missing+=(gcc libc6-dev)
 command -v jcmd >/dev/null && command -v jstat >/dev/null || missing+=(openjdk-17-jdk-headless)
 ! uses caddy || command -v caddy >/dev/null || missing+=(caddy)
 # Debian builds Nginx's stream module as a dynamic module, in a package of its own.
@@ -252,6 +279,10 @@ if [[ -z "$OUT" ]]; then
 fi
 mkdir -p "$OUT/raw"
 OUT="$(cd "$OUT" && pwd)"
+if ((NEED_PACED)); then
+  cc -O2 -Wall -pthread -o "$work/paced" "$here/paced.c" 2>"$work/logs/paced-build.log" \
+    || die "could not build paced.c: $(tail -5 "$work/logs/paced-build.log")"
+fi
 
 # ---- processes: started in the background, recorded, stopped by PID ---------------------------
 declare -a PIDS=()
@@ -446,6 +477,7 @@ tpid="${PID_OF[tandem]:-}"
   ! uses caddy || echo "caddy: $(caddy version 2>&1 | head -1), GOMAXPROCS ${GOMAXPROCS:-$(nproc)}, idle server connections per backend 1024"
   echo "wrk: $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), 2 threads"
   ((NEED_H2LOAD == 0)) || echo "h2load: $(h2load --version 2>&1 | head -1), 2 threads, $STREAMS streams per connection"
+  ((NEED_PACED == 0)) || echo "paced (constant rate, examples/bench/paced.c): 2 threads, rate $([[ -n "$RATE" ]] && echo "$RATE req/s" || echo "$RATE_FRACTION % of the best peer's ka64-3b median per mode"), first second not recorded"
   if ((NEED_TLS)); then
     echo "openssl (wrk, h2load, HAProxy, Nginx): $(openssl version)"
     echo "certificates: self-signed, ECDSA P-256 and RSA 2048, SHA-256; resumption per target: raw/tls.txt"
@@ -511,6 +543,39 @@ h2load_run() {
   local TIMEFORMAT='%U %S'
   { time timeout $((secs + 30)) h2load -t2 -c"$conns" -m"$STREAMS" -D "$secs" "$url" \
       >"$out" 2>&1 || echo "h2load exit status $?" >>"$out"; } 2>"$out.time"
+}
+
+# paced_run SECONDS CONNS URL RATE OUTFILE: one constant-rate run (paced.c); CPU time as wrk_run.
+paced_run() {
+  local secs="$1" conns="$2" url="$3" rate="$4" out="$5"
+  local TIMEFORMAT='%U %S'
+  { time timeout $((secs + 30)) "$work/paced" -t2 -c"$conns" -R"$rate" -d"$secs" "$url" \
+      >"$out" 2>&1 || echo "paced exit status $?" >>"$out"; } 2>"$out.time"
+}
+# median_rps SCENARIO TARGET: the median requests/s of the target's wrk runs of the scenario so far
+median_rps() {
+  local f
+  for f in "$OUT/raw/$1/$2".*.wrk; do [[ -e "$f" ]] && awk '/^Requests\/sec/{print $2}' "$f"; done \
+    | sort -g | awk '{v[NR] = $1} END {if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2)}'
+}
+# rate_of TARGET: the paced rows' request rate for the target: --rate, else RATE_FRACTION percent of
+# the best peer's median in ka64-3b in the target's mode (direct: http); without a peer in that
+# mode, of the best target's.
+rate_of() {
+  [[ -n "$RATE" ]] && { echo "$RATE"; return; }
+  local mode=http t best=0 m pass
+  [[ "$1" == *-tcp ]] && mode=tcp
+  for pass in peers all; do
+    for t in "${target_list[@]}"; do
+      [[ "$t" == *-"$mode" ]] || continue
+      [[ "$pass" == all || "$t" != tandem-* ]] || continue
+      m=$(median_rps ka64-3b "$t")
+      [[ -n "$m" ]] && awk -v a="$m" -v b="$best" 'BEGIN {exit !(a > b)}' && best=$m
+    done
+    [[ "$best" == 0 ]] || break
+  done
+  [[ "$best" != 0 ]] || die "no ka64-3b result in $mode mode to take the paced rows' rate from (give --rate)"
+  awk -v b="$best" -v f="$RATE_FRACTION" 'BEGIN {printf "%d\n", b * f / 100}'
 }
 
 warm() { # warm TARGET SECONDS: unrecorded load over the listeners and clients the scenarios use
@@ -589,6 +654,9 @@ for s in "${scenario_list[@]}"; do
       if [[ "$client" == h2load ]]; then
         h2load_run "$DURATION" "${CONNS[$s]}" "$url" "$base_out.h2load"
         mv "$base_out.h2load.time" "$base_out.time"
+      elif [[ "$client" == paced ]]; then
+        paced_run "$DURATION" "${CONNS[$s]}" "$url" "$(rate_of "$t")" "$base_out.paced"
+        mv "$base_out.paced.time" "$base_out.time"
       else
         wrk_run "$DURATION" "${CONNS[$s]}" "$url" "${CLOSE[$s]:-0}" "$base_out.wrk"
         mv "$base_out.wrk.time" "$base_out.time"
@@ -602,6 +670,10 @@ for s in "${scenario_list[@]}"; do
       if [[ "$client" == h2load ]]; then
         printf 'bench: [%3d/%d] %-12s %-14s run %d: %10s req/s, %s\n' "$i" "$total" "$s" "$t" "$r" \
           "$(awk '/^finished in/{print $4}' "$base_out.h2load")" "$(grep -m1 '^requests:' "$base_out.h2load")" >&2
+      elif [[ "$client" == paced ]]; then
+        printf 'bench: [%3d/%d] %-12s %-14s run %d: %10s req/s of %s, p99 %s ms, p99.9 %s ms\n' "$i" "$total" "$s" "$t" "$r" \
+          "$(awk '$1=="achieved"{print $2}' "$base_out.paced")" "$(awk '$1=="rate"{print $2}' "$base_out.paced")" \
+          "$(awk '$1=="p99_ms"{print $2}' "$base_out.paced")" "$(awk '$1=="p99.9_ms"{print $2}' "$base_out.paced")" >&2
       else
         printf 'bench: [%3d/%d] %-12s %-14s run %d: %10s req/s, p99 %s\n' "$i" "$total" "$s" "$t" "$r" \
           "$(awk '/^Requests\/sec/{print $2}' "$base_out.wrk")" "$(awk '$1=="99%"{print $2}' "$base_out.wrk")" >&2
