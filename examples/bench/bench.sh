@@ -450,7 +450,7 @@ if uses tandem; then
   ((NEED_TLS == 0)) || wait_ready_tls tandem "$T_ECDSA" "$T_RSA"
   ((NEED_H2C == 0)) || wait_ready tandem "http://127.0.0.1:$T_H2C/3b" --http2-prior-knowledge
 fi
-echo "bench: all up (nginx $NGINX1 $NGINX2$(uses haproxy1 && echo ", haproxy nbthread 1 $HAP1_HTTP/$HAP1_TCP")$(uses haproxy2 && echo ", nbthread 2 $HAP2_HTTP/$HAP2_TCP")$(uses nginxlb && echo ", nginx lb $NLB_HTTP/$NLB_TCP")$(uses caddy && echo ", caddy $CADDY_HTTP")$(uses tandem && echo ", tandem $T_HTTP/$T_TCP"))" >&2
+echo "bench: all up (nginx $NGINX1 $NGINX2$(uses haproxy1 && echo ", haproxy nbthread 1 $HAP1_HTTP/$HAP1_TCP")$(uses haproxy2 && echo ", nbthread 2 $HAP2_HTTP/$HAP2_TCP")$(uses nginxlb && echo ", nginx lb $NLB_HTTP$([[ -n "$STREAM_MODULE" ]] && echo "/$NLB_TCP")")$(uses caddy && echo ", caddy $CADDY_HTTP")$(uses tandem && echo ", tandem $T_HTTP/$T_TCP"))" >&2
 
 # ---- the record of versions and settings ----------------------------------------------------------
 tpid="${PID_OF[tandem]:-}"
