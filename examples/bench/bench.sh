@@ -486,7 +486,7 @@ tpid="${PID_OF[tandem]:-}"
 } >"$OUT/env.txt"
 
 # ---- load ----------------------------------------------------------------------------------------
-# tree PID: the process and its children (Nginx's workers under their master)
+# proc_tree PID: the process and its children (Nginx's workers under their master)
 proc_tree() { echo "$1"; cat /proc/"$1"/task/*/children 2>/dev/null | tr ' ' '\n' | sed '/^$/d'; }
 ticks() { # utime+stime of the process and its children, all threads
   local p sum=0
@@ -558,11 +558,12 @@ median_rps() {
   for f in "$OUT/raw/$1/$2".*.wrk; do [[ -e "$f" ]] && awk '/^Requests\/sec/{print $2}' "$f"; done \
     | sort -g | awk '{v[NR] = $1} END {if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2)}'
 }
-# rate_of TARGET: the paced rows' request rate for the target: --rate, else RATE_FRACTION percent of
-# the best peer's median in ka64-3b in the target's mode (direct: http); without a peer in that
-# mode, of the best target's.
-rate_of() {
-  [[ -n "$RATE" ]] && { echo "$RATE"; return; }
+# paced_rate TARGET: sets PACED_RATE to the paced rows' request rate for the target: --rate, else
+# RATE_FRACTION percent of the best peer's median in ka64-3b in the target's mode (direct: http);
+# without a peer in that mode, of the best target's. Not in a subshell, so that die stops the run.
+PACED_RATE=""
+paced_rate() {
+  [[ -n "$RATE" ]] && { PACED_RATE="$RATE"; return; }
   local mode=http t best=0 m pass
   [[ "$1" == *-tcp ]] && mode=tcp
   for pass in peers all; do
@@ -575,7 +576,7 @@ rate_of() {
     [[ "$best" == 0 ]] || break
   done
   [[ "$best" != 0 ]] || die "no ka64-3b result in $mode mode to take the paced rows' rate from (give --rate)"
-  awk -v b="$best" -v f="$RATE_FRACTION" 'BEGIN {printf "%d\n", b * f / 100}'
+  PACED_RATE=$(awk -v b="$best" -v f="$RATE_FRACTION" 'BEGIN {printf "%d\n", b * f / 100}')
 }
 
 warm() { # warm TARGET SECONDS: unrecorded load over the listeners and clients the scenarios use
@@ -655,7 +656,8 @@ for s in "${scenario_list[@]}"; do
         h2load_run "$DURATION" "${CONNS[$s]}" "$url" "$base_out.h2load"
         mv "$base_out.h2load.time" "$base_out.time"
       elif [[ "$client" == paced ]]; then
-        paced_run "$DURATION" "${CONNS[$s]}" "$url" "$(rate_of "$t")" "$base_out.paced"
+        paced_rate "$t"
+        paced_run "$DURATION" "${CONNS[$s]}" "$url" "$PACED_RATE" "$base_out.paced"
         mv "$base_out.paced.time" "$base_out.time"
       else
         wrk_run "$DURATION" "${CONNS[$s]}" "$url" "${CLOSE[$s]:-0}" "$base_out.wrk"
