@@ -462,6 +462,8 @@ def chart(results, out_dir):
                 f.write('"%s\\n%s" %s\n' % (scenario, MODE_LABEL.get(scenario, mode),
                                              " ".join("%.0f" % v if v else "0" for v in vals)))
     groups = sum(1 for line in open(dat) if not line.startswith("#"))
+    if not groups:  # only constant-rate rows: no requests/s to chart
+        return False
     gp = os.path.join(out_dir, "chart.gp")
     with open(gp, "w") as f:
         f.write("""set terminal pngcairo size 1400,560 font "sans,10"
