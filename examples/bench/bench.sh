@@ -546,10 +546,12 @@ h2load_run() {
 }
 
 # paced_run SECONDS CONNS URL RATE OUTFILE: one constant-rate run (paced.c); CPU time as wrk_run.
+# The first second (connection set-up) is not recorded, unless the run is shorter than 3 s.
 paced_run() {
-  local secs="$1" conns="$2" url="$3" rate="$4" out="$5"
+  local secs="$1" conns="$2" url="$3" rate="$4" out="$5" skip=1
   local TIMEFORMAT='%U %S'
-  { time timeout $((secs + 30)) "$work/paced" -t2 -c"$conns" -R"$rate" -d"$secs" "$url" \
+  ((secs >= 3)) || skip=0
+  { time timeout $((secs + 30)) "$work/paced" -t2 -c"$conns" -R"$rate" -d"$secs" -s"$skip" "$url" \
       >"$out" 2>&1 || echo "paced exit status $?" >>"$out"; } 2>"$out.time"
 }
 # median_rps SCENARIO TARGET: the median requests/s of the target's wrk runs of the scenario so far
@@ -672,6 +674,9 @@ for s in "${scenario_list[@]}"; do
       if [[ "$client" == h2load ]]; then
         printf 'bench: [%3d/%d] %-12s %-14s run %d: %10s req/s, %s\n' "$i" "$total" "$s" "$t" "$r" \
           "$(awk '/^finished in/{print $4}' "$base_out.h2load")" "$(grep -m1 '^requests:' "$base_out.h2load")" >&2
+      elif [[ "$client" == paced ]] && ! grep -q '^achieved' "$base_out.paced"; then
+        printf 'bench: [%3d/%d] %-12s %-14s run %d: failed: %s\n' "$i" "$total" "$s" "$t" "$r" \
+          "$(tail -2 "$base_out.paced" | tr '\n' ' ')" >&2
       elif [[ "$client" == paced ]]; then
         printf 'bench: [%3d/%d] %-12s %-14s run %d: %10s req/s of %s, p99 %s ms, p99.9 %s ms\n' "$i" "$total" "$s" "$t" "$r" \
           "$(awk '$1=="achieved"{print $2}' "$base_out.paced")" "$(awk '$1=="rate"{print $2}' "$base_out.paced")" \
