@@ -1,21 +1,29 @@
 #!/usr/bin/env bash
-# examples/bench/bench.sh: Tandem beside HAProxy, in one run, on this machine.
+# examples/bench/bench.sh: Tandem beside HAProxy, Nginx and Caddy, in one run, on this machine.
 #
 #   wrk --> proxy --> two single-worker Nginx backends, all on 127.0.0.1, nothing pinned.
 #
-# Starts two Nginx backends, HAProxy with nbthread 1 and with nbthread 2 (each with an http and
-# a tcp frontend) and Tandem (./tandem run, http and tcp frontends, access log off), waits until
+# Starts two Nginx backends, the peers: HAProxy with nbthread 1 and with nbthread 2 (each with an
+# http and a tcp frontend), Nginx as a load balancer (one worker per core, an http upstream with
+# keep-alive and a tcp one through the stream module) and Caddy (reverse_proxy, http only), and
+# Tandem (./tandem run, http and tcp frontends, access log off), waits until
 # each answers through every frontend, warms them up (not recorded), then runs wrk for every
 # scenario against every target, interleaved (run 1 of every target, then run 2, ...), so that a
 # disturbance of the machine hits all of them alike. Then the memory probe: idle keep-alive
-# client connections held open against Tandem and HAProxy, RSS (and Tandem's heap after a full
+# client connections held open against Tandem and each peer, RSS (and Tandem's heap after a full
 # GC) before and after. Finally the Markdown table and the bar chart.
 #
 # The TLS and HTTP/2 rows (--scenarios tls) add TLS frontends with an ECDSA P-256 and an RSA 2048
 # certificate (self-signed, made with openssl in the scratch directory) to the http targets:
 # wrk over https for new handshakes per second (Connection: close) and keep-alive, h2load for
 # HTTP/2 by ALPN; h2c-c16m32 is HTTP/2 with prior knowledge on cleartext. The tcp targets have
-# no such rows. Only the processes the selected targets need are started.
+# no such rows, and Caddy no TLS rows (its Caddyfile cannot turn session tickets off, so its
+# handshakes would be resumptions). Only the processes the selected targets need are started.
+#
+# The latency row (paced64-3b) runs a constant request rate below saturation, the same for every
+# target of a mode: --rate-fraction percent (default 50) of the best peer's median requests/s in
+# ka64-3b of this run (which then runs first), or --rate N. Its client is paced.c (built here
+# with cc), which counts each request's latency from when it was due, as wrk2 does.
 #
 # The policy row (--scenarios policy) is a typical traffic policy on both proxies, on a frontend
 # of its own: cookie persistence (inserted cookie), two request headers set and a request id
@@ -31,12 +39,15 @@
 #   --runs N          runs per scenario and target; the median is reported (default 3)
 #   --warmup S        seconds of unrecorded warm-up load per proxy and mode (default 20)
 #   --scenarios LIST  comma-separated scenarios or groups (default: the group "default"):
-#                     default = ka64-3b,ka64-4k,ka1000-3b,ka1000-4k,close64-3b
+#                     default = ka64-3b,ka64-4k,ka1000-3b,ka1000-4k,close64-3b,paced64-3b
 #                     tls     = tls-hs-ecdsa,tls-hs-rsa,tls-ka64-3b,h2-c16m32
 #                     policy  = policy-ka64-3b
 #                     all     = default, tls, h2c-c16m32 and policy
-#   --targets LIST    comma-separated subset of: direct,haproxy1-http,haproxy2-http,tandem-http,
-#                     haproxy1-tcp,haproxy2-tcp,tandem-tcp
+#   --targets LIST    comma-separated subset of: direct,haproxy1-http,haproxy2-http,nginxlb-http,
+#                     caddy-http,tandem-http,haproxy1-tcp,haproxy2-tcp,nginxlb-tcp,tandem-tcp
+#   --rate-fraction P the latency row's request rate, in percent of the best peer's ka64-3b
+#                     median requests/s in the same mode (default 50)
+#   --rate N          the latency row's request rate in requests/s instead, for every target
 #   --no-memory       skip the idle-connection memory probe
 #   --out DIR         write the results to DIR instead of examples/bench/results/<date>
 #   --label TEXT      a note recorded in env.txt and the table's heading
@@ -61,9 +72,11 @@ DURATION=10
 RUNS=3
 WARMUP=20
 SCENARIOS="default"
-TARGETS="direct,haproxy1-http,haproxy2-http,tandem-http,haproxy1-tcp,haproxy2-tcp,tandem-tcp"
+TARGETS="direct,haproxy1-http,haproxy2-http,nginxlb-http,caddy-http,tandem-http,haproxy1-tcp,haproxy2-tcp,nginxlb-tcp,tandem-tcp"
 MEMORY=1
 OUT=""
+RATE_FRACTION=50
+RATE=""
 LABEL=""
 
 die() {
@@ -83,6 +96,8 @@ while (($#)); do
     --warmup) WARMUP="$2"; shift 2 ;;
     --scenarios) SCENARIOS="$2"; shift 2 ;;
     --targets) TARGETS="$2"; shift 2 ;;
+    --rate-fraction) RATE_FRACTION="$2"; shift 2 ;;
+    --rate) RATE="$2"; shift 2 ;;
     --no-memory) MEMORY=0; shift ;;
     --out) OUT="$2"; shift 2 ;;
     --label) LABEL="$2"; shift 2 ;;
@@ -93,22 +108,27 @@ done
 [[ "$DURATION" =~ ^[0-9]+$ && "$DURATION" -ge 1 ]] || die "--duration must be a whole number of seconds"
 [[ "$RUNS" =~ ^[0-9]+$ && "$RUNS" -ge 1 ]] || die "--runs must be at least 1"
 [[ "$WARMUP" =~ ^[0-9]+$ ]] || die "--warmup must be a whole number of seconds"
+[[ "$RATE_FRACTION" =~ ^[0-9]+$ && "$RATE_FRACTION" -ge 1 ]] || die "--rate-fraction must be a whole percentage"
+[[ -z "$RATE" || "$RATE" =~ ^[0-9]+$ && "$RATE" -ge 1 ]] || die "--rate must be a whole number of requests/s"
 
 # ---- scenarios: name -> connections, path, Connection: close, listener, client ----------------
 # LISTENER: which frontend of a target a scenario uses: plain (the http or tcp one), ecdsa or rsa
 # (TLS with that certificate), h2c (HTTP/2 with prior knowledge) or policy (the policy frontend).
-# CLIENT: wrk unless h2load. SCRIPT: a wrk Lua script of examples/bench, or none.
+# CLIENT: wrk unless h2load or paced (the constant-rate client). SCRIPT: a wrk Lua script of
+# examples/bench, or none.
 declare -A CONNS=([ka64-3b]=64 [ka64-4k]=64 [ka1000-3b]=1000 [ka1000-4k]=1000 [close64-3b]=64
-  [tls-hs-ecdsa]=64 [tls-hs-rsa]=64 [tls-ka64-3b]=64 [h2-c16m32]=16 [h2c-c16m32]=16 [policy-ka64-3b]=64)
+  [tls-hs-ecdsa]=64 [tls-hs-rsa]=64 [tls-ka64-3b]=64 [h2-c16m32]=16 [h2c-c16m32]=16 [paced64-3b]=64
+  [policy-ka64-3b]=64)
 declare -A PATHS=([ka64-3b]=/3b [ka64-4k]=/4k [ka1000-3b]=/3b [ka1000-4k]=/4k [close64-3b]=/3b
-  [tls-hs-ecdsa]=/3b [tls-hs-rsa]=/3b [tls-ka64-3b]=/3b [h2-c16m32]=/3b [h2c-c16m32]=/3b [policy-ka64-3b]=/3b)
+  [tls-hs-ecdsa]=/3b [tls-hs-rsa]=/3b [tls-ka64-3b]=/3b [h2-c16m32]=/3b [h2c-c16m32]=/3b [paced64-3b]=/3b
+  [policy-ka64-3b]=/3b)
 declare -A CLOSE=([close64-3b]=1 [tls-hs-ecdsa]=1 [tls-hs-rsa]=1)
 declare -A LISTENER=([tls-hs-ecdsa]=ecdsa [tls-hs-rsa]=rsa [tls-ka64-3b]=ecdsa [h2-c16m32]=ecdsa [h2c-c16m32]=h2c
   [policy-ka64-3b]=policy)
-declare -A CLIENT=([h2-c16m32]=h2load [h2c-c16m32]=h2load)
+declare -A CLIENT=([h2-c16m32]=h2load [h2c-c16m32]=h2load [paced64-3b]=paced)
 declare -A SCRIPT=([policy-ka64-3b]=sticky.lua)
 STREAMS=32   # h2load -m: concurrent streams per HTTP/2 connection
-declare -A GROUP=([default]="ka64-3b,ka64-4k,ka1000-3b,ka1000-4k,close64-3b"
+declare -A GROUP=([default]="ka64-3b,ka64-4k,ka1000-3b,ka1000-4k,close64-3b,paced64-3b"
   [tls]="tls-hs-ecdsa,tls-hs-rsa,tls-ka64-3b,h2-c16m32" [policy]="policy-ka64-3b")
 GROUP[all]="${GROUP[default]},${GROUP[tls]},h2c-c16m32,${GROUP[policy]}"
 scenario_list=()
@@ -120,33 +140,52 @@ for s in "${requested[@]}"; do
     [[ " ${scenario_list[*]-} " == *" $e "* ]] || scenario_list+=("$e")
   done
 done
+# The paced rows take their rate from ka64-3b's results unless --rate is given: it runs first.
+paced_list=()
+for s in "${scenario_list[@]}"; do [[ "${CLIENT[$s]:-}" == paced ]] && paced_list+=("$s"); done
+if ((${#paced_list[@]})); then
+  rest=()
+  for s in "${scenario_list[@]}"; do [[ "${CLIENT[$s]:-}" == paced || -z "$RATE" && "$s" == ka64-3b ]] || rest+=("$s"); done
+  if [[ -z "$RATE" ]]; then
+    [[ " ${scenario_list[*]} " == *" ka64-3b "* ]] || echo "bench: ka64-3b added: the paced rows take their rate from it" >&2
+    scenario_list=(ka64-3b "${rest[@]}" "${paced_list[@]}")
+  else scenario_list=("${rest[@]}" "${paced_list[@]}"); fi
+fi
 IFS=, read -r -a target_list <<<"$TARGETS"
 for t in "${target_list[@]}"; do
-  case "$t" in direct|haproxy[12]-http|haproxy[12]-tcp|tandem-http|tandem-tcp) ;; *) die "unknown target $t" ;; esac
+  case "$t" in direct|haproxy[12]-http|haproxy[12]-tcp|nginxlb-http|nginxlb-tcp|caddy-http|tandem-http|tandem-tcp) ;;
+    *) die "unknown target $t" ;;
+  esac
 done
 
-# applies SCENARIO TARGET: whether the scenario runs against the target (TLS and HTTP/2: http ones
-# and direct; policy: the http proxies only, Nginx alone has no such policy)
-applies() {
-  case "${LISTENER[$1]:-plain}" in
-    plain) true ;;
-    policy) [[ "$2" == *-http ]] ;;
-    *) [[ "$2" == direct || "$2" == *-http ]] ;;
+# has_listener TARGET LISTENER: whether the target has that kind of listener (TLS and h2c: the
+# http targets; Caddy no TLS one; policy: HAProxy and Tandem, which have the policy configured)
+has_listener() {
+  case "$2" in
+    plain) return 0 ;;
+    ecdsa | rsa) [[ "$1" == direct || ("$1" == *-http && "$1" != caddy-http) ]] ;;
+    policy) [[ "$1" == haproxy?-http || "$1" == tandem-http ]] ;;
+    *) [[ "$1" == direct || "$1" == *-http ]] ;;
   esac
 }
-# uses PROCESS: whether a selected target runs through PROCESS (haproxy1, haproxy2, tandem)
+# applies SCENARIO TARGET: whether the scenario runs against the target
+applies() { has_listener "$2" "${LISTENER[$1]:-plain}"; }
+# uses PROCESS: whether a selected target runs through PROCESS (haproxy1, haproxy2, nginxlb, caddy, tandem)
 uses() { local t; for t in "${target_list[@]}"; do [[ "$t" == "$1"-* ]] && return 0; done; return 1; }
 total=0
 for s in "${scenario_list[@]}"; do
   for t in "${target_list[@]}"; do if applies "$s" "$t"; then total=$((total + RUNS)); fi; done
 done
-((total > 0)) || die "no selected target takes the selected scenarios (TLS and HTTP/2 rows: direct and the -http targets; policy: the -http targets)"
-NEED_PLAIN=0; NEED_TLS=0; NEED_H2C=0; NEED_H2LOAD=0; NEED_POLICY=0
+((total > 0)) || die "no selected target takes the selected scenarios (TLS and HTTP/2 rows: direct and the -http targets; policy: the HAProxy and Tandem -http targets)"
+uses caddy && for s in "${scenario_list[@]}"; do
+  has_listener caddy-http "${LISTENER[$s]:-plain}" || echo "bench: caddy-http has no $s row (no such listener)" >&2
+done
+NEED_PLAIN=0; NEED_TLS=0; NEED_H2C=0; NEED_H2LOAD=0; NEED_PACED=0; NEED_POLICY=0
 for s in "${scenario_list[@]}"; do
   case "${LISTENER[$s]:-plain}" in
     plain) NEED_PLAIN=1 ;; ecdsa|rsa) NEED_TLS=1 ;; h2c) NEED_H2C=1 ;; policy) NEED_POLICY=1 ;;
   esac
-  [[ "${CLIENT[$s]:-wrk}" == h2load ]] && NEED_H2LOAD=1
+  case "${CLIENT[$s]:-wrk}" in h2load) NEED_H2LOAD=1 ;; paced) NEED_PACED=1 ;; esac
 done
 
 # ---- prerequisites: installed when missing (Debian packages) ---------------------------------
@@ -159,7 +198,16 @@ command -v python3 >/dev/null || missing+=(python3)
 command -v curl >/dev/null || missing+=(curl)
 command -v openssl >/dev/null || missing+=(openssl)
 ((NEED_H2LOAD == 0)) || command -v h2load >/dev/null || missing+=(nghttp2-client)
+((NEED_PACED == 0)) || command -v cc >/dev/null || missing+=(gcc libc6-dev)
 command -v jcmd >/dev/null && command -v jstat >/dev/null || missing+=(openjdk-17-jdk-headless)
+! uses caddy || command -v caddy >/dev/null || missing+=(caddy)
+# Debian builds Nginx's stream module as a dynamic module, in a package of its own.
+nginx_modules() { nginx -V 2>&1 | tr ' ' '\n' | sed -n 's/^--modules-path=//p'; }
+STREAM_MODULE=""
+if uses nginxlb && [[ " ${target_list[*]} " == *" nginxlb-tcp "* ]]; then
+  STREAM_MODULE="$(nginx_modules 2>/dev/null)/ngx_stream_module.so"
+  [[ -e "$STREAM_MODULE" ]] || missing+=(libnginx-mod-stream)
+fi
 if ((${#missing[@]})); then
   echo "bench: installing ${missing[*]}" >&2
   sudo=""
@@ -171,6 +219,10 @@ if ((${#missing[@]})); then
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >&2 \
     || { $sudo apt-get update -q >&2 && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >&2; } \
     || die "could not install ${missing[*]}"
+fi
+if [[ -n "$STREAM_MODULE" ]]; then
+  STREAM_MODULE="$(nginx_modules)/ngx_stream_module.so"
+  [[ -e "$STREAM_MODULE" ]] || die "no Nginx stream module at $STREAM_MODULE (Debian: libnginx-mod-stream)"
 fi
 
 TANDEM_CMD="${TANDEM_CMD:-$root/tandem}"
@@ -190,18 +242,26 @@ NGINX_ECDSA=$((base + 83)); NGINX_RSA=$((base + 84)); NGINX_H2C=$((base + 85))
 HAP1_ECDSA=$((base + 201)); HAP2_ECDSA=$((base + 202)); HAP1_RSA=$((base + 211)); HAP2_RSA=$((base + 212))
 T_ECDSA=$((base + 283)); T_RSA=$((base + 284)); T_H2C=$((base + 285))
 # The policy frontends: HAProxy 1 and 2, Tandem.
-HAP1_POLICY=$((base + 221)); HAP2_POLICY=$((base + 222)); T_POLICY=$((base + 286))
+HAP1_POLICY=$((base + 241)); HAP2_POLICY=$((base + 242)); T_POLICY=$((base + 286))
+# Nginx as a load balancer (http, tcp, TLS, h2c on a port of its own) and Caddy (h2c on its http port).
+NLB_HTTP=$((base + 221)); NLB_TCP=$((base + 222)); NLB_ECDSA=$((base + 223)); NLB_RSA=$((base + 224))
+NLB_H2C=$((base + 225)); CADDY_HTTP=$((base + 231))
 ports=($NGINX1 $NGINX2)
 uses haproxy1 && ports+=($HAP1_HTTP $HAP1_TCP)
 uses haproxy2 && ports+=($HAP2_HTTP $HAP2_TCP)
+uses nginxlb && ports+=($NLB_HTTP)
+[[ -z "$STREAM_MODULE" ]] || ports+=($NLB_TCP)
+uses caddy && ports+=($CADDY_HTTP)
 uses tandem && ports+=($T_HTTP $T_TCP $T_ADMIN)
 if ((NEED_TLS)); then
   ports+=($NGINX_ECDSA $NGINX_RSA)
   uses haproxy1 && ports+=($HAP1_ECDSA $HAP1_RSA)
   uses haproxy2 && ports+=($HAP2_ECDSA $HAP2_RSA)
+  uses nginxlb && ports+=($NLB_ECDSA $NLB_RSA)
   uses tandem && ports+=($T_ECDSA $T_RSA)
 fi
 ((NEED_H2C == 0)) || ports+=($NGINX_H2C)
+((NEED_H2C == 0)) || ! uses nginxlb || ports+=($NLB_H2C)
 ((NEED_H2C == 0)) || ! uses tandem || ports+=($T_H2C)
 if ((NEED_POLICY)); then
   uses haproxy1 && ports+=($HAP1_POLICY)
@@ -229,7 +289,7 @@ NGINX_NOFILE=$(( nofile < 30000 ? nofile : 30000 ))
 
 # ---- scratch directory, results directory ------------------------------------------------------
 work="$(mktemp -d /tmp/tandem-bench.XXXXXX)"
-mkdir -p "$work/logs" "$work/www" "$work/nginx1/conf.d" "$work/nginx2/conf.d"
+mkdir -p "$work/logs" "$work/www" "$work/nginx1/conf.d" "$work/nginx2/conf.d" "$work/nginxlb/conf.d" "$work/nginxlb/main.d"
 printf 'ok\n' | head -c 3 >"$work/www/3b"
 head -c 4096 /dev/zero | tr '\0' 'x' >"$work/www/4k"
 OUT_MADE=0   # 1: the script named the results directory itself; a run that fails before its load removes it
@@ -241,6 +301,10 @@ if [[ -z "$OUT" ]]; then
 fi
 mkdir -p "$OUT/raw"
 OUT="$(cd "$OUT" && pwd)"
+if ((NEED_PACED)); then
+  cc -O2 -Wall -pthread -o "$work/paced" "$here/paced.c" 2>"$work/logs/paced-build.log" \
+    || die "could not build paced.c: $(tail -5 "$work/logs/paced-build.log")"
+fi
 
 # ---- processes: started in the background, recorded, stopped by PID ---------------------------
 declare -a PIDS=()
@@ -357,6 +421,22 @@ for n in 1 2; do
   start "haproxy$n" haproxy -db -f "$work/haproxy$n.cfg"
 done
 
+if uses nginxlb; then
+  subst "$here/conf/nginx-lb.conf.in" "$work/nginxlb.conf" HTTP_PORT=$NLB_HTTP NGINX1=$NGINX1 NGINX2=$NGINX2 NOFILE=$NGINX_NOFILE
+  [[ -z "$STREAM_MODULE" ]] || subst "$here/conf/nginx-lb-stream.conf.in" "$work/nginxlb/main.d/stream.conf" \
+    STREAM_MODULE="$STREAM_MODULE" TCP_PORT=$NLB_TCP NGINX1=$NGINX1 NGINX2=$NGINX2
+  ((NEED_TLS == 0)) || subst "$here/conf/nginx-lb-tls.conf.in" "$work/nginxlb/conf.d/tls.conf" ECDSA_PORT=$NLB_ECDSA RSA_PORT=$NLB_RSA
+  ((NEED_H2C == 0)) || subst "$here/conf/nginx-lb-h2c.conf.in" "$work/nginxlb/conf.d/h2c.conf" H2C_PORT=$NLB_H2C
+  # A master and its workers: the master's PID is the one recorded; CPU and RSS count its children.
+  start nginxlb nginx -p "$work" -c "$work/nginxlb.conf"
+fi
+if uses caddy; then
+  subst "$here/conf/Caddyfile.in" "$work/Caddyfile" HTTP_PORT=$CADDY_HTTP NGINX1=$NGINX1 NGINX2=$NGINX2
+  mkdir -p "$work/caddy/data" "$work/caddy/config"
+  start caddy env XDG_DATA_HOME="$work/caddy/data" XDG_CONFIG_HOME="$work/caddy/config" \
+    caddy run --config "$work/Caddyfile" --adapter caddyfile
+fi
+
 if uses tandem; then
   subst "$here/conf/tandem.yaml.in" "$work/tandem.yaml" HTTP_PORT=$T_HTTP TCP_PORT=$T_TCP ADMIN_PORT=$T_ADMIN \
     MAXCONN=20000 NGINX1=$NGINX1 NGINX2=$NGINX2
@@ -393,6 +473,16 @@ for n in 1 2; do
   policy_var="HAP${n}_POLICY"
   ((NEED_POLICY == 0)) || wait_ready "haproxy$n" "http://127.0.0.1:${!policy_var}/3b"
 done
+if uses nginxlb; then
+  wait_ready nginxlb "http://127.0.0.1:$NLB_HTTP/3b"
+  [[ -z "$STREAM_MODULE" ]] || wait_ready nginxlb "http://127.0.0.1:$NLB_TCP/3b"
+  ((NEED_TLS == 0)) || wait_ready_tls nginxlb "$NLB_ECDSA" "$NLB_RSA"
+  ((NEED_H2C == 0)) || wait_ready nginxlb "http://127.0.0.1:$NLB_H2C/3b" --http2-prior-knowledge
+fi
+if uses caddy; then
+  wait_ready caddy "http://127.0.0.1:$CADDY_HTTP/3b"
+  ((NEED_H2C == 0)) || wait_ready caddy "http://127.0.0.1:$CADDY_HTTP/3b" --http2-prior-knowledge
+fi
 if uses tandem; then
   wait_ready tandem "http://127.0.0.1:$T_HTTP/3b"
   wait_ready tandem "http://127.0.0.1:$T_TCP/3b"
@@ -400,7 +490,7 @@ if uses tandem; then
   ((NEED_H2C == 0)) || wait_ready tandem "http://127.0.0.1:$T_H2C/3b" --http2-prior-knowledge
   ((NEED_POLICY == 0)) || wait_ready tandem "http://127.0.0.1:$T_POLICY/3b"
 fi
-echo "bench: all up (nginx $NGINX1 $NGINX2$(uses haproxy1 && echo ", haproxy nbthread 1 $HAP1_HTTP/$HAP1_TCP")$(uses haproxy2 && echo ", nbthread 2 $HAP2_HTTP/$HAP2_TCP")$(uses tandem && echo ", tandem $T_HTTP/$T_TCP"))" >&2
+echo "bench: all up (nginx $NGINX1 $NGINX2$(uses haproxy1 && echo ", haproxy nbthread 1 $HAP1_HTTP/$HAP1_TCP")$(uses haproxy2 && echo ", nbthread 2 $HAP2_HTTP/$HAP2_TCP")$(uses nginxlb && echo ", nginx lb $NLB_HTTP$([[ -n "$STREAM_MODULE" ]] && echo "/$NLB_TCP")")$(uses caddy && echo ", caddy $CADDY_HTTP")$(uses tandem && echo ", tandem $T_HTTP/$T_TCP"))" >&2
 
 # ---- the record of versions and settings ----------------------------------------------------------
 tpid="${PID_OF[tandem]:-}"
@@ -423,8 +513,11 @@ tpid="${PID_OF[tandem]:-}"
   echo "java: $(java -version 2>&1 | sed -n 2p)"
   echo "nginx: $(nginx -v 2>&1 | sed 's/.*: //'), 1 worker each"
   echo "haproxy: $(haproxy -v | head -1)"
+  ! uses nginxlb || echo "nginx as load balancer: $(nginx -v 2>&1 | sed 's/.*: //'), $(($(wc -w <"/proc/${PID_OF[nginxlb]}/task/${PID_OF[nginxlb]}/children"))) workers, upstream keepalive 1024$([[ -n "$STREAM_MODULE" ]] && echo ", stream module $STREAM_MODULE")"
+  ! uses caddy || echo "caddy: $(caddy version 2>&1 | head -1), GOMAXPROCS ${GOMAXPROCS:-$(nproc)}, idle server connections per backend 1024"
   echo "wrk: $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), 2 threads"
   ((NEED_H2LOAD == 0)) || echo "h2load: $(h2load --version 2>&1 | head -1), 2 threads, $STREAMS streams per connection"
+  ((NEED_PACED == 0)) || echo "paced (constant rate, examples/bench/paced.c): 2 threads, rate $([[ -n "$RATE" ]] && echo "$RATE req/s" || echo "$RATE_FRACTION % of the best peer's ka64-3b median per mode"), first second not recorded"
   if ((NEED_TLS)); then
     echo "openssl (wrk, h2load, HAProxy, Nginx): $(openssl version)"
     echo "certificates: self-signed, ECDSA P-256 and RSA 2048, SHA-256; resumption per target: raw/tls.txt"
@@ -433,7 +526,13 @@ tpid="${PID_OF[tandem]:-}"
 } >"$OUT/env.txt"
 
 # ---- load ----------------------------------------------------------------------------------------
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }   # utime+stime, all threads
+# proc_tree PID: the process and its children (Nginx's workers under their master)
+proc_tree() { echo "$1"; cat /proc/"$1"/task/*/children 2>/dev/null | tr ' ' '\n' | sed '/^$/d'; }
+ticks() { # utime+stime of the process and its children, all threads
+  local p sum=0
+  for p in $(proc_tree "$1"); do sum=$((sum + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done
+  echo "$sum"
+}
 clk_tck=$(getconf CLK_TCK)
 
 port_of() { # port_of TARGET LISTENER
@@ -444,6 +543,9 @@ port_of() { # port_of TARGET LISTENER
     haproxy1-http/ecdsa) echo "$HAP1_ECDSA" ;; haproxy2-http/ecdsa) echo "$HAP2_ECDSA" ;;
     haproxy1-http/rsa) echo "$HAP1_RSA" ;; haproxy2-http/rsa) echo "$HAP2_RSA" ;;
     haproxy1-tcp/plain) echo "$HAP1_TCP" ;; haproxy2-tcp/plain) echo "$HAP2_TCP" ;;
+    nginxlb-http/plain) echo "$NLB_HTTP" ;; nginxlb-tcp/plain) echo "$NLB_TCP" ;;
+    nginxlb-http/ecdsa) echo "$NLB_ECDSA" ;; nginxlb-http/rsa) echo "$NLB_RSA" ;; nginxlb-http/h2c) echo "$NLB_H2C" ;;
+    caddy-http/plain | caddy-http/h2c) echo "$CADDY_HTTP" ;;
     tandem-http/plain) echo "$T_HTTP" ;; tandem-tcp/plain) echo "$T_TCP" ;;
     tandem-http/ecdsa) echo "$T_ECDSA" ;; tandem-http/rsa) echo "$T_RSA" ;; tandem-http/h2c) echo "$T_H2C" ;;
     haproxy1-http/policy) echo "$HAP1_POLICY" ;; haproxy2-http/policy) echo "$HAP2_POLICY" ;;
@@ -460,6 +562,7 @@ pid_of() {
   case "$1" in
     direct) echo "" ;;
     haproxy1-*) echo "${PID_OF[haproxy1]}" ;; haproxy2-*) echo "${PID_OF[haproxy2]}" ;;
+    nginxlb-*) echo "${PID_OF[nginxlb]}" ;; caddy-*) echo "${PID_OF[caddy]}" ;;
     tandem-*) echo "$tpid" ;;
   esac
 }
@@ -486,6 +589,42 @@ h2load_run() {
       >"$out" 2>&1 || echo "h2load exit status $?" >>"$out"; } 2>"$out.time"
 }
 
+# paced_run SECONDS CONNS URL RATE OUTFILE: one constant-rate run (paced.c); CPU time as wrk_run.
+# The first second (connection set-up) is not recorded, unless the run is shorter than 3 s.
+paced_run() {
+  local secs="$1" conns="$2" url="$3" rate="$4" out="$5" skip=1
+  local TIMEFORMAT='%U %S'
+  ((secs >= 3)) || skip=0
+  { time timeout $((secs + 30)) "$work/paced" -t2 -c"$conns" -R"$rate" -d"$secs" -s"$skip" "$url" \
+      >"$out" 2>&1 || echo "paced exit status $?" >>"$out"; } 2>"$out.time"
+}
+# median_rps SCENARIO TARGET: the median requests/s of the target's wrk runs of the scenario so far
+median_rps() {
+  local f
+  for f in "$OUT/raw/$1/$2".*.wrk; do [[ -e "$f" ]] && awk '/^Requests\/sec/{print $2}' "$f"; done \
+    | sort -g | awk '{v[NR] = $1} END {if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2)}'
+}
+# paced_rate TARGET: sets PACED_RATE to the paced rows' request rate for the target: --rate, else
+# RATE_FRACTION percent of the best peer's median in ka64-3b in the target's mode (direct: http);
+# without a peer in that mode, of the best target's. Not in a subshell, so that die stops the run.
+PACED_RATE=""
+paced_rate() {
+  [[ -n "$RATE" ]] && { PACED_RATE="$RATE"; return; }
+  local mode=http t best=0 m pass
+  [[ "$1" == *-tcp ]] && mode=tcp
+  for pass in peers all; do
+    for t in "${target_list[@]}"; do
+      [[ "$t" == *-"$mode" ]] || continue
+      [[ "$pass" == all || "$t" != tandem-* ]] || continue
+      m=$(median_rps ka64-3b "$t")
+      [[ -n "$m" ]] && awk -v a="$m" -v b="$best" 'BEGIN {exit !(a > b)}' && best=$m
+    done
+    [[ "$best" == 0 ]] || break
+  done
+  [[ "$best" != 0 ]] || die "no ka64-3b result in $mode mode to take the paced rows' rate from (give --rate)"
+  PACED_RATE=$(awk -v b="$best" -v f="$RATE_FRACTION" 'BEGIN {printf "%d\n", b * f / 100}')
+}
+
 warm() { # warm TARGET SECONDS: unrecorded load over the listeners and clients the scenarios use
   local t="$1" secs="$2" quarter=$((($2 + 3) / 4))
   ((secs > 0)) || return 0
@@ -495,7 +634,7 @@ warm() { # warm TARGET SECONDS: unrecorded load over the listeners and clients t
     wrk_run "$quarter" 64 "$(url_of "$t" plain /3b)" 1 "$work/warm.out"
   fi
   [[ "$t" == direct || "$t" == *-http ]] || return 0
-  if ((NEED_TLS)); then
+  if ((NEED_TLS)) && has_listener "$t" ecdsa; then
     wrk_run "$secs" 64 "$(url_of "$t" ecdsa /3b)" 0 "$work/warm.out"
     wrk_run "$quarter" 64 "$(url_of "$t" ecdsa /3b)" 1 "$work/warm.out"
     wrk_run "$quarter" 64 "$(url_of "$t" rsa /3b)" 1 "$work/warm.out"
@@ -540,7 +679,7 @@ tls_probe() {
 if ((NEED_TLS)); then
   echo "# target listener protocol cipher group signature alpn_with_h2_offered resumed" >"$OUT/raw/tls.txt"
   for t in "${target_list[@]}"; do
-    [[ "$t" == direct || "$t" == *-http ]] || continue
+    has_listener "$t" ecdsa || continue
     tls_probe "$t" ecdsa
     tls_probe "$t" rsa
   done
@@ -564,6 +703,10 @@ for s in "${scenario_list[@]}"; do
       if [[ "$client" == h2load ]]; then
         h2load_run "$DURATION" "${CONNS[$s]}" "$url" "$base_out.h2load"
         mv "$base_out.h2load.time" "$base_out.time"
+      elif [[ "$client" == paced ]]; then
+        paced_rate "$t"
+        paced_run "$DURATION" "${CONNS[$s]}" "$url" "$PACED_RATE" "$base_out.paced"
+        mv "$base_out.paced.time" "$base_out.time"
       else
         wrk_run "$DURATION" "${CONNS[$s]}" "$url" "${CLOSE[$s]:-0}" "$base_out.wrk" "${SCRIPT[$s]:-}"
         mv "$base_out.wrk.time" "$base_out.time"
@@ -577,6 +720,13 @@ for s in "${scenario_list[@]}"; do
       if [[ "$client" == h2load ]]; then
         printf 'bench: [%3d/%d] %-12s %-14s run %d: %10s req/s, %s\n' "$i" "$total" "$s" "$t" "$r" \
           "$(awk '/^finished in/{print $4}' "$base_out.h2load")" "$(grep -m1 '^requests:' "$base_out.h2load")" >&2
+      elif [[ "$client" == paced ]] && ! grep -q '^achieved' "$base_out.paced"; then
+        printf 'bench: [%3d/%d] %-12s %-14s run %d: failed: %s\n' "$i" "$total" "$s" "$t" "$r" \
+          "$(tail -2 "$base_out.paced" | tr '\n' ' ')" >&2
+      elif [[ "$client" == paced ]]; then
+        printf 'bench: [%3d/%d] %-12s %-14s run %d: %10s req/s of %s, p99 %s ms, p99.9 %s ms\n' "$i" "$total" "$s" "$t" "$r" \
+          "$(awk '$1=="achieved"{print $2}' "$base_out.paced")" "$(awk '$1=="rate"{print $2}' "$base_out.paced")" \
+          "$(awk '$1=="p99_ms"{print $2}' "$base_out.paced")" "$(awk '$1=="p99.9_ms"{print $2}' "$base_out.paced")" >&2
       else
         printf 'bench: [%3d/%d] %-12s %-14s run %d: %10s req/s, p99 %s\n' "$i" "$total" "$s" "$t" "$r" \
           "$(awk '/^Requests\/sec/{print $2}' "$base_out.wrk")" "$(awk '$1=="99%"{print $2}' "$base_out.wrk")" >&2
@@ -587,7 +737,11 @@ for s in "${scenario_list[@]}"; do
 done
 
 # ---- memory: idle keep-alive client connections ----------------------------------------------------
-rss_kb() { awk '/^VmRSS/{print $2}' "/proc/$1/status"; }
+rss_kb() { # the process and its children (Nginx's workers), summed
+  local p sum=0
+  for p in $(proc_tree "$1"); do sum=$((sum + $(awk '/^VmRSS/{print $2}' "/proc/$p/status" 2>/dev/null || echo 0))); done
+  echo "$sum"
+}
 heap_kb() { # used heap (all generations) in KiB, from jstat's *U columns
   jstat -gc "$1" | awk 'NR==1{for(i=1;i<=NF;i++)h[i]=$i} NR==2{s=0; for(i=1;i<=NF;i++) if(h[i] ~ /^(S0U|S1U|EU|OU)$/) s+=$i; printf "%d\n", s}'
 }
@@ -618,10 +772,13 @@ if [[ "$MEMORY" == 1 ]]; then
   ! uses tandem || probe tandem "$tpid" "$T_HTTP"
   ! uses haproxy1 || probe haproxy1 "${PID_OF[haproxy1]}" "$HAP1_HTTP"
   ! uses haproxy2 || probe haproxy2 "${PID_OF[haproxy2]}" "$HAP2_HTTP"
+  ! uses nginxlb || probe nginxlb "${PID_OF[nginxlb]}" "$NLB_HTTP"
+  ! uses caddy || probe caddy "${PID_OF[caddy]}" "$CADDY_HTTP"
 fi
 
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/env.txt"
-for f in tandem.yaml haproxy1.cfg haproxy2.cfg nginx1.conf nginx1/conf.d/tls.conf nginx1/conf.d/h2c.conf; do
+for f in tandem.yaml haproxy1.cfg haproxy2.cfg nginx1.conf nginx1/conf.d/tls.conf nginx1/conf.d/h2c.conf \
+  nginxlb.conf nginxlb/main.d/stream.conf nginxlb/conf.d/tls.conf nginxlb/conf.d/h2c.conf Caddyfile; do
   if [[ -e "$work/$f" ]]; then cp "$work/$f" "$OUT/raw/${f//\//-}"; fi
 done
 python3 "$here/report.py" "$OUT"
