@@ -326,6 +326,11 @@ final class Membership {
             }
         }
         evaluate();
+        if (holding && previous != null && !newcomers.isEmpty()) {
+            // A returning node that held the VIPs while cut off announced them until it heard us:
+            // take the neighbours back (a no-op with the bind driver; announce() checks we hold).
+            vips.reannounce();
+        }
     }
 
     private void onAdvert(Address src, Messages.Advert a) {

@@ -189,6 +189,18 @@ final class VipOwnership {
         }
     }
 
+    /**
+     * Announces now and again on the claim's schedule: a member has just (re)appeared, and the
+     * other side of a healed partition may have pointed the neighbours at itself with its last
+     * announcement before it heard this node and released.
+     */
+    void reannounce() {
+        vipThread.execute(this::announce);
+        for (long at : ANNOUNCE_AT) {
+            vipThread.schedule(this::announce, at, TimeUnit.MILLISECONDS);
+        }
+    }
+
     /** Gratuitous ARP (IPv6: neighbour advertisements), while holding and announcing. */
     void announce() {
         driverLock.lock();
