@@ -2,14 +2,17 @@ package org.tandemlb.admin.api;
 
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.tandemlb.admin.config.Units;
 import org.tandemlb.core.LoadBalancer;
 import org.tandemlb.core.backend.Backend;
 import org.tandemlb.core.backend.CheckResult;
 import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.config.HostPort;
 import org.tandemlb.core.config.HttpRules;
+import org.tandemlb.core.config.PersistenceConfig;
 import org.tandemlb.core.frontend.Frontend;
 import org.tandemlb.core.tls.ServerTls;
 
@@ -139,8 +142,14 @@ public record StatusDocument(
         }
     }
 
-    /** A backend and its servers, in configuration order, and its rules (null without any). */
-    public record BackendJson(String name, String mode, String balance, List<ServerJson> servers, RulesJson rules) {
+    /**
+     * A backend and its servers, in configuration order, and its rules (null without any).
+     *
+     * @param persistence its cookie persistence as the config file writes it ({@code cookie SRV
+     *                    insert, max_idle 1h}), or null without
+     */
+    public record BackendJson(
+            String name, String mode, String balance, String persistence, List<ServerJson> servers, RulesJson rules) {
         static BackendJson of(Backend b) {
             return new BackendJson(
                     b.name(),
@@ -149,8 +158,18 @@ public record StatusDocument(
                     b.config().hash() != null
                             ? "hash " + b.config().hash().key()
                             : b.config().balance().configName(),
+                    persistence(b.config().persistence()),
                     b.servers().stream().map(ServerJson::of).toList(),
                     RulesJson.of(null, b.config().rules()));
+        }
+
+        /** As the config file writes it, or null without. */
+        static String persistence(PersistenceConfig p) {
+            if (p == null) {
+                return null;
+            }
+            String text = "cookie " + p.cookie() + " " + p.mode().name().toLowerCase(Locale.ROOT);
+            return p.maxIdle() == null ? text : text + ", max_idle " + Units.formatDuration(p.maxIdle());
         }
     }
 
