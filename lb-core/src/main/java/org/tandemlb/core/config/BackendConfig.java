@@ -80,6 +80,10 @@ public record BackendConfig(
             throw new IllegalArgumentException("backend " + name
                     + ": send_proxy cannot be used with protocol h2 (a connection carries many clients)");
         }
+        if (healthCheck != null && healthCheck.type() == HealthCheckConfig.Type.GRPC && protocol != ServerProtocol.H2) {
+            throw new IllegalArgumentException(
+                    "backend " + name + ": a grpc health check speaks HTTP/2: it needs protocol h2");
+        }
         if (tls != null) {
             tls.checkFor(name, mode, protocol);
         }
