@@ -10,6 +10,7 @@ import org.tandemlb.core.backend.CheckResult;
 import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.config.HostPort;
 import org.tandemlb.core.config.HttpRules;
+import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.frontend.Frontend;
 import org.tandemlb.core.tls.ServerTls;
 
@@ -139,8 +140,14 @@ public record StatusDocument(
         }
     }
 
-    /** A backend and its servers, in configuration order, and its rules (null without any). */
-    public record BackendJson(String name, String mode, String balance, List<ServerJson> servers, RulesJson rules) {
+    /**
+     * A backend and its servers, in configuration order, and its rules (null without any).
+     *
+     * @param protocol what it speaks to its servers in http mode, {@code http1} or {@code h2};
+     *                 null in tcp mode
+     */
+    public record BackendJson(
+            String name, String mode, String balance, String protocol, List<ServerJson> servers, RulesJson rules) {
         static BackendJson of(Backend b) {
             return new BackendJson(
                     b.name(),
@@ -149,6 +156,7 @@ public record StatusDocument(
                     b.config().hash() != null
                             ? "hash " + b.config().hash().key()
                             : b.config().balance().configName(),
+                    b.config().mode() == Mode.HTTP ? b.config().protocol().configName() : null,
                     b.servers().stream().map(ServerJson::of).toList(),
                     RulesJson.of(null, b.config().rules()));
         }
