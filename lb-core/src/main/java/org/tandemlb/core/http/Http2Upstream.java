@@ -35,6 +35,7 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tandemlb.core.backend.Server;
+import org.tandemlb.core.proxy.Drain;
 import org.tandemlb.core.proxy.HttpConnectionPool;
 import org.tandemlb.core.proxy.InactivityTimer;
 import org.tandemlb.core.tls.UpstreamTls;
@@ -57,8 +58,8 @@ import org.tandemlb.core.tls.UpstreamTls;
  * <p>A stream reset by the server, or refused by its GOAWAY, closes the stream's channel: the
  * exchange answers 502 (or cuts the response short). A GOAWAY retires the connection: it takes no
  * new stream and closes once its streams are done, as does a connection closed by a reload
- * (closing an HTTP/2 connection is graceful in Netty's codec). A connection without streams
- * closes after the backend's {@code keep_alive} timeout.
+ * (the pool's {@link Drain} event). A connection without streams closes after the backend's
+ * {@code keep_alive} timeout.
  */
 final class Http2Upstream {
     private static final Logger log = LoggerFactory.getLogger(Http2Upstream.class);
@@ -201,12 +202,20 @@ final class Http2Upstream {
             return true;
         }
 
+        /**
+         * Takes the connection out of the pool and closes it once its streams are done (at once
+         * without any). Closing it under open streams, even gracefully, could cut a stream whose
+         * request is still being written.
+         */
         private void retire() {
             if (pooled) {
                 pooled = false;
                 pool.removeMultiplexed(channel.eventLoop(), poolKey, channel);
             }
-            channel.close(); // graceful: GOAWAY, then closed once the open streams are done
+            idle.stop();
+            if (openStreams == 0) {
+                channel.close();
+            }
         }
 
         /** A new stream's channel, or null when the connection cannot open one. */
@@ -226,8 +235,13 @@ final class Http2Upstream {
 
         private void streamClosed() {
             openStreams--;
-            if (openStreams == 0 && pooled) {
+            if (openStreams > 0) {
+                return;
+            }
+            if (pooled) {
                 idle.start(server.backend().config().timeouts().keepAlive(), this::retire);
+            } else {
+                channel.close(); // retired: its last stream is done
             }
         }
 
@@ -238,6 +252,15 @@ final class Http2Upstream {
                 retire();
             }
             ReferenceCountUtil.release(msg);
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt == Drain.EVENT) {
+                retire(); // the server was removed or changed by a reload
+            } else {
+                ctx.fireUserEventTriggered(evt);
+            }
         }
 
         @Override

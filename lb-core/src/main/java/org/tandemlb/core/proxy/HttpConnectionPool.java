@@ -117,8 +117,8 @@ public final class HttpConnectionPool {
 
     /**
      * Closes every idle connection to {@code server} (a server removed by a reload), private ones
-     * too, and its HTTP/2 connections: gracefully, as closing one sends GOAWAY and lets its open
-     * streams finish. Any thread.
+     * too, and retires its HTTP/2 connections: each gets the {@link Drain} event, takes no new
+     * stream and closes once its open streams are done. Any thread.
      */
     public void closeIdle(Server server) {
         loops.forEach((loop, m) -> loop.execute(() -> m.entrySet().removeIf(e -> {
@@ -131,7 +131,7 @@ public final class HttpConnectionPool {
         multiplexed.forEach((loop, m) -> loop.execute(() -> {
             List<Channel> l = m.remove(server);
             if (l != null) {
-                l.forEach(Channel::close);
+                l.forEach(ch -> ch.pipeline().fireUserEventTriggered(Drain.EVENT));
             }
         }));
     }

@@ -27,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import javax.net.ssl.SSLException;
 
 /**
@@ -77,7 +78,8 @@ public final class GrpcServer implements AutoCloseable {
     private final AtomicInteger calls = new AtomicInteger();
     private final AtomicInteger connections = new AtomicInteger();
 
-    private GrpcServer(String name, int port, Issued tls) throws IOException {
+    private GrpcServer(String name, int port, Issued tls, UnaryOperator<NettyServerBuilder> options)
+            throws IOException {
         this.name = name;
         NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
                 .addService(ServerInterceptors.intercept(echo(), new TrailerAdder()))
@@ -98,7 +100,7 @@ public final class GrpcServer implements AutoCloseable {
                 throw new IOException(e);
             }
         }
-        this.server = b.build().start();
+        this.server = options.apply(b).build().start();
     }
 
     /** A started plain-text (h2c) server called {@code name}. */
@@ -112,7 +114,19 @@ public final class GrpcServer implements AutoCloseable {
      */
     public static GrpcServer start(String name, int port, TestCertificates.Issued tls) {
         try {
-            return new GrpcServer(name, port, tls == null ? null : new Issued(tls));
+            return new GrpcServer(name, port, tls == null ? null : new Issued(tls), UnaryOperator.identity());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A started plain-text (h2c) server called {@code name}, with more settings of grpc-java's
+     * server ({@code maxConcurrentCallsPerConnection}, {@code maxConnectionAge}, ...).
+     */
+    public static GrpcServer start(String name, UnaryOperator<NettyServerBuilder> options) {
+        try {
+            return new GrpcServer(name, 0, null, options);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
