@@ -110,7 +110,8 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
         this.expectsBody = HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0;
         ClientIdentity id = side.identity();
         int flags = HeaderRewrite.request(req, id.address(), id.forwardedProto());
-        this.upgrade = (flags & HeaderRewrite.UPGRADE) != 0;
+        // HTTP/2 has no Upgrade (RFC 9113 §8.6): to an h2 server the request goes as a plain one.
+        this.upgrade = (flags & HeaderRewrite.UPGRADE) != 0 && !h2;
         this.rules = HeaderRules.of(id, backend, req);
         if (rules != null) {
             timing.requestId(rules.requestId());

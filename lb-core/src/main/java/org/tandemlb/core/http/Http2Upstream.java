@@ -288,7 +288,9 @@ final class Http2Upstream {
      * with its head (a {@code FullHttpResponse} from the conversion) becomes a head and an end, as
      * the exchange reads HTTP/1.1; if it is gRPC's "trailers-only" answer (an error, mostly), its
      * fields but the content type are the end's trailers, where a client finds them whatever it
-     * speaks (an HTTP/1.1 client gets them in the last chunk).
+     * speaks (an HTTP/1.1 client gets them in the last chunk). (A header or trailer value with a
+     * control character, which HPACK could carry, never gets here: Netty's conversion refuses it,
+     * and the stream fails as a broken one.)
      */
     private static final class StreamFields extends ChannelDuplexHandler {
         private static final AsciiString GRPC_STATUS = AsciiString.cached("grpc-status");
