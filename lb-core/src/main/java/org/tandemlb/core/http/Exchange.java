@@ -32,7 +32,9 @@ import org.tandemlb.core.proxy.ProxyContext;
  * the response for the client ({@link ResponseRelay}), fails through the client side (502
  * unreachable server or non-HTTP answer, 503 no server or queue timeout, 504 no answer within
  * the {@code server} timeout), times the exchange for its access-log entry ({@link ExchangeLog}),
- * and hands the server connection back to the pool when both messages ended cleanly.
+ * and hands the server connection back to the pool when both messages ended cleanly. With a
+ * {@code protocol: h2} backend the server side is a stream of a shared HTTP/2 connection
+ * ({@link Http2Upstream}) that carries the same HTTP objects, and is never reused.
  *
  * <p>Every field is written by this class only; the client side reads the few it needs through
  * the methods below and tells the exchange what the client sent. Once the exchange is over
