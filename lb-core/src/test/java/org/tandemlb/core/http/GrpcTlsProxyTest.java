@@ -6,6 +6,7 @@ import io.grpc.CallOptions;
 import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
@@ -21,6 +22,7 @@ import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.config.ServerConfig;
 import org.tandemlb.core.config.ServerProtocol;
 import org.tandemlb.core.config.Timeouts;
+import org.tandemlb.core.config.TlsConfig;
 import org.tandemlb.core.config.UpstreamTlsConfig;
 import org.tandemlb.core.testsupport.GrpcServer;
 import org.tandemlb.core.testsupport.Proxies;
@@ -31,7 +33,8 @@ import org.tandemlb.core.testsupport.TestCertificates.KeyType;
 /**
  * gRPC through Tandem to a server that speaks h2 over TLS only: the backend's {@code tls} offers
  * {@code h2} by ALPN (grpc-java's server refuses a handshake without it) and verifies the
- * server's certificate against the test CA.
+ * server's certificate against the test CA; the client speaks h2c, or h2 over TLS to a TLS
+ * frontend (ALPN {@code h2}).
  */
 class GrpcTlsProxyTest {
     @TempDir
@@ -39,6 +42,16 @@ class GrpcTlsProxyTest {
 
     @Test
     void aCallReachesAnH2ServerOverVerifiedTls() throws Exception {
+        run(false);
+    }
+
+    @Test
+    void andAClientOverTlsToo() throws Exception {
+        run(true);
+    }
+
+    /** Two calls through Tandem to a TLS-only gRPC server, the client over TLS ({@code clientTls}) or h2c. */
+    private void run(boolean clientTls) throws Exception {
         TestCertificates ca = TestCertificates.create(dir.resolve("ca"));
         TestCertificates.Issued cert = ca.issue("g1", KeyType.EC, KeyFormat.PKCS8, "127.0.0.1");
         try (GrpcServer server = GrpcServer.start("g1", 0, cert);
@@ -53,12 +66,20 @@ class GrpcTlsProxyTest {
                                         .build())
                                 .server(ServerConfig.builder("g1", server.hostPort())
                                         .build()),
-                        f -> f.http2(Http2Config.DEFAULTS.withH2c(true)),
+                        f -> clientTls
+                                ? f.tls(TlsConfig.builder()
+                                        .certificate(cert.chain(), cert.key())
+                                        .build())
+                                : f.http2(Http2Config.DEFAULTS.withH2c(true)),
                         1)) {
-            ManagedChannel client = NettyChannelBuilder.forAddress(
-                            "127.0.0.1", lb.address("fe").getPort())
-                    .usePlaintext()
-                    .build();
+            NettyChannelBuilder builder =
+                    NettyChannelBuilder.forAddress("127.0.0.1", lb.address("fe").getPort());
+            ManagedChannel client = clientTls
+                    ? builder.sslContext(GrpcSslContexts.forClient()
+                                    .trustManager(ca.caCertificate().toFile())
+                                    .build())
+                            .build()
+                    : builder.usePlaintext().build();
             try {
                 AtomicReference<Metadata> trailers = new AtomicReference<>();
                 for (String name : new String[] {"ann", "bob"}) {
