@@ -24,6 +24,7 @@ import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.config.PassiveCheckConfig;
 import org.tandemlb.core.config.SendProxy;
 import org.tandemlb.core.config.ServerConfig;
+import org.tandemlb.core.config.ServerProtocol;
 import org.tandemlb.core.config.TlsConfig;
 import org.tandemlb.core.tls.TlsCertificate;
 import org.tandemlb.core.tls.TlsProvider;
@@ -297,7 +298,8 @@ public final class Warmup {
                     SendProxy.NONE,
                     null, // the stub speaks plain HTTP
                     b.persistence(),
-                    b.rules()));
+                    b.rules(),
+                    ServerProtocol.HTTP1)); // the stub speaks HTTP/1.1 only
         }
         return new LoadBalancerConfig(frontends, backends, 0);
     }

@@ -12,6 +12,7 @@ import org.tandemlb.core.backend.CheckResult;
 import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.config.HostPort;
 import org.tandemlb.core.config.HttpRules;
+import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.config.PersistenceConfig;
 import org.tandemlb.core.frontend.Frontend;
 import org.tandemlb.core.tls.ServerTls;
@@ -145,11 +146,19 @@ public record StatusDocument(
     /**
      * A backend and its servers, in configuration order, and its rules (null without any).
      *
+     * @param protocol    what it speaks to its servers in http mode, {@code http1} or {@code h2};
+     *                    null in tcp mode
      * @param persistence its cookie persistence as the config file writes it ({@code cookie SRV
      *                    insert, max_idle 1h}), or null without
      */
     public record BackendJson(
-            String name, String mode, String balance, String persistence, List<ServerJson> servers, RulesJson rules) {
+            String name,
+            String mode,
+            String balance,
+            String protocol,
+            String persistence,
+            List<ServerJson> servers,
+            RulesJson rules) {
         static BackendJson of(Backend b) {
             return new BackendJson(
                     b.name(),
@@ -158,6 +167,7 @@ public record StatusDocument(
                     b.config().hash() != null
                             ? "hash " + b.config().hash().key()
                             : b.config().balance().configName(),
+                    b.config().mode() == Mode.HTTP ? b.config().protocol().configName() : null,
                     persistence(b.config().persistence()),
                     b.servers().stream().map(ServerJson::of).toList(),
                     RulesJson.of(null, b.config().rules()));

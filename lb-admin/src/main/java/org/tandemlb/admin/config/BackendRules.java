@@ -20,6 +20,7 @@ import org.tandemlb.core.config.PassiveCheckConfig;
 import org.tandemlb.core.config.PersistenceConfig;
 import org.tandemlb.core.config.SendProxy;
 import org.tandemlb.core.config.ServerConfig;
+import org.tandemlb.core.config.ServerProtocol;
 import org.tandemlb.core.config.UpstreamTlsConfig;
 import org.tandemlb.core.tls.UpstreamTls;
 
@@ -33,6 +34,7 @@ final class BackendRules {
             "name",
             "mode",
             "balance",
+            "protocol",
             "persistence",
             "health_check",
             "passive_check",
@@ -53,6 +55,7 @@ final class BackendRules {
     private static final List<String> PERSISTENCE_KEYS =
             List.of("cookie", "mode", "nocache", "httponly", "secure", "max_idle");
     private static final List<String> SEND_PROXY = List.of("none", "v1", "v2");
+    private static final List<String> PROTOCOLS = List.of("http1", "h2");
     private static final List<String> TLS_KEYS = List.of("verify", "ca", "sni", "alpn");
 
     private final Problems problems;
@@ -92,6 +95,7 @@ final class BackendRules {
             Integer errorLimit = passive == null ? null : passive.integer("error_limit", 0, Integer.MAX_VALUE);
             Duration slowStart = s.duration("slow_start", false);
             SendProxy sendProxy = s.enumChoice("send_proxy", SEND_PROXY, SendProxy.class);
+            ServerProtocol protocol = s.enumChoice("protocol", PROTOCOLS, ServerProtocol.class);
             Map<String, Duration> timeouts = DefaultsRules.timeouts(s);
             Integer retries = s.integer("retries", 0, Integer.MAX_VALUE);
             List<ServerConfig> servers = servers(s);
@@ -131,7 +135,8 @@ final class BackendRules {
                                     sendProxy,
                                     tls,
                                     persistence,
-                                    rules));
+                                    rules,
+                                    protocol));
                 }
             }
             boolean modeBad = mode == null && s.value("mode") != null;

@@ -29,11 +29,13 @@ final class HealthCheckRules {
             "expect_status",
             "expect_body",
             "user",
-            "send_proxy");
+            "send_proxy",
+            "service");
     private static final List<String> HTTP_CHECK_KEYS =
             List.of("method", "path", "host", "expect_status", "expect_body");
     private static final List<String> MYSQL_CHECK_KEYS = List.of("user");
-    private static final List<String> CHECK_TYPES = List.of("tcp", "http", "mysql", "none");
+    private static final List<String> GRPC_CHECK_KEYS = List.of("service");
+    private static final List<String> CHECK_TYPES = List.of("tcp", "http", "mysql", "grpc", "none");
     private static final List<String> SEND_PROXY = List.of("none", "v1", "v2");
     private static final Pattern HTTP_METHOD = Pattern.compile("[A-Z]+");
 
@@ -45,7 +47,7 @@ final class HealthCheckRules {
 
     /**
      * The health-check keys a section sets itself (null fields are not set); {@code type} is
-     * "tcp", "http", "mysql" or "none".
+     * "tcp", "http", "mysql", "grpc" or "none".
      */
     record HealthPartial(
             String type,
@@ -61,7 +63,8 @@ final class HealthCheckRules {
             StatusRange expectStatus,
             String expectBody,
             String user,
-            SendProxy sendProxy) {
+            SendProxy sendProxy,
+            String service) {
 
         /** {@code own} over this, key by key. */
         HealthPartial overlay(HealthPartial own) {
@@ -79,7 +82,8 @@ final class HealthCheckRules {
                     or(own.expectStatus, expectStatus),
                     or(own.expectBody, expectBody),
                     or(own.user, user),
-                    or(own.sendProxy, sendProxy));
+                    or(own.sendProxy, sendProxy),
+                    or(own.service, service));
         }
 
         private static <T> T or(T a, T b) {
@@ -110,7 +114,8 @@ final class HealthCheckRules {
                 statusRange(s, "expect_status"),
                 s.string("expect_body"),
                 s.string("user"),
-                s.enumChoice("send_proxy", SEND_PROXY, SendProxy.class));
+                s.enumChoice("send_proxy", SEND_PROXY, SendProxy.class),
+                s.string("service"));
         if (h.method != null && !HTTP_METHOD.matcher(h.method).matches()) {
             problems.report(
                     s.scalar("method"),
@@ -135,6 +140,9 @@ final class HealthCheckRules {
             }
             for (String key : MYSQL_CHECK_KEYS) {
                 typeSpecific(s, key, "mysql", effective);
+            }
+            for (String key : GRPC_CHECK_KEYS) {
+                typeSpecific(s, key, "grpc", effective);
             }
         }
         return h;
@@ -194,6 +202,8 @@ final class HealthCheckRules {
                     .expectBody(h.expectBody);
         } else if (type.equals("mysql")) {
             b.user(h.user);
+        } else if (type.equals("grpc")) {
+            b.service(h.service);
         }
         return b.build();
     }

@@ -273,6 +273,7 @@ class AdminApiTest {
         assertEquals("web", web.get("name").asText());
         assertEquals("http", web.get("mode").asText());
         assertEquals("roundrobin", web.get("balance").asText());
+        assertEquals("http1", web.get("protocol").asText(), "HTTP/1.1 to the servers, the default");
         assertTrue(web.get("persistence").isNull(), "no cookie persistence");
         assertTrue(web.get("rules").isNull());
         assertEquals(2, web.get("servers").size());

@@ -123,7 +123,13 @@ public final class Backend {
     public static UpstreamTls tlsOf(BackendConfig config, UpstreamTls previous) {
         return config.tls() == null
                 ? null
-                : UpstreamTls.create(config.name(), config.mode(), config.tls(), UpstreamTls.provider(), previous);
+                : UpstreamTls.create(
+                        config.name(),
+                        config.mode(),
+                        config.protocol(),
+                        config.tls(),
+                        UpstreamTls.provider(),
+                        previous);
     }
 
     private static void requireTls(BackendConfig config, UpstreamTls tls) {

@@ -28,6 +28,8 @@ import java.util.Set;
  * @param persistence  cookie persistence (sticky sessions), http mode; null for none
  * @param rules        http mode: header rules and error pages ({@link HttpRules#NONE} for none;
  *                     a request id is a frontend's)
+ * @param protocol     http mode: HTTP/1.1 or HTTP/2 to the servers (default
+ *                     {@link ServerProtocol#HTTP1}); HTTP/2 is not combined with {@code send_proxy}
  */
 public record BackendConfig(
         String name,
@@ -43,7 +45,8 @@ public record BackendConfig(
         SendProxy sendProxy,
         UpstreamTlsConfig tls,
         PersistenceConfig persistence,
-        HttpRules rules) {
+        HttpRules rules,
+        ServerProtocol protocol) {
 
     public BackendConfig {
         Names.require("backend", name);
@@ -68,8 +71,21 @@ public record BackendConfig(
         if (retries < 0) {
             throw new IllegalArgumentException("backend " + name + ": retries must not be negative");
         }
+        protocol = protocol == null ? ServerProtocol.HTTP1 : protocol;
+        if (protocol == ServerProtocol.H2 && mode != Mode.HTTP) {
+            throw new IllegalArgumentException("backend " + name + ": protocol h2 needs mode http");
+        }
+        if (protocol == ServerProtocol.H2 && sendProxy != SendProxy.NONE) {
+            // Streams of many clients share an HTTP/2 connection; a PROXY header names one client.
+            throw new IllegalArgumentException("backend " + name
+                    + ": send_proxy cannot be used with protocol h2 (a connection carries many clients)");
+        }
+        if (healthCheck != null && healthCheck.type() == HealthCheckConfig.Type.GRPC && protocol != ServerProtocol.H2) {
+            throw new IllegalArgumentException(
+                    "backend " + name + ": a grpc health check speaks HTTP/2: it needs protocol h2");
+        }
         if (tls != null) {
-            tls.checkFor(name, mode);
+            tls.checkFor(name, mode, protocol);
         }
         if (persistence != null && mode != Mode.HTTP) {
             throw new IllegalArgumentException("backend " + name + ": cookie persistence needs mode http");
@@ -121,6 +137,7 @@ public record BackendConfig(
         private SendProxy sendProxy = SendProxy.NONE;
         private PersistenceConfig persistence;
         private HttpRules rules = HttpRules.NONE;
+        private ServerProtocol protocol = ServerProtocol.HTTP1;
 
         private Builder(String name, Mode mode) {
             this.name = name;
@@ -198,6 +215,12 @@ public record BackendConfig(
             return this;
         }
 
+        /** HTTP/1.1 (the default) or HTTP/2 to the servers. */
+        public Builder protocol(ServerProtocol p) {
+            protocol = p;
+            return this;
+        }
+
         public BackendConfig build() {
             return new BackendConfig(
                     name,
@@ -213,7 +236,8 @@ public record BackendConfig(
                     sendProxy,
                     tls,
                     persistence,
-                    rules);
+                    rules,
+                    protocol);
         }
     }
 }

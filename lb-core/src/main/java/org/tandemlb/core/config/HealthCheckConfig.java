@@ -6,7 +6,7 @@ import java.util.Objects;
 /**
  * The active health check of a backend's servers, with HAProxy's defaults.
  *
- * @param type          {@code tcp}, {@code http} or {@code mysql}
+ * @param type          {@code tcp}, {@code http}, {@code mysql} or {@code grpc}
  * @param interval      time between two checks of a server (default 2s, HAProxy's {@code inter})
  * @param timeout       time a check may take (default: the interval)
  * @param rise          consecutive successes that bring a down server up (default 2)
@@ -22,6 +22,8 @@ import java.util.Objects;
  * @param sendProxy     a PROXY protocol header written first on each check connection, for servers
  *                      that require one (HAProxy's {@code check-send-proxy}): v1 with the check
  *                      connection's own addresses, v2 as a {@code LOCAL} command (default none)
+ * @param service       grpc: the service asked about ({@code grpc.health.v1.Health/Check}'s
+ *                      {@code service}; default empty, the server as a whole)
  */
 public record HealthCheckConfig(
         Type type,
@@ -37,7 +39,8 @@ public record HealthCheckConfig(
         StatusRange expectStatus,
         String expectBody,
         String user,
-        SendProxy sendProxy) {
+        SendProxy sendProxy,
+        String service) {
 
     /** The kinds of active check. */
     public enum Type {
@@ -46,7 +49,12 @@ public record HealthCheckConfig(
         /** An HTTP request whose status is in the expected range. */
         HTTP,
         /** A MySQL/MariaDB greeting, and a login with {@code user} when set. */
-        MYSQL;
+        MYSQL,
+        /**
+         * A gRPC health check ({@code grpc.health.v1.Health/Check} for {@code service}) over
+         * HTTP/2, h2c or h2 over the backend's TLS, which passes when the answer is SERVING.
+         */
+        GRPC;
 
         /** The name used in the config file. */
         public String configName() {
@@ -115,6 +123,7 @@ public record HealthCheckConfig(
         }
         expectStatus = expectStatus == null ? new StatusRange(200, 399) : expectStatus;
         sendProxy = sendProxy == null ? SendProxy.NONE : sendProxy;
+        service = service == null ? "" : service;
     }
 
     private static Duration positive(String key, Duration d) {
@@ -145,6 +154,7 @@ public record HealthCheckConfig(
         private String expectBody;
         private String user;
         private SendProxy sendProxy;
+        private String service;
 
         private Builder(Type type) {
             this.type = type;
@@ -215,6 +225,12 @@ public record HealthCheckConfig(
             return this;
         }
 
+        /** grpc: the service asked about (default empty: the server as a whole). */
+        public Builder service(String name) {
+            service = name;
+            return this;
+        }
+
         public HealthCheckConfig build() {
             return new HealthCheckConfig(
                     type,
@@ -230,7 +246,8 @@ public record HealthCheckConfig(
                     expectStatus,
                     expectBody,
                     user,
-                    sendProxy);
+                    sendProxy,
+                    service);
         }
     }
 }

@@ -67,15 +67,22 @@ public record UpstreamTlsConfig(boolean verify, Path ca, String sni, List<String
         }
     }
 
+    /** What HTTP mode speaks to servers of a {@code protocol: h2} backend. */
+    public static final String H2 = "h2";
+
     /**
-     * The protocols offered in {@code mode}: {@code alpn} when set, else {@code http/1.1} in http
-     * mode and none in tcp mode.
+     * The protocols offered in {@code mode} speaking {@code protocol}: {@code alpn} when set,
+     * else {@code http/1.1} (or {@code h2} with {@link ServerProtocol#H2}) in http mode and none
+     * in tcp mode.
      */
-    public List<String> alpnFor(Mode mode) {
+    public List<String> alpnFor(Mode mode, ServerProtocol protocol) {
         if (alpn != null) {
             return alpn;
         }
-        return mode == Mode.HTTP ? List.of(HTTP_1_1) : List.of();
+        if (mode != Mode.HTTP) {
+            return List.of();
+        }
+        return List.of(protocol == ServerProtocol.H2 ? H2 : HTTP_1_1);
     }
 
     /** A builder with the defaults: verify on, no ca, sni and alpn by default. */
@@ -117,15 +124,20 @@ public record UpstreamTlsConfig(boolean verify, Path ca, String sni, List<String
         }
     }
 
-    /** Used by {@link BackendConfig}: in http mode only {@code http/1.1} may be offered. */
-    void checkFor(String backend, Mode mode) {
+    /**
+     * Used by {@link BackendConfig}: in http mode only the backend's protocol may be offered
+     * ({@code http/1.1}, or {@code h2} with {@code protocol: h2}).
+     */
+    void checkFor(String backend, Mode mode, ServerProtocol protocol) {
         Objects.requireNonNull(mode, "mode");
         if (mode == Mode.HTTP && alpn != null) {
+            String only = protocol == ServerProtocol.H2 ? H2 : HTTP_1_1;
+            String speaks = protocol == ServerProtocol.H2 ? "protocol h2 speaks HTTP/2" : "http mode speaks HTTP/1.1";
             for (String p : alpn) {
-                if (!p.equals(HTTP_1_1)) {
-                    throw new IllegalArgumentException(
-                            "backend " + backend + ": tls.alpn: '" + p
-                                    + "' cannot be offered: http mode speaks HTTP/1.1 to servers (offer http/1.1, or none with [])");
+                if (!p.equals(only)) {
+                    throw new IllegalArgumentException("backend " + backend + ": tls.alpn: '" + p
+                            + "' cannot be offered: " + speaks + " to servers (offer " + only
+                            + ", or none with [])");
                 }
             }
         }

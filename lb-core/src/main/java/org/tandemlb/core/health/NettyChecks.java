@@ -13,7 +13,7 @@ import org.tandemlb.core.transport.Transport;
 /**
  * The production {@link CheckFactory}: each server's checks run on one of the load balancer's
  * worker event loops (assigned round-robin), and probe it over real connections made with the
- * transport's channel class. The {@code tcp} and {@code http} checks of a backend with
+ * transport's channel class. The {@code tcp}, {@code http} and {@code grpc} checks of a backend with
  * {@code tls} connect with its TLS side ({@link org.tandemlb.core.backend.Backend#tls()}).
  */
 public final class NettyChecks implements CheckFactory {
@@ -75,6 +75,9 @@ public final class NettyChecks implements CheckFactory {
                                 ? config.host()
                                 : server.config().address().toString());
             case MYSQL -> new MysqlCheck(plain, config.user(), config.timeout());
+            case GRPC ->
+                new GrpcCheck(
+                        connector, config.service(), server.config().address().toString());
         };
     }
 

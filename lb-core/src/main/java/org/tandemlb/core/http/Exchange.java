@@ -17,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tandemlb.core.backend.Backend;
 import org.tandemlb.core.backend.Server;
+import org.tandemlb.core.config.ServerProtocol;
 import org.tandemlb.core.proxy.ConnectAttempt;
 import org.tandemlb.core.proxy.DeferredFlush;
 import org.tandemlb.core.proxy.HttpConnectionPool;
@@ -31,7 +32,9 @@ import org.tandemlb.core.proxy.ProxyContext;
  * the response for the client ({@link ResponseRelay}), fails through the client side (502
  * unreachable server or non-HTTP answer, 503 no server or queue timeout, 504 no answer within
  * the {@code server} timeout), times the exchange for its access-log entry ({@link ExchangeLog}),
- * and hands the server connection back to the pool when both messages ended cleanly.
+ * and hands the server connection back to the pool when both messages ended cleanly. With a
+ * {@code protocol: h2} backend the server side is a stream of a shared HTTP/2 connection
+ * ({@link Http2Upstream}) that carries the same HTTP objects, and is never reused.
  *
  * <p>Every field is written by this class only; the client side reads the few it needs through
  * the methods below and tells the exchange what the client sent. Once the exchange is over
@@ -44,6 +47,9 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
 
     private final ClientSide side;
     private final HttpConnectionPool pool;
+    /** The backend speaks HTTP/2 to its servers: the exchange gets a stream ({@link Http2Upstream}). */
+    private final boolean h2;
+
     private final DeferredFlush flusher;
     private final HttpRequest request;
     private final boolean upgrade;
@@ -95,6 +101,7 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
                 BalanceKeys.of(backend, req, side.identity().key()));
         this.side = side;
         this.pool = pool;
+        this.h2 = backend != null && backend.config().protocol() == ServerProtocol.H2;
         this.flusher = side.flusher();
         // Before the rewrite below: the persistence cookie as the client sent it.
         this.sticky = Sticky.of(backend, req);
@@ -105,7 +112,8 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
         this.expectsBody = HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0;
         ClientIdentity id = side.identity();
         int flags = HeaderRewrite.request(req, id.address(), id.forwardedProto());
-        this.upgrade = (flags & HeaderRewrite.UPGRADE) != 0;
+        // HTTP/2 has no Upgrade (RFC 9113 §8.6): to an h2 server the request goes as a plain one.
+        this.upgrade = (flags & HeaderRewrite.UPGRADE) != 0 && !h2;
         this.rules = HeaderRules.of(id, backend, req);
         if (rules != null) {
             timing.requestId(rules.requestId());
@@ -228,17 +236,30 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
 
     @Override
     protected ChannelHandler initializer(Server s) {
-        return UpstreamHandler.initializer(s, pool, poolKey(s));
+        return h2 ? Http2Upstream.initializer(s, pool, poolKey(s)) : UpstreamHandler.initializer(s, pool, poolKey(s));
     }
 
     @Override
     protected Channel reuse(Server s) {
         // A replayed request goes on a new connection: the reused one just failed it.
-        return replay.replayed() ? null : UpstreamHandler.pooled(pool, client.eventLoop(), poolKey(s));
+        if (replay.replayed()) {
+            return null;
+        }
+        return h2
+                ? Http2Upstream.stream(pool, client.eventLoop(), poolKey(s))
+                : UpstreamHandler.pooled(pool, client.eventLoop(), poolKey(s));
     }
 
     @Override
-    protected void connected(Server s, Channel ch, boolean wasReused) {
+    protected void connected(Server s, Channel connection, boolean wasReused) {
+        // A new HTTP/2 connection joins the pool (whatever becomes of this exchange) and carries
+        // the exchange as its first stream; a reused one gave a stream already.
+        Channel ch = h2 && !wasReused ? Http2Upstream.firstStream(connection) : connection;
+        if (ch == null) {
+            s.release();
+            failed(Failure.UNREACHABLE);
+            return;
+        }
         if (over || !client.isActive()) {
             s.release();
             ch.close();
@@ -251,7 +272,7 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
         upstreamHandler = ch.pipeline().get(UpstreamHandler.class);
         upstreamHandler.attach(this);
         serverTimer = upstreamHandler.timer();
-        upstreamHandler.responseDecoder().expectResponseToHead(headRequest);
+        upstreamHandler.expectResponseToHead(headRequest);
         if (rules != null) {
             rules.request(request, s.name());
         }
@@ -415,10 +436,7 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
         Channel ch = upstream;
         upstream = null;
         // A server that sent more than its response is not trusted with another request.
-        if (response.serverKeepAlive()
-                && requestComplete
-                && ch.isActive()
-                && upstreamHandler.responseDecoder().reusable()) {
+        if (response.serverKeepAlive() && requestComplete && ch.isActive() && upstreamHandler.reusable()) {
             upstreamHandler.park(backend.config().timeouts().keepAlive());
         } else {
             upstreamHandler.detach();

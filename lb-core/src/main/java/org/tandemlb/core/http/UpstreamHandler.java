@@ -20,6 +20,9 @@ import org.tandemlb.core.tls.UpstreamTls;
  * serves one exchange after another: while an exchange is attached it hands everything to it;
  * while the connection idles in the {@link HttpConnectionPool} it closes it on unexpected data or
  * after the keep-alive timeout, and forgets it from the pool when the server closes it.
+ *
+ * <p>On an HTTP/2 stream to a server ({@link Http2Upstream}) it is the same for the stream's one
+ * exchange, without a pool or a decoder of its own: the stream is never reused.
  */
 final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(UpstreamHandler.class);
@@ -40,6 +43,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     /** The key the connection is pooled under ({@link HttpConnectionPool#key}). */
     private final Object poolKey;
 
+    /** Null on an HTTP/2 stream (the stream's codec decodes), which is never pooled either. */
     private final ResponseDecoder decoder;
     /** The backend's TLS side the connection was made with (null: plain). */
     private final UpstreamTls tls;
@@ -99,9 +103,24 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
         return null;
     }
 
-    /** The decoder of this connection's responses. */
-    ResponseDecoder responseDecoder() {
-        return decoder;
+    /** The handler of an HTTP/2 stream to {@code server}: one exchange, no pool. */
+    static UpstreamHandler forStream(Server server) {
+        return new UpstreamHandler(server, null, null, null);
+    }
+
+    /** Tells the decoder whether the response is to a HEAD request (no body follows its head). */
+    void expectResponseToHead(boolean head) {
+        if (decoder != null) {
+            decoder.expectResponseToHead(head);
+        }
+    }
+
+    /**
+     * Whether the connection may serve another exchange once this response ended: the decoder
+     * saw nothing past the response. Never for an HTTP/2 stream.
+     */
+    boolean reusable() {
+        return decoder != null && decoder.reusable();
     }
 
     @Override
@@ -181,7 +200,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
         listener = null;
         if (l != null) {
             l.upstreamClosed();
-        } else {
+        } else if (pool != null) {
             pool.remove(ctx.channel().eventLoop(), poolKey, ctx.channel());
         }
     }

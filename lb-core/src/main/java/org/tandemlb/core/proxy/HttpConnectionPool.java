@@ -3,7 +3,9 @@ package org.tandemlb.core.proxy;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.tandemlb.core.backend.Server;
@@ -23,10 +25,16 @@ import org.tandemlb.core.proxyprotocol.ClientAddresses;
  * to the client connection it was opened for (HAProxy's rule too), pooled under the server and the
  * client's addresses, so only that client's next requests reuse it. It closes after the backend's
  * keep-alive timeout when the client has nothing more to send.
+ *
+ * <p>HTTP/2 connections ({@code protocol: h2}) are kept apart ({@link #multiplexed}): they are
+ * never idle in the HTTP/1.1 sense but shared, each request a stream of one of them, so they stay
+ * listed from their first stream until they close.
  */
 public final class HttpConnectionPool {
     /** Per loop, the idle connections by key: a {@link Server}, or a {@link Private}. */
     private final Map<EventLoop, Map<Object, ArrayDeque<Channel>>> loops = new ConcurrentHashMap<>();
+    /** Per loop, the open HTTP/2 connections by key (a {@link Server}): shared by their streams. */
+    private final Map<EventLoop, Map<Object, List<Channel>>> multiplexed = new ConcurrentHashMap<>();
 
     /** The key of a connection private to one client: see the class comment. */
     private record Private(Server server, ClientAddresses client) {}
@@ -80,7 +88,38 @@ public final class HttpConnectionPool {
         }
     }
 
-    /** Closes every idle connection to {@code server} (a server removed by a reload), private ones too. Any thread. */
+    /**
+     * The open HTTP/2 connections of {@code key} on {@code loop}, which the caller may open streams
+     * on (and must not change): empty when there are none. Call on {@code loop}.
+     */
+    public List<Channel> multiplexed(EventLoop loop, Object key) {
+        Map<Object, List<Channel>> m = multiplexed.get(loop);
+        List<Channel> l = m == null ? null : m.get(key);
+        return l == null ? List.of() : l;
+    }
+
+    /** Lists a new HTTP/2 connection of {@code key}. Call on {@code loop}. */
+    public void addMultiplexed(EventLoop loop, Object key, Channel channel) {
+        multiplexed
+                .computeIfAbsent(loop, l -> new HashMap<>())
+                .computeIfAbsent(key, k -> new ArrayList<>(2))
+                .add(channel);
+    }
+
+    /** Forgets an HTTP/2 connection of {@code key} that closes or takes no more streams. Call on {@code loop}. */
+    public void removeMultiplexed(EventLoop loop, Object key, Channel channel) {
+        Map<Object, List<Channel>> m = multiplexed.get(loop);
+        List<Channel> l = m == null ? null : m.get(key);
+        if (l != null && l.remove(channel) && l.isEmpty()) {
+            m.remove(key);
+        }
+    }
+
+    /**
+     * Closes every idle connection to {@code server} (a server removed by a reload), private ones
+     * too, and retires its HTTP/2 connections: each gets the {@link Drain} event, takes no new
+     * stream and closes once its open streams are done. Any thread.
+     */
     public void closeIdle(Server server) {
         loops.forEach((loop, m) -> loop.execute(() -> m.entrySet().removeIf(e -> {
             boolean of = e.getKey() == server || e.getKey() instanceof Private p && p.server() == server;
@@ -89,6 +128,12 @@ public final class HttpConnectionPool {
             }
             return of;
         })));
+        multiplexed.forEach((loop, m) -> loop.execute(() -> {
+            List<Channel> l = m.remove(server);
+            if (l != null) {
+                l.forEach(ch -> ch.pipeline().fireUserEventTriggered(Drain.EVENT));
+            }
+        }));
     }
 
     /** Idle connections held on {@code loop}, for tests and the status API. Call on {@code loop}. */

@@ -29,6 +29,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tandemlb.core.config.HostPort;
 import org.tandemlb.core.config.Mode;
+import org.tandemlb.core.config.ServerProtocol;
 import org.tandemlb.core.config.UpstreamTlsConfig;
 
 /**
@@ -55,6 +56,7 @@ public final class UpstreamTls {
 
     private final String backend;
     private final Mode mode;
+    private final ServerProtocol protocol;
     private final UpstreamTlsConfig config;
     private final SslProvider provider;
     /** The bytes of the {@code ca} file as read, or null when none was read. */
@@ -67,12 +69,14 @@ public final class UpstreamTls {
     private UpstreamTls(
             String backend,
             Mode mode,
+            ServerProtocol protocol,
             UpstreamTlsConfig config,
             SslProvider provider,
             byte[] caBytes,
             SslContext context) {
         this.backend = backend;
         this.mode = mode;
+        this.protocol = protocol;
         this.config = config;
         this.provider = provider;
         this.caBytes = caBytes;
@@ -101,10 +105,16 @@ public final class UpstreamTls {
      *                                  {@code ca} file cannot be read or holds no certificate
      */
     public static UpstreamTls create(
-            String backendName, Mode mode, UpstreamTlsConfig config, SslProvider provider, UpstreamTls previous) {
+            String backendName,
+            Mode mode,
+            ServerProtocol protocol,
+            UpstreamTlsConfig config,
+            SslProvider provider,
+            UpstreamTls previous) {
         Objects.requireNonNull(backendName, "backendName");
         Objects.requireNonNull(provider, "provider");
         Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(protocol, "protocol");
         Objects.requireNonNull(config, "config");
         byte[] ca;
         List<X509Certificate> trusted;
@@ -116,6 +126,7 @@ public final class UpstreamTls {
         }
         if (previous != null
                 && previous.mode == mode
+                && previous.protocol == protocol
                 && previous.provider == provider
                 && previous.config.equals(config)
                 && Arrays.equals(previous.caBytes, ca)) {
@@ -133,7 +144,7 @@ public final class UpstreamTls {
         } else {
             b.trustManager(InsecureTrustManagerFactory.INSTANCE).endpointIdentificationAlgorithm(null);
         }
-        List<String> alpn = config.alpnFor(mode);
+        List<String> alpn = config.alpnFor(mode, protocol);
         if (!alpn.isEmpty()) {
             // ACCEPT: a server without ALPN (or choosing none) is still spoken to in the backend's protocol.
             b.applicationProtocolConfig(new ApplicationProtocolConfig(
@@ -143,7 +154,7 @@ public final class UpstreamTls {
                     alpn));
         }
         try {
-            return new UpstreamTls(backendName, mode, config, provider, ca, b.build());
+            return new UpstreamTls(backendName, mode, protocol, config, provider, ca, b.build());
         } catch (SSLException e) {
             throw new IllegalArgumentException("backend " + backendName + ": tls: " + e.getMessage(), e);
         }
