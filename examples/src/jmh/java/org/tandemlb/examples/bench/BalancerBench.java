@@ -41,7 +41,7 @@ public class BalancerBench {
     @Param({"roundrobin", "leastconn", "random", "source"})
     public String balance;
 
-    @Param({"2", "10"})
+    @Param({"2", "10", "100", "1000"})
     public int servers;
 
     private Backend backend;
@@ -71,7 +71,7 @@ public class BalancerBench {
         Balance algorithm = Balance.valueOf(balance.toUpperCase(Locale.ROOT));
         BackendConfig.Builder b = BackendConfig.builder("web", Mode.HTTP).balance(algorithm);
         for (int i = 1; i <= servers; i++) {
-            b.server(ServerConfig.builder("web" + i, "127.0.0." + i + ":8080")
+            b.server(ServerConfig.builder("web" + i, "127.0." + i / 250 + "." + (i % 250 + 1) + ":8080")
                     .weight(100)
                     .build());
         }

@@ -156,13 +156,18 @@ public final class Server implements Candidate {
      */
     @Override
     public int weight() {
+        return weightAt(ticker.getAsLong());
+    }
+
+    /** The effective weight at {@code now}, a time of the backend's ticker ({@link #weight()}). */
+    int weightAt(long now) {
         int target = weight;
         long start = rampStart.get();
         if (start == NO_RAMP || target == 0) {
             return target;
         }
         long ramp = backend.config().slowStart().toNanos();
-        long elapsed = ticker.getAsLong() - start;
+        long elapsed = now - start;
         if (ramp <= 0 || elapsed >= ramp) {
             rampStart.compareAndSet(start, NO_RAMP); // unless a new ramp started meanwhile
             return target;
@@ -170,6 +175,32 @@ public final class Server implements Candidate {
         // Rounded up, as HAProxy does: 1 as soon as the ramp starts, the target at its end.
         long w = (target * Math.max(0, elapsed) + ramp - 1) / ramp;
         return (int) Math.max(1, Math.min(target, w));
+    }
+
+    /**
+     * The first time of the backend's ticker after {@code now} at which a slow start in progress
+     * will raise the {@linkplain #weightAt effective weight} above its value at {@code now}, or
+     * {@link Long#MAX_VALUE} when the weight will stay as it is (no ramp, or the ramp has reached
+     * the target). Lets the {@code leastconn} order re-key a ramping server exactly when its
+     * weight steps, not on every pick.
+     */
+    long nextWeightStep(long now) {
+        int target = weight;
+        long start = rampStart.get();
+        if (start == NO_RAMP || target == 0) {
+            return Long.MAX_VALUE;
+        }
+        long ramp = backend.config().slowStart().toNanos();
+        long elapsed = Math.max(0, now - start);
+        if (ramp <= 0 || elapsed >= ramp) {
+            return Long.MAX_VALUE;
+        }
+        long w = Math.max(1, (target * elapsed + ramp - 1) / ramp);
+        if (w >= target) {
+            return Long.MAX_VALUE;
+        }
+        // ceil(target * e / ramp) exceeds w from the first e with target * e > w * ramp.
+        return start + w * ramp / target + 1;
     }
 
     /** The weight set by the configuration or the API; {@link #weight()} ramps towards it during slow start. */
@@ -192,7 +223,7 @@ public final class Server implements Candidate {
             previous = weight;
             weight = newWeight;
         }
-        backend.serversChanged();
+        backend.serverChanged(this);
         if (previous != newWeight) {
             events.record(EventType.SERVER_WEIGHT, toString(), "weight " + newWeight + " (was " + previous + ")");
         }
@@ -238,7 +269,7 @@ public final class Server implements Candidate {
         }
         log.info("server {} is now {} (was {})", this, state.apiName(), previous.apiName());
         events.record(EventType.SERVER_STATE, toString(), state.apiName() + " (was " + previous.apiName() + ")");
-        backend.serversChanged();
+        backend.serverChanged(this);
         Observer o = observer;
         if (o != null) {
             o.adminStateChanged(this, previous);
@@ -282,7 +313,7 @@ public final class Server implements Candidate {
             }
         }
         if (changed) {
-            backend.serversChanged();
+            backend.serverChanged(this);
             events.record(
                     EventType.SERVER_HEALTH, toString(), (isUp ? "up" : "down") + (why == null ? "" : ": " + why));
         }
@@ -358,7 +389,7 @@ public final class Server implements Candidate {
             active.incrementAndGet();
             throw new IllegalStateException("server " + backend.name() + "/" + name() + " released more than acquired");
         }
-        backend.slotReleased();
+        backend.serverChanged(this);
     }
 
     /**
