@@ -28,7 +28,9 @@ import org.tandemlb.core.config.ServerConfig;
 /**
  * The pick path of every request (HTTP) or connection (TCP): {@code acquire} is what the proxy
  * calls (the backend's lock, the usable servers, the algorithm, the slot), answered on the
- * calling thread as on an event loop; {@code pick} is the algorithm alone over a fixed list.
+ * calling thread as on an event loop; {@code pick} is the algorithm alone over a fixed list. A
+ * {@code leastconn} backend does not use the list form: it keeps its servers in order, so its
+ * {@code acquire} scans nothing ({@link LeastConnBench} compares the two forms).
  * Run with {@code -prof gc}: the pick path should allocate nothing.
  */
 @State(Scope.Thread)
