@@ -156,7 +156,13 @@ public final class Server implements Candidate {
      */
     @Override
     public int weight() {
-        return weightAt(ticker.getAsLong());
+        // The ticker is read only during a ramp: balancers call this for every candidate.
+        return ramping() ? weightAt(ticker.getAsLong()) : weight;
+    }
+
+    /** Whether a slow start may be ramping the weight now (the ticker then tells where it is). */
+    boolean ramping() {
+        return rampStart.get() != NO_RAMP;
     }
 
     /** The effective weight at {@code now}, a time of the backend's ticker ({@link #weight()}). */
