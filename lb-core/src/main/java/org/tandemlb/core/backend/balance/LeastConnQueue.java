@@ -6,24 +6,32 @@ import java.util.Set;
 
 /**
  * The {@code leastconn} order of a pool of servers, kept as their loads change, so that a pick
- * costs O(1) and a change O(log n) however many servers there are, where
- * {@link LeastConnBalancer} scans them all on every pick. HAProxy keeps its servers in an ebtree
- * for the same reason; this is a binary min-heap in an array with each entry's position stored
- * in the entry, so that an entry whose load changed is moved in place and nothing is allocated
- * once the heap has grown to the pool's size.
+ * does not look at every server as {@link LeastConnBalancer}'s scan does. HAProxy keeps its
+ * servers in an ebtree for the same reason.
  *
  * <p>The order is the one {@link LeastConnBalancer} documents: fewest active connections per unit
- * of weight, compared exactly by cross-multiplication in {@code long}. The owner tells the queue
- * each entry's load with {@link #update}; the queue does not read it from the servers, so the
- * order cannot change behind its back and the owner decides when a change is seen.
+ * of weight, exactly. The owner tells the queue each server's load with {@link #update}; the
+ * queue does not read it from the servers, so the order cannot change behind its back.
  *
- * <p>Ties are broken by turn: every {@link #update} gives the entry a new turn, later than every
- * other entry's, and of equal loads the earliest turn comes first. An entry updated after it was
- * picked therefore goes behind every entry of equal load, so N tied servers get one pick each per
- * N picks, as with the scan's rotation, and wherever the less- or more-loaded servers sit. What
- * differs from the scan: a server whose load changed for another reason (a connection ended)
- * also goes behind the servers it now ties with, as a server re-inserted into HAProxy's tree
- * does; the rotation among servers whose loads do not change is the same.
+ * <p><b>Levels.</b> Servers with exactly the same load share a <em>level</em>, a first-in
+ * first-out list; the levels are in a binary min-heap by load, and found by load in a hash table.
+ * The load {@code active / weight} is the integer {@code (active << 32) / weight}, which is exact:
+ * two different loads with weights up to {@value #MAX_WEIGHT} differ by at least
+ * {@code 1 / (weight1 * weight2) >= 2^-32}, so their keys differ and keep their order, and equal
+ * loads (2 connections at weight 2, 1 at weight 1) have the same key; no floating point is
+ * involved. The first server is the head of the lowest level: O(1). An update unlinks the server
+ * from its level and appends it to the level of its new load, O(1) when that level exists and
+ * the old one keeps other servers, which is the common case (servers under {@code leastconn}
+ * have nearly equal loads, so few distinct levels); creating or dropping a level is O(log L) for
+ * L levels, L at most the number of servers. Nothing is allocated once the pool's levels have
+ * been seen: emptied levels are kept for reuse.
+ *
+ * <p><b>Ties.</b> An update appends the server at the tail of its level, behind every server of
+ * equal load. A server updated after it was picked (its slot taken, then given back) therefore
+ * goes behind the servers it ties with, so N tied servers get one pick each per N picks, as
+ * with the scan's rotation, wherever the less- or more-loaded servers sit. What differs from the
+ * scan: a server whose load changed for another reason (a connection ended) also goes behind the
+ * servers it now ties with, as a server re-inserted into HAProxy's tree does.
  *
  * <p>Not thread-safe: its owner calls it under the backend's lock.
  *
@@ -31,17 +39,19 @@ import java.util.Set;
  */
 public final class LeastConnQueue<T> {
 
-    /** One server's place in a queue; created once per server and moved in place as its load changes. */
+    /** The largest weight whose loads the queue orders exactly (the engine's is 256). */
+    public static final int MAX_WEIGHT = 1 << 16;
+
+    /** One server's place in a queue; created once per server and moved as its load changes. */
     public static final class Entry<T> {
         private final T value;
-        /** The index in {@link #heap}, or -1 while not queued. */
-        private int position = -1;
+        /** The level it is in, or null while not queued. */
+        private Level<T> level;
 
-        private int active;
-        private int weight;
-        private long turn;
+        private Entry<T> previous;
+        private Entry<T> next;
 
-        /** An entry for {@code value}, not queued yet. */
+        /** An entry for {@code value}, not queued yet. An entry belongs to one queue. */
         public Entry(T value) {
             this.value = Objects.requireNonNull(value);
         }
@@ -53,20 +63,36 @@ public final class LeastConnQueue<T> {
 
         /** Whether the entry is in a queue now. */
         public boolean queued() {
-            return position >= 0;
+            return level != null;
         }
     }
 
-    private final ArrayList<Entry<T>> heap = new ArrayList<>();
-    /** The last turn given out; a long, so it never wraps. */
-    private long turns;
+    /** The servers of one exact load, oldest update first. */
+    private static final class Level<T> {
+        long key;
+        Entry<T> head;
+        Entry<T> tail;
+        /** The index in {@link #heap}. */
+        int position;
+        /** The next spare level, while this one is spare. */
+        Level<T> nextSpare;
+    }
+
+    /** The non-empty levels, a min-heap by key. */
+    private final ArrayList<Level<T>> heap = new ArrayList<>();
+    /** The non-empty levels by key: open addressing, linear probing, at most half full. */
+    private long[] tableKeys = new long[16];
+
+    private Object[] tableLevels = new Object[16];
+    private Level<T> spare;
+    private int size;
 
     /** An empty queue. */
     public LeastConnQueue() {}
 
     /** The number of queued entries. */
     public int size() {
-        return heap.size();
+        return size;
     }
 
     /**
@@ -74,110 +100,242 @@ public final class LeastConnQueue<T> {
      * queued already; either way it goes behind every entry of equal load.
      *
      * @param active the server's active connections now, at least 0
-     * @param weight the server's effective weight now, at least 1
+     * @param weight the server's effective weight now, 1 to {@value #MAX_WEIGHT}
      */
     public void update(Entry<T> entry, int active, int weight) {
-        if (active < 0 || weight < 1) {
+        if (active < 0 || weight < 1 || weight > MAX_WEIGHT) {
             throw new IllegalArgumentException("active " + active + ", weight " + weight);
         }
-        entry.active = active;
-        entry.weight = weight;
-        entry.turn = ++turns;
-        if (entry.position < 0) {
-            entry.position = heap.size();
-            heap.add(entry);
+        long key = ((long) active << 32) / weight;
+        Level<T> old = entry.level;
+        if (old != null) {
+            unlink(entry);
+            if (old.key == key) {
+                append(old, entry);
+                return;
+            }
+            if (old.head == null) {
+                dropLevel(old);
+            }
+        } else {
+            size++;
         }
-        // The key may have gone either way: at most one of the two moves does anything.
-        siftDown(siftUp(entry.position));
+        Level<T> level = find(key);
+        append(level != null ? level : newLevel(key), entry);
     }
 
     /** Takes {@code entry} out of the queue; nothing when it is not queued. */
     public void remove(Entry<T> entry) {
-        int at = entry.position;
-        if (at < 0) {
+        Level<T> level = entry.level;
+        if (level == null) {
             return;
         }
-        entry.position = -1;
-        Entry<T> last = heap.remove(heap.size() - 1);
-        if (last != entry) {
-            place(last, at);
-            siftDown(siftUp(at));
+        unlink(entry);
+        entry.level = null;
+        size--;
+        if (level.head == null) {
+            dropLevel(level);
         }
     }
 
-    /** The least-loaded server, the earliest turn among equals; null when the queue is empty. */
+    /** The least-loaded server, the earliest updated among equals; null when the queue is empty. */
     public T first() {
-        return heap.isEmpty() ? null : heap.get(0).value;
+        return heap.isEmpty() ? null : heap.get(0).head.value;
     }
 
     /**
      * As {@link #first()}, among the servers not in {@code exclude} (those a retry already failed
-     * on). Only excluded entries are looked beneath (an entry's subtree holds nothing before it),
-     * so this visits at most {@code 1 + 2 * exclude.size()} entries.
+     * on). Only the levels whose servers are all excluded are looked beneath (a level's subtree of
+     * the heap holds only higher loads), so this looks at O({@code exclude.size()}) levels and
+     * servers, whatever the size of the pool.
      */
     public T first(Set<?> exclude) {
-        int best = firstNotExcluded(0, exclude, -1);
-        return best < 0 ? null : heap.get(best).value;
+        Entry<T> best = firstNotExcluded(0, exclude, null);
+        return best == null ? null : best.value;
     }
 
-    private int firstNotExcluded(int at, Set<?> exclude, int best) {
+    private Entry<T> firstNotExcluded(int at, Set<?> exclude, Entry<T> best) {
         if (at >= heap.size()) {
             return best;
         }
-        Entry<T> e = heap.get(at);
-        if (!exclude.contains(e.value)) {
-            return best < 0 || before(e, heap.get(best)) ? at : best;
+        Level<T> level = heap.get(at);
+        if (best != null && best.level.key < level.key) {
+            return best;
         }
-        // The recursion goes only through excluded entries, so it is at most exclude.size() deep.
+        for (Entry<T> e = level.head; e != null; e = e.next) {
+            if (!exclude.contains(e.value)) {
+                return e;
+            }
+        }
+        // Every server of this level is excluded; the recursion goes only through such levels.
         return firstNotExcluded(2 * at + 2, exclude, firstNotExcluded(2 * at + 1, exclude, best));
     }
 
-    /** Whether {@code a} comes before {@code b}: strictly less loaded, or equally loaded and an earlier turn. */
-    private static boolean before(Entry<?> a, Entry<?> b) {
-        long aLoad = (long) a.active * b.weight;
-        long bLoad = (long) b.active * a.weight;
-        return aLoad != bLoad ? aLoad < bLoad : a.turn < b.turn;
+    private void append(Level<T> level, Entry<T> entry) {
+        entry.level = level;
+        entry.next = null;
+        entry.previous = level.tail;
+        if (level.tail == null) {
+            level.head = entry;
+        } else {
+            level.tail.next = entry;
+        }
+        level.tail = entry;
     }
 
+    /** Unlinks {@code entry} from its level's list (its {@code level} is left for the caller). */
+    private void unlink(Entry<T> entry) {
+        Level<T> level = entry.level;
+        if (entry.previous == null) {
+            level.head = entry.next;
+        } else {
+            entry.previous.next = entry.next;
+        }
+        if (entry.next == null) {
+            level.tail = entry.previous;
+        } else {
+            entry.next.previous = entry.previous;
+        }
+        entry.previous = null;
+        entry.next = null;
+    }
+
+    private Level<T> newLevel(long key) {
+        Level<T> level = spare;
+        if (level != null) {
+            spare = level.nextSpare;
+            level.nextSpare = null;
+        } else {
+            level = new Level<>();
+        }
+        level.key = key;
+        put(level);
+        level.position = heap.size();
+        heap.add(level);
+        siftUp(level.position);
+        return level;
+    }
+
+    private void dropLevel(Level<T> level) {
+        delete(level.key);
+        int at = level.position;
+        Level<T> last = heap.remove(heap.size() - 1);
+        if (last != level) {
+            place(last, at);
+            siftDown(siftUp(at));
+        }
+        level.nextSpare = spare;
+        spare = level;
+    }
+
+    // The heap of levels. Keys are distinct: one level per load.
+
     private int siftUp(int at) {
-        Entry<T> e = heap.get(at);
+        Level<T> level = heap.get(at);
         while (at > 0) {
             int parent = (at - 1) >>> 1;
-            Entry<T> p = heap.get(parent);
-            if (!before(e, p)) {
+            Level<T> p = heap.get(parent);
+            if (p.key <= level.key) {
                 break;
             }
             place(p, at);
             at = parent;
         }
-        place(e, at);
+        place(level, at);
         return at;
     }
 
     private void siftDown(int at) {
-        Entry<T> e = heap.get(at);
-        int size = heap.size();
+        Level<T> level = heap.get(at);
+        int n = heap.size();
         while (true) {
             int child = 2 * at + 1;
-            if (child >= size) {
+            if (child >= n) {
                 break;
             }
-            Entry<T> c = heap.get(child);
-            if (child + 1 < size && before(heap.get(child + 1), c)) {
+            Level<T> c = heap.get(child);
+            if (child + 1 < n && heap.get(child + 1).key < c.key) {
                 child++;
                 c = heap.get(child);
             }
-            if (!before(c, e)) {
+            if (c.key >= level.key) {
                 break;
             }
             place(c, at);
             at = child;
         }
-        place(e, at);
+        place(level, at);
     }
 
-    private void place(Entry<T> e, int at) {
-        heap.set(at, e);
-        e.position = at;
+    private void place(Level<T> level, int at) {
+        heap.set(at, level);
+        level.position = at;
+    }
+
+    // The table of levels by key.
+
+    private static int slot(long key, int mask) {
+        return (int) ((key * 0x9E3779B97F4A7C15L) >>> 32) & mask;
+    }
+
+    private Level<T> find(long key) {
+        int mask = tableKeys.length - 1;
+        for (int i = slot(key, mask); tableLevels[i] != null; i = (i + 1) & mask) {
+            if (tableKeys[i] == key) {
+                return cast(tableLevels[i]);
+            }
+        }
+        return null;
+    }
+
+    private void put(Level<T> level) {
+        if (2 * (heap.size() + 1) > tableKeys.length) {
+            long[] keys = tableKeys;
+            Object[] levels = tableLevels;
+            tableKeys = new long[2 * keys.length];
+            tableLevels = new Object[2 * keys.length];
+            for (Object l : levels) {
+                if (l != null) {
+                    insert(cast(l));
+                }
+            }
+        }
+        insert(level);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> Level<T> cast(Object level) {
+        return (Level<T>) level;
+    }
+
+    private void insert(Level<T> level) {
+        int mask = tableKeys.length - 1;
+        int i = slot(level.key, mask);
+        while (tableLevels[i] != null) {
+            i = (i + 1) & mask;
+        }
+        tableKeys[i] = level.key;
+        tableLevels[i] = level;
+    }
+
+    /** Deletes {@code key}, moving back the entries of its run that would no longer be found. */
+    private void delete(long key) {
+        int mask = tableKeys.length - 1;
+        int hole = slot(key, mask);
+        while (tableKeys[hole] != key || tableLevels[hole] == null) {
+            hole = (hole + 1) & mask;
+        }
+        tableLevels[hole] = null;
+        for (int j = (hole + 1) & mask; tableLevels[j] != null; j = (j + 1) & mask) {
+            int home = slot(tableKeys[j], mask);
+            // The entry at j stays if its home lies cyclically in (hole, j]; else it fills the hole.
+            boolean stays = hole <= j ? hole < home && home <= j : hole < home || home <= j;
+            if (!stays) {
+                tableKeys[hole] = tableKeys[j];
+                tableLevels[hole] = tableLevels[j];
+                tableLevels[j] = null;
+                hole = j;
+            }
+        }
     }
 }

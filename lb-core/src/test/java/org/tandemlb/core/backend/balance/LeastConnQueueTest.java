@@ -203,20 +203,43 @@ class LeastConnQueueTest {
     }
 
     @Test
-    void hugeCountsAndWeightsDoNotOverflow() {
-        TestServer a = new TestServer("a", Integer.MAX_VALUE, Integer.MAX_VALUE - 1);
-        TestServer b = new TestServer("b", Integer.MAX_VALUE - 1, Integer.MAX_VALUE - 1);
+    void hugeCountsAndTheLargestWeightsDoNotOverflow() {
+        int max = LeastConnQueue.MAX_WEIGHT;
+        TestServer a = new TestServer("a", max, Integer.MAX_VALUE - 1);
+        TestServer b = new TestServer("b", max - 1, Integer.MAX_VALUE - 1);
         update(b);
         update(a);
-        // (MAX-1)/MAX < (MAX-1)/(MAX-1): a is less loaded; an int product would have overflowed.
+        // (MAX_INT-1)/65536 < (MAX_INT-1)/65535.
         assertSame(a, queue.first());
     }
 
     @Test
-    void aWeightBelowOneOrANegativeCountIsRefused() {
+    void theClosestDifferentLoadsAreToldApart() {
+        int max = LeastConnQueue.MAX_WEIGHT;
+        // 1 - 1/65536 and 1 - 1/65535 differ by 1/(65536 * 65535), the least two loads can.
+        TestServer a = new TestServer("a", max, max - 1);
+        TestServer b = new TestServer("b", max - 1, max - 2);
+        update(a);
+        update(b);
+        assertSame(b, queue.first());
+        queue.remove(entries.get(b));
+        // One load in two forms, 32767/32768 and 65534/65536: a tie, broken by update order.
+        TestServer c = new TestServer("c", max / 2, max / 2 - 1);
+        TestServer d = new TestServer("d", max, max - 2);
+        update(c);
+        update(d);
+        queue.remove(entries.get(a));
+        assertSame(c, queue.first());
+        update(c);
+        assertSame(d, queue.first(), "c went behind d: equal loads");
+    }
+
+    @Test
+    void aWeightOutOfRangeOrANegativeCountIsRefused() {
         LeastConnQueue.Entry<TestServer> e = new LeastConnQueue.Entry<>(new TestServer("a", 1));
         assertThrows(IllegalArgumentException.class, () -> queue.update(e, 0, 0));
         assertThrows(IllegalArgumentException.class, () -> queue.update(e, -1, 1));
+        assertThrows(IllegalArgumentException.class, () -> queue.update(e, 1, LeastConnQueue.MAX_WEIGHT + 1));
         assertFalse(e.queued());
     }
 
