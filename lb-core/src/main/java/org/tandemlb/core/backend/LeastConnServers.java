@@ -14,7 +14,7 @@ import org.tandemlb.core.backend.balance.LeastConnQueue;
  * {@code max_connections}) are kept in a {@link LeastConnQueue}, one for the primaries and one
  * for the backups, and the backend tells this class whenever something a server's place depends
  * on changes: a slot taken or released, health, admin state, weight. A pick is then the head of a
- * queue, and each change costs O(log n).
+ * queue, and a change costs O(1) in the usual case, O(log n) at most.
  *
  * <p>Slow start changes effective weights with time, without an event: a ramping server is
  * re-keyed when its weight steps ({@link Server#nextWeightStep}), checked at each pick against
