@@ -72,10 +72,8 @@ final class LeastConnServers {
     void refresh(Server server) {
         Slot slot = slots.get(server);
         if (slot != null) {
-            // The ticker matters only during a ramp, and reading it costs more than the rest. A
-            // ramp that starts just after the test is seen by the refresh that follows every
-            // start of a ramp (Server calls the backend after setting it).
-            refresh(slot, server.ramping() ? ticker.getAsLong() : 0);
+            // The ticker matters only during a ramp, and reading it costs more than the rest.
+            refresh(slot, server.ramping() ? ticker.getAsLong() : Server.NOT_READ);
         }
     }
 

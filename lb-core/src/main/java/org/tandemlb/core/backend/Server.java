@@ -37,6 +37,8 @@ public final class Server implements Candidate {
     private static final Logger log = LoggerFactory.getLogger(Server.class);
     /** {@link #rampStart} when no slow start is in progress. */
     private static final long NO_RAMP = Long.MIN_VALUE;
+    /** A {@code now} for {@link #weightAt} when the ticker was not read. */
+    static final long NOT_READ = Long.MIN_VALUE;
 
     /**
      * What the health layer hears from a server: passive-check errors on live traffic and admin
@@ -165,7 +167,11 @@ public final class Server implements Candidate {
         return rampStart.get() != NO_RAMP;
     }
 
-    /** The effective weight at {@code now}, a time of the backend's ticker ({@link #weight()}). */
+    /**
+     * The effective weight at {@code now}, a time of the backend's ticker ({@link #weight()}), or
+     * {@link #NOT_READ} when the caller saw no ramp and did not read the ticker: a ramp that
+     * started since then counts as just started.
+     */
     int weightAt(long now) {
         int target = weight;
         long start = rampStart.get();
@@ -173,18 +179,21 @@ public final class Server implements Candidate {
             return target;
         }
         long ramp = backend.config().slowStart().toNanos();
-        long elapsed = now - start;
+        long elapsed = now == NOT_READ ? 0 : now - start;
         if (ramp <= 0 || elapsed >= ramp) {
             rampStart.compareAndSet(start, NO_RAMP); // unless a new ramp started meanwhile
             return target;
         }
-        // Rounded up, as HAProxy does: 1 as soon as the ramp starts, the target at its end.
-        long w = (target * Math.max(0, elapsed) + ramp - 1) / ramp;
-        return (int) Math.max(1, Math.min(target, w));
+        return (int) Math.min(target, rampWeight(target, elapsed, ramp));
+    }
+
+    /** The weight {@code elapsed} into a ramp: rounded up, as HAProxy does, so 1 as soon as it starts. */
+    private static long rampWeight(int target, long elapsed, long ramp) {
+        return Math.max(1, (target * Math.max(0, elapsed) + ramp - 1) / ramp);
     }
 
     /**
-     * The first time of the backend's ticker after {@code now} at which a slow start in progress
+     * The first time of the backend's ticker after {@code now} (as for {@link #weightAt}) at which a slow start in progress
      * will raise the {@linkplain #weightAt effective weight} above its value at {@code now}, or
      * {@link Long#MAX_VALUE} when the weight will stay as it is (no ramp, or the ramp has reached
      * the target). Lets the {@code leastconn} order re-key a ramping server exactly when its
@@ -197,11 +206,11 @@ public final class Server implements Candidate {
             return Long.MAX_VALUE;
         }
         long ramp = backend.config().slowStart().toNanos();
-        long elapsed = Math.max(0, now - start);
+        long elapsed = now == NOT_READ ? 0 : now - start;
         if (ramp <= 0 || elapsed >= ramp) {
             return Long.MAX_VALUE;
         }
-        long w = Math.max(1, (target * elapsed + ramp - 1) / ramp);
+        long w = rampWeight(target, elapsed, ramp);
         if (w >= target) {
             return Long.MAX_VALUE;
         }

@@ -221,6 +221,24 @@ class BackendLeastConnTest {
         assertEquals(100, r.weight());
     }
 
+    /**
+     * The order reads the ticker only for a server it sees ramping; a ramp that starts between
+     * that look and the weight's must count as just started, not as over (a ticker time taken as
+     * 0 could lie past its end and cut it short).
+     */
+    @Test
+    void aRampStartedUnreadCountsAsJustStarted() {
+        ticker.set(-5_000_000_000L); // System.nanoTime may be negative too
+        Backend b = backend(c -> c.slowStart(Duration.ofSeconds(10)), server("r", 100));
+        Server r = b.server("r");
+        r.setUp(false);
+        r.setUp(true);
+        assertEquals(1, r.weightAt(Server.NOT_READ));
+        assertEquals(ticker.get() + Duration.ofMillis(100).toNanos() + 1, r.nextWeightStep(Server.NOT_READ));
+        ticker.addAndGet(Duration.ofSeconds(5).toNanos());
+        assertEquals(50, r.weight(), "the ramp goes on");
+    }
+
     @Test
     void aReloadRebuildsTheOrderAndKeepsTheCounts() {
         Backend b = backend(c -> c, server("a", 1), server("b", 1));
