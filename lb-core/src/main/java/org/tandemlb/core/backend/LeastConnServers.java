@@ -17,9 +17,9 @@ import org.tandemlb.core.backend.balance.LeastConnQueue;
  * queue, and a change costs O(1) in the usual case, O(log n) at most.
  *
  * <p>Slow start changes effective weights with time, without an event: a ramping server is
- * re-keyed when its weight steps ({@link Server#nextWeightStep}), checked at each pick against
- * the earliest step due, so a pick reads the ticker only while some server ramps and re-keys only
- * the servers whose weight has just stepped.
+ * re-keyed when its weight steps ({@link Server#nextWeightStep}). A pick reads the ticker only
+ * while some server ramps, looks through the ramping servers only when the earliest step is due
+ * (servers that came back together step together), and re-keys only those that stepped.
  *
  * <p>Not thread-safe: every method is called under the backend's lock.
  */
