@@ -1,12 +1,14 @@
 package org.tandemlb.core.backend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ImmediateEventExecutor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,6 +17,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.tandemlb.core.config.BackendConfig;
@@ -263,6 +266,51 @@ class BackendLeastConnTest {
             bb.release();
         }
         assertSame(bb, hold(b));
+    }
+
+    /**
+     * Slots are released on other event loops without the caller holding the backend's lock; the
+     * backend takes it to move the server. Two threads taking and releasing at once leave the
+     * order whole: every count back at 0 and every server still in turn.
+     */
+    @Test
+    void concurrentTakesAndReleasesLeaveTheOrderWhole() throws InterruptedException {
+        ServerConfig[] configs = new ServerConfig[100];
+        for (int i = 0; i < configs.length; i++) {
+            configs[i] = server("s" + i, 1 + i % 3);
+        }
+        Backend b = backend(c -> c, configs);
+        Runnable work = () -> {
+            for (int i = 0; i < 50_000; i++) {
+                b.acquire(new byte[0], Set.of(), ImmediateEventExecutor.INSTANCE, new ServerGrant() {
+                    @Override
+                    public void granted(Server server) {
+                        server.release();
+                    }
+
+                    @Override
+                    public void refused(Refusal reason) {
+                        throw new AssertionError(reason);
+                    }
+                });
+            }
+        };
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread one = new Thread(work);
+        Thread two = new Thread(work);
+        for (Thread t : List.of(one, two)) {
+            t.setUncaughtExceptionHandler((thread, e) -> failure.compareAndSet(null, e));
+            t.setDaemon(true); // a broken order can leave a thread looping: it must not hold the JVM
+        }
+        one.start();
+        two.start();
+        one.join(Duration.ofSeconds(60).toMillis());
+        two.join(Duration.ofSeconds(60).toMillis());
+        assertFalse(one.isAlive() || two.isAlive());
+        assertNull(failure.get());
+        assertEquals(0, b.servers().stream().mapToInt(Server::activeConnections).sum());
+        Map<String, Integer> counts = shortRequests(b, 100);
+        assertEquals(100, counts.size(), "every server once: " + counts);
     }
 
     /**
