@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.tandemlb.core.backend.balance.Balancer;
 import org.tandemlb.core.config.BackendConfig;
+import org.tandemlb.core.config.Balance;
 import org.tandemlb.core.config.ServerConfig;
 import org.tandemlb.core.history.EventLog;
 import org.tandemlb.core.tls.UpstreamTls;
@@ -38,6 +39,12 @@ public final class Backend {
 
     private volatile List<Server> servers;
     private Balancer balancer;
+    /**
+     * With {@code leastconn}, the servers kept in order (the balancer is not used then), else
+     * null. Written under the lock; volatile so that a released slot costs other algorithms no lock.
+     */
+    private volatile LeastConnServers leastConn;
+
     private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
     /** Scratch lists of {@link #candidates}, used under the lock. */
     private final List<Server> primaries = new ArrayList<>();
@@ -85,6 +92,11 @@ public final class Backend {
             list.add(new Server(this, sc, ticker, events));
         }
         this.servers = List.copyOf(list);
+        this.leastConn = leastConnOf(config, servers);
+    }
+
+    private LeastConnServers leastConnOf(BackendConfig c, List<Server> list) {
+        return c.balance() == Balance.LEASTCONN ? new LeastConnServers(list, ticker) : null;
     }
 
     /** The backend's name. */
@@ -200,6 +212,8 @@ public final class Backend {
             config = next;
             tls = nextTls;
             servers = List.copyOf(list);
+            // Rebuilt rather than patched: a reload may change slow_start, which moves every ramp.
+            leastConn = leastConnOf(next, servers);
         }
         serversChanged();
         return List.copyOf(old.values());
@@ -270,7 +284,7 @@ public final class Backend {
                 if (!s.stickyUsable() || s.full() || exclude.contains(s)) {
                     return null;
                 }
-                s.take();
+                take(s);
                 return s;
             }
         }
@@ -279,6 +293,14 @@ public final class Backend {
 
     /** Under the lock: picks and takes a slot, or returns null when none is free. */
     private Server pick(byte[] clientKey, Set<Server> exclude) {
+        LeastConnServers ordered = leastConn;
+        if (ordered != null) {
+            Server s = ordered.first(exclude);
+            if (s != null) {
+                take(s);
+            }
+            return s;
+        }
         List<Server> candidates = candidates(exclude, true);
         if (candidates.isEmpty()) {
             return null;
@@ -286,8 +308,17 @@ public final class Backend {
         Server s = candidates.size() == 1 ? candidates.get(0) : balancer.pick(candidates, clientKey);
         primaries.clear();
         backups.clear();
-        s.take();
+        take(s);
         return s;
+    }
+
+    /** Under the lock: gives {@code s} a slot, and with {@code leastconn} moves it to its new place. */
+    private void take(Server s) {
+        s.take();
+        LeastConnServers ordered = leastConn;
+        if (ordered != null) {
+            ordered.refresh(s);
+        }
     }
 
     private boolean hasUsable(Set<Server> exclude) {
@@ -321,15 +352,24 @@ public final class Backend {
         return primaryUsable ? primaries : backups;
     }
 
-    /** A slot was released: hand it to the oldest waiter that can use it. */
-    void slotReleased() {
-        if (queued > 0) {
-            serveQueue();
+    /**
+     * The health, state or weight of {@code server} changed, or it released a slot: with
+     * {@code leastconn} it moves to its new place; waiting requests may now be placed, or refused.
+     */
+    void serverChanged(Server server) {
+        if (leastConn != null) {
+            synchronized (this) {
+                LeastConnServers ordered = leastConn;
+                if (ordered != null) {
+                    ordered.refresh(server);
+                }
+            }
         }
+        serversChanged();
     }
 
-    /** Health, state or weight changed: waiting requests may now be placed, or refused. */
-    void serversChanged() {
+    /** The servers changed: waiting requests may now be placed, or refused. */
+    private void serversChanged() {
         if (queued > 0) {
             serveQueue();
         }

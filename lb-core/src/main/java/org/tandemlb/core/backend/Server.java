@@ -37,6 +37,8 @@ public final class Server implements Candidate {
     private static final Logger log = LoggerFactory.getLogger(Server.class);
     /** {@link #rampStart} when no slow start is in progress. */
     private static final long NO_RAMP = Long.MIN_VALUE;
+    /** A {@code now} for {@link #weightAt} when the ticker was not read. */
+    static final long NOT_READ = Long.MIN_VALUE;
 
     /**
      * What the health layer hears from a server: passive-check errors on live traffic and admin
@@ -156,20 +158,64 @@ public final class Server implements Candidate {
      */
     @Override
     public int weight() {
+        // The ticker is read only during a ramp: balancers call this for every candidate.
+        return ramping() ? weightAt(ticker.getAsLong()) : weight;
+    }
+
+    /** Whether a slow start may be ramping the weight now (the ticker then tells where it is). */
+    boolean ramping() {
+        return rampStart.get() != NO_RAMP;
+    }
+
+    /**
+     * The effective weight at {@code now}, a time of the backend's ticker ({@link #weight()}), or
+     * {@link #NOT_READ} when the caller saw no ramp and did not read the ticker: a ramp that
+     * started since then counts as just started.
+     */
+    int weightAt(long now) {
         int target = weight;
         long start = rampStart.get();
         if (start == NO_RAMP || target == 0) {
             return target;
         }
         long ramp = backend.config().slowStart().toNanos();
-        long elapsed = ticker.getAsLong() - start;
+        long elapsed = now == NOT_READ ? 0 : now - start;
         if (ramp <= 0 || elapsed >= ramp) {
             rampStart.compareAndSet(start, NO_RAMP); // unless a new ramp started meanwhile
             return target;
         }
-        // Rounded up, as HAProxy does: 1 as soon as the ramp starts, the target at its end.
-        long w = (target * Math.max(0, elapsed) + ramp - 1) / ramp;
-        return (int) Math.max(1, Math.min(target, w));
+        return (int) Math.min(target, rampWeight(target, elapsed, ramp));
+    }
+
+    /** The weight {@code elapsed} into a ramp: rounded up, as HAProxy does, so 1 as soon as it starts. */
+    private static long rampWeight(int target, long elapsed, long ramp) {
+        return Math.max(1, (target * Math.max(0, elapsed) + ramp - 1) / ramp);
+    }
+
+    /**
+     * The first time of the backend's ticker after {@code now} (as for {@link #weightAt}) at which a slow start in progress
+     * will raise the {@linkplain #weightAt effective weight} above its value at {@code now}, or
+     * {@link Long#MAX_VALUE} when the weight will stay as it is (no ramp, or the ramp has reached
+     * the target). Lets the {@code leastconn} order re-key a ramping server exactly when its
+     * weight steps, not on every pick.
+     */
+    long nextWeightStep(long now) {
+        int target = weight;
+        long start = rampStart.get();
+        if (start == NO_RAMP || target == 0) {
+            return Long.MAX_VALUE;
+        }
+        long ramp = backend.config().slowStart().toNanos();
+        long elapsed = now == NOT_READ ? 0 : now - start;
+        if (ramp <= 0 || elapsed >= ramp) {
+            return Long.MAX_VALUE;
+        }
+        long w = rampWeight(target, elapsed, ramp);
+        if (w >= target) {
+            return Long.MAX_VALUE;
+        }
+        // ceil(target * e / ramp) exceeds w from the first e with target * e > w * ramp.
+        return start + w * ramp / target + 1;
     }
 
     /** The weight set by the configuration or the API; {@link #weight()} ramps towards it during slow start. */
@@ -192,7 +238,7 @@ public final class Server implements Candidate {
             previous = weight;
             weight = newWeight;
         }
-        backend.serversChanged();
+        backend.serverChanged(this);
         if (previous != newWeight) {
             events.record(EventType.SERVER_WEIGHT, toString(), "weight " + newWeight + " (was " + previous + ")");
         }
@@ -238,7 +284,7 @@ public final class Server implements Candidate {
         }
         log.info("server {} is now {} (was {})", this, state.apiName(), previous.apiName());
         events.record(EventType.SERVER_STATE, toString(), state.apiName() + " (was " + previous.apiName() + ")");
-        backend.serversChanged();
+        backend.serverChanged(this);
         Observer o = observer;
         if (o != null) {
             o.adminStateChanged(this, previous);
@@ -282,7 +328,7 @@ public final class Server implements Candidate {
             }
         }
         if (changed) {
-            backend.serversChanged();
+            backend.serverChanged(this);
             events.record(
                     EventType.SERVER_HEALTH, toString(), (isUp ? "up" : "down") + (why == null ? "" : ": " + why));
         }
@@ -358,7 +404,7 @@ public final class Server implements Candidate {
             active.incrementAndGet();
             throw new IllegalStateException("server " + backend.name() + "/" + name() + " released more than acquired");
         }
-        backend.slotReleased();
+        backend.serverChanged(this);
     }
 
     /**

@@ -39,7 +39,10 @@ public interface Balancer {
         return new RoundRobinBalancer();
     }
 
-    /** Fewest active connections per unit of weight; ties broken round-robin. */
+    /**
+     * Fewest active connections per unit of weight; ties broken round-robin. This form scans its
+     * list; a {@code leastconn} backend keeps a {@link LeastConnQueue} in the same order instead.
+     */
     static Balancer leastConn() {
         return new LeastConnBalancer();
     }

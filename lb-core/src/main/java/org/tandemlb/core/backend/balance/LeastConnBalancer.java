@@ -17,6 +17,12 @@ import java.util.List;
  * servers are therefore chosen in turn instead of the first one taking everything; N tied
  * servers get exactly one pick each per N picks, whatever less-loaded positions lie between them.
  *
+ * <p>This is the list form, which looks at every candidate on every pick. A {@code leastconn}
+ * backend does not use it: it keeps its servers in the same order in a {@link LeastConnQueue}
+ * as their loads change, so that a pick costs the same with a thousand servers as with two. The
+ * scan stays for callers that only have a list, and as the definition the queue is tested
+ * against.
+ *
  * <p>Not thread-safe: {@link Balancer} instances are called under their backend's lock.
  */
 final class LeastConnBalancer implements Balancer {

@@ -4,5 +4,7 @@
  * hashing), each a small {@link org.tandemlb.core.backend.balance.Balancer} over
  * {@link org.tandemlb.core.backend.balance.Candidate}s. A new algorithm is a class here, a
  * constant in {@link org.tandemlb.core.config.Balance} and a case in {@code Balancer.of}.
+ * {@link org.tandemlb.core.backend.balance.LeastConnQueue} keeps a pool in {@code leastconn}
+ * order as loads change, for backends too large to scan on every pick.
  */
 package org.tandemlb.core.backend.balance;

@@ -4,7 +4,7 @@ package org.tandemlb.core.backend.balance;
 final class TestServer implements Candidate {
 
     private final String id;
-    private final int weight;
+    private int weight;
     private int active;
 
     TestServer(String id, int weight) {
@@ -34,6 +34,10 @@ final class TestServer implements Candidate {
 
     void setActive(int active) {
         this.active = active;
+    }
+
+    void setWeight(int weight) {
+        this.weight = weight;
     }
 
     @Override
