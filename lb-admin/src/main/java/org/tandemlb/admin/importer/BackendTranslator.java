@@ -384,6 +384,16 @@ final class BackendTranslator {
         }
         be.slowStart = shared.values.get("slowstart");
         be.sendProxy = shared.values.get("send-proxy");
+        if (shared.values.containsKey("proto")) {
+            if (be.sendProxy == null) {
+                be.protocol = "h2";
+            } else {
+                ctx.notes.add(
+                        header,
+                        "proto h2 with send-proxy: Tandem's HTTP/2 connections to a server carry many clients, so"
+                                + " they send no PROXY header; the backend stays http1");
+            }
+        }
         if (shared.values.containsKey("ssl")) {
             be.tls = new LinkedHashMap<>();
             for (String k : List.of("verify", "ca", "sni")) {
@@ -453,6 +463,15 @@ final class BackendTranslator {
                     }
                 }
                 case "cookie" -> dropped.add("cookie " + arg + " (" + Reasons.SERVER_COOKIE + ")");
+                // HTTP/2 to the server: forced (proto h2: h2c in clear, h2 over TLS) or offered
+                // first by ALPN; Tandem's protocol: h2 does both and needs the server to speak it.
+                case "proto", "alpn" -> {
+                    if (arg.equals("h2") || o.equals("alpn") && arg.startsWith("h2,")) {
+                        mine.put("proto", "h2");
+                    } else if (!arg.equals("http/1.1") && !arg.startsWith("http/1.1,")) {
+                        dropped.add(o + " " + arg + " (Tandem speaks http1 or h2 to servers)");
+                    }
+                }
                 default -> dropped.add(arg == null ? o : o + " " + arg);
             }
         }

@@ -54,6 +54,7 @@ final class TandemFile {
         String retries;
         String slowStart;
         String sendProxy;
+        String protocol;
         Map<String, String> tls;
         final Map<String, String> persistence = new LinkedHashMap<>();
         final List<Server> servers = new ArrayList<>();

@@ -127,6 +127,7 @@ final class YamlWriter {
         key(2, "retries", be.retries);
         key(2, "slow_start", be.slowStart);
         key(2, "send_proxy", be.sendProxy);
+        key(2, "protocol", be.protocol);
         if (be.tls != null) {
             if (be.tls.isEmpty()) {
                 line(2, "tls: {}");

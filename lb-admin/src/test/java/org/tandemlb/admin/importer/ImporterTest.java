@@ -25,6 +25,7 @@ import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.config.PersistenceConfig;
 import org.tandemlb.core.config.RouteConfig;
 import org.tandemlb.core.config.SendProxy;
+import org.tandemlb.core.config.ServerProtocol;
 
 /** What {@link Importer} makes of HAProxy and keepalived lines, read back through the real config loader. */
 class ImporterTest {
@@ -306,6 +307,33 @@ class ImporterTest {
         assertEquals(Duration.ofSeconds(10), b.healthCheck().downInterval());
         assertEquals(4, b.healthCheck().rise());
         assertEquals(5, b.healthCheck().fall());
+    }
+
+    @Test
+    void http2ToServersBecomesTheBackendsProtocol() throws Exception {
+        Importer.Result r = importText("""
+                backend grpc
+                    mode http
+                    server g1 127.0.0.1:50051 proto h2
+                backend tls
+                    mode http
+                    server t1 127.0.0.1:8443 ssl verify none alpn h2,http/1.1
+                backend old
+                    mode http
+                    server o1 127.0.0.1:8080 alpn http/1.1
+                backend proxied
+                    mode http
+                    server p1 127.0.0.1:8081 proto h2 send-proxy
+                """, null);
+        TandemConfig c = load(r);
+        assertEquals(ServerProtocol.H2, backend(c, "grpc").protocol());
+        assertEquals(ServerProtocol.H2, backend(c, "tls").protocol());
+        assertEquals(ServerProtocol.HTTP1, backend(c, "old").protocol());
+        assertEquals(ServerProtocol.HTTP1, backend(c, "proxied").protocol());
+        assertEquals(SendProxy.V1, backend(c, "proxied").sendProxy());
+        assertTrue(
+                r.notes().stream().anyMatch(n -> n.contains("proto h2 with send-proxy")),
+                r.notes().toString());
     }
 
     @Test
