@@ -182,14 +182,11 @@ final class GrpcCheck implements Check {
 
     /** One call: its request, and the answer read as it comes; all on the event loop. */
     private final class Probe extends Http2ChannelDuplexHandler {
-        private final Consumer<Outcome> done;
-        private boolean finished;
-        private Channel channel;
-        private ByteBuf answer;
+        private final ProbeEnd end;
         private boolean headRead;
 
         Probe(Consumer<Outcome> done) {
-            this.done = done;
+            this.end = new ProbeEnd(done);
         }
 
         void call(Channel ch) {
@@ -214,39 +211,22 @@ final class GrpcCheck implements Check {
         }
 
         void cancel(Channel ch) {
-            finished = true;
-            release();
-            ch.close();
+            end.cancel(ch);
         }
 
         void finish(Outcome outcome) {
-            if (finished) {
-                return;
-            }
-            finished = true;
-            release();
-            if (channel != null) {
-                channel.close();
-            }
-            done.accept(outcome);
-        }
-
-        private void release() {
-            if (answer != null) {
-                answer.release();
-                answer = null;
-            }
+            end.finish(outcome);
         }
 
         @Override
         protected void handlerAdded0(ChannelHandlerContext ctx) {
-            channel = ctx.channel();
+            end.attach(ctx.channel());
         }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             try {
-                if (finished) {
+                if (end.finished()) {
                     return;
                 }
                 if (msg instanceof Http2HeadersFrame hf) {
@@ -266,7 +246,7 @@ final class GrpcCheck implements Check {
             }
         }
 
-        private void headers(Http2Headers h, boolean end) {
+        private void headers(Http2Headers h, boolean endOfStream) {
             if (!headRead) {
                 headRead = true;
                 CharSequence status = h.status();
@@ -274,7 +254,7 @@ final class GrpcCheck implements Check {
                     finish(Outcome.failed("HTTP status " + status));
                     return;
                 }
-                if (!end) {
+                if (!endOfStream) {
                     return;
                 }
             }
@@ -286,7 +266,7 @@ final class GrpcCheck implements Check {
                 CharSequence message = h.get("grpc-message");
                 finish(Outcome.failed("grpc-status " + grpcStatus + (message == null ? "" : ": " + message)));
             } else {
-                int serving = answer == null ? -1 : servingStatus(answer);
+                int serving = end.gathered() == null ? -1 : servingStatus(end.gathered());
                 if (serving < 0) {
                     finish(Outcome.failed("not a health answer"));
                 } else {
@@ -296,9 +276,7 @@ final class GrpcCheck implements Check {
         }
 
         private void data(ChannelHandlerContext ctx, ByteBuf content) {
-            if (answer == null) {
-                answer = ctx.alloc().buffer();
-            }
+            ByteBuf answer = end.gathering(ctx.alloc());
             if (answer.readableBytes() + content.readableBytes() > ANSWER_LIMIT) {
                 finish(Outcome.failed("the answer is longer than " + ANSWER_LIMIT + " bytes"));
                 return;

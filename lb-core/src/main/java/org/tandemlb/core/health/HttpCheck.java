@@ -88,50 +88,30 @@ final class HttpCheck implements Check {
 
     /** Reads the response of one check; all on the event loop. */
     private final class Probe extends ChannelInboundHandlerAdapter {
-        private final Consumer<Outcome> done;
-        private boolean finished;
+        private final ProbeEnd end;
         private int status = -1;
-        private ByteBuf body;
-        private Channel channel;
 
         Probe(Consumer<Outcome> done) {
-            this.done = done;
+            this.end = new ProbeEnd(done);
         }
 
         void cancel(Channel ch) {
-            finished = true;
-            release();
-            ch.close();
+            end.cancel(ch);
         }
 
         void finish(Outcome outcome) {
-            if (finished) {
-                return;
-            }
-            finished = true;
-            release();
-            if (channel != null) {
-                channel.close();
-            }
-            done.accept(outcome);
-        }
-
-        private void release() {
-            if (body != null) {
-                body.release();
-                body = null;
-            }
+            end.finish(outcome);
         }
 
         @Override
         public void handlerAdded(ChannelHandlerContext ctx) {
-            channel = ctx.channel();
+            end.attach(ctx.channel());
         }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             try {
-                if (finished) {
+                if (end.finished()) {
                     return;
                 }
                 if (msg instanceof HttpResponse r) {
@@ -153,8 +133,9 @@ final class HttpCheck implements Check {
                         finish(Outcome.passed(Integer.toString(status)));
                         return;
                     }
-                    body = ctx.alloc().buffer();
+                    end.gathering(ctx.alloc());
                 }
+                ByteBuf body = end.gathered();
                 if (msg instanceof HttpContent c && status > 0 && body != null) {
                     int room = BODY_LIMIT - body.readableBytes();
                     body.writeBytes(
