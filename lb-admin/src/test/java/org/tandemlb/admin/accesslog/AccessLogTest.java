@@ -98,7 +98,11 @@ class AccessLogTest {
                 250_000,
                 -1,
                 5_000_000_000L,
-                "ok");
+                "ok",
+                null,
+                null,
+                null,
+                null);
     }
 
     private static AccessLogSettings file(Path p, Format f) {
@@ -153,7 +157,11 @@ class AccessLogTest {
                 -1,
                 -1,
                 1_500,
-                "bad_request");
+                "bad_request",
+                null,
+                null,
+                null,
+                null);
 
         log.ended(http("api", "POST", "/orders?id=7", 200, "ok"));
         log.ended(bad);

@@ -110,7 +110,8 @@ final class ActivityTap extends ChannelDuplexHandler {
                 termination,
                 req == null ? null : req.protocolVersion().text(),
                 tls == null ? null : tls.protocol(),
-                tls == null ? null : tls.cipher()));
+                tls == null ? null : tls.cipher(),
+                null)); // refused before a request id was given
         clearStart();
     }
 

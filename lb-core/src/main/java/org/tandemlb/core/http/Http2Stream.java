@@ -29,6 +29,7 @@ import org.tandemlb.core.proxy.ClientGuard;
 import org.tandemlb.core.proxy.DeferredFlush;
 import org.tandemlb.core.proxy.InactivityTimer;
 import org.tandemlb.core.proxy.Refusal;
+import org.tandemlb.core.tls.TlsSession;
 
 /**
  * One HTTP/2 stream from a client: the {@link ClientSide} of its one {@link Exchange}. It is the
@@ -287,6 +288,7 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
         if (listener == null) {
             return;
         }
+        TlsSession tls = identity().tls();
         listener.ended(new AccessLogEntry(
                 Mode.HTTP,
                 startMillis,
@@ -303,7 +305,11 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
                 -1,
                 -1,
                 System.nanoTime() - startNanos,
-                termination));
+                termination,
+                "HTTP/2.0",
+                tls == null ? null : tls.protocol(),
+                tls == null ? null : tls.cipher(),
+                null)); // refused before a request id was given
     }
 
     // ---- ClientSide, for the exchange ----

@@ -190,7 +190,8 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
                 termination,
                 null,
                 tls == null ? null : tls.protocol(),
-                tls == null ? null : tls.cipher()));
+                tls == null ? null : tls.cipher(),
+                null));
     }
 
     @Override

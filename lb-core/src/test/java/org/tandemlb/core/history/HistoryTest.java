@@ -62,7 +62,11 @@ class HistoryTest {
                 0,
                 0,
                 millis * 1_000_000,
-                "--");
+                "--",
+                "HTTP/1.1",
+                null,
+                null,
+                null);
     }
 
     private void second() {
