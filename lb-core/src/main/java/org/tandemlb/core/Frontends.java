@@ -77,7 +77,10 @@ final class Frontends {
                 .frontends());
     }
 
-    /** Builds ahead the TLS of those frontends of {@code future} that do not run now (see {@link LoadBalancer#prepare}). */
+    /**
+     * Builds ahead the TLS of those frontends of {@code future} that do not run now (see
+     * {@link LoadBalancer#prepare}).
+     */
     void prepare(LoadBalancerConfig future) {
         Map<String, Frontend> now = running;
         try {
