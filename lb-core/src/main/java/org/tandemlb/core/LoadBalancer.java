@@ -6,37 +6,26 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tandemlb.core.accesslog.AccessListener;
 import org.tandemlb.core.backend.Backend;
-import org.tandemlb.core.backend.Server;
-import org.tandemlb.core.config.BackendConfig;
-import org.tandemlb.core.config.FrontendConfig;
 import org.tandemlb.core.config.LoadBalancerConfig;
 import org.tandemlb.core.frontend.ConnectionLimit;
 import org.tandemlb.core.frontend.Frontend;
-import org.tandemlb.core.frontend.ListenException;
 import org.tandemlb.core.health.HealthChecks;
 import org.tandemlb.core.health.NettyChecks;
 import org.tandemlb.core.history.EventLog;
 import org.tandemlb.core.history.History;
-import org.tandemlb.core.metrics.LoadBalancerMetrics;
 import org.tandemlb.core.proxy.HttpConnectionPool;
 import org.tandemlb.core.proxy.ProxyContext;
 import org.tandemlb.core.tls.ServerTls;
 import org.tandemlb.core.tls.TicketKeys;
-import org.tandemlb.core.tls.TlsFrontends;
 import org.tandemlb.core.tls.TlsProvider;
 import org.tandemlb.core.transport.Transport;
 
@@ -80,31 +69,19 @@ import org.tandemlb.core.transport.Transport;
 public final class LoadBalancer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LoadBalancer.class);
 
-    private final Transport transport;
-    private final EventLoopGroup acceptors;
-    private final EventLoopGroup workers;
-    private final boolean ownsGroups;
+    private final EventLoops loops;
     private final HttpConnectionPool pool = new HttpConnectionPool();
-    private final ProxyContext context;
-    private final Pipelines pipelines;
     private final LongSupplier ticker;
     /** The top-level max_connections, over all frontends. */
     private final ConnectionLimit processLimit;
 
     private final HealthChecks healthChecks;
-    private final LoadBalancerMetrics metrics;
-    private final TlsFrontends tls;
-    private final EventLog events;
-    private final History history;
-    /** The once-a-second {@link History#sample()}; null before start and after stop. */
-    private Future<?> sampler;
+    private final Telemetry telemetry;
+    private final Frontends frontends;
 
     private final Consumer<LoadBalancer> beforeListening;
     private volatile LoadBalancerConfig config;
     private volatile Map<String, Backend> backends = Map.of();
-    private volatile Map<String, Frontend> frontends = Map.of();
-    /** Frontends a reload replaced while they still had connections: stop ends those too. */
-    private final List<Frontend> retired = new ArrayList<>();
 
     private boolean started;
     private boolean closed;
@@ -113,38 +90,19 @@ public final class LoadBalancer implements AutoCloseable {
         this.config = b.config;
         this.beforeListening = b.beforeListening;
         this.processLimit = new ConnectionLimit(b.config.maxConnections());
-        this.transport = b.transport != null ? b.transport : Transport.best();
-        if (b.workers != null) {
-            this.workers = b.workers;
-            this.acceptors = b.acceptors != null ? b.acceptors : b.workers;
-            this.ownsGroups = false;
-        } else {
-            int threads = b.threads > 0 ? b.threads : Runtime.getRuntime().availableProcessors();
-            this.workers = transport.newGroup(threads, "tandem-io");
-            // The listeners live on the event loops themselves, as HAProxy accepts on its worker
-            // threads: no accept thread to wake and hand each connection over from (measured with
-            // io_uring, Connection: close: 6-10 % less CPU per connection, voluntary context
-            // switches per connection 0.4-0.5 -> 0.05-0.15).
-            this.acceptors = workers;
-            this.ownsGroups = true;
-        }
-        this.metrics = b.registry == null ? null : new LoadBalancerMetrics(b.registry);
+        this.loops = new EventLoops(b.transport, b.threads, b.acceptors, b.workers);
         this.ticker = b.ticker != null ? b.ticker : System::nanoTime;
-        Clock clock = b.clock != null ? b.clock : Clock.systemUTC();
-        this.events = new EventLog(clock);
-        this.history = new History(clock, ticker);
-        this.context =
-                new ProxyContext(transport, name -> backends.get(name), listener(metrics, history, b.accessListener));
-        this.pipelines = new Pipelines(context, pool);
-        this.healthChecks = new HealthChecks(new NettyChecks(workers, transport, ticker, b.checkSource));
-        this.tls = new TlsFrontends(
-                workers,
+        this.telemetry = new Telemetry(b.registry, b.clock != null ? b.clock : Clock.systemUTC(), ticker);
+        ProxyContext context =
+                new ProxyContext(loops.transport, name -> backends.get(name), telemetry.listener(b.accessListener));
+        this.healthChecks = new HealthChecks(new NettyChecks(loops.workers, loops.transport, ticker, b.checkSource));
+        this.frontends = new Frontends(
+                loops,
+                new Pipelines(context, pool),
+                processLimit,
+                ticker,
                 b.tlsProvider,
-                b.ticketKeys != null ? b.ticketKeys : TicketKeys.random(TicketKeys.DEFAULT_PERIOD, Clock.systemUTC()),
-                () -> frontends.values().stream()
-                        .map(Frontend::tls)
-                        .filter(Objects::nonNull)
-                        .toList());
+                b.ticketKeys != null ? b.ticketKeys : TicketKeys.random(TicketKeys.DEFAULT_PERIOD, Clock.systemUTC()));
     }
 
     /** A builder for a load balancer that will run {@code config}. */
@@ -163,34 +121,20 @@ public final class LoadBalancer implements AutoCloseable {
         }
         BackendUpdate initial = BackendUpdate.prepare(config, Map.of());
         started = true;
-        backends = Map.copyOf(initial.apply(Map.of(), pool, ticker, events));
+        backends = Map.copyOf(initial.apply(Map.of(), pool, ticker, telemetry.events()));
         if (beforeListening != null) {
             beforeListening.accept(this);
         }
-        Map<String, ServerTls> tlsOf = loadTls(config, Map.of());
-        Map<String, Frontend> bound = new LinkedHashMap<>();
-        try {
-            for (FrontendConfig fc : config.frontends()) {
-                Frontend f = new Frontend(fc, tlsOf.get(fc.name()), pipelines, processLimit, ticker);
-                listen(f, List.of());
-                bound.put(fc.name(), f);
-            }
-        } catch (RuntimeException e) {
-            bound.values().forEach(Frontend::close);
-            throw e;
-        }
-        frontends = Map.copyOf(bound);
+        frontends.start(config);
         healthChecks.sync(backends.values());
         syncMetrics();
-        // With a fixed delay, not a fixed rate: after a pause (a GC, a busy loop) one longer sample
-        // covers it, where a fixed rate would fire a burst of samples a few microseconds apart.
-        sampler = workers.next().scheduleWithFixedDelay(history::sample, 1, 1, TimeUnit.SECONDS);
+        telemetry.startSampling(loops.workers);
         log.info(
                 "started with {} frontend(s) and {} backend(s) on {} ({} event loops)",
-                frontends.size(),
+                frontends.running().size(),
                 backends.size(),
-                transport.configName(),
-                loopCount());
+                loops.transport.configName(),
+                loops.count());
     }
 
     /**
@@ -209,25 +153,7 @@ public final class LoadBalancer implements AutoCloseable {
         if (!started || closed) {
             throw new IllegalStateException("not running");
         }
-        Map<String, Frontend> running = frontends;
-        try {
-            tls.prepare(future.frontends().stream()
-                    .filter(fc -> !running.containsKey(fc.name()))
-                    .toList());
-        } catch (IllegalArgumentException e) {
-            throw new LoadBalancerException(e.getMessage(), e);
-        }
-    }
-
-    /** The TLS of {@code next}'s frontends, built on this thread (it reads files). */
-    private Map<String, ServerTls> loadTls(LoadBalancerConfig next, Map<String, Frontend> previous) {
-        try {
-            return tls.build(
-                    next,
-                    name -> previous.containsKey(name) ? previous.get(name).tls() : null);
-        } catch (IllegalArgumentException e) {
-            throw new LoadBalancerException(e.getMessage(), e);
-        }
+        frontends.prepare(future);
     }
 
     /**
@@ -256,114 +182,31 @@ public final class LoadBalancer implements AutoCloseable {
         if (!started || closed) {
             throw new IllegalStateException("not running");
         }
-        Map<String, Frontend> oldFrontends = frontends;
-        Map<String, ServerTls> tlsOf = loadTls(next, oldFrontends);
-        // The old frontends that do not carry on as they are: the new ones take their sockets over.
-        List<Frontend> replaced = new ArrayList<>();
-        for (Frontend old : oldFrontends.values()) {
-            FrontendConfig fc = next.frontend(old.name());
-            if (fc == null || !sameSockets(old.config(), fc)) {
-                replaced.add(old);
-            }
-        }
-        Map<String, Frontend> newFrontends = new LinkedHashMap<>();
-        List<Frontend> fresh = new ArrayList<>();
+        Map<String, ServerTls> tlsOf = frontends.loadTls(next);
         // Files first (the backends' ca files): a bad one fails the whole apply before anything changed.
         BackendUpdate backendUpdate = BackendUpdate.prepare(next, backends);
         // Bind the new listeners first; until they are all bound, nothing has changed.
-        try {
-            for (FrontendConfig fc : next.frontends()) {
-                Frontend old = oldFrontends.get(fc.name());
-                if (old != null && !replaced.contains(old)) {
-                    newFrontends.put(fc.name(), old);
-                } else {
-                    Frontend f = new Frontend(fc, tlsOf.get(fc.name()), pipelines, processLimit, ticker);
-                    listen(f, replaced);
-                    fresh.add(f);
-                    newFrontends.put(fc.name(), f);
-                }
-            }
-        } catch (RuntimeException e) {
-            // Closes what they bound and gives back what they took over.
-            fresh.forEach(Frontend::close);
-            throw e;
-        }
+        FrontendUpdate frontendUpdate = frontends.bind(next, tlsOf);
         // Backends: keep and update, create, or drop.
-        Map<String, Backend> applied = backendUpdate.apply(backends, pool, ticker, events);
-        backends = Map.copyOf(applied);
+        backends = Map.copyOf(backendUpdate.apply(backends, pool, ticker, telemetry.events()));
         healthChecks.sync(backends.values());
-        for (FrontendConfig fc : next.frontends()) {
-            Frontend f = newFrontends.get(fc.name());
-            if (fresh.contains(f)) {
-                f.takeOver();
-            } else {
-                f.update(fc, tlsOf.get(fc.name()));
-            }
-        }
-        for (Frontend old : replaced) {
-            old.close();
-            // As a stop does, and as HAProxy's and Nginx's old processes do at a reload: idle HTTP
-            // connections close, busy ones after their response, HTTP/2 ones with a GOAWAY; TCP
-            // connections run on.
-            old.drain();
-        }
-        retired.removeIf(f -> f.currentConnections() == 0);
-        replaced.stream().filter(f -> f.currentConnections() > 0).forEach(retired::add);
-        frontends = Map.copyOf(newFrontends);
+        frontends.switchTo(frontendUpdate);
         config = next;
         processLimit.setMax(next.maxConnections());
         syncMetrics();
-        log.info("configuration applied: {} frontend(s), {} backend(s)", frontends.size(), backends.size());
-    }
-
-    /** Binds {@code f}'s addresses (taking over those of {@code previous} it shares). */
-    private void listen(Frontend f, List<Frontend> previous) {
-        try {
-            f.bind(transport, acceptors, workers, previous);
-        } catch (ListenException e) {
-            throw new LoadBalancerException(e.getMessage(), e.getCause());
-        }
-    }
-
-    /** Whether a frontend configured as {@code a} can go on as {@code b} on the same sockets. */
-    private static boolean sameSockets(FrontendConfig a, FrontendConfig b) {
-        return a.binds().equals(b.binds()) && a.mode() == b.mode();
-    }
-
-    /** The metrics (if any), the history and the embedder's listener (if any) hear of every request. */
-    private static AccessListener listener(AccessListener metrics, History history, AccessListener user) {
-        AccessListener first = metrics == null
-                ? history
-                : entry -> {
-                    metrics.ended(entry);
-                    history.ended(entry);
-                };
-        if (user == null) {
-            return first;
-        }
-        return entry -> {
-            first.ended(entry);
-            user.ended(entry);
-        };
+        log.info(
+                "configuration applied: {} frontend(s), {} backend(s)",
+                frontends.running().size(),
+                backends.size());
     }
 
     private void syncMetrics() {
-        if (metrics != null) {
-            metrics.sync(List.copyOf(frontends.values()), List.copyOf(backends.values()));
-        }
-        // In configuration order, which the maps of the running objects do not keep.
-        Map<String, List<String>> servers = new LinkedHashMap<>();
-        for (BackendConfig bc : config.backends()) {
-            servers.put(
-                    bc.name(),
-                    backends.get(bc.name()).servers().stream().map(Server::name).toList());
-        }
-        history.sync(config.frontends().stream().map(FrontendConfig::name).toList(), servers);
+        telemetry.sync(config, frontends.running().values(), backends);
     }
 
     /** The last ten minutes of traffic of every frontend, backend and server. */
     public History history() {
-        return history;
+        return telemetry.history();
     }
 
     /**
@@ -371,7 +214,7 @@ public final class LoadBalancer implements AutoCloseable {
      * engine records its own (reloads, configuration errors, cluster roles) here too.
      */
     public EventLog events() {
-        return events;
+        return telemetry.events();
     }
 
     /** The configuration in force. */
@@ -381,12 +224,12 @@ public final class LoadBalancer implements AutoCloseable {
 
     /** The frontend called {@code name}, or null. */
     public Frontend frontend(String name) {
-        return frontends.get(name);
+        return frontends.running().get(name);
     }
 
     /** The frontends, in configuration order. */
     public List<Frontend> frontends() {
-        return List.copyOf(frontends.values());
+        return List.copyOf(frontends.running().values());
     }
 
     /** The backend called {@code name}, or null. */
@@ -401,29 +244,21 @@ public final class LoadBalancer implements AutoCloseable {
 
     /** The first address the frontend {@code name} listens on (handy with port 0). */
     public InetSocketAddress address(String frontendName) {
-        Frontend f = frontends.get(frontendName);
+        Frontend f = frontends.running().get(frontendName);
         if (f == null || f.boundAddresses().isEmpty()) {
             throw new IllegalArgumentException("no frontend " + frontendName + " is listening");
         }
         return f.boundAddresses().get(0);
     }
 
-    private int loopCount() {
-        int n = 0;
-        for (var ignored : workers) {
-            n++;
-        }
-        return n;
-    }
-
     /** The event loops of the proxy, for embedders that want to share them. */
     public EventLoopGroup workers() {
-        return workers;
+        return loops.workers;
     }
 
     /** The transport in use. */
     public Transport transport() {
-        return transport;
+        return loops.transport;
     }
 
     /**
@@ -438,33 +273,15 @@ public final class LoadBalancer implements AutoCloseable {
             return;
         }
         closed = true;
-        if (sampler != null) {
-            sampler.cancel(false);
-            sampler = null;
-        }
+        telemetry.stopSampling();
         healthChecks.close();
-        tls.close();
-        List<Frontend> all = new ArrayList<>(frontends.values());
-        all.addAll(retired);
-        all.forEach(Frontend::close);
-        all.forEach(Frontend::drain);
-        long deadline = System.nanoTime() + drain.toNanos();
-        while (System.nanoTime() < deadline && all.stream().anyMatch(f -> f.currentConnections() > 0)) {
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-        }
-        int cut = all.stream().mapToInt(Frontend::currentConnections).sum();
-        if (cut > 0) {
-            log.warn("drain time {} is over: closing {} connection(s) still open", drain, cut);
-        }
-        all.forEach(Frontend::closeConnections);
+        frontends.stop(drain);
         // The keep-alive connections to the servers, now all idle in the pool: event loops that
         // the embedder owns run on after this, and would keep them open until a timeout.
         for (Backend b : backends.values()) {
             b.servers().forEach(pool::closeIdle);
         }
-        if (ownsGroups) {
-            workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
-        }
+        loops.shutdown();
     }
 
     /** Stops at once: {@link #stop} with no drain time. */

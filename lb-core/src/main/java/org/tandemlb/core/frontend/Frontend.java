@@ -1,38 +1,15 @@
 package org.tandemlb.core.frontend;
 
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.util.concurrent.ImmediateEventExecutor;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.tandemlb.core.config.FrontendConfig;
-import org.tandemlb.core.config.HostPort;
-import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.proxy.ClientGuard;
-import org.tandemlb.core.proxy.Drain;
-import org.tandemlb.core.proxy.ProxyContext;
 import org.tandemlb.core.proxy.Refusal;
-import org.tandemlb.core.proxyprotocol.ClientAddresses;
 import org.tandemlb.core.tls.HandshakeStats;
 import org.tandemlb.core.tls.ServerTls;
 import org.tandemlb.core.transport.Transport;
@@ -53,26 +30,15 @@ import org.tandemlb.core.transport.Transport;
  * the listening socket over ({@link #bind} with the previous frontends, then {@link #takeOver}).
  */
 public final class Frontend {
-    private static final Logger log = LoggerFactory.getLogger(Frontend.class);
-
     private volatile FrontendConfig config;
     /** The TLS of {@code config.tls()}, or null; replaced together with the config. */
     private volatile ServerTls tls;
 
-    private final HandshakeStats handshakes = new HandshakeStats();
-    private final ConnectionSetup setup;
-    private final List<Listener> listeners = new ArrayList<>();
-    private final ChannelGroup connections = new DefaultChannelGroup(ImmediateEventExecutor.INSTANCE);
-    private final AtomicInteger current = new AtomicInteger();
-    private final AtomicLong total = new AtomicLong();
     private final ConnectionLimit processLimit;
     private final ClientGuard guard;
-    private final AcceptGate gate = new AcceptGate(this::hasRoom, this::setListenersReading);
-
-    private final AtomicLong proxyHeaderFailures = new AtomicLong();
-    private final LongAdder http2Streams = new LongAdder();
-    /** Counts a connection out when it closes; one listener for all of them. */
-    private final ChannelFutureListener closed = f -> connectionClosed();
+    private final Listeners listeners = new Listeners(this);
+    private final Connections connections;
+    private final ConnectionInit init;
 
     /**
      * A frontend not yet bound, alone (no process-wide limit).
@@ -101,9 +67,10 @@ public final class Frontend {
         checkTls(config, tls);
         this.config = config;
         this.tls = tls;
-        this.setup = Objects.requireNonNull(setup, "setup");
         this.processLimit = Objects.requireNonNull(processLimit, "processLimit");
         this.guard = new ClientGuard(ticker);
+        this.init = new ConnectionInit(Objects.requireNonNull(setup, "setup"), guard);
+        this.connections = new Connections(() -> this.config.maxConnections(), processLimit, listeners::setReading);
     }
 
     private static void checkTls(FrontendConfig config, ServerTls tls) {
@@ -131,7 +98,7 @@ public final class Frontend {
 
     /** The TLS handshakes of its connections. */
     public HandshakeStats handshakes() {
-        return handshakes;
+        return init.handshakes();
     }
 
     /**
@@ -152,17 +119,17 @@ public final class Frontend {
 
     /** Client connections open now. */
     public int currentConnections() {
-        return current.get();
+        return connections.current();
     }
 
     /** Client connections accepted since start (including refused ones). */
     public long connectionsTotal() {
-        return total.get();
+        return connections.total();
     }
 
     /** Whether the frontend accepts connections now (false at {@code max_connections}). */
     public boolean accepting() {
-        return gate.accepting();
+        return connections.accepting();
     }
 
     /**
@@ -184,25 +151,17 @@ public final class Frontend {
      * malformed one, or none within the deadline.
      */
     public long proxyHeaderFailures() {
-        return proxyHeaderFailures.get();
+        return init.proxyHeaderFailures();
     }
 
     /** HTTP/2 streams opened by clients since start (h2c and h2 over TLS). */
     public long http2StreamsTotal() {
-        return http2Streams.sum();
+        return init.http2Streams();
     }
 
     /** The addresses actually bound (with the port the system chose for port 0). */
     public List<InetSocketAddress> boundAddresses() {
-        List<InetSocketAddress> out = new ArrayList<>();
-        synchronized (listeners) {
-            for (Listener l : listeners) {
-                if (l.channel.localAddress() instanceof InetSocketAddress isa) {
-                    out.add(isa);
-                }
-            }
-        }
-        return out;
+        return listeners.boundAddresses();
     }
 
     /**
@@ -219,63 +178,12 @@ public final class Frontend {
     public void bind(
             Transport transport, EventLoopGroup acceptors, EventLoopGroup workers, Collection<Frontend> previous) {
         processLimit.join(this);
-        for (HostPort hp : config.binds()) {
-            InetSocketAddress addr = new InetSocketAddress(hp.host(), hp.port());
-            if (addr.isUnresolved()) {
-                close();
-                throw new ListenException("frontend " + name() + ": cannot resolve bind address " + hp, null);
-            }
-            Listener taken = handedOver(previous, hp, addr);
-            if (taken != null) {
-                synchronized (listeners) {
-                    listeners.add(taken);
-                }
-                continue;
-            }
-            Listener l = new Listener(hp, this);
-            // An IPv4 address gets an IPv4 socket (Transport.serverChannelFactory says why).
-            ChannelFuture f = l.bootstrap(acceptors, workers)
-                    .channelFactory(transport.serverChannelFactory(addr.getAddress()))
-                    .bind(addr)
-                    .awaitUninterruptibly();
-            if (!f.isSuccess()) {
-                close();
-                throw new ListenException(
-                        "frontend " + name() + ": cannot listen on " + hp + ": "
-                                + f.cause().getMessage(),
-                        f.cause());
-            }
-            l.channel = f.channel();
-            synchronized (listeners) {
-                listeners.add(l);
-            }
-            log.info(
-                    "frontend {} ({}) listening on {}",
-                    name(),
-                    config.mode().configName(),
-                    f.channel().localAddress());
+        try {
+            listeners.bind(config, transport, acceptors, workers, previous);
+        } catch (ListenException e) {
+            close();
+            throw e;
         }
-    }
-
-    /**
-     * A socket of {@code previous} listening on {@code hp}: bound as the same bind, or, for a fixed
-     * port, bound to the same address (e.g. {@code 127.0.0.1:46515} for a socket bound as
-     * {@code 127.0.0.1:0}), and not yet promised to another frontend. It is promised to this one;
-     * null when there is none.
-     */
-    private Listener handedOver(Collection<Frontend> previous, HostPort hp, InetSocketAddress addr) {
-        for (Frontend f : previous) {
-            synchronized (f.listeners) {
-                for (Listener l : f.listeners) {
-                    boolean same = l.bind.equals(hp) || (hp.port() != 0 && addr.equals(l.channel.localAddress()));
-                    if (same && l.owner == f && l.heir == null) {
-                        l.heir = this;
-                        return l;
-                    }
-                }
-            }
-        }
-        return null;
     }
 
     /**
@@ -283,145 +191,29 @@ public final class Frontend {
      * (call once the whole reload has succeeded): new connections get this frontend's settings.
      */
     public void takeOver() {
-        synchronized (listeners) {
-            for (Listener l : listeners) {
-                if (l.heir == this) {
-                    Frontend was = l.owner;
-                    l.owner = this;
-                    l.heir = null;
-                    log.info(
-                            "frontend {} ({}) listening on {}, taken over from frontend {}",
-                            name(),
-                            config.mode().configName(),
-                            l.channel.localAddress(),
-                            was.name());
-                }
-            }
-        }
-        gate.refresh();
+        listeners.takeOver();
+        connections.refresh();
     }
 
-    /**
-     * Counts a connection in, on its listening socket's event loop, as soon as the kernel gave it
-     * (before its own event loop sets it up), and stops accepting when that fills a limit.
-     */
-    private void accepted(Channel ch) {
-        total.incrementAndGet();
-        current.incrementAndGet();
-        processLimit.opened();
-        ch.closeFuture().addListener(closed);
-        connections.add(ch);
+    /** Its listening sockets, which the frontends of a reload may take over. */
+    Listeners listeners() {
+        return listeners;
+    }
+
+    /** Counts a connection in, on its listening socket's event loop (see {@link Connections}). */
+    void accepted(Channel ch) {
         guard.attach(ch);
-        if (config.maxConnections() > 0) {
-            updateAccepting();
-        }
+        connections.accepted(ch);
     }
 
-    private void connectionClosed() {
-        current.decrementAndGet();
-        processLimit.closed();
-        if (config.maxConnections() > 0 || !gate.accepting()) {
-            updateAccepting();
-        }
-    }
-
-    private boolean hasRoom() {
-        int max = config.maxConnections();
-        return (max == 0 || current.get() < max) && processLimit.hasRoom();
+    /** Sets an accepted connection up, on its own event loop, with the settings in force. */
+    void accept(Channel ch) {
+        init.accept(ch, config, tls);
     }
 
     /** Checks whether this frontend accepts now (see {@link AcceptGate}). */
     void updateAccepting() {
-        gate.update();
-    }
-
-    private void setListenersReading(boolean on) {
-        synchronized (listeners) {
-            for (Listener l : listeners) {
-                if (l.owner == this && l.channel.config().isAutoRead() != on) {
-                    l.channel.config().setAutoRead(on);
-                }
-            }
-        }
-    }
-
-    private void accept(Channel ch) {
-        FrontendConfig cfg = config;
-        ServerTls serverTls = tls;
-        if (cfg.mode() == Mode.TCP) {
-            // Set here rather than as the listener's child options, so that one listening socket
-            // can serve either mode (a reload may hand it to a frontend of the other mode). This
-            // runs before the channel is active, so before its first read.
-            ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-        }
-        if (cfg.acceptProxy()) {
-            // The header is read first (with reading on); the rest follows it. The deadline is the
-            // one for a request head (http), or the client's inactivity (tcp).
-            ProxyHeaderReader.expect(
-                    ch.pipeline(),
-                    cfg.mode() == Mode.HTTP
-                            ? cfg.timeouts().httpRequest()
-                            : cfg.timeouts().client(),
-                    proxyHeaderFailures::incrementAndGet,
-                    c -> initPipeline(c, cfg, serverTls, true));
-        } else {
-            initPipeline(ch, cfg, serverTls, false);
-        }
-    }
-
-    /**
-     * Sets up TLS when the frontend has it, then the pipeline of {@code cfg}'s mode;
-     * {@code running}: after a PROXY header, so active already.
-     */
-    private void initPipeline(Channel ch, FrontendConfig cfg, ServerTls serverTls, boolean running) {
-        if (!countClient(ch, cfg)) {
-            if (cfg.mode() == Mode.TCP) {
-                guard.refused(Refusal.RATE_LIMITED);
-                ch.close();
-                return;
-            }
-            ClientGuard.markOverLimit(ch); // answered 429 by the http pipeline, which counts it
-        }
-        if (cfg.mode() == Mode.HTTP) {
-            if (serverTls == null) {
-                setup.http(ch.pipeline(), cfg, null, http2Streams);
-            } else {
-                // The handshake must be done within http_request, as the request head would.
-                serverTls.initPipeline(
-                        ch.pipeline(),
-                        handshakes,
-                        cfg.timeouts().httpRequest(),
-                        (p, protocol) -> setup.http(p, cfg, protocol, http2Streams));
-            }
-        } else {
-            // The client is read only once there is somewhere to send its bytes.
-            ch.config().setAutoRead(false);
-            if (serverTls != null) {
-                // TLS is terminated and the servers get plaintext. The server connection is made
-                // first (the relay reads the client once it is up); SslHandler then reads the
-                // handshake itself, and the relay sees only decrypted bytes.
-                serverTls.initPipeline(ch.pipeline(), handshakes, cfg.timeouts().client(), null);
-            }
-            setup.tcp(ch.pipeline(), cfg, running);
-        }
-    }
-
-    /**
-     * Counts {@code ch} in its client address's connections (the PROXY header's address with
-     * {@code accept_proxy}); false when that is past {@code limits.per_client.connections}.
-     */
-    private boolean countClient(Channel ch, FrontendConfig cfg) {
-        int limit = cfg.limits().perClient().connections();
-        InetSocketAddress source = ClientAddresses.source(ch);
-        if (limit == 0 || source == null || source.getAddress() == null) {
-            return true;
-        }
-        InetAddress address = source.getAddress();
-        if (!guard.clients().connectionOpened(address, limit)) {
-            return false;
-        }
-        ch.closeFuture().addListener(f -> guard.clients().connectionClosed(address));
-        return true;
+        connections.update();
     }
 
     /**
@@ -429,14 +221,12 @@ public final class Frontend {
      * their current response. Call {@link #closeConnections()} when the drain time is over.
      */
     public void drain() {
-        for (Channel ch : connections) {
-            ch.pipeline().fireUserEventTriggered(Drain.EVENT);
-        }
+        connections.drain();
     }
 
     /** Closes every open connection at once. */
     public void closeConnections() {
-        connections.close();
+        connections.closeAll();
     }
 
     /**
@@ -446,66 +236,6 @@ public final class Frontend {
      */
     public void close() {
         processLimit.leave(this);
-        List<Channel> owned = new ArrayList<>();
-        synchronized (listeners) {
-            for (Listener l : listeners) {
-                if (l.owner == this) {
-                    owned.add(l.channel);
-                } else if (l.heir == this) {
-                    l.heir = null;
-                }
-            }
-            listeners.clear();
-        }
-        // Waited for outside the lock: an event loop takes it to pause or resume accepting.
-        for (Channel ch : owned) {
-            ch.close().awaitUninterruptibly();
-        }
-    }
-
-    /**
-     * A listening socket, and the frontend whose settings the connections it accepts get. The
-     * socket does not depend on the frontend's mode (the child options that do are set per
-     * connection, in {@link #accept}), so any frontend on the same address can take it over.
-     */
-    private static final class Listener {
-        final HostPort bind;
-        /** Set once bound, before the listener is visible to anyone else. */
-        Channel channel;
-        /** The frontend it accepts for; changes only when a reload succeeds ({@link #takeOver}). */
-        volatile Frontend owner;
-        /** The frontend of a reload in progress that will take it over, or null (apply is serialized). */
-        volatile Frontend heir;
-
-        Listener(HostPort bind, Frontend owner) {
-            this.bind = bind;
-            this.owner = owner;
-        }
-
-        ServerBootstrap bootstrap(EventLoopGroup acceptors, EventLoopGroup workers) {
-            // TCP_NODELAY is on by default in Netty's socket channels: not set again (a system call
-            // per connection). SO_KEEPALIVE is not set, as in HAProxy (option clitcpka is off by
-            // default): the inactivity timeouts end the connections of peers that vanished, long
-            // before the kernel's two-hour keepalive would.
-            return new ServerBootstrap()
-                    .group(acceptors, workers)
-                    .option(ChannelOption.SO_BACKLOG, 4096)
-                    .option(ChannelOption.SO_REUSEADDR, true)
-                    .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, ProxyContext.WATER_MARK)
-                    .handler(new ChannelInboundHandlerAdapter() {
-                        @Override
-                        public void channelRead(ChannelHandlerContext ctx, Object child) {
-                            owner.accepted((Channel) child); // on the listening socket's loop
-                            ctx.fireChannelRead(child);
-                        }
-                    })
-                    .childHandler(new ChannelInitializer<Channel>() {
-                        @Override
-                        protected void initChannel(Channel ch) {
-                            owner.accept(ch);
-                        }
-                    });
-        }
+        listeners.close();
     }
 }
