@@ -73,7 +73,7 @@ final class Frontends {
      * @throws LoadBalancerException when one cannot listen (nothing stays bound then)
      */
     void start(LoadBalancerConfig config) {
-        running = Map.copyOf(FrontendUpdate.bind(config, Map.of(), loadTls(config), this::open)
+        running = LoadBalancer.inOrder(FrontendUpdate.bind(config, Map.of(), loadTls(config), this::open)
                 .frontends());
     }
 
@@ -118,7 +118,7 @@ final class Frontends {
         update.switchOver();
         retired.removeIf(f -> f.currentConnections() == 0);
         update.replaced().stream().filter(f -> f.currentConnections() > 0).forEach(retired::add);
-        running = Map.copyOf(update.frontends());
+        running = LoadBalancer.inOrder(update.frontends());
     }
 
     /** Makes a frontend and binds its addresses (taking over those of {@code previous} it shares). */

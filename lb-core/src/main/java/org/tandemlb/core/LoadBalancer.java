@@ -6,6 +6,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -121,7 +123,7 @@ public final class LoadBalancer implements AutoCloseable {
         }
         BackendUpdate initial = BackendUpdate.prepare(config, Map.of());
         started = true;
-        backends = Map.copyOf(initial.apply(Map.of(), pool, ticker, telemetry.events()));
+        backends = inOrder(initial.apply(Map.of(), pool, ticker, telemetry.events()));
         if (beforeListening != null) {
             beforeListening.accept(this);
         }
@@ -188,7 +190,7 @@ public final class LoadBalancer implements AutoCloseable {
         // Bind the new listeners first; until they are all bound, nothing has changed.
         FrontendUpdate frontendUpdate = frontends.bind(next, tlsOf);
         // Backends: keep and update, create, or drop.
-        backends = Map.copyOf(backendUpdate.apply(backends, pool, ticker, telemetry.events()));
+        backends = inOrder(backendUpdate.apply(backends, pool, ticker, telemetry.events()));
         healthChecks.sync(backends.values());
         frontends.switchTo(frontendUpdate);
         config = next;
@@ -413,5 +415,10 @@ public final class LoadBalancer implements AutoCloseable {
         public LoadBalancer build() {
             return new LoadBalancer(this);
         }
+    }
+
+    /** A read-only copy that keeps {@code map}'s order (configuration order); {@code Map.copyOf} would not. */
+    static <V> Map<String, V> inOrder(Map<String, V> map) {
+        return Collections.unmodifiableMap(new LinkedHashMap<>(map));
     }
 }
