@@ -19,7 +19,6 @@ import org.tandemlb.admin.api.ReloadResult;
 import org.tandemlb.admin.api.UnknownNameException;
 import org.tandemlb.admin.cluster.LiveClusterView;
 import org.tandemlb.admin.config.TandemConfig;
-import org.tandemlb.cluster.ClusterConfig;
 import org.tandemlb.cluster.ClusterNode;
 import org.tandemlb.core.LoadBalancer;
 import org.tandemlb.core.LoadBalancerException;
@@ -38,6 +37,10 @@ import org.tandemlb.core.transport.Transport;
  * <p>Reloads are serialized on one dedicated thread ({@link #requestReload}), so a burst of
  * SIGHUPs or API calls applies the file once per request, in order, and never runs on a signal
  * thread or an event loop. {@link #reload} itself may be called from any thread.
+ *
+ * <p>The daemon keeps the order of those moments; the work of each is done beside it: what the
+ * start opens and a stop closes in {@code DaemonParts}, the reload path in {@code Reloader}, a
+ * server changed at run time in {@code ServerChange}.
  *
  * <p>The daemon owns the metrics registry it gives the load balancer ({@link #metrics()}) and,
  * depending on its {@link Admin} mode, the admin server on {@code admin.listen} (the API,
@@ -80,15 +83,12 @@ public final class Daemon implements AdminTarget {
     private volatile Path configFile;
     private volatile LoadBalancer lb;
     private volatile AdminMetrics metrics;
-    private AccessLog accessLog; // guarded by lock
     private volatile AdminServer admin;
     private volatile ClusterView cluster = ClusterView.solo(() -> config().node());
     /** The cluster membership; null for a solo node. */
     private volatile ClusterNode clusterNode;
-    /** Where runtime changes of servers are kept across restarts; null without {@code state_file}. */
-    private volatile StateFile stateFile;
-    /** systemd's notify socket ({@code Type=notify}); {@link SystemdNotify#NONE} when not under systemd. */
-    private volatile SystemdNotify systemd = SystemdNotify.NONE;
+    /** What the start opened (systemd's notify socket among them); null before it, closed after a failed one. */
+    private volatile DaemonParts parts;
 
     /**
      * A daemon whose proxy uses one event loop per processor, without the admin server.
@@ -154,54 +154,31 @@ public final class Daemon implements AdminTarget {
             if (state != State.NEW) {
                 throw new IllegalStateException("the daemon was already started");
             }
-            EngineAssembly engine = EngineAssembly.fromEnv(env, threads); // a bad value fails the start first
-            AccessLog logs = AccessLog.open(config.accessLogs()); // a file that cannot be opened fails the start
-            AdminMetrics registry = new AdminMetrics();
-            ClusterConfig clusterConfig = config.cluster();
-            StateFile kept = config.stateFile() == null ? null : new StateFile(config.stateFile(), () -> lb);
-            LoadBalancer built = engine.build(config, registry, logs, kept);
-            ClusterNode node = null;
-            SystemdNotify notify = SystemdNotify.fromEnv(env, System::nanoTime);
+            DaemonParts started = DaemonParts.open(config, env, threads, () -> lb);
             try {
-                built.start();
-                if (clusterConfig != null) {
-                    node = ClusterWiring.build(clusterConfig, built, config, kept, this::failovers);
+                ClusterNode node = started.startEngine(config, this::failovers);
+                if (node != null) {
                     this.clusterNode = node;
                     this.cluster = new LiveClusterView(node); // "joining" until the node is in a view
-                } else {
-                    registry.bindSoloNode(); // a cluster section needs a restart: solo for the process's life
                 }
                 // Set before the admin server starts: its first request may come at once.
-                this.lb = built;
+                this.lb = started.lb;
                 this.config = config;
                 this.configFile = file;
-                this.metrics = registry;
-                this.accessLog = logs;
-                this.stateFile = kept;
-                this.systemd = notify;
+                this.metrics = started.metrics;
+                this.parts = started;
                 state = State.RUNNING;
                 // The admin server before the cluster, so that it answers (role "joining") while
                 // the node looks for its peers.
-                this.admin = AdminStart.start(adminMode, config, this, registry);
-                if (node != null) {
-                    ClusterWiring.start(node, registry);
-                }
+                this.admin = AdminStart.start(adminMode, config, this, started.metrics);
+                started.joinCluster();
             } catch (RuntimeException e) {
-                AdminServer a = admin;
-                if (a != null) {
-                    a.close();
-                    admin = null;
-                }
-                if (node != null) {
-                    node.stop();
+                closeAdmin();
+                started.abort();
+                if (clusterNode != null) {
                     this.clusterNode = null;
                     this.cluster = ClusterView.solo(() -> config().node());
                 }
-                built.close(); // the event loops
-                notify.close();
-                this.systemd = SystemdNotify.NONE;
-                registry.close();
-                logs.close();
                 this.lb = null;
                 this.config = null;
                 this.metrics = null;
@@ -217,12 +194,7 @@ public final class Daemon implements AdminTarget {
                 config.node(),
                 ProcessHandle.current().pid(),
                 Summary.of(config.loadBalancer(), lb));
-        SystemdNotify notify = systemd;
-        ClusterWiring.announceReady(clusterNode, notify);
-        notify.startWatchdog(() -> {
-            LoadBalancer running = lb;
-            return running == null ? null : running.workers();
-        });
+        parts.announceReady();
     }
 
     /**
@@ -273,8 +245,7 @@ public final class Daemon implements AdminTarget {
      * waits until the first one has finished.
      */
     public void stop() {
-        LoadBalancer toStop;
-        AccessLog logsToClose = null;
+        DaemonParts toStop;
         Duration drain;
         synchronized (lock) {
             if (state == State.NEW) {
@@ -287,8 +258,7 @@ public final class Daemon implements AdminTarget {
                 drain = null;
             } else {
                 state = State.STOPPED;
-                toStop = lb;
-                logsToClose = accessLog;
+                toStop = parts;
                 drain = drainTimeout(config);
             }
         }
@@ -296,33 +266,21 @@ public final class Daemon implements AdminTarget {
             awaitStopped(); // another thread is stopping it; return once it is done
             return;
         }
-        SystemdNotify notify = systemd;
-        notify.stopping();
+        toStop.systemd.stopping();
         try {
             reloader.shutdown();
-            ClusterNode node = clusterNode;
-            if (node != null) {
-                // As the README says of SIGTERM: the VIPs go first, so the peer takes over while we still serve.
-                node.stop();
-            }
-            log.info("stopping: no new connections; open ones have up to {} to finish", Summary.format(drain));
-            toStop.stop(drain);
-            logsToClose.close(); // after the proxy, so that the last requests are logged
-            StateFile kept = stateFile;
-            if (kept != null) {
-                kept.close(); // a last write, with the changes made during the drain
-            }
-            // The admin server answers until the drain is over (/healthz says "stopping"), then goes.
-            AdminServer a = admin;
-            if (a != null) {
-                a.close();
-                admin = null;
-            }
-            metrics.close();
-            notify.close();
+            toStop.stop(drain, this::closeAdmin);
             log.info("stopped");
         } finally {
             stopped.countDown();
+        }
+    }
+
+    private void closeAdmin() {
+        AdminServer a = admin;
+        if (a != null) {
+            a.close();
+            admin = null;
         }
     }
 
@@ -430,7 +388,7 @@ public final class Daemon implements AdminTarget {
 
     /** systemd's notify socket while the daemon runs; {@link SystemdNotify#NONE} before its start and once it stops. */
     SystemdNotify systemdWhileRunning() {
-        return state == State.RUNNING ? systemd : SystemdNotify.NONE;
+        return state == State.RUNNING ? parts.systemd : SystemdNotify.NONE;
     }
 
     /** Under {@link #lock}: null while the daemon runs, else "not started yet" or "stopping". */
@@ -438,9 +396,9 @@ public final class Daemon implements AdminTarget {
         return state == State.RUNNING ? null : state == State.NEW ? "not started yet" : "stopping";
     }
 
-    /** Under {@link #lock}: the access logs; null before the start. */
+    /** Under {@link #lock}, while the daemon runs: the access logs. */
     AccessLog accessLog() {
-        return accessLog;
+        return parts.accessLog;
     }
 
     /** Under {@link #lock}: a reload's configuration is now in force. */
@@ -460,7 +418,8 @@ public final class Daemon implements AdminTarget {
 
     /** Has the state file, if any, written again (off this thread). */
     void keepState() {
-        StateFile kept = stateFile;
+        DaemonParts started = parts;
+        StateFile kept = started == null ? null : started.stateFile;
         if (kept != null) {
             kept.changed();
         }
