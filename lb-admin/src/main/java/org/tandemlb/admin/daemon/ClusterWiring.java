@@ -4,7 +4,6 @@ import java.util.function.LongSupplier;
 import org.tandemlb.admin.api.AdminMetrics;
 import org.tandemlb.admin.cluster.ClusterEvents;
 import org.tandemlb.admin.config.TandemConfig;
-import org.tandemlb.cluster.ClusterConfig;
 import org.tandemlb.cluster.ClusterException;
 import org.tandemlb.cluster.ClusterMetrics;
 import org.tandemlb.cluster.ClusterNode;
@@ -27,9 +26,8 @@ final class ClusterWiring {
      * @param kept      the state file, which keeps the changes made on the other members; null for none
      * @param failovers the node's count of failovers, for the event log
      */
-    static ClusterNode build(
-            ClusterConfig cluster, LoadBalancer lb, TandemConfig config, StateFile kept, LongSupplier failovers) {
-        ClusterNode.Builder nb = ClusterNode.builder(cluster, lb, config.loadBalancer())
+    static ClusterNode build(TandemConfig config, LoadBalancer lb, StateFile kept, LongSupplier failovers) {
+        ClusterNode.Builder nb = ClusterNode.builder(config.cluster(), lb, config.loadBalancer())
                 .listener(new ClusterEvents(lb.events(), failovers));
         if (kept != null) {
             nb.serverChangeListener(kept::changed); // changes made on the other members

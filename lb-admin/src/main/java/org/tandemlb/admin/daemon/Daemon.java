@@ -386,6 +386,8 @@ public final class Daemon implements AdminTarget {
         }
     }
 
+    // What the reload path (Reloader) reads and changes of the running daemon.
+
     /** systemd's notify socket while the daemon runs; {@link SystemdNotify#NONE} before its start and once it stops. */
     SystemdNotify systemdWhileRunning() {
         return state == State.RUNNING ? parts.systemd : SystemdNotify.NONE;

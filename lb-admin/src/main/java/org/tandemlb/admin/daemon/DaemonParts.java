@@ -9,7 +9,6 @@ import org.slf4j.LoggerFactory;
 import org.tandemlb.admin.accesslog.AccessLog;
 import org.tandemlb.admin.api.AdminMetrics;
 import org.tandemlb.admin.config.TandemConfig;
-import org.tandemlb.cluster.ClusterConfig;
 import org.tandemlb.cluster.ClusterNode;
 import org.tandemlb.core.LoadBalancer;
 
@@ -69,9 +68,8 @@ final class DaemonParts {
      */
     ClusterNode startEngine(TandemConfig config, LongSupplier failovers) {
         lb.start();
-        ClusterConfig cluster = config.cluster();
-        if (cluster != null) {
-            node = ClusterWiring.build(cluster, lb, config, stateFile, failovers);
+        if (config.cluster() != null) {
+            node = ClusterWiring.build(config, lb, stateFile, failovers);
         } else {
             metrics.bindSoloNode(); // a cluster section needs a restart: solo for the process's life
         }
