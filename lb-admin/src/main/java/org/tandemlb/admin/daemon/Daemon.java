@@ -1,20 +1,13 @@
 package org.tandemlb.admin.daemon;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tandemlb.admin.accesslog.AccessLog;
@@ -24,27 +17,14 @@ import org.tandemlb.admin.api.AdminTarget;
 import org.tandemlb.admin.api.ClusterView;
 import org.tandemlb.admin.api.ReloadResult;
 import org.tandemlb.admin.api.UnknownNameException;
-import org.tandemlb.admin.cluster.ClusterEvents;
 import org.tandemlb.admin.cluster.LiveClusterView;
-import org.tandemlb.admin.config.ConfigException;
-import org.tandemlb.admin.config.ConfigLoader;
 import org.tandemlb.admin.config.TandemConfig;
-import org.tandemlb.cluster.ClusterConfig;
-import org.tandemlb.cluster.ClusterException;
-import org.tandemlb.cluster.ClusterMetrics;
 import org.tandemlb.cluster.ClusterNode;
-import org.tandemlb.cluster.vip.VipException;
 import org.tandemlb.core.LoadBalancer;
 import org.tandemlb.core.LoadBalancerException;
-import org.tandemlb.core.Warmup;
 import org.tandemlb.core.backend.AdminState;
-import org.tandemlb.core.backend.Backend;
 import org.tandemlb.core.backend.Server;
-import org.tandemlb.core.config.LoadBalancerConfig;
-import org.tandemlb.core.config.ServerConfig;
 import org.tandemlb.core.history.EventLog;
-import org.tandemlb.core.tls.TicketKeys;
-import org.tandemlb.core.tls.TlsProvider;
 import org.tandemlb.core.transport.Transport;
 
 /**
@@ -57,6 +37,10 @@ import org.tandemlb.core.transport.Transport;
  * <p>Reloads are serialized on one dedicated thread ({@link #requestReload}), so a burst of
  * SIGHUPs or API calls applies the file once per request, in order, and never runs on a signal
  * thread or an event loop. {@link #reload} itself may be called from any thread.
+ *
+ * <p>The daemon keeps the order of those moments; the work of each is done beside it: what the
+ * start opens and a stop closes in {@code DaemonParts}, the reload path in {@code Reloader}, a
+ * server changed at run time in {@code ServerChange}.
  *
  * <p>The daemon owns the metrics registry it gives the load balancer ({@link #metrics()}) and,
  * depending on its {@link Admin} mode, the admin server on {@code admin.listen} (the API,
@@ -88,28 +72,23 @@ public final class Daemon implements AdminTarget {
     private final Map<String, String> env;
     private final int threads;
     private final Admin adminMode;
-    private final ExecutorService reloads = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "tandem-reload");
-        t.setDaemon(true); // a reload in progress never holds the JVM up at exit
-        return t;
-    });
+    private final Reloader reloader;
     private final CountDownLatch stopped = new CountDownLatch(1);
-    private final Object lock = new Object();
+    /** Held by start, stop and a reload's apply step, which never overlap. */
+    final Object lock = new Object();
+
     private volatile State state = State.NEW;
     // Volatile, so that the admin event loop reads them without waiting for a reload's lock.
     private volatile TandemConfig config;
     private volatile Path configFile;
     private volatile LoadBalancer lb;
     private volatile AdminMetrics metrics;
-    private AccessLog accessLog; // guarded by lock
     private volatile AdminServer admin;
     private volatile ClusterView cluster = ClusterView.solo(() -> config().node());
     /** The cluster membership; null for a solo node. */
     private volatile ClusterNode clusterNode;
-    /** Where runtime changes of servers are kept across restarts; null without {@code state_file}. */
-    private volatile StateFile stateFile;
-    /** systemd's notify socket ({@code Type=notify}); {@link SystemdNotify#NONE} when not under systemd. */
-    private volatile SystemdNotify systemd = SystemdNotify.NONE;
+    /** What the start opened (systemd's notify socket among them); null before it, closed after a failed one. */
+    private volatile DaemonParts parts;
 
     /**
      * A daemon whose proxy uses one event loop per processor, without the admin server.
@@ -137,6 +116,7 @@ public final class Daemon implements AdminTarget {
         this.env = Map.copyOf(Objects.requireNonNull(env, "env"));
         this.threads = threads;
         this.adminMode = Objects.requireNonNull(admin, "admin");
+        this.reloader = new Reloader(this, this.env);
     }
 
     /** The environment variable that chooses the socket transport ({@link Transport#named}). */
@@ -174,93 +154,36 @@ public final class Daemon implements AdminTarget {
             if (state != State.NEW) {
                 throw new IllegalStateException("the daemon was already started");
             }
-            Transport transport = EngineEnvironment.transport(env); // unknown or unavailable: the start fails
-            TlsProvider tlsProvider =
-                    EngineEnvironment.tlsProvider(env); // so does an unknown or unavailable TLS provider
-            boolean warmup = EngineEnvironment.warmup(env);
-            AccessLog logs = AccessLog.open(config.accessLogs()); // a file that cannot be opened fails the start
-            AdminMetrics registry = new AdminMetrics();
-            ClusterConfig clusterConfig = config.cluster();
-            // A cluster node starts as a standby: the frontends on its bind-driver VIPs are bound
-            // when it is elected.
-            LoadBalancerConfig first = clusterConfig == null
-                    ? config.loadBalancer()
-                    : ClusterNode.standbyConfig(config.loadBalancer(), clusterConfig);
-            LoadBalancer.Builder builder = LoadBalancer.builder(first)
-                    .threads(threads)
-                    .transport(transport)
-                    .meterRegistry(registry.registry());
-            if (tlsProvider != null) {
-                builder.tlsProvider(tlsProvider);
-            }
-            if (clusterConfig != null) {
-                // Both nodes derive the same session-ticket keys: a client resumes on either.
-                builder.ticketKeys(TicketKeys.fromSecret(
-                        clusterConfig.secret().getBytes(StandardCharsets.UTF_8),
-                        TicketKeys.DEFAULT_PERIOD,
-                        Clock.systemUTC()));
-            }
-            builder.accessListener(logs); // always: a log turned on by a reload works at once
-            StateFile kept = config.stateFile() == null ? null : new StateFile(config.stateFile(), () -> lb);
-            if (kept != null) {
-                builder.beforeListening(kept::restore); // no request reaches a server drained before the restart
-            }
-            if (warmup) {
-                warmUp(config.loadBalancer(), transport, tlsProvider);
-            }
-            LoadBalancer built = builder.build();
-            ClusterNode node = null;
-            SystemdNotify notify = SystemdNotify.fromEnv(env, System::nanoTime);
+            DaemonParts started = DaemonParts.open(config, env, threads, () -> lb);
             try {
-                built.start();
-                if (clusterConfig != null) {
-                    ClusterNode.Builder nb = ClusterNode.builder(clusterConfig, built, config.loadBalancer())
-                            .listener(new ClusterEvents(built.events(), this::failovers));
-                    if (kept != null) {
-                        nb.serverChangeListener(kept::changed); // changes made on the other members
-                    }
-                    node = nb.build();
+                ClusterNode node = started.startEngine(config, this::failovers);
+                if (node != null) {
                     this.clusterNode = node;
                     this.cluster = new LiveClusterView(node); // "joining" until the node is in a view
-                } else {
-                    registry.bindSoloNode(); // a cluster section needs a restart: solo for the process's life
                 }
                 // Set before the admin server starts: its first request may come at once.
-                this.lb = built;
+                this.lb = started.lb;
                 this.config = config;
                 this.configFile = file;
-                this.metrics = registry;
-                this.accessLog = logs;
-                this.stateFile = kept;
-                this.systemd = notify;
+                this.metrics = started.metrics;
+                this.parts = started;
                 state = State.RUNNING;
                 // The admin server before the cluster, so that it answers (role "joining") while
                 // the node looks for its peers.
-                this.admin = startAdmin(config, registry);
-                if (node != null) {
-                    startCluster(node, registry);
-                }
+                this.admin = AdminStart.start(adminMode, config, this, started.metrics);
+                started.joinCluster();
             } catch (RuntimeException e) {
-                AdminServer a = admin;
-                if (a != null) {
-                    a.close();
-                    admin = null;
-                }
-                if (node != null) {
-                    node.stop();
+                closeAdmin();
+                started.abort();
+                if (clusterNode != null) {
                     this.clusterNode = null;
                     this.cluster = ClusterView.solo(() -> config().node());
                 }
-                built.close(); // the event loops
-                notify.close();
-                this.systemd = SystemdNotify.NONE;
-                registry.close();
-                logs.close();
                 this.lb = null;
                 this.config = null;
                 this.metrics = null;
                 state = State.STOPPED;
-                reloads.shutdown();
+                reloader.shutdown();
                 stopped.countDown();
                 throw e;
             }
@@ -271,47 +194,7 @@ public final class Daemon implements AdminTarget {
                 config.node(),
                 ProcessHandle.current().pid(),
                 Summary.of(config.loadBalancer(), lb));
-        SystemdNotify notify = systemd;
-        ClusterNode node = clusterNode;
-        if (node == null) {
-            notify.ready(); // the frontends listen
-        } else {
-            node.joined().whenComplete((joined, e) -> notify.ready()); // active or a ready standby
-        }
-        notify.startWatchdog(() -> {
-            LoadBalancer running = lb;
-            return running == null ? null : running.workers();
-        });
-    }
-
-    /**
-     * Runs requests through a private copy of the frontends first, so that the first real clients,
-     * and those of a standby just elected, do not wait for the JVM to load and compile the
-     * request path (docs/behaviour.md, "Warm-up at start").
-     */
-    private static void warmUp(LoadBalancerConfig config, Transport transport, TlsProvider tlsProvider) {
-        Warmup.Result warmed =
-                Warmup.of(config).transport(transport).tlsProvider(tlsProvider).run();
-        log.info(
-                "data plane warmed up: {} requests ({} through to a stub server, {} without an answer) in {} ms",
-                warmed.requests(),
-                warmed.proxied(),
-                warmed.failed(),
-                warmed.took().toMillis());
-    }
-
-    /**
-     * Binds the cluster port and starts joining (the join goes on in the background, bounded); a
-     * VIP driver that lacks what it needs, or a cluster port that cannot be bound, fails the start
-     * with its one-line reason.
-     */
-    private static void startCluster(ClusterNode node, AdminMetrics registry) {
-        try {
-            node.start();
-        } catch (VipException | ClusterException e) {
-            throw new LoadBalancerException(e.getMessage(), e);
-        }
-        new ClusterMetrics(node).bindTo(registry.registry());
+        parts.announceReady();
     }
 
     /**
@@ -320,72 +203,7 @@ public final class Daemon implements AdminTarget {
      * returned. Runs on the calling thread.
      */
     public ReloadResult reload(Path file) {
-        Objects.requireNonNull(file, "file");
-        log.info("reloading {}", file);
-        // Not before the start nor during a stop: systemd would take READY=1 for "running".
-        SystemdNotify notify = state == State.RUNNING ? systemd : SystemdNotify.NONE;
-        notify.reloading();
-        try {
-            return reloadNow(file);
-        } finally {
-            notify.ready(); // applied or refused, the daemon serves again
-        }
-    }
-
-    private ReloadResult reloadNow(Path file) {
-        TandemConfig next;
-        try {
-            next = ConfigLoader.load(file, env);
-        } catch (ConfigException e) {
-            return ReloadReport.invalid(file, e, events(), node());
-        } catch (IOException e) {
-            return refused("cannot read config file " + file + ": " + ConfigLoader.describe(e));
-        }
-        synchronized (lock) {
-            if (state != State.RUNNING) {
-                return refused("tandem is " + (state == State.NEW ? "not started yet" : "stopping"));
-            }
-            // New access log files are opened first (every reload reopens them, for logrotate) and
-            // used once the load balancer has taken the new configuration.
-            try (AccessLog.Prepared logs = accessLog.prepare(next.accessLogs())) {
-                ClusterNode node = clusterNode;
-                if (node != null) {
-                    node.apply(next.loadBalancer()); // VIP frontends stay as the VIPs are held
-                } else {
-                    lb.apply(next.loadBalancer());
-                }
-                logs.commit();
-            } catch (LoadBalancerException e) {
-                return refused(e.getMessage());
-            } catch (RuntimeException e) {
-                log.error("reload failed on an internal error; the running configuration is unchanged", e);
-                return new ReloadResult(List.of("internal error: " + e));
-            }
-            ReloadReport.restartOnly(file, config, next, admin != null);
-            config = next;
-        }
-        keepState(); // servers whose config line changed start afresh: the file forgets them
-        ReloadReport.applied(file, next, lb);
-        return ReloadResult.APPLIED;
-    }
-
-    private AdminServer startAdmin(TandemConfig config, AdminMetrics registry) {
-        if (adminMode == Admin.OFF) {
-            return null;
-        }
-        try {
-            return AdminServer.start(config.admin().listen(), this, registry);
-        } catch (LoadBalancerException e) {
-            if (adminMode == Admin.REQUIRED) {
-                throw e;
-            }
-            log.warn("{}: running without the admin API, /metrics and status page", e.getMessage());
-            return null;
-        }
-    }
-
-    private ReloadResult refused(String reason) {
-        return ReloadReport.refused(reason, events(), node());
+        return reloader.reload(file);
     }
 
     /** The cluster node's count of failovers; 0 without one. */
@@ -395,7 +213,7 @@ public final class Daemon implements AdminTarget {
     }
 
     /** The engine's event log, where the daemon adds its own events; null before the start. */
-    private EventLog events() {
+    EventLog events() {
         LoadBalancer running = lb;
         return running == null ? null : running.events();
     }
@@ -408,7 +226,7 @@ public final class Daemon implements AdminTarget {
     public CompletableFuture<ReloadResult> requestReload() {
         Path file = configFile;
         if (file == null) {
-            return CompletableFuture.completedFuture(refused("tandem was not started from a config file"));
+            return CompletableFuture.completedFuture(reloader.refused("tandem was not started from a config file"));
         }
         return requestReload(file);
     }
@@ -418,11 +236,7 @@ public final class Daemon implements AdminTarget {
      * and the admin API, which must not block.
      */
     public CompletableFuture<ReloadResult> requestReload(Path file) {
-        try {
-            return CompletableFuture.supplyAsync(() -> reload(file), reloads);
-        } catch (RejectedExecutionException e) {
-            return CompletableFuture.completedFuture(refused("tandem is stopping"));
-        }
+        return reloader.request(file);
     }
 
     /**
@@ -431,12 +245,11 @@ public final class Daemon implements AdminTarget {
      * waits until the first one has finished.
      */
     public void stop() {
-        LoadBalancer toStop;
-        AccessLog logsToClose = null;
+        DaemonParts toStop;
         Duration drain;
         synchronized (lock) {
             if (state == State.NEW) {
-                reloads.shutdown();
+                reloader.shutdown();
                 stopped.countDown();
             }
             if (state != State.RUNNING) {
@@ -445,8 +258,7 @@ public final class Daemon implements AdminTarget {
                 drain = null;
             } else {
                 state = State.STOPPED;
-                toStop = lb;
-                logsToClose = accessLog;
+                toStop = parts;
                 drain = drainTimeout(config);
             }
         }
@@ -454,33 +266,21 @@ public final class Daemon implements AdminTarget {
             awaitStopped(); // another thread is stopping it; return once it is done
             return;
         }
-        SystemdNotify notify = systemd;
-        notify.stopping();
+        toStop.systemd.stopping();
         try {
-            reloads.shutdown();
-            ClusterNode node = clusterNode;
-            if (node != null) {
-                // As the README says of SIGTERM: the VIPs go first, so the peer takes over while we still serve.
-                node.stop();
-            }
-            log.info("stopping: no new connections; open ones have up to {} to finish", Summary.format(drain));
-            toStop.stop(drain);
-            logsToClose.close(); // after the proxy, so that the last requests are logged
-            StateFile kept = stateFile;
-            if (kept != null) {
-                kept.close(); // a last write, with the changes made during the drain
-            }
-            // The admin server answers until the drain is over (/healthz says "stopping"), then goes.
-            AdminServer a = admin;
-            if (a != null) {
-                a.close();
-                admin = null;
-            }
-            metrics.close();
-            notify.close();
+            reloader.shutdown();
+            toStop.stop(drain, this::closeAdmin);
             log.info("stopped");
         } finally {
             stopped.countDown();
+        }
+    }
+
+    private void closeAdmin() {
+        AdminServer a = admin;
+        if (a != null) {
+            a.close();
+            admin = null;
         }
     }
 
@@ -578,46 +378,50 @@ public final class Daemon implements AdminTarget {
         Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(server, "server");
         try {
-            if (state == null && weight == null) {
-                throw new IllegalArgumentException("nothing to change: give a state, a weight or both");
-            }
-            if (weight != null && (weight < 0 || weight > ServerConfig.MAX_WEIGHT)) {
-                throw new IllegalArgumentException(
-                        "weight " + weight + " is out of range 0-" + ServerConfig.MAX_WEIGHT);
-            }
-            LoadBalancer running = lb;
-            Backend b = running == null ? null : running.backend(backend);
-            if (b == null) {
-                throw new UnknownNameException("no backend '" + backend + "'");
-            }
-            Server s = b.server(server);
-            if (s == null) {
-                throw new UnknownNameException("backend " + backend + " has no server '" + server + "'");
-            }
-            ClusterNode node = clusterNode;
-            if (node != null) {
-                node.changeServer(backend, server, state, weight); // here at once, then on every member
-                keepState();
-                return CompletableFuture.completedFuture(s);
-            }
-            if (weight != null && weight != s.targetWeight()) {
-                int before = s.targetWeight();
-                s.setWeight(weight);
-                log.info("server {}/{} weight is now {} (was {})", backend, server, weight, before);
-            }
-            if (state != null) {
-                s.setAdminState(state); // logs the change itself
-            }
+            Server changed = ServerChange.apply(lb, clusterNode, backend, server, state, weight);
             keepState();
-            return CompletableFuture.completedFuture(s);
+            return CompletableFuture.completedFuture(changed);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
     }
 
+    // What the reload path (Reloader) reads and changes of the running daemon.
+
+    /** systemd's notify socket while the daemon runs; {@link SystemdNotify#NONE} before its start and once it stops. */
+    SystemdNotify systemdWhileRunning() {
+        return state == State.RUNNING ? parts.systemd : SystemdNotify.NONE;
+    }
+
+    /** Under {@link #lock}: null while the daemon runs, else "not started yet" or "stopping". */
+    String notRunning() {
+        return state == State.RUNNING ? null : state == State.NEW ? "not started yet" : "stopping";
+    }
+
+    /** Under {@link #lock}, while the daemon runs: the access logs. */
+    AccessLog accessLog() {
+        return parts.accessLog;
+    }
+
+    /** Under {@link #lock}: a reload's configuration is now in force. */
+    void configApplied(TandemConfig next) {
+        config = next;
+    }
+
+    /** The cluster membership; null for a solo node. */
+    ClusterNode clusterNode() {
+        return clusterNode;
+    }
+
+    /** Whether the admin server runs. */
+    boolean adminRunning() {
+        return admin != null;
+    }
+
     /** Has the state file, if any, written again (off this thread). */
-    private void keepState() {
-        StateFile kept = stateFile;
+    void keepState() {
+        DaemonParts started = parts;
+        StateFile kept = started == null ? null : started.stateFile;
         if (kept != null) {
             kept.changed();
         }
