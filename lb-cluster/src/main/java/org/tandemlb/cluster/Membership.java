@@ -1,13 +1,10 @@
 package org.tandemlb.cluster;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -15,11 +12,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
-import java.util.stream.Collectors;
 import org.jgroups.Address;
 import org.jgroups.JChannel;
-import org.jgroups.Message;
-import org.jgroups.Receiver;
 import org.jgroups.View;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,18 +36,6 @@ import org.tandemlb.core.config.HostPort;
  */
 final class Membership {
     private static final Logger log = LoggerFactory.getLogger(Membership.class);
-    /** Consecutive failed claims before this node stands aside for {@link #CLAIM_BACKOFF}. */
-    private static final int MAX_CLAIM_FAILURES = 10;
-
-    private static final long CLAIM_RETRY = TimeUnit.MILLISECONDS.toNanos(200);
-    private static final long CLAIM_BACKOFF = TimeUnit.SECONDS.toNanos(5);
-    /** A planned handover waits at most this long for the peer to claim. */
-    static final long HANDOVER_LIMIT = TimeUnit.SECONDS.toNanos(3);
-    /** Make-before-break: both hold for this long, so gratuitous ARP reaches clients first. */
-    private static final long HANDOVER_OVERLAP = TimeUnit.MILLISECONDS.toNanos(250);
-
-    private static final long DEPARTED_KEEP = TimeUnit.SECONDS.toNanos(60);
-    private static final long FOREIGN_KEY_WINDOW = TimeUnit.SECONDS.toNanos(10);
     /** A node alone while a peer is reachable says so this often. */
     private static final long SOLO_LOG_EVERY = TimeUnit.MINUTES.toNanos(1);
 
@@ -74,19 +56,12 @@ final class Membership {
     private final ScheduledExecutorService farIo;
 
     private final AtomicLong failovers = new AtomicLong();
-    private final AtomicLong foreignKeyAt = new AtomicLong(Long.MIN_VALUE);
+    private final Inbox inbox;
     private final Outbox outbox;
     private final StatusBoard board;
 
     // Confined to the actor thread.
-    private View view;
-    private long viewAt;
-    /** Members new in the current view: what they said before it may be out of date. */
-    private Set<Address> newcomers = Set.of();
-
-    private final Map<String, Peer> peers = new HashMap<>();
-    private final Map<String, Peer> history = new HashMap<>();
-    private final Map<Address, Long> departed = new HashMap<>();
+    private final PeerTable peers;
     private boolean holding;
     private long epoch;
     private long maxEpoch;
@@ -94,25 +69,13 @@ final class Membership {
     private boolean releaseInFlight;
     private boolean stopping;
     private long notReadyUntil;
-    private int claimFailures;
-    private long claimRetryAt;
+    private final ClaimRetry retry = new ClaimRetry();
     private boolean serversUp = true;
     private boolean tiebreakerOk;
-    private long lostElectionAt = -1;
-    private long otherHoldingSince = -1;
-    private long lastForeignLog = Long.MIN_VALUE;
+    private final Handover handover = new Handover();
     private final Map<String, Long> conflictLogged = new HashMap<>();
     private CompletableFuture<Void> handedOver;
     private final SoloWatch solo;
-
-    /** What this node knows of another member. */
-    private static final class Peer {
-        MemberState state;
-        Address address;
-        long heardAt;
-        boolean inView;
-        List<String> macs = List.of();
-    }
 
     Membership(
             ClusterConfig config,
@@ -131,11 +94,13 @@ final class Membership {
         this.changes = changes;
         this.ticker = ticker;
         this.staleNanos = profile.staleAfter().toNanos();
+        this.peers = new PeerTable(staleNanos);
         this.board = new StatusBoard(config, listeners);
         this.actor = actor;
         this.vipThread = vipThread;
         this.io = io;
         this.farIo = farIo;
+        this.inbox = new Inbox(actor, ticker, this::onView, this::onAdvert, changes);
         this.outbox = new Outbox(io, farIo);
         this.pause = new PauseDetector(ticker, profile.pauseThreshold().toNanos(), this::onPause);
         this.vips = new VipOwnership(drivers, vipThread, pause, ticker, new VipOwnership.Listener() {
@@ -181,19 +146,9 @@ final class Membership {
         return failovers.get();
     }
 
-    /** What the channel delivers: messages and views, handed to the actor. */
-    Receiver receiver() {
-        return new Receiver() {
-            @Override
-            public void receive(Message msg) {
-                onMessage(msg);
-            }
-
-            @Override
-            public void viewAccepted(View v) {
-                actor.execute(() -> onView(v));
-            }
-        };
+    /** What the node receives: the channel's receiver and the stack's notice of foreign keys. */
+    Inbox inbox() {
+        return inbox;
     }
 
     /**
@@ -206,7 +161,7 @@ final class Membership {
         outbox.channel(ch);
         long settle = profile.mergeMax().plus(profile.advertInterval()).toNanos();
         actor.execute(() -> {
-            claimRetryAt = ticker.getAsLong() + settle;
+            retry.settleUntil(ticker.getAsLong() + settle);
             later(settle);
         });
     }
@@ -239,7 +194,7 @@ final class Membership {
             log.info("stopping: handing the VIPs over to a peer");
             sendAdvert();
             evaluate();
-            if (view == null) {
+            if (peers.view() == null) {
                 done.complete(null); // never in a view (the join failed): nothing to hand over
             }
         });
@@ -250,70 +205,13 @@ final class Membership {
         outbox.send(null, Messages.encode(new Messages.Changes(false, made)), false);
     }
 
-    // ------------------------------------------------------------------ JGroups callbacks (JGroups threads)
-
-    private void onMessage(Message msg) {
-        Object decoded;
-        try {
-            decoded = Messages.decode(msg.getArray(), msg.getOffset(), msg.getLength());
-        } catch (IOException | RuntimeException e) {
-            log.warn("ignored a cluster message from {}: {}", msg.getSrc(), ClusterNode.describe(e));
-            return;
-        }
-        Address src = msg.getSrc();
-        try {
-            actor.execute(() -> {
-                if (decoded instanceof Messages.Advert a) {
-                    onAdvert(src, a);
-                } else if (decoded instanceof Messages.Changes c) {
-                    changes.merge(c.changes());
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            // stopping
-        }
-    }
-
-    /** Told by the stack of traffic under another key, on a JGroups thread. */
-    void onForeignKey(Address src) {
-        long now = ticker.getAsLong();
-        foreignKeyAt.set(now);
-        try {
-            actor.execute(() -> {
-                if (lastForeignLog == Long.MIN_VALUE || now - lastForeignLog > TimeUnit.MINUTES.toNanos(1)) {
-                    lastForeignLog = now;
-                    log.warn(
-                            "cluster traffic from {} is encrypted with another key: a node with another cluster "
-                                    + "secret or cluster name; it is ignored",
-                            src);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            // stopping
-        }
-    }
-
     // ------------------------------------------------------------------ the actor
 
     private void onView(View v) {
         long now = ticker.getAsLong();
-        View previous = view;
-        view = v;
-        viewAt = now;
-        Set<Address> members = new HashSet<>(v.getMembers());
-        peers.values().removeIf(p -> {
-            if (!members.contains(p.address)) {
-                departed.put(p.address, now);
-                return true;
-            }
-            return false;
-        });
-        members.forEach(departed::remove);
-        peers.values().forEach(p -> p.inView = true);
-        newcomers = v.getMembers().stream()
-                .filter(a -> !a.equals(outbox.channel().address()) && (previous == null || !previous.containsMember(a)))
-                .collect(Collectors.toUnmodifiableSet());
-        boolean joined = previous == null || !newcomers.isEmpty();
+        boolean first = peers.view() == null;
+        boolean newcomers = peers.viewChanged(v, outbox.channel().address(), now);
+        boolean joined = first || newcomers;
         log.info("cluster view {}: {}", v.getViewId().getId(), v.getMembers());
         solo.viewChanged(v.size());
         sendAdvert();
@@ -326,7 +224,7 @@ final class Membership {
             }
         }
         evaluate();
-        if (holding && previous != null && !newcomers.isEmpty()) {
+        if (holding && !first && newcomers) {
             // A returning node that held the VIPs while cut off announced them until it heard us:
             // take the neighbours back (a no-op with the bind driver; announce() checks we hold).
             vips.reannounce();
@@ -343,29 +241,9 @@ final class Membership {
             log.error("another node calls itself {} ({}): node names must be unique in a cluster", name, src);
             return;
         }
-        Peer p = peers.computeIfAbsent(name, n -> new Peer());
-        p.state = a.state();
-        p.address = src;
-        p.heardAt = now;
-        p.inView = view != null && view.containsMember(src);
-        p.macs = a.macs();
-        if (!p.inView) {
-            departed.putIfAbsent(src, now);
-        }
-        Peer h = history.computeIfAbsent(name, n -> new Peer());
-        h.state = a.state();
-        if (!h.macs.equals(a.macs())) {
-            Set<String> macs = new HashSet<>();
-            history.values().forEach(x -> macs.addAll(x.macs));
-            macs.addAll(a.macs());
-            vips.memberMacs(macs);
-        }
-        h.macs = a.macs();
-        h.address = src;
+        peers.heard(src, a, now).ifPresent(vips::memberMacs);
         maxEpoch = Math.max(maxEpoch, Math.max(a.maxEpoch(), a.state().epoch()));
-        if (claimRetryAt - now > 0 && claimFailures == 0) {
-            claimRetryAt = now; // the start-up settle is over: we hear the cluster
-        }
+        retry.heard(now);
         evaluate();
     }
 
@@ -376,7 +254,7 @@ final class Membership {
         long now = ticker.getAsLong();
         serversUp = computeServersUp();
         tiebreakerOk = tiebreaker == null || tiebreaker.ok();
-        departed.values().removeIf(t -> now - t > DEPARTED_KEEP);
+        peers.expire(now);
         sendAdvert();
         evaluate();
         if (solo.due()) {
@@ -432,13 +310,9 @@ final class Membership {
         return new MemberState(config.node(), config.priority(), ready, serversUp, holding, holding ? epoch : 0);
     }
 
-    private boolean counted(Peer p, long now) {
-        return p.state != null && (p.inView || now - p.heardAt <= staleNanos);
-    }
-
     /** Decides whether this node should hold the VIPs, and starts a claim or a release. */
     private void evaluate() {
-        if (actorStopped() || view == null) {
+        if (actorStopped() || peers.view() == null) {
             return; // not joined yet: no election before we know who is there
         }
         long now = ticker.getAsLong();
@@ -446,53 +320,39 @@ final class Membership {
         List<MemberState> members = new ArrayList<>();
         members.add(me);
         boolean otherHolding = false;
-        for (Peer p : peers.values()) {
-            if (counted(p, now)) {
-                members.add(p.state);
-                otherHolding |= p.state.holding();
-            }
+        for (MemberState p : peers.counted(now)) {
+            members.add(p);
+            otherHolding |= p.holding();
         }
         Optional<MemberState> winner = Election.winner(members, config.preempt());
         boolean elected = winner.isPresent() && winner.get().name().equals(config.node());
         vips.announcing(holding && elected && !stopping);
-        if (holding && elected && otherHolding && otherHoldingSince < 0) {
+        boolean othersStartHolding = handover.otherHolding(otherHolding, now);
+        if (holding && elected && othersStartHolding) {
             // Another member holds the VIPs too (a healed partition, a resumed node): it releases
             // on hearing us; meanwhile pull the neighbours back at once.
             log.info("another member also holds the VIPs: announcing them again");
             vipThread.execute(vips::announce);
         }
-        otherHoldingSince = otherHolding ? (otherHoldingSince < 0 ? now : otherHoldingSince) : -1;
         boolean want;
         if (holding) {
             if (elected) {
                 want = true;
-                lostElectionAt = -1;
+                handover.elected();
             } else {
-                if (lostElectionAt < 0) {
-                    lostElectionAt = now;
-                }
                 // A planned handover (stopping, or a peer now ranks first) is make-before-break
                 // where the drivers allow it: the peer claims and announces, then we release.
                 // Anything else (tiebreaker lost, a pause) releases at once.
-                boolean planned = !exclusive
-                        && winner.isPresent()
-                        && (stopping || me.ready())
-                        && now - lostElectionAt < HANDOVER_LIMIT;
-                if (planned && otherHolding) {
-                    want = now - otherHoldingSince < HANDOVER_OVERLAP;
-                    if (want) {
-                        later(otherHoldingSince + HANDOVER_OVERLAP - now);
-                    }
-                } else {
-                    want = planned;
-                    if (planned) {
-                        later(lostElectionAt + HANDOVER_LIMIT - now);
-                    }
+                boolean planned = !exclusive && winner.isPresent() && (stopping || me.ready());
+                long keep = handover.keepFor(planned, otherHolding, now);
+                want = keep >= 0;
+                if (want) {
+                    later(keep);
                 }
             }
         } else {
-            lostElectionAt = -1;
-            want = elected && !blocked(now) && now - claimRetryAt >= 0;
+            handover.elected();
+            want = elected && !blocked(now) && retry.due(now);
         }
         if (want && !holding && !claimInFlight && !releaseInFlight) {
             claimInFlight = true;
@@ -521,21 +381,10 @@ final class Membership {
 
     /** Whether a claim must wait: for news from members just seen, after a pause, or a foreign key. */
     private boolean blocked(long now) {
-        if (view != null && now - viewAt < staleNanos) {
-            for (Address a : view.getMembers()) {
-                // A member whose state we do not know yet, or know only from before this view: a
-                // node that joins just after its peer claimed still has the peer's older advert
-                // (not holding) and would claim too. Each member advertises on a view change.
-                boolean fresh = !newcomers.contains(a);
-                if (!a.equals(outbox.channel().address())
-                        && peers.values().stream()
-                                .noneMatch(p -> a.equals(p.address) && (fresh || p.heardAt - viewAt >= 0))) {
-                    return true;
-                }
-            }
+        if (peers.awaitingNews(outbox.channel().address(), now)) {
+            return true;
         }
-        long foreign = foreignKeyAt.get();
-        if (foreign != Long.MIN_VALUE && now - foreign < FOREIGN_KEY_WINDOW && history.isEmpty()) {
+        if (inbox.foreignKeyRecent(now) && peers.neverHeard()) {
             // Traffic under another key, and never a member under ours: we may be the node with
             // the wrong secret. Do not take the VIPs from a cluster we cannot read.
             return true;
@@ -560,10 +409,7 @@ final class Membership {
 
     private void onDuplicate(VipConfig vip, String mac) {
         long now = ticker.getAsLong();
-        Peer owner = history.values().stream()
-                .filter(h -> h.macs.contains(mac))
-                .findFirst()
-                .orElse(null);
+        MemberState owner = peers.ownerOf(mac).orElse(null);
         if (owner == null) {
             Long logged = conflictLogged.get(mac);
             if (logged == null || now - logged > TimeUnit.SECONDS.toNanos(30)) {
@@ -579,11 +425,10 @@ final class Membership {
             return;
         }
         // It answers, so it holds the VIP: compare as holders (latest claim, then rank).
-        MemberState other =
-                new MemberState(owner.state.name(), owner.state.priority(), true, true, true, owner.state.epoch());
+        MemberState other = new MemberState(owner.name(), owner.priority(), true, true, true, owner.epoch());
         MemberState me = new MemberState(config.node(), config.priority(), true, true, true, epoch);
         if (MemberState.HOLDER.compare(other, me) < 0) {
-            log.warn("VIP {}: node {} also answers for it and ranks higher: releasing", vip.ip(), owner.state.name());
+            log.warn("VIP {}: node {} also answers for it and ranks higher: releasing", vip.ip(), owner.name());
             notReadyUntil = now + 2 * staleNanos;
             evaluate();
         }
@@ -603,7 +448,7 @@ final class Membership {
                 epoch = 0;
             }
             // What we knew is stale; wait for fresh adverts (or a new view) before standing again.
-            peers.values().forEach(p -> p.heardAt = now - staleNanos - 1);
+            peers.stale(now);
             notReadyUntil = now + staleNanos;
             pause.resume();
             sendAdvert();
@@ -619,24 +464,21 @@ final class Membership {
             holding = true;
             epoch = newEpoch;
             maxEpoch = Math.max(maxEpoch, newEpoch);
-            claimFailures = 0;
+            retry.succeeded();
             if (takeover) {
                 failovers.incrementAndGet();
             }
             log.info("node {} is ACTIVE: holds {}", config.node(), vipNames());
         } else {
-            claimFailures++;
-            claimRetryAt = now + CLAIM_RETRY;
-            if (claimFailures >= MAX_CLAIM_FAILURES) {
+            if (retry.failed(now)) {
                 log.error(
                         "node {} could not take the VIPs {} times: standing aside for {}s",
                         config.node(),
-                        claimFailures,
-                        TimeUnit.NANOSECONDS.toSeconds(CLAIM_BACKOFF));
-                claimFailures = 0;
-                notReadyUntil = now + CLAIM_BACKOFF;
+                        ClaimRetry.MAX_FAILURES,
+                        TimeUnit.NANOSECONDS.toSeconds(ClaimRetry.BACKOFF));
+                notReadyUntil = now + ClaimRetry.BACKOFF;
             }
-            later(CLAIM_RETRY);
+            later(ClaimRetry.RETRY);
         }
         sendAdvert();
         evaluate();
@@ -674,7 +516,7 @@ final class Membership {
         outbox.send(null, data, true);
         // Members outside our view (the other side of a partition, a node that was frozen) hear
         // from us directly, so that neither side acts on a stale picture while JGroups merges.
-        for (Address a : departed.keySet()) {
+        for (Address a : peers.departed()) {
             outbox.send(a, data, true);
         }
     }
