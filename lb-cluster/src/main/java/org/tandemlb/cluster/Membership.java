@@ -21,10 +21,6 @@ import org.tandemlb.cluster.election.Election;
 import org.tandemlb.cluster.election.MemberState;
 import org.tandemlb.cluster.vip.VipDriver;
 import org.tandemlb.core.LoadBalancer;
-import org.tandemlb.core.backend.AdminState;
-import org.tandemlb.core.backend.Backend;
-import org.tandemlb.core.backend.Server;
-import org.tandemlb.core.config.HostPort;
 
 /**
  * The actor of a {@link ClusterNode}: what the node knows of the members (views, adverts), the
@@ -41,12 +37,10 @@ final class Membership {
 
     private final ClusterConfig config;
     private final ClusterStack.Profile profile;
-    private final LoadBalancer lb;
     private final VipOwnership vips;
     private final boolean exclusive;
     private final ServerChanges changes;
     private final PauseDetector pause;
-    private final Tiebreaker tiebreaker;
     private final LongSupplier ticker;
     private final long staleNanos;
     private final ScheduledExecutorService actor;
@@ -68,10 +62,8 @@ final class Membership {
     private boolean claimInFlight;
     private boolean releaseInFlight;
     private boolean stopping;
-    private long notReadyUntil;
     private final ClaimRetry retry = new ClaimRetry();
-    private boolean serversUp = true;
-    private boolean tiebreakerOk;
+    private final Readiness readiness;
     private final Handover handover = new Handover();
     private final Map<String, Long> conflictLogged = new HashMap<>();
     private CompletableFuture<Void> handedOver;
@@ -90,7 +82,6 @@ final class Membership {
             ScheduledExecutorService farIo) {
         this.config = config;
         this.profile = config.profile();
-        this.lb = lb;
         this.changes = changes;
         this.ticker = ticker;
         this.staleNanos = profile.staleAfter().toNanos();
@@ -120,9 +111,7 @@ final class Membership {
             }
         });
         this.exclusive = vips.exclusive();
-        this.tiebreaker =
-                config.tiebreaker() == null ? null : new Tiebreaker(config.tiebreaker(), 300, staleNanos, ticker);
-        this.tiebreakerOk = tiebreaker == null;
+        this.readiness = new Readiness(config, lb, staleNanos, ticker);
         // Alone for five merge intervals (10 s): MERGE3 hears the others within a max interval,
         // checks every two, and a merge may take its merge timeout (2 s) and a retry.
         this.solo = new SoloWatch(
@@ -171,16 +160,7 @@ final class Membership {
         long tick = profile.advertInterval().toMillis();
         actor.scheduleAtFixedRate(this::tick, 0, tick, TimeUnit.MILLISECONDS);
         vips.schedule(profile);
-        if (tiebreaker != null) {
-            io.scheduleWithFixedDelay(
-                    () -> {
-                        tiebreaker.probe();
-                        actor.execute(this::tick);
-                    },
-                    0,
-                    tick,
-                    TimeUnit.MILLISECONDS);
-        }
+        readiness.scheduleProbes(io, tick, () -> actor.execute(this::tick));
     }
 
     /**
@@ -252,62 +232,19 @@ final class Membership {
             return;
         }
         long now = ticker.getAsLong();
-        serversUp = computeServersUp();
-        tiebreakerOk = tiebreaker == null || tiebreaker.ok();
+        readiness.refresh();
         peers.expire(now);
         sendAdvert();
         evaluate();
         if (solo.due()) {
-            checkAlone();
+            solo.report(farIo, config.node());
         }
-    }
-
-    /** Alone past a merge interval: says so loudly when a peer is reachable all the same. */
-    private void checkAlone() {
-        long alone = solo.aloneSeconds();
-        try {
-            // On the thread of the adverts to members outside the view, which already tolerates a
-            // connect that waits: the cluster's own sends are not held up by it.
-            farIo.execute(() -> {
-                List<HostPort> up = solo.reachable();
-                if (!up.isEmpty()) {
-                    log.warn(
-                            "node {} has run alone for {} s although peer(s) {} accept connections on the cluster port: "
-                                    + "not one cluster (check that cluster.name and cluster.secret are the same on every node; "
-                                    + "tandem_cluster_members is 1)",
-                            config.node(),
-                            alone,
-                            up);
-                } else {
-                    log.info(
-                            "node {} runs alone: no configured peer answers on its cluster port {}",
-                            config.node(),
-                            SoloWatch.others(config));
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            // stopping
-        }
-    }
-
-    private boolean computeServersUp() {
-        List<Backend> backends = lb.backends();
-        if (backends.isEmpty()) {
-            return true;
-        }
-        for (Backend b : backends) {
-            for (Server s : b.servers()) {
-                if (s.isUp() && s.adminState() != AdminState.MAINT) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 
     private MemberState self(long now) {
-        boolean ready = !stopping && !pause.paused() && tiebreakerOk && now - notReadyUntil >= 0;
-        return new MemberState(config.node(), config.priority(), ready, serversUp, holding, holding ? epoch : 0);
+        boolean ready = !stopping && !pause.paused() && readiness.ok(now);
+        return new MemberState(
+                config.node(), config.priority(), ready, readiness.serversUp(), holding, holding ? epoch : 0);
     }
 
     /** Decides whether this node should hold the VIPs, and starts a claim or a release. */
@@ -429,7 +366,7 @@ final class Membership {
         MemberState me = new MemberState(config.node(), config.priority(), true, true, true, epoch);
         if (MemberState.HOLDER.compare(other, me) < 0) {
             log.warn("VIP {}: node {} also answers for it and ranks higher: releasing", vip.ip(), owner.name());
-            notReadyUntil = now + 2 * staleNanos;
+            readiness.standAsideUntil(now + 2 * staleNanos);
             evaluate();
         }
     }
@@ -449,7 +386,7 @@ final class Membership {
             }
             // What we knew is stale; wait for fresh adverts (or a new view) before standing again.
             peers.stale(now);
-            notReadyUntil = now + staleNanos;
+            readiness.standAsideUntil(now + staleNanos);
             pause.resume();
             sendAdvert();
             evaluate();
@@ -476,7 +413,7 @@ final class Membership {
                         config.node(),
                         ClaimRetry.MAX_FAILURES,
                         TimeUnit.NANOSECONDS.toSeconds(ClaimRetry.BACKOFF));
-                notReadyUntil = now + ClaimRetry.BACKOFF;
+                readiness.standAsideUntil(now + ClaimRetry.BACKOFF);
             }
             later(ClaimRetry.RETRY);
         }
