@@ -1,9 +1,7 @@
 package org.tandemlb.cluster;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -23,12 +21,15 @@ import org.tandemlb.cluster.vip.VipDriver;
 import org.tandemlb.core.LoadBalancer;
 
 /**
- * The actor of a {@link ClusterNode}: what the node knows of the members (views, adverts), the
- * election (docs/cluster.md) and the claims and releases it starts, the adverts it sends (through
- * its {@link Outbox}), and the status it publishes (on its {@link StatusBoard}). Everything here runs on the node's {@code tandem-cluster} thread, except the
- * JGroups callbacks, which only decode and hand over, and {@link #status()} and
- * {@link #failovers()}, which read what the thread published. The node owns the threads and the
- * life cycle; {@link VipOwnership} does the VIP work on the VIP thread.
+ * The actor of a {@link ClusterNode}: the election (docs/cluster.md) on every change, the claims
+ * and releases it starts, the adverts it sends (through its {@link Outbox}), and the status it
+ * publishes (on its {@link StatusBoard}). It decides with what it knows of the members
+ * ({@link PeerTable}), this node's fitness ({@link Readiness}), when it may claim
+ * ({@link ClaimRetry}) and how long a holder that lost keeps the VIPs ({@link Handover}).
+ * Everything here runs on the node's {@code tandem-cluster} thread, except the JGroups callbacks
+ * ({@link Inbox}), which only decode and hand over, and {@link #status()} and {@link #failovers()},
+ * which read what the thread published. The node owns the threads and the life cycle;
+ * {@link VipOwnership} does the VIP work on the VIP thread.
  */
 final class Membership {
     private static final Logger log = LoggerFactory.getLogger(Membership.class);
@@ -65,7 +66,7 @@ final class Membership {
     private final ClaimRetry retry = new ClaimRetry();
     private final Readiness readiness;
     private final Handover handover = new Handover();
-    private final Map<String, Long> conflictLogged = new HashMap<>();
+    private final AddressConflicts conflicts;
     private CompletableFuture<Void> handedOver;
     private final SoloWatch solo;
 
@@ -86,6 +87,7 @@ final class Membership {
         this.ticker = ticker;
         this.staleNanos = profile.staleAfter().toNanos();
         this.peers = new PeerTable(staleNanos);
+        this.conflicts = new AddressConflicts(config, peers);
         this.board = new StatusBoard(config, listeners);
         this.actor = actor;
         this.vipThread = vipThread;
@@ -342,30 +344,12 @@ final class Membership {
         actor.schedule(this::evaluate, Math.max(1, nanos), TimeUnit.NANOSECONDS);
     }
 
-    // ------------------------------------------------------------------ VIP operations (VIP thread)
+    // ------------------------------------------------------------------ what the VIP thread and the pause detector
+    // report
 
     private void onDuplicate(VipConfig vip, String mac) {
         long now = ticker.getAsLong();
-        MemberState owner = peers.ownerOf(mac).orElse(null);
-        if (owner == null) {
-            Long logged = conflictLogged.get(mac);
-            if (logged == null || now - logged > TimeUnit.SECONDS.toNanos(30)) {
-                conflictLogged.put(mac, now);
-                log.error(
-                        "VIP {}: another host ({}) also answers for it: an address conflict outside the cluster",
-                        vip.ip(),
-                        mac);
-            }
-            return;
-        }
-        if (!holding) {
-            return;
-        }
-        // It answers, so it holds the VIP: compare as holders (latest claim, then rank).
-        MemberState other = new MemberState(owner.name(), owner.priority(), true, true, true, owner.epoch());
-        MemberState me = new MemberState(config.node(), config.priority(), true, true, true, epoch);
-        if (MemberState.HOLDER.compare(other, me) < 0) {
-            log.warn("VIP {}: node {} also answers for it and ranks higher: releasing", vip.ip(), owner.name());
+        if (conflicts.outranked(vip, mac, holding, epoch, now)) {
             readiness.standAsideUntil(now + 2 * staleNanos);
             evaluate();
         }
