@@ -33,8 +33,6 @@ import org.tandemlb.core.LoadBalancer;
  */
 final class Membership {
     private static final Logger log = LoggerFactory.getLogger(Membership.class);
-    /** A node alone while a peer is reachable says so this often. */
-    private static final long SOLO_LOG_EVERY = TimeUnit.MINUTES.toNanos(1);
 
     private final ClusterConfig config;
     private final ClusterStack.Profile profile;
@@ -114,10 +112,7 @@ final class Membership {
         });
         this.exclusive = vips.exclusive();
         this.readiness = new Readiness(config, lb, staleNanos, ticker);
-        // Alone for five merge intervals (10 s): MERGE3 hears the others within a max interval,
-        // checks every two, and a merge may take its merge timeout (2 s) and a retry.
-        this.solo = new SoloWatch(
-                SoloWatch.others(config), profile.mergeMax().multipliedBy(5).toNanos(), SOLO_LOG_EVERY, 300, ticker);
+        this.solo = SoloWatch.of(config, ticker);
     }
 
     VipOwnership vips() {

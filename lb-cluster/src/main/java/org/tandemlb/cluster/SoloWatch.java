@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +28,9 @@ final class SoloWatch {
     // Under Membership's name, as before this was split out of it: the lines operators see and
     // filter on stay the same.
     private static final Logger log = LoggerFactory.getLogger(Membership.class);
+    /** A node alone while a peer is reachable says so this often. */
+    private static final long LOG_EVERY = TimeUnit.MINUTES.toNanos(1);
+
     private final List<HostPort> peers;
     private final long graceNanos;
     private final long everyNanos;
@@ -47,6 +51,14 @@ final class SoloWatch {
         this.everyNanos = everyNanos;
         this.connectTimeoutMillis = connectTimeoutMillis;
         this.ticker = ticker;
+    }
+
+    /** The watch of {@code config}'s node, with the cluster's timings. */
+    static SoloWatch of(ClusterConfig config, LongSupplier ticker) {
+        // Alone for five merge intervals (10 s): MERGE3 hears the others within a max interval,
+        // checks every two, and a merge may take its merge timeout (2 s) and a retry.
+        return new SoloWatch(
+                others(config), config.profile().mergeMax().multipliedBy(5).toNanos(), LOG_EVERY, 300, ticker);
     }
 
     /** The configured peers other than {@code self}. */
