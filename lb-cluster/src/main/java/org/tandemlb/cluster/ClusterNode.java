@@ -142,8 +142,8 @@ public final class ClusterNode implements AutoCloseable {
             // while joining check it too.
             pause.resume();
             pauseThread.scheduleAtFixedRate(pause::check, 100, 100, TimeUnit.MILLISECONDS);
-            JChannel ch = ClusterStack.channel(config, members::onForeignKey, join::bound);
-            ch.setReceiver(members.receiver());
+            JChannel ch = ClusterStack.channel(config, members.inbox()::onForeignKey, join::bound);
+            ch.setReceiver(members.inbox().receiver());
             channel = ch;
             members.starting(ch);
             // The join goes on in the background: the caller (the daemon: its admin API, its
@@ -217,7 +217,7 @@ public final class ClusterNode implements AutoCloseable {
         CompletableFuture<Void> done = new CompletableFuture<>();
         try {
             members.stop(done);
-            done.get(Membership.HANDOVER_LIMIT + TimeUnit.SECONDS.toNanos(2), TimeUnit.NANOSECONDS);
+            done.get(Handover.LIMIT + TimeUnit.SECONDS.toNanos(2), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             log.warn("no peer took the VIPs over in time: releasing them anyway");
         } catch (ExecutionException | RejectedExecutionException e) {

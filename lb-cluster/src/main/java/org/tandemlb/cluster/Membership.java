@@ -1,13 +1,8 @@
 package org.tandemlb.cluster;
 
-import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -15,11 +10,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
-import java.util.stream.Collectors;
 import org.jgroups.Address;
 import org.jgroups.JChannel;
-import org.jgroups.Message;
-import org.jgroups.Receiver;
 import org.jgroups.View;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,44 +19,27 @@ import org.tandemlb.cluster.election.Election;
 import org.tandemlb.cluster.election.MemberState;
 import org.tandemlb.cluster.vip.VipDriver;
 import org.tandemlb.core.LoadBalancer;
-import org.tandemlb.core.backend.AdminState;
-import org.tandemlb.core.backend.Backend;
-import org.tandemlb.core.backend.Server;
-import org.tandemlb.core.config.HostPort;
 
 /**
- * The actor of a {@link ClusterNode}: what the node knows of the members (views, adverts), the
- * election (docs/cluster.md) and the claims and releases it starts, the adverts it sends (through
- * its {@link Outbox}), and the status it publishes (on its {@link StatusBoard}). Everything here runs on the node's {@code tandem-cluster} thread, except the
- * JGroups callbacks, which only decode and hand over, and {@link #status()} and
- * {@link #failovers()}, which read what the thread published. The node owns the threads and the
- * life cycle; {@link VipOwnership} does the VIP work on the VIP thread.
+ * The actor of a {@link ClusterNode}: the election (docs/cluster.md) on every change, the claims
+ * and releases it starts, the adverts it sends (through its {@link Outbox}), and the status it
+ * publishes (on its {@link StatusBoard}). It decides with what it knows of the members
+ * ({@link PeerTable}), this node's fitness ({@link Readiness}), when it may claim
+ * ({@link ClaimRetry}) and how long a holder that lost keeps the VIPs ({@link Handover}).
+ * Everything here runs on the node's {@code tandem-cluster} thread, except the JGroups callbacks
+ * ({@link Inbox}), which only decode and hand over, and {@link #status()} and {@link #failovers()},
+ * which read what the thread published. The node owns the threads and the life cycle;
+ * {@link VipOwnership} does the VIP work on the VIP thread.
  */
 final class Membership {
     private static final Logger log = LoggerFactory.getLogger(Membership.class);
-    /** Consecutive failed claims before this node stands aside for {@link #CLAIM_BACKOFF}. */
-    private static final int MAX_CLAIM_FAILURES = 10;
-
-    private static final long CLAIM_RETRY = TimeUnit.MILLISECONDS.toNanos(200);
-    private static final long CLAIM_BACKOFF = TimeUnit.SECONDS.toNanos(5);
-    /** A planned handover waits at most this long for the peer to claim. */
-    static final long HANDOVER_LIMIT = TimeUnit.SECONDS.toNanos(3);
-    /** Make-before-break: both hold for this long, so gratuitous ARP reaches clients first. */
-    private static final long HANDOVER_OVERLAP = TimeUnit.MILLISECONDS.toNanos(250);
-
-    private static final long DEPARTED_KEEP = TimeUnit.SECONDS.toNanos(60);
-    private static final long FOREIGN_KEY_WINDOW = TimeUnit.SECONDS.toNanos(10);
-    /** A node alone while a peer is reachable says so this often. */
-    private static final long SOLO_LOG_EVERY = TimeUnit.MINUTES.toNanos(1);
 
     private final ClusterConfig config;
     private final ClusterStack.Profile profile;
-    private final LoadBalancer lb;
     private final VipOwnership vips;
     private final boolean exclusive;
     private final ServerChanges changes;
     private final PauseDetector pause;
-    private final Tiebreaker tiebreaker;
     private final LongSupplier ticker;
     private final long staleNanos;
     private final ScheduledExecutorService actor;
@@ -74,45 +49,24 @@ final class Membership {
     private final ScheduledExecutorService farIo;
 
     private final AtomicLong failovers = new AtomicLong();
-    private final AtomicLong foreignKeyAt = new AtomicLong(Long.MIN_VALUE);
+    private final Inbox inbox;
     private final Outbox outbox;
     private final StatusBoard board;
 
     // Confined to the actor thread.
-    private View view;
-    private long viewAt;
-    /** Members new in the current view: what they said before it may be out of date. */
-    private Set<Address> newcomers = Set.of();
-
-    private final Map<String, Peer> peers = new HashMap<>();
-    private final Map<String, Peer> history = new HashMap<>();
-    private final Map<Address, Long> departed = new HashMap<>();
+    private final PeerTable peers;
     private boolean holding;
     private long epoch;
     private long maxEpoch;
     private boolean claimInFlight;
     private boolean releaseInFlight;
     private boolean stopping;
-    private long notReadyUntil;
-    private int claimFailures;
-    private long claimRetryAt;
-    private boolean serversUp = true;
-    private boolean tiebreakerOk;
-    private long lostElectionAt = -1;
-    private long otherHoldingSince = -1;
-    private long lastForeignLog = Long.MIN_VALUE;
-    private final Map<String, Long> conflictLogged = new HashMap<>();
+    private final ClaimRetry retry = new ClaimRetry();
+    private final Readiness readiness;
+    private final Handover handover = new Handover();
+    private final AddressConflicts conflicts;
     private CompletableFuture<Void> handedOver;
     private final SoloWatch solo;
-
-    /** What this node knows of another member. */
-    private static final class Peer {
-        MemberState state;
-        Address address;
-        long heardAt;
-        boolean inView;
-        List<String> macs = List.of();
-    }
 
     Membership(
             ClusterConfig config,
@@ -127,15 +81,17 @@ final class Membership {
             ScheduledExecutorService farIo) {
         this.config = config;
         this.profile = config.profile();
-        this.lb = lb;
         this.changes = changes;
         this.ticker = ticker;
         this.staleNanos = profile.staleAfter().toNanos();
+        this.peers = new PeerTable(staleNanos);
+        this.conflicts = new AddressConflicts(config, peers);
         this.board = new StatusBoard(config, listeners);
         this.actor = actor;
         this.vipThread = vipThread;
         this.io = io;
         this.farIo = farIo;
+        this.inbox = new Inbox(actor, ticker, this::onView, this::onAdvert, changes);
         this.outbox = new Outbox(io, farIo);
         this.pause = new PauseDetector(ticker, profile.pauseThreshold().toNanos(), this::onPause);
         this.vips = new VipOwnership(drivers, vipThread, pause, ticker, new VipOwnership.Listener() {
@@ -155,13 +111,8 @@ final class Membership {
             }
         });
         this.exclusive = vips.exclusive();
-        this.tiebreaker =
-                config.tiebreaker() == null ? null : new Tiebreaker(config.tiebreaker(), 300, staleNanos, ticker);
-        this.tiebreakerOk = tiebreaker == null;
-        // Alone for five merge intervals (10 s): MERGE3 hears the others within a max interval,
-        // checks every two, and a merge may take its merge timeout (2 s) and a retry.
-        this.solo = new SoloWatch(
-                SoloWatch.others(config), profile.mergeMax().multipliedBy(5).toNanos(), SOLO_LOG_EVERY, 300, ticker);
+        this.readiness = new Readiness(config, lb, staleNanos, ticker);
+        this.solo = SoloWatch.of(config, ticker);
     }
 
     VipOwnership vips() {
@@ -181,19 +132,9 @@ final class Membership {
         return failovers.get();
     }
 
-    /** What the channel delivers: messages and views, handed to the actor. */
-    Receiver receiver() {
-        return new Receiver() {
-            @Override
-            public void receive(Message msg) {
-                onMessage(msg);
-            }
-
-            @Override
-            public void viewAccepted(View v) {
-                actor.execute(() -> onView(v));
-            }
-        };
+    /** What the node receives: the channel's receiver and the stack's notice of foreign keys. */
+    Inbox inbox() {
+        return inbox;
     }
 
     /**
@@ -206,7 +147,7 @@ final class Membership {
         outbox.channel(ch);
         long settle = profile.mergeMax().plus(profile.advertInterval()).toNanos();
         actor.execute(() -> {
-            claimRetryAt = ticker.getAsLong() + settle;
+            retry.settleUntil(ticker.getAsLong() + settle);
             later(settle);
         });
     }
@@ -216,16 +157,7 @@ final class Membership {
         long tick = profile.advertInterval().toMillis();
         actor.scheduleAtFixedRate(this::tick, 0, tick, TimeUnit.MILLISECONDS);
         vips.schedule(profile);
-        if (tiebreaker != null) {
-            io.scheduleWithFixedDelay(
-                    () -> {
-                        tiebreaker.probe();
-                        actor.execute(this::tick);
-                    },
-                    0,
-                    tick,
-                    TimeUnit.MILLISECONDS);
-        }
+        readiness.scheduleProbes(io, tick, () -> actor.execute(this::tick));
     }
 
     /**
@@ -239,7 +171,7 @@ final class Membership {
             log.info("stopping: handing the VIPs over to a peer");
             sendAdvert();
             evaluate();
-            if (view == null) {
+            if (peers.view() == null) {
                 done.complete(null); // never in a view (the join failed): nothing to hand over
             }
         });
@@ -250,70 +182,13 @@ final class Membership {
         outbox.send(null, Messages.encode(new Messages.Changes(false, made)), false);
     }
 
-    // ------------------------------------------------------------------ JGroups callbacks (JGroups threads)
-
-    private void onMessage(Message msg) {
-        Object decoded;
-        try {
-            decoded = Messages.decode(msg.getArray(), msg.getOffset(), msg.getLength());
-        } catch (IOException | RuntimeException e) {
-            log.warn("ignored a cluster message from {}: {}", msg.getSrc(), ClusterNode.describe(e));
-            return;
-        }
-        Address src = msg.getSrc();
-        try {
-            actor.execute(() -> {
-                if (decoded instanceof Messages.Advert a) {
-                    onAdvert(src, a);
-                } else if (decoded instanceof Messages.Changes c) {
-                    changes.merge(c.changes());
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            // stopping
-        }
-    }
-
-    /** Told by the stack of traffic under another key, on a JGroups thread. */
-    void onForeignKey(Address src) {
-        long now = ticker.getAsLong();
-        foreignKeyAt.set(now);
-        try {
-            actor.execute(() -> {
-                if (lastForeignLog == Long.MIN_VALUE || now - lastForeignLog > TimeUnit.MINUTES.toNanos(1)) {
-                    lastForeignLog = now;
-                    log.warn(
-                            "cluster traffic from {} is encrypted with another key: a node with another cluster "
-                                    + "secret or cluster name; it is ignored",
-                            src);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            // stopping
-        }
-    }
-
     // ------------------------------------------------------------------ the actor
 
     private void onView(View v) {
         long now = ticker.getAsLong();
-        View previous = view;
-        view = v;
-        viewAt = now;
-        Set<Address> members = new HashSet<>(v.getMembers());
-        peers.values().removeIf(p -> {
-            if (!members.contains(p.address)) {
-                departed.put(p.address, now);
-                return true;
-            }
-            return false;
-        });
-        members.forEach(departed::remove);
-        peers.values().forEach(p -> p.inView = true);
-        newcomers = v.getMembers().stream()
-                .filter(a -> !a.equals(outbox.channel().address()) && (previous == null || !previous.containsMember(a)))
-                .collect(Collectors.toUnmodifiableSet());
-        boolean joined = previous == null || !newcomers.isEmpty();
+        boolean first = peers.view() == null;
+        boolean newcomers = peers.viewChanged(v, outbox.channel().address(), now);
+        boolean joined = first || newcomers;
         log.info("cluster view {}: {}", v.getViewId().getId(), v.getMembers());
         solo.viewChanged(v.size());
         sendAdvert();
@@ -326,7 +201,7 @@ final class Membership {
             }
         }
         evaluate();
-        if (holding && previous != null && !newcomers.isEmpty()) {
+        if (holding && !first && newcomers) {
             // A returning node that held the VIPs while cut off announced them until it heard us:
             // take the neighbours back (a no-op with the bind driver; announce() checks we hold).
             vips.reannounce();
@@ -343,29 +218,9 @@ final class Membership {
             log.error("another node calls itself {} ({}): node names must be unique in a cluster", name, src);
             return;
         }
-        Peer p = peers.computeIfAbsent(name, n -> new Peer());
-        p.state = a.state();
-        p.address = src;
-        p.heardAt = now;
-        p.inView = view != null && view.containsMember(src);
-        p.macs = a.macs();
-        if (!p.inView) {
-            departed.putIfAbsent(src, now);
-        }
-        Peer h = history.computeIfAbsent(name, n -> new Peer());
-        h.state = a.state();
-        if (!h.macs.equals(a.macs())) {
-            Set<String> macs = new HashSet<>();
-            history.values().forEach(x -> macs.addAll(x.macs));
-            macs.addAll(a.macs());
-            vips.memberMacs(macs);
-        }
-        h.macs = a.macs();
-        h.address = src;
+        peers.heard(src, a, now).ifPresent(vips::memberMacs);
         maxEpoch = Math.max(maxEpoch, Math.max(a.maxEpoch(), a.state().epoch()));
-        if (claimRetryAt - now > 0 && claimFailures == 0) {
-            claimRetryAt = now; // the start-up settle is over: we hear the cluster
-        }
+        retry.heard(now);
         evaluate();
     }
 
@@ -374,71 +229,24 @@ final class Membership {
             return;
         }
         long now = ticker.getAsLong();
-        serversUp = computeServersUp();
-        tiebreakerOk = tiebreaker == null || tiebreaker.ok();
-        departed.values().removeIf(t -> now - t > DEPARTED_KEEP);
+        readiness.refresh();
+        peers.expire(now);
         sendAdvert();
         evaluate();
         if (solo.due()) {
-            checkAlone();
+            solo.report(farIo, config.node());
         }
-    }
-
-    /** Alone past a merge interval: says so loudly when a peer is reachable all the same. */
-    private void checkAlone() {
-        long alone = solo.aloneSeconds();
-        try {
-            // On the thread of the adverts to members outside the view, which already tolerates a
-            // connect that waits: the cluster's own sends are not held up by it.
-            farIo.execute(() -> {
-                List<HostPort> up = solo.reachable();
-                if (!up.isEmpty()) {
-                    log.warn(
-                            "node {} has run alone for {} s although peer(s) {} accept connections on the cluster port: "
-                                    + "not one cluster (check that cluster.name and cluster.secret are the same on every node; "
-                                    + "tandem_cluster_members is 1)",
-                            config.node(),
-                            alone,
-                            up);
-                } else {
-                    log.info(
-                            "node {} runs alone: no configured peer answers on its cluster port {}",
-                            config.node(),
-                            SoloWatch.others(config));
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            // stopping
-        }
-    }
-
-    private boolean computeServersUp() {
-        List<Backend> backends = lb.backends();
-        if (backends.isEmpty()) {
-            return true;
-        }
-        for (Backend b : backends) {
-            for (Server s : b.servers()) {
-                if (s.isUp() && s.adminState() != AdminState.MAINT) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 
     private MemberState self(long now) {
-        boolean ready = !stopping && !pause.paused() && tiebreakerOk && now - notReadyUntil >= 0;
-        return new MemberState(config.node(), config.priority(), ready, serversUp, holding, holding ? epoch : 0);
-    }
-
-    private boolean counted(Peer p, long now) {
-        return p.state != null && (p.inView || now - p.heardAt <= staleNanos);
+        boolean ready = !stopping && !pause.paused() && readiness.ok(now);
+        return new MemberState(
+                config.node(), config.priority(), ready, readiness.serversUp(), holding, holding ? epoch : 0);
     }
 
     /** Decides whether this node should hold the VIPs, and starts a claim or a release. */
     private void evaluate() {
-        if (actorStopped() || view == null) {
+        if (actorStopped() || peers.view() == null) {
             return; // not joined yet: no election before we know who is there
         }
         long now = ticker.getAsLong();
@@ -446,53 +254,39 @@ final class Membership {
         List<MemberState> members = new ArrayList<>();
         members.add(me);
         boolean otherHolding = false;
-        for (Peer p : peers.values()) {
-            if (counted(p, now)) {
-                members.add(p.state);
-                otherHolding |= p.state.holding();
-            }
+        for (MemberState p : peers.counted(now)) {
+            members.add(p);
+            otherHolding |= p.holding();
         }
         Optional<MemberState> winner = Election.winner(members, config.preempt());
         boolean elected = winner.isPresent() && winner.get().name().equals(config.node());
         vips.announcing(holding && elected && !stopping);
-        if (holding && elected && otherHolding && otherHoldingSince < 0) {
+        boolean othersStartHolding = handover.otherHolding(otherHolding, now);
+        if (holding && elected && othersStartHolding) {
             // Another member holds the VIPs too (a healed partition, a resumed node): it releases
             // on hearing us; meanwhile pull the neighbours back at once.
             log.info("another member also holds the VIPs: announcing them again");
             vipThread.execute(vips::announce);
         }
-        otherHoldingSince = otherHolding ? (otherHoldingSince < 0 ? now : otherHoldingSince) : -1;
         boolean want;
         if (holding) {
             if (elected) {
                 want = true;
-                lostElectionAt = -1;
+                handover.elected();
             } else {
-                if (lostElectionAt < 0) {
-                    lostElectionAt = now;
-                }
                 // A planned handover (stopping, or a peer now ranks first) is make-before-break
                 // where the drivers allow it: the peer claims and announces, then we release.
                 // Anything else (tiebreaker lost, a pause) releases at once.
-                boolean planned = !exclusive
-                        && winner.isPresent()
-                        && (stopping || me.ready())
-                        && now - lostElectionAt < HANDOVER_LIMIT;
-                if (planned && otherHolding) {
-                    want = now - otherHoldingSince < HANDOVER_OVERLAP;
-                    if (want) {
-                        later(otherHoldingSince + HANDOVER_OVERLAP - now);
-                    }
-                } else {
-                    want = planned;
-                    if (planned) {
-                        later(lostElectionAt + HANDOVER_LIMIT - now);
-                    }
+                boolean planned = !exclusive && winner.isPresent() && (stopping || me.ready());
+                long keep = handover.keepFor(planned, otherHolding, now);
+                want = keep >= 0;
+                if (want) {
+                    later(keep);
                 }
             }
         } else {
-            lostElectionAt = -1;
-            want = elected && !blocked(now) && now - claimRetryAt >= 0;
+            handover.elected();
+            want = elected && !blocked(now) && retry.due(now);
         }
         if (want && !holding && !claimInFlight && !releaseInFlight) {
             claimInFlight = true;
@@ -521,21 +315,10 @@ final class Membership {
 
     /** Whether a claim must wait: for news from members just seen, after a pause, or a foreign key. */
     private boolean blocked(long now) {
-        if (view != null && now - viewAt < staleNanos) {
-            for (Address a : view.getMembers()) {
-                // A member whose state we do not know yet, or know only from before this view: a
-                // node that joins just after its peer claimed still has the peer's older advert
-                // (not holding) and would claim too. Each member advertises on a view change.
-                boolean fresh = !newcomers.contains(a);
-                if (!a.equals(outbox.channel().address())
-                        && peers.values().stream()
-                                .noneMatch(p -> a.equals(p.address) && (fresh || p.heardAt - viewAt >= 0))) {
-                    return true;
-                }
-            }
+        if (peers.awaitingNews(outbox.channel().address(), now)) {
+            return true;
         }
-        long foreign = foreignKeyAt.get();
-        if (foreign != Long.MIN_VALUE && now - foreign < FOREIGN_KEY_WINDOW && history.isEmpty()) {
+        if (inbox.foreignKeyRecent(now) && peers.neverHeard()) {
             // Traffic under another key, and never a member under ours: we may be the node with
             // the wrong secret. Do not take the VIPs from a cluster we cannot read.
             return true;
@@ -556,35 +339,13 @@ final class Membership {
         actor.schedule(this::evaluate, Math.max(1, nanos), TimeUnit.NANOSECONDS);
     }
 
-    // ------------------------------------------------------------------ VIP operations (VIP thread)
+    // ------------------------------------------------------------------ what the VIP thread and the pause detector
+    // report
 
     private void onDuplicate(VipConfig vip, String mac) {
         long now = ticker.getAsLong();
-        Peer owner = history.values().stream()
-                .filter(h -> h.macs.contains(mac))
-                .findFirst()
-                .orElse(null);
-        if (owner == null) {
-            Long logged = conflictLogged.get(mac);
-            if (logged == null || now - logged > TimeUnit.SECONDS.toNanos(30)) {
-                conflictLogged.put(mac, now);
-                log.error(
-                        "VIP {}: another host ({}) also answers for it: an address conflict outside the cluster",
-                        vip.ip(),
-                        mac);
-            }
-            return;
-        }
-        if (!holding) {
-            return;
-        }
-        // It answers, so it holds the VIP: compare as holders (latest claim, then rank).
-        MemberState other =
-                new MemberState(owner.state.name(), owner.state.priority(), true, true, true, owner.state.epoch());
-        MemberState me = new MemberState(config.node(), config.priority(), true, true, true, epoch);
-        if (MemberState.HOLDER.compare(other, me) < 0) {
-            log.warn("VIP {}: node {} also answers for it and ranks higher: releasing", vip.ip(), owner.state.name());
-            notReadyUntil = now + 2 * staleNanos;
+        if (conflicts.outranked(vip, mac, holding, epoch, now)) {
+            readiness.standAsideUntil(now + 2 * staleNanos);
             evaluate();
         }
     }
@@ -603,8 +364,8 @@ final class Membership {
                 epoch = 0;
             }
             // What we knew is stale; wait for fresh adverts (or a new view) before standing again.
-            peers.values().forEach(p -> p.heardAt = now - staleNanos - 1);
-            notReadyUntil = now + staleNanos;
+            peers.stale(now);
+            readiness.standAsideUntil(now + staleNanos);
             pause.resume();
             sendAdvert();
             evaluate();
@@ -619,24 +380,21 @@ final class Membership {
             holding = true;
             epoch = newEpoch;
             maxEpoch = Math.max(maxEpoch, newEpoch);
-            claimFailures = 0;
+            retry.succeeded();
             if (takeover) {
                 failovers.incrementAndGet();
             }
             log.info("node {} is ACTIVE: holds {}", config.node(), vipNames());
         } else {
-            claimFailures++;
-            claimRetryAt = now + CLAIM_RETRY;
-            if (claimFailures >= MAX_CLAIM_FAILURES) {
+            if (retry.failed(now)) {
                 log.error(
                         "node {} could not take the VIPs {} times: standing aside for {}s",
                         config.node(),
-                        claimFailures,
-                        TimeUnit.NANOSECONDS.toSeconds(CLAIM_BACKOFF));
-                claimFailures = 0;
-                notReadyUntil = now + CLAIM_BACKOFF;
+                        ClaimRetry.MAX_FAILURES,
+                        TimeUnit.NANOSECONDS.toSeconds(ClaimRetry.BACKOFF));
+                readiness.standAsideUntil(now + ClaimRetry.BACKOFF);
             }
-            later(CLAIM_RETRY);
+            later(ClaimRetry.RETRY);
         }
         sendAdvert();
         evaluate();
@@ -674,7 +432,7 @@ final class Membership {
         outbox.send(null, data, true);
         // Members outside our view (the other side of a partition, a node that was frozen) hear
         // from us directly, so that neither side acts on a stale picture while JGroups merges.
-        for (Address a : departed.keySet()) {
+        for (Address a : peers.departed()) {
             outbox.send(a, data, true);
         }
     }
