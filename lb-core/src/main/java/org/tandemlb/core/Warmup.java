@@ -67,8 +67,8 @@ public final class Warmup {
     private final LoadBalancerConfig config;
     private Transport transport = Transport.best();
     private TlsProvider tlsProvider;
-    private int requestsPerFrontend = 200;
-    private Duration budget = Duration.ofSeconds(3);
+    private int requestsPerFrontend = 60;
+    private Duration budget = Duration.ofSeconds(2);
     private LongSupplier ticker = System::nanoTime;
 
     private Warmup(LoadBalancerConfig config) {
@@ -92,7 +92,10 @@ public final class Warmup {
         return this;
     }
 
-    /** Requests per frontend and protocol (default 200), in rounds of one connection each. */
+    /**
+     * Requests per frontend and protocol (default 60: the first few load the classes, which is most
+     * of the gain; more would lengthen every start), in rounds of one connection each.
+     */
     public Warmup requestsPerFrontend(int n) {
         if (n < 1) {
             throw new IllegalArgumentException("requests per frontend must be positive");
@@ -102,7 +105,7 @@ public final class Warmup {
     }
 
     /**
-     * The longest the requests may take once the private copy listens (default 3 s); none is
+     * The longest the requests may take once the private copy listens (default 2 s); none is
      * sent past it.
      */
     public Warmup budget(Duration d) {
