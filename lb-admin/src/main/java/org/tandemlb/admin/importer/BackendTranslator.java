@@ -19,74 +19,6 @@ import java.util.regex.Pattern;
  */
 final class BackendTranslator {
 
-    /** Server options that take a value (the others are flags). */
-    private static final Set<String> SERVER_ARGS = Set.of(
-            "inter",
-            "fastinter",
-            "downinter",
-            "rise",
-            "fall",
-            "weight",
-            "maxconn",
-            "minconn",
-            "maxqueue",
-            "slowstart",
-            "port",
-            "addr",
-            "cookie",
-            "verify",
-            "ca-file",
-            "crl-file",
-            "crt",
-            "sni",
-            "check-sni",
-            "alpn",
-            "check-alpn",
-            "proto",
-            "check-proto",
-            "resolvers",
-            "resolve-prefer",
-            "resolve-net",
-            "resolve-opts",
-            "init-addr",
-            "id",
-            "on-error",
-            "on-marked-down",
-            "on-marked-up",
-            "error-limit",
-            "observe",
-            "source",
-            "usesrc",
-            "socks4",
-            "namespace",
-            "pool-max-conn",
-            "pool-purge-delay",
-            "pool-low-conn",
-            "max-reuse",
-            "agent-port",
-            "agent-inter",
-            "agent-addr",
-            "agent-send",
-            "track",
-            "redir",
-            "ciphers",
-            "ciphersuites",
-            "ssl-min-ver",
-            "ssl-max-ver",
-            "tcp-ut",
-            "log-proto",
-            "shard",
-            "proxy-v2-options",
-            "set-proxy-v2-tlv-fmt",
-            "ws",
-            "curves",
-            "sigalgs",
-            "client-sigalgs",
-            "hash-key",
-            "interface",
-            "npn",
-            "ssl-reuse");
-
     private static final Map<String, String> CHECK_KEYS = Map.of(
             "inter",
             "interval",
@@ -427,7 +359,7 @@ final class BackendTranslator {
         List<String> dropped = new ArrayList<>();
         for (int i = 0; i < opts.size(); i++) {
             String o = opts.get(i);
-            String arg = SERVER_ARGS.contains(o) && i + 1 < opts.size() ? opts.get(++i) : null;
+            String arg = ServerOptions.takesValue(o) && i + 1 < opts.size() ? opts.get(++i) : null;
             switch (o) {
                 case "check" -> check = true;
                 case "no-check" -> check = false;
