@@ -137,21 +137,7 @@ class TlsFrontendTest {
     @EnumSource(TlsProvider.class)
     void curlGetsA200OverHttp11AndTheServerHearsHttps(TlsProvider provider) {
         int port = start(provider).address("fe").getPort();
-        String out = TlsClients.run(
-                null,
-                List.of(
-                        "curl",
-                        "-sS",
-                        "--http1.1",
-                        "--cacert",
-                        ca.caCertificate().toString(),
-                        "--resolve",
-                        "www.b.test:" + port + ":127.0.0.1",
-                        "-o",
-                        "/dev/null",
-                        "-w",
-                        "%{http_code} %{http_version} %{ssl_verify_result}",
-                        "https://www.b.test:" + port + "/"));
+        String out = curl("www.b.test", port, "--http1.1", "%{http_code} %{http_version} %{ssl_verify_result}");
         assertEquals("200 1.1 0", out.trim());
         assertEquals("https", web.receivedHeaders().get(0).get("X-Forwarded-Proto"));
         await().until(() -> logged.size() == 1);
@@ -165,21 +151,7 @@ class TlsFrontendTest {
     @EnumSource(TlsProvider.class)
     void curlGetsHttp2ByAlpnOnTheSameFrontend(TlsProvider provider) {
         int port = start(provider).address("fe").getPort();
-        String out = TlsClients.run(
-                null,
-                List.of(
-                        "curl",
-                        "-sS",
-                        "--http2",
-                        "--cacert",
-                        ca.caCertificate().toString(),
-                        "--resolve",
-                        "www.b.test:" + port + ":127.0.0.1",
-                        "-o",
-                        "/dev/null",
-                        "-w",
-                        "%{http_code} %{http_version}",
-                        "https://www.b.test:" + port + "/"));
+        String out = curl("www.b.test", port, "--http2", "%{http_code} %{http_version}");
         assertEquals("200 2", out.trim());
         assertEquals("https", web.receivedHeaders().get(0).get("X-Forwarded-Proto"));
         await().until(() -> logged.size() == 1);
@@ -191,21 +163,7 @@ class TlsFrontendTest {
     @EnumSource(TlsProvider.class)
     void tcpModeTerminatesTlsAndRelaysPlaintext(TlsProvider provider) {
         int port = start(provider, Mode.TCP, null, f -> f).address("fe").getPort();
-        String out = TlsClients.run(
-                null,
-                List.of(
-                        "curl",
-                        "-sS",
-                        "--http1.1",
-                        "--cacert",
-                        ca.caCertificate().toString(),
-                        "--resolve",
-                        "a.test:" + port + ":127.0.0.1",
-                        "-o",
-                        "/dev/null",
-                        "-w",
-                        "%{http_code}",
-                        "https://a.test:" + port + "/"));
+        String out = curl("a.test", port, "--http1.1", "%{http_code}");
         assertEquals("200", out.trim());
         assertEquals(1, web.requests());
         assertEquals(null, web.receivedHeaders().get(0).get("X-Forwarded-Proto"), "tcp mode does not touch the bytes");
@@ -409,5 +367,24 @@ class TlsFrontendTest {
             assertTrue(line.contains("TLSv1.2") || line.contains("TLSv1.3"), line);
             assertTrue(!line.contains("TLSv1.2") || line.contains("ECDHE"), "forward secrecy: " + line);
         }
+    }
+
+    /** curl over HTTPS to {@code host} on 127.0.0.1:{@code port}, trusting the test CA; what {@code -w} writes. */
+    private String curl(String host, int port, String httpVersion, String writeOut) {
+        return TlsClients.run(
+                null,
+                List.of(
+                        "curl",
+                        "-sS",
+                        httpVersion,
+                        "--cacert",
+                        ca.caCertificate().toString(),
+                        "--resolve",
+                        host + ":" + port + ":127.0.0.1",
+                        "-o",
+                        "/dev/null",
+                        "-w",
+                        writeOut,
+                        "https://" + host + ":" + port + "/"));
     }
 }
