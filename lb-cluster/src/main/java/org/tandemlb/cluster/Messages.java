@@ -7,16 +7,21 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.tandemlb.cluster.election.MemberState;
 
 /**
  * The cluster's own messages, carried by JGroups (which authenticates and encrypts them): a
  * member's advert (its election state) and runtime changes of servers. A small binary format with
- * a version byte, so that nodes of different versions can tell each other apart.
+ * a version byte, so that nodes of different versions can tell each other apart. Version 2 (VIP
+ * groups) carries, per group held, its name and epoch, and whether the member is settled; a member
+ * still on version 1 is not understood, and says so (docs/cluster.md, "Upgrading").
  */
 final class Messages {
-    static final byte VERSION = 1;
+    static final byte VERSION = 2;
+    private static final int MAX_GROUPS = 10_000;
     static final byte ADVERT = 1;
     static final byte CHANGES = 2;
     private static final int MAX_ITEMS = 100_000;
@@ -48,8 +53,12 @@ final class Messages {
             out.writeShort(s.priority());
             out.writeBoolean(s.ready());
             out.writeBoolean(s.serversUp());
-            out.writeBoolean(s.holding());
-            out.writeLong(s.epoch());
+            out.writeBoolean(s.settled());
+            out.writeShort(s.holds().size());
+            for (var h : s.holds().entrySet()) {
+                out.writeUTF(h.getKey());
+                out.writeLong(h.getValue());
+            }
             out.writeLong(a.maxEpoch());
             out.writeBoolean(a.stopping());
             out.writeShort(a.macs().size());
@@ -80,7 +89,11 @@ final class Messages {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(data, offset, length));
         byte version = in.readByte();
         if (version != VERSION) {
-            throw new IOException("message version " + version + ", expected " + VERSION);
+            throw new IOException("message format " + version + ", this node speaks " + VERSION
+                    + (version < VERSION
+                            ? ": the sender runs an older Tandem (without VIP groups); upgrade every node"
+                            : ": the sender runs a newer Tandem; upgrade this node")
+                    + " (docs/cluster.md, Upgrading)");
         }
         byte type = in.readByte();
         switch (type) {
@@ -89,8 +102,15 @@ final class Messages {
                 int priority = in.readShort();
                 boolean ready = in.readBoolean();
                 boolean up = in.readBoolean();
-                boolean holding = in.readBoolean();
-                long epoch = in.readLong();
+                boolean settled = in.readBoolean();
+                int groups = in.readShort();
+                if (groups < 0 || groups > MAX_GROUPS) {
+                    throw new IOException("bad group count " + groups);
+                }
+                Map<String, Long> holds = new HashMap<>();
+                for (int i = 0; i < groups; i++) {
+                    holds.put(in.readUTF(), in.readLong());
+                }
                 long maxEpoch = in.readLong();
                 boolean stopping = in.readBoolean();
                 int n = in.readShort();
@@ -98,7 +118,7 @@ final class Messages {
                 for (int i = 0; i < n; i++) {
                     macs.add(in.readUTF());
                 }
-                return new Advert(new MemberState(name, priority, ready, up, holding, epoch), maxEpoch, stopping, macs);
+                return new Advert(new MemberState(name, priority, ready, up, settled, holds), maxEpoch, stopping, macs);
             }
             case CHANGES -> {
                 boolean all = in.readBoolean();
