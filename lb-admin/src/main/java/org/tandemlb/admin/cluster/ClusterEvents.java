@@ -34,7 +34,11 @@ public final class ClusterEvents implements Consumer<ClusterStatus> {
 
     @Override
     public void accept(ClusterStatus status) {
-        String vips = status.vips().stream().map(ClusterStatus.Vip::address).collect(Collectors.joining(", "));
+        // The VIPs this node holds (with VIP groups, not necessarily all of them).
+        String vips = status.vips().stream()
+                .filter(v -> status.node().equals(v.owner()))
+                .map(ClusterStatus.Vip::address)
+                .collect(Collectors.joining(", "));
         events.record(
                 EventType.CLUSTER_ROLE,
                 status.node(),
