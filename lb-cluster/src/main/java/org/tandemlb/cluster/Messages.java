@@ -16,8 +16,9 @@ import org.tandemlb.cluster.election.MemberState;
  * The cluster's own messages, carried by JGroups (which authenticates and encrypts them): a
  * member's advert (its election state) and runtime changes of servers. A small binary format with
  * a version byte, so that nodes of different versions can tell each other apart. Version 2 (VIP
- * groups) carries, per group held, its name and epoch, and whether the member is settled; a member
- * still on version 1 is not understood, and says so (docs/cluster.md, "Upgrading").
+ * groups) carries, per group held, its name and epoch, and whether the member is settled. Adverts of
+ * version 1 (a node not yet upgraded) are still read, as holding the {@code default} group; a node
+ * of version 1 does not read ours (docs/cluster.md, "Upgrading").
  */
 final class Messages {
     static final byte VERSION = 2;
@@ -88,14 +89,15 @@ final class Messages {
     static Object decode(byte[] data, int offset, int length) throws IOException {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(data, offset, length));
         byte version = in.readByte();
-        if (version != VERSION) {
+        if (version != VERSION && version != 1) {
             throw new IOException("message format " + version + ", this node speaks " + VERSION
-                    + (version < VERSION
-                            ? ": the sender runs an older Tandem (without VIP groups); upgrade every node"
-                            : ": the sender runs a newer Tandem; upgrade this node")
+                    + " (and reads format 1): the sender runs a newer Tandem; upgrade this node"
                     + " (docs/cluster.md, Upgrading)");
         }
         byte type = in.readByte();
+        if (version == 1 && type == ADVERT) {
+            return advertVersion1(in);
+        }
         switch (type) {
             case ADVERT -> {
                 String name = in.readUTF();
@@ -113,11 +115,7 @@ final class Messages {
                 }
                 long maxEpoch = in.readLong();
                 boolean stopping = in.readBoolean();
-                int n = in.readShort();
-                List<String> macs = new ArrayList<>();
-                for (int i = 0; i < n; i++) {
-                    macs.add(in.readUTF());
-                }
+                List<String> macs = readMacs(in);
                 return new Advert(new MemberState(name, priority, ready, up, settled, holds), maxEpoch, stopping, macs);
             }
             case CHANGES -> {
@@ -141,6 +139,34 @@ final class Messages {
             }
             default -> throw new IOException("unknown message type " + type);
         }
+    }
+
+    /**
+     * A message of a node of an earlier version (format 1: one election, no groups), during a
+     * rolling upgrade: its advert reads as holding the {@code default} group, and as settled (it
+     * has no preempt_delay). Its server changes are written as ours.
+     */
+    private static Advert advertVersion1(DataInputStream in) throws IOException {
+        String name = in.readUTF();
+        int priority = in.readShort();
+        boolean ready = in.readBoolean();
+        boolean up = in.readBoolean();
+        boolean holding = in.readBoolean();
+        long epoch = in.readLong();
+        long maxEpoch = in.readLong();
+        boolean stopping = in.readBoolean();
+        List<String> macs = readMacs(in);
+        Map<String, Long> holds = holding ? Map.of(VipConfig.DEFAULT_GROUP, epoch) : Map.of();
+        return new Advert(new MemberState(name, priority, ready, up, ready, holds), maxEpoch, stopping, macs);
+    }
+
+    private static List<String> readMacs(DataInputStream in) throws IOException {
+        int n = in.readShort();
+        List<String> macs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            macs.add(in.readUTF());
+        }
+        return macs;
     }
 
     private interface Writer {

@@ -12,6 +12,7 @@ import org.tandemlb.cluster.ClusterNode;
 import org.tandemlb.cluster.ClusterStack;
 import org.tandemlb.cluster.VipConfig;
 import org.tandemlb.core.LoadBalancer;
+import org.tandemlb.core.Warmup;
 import org.tandemlb.core.backend.AdminState;
 import org.tandemlb.core.config.BackendConfig;
 import org.tandemlb.core.config.FrontendConfig;
@@ -32,7 +33,7 @@ import org.tandemlb.core.testsupport.ChildProcess;
  * name=lb1 bind=127.0.0.1:7800 peers=127.0.0.1:7800,127.0.0.1:7801 priority=100 secret=s
  * vip=bind:127.0.0.100 | vip=linux:10.1.0.100/24:eth0 | vip=linux:fd00:1::100/64:eth0
  *   (several: vip=linux:10.1.0.101/24:eth0@a;linux:10.1.0.102/24:eth0@b, each @group optional)
- * [spread=true] [preempt_delay=MILLIS]
+ * [spread=true] [preempt_delay=MILLIS] [warmup=true (the daemon's warm-up before the start)]
  * frontend=127.0.0.100:8080 backend=127.0.0.1:9000
  * [profile=fast] [tiebreaker=host:port]
  * </pre>
@@ -91,6 +92,10 @@ public final class NodeMain {
                         .defaultBackend("web")
                         .build())
                 .build();
+        if (Boolean.parseBoolean(a.getOrDefault("warmup", "false"))) {
+            // As the daemon does at start: a standby elected later serves its first clients warm.
+            say("WARMUP " + Warmup.of(full).run());
+        }
         LoadBalancer lb = LoadBalancer.builder(ClusterNode.standbyConfig(full, cluster))
                 .threads(1)
                 .build();

@@ -117,6 +117,7 @@ class SpreadClusterIT {
                                 "vip=" + String.join(";", vipArgs),
                                 "spread=true",
                                 "preempt_delay=" + PREEMPT_DELAY_MS,
+                                "warmup=true",
                                 "frontend=0.0.0.0:8080",
                                 "backend=" + addresses[3] + ":8081"))
                         .prefix(inNamespace(i)));
