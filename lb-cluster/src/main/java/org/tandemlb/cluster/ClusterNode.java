@@ -135,7 +135,7 @@ public final class ClusterNode implements AutoCloseable {
         }
         started = true;
         try {
-            members.prepareVips();
+            members.groups().prepare();
             // The heartbeat of the pause detector runs from before the join: messages handled
             // while joining check it too.
             pause.resume();
@@ -228,7 +228,7 @@ public final class ClusterNode implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         shutdownThreads();
-        members.releaseAllNow();
+        members.groups().releaseAllNow();
         JChannel ch = channel;
         if (ch != null) {
             ch.close(); // GMS leave: the peers install a view without us at once
@@ -265,22 +265,22 @@ public final class ClusterNode implements AutoCloseable {
 
     /** Whether this node holds VIPs: at least one group. */
     public boolean active() {
-        return members.holdsAny();
+        return members.groups().holdsAny();
     }
 
     /** Whether this node holds the VIPs of {@code group}. */
     public boolean holds(String group) {
-        return members.holds(group);
+        return members.groups().holds(group);
     }
 
     /** How many times this node took a VIP group over from an earlier holder, all groups together. */
     public long failovers() {
-        return members.failovers();
+        return members.groups().failovers();
     }
 
     /** How many times this node took {@code group} over from an earlier holder. */
     public long failovers(String group) {
-        return members.failovers(group);
+        return members.groups().failovers(group);
     }
 
     /** The configuration. */

@@ -1,7 +1,6 @@
 package org.tandemlb.cluster;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,7 +37,7 @@ final class Membership {
     private final ClusterConfig config;
     private final ClusterStack.Profile profile;
     /** Every group, in name order. */
-    private final Map<String, GroupHold> groups = new LinkedHashMap<>();
+    private final GroupHolds groups;
 
     private final ServerChanges changes;
     private final PauseDetector pause;
@@ -94,27 +93,25 @@ final class Membership {
         this.inbox = new Inbox(actor, ticker, this::onView, this::onAdvert, changes);
         this.outbox = new Outbox(io, farIo);
         this.pause = new PauseDetector(ticker, profile.pauseThreshold().toNanos(), this::onPause);
-        for (String name : config.groups()) {
-            List<VipDriver> own =
-                    drivers.stream().filter(d -> d.vip().group().equals(name)).toList();
-            VipOwnership vips = new VipOwnership(own, vipThread, pause, ticker, new VipOwnership.Listener() {
-                @Override
-                public void claimed(boolean ok, long epoch) {
-                    post(() -> claimDone(groups.get(name), ok, epoch));
-                }
+        this.groups = new GroupHolds(
+                config,
+                drivers,
+                (name, own) -> new VipOwnership(own, vipThread, pause, ticker, new VipOwnership.Listener() {
+                    @Override
+                    public void claimed(boolean ok, long epoch) {
+                        post(() -> claimDone(groups.get(name), ok, epoch));
+                    }
 
-                @Override
-                public void released() {
-                    post(() -> releaseDone(groups.get(name)));
-                }
+                    @Override
+                    public void released() {
+                        post(() -> releaseDone(groups.get(name)));
+                    }
 
-                @Override
-                public void duplicate(VipConfig vip, String mac) {
-                    post(() -> onDuplicate(groups.get(name), vip, mac));
-                }
-            });
-            groups.put(name, new GroupHold(name, vips));
-        }
+                    @Override
+                    public void duplicate(VipConfig vip, String mac) {
+                        post(() -> onDuplicate(groups.get(name), vip, mac));
+                    }
+                }));
         this.readiness = new Readiness(config, lb, staleNanos, ticker);
         this.solo = SoloWatch.of(config, ticker);
     }
@@ -123,41 +120,14 @@ final class Membership {
         return pause;
     }
 
-    /** Prepares every group's drivers (removing stale copies of the VIPs); throws what a driver lacks. */
-    void prepareVips() {
-        groups.values().forEach(g -> g.vips.prepare());
-    }
-
-    /** Releases every group's VIPs now, on the calling thread, where they are held (the end of a stop). */
-    void releaseAllNow() {
-        groups.values().forEach(g -> g.vips.releaseIfHeld());
-    }
-
-    /** Whether this node's drivers hold {@code group}'s VIPs now (any thread). */
-    boolean holds(String group) {
-        GroupHold g = groups.get(group);
-        return g != null && g.vips.held();
-    }
-
-    /** Whether this node holds at least one group now (any thread). */
-    boolean holdsAny() {
-        return groups.values().stream().anyMatch(g -> g.vips.held());
+    /** The VIP groups, as this node holds them. */
+    GroupHolds groups() {
+        return groups;
     }
 
     /** The cluster as this node sees it (published by the actor). */
     ClusterStatus status() {
         return board.status();
-    }
-
-    /** Times this node took a group over from an earlier holder, all groups together. */
-    long failovers() {
-        return groups.values().stream().mapToLong(g -> g.failovers.get()).sum();
-    }
-
-    /** Times this node took {@code group} over from an earlier holder. */
-    long failovers(String group) {
-        GroupHold g = groups.get(group);
-        return g == null ? 0 : g.failovers.get();
     }
 
     /** What the node receives: the channel's receiver and the stack's notice of foreign keys. */
@@ -175,8 +145,7 @@ final class Membership {
         outbox.channel(ch);
         long settle = profile.mergeMax().plus(profile.advertInterval()).toNanos();
         actor.execute(() -> {
-            long until = ticker.getAsLong() + settle;
-            groups.values().forEach(g -> g.retry.settleUntil(until));
+            groups.settleUntil(ticker.getAsLong() + settle);
             later(settle);
         });
     }
@@ -185,7 +154,7 @@ final class Membership {
     void scheduleTimers() {
         long tick = profile.advertInterval().toMillis();
         actor.scheduleAtFixedRate(this::tick, 0, tick, TimeUnit.MILLISECONDS);
-        groups.values().forEach(g -> g.vips.schedule(profile));
+        groups.schedule(profile);
         readiness.scheduleProbes(io, tick, () -> actor.execute(this::tick));
     }
 
@@ -231,7 +200,7 @@ final class Membership {
         }
         evaluate();
         if (!first && newcomers) {
-            for (GroupHold g : groups.values()) {
+            for (GroupHold g : groups.all()) {
                 if (g.holding) {
                     // A returning node that held the group while cut off announced it until it
                     // heard us: take the neighbours back (a no-op with the bind driver).
@@ -251,16 +220,13 @@ final class Membership {
             log.error("another node calls itself {} ({}): node names must be unique in a cluster", name, src);
             return;
         }
-        peers.heard(src, a, now).ifPresent(macs -> groups.values().forEach(g -> g.vips.memberMacs(macs)));
+        peers.heard(src, a, now).ifPresent(groups::memberMacs);
         long heardMax = a.state().holds().values().stream()
                 .mapToLong(Long::longValue)
                 .max()
                 .orElse(0);
         maxEpoch = Math.max(maxEpoch, Math.max(a.maxEpoch(), heardMax));
-        for (GroupHold g : groups.values()) {
-            g.retry.heard(now);
-            g.everHeld |= a.state().holding(g.name);
-        }
+        groups.heard(a.state(), now);
         evaluate();
     }
 
@@ -287,13 +253,7 @@ final class Membership {
             fitSince = now;
         }
         boolean settled = fit && now - fitSince >= settleNanos;
-        Map<String, Long> holds = new LinkedHashMap<>();
-        for (GroupHold g : groups.values()) {
-            if (g.holding) {
-                holds.put(g.name, g.epoch);
-            }
-        }
-        return new MemberState(config.node(), config.priority(), ready, readiness.serversUp(), settled, holds);
+        return new MemberState(config.node(), config.priority(), ready, readiness.serversUp(), settled, groups.held());
     }
 
     /** Runs the election of every group, and starts the claims and releases it calls for. */
@@ -310,10 +270,10 @@ final class Membership {
                 Election.assign(config.groups(), members, config.spread(), config.preempt());
         boolean blocked = blocked(now);
         // Settling needs no timer of its own: the tick runs this every advert interval.
-        for (GroupHold g : groups.values()) {
+        for (GroupHold g : groups.all()) {
             decide(g, owners.get(g.name), me, members, blocked, now);
         }
-        if (stopping && handedOver != null && groups.values().stream().noneMatch(g -> g.holding || g.busy())) {
+        if (stopping && handedOver != null && groups.idle()) {
             handedOver.complete(null);
         }
         board.publish(me, members, owners, Election.eligible(members));
@@ -429,10 +389,10 @@ final class Membership {
                 "this process did not run for more than {}ms (a pause: GC, frozen VM, SIGSTOP): releasing the VIPs "
                         + "before anything else",
                 profile.pauseThreshold().toMillis());
-        releaseAllNow();
+        groups.releaseAllNow();
         post(() -> {
             long now = ticker.getAsLong();
-            groups.values().forEach(GroupHold::dropped);
+            groups.all().forEach(GroupHold::dropped);
             // What we knew is stale; wait for fresh adverts (or a new view) before standing again.
             peers.stale(now);
             readiness.standAsideUntil(now + staleNanos);
@@ -482,7 +442,7 @@ final class Membership {
                 "node {} released group {}{}",
                 config.node(),
                 g.name,
-                groups.values().stream().anyMatch(x -> x.holding) ? "" : ": STANDBY");
+                groups.held().isEmpty() ? ": STANDBY" : "");
         sendAdvert();
         evaluate();
     }
@@ -502,11 +462,7 @@ final class Membership {
             return;
         }
         long now = ticker.getAsLong();
-        List<String> macs = groups.values().stream()
-                .flatMap(g -> g.vips.hardwareAddresses().stream())
-                .distinct()
-                .toList();
-        byte[] data = Messages.encode(new Messages.Advert(self(now), maxEpoch, stopping, macs));
+        byte[] data = Messages.encode(new Messages.Advert(self(now), maxEpoch, stopping, groups.hardwareAddresses()));
         outbox.send(null, data, true);
         // Members outside our view (the other side of a partition, a node that was frozen) hear
         // from us directly, so that neither side acts on a stale picture while JGroups merges.
