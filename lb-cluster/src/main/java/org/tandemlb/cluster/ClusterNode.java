@@ -358,7 +358,10 @@ public final class ClusterNode implements AutoCloseable {
             return this;
         }
 
-        /** Told, on the cluster's thread, each time this node becomes active or standby. */
+        /**
+         * Told, on the cluster's thread, each time this node becomes active or standby, or takes or
+         * releases a VIP group while active.
+         */
         public Builder listener(Consumer<ClusterStatus> l) {
             listeners.add(Objects.requireNonNull(l));
             return this;

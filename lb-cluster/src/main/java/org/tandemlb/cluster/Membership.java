@@ -289,7 +289,9 @@ final class Membership {
             long now) {
         boolean elected = winner.isPresent() && winner.get().name().equals(config.node());
         boolean otherHolding = members.stream().anyMatch(m -> m != me && m.holding(g.name));
-        g.vips.announcing(g.holding && elected && !stopping);
+        // While its claim is under way too: the claim's own announcements (at 150 ms, 400 ms...)
+        // must not be silenced by an election that runs before the claim reports back.
+        g.vips.announcing((g.holding || g.claimInFlight) && elected && !stopping);
         boolean othersStartHolding = g.handover.otherHolding(otherHolding, now);
         if (g.holding && elected && othersStartHolding) {
             // Another member holds the group too (a healed partition, a resumed node): it releases

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,7 +13,8 @@ import org.tandemlb.cluster.election.MemberState;
 
 /**
  * The cluster as a node sees it, published by its actor after each election and read from any
- * thread; listeners hear of each change of this node's role (active: it holds at least one group).
+ * thread; listeners hear of each change of this node's role (active: it holds at least one group)
+ * or of the groups it holds.
  */
 final class StatusBoard {
     private static final Logger log = LoggerFactory.getLogger(StatusBoard.class);
@@ -22,6 +24,8 @@ final class StatusBoard {
     private volatile ClusterStatus status;
     /** Written by the actor only. */
     private Role lastRole = Role.JOINING;
+    /** Written by the actor only. */
+    private Set<String> lastHeld = Set.of();
 
     StatusBoard(ClusterConfig config, List<Consumer<ClusterStatus>> listeners) {
         this.config = config;
@@ -83,8 +87,9 @@ final class StatusBoard {
         }
         ClusterStatus next = new ClusterStatus(config.node(), role, list, vips(owners), groups);
         status = next;
-        if (role != lastRole) {
+        if (role != lastRole || !me.holds().keySet().equals(lastHeld)) {
             lastRole = role;
+            lastHeld = Set.copyOf(me.holds().keySet());
             for (Consumer<ClusterStatus> l : listeners) {
                 try {
                     l.accept(next);
