@@ -79,11 +79,6 @@ public record ClusterConfig(
         return g.isEmpty() ? List.of(VipConfig.DEFAULT_GROUP) : g;
     }
 
-    /** The VIPs of {@code group}, in configuration order. */
-    public List<VipConfig> vips(String group) {
-        return vips.stream().filter(v -> v.group().equals(group)).toList();
-    }
-
     /** A builder; {@code secret} is required. */
     public static Builder builder(String node, HostPort bind, String secret) {
         return new Builder(node, bind, secret);

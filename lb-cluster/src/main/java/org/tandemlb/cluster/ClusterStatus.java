@@ -2,6 +2,8 @@ package org.tandemlb.cluster;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A snapshot of the cluster as this node sees it, for {@code /api/v1/status} and the status page.
@@ -85,7 +87,7 @@ public record ClusterStatus(String node, Role role, List<Member> members, List<V
     }
 
     private static List<Group> groupsOf(List<Vip> vips) {
-        java.util.Map<String, String> owners = new java.util.TreeMap<>();
+        Map<String, String> owners = new TreeMap<>();
         vips.forEach(v -> owners.putIfAbsent(v.group(), v.owner()));
         return owners.entrySet().stream()
                 .map(e -> new Group(e.getKey(), e.getValue(), List.of()))

@@ -22,14 +22,14 @@ import org.tandemlb.core.LoadBalancer;
 
 /**
  * The actor of a {@link ClusterNode}: the election of each VIP group (docs/cluster.md) on every
- * change, the claims and releases it starts for each group ({@link GroupHold}), the adverts it sends (through its {@link Outbox}), and the status it
- * publishes (on its {@link StatusBoard}). It decides with what it knows of the members
- * ({@link PeerTable}), this node's fitness ({@link Readiness}), when it may claim
- * ({@link ClaimRetry}) and how long a holder that lost keeps the VIPs ({@link Handover}).
- * Everything here runs on the node's {@code tandem-cluster} thread, except the JGroups callbacks
- * ({@link Inbox}), which only decode and hand over, and {@link #status()} and {@link #failovers()},
- * which read what the thread published. The node owns the threads and the life cycle;
- * {@link VipOwnership} does the VIP work on the VIP thread.
+ * change, the claims and releases it starts for each group ({@link GroupHold}), the adverts it
+ * sends (through its {@link Outbox}), and the status it publishes (on its {@link StatusBoard}). It
+ * decides with what it knows of the members ({@link PeerTable}), this node's fitness
+ * ({@link Readiness}), when it may claim ({@link ClaimRetry}) and how long a holder that lost keeps
+ * a group ({@link Handover}). Everything here runs on the node's {@code tandem-cluster} thread,
+ * except the JGroups callbacks ({@link Inbox}), which only decode and hand over, and
+ * {@link #status()}, which reads what the thread published. The node owns the threads and the life
+ * cycle; {@link VipOwnership} does the VIP work on the VIP thread, one per group.
  */
 final class Membership {
     private static final Logger log = LoggerFactory.getLogger(Membership.class);
@@ -287,7 +287,11 @@ final class Membership {
             List<MemberState> members,
             boolean blocked,
             long now) {
-        boolean elected = winner.isPresent() && winner.get().name().equals(config.node());
+        // A member that ranks higher answers for a VIP of the group (DAD): this node lets it go
+        // at once and does not claim it for a while, whatever the adverts say.
+        boolean standingAside = now - g.standAsideUntil < 0;
+        boolean elected =
+                !standingAside && winner.isPresent() && winner.get().name().equals(config.node());
         boolean otherHolding = members.stream().anyMatch(m -> m != me && m.holding(g.name));
         // While its claim is under way too: the claim's own announcements (at 150 ms, 400 ms...)
         // must not be silenced by an election that runs before the claim reports back.
@@ -308,7 +312,8 @@ final class Membership {
                 // A planned handover (stopping, or a peer now ranks first) is make-before-break
                 // where the drivers allow it: the peer claims and announces, then we release.
                 // Anything else (tiebreaker lost, a pause) releases at once.
-                boolean planned = !g.vips.exclusive() && winner.isPresent() && (stopping || me.ready());
+                boolean planned =
+                        !standingAside && !g.vips.exclusive() && winner.isPresent() && (stopping || me.ready());
                 long keep = g.handover.keepFor(planned, otherHolding, now);
                 want = keep >= 0;
                 if (want) {
@@ -317,7 +322,7 @@ final class Membership {
             }
         } else {
             g.handover.elected();
-            want = elected && !blocked && g.retry.due(now) && now - g.standAsideUntil >= 0;
+            want = elected && !blocked && g.retry.due(now);
         }
         if (want && !g.holding && !g.busy()) {
             g.claimInFlight = true;

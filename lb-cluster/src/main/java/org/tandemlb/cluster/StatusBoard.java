@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,7 +67,7 @@ final class StatusBoard {
         }
         // The owner of a group: this node when it holds it, else the holder the election keeps
         // (the latest claim), else any member that says it holds it (not eligible any more).
-        Map<String, String> owners = new java.util.TreeMap<>();
+        Map<String, String> owners = new TreeMap<>();
         List<ClusterStatus.Group> groups = new ArrayList<>();
         List<String> candidates = eligible.stream().map(MemberState::name).toList();
         for (String g : config.groups()) {
