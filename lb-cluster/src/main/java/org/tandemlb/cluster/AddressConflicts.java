@@ -33,8 +33,8 @@ final class AddressConflicts {
      * {@code mac} also answers for {@code vip}: returns whether it is a member that outranks this
      * node's hold, so that this node must release.
      *
-     * @param holding whether this node holds the VIPs
-     * @param epoch   the epoch of its hold
+     * @param holding whether this node holds the VIP's group
+     * @param epoch   the epoch of its hold of that group
      */
     boolean outranked(VipConfig vip, String mac, boolean holding, long epoch, long now) {
         MemberState owner = peers.ownerOf(mac).orElse(null);
@@ -52,10 +52,12 @@ final class AddressConflicts {
         if (!holding) {
             return false;
         }
-        // It answers, so it holds the VIP: compare as holders (latest claim, then rank).
-        MemberState other = new MemberState(owner.name(), owner.priority(), true, true, true, owner.epoch());
-        MemberState me = new MemberState(config.node(), config.priority(), true, true, true, epoch);
-        if (MemberState.HOLDER.compare(other, me) < 0) {
+        // It answers, so it holds the VIP: compare as holders of its group (latest claim, then rank).
+        String group = vip.group();
+        MemberState other =
+                new MemberState(owner.name(), owner.priority(), true, true, true, Map.of(group, owner.epoch(group)));
+        MemberState me = new MemberState(config.node(), config.priority(), true, true, true, Map.of(group, epoch));
+        if (MemberState.holderOrder(group).compare(other, me) < 0) {
             log.warn("VIP {}: node {} also answers for it and ranks higher: releasing", vip.ip(), owner.name());
             return true;
         }

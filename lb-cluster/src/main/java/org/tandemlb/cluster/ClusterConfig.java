@@ -1,5 +1,6 @@
 package org.tandemlb.cluster;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -20,8 +21,13 @@ import org.tandemlb.core.config.Names;
  * @param secret     authenticates and encrypts all cluster traffic; never empty
  * @param tiebreaker an address that must accept a TCP connection for this node to claim or keep the
  *                   VIPs, or null
- * @param vips       the virtual IPs the active node holds
+ * @param vips       the virtual IPs, each in its group
  * @param profile    the failure-detection timings
+ * @param spread     whether the VIP groups are spread over the members (else every group goes to the
+ *                   highest priority); the builder's default: true when there is more than one group
+ * @param preemptDelay how long a member must have been ready before it takes a group from a live
+ *                   holder (spreading back, or {@code preempt}); the builder's default: 30 s with
+ *                   {@code spread}, 0 without (preemption as soon as the higher priority is ready)
  */
 public record ClusterConfig(
         String node,
@@ -33,7 +39,12 @@ public record ClusterConfig(
         String secret,
         HostPort tiebreaker,
         List<VipConfig> vips,
-        ClusterStack.Profile profile) {
+        ClusterStack.Profile profile,
+        boolean spread,
+        Duration preemptDelay) {
+
+    /** The default {@code preempt_delay} with {@code spread}. */
+    public static final Duration SPREAD_PREEMPT_DELAY = Duration.ofSeconds(30);
 
     public ClusterConfig {
         Objects.requireNonNull(node, "node");
@@ -53,6 +64,19 @@ public record ClusterConfig(
         if (peers.isEmpty()) {
             throw new IllegalArgumentException("the cluster needs at least one peer address");
         }
+        Objects.requireNonNull(preemptDelay, "preemptDelay");
+        if (preemptDelay.isNegative()) {
+            throw new IllegalArgumentException("preempt_delay " + preemptDelay + " is negative");
+        }
+    }
+
+    /**
+     * The VIP groups, in name order; {@value VipConfig#DEFAULT_GROUP} alone when no VIP names one
+     * (and when there are no VIPs).
+     */
+    public List<String> groups() {
+        List<String> g = vips.stream().map(VipConfig::group).distinct().sorted().toList();
+        return g.isEmpty() ? List.of(VipConfig.DEFAULT_GROUP) : g;
     }
 
     /** A builder; {@code secret} is required. */
@@ -65,7 +89,7 @@ public record ClusterConfig(
     public String toString() {
         return "ClusterConfig[node=" + node + ", name=" + name + ", bind=" + bind + ", peers=" + peers + ", priority="
                 + priority + ", preempt=" + preempt + ", secret=<set>, tiebreaker=" + tiebreaker + ", vips=" + vips
-                + ", profile=" + profile.name() + "]";
+                + ", profile=" + profile.name() + ", spread=" + spread + ", preemptDelay=" + preemptDelay + "]";
     }
 
     /** Builds {@link ClusterConfig}. */
@@ -80,6 +104,8 @@ public record ClusterConfig(
         private HostPort tiebreaker;
         private final List<VipConfig> vips = new ArrayList<>();
         private ClusterStack.Profile profile = ClusterStack.Profile.DEFAULT;
+        private Boolean spread;
+        private Duration preemptDelay;
 
         private Builder(String node, HostPort bind, String secret) {
             this.node = node;
@@ -127,8 +153,25 @@ public record ClusterConfig(
             return this;
         }
 
+        /** Whether the groups are spread over the members (default: when there is more than one group). */
+        public Builder spread(boolean s) {
+            spread = s;
+            return this;
+        }
+
+        /** See {@link ClusterConfig#preemptDelay()} (default: 30 s with spread, 0 without). */
+        public Builder preemptDelay(Duration d) {
+            preemptDelay = Objects.requireNonNull(d);
+            return this;
+        }
+
         public ClusterConfig build() {
-            return new ClusterConfig(node, name, bind, peers, priority, preempt, secret, tiebreaker, vips, profile);
+            boolean s = spread != null
+                    ? spread
+                    : vips.stream().map(VipConfig::group).distinct().count() > 1;
+            Duration delay = preemptDelay != null ? preemptDelay : s ? SPREAD_PREEMPT_DELAY : Duration.ZERO;
+            return new ClusterConfig(
+                    node, name, bind, peers, priority, preempt, secret, tiebreaker, vips, profile, s, delay);
         }
     }
 }

@@ -9,12 +9,15 @@ import java.util.Objects;
 /**
  * The cluster's metrics (docs/admin-api.md), on the registry the caller owns:
  * <ul>
- * <li>{@code tandem_cluster_active}: 1 while this node holds the VIPs</li>
+ * <li>{@code tandem_cluster_active}: 1 while this node holds VIPs (at least one group)</li>
  * <li>{@code tandem_cluster_members}: the members this node sees alive, itself included</li>
- * <li>{@code tandem_vip_owned{vip}}: 1 per VIP this node holds ({@code vip} is the address as
- * configured; a bounded set)</li>
- * <li>{@code tandem_cluster_failovers_total}: how many times this node took the VIPs over from an
- * earlier holder (a crash, a handover); summed over the nodes, the cluster's failovers</li>
+ * <li>{@code tandem_vip_owned{vip}}: 1 per VIP this node holds, that is whose group it holds
+ * ({@code vip} is the address as configured; a bounded set)</li>
+ * <li>{@code tandem_cluster_failovers_total}: how many times this node took a VIP group over from an
+ * earlier holder (a crash, a handover), all groups together; summed over the nodes, the cluster's
+ * failovers. Unlabelled, as before groups, so that existing alert rules keep working</li>
+ * <li>{@code tandem_cluster_group_failovers_total{group}}: the same per group ({@code group} is a
+ * configured group name: a bounded set)</li>
  * </ul>
  */
 public final class ClusterMetrics implements MeterBinder {
@@ -27,19 +30,25 @@ public final class ClusterMetrics implements MeterBinder {
     @Override
     public void bindTo(MeterRegistry registry) {
         Gauge.builder("tandem.cluster.active", node, n -> n.active() ? 1 : 0)
-                .description("1 while this node is active and holds the VIPs")
+                .description("1 while this node holds VIPs (at least one group)")
                 .register(registry);
         Gauge.builder("tandem.cluster.members", node, n -> n.status().members().size())
                 .description("Cluster members this node sees alive, itself included")
                 .register(registry);
         for (VipConfig v : node.config().vips()) {
-            Gauge.builder("tandem.vip.owned", node, n -> n.active() ? 1 : 0)
+            Gauge.builder("tandem.vip.owned", node, n -> n.holds(v.group()) ? 1 : 0)
                     .tag("vip", v.cidr())
                     .description("1 while this node holds the VIP")
                     .register(registry);
         }
         FunctionCounter.builder("tandem.cluster.failovers", node, ClusterNode::failovers)
-                .description("Times this node took the VIPs over from an earlier holder")
+                .description("Times this node took a VIP group over from an earlier holder, all groups together")
                 .register(registry);
+        for (String g : node.config().groups()) {
+            FunctionCounter.builder("tandem.cluster.group.failovers", node, n -> n.failovers(g))
+                    .tag("group", g)
+                    .description("Times this node took the VIP group over from an earlier holder")
+                    .register(registry);
+        }
     }
 }

@@ -67,7 +67,6 @@ public final class ClusterNode implements AutoCloseable {
     private final ServerChanges changes;
     private final ClusterJoin join;
     private final Membership members;
-    private final VipOwnership vips;
     private final PauseDetector pause;
     private final ScheduledExecutorService actor = single("tandem-cluster");
     private final ScheduledExecutorService vipThread = single("tandem-vip");
@@ -97,7 +96,6 @@ public final class ClusterNode implements AutoCloseable {
                     });
         }
         this.members = new Membership(config, lb, list, changes, b.ticker, b.listeners, actor, vipThread, io, farIo);
-        this.vips = members.vips();
         this.pause = members.pause();
     }
 
@@ -137,7 +135,7 @@ public final class ClusterNode implements AutoCloseable {
         }
         started = true;
         try {
-            vips.prepare();
+            members.groups().prepare();
             // The heartbeat of the pause detector runs from before the join: messages handled
             // while joining check it too.
             pause.resume();
@@ -165,13 +163,17 @@ public final class ClusterNode implements AutoCloseable {
         }
         members.scheduleTimers();
         log.info(
-                "node {} joining cluster {} on {} (priority {}, preempt {}, {} VIP(s), {} timings): looking for {}",
+                "node {} joining cluster {} on {} (priority {}, preempt {}, {} VIP(s) in {} group(s), spread {}, "
+                        + "preempt_delay {}s, {} timings): looking for {}",
                 config.node(),
                 config.name(),
                 config.bind(),
                 config.priority(),
                 config.preempt(),
-                vips.count(),
+                config.vips().size(),
+                config.groups().size(),
+                config.spread(),
+                config.preemptDelay().toMillis() / 1000.0,
                 profile.name(),
                 config.peers());
     }
@@ -226,7 +228,7 @@ public final class ClusterNode implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         shutdownThreads();
-        vips.releaseIfHeld();
+        members.groups().releaseAllNow();
         JChannel ch = channel;
         if (ch != null) {
             ch.close(); // GMS leave: the peers install a view without us at once
@@ -261,14 +263,24 @@ public final class ClusterNode implements AutoCloseable {
         return members.status();
     }
 
-    /** Whether this node holds the VIPs. */
+    /** Whether this node holds VIPs: at least one group. */
     public boolean active() {
-        return vips.held();
+        return members.groups().holdsAny();
     }
 
-    /** How many times this node took the VIPs over from an earlier holder. */
+    /** Whether this node holds the VIPs of {@code group}. */
+    public boolean holds(String group) {
+        return members.groups().holds(group);
+    }
+
+    /** How many times this node took a VIP group over from an earlier holder, all groups together. */
     public long failovers() {
-        return members.failovers();
+        return members.groups().failovers();
+    }
+
+    /** How many times this node took {@code group} over from an earlier holder. */
+    public long failovers(String group) {
+        return members.groups().failovers(group);
     }
 
     /** The configuration. */
@@ -346,7 +358,10 @@ public final class ClusterNode implements AutoCloseable {
             return this;
         }
 
-        /** Told, on the cluster's thread, each time this node becomes active or standby. */
+        /**
+         * Told, on the cluster's thread, each time this node becomes active or standby, or takes or
+         * releases a VIP group while active.
+         */
         public Builder listener(Consumer<ClusterStatus> l) {
             listeners.add(Objects.requireNonNull(l));
             return this;

@@ -2,6 +2,8 @@ package org.tandemlb.cluster;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A snapshot of the cluster as this node sees it, for {@code /api/v1/status} and the status page.
@@ -10,14 +12,15 @@ import java.util.Locale;
  * @param role    this node's role
  * @param members the members this node knows alive, itself first
  * @param vips    the VIPs and who holds them
+ * @param groups  the VIP groups, in name order: who holds each and who may take it
  */
-public record ClusterStatus(String node, Role role, List<Member> members, List<Vip> vips) {
+public record ClusterStatus(String node, Role role, List<Member> members, List<Vip> vips, List<Group> groups) {
 
     /** A node's role. */
     public enum Role {
-        /** Holds the VIPs. */
+        /** Holds the VIPs (at least one group of them). */
         ACTIVE,
-        /** Does not hold them; ready to take over. */
+        /** Holds none; ready to take over. */
         STANDBY,
         /**
          * Started, not yet in a view: looking for its peers (a bounded wait, after which it forms
@@ -48,11 +51,46 @@ public record ClusterStatus(String node, Role role, List<Member> members, List<V
      * @param address the address as configured ({@code 203.0.113.10/24})
      * @param driver  {@code linux}, {@code bind} or {@code script}
      * @param owner   the member that holds it, or null when none does
+     * @param group   its VIP group
      */
-    public record Vip(String address, String driver, String owner) {}
+    public record Vip(String address, String driver, String owner, String group) {
+
+        /** A VIP of the default group. */
+        public Vip(String address, String driver, String owner) {
+            this(address, driver, owner, VipConfig.DEFAULT_GROUP);
+        }
+    }
+
+    /**
+     * A VIP group.
+     *
+     * @param name       its name
+     * @param owner      the member that holds it, or null when none does
+     * @param candidates the members able to take it now (eligible: ready, and with a server up when
+     *                   another member has one), best rank first
+     */
+    public record Group(String name, String owner, List<String> candidates) {
+        public Group {
+            candidates = List.copyOf(candidates);
+        }
+    }
 
     public ClusterStatus {
         members = List.copyOf(members);
         vips = List.copyOf(vips);
+        groups = List.copyOf(groups);
+    }
+
+    /** A status whose groups are those of {@code vips} (their owners as the VIPs say). */
+    public ClusterStatus(String node, Role role, List<Member> members, List<Vip> vips) {
+        this(node, role, members, vips, groupsOf(vips));
+    }
+
+    private static List<Group> groupsOf(List<Vip> vips) {
+        Map<String, String> owners = new TreeMap<>();
+        vips.forEach(v -> owners.putIfAbsent(v.group(), v.owner()));
+        return owners.entrySet().stream()
+                .map(e -> new Group(e.getKey(), e.getValue(), List.of()))
+                .toList();
     }
 }

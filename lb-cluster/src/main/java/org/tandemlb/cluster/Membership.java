@@ -2,12 +2,12 @@ package org.tandemlb.cluster;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.jgroups.Address;
@@ -21,49 +21,47 @@ import org.tandemlb.cluster.vip.VipDriver;
 import org.tandemlb.core.LoadBalancer;
 
 /**
- * The actor of a {@link ClusterNode}: the election (docs/cluster.md) on every change, the claims
- * and releases it starts, the adverts it sends (through its {@link Outbox}), and the status it
- * publishes (on its {@link StatusBoard}). It decides with what it knows of the members
- * ({@link PeerTable}), this node's fitness ({@link Readiness}), when it may claim
- * ({@link ClaimRetry}) and how long a holder that lost keeps the VIPs ({@link Handover}).
- * Everything here runs on the node's {@code tandem-cluster} thread, except the JGroups callbacks
- * ({@link Inbox}), which only decode and hand over, and {@link #status()} and {@link #failovers()},
- * which read what the thread published. The node owns the threads and the life cycle;
- * {@link VipOwnership} does the VIP work on the VIP thread.
+ * The actor of a {@link ClusterNode}: the election of each VIP group (docs/cluster.md) on every
+ * change, the claims and releases it starts for each group ({@link GroupHold}), the adverts it
+ * sends (through its {@link Outbox}), and the status it publishes (on its {@link StatusBoard}). It
+ * decides with what it knows of the members ({@link PeerTable}), this node's fitness
+ * ({@link Readiness}), when it may claim ({@link ClaimRetry}) and how long a holder that lost keeps
+ * a group ({@link Handover}). Everything here runs on the node's {@code tandem-cluster} thread,
+ * except the JGroups callbacks ({@link Inbox}), which only decode and hand over, and
+ * {@link #status()}, which reads what the thread published. The node owns the threads and the life
+ * cycle; {@link VipOwnership} does the VIP work on the VIP thread, one per group.
  */
 final class Membership {
     private static final Logger log = LoggerFactory.getLogger(Membership.class);
 
     private final ClusterConfig config;
     private final ClusterStack.Profile profile;
-    private final VipOwnership vips;
-    private final boolean exclusive;
+    /** Every group, in name order. */
+    private final GroupHolds groups;
+
     private final ServerChanges changes;
     private final PauseDetector pause;
     private final LongSupplier ticker;
     private final long staleNanos;
+    private final long settleNanos;
     private final ScheduledExecutorService actor;
     private final ScheduledExecutorService vipThread;
     private final ScheduledExecutorService io;
     /** Adverts to members outside the view: a connect to a host that is gone must not delay the rest. */
     private final ScheduledExecutorService farIo;
 
-    private final AtomicLong failovers = new AtomicLong();
     private final Inbox inbox;
     private final Outbox outbox;
     private final StatusBoard board;
 
     // Confined to the actor thread.
     private final PeerTable peers;
-    private boolean holding;
-    private long epoch;
     private long maxEpoch;
-    private boolean claimInFlight;
-    private boolean releaseInFlight;
     private boolean stopping;
-    private final ClaimRetry retry = new ClaimRetry();
+    /** Since when this node has been ready with a server up (ticker), or -1: it is settled after preempt_delay. */
+    private long fitSince = -1;
+
     private final Readiness readiness;
-    private final Handover handover = new Handover();
     private final AddressConflicts conflicts;
     private CompletableFuture<Void> handedOver;
     private final SoloWatch solo;
@@ -84,6 +82,7 @@ final class Membership {
         this.changes = changes;
         this.ticker = ticker;
         this.staleNanos = profile.staleAfter().toNanos();
+        this.settleNanos = config.preemptDelay().toNanos();
         this.peers = new PeerTable(staleNanos);
         this.conflicts = new AddressConflicts(config, peers);
         this.board = new StatusBoard(config, listeners);
@@ -94,42 +93,41 @@ final class Membership {
         this.inbox = new Inbox(actor, ticker, this::onView, this::onAdvert, changes);
         this.outbox = new Outbox(io, farIo);
         this.pause = new PauseDetector(ticker, profile.pauseThreshold().toNanos(), this::onPause);
-        this.vips = new VipOwnership(drivers, vipThread, pause, ticker, new VipOwnership.Listener() {
-            @Override
-            public void claimed(boolean ok, long epoch) {
-                post(() -> claimDone(ok, epoch));
-            }
+        this.groups = new GroupHolds(
+                config,
+                drivers,
+                (name, own) -> new VipOwnership(own, vipThread, pause, ticker, new VipOwnership.Listener() {
+                    @Override
+                    public void claimed(boolean ok, long epoch) {
+                        post(() -> claimDone(groups.get(name), ok, epoch));
+                    }
 
-            @Override
-            public void released() {
-                post(Membership.this::releaseDone);
-            }
+                    @Override
+                    public void released() {
+                        post(() -> releaseDone(groups.get(name)));
+                    }
 
-            @Override
-            public void duplicate(VipConfig vip, String mac) {
-                post(() -> onDuplicate(vip, mac));
-            }
-        });
-        this.exclusive = vips.exclusive();
+                    @Override
+                    public void duplicate(VipConfig vip, String mac) {
+                        post(() -> onDuplicate(groups.get(name), vip, mac));
+                    }
+                }));
         this.readiness = new Readiness(config, lb, staleNanos, ticker);
         this.solo = SoloWatch.of(config, ticker);
-    }
-
-    VipOwnership vips() {
-        return vips;
     }
 
     PauseDetector pause() {
         return pause;
     }
 
+    /** The VIP groups, as this node holds them. */
+    GroupHolds groups() {
+        return groups;
+    }
+
     /** The cluster as this node sees it (published by the actor). */
     ClusterStatus status() {
         return board.status();
-    }
-
-    long failovers() {
-        return failovers.get();
     }
 
     /** What the node receives: the channel's receiver and the stack's notice of foreign keys. */
@@ -147,7 +145,7 @@ final class Membership {
         outbox.channel(ch);
         long settle = profile.mergeMax().plus(profile.advertInterval()).toNanos();
         actor.execute(() -> {
-            retry.settleUntil(ticker.getAsLong() + settle);
+            groups.settleUntil(ticker.getAsLong() + settle);
             later(settle);
         });
     }
@@ -156,13 +154,13 @@ final class Membership {
     void scheduleTimers() {
         long tick = profile.advertInterval().toMillis();
         actor.scheduleAtFixedRate(this::tick, 0, tick, TimeUnit.MILLISECONDS);
-        vips.schedule(profile);
+        groups.schedule(profile);
         readiness.scheduleProbes(io, tick, () -> actor.execute(this::tick));
     }
 
     /**
-     * A graceful stop: says so to the peers and stands aside; {@code done} completes once the VIPs
-     * are released (a peer took them over, or nobody could).
+     * A graceful stop: says so to the peers and stands aside; {@code done} completes once every
+     * group is released (a peer took it over, or nobody could).
      */
     void stop(CompletableFuture<Void> done) {
         actor.execute(() -> {
@@ -201,10 +199,14 @@ final class Membership {
             }
         }
         evaluate();
-        if (holding && !first && newcomers) {
-            // A returning node that held the VIPs while cut off announced them until it heard us:
-            // take the neighbours back (a no-op with the bind driver; announce() checks we hold).
-            vips.reannounce();
+        if (!first && newcomers) {
+            for (GroupHold g : groups.all()) {
+                if (g.holding) {
+                    // A returning node that held the group while cut off announced it until it
+                    // heard us: take the neighbours back (a no-op with the bind driver).
+                    g.vips.reannounce();
+                }
+            }
         }
     }
 
@@ -218,9 +220,13 @@ final class Membership {
             log.error("another node calls itself {} ({}): node names must be unique in a cluster", name, src);
             return;
         }
-        peers.heard(src, a, now).ifPresent(vips::memberMacs);
-        maxEpoch = Math.max(maxEpoch, Math.max(a.maxEpoch(), a.state().epoch()));
-        retry.heard(now);
+        peers.heard(src, a, now).ifPresent(groups::memberMacs);
+        long heardMax = a.state().holds().values().stream()
+                .mapToLong(Long::longValue)
+                .max()
+                .orElse(0);
+        maxEpoch = Math.max(maxEpoch, Math.max(a.maxEpoch(), heardMax));
+        groups.heard(a.state(), now);
         evaluate();
     }
 
@@ -240,11 +246,17 @@ final class Membership {
 
     private MemberState self(long now) {
         boolean ready = !stopping && !pause.paused() && readiness.ok(now);
-        return new MemberState(
-                config.node(), config.priority(), ready, readiness.serversUp(), holding, holding ? epoch : 0);
+        boolean fit = ready && readiness.serversUp();
+        if (!fit) {
+            fitSince = -1;
+        } else if (fitSince < 0) {
+            fitSince = now;
+        }
+        boolean settled = fit && now - fitSince >= settleNanos;
+        return new MemberState(config.node(), config.priority(), ready, readiness.serversUp(), settled, groups.held());
     }
 
-    /** Decides whether this node should hold the VIPs, and starts a claim or a release. */
+    /** Runs the election of every group, and starts the claims and releases it calls for. */
     private void evaluate() {
         if (actorStopped() || peers.view() == null) {
             return; // not joined yet: no election before we know who is there
@@ -253,60 +265,87 @@ final class Membership {
         MemberState me = self(now);
         List<MemberState> members = new ArrayList<>();
         members.add(me);
-        boolean otherHolding = false;
-        for (MemberState p : peers.counted(now)) {
-            members.add(p);
-            otherHolding |= p.holding();
+        members.addAll(peers.counted(now));
+        Map<String, Optional<MemberState>> owners =
+                Election.assign(config.groups(), members, config.spread(), config.preempt());
+        boolean blocked = blocked(now);
+        // Settling needs no timer of its own: the tick runs this every advert interval.
+        for (GroupHold g : groups.all()) {
+            decide(g, owners.get(g.name), me, members, blocked, now);
         }
-        Optional<MemberState> winner = Election.winner(members, config.preempt());
-        boolean elected = winner.isPresent() && winner.get().name().equals(config.node());
-        vips.announcing(holding && elected && !stopping);
-        boolean othersStartHolding = handover.otherHolding(otherHolding, now);
-        if (holding && elected && othersStartHolding) {
-            // Another member holds the VIPs too (a healed partition, a resumed node): it releases
+        if (stopping && handedOver != null && groups.idle()) {
+            handedOver.complete(null);
+        }
+        board.publish(me, members, owners, Election.eligible(members));
+    }
+
+    /** The election's answer for one group: claims or releases it, or keeps it a while (a handover). */
+    private void decide(
+            GroupHold g,
+            Optional<MemberState> winner,
+            MemberState me,
+            List<MemberState> members,
+            boolean blocked,
+            long now) {
+        // A member that ranks higher answers for a VIP of the group (DAD): this node lets it go
+        // at once and does not claim it for a while, whatever the adverts say.
+        boolean standingAside = now - g.standAsideUntil < 0;
+        boolean elected =
+                !standingAside && winner.isPresent() && winner.get().name().equals(config.node());
+        boolean otherHolding = members.stream().anyMatch(m -> m != me && m.holding(g.name));
+        // While its claim is under way too: the claim's own announcements (at 150 ms, 400 ms...)
+        // must not be silenced by an election that runs before the claim reports back.
+        g.vips.announcing((g.holding || g.claimInFlight) && elected && !stopping);
+        boolean othersStartHolding = g.handover.otherHolding(otherHolding, now);
+        if (g.holding && elected && othersStartHolding) {
+            // Another member holds the group too (a healed partition, a resumed node): it releases
             // on hearing us; meanwhile pull the neighbours back at once.
-            log.info("another member also holds the VIPs: announcing them again");
-            vipThread.execute(vips::announce);
+            log.info("another member also holds group {}: announcing its VIPs again", g.name);
+            vipThread.execute(g.vips::announce);
         }
         boolean want;
-        if (holding) {
+        if (g.holding) {
             if (elected) {
                 want = true;
-                handover.elected();
+                g.handover.elected();
             } else {
                 // A planned handover (stopping, or a peer now ranks first) is make-before-break
                 // where the drivers allow it: the peer claims and announces, then we release.
                 // Anything else (tiebreaker lost, a pause) releases at once.
-                boolean planned = !exclusive && winner.isPresent() && (stopping || me.ready());
-                long keep = handover.keepFor(planned, otherHolding, now);
+                boolean planned =
+                        !standingAside && !g.vips.exclusive() && winner.isPresent() && (stopping || me.ready());
+                long keep = g.handover.keepFor(planned, otherHolding, now);
                 want = keep >= 0;
                 if (want) {
                     later(keep);
                 }
             }
         } else {
-            handover.elected();
-            want = elected && !blocked(now) && retry.due(now);
+            g.handover.elected();
+            want = elected && !blocked && g.retry.due(now);
         }
-        if (want && !holding && !claimInFlight && !releaseInFlight) {
-            claimInFlight = true;
+        if (want && !g.holding && !g.busy()) {
+            g.claimInFlight = true;
             long newEpoch = maxEpoch + 1;
-            log.info("node {} is elected active ({}): claiming the VIPs", config.node(), describe(members));
-            vipThread.execute(() -> vips.claim(newEpoch));
-        } else if (!want && holding && !releaseInFlight && !claimInFlight) {
-            releaseInFlight = true;
+            maxEpoch = newEpoch; // two groups claimed at once get distinct epochs
             log.info(
-                    "node {} releases the VIPs ({})",
+                    "node {} is elected for group {} ({}): claiming the VIPs {}",
                     config.node(),
+                    g.name,
+                    describe(members),
+                    g.vipNames());
+            vipThread.execute(() -> g.vips.claim(newEpoch));
+        } else if (!want && g.holding && !g.busy()) {
+            g.releaseInFlight = true;
+            log.info(
+                    "node {} releases group {} ({})",
+                    config.node(),
+                    g.name,
                     stopping
                             ? "stopping"
                             : winner.map(w -> w.name() + " is elected").orElse("no member is eligible"));
-            vipThread.execute(vips::release);
+            vipThread.execute(g.vips::release);
         }
-        if (stopping && !holding && !claimInFlight && !releaseInFlight && handedOver != null) {
-            handedOver.complete(null);
-        }
-        board.publish(holding, members);
     }
 
     private boolean actorStopped() {
@@ -330,7 +369,8 @@ final class Membership {
         List<String> parts = new ArrayList<>();
         for (MemberState m : members) {
             parts.add(m.name() + " priority " + m.priority() + (m.ready() ? "" : " not ready")
-                    + (m.serversUp() ? "" : " no server up") + (m.holding() ? " holding" : ""));
+                    + (m.serversUp() ? "" : " no server up")
+                    + (m.holding() ? " holding " + m.holds().keySet() : ""));
         }
         return String.join(", ", parts);
     }
@@ -342,10 +382,10 @@ final class Membership {
     // ------------------------------------------------------------------ what the VIP thread and the pause detector
     // report
 
-    private void onDuplicate(VipConfig vip, String mac) {
+    private void onDuplicate(GroupHold g, VipConfig vip, String mac) {
         long now = ticker.getAsLong();
-        if (conflicts.outranked(vip, mac, holding, epoch, now)) {
-            readiness.standAsideUntil(now + 2 * staleNanos);
+        if (conflicts.outranked(vip, mac, g.holding, g.epoch, now)) {
+            g.standAsideUntil = now + 2 * staleNanos;
             evaluate();
         }
     }
@@ -356,13 +396,10 @@ final class Membership {
                 "this process did not run for more than {}ms (a pause: GC, frozen VM, SIGSTOP): releasing the VIPs "
                         + "before anything else",
                 profile.pauseThreshold().toMillis());
-        vips.releaseIfHeld();
+        groups.releaseAllNow();
         post(() -> {
             long now = ticker.getAsLong();
-            if (holding) {
-                holding = false;
-                epoch = 0;
-            }
+            groups.all().forEach(GroupHold::dropped);
             // What we knew is stale; wait for fresh adverts (or a new view) before standing again.
             peers.stale(now);
             readiness.standAsideUntil(now + staleNanos);
@@ -372,26 +409,31 @@ final class Membership {
         });
     }
 
-    private void claimDone(boolean ok, long newEpoch) {
-        claimInFlight = false;
+    private void claimDone(GroupHold g, boolean ok, long newEpoch) {
+        g.claimInFlight = false;
         long now = ticker.getAsLong();
         if (ok) {
-            boolean takeover = newEpoch > 1;
-            holding = true;
-            epoch = newEpoch;
+            // A take-over when some member held the group before (a crash, a handover): not the
+            // first claim of a cluster that starts.
+            boolean takeover = g.everHeld;
+            g.everHeld = true;
+            g.holding = true;
+            g.epoch = newEpoch;
             maxEpoch = Math.max(maxEpoch, newEpoch);
-            retry.succeeded();
+            g.retry.succeeded();
             if (takeover) {
-                failovers.incrementAndGet();
+                g.failovers.incrementAndGet();
             }
-            log.info("node {} is ACTIVE: holds {}", config.node(), vipNames());
+            log.info("node {} is ACTIVE for group {}: holds {}", config.node(), g.name, g.vipNames());
         } else {
-            if (retry.failed(now)) {
+            if (g.retry.failed(now)) {
                 log.error(
-                        "node {} could not take the VIPs {} times: standing aside for {}s",
+                        "node {} could not take group {} {} times: standing aside for {}s",
                         config.node(),
+                        g.name,
                         ClaimRetry.MAX_FAILURES,
                         TimeUnit.NANOSECONDS.toSeconds(ClaimRetry.BACKOFF));
+                // The whole node: its adverts say it is not ready, so a peer takes the group.
                 readiness.standAsideUntil(now + ClaimRetry.BACKOFF);
             }
             later(ClaimRetry.RETRY);
@@ -400,17 +442,16 @@ final class Membership {
         evaluate();
     }
 
-    private void releaseDone() {
-        releaseInFlight = false;
-        holding = false;
-        epoch = 0;
-        log.info("node {} is STANDBY", config.node());
+    private void releaseDone(GroupHold g) {
+        g.releaseInFlight = false;
+        g.dropped();
+        log.info(
+                "node {} released group {}{}",
+                config.node(),
+                g.name,
+                groups.held().isEmpty() ? ": STANDBY" : "");
         sendAdvert();
         evaluate();
-    }
-
-    private List<String> vipNames() {
-        return config.vips().stream().map(VipConfig::cidr).toList();
     }
 
     private void post(Runnable r) {
@@ -428,7 +469,7 @@ final class Membership {
             return;
         }
         long now = ticker.getAsLong();
-        byte[] data = Messages.encode(new Messages.Advert(self(now), maxEpoch, stopping, vips.hardwareAddresses()));
+        byte[] data = Messages.encode(new Messages.Advert(self(now), maxEpoch, stopping, groups.hardwareAddresses()));
         outbox.send(null, data, true);
         // Members outside our view (the other side of a partition, a node that was frozen) hear
         // from us directly, so that neither side acts on a stale picture while JGroups merges.

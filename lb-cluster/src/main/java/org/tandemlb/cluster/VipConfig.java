@@ -15,8 +15,14 @@ import java.util.Objects;
  * @param driver       how the VIP is taken and released
  * @param onActive     {@link Driver#SCRIPT}: the command run (with {@code /bin/sh -c}) on becoming active
  * @param onStandby    {@link Driver#SCRIPT}: the command run on becoming standby (and at start)
+ * @param group        the VIP group it belongs to ({@code [A-Za-z0-9_.-]+}): each group is elected on its own
+ *                     and its VIPs move together; {@value #DEFAULT_GROUP} when none is named
  */
-public record VipConfig(String ip, int prefixLength, String iface, Driver driver, String onActive, String onStandby) {
+public record VipConfig(
+        String ip, int prefixLength, String iface, Driver driver, String onActive, String onStandby, String group) {
+
+    /** The group of the VIPs that name none. */
+    public static final String DEFAULT_GROUP = "default";
 
     /** How a node takes and releases a VIP. */
     public enum Driver {
@@ -36,6 +42,10 @@ public record VipConfig(String ip, int prefixLength, String iface, Driver driver
     public VipConfig {
         Objects.requireNonNull(ip, "ip");
         Objects.requireNonNull(driver, "driver");
+        Objects.requireNonNull(group, "group");
+        if (!group.matches("[A-Za-z0-9_.-]+")) {
+            throw new IllegalArgumentException("VIP " + ip + ": group '" + group + "' is not [A-Za-z0-9_.-]+");
+        }
         if (ip.isEmpty() || !(Character.digit(ip.charAt(0), 16) >= 0 || ip.charAt(0) == ':')) {
             throw new IllegalArgumentException("VIP '" + ip + "' is not an IP address");
         }
@@ -50,6 +60,16 @@ public record VipConfig(String ip, int prefixLength, String iface, Driver driver
         if (driver == Driver.SCRIPT && isBlank(onActive) && isBlank(onStandby)) {
             throw new IllegalArgumentException("VIP " + ip + ": the script driver needs on_active and/or on_standby");
         }
+    }
+
+    /** A VIP in the {@value #DEFAULT_GROUP} group. */
+    public VipConfig(String ip, int prefixLength, String iface, Driver driver, String onActive, String onStandby) {
+        this(ip, prefixLength, iface, driver, onActive, onStandby, DEFAULT_GROUP);
+    }
+
+    /** This VIP in {@code group}. */
+    public VipConfig inGroup(String group) {
+        return new VipConfig(ip, prefixLength, iface, driver, onActive, onStandby, group);
     }
 
     /** A VIP for the {@code bind} driver. */

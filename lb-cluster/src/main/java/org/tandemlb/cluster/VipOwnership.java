@@ -15,7 +15,7 @@ import org.tandemlb.cluster.vip.VipDriver;
 import org.tandemlb.cluster.vip.VipException;
 
 /**
- * The VIPs of a {@link ClusterNode} and what holding them takes: claiming (after duplicate-address
+ * The VIPs of one group of a {@link ClusterNode} ({@link GroupHold}) and what holding them takes: claiming (after duplicate-address
  * detection), gratuitous ARP, lease renewal, DAD rounds, release. Everything here runs on the
  * node's {@code tandem-vip} thread, one operation at a time under one lock, and reports back to
  * the node's cluster thread through a {@link Listener}; the node decides when to claim and
@@ -95,6 +95,11 @@ final class VipOwnership {
             vipThread.scheduleWithFixedDelay(
                     this::checkDuplicates, DAD_INTERVAL_MS, DAD_INTERVAL_MS, TimeUnit.MILLISECONDS);
         }
+    }
+
+    /** The VIPs handled here, in configuration order. */
+    List<VipConfig> vips() {
+        return drivers.stream().map(VipDriver::vip).toList();
     }
 
     /** Whether only one node may hold the VIPs at a time (no make-before-break handover). */

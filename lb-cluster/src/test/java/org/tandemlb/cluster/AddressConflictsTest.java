@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.jgroups.Address;
 import org.jgroups.View;
@@ -32,7 +33,10 @@ class AddressConflictsTest {
         peers.heard(
                 lb2,
                 new Messages.Advert(
-                        new MemberState("lb2", 100, true, true, true, epoch), epoch, false, List.of(LB2_MAC)),
+                        new MemberState("lb2", 100, true, true, true, Map.of(VipConfig.DEFAULT_GROUP, epoch)),
+                        epoch,
+                        false,
+                        List.of(LB2_MAC)),
                 now);
     }
 

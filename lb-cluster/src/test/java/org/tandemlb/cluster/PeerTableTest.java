@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +26,11 @@ class PeerTableTest {
     private long now = 1_000 * SECOND;
 
     private static Messages.Advert advert(String name, boolean holding, List<String> macs) {
-        return new Messages.Advert(new MemberState(name, 100, true, true, holding, holding ? 1 : 0), 0, false, macs);
+        return new Messages.Advert(
+                new MemberState(name, 100, true, true, true, holding ? Map.of("default", 1L) : Map.of()),
+                0,
+                false,
+                macs);
     }
 
     @Test

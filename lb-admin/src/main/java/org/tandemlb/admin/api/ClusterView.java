@@ -40,10 +40,31 @@ public interface ClusterView {
      *
      * @param address the VIP as configured, {@code 203.0.113.10/24}
      * @param owner   the name of the member that holds it, or null when nobody does
+     * @param group   its VIP group
      */
-    record Vip(String address, String owner) {
+    record Vip(String address, String owner, String group) {
         public Vip {
             Objects.requireNonNull(address, "address");
+            Objects.requireNonNull(group, "group");
+        }
+
+        /** A VIP of the {@code default} group. */
+        public Vip(String address, String owner) {
+            this(address, owner, "default");
+        }
+    }
+
+    /**
+     * A VIP group: who holds it and who may take it.
+     *
+     * @param name       the group's name
+     * @param owner      the name of the member that holds it, or null when nobody does
+     * @param candidates the members able to take it now, best rank first
+     */
+    record Group(String name, String owner, List<String> candidates) {
+        public Group {
+            Objects.requireNonNull(name, "name");
+            candidates = List.copyOf(candidates);
         }
     }
 
@@ -55,6 +76,11 @@ public interface ClusterView {
 
     /** The VIPs of the cluster and their owners; empty for a solo node. */
     List<Vip> vips();
+
+    /** The VIP groups, in name order; empty for a solo node. */
+    default List<Group> groups() {
+        return List.of();
+    }
 
     /**
      * The view of a node that runs alone: role {@code solo}, itself the only member, no VIP.

@@ -39,20 +39,29 @@ public record StatusDocument(
                 lb.backends().stream().map(BackendJson::of).toList());
     }
 
-    /** {@code cluster}: {@code role} (active, standby, joining, solo), {@code members}, {@code vips}. */
-    public record ClusterJson(String role, List<String> members, List<VipJson> vips) {
+    /**
+     * {@code cluster}: {@code role} (active when it holds at least one VIP group, standby, joining,
+     * solo), {@code members}, {@code vips}, {@code groups}.
+     */
+    public record ClusterJson(String role, List<String> members, List<VipJson> vips, List<GroupJson> groups) {
         static ClusterJson of(ClusterView view) {
             return new ClusterJson(
                     view.role().apiName(),
                     List.copyOf(view.members()),
                     view.vips().stream()
-                            .map(v -> new VipJson(v.address(), v.owner()))
+                            .map(v -> new VipJson(v.address(), v.owner(), v.group()))
+                            .toList(),
+                    view.groups().stream()
+                            .map(g -> new GroupJson(g.name(), g.owner(), g.candidates()))
                             .toList());
         }
     }
 
-    /** A VIP and the member that holds it (null: nobody). */
-    public record VipJson(String address, String owner) {}
+    /** A VIP, the member that holds it (null: nobody), and its group. */
+    public record VipJson(String address, String owner, String group) {}
+
+    /** A VIP group, the member that holds it (null: nobody), and the members able to take it. */
+    public record GroupJson(String name, String owner, List<String> candidates) {}
 
     /**
      * A frontend.

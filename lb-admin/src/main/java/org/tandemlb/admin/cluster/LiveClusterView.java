@@ -34,7 +34,14 @@ public final class LiveClusterView implements ClusterView {
     @Override
     public List<Vip> vips() {
         return node.status().vips().stream()
-                .map(v -> new Vip(v.address(), v.owner()))
+                .map(v -> new Vip(v.address(), v.owner(), v.group()))
+                .toList();
+    }
+
+    @Override
+    public List<Group> groups() {
+        return node.status().groups().stream()
+                .map(g -> new Group(g.name(), g.owner(), g.candidates()))
                 .toList();
     }
 }

@@ -3,6 +3,7 @@ package org.tandemlb.admin.config;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,9 +23,20 @@ final class ClusterRules {
     static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
 
     private static final Pattern IFACE = Pattern.compile("[A-Za-z0-9_.:@-]{1,15}");
-    private static final List<String> CLUSTER_KEYS =
-            List.of("name", "bind", "peers", "priority", "preempt", "secret", "tiebreaker", "vips", "timings");
-    private static final List<String> VIP_KEYS = List.of("address", "interface", "driver", "on_active", "on_standby");
+    private static final List<String> CLUSTER_KEYS = List.of(
+            "name",
+            "bind",
+            "peers",
+            "priority",
+            "preempt",
+            "preempt_delay",
+            "spread",
+            "secret",
+            "tiebreaker",
+            "vips",
+            "timings");
+    private static final List<String> VIP_KEYS =
+            List.of("address", "interface", "driver", "on_active", "on_standby", "group");
     private static final List<String> DRIVERS = List.of("linux", "bind", "script");
     private static final List<String> TIMINGS = List.of("default", "fast");
     private static final int MAX_PRIORITY = 255;
@@ -62,6 +74,8 @@ final class ClusterRules {
         List<HostPort> peers = peers(s);
         Integer priority = s.integer("priority", 0, MAX_PRIORITY);
         Boolean preempt = s.bool("preempt");
+        Boolean spread = s.bool("spread");
+        Duration preemptDelay = s.duration("preempt_delay", false);
         String secret = s.string("secret");
         if (s.required("secret", "it authenticates and encrypts cluster traffic")
                 && secret != null
@@ -77,6 +91,16 @@ final class ClusterRules {
             problems.report(s.scalar("timings"), s.path("timings"), "'" + timings + "' is not one of default, fast");
         }
         List<VipConfig> vips = vips(s);
+        boolean spreading = spread != null
+                ? spread
+                : vips.stream().map(VipConfig::group).distinct().count() > 1;
+        if (spreading && preempt != null && preempt) {
+            problems.report(
+                    s.key("preempt"),
+                    s.path("preempt"),
+                    "has no effect with spread (several VIP groups spread by default): a returning node "
+                            + "takes its share back after preempt_delay anyway; remove it, or set spread: false");
+        }
         if (problems.count() > before) {
             return null;
         }
@@ -94,6 +118,12 @@ final class ClusterRules {
             }
             if (timings != null) {
                 b.profile(ClusterStack.Profile.named(timings));
+            }
+            if (spread != null) {
+                b.spread(spread);
+            }
+            if (preemptDelay != null) {
+                b.preemptDelay(preemptDelay);
             }
             vips.forEach(b::vip);
             return b.build();
@@ -150,6 +180,7 @@ final class ClusterRules {
             if (effective == VipConfig.Driver.LINUX && !driverBad) {
                 s.required("interface", "the linux driver adds the VIP to it");
             }
+            String group = s.name("group", "group");
             String onActive = s.string("on_active");
             String onStandby = s.string("on_standby");
             if (!driverBad && effective != VipConfig.Driver.SCRIPT) {
@@ -178,7 +209,8 @@ final class ClusterRules {
                         iface,
                         effective,
                         onActive,
-                        onStandby);
+                        onStandby,
+                        group == null ? VipConfig.DEFAULT_GROUP : group);
             };
         });
     }

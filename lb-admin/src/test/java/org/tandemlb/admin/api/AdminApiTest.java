@@ -255,7 +255,8 @@ class AdminApiTest {
         assertEquals(List.of("node", "cluster", "frontends", "backends"), fieldNames(status));
         assertEquals("lb-test", status.get("node").asText());
         assertEquals(
-                AdminClient.JSON.readTree("{\"role\": \"solo\", \"members\": [\"lb-test\"], \"vips\": []}"),
+                AdminClient.JSON.readTree(
+                        "{\"role\": \"solo\", \"members\": [\"lb-test\"], \"vips\": [], \"groups\": []}"),
                 status.get("cluster"));
 
         JsonNode www = status.get("frontends").get(0);

@@ -143,6 +143,8 @@ class StatusPageClusterBrowserTest {
                 .ignoreExceptions()
                 .until(() -> text("#role").equals("standby")
                         && text("#vips").contains("lb1")
+                        // the group's name, its owner, the members able to take it
+                        && text("#groups").equals("defaultlb1lb1, lb2")
                         && events().contains("cluster_role lb2 standby (was joining)"));
         int before = load.sent();
         await("traffic flows through lb1").atMost(Duration.ofSeconds(10)).until(() -> load.sent() > before + 100);
@@ -154,6 +156,7 @@ class StatusPageClusterBrowserTest {
                 .ignoreExceptions()
                 .until(() -> text("#role").equals("active")
                         && text("#vips").contains("lb2")
+                        && text("#groups").equals("defaultlb2lb2")
                         && events().get(0).startsWith("failover lb2 took the VIPs over: " + VIP + "/32"));
         assertTrue(
                 events().get(1).startsWith("cluster_role lb2 active (was standby): holds " + VIP + "/32"),

@@ -39,4 +39,32 @@ class ClusterEventsTest {
                         .map(e -> e.type().apiName() + " " + e.subject() + " " + e.message())
                         .toList());
     }
+
+    @Test
+    void aNodeActiveForOneGroupThatTakesAnotherRecordsTheFailoverOfThatGroup() {
+        ClusterStatus one = new ClusterStatus(
+                "lb2",
+                Role.ACTIVE,
+                List.of(),
+                List.of(
+                        new ClusterStatus.Vip("203.0.113.10/24", "linux", "lb1", "a"),
+                        new ClusterStatus.Vip("203.0.113.11/24", "linux", "lb2", "b")));
+        ClusterStatus both = new ClusterStatus(
+                "lb2",
+                Role.ACTIVE,
+                List.of(),
+                List.of(
+                        new ClusterStatus.Vip("203.0.113.10/24", "linux", "lb2", "a"),
+                        new ClusterStatus.Vip("203.0.113.11/24", "linux", "lb2", "b")));
+        events.accept(one);
+        failovers.incrementAndGet(); // lb1 died: lb2 took group a over
+        events.accept(both);
+        assertEquals(
+                List.of(
+                        "cluster_role lb2 active (was joining): holds 203.0.113.11/24",
+                        "failover lb2 took the VIPs over: 203.0.113.10/24"),
+                log.after(0, 10).stream()
+                        .map(e -> e.type().apiName() + " " + e.subject() + " " + e.message())
+                        .toList());
+    }
 }

@@ -2,7 +2,9 @@ package org.tandemlb.admin.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -108,5 +110,74 @@ class ClusterSectionTest {
                 List.of("t.yaml:12:12: cluster.timings: 'quick' is not one of default, fast"), problems(HEAD + """
                           timings: quick
                         """));
+    }
+
+    @Test
+    void vipGroupsSpreadByDefaultWithAThirtySecondPreemptDelay() throws Exception {
+        TandemConfig c = parse(HEAD + """
+                  vips:
+                    - { address: 203.0.113.10/24, interface: eth0, group: web }
+                    - { address: 203.0.113.11/24, interface: eth0, group: web }
+                    - { address: 203.0.113.12/24, interface: eth0, group: api }
+                    - { address: 127.0.0.100/32, driver: bind }
+                """);
+        ClusterConfig cc = c.cluster();
+        assertEquals(List.of("api", "default", "web"), cc.groups());
+        assertEquals("web", cc.vips().get(1).group());
+        assertEquals(VipConfig.DEFAULT_GROUP, cc.vips().get(3).group());
+        assertEquals(true, cc.spread());
+        assertEquals(Duration.ofSeconds(30), cc.preemptDelay());
+    }
+
+    @Test
+    void oneGroupDoesNotSpreadAndPreemptsAtOnce() throws Exception {
+        TandemConfig c = parse(HEAD + """
+                  preempt: true
+                  vips: [{ address: 127.0.0.100/32, driver: bind }]
+                """);
+        assertEquals(false, c.cluster().spread());
+        assertEquals(Duration.ZERO, c.cluster().preemptDelay());
+        assertEquals(List.of(VipConfig.DEFAULT_GROUP), c.cluster().groups());
+    }
+
+    @Test
+    void spreadAndPreemptDelayAsWritten() throws Exception {
+        TandemConfig c = parse(HEAD + """
+                  spread: false
+                  preempt: true
+                  preempt_delay: 5s
+                  vips:
+                    - { address: 203.0.113.10/24, interface: eth0, group: a }
+                    - { address: 203.0.113.11/24, interface: eth0, group: b }
+                """);
+        assertEquals(false, c.cluster().spread());
+        assertEquals(Duration.ofSeconds(5), c.cluster().preemptDelay());
+    }
+
+    @Test
+    void badGroupsSpreadAndPreemptDelayAreNamed() {
+        assertEquals(
+                List.of(
+                        "t.yaml:12:11: cluster.spread: 'yes' is not true or false",
+                        "t.yaml:13:18: cluster.preempt_delay: '-3s' must not be negative",
+                        "t.yaml:15:59: cluster.vips[0].group: group name 'web/1' must match [A-Za-z0-9_.-]+"),
+                problems(HEAD + """
+                          spread: yes
+                          preempt_delay: -3s
+                          vips:
+                            - { address: 203.0.113.10/24, interface: eth0, group: web/1 }
+                        """));
+    }
+
+    @Test
+    void preemptWithSpreadIsAMistake() {
+        List<String> p = problems(HEAD + """
+                  preempt: true
+                  vips:
+                    - { address: 203.0.113.10/24, interface: eth0, group: a }
+                    - { address: 203.0.113.11/24, interface: eth0, group: b }
+                """);
+        assertEquals(1, p.size(), p.toString());
+        assertTrue(p.get(0).startsWith("t.yaml:12:3: cluster.preempt: has no effect with spread"), p.get(0));
     }
 }

@@ -12,6 +12,7 @@ import org.tandemlb.cluster.ClusterNode;
 import org.tandemlb.cluster.ClusterStack;
 import org.tandemlb.cluster.VipConfig;
 import org.tandemlb.core.LoadBalancer;
+import org.tandemlb.core.Warmup;
 import org.tandemlb.core.backend.AdminState;
 import org.tandemlb.core.config.BackendConfig;
 import org.tandemlb.core.config.FrontendConfig;
@@ -31,6 +32,8 @@ import org.tandemlb.core.testsupport.ChildProcess;
  * <pre>
  * name=lb1 bind=127.0.0.1:7800 peers=127.0.0.1:7800,127.0.0.1:7801 priority=100 secret=s
  * vip=bind:127.0.0.100 | vip=linux:10.1.0.100/24:eth0 | vip=linux:fd00:1::100/64:eth0
+ *   (several: vip=linux:10.1.0.101/24:eth0@a;linux:10.1.0.102/24:eth0@b, each @group optional)
+ * [spread=true] [preempt_delay=MILLIS] [warmup=true (the daemon's warm-up before the start)]
  * frontend=127.0.0.100:8080 backend=127.0.0.1:9000
  * [profile=fast] [tiebreaker=host:port]
  * </pre>
@@ -57,15 +60,27 @@ public final class NodeMain {
         if (a.containsKey("tiebreaker")) {
             cb.tiebreaker(HostPort.parse(a.get("tiebreaker")));
         }
-        // driver:address (bind) or driver:address/prefix:interface (linux); an IPv6 address has colons.
-        String vip = a.get("vip");
-        String driver = vip.substring(0, vip.indexOf(':'));
-        if (driver.equals("bind")) {
-            cb.vip(VipConfig.bind(vip.substring(driver.length() + 1)));
-        } else {
-            String[] cidr =
-                    vip.substring(driver.length() + 1, vip.lastIndexOf(':')).split("/");
-            cb.vip(VipConfig.linux(cidr[0], Integer.parseInt(cidr[1]), vip.substring(vip.lastIndexOf(':') + 1)));
+        if (a.containsKey("spread")) {
+            cb.spread(Boolean.parseBoolean(a.get("spread")));
+        }
+        if (a.containsKey("preempt_delay")) {
+            cb.preemptDelay(Duration.ofMillis(Long.parseLong(a.get("preempt_delay"))));
+        }
+        // driver:address (bind) or driver:address/prefix:interface (linux), then @group if any;
+        // several separated by ';'. An IPv6 address has colons.
+        for (String item : a.get("vip").split(";")) {
+            int at = item.indexOf('@');
+            String vip = at < 0 ? item : item.substring(0, at);
+            String driver = vip.substring(0, vip.indexOf(':'));
+            VipConfig v;
+            if (driver.equals("bind")) {
+                v = VipConfig.bind(vip.substring(driver.length() + 1));
+            } else {
+                String[] cidr =
+                        vip.substring(driver.length() + 1, vip.lastIndexOf(':')).split("/");
+                v = VipConfig.linux(cidr[0], Integer.parseInt(cidr[1]), vip.substring(vip.lastIndexOf(':') + 1));
+            }
+            cb.vip(at < 0 ? v : v.inGroup(item.substring(at + 1)));
         }
         ClusterConfig cluster = cb.build();
         LoadBalancerConfig full = LoadBalancerConfig.builder()
@@ -77,6 +92,10 @@ public final class NodeMain {
                         .defaultBackend("web")
                         .build())
                 .build();
+        if (Boolean.parseBoolean(a.getOrDefault("warmup", "false"))) {
+            // As the daemon does at start: a standby elected later serves its first clients warm.
+            say("WARMUP " + Warmup.of(full).run());
+        }
         LoadBalancer lb = LoadBalancer.builder(ClusterNode.standbyConfig(full, cluster))
                 .threads(1)
                 .build();

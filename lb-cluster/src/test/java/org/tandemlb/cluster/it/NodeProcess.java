@@ -81,11 +81,18 @@ final class NodeProcess implements AutoCloseable {
 
     /** The probes a {@link ProbeMain} printed so far. */
     List<Prober.Probe> probes() {
+        return probes(null);
+    }
+
+    /** The probes of one stream of a {@link ProbeMain} ({@code 0}, {@code rr2}...), or of all when null. */
+    List<Prober.Probe> probes(String stream) {
         List<Prober.Probe> out = new ArrayList<>();
         for (String l : child.lines()) {
             if (l.startsWith("@@ P ")) {
                 String[] f = l.split(" ");
-                out.add(new Prober.Probe(Long.parseLong(f[2]), f[3].equals("1")));
+                if (stream == null || f[4].equals(stream)) {
+                    out.add(new Prober.Probe(Long.parseLong(f[2]), f[3].equals("1")));
+                }
             }
         }
         out.sort(java.util.Comparator.comparingLong(Prober.Probe::atMillis));

@@ -12,7 +12,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 
 /**
  * A client that sends {@code GET /} on a new connection every 20 ms (bounded: it stops by itself
@@ -29,14 +30,17 @@ final class Prober implements AutoCloseable {
 
     /** Probes {@code target} until closed, or for at most {@code maxMillis}. */
     Prober(InetSocketAddress target, long maxMillis) {
-        this.timer = start(target, maxMillis, probes::add);
+        this.timer = start(List.of(target), maxMillis, (t, p) -> probes.add(p));
     }
 
     /**
      * Starts a probe every 20 ms, each on its own thread (a probe held up by a lost SYN does not
-     * delay the next one), recorded with its start time once it ends. Stops after {@code maxMillis}.
+     * delay the next one), recorded with its start time once it ends, with the index of the target
+     * it went to: the targets are taken in turn. Stops after {@code maxMillis}.
      */
-    static ScheduledExecutorService start(InetSocketAddress target, long maxMillis, Consumer<Probe> sink) {
+    static ScheduledExecutorService start(
+            List<InetSocketAddress> targets, long maxMillis, BiConsumer<Integer, Probe> sink) {
+        AtomicInteger turn = new AtomicInteger();
         long deadline = System.currentTimeMillis() + maxMillis;
         ScheduledExecutorService timer = Executors.newScheduledThreadPool(64, r -> {
             Thread t = new Thread(r, "prober");
@@ -50,7 +54,8 @@ final class Prober implements AutoCloseable {
                         timer.shutdown();
                         return;
                     }
-                    timer.execute(() -> sink.accept(new Probe(at, get(target))));
+                    int t = turn.getAndIncrement() % targets.size();
+                    timer.execute(() -> sink.accept(t, new Probe(at, get(targets.get(t)))));
                 },
                 0,
                 INTERVAL_MS,
