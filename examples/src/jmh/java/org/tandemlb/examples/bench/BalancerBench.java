@@ -22,6 +22,7 @@ import org.tandemlb.core.backend.ServerGrant;
 import org.tandemlb.core.backend.balance.Balancer;
 import org.tandemlb.core.config.BackendConfig;
 import org.tandemlb.core.config.Balance;
+import org.tandemlb.core.config.HashPolicy;
 import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.config.ServerConfig;
 
@@ -40,7 +41,7 @@ import org.tandemlb.core.config.ServerConfig;
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
 public class BalancerBench {
-    @Param({"roundrobin", "leastconn", "random", "source"})
+    @Param({"roundrobin", "leastconn", "random", "source", "hash"})
     public String balance;
 
     @Param({"2", "10", "100", "1000"})
@@ -72,6 +73,10 @@ public class BalancerBench {
     public void setUp() {
         Balance algorithm = Balance.valueOf(balance.toUpperCase(Locale.ROOT));
         BackendConfig.Builder b = BackendConfig.builder("web", Mode.HTTP).balance(algorithm);
+        if (algorithm == Balance.HASH) {
+            // The key stands for a request's header value; no bounded loads (HAProxy's default).
+            b.hash(new HashPolicy(HashPolicy.Source.HEADER, "X-User", 0));
+        }
         for (int i = 1; i <= servers; i++) {
             b.server(ServerConfig.builder("web" + i, "127.0." + i / 250 + "." + (i % 250 + 1) + ":8080")
                     .weight(100)

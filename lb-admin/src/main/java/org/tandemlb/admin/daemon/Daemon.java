@@ -220,13 +220,20 @@ public final class Daemon implements AdminTarget {
 
     /**
      * Reloads the file the daemon was started from ({@link #configFile()}) on the reload thread;
-     * returns at once. Without a file, the result is a refusal that says so.
+     * returns at once. Before the start, after a stop, or without a file, the result is a refusal
+     * that says which.
      */
     @Override
     public CompletableFuture<ReloadResult> requestReload() {
-        Path file = configFile;
-        if (file == null) {
-            return CompletableFuture.completedFuture(reloader.refused("tandem was not started from a config file"));
+        Path file;
+        String notRunning;
+        synchronized (lock) {
+            file = configFile;
+            notRunning = notRunning();
+        }
+        if (notRunning != null || file == null) {
+            return CompletableFuture.completedFuture(reloader.refused(
+                    notRunning != null ? "tandem is " + notRunning : "tandem was not started from a config file"));
         }
         return requestReload(file);
     }

@@ -69,7 +69,7 @@ final class Reloader {
         try {
             next = ConfigLoader.load(file, env);
         } catch (ConfigException e) {
-            return ReloadReport.invalid(file, e, daemon.events(), daemon.node());
+            return ReloadReport.invalid(file, e, daemon.events(), node());
         } catch (IOException e) {
             return refused("cannot read config file " + file + ": " + ConfigLoader.describe(e));
         }
@@ -116,7 +116,12 @@ final class Reloader {
 
     /** A reload refused for {@code reason}: logged, recorded as an event, and returned. */
     ReloadResult refused(String reason) {
-        return ReloadReport.refused(reason, daemon.events(), daemon.node());
+        return ReloadReport.refused(reason, daemon.events(), node());
+    }
+
+    /** The node's name for the events, or null before the start (there is no event log then either). */
+    private String node() {
+        return daemon.config() == null ? null : daemon.node();
     }
 
     /** Takes no more requests (the daemon stops, or its start failed). */

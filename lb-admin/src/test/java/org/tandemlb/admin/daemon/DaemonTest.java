@@ -195,6 +195,25 @@ class DaemonTest {
     }
 
     @Test
+    void aReloadBeforeTheStartOrAfterTheStopIsRefusedSayingSo() throws Exception {
+        Path file = write(config(0, a));
+        Daemon fresh = new Daemon(Map.of());
+        try {
+            ReloadResult none = fresh.requestReload().get(10, TimeUnit.SECONDS);
+            assertEquals(List.of("tandem is not started yet"), none.errors());
+            ReloadResult withFile = fresh.requestReload(file).get(10, TimeUnit.SECONDS);
+            assertEquals(List.of("tandem is not started yet"), withFile.errors());
+            // An invalid file is refused for its problems, before the start too.
+            Path bad = write("frontends: [");
+            assertFalse(fresh.reload(bad).applied());
+        } finally {
+            fresh.stop();
+        }
+        ReloadResult stopped = fresh.requestReload().get(10, TimeUnit.SECONDS);
+        assertFalse(stopped.applied());
+    }
+
+    @Test
     void drainTimeoutIsTheLongestOfTheFrontends() throws Exception {
         Path file = write("""
                 frontends:

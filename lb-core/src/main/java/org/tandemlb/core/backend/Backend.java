@@ -46,11 +46,10 @@ public final class Backend {
     private volatile LeastConnServers leastConn;
 
     private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
-    /** Scratch lists of {@link #candidates}, used under the lock. */
-    private final List<Server> primaries = new ArrayList<>();
-
-    private final List<Server> backups = new ArrayList<>();
     private volatile int queued;
+
+    /** The usable servers as of their last change, made again when one changes: see {@link UsableServers}. */
+    private final UsableServers usable;
 
     /** Creates the runtime backend for {@code config}; resolves the server addresses. */
     public Backend(BackendConfig config) {
@@ -93,6 +92,7 @@ public final class Backend {
         }
         this.servers = List.copyOf(list);
         this.leastConn = leastConnOf(config, servers);
+        this.usable = new UsableServers(ticker);
     }
 
     private LeastConnServers leastConnOf(BackendConfig c, List<Server> list) {
@@ -214,6 +214,7 @@ public final class Backend {
             servers = List.copyOf(list);
             // Rebuilt rather than patched: a reload may change slow_start, which moves every ramp.
             leastConn = leastConnOf(next, servers);
+            usable.changed();
         }
         serversChanged();
         return List.copyOf(old.values());
@@ -301,14 +302,10 @@ public final class Backend {
             }
             return s;
         }
-        List<Server> candidates = candidates(exclude, true);
-        if (candidates.isEmpty()) {
-            return null;
+        Server s = usable.pick(servers, balancer, clientKey, exclude);
+        if (s != null) {
+            take(s);
         }
-        Server s = candidates.size() == 1 ? candidates.get(0) : balancer.pick(candidates, clientKey);
-        primaries.clear();
-        backups.clear();
-        take(s);
         return s;
     }
 
@@ -321,42 +318,26 @@ public final class Backend {
         }
     }
 
+    /** Under the lock: whether a server could take the request once one has a free slot. */
     private boolean hasUsable(Set<Server> exclude) {
-        boolean any = !candidates(exclude, false).isEmpty();
-        primaries.clear();
-        backups.clear();
-        return any;
+        return usable.any(servers, exclude);
     }
 
     /**
-     * Under the lock: the servers new traffic may go to, the usable non-backup servers, or when
-     * there are none, the usable backups (all of them share the load). The list is one of two
-     * scratch lists kept for this, so that choosing a server allocates nothing; the caller clears
-     * both when done.
-     */
-    private List<Server> candidates(Set<Server> exclude, boolean withFreeSlot) {
-        boolean primaryUsable = false;
-        boolean noExclusions = exclude.isEmpty();
-        for (Server s : servers) {
-            if (!s.usable()) {
-                continue;
-            }
-            if (!s.backup()) {
-                primaryUsable = true;
-            }
-            if ((!noExclusions && exclude.contains(s)) || (withFreeSlot && s.full())) {
-                continue;
-            }
-            (s.backup() ? backups : primaries).add(s);
-        }
-        return primaryUsable ? primaries : backups;
-    }
-
-    /**
-     * The health, state or weight of {@code server} changed, or it released a slot: with
-     * {@code leastconn} it moves to its new place; waiting requests may now be placed, or refused.
+     * The health, state or weight of {@code server} changed: the usable servers are made again at
+     * the next pick; with {@code leastconn} it moves to its new place; waiting requests may now
+     * be placed, or refused.
      */
     void serverChanged(Server server) {
+        usable.changed();
+        slotReleased(server);
+    }
+
+    /**
+     * {@code server} released a slot (or changed): with {@code leastconn} it moves to its new
+     * place; waiting requests may now be placed.
+     */
+    void slotReleased(Server server) {
         if (leastConn != null) {
             synchronized (this) {
                 LeastConnServers ordered = leastConn;

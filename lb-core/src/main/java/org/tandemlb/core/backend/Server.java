@@ -404,7 +404,7 @@ public final class Server implements Candidate {
             active.incrementAndGet();
             throw new IllegalStateException("server " + backend.name() + "/" + name() + " released more than acquired");
         }
-        backend.serverChanged(this);
+        backend.slotReleased(this);
     }
 
     /**

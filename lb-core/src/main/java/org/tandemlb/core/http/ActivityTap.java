@@ -1,16 +1,11 @@
 package org.tandemlb.core.http;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpRequest;
 import org.tandemlb.core.accesslog.AccessListener;
-import org.tandemlb.core.accesslog.AccessLogEntry;
-import org.tandemlb.core.config.Mode;
-import org.tandemlb.core.proxyprotocol.ClientAddresses;
-import org.tandemlb.core.tls.TlsSession;
 
 /**
  * The first handler of an HTTP/1.1 client connection, before the codec: counts the bytes both
@@ -86,32 +81,15 @@ final class ActivityTap extends ChannelDuplexHandler {
             return;
         }
         long now = System.nanoTime();
-        long start = startNanos != 0 ? startNanos : now;
-        long millis = startMillis != 0 ? startMillis : System.currentTimeMillis();
-        Channel client = connection.channel();
-        ClientIdentity id = connection.identity();
-        TlsSession tls = id.tls();
-        listener.ended(new AccessLogEntry(
-                Mode.HTTP,
-                millis,
-                ClientAddresses.source(client),
-                id.frontendName(),
-                null,
-                null,
-                req == null ? null : req.method().name(),
-                req == null ? null : req.uri(),
-                status,
-                takeBytesIn(),
-                takeBytesOut(),
-                -1,
-                -1,
-                -1,
-                now - start,
-                termination,
+        ExchangeLog.refused(
+                listener,
+                connection,
+                req,
                 req == null ? null : req.protocolVersion().text(),
-                tls == null ? null : tls.protocol(),
-                tls == null ? null : tls.cipher(),
-                null)); // refused before a request id was given
+                status,
+                termination,
+                startNanos != 0 ? startNanos : now,
+                startMillis != 0 ? startMillis : System.currentTimeMillis());
         clearStart();
     }
 

@@ -1,12 +1,13 @@
 package org.tandemlb.core.http;
 
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import java.util.function.BooleanSupplier;
 import org.tandemlb.core.config.FrontendConfig;
 import org.tandemlb.core.config.RouteConfig;
+import org.tandemlb.core.proxy.ClientGuard;
 import org.tandemlb.core.proxy.Refusal;
 
 /**
@@ -43,10 +44,11 @@ final class Admission {
     }
 
     /**
-     * Decides on {@code req} ({@code req} null: a head that could not be read, a bad request).
+     * Decides on {@code req} ({@code req} null: a head that could not be read, a bad request),
+     * which came on client connection {@code connection}: a well-formed request is checked
+     * against {@code limits.per_client} ({@link ClientGuard#admits}).
      *
-     * @param withinClientRate whether the client is within its per-client limits (asked only of
-     *                         a well-formed request)
+     * @param alloc the allocator of the answers
      */
     static Decision of(
             HttpRequest req,
@@ -54,7 +56,7 @@ final class Admission {
             Router router,
             ClientIdentity identity,
             ByteBufAllocator alloc,
-            BooleanSupplier withinClientRate) {
+            Channel connection) {
         HttpResponseStatus invalid = req == null ? HttpResponseStatus.BAD_REQUEST : RequestPolicy.validate(req);
         if (invalid == null) {
             invalid = RequestLimits.check(req, frontend.limits());
@@ -62,7 +64,7 @@ final class Admission {
         if (invalid != null) {
             return new Decision(null, invalid, null, "bad_request", Refusal.of(invalid));
         }
-        if (!withinClientRate.getAsBoolean()) {
+        if (!ClientGuard.admits(connection, frontend.limits().perClient().requestsPerSecond())) {
             return new Decision(
                     null,
                     null,

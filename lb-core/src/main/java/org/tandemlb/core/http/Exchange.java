@@ -11,7 +11,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +20,6 @@ import org.tandemlb.core.config.ServerProtocol;
 import org.tandemlb.core.proxy.ConnectAttempt;
 import org.tandemlb.core.proxy.DeferredFlush;
 import org.tandemlb.core.proxy.HttpConnectionPool;
-import org.tandemlb.core.proxy.InactivityTimer;
 import org.tandemlb.core.proxy.ProxyContext;
 
 /**
@@ -51,30 +49,22 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
     private final boolean h2;
 
     private final DeferredFlush flusher;
-    private final HttpRequest request;
-    private final boolean upgrade;
-    /** Whether a body follows the head (a length above 0, or chunked framing). */
-    private final boolean expectsBody;
+    private final OutgoingRequest request;
 
     private final boolean headRequest;
     private final ResponseRelay response;
     private final ExchangeLog timing;
-    private final HeldRequestBody held = new HeldRequestBody();
-    private final Replay replay;
     /** The frontend's and backend's header rules and request id; null when they have none. */
     private final HeaderRules rules;
 
-    private boolean requestComplete;
     /** The exchange is over for the client side: what the server side still reports is ignored. */
     private boolean over;
 
-    private Server server;
-    private Channel upstream;
-    private UpstreamHandler upstreamHandler;
+    /** The server side, while there is a server connection. */
+    private ServerLeg upstream;
     /** The server switched protocols: what it sends after the 101 is tunnel bytes. */
     private boolean switching;
 
-    private InactivityTimer serverTimer;
     /** The backend's cookie persistence, or null without it. */
     private final Sticky sticky;
 
@@ -109,19 +99,18 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
         this.timing = new ExchangeLog(side, req, startNanos, startMillis);
         boolean http10Client = req.protocolVersion().equals(HttpVersion.HTTP_1_0);
         this.headRequest = req.method().equals(HttpMethod.HEAD);
-        this.expectsBody = HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0;
+        boolean expectsBody = HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0;
         ClientIdentity id = side.identity();
         int flags = HeaderRewrite.request(req, id.address(), id.forwardedProto());
         // HTTP/2 has no Upgrade (RFC 9113 §8.6): to an h2 server the request goes as a plain one.
-        this.upgrade = (flags & HeaderRewrite.UPGRADE) != 0 && !h2;
+        boolean upgrade = (flags & HeaderRewrite.UPGRADE) != 0 && !h2;
         this.rules = HeaderRules.of(id, backend, req);
         if (rules != null) {
             timing.requestId(rules.requestId());
         }
         this.response = new ResponseRelay(
                 side, headRequest, http10Client, (flags & HeaderRewrite.CLIENT_KEEP_ALIVE) != 0, upgrade, rules);
-        this.request = req;
-        this.replay = new Replay(req.method());
+        this.request = new OutgoingRequest(req, expectsBody, upgrade);
     }
 
     // ---- what the client side reads ----
@@ -133,15 +122,12 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
 
     /** Whether the request has been read whole. */
     boolean requestComplete() {
-        return requestComplete;
+        return request.complete();
     }
 
-    /**
-     * Whether the request needs no more reading: it was read whole or announced no body, and it
-     * is not an upgrade (what follows an upgrade is not HTTP).
-     */
+    /** Whether the request needs no more reading ({@link OutgoingRequest#done}). */
     boolean requestDone() {
-        return (requestComplete || !expectsBody) && !upgrade;
+        return request.done();
     }
 
     /** Whether the response head has been sent to the client. */
@@ -156,7 +142,7 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
 
     /** Whether request body may be read now: a connected server takes it. */
     boolean takesRequestBody() {
-        return upstream != null && !requestComplete && upstream.isWritable();
+        return upstream != null && !request.complete() && upstream.isWritable();
     }
 
     // ---- what the client sends ----
@@ -168,17 +154,10 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
      * @return whether it was the last
      */
     boolean requestContent(HttpContent content) {
-        boolean last = content instanceof LastHttpContent;
-        replay.content(content);
-        if (upstream == null) {
-            held.add(content);
-        } else {
-            upstream.write(content, upstream.voidPromise());
-        }
+        boolean last = request.content(content, upstream);
         if (last) {
-            requestComplete = true;
             if (upstream != null) {
-                flusher.flush(upstream);
+                upstream.flush(flusher);
                 startServerTimer();
             }
         }
@@ -188,14 +167,14 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
     /** The client side's read ended: what was forwarded goes out with the event loop's batch. */
     void flushRequest() {
         if (upstream != null) {
-            flusher.flush(upstream);
+            upstream.flush(flusher);
         }
     }
 
     /** The client's writability changed: the server is read only while the client takes more. */
     void clientWritabilityChanged(boolean writable) {
         if (upstream != null) {
-            upstream.config().setAutoRead(writable);
+            upstream.read(writable);
         }
     }
 
@@ -210,14 +189,9 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
     /** Drops the server side of this exchange (client gone, request refused, or an error answered). */
     void abort() {
         over = true;
-        if (serverTimer != null) {
-            serverTimer.stop();
-        }
-        held.release();
-        releaseServer();
+        request.release();
         if (upstream != null) {
-            upstreamHandler.detach();
-            upstream.close();
+            upstream.drop();
             upstream = null;
         }
     }
@@ -236,25 +210,21 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
 
     @Override
     protected ChannelHandler initializer(Server s) {
-        return h2 ? Http2Upstream.initializer(s, pool, poolKey(s)) : UpstreamHandler.initializer(s, pool, poolKey(s));
+        return ServerLeg.initializer(h2, s, pool, poolKey(s));
     }
 
     @Override
     protected Channel reuse(Server s) {
         // A replayed request goes on a new connection: the reused one just failed it.
-        if (replay.replayed()) {
+        if (request.replayed()) {
             return null;
         }
-        return h2
-                ? Http2Upstream.stream(pool, client.eventLoop(), poolKey(s))
-                : UpstreamHandler.pooled(pool, client.eventLoop(), poolKey(s));
+        return ServerLeg.pooled(h2, pool, client.eventLoop(), poolKey(s));
     }
 
     @Override
     protected void connected(Server s, Channel connection, boolean wasReused) {
-        // A new HTTP/2 connection joins the pool (whatever becomes of this exchange) and carries
-        // the exchange as its first stream; a reused one gave a stream already.
-        Channel ch = h2 && !wasReused ? Http2Upstream.firstStream(connection) : connection;
+        Channel ch = ServerLeg.exchangeChannel(h2, connection, wasReused);
         if (ch == null) {
             s.release();
             failed(Failure.UNREACHABLE);
@@ -265,28 +235,16 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
             ch.close();
             return;
         }
-        server = s;
         timing.connected(s.name(), grantedNanos());
-        upstream = ch;
-        replay.connected(wasReused);
-        upstreamHandler = ch.pipeline().get(UpstreamHandler.class);
-        upstreamHandler.attach(this);
-        serverTimer = upstreamHandler.timer();
-        upstreamHandler.expectResponseToHead(headRequest);
+        upstream = new ServerLeg(s, ch, this, headRequest);
         if (rules != null) {
-            rules.request(request, s.name());
+            rules.request(request.head(), s.name());
         }
-        ch.write(request, ch.voidPromise());
-        if (replay.replayed()) {
-            // Only a complete request without a body is replayed: its head and an empty end.
-            ch.write(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
-        } else {
-            held.writeTo(ch);
-        }
-        flusher.flush(ch);
+        request.sendTo(upstream, wasReused);
+        upstream.flush(flusher);
         timing.sent();
-        ch.config().setAutoRead(side.isWritable());
-        if (requestComplete) {
+        upstream.read(side.isWritable());
+        if (request.complete()) {
             startServerTimer();
         }
         side.updateRead();
@@ -308,9 +266,7 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
     }
 
     private void startServerTimer() {
-        if (serverTimer != null && !serverTimer.running()) {
-            serverTimer.start(backend.config().timeouts().server(), this::serverTimedOut);
-        }
+        upstream.startTimer(backend.config().timeouts().server(), this::serverTimedOut);
     }
 
     private void serverTimedOut() {
@@ -320,7 +276,7 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
         log.debug(
                 "{}: server {} did not answer within {}",
                 client,
-                server,
+                upstream,
                 backend.config().timeouts().server());
         side.respondError(HttpResponseStatus.GATEWAY_TIMEOUT, "server_timeout");
     }
@@ -350,15 +306,15 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
             log.debug(
                     "{}: invalid response from {}: {}",
                     client,
-                    server,
+                    upstream,
                     resp.decoderResult().cause().toString());
             side.respondError(HttpResponseStatus.BAD_GATEWAY, "server_abort");
             return;
         }
         if (sticky != null && resp.status().codeClass() != HttpStatusClass.INFORMATIONAL) {
-            sticky.response(resp, server, side.identity().tls() != null);
+            sticky.response(resp, upstream.server(), side.identity().tls() != null);
         }
-        if (response.head(resp, requestComplete)) {
+        if (response.head(resp, request.complete())) {
             switching = response.started() && resp.status().code() == 101;
             if (response.started()) {
                 timing.responded();
@@ -369,14 +325,14 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
     private void onResponseContent(HttpContent c) {
         if (c.decoderResult().isFailure()) {
             c.release();
-            log.debug("{}: bad response body from {}", client, server);
+            log.debug("{}: bad response body from {}", client, upstream);
             serverFailed();
             return;
         }
         switch (response.content(c)) {
             case MORE -> {
                 if (!side.isWritable()) {
-                    upstream.config().setAutoRead(false);
+                    upstream.read(false);
                 }
             }
             case SWITCHED -> switchToTunnel();
@@ -388,8 +344,8 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
     public void upstreamReadComplete() {
         // Once per read rather than per decoded message (a small response is three): the
         // activity is as recent, for a third of the clock reads.
-        if (serverTimer != null) {
-            serverTimer.touch();
+        if (upstream != null) {
+            upstream.touch();
         }
         side.flush();
     }
@@ -404,16 +360,15 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
         if (over) {
             return;
         }
-        Channel ch = upstream;
-        serverTimer.stop();
-        releaseServer();
+        Channel ch = upstream.channel();
+        upstream.closed();
         upstream = null;
-        if (!response.started() && replay.replayAfterClose(requestComplete, upgrade)) {
+        if (!response.started() && request.replayAfterClose()) {
             log.debug("{}: reused connection to backend {} closed before answering, retrying", client, backend.name());
             start();
             return;
         }
-        held.release();
+        request.release();
         log.debug("{}: server connection {} closed before the response ended", client, ch);
         serverFailed();
     }
@@ -430,18 +385,11 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
     private void finish() {
         log(response.status(), "ok");
         over = true;
-        serverTimer.stop();
-        releaseServer();
-        held.release();
-        Channel ch = upstream;
+        request.release();
+        upstream.end(
+                response.serverKeepAlive() && request.complete(),
+                backend.config().timeouts().keepAlive());
         upstream = null;
-        // A server that sent more than its response is not trusted with another request.
-        if (response.serverKeepAlive() && requestComplete && ch.isActive() && upstreamHandler.reusable()) {
-            upstreamHandler.park(backend.config().timeouts().keepAlive());
-        } else {
-            upstreamHandler.detach();
-            ch.close();
-        }
         side.responseEnded(response.clientKeepAlive());
     }
 
@@ -452,23 +400,10 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
     private void switchToTunnel() {
         log(101, "upgraded");
         over = true;
-        // The upstream handler leaves the pipeline, its timer's wake-up too (the relays time the tunnel).
-        serverTimer.cancel();
-        held.release();
-        Channel up = upstream;
+        request.release();
+        ServerLeg up = upstream;
         upstream = null;
-        Server s = server;
-        server = null;
-        // The encoder goes first, so no relayed byte meets it; the decoder stays until the relay is in.
-        up.pipeline().remove("http-encoder");
-        up.pipeline().remove(UpstreamHandler.class);
-        side.upgraded(up, "http", s, backend.config().timeouts().tunnel());
-    }
-
-    private void releaseServer() {
-        if (server != null) {
-            server.release();
-            server = null;
-        }
+        Server s = up.leaveHttp();
+        side.upgraded(up.channel(), "http", s, backend.config().timeouts().tunnel());
     }
 }

@@ -104,4 +104,49 @@ final class ExchangeLog {
                 tls == null ? null : tls.cipher(),
                 requestId));
     }
+
+    /**
+     * Reports a request refused before it got an exchange to {@code listener} (when there is
+     * one), from {@code side}'s client: {@code req} is null when its head could not be read,
+     * {@code version} the version the client spoke (null when unknown).
+     *
+     * @param startNanos  when the request began ({@link System#nanoTime()})
+     * @param startMillis the same as wall-clock time
+     */
+    static void refused(
+            AccessListener listener,
+            ClientSide side,
+            HttpRequest req,
+            String version,
+            int status,
+            String termination,
+            long startNanos,
+            long startMillis) {
+        if (listener == null) {
+            return;
+        }
+        ClientIdentity id = side.identity();
+        TlsSession tls = id.tls();
+        listener.ended(new AccessLogEntry(
+                Mode.HTTP,
+                startMillis,
+                ClientAddresses.source(side.channel()),
+                id.frontendName(),
+                null,
+                null,
+                req == null ? null : req.method().name(),
+                req == null ? null : req.uri(),
+                status,
+                side.takeBytesIn(),
+                side.takeBytesOut(),
+                -1,
+                -1,
+                -1,
+                System.nanoTime() - startNanos,
+                termination,
+                version,
+                tls == null ? null : tls.protocol(),
+                tls == null ? null : tls.cipher(),
+                null)); // refused before a request id was given
+    }
 }

@@ -5,7 +5,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -17,8 +16,6 @@ import org.tandemlb.core.backend.Backend;
 import org.tandemlb.core.backend.Server;
 import org.tandemlb.core.config.FrontendConfig;
 import org.tandemlb.core.config.Timeouts;
-import org.tandemlb.core.proxy.ClientGuard;
-import org.tandemlb.core.proxy.Closing;
 import org.tandemlb.core.proxy.DeferredFlush;
 import org.tandemlb.core.proxy.Drain;
 import org.tandemlb.core.proxy.HttpConnectionPool;
@@ -28,10 +25,10 @@ import org.tandemlb.core.proxy.Tunnel;
 
 /**
  * An HTTP/1.1 client connection (HTTP/1.0 too): its state machine, from one request head to the
- * next. It reads requests, refuses the ones {@link RequestPolicy} refuses, asks the
- * {@link Router} for each one's backend and hands the request to an {@link Exchange}, for which it
- * is the {@link ClientSide}: the exchange writes the response through it, and this class frames it
- * for the wire, keeps the connection alive or closes it, and switches it to a tunnel after a 101.
+ * next. It reads requests, which {@link Http1Requests} admits or refuses and hands to an
+ * {@link Exchange}, for which this class is the {@link ClientSide}: the exchange writes the
+ * response through it, and this class frames it for the wire, keeps the connection alive or
+ * closes it ({@link Http1Answers}), and switches it to a tunnel after a 101.
  *
  * <p>One exchange is in flight at a time. Once a request has been read whole, the client is not
  * read until its response is done, so pipelined requests wait in the socket (or, for bytes
@@ -46,12 +43,10 @@ import org.tandemlb.core.proxy.Tunnel;
  * {@code denied} whatever its status; the
  * {@code redirect_https} frontends answer every valid request {@link HttpsRedirect 308}; the
  * exchange's own failures (502, 503, 504) come back through {@link #respondError}. Each closes
- * the connection.
+ * the connection ({@link Http1Answers}).
  */
 final class Http1Connection extends ChannelInboundHandlerAdapter implements ClientSide {
     private static final Logger log = LoggerFactory.getLogger(Http1Connection.class);
-    /** How long a client answered before its request's end may go on sending (Nginx: 5 s). */
-    private static final Duration LINGER = Duration.ofSeconds(5);
 
     private enum State {
         AWAIT_HEAD_IDLE,
@@ -82,10 +77,10 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
     private boolean draining;
 
     private ClientIdentity identity;
-    /** The frontend's refusal counts and per-client table. */
-    private ClientGuard guard;
-    /** Bytes of the current request's body so far, against {@code limits.max_body_size}. */
-    private long bodyBytes;
+    /** Answers of Tandem's own, and closing. */
+    private Http1Answers answers;
+    /** Turns what the decoder read into exchanges. */
+    private Http1Requests requests;
 
     /**
      * @param context  the shared proxy context
@@ -130,7 +125,8 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
                 client::close);
         flusher = context.deferredFlush(client.eventLoop());
         identity = ClientIdentity.of(client, frontend, forwardedProto);
-        guard = ClientGuard.of(client);
+        answers = new Http1Answers(client, identity, tap, deadlines, reading);
+        requests = new Http1Requests(this, context, frontend, router, identity);
         deadlines.awaitHead();
     }
 
@@ -142,33 +138,6 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
             deadlines.headStarted();
         } else if (state == State.EXCHANGE) {
             deadlines.touch();
-        }
-    }
-
-    /**
-     * Answers a request before it got an exchange with {@code answer} and closes, logged as
-     * {@code termination} and counted as {@code refusal} (none when null) ({@code req} null when
-     * its head did not come whole or was invalid).
-     */
-    private void refuse(HttpRequest req, FullHttpResponse answer, String termination, Refusal refusal) {
-        if (refusal != null) {
-            guard.refused(refusal);
-        }
-        tap.logRefused(req, answer.status().code(), termination);
-        answerAndClose(ErrorPages.apply(answer, identity, null));
-    }
-
-    /**
-     * Refuses a malformed or ambiguous request, its head ({@code req}, null when it could not be
-     * read) or its body (the exchange then is dropped): answers {@code status} and closes, logged
-     * as {@code bad_request}. Every such refusal of the connection passes here.
-     */
-    private void refuseBadRequest(HttpRequest req, HttpResponseStatus status, Object why) {
-        log.debug("{}: refusing request: {}", client, why);
-        if (exchange != null) {
-            respondError(status, "bad_request");
-        } else {
-            refuse(req, ErrorResponses.of(client.alloc(), status), "bad_request", Refusal.of(status));
         }
     }
 
@@ -198,54 +167,20 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
             updateRead(); // a pipelined request: served once the current response is done
             return;
         }
-        handle(msg);
+        requests.handle(msg);
     }
 
-    private void handle(Object msg) {
-        if (msg instanceof HttpRequest req) {
-            // Only a request that got an exchange has content to stream: a refused one (an invalid
-            // head is a full request, whose content is not content) is released here, answered once.
-            boolean started = exchange == null && startExchange(req);
-            if (started && msg instanceof HttpContent content) {
-                onRequestContent(content);
-            } else if (!started) {
-                ReferenceCountUtil.release(msg);
-            }
-        } else if (msg instanceof HttpContent content) {
-            if (exchange == null) {
-                content.release(); // the rest of a request that was already answered
-                return;
-            }
-            onRequestContent(content);
-        } else {
-            ReferenceCountUtil.release(msg);
-        }
+    /** The exchange in flight, or null. */
+    Exchange exchange() {
+        return exchange;
     }
 
-    /** Starts the request's exchange, unless it is refused; whether it is now in flight. */
-    private boolean startExchange(HttpRequest req) {
-        boolean malformed = req.decoderResult().isFailure();
-        Admission.Decision d = Admission.of(
-                req, // a malformed one too: RequestPolicy reads its decoder's verdict (400, 414, 431)
-                frontend,
-                router,
-                identity,
-                client.alloc(),
-                () -> ClientGuard.admits(client, frontend.limits().perClient().requestsPerSecond()));
-        if (d.badRequest() != null) {
-            refuseBadRequest(
-                    malformed ? null : req,
-                    d.badRequest(),
-                    malformed ? req.decoderResult().cause() : d);
-            return false;
-        }
-        if (d.answer() != null) {
-            refuse(req, d.answer(), d.termination(), d.refusal());
-            return false;
-        }
-        Backend backend = context.backend(Admission.backend(d, router));
+    /**
+     * Request {@code req} was admitted: its exchange, with {@code backend} (null: none, the caller
+     * answers 503), is the connection's until its response ends.
+     */
+    Exchange exchangeFor(HttpRequest req, Backend backend) {
         state = State.EXCHANGE;
-        bodyBytes = 0;
         deadlines.awaitBody();
         if (tap.startNanos() == 0) {
             tap.markStart(); // a pipelined request: it starts now
@@ -254,38 +189,18 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
         exchange = new Exchange(this, context, pool, backend, req, tap.startNanos(), tap.startMillis());
         tap.clearStart(); // the exchange has it: the next request starts afresh
         updateRead();
-        if (backend == null) {
-            respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "no_server");
-            return false;
-        }
-        exchange.start();
-        return exchange != null;
+        return exchange;
     }
 
-    private void onRequestContent(HttpContent content) {
-        Exchange ex = exchange;
-        if (content.decoderResult().isFailure()) {
-            // A bad chunk: what reached the server is a truncated request, which it drops with the connection.
-            content.release();
-            refuseBadRequest(
-                    null,
-                    HttpResponseStatus.BAD_REQUEST,
-                    content.decoderResult().cause());
-            return;
-        }
-        bodyBytes += content.content().readableBytes();
-        if (frontend.limits().bodyTooLarge(bodyBytes)) {
-            // A chunked body past max_body_size: the server saw its start and loses its connection.
-            content.release();
-            log.debug(
-                    "{}: request body past {} bytes", client, frontend.limits().maxBodySize());
-            respondError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "bad_request");
-            return;
-        }
-        if (ex.requestContent(content)) {
-            deadlines.stop();
-        }
-        updateRead();
+    /** A request is refused before it got an exchange ({@link Http1Answers#refuse}). */
+    void refuse(HttpRequest req, FullHttpResponse answer, String termination, Refusal refusal) {
+        state = State.CLOSING;
+        answers.refuse(req, answer, termination, refusal);
+    }
+
+    /** The request was read whole: the client timeout no longer runs (the server timeout does). */
+    void requestEnded() {
+        deadlines.stop();
     }
 
     @Override
@@ -362,11 +277,8 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
     @Override
     public void abort(String termination) {
         state = State.CLOSING;
-        deadlines.stop();
         dropExchange(0, termination);
-        // What was written and waits for the deferred flush still goes out (a response that just
-        // ended, before a drain closes the idle connection).
-        Closing.afterWrites(client, clientTimeouts().client());
+        answers.abort();
     }
 
     /**
@@ -384,53 +296,17 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
         }
     }
 
-    /** Closes once what was written has gone out (or the client timeout is over). */
-    private void closeAfterWrites() {
-        answerAndClose(null);
-    }
-
     /**
      * Answers with an error of Tandem's own (or, once a response has started, just closes), and
      * logs the current exchange as {@code termination} (null when the caller logged already).
      */
     @Override
     public void respondError(HttpResponseStatus status, String termination) {
-        counted(status);
-        boolean started = exchange != null && exchange.responseStarted();
         Exchange failed = exchange;
+        boolean started = failed != null && failed.responseStarted();
         dropExchange(status.code(), termination);
-        if (started || !client.isActive()) {
-            closeAfterWrites(); // the part of the response already written, as far as it went
-            return;
-        }
-        answerAndClose(ErrorPages.apply(ErrorResponses.of(client.alloc(), status), identity, failed));
-    }
-
-    /**
-     * Counts a refusal of an exchange ({@link #respondError}) by the status that answers it (none
-     * for a 502, 503 or 504, the servers' failures); a refusal before the exchange is counted by
-     * {@link #refuse}, under the reason its decision gives.
-     */
-    private void counted(HttpResponseStatus status) {
-        Refusal r = Refusal.of(status);
-        if (r != null) {
-            guard.refused(r);
-        }
-    }
-
-    /**
-     * Writes an answer of Tandem's own (which says {@code Connection: close}), if not null, and
-     * closes once what was written has gone out (or the client timeout is over).
-     */
-    private void answerAndClose(FullHttpResponse response) {
         state = State.CLOSING;
-        deadlines.stop();
-        reading.release();
-        if (response == null) {
-            Closing.afterWrites(client, clientTimeouts().client());
-        } else {
-            Closing.writeAndClose(client, response, clientTimeouts().client());
-        }
+        answers.failed(status, failed, started);
     }
 
     /** The response is done: the connection serves the next request, or closes. */
@@ -439,15 +315,11 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
         Exchange ended = exchange;
         exchange = null;
         if (!keepClient || draining) {
+            state = State.CLOSING;
             if (ended != null && !ended.requestComplete()) {
-                // Answered before its request ended (an early 200 to an upload, say): the client
-                // may still be sending, which a plain close would answer with a reset.
-                state = State.CLOSING;
-                deadlines.stop();
-                reading.release();
-                Closing.lingeringClose(client, LINGER);
+                answers.linger(); // answered before its request ended
             } else {
-                closeAfterWrites();
+                answers.close();
             }
             return;
         }
@@ -460,7 +332,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
                 state = State.AWAIT_HEAD;
                 deadlines.awaitHead();
             }
-            handle(reading.next());
+            requests.handle(reading.next());
         }
         if (state != State.CLOSING) {
             updateRead();

@@ -2,6 +2,7 @@ package org.tandemlb.core.http;
 
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -10,6 +11,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.AsciiString;
@@ -131,5 +133,26 @@ final class Http2Messages {
     /** The HTTP/2 header block of trailers. */
     static Http2Headers trailers(HttpHeaders trailers) {
         return HttpConversionUtil.toHttp2Headers(trailers, false);
+    }
+
+    /**
+     * A request's trailers (a header block that ends the stream after its head) as the last
+     * content of the request, or null when they are malformed: a pseudo-header, or a name or
+     * value with a character HTTP/1.1 would read differently (the caller answers 400).
+     */
+    static LastHttpContent requestTrailers(Http2Headers block) {
+        LastHttpContent trailers = new DefaultLastHttpContent();
+        HttpHeaders t = trailers.trailingHeaders();
+        try {
+            for (Map.Entry<CharSequence, CharSequence> e : block) {
+                if (e.getKey().length() > 0 && e.getKey().charAt(0) == ':') {
+                    return null;
+                }
+                t.add(e.getKey(), e.getValue());
+            }
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        return trailers;
     }
 }

@@ -7,7 +7,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -16,20 +15,15 @@ import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.util.ReferenceCountUtil;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.tandemlb.core.accesslog.AccessListener;
-import org.tandemlb.core.accesslog.AccessLogEntry;
 import org.tandemlb.core.backend.Backend;
 import org.tandemlb.core.backend.Server;
-import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.proxy.ClientGuard;
 import org.tandemlb.core.proxy.DeferredFlush;
 import org.tandemlb.core.proxy.InactivityTimer;
 import org.tandemlb.core.proxy.Refusal;
-import org.tandemlb.core.tls.TlsSession;
 
 /**
  * One HTTP/2 stream from a client: the {@link ClientSide} of its one {@link Exchange}. It is the
@@ -112,17 +106,8 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
                 return;
             }
             requestEnded = true;
-            LastHttpContent trailers = new DefaultLastHttpContent();
-            try {
-                HttpHeaders t = trailers.trailingHeaders();
-                for (var e : frame.headers()) {
-                    if (e.getKey().length() > 0 && e.getKey().charAt(0) == ':') {
-                        refuseBadRequest(null, HttpResponseStatus.BAD_REQUEST);
-                        return;
-                    }
-                    t.add(e.getKey(), e.getValue());
-                }
-            } catch (IllegalArgumentException e) {
+            LastHttpContent trailers = Http2Messages.requestTrailers(frame.headers());
+            if (trailers == null) {
                 refuseBadRequest(null, HttpResponseStatus.BAD_REQUEST);
                 return;
             }
@@ -159,15 +144,8 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
 
     private void startExchange(Http2Headers headers, boolean end) {
         HttpRequest req = Http2Messages.request(headers, end);
-        Admission.Decision d = Admission.of(
-                req,
-                connection.frontend,
-                connection.router,
-                identity(),
-                stream.alloc(),
-                () -> ClientGuard.admits(
-                        stream.parent(),
-                        connection.frontend.limits().perClient().requestsPerSecond()));
+        Admission.Decision d =
+                Admission.of(req, connection.frontend, connection.router, identity(), stream.alloc(), stream.parent());
         if (d.badRequest() != null) {
             refuseBadRequest(req, d.badRequest());
             return;
@@ -284,32 +262,15 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
 
     /** Logs a request refused before it got an exchange ({@code req} null when malformed). */
     private void logRefused(HttpRequest req, int status, String termination) {
-        AccessListener listener = connection.context.accessListener();
-        if (listener == null) {
-            return;
-        }
-        TlsSession tls = identity().tls();
-        listener.ended(new AccessLogEntry(
-                Mode.HTTP,
-                startMillis,
-                (InetSocketAddress) stream.remoteAddress(),
-                connection.frontend.name(),
-                null,
-                null,
-                req == null ? null : req.method().name(),
-                req == null ? null : req.uri(),
+        ExchangeLog.refused(
+                connection.context.accessListener(),
+                this,
+                req,
+                Http2Messages.HTTP_2.text(),
                 status,
-                takeBytesIn(),
-                takeBytesOut(),
-                -1,
-                -1,
-                -1,
-                System.nanoTime() - startNanos,
                 termination,
-                "HTTP/2.0",
-                tls == null ? null : tls.protocol(),
-                tls == null ? null : tls.cipher(),
-                null)); // refused before a request id was given
+                startNanos,
+                startMillis);
     }
 
     // ---- ClientSide, for the exchange ----

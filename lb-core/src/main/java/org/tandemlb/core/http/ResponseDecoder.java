@@ -10,11 +10,8 @@ import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
@@ -33,12 +30,10 @@ import java.util.List;
  * servers send them (the case a server used is kept); a body's last bytes go out as plain content
  * followed by the shared empty end, without a trailers object per response.
  *
- * <p>Framing, as RFC 9112 §6.3: no body for {@code 1xx}, {@code 204}, {@code 304} and the answer
- * to {@code HEAD} ({@link #expectResponseToHead}); {@code Transfer-Encoding} ending in one
- * {@code chunked}, only in HTTP/1.1; one {@code Content-Length} of digits only; otherwise the body
- * runs to the connection's end. A {@code 101} switching to another protocol passes every later
- * byte through as a {@link ByteBuf}. Chunked bodies are de-chunked into content (the client side
- * re-frames them), trailers kept.
+ * <p>Framing, as RFC 9112 §6.3, is {@link ResponseFraming}'s (the answer to {@code HEAD} is told
+ * by {@link #expectResponseToHead}). A {@code 101} switching to another protocol passes every
+ * later byte through as a {@link ByteBuf}. Chunked bodies are de-chunked into content (the client
+ * side re-frames them), trailers kept.
  *
  * <p>Refused, as the request side refuses the same in a request (the rules both share are
  * {@link FieldSyntax}'s), as a response or content whose {@link DecoderResult} is a failure (the
@@ -47,15 +42,14 @@ import java.util.List;
  * but empty lines, a status line that is not {@code HTTP/1.x NNN [reason]} with a code from 100
  * to 599, a header line without a colon, a name that is not a token, whitespace before a colon
  * (§5.1) or at a line's start (an obsolete folded line, §5.2), a control character (other than
- * tab) in a value, a line end other than CRLF (§2.2); both {@code Content-Length} and
- * {@code Transfer-Encoding}, two {@code Content-Length}s or one that is not digits, transfer
- * codings that do not end in one {@code chunked}; a bad chunk size, a control character in a
+ * tab) in a value, a line end other than CRLF (§2.2); a framing {@link ResponseFraming} refuses;
+ * a bad chunk size, a control character in a
  * chunk extension, a chunk not followed by CRLF. Bytes after a complete response (longer than
  * its {@code Content-Length}, say) are dropped, and the connection is not reused
  * ({@link #reusable}).
  *
- * <p>This class is the state machine and the framing; the syntax of heads and trailers is
- * {@link ResponseHeadParser}'s.
+ * <p>This class is the state machine; the syntax of heads and trailers is
+ * {@link ResponseHeadParser}'s, the choice of framing {@link ResponseFraming}'s.
  *
  * <p>At most one request is outstanding on a proxy's server connection, so the decoder needs to
  * know only whether the next final response answers a {@code HEAD}.
@@ -204,13 +198,7 @@ final class ResponseDecoder extends ByteToMessageDecoder {
         try {
             DefaultHttpResponse response = ResponseHeadParser.parse(head);
             // The parser makes the headers a HeadHeaders over the head.
-            frame(
-                    in,
-                    response,
-                    (HeadHeaders) response.headers(),
-                    response.status().code(),
-                    response.protocolVersion(),
-                    out);
+            frame(in, response, (HeadHeaders) response.headers(), out);
         } catch (IllegalArgumentException e) {
             badHead(in, out, e);
             return false;
@@ -246,65 +234,29 @@ final class ResponseDecoder extends ByteToMessageDecoder {
         return -1;
     }
 
-    /** Decides the framing of the body and emits the head (and, for no body, its end). */
-    private void frame(
-            ByteBuf in,
-            DefaultHttpResponse response,
-            HeadHeaders headers,
-            int code,
-            HttpVersion version,
-            List<Object> out) {
-        int lengths = headers.count(HttpHeaderNames.CONTENT_LENGTH);
-        if (lengths > 1) {
-            // Refused even where no body follows (1xx, HEAD, 204, 304): the head is forwarded as
-            // it is, and a client or cache would read it its own way.
-            throw new IllegalArgumentException("more than one Content-Length");
+    /** Emits the head and decides how its body is read ({@link ResponseFraming}). */
+    private void frame(ByteBuf in, DefaultHttpResponse response, HeadHeaders headers, List<Object> out) {
+        boolean answersHead = false;
+        if (response.status().code() >= 200) { // a final response: the next request's may differ
+            answersHead = nextHeadSet && nextIsHead;
+            nextHeadSet = false;
+            nextIsHead = false;
         }
-        if (code >= 100 && code < 200) {
-            out.add(response);
+        long body = ResponseFraming.body(response, headers, answersHead);
+        out.add(response);
+        if (body == ResponseFraming.INTERIM || body == ResponseFraming.SWITCHED) {
             out.add(LastHttpContent.EMPTY_LAST_CONTENT);
-            if (code == 101 && switchesToAnotherProtocol(headers)) {
+            if (body == ResponseFraming.SWITCHED) {
                 state = State.UPGRADED;
             }
-            return; // an interim response: the final one follows
-        }
-        boolean head = nextHeadSet && nextIsHead;
-        nextHeadSet = false;
-        nextIsHead = false;
-        boolean hasTe = headers.contains(HttpHeaderNames.TRANSFER_ENCODING);
-        if (hasTe && (lengths > 0 || version != HttpVersion.HTTP_1_1)) {
-            // RFC 9112 §6.3.3 lets a recipient let Transfer-Encoding win; a smuggling attempt
-            // looks the same, so neither is read (as the request side does).
-            throw new IllegalArgumentException(
-                    lengths > 0 ? "Content-Length and Transfer-Encoding" : "Transfer-Encoding before HTTP/1.1");
-        }
-        if (hasTe
-                && FieldSyntax.codings(headers.getAll(HttpHeaderNames.TRANSFER_ENCODING))
-                        == FieldSyntax.Codings.AMBIGUOUS) {
-            throw new IllegalArgumentException("transfer codings not ending in one chunked");
-        }
-        long length = lengths == 0 ? -1 : FieldSyntax.contentLength(headers.get(HttpHeaderNames.CONTENT_LENGTH));
-        if (lengths == 1 && length < 0) {
-            throw new IllegalArgumentException("bad Content-Length");
-        }
-        if (head || code == 204 || code == 304) {
-            if (hasTe) {
-                HttpUtil.setTransferEncodingChunked(response, false);
-            }
-            out.add(response);
-            ended(in, out, LastHttpContent.EMPTY_LAST_CONTENT);
-        } else if (hasTe) {
-            out.add(response);
+        } else if (body == ResponseFraming.CHUNKED) {
             state = State.CHUNK_SIZE;
-        } else if (length < 0) {
-            out.add(response);
+        } else if (body == ResponseFraming.UNTIL_CLOSE) {
             state = State.UNTIL_CLOSE;
-        } else if (length == 0) {
-            out.add(response);
+        } else if (body == 0) {
             ended(in, out, LastHttpContent.EMPTY_LAST_CONTENT);
         } else {
-            out.add(response);
-            remaining = length;
+            remaining = body;
             state = State.FIXED;
         }
     }
@@ -321,11 +273,6 @@ final class ResponseDecoder extends ByteToMessageDecoder {
             state = State.BAD;
             in.skipBytes(in.readableBytes());
         }
-    }
-
-    private static boolean switchesToAnotherProtocol(HttpHeaders headers) {
-        String upgrade = headers.get(HttpHeaderNames.UPGRADE);
-        return upgrade == null || !upgrade.contains("HTTP/1.0") && !upgrade.contains("HTTP/1.1");
     }
 
     // ---- chunks ----

@@ -3,29 +3,21 @@ package org.tandemlb.core.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.tandemlb.core.http.GrpcThroughTandem.DEADLINE_SECONDS;
+import static org.tandemlb.core.http.GrpcThroughTandem.options;
 
-import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCalls;
-import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.tandemlb.core.LoadBalancer;
-import org.tandemlb.core.config.Http2Config;
-import org.tandemlb.core.config.Mode;
-import org.tandemlb.core.config.ServerConfig;
-import org.tandemlb.core.config.ServerProtocol;
+import org.tandemlb.core.http.GrpcThroughTandem.Chat;
 import org.tandemlb.core.testsupport.GrpcServer;
-import org.tandemlb.core.testsupport.Proxies;
 
 /**
  * How Tandem's HTTP/2 connections to a gRPC server live: the server's
@@ -34,62 +26,23 @@ import org.tandemlb.core.testsupport.Proxies;
  * failing that call at once.
  */
 class GrpcConnectionsTest {
-    private static final long DEADLINE_SECONDS = 10;
-
+    private GrpcThroughTandem grpc;
     private GrpcServer server;
-    private LoadBalancer lb;
     private ManagedChannel client;
 
-    private void start(UnaryOperator<io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder> options) {
-        server = GrpcServer.start("g1", options);
-        lb = Proxies.start(
-                Mode.HTTP,
-                b -> b.protocol(ServerProtocol.H2)
-                        .retries(0)
-                        .server(ServerConfig.builder("g1", server.hostPort()).build()),
-                f -> f.http2(Http2Config.DEFAULTS.withH2c(true)),
-                1);
-        client = NettyChannelBuilder.forAddress("127.0.0.1", lb.address("fe").getPort())
-                .usePlaintext()
-                .build();
+    private void start(UnaryOperator<NettyServerBuilder> options) {
+        grpc = GrpcThroughTandem.start(options, b -> b.retries(0));
+        server = grpc.server;
+        client = grpc.client;
     }
 
     @AfterEach
-    void stop() throws InterruptedException {
-        client.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
-        lb.close();
-        server.close();
+    void stop() {
+        grpc.close();
     }
-
-    private static CallOptions options() {
-        return CallOptions.DEFAULT.withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS);
-    }
-
-    /** An open bidirectional call: its answers and its end. */
-    private record Chat(
-            StreamObserver<String> requests, BlockingQueue<String> answers, CompletableFuture<Status> ended) {}
 
     private Chat chat() {
-        BlockingQueue<String> answers = new LinkedBlockingQueue<>();
-        CompletableFuture<Status> ended = new CompletableFuture<>();
-        StreamObserver<String> requests =
-                ClientCalls.asyncBidiStreamingCall(client.newCall(GrpcServer.CHAT, options()), new StreamObserver<>() {
-                    @Override
-                    public void onNext(String value) {
-                        answers.add(value);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        ended.complete(Status.fromThrowable(t));
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        ended.complete(Status.OK);
-                    }
-                });
-        return new Chat(requests, answers, ended);
+        return GrpcThroughTandem.chat(client);
     }
 
     @Test

@@ -3,15 +3,15 @@ package org.tandemlb.core.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.tandemlb.core.http.GrpcThroughTandem.DEADLINE_SECONDS;
+import static org.tandemlb.core.http.GrpcThroughTandem.options;
 
-import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
@@ -24,19 +24,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.tandemlb.core.LoadBalancer;
-import org.tandemlb.core.config.Http2Config;
-import org.tandemlb.core.config.Mode;
-import org.tandemlb.core.config.ServerConfig;
-import org.tandemlb.core.config.ServerProtocol;
+import org.tandemlb.core.http.GrpcThroughTandem.Chat;
 import org.tandemlb.core.testsupport.GrpcServer;
-import org.tandemlb.core.testsupport.Proxies;
 
 /**
  * gRPC through Tandem: a real grpc-java client calls a real grpc-java server through an h2c
@@ -45,35 +41,22 @@ import org.tandemlb.core.testsupport.Proxies;
  * connection, and an HTTP/1.1 client of the same backend.
  */
 class GrpcProxyTest {
-    private static final long DEADLINE_SECONDS = 10;
-
+    private GrpcThroughTandem grpc;
     private GrpcServer server;
     private LoadBalancer lb;
     private ManagedChannel client;
 
     @BeforeEach
     void start() {
-        server = GrpcServer.start("g1");
-        lb = Proxies.start(
-                Mode.HTTP,
-                b -> b.protocol(ServerProtocol.H2)
-                        .server(ServerConfig.builder("g1", server.hostPort()).build()),
-                f -> f.http2(Http2Config.DEFAULTS.withH2c(true)),
-                1);
-        client = NettyChannelBuilder.forAddress("127.0.0.1", lb.address("fe").getPort())
-                .usePlaintext()
-                .build();
+        grpc = GrpcThroughTandem.start(UnaryOperator.identity(), UnaryOperator.identity());
+        server = grpc.server;
+        lb = grpc.lb;
+        client = grpc.client;
     }
 
     @AfterEach
-    void stop() throws InterruptedException {
-        client.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
-        lb.close();
-        server.close();
-    }
-
-    private static CallOptions options() {
-        return CallOptions.DEFAULT.withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS);
+    void stop() {
+        grpc.close();
     }
 
     /** The client channel with the trailers of its calls captured into {@code trailers}. */
@@ -104,25 +87,10 @@ class GrpcProxyTest {
     @Test
     void aBidirectionalStreamIsAnsweredMessageByMessage() throws Exception {
         AtomicReference<Metadata> trailers = new AtomicReference<>();
-        BlockingQueue<String> answers = new LinkedBlockingQueue<>();
-        CompletableFuture<Status> ended = new CompletableFuture<>();
-        StreamObserver<String> requests = ClientCalls.asyncBidiStreamingCall(
-                capturing(trailers).newCall(GrpcServer.CHAT, options()), new StreamObserver<String>() {
-                    @Override
-                    public void onNext(String value) {
-                        answers.add(value);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        ended.complete(Status.fromThrowable(t));
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        ended.complete(Status.OK);
-                    }
-                });
+        Chat chat = GrpcThroughTandem.chat(capturing(trailers));
+        StreamObserver<String> requests = chat.requests();
+        BlockingQueue<String> answers = chat.answers();
+        CompletableFuture<Status> ended = chat.ended();
         // Each answer comes before the next message is sent: nothing waits for the stream's end.
         for (String m : List.of("one", "two", "three")) {
             requests.onNext(m);

@@ -1,7 +1,9 @@
 package org.tandemlb.core.backend.balance;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
 import org.tandemlb.core.config.BackendConfig;
 
 /**
@@ -9,6 +11,11 @@ import org.tandemlb.core.config.BackendConfig;
  * or connection (TCP). One instance per backend; it may keep state between picks (round-robin
  * positions) and is called under the backend's lock, so it needs no synchronization of its own
  * but must be quick and must not block.
+ *
+ * <p>Two forms: over a list of candidates made for the pick ({@link #pick(List, byte[])}), and
+ * over a {@link Lineup} that the backend keeps from one change of its servers to the next
+ * ({@link #pick(Lineup, byte[], Predicate)}), which {@code roundrobin} and {@code random} answer
+ * without looking at every server (docs/performance.md, servers per backend).
  */
 public interface Balancer {
 
@@ -22,6 +29,25 @@ public interface Balancer {
      * @return one element of {@code candidates}
      */
     <T extends Candidate> T pick(List<T> candidates, byte[] clientKey);
+
+    /**
+     * Picks one of {@code lineup}'s candidates that {@code unavailable} does not rule out (a full
+     * server, one a retry already tried), or null when it rules them all out. Results follow the
+     * list form over the candidates left; this default makes that list (it allocates, and looks
+     * at every candidate), the algorithms a backend uses with many servers do better.
+     *
+     * @param clientKey as for {@link #pick(List, byte[])}
+     */
+    default <T extends Candidate> T pick(Lineup<T> lineup, byte[] clientKey, Predicate<? super T> unavailable) {
+        List<T> left = new ArrayList<>(lineup.size());
+        for (int i = 0; i < lineup.size(); i++) {
+            T c = lineup.get(i);
+            if (!unavailable.test(c)) {
+                left.add(c);
+            }
+        }
+        return left.isEmpty() ? null : pick(left, clientKey);
+    }
 
     /** The balancer of {@code backend}. */
     static Balancer of(BackendConfig backend) {

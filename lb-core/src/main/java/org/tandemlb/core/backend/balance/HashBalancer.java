@@ -1,6 +1,7 @@
 package org.tandemlb.core.backend.balance;
 
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * Hash balancing: weighted {@link Rendezvous} hashing of a key taken from the request
@@ -31,37 +32,27 @@ final class HashBalancer implements Balancer {
     /** @param key the request's key bytes, or null when it has none */
     @Override
     public <T extends Candidate> T pick(List<T> candidates, byte[] key) {
+        return key == null ? keyless.pick(candidates, null) : pick(Lineup.of(candidates), key, c -> false);
+    }
+
+    /** @param key the request's key bytes, or null when it has none */
+    @Override
+    public <T extends Candidate> T pick(Lineup<T> l, byte[] key, Predicate<? super T> unavailable) {
         if (key == null) {
-            return keyless.pick(candidates, null);
+            return keyless.pick(l, null, unavailable);
         }
-        int size = candidates.size();
         long active = 0;
         long weights = 0;
         if (bound > 0) {
-            for (int i = 0; i < size; i++) {
-                active += candidates.get(i).activeConnections();
-                weights += candidates.get(i).weight();
+            for (int i = 0; i < l.size(); i++) {
+                T c = l.get(i);
+                if (!unavailable.test(c)) {
+                    active += c.activeConnections();
+                    weights += l.weight(i);
+                }
             }
         }
-        long keyState = Rendezvous.keyState(key);
-        T best = null;
-        double bestScore = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < size; i++) {
-            T candidate = candidates.get(i);
-            if (bound > 0 && candidate.activeConnections() >= capacity(candidate.weight(), active, weights)) {
-                continue;
-            }
-            double score = Rendezvous.score(keyState, candidate);
-            if (score > bestScore) {
-                best = candidate;
-                bestScore = score;
-            }
-        }
-        return best;
-    }
-
-    /** How many requests a server of {@code weight} may have with the new one counted in. */
-    private double capacity(int weight, long active, long weights) {
-        return Math.ceil(bound * (active + 1) * weight / weights);
+        int best = Rendezvous.best(l, Rendezvous.keyState(key), unavailable, bound, active, weights);
+        return best < 0 ? null : l.get(best);
     }
 }

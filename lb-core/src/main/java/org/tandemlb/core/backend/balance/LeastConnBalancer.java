@@ -55,6 +55,11 @@ final class LeastConnBalancer implements Balancer {
 
     /** Whether {@code a} carries strictly fewer connections per unit of weight than {@code b}. */
     static boolean lessLoaded(Candidate a, Candidate b) {
-        return (long) a.activeConnections() * b.weight() < (long) b.activeConnections() * a.weight();
+        return lessLoaded(a, a.weight(), b, b.weight());
+    }
+
+    /** As {@link #lessLoaded(Candidate, Candidate)}, with the weights given. */
+    static boolean lessLoaded(Candidate a, int weightA, Candidate b, int weightB) {
+        return (long) a.activeConnections() * weightB < (long) b.activeConnections() * weightA;
     }
 }

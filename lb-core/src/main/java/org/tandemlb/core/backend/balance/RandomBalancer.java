@@ -2,6 +2,7 @@ package org.tandemlb.core.backend.balance;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
@@ -21,11 +22,18 @@ import java.util.random.RandomGenerator;
  * <p>The second candidate is drawn from the others, again by weight, so the two are distinct.
  * Loads are compared exactly, by cross-multiplication as in {@link LeastConnBalancer}.
  *
+ * <p>Over a {@link Lineup} a draw is a binary search in the weights laid end to end, worked out
+ * once per change of the backend's servers: O(log n) per pick, nothing allocated; the list form
+ * makes a lineup first.
+ *
  * <p>The random generator is obtained from the supplier on every pick, so that
  * {@code ThreadLocalRandom::current} gives each thread its own and tests can inject a seeded one.
  * The balancer itself keeps no state.
  */
 final class RandomBalancer implements Balancer {
+
+    /** Draws that may land on ruled-out candidates before one pass over those left. */
+    static final int DRAWS = 4;
 
     private final Supplier<? extends RandomGenerator> random;
 
@@ -35,40 +43,72 @@ final class RandomBalancer implements Balancer {
 
     @Override
     public <T extends Candidate> T pick(List<T> candidates, byte[] clientKey) {
-        int size = candidates.size();
-        if (size == 1) {
-            return candidates.get(0);
+        return pick(Lineup.of(candidates), clientKey, c -> false);
+    }
+
+    @Override
+    public <T extends Candidate> T pick(Lineup<T> l, byte[] clientKey, Predicate<? super T> unavailable) {
+        if (l.size() == 1) {
+            T only = l.get(0);
+            return unavailable.test(only) ? null : only;
         }
         RandomGenerator rng = random.get();
-        long total = 0;
-        for (int i = 0; i < size; i++) {
-            total += candidates.get(i).weight();
+        int first = draw(l, rng, -1, unavailable);
+        if (first < 0) {
+            return null;
         }
-        int first = draw(candidates, rng.nextLong(total), -1);
-        int second = draw(candidates, rng.nextLong(total - candidates.get(first).weight()), first);
-        T a = candidates.get(first);
-        T b = candidates.get(second);
-        return LeastConnBalancer.lessLoaded(b, a) ? b : a;
+        int second = draw(l, rng, first, unavailable);
+        if (second < 0) {
+            return l.get(first);
+        }
+        T a = l.get(first);
+        T b = l.get(second);
+        return LeastConnBalancer.lessLoaded(b, l.weight(second), a, l.weight(first)) ? b : a;
     }
 
     /**
-     * The index whose weight interval contains {@code point}, the weights laid end to end in list
-     * order, leaving out the candidate at {@code skip}.
+     * Draws a candidate by weight other than {@code skip} (-1: none) that {@code unavailable} does
+     * not rule out: a point in the weights laid end to end ({@code skip}'s interval left out),
+     * found by binary search, drawn again while it lands on a ruled-out candidate; after
+     * {@value #DRAWS} such draws, one draw over the weights of the candidates left, in one pass.
+     * Either way each candidate left is drawn with probability proportional to its weight.
+     *
+     * @return its index, or -1 when none is left
      */
-    private static int draw(List<? extends Candidate> candidates, long point, int skip) {
-        int size = candidates.size();
-        int last = -1;
-        for (int i = 0; i < size; i++) {
-            if (i == skip) {
-                continue;
+    private static <T extends Candidate> int draw(
+            Lineup<T> l, RandomGenerator rng, int skip, Predicate<? super T> unavailable) {
+        long total = l.totalWeight() - (skip < 0 ? 0 : l.weight(skip));
+        if (total <= 0) {
+            return -1;
+        }
+        for (int tries = 0; tries < DRAWS; tries++) {
+            long point = rng.nextLong(total);
+            if (skip >= 0 && point >= l.start(skip)) {
+                point += l.weight(skip);
             }
-            point -= candidates.get(i).weight();
-            if (point < 0) {
+            int i = l.at(point);
+            if (!unavailable.test(l.get(i))) {
                 return i;
             }
-            last = i;
         }
-        // Unreachable when point < the sum of the weights; kept as a safe fallback.
-        return last;
+        long left = 0;
+        for (int i = 0; i < l.size(); i++) {
+            if (i != skip && !unavailable.test(l.get(i))) {
+                left += l.weight(i);
+            }
+        }
+        if (left == 0) {
+            return -1;
+        }
+        long point = rng.nextLong(left);
+        for (int i = 0; i < l.size(); i++) {
+            if (i != skip && !unavailable.test(l.get(i))) {
+                point -= l.weight(i);
+                if (point < 0) {
+                    return i;
+                }
+            }
+        }
+        return -1; // unreachable: point < left
     }
 }

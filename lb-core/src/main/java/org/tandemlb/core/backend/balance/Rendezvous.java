@@ -1,6 +1,6 @@
 package org.tandemlb.core.backend.balance;
 
-import java.nio.charset.StandardCharsets;
+import java.util.function.Predicate;
 
 /**
  * Weighted rendezvous hashing (highest random weight, Thaler and Ravishankar 1998; the weighted
@@ -22,8 +22,8 @@ import java.nio.charset.StandardCharsets;
  * {@code weight / sum of weights}: {@code -ln(u) / weight} is exponential with rate
  * {@code weight}, and the smallest of independent exponentials is each one's with probability
  * proportional to its rate. Unlike a hash ring it needs no virtual nodes and no table to rebuild
- * on reload, at the cost of one hash per candidate per pick, which is cheap for a backend's
- * handful of servers.
+ * on reload, at the cost of one hash per candidate per pick: O(n), cheap for a backend's handful
+ * of servers, a few microseconds with a thousand (docs/performance.md, servers per backend).
  *
  * <p>The hash is written here rather than taken from a library so that the mapping of keys to
  * servers never changes underneath a deployment (a library upgrade must not reshuffle every
@@ -32,7 +32,8 @@ import java.nio.charset.StandardCharsets;
  * addresses or ids {@code web1}, {@code web2} poorly; the finalizer is a bijection with full
  * avalanche, which makes the scores of one key for different servers, and of neighbouring keys
  * for one server, behave as independent uniform draws. The FNV state after the key is computed
- * once per pick ({@link #keyState}) and continued for each candidate.
+ * once per pick ({@link #keyState}) and continued for each candidate, over the id's bytes that
+ * its {@link Lineup} keeps.
  */
 final class Rendezvous {
     private static final long FNV_OFFSET = 0xcbf29ce484222325L;
@@ -46,35 +47,66 @@ final class Rendezvous {
     }
 
     /**
-     * The score of {@code candidate} for the key whose state is {@code keyState}:
-     * {@code -weight / ln(u)}, {@code u} uniform in (0, 1) from the hash.
+     * The index of {@code l}'s candidate with the highest score for the key whose state is
+     * {@code keyState}, among those {@code ruledOut} does not rule out (the first in order on a
+     * tie), or -1 when it rules them all out. The score of a candidate of weight {@code w} is
+     * {@code -w / ln(u)}, {@code u} uniform in (0, 1) from the hash. With equal weights the
+     * highest score is the highest {@code u}, so the logarithm is skipped (the same winner).
      */
-    static double score(long keyState, Candidate candidate) {
-        long h = mix(fnv1aUtf8(keyState, candidate.id()));
-        // The top 53 bits, centred in their interval: u is uniform in (0, 1), never 0 nor 1, so
-        // ln(u) is finite and strictly negative and the score finite and positive.
-        double u = ((h >>> 11) + 0.5) * 0x1.0p-53;
-        return -candidate.weight() / Math.log(u);
+    static <T extends Candidate> int best(Lineup<T> l, long keyState, Predicate<? super T> ruledOut) {
+        return best(l, keyState, ruledOut, 0, 0, 0);
     }
 
     /**
-     * FNV-1a over the UTF-8 encoding of {@code id}, without encoding it into a new array for
-     * every candidate of every pick: server names are ASCII (docs/configuration.md), whose UTF-8
-     * bytes are their chars; any other id takes the encoding path, with the same result.
+     * As {@link #best(Lineup, long, Predicate)}, with bounded loads ({@code bound} above 0, see
+     * {@link HashBalancer}): a candidate of weight {@code w} is ruled out too while it has at least
+     * {@code ceil(bound * (active + 1) * w / weights)} requests, {@code active} being the requests
+     * on the candidates left and {@code weights} the sum of their weights.
      */
-    private static long fnv1aUtf8(long h, String id) {
-        int n = id.length();
-        for (int i = 0; i < n; i++) {
-            char c = id.charAt(i);
-            if (c >= 0x80) {
-                return fnv1a(h, id.getBytes(StandardCharsets.UTF_8));
+    static <T extends Candidate> int best(
+            Lineup<T> l, long keyState, Predicate<? super T> ruledOut, double bound, long active, long weights) {
+        int best = -1;
+        if (l.uniformWeights()) {
+            long bestDraw = -1;
+            for (int i = 0; i < l.size(); i++) {
+                if (ruledOut(l, i, ruledOut, bound, active, weights)) {
+                    continue;
+                }
+                long draw = draw(keyState, l.id(i));
+                if (draw > bestDraw) {
+                    best = i;
+                    bestDraw = draw;
+                }
+            }
+            return best;
+        }
+        double bestScore = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < l.size(); i++) {
+            if (ruledOut(l, i, ruledOut, bound, active, weights)) {
+                continue;
+            }
+            // The draw's 53 bits, centred in their interval: u is uniform in (0, 1), never 0 nor
+            // 1, so ln(u) is finite and strictly negative and the score finite and positive.
+            double u = (draw(keyState, l.id(i)) + 0.5) * 0x1.0p-53;
+            double score = -l.weight(i) / Math.log(u);
+            if (score > bestScore) {
+                best = i;
+                bestScore = score;
             }
         }
-        for (int i = 0; i < n; i++) {
-            h ^= id.charAt(i);
-            h *= FNV_PRIME;
-        }
-        return h;
+        return best;
+    }
+
+    private static <T extends Candidate> boolean ruledOut(
+            Lineup<T> l, int i, Predicate<? super T> ruledOut, double bound, long active, long weights) {
+        T c = l.get(i);
+        return ruledOut.test(c)
+                || (bound > 0 && c.activeConnections() >= Math.ceil(bound * (active + 1) * l.weight(i) / weights));
+    }
+
+    /** The top 53 bits of the hash of the key (its state) and a candidate's id (its UTF-8 bytes). */
+    private static long draw(long keyState, byte[] id) {
+        return mix(fnv1a(keyState, id)) >>> 11;
     }
 
     private static long fnv1a(long h, byte[] bytes) {

@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Smooth weighted round-robin, the algorithm of Nginx's {@code ngx_http_upstream_rr}.
@@ -33,6 +34,18 @@ import java.util.Map;
  * not been a candidate for {@value #PRUNE_EVERY} picks are dropped in a sweep run once every
  * {@value #PRUNE_EVERY} picks, so servers removed by reloads do not accumulate.
  *
+ * <p><b>Over a {@link Lineup}</b> (a backend's servers between two changes) the same sequence is
+ * worked out once per change rather than once per pick: one period of it (the weights divided by
+ * their greatest common divisor, laid out as the algorithm above picks them from a fresh start)
+ * is kept as a schedule, and a pick is the next entry, skipping the servers the pick may not use
+ * (full ones, or those a retry tried already): O(1) without allocation, where the list form is
+ * O(n). With equal weights the schedule is the servers in order, made in O(n); otherwise making it
+ * costs one list-form step per entry, O(period × n), so weights whose period would take more than
+ * {@value #BUILD_STEPS} steps (many servers with unrelated weights, or slow starts in progress)
+ * are rounded to fit: the split is then within about one pick per server and period of the exact
+ * one. A new lineup of other servers starts the schedule afresh, as the list form does on a
+ * change of set; a change of weights alone keeps the position.
+ *
  * <p>Not thread-safe: {@link Balancer} instances are called under their backend's lock.
  */
 final class RoundRobinBalancer implements Balancer {
@@ -54,7 +67,96 @@ final class RoundRobinBalancer implements Balancer {
 
     private int previousSize;
 
+    /** The most list-form steps a lineup's schedule may take to make (about 10 ms). */
+    static final long BUILD_STEPS = 1L << 22;
+
+    /** The lineup the schedule was made for, the schedule (lineup indexes) and the next entry. */
+    private Lineup<?> lineup;
+
+    private int[] schedule;
+    private int cursor;
+
     RoundRobinBalancer() {}
+
+    @Override
+    public <T extends Candidate> T pick(Lineup<T> l, byte[] clientKey, Predicate<? super T> unavailable) {
+        if (l != lineup) {
+            int[] next = schedule(l);
+            cursor = l.sameIds(lineup) && next.length > 0 ? cursor % next.length : 0;
+            lineup = l;
+            schedule = next;
+        }
+        int n = schedule.length;
+        for (int tries = 0; tries < n; tries++) {
+            T c = l.get(schedule[cursor]);
+            cursor = cursor + 1 == n ? 0 : cursor + 1;
+            if (!unavailable.test(c)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /** One period of the smooth sequence over {@code l}, as lineup indexes. */
+    static int[] schedule(Lineup<?> l) {
+        int n = l.size();
+        if (l.uniformWeights()) {
+            return inTurn(n); // equal weights: each in turn, ties going to the first
+        }
+        long gcd = 0;
+        for (int i = 0; i < n; i++) {
+            gcd = gcd(gcd, l.weight(i));
+        }
+        long[] weights = new long[n];
+        long period = 0;
+        for (int i = 0; i < n; i++) {
+            weights[i] = l.weight(i) / gcd;
+            period += weights[i];
+        }
+        if (period * n > BUILD_STEPS) {
+            // Rounded to fit the budget, each weight at least 1.
+            double scale = (double) BUILD_STEPS / n / period;
+            period = 0;
+            for (int i = 0; i < n; i++) {
+                weights[i] = Math.max(1, Math.round(weights[i] * scale));
+                period += weights[i];
+            }
+            if (period * n > 2 * BUILD_STEPS) {
+                return inTurn(n); // thousands of servers: weight 1 each is over budget already
+            }
+        }
+        long[] current = new long[n];
+        int[] order = new int[(int) period];
+        for (int t = 0; t < order.length; t++) {
+            int best = 0;
+            for (int i = 0; i < n; i++) {
+                current[i] += weights[i];
+                if (current[i] > current[best]) {
+                    best = i;
+                }
+            }
+            current[best] -= period;
+            order[t] = best;
+        }
+        return order;
+    }
+
+    private static int[] inTurn(int n) {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        return order;
+    }
+
+    private static long gcd(long a, long b) {
+        while (b != 0) {
+            long t = a % b;
+            a = b;
+            b = t;
+        }
+        return a;
+    }
 
     @Override
     public <T extends Candidate> T pick(List<T> candidates, byte[] clientKey) {

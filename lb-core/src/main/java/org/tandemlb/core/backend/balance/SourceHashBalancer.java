@@ -1,6 +1,7 @@
 package org.tandemlb.core.backend.balance;
 
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * Source hashing: weighted {@link Rendezvous} hashing of the client's address, so a client keeps
@@ -14,21 +15,12 @@ final class SourceHashBalancer implements Balancer {
 
     @Override
     public <T extends Candidate> T pick(List<T> candidates, byte[] clientKey) {
-        int size = candidates.size();
-        if (size == 1) {
-            return candidates.get(0);
-        }
-        long keyState = Rendezvous.keyState(clientKey);
-        T best = null;
-        double bestScore = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < size; i++) {
-            T candidate = candidates.get(i);
-            double score = Rendezvous.score(keyState, candidate);
-            if (score > bestScore) {
-                best = candidate;
-                bestScore = score;
-            }
-        }
-        return best;
+        return candidates.size() == 1 ? candidates.get(0) : pick(Lineup.of(candidates), clientKey, c -> false);
+    }
+
+    @Override
+    public <T extends Candidate> T pick(Lineup<T> l, byte[] clientKey, Predicate<? super T> unavailable) {
+        int best = Rendezvous.best(l, Rendezvous.keyState(clientKey), unavailable);
+        return best < 0 ? null : l.get(best);
     }
 }
