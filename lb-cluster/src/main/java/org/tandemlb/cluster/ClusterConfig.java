@@ -22,6 +22,7 @@ import org.tandemlb.core.config.Names;
  *                   VIPs, or null
  * @param vips       the virtual IPs the active node holds
  * @param profile    the failure-detection timings
+ * @param bgp        how the {@code bgp} VIPs are announced (BIRD's control socket, the drain)
  */
 public record ClusterConfig(
         String node,
@@ -33,9 +34,11 @@ public record ClusterConfig(
         String secret,
         HostPort tiebreaker,
         List<VipConfig> vips,
-        ClusterStack.Profile profile) {
+        ClusterStack.Profile profile,
+        BgpConfig bgp) {
 
     public ClusterConfig {
+        Objects.requireNonNull(bgp, "bgp");
         Objects.requireNonNull(node, "node");
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(bind, "bind");
@@ -65,7 +68,7 @@ public record ClusterConfig(
     public String toString() {
         return "ClusterConfig[node=" + node + ", name=" + name + ", bind=" + bind + ", peers=" + peers + ", priority="
                 + priority + ", preempt=" + preempt + ", secret=<set>, tiebreaker=" + tiebreaker + ", vips=" + vips
-                + ", profile=" + profile.name() + "]";
+                + ", profile=" + profile.name() + ", bgp=" + bgp + "]";
     }
 
     /** Builds {@link ClusterConfig}. */
@@ -80,6 +83,7 @@ public record ClusterConfig(
         private HostPort tiebreaker;
         private final List<VipConfig> vips = new ArrayList<>();
         private ClusterStack.Profile profile = ClusterStack.Profile.DEFAULT;
+        private BgpConfig bgp = BgpConfig.DEFAULT;
 
         private Builder(String node, HostPort bind, String secret) {
             this.node = node;
@@ -127,8 +131,14 @@ public record ClusterConfig(
             return this;
         }
 
+        public Builder bgp(BgpConfig b) {
+            bgp = Objects.requireNonNull(b);
+            return this;
+        }
+
         public ClusterConfig build() {
-            return new ClusterConfig(node, name, bind, peers, priority, preempt, secret, tiebreaker, vips, profile);
+            return new ClusterConfig(
+                    node, name, bind, peers, priority, preempt, secret, tiebreaker, vips, profile, bgp);
         }
     }
 }

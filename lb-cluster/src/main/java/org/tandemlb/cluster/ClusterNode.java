@@ -18,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tandemlb.cluster.ClusterStatus.Role;
 import org.tandemlb.cluster.vip.BindVipDriver;
+import org.tandemlb.cluster.vip.BirdSpeaker;
 import org.tandemlb.cluster.vip.CommandRunner;
 import org.tandemlb.cluster.vip.FrontendGate;
 import org.tandemlb.cluster.vip.LinuxVipDriver;
@@ -76,6 +77,11 @@ public final class ClusterNode implements AutoCloseable {
     private final ScheduledExecutorService farIo = single("tandem-cluster-far");
 
     private final ScheduledExecutorService pauseThread = single("tandem-pause");
+    /** The {@code bgp} VIPs' commands (birdc, ip), apart from the elected VIPs' thread. */
+    private final ScheduledExecutorService bgpThread = single("tandem-bgp");
+    /** The {@code bgp} VIPs, announced by every fit node; null without any. */
+    private final Anycast anycast;
+
     private volatile JChannel channel;
     private volatile boolean started;
     private volatile boolean closed;
@@ -88,17 +94,31 @@ public final class ClusterNode implements AutoCloseable {
         this.changes = new ServerChanges(lb, config.node(), b.changeListener);
         this.join = new ClusterJoin(config, b.ticker);
         List<VipDriver> list = new ArrayList<>();
+        List<VipConfig> bgp = new ArrayList<>();
         for (VipConfig v : config.vips()) {
+            if (v.driver() == VipConfig.Driver.BGP) {
+                bgp.add(v); // no election: every fit node announces them (Anycast)
+                continue;
+            }
             list.add(
                     switch (v.driver()) {
                         case LINUX -> new LinuxVipDriver(v, b.runner, profile.lease(), profile.dadWait());
                         case BIND -> new BindVipDriver(v, gate);
                         case SCRIPT -> new ScriptVipDriver(v, config.node(), b.runner);
+                        case BGP -> throw new AssertionError("bgp VIPs are not elected");
                     });
         }
         this.members = new Membership(config, lb, list, changes, b.ticker, b.listeners, actor, vipThread, io, farIo);
         this.vips = members.vips();
         this.pause = members.pause();
+        this.anycast = bgp.isEmpty()
+                ? null
+                : new Anycast(
+                        new BirdSpeaker(bgp, config.bgp(), b.runner, profile.lease()),
+                        bgpThread,
+                        config.bgp(),
+                        SoloWatch.others(config).size() + 1,
+                        config.node());
     }
 
     /**
@@ -138,6 +158,9 @@ public final class ClusterNode implements AutoCloseable {
         started = true;
         try {
             vips.prepare();
+            if (anycast != null) {
+                anycast.prepare();
+            }
             // The heartbeat of the pause detector runs from before the join: messages handled
             // while joining check it too.
             pause.resume();
@@ -164,6 +187,18 @@ public final class ClusterNode implements AutoCloseable {
                     "cannot join cluster " + config.name() + " on " + config.bind() + ": " + describe(cause), cause);
         }
         members.scheduleTimers();
+        if (anycast != null) {
+            // Each tick decides and renews the addresses' lease (Anycast): a stalled actor loses them.
+            actor.scheduleAtFixedRate(
+                    () -> {
+                        if (pause.check()) {
+                            anycast.tick(members.fitness());
+                        }
+                    },
+                    0,
+                    profile.advertInterval().toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
         log.info(
                 "node {} joining cluster {} on {} (priority {}, preempt {}, {} VIP(s), {} timings): looking for {}",
                 config.node(),
@@ -214,6 +249,9 @@ public final class ClusterNode implements AutoCloseable {
             shutdownThreads();
             return;
         }
+        if (anycast != null) {
+            anycast.withdrawForStop(); // the router converges before this node stops serving
+        }
         CompletableFuture<Void> done = new CompletableFuture<>();
         try {
             members.stop(done);
@@ -227,6 +265,9 @@ public final class ClusterNode implements AutoCloseable {
         }
         shutdownThreads();
         vips.releaseIfHeld();
+        if (anycast != null) {
+            anycast.close();
+        }
         JChannel ch = channel;
         if (ch != null) {
             ch.close(); // GMS leave: the peers install a view without us at once
@@ -242,10 +283,10 @@ public final class ClusterNode implements AutoCloseable {
     private void shutdownThreads() {
         // Queued work finishes (a send in progress is not interrupted); periodic and delayed work
         // is dropped.
-        for (ScheduledExecutorService s : List.of(actor, vipThread, io, farIo, pauseThread)) {
+        for (ScheduledExecutorService s : List.of(actor, vipThread, bgpThread, io, farIo, pauseThread)) {
             s.shutdown();
         }
-        for (ScheduledExecutorService s : List.of(actor, vipThread, io, farIo, pauseThread)) {
+        for (ScheduledExecutorService s : List.of(actor, vipThread, bgpThread, io, farIo, pauseThread)) {
             try {
                 s.awaitTermination(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
@@ -256,14 +297,20 @@ public final class ClusterNode implements AutoCloseable {
 
     // ------------------------------------------------------------------ public queries and changes
 
-    /** The cluster as this node sees it. */
+    /** The cluster as this node sees it; a {@code bgp} VIP's owner is this node while it announces it. */
     public ClusterStatus status() {
-        return members.status();
+        ClusterStatus s = members.status();
+        return anycast == null ? s : new ClusterStatus(s.node(), s.role(), s.members(), anycast.status(s.vips()));
     }
 
-    /** Whether this node holds the VIPs. */
+    /** Whether this node holds the elected VIPs. */
     public boolean active() {
         return vips.held();
+    }
+
+    /** Whether this node holds {@code vip} now: for a {@code bgp} VIP, whether it announces it. */
+    public boolean owns(VipConfig vip) {
+        return vip.driver() == VipConfig.Driver.BGP ? anycast != null && anycast.announced() : vips.held();
     }
 
     /** How many times this node took the VIPs over from an earlier holder. */

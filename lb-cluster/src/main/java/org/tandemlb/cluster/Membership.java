@@ -177,6 +177,12 @@ final class Membership {
         });
     }
 
+    /** On the actor thread: what the {@code bgp} VIPs ({@link Anycast}) decide on. */
+    Anycast.Fitness fitness() {
+        View v = peers.view();
+        return new Anycast.Fitness(self(ticker.getAsLong()).ready(), readiness.serversUp(), v == null ? 0 : v.size());
+    }
+
     /** Sends runtime changes of servers made here to every member, in order. */
     void sendChanges(List<ServerChange> made) {
         outbox.send(null, Messages.encode(new Messages.Changes(false, made)), false);

@@ -11,7 +11,8 @@ import java.util.Objects;
  * @param prefixLength the prefix length written in the configuration; the {@code linux} driver adds
  *                     the address as a host address ({@code /32} or {@code /128}) all the same, so
  *                     that holding a VIP never adds a route
- * @param iface        the network interface, required by {@link Driver#LINUX}, else may be null
+ * @param iface        the network interface, required by {@link Driver#LINUX}; {@code lo} for
+ *                     {@link Driver#BGP}; else may be null
  * @param driver       how the VIP is taken and released
  * @param onActive     {@link Driver#SCRIPT}: the command run (with {@code /bin/sh -c}) on becoming active
  * @param onStandby    {@link Driver#SCRIPT}: the command run on becoming standby (and at start)
@@ -25,7 +26,12 @@ public record VipConfig(String ip, int prefixLength, String iface, Driver driver
         /** The active node binds the frontends that name the VIP; the standby does not. */
         BIND,
         /** The user's commands run on becoming active and standby. */
-        SCRIPT;
+        SCRIPT,
+        /**
+         * Every healthy node holds the VIP on its loopback and announces it to the site's router
+         * through BIRD (ECMP); no election.
+         */
+        BGP;
 
         /** The name used in configuration files. */
         public String configName() {
@@ -60,6 +66,11 @@ public record VipConfig(String ip, int prefixLength, String iface, Driver driver
     /** A VIP for the {@code linux} driver on {@code iface}. */
     public static VipConfig linux(String ip, int prefixLength, String iface) {
         return new VipConfig(ip, prefixLength, iface, Driver.LINUX, null, null);
+    }
+
+    /** A VIP for the {@code bgp} driver: a host address on {@code lo}, announced through BIRD. */
+    public static VipConfig bgp(String ip) {
+        return new VipConfig(ip, ip.indexOf(':') >= 0 ? 128 : 32, "lo", Driver.BGP, null, null);
     }
 
     /** A VIP for the {@code script} driver. */

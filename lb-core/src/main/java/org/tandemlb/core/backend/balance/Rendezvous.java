@@ -47,14 +47,15 @@ final class Rendezvous {
 
     /**
      * The score of {@code candidate} for the key whose state is {@code keyState}:
-     * {@code -weight / ln(u)}, {@code u} uniform in (0, 1) from the hash.
+     * {@code -weight / ln(u)}, {@code u} uniform in (0, 1) from the hash, with the candidate's
+     * {@linkplain Candidate#hashWeight() hash weight}: never a weight ramping on this node only.
      */
     static double score(long keyState, Candidate candidate) {
         long h = mix(fnv1aUtf8(keyState, candidate.id()));
         // The top 53 bits, centred in their interval: u is uniform in (0, 1), never 0 nor 1, so
         // ln(u) is finite and strictly negative and the score finite and positive.
         double u = ((h >>> 11) + 0.5) * 0x1.0p-53;
-        return -candidate.weight() / Math.log(u);
+        return -candidate.hashWeight() / Math.log(u);
     }
 
     /**
