@@ -3,10 +3,12 @@ package org.tandemlb.admin.config;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.tandemlb.cluster.BgpConfig;
 import org.tandemlb.cluster.ClusterConfig;
 import org.tandemlb.cluster.ClusterStack;
 import org.tandemlb.cluster.VipConfig;
@@ -23,9 +25,13 @@ final class ClusterRules {
 
     private static final Pattern IFACE = Pattern.compile("[A-Za-z0-9_.:@-]{1,15}");
     private static final List<String> CLUSTER_KEYS =
-            List.of("name", "bind", "peers", "priority", "preempt", "secret", "tiebreaker", "vips", "timings");
+            List.of("name", "bind", "peers", "priority", "preempt", "secret", "tiebreaker", "vips", "timings", "bgp");
+    private static final List<String> BGP_KEYS = List.of("socket", "protocol", "drain");
+    /** BIRD's protocol names: a letter, then letters, digits and underscores. */
+    private static final Pattern BIRD_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]*");
+
     private static final List<String> VIP_KEYS = List.of("address", "interface", "driver", "on_active", "on_standby");
-    private static final List<String> DRIVERS = List.of("linux", "bind", "script");
+    private static final List<String> DRIVERS = List.of("linux", "bind", "script", "bgp");
     private static final List<String> TIMINGS = List.of("default", "fast");
     private static final int MAX_PRIORITY = 255;
 
@@ -77,6 +83,7 @@ final class ClusterRules {
             problems.report(s.scalar("timings"), s.path("timings"), "'" + timings + "' is not one of default, fast");
         }
         List<VipConfig> vips = vips(s);
+        BgpConfig bgp = bgp(s);
         if (problems.count() > before) {
             return null;
         }
@@ -96,8 +103,44 @@ final class ClusterRules {
                 b.profile(ClusterStack.Profile.named(timings));
             }
             vips.forEach(b::vip);
+            b.bgp(bgp);
             return b.build();
         });
+    }
+
+    /** {@code bgp}, optional: BIRD's control socket, the protocol Tandem enables, the drain. */
+    private BgpConfig bgp(Section cluster) {
+        if (!cluster.has("bgp")) {
+            return BgpConfig.DEFAULT;
+        }
+        Section s = cluster.section("bgp", BGP_KEYS);
+        if (s == null) {
+            return BgpConfig.DEFAULT;
+        }
+        int before = problems.count();
+        String socket = s.string("socket");
+        if (socket != null && !socket.startsWith("/")) {
+            problems.report(s.scalar("socket"), s.path("socket"), "'" + socket + "' is not an absolute path");
+        }
+        String protocol = s.string("protocol");
+        if (protocol != null && !BIRD_NAME.matcher(protocol).matches()) {
+            problems.report(
+                    s.scalar("protocol"),
+                    s.path("protocol"),
+                    "'" + protocol + "' is not a BIRD protocol name (a letter, then letters, digits and _)");
+        }
+        Duration drain = s.duration("drain", false);
+        if (drain != null && drain.compareTo(Duration.ofMinutes(5)) > 0) {
+            problems.report(s.scalar("drain"), s.path("drain"), "is more than 5m");
+        }
+        BgpConfig d = BgpConfig.DEFAULT;
+        if (problems.count() > before) {
+            return d; // reported: the cluster section is not built
+        }
+        return new BgpConfig(
+                socket == null ? d.socket() : socket,
+                protocol == null ? d.protocol() : protocol,
+                drain == null ? d.drain() : drain);
     }
 
     /** {@code peers}, required: a list of host:port, at least one. */
@@ -150,6 +193,12 @@ final class ClusterRules {
             if (effective == VipConfig.Driver.LINUX && !driverBad) {
                 s.required("interface", "the linux driver adds the VIP to it");
             }
+            if (effective == VipConfig.Driver.BGP && iface != null && !iface.equals("lo")) {
+                problems.report(
+                        s.scalar("interface"),
+                        s.path("interface"),
+                        "is lo for driver: bgp (the VIP is a host address on the loopback; leave it out)");
+            }
             String onActive = s.string("on_active");
             String onStandby = s.string("on_standby");
             if (!driverBad && effective != VipConfig.Driver.SCRIPT) {
@@ -175,7 +224,7 @@ final class ClusterRules {
                 return new VipConfig(
                         address.substring(0, slash),
                         Integer.parseInt(address.substring(slash + 1)),
-                        iface,
+                        effective == VipConfig.Driver.BGP ? "lo" : iface,
                         effective,
                         onActive,
                         onStandby);
