@@ -6,7 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import org.tandemlb.cluster.BgpConfig;
 import org.tandemlb.cluster.ClusterConfig;
 import org.tandemlb.cluster.ClusterNode;
 import org.tandemlb.cluster.ClusterStack;
@@ -14,8 +16,11 @@ import org.tandemlb.cluster.VipConfig;
 import org.tandemlb.core.LoadBalancer;
 import org.tandemlb.core.backend.AdminState;
 import org.tandemlb.core.config.BackendConfig;
+import org.tandemlb.core.config.Balance;
 import org.tandemlb.core.config.FrontendConfig;
+import org.tandemlb.core.config.HeaderRule;
 import org.tandemlb.core.config.HostPort;
+import org.tandemlb.core.config.HttpRules;
 import org.tandemlb.core.config.LoadBalancerConfig;
 import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.config.ServerConfig;
@@ -30,9 +35,12 @@ import org.tandemlb.core.testsupport.ChildProcess;
  *
  * <pre>
  * name=lb1 bind=127.0.0.1:7800 peers=127.0.0.1:7800,127.0.0.1:7801 priority=100 secret=s
- * vip=bind:127.0.0.100 | vip=linux:10.1.0.100/24:eth0 | vip=linux:fd00:1::100/64:eth0
- * frontend=127.0.0.100:8080 backend=127.0.0.1:9000
+ * vip=bind:127.0.0.100 | vip=linux:10.1.0.100/24:eth0 | vip=linux:fd00:1::100/64:eth0 | vip=bgp:10.3.0.100
+ * frontend=127.0.0.100:8080 backend=127.0.0.1:9000[,127.0.0.1:9001...]
  * [profile=fast] [tiebreaker=host:port]
+ * [bird=/run/bird.ctl] [drain=2000] (the bgp driver: BIRD's socket, the drain in ms)
+ * [balance=source] (the servers are s1, s2, ... in the order of backend=; every response says
+ * {@code X-Node: <name>} and {@code X-Server: <server>})
  * </pre>
  */
 public final class NodeMain {
@@ -62,20 +70,38 @@ public final class NodeMain {
         String driver = vip.substring(0, vip.indexOf(':'));
         if (driver.equals("bind")) {
             cb.vip(VipConfig.bind(vip.substring(driver.length() + 1)));
+        } else if (driver.equals("bgp")) {
+            cb.vip(VipConfig.bgp(vip.substring(driver.length() + 1)));
+            cb.bgp(new BgpConfig(
+                    a.get("bird"), "tandem_vips", Duration.ofMillis(Long.parseLong(a.getOrDefault("drain", "2000")))));
         } else {
             String[] cidr =
                     vip.substring(driver.length() + 1, vip.lastIndexOf(':')).split("/");
             cb.vip(VipConfig.linux(cidr[0], Integer.parseInt(cidr[1]), vip.substring(vip.lastIndexOf(':') + 1)));
         }
         ClusterConfig cluster = cb.build();
+        BackendConfig.Builder web = BackendConfig.builder("web", Mode.HTTP);
+        String[] servers = a.get("backend").split(",");
+        for (int i = 0; i < servers.length; i++) {
+            // web1 alone (the tests that drain it); s1, s2... for several
+            web.server(ServerConfig.builder(servers.length == 1 ? "web1" : "s" + (i + 1), servers[i])
+                    .build());
+        }
+        FrontendConfig.Builder www =
+                FrontendConfig.builder("www", Mode.HTTP).bind(a.get("frontend")).defaultBackend("web");
+        if (a.containsKey("balance")) {
+            web.balance(Balance.valueOf(a.get("balance").toUpperCase(Locale.ROOT)));
+            www.rules(new HttpRules(
+                    List.of(),
+                    List.of(
+                            new HeaderRule(HeaderRule.Op.SET, "X-Node", name),
+                            new HeaderRule(HeaderRule.Op.SET, "X-Server", "{server}")),
+                    null,
+                    Map.of()));
+        }
         LoadBalancerConfig full = LoadBalancerConfig.builder()
-                .backend(BackendConfig.builder("web", Mode.HTTP)
-                        .server(ServerConfig.builder("web1", a.get("backend")).build())
-                        .build())
-                .frontend(FrontendConfig.builder("www", Mode.HTTP)
-                        .bind(a.get("frontend"))
-                        .defaultBackend("web")
-                        .build())
+                .backend(web.build())
+                .frontend(www.build())
                 .build();
         LoadBalancer lb = LoadBalancer.builder(ClusterNode.standbyConfig(full, cluster))
                 .threads(1)
