@@ -44,6 +44,10 @@ import org.tandemlb.core.testsupport.RequiresRoot;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @RequiresRoot("network namespaces, BIRD and routes")
 class BgpEcmpIT {
+    /** BFD as docs/cluster.md advises: 100 ms, 3 missed. */
+    private static final String BFD =
+            "protocol bfd { interface \"*\" { min rx interval 100 ms; min tx interval 100 ms; multiplier 3; }; }\n";
+
     private static final Pattern VIA = Pattern.compile("via (\\d+\\.\\d+\\.\\d+\\.\\d+)");
     private static final Pattern TALLY = Pattern.compile("^@@ TALLY (\\S+) (\\S+) (\\S+) (\\d+)$");
     private final String tag =
@@ -151,6 +155,7 @@ class BgpEcmpIT {
         c.append("log stderr { info, warning, error, fatal };\n");
         c.append("protocol device { }\n");
         c.append("protocol kernel { ipv4 { import none; export all; }; merge paths on; }\n");
+        c.append(BFD);
         c.append("template bgp node { local ").append(net).append(".1 as 65000; hold time 3; keepalive time 1;\n");
         c.append("  connect delay time 1; connect retry time 2; error wait time 1, 4;\n");
         c.append("  ipv4 { import all; export none; }; }\n");
@@ -159,19 +164,24 @@ class BgpEcmpIT {
                     .append(i + 1)
                     .append(" from node { neighbor ")
                     .append(nodeAddress(i));
-            c.append(" as 65001; }\n");
+            c.append(" as 65001;").append(i == 2 ? " bfd on;" : "").append(" }\n");
         }
         return c.toString();
     }
 
-    /** The node's BIRD, as docs/cluster.md shows it, with the test's short timers. */
+    /**
+     * The node's BIRD, as docs/cluster.md shows it, with the test's short timers; lb3's session
+     * (only) runs BFD.
+     */
     private String nodeConfig(int i) {
         return "router id " + nodeAddress(i) + ";\n"
                 + "log stderr { info, warning, error, fatal };\n"
                 + "protocol device { }\n"
                 + "protocol direct tandem_vips { ipv4; interface \"lo\"; }\n"
+                + (i == 2 ? BFD : "")
                 + "protocol bgp uplink { local " + nodeAddress(i) + " as 65001; neighbor " + net + ".1 as 65000;\n"
                 + "  hold time 3; keepalive time 1; connect delay time 1; connect retry time 2; error wait time 1, 4;\n"
+                + (i == 2 ? "  bfd on;\n" : "")
                 + "  ipv4 { import none; export where proto = \"tandem_vips\" && net.len = 32; }; }\n";
     }
 
@@ -365,19 +375,42 @@ class BgpEcmpIT {
         assertEquals(0, two.failed(), "failed connections after lb3's route went");
         assertEquals(Set.of("lb1", "lb2"), two.perNode().keySet(), "nodes that served: " + two.perNode());
 
-        // A host crash: lb2's link goes dead (nothing more leaves it: no BGP notification, no TCP
-        // reset), then its processes die; the router's hold timer (3 s) withdraws its route.
+        // A host crash: lb2's link goes dead, then its processes die; the router's hold timer
+        // (3 s) withdraws its route.
         startNode(2);
         awaitHops(hopsOf(0, 1, 2), Duration.ofSeconds(15), "lb3 restarted again");
         event("lb2's host crashes (link down, Tandem and BIRD killed)");
-        ip("-n", nodeNs[1], "link", "set", "eth0", "down");
-        nodes[1].process.destroyForcibly();
-        birds[1].kill();
+        crash(1);
         long held = awaitHops(hopsOf(0, 2), Duration.ofSeconds(8), "lb2's host crashed");
         event("lb2's route withdrawn " + held + " ms after the crash (hold time 3 s)");
         Burst rest = burst(600);
         assertEquals(0, rest.failed(), "failed connections after lb2's route went");
         assertEquals(Set.of("lb1", "lb3"), rest.perNode().keySet(), "nodes that served: " + rest.perNode());
+
+        // lb2's host back; then lb3's host crashes, and BFD (100 ms × 3) withdraws its route.
+        ip("-n", nodeNs[1], "link", "set", "eth0", "up");
+        ip("-n", nodeNs[1], "route", "replace", "default", "via", net + ".1");
+        birds[1] = startBird(nodeNs[1], "n2", nodeConfig(1));
+        startNode(1);
+        awaitHops(hopsOf(0, 1, 2), Duration.ofSeconds(20), "lb2's host back");
+        event("lb3's host crashes (link down, Tandem and BIRD killed; BFD on its session)");
+        crash(2);
+        long bfd = awaitHops(hopsOf(0, 1), Duration.ofSeconds(3), "lb3's host crashed");
+        event("lb3's route withdrawn " + bfd + " ms after the crash (BFD 100 ms x 3)");
+        assertTrue(bfd < 1000, "BFD withdrew lb3's route after " + bfd + " ms, not within 1 s");
+        Burst last = burst(600);
+        assertEquals(0, last.failed(), "failed connections after lb3's route went");
+        assertEquals(Set.of("lb1", "lb2"), last.perNode().keySet(), "nodes that served: " + last.perNode());
+    }
+
+    /**
+     * Node {@code i}'s host crashes: its link goes dead first, so nothing more leaves it (no BGP
+     * notification, no TCP reset); then its processes die.
+     */
+    private void crash(int i) {
+        ip("-n", nodeNs[i], "link", "set", "eth0", "down");
+        nodes[i].process.destroyForcibly();
+        birds[i].kill();
     }
 
     private static void ip(String... args) {

@@ -115,8 +115,10 @@ public final class EcmpClientMain {
     private static String get(InetSocketAddress vip, String source) {
         try (Socket s = new Socket()) {
             s.bind(new InetSocketAddress(InetAddress.getByName(source), 0));
-            s.connect(vip, 1000);
-            s.setSoTimeout(2000);
+            // Generous: on a starved machine a node's JVM may not run for a second (its pause
+            // detector then withdraws it for a moment), and its kernel holds the connection meanwhile.
+            s.connect(vip, 3000);
+            s.setSoTimeout(5000);
             OutputStream out = s.getOutputStream();
             out.write("GET / HTTP/1.1\r\nHost: vip\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             out.flush();
