@@ -29,7 +29,8 @@ import org.tandemlb.core.testsupport.ChildProcess;
  * <ul>
  * <li>{@code burst N}: N GETs to the VIP (8 at a time), each on a new connection from the next of the source
  * addresses in turn (the router's L4 hash spreads them by port), printing per (source, node,
- * server) {@code @@ TALLY <source> <node> <server> <count>}, then {@code @@ BURST <failed>};</li>
+ * server) {@code @@ TALLY <source> <node> <server> <count>}, per (source, error) {@code @@ FAILED
+ * <source> <error> x<count>}, then {@code @@ BURST <failed>};</li>
  * <li>{@code probe MS}: a {@link Prober} for MS ms, printing {@code @@ P <epoch ms> <1|0>}.</li>
  * </ul>
  * Bounded: it exits after {@code max} ms, or when stdin closes.
@@ -84,6 +85,7 @@ public final class EcmpClientMain {
     /** {@code n} connections, {@link #WORKERS} at a time, each worker one connection after the other. */
     private static void burst(InetSocketAddress vip, List<String> sources, int n) throws InterruptedException {
         Map<String, Integer> tally = new TreeMap<>();
+        Map<String, Integer> failures = new TreeMap<>();
         AtomicInteger failed = new AtomicInteger();
         AtomicInteger next = new AtomicInteger();
         List<Thread> workers = new ArrayList<>();
@@ -92,8 +94,11 @@ public final class EcmpClientMain {
                 for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
                     String source = sources.get(i % sources.size());
                     String got = get(vip, source);
-                    if (got == null) {
+                    if (got.startsWith("!")) {
                         failed.incrementAndGet();
+                        synchronized (failures) {
+                            failures.merge(source + " " + got.substring(1), 1, Integer::sum);
+                        }
                     } else {
                         synchronized (tally) {
                             tally.merge(source + " " + got, 1, Integer::sum);
@@ -108,10 +113,11 @@ public final class EcmpClientMain {
             t.join();
         }
         tally.forEach((k, v) -> say("TALLY " + k + " " + v));
+        failures.forEach((k, v) -> say("FAILED " + k + " x" + v));
         say("BURST " + failed.get());
     }
 
-    /** One GET on a new connection from {@code source}: "node server" from the headers, or null. */
+    /** One GET on a new connection from {@code source}: "node server" from the headers, or "!why". */
     private static String get(InetSocketAddress vip, String source) {
         try (Socket s = new Socket()) {
             s.bind(new InetSocketAddress(InetAddress.getByName(source), 0));
@@ -125,7 +131,8 @@ public final class EcmpClientMain {
             InputStream in = s.getInputStream();
             String response = new String(in.readNBytes(4096), StandardCharsets.US_ASCII);
             if (!response.startsWith("HTTP/1.1 200")) {
-                return null;
+                int nl = response.indexOf('\r');
+                return "!" + (nl < 0 ? response : response.substring(0, nl)).replace(' ', '_');
             }
             Map<String, String> h = new TreeMap<>();
             Matcher m = HEADER.matcher(response);
@@ -134,7 +141,7 @@ public final class EcmpClientMain {
             }
             return h.get("x-node") + " " + h.get("x-server");
         } catch (IOException e) {
-            return null;
+            return "!" + (e.getClass().getSimpleName() + ":" + e.getMessage()).replace(' ', '_');
         }
     }
 
