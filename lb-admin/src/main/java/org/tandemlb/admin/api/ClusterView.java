@@ -39,11 +39,18 @@ public interface ClusterView {
      * A virtual IP and who holds it.
      *
      * @param address the VIP as configured, {@code 203.0.113.10/24}
-     * @param owner   the name of the member that holds it, or null when nobody does
+     * @param owner     the name of the member that holds it, or null when nobody does; for a
+     *                  {@code bgp} VIP, this node while it announces it
+     * @param announced {@code bgp} VIPs only (else null): whether this node announces it
      */
-    record Vip(String address, String owner) {
+    record Vip(String address, String owner, Boolean announced) {
         public Vip {
             Objects.requireNonNull(address, "address");
+        }
+
+        /** An elected VIP. */
+        public Vip(String address, String owner) {
+            this(address, owner, null);
         }
     }
 

@@ -46,13 +46,16 @@ public record StatusDocument(
                     view.role().apiName(),
                     List.copyOf(view.members()),
                     view.vips().stream()
-                            .map(v -> new VipJson(v.address(), v.owner()))
+                            .map(v -> new VipJson(v.address(), v.owner(), v.announced()))
                             .toList());
         }
     }
 
-    /** A VIP and the member that holds it (null: nobody). */
-    public record VipJson(String address, String owner) {}
+    /**
+     * A VIP and the member that holds it (null: nobody); {@code announced}: for a {@code bgp} VIP,
+     * whether this node announces it (null for the elected VIPs).
+     */
+    public record VipJson(String address, String owner, Boolean announced) {}
 
     /**
      * A frontend.
