@@ -96,7 +96,11 @@ final class Anycast {
         String reason = withdrawReason(f, quorum);
         boolean w = reason == null;
         if (w != want || (!w && !reason.equals(lastReason))) {
-            log.info("node {}: {} the bgp VIPs{}", node, w ? "announces" : "withdraws", w ? "" : " (" + reason + ")");
+            if (w) {
+                log.info("node {}: announcing the bgp VIPs", node);
+            } else {
+                log.info("node {}: not announcing the bgp VIPs: {}", node, reason);
+            }
         }
         want = w;
         lastReason = w ? null : reason;

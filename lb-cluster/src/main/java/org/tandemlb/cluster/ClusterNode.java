@@ -49,13 +49,14 @@ import org.tandemlb.core.config.LoadBalancerConfig;
  * decode messages and hand them over. VIP drivers (processes, binds) run on {@code tandem-vip},
  * one operation at a time; JGroups sends that could block on a connect, and tiebreaker probes, on
  * {@code tandem-cluster-io}; the pause detector's heartbeat on {@code tandem-pause}; the join on
- * {@code tandem-join} ({@link ClusterJoin}). Nothing here runs on the load balancer's event loops.
+ * {@code tandem-join} ({@link ClusterJoin}); the {@code bgp} VIPs' commands ({@code birdc},
+ * {@code ip}) on {@code tandem-bgp}. Nothing here runs on the load balancer's event loops.
  *
  * <p>The work is split by job: this class is the life cycle (threads, channel, start, stop) and
  * the public API; {@link Membership} is the actor (members, election, adverts, status);
  * {@link VipOwnership} claims, renews and releases the VIPs; {@link ServerChanges} replicates
  * runtime changes of servers; {@link ClusterJoin} joins; {@link SoloWatch} notices a node left
- * alone.
+ * alone; {@link Anycast} announces the {@code bgp} VIPs, which are not elected.
  */
 public final class ClusterNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);

@@ -1,5 +1,6 @@
 package org.tandemlb.cluster.it;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -310,10 +311,19 @@ class BgpEcmpIT {
 
     @Test
     void allNodesServeBehindEcmpAndEachWithdrawsWhenItStopsOrDies() throws Exception {
-        for (int i = 0; i < 3; i++) {
-            startNode(i);
-        }
+        // lb1 alone is in no quorum (1 of 3): it does not announce; with lb2, both do.
+        startNode(0);
+        await("lb1 alone announces nothing (tandem_vip_owned 0, no owner, no route)")
+                .during(Duration.ofSeconds(2))
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> nodes[0].vip().equals("0 null") && nextHops().isEmpty());
+        startNode(1);
+        awaitHops(hopsOf(0, 1), Duration.ofSeconds(30), "lb1 and lb2 started");
+        startNode(2);
         long announced = awaitHops(hopsOf(0, 1, 2), Duration.ofSeconds(30), "three nodes started");
+        for (int i = 0; i < 3; i++) {
+            assertEquals("1 lb" + (i + 1), nodes[i].vip(), "lb" + (i + 1) + ": tandem_vip_owned and the VIP's owner");
+        }
         event("three nodes announce the VIP (" + announced + " ms after the last READY)");
 
         // Spread: every node takes its share of new connections; source balancing: each client

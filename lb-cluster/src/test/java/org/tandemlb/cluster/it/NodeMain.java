@@ -1,5 +1,6 @@
 package org.tandemlb.cluster.it;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -10,8 +11,10 @@ import java.util.Locale;
 import java.util.Map;
 import org.tandemlb.cluster.BgpConfig;
 import org.tandemlb.cluster.ClusterConfig;
+import org.tandemlb.cluster.ClusterMetrics;
 import org.tandemlb.cluster.ClusterNode;
 import org.tandemlb.cluster.ClusterStack;
+import org.tandemlb.cluster.ClusterStatus;
 import org.tandemlb.cluster.VipConfig;
 import org.tandemlb.core.LoadBalancer;
 import org.tandemlb.core.backend.AdminState;
@@ -30,7 +33,8 @@ import org.tandemlb.core.testsupport.ChildProcess;
  * A Tandem node in its own JVM, for the process-level tests (kill -9, SIGTERM, SIGSTOP): lb-core
  * plus a {@link ClusterNode}, built from {@code key=value} arguments, as an embedder would. It
  * prints {@code @@ READY}, {@code @@ ROLE active|standby} and answers commands on stdin:
- * {@code drain} (drains web/web1 through the cluster), {@code state} ({@code @@ STATE <admin state>}).
+ * {@code drain} (drains web/web1 through the cluster), {@code state} ({@code @@ STATE <admin state>}),
+ * {@code vip} ({@code @@ VIP <tandem_vip_owned of the first VIP> <its owner in the status>}).
  * SIGTERM stops it gracefully: handover first, then the load balancer.
  *
  * <pre>
@@ -110,6 +114,8 @@ public final class NodeMain {
         ClusterNode node = ClusterNode.builder(cluster, lb, full)
                 .listener(s -> say("ROLE " + s.role().apiName()))
                 .build();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        new ClusterMetrics(node).bindTo(registry);
         node.start();
         // READY once in a view (start() returns once the ports are bound): the tests start the
         // next node after that, as an operator starts one host after the other.
@@ -130,6 +136,11 @@ public final class NodeMain {
                 case "drain" -> {
                     node.changeServer("web", "web1", AdminState.DRAIN, 7);
                     say("OK");
+                }
+                case "vip" -> {
+                    // What the metric and the status API say of the VIP on this node.
+                    ClusterStatus.Vip v = node.status().vips().get(0);
+                    say("VIP " + (int) registry.get("tandem.vip.owned").gauge().value() + " " + v.owner());
                 }
                 case "state" -> {
                     var s = lb.backend("web").server("web1");
