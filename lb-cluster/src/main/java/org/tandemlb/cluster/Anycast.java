@@ -31,9 +31,11 @@ final class Anycast {
      *
      * @param ready     not stopping, not paused, not standing aside, tiebreaker answering
      * @param serversUp a server of its backends is up
-     * @param viewSize  the members in its cluster view, itself included (0 before the first view)
+     * @param members   the members it counts, itself included: those of its view, and those outside
+     *                  it whose adverts still arrive (within 1.5 s), as the election counts them; 0
+     *                  before the first view
      */
-    record Fitness(boolean ready, boolean serversUp, int viewSize) {}
+    record Fitness(boolean ready, boolean serversUp, int members) {}
 
     private final BirdSpeaker speaker;
     private final ScheduledExecutorService thread;
@@ -79,8 +81,8 @@ final class Anycast {
         if (!f.serversUp()) {
             return "no server of its backends is up";
         }
-        if (f.viewSize() < quorum) {
-            return "its view holds " + f.viewSize() + " member(s), fewer than the quorum of " + quorum;
+        if (f.members() < quorum) {
+            return "it counts " + f.members() + " member(s), fewer than the quorum of " + quorum;
         }
         return null;
     }
