@@ -1,5 +1,6 @@
 package org.tandemlb.cluster;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -8,6 +9,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tandemlb.cluster.vip.BirdSpeaker;
@@ -39,7 +41,9 @@ final class Anycast {
 
     private final BirdSpeaker speaker;
     private final ScheduledExecutorService thread;
+    private final LongSupplier ticker;
     private final long drainNanos;
+    private final long quorumGraceNanos;
     private final int quorum;
     private final String node;
     private final AtomicBoolean queued = new AtomicBoolean();
@@ -47,6 +51,8 @@ final class Anycast {
     private volatile boolean want;
     /** Why it withdraws, for the log (actor thread). */
     private String lastReason = "starting";
+    /** Since when (ticker) it counts fewer members than the quorum, or null (actor thread). */
+    private Long quorumLostAt;
     /** Whether the routes are announced (written by the bgp thread). */
     private volatile boolean announced;
     // Confined to the bgp thread.
@@ -54,11 +60,23 @@ final class Anycast {
     private ScheduledFuture<?> removal;
 
     /**
-     * @param configured how many nodes the cluster's configuration lists (the quorum's base)
+     * @param configured  how many nodes the cluster's configuration lists (the quorum's base)
+     * @param quorumGrace how long an announcing node keeps announcing while it counts too few
+     *                    members: a view change among the survivors of a crash can leave each
+     *                    alone for a moment, until their adverts reach each other again
      */
-    Anycast(BirdSpeaker speaker, ScheduledExecutorService thread, BgpConfig config, int configured, String node) {
+    Anycast(
+            BirdSpeaker speaker,
+            ScheduledExecutorService thread,
+            LongSupplier ticker,
+            BgpConfig config,
+            int configured,
+            Duration quorumGrace,
+            String node) {
         this.speaker = speaker;
         this.thread = thread;
+        this.ticker = ticker;
+        this.quorumGraceNanos = quorumGrace.toNanos();
         this.drainNanos = config.drain().toNanos();
         this.quorum = quorum(configured);
         this.node = node;
@@ -95,7 +113,16 @@ final class Anycast {
 
     /** On the actor thread, every tick. */
     void tick(Fitness f) {
-        String reason = withdrawReason(f, quorum);
+        long now = ticker.getAsLong();
+        if (f.members() >= quorum) {
+            quorumLostAt = null;
+        } else if (quorumLostAt == null) {
+            quorumLostAt = now;
+        }
+        // An announcing node rides out a short loss of the quorum (a view change); a node that
+        // does not announce yet waits for the quorum itself.
+        boolean graced = quorumLostAt != null && want && now - quorumLostAt < quorumGraceNanos;
+        String reason = withdrawReason(graced ? new Fitness(f.ready(), f.serversUp(), quorum) : f, quorum);
         boolean w = reason == null;
         if (w != want || (!w && !reason.equals(lastReason))) {
             if (w) {

@@ -117,8 +117,10 @@ public final class ClusterNode implements AutoCloseable {
                 : new Anycast(
                         new BirdSpeaker(bgp, config.bgp(), b.runner, profile.lease()),
                         bgpThread,
+                        b.ticker,
                         config.bgp(),
                         SoloWatch.others(config).size() + 1,
+                        profile.staleAfter().multipliedBy(2),
                         config.node());
     }
 

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.tandemlb.cluster.vip.BirdSpeaker;
@@ -19,6 +20,7 @@ import org.tandemlb.cluster.vip.CommandRunner;
 class AnycastTest {
     private static final Anycast.Fitness FIT = new Anycast.Fitness(true, true, 3);
 
+    private final AtomicLong ticker = new AtomicLong(7_000_000_000L);
     private final List<String> commands = new ArrayList<>();
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor();
     private final CommandRunner runner = (command, env, timeout) -> {
@@ -40,8 +42,10 @@ class AnycastTest {
                     runner,
                     Duration.ofSeconds(2)),
             thread,
+            ticker::get,
             new BgpConfig("/run/bird/bird.ctl", "tandem_vips", Duration.ofMillis(200)),
             3,
+            Duration.ofSeconds(3),
             "lb1");
 
     @AfterEach
@@ -99,7 +103,12 @@ class AnycastTest {
                         "ip addr replace 203.0.113.10/32 dev lo valid_lft 2 preferred_lft 2",
                         "ip addr replace 2001:db8::10/128 dev lo valid_lft 2 preferred_lft 2"),
                 taken());
-        anycast.tick(new Anycast.Fitness(true, true, 1)); // lost the quorum
+        anycast.tick(new Anycast.Fitness(true, true, 1)); // lost the quorum: announced (and renewed) for 3 s more
+        await().until(() -> snapshot().size() == 2);
+        assertTrue(taken().stream().allMatch(c -> c.startsWith("ip addr replace ")));
+        assertTrue(anycast.announced());
+        ticker.addAndGet(Duration.ofSeconds(3).toNanos());
+        anycast.tick(new Anycast.Fitness(true, true, 1));
         await().until(() -> !anycast.announced());
         // Withdrawn first; the addresses go after the drain (200 ms here).
         await().until(() -> snapshot().size() == 3);
@@ -109,6 +118,29 @@ class AnycastTest {
                         "ip addr del 203.0.113.10/32 dev lo",
                         "ip addr del 2001:db8::10/128 dev lo"),
                 taken());
+    }
+
+    @Test
+    void anAnnouncingNodeRidesOutAShortLossOfTheQuorumButANewOneWaitsForIt() {
+        anycast.tick(new Anycast.Fitness(true, true, 1)); // alone at start: not announcing
+        await().during(Duration.ofMillis(200))
+                .atMost(Duration.ofSeconds(2))
+                .until(() -> !anycast.announced() && snapshot().isEmpty());
+        anycast.tick(FIT);
+        await().until(anycast::announced);
+        anycast.tick(new Anycast.Fitness(true, true, 1)); // a view change leaves it alone
+        ticker.addAndGet(Duration.ofMillis(2900).toNanos());
+        anycast.tick(new Anycast.Fitness(true, true, 1));
+        await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(anycast::announced);
+        anycast.tick(FIT); // the quorum is back: the grace starts anew next time
+        ticker.addAndGet(Duration.ofSeconds(1).toNanos());
+        anycast.tick(new Anycast.Fitness(true, true, 1));
+        ticker.addAndGet(Duration.ofMillis(2900).toNanos());
+        anycast.tick(new Anycast.Fitness(true, true, 1));
+        await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(anycast::announced);
+        ticker.addAndGet(Duration.ofMillis(100).toNanos()); // 3 s without the quorum
+        anycast.tick(new Anycast.Fitness(true, true, 1));
+        await().until(() -> !anycast.announced());
     }
 
     @Test
