@@ -83,7 +83,7 @@ final class Anycast {
     }
 
     /**
-     * The members a view must hold for this node to announce: a strict majority of the configured
+     * The members a node must count to announce: a strict majority of the configured
      * nodes; one for a solo node and for a pair, where a majority could not survive either node's
      * failure (docs/cluster.md says why that is safe with ECMP).
      */

@@ -20,6 +20,9 @@ public record BgpConfig(String socket, String protocol, Duration drain) {
     /** BIRD's protocol names: a letter, then letters, digits and underscores. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]*");
 
+    /** The longest drain. */
+    public static final Duration MAX_DRAIN = Duration.ofMinutes(5);
+
     /** Debian's socket, the protocol {@code tandem_vips}, a 2 s drain. */
     public static final BgpConfig DEFAULT = new BgpConfig("/run/bird/bird.ctl", "tandem_vips", Duration.ofSeconds(2));
 
@@ -30,12 +33,17 @@ public record BgpConfig(String socket, String protocol, Duration drain) {
         if (socket.isBlank()) {
             throw new IllegalArgumentException("bgp socket: the path of BIRD's control socket is empty");
         }
-        if (!NAME.matcher(protocol).matches()) {
+        if (!isProtocolName(protocol)) {
             throw new IllegalArgumentException(
                     "bgp protocol '" + protocol + "' is not a BIRD protocol name (a letter, then letters, digits, _)");
         }
-        if (drain.isNegative() || drain.compareTo(Duration.ofMinutes(5)) > 0) {
+        if (drain.isNegative() || drain.compareTo(MAX_DRAIN) > 0) {
             throw new IllegalArgumentException("bgp drain " + drain.toMillis() + "ms is out of range 0-5m");
         }
+    }
+
+    /** Whether BIRD takes {@code name} as a protocol name: a letter, then letters, digits and underscores. */
+    public static boolean isProtocolName(String name) {
+        return NAME.matcher(name).matches();
     }
 }

@@ -27,8 +27,6 @@ final class ClusterRules {
     private static final List<String> CLUSTER_KEYS =
             List.of("name", "bind", "peers", "priority", "preempt", "secret", "tiebreaker", "vips", "timings", "bgp");
     private static final List<String> BGP_KEYS = List.of("socket", "protocol", "drain");
-    /** BIRD's protocol names: a letter, then letters, digits and underscores. */
-    private static final Pattern BIRD_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]*");
 
     private static final List<String> VIP_KEYS = List.of("address", "interface", "driver", "on_active", "on_standby");
     private static final List<String> DRIVERS = List.of("linux", "bind", "script", "bgp");
@@ -123,14 +121,14 @@ final class ClusterRules {
             problems.report(s.scalar("socket"), s.path("socket"), "'" + socket + "' is not an absolute path");
         }
         String protocol = s.string("protocol");
-        if (protocol != null && !BIRD_NAME.matcher(protocol).matches()) {
+        if (protocol != null && !BgpConfig.isProtocolName(protocol)) {
             problems.report(
                     s.scalar("protocol"),
                     s.path("protocol"),
                     "'" + protocol + "' is not a BIRD protocol name (a letter, then letters, digits and _)");
         }
         Duration drain = s.duration("drain", false);
-        if (drain != null && drain.compareTo(Duration.ofMinutes(5)) > 0) {
+        if (drain != null && drain.compareTo(BgpConfig.MAX_DRAIN) > 0) {
             problems.report(s.scalar("drain"), s.path("drain"), "is more than 5m");
         }
         BgpConfig d = BgpConfig.DEFAULT;
