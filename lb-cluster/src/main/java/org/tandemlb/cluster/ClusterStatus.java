@@ -46,8 +46,9 @@ public record ClusterStatus(String node, Role role, List<Member> members, List<V
      * A VIP.
      *
      * @param address the address as configured ({@code 203.0.113.10/24})
-     * @param driver  {@code linux}, {@code bind} or {@code script}
-     * @param owner   the member that holds it, or null when none does
+     * @param driver  {@code linux}, {@code bind}, {@code script} or {@code bgp}
+     * @param owner   the member that holds it, or null when none does; for a {@code bgp} VIP, this
+     *                node while it announces it (each node tells only its own)
      */
     public record Vip(String address, String driver, String owner) {}
 
