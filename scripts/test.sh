@@ -28,6 +28,8 @@ declare -A NEEDED=(
   [/usr/bin/h2load]=nghttp2-client
   [/usr/bin/prometheus]=prometheus
   [/usr/bin/promtool]=prometheus
+  [/usr/sbin/bird]=bird2
+  [/usr/sbin/birdc]=bird2
 )
 
 pairs=()

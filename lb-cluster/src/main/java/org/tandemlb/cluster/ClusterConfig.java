@@ -28,6 +28,7 @@ import org.tandemlb.core.config.Names;
  * @param preemptDelay how long a member must have been ready before it takes a group from a live
  *                   holder (spreading back, or {@code preempt}); the builder's default: 30 s with
  *                   {@code spread}, 0 without (preemption as soon as the higher priority is ready)
+ * @param bgp        how the {@code bgp} VIPs are announced (BIRD's control socket, the drain)
  */
 public record ClusterConfig(
         String node,
@@ -41,12 +42,14 @@ public record ClusterConfig(
         List<VipConfig> vips,
         ClusterStack.Profile profile,
         boolean spread,
-        Duration preemptDelay) {
+        Duration preemptDelay,
+        BgpConfig bgp) {
 
     /** The default {@code preempt_delay} with {@code spread}. */
     public static final Duration SPREAD_PREEMPT_DELAY = Duration.ofSeconds(30);
 
     public ClusterConfig {
+        Objects.requireNonNull(bgp, "bgp");
         Objects.requireNonNull(node, "node");
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(bind, "bind");
@@ -72,10 +75,16 @@ public record ClusterConfig(
 
     /**
      * The VIP groups, in name order; {@value VipConfig#DEFAULT_GROUP} alone when no VIP names one
-     * (and when there are no VIPs).
+     * (and when there are no elected VIPs). {@code bgp} VIPs are in no group: every fit node
+     * announces them.
      */
     public List<String> groups() {
-        List<String> g = vips.stream().map(VipConfig::group).distinct().sorted().toList();
+        List<String> g = vips.stream()
+                .filter(VipConfig::elected)
+                .map(VipConfig::group)
+                .distinct()
+                .sorted()
+                .toList();
         return g.isEmpty() ? List.of(VipConfig.DEFAULT_GROUP) : g;
     }
 
@@ -89,7 +98,8 @@ public record ClusterConfig(
     public String toString() {
         return "ClusterConfig[node=" + node + ", name=" + name + ", bind=" + bind + ", peers=" + peers + ", priority="
                 + priority + ", preempt=" + preempt + ", secret=<set>, tiebreaker=" + tiebreaker + ", vips=" + vips
-                + ", profile=" + profile.name() + ", spread=" + spread + ", preemptDelay=" + preemptDelay + "]";
+                + ", profile=" + profile.name() + ", spread=" + spread + ", preemptDelay=" + preemptDelay + ", bgp="
+                + bgp + "]";
     }
 
     /** Builds {@link ClusterConfig}. */
@@ -106,6 +116,7 @@ public record ClusterConfig(
         private ClusterStack.Profile profile = ClusterStack.Profile.DEFAULT;
         private Boolean spread;
         private Duration preemptDelay;
+        private BgpConfig bgp = BgpConfig.DEFAULT;
 
         private Builder(String node, HostPort bind, String secret) {
             this.node = node;
@@ -165,13 +176,24 @@ public record ClusterConfig(
             return this;
         }
 
+        /** How the {@code bgp} VIPs are announced (default: {@link BgpConfig#DEFAULT}). */
+        public Builder bgp(BgpConfig b) {
+            bgp = Objects.requireNonNull(b);
+            return this;
+        }
+
         public ClusterConfig build() {
             boolean s = spread != null
                     ? spread
-                    : vips.stream().map(VipConfig::group).distinct().count() > 1;
+                    : vips.stream()
+                                    .filter(VipConfig::elected)
+                                    .map(VipConfig::group)
+                                    .distinct()
+                                    .count()
+                            > 1;
             Duration delay = preemptDelay != null ? preemptDelay : s ? SPREAD_PREEMPT_DELAY : Duration.ZERO;
             return new ClusterConfig(
-                    node, name, bind, peers, priority, preempt, secret, tiebreaker, vips, profile, s, delay);
+                    node, name, bind, peers, priority, preempt, secret, tiebreaker, vips, profile, s, delay, bgp);
         }
     }
 }

@@ -11,8 +11,8 @@ import java.util.Objects;
  * <ul>
  * <li>{@code tandem_cluster_active}: 1 while this node holds VIPs (at least one group)</li>
  * <li>{@code tandem_cluster_members}: the members this node sees alive, itself included</li>
- * <li>{@code tandem_vip_owned{vip}}: 1 per VIP this node holds, that is whose group it holds
- * ({@code vip} is the address as configured; a bounded set)</li>
+ * <li>{@code tandem_vip_owned{vip}}: 1 per VIP this node holds, that is whose group it holds, or
+ * announces for a {@code bgp} VIP ({@code vip} is the address as configured; a bounded set)</li>
  * <li>{@code tandem_cluster_failovers_total}: how many times this node took a VIP group over from an
  * earlier holder (a crash, a handover), all groups together; summed over the nodes, the cluster's
  * failovers. Unlabelled, as before groups, so that existing alert rules keep working</li>
@@ -36,9 +36,9 @@ public final class ClusterMetrics implements MeterBinder {
                 .description("Cluster members this node sees alive, itself included")
                 .register(registry);
         for (VipConfig v : node.config().vips()) {
-            Gauge.builder("tandem.vip.owned", node, n -> n.holds(v.group()) ? 1 : 0)
+            Gauge.builder("tandem.vip.owned", node, n -> n.owns(v) ? 1 : 0)
                     .tag("vip", v.cidr())
-                    .description("1 while this node holds the VIP")
+                    .description("1 while this node holds the VIP (bgp: announces it)")
                     .register(registry);
         }
         FunctionCounter.builder("tandem.cluster.failovers", node, ClusterNode::failovers)

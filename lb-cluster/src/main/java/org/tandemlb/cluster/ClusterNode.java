@@ -18,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tandemlb.cluster.ClusterStatus.Role;
 import org.tandemlb.cluster.vip.BindVipDriver;
+import org.tandemlb.cluster.vip.BirdSpeaker;
 import org.tandemlb.cluster.vip.CommandRunner;
 import org.tandemlb.cluster.vip.FrontendGate;
 import org.tandemlb.cluster.vip.LinuxVipDriver;
@@ -48,13 +49,14 @@ import org.tandemlb.core.config.LoadBalancerConfig;
  * decode messages and hand them over. VIP drivers (processes, binds) run on {@code tandem-vip},
  * one operation at a time; JGroups sends that could block on a connect, and tiebreaker probes, on
  * {@code tandem-cluster-io}; the pause detector's heartbeat on {@code tandem-pause}; the join on
- * {@code tandem-join} ({@link ClusterJoin}). Nothing here runs on the load balancer's event loops.
+ * {@code tandem-join} ({@link ClusterJoin}); the {@code bgp} VIPs' commands ({@code birdc},
+ * {@code ip}) on {@code tandem-bgp}. Nothing here runs on the load balancer's event loops.
  *
  * <p>The work is split by job: this class is the life cycle (threads, channel, start, stop) and
  * the public API; {@link Membership} is the actor (members, election, adverts, status);
  * {@link VipOwnership} claims, renews and releases the VIPs; {@link ServerChanges} replicates
  * runtime changes of servers; {@link ClusterJoin} joins; {@link SoloWatch} notices a node left
- * alone.
+ * alone; {@link Anycast} announces the {@code bgp} VIPs, which are not elected.
  */
 public final class ClusterNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);
@@ -75,6 +77,11 @@ public final class ClusterNode implements AutoCloseable {
     private final ScheduledExecutorService farIo = single("tandem-cluster-far");
 
     private final ScheduledExecutorService pauseThread = single("tandem-pause");
+    /** The {@code bgp} VIPs' commands (birdc, ip), apart from the elected VIPs' thread. */
+    private final ScheduledExecutorService bgpThread = single("tandem-bgp");
+    /** The {@code bgp} VIPs, announced by every fit node; null without any. */
+    private final Anycast anycast;
+
     private volatile JChannel channel;
     private volatile boolean started;
     private volatile boolean closed;
@@ -87,16 +94,32 @@ public final class ClusterNode implements AutoCloseable {
         this.changes = new ServerChanges(lb, config.node(), b.changeListener);
         this.join = new ClusterJoin(config, b.ticker);
         List<VipDriver> list = new ArrayList<>();
+        List<VipConfig> bgp = new ArrayList<>();
         for (VipConfig v : config.vips()) {
+            if (v.driver() == VipConfig.Driver.BGP) {
+                bgp.add(v); // no election: every fit node announces them (Anycast)
+                continue;
+            }
             list.add(
                     switch (v.driver()) {
                         case LINUX -> new LinuxVipDriver(v, b.runner, profile.lease(), profile.dadWait());
                         case BIND -> new BindVipDriver(v, gate);
                         case SCRIPT -> new ScriptVipDriver(v, config.node(), b.runner);
+                        case BGP -> throw new AssertionError("bgp VIPs are not elected");
                     });
         }
         this.members = new Membership(config, lb, list, changes, b.ticker, b.listeners, actor, vipThread, io, farIo);
         this.pause = members.pause();
+        this.anycast = bgp.isEmpty()
+                ? null
+                : new Anycast(
+                        new BirdSpeaker(bgp, config.bgp(), b.runner, profile.lease()),
+                        bgpThread,
+                        b.ticker,
+                        config.bgp(),
+                        SoloWatch.others(config).size() + 1,
+                        profile.staleAfter().multipliedBy(2),
+                        config.node());
     }
 
     /**
@@ -136,6 +159,9 @@ public final class ClusterNode implements AutoCloseable {
         started = true;
         try {
             members.groups().prepare();
+            if (anycast != null) {
+                anycast.prepare();
+            }
             // The heartbeat of the pause detector runs from before the join: messages handled
             // while joining check it too.
             pause.resume();
@@ -162,6 +188,18 @@ public final class ClusterNode implements AutoCloseable {
                     "cannot join cluster " + config.name() + " on " + config.bind() + ": " + describe(cause), cause);
         }
         members.scheduleTimers();
+        if (anycast != null) {
+            // Each tick decides and renews the addresses' lease (Anycast): a stalled actor loses them.
+            actor.scheduleAtFixedRate(
+                    () -> {
+                        if (pause.check()) {
+                            anycast.tick(members.fitness());
+                        }
+                    },
+                    0,
+                    profile.advertInterval().toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
         log.info(
                 "node {} joining cluster {} on {} (priority {}, preempt {}, {} VIP(s) in {} group(s), spread {}, "
                         + "preempt_delay {}s, {} timings): looking for {}",
@@ -216,6 +254,9 @@ public final class ClusterNode implements AutoCloseable {
             shutdownThreads();
             return;
         }
+        if (anycast != null) {
+            anycast.withdrawForStop(); // the router converges before this node stops serving
+        }
         CompletableFuture<Void> done = new CompletableFuture<>();
         try {
             members.stop(done);
@@ -229,6 +270,9 @@ public final class ClusterNode implements AutoCloseable {
         }
         shutdownThreads();
         members.groups().releaseAllNow();
+        if (anycast != null) {
+            anycast.close();
+        }
         JChannel ch = channel;
         if (ch != null) {
             ch.close(); // GMS leave: the peers install a view without us at once
@@ -244,10 +288,10 @@ public final class ClusterNode implements AutoCloseable {
     private void shutdownThreads() {
         // Queued work finishes (a send in progress is not interrupted); periodic and delayed work
         // is dropped.
-        for (ScheduledExecutorService s : List.of(actor, vipThread, io, farIo, pauseThread)) {
+        for (ScheduledExecutorService s : List.of(actor, vipThread, bgpThread, io, farIo, pauseThread)) {
             s.shutdown();
         }
-        for (ScheduledExecutorService s : List.of(actor, vipThread, io, farIo, pauseThread)) {
+        for (ScheduledExecutorService s : List.of(actor, vipThread, bgpThread, io, farIo, pauseThread)) {
             try {
                 s.awaitTermination(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
@@ -258,12 +302,15 @@ public final class ClusterNode implements AutoCloseable {
 
     // ------------------------------------------------------------------ public queries and changes
 
-    /** The cluster as this node sees it. */
+    /** The cluster as this node sees it; a {@code bgp} VIP's owner is this node while it announces it. */
     public ClusterStatus status() {
-        return members.status();
+        ClusterStatus s = members.status();
+        return anycast == null
+                ? s
+                : new ClusterStatus(s.node(), s.role(), s.members(), anycast.status(s.vips()), s.groups());
     }
 
-    /** Whether this node holds VIPs: at least one group. */
+    /** Whether this node holds elected VIPs: at least one group. */
     public boolean active() {
         return members.groups().holdsAny();
     }
@@ -271,6 +318,11 @@ public final class ClusterNode implements AutoCloseable {
     /** Whether this node holds the VIPs of {@code group}. */
     public boolean holds(String group) {
         return members.groups().holds(group);
+    }
+
+    /** Whether this node holds {@code vip} now: for a {@code bgp} VIP, whether it announces it. */
+    public boolean owns(VipConfig vip) {
+        return vip.elected() ? holds(vip.group()) : anycast != null && anycast.announced();
     }
 
     /** How many times this node took a VIP group over from an earlier holder, all groups together. */

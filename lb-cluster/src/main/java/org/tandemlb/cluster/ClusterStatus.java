@@ -49,9 +49,10 @@ public record ClusterStatus(String node, Role role, List<Member> members, List<V
      * A VIP.
      *
      * @param address the address as configured ({@code 203.0.113.10/24})
-     * @param driver  {@code linux}, {@code bind} or {@code script}
-     * @param owner   the member that holds it, or null when none does
-     * @param group   its VIP group
+     * @param driver  {@code linux}, {@code bind}, {@code script} or {@code bgp}
+     * @param owner   the member that holds it, or null when none does; for a {@code bgp} VIP, this
+     *                node while it announces it (each node tells only its own)
+     * @param group   its VIP group; null for a {@code bgp} VIP, which is in none
      */
     public record Vip(String address, String driver, String owner, String group) {
 
@@ -81,14 +82,14 @@ public record ClusterStatus(String node, Role role, List<Member> members, List<V
         groups = List.copyOf(groups);
     }
 
-    /** A status whose groups are those of {@code vips} (their owners as the VIPs say). */
+    /** A status whose groups are those of {@code vips} (their owners as the VIPs say; bgp VIPs are in none). */
     public ClusterStatus(String node, Role role, List<Member> members, List<Vip> vips) {
         this(node, role, members, vips, groupsOf(vips));
     }
 
     private static List<Group> groupsOf(List<Vip> vips) {
         Map<String, String> owners = new TreeMap<>();
-        vips.forEach(v -> owners.putIfAbsent(v.group(), v.owner()));
+        vips.stream().filter(v -> v.group() != null).forEach(v -> owners.putIfAbsent(v.group(), v.owner()));
         return owners.entrySet().stream()
                 .map(e -> new Group(e.getKey(), e.getValue(), List.of()))
                 .toList();

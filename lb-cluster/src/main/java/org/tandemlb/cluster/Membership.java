@@ -175,6 +175,17 @@ final class Membership {
         });
     }
 
+    /**
+     * On the actor thread: what the {@code bgp} VIPs ({@link Anycast}) decide on. The members are
+     * those the election counts (in the view, or heard directly within 1.5 s), itself included;
+     * none before the first view.
+     */
+    Anycast.Fitness fitness() {
+        long now = ticker.getAsLong();
+        int members = peers.view() == null ? 0 : 1 + peers.counted(now).size();
+        return new Anycast.Fitness(self(now).ready(), readiness.serversUp(), members);
+    }
+
     /** Sends runtime changes of servers made here to every member, in order. */
     void sendChanges(List<ServerChange> made) {
         outbox.send(null, Messages.encode(new Messages.Changes(false, made)), false);

@@ -103,7 +103,9 @@ final class StatusBoard {
 
     private List<ClusterStatus.Vip> vips(Map<String, String> owners) {
         return config.vips().stream()
-                .map(v -> new ClusterStatus.Vip(v.cidr(), v.driver().configName(), owners.get(v.group()), v.group()))
+                .map(v -> v.elected()
+                        ? new ClusterStatus.Vip(v.cidr(), v.driver().configName(), owners.get(v.group()), v.group())
+                        : new ClusterStatus.Vip(v.cidr(), v.driver().configName(), null, null))
                 .toList();
     }
 }

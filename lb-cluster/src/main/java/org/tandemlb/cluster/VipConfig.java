@@ -11,7 +11,8 @@ import java.util.Objects;
  * @param prefixLength the prefix length written in the configuration; the {@code linux} driver adds
  *                     the address as a host address ({@code /32} or {@code /128}) all the same, so
  *                     that holding a VIP never adds a route
- * @param iface        the network interface, required by {@link Driver#LINUX}, else may be null
+ * @param iface        the network interface, required by {@link Driver#LINUX}; {@code lo} for
+ *                     {@link Driver#BGP}; else may be null
  * @param driver       how the VIP is taken and released
  * @param onActive     {@link Driver#SCRIPT}: the command run (with {@code /bin/sh -c}) on becoming active
  * @param onStandby    {@link Driver#SCRIPT}: the command run on becoming standby (and at start)
@@ -31,7 +32,12 @@ public record VipConfig(
         /** The active node binds the frontends that name the VIP; the standby does not. */
         BIND,
         /** The user's commands run on becoming active and standby. */
-        SCRIPT;
+        SCRIPT,
+        /**
+         * Every healthy node holds the VIP on its loopback and announces it to the site's router
+         * through BIRD (ECMP); no election.
+         */
+        BGP;
 
         /** The name used in configuration files. */
         public String configName() {
@@ -45,6 +51,10 @@ public record VipConfig(
         Objects.requireNonNull(group, "group");
         if (!group.matches("[A-Za-z0-9_.-]+")) {
             throw new IllegalArgumentException("VIP " + ip + ": group '" + group + "' is not [A-Za-z0-9_.-]+");
+        }
+        if (driver == Driver.BGP && !group.equals(DEFAULT_GROUP)) {
+            throw new IllegalArgumentException(
+                    "VIP " + ip + ": a bgp VIP is in no group (every fit node announces it): remove its group");
         }
         if (ip.isEmpty() || !(Character.digit(ip.charAt(0), 16) >= 0 || ip.charAt(0) == ':')) {
             throw new IllegalArgumentException("VIP '" + ip + "' is not an IP address");
@@ -67,6 +77,11 @@ public record VipConfig(
         this(ip, prefixLength, iface, driver, onActive, onStandby, DEFAULT_GROUP);
     }
 
+    /** Whether the VIP is elected (held by one node, in its group): every driver but {@code bgp}. */
+    public boolean elected() {
+        return driver != Driver.BGP;
+    }
+
     /** This VIP in {@code group}. */
     public VipConfig inGroup(String group) {
         return new VipConfig(ip, prefixLength, iface, driver, onActive, onStandby, group);
@@ -80,6 +95,11 @@ public record VipConfig(
     /** A VIP for the {@code linux} driver on {@code iface}. */
     public static VipConfig linux(String ip, int prefixLength, String iface) {
         return new VipConfig(ip, prefixLength, iface, Driver.LINUX, null, null);
+    }
+
+    /** A VIP for the {@code bgp} driver: a host address on {@code lo}, announced through BIRD. */
+    public static VipConfig bgp(String ip) {
+        return new VipConfig(ip, ip.indexOf(':') >= 0 ? 128 : 32, "lo", Driver.BGP, null, null);
     }
 
     /** A VIP for the {@code script} driver. */

@@ -38,17 +38,23 @@ public interface ClusterView {
     /**
      * A virtual IP and who holds it.
      *
-     * @param address the VIP as configured, {@code 203.0.113.10/24}
-     * @param owner   the name of the member that holds it, or null when nobody does
-     * @param group   its VIP group
+     * @param address   the VIP as configured, {@code 203.0.113.10/24}
+     * @param owner     the name of the member that holds it, or null when nobody does; for a
+     *                  {@code bgp} VIP, this node while it announces it
+     * @param group     its VIP group; null for a {@code bgp} VIP, which is in none
+     * @param announced {@code bgp} VIPs only (else null): whether this node announces it
      */
-    record Vip(String address, String owner, String group) {
+    record Vip(String address, String owner, String group, Boolean announced) {
         public Vip {
             Objects.requireNonNull(address, "address");
-            Objects.requireNonNull(group, "group");
         }
 
-        /** A VIP of the {@code default} group. */
+        /** An elected VIP of {@code group}. */
+        public Vip(String address, String owner, String group) {
+            this(address, owner, Objects.requireNonNull(group, "group"), null);
+        }
+
+        /** An elected VIP of the {@code default} group. */
         public Vip(String address, String owner) {
             this(address, owner, "default");
         }

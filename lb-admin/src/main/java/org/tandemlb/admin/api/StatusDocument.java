@@ -49,7 +49,7 @@ public record StatusDocument(
                     view.role().apiName(),
                     List.copyOf(view.members()),
                     view.vips().stream()
-                            .map(v -> new VipJson(v.address(), v.owner(), v.group()))
+                            .map(v -> new VipJson(v.address(), v.owner(), v.group(), v.announced()))
                             .toList(),
                     view.groups().stream()
                             .map(g -> new GroupJson(g.name(), g.owner(), g.candidates()))
@@ -57,8 +57,12 @@ public record StatusDocument(
         }
     }
 
-    /** A VIP, the member that holds it (null: nobody), and its group. */
-    public record VipJson(String address, String owner, String group) {}
+    /**
+     * A VIP, the member that holds it (null: nobody), its group (null for a {@code bgp} VIP), and
+     * {@code announced}: for a {@code bgp} VIP, whether this node announces it (null for the
+     * elected VIPs).
+     */
+    public record VipJson(String address, String owner, String group, Boolean announced) {}
 
     /** A VIP group, the member that holds it (null: nobody), and the members able to take it. */
     public record GroupJson(String name, String owner, List<String> candidates) {}

@@ -34,7 +34,8 @@ public final class LiveClusterView implements ClusterView {
     @Override
     public List<Vip> vips() {
         return node.status().vips().stream()
-                .map(v -> new Vip(v.address(), v.owner(), v.group()))
+                .map(v ->
+                        new Vip(v.address(), v.owner(), v.group(), v.driver().equals("bgp") ? v.owner() != null : null))
                 .toList();
     }
 

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.tandemlb.cluster.BgpConfig;
 import org.tandemlb.cluster.ClusterConfig;
 import org.tandemlb.cluster.ClusterStack;
 import org.tandemlb.cluster.VipConfig;
@@ -34,10 +35,13 @@ final class ClusterRules {
             "secret",
             "tiebreaker",
             "vips",
-            "timings");
+            "timings",
+            "bgp");
+    private static final List<String> BGP_KEYS = List.of("socket", "protocol", "drain");
+
     private static final List<String> VIP_KEYS =
             List.of("address", "interface", "driver", "on_active", "on_standby", "group");
-    private static final List<String> DRIVERS = List.of("linux", "bind", "script");
+    private static final List<String> DRIVERS = List.of("linux", "bind", "script", "bgp");
     private static final List<String> TIMINGS = List.of("default", "fast");
     private static final int MAX_PRIORITY = 255;
 
@@ -93,7 +97,12 @@ final class ClusterRules {
         List<VipConfig> vips = vips(s);
         boolean spreading = spread != null
                 ? spread
-                : vips.stream().map(VipConfig::group).distinct().count() > 1;
+                : vips.stream()
+                                .filter(VipConfig::elected)
+                                .map(VipConfig::group)
+                                .distinct()
+                                .count()
+                        > 1;
         if (spreading && preempt != null && preempt) {
             problems.report(
                     s.key("preempt"),
@@ -101,6 +110,7 @@ final class ClusterRules {
                     "has no effect with spread (several VIP groups spread by default): a returning node "
                             + "takes its share back after preempt_delay anyway; remove it, or set spread: false");
         }
+        BgpConfig bgp = bgp(s);
         if (problems.count() > before) {
             return null;
         }
@@ -126,8 +136,44 @@ final class ClusterRules {
                 b.preemptDelay(preemptDelay);
             }
             vips.forEach(b::vip);
+            b.bgp(bgp);
             return b.build();
         });
+    }
+
+    /** {@code bgp}, optional: BIRD's control socket, the protocol Tandem enables, the drain. */
+    private BgpConfig bgp(Section cluster) {
+        if (!cluster.has("bgp")) {
+            return BgpConfig.DEFAULT;
+        }
+        Section s = cluster.section("bgp", BGP_KEYS);
+        if (s == null) {
+            return BgpConfig.DEFAULT;
+        }
+        int before = problems.count();
+        String socket = s.string("socket");
+        if (socket != null && !socket.startsWith("/")) {
+            problems.report(s.scalar("socket"), s.path("socket"), "'" + socket + "' is not an absolute path");
+        }
+        String protocol = s.string("protocol");
+        if (protocol != null && !BgpConfig.isProtocolName(protocol)) {
+            problems.report(
+                    s.scalar("protocol"),
+                    s.path("protocol"),
+                    "'" + protocol + "' is not a BIRD protocol name (a letter, then letters, digits and _)");
+        }
+        Duration drain = s.duration("drain", false);
+        if (drain != null && drain.compareTo(BgpConfig.MAX_DRAIN) > 0) {
+            problems.report(s.scalar("drain"), s.path("drain"), "is more than 5m");
+        }
+        BgpConfig d = BgpConfig.DEFAULT;
+        if (problems.count() > before) {
+            return d; // reported: the cluster section is not built
+        }
+        return new BgpConfig(
+                socket == null ? d.socket() : socket,
+                protocol == null ? d.protocol() : protocol,
+                drain == null ? d.drain() : drain);
     }
 
     /** {@code peers}, required: a list of host:port, at least one. */
@@ -181,6 +227,18 @@ final class ClusterRules {
                 s.required("interface", "the linux driver adds the VIP to it");
             }
             String group = s.name("group", "group");
+            if (effective == VipConfig.Driver.BGP && iface != null && !iface.equals("lo")) {
+                problems.report(
+                        s.scalar("interface"),
+                        s.path("interface"),
+                        "is lo for driver: bgp (the VIP is a host address on the loopback; leave it out)");
+            }
+            if (effective == VipConfig.Driver.BGP && group != null) {
+                problems.report(
+                        s.scalar("group"),
+                        s.path("group"),
+                        "is not for driver: bgp (every fit node announces a bgp VIP: it is in no group)");
+            }
             String onActive = s.string("on_active");
             String onStandby = s.string("on_standby");
             if (!driverBad && effective != VipConfig.Driver.SCRIPT) {
@@ -206,7 +264,7 @@ final class ClusterRules {
                 return new VipConfig(
                         address.substring(0, slash),
                         Integer.parseInt(address.substring(slash + 1)),
-                        iface,
+                        effective == VipConfig.Driver.BGP ? "lo" : iface,
                         effective,
                         onActive,
                         onStandby,

@@ -1,22 +1,30 @@
 package org.tandemlb.cluster.it;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import org.tandemlb.cluster.BgpConfig;
 import org.tandemlb.cluster.ClusterConfig;
+import org.tandemlb.cluster.ClusterMetrics;
 import org.tandemlb.cluster.ClusterNode;
 import org.tandemlb.cluster.ClusterStack;
+import org.tandemlb.cluster.ClusterStatus;
 import org.tandemlb.cluster.VipConfig;
 import org.tandemlb.core.LoadBalancer;
 import org.tandemlb.core.Warmup;
 import org.tandemlb.core.backend.AdminState;
 import org.tandemlb.core.config.BackendConfig;
+import org.tandemlb.core.config.Balance;
 import org.tandemlb.core.config.FrontendConfig;
+import org.tandemlb.core.config.HeaderRule;
 import org.tandemlb.core.config.HostPort;
+import org.tandemlb.core.config.HttpRules;
 import org.tandemlb.core.config.LoadBalancerConfig;
 import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.config.ServerConfig;
@@ -26,16 +34,20 @@ import org.tandemlb.core.testsupport.ChildProcess;
  * A Tandem node in its own JVM, for the process-level tests (kill -9, SIGTERM, SIGSTOP): lb-core
  * plus a {@link ClusterNode}, built from {@code key=value} arguments, as an embedder would. It
  * prints {@code @@ READY}, {@code @@ ROLE active|standby} and answers commands on stdin:
- * {@code drain} (drains web/web1 through the cluster), {@code state} ({@code @@ STATE <admin state>}).
+ * {@code drain} (drains web/web1 through the cluster), {@code state} ({@code @@ STATE <admin state>}),
+ * {@code vip} ({@code @@ VIP <tandem_vip_owned of the first VIP> <its owner in the status>}).
  * SIGTERM stops it gracefully: handover first, then the load balancer.
  *
  * <pre>
  * name=lb1 bind=127.0.0.1:7800 peers=127.0.0.1:7800,127.0.0.1:7801 priority=100 secret=s
- * vip=bind:127.0.0.100 | vip=linux:10.1.0.100/24:eth0 | vip=linux:fd00:1::100/64:eth0
+ * vip=bind:127.0.0.100 | vip=linux:10.1.0.100/24:eth0 | vip=linux:fd00:1::100/64:eth0 | vip=bgp:10.3.0.100
  *   (several: vip=linux:10.1.0.101/24:eth0@a;linux:10.1.0.102/24:eth0@b, each @group optional)
  * [spread=true] [preempt_delay=MILLIS] [warmup=true (the daemon's warm-up before the start)]
- * frontend=127.0.0.100:8080 backend=127.0.0.1:9000
+ * frontend=127.0.0.100:8080 backend=127.0.0.1:9000[,127.0.0.1:9001...]
  * [profile=fast] [tiebreaker=host:port]
+ * [bird=/run/bird.ctl] [drain=2000] (the bgp driver: BIRD's socket, the drain in ms)
+ * [balance=source] (the servers are s1, s2, ... in the order of backend=; every response says
+ * {@code X-Node: <name>} and {@code X-Server: <server>})
  * </pre>
  */
 public final class NodeMain {
@@ -66,7 +78,7 @@ public final class NodeMain {
         if (a.containsKey("preempt_delay")) {
             cb.preemptDelay(Duration.ofMillis(Long.parseLong(a.get("preempt_delay"))));
         }
-        // driver:address (bind) or driver:address/prefix:interface (linux), then @group if any;
+        // driver:address (bind, bgp) or driver:address/prefix:interface (linux), then @group if any;
         // several separated by ';'. An IPv6 address has colons.
         for (String item : a.get("vip").split(";")) {
             int at = item.indexOf('@');
@@ -75,6 +87,12 @@ public final class NodeMain {
             VipConfig v;
             if (driver.equals("bind")) {
                 v = VipConfig.bind(vip.substring(driver.length() + 1));
+            } else if (driver.equals("bgp")) {
+                v = VipConfig.bgp(vip.substring(driver.length() + 1));
+                cb.bgp(new BgpConfig(
+                        a.get("bird"),
+                        "tandem_vips",
+                        Duration.ofMillis(Long.parseLong(a.getOrDefault("drain", "2000")))));
             } else {
                 String[] cidr =
                         vip.substring(driver.length() + 1, vip.lastIndexOf(':')).split("/");
@@ -83,14 +101,28 @@ public final class NodeMain {
             cb.vip(at < 0 ? v : v.inGroup(item.substring(at + 1)));
         }
         ClusterConfig cluster = cb.build();
+        BackendConfig.Builder web = BackendConfig.builder("web", Mode.HTTP);
+        String[] servers = a.get("backend").split(",");
+        for (int i = 0; i < servers.length; i++) {
+            // web1 alone (the tests that drain it); s1, s2... for several
+            web.server(ServerConfig.builder(servers.length == 1 ? "web1" : "s" + (i + 1), servers[i])
+                    .build());
+        }
+        FrontendConfig.Builder www =
+                FrontendConfig.builder("www", Mode.HTTP).bind(a.get("frontend")).defaultBackend("web");
+        if (a.containsKey("balance")) {
+            web.balance(Balance.valueOf(a.get("balance").toUpperCase(Locale.ROOT)));
+            www.rules(new HttpRules(
+                    List.of(),
+                    List.of(
+                            new HeaderRule(HeaderRule.Op.SET, "X-Node", name),
+                            new HeaderRule(HeaderRule.Op.SET, "X-Server", "{server}")),
+                    null,
+                    Map.of()));
+        }
         LoadBalancerConfig full = LoadBalancerConfig.builder()
-                .backend(BackendConfig.builder("web", Mode.HTTP)
-                        .server(ServerConfig.builder("web1", a.get("backend")).build())
-                        .build())
-                .frontend(FrontendConfig.builder("www", Mode.HTTP)
-                        .bind(a.get("frontend"))
-                        .defaultBackend("web")
-                        .build())
+                .backend(web.build())
+                .frontend(www.build())
                 .build();
         if (Boolean.parseBoolean(a.getOrDefault("warmup", "false"))) {
             // As the daemon does at start: a standby elected later serves its first clients warm.
@@ -103,6 +135,8 @@ public final class NodeMain {
         ClusterNode node = ClusterNode.builder(cluster, lb, full)
                 .listener(s -> say("ROLE " + s.role().apiName()))
                 .build();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        new ClusterMetrics(node).bindTo(registry);
         node.start();
         // READY once in a view (start() returns once the ports are bound): the tests start the
         // next node after that, as an operator starts one host after the other.
@@ -123,6 +157,11 @@ public final class NodeMain {
                 case "drain" -> {
                     node.changeServer("web", "web1", AdminState.DRAIN, 7);
                     say("OK");
+                }
+                case "vip" -> {
+                    // What the metric and the status API say of the VIP on this node.
+                    ClusterStatus.Vip v = node.status().vips().get(0);
+                    say("VIP " + (int) registry.get("tandem.vip.owned").gauge().value() + " " + v.owner());
                 }
                 case "state" -> {
                     var s = lb.backend("web").server("web1");

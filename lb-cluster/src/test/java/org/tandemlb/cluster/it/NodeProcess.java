@@ -13,6 +13,7 @@ import org.tandemlb.core.testsupport.ChildProcess;
  */
 final class NodeProcess implements AutoCloseable {
     private static final Pattern STATE = Pattern.compile("^@@ STATE (.*)$");
+    private static final Pattern VIP = Pattern.compile("^@@ VIP (.*)$");
     final String name;
     final Process process;
     private final ChildProcess child;
@@ -77,6 +78,13 @@ final class NodeProcess implements AutoCloseable {
         int from = child.lineCount();
         command("state");
         return child.awaitLine(from, STATE, Duration.ofSeconds(5)).group(1);
+    }
+
+    /** Asks {@code vip}: the first VIP's {@code tandem_vip_owned} and its owner in the status. */
+    String vip() throws IOException {
+        int from = child.lineCount();
+        command("vip");
+        return child.awaitLine(from, VIP, Duration.ofSeconds(5)).group(1);
     }
 
     /** The probes a {@link ProbeMain} printed so far. */

@@ -218,6 +218,16 @@ public final class Server implements Candidate {
         return start + w * ramp / target + 1;
     }
 
+    /**
+     * The {@linkplain #targetWeight() target weight}: a slow start ramps the weight from the
+     * moment this node saw the server come up, which differs from node to node, so hashing does
+     * not ramp, and every node sends a client to the same server.
+     */
+    @Override
+    public int hashWeight() {
+        return weight;
+    }
+
     /** The weight set by the configuration or the API; {@link #weight()} ramps towards it during slow start. */
     public int targetWeight() {
         return weight;

@@ -11,6 +11,17 @@ public interface Candidate {
     /** The current effective weight, at least 1 for a candidate (zero-weight servers are never candidates). */
     int weight();
 
+    /**
+     * The weight that hashing ({@code source}, {@code hash}) scores this server by: the same on
+     * every node of a cluster at every moment, so a client maps to the same server whichever node
+     * the router sends its flow to. The {@linkplain #weight() effective weight} is not: it ramps
+     * during a slow start that began when this node saw the server come up. By default the
+     * effective weight.
+     */
+    default int hashWeight() {
+        return weight();
+    }
+
     /** The requests (HTTP) or connections (TCP) this server is handling now. */
     int activeConnections();
 }

@@ -26,6 +26,10 @@ public final class Lineup<T extends Candidate> {
 
     private final byte[][] ids;
     private final boolean uniform;
+    /** Each candidate's {@linkplain Candidate#hashWeight() hash weight}: what hashing scores by. */
+    private final int[] hashWeights;
+
+    private final boolean uniformHash;
 
     private Lineup(List<? extends T> candidates, int[] weights) {
         int n = candidates.size();
@@ -36,8 +40,10 @@ public final class Lineup<T extends Candidate> {
         this.weights = weights.clone();
         this.ends = new long[n];
         this.ids = new byte[n][];
+        this.hashWeights = new int[n];
         long sum = 0;
         boolean same = true;
+        boolean sameHash = true;
         for (int i = 0; i < n; i++) {
             if (weights[i] < 1) {
                 throw new IllegalArgumentException(
@@ -47,8 +53,11 @@ public final class Lineup<T extends Candidate> {
             ends[i] = sum;
             ids[i] = Objects.requireNonNull(candidates.get(i).id(), "id").getBytes(StandardCharsets.UTF_8);
             same &= weights[i] == weights[0];
+            hashWeights[i] = Math.max(1, candidates.get(i).hashWeight());
+            sameHash &= hashWeights[i] == hashWeights[0];
         }
         this.uniform = same;
+        this.uniformHash = sameHash;
     }
 
     /**
@@ -97,6 +106,19 @@ public final class Lineup<T extends Candidate> {
     /** Whether every candidate has the same weight. */
     boolean uniformWeights() {
         return uniform;
+    }
+
+    /**
+     * The hash weight of the candidate at {@code i} when the lineup was made: its set weight, the
+     * same on every node (a slow start ramps only the effective weight).
+     */
+    int hashWeight(int i) {
+        return hashWeights[i];
+    }
+
+    /** Whether every candidate has the same hash weight. */
+    boolean uniformHashWeights() {
+        return uniformHash;
     }
 
     /** The UTF-8 bytes of the id of the candidate at {@code i}. */

@@ -50,8 +50,10 @@ final class Rendezvous {
      * The index of {@code l}'s candidate with the highest score for the key whose state is
      * {@code keyState}, among those {@code ruledOut} does not rule out (the first in order on a
      * tie), or -1 when it rules them all out. The score of a candidate of weight {@code w} is
-     * {@code -w / ln(u)}, {@code u} uniform in (0, 1) from the hash. With equal weights the
-     * highest score is the highest {@code u}, so the logarithm is skipped (the same winner).
+     * {@code -w / ln(u)}, {@code u} uniform in (0, 1) from the hash, {@code w} its
+     * {@linkplain Candidate#hashWeight() hash weight}: never a weight ramping on this node only, so
+     * that every node of a cluster picks alike. With equal weights the highest score is the
+     * highest {@code u}, so the logarithm is skipped (the same winner).
      */
     static <T extends Candidate> int best(Lineup<T> l, long keyState, Predicate<? super T> ruledOut) {
         return best(l, keyState, ruledOut, 0, 0, 0);
@@ -66,7 +68,7 @@ final class Rendezvous {
     static <T extends Candidate> int best(
             Lineup<T> l, long keyState, Predicate<? super T> ruledOut, double bound, long active, long weights) {
         int best = -1;
-        if (l.uniformWeights()) {
+        if (l.uniformHashWeights()) {
             long bestDraw = -1;
             for (int i = 0; i < l.size(); i++) {
                 if (ruledOut(l, i, ruledOut, bound, active, weights)) {
@@ -88,7 +90,7 @@ final class Rendezvous {
             // The draw's 53 bits, centred in their interval: u is uniform in (0, 1), never 0 nor
             // 1, so ln(u) is finite and strictly negative and the score finite and positive.
             double u = (draw(keyState, l.id(i)) + 0.5) * 0x1.0p-53;
-            double score = -l.weight(i) / Math.log(u);
+            double score = -l.hashWeight(i) / Math.log(u);
             if (score > bestScore) {
                 best = i;
                 bestScore = score;
