@@ -74,4 +74,27 @@ class BgpSectionTest {
                           bgp: { socket: bird.ctl, protocol: 1vips, drain: 6m }
                         """));
     }
+
+    @Test
+    void aBgpVipIsInNoGroupAndTheElectedOnesKeepTheirs() throws Exception {
+        assertEquals(
+                List.of("t.yaml:10:58: cluster.vips[0].group: is not for driver: bgp (every fit node announces a bgp "
+                        + "VIP: it is in no group)"),
+                problems(HEAD + """
+                          vips: [{ address: 203.0.113.10/32, driver: bgp, group: a }]
+                        """));
+        ClusterConfig c = parse(HEAD + """
+                  vips:
+                    - { address: 203.0.113.10/32, driver: bgp }
+                    - { address: 203.0.113.20/24, interface: eth0, group: a }
+                    - { address: 203.0.113.21/24, interface: eth0, group: b }
+                """).cluster();
+        assertEquals(List.of("a", "b"), c.groups(), "the bgp VIP adds no group");
+        assertEquals(true, c.spread());
+        ClusterConfig only = parse(HEAD + """
+                  vips: [{ address: 203.0.113.10/32, driver: bgp }]
+                """).cluster();
+        assertEquals(List.of(VipConfig.DEFAULT_GROUP), only.groups());
+        assertEquals(false, only.spread());
+    }
 }
