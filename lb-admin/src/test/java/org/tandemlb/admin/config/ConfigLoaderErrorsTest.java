@@ -895,7 +895,7 @@ class ConfigLoaderErrorsTest {
                     "t.yaml:16:18: cluster.vips[1].address: '203.0.113.300/24' is not an IPv4 or IPv6 address with a prefix length, such as 203.0.113.10/24",
                     "t.yaml:17:18: cluster.vips[2].address: '203.0.113.11/33' has a bad prefix length: use 0 to 32",
                     "t.yaml:18:7: cluster.vips[3]: 'interface' is required (the linux driver adds the VIP to it)",
-                    "t.yaml:20:43: cluster.vips[5].driver: 'linx' is not one of linux, bind, script; did you mean 'linux'?");
+                    "t.yaml:20:43: cluster.vips[5].driver: 'linx' is not one of linux, bind, script, bgp; did you mean 'linux'?");
         }
 
         @Test
