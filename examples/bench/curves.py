@@ -17,6 +17,8 @@ UNITS = {"B": 1, "KB": 1024, "MB": 1024 ** 2, "GB": 1024 ** 3, "TB": 1024 ** 4}
 SIZE_ORDER = ["0b", "1k", "16k", "128k", "1m"]
 LABELS = {"tandem-http": "Tandem http", "haproxy-http": "HAProxy http", "tandem-tcp": "Tandem tcp",
           "haproxy-tcp": "HAProxy tcp"}
+# The proxy's CPU time per request: far less sensitive to the machine's other load than requests/s.
+CPU_PANEL = ("proxy CPU per request, us", True, "proxy_us_per_req", 1.0)
 COLOURS = {"tandem-http": "#e07b24", "haproxy-http": "#2c5f9e", "tandem-tcp": "#f2b279", "haproxy-tcp": "#7fa7d8"}
 
 
@@ -185,7 +187,7 @@ def gnuplot(out_dir, name, title, panels):
     gp = ['set terminal pngcairo size %d,460 font "sans,10"' % (520 * len(panels)),
           'set output "%s"' % os.path.join(out_dir, name + ".png"),
           'set multiplot layout 1,%d title "%s"' % (len(panels), title),
-          "set termoption noenhanced", "set key top left", "set grid", "set format y \"%.0s%c\""]
+          "set termoption noenhanced", "set key top left", "set grid", "set format y \"%g\""]
     for i, (ylabel, logy, series) in enumerate(panels):
         dat = os.path.join(out_dir, "%s.%d.dat" % (name, i))
         labels = [x for x, _ in series[0][2]]
@@ -226,13 +228,13 @@ def main():
     for curve, title, pairs, columns, panels in (
             ("connections", "Client connections (wrk -c), keep-alive, 3 B, http", http,
              [("req/s", "rps", "%.0f"), ("p99 ms", "p99", "%.2f")],
-             [("requests/s", False, "rps", 1.0), ("p99 latency, ms", True, "p99", 1.0)]),
+             [("requests/s", False, "rps", 1.0), ("p99 latency, ms", True, "p99", 1.0), CPU_PANEL]),
             ("size", "Response size, keep-alive, 64 connections, http and tcp", both,
              [("req/s", "rps", "%.0f"), ("Gbit/s", "gbps", "%.2f")],
-             [("requests/s", True, "rps", 1.0), ("Gbit/s (wrk's transfer rate)", False, "gbps", 1.0)]),
+             [("requests/s", True, "rps", 1.0), ("Gbit/s (wrk's transfer rate)", False, "gbps", 1.0), CPU_PANEL]),
             ("servers", "Servers per backend (roundrobin), keep-alive, 64 connections, 3 B, http", http,
              [("req/s", "rps", "%.0f"), ("p99 ms", "p99", "%.2f")],
-             [("requests/s", False, "rps", 1.0)]),
+             [("requests/s", False, "rps", 1.0), CPU_PANEL]),
             ("jvm", "Tandem's JVM option sets beside HAProxy", [], [], [])):
         cdir = os.path.join(raw, curve)
         if not os.path.isdir(cdir):
