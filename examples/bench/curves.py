@@ -219,7 +219,7 @@ def main():
     out_dir = sys.argv[1]
     raw = os.path.join(out_dir, "raw")
     env = open(os.path.join(out_dir, "env.txt")).read() if os.path.exists(os.path.join(out_dir, "env.txt")) else ""
-    md = ["# Cost curves, Tandem beside HAProxy (nbthread 2): %s" % os.path.basename(out_dir.rstrip("/")), "",
+    md = ["# Cost curves, Tandem beside HAProxy (nbthread 2): %s" % os.path.basename(os.path.abspath(out_dir)), "",
           "```", env.strip(), "```", "",
           "Medians of the runs; `×`: Tandem over HAProxy; spread: half the range of the runs' requests/s over "
           "the median; `µs CPU/req`: the proxy's CPU time per request.", ""]
