@@ -24,6 +24,7 @@
 #   --duration S      seconds per wrk run (default 5)
 #   --runs N          runs per point and target, the median is reported (default 3)
 #   --warmup S        seconds of unrecorded load per Tandem listener (default 20; HAProxy 3)
+#   --frontends LIST  the frontends curve's points (default 1,10,100,1000)
 #   --jvm-sets LIST   for the jvm curve: NAME=OPTIONS entries separated by ';', each a Tandem
 #                     started with TANDEM_JAVA_OPTS=OPTIONS (default: the launcher's defaults and
 #                     three smaller sets, see JVM_SETS below)
@@ -48,6 +49,7 @@ RUNS=3
 WARMUP=20
 OUT=""
 LABEL=""
+FRONTEND_POINTS=(1 10 100 1000)
 # The jvm curve's default sets: the launcher's defaults, and the two smallest of the footprint
 # study in docs/performance.md ("Memory").
 JVM_SETS="launcher=;serial=-XX:+UseSerialGC -Xms32m -Xmx512m -Xmn16m -XX:TrimNativeHeapInterval=5000"
@@ -64,6 +66,7 @@ while (($#)); do
     --duration) DURATION="$2"; shift 2 ;;
     --runs) RUNS="$2"; shift 2 ;;
     --warmup) WARMUP="$2"; shift 2 ;;
+    --frontends) IFS=, read -r -a FRONTEND_POINTS <<<"$2"; shift 2 ;;
     --jvm-sets) JVM_SETS="$2"; shift 2 ;;
     --out) OUT="$2"; shift 2 ;;
     --label) LABEL="$2"; shift 2 ;;
@@ -79,13 +82,13 @@ for c in "${curve_list[@]}"; do
   case "$c" in connections|size|servers|frontends|jvm) ;; *) die "unknown curve $c" ;; esac
 done
 wants() { [[ " ${curve_list[*]} " == *" $1 "* ]]; }
+for n in "${FRONTEND_POINTS[@]}"; do [[ "$n" =~ ^[0-9]+$ && "$n" -ge 1 && "$n" -le 1000 ]] || die "--frontends: $n is not a number from 1 to 1000"; done
 
 # The points of each curve.
 CONN_POINTS=(16 64 256 1000 4000 10000)
 SIZE_POINTS=(0b 1k 16k 128k 1m)
 declare -A SIZE_BYTES=([0b]=0 [1k]=1024 [16k]=16384 [128k]=131072 [1m]=1048576)
 SERVER_POINTS=(2 10 100 1000)
-FRONTEND_POINTS=(1 10 100 1000)
 
 missing=()
 for tool in nginx haproxy wrk gnuplot python3 curl; do command -v "$tool" >/dev/null || missing+=("$tool"); done
