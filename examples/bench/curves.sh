@@ -403,7 +403,7 @@ if wants frontends; then
   mkdir -p "$OUT/raw/frontends"
   echo "# proxy frontends run start_ms reload_ms rss_start_kib rss_after_reload_kib" >"$OUT/raw/frontends/times.txt"
   for n in "${FRONTEND_POINTS[@]}"; do fe_configs "$n"; done
-  cp "$work/tandem-10.yaml" "$work/haproxy-10.cfg" "$OUT/raw/frontends/"
+  cp "$work/tandem-${FRONTEND_POINTS[0]}.yaml" "$work/haproxy-${FRONTEND_POINTS[0]}.cfg" "$OUT/raw/frontends/"
   for n in "${FRONTEND_POINTS[@]}"; do
     for r in $(seq "$RUNS"); do
       fe_run tandem "$n" "$r"
