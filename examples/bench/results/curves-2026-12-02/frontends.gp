@@ -8,16 +8,16 @@ set format y "%g"
 set ylabel "start, ms"
 set logscale y
 set yrange [*:*]
-set xrange [-0.3:2.300000]
+set xrange [-0.3:3.300000]
 plot "./frontends.0.dat" using 1:3:xtic(2) with linespoints lw 2 pt 7 lc rgb "#e07b24" title "Tandem", "./frontends.0.dat" using 1:4:xtic(2) with linespoints lw 2 pt 7 lc rgb "#f2b279" title "Tandem, TANDEM_WARMUP=off", "./frontends.0.dat" using 1:5:xtic(2) with linespoints lw 2 pt 7 lc rgb "#2c5f9e" title "HAProxy"
 set ylabel "reload, ms"
 set logscale y
 set yrange [*:*]
-set xrange [-0.3:2.300000]
+set xrange [-0.3:3.300000]
 plot "./frontends.1.dat" using 1:3:xtic(2) with linespoints lw 2 pt 7 lc rgb "#e07b24" title "Tandem", "./frontends.1.dat" using 1:4:xtic(2) with linespoints lw 2 pt 7 lc rgb "#f2b279" title "Tandem, TANDEM_WARMUP=off", "./frontends.1.dat" using 1:5:xtic(2) with linespoints lw 2 pt 7 lc rgb "#2c5f9e" title "HAProxy"
 set ylabel "RSS, MiB"
 set logscale y
 set yrange [*:*]
-set xrange [-0.3:2.300000]
+set xrange [-0.3:3.300000]
 plot "./frontends.2.dat" using 1:3:xtic(2) with linespoints lw 2 pt 7 lc rgb "#e07b24" title "Tandem", "./frontends.2.dat" using 1:4:xtic(2) with linespoints lw 2 pt 7 lc rgb "#f2b279" title "Tandem, TANDEM_WARMUP=off", "./frontends.2.dat" using 1:5:xtic(2) with linespoints lw 2 pt 7 lc rgb "#2c5f9e" title "HAProxy"
 unset multiplot
