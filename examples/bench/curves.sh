@@ -26,8 +26,8 @@
 #   --warmup S        seconds of unrecorded load per Tandem listener (default 20; HAProxy 3)
 #   --frontends LIST  the frontends curve's points (default 1,10,100,1000)
 #   --jvm-sets LIST   for the jvm curve: NAME=OPTIONS entries separated by ';', each a Tandem
-#                     started with TANDEM_JAVA_OPTS=OPTIONS (default: the launcher's defaults and
-#                     three smaller sets, see JVM_SETS below)
+#                     started with TANDEM_JAVA_OPTS=OPTIONS (default: the launcher's defaults, the
+#                     old ones and two serial sets, see JVM_SETS below)
 #   --out DIR         write the results to DIR
 #   --label TEXT      a note recorded in env.txt and the table's heading
 # Environment: TANDEM_CMD, TANDEM_JAVA_OPTS, BENCH_PORT_BASE (ports BASE+81 .. BASE+4001 on
@@ -50,11 +50,11 @@ WARMUP=20
 OUT=""
 LABEL=""
 FRONTEND_POINTS=(1 10 100 1000)
-# The jvm curve's default sets: the launcher's defaults, and the two smallest of the footprint
-# study in docs/performance.md ("Memory").
-JVM_SETS="launcher=;serial=-XX:+UseSerialGC -Xms32m -Xmx512m -Xmn16m -XX:TrimNativeHeapInterval=5000"
+# The jvm curve's default sets: the launcher's defaults, the defaults before the footprint study
+# in docs/performance.md ("Memory"), and the two serial sets it measured.
+JVM_SETS="launcher=;old=-XX:+UseParallelGC -Xms256m -Xmx512m -XX:TrimNativeHeapInterval=0"
+JVM_SETS+=";serial=-XX:+UseSerialGC -Xms32m -Xmx512m -Xmn16m -XX:TrimNativeHeapInterval=5000"
 JVM_SETS+=";serial-1m-chunks=-XX:+UseSerialGC -Xms32m -Xmx512m -Xmn16m -XX:TrimNativeHeapInterval=5000 -Dio.netty.allocator.maxOrder=7"
-JVM_SETS+=";parallel=-XX:+UseParallelGC -Xms32m -Xmx512m -Xmn16m -XX:TrimNativeHeapInterval=5000"
 
 usage() {
   sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//'
