@@ -67,6 +67,9 @@ set -euo pipefail
 
 here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
+PROG=bench
+# shellcheck source=examples/bench/lib.sh
+source "$here/lib.sh"
 
 DURATION=10
 RUNS=3
@@ -78,11 +81,6 @@ OUT=""
 RATE_FRACTION=50
 RATE=""
 LABEL=""
-
-die() {
-  echo "bench: $*" >&2
-  exit 1
-}
 
 usage() {
   sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//'
@@ -306,17 +304,9 @@ if ((NEED_PACED)); then
     || die "could not build paced.c: $(tail -5 "$work/logs/paced-build.log")"
 fi
 
-# ---- processes: started in the background, recorded, stopped by PID ---------------------------
-declare -a PIDS=()
-declare -A PID_OF=()
+# ---- processes: started in the background, recorded, stopped by PID (lib.sh) --------------------
 cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
+  stop_all
   if [[ "${KEEP_WORK:-0}" == 1 ]]; then
     echo "bench: scratch directory kept: $work" >&2
   else
@@ -330,36 +320,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'echo "bench: interrupted" >&2; exit 130' INT TERM
 
-# start NAME COMMAND...: runs COMMAND in the background with its output in logs/NAME.log.
-start() {
-  local name="$1"
-  shift
-  "$@" >"$work/logs/$name.log" 2>&1 &
-  PIDS+=("$!")
-  PID_OF[$name]=$!
-}
-
-forget() { # forget PID: stop one process started by start and remove it from the list
-  local pid="$1" keep=() p
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-  for p in "${PIDS[@]}"; do [[ "$p" == "$pid" ]] || keep+=("$p"); done
-  PIDS=("${keep[@]}")
-}
-
-# wait_ready NAME URL [CURL_OPTION...]: until URL answers 200 twenty times in a row (both servers
-# behind a round-robin proxy), within 60 s; fails if NAME's process has exited.
-wait_ready() {
-  local name="$1" url="$2" ok=0 deadline=$((SECONDS + 60))
-  shift 2
-  while ((ok < 20)); do
-    kill -0 "${PID_OF[$name]}" 2>/dev/null || die "$name exited at start; its log: $(tail -5 "$work/logs/$name.log")"
-    ((SECONDS < deadline)) || die "$name did not answer $url within 60 s; its log: $(tail -5 "$work/logs/$name.log")"
-    if curl -sf -m 2 -o /dev/null "$@" "$url"; then ok=$((ok + 1)); else ok=0; sleep 0.2; fi
-  done
-}
 # wait_ready_tls NAME ECDSA_PORT RSA_PORT: both TLS listeners, over HTTP/1.1 and over HTTP/2 (ALPN)
 wait_ready_tls() {
   local port
@@ -367,13 +327,6 @@ wait_ready_tls() {
     wait_ready "$1" "https://127.0.0.1:$port/3b" -k --http1.1
     wait_ready "$1" "https://127.0.0.1:$port/3b" -k --http2
   done
-}
-
-subst() { # subst TEMPLATE OUTPUT KEY=VALUE...
-  local in="$1" out="$2" expr=() kv
-  shift 2
-  for kv in "$@" "WORK=$work"; do expr+=(-e "s#@${kv%%=*}@#${kv#*=}#g"); done
-  sed "${expr[@]}" "$in" >"$out"
 }
 
 # Certificates for the TLS rows: self-signed, one ECDSA P-256 and one RSA 2048 (clients do not
@@ -526,13 +479,6 @@ tpid="${PID_OF[tandem]:-}"
 } >"$OUT/env.txt"
 
 # ---- load ----------------------------------------------------------------------------------------
-# proc_tree PID: the process and its children (Nginx's workers under their master)
-proc_tree() { echo "$1"; cat /proc/"$1"/task/*/children 2>/dev/null | tr ' ' '\n' | sed '/^$/d'; }
-ticks() { # utime+stime of the process and its children, all threads
-  local p sum=0
-  for p in $(proc_tree "$1"); do sum=$((sum + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done
-  echo "$sum"
-}
 clk_tck=$(getconf CLK_TCK)
 
 port_of() { # port_of TARGET LISTENER
@@ -567,19 +513,6 @@ pid_of() {
   esac
 }
 
-# wrk_run SECONDS CONNS URL CLOSE OUTFILE [SCRIPT]: one bounded wrk run (with the Lua SCRIPT of
-# examples/bench when given); its CPU time into OUTFILE.time.
-# Over https wrk (OpenSSL) makes a TLS connection per client connection, without ALPN; after a
-# Connection: close it reconnects and offers the session it had, so it resumes where the server
-# lets it (raw/tls.txt says where).
-wrk_run() {
-  local secs="$1" conns="$2" url="$3" close="$4" out="$5" hdr=()
-  [[ "$close" == 1 ]] && hdr=(-H "Connection: close")
-  [[ -n "${6:-}" ]] && hdr+=(-s "$here/$6")
-  local TIMEFORMAT='%U %S'
-  { time timeout $((secs + 30)) wrk -t2 -c"$conns" -d"${secs}s" --latency "${hdr[@]}" \
-      "$url" >"$out" 2>&1 || echo "wrk exit status $?" >>"$out"; } 2>"$out.time"
-}
 # h2load_run SECONDS CONNS URL OUTFILE: one bounded h2load run (HTTP/2: by ALPN over https, with
 # prior knowledge over http), STREAMS concurrent streams per connection; CPU time as wrk_run.
 h2load_run() {
@@ -737,43 +670,15 @@ for s in "${scenario_list[@]}"; do
 done
 
 # ---- memory: idle keep-alive client connections ----------------------------------------------------
-rss_kb() { # the process and its children (Nginx's workers), summed
-  local p sum=0
-  for p in $(proc_tree "$1"); do sum=$((sum + $(awk '/^VmRSS/{print $2}' "/proc/$p/status" 2>/dev/null || echo 0))); done
-  echo "$sum"
-}
-heap_kb() { # used heap (all generations) in KiB, from jstat's *U columns
-  jstat -gc "$1" | awk 'NR==1{for(i=1;i<=NF;i++)h[i]=$i} NR==2{s=0; for(i=1;i<=NF;i++) if(h[i] ~ /^(S0U|S1U|EU|OU)$/) s+=$i; printf "%d\n", s}'
-}
-full_gc() { jcmd "$1" GC.run >/dev/null; sleep 2; }
-
-probe() { # probe NAME PID PORT
-  local name="$1" pid="$2" port="$3" rss0 rss1 heap0="" heap1="" ready="$work/idle.ready"
-  [[ "$name" == tandem ]] && { full_gc "$pid"; heap0=$(heap_kb "$pid"); }
-  rss0=$(rss_kb "$pid")
-  rm -f "$ready"
-  start "idle-$name" python3 "$here/idle_clients.py" --port "$port" --count "$IDLE" --ready-file "$ready" --hold 300
-  local cpid="${PID_OF[idle-$name]}" deadline=$((SECONDS + 180))
-  until [[ -s "$ready" ]]; do
-    kill -0 "$cpid" 2>/dev/null || die "idle client against $name failed: $(tail -3 "$work/logs/idle-$name.log")"
-    ((SECONDS < deadline)) || die "idle client against $name did not get its $IDLE connections in 180 s"
-    sleep 0.5
-  done
-  sleep 3
-  [[ "$name" == tandem ]] && { full_gc "$pid"; heap1=$(heap_kb "$pid"); }
-  rss1=$(rss_kb "$pid")
-  echo "$name $IDLE $rss0 $rss1 $heap0 $heap1" >>"$OUT/raw/memory.txt"
-  forget "$cpid"
-  sleep 2
-}
 if [[ "$MEMORY" == 1 ]]; then
   echo "bench: memory probe: $IDLE idle keep-alive connections" >&2
   echo "# name connections rss_before_kib rss_after_kib heap_before_kib heap_after_kib" >"$OUT/raw/memory.txt"
-  ! uses tandem || probe tandem "$tpid" "$T_HTTP"
-  ! uses haproxy1 || probe haproxy1 "${PID_OF[haproxy1]}" "$HAP1_HTTP"
-  ! uses haproxy2 || probe haproxy2 "${PID_OF[haproxy2]}" "$HAP2_HTTP"
-  ! uses nginxlb || probe nginxlb "${PID_OF[nginxlb]}" "$NLB_HTTP"
-  ! uses caddy || probe caddy "${PID_OF[caddy]}" "$CADDY_HTTP"
+  mem="$OUT/raw/memory.txt"
+  ! uses tandem || probe tandem "$tpid" "$T_HTTP" "$IDLE" "$mem"
+  ! uses haproxy1 || probe haproxy1 "${PID_OF[haproxy1]}" "$HAP1_HTTP" "$IDLE" "$mem"
+  ! uses haproxy2 || probe haproxy2 "${PID_OF[haproxy2]}" "$HAP2_HTTP" "$IDLE" "$mem"
+  ! uses nginxlb || probe nginxlb "${PID_OF[nginxlb]}" "$NLB_HTTP" "$IDLE" "$mem"
+  ! uses caddy || probe caddy "${PID_OF[caddy]}" "$CADDY_HTTP" "$IDLE" "$mem"
 fi
 
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/env.txt"
