@@ -88,6 +88,16 @@ public record ClusterConfig(
         return g.isEmpty() ? List.of(VipConfig.DEFAULT_GROUP) : g;
     }
 
+    /** Whether {@code vips} are spread when {@code spread} is not set: when they form more than one group. */
+    public static boolean spreadByDefault(List<VipConfig> vips) {
+        return vips.stream()
+                        .filter(VipConfig::elected)
+                        .map(VipConfig::group)
+                        .distinct()
+                        .count()
+                > 1;
+    }
+
     /** A builder; {@code secret} is required. */
     public static Builder builder(String node, HostPort bind, String secret) {
         return new Builder(node, bind, secret);
@@ -183,14 +193,7 @@ public record ClusterConfig(
         }
 
         public ClusterConfig build() {
-            boolean s = spread != null
-                    ? spread
-                    : vips.stream()
-                                    .filter(VipConfig::elected)
-                                    .map(VipConfig::group)
-                                    .distinct()
-                                    .count()
-                            > 1;
+            boolean s = spread != null ? spread : spreadByDefault(vips);
             Duration delay = preemptDelay != null ? preemptDelay : s ? SPREAD_PREEMPT_DELAY : Duration.ZERO;
             return new ClusterConfig(
                     node, name, bind, peers, priority, preempt, secret, tiebreaker, vips, profile, s, delay, bgp);

@@ -95,14 +95,7 @@ final class ClusterRules {
             problems.report(s.scalar("timings"), s.path("timings"), "'" + timings + "' is not one of default, fast");
         }
         List<VipConfig> vips = vips(s);
-        boolean spreading = spread != null
-                ? spread
-                : vips.stream()
-                                .filter(VipConfig::elected)
-                                .map(VipConfig::group)
-                                .distinct()
-                                .count()
-                        > 1;
+        boolean spreading = spread != null ? spread : ClusterConfig.spreadByDefault(vips);
         if (spreading && preempt != null && preempt) {
             problems.report(
                     s.key("preempt"),
