@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.tandemlb.cluster.it.Ip.ip;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -441,15 +442,6 @@ class BgpEcmpIT {
         ip("-n", nodeNs[i], "link", "set", "eth0", "down");
         nodes[i].process.destroyForcibly();
         birds[i].kill();
-    }
-
-    private static void ip(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("ip"));
-        cmd.addAll(List.of(args));
-        ExternalProcesses.CommandResult r = ExternalProcesses.run(Duration.ofSeconds(10), cmd);
-        if (!r.ok()) {
-            fail(String.join(" ", cmd) + ": " + r.stderr().trim());
-        }
     }
 
     private static void sysctl(String ns, String setting) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.tandemlb.cluster.it.Ip.ip;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -121,15 +122,6 @@ class NetnsClusterIT {
     /** The VIP as the linux driver adds it, a host address. */
     private String hostCidr() {
         return vip + (ipv6() ? "/128" : "/32");
-    }
-
-    private static void ip(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("ip"));
-        cmd.addAll(List.of(args));
-        ExternalProcesses.CommandResult r = ExternalProcesses.run(Duration.ofSeconds(10), cmd);
-        if (!r.ok()) {
-            fail(String.join(" ", cmd) + ": " + r.stderr().trim());
-        }
     }
 
     /** {@code ip netns exec} of namespace {@code i}, to prefix a command with. */

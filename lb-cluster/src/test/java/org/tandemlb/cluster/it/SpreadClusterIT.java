@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.tandemlb.cluster.it.Ip.ip;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -84,15 +85,6 @@ class SpreadClusterIT {
             ExternalProcesses.run(Duration.ofSeconds(10), "ip", "netns", "del", ns); // takes its veth pair along
         }
         ExternalProcesses.run(Duration.ofSeconds(10), "ip", "link", "del", bridge);
-    }
-
-    private static void ip(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("ip"));
-        cmd.addAll(List.of(args));
-        ExternalProcesses.CommandResult r = ExternalProcesses.run(Duration.ofSeconds(10), cmd);
-        if (!r.ok()) {
-            fail(String.join(" ", cmd) + ": " + r.stderr().trim());
-        }
     }
 
     private String[] inNamespace(int i) {
