@@ -9,19 +9,25 @@ import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tandemlb.core.config.BackendConfig;
+import org.tandemlb.core.config.Balance;
 import org.tandemlb.core.config.FrontendConfig;
 import org.tandemlb.core.config.HostPort;
 import org.tandemlb.core.config.LoadBalancerConfig;
 import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.config.PassiveCheckConfig;
+import org.tandemlb.core.config.RouteConfig;
 import org.tandemlb.core.config.SendProxy;
 import org.tandemlb.core.config.ServerConfig;
 import org.tandemlb.core.config.ServerProtocol;
@@ -60,6 +66,9 @@ public final class Warmup {
      * can tell the private copy's lines (its frontends listening on ephemeral ports) apart.
      */
     public static final String THREAD_NAME = "tandem-warmup";
+
+    /** The most frontends the private copy holds (one of each {@link Kind}). */
+    static final int MAX_FRONTENDS = 16;
 
     /** Requests per connection before a new one (so accepting and handshaking are warmed too). */
     private static final int REQUESTS_PER_CONNECTION = 20;
@@ -261,11 +270,29 @@ public final class Warmup {
 
     /**
      * {@code config} on 127.0.0.1 with ephemeral ports, every server replaced by the stub and
-     * everything that would reach outside the process off.
+     * everything that would reach outside the process off; of frontends of the same {@link Kind}
+     * only the first, and at most {@value #MAX_FRONTENDS} frontends, with the backends they name.
      */
     static LoadBalancerConfig privateCopy(LoadBalancerConfig config, InetSocketAddress stub) {
+        Map<String, BackendConfig> backendsByName = new HashMap<>();
+        for (BackendConfig b : config.backends()) {
+            backendsByName.put(b.name(), b);
+        }
+        Set<Kind> kinds = new HashSet<>();
+        Set<String> named = new HashSet<>();
         List<FrontendConfig> frontends = new ArrayList<>();
         for (FrontendConfig f : config.frontends()) {
+            if (frontends.size() == MAX_FRONTENDS || !kinds.add(Kind.of(f, backendsByName.get(f.defaultBackend())))) {
+                continue;
+            }
+            if (f.defaultBackend() != null) {
+                named.add(f.defaultBackend());
+            }
+            for (RouteConfig r : f.routes()) {
+                if (r.backend() != null) {
+                    named.add(r.backend());
+                }
+            }
             frontends.add(new FrontendConfig(
                     f.name(),
                     f.mode(),
@@ -287,6 +314,9 @@ public final class Warmup {
                 "warmup", new HostPort(stub.getAddress().getHostAddress(), stub.getPort()), 1, false, 0);
         List<BackendConfig> backends = new ArrayList<>();
         for (BackendConfig b : config.backends()) {
+            if (!named.contains(b.name())) {
+                continue;
+            }
             backends.add(new BackendConfig(
                     b.name(),
                     b.mode(),
@@ -305,6 +335,41 @@ public final class Warmup {
                     ServerProtocol.HTTP1)); // the stub speaks HTTP/1.1 only
         }
         return new LoadBalancerConfig(frontends, backends, 0);
+    }
+
+    /**
+     * What decides the code a frontend's requests run through: two frontends of one kind warm the
+     * same classes and methods, so the copy needs only one of them. A configuration of a thousand
+     * frontends made alike (one per site) would otherwise start a copy of all of them, which took
+     * longer than the real start.
+     */
+    record Kind(
+            Mode mode,
+            boolean tls,
+            boolean h2,
+            boolean h2c,
+            boolean redirect,
+            boolean routes,
+            boolean rules,
+            Balance balance,
+            boolean persistence,
+            boolean backendRules) {
+
+        static Kind of(FrontendConfig f, BackendConfig backend) {
+            return new Kind(
+                    f.mode(),
+                    f.tls() != null,
+                    f.tls() != null && f.tls().alpn().contains("h2"),
+                    f.http2() != null && f.http2().h2c(),
+                    f.redirectHttps(),
+                    !f.routes().isEmpty(),
+                    f.rules() != null && !f.rules().isEmpty(),
+                    backend == null ? null : backend.balance(),
+                    backend != null && backend.persistence() != null,
+                    backend != null
+                            && backend.rules() != null
+                            && !backend.rules().isEmpty());
+        }
     }
 
     /** Counts of one run; written by the calling thread only. */

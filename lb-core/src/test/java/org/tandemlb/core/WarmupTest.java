@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.tandemlb.core.config.BackendConfig;
+import org.tandemlb.core.config.Balance;
 import org.tandemlb.core.config.FrontendConfig;
 import org.tandemlb.core.config.HealthCheckConfig;
 import org.tandemlb.core.config.HostPort;
@@ -147,5 +148,64 @@ class WarmupTest {
         assertNull(web.healthCheck());
         assertEquals(SendProxy.NONE, web.sendProxy());
         assertNull(web.tls());
+    }
+
+    @Test
+    void aThousandFrontendsOfOneKindMakeACopyOfOneWithItsBackend() {
+        LoadBalancerConfig.Builder b = LoadBalancerConfig.builder();
+        for (int i = 0; i < 1000; i++) {
+            b.backend(BackendConfig.builder("b" + i, Mode.HTTP)
+                    .server(ServerConfig.builder("s", "192.0.2.10:80").build())
+                    .build());
+            b.frontend(FrontendConfig.builder("f" + i, Mode.HTTP)
+                    .bind("192.0.2.1:" + (10000 + i))
+                    .defaultBackend("b" + i)
+                    .build());
+        }
+        b.backend(BackendConfig.builder("db", Mode.TCP)
+                .server(ServerConfig.builder("db1", "192.0.2.20:3306").build())
+                .build());
+        b.frontend(FrontendConfig.builder("db", Mode.TCP)
+                .bind("192.0.2.1:3306")
+                .defaultBackend("db")
+                .build());
+        b.backend(BackendConfig.builder("unused", Mode.HTTP)
+                .server(ServerConfig.builder("s", "192.0.2.30:80").build())
+                .build());
+
+        LoadBalancerConfig copy = Warmup.privateCopy(b.build(), new InetSocketAddress("127.0.0.1", 4321));
+
+        assertEquals(
+                List.of("f0", "db"),
+                copy.frontends().stream().map(FrontendConfig::name).toList(),
+                "one frontend of each kind, in configuration order");
+        assertEquals(
+                List.of("b0", "db"),
+                copy.backends().stream().map(BackendConfig::name).toList(),
+                "only the backends the copied frontends name");
+    }
+
+    @Test
+    void theCopyHoldsAtMostSixteenFrontends() {
+        LoadBalancerConfig.Builder b = LoadBalancerConfig.builder();
+        Balance[] balances = {Balance.ROUNDROBIN, Balance.LEASTCONN, Balance.RANDOM, Balance.SOURCE};
+        for (int i = 0; i < 40; i++) {
+            b.backend(BackendConfig.builder("b" + i, i % 2 == 0 ? Mode.HTTP : Mode.TCP)
+                    .balance(balances[(i / 2) % balances.length])
+                    .server(ServerConfig.builder("s", "192.0.2.10:80").build())
+                    .build());
+            b.frontend(FrontendConfig.builder("f" + i, i % 2 == 0 ? Mode.HTTP : Mode.TCP)
+                    .bind("192.0.2.1:" + (10000 + i))
+                    .redirectHttps(i % 4 == 0 && i % 8 != 0)
+                    .defaultBackend("b" + i)
+                    .build());
+        }
+
+        LoadBalancerConfig copy = Warmup.privateCopy(b.build(), new InetSocketAddress("127.0.0.1", 4321));
+
+        assertTrue(
+                copy.frontends().size() <= Warmup.MAX_FRONTENDS,
+                copy.frontends().toString());
+        assertTrue(copy.frontends().size() >= 8, "every kind up to the cap: " + copy.frontends());
     }
 }
