@@ -17,9 +17,10 @@
 # keep-alive connections time out) and samples again.
 #
 # Results in examples/bench/results/soak-<date>/ (or --out): samples.tsv, events.tsv, results.md
-# (the table and the check) and soak.png (the plot, gnuplot). The check: on the node that is alive
-# at the end, heap after GC and file descriptors are back to their level at the start (heap within
-# 25 % or 8 MiB, whichever is more; fds within 16); the script exits 1 when they are not.
+# (the table and the check), soak.png (the plot, gnuplot) and the nodes' logs (tandem-*.log.gz).
+# The check: on the node that is alive at the end, heap after GC and file descriptors are back to
+# their level at the start (heap within 25 % or 8 MiB, whichever is more; fds within 16); the
+# script exits 1 when they are not.
 #
 # Usage: examples/bench/soak.sh [options]
 #   --duration D      how long the traffic runs: 30m (default), 3m, 90s
@@ -128,6 +129,10 @@ cleanup() {
     for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
+  done
+  # The nodes' own logs go with the results (compressed): an unplanned failover is explained there.
+  for log in "$work"/logs/tandem-*.log; do
+    [[ -f "$log" ]] && gzip -c "$log" >"$OUT/$(basename "$log").gz" || true
   done
   if [[ "${KEEP_WORK:-0}" == 1 ]]; then echo "soak: scratch directory kept: $work" >&2; else rm -rf "$work"; fi
 }
