@@ -32,14 +32,17 @@ class AclRoutesTest {
                 "acl www hdr(host) -i www.example.com");
         assertEquals(
                 List.of(
-                        new Match("api.example.com", "/v1/"), new Match("api.example.com", "/legacy/"),
-                        new Match("api2.example.com", "/v1/"), new Match("api2.example.com", "/legacy/")),
+                        new Match("api.example.com", "/v1/", null), new Match("api.example.com", "/legacy/", null),
+                        new Match("api2.example.com", "/v1/", null), new Match("api2.example.com", "/legacy/", null)),
                 cond(acls, "if api v1").matches());
         assertEquals(
-                List.of(new Match("www.example.com", null), new Match(null, "/v1/"), new Match(null, "/legacy/")),
+                List.of(
+                        new Match("www.example.com", null, null),
+                        new Match(null, "/v1/", null),
+                        new Match(null, "/legacy/", null)),
                 cond(acls, "if www || v1").matches());
         assertEquals(
-                List.of(new Match(null, "/img")),
+                List.of(new Match(null, "/img", null)),
                 cond(acls, "if { path_beg /img }").matches());
         // Two different hosts at once: no request has both, so no route.
         assertTrue(cond(acls, "if api www").failure().contains("no request"));
@@ -55,8 +58,25 @@ class AclRoutesTest {
         assertTrue(cond(acls, "if !lan").failure().contains("negated"));
         assertTrue(cond(acls, "unless lan").failure().contains("negated"));
         assertTrue(cond(acls, "if nosuch").failure().contains("not defined"));
-        assertTrue(cond(acls, "if { path_reg ^/a(b|c) }").failure().contains("literal prefix"));
+        assertTrue(cond(acls, "if { path_reg ^/a(b|c }").failure().contains("not one Java reads"));
         assertTrue(cond(acls, "if { hdr(host) www.example.com:8080 }").failure().contains("port"));
+    }
+
+    @Test
+    void otherExpressionsArePathRegexesAndIgnoreCaseIsKept() {
+        AclRoutes acls = acls("acl v path_reg ^/api/v[12]/", "acl i path_reg -i \\.php$", "acl p path_beg -i /Admin");
+        assertEquals(
+                List.of(new Match(null, null, "^/api/v[12]/")),
+                cond(acls, "if v").matches());
+        assertEquals(
+                List.of(new Match(null, null, "(?i)\\.php$")),
+                cond(acls, "if i").matches());
+        assertEquals(
+                List.of(new Match(null, null, "^(?i)\\Q/Admin\\E")),
+                cond(acls, "if p").matches());
+        assertEquals(
+                List.of(new Match(null, null, "^(?=.*?(?:^/api/v[12]/))(?=.*?(?:(?i)\\.php$))")),
+                cond(acls, "if v i").matches());
     }
 
     @Test
