@@ -49,14 +49,18 @@ class ImportHaproxyIT {
 
     private NginxServer nginx(String name) {
         NginxServer n = NginxServer.builder()
-                .server("location / { return 200 \"" + name + "\\n\"; }\nlocation = /health { }")
+                .server("location / { return 200 \"" + name
+                        + " $http_x_client$http_x_debug\\n\"; }\nlocation = /health { }")
                 .file("health", "ok\n")
                 .start();
         running.add(n);
         return n;
     }
 
-    /** The site's HAProxy file: a host route, path routes, a host-and-path route, http checks. */
+    /**
+     * The site's HAProxy file: a host route, path routes, a host-and-path route, a path expression,
+     * a denial, redirects, request and response headers, http checks.
+     */
     private static String haproxyCfg(
             int port, NginxServer web1, NginxServer web2, NginxServer api1, NginxServer static1) {
         return """
@@ -71,7 +75,16 @@ class ImportHaproxyIT {
                     bind 127.0.0.1:%d
                     acl api_host hdr(host) -i api.foobar.test
                     acl static_path path_beg /static/ /img/
+                    acl secret path_reg \\.(git|env)(/|$)
+                    http-request deny deny_status 404 if secret
+                    http-request redirect location http://www.foobar.test/ code 301 if { hdr(host) -i old.foobar.test }
+                    http-request redirect prefix http://www.foobar.test code 302 if { hdr(host) -i moved.foobar.test }
+                    http-request set-header X-Client %%[src]
+                    http-request del-header X-Debug
+                    http-response set-header X-Served-By lb
+                    http-response del-header Server
                     use_backend api if api_host
+                    use_backend api if { path_reg ^/v[0-9]+/users }
                     use_backend static if static_path
                     use_backend api if { hdr(host) -i www.foobar.test } { path_reg ^/api/ }
                     default_backend web
@@ -110,18 +123,31 @@ class ImportHaproxyIT {
         });
     }
 
-    /** The distinct answers ("status body") to {@code n} requests, each on its own connection. */
+    /**
+     * The distinct answers to {@code n} requests, each on its own connection: "status body", with
+     * the response's {@code X-Served-By} and {@code Server} when it has them, and a redirect's
+     * {@code Location} instead of the body (the load balancer's own pages differ in their words).
+     */
     private static TreeSet<String> answers(InetSocketAddress lb, String host, String path, int n) throws IOException {
         TreeSet<String> out = new TreeSet<>();
         for (int i = 0; i < n; i++) {
             try (RawHttp http = new RawHttp(lb)) {
-                RawHttp.Response r = http.send(
-                                "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                RawHttp.Response r = http.send("GET " + path + " HTTP/1.1\r\nHost: " + host
+                                + "\r\nX-Debug: 1\r\nConnection: close\r\n\r\n")
                         .read();
-                out.add(r.status() + " " + r.body().trim());
+                String what = r.status() / 100 == 3
+                        ? "-> " + r.header("Location")
+                        : r.status() / 100 == 2 ? r.body().trim() : "";
+                out.add((r.status() + " " + what + optional(" served-by=", r.header("X-Served-By"))
+                                + optional(" server=", r.header("Server")))
+                        .trim());
             }
         }
         return out;
+    }
+
+    private static String optional(String label, String value) {
+        return value == null ? "" : label + value;
     }
 
     @Test
@@ -146,15 +172,23 @@ class ImportHaproxyIT {
         tandem.start(ConfigLoader.parse("tandem.yaml", yaml, Map.of()));
         InetSocketAddress tandemAt = tandem.loadBalancer().address("www");
 
+        // Nginx answers "NAME X-Client X-Debug": the client's address the load balancer set, and
+        // nothing for the header it deleted; Nginx's Server header is deleted and X-Served-By set
+        // on the way back.
         String[][] cases = {
-            {"www.foobar.test", "/", "200 web1|200 web2"},
-            {"api.foobar.test", "/", "200 api1"},
-            {"API.FooBar.test", "/users", "200 api1"},
-            {"www.foobar.test", "/static/site.css", "200 static1"},
-            {"other.test", "/img/logo.png", "200 static1"},
-            {"www.foobar.test", "/api/v1/users", "200 api1"},
-            {"other.test", "/api/v1/users", "200 web1|200 web2"},
-            {"www.foobar.test", "/staticky", "200 web1|200 web2"},
+            {"www.foobar.test", "/", "200 web1 127.0.0.1 served-by=lb|200 web2 127.0.0.1 served-by=lb"},
+            {"api.foobar.test", "/", "200 api1 127.0.0.1 served-by=lb"},
+            {"API.FooBar.test", "/users", "200 api1 127.0.0.1 served-by=lb"},
+            {"www.foobar.test", "/static/site.css", "200 static1 127.0.0.1 served-by=lb"},
+            {"other.test", "/img/logo.png", "200 static1 127.0.0.1 served-by=lb"},
+            {"www.foobar.test", "/api/v1/users", "200 api1 127.0.0.1 served-by=lb"},
+            {"other.test", "/api/v1/users", "200 web1 127.0.0.1 served-by=lb|200 web2 127.0.0.1 served-by=lb"},
+            {"other.test", "/v2/users/7", "200 api1 127.0.0.1 served-by=lb"},
+            {"www.foobar.test", "/staticky", "200 web1 127.0.0.1 served-by=lb|200 web2 127.0.0.1 served-by=lb"},
+            {"www.foobar.test", "/.git/config", "404"},
+            {"www.foobar.test", "/static/.env", "404"},
+            {"old.foobar.test", "/a?b=1", "301 -> http://www.foobar.test/"},
+            {"moved.foobar.test", "/a?b=1", "302 -> http://www.foobar.test/a?b=1"},
         };
         for (String[] c : cases) {
             TreeSet<String> expected = new TreeSet<>(List.of(c[2].split("\\|")));
@@ -164,7 +198,7 @@ class ImportHaproxyIT {
         }
 
         web2.stop();
-        TreeSet<String> onlyWeb1 = new TreeSet<>(List.of("200 web1"));
+        TreeSet<String> onlyWeb1 = new TreeSet<>(List.of("200 web1 127.0.0.1 served-by=lb"));
         // Without "option redispatch" HAProxy answers 503 for a request sent to web2 while it is
         // still up, so only web1 answering means its check took web2 out. Tandem retries a failed
         // connect on another server, so its own check is asked directly.
