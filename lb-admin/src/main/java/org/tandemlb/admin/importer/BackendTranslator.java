@@ -154,7 +154,7 @@ final class BackendTranslator {
                 yield "roundrobin";
             }
             default -> {
-                ctx.notes.add(d, "balance " + b + " is not built yet; roundrobin instead");
+                ctx.notes.add(d, "Tandem has no balance " + b + "; roundrobin instead");
                 yield null;
             }
         };

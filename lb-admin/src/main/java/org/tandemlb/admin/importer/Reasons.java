@@ -51,8 +51,12 @@ final class Reasons {
             Map.entry("http-request", HTTP_RULES),
             Map.entry("http-response", HTTP_RULES),
             Map.entry("http-after-response", HTTP_RULES),
-            Map.entry("tcp-request", "connection rules are not built yet"),
-            Map.entry("tcp-response", "connection rules are not built yet"),
+            Map.entry(
+                    "tcp-request",
+                    "Tandem has no connection rules; per-client limits are a frontend's limits.per_client"),
+            Map.entry(
+                    "tcp-response",
+                    "Tandem has no connection rules; per-client limits are a frontend's limits.per_client"),
             Map.entry("compression", "Tandem does not compress"),
             Map.entry("capture", "the access log has a fixed set of fields"),
             Map.entry("option http-server-close", "Tandem keeps server connections alive in a pool"),
