@@ -13,7 +13,8 @@ import java.util.regex.PatternSyntaxException;
  * them: a route matches a whole host name (without case), a path prefix and/or a path regular
  * expression. So {@code hdr(host)}, {@code path_beg} and {@code path_reg} translate (a
  * {@code path_reg} that is an anchored literal prefix such as {@code ^/api/} as a path prefix,
- * {@code -i} as {@code (?i)}); {@code hdr_beg(host)}, {@code src} (routes have no client-address
+ * {@code -i} as {@code (?i)}), and {@code path}, {@code path_end}, {@code path_sub} and
+ * {@code path_dir} as expressions; {@code hdr_beg(host)}, {@code src} (routes have no client-address
  * condition), negations and other fetches do not, and the rule using them is reported instead.
  */
 final class AclRoutes {
@@ -189,8 +190,7 @@ final class AclRoutes {
             case "hdr_end(host)" -> "host_end";
             case "hdr_dom(host)" -> "host_dom";
             case "hdr_reg(host)" -> "host_reg";
-            case "path_beg" -> "path_beg";
-            case "path_reg" -> "path_reg";
+            case "path_beg", "path_reg", "path_end", "path_sub", "path_dir" -> fetch;
             case "path" -> method == null ? "path" : "path_" + method;
             case "src" -> "src";
             default -> "other";
@@ -239,11 +239,20 @@ final class AclRoutes {
                     return Result.fail(
                             words.get(0) + " (" + kind.substring(5) + "): Tandem routes match whole host names only");
                 }
-                case "path", "path_str" -> {
-                    return Result.fail("an exact path: Tandem routes match path prefixes");
+                case "path", "path_str", "path_end", "path_sub", "path_dir" -> {
+                    // As an expression: HAProxy's path, like Tandem's, is without the query.
+                    String q = Pattern.quote(v);
+                    String regex = switch (kind) {
+                        case "path_end" -> q + "$";
+                        case "path_sub" -> q;
+                        case "path_dir" -> "(?:^|/)" + q + "(?:/|$)";
+                        default -> "^" + q + "$";
+                    };
+                    out.add(new Match(null, null, ignoreCase ? "(?i)" + regex : regex));
                 }
                 default -> {
-                    return Result.fail(words.get(0) + ": Tandem routes match the host and path prefix only");
+                    return Result.fail(
+                            words.get(0) + ": the importer translates conditions on the host and the path only");
                 }
             }
         }

@@ -264,9 +264,6 @@ final class HttpRuleTranslator {
      */
     private void redirect(Directive d, int at) {
         String kind = d.word(at);
-        if (kind.equals("scheme")) {
-            return; // the frontend's
-        }
         if (!frontend) {
             ctx.notes.add(d, "a redirect in a backend: Tandem redirects in the frontend's routes");
             return;

@@ -1,10 +1,12 @@
 package org.tandemlb.admin.importer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.tandemlb.admin.importer.AclRoutes.Match;
 
@@ -77,6 +79,36 @@ class AclRoutesTest {
         assertEquals(
                 List.of(new Match(null, null, "^(?=.*?(?:^/api/v[12]/))(?=.*?(?:(?i)\\.php$))")),
                 cond(acls, "if v i").matches());
+    }
+
+    @Test
+    void exactEndSubstringAndDirectoryPathsAreExpressions() {
+        AclRoutes acls = acls(
+                "acl exact path /login",
+                "acl str path -m str /a.b",
+                "acl end path_end .php",
+                "acl sub path_sub -i /Admin/",
+                "acl dir path_dir img",
+                "acl mend path -m end .css");
+        assertTrue(matches(acls, "exact", "/login"));
+        assertFalse(matches(acls, "exact", "/login/x"));
+        assertTrue(matches(acls, "str", "/a.b"));
+        assertFalse(matches(acls, "str", "/axb"), "a literal, not an expression");
+        assertTrue(matches(acls, "end", "/x/index.php"));
+        assertFalse(matches(acls, "end", "/x/index.php5"));
+        assertTrue(matches(acls, "sub", "/x/admin/y"));
+        assertTrue(matches(acls, "dir", "/img/a.png"));
+        assertTrue(matches(acls, "dir", "/static/img"));
+        assertFalse(matches(acls, "dir", "/images/a.png"));
+        assertTrue(matches(acls, "mend", "/site.css"));
+        assertTrue(cond(acls, "if { method GET }").failure().contains("host and the path only"));
+    }
+
+    /** Whether the one route of {@code acl} matches {@code path} as Tandem matches path_regex (found in the path). */
+    private static boolean matches(AclRoutes acls, String acl, String path) {
+        List<Match> m = cond(acls, "if " + acl).matches();
+        assertEquals(1, m.size(), m.toString());
+        return Pattern.compile(m.get(0).pathRegex()).matcher(path).find();
     }
 
     @Test

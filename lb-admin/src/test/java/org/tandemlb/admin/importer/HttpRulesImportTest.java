@@ -172,7 +172,7 @@ class HttpRulesImportTest {
                     default_backend web
                 backend web
                     http-request deny if { path_beg /x }
-                    http-request redirect location /y
+                    http-request redirect scheme https
                     server w1 127.0.0.1:9001
                 backend api
                     server a1 127.0.0.1:9002
