@@ -2,6 +2,7 @@ package org.tandemlb.admin.importer;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -12,9 +13,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tandemlb.admin.api.ClusterView;
 import org.tandemlb.admin.config.ConfigLoader;
 import org.tandemlb.admin.daemon.Daemon;
 import org.tandemlb.core.testsupport.ChildProcess;
@@ -25,7 +28,8 @@ import org.tandemlb.core.testsupport.RawHttp;
 /**
  * Real HAProxy on an original configuration and Tandem on its import, in front of the same real
  * Nginx servers: for a set of hosts and paths both answer with the same status from the same
- * servers, and when one Nginx stops both health checks take it out.
+ * servers, and when one Nginx stops both health checks take it out; and the pair imported with
+ * each node's keepalived file answers as HAProxy through the VIP, before and after a failover.
  */
 class ImportHaproxyIT {
 
@@ -36,12 +40,14 @@ class ImportHaproxyIT {
 
     private final List<AutoCloseable> running = new ArrayList<>();
     private Daemon tandem;
+    private final List<Daemon> pair = new ArrayList<>();
 
     @AfterEach
     void stopEverything() throws Exception {
         if (tandem != null) {
             tandem.stop();
         }
+        pair.forEach(Daemon::stop);
         for (int i = running.size() - 1; i >= 0; i--) {
             running.get(i).close();
         }
@@ -172,9 +178,28 @@ class ImportHaproxyIT {
         tandem.start(ConfigLoader.parse("tandem.yaml", yaml, Map.of()));
         InetSocketAddress tandemAt = tandem.loadBalancer().address("www");
 
-        // Nginx answers "NAME X-Client X-Debug": the client's address the load balancer set, and
-        // nothing for the header it deleted; Nginx's Server header is deleted and X-Served-By set
-        // on the way back.
+        assertSameAnswers(haproxyAt, tandemAt);
+
+        web2.stop();
+        TreeSet<String> onlyWeb1 = new TreeSet<>(List.of("200 web1 127.0.0.1 served-by=lb"));
+        // Without "option redispatch" HAProxy answers 503 for a request sent to web2 while it is
+        // still up, so only web1 answering means its check took web2 out. Tandem retries a failed
+        // connect on another server, so its own check is asked directly.
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> answers(haproxyAt, "www.foobar.test", "/", 6).equals(onlyWeb1));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() ->
+                        !tandem.loadBalancer().backend("web").server("web2").isUp());
+        assertEquals(onlyWeb1, answers(tandemAt, "www.foobar.test", "/", 6));
+    }
+
+    /**
+     * For each case (host, path, the answers expected), HAProxy answers as expected and Tandem
+     * answers as HAProxy. Nginx answers "NAME X-Client X-Debug": the client's address the load
+     * balancer set, and nothing for the header it deleted; Nginx's Server header is deleted and
+     * X-Served-By set on the way back.
+     */
+    private static void assertSameAnswers(InetSocketAddress haproxyAt, InetSocketAddress tandemAt) throws IOException {
         String[][] cases = {
             {"www.foobar.test", "/", "200 web1 127.0.0.1 served-by=lb|200 web2 127.0.0.1 served-by=lb"},
             {"api.foobar.test", "/", "200 api1 127.0.0.1 served-by=lb"},
@@ -196,17 +221,100 @@ class ImportHaproxyIT {
             assertEquals(expected, fromHaproxy, "HAProxy, " + c[0] + c[1]);
             assertEquals(fromHaproxy, answers(tandemAt, c[0], c[1], 4), "Tandem, " + c[0] + c[1]);
         }
+    }
 
-        web2.stop();
-        TreeSet<String> onlyWeb1 = new TreeSet<>(List.of("200 web1 127.0.0.1 served-by=lb"));
-        // Without "option redispatch" HAProxy answers 503 for a request sent to web2 while it is
-        // still up, so only web1 answering means its check took web2 out. Tandem retries a failed
-        // connect on another server, so its own check is asked directly.
-        await().atMost(Duration.ofSeconds(10))
-                .until(() -> answers(haproxyAt, "www.foobar.test", "/", 6).equals(onlyWeb1));
-        await().atMost(Duration.ofSeconds(10))
+    /** keepalived's file on node {@code n} (1 or 2) of a pair on 127.{@code net}.0/24, lb1 the master. */
+    private static String keepalived(int n, String net) {
+        return """
+                global_defs {
+                    router_id lb%d
+                }
+                vrrp_instance VI_WWW {
+                    state %s
+                    interface lo
+                    virtual_router_id 51
+                    priority %d
+                    advert_int 1
+                    unicast_src_ip %s.%d
+                    unicast_peer {
+                        %s.%d
+                    }
+                    authentication {
+                        auth_type PASS
+                        auth_pass s3cret
+                    }
+                    virtual_ipaddress {
+                        %s.100/32 dev lo
+                    }
+                }
+                """.formatted(n, n == 1 ? "MASTER" : "BACKUP", n == 1 ? 150 : 100, net, n, net, 3 - n, net);
+    }
+
+    /**
+     * The two-LB site: HAProxy's file and each node's keepalived file imported, the pair started
+     * (the VIP with the bind driver on a loopback address, which needs no privilege), and through
+     * the VIP the active node answers as HAProxy does; lb1, the master, stopped, lb2 takes the VIP
+     * and answers the same.
+     */
+    @Test
+    void thePairImportedWithKeepalivedServesAsHaproxyBeforeAndAfterAFailover() throws Exception {
+        NginxServer web1 = nginx("web1");
+        NginxServer web2 = nginx("web2");
+        NginxServer api1 = nginx("api1");
+        NginxServer static1 = nginx("static1");
+        Path cfg = Files.writeString(dir.resolve("haproxy.cfg"), haproxyCfg(1, web1, web2, api1, static1));
+        running.add(haproxy(cfg));
+        int port = Integer.parseInt(Files.readString(cfg).replaceFirst("(?s).*bind 127\\.0\\.0\\.1:(\\d+).*", "$1"));
+        InetSocketAddress haproxyAt = new InetSocketAddress("127.0.0.1", port);
+        // A /24 of the loopback network of this run: the nodes' cluster addresses and the VIP.
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        String net = "127." + random.nextInt(1, 255) + "." + random.nextInt(1, 255);
+        String vip = net + ".100";
+        Map<String, String> env = Map.of("TANDEM_CLUSTER_SECRET", "a-long-random-string-shared-by-both-nodes");
+
+        for (int n = 1; n <= 2; n++) {
+            Path k = Files.writeString(dir.resolve("keepalived-lb" + n + ".conf"), keepalived(n, net));
+            Importer.Result imported = Importer.run(cfg, k);
+            assertTrue(
+                    imported.notes().stream().noneMatch(note -> note.startsWith(cfg + ":")),
+                    "every line of haproxy.cfg translates: " + imported.notes());
+            String yaml = imported.yaml();
+            assertTrue(yaml.contains("  priority: " + (n == 1 ? 150 : 100) + "\n"), yaml);
+            assertTrue(yaml.contains("  preempt: true"), yaml);
+            assertTrue(yaml.contains("    - address: " + vip + "/32\n      interface: lo\n"), yaml);
+            // The changes for one machine: the frontend listens on the VIP, beside HAProxy on the
+            // same port; the bind driver instead of linux (which needs CAP_NET_ADMIN); any admin port.
+            yaml = "admin:\n  listen: 127.0.0.1:0\n"
+                    + yaml.replace("bind: 127.0.0.1:" + port, "bind: " + vip + ":" + port)
+                            .replace("      interface: lo\n", "      interface: lo\n      driver: bind\n");
+            Daemon d = new Daemon(env, 1);
+            d.start(ConfigLoader.parse("lb" + n + ".yaml", yaml, env));
+            pair.add(d);
+            if (n == 1) {
+                // Started one after the other, as an operator does: lb1 is in its cluster first.
+                await("lb1 in a view")
+                        .atMost(Duration.ofSeconds(20))
+                        .pollInterval(Duration.ofMillis(50))
+                        .until(() -> d.cluster().role() != ClusterView.Role.JOINING);
+            }
+        }
+        Daemon lb1 = pair.get(0);
+        Daemon lb2 = pair.get(1);
+        InetSocketAddress vipAt = new InetSocketAddress(vip, port);
+        await("lb1 active, lb2 standby")
+                .atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> lb1.cluster().role() == ClusterView.Role.ACTIVE
+                        && lb2.cluster().role() == ClusterView.Role.STANDBY
+                        && ExternalProcesses.acceptsConnections(vipAt));
+        assertSameAnswers(haproxyAt, vipAt);
+
+        lb1.stop(); // systemctl stop on lb1: the VIP goes first
+        await("lb2 takes the VIP over")
+                .atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(50))
                 .until(() ->
-                        !tandem.loadBalancer().backend("web").server("web2").isUp());
-        assertEquals(onlyWeb1, answers(tandemAt, "www.foobar.test", "/", 6));
+                        lb2.cluster().role() == ClusterView.Role.ACTIVE && ExternalProcesses.acceptsConnections(vipAt));
+        assertSameAnswers(haproxyAt, vipAt);
     }
 }
