@@ -159,14 +159,16 @@ final class HttpRuleTranslator {
             ctx.notes.add(d, action + " needs a header name" + (delete ? "" : " and a value"));
             return;
         }
+        if (!responseSide && FORWARDED.contains(name.toLowerCase(Locale.ROOT))) {
+            forwarded(d, name, delete && d.size() == rest);
+            return;
+        }
         if (d.size() > rest) {
             String extra = String.join(" ", d.words().subList(rest, d.size()));
             ctx.notes.add(
                     d,
-                    FORWARDED.contains(name.toLowerCase(Locale.ROOT)) && !responseSide
-                            ? "Tandem sets " + name + " itself on every request (docs/behaviour.md)"
-                            : "a header rule with a condition (" + extra + "): Tandem's apply to every "
-                                    + (responseSide ? "response" : "request"));
+                    "a header rule with a condition (" + extra + "): Tandem's apply to every "
+                            + (responseSide ? "response" : "request"));
             return;
         }
         String value = delete ? null : value(d, d.word(3));
@@ -188,6 +190,24 @@ final class HttpRuleTranslator {
             return;
         }
         into.add(new Header(d, op, name, value));
+    }
+
+    /**
+     * A rule on a header Tandem writes itself. HAProxy runs {@code http-request} rules before
+     * {@code option forwardfor} adds the client address, Tandem its rules after it adds its
+     * {@code X-Forwarded-*}: so HAProxy's "del-header X-Forwarded-For" (drop what the client sent,
+     * keep only its address) is Tandem's "set X-Forwarded-For {client_ip}"; the other rules are noted.
+     */
+    private void forwarded(Directive d, String name, boolean unconditionalDelete) {
+        if (unconditionalDelete && name.equalsIgnoreCase("X-Forwarded-For")) {
+            request.add(new Header(d, "set", name, "{client_ip}"));
+            ctx.notes.add(
+                    d,
+                    "Tandem appends the client address to X-Forwarded-For after its rules: set to {client_ip},"
+                            + " it holds the client address alone, as HAProxy's forwardfor after this line");
+            return;
+        }
+        ctx.notes.add(d, "Tandem sets " + name + " itself on every request (docs/behaviour.md)");
     }
 
     /** A log-format value with Tandem's placeholders for the variables it has; null (noted) otherwise. */

@@ -70,6 +70,7 @@ class HttpRulesImportTest {
                     http-request set-header X-Client %%[src]
                     http-request add-header X-Via "tandem %%%%1"
                     http-request del-header X-Debug
+                    http-request del-header X-Forwarded-For
                     http-response del-header Server
                     http-response set-header X-Served-By %%f/%%s
                     errorfile 403 %s
@@ -85,9 +86,13 @@ class HttpRulesImportTest {
                 """.formatted(p503, p403, p502));
         TandemConfig c = ConfigLoader.parse("tandem.yaml", r.yaml(), Map.of());
         assertEquals(
-                List.of("haproxy.cfg:6: errorfile 503 " + p503
-                        + " -- Tandem's defaults have no HTTP rules or error pages: each http frontend that inherits"
-                        + " this line has it"),
+                List.of(
+                        "haproxy.cfg:6: errorfile 503 " + p503
+                                + " -- Tandem's defaults have no HTTP rules or error pages: each http frontend that"
+                                + " inherits this line has it",
+                        "haproxy.cfg:19: http-request del-header X-Forwarded-For -- Tandem appends the client address"
+                                + " to X-Forwarded-For after its rules: set to {client_ip}, it holds the client address"
+                                + " alone, as HAProxy's forwardfor after this line"),
                 r.notes().stream()
                         .map(n -> n.substring(n.indexOf("haproxy.cfg:")))
                         .toList());
@@ -121,7 +126,8 @@ class HttpRulesImportTest {
                 List.of(
                         new HeaderRule(HeaderRule.Op.SET, "X-Client", "{client_ip}"),
                         new HeaderRule(HeaderRule.Op.ADD, "X-Via", "tandem %1"),
-                        new HeaderRule(HeaderRule.Op.DELETE, "X-Debug", null)),
+                        new HeaderRule(HeaderRule.Op.DELETE, "X-Debug", null),
+                        new HeaderRule(HeaderRule.Op.SET, "X-Forwarded-For", "{client_ip}")),
                 www.rules().requestHeaders());
         assertEquals(
                 List.of(

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,7 +57,7 @@ class ImportHaproxyIT {
     private NginxServer nginx(String name) {
         NginxServer n = NginxServer.builder()
                 .server("location / { return 200 \"" + name
-                        + " $http_x_client$http_x_debug\\n\"; }\nlocation = /health { }")
+                        + " $http_x_client$http_x_debug xff=$http_x_forwarded_for\\n\"; }\nlocation = /health { }")
                 .file("health", "ok\n")
                 .start();
         running.add(n);
@@ -87,6 +88,7 @@ class ImportHaproxyIT {
                     http-request redirect prefix http://www.foobar.test code 302 if { hdr(host) -i moved.foobar.test }
                     http-request set-header X-Client %%[src]
                     http-request del-header X-Debug
+                    http-request del-header X-Forwarded-For
                     http-response set-header X-Served-By lb
                     http-response del-header Server
                     use_backend api if api_host
@@ -139,7 +141,7 @@ class ImportHaproxyIT {
         for (int i = 0; i < n; i++) {
             try (RawHttp http = new RawHttp(lb)) {
                 RawHttp.Response r = http.send("GET " + path + " HTTP/1.1\r\nHost: " + host
-                                + "\r\nX-Debug: 1\r\nConnection: close\r\n\r\n")
+                                + "\r\nX-Debug: 1\r\nX-Forwarded-For: 192.0.2.1\r\nConnection: close\r\n\r\n")
                         .read();
                 String what = r.status() / 100 == 3
                         ? "-> " + r.header("Location")
@@ -170,7 +172,7 @@ class ImportHaproxyIT {
         InetSocketAddress haproxyAt = new InetSocketAddress("127.0.0.1", haproxyPort);
 
         Importer.Result imported = Importer.run(cfg, null);
-        assertEquals(List.of(), imported.notes(), "every line of this file translates");
+        assertEquals(List.of(), untranslated(cfg, imported), "every line of this file translates");
         // The one change: Tandem listens beside HAProxy, on a port of its own, with its admin API on any port.
         String yaml = "admin:\n  listen: 127.0.0.1:0\n"
                 + imported.yaml().replace("bind: 127.0.0.1:" + haproxyPort, "bind: 127.0.0.1:0");
@@ -181,7 +183,7 @@ class ImportHaproxyIT {
         assertSameAnswers(haproxyAt, tandemAt);
 
         web2.stop();
-        TreeSet<String> onlyWeb1 = new TreeSet<>(List.of("200 web1 127.0.0.1 served-by=lb"));
+        TreeSet<String> onlyWeb1 = new TreeSet<>(List.of("200 web1 127.0.0.1 xff=127.0.0.1 served-by=lb"));
         // Without "option redispatch" HAProxy answers 503 for a request sent to web2 while it is
         // still up, so only web1 answering means its check took web2 out. Tandem retries a failed
         // connect on another server, so its own check is asked directly.
@@ -195,21 +197,34 @@ class ImportHaproxyIT {
 
     /**
      * For each case (host, path, the answers expected), HAProxy answers as expected and Tandem
-     * answers as HAProxy. Nginx answers "NAME X-Client X-Debug": the client's address the load
-     * balancer set, and nothing for the header it deleted; Nginx's Server header is deleted and
-     * X-Served-By set on the way back.
+     * answers as HAProxy. Nginx answers "NAME X-Client X-Debug xff=X-Forwarded-For": the client's
+     * address the load balancer set, nothing for the header it deleted, and the client's address
+     * alone where the client sent an X-Forwarded-For of its own; Nginx's Server header is deleted
+     * and X-Served-By set on the way back.
      */
     private static void assertSameAnswers(InetSocketAddress haproxyAt, InetSocketAddress tandemAt) throws IOException {
         String[][] cases = {
-            {"www.foobar.test", "/", "200 web1 127.0.0.1 served-by=lb|200 web2 127.0.0.1 served-by=lb"},
-            {"api.foobar.test", "/", "200 api1 127.0.0.1 served-by=lb"},
-            {"API.FooBar.test", "/users", "200 api1 127.0.0.1 served-by=lb"},
-            {"www.foobar.test", "/static/site.css", "200 static1 127.0.0.1 served-by=lb"},
-            {"other.test", "/img/logo.png", "200 static1 127.0.0.1 served-by=lb"},
-            {"www.foobar.test", "/api/v1/users", "200 api1 127.0.0.1 served-by=lb"},
-            {"other.test", "/api/v1/users", "200 web1 127.0.0.1 served-by=lb|200 web2 127.0.0.1 served-by=lb"},
-            {"other.test", "/v2/users/7", "200 api1 127.0.0.1 served-by=lb"},
-            {"www.foobar.test", "/staticky", "200 web1 127.0.0.1 served-by=lb|200 web2 127.0.0.1 served-by=lb"},
+            {
+                "www.foobar.test",
+                "/",
+                "200 web1 127.0.0.1 xff=127.0.0.1 served-by=lb|200 web2 127.0.0.1 xff=127.0.0.1 served-by=lb"
+            },
+            {"api.foobar.test", "/", "200 api1 127.0.0.1 xff=127.0.0.1 served-by=lb"},
+            {"API.FooBar.test", "/users", "200 api1 127.0.0.1 xff=127.0.0.1 served-by=lb"},
+            {"www.foobar.test", "/static/site.css", "200 static1 127.0.0.1 xff=127.0.0.1 served-by=lb"},
+            {"other.test", "/img/logo.png", "200 static1 127.0.0.1 xff=127.0.0.1 served-by=lb"},
+            {"www.foobar.test", "/api/v1/users", "200 api1 127.0.0.1 xff=127.0.0.1 served-by=lb"},
+            {
+                "other.test",
+                "/api/v1/users",
+                "200 web1 127.0.0.1 xff=127.0.0.1 served-by=lb|200 web2 127.0.0.1 xff=127.0.0.1 served-by=lb"
+            },
+            {"other.test", "/v2/users/7", "200 api1 127.0.0.1 xff=127.0.0.1 served-by=lb"},
+            {
+                "www.foobar.test",
+                "/staticky",
+                "200 web1 127.0.0.1 xff=127.0.0.1 served-by=lb|200 web2 127.0.0.1 xff=127.0.0.1 served-by=lb"
+            },
             {"www.foobar.test", "/.git/config", "404"},
             {"www.foobar.test", "/static/.env", "404"},
             {"old.foobar.test", "/a?b=1", "301 -> http://www.foobar.test/"},
@@ -221,6 +236,31 @@ class ImportHaproxyIT {
             assertEquals(expected, fromHaproxy, "HAProxy, " + c[0] + c[1]);
             assertEquals(fromHaproxy, answers(tandemAt, c[0], c[1], 4), "Tandem, " + c[0] + c[1]);
         }
+    }
+
+    /**
+     * The notes on lines of {@code cfg} but the one that says how the X-Forwarded-For deletion
+     * translates (a note on a line translated with a difference, here none a client sees).
+     */
+    private static List<String> untranslated(Path cfg, Importer.Result imported) {
+        String xff = cfg + ":" + lineOf(cfg, "http-request del-header X-Forwarded-For") + ": ";
+        return imported.notes().stream()
+                .filter(n -> n.startsWith(cfg + ":") && !n.startsWith(xff))
+                .toList();
+    }
+
+    private static int lineOf(Path file, String text) {
+        try {
+            List<String> lines = Files.readAllLines(file);
+            for (int i = 0; i < lines.size(); i++) {
+                if (lines.get(i).strip().equals(text)) {
+                    return i + 1;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        throw new AssertionError(text + " is not in " + file);
     }
 
     /** keepalived's file on node {@code n} (1 or 2) of a pair on 127.{@code net}.0/24, lb1 the master. */
@@ -275,9 +315,7 @@ class ImportHaproxyIT {
         for (int n = 1; n <= 2; n++) {
             Path k = Files.writeString(dir.resolve("keepalived-lb" + n + ".conf"), keepalived(n, net));
             Importer.Result imported = Importer.run(cfg, k);
-            assertTrue(
-                    imported.notes().stream().noneMatch(note -> note.startsWith(cfg + ":")),
-                    "every line of haproxy.cfg translates: " + imported.notes());
+            assertEquals(List.of(), untranslated(cfg, imported), "every line of haproxy.cfg translates");
             String yaml = imported.yaml();
             assertTrue(yaml.contains("  priority: " + (n == 1 ? 150 : 100) + "\n"), yaml);
             assertTrue(yaml.contains("  preempt: true"), yaml);
