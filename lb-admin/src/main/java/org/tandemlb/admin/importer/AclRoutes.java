@@ -5,18 +5,25 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * HAProxy's ACLs and {@code use_backend ... if COND} as Tandem routes, as far as routes express
- * them: a route matches a whole host name (without case) and/or a path prefix. So
- * {@code hdr(host)}, {@code path_beg} and a {@code path_reg} that is an anchored literal prefix
- * ({@code ^/api/}) translate; {@code hdr_beg(host)}, {@code src}, negations and other fetches do
- * not, and the rule using them is reported instead.
+ * them: a route matches a whole host name (without case), a path prefix and/or a path regular
+ * expression. So {@code hdr(host)}, {@code path_beg} and {@code path_reg} translate (a
+ * {@code path_reg} that is an anchored literal prefix such as {@code ^/api/} as a path prefix,
+ * {@code -i} as {@code (?i)}), and {@code path}, {@code path_end}, {@code path_sub} and
+ * {@code path_dir} as expressions; {@code hdr_beg(host)}, {@code src} (routes have no client-address
+ * condition), negations and other fetches do not, and the rule using them is reported instead.
  */
 final class AclRoutes {
 
-    /** What a request must have: a host and/or a path prefix (null: any). */
-    record Match(String host, String pathPrefix) {}
+    /** What a request must have: a host, a path prefix and/or a path expression (null: any). */
+    record Match(String host, String pathPrefix, String pathRegex) {
+        /** Every request: an expression every path has. */
+        static final Match ANY = new Match(null, null, "^");
+    }
 
     /** A condition's translation: the alternatives that match, or why it has none. */
     record Result(List<Match> matches, String failure) {
@@ -137,7 +144,14 @@ final class AclRoutes {
                         continue;
                     }
                 }
-                out.add(new Match(host, path));
+                String regex = x.pathRegex() == null ? y.pathRegex() : x.pathRegex();
+                if (x.pathRegex() != null
+                        && y.pathRegex() != null
+                        && !x.pathRegex().equals(y.pathRegex())) {
+                    // Both found in the path: two look-aheads from its start.
+                    regex = "^(?=.*?(?:" + x.pathRegex() + "))(?=.*?(?:" + y.pathRegex() + "))";
+                }
+                out.add(new Match(host, path, regex));
             }
         }
         return out;
@@ -152,12 +166,13 @@ final class AclRoutes {
         String method = null;
         List<String> values = new ArrayList<>();
         boolean flags = true;
+        boolean ignoreCase = false;
         for (int i = 1; i < words.size(); i++) {
             String w = words.get(i);
             if (flags && w.equals("--")) {
                 flags = false;
             } else if (flags && w.equals("-i")) {
-                continue;
+                ignoreCase = true;
             } else if (flags && w.equals("-m") && i + 1 < words.size()) {
                 method = words.get(++i);
             } else if (flags && (w.equals("-f") || w.equals("-M"))) {
@@ -175,9 +190,9 @@ final class AclRoutes {
             case "hdr_end(host)" -> "host_end";
             case "hdr_dom(host)" -> "host_dom";
             case "hdr_reg(host)" -> "host_reg";
-            case "path_beg" -> "path_beg";
-            case "path_reg" -> "path_reg";
+            case "path_beg", "path_reg", "path_end", "path_sub", "path_dir" -> fetch;
             case "path" -> method == null ? "path" : "path_" + method;
+            case "src" -> "src";
             default -> "other";
         };
         if (values.isEmpty()) {
@@ -190,31 +205,54 @@ final class AclRoutes {
                     if (v.contains(":")) {
                         return Result.fail("a host with a port (" + v + "): Tandem routes compare the host without it");
                     }
-                    out.add(new Match(v.toLowerCase(Locale.ROOT), null));
+                    out.add(new Match(v.toLowerCase(Locale.ROOT), null, null));
                 }
                 case "path_beg" -> {
                     if (!v.startsWith("/")) {
                         return Result.fail("a path prefix not starting with / (" + v + ")");
                     }
-                    out.add(new Match(null, v));
+                    out.add(
+                            ignoreCase && !v.toLowerCase(Locale.ROOT).equals(v.toUpperCase(Locale.ROOT))
+                                    ? new Match(null, null, "^(?i)" + Pattern.quote(v))
+                                    : new Match(null, v, null));
                 }
                 case "path_reg" -> {
-                    String prefix = literalPrefix(v);
-                    if (prefix == null) {
-                        return Result.fail(
-                                "the regular expression " + v + " is not an anchored literal prefix such as ^/api/");
+                    String prefix = ignoreCase ? null : literalPrefix(v);
+                    if (prefix != null) {
+                        out.add(new Match(null, prefix, null));
+                        continue;
                     }
-                    out.add(new Match(null, prefix));
+                    String regex = ignoreCase ? "(?i)" + v : v;
+                    try {
+                        Pattern.compile(regex);
+                    } catch (PatternSyntaxException e) {
+                        return Result.fail(
+                                "the regular expression " + v + " is not one Java reads: " + e.getDescription());
+                    }
+                    out.add(new Match(null, null, regex));
+                }
+                case "src" -> {
+                    return Result.fail("src (the client's address): routes have no such condition; a route's"
+                            + " allow_from answers 403 to the other clients instead of passing them on");
                 }
                 case "host_beg", "host_end", "host_dom", "host_reg", "host_sub" -> {
                     return Result.fail(
                             words.get(0) + " (" + kind.substring(5) + "): Tandem routes match whole host names only");
                 }
-                case "path", "path_str" -> {
-                    return Result.fail("an exact path: Tandem routes match path prefixes");
+                case "path", "path_str", "path_end", "path_sub", "path_dir" -> {
+                    // As an expression: HAProxy's path, like Tandem's, is without the query.
+                    String q = Pattern.quote(v);
+                    String regex = switch (kind) {
+                        case "path_end" -> q + "$";
+                        case "path_sub" -> q;
+                        case "path_dir" -> "(?:^|/)" + q + "(?:/|$)";
+                        default -> "^" + q + "$";
+                    };
+                    out.add(new Match(null, null, ignoreCase ? "(?i)" + regex : regex));
                 }
                 default -> {
-                    return Result.fail(words.get(0) + ": Tandem routes match the host and path prefix only");
+                    return Result.fail(
+                            words.get(0) + ": the importer translates conditions on the host and the path only");
                 }
             }
         }

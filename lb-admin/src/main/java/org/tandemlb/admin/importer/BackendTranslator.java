@@ -54,11 +54,14 @@ final class BackendTranslator {
     private final List<String> defaultServer = new ArrayList<>();
     private final List<Directive> serverLines = new ArrayList<>();
     private Directive checkOption;
+    /** Header rules and error pages (deny and redirect are the frontend's). */
+    final HttpRuleTranslator rules;
 
     BackendTranslator(Context ctx, Directive header, String name) {
         this.ctx = ctx;
         this.header = header;
         this.name = name;
+        this.rules = new HttpRuleTranslator(ctx, new AclRoutes(), false);
     }
 
     String name() {
@@ -104,6 +107,9 @@ final class BackendTranslator {
                 return option(d);
             }
             case "http-check" -> httpCheck(d);
+            case "http-request", "http-response", "http-after-response", "errorfile" -> {
+                return rules.apply(d);
+            }
             default -> {
                 return false;
             }
@@ -148,7 +154,7 @@ final class BackendTranslator {
                 yield "roundrobin";
             }
             default -> {
-                ctx.notes.add(d, "balance " + b + " is not built yet; roundrobin instead");
+                ctx.notes.add(d, "Tandem has no balance " + b + "; roundrobin instead");
                 yield null;
             }
         };
@@ -285,6 +291,9 @@ final class BackendTranslator {
         be.persistence.putAll(persistence);
         be.timeouts.putAll(timeouts);
         be.retries = retries;
+        be.requestHeaders.addAll(rules.request);
+        be.responseHeaders.addAll(rules.response);
+        be.errorPages.putAll(rules.errorPages);
         PerBackend shared = new PerBackend();
         shared.checked = serverLines.stream().anyMatch(d -> {
             List<String> opts = new ArrayList<>(defaultServer);

@@ -89,6 +89,8 @@ final class FrontendTranslator {
     private final Directive header;
     private final String name;
     private final AclRoutes acls = new AclRoutes();
+    /** Header rules, error pages, and the deny and redirect rules that become routes. */
+    final HttpRuleTranslator rules;
 
     String mode;
     final List<Bind> binds = new ArrayList<>();
@@ -96,7 +98,7 @@ final class FrontendTranslator {
     final Map<String, String> timeouts = new LinkedHashMap<>();
     String defaultBackend;
     Directive defaultBackendDirective;
-    final List<Rule> rules = new ArrayList<>();
+    final List<Rule> useBackends = new ArrayList<>();
     boolean stats;
     Directive redirect;
     String redirectComment;
@@ -107,6 +109,7 @@ final class FrontendTranslator {
         this.ctx = ctx;
         this.header = header;
         this.name = name;
+        this.rules = new HttpRuleTranslator(ctx, acls, true);
     }
 
     Directive header() {
@@ -150,15 +153,23 @@ final class FrontendTranslator {
                 stats = true;
                 ctx.notes.add(d, Reasons.STATS);
             }
-            case "redirect" -> redirect(d, 1);
+            case "redirect" -> {
+                if (!d.word(1).equals("scheme")) {
+                    return rules.apply(d);
+                }
+                redirect(d, 1);
+            }
             case "http-request" -> {
-                if (!d.word(1).equals("redirect")) {
-                    return false;
+                if (!d.word(1).equals("redirect") || !d.word(2).equals("scheme")) {
+                    return rules.apply(d);
                 }
                 redirect(d, 2);
             }
             case "http-response", "http-after-response" -> {
-                return hsts(d);
+                return hsts(d) || rules.apply(d);
+            }
+            case "errorfile" -> {
+                return rules.apply(d);
             }
             case "option" -> {
                 if (!d.word(1).equals("forwardfor")) {
@@ -287,7 +298,7 @@ final class FrontendTranslator {
             ctx.notes.add(d, "not a route: " + r.failure());
             return;
         }
-        rules.add(new Rule(d, d.word(1), r.matches()));
+        useBackends.add(new Rule(d, d.word(1), r.matches()));
     }
 
     /** {@code [http-request] redirect scheme https [code N] [if !{ ssl_fc }]}: redirect_https. */
@@ -335,7 +346,7 @@ final class FrontendTranslator {
 
     /** Whether the section has no backend at all: a stats page only, or nothing. */
     boolean routesNowhere() {
-        return defaultBackend == null && rules.isEmpty();
+        return defaultBackend == null && useBackends.isEmpty();
     }
 
     /**
@@ -375,6 +386,9 @@ final class FrontendTranslator {
             fe.maxConnections = maxConnections;
             fe.timeouts.putAll(timeouts);
             fe.acceptProxy = first.acceptProxy();
+            fe.requestHeaders.addAll(rules.request);
+            fe.responseHeaders.addAll(rules.response);
+            fe.errorPages.putAll(rules.errorPages);
             fe.certificates.addAll(first.certificates());
             if (first.tls()) {
                 fe.alpn = first.alpn() != null ? first.alpn() : List.of("http/1.1");

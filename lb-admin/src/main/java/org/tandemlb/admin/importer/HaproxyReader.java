@@ -136,12 +136,18 @@ final class HaproxyReader {
         return line.substring(0, end).strip().replaceAll("\\s+", " ");
     }
 
-    private static char unescape(char c) {
+    /**
+     * What {@code \c} stands for: HAProxy replaces {@code \\}, {@code \ }, {@code \#}, quotes,
+     * {@code \r}, {@code \n} and {@code \t}, and leaves other pairs as written, so a regular
+     * expression's {@code \.} keeps its backslash.
+     */
+    private static String unescape(char c) {
         return switch (c) {
-            case 'r' -> '\r';
-            case 'n' -> '\n';
-            case 't' -> '\t';
-            default -> c;
+            case 'r' -> "\r";
+            case 'n' -> "\n";
+            case 't' -> "\t";
+            case '\\', ' ', '#', '"', '\'' -> String.valueOf(c);
+            default -> "\\" + c;
         };
     }
 }

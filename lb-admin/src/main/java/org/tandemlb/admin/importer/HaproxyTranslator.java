@@ -116,6 +116,11 @@ final class HaproxyTranslator {
             boolean taken = fe.apply(d) | be.apply(d);
             if (!taken && !ctx.notes.has(d)) {
                 ctx.notes.add(d, Reasons.of(d));
+            } else if (HttpRuleTranslator.handles(d) && !ctx.notes.has(d)) {
+                ctx.notes.add(
+                        d,
+                        "Tandem's defaults have no HTTP rules or error pages: each http frontend that inherits"
+                                + " this line has it");
             }
         }
     }
@@ -125,21 +130,26 @@ final class HaproxyTranslator {
         FrontendTranslator fe = s.kind().equals("backend") ? null : new FrontendTranslator(ctx, s.header(), s.name());
         BackendTranslator be = s.kind().equals("frontend") ? null : new BackendTranslator(ctx, s.header(), s.name());
         for (Directive d : defaults) {
-            // Inherited lines are noted (once) at the defaults section, not here.
+            // Inherited lines are noted (once) at the defaults section, not here. Inherited HTTP
+            // rules and error pages go to the frontends only: they cover every request.
             if (fe != null) {
                 fe.apply(d);
             }
-            if (be != null) {
+            if (be != null && !HttpRuleTranslator.handles(d)) {
                 be.apply(d);
             }
         }
         for (Directive d : s.body()) {
-            boolean taken = (fe != null && fe.apply(d)) | (be != null && be.apply(d));
+            boolean taken = fe != null && fe.apply(d);
+            // A listen section's HTTP rules are its frontend side's.
+            if (be != null && !(fe != null && HttpRuleTranslator.handles(d))) {
+                taken |= be.apply(d);
+            }
             if (!taken && !ctx.notes.has(d)) {
                 ctx.notes.add(d, Reasons.of(d));
             }
         }
-        if (fe != null && be != null && fe.stats && !be.hasServers() && fe.rules.isEmpty()) {
+        if (fe != null && be != null && fe.stats && !be.hasServers() && fe.useBackends.isEmpty()) {
             ctx.notes.add(s.header(), "a stats page only: " + Reasons.STATS);
             return;
         }
@@ -184,6 +194,12 @@ final class HaproxyTranslator {
         for (BackendTranslator bt : backends) {
             TandemFile.Backend be = bt.backend(Names.unique(Names.of(bt.name(), "backend"), backendNames));
             be.mode = mode(be.mode, bt.header());
+            if (be.mode.equals("tcp")) {
+                httpOnly(bt.rules, bt.header(), "backend");
+                be.requestHeaders.clear();
+                be.responseHeaders.clear();
+                be.errorPages.clear();
+            }
             be.timeouts.entrySet().removeIf(e -> e.getValue().equals(out.defaultTimeouts.get(e.getKey())));
             if (be.retries != null && be.retries.equals(out.defaultRetries)) {
                 be.retries = null;
@@ -209,7 +225,7 @@ final class HaproxyTranslator {
             if (dflt != null) {
                 used.add(dflt);
             }
-            ft.rules.forEach(r -> {
+            ft.useBackends.forEach(r -> {
                 if (byHaproxyName.containsKey(r.backend())) {
                     used.add(byHaproxyName.get(r.backend()));
                 }
@@ -250,6 +266,10 @@ final class HaproxyTranslator {
 
     /** What only http mode has (HAProxy ignores http rules in tcp mode too); ALPN is not offered in tcp mode. */
     private void tcpOnly(FrontendTranslator ft, TandemFile.Frontend fe) {
+        httpOnly(ft.rules, ft.header(), "frontend");
+        fe.requestHeaders.clear();
+        fe.responseHeaders.clear();
+        fe.errorPages.clear();
         fe.alpn = null;
         fe.alpnComment = null;
         if (fe.hsts != null) {
@@ -262,8 +282,41 @@ final class HaproxyTranslator {
         }
     }
 
+    /**
+     * Notes the HTTP rules of a proxy in tcp mode (HAProxy ignores them there too), but for those
+     * inherited from a defaults section (above the proxy's own line), which its http proxies take.
+     */
+    private void httpOnly(HttpRuleTranslator rules, Directive header, String kind) {
+        for (Directive d : rules.directives()) {
+            if (header == null || !d.file().equals(header.file()) || d.line() > header.line()) {
+                ctx.notes.add(d, "HTTP rules and error pages need mode http; this " + kind + " is in mode tcp");
+            }
+        }
+    }
+
     private void routes(FrontendTranslator ft, TandemFile.Frontend fe, Map<String, TandemFile.Backend> backends) {
-        for (FrontendTranslator.Rule r : ft.rules) {
+        // HAProxy runs the http-request rules, then the redirect rules, then use_backend.
+        List<HttpRuleTranslator.Action> actions = new ArrayList<>(ft.rules.actions);
+        actions.sort((a, b) -> Boolean.compare(
+                a.directive().keyword().equals("redirect"),
+                b.directive().keyword().equals("redirect")));
+        if (fe.mode.equals("http")) {
+            for (HttpRuleTranslator.Action a : actions) {
+                for (AclRoutes.Match m : a.matches()) {
+                    fe.routes.add(new TandemFile.Route(
+                            m.host(),
+                            m.pathPrefix(),
+                            m.pathRegex(),
+                            null,
+                            a.deny(),
+                            a.location(),
+                            a.code(),
+                            a.stripQuery(),
+                            a.directive().where()));
+                }
+            }
+        }
+        for (FrontendTranslator.Rule r : ft.useBackends) {
             TandemFile.Backend target = backends.get(r.backend());
             if (target == null) {
                 ctx.notes.add(r.directive(), "backend '" + r.backend() + "' is not defined");
@@ -274,7 +327,15 @@ final class HaproxyTranslator {
             } else {
                 for (AclRoutes.Match m : r.matches()) {
                     fe.routes.add(new TandemFile.Route(
-                            m.host(), m.pathPrefix(), target.name, r.directive().where()));
+                            m.host(),
+                            m.pathPrefix(),
+                            m.pathRegex(),
+                            target.name,
+                            null,
+                            null,
+                            null,
+                            false,
+                            r.directive().where()));
                 }
             }
         }

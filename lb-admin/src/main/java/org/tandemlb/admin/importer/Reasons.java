@@ -9,7 +9,8 @@ final class Reasons {
     static final String LOGS =
             "Tandem writes its log to stdout (the journal under systemd) and access logs per frontend (access_log)";
     static final String STATS = "the status page, /metrics and the admin API are on admin.listen";
-    static final String HEADERS = "header rules are not built yet";
+    static final String HTTP_RULES = "Tandem's HTTP rules are set, add and delete of headers (request_headers,"
+            + " response_headers), and deny and redirect (routes)";
     static final String SERVER_COOKIE = "a server's cookie value is a hash of its name in Tandem: clients carrying "
             + "the old value are balanced once more and get the new one";
     static final String NONE = "no Tandem equivalent";
@@ -36,13 +37,26 @@ final class Reasons {
             Map.entry("monitor-uri", "Tandem answers /healthz on admin.listen"),
             Map.entry("maxconn", "no process-wide limit; frontends have max_connections"),
             Map.entry("ulimit-n", "set LimitNOFILE in the systemd unit"),
-            Map.entry("errorfile", "Tandem's error pages are built in"),
-            Map.entry("errorloc", "Tandem's error pages are built in"),
-            Map.entry("http-request", HEADERS),
-            Map.entry("http-response", HEADERS),
-            Map.entry("http-after-response", HEADERS),
-            Map.entry("tcp-request", "connection rules are not built yet"),
-            Map.entry("tcp-response", "connection rules are not built yet"),
+            Map.entry("errorfile", "error pages are set per frontend and backend (error_pages)"),
+            Map.entry(
+                    "errorloc",
+                    "error pages are files (error_pages); a file may hold a whole response, a 302 with its Location"),
+            Map.entry(
+                    "errorloc302",
+                    "error pages are files (error_pages); a file may hold a whole response, a 302 with its Location"),
+            Map.entry(
+                    "errorloc303",
+                    "error pages are files (error_pages); a file may hold a whole response, a 303 with its Location"),
+            Map.entry("errorfiles", "error pages are set per frontend and backend (error_pages)"),
+            Map.entry("http-request", HTTP_RULES),
+            Map.entry("http-response", HTTP_RULES),
+            Map.entry("http-after-response", HTTP_RULES),
+            Map.entry(
+                    "tcp-request",
+                    "Tandem has no connection rules; per-client limits are a frontend's limits.per_client"),
+            Map.entry(
+                    "tcp-response",
+                    "Tandem has no connection rules; per-client limits are a frontend's limits.per_client"),
             Map.entry("compression", "Tandem does not compress"),
             Map.entry("capture", "the access log has a fixed set of fields"),
             Map.entry("option http-server-close", "Tandem keeps server connections alive in a pool"),

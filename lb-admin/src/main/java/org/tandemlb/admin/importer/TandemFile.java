@@ -37,10 +37,26 @@ final class TandemFile {
         boolean redirectHttps;
         String redirectComment;
         String hsts;
+        final List<HttpRuleTranslator.Header> requestHeaders = new ArrayList<>();
+        final List<HttpRuleTranslator.Header> responseHeaders = new ArrayList<>();
+        final Map<String, String> errorPages = new LinkedHashMap<>();
     }
 
-    /** A route: {@code host} and/or {@code pathPrefix}, and where it came from. */
-    record Route(String host, String pathPrefix, String backend, String comment) {}
+    /**
+     * A route: its conditions ({@code host}, {@code pathPrefix}, {@code pathRegex}; null: any), one
+     * action ({@code backend}, a {@code deny} status, or a redirect to {@code location} with
+     * {@code code}), and where it came from.
+     */
+    record Route(
+            String host,
+            String pathPrefix,
+            String pathRegex,
+            String backend,
+            String deny,
+            String location,
+            String code,
+            boolean stripQuery,
+            String comment) {}
 
     /** A backend. */
     static final class Backend {
@@ -57,6 +73,9 @@ final class TandemFile {
         String protocol;
         Map<String, String> tls;
         final Map<String, String> persistence = new LinkedHashMap<>();
+        final List<HttpRuleTranslator.Header> requestHeaders = new ArrayList<>();
+        final List<HttpRuleTranslator.Header> responseHeaders = new ArrayList<>();
+        final Map<String, String> errorPages = new LinkedHashMap<>();
         final List<Server> servers = new ArrayList<>();
     }
 

@@ -82,8 +82,24 @@ final class YamlWriter {
                 if (r.pathPrefix() != null) {
                     s.append("path_prefix: ").append(scalar(r.pathPrefix())).append(", ");
                 }
-                s.append("backend: ").append(scalar(r.backend())).append(" }");
-                line(3, s + comment(r.comment()));
+                if (r.pathRegex() != null) {
+                    s.append("path_regex: ").append(regex(r.pathRegex())).append(", ");
+                }
+                if (r.backend() != null) {
+                    s.append("backend: ").append(scalar(r.backend()));
+                } else if (r.deny() != null) {
+                    s.append("deny: ").append(r.deny());
+                } else {
+                    s.append("redirect: { location: ")
+                            .append(scalar(r.location()))
+                            .append(", code: ")
+                            .append(r.code());
+                    if (r.stripQuery()) {
+                        s.append(", strip_query: true");
+                    }
+                    s.append(" }");
+                }
+                line(3, s.append(" }") + comment(r.comment()));
             }
         }
         map(2, "timeouts", fe.timeouts);
@@ -110,6 +126,36 @@ final class YamlWriter {
             line(2, "redirect_https: true" + comment(fe.redirectComment));
         }
         key(2, "hsts", fe.hsts);
+        httpRules(fe.requestHeaders, fe.responseHeaders, fe.errorPages);
+    }
+
+    /** {@code request_headers}, {@code response_headers} and {@code error_pages}, each rule citing its line. */
+    private void httpRules(
+            List<HttpRuleTranslator.Header> request,
+            List<HttpRuleTranslator.Header> response,
+            Map<String, String> errorPages) {
+        headers("request_headers", request);
+        headers("response_headers", response);
+        map(2, "error_pages", errorPages);
+    }
+
+    private void headers(String key, List<HttpRuleTranslator.Header> rules) {
+        if (rules.isEmpty()) {
+            return;
+        }
+        line(2, key + ":");
+        for (HttpRuleTranslator.Header h : rules) {
+            line(
+                    3,
+                    "- { " + h.op() + ": " + scalar(h.name())
+                            + (h.value() == null ? "" : ", value: " + scalar(h.value())) + " }"
+                            + comment(h.directive().where()));
+        }
+    }
+
+    /** A regular expression in single quotes, where a backslash is itself. */
+    private static String regex(String r) {
+        return "'" + r.replace("'", "''") + "'";
     }
 
     private void backend(TandemFile.Backend be) {
@@ -135,6 +181,7 @@ final class YamlWriter {
                 map(2, "tls", be.tls);
             }
         }
+        httpRules(be.requestHeaders, be.responseHeaders, be.errorPages);
         if (be.servers.isEmpty()) {
             line(2, "servers: []");
             return;

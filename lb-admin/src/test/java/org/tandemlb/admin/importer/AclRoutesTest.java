@@ -1,10 +1,12 @@
 package org.tandemlb.admin.importer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.tandemlb.admin.importer.AclRoutes.Match;
 
@@ -32,14 +34,17 @@ class AclRoutesTest {
                 "acl www hdr(host) -i www.example.com");
         assertEquals(
                 List.of(
-                        new Match("api.example.com", "/v1/"), new Match("api.example.com", "/legacy/"),
-                        new Match("api2.example.com", "/v1/"), new Match("api2.example.com", "/legacy/")),
+                        new Match("api.example.com", "/v1/", null), new Match("api.example.com", "/legacy/", null),
+                        new Match("api2.example.com", "/v1/", null), new Match("api2.example.com", "/legacy/", null)),
                 cond(acls, "if api v1").matches());
         assertEquals(
-                List.of(new Match("www.example.com", null), new Match(null, "/v1/"), new Match(null, "/legacy/")),
+                List.of(
+                        new Match("www.example.com", null, null),
+                        new Match(null, "/v1/", null),
+                        new Match(null, "/legacy/", null)),
                 cond(acls, "if www || v1").matches());
         assertEquals(
-                List.of(new Match(null, "/img")),
+                List.of(new Match(null, "/img", null)),
                 cond(acls, "if { path_beg /img }").matches());
         // Two different hosts at once: no request has both, so no route.
         assertTrue(cond(acls, "if api www").failure().contains("no request"));
@@ -55,8 +60,55 @@ class AclRoutesTest {
         assertTrue(cond(acls, "if !lan").failure().contains("negated"));
         assertTrue(cond(acls, "unless lan").failure().contains("negated"));
         assertTrue(cond(acls, "if nosuch").failure().contains("not defined"));
-        assertTrue(cond(acls, "if { path_reg ^/a(b|c) }").failure().contains("literal prefix"));
+        assertTrue(cond(acls, "if { path_reg ^/a(b|c }").failure().contains("not one Java reads"));
         assertTrue(cond(acls, "if { hdr(host) www.example.com:8080 }").failure().contains("port"));
+    }
+
+    @Test
+    void otherExpressionsArePathRegexesAndIgnoreCaseIsKept() {
+        AclRoutes acls = acls("acl v path_reg ^/api/v[12]/", "acl i path_reg -i \\.php$", "acl p path_beg -i /Admin");
+        assertEquals(
+                List.of(new Match(null, null, "^/api/v[12]/")),
+                cond(acls, "if v").matches());
+        assertEquals(
+                List.of(new Match(null, null, "(?i)\\.php$")),
+                cond(acls, "if i").matches());
+        assertEquals(
+                List.of(new Match(null, null, "^(?i)\\Q/Admin\\E")),
+                cond(acls, "if p").matches());
+        assertEquals(
+                List.of(new Match(null, null, "^(?=.*?(?:^/api/v[12]/))(?=.*?(?:(?i)\\.php$))")),
+                cond(acls, "if v i").matches());
+    }
+
+    @Test
+    void exactEndSubstringAndDirectoryPathsAreExpressions() {
+        AclRoutes acls = acls(
+                "acl exact path /login",
+                "acl str path -m str /a.b",
+                "acl end path_end .php",
+                "acl sub path_sub -i /Admin/",
+                "acl dir path_dir img",
+                "acl mend path -m end .css");
+        assertTrue(matches(acls, "exact", "/login"));
+        assertFalse(matches(acls, "exact", "/login/x"));
+        assertTrue(matches(acls, "str", "/a.b"));
+        assertFalse(matches(acls, "str", "/axb"), "a literal, not an expression");
+        assertTrue(matches(acls, "end", "/x/index.php"));
+        assertFalse(matches(acls, "end", "/x/index.php5"));
+        assertTrue(matches(acls, "sub", "/x/admin/y"));
+        assertTrue(matches(acls, "dir", "/img/a.png"));
+        assertTrue(matches(acls, "dir", "/static/img"));
+        assertFalse(matches(acls, "dir", "/images/a.png"));
+        assertTrue(matches(acls, "mend", "/site.css"));
+        assertTrue(cond(acls, "if { method GET }").failure().contains("host and the path only"));
+    }
+
+    /** Whether the one route of {@code acl} matches {@code path} as Tandem matches path_regex (found in the path). */
+    private static boolean matches(AclRoutes acls, String acl, String path) {
+        List<Match> m = cond(acls, "if " + acl).matches();
+        assertEquals(1, m.size(), m.toString());
+        return Pattern.compile(m.get(0).pathRegex()).matcher(path).find();
     }
 
     @Test

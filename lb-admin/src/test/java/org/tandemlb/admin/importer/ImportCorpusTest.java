@@ -32,8 +32,10 @@ import picocli.CommandLine;
 /**
  * {@code tandem import} on a corpus of real configurations, each output read back by the real
  * config loader as {@code tandem check} reads it: Debian's packaged {@code /etc/haproxy/haproxy.cfg},
- * the examples of Debian's {@code haproxy} package (read where the package installs them; they are
- * GPL, so not copied here), and the www.foobar.com site of src/test/resources/import/foobar (two
+ * the examples of Debian's {@code haproxy} package (read where the package installs them,
+ * /usr/share/doc/haproxy/examples; they are GPL, so not copied here; Debian's {@code haproxy-doc}
+ * package holds the HTML manual only, no configuration file, as {@code dpkg-deb -c} shows), and the
+ * www.foobar.com site of src/test/resources/import/foobar (two
  * LBs with keepalived, web, app, static, MySQL with mysql-check, TLS).
  */
 class ImportCorpusTest {

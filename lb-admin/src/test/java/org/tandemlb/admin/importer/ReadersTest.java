@@ -17,6 +17,11 @@ class ReadersTest {
                 List.of("option", "httpchk", "GET", "/", "HTTP/1.1\r\nHost: a"),
                 HaproxyReader.words("option httpchk GET / \"HTTP/1.1\\r\\nHost: a\" # comment"));
         assertEquals(List.of("set-header", "X", "a # b"), HaproxyReader.words("set-header X 'a # b'"));
+        // HAProxy leaves a backslash before other characters as written: a regular expression keeps it.
+        assertEquals(
+                List.of("acl", "a", "path_reg", "\\.(png|gif)$", "\\d+"),
+                HaproxyReader.words("acl a path_reg \\.(png|gif)$ \"\\d+\""));
+        assertEquals(List.of("a#b\\"), HaproxyReader.words("a\\#b\\\\"));
         assertEquals("bind :80", HaproxyReader.withoutComment("  bind   :80   # the site"));
     }
 
