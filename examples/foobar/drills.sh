@@ -88,7 +88,7 @@ probe_java_start() {
     org.tandemlb.examples.foobar.Probe --connect="$VIP:$FOOBAR_HTTPS_PORT" --host=www.foobar.com \
     --ca="$FOOBAR_STATE/tls/www.foobar.com.crt" --path="$2" --pause-ms="$3" --out="$file" --stop="$file.stop"
   # Warm before the drill starts: ten answers in.
-  wait_for 60 "the probe's first answers" probe_answered "$file"
+  wait_for "$START_LIMIT" "the probe's first answers" probe_answered "$file"
 }
 
 probe_answered() {
@@ -197,7 +197,7 @@ drill_failover() {
   probe_stop failover
   read -r _ _ _ gap <<<"$(probe_stats failover)"
   start_lb "$active"
-  if ! wait_for 60 "$active to rejoin as standby" pair_formed; then
+  if ! wait_for "$START_LIMIT" "$active to rejoin as standby" pair_formed; then
     record 2 FAIL "$active did not rejoin after the failover"
     return 1
   fi
@@ -246,7 +246,7 @@ drill_app_down() {
   stopped_at=$(now_ms)
   sleep 2
   app_start app1 127.0.0.31:8000 "$VIP:3306" "$VIP:3307"
-  wait_for 30 "app1" http_ok http://127.0.0.31:8000/api/health || true
+  wait_for "$START_LIMIT" "app1" http_ok http://127.0.0.31:8000/api/health || true
   sleep 0.5
   probe_stop api
   read -r total failed _ <<<"$(probe_stats api)"
@@ -282,7 +282,9 @@ drill_db_down() {
   done
   restarted_at=$(now_ms)
   db_start db-primary 127.0.0.41 1
-  for ((i = 0; i < 150; i++)); do
+  # Writes must work again once the primary is back; a minute, for a busy machine.
+  local deadline=$((SECONDS + 60))
+  while ((SECONDS < deadline)); do
     written=$(post_entry "written after the primary came back")
     if [[ $written == 201\ * ]]; then
       back=$(seconds $(($(now_ms) - restarted_at)))
