@@ -22,6 +22,7 @@ class FoobarCheckIT {
 
     /** Only for a run that hangs: a whole run took 7 min on a 2-core machine at load average 28. */
     private static final Duration LIMIT = Duration.ofMinutes(12);
+
     private static final Pattern FAILOVER =
             Pattern.compile("\\| 2 kill -9 of active lb\\d: lb\\d served again after (\\d+\\.\\d\\d) s");
 
