@@ -3,14 +3,12 @@ package org.tandemlb.examples.foobar;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tandemlb.core.testsupport.ChildProcess;
-import org.tandemlb.core.testsupport.TestCertificates;
 
 /**
  * The {@code tandem check} command itself (lb-admin's tandem.jar, a process of its own) accepts
@@ -26,11 +24,7 @@ class FoobarTandemCheckIT {
 
     @Test
     void tandemCheckAcceptsBothLoadBalancerConfigs() throws Exception {
-        Path tls = Files.createDirectories(state.resolve("tls"));
-        TestCertificates.Issued www = TestCertificates.create(state.resolve("ca"))
-                .issue("www", TestCertificates.KeyType.EC, TestCertificates.KeyFormat.PKCS8, "www.foobar.com");
-        Files.copy(www.chain(), tls.resolve("www.foobar.com.crt"));
-        Files.copy(www.key(), tls.resolve("www.foobar.com.key"));
+        FoobarState.makeCertificate(state);
 
         for (String lb : List.of("lb1", "lb2")) {
             Path file = Path.of(System.getProperty("foobar.dir"), lb + ".yaml");
