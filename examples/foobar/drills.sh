@@ -200,6 +200,9 @@ drill_failover() {
   standby=$(other_node "$active")
   probe_java_start failover / 20
   sleep 0.5
+  # The time is taken once the signal is sent: a request sent a moment before could still be
+  # answered by the node being killed, and would pass for the first page after the failover.
+  kill -KILL "${PIDS[$active]}"
   killed_at=$(now_ms)
   stop_proc "$active" KILL
   say "drill 2: kill -9 of $active at $(date -u -d "@$((killed_at / 1000))" +%H:%M:%S).$(printf %03d $((killed_at % 1000))) (compare with the nodes' logs)"
