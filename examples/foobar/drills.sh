@@ -63,6 +63,9 @@ PROBE_PREFIX=() # run-netns.sh: the probe runs on the client host
 
 # probe_start NAME PATH [PAUSE]: GET PATH on the site, one new connection per request, PAUSE
 # seconds apart (0.02), until probe_stop. Each line: start ms, end ms, HTTP status (000: none).
+# A request fails when it gets an error status, or no answer within the 10 s of CURL_SITE: a
+# machine too busy to run curl promptly must not pass for a failed request (each line keeps the
+# request's time; drill 6 reports the slowest).
 probe_start() {
   local file="$FOOBAR_STATE/probes/$1"
   mkdir -p "$FOOBAR_STATE/probes"
@@ -85,7 +88,7 @@ probe_java_start() {
     org.tandemlb.examples.foobar.Probe --connect="$VIP:$FOOBAR_HTTPS_PORT" --host=www.foobar.com \
     --ca="$FOOBAR_STATE/tls/www.foobar.com.crt" --path="$2" --pause-ms="$3" --out="$file" --stop="$file.stop"
   # Warm before the drill starts: ten answers in.
-  wait_for 60 "the probe's first answers" probe_answered "$file"
+  wait_for "$START_LIMIT" "the probe's first answers" probe_answered "$file"
 }
 
 probe_answered() {
@@ -96,26 +99,36 @@ probe_loop() {
   local file=$1 path=$2 pause=$3 start code
   while [[ ! -e $file.stop ]]; do
     start=$(now_ms)
-    code=$("${CURL_SITE[@]}" --max-time 2 -o /dev/null -w '%{http_code}' "$SITE$path" 2>/dev/null) || true
+    code=$("${CURL_SITE[@]}" -o /dev/null -w '%{http_code}' "$SITE$path" 2>/dev/null) || true
     echo "$start $(now_ms) ${code:-000}" >>"$file"
     if [[ $pause != 0 ]]; then sleep "$pause"; fi
   done
 }
 
-# probe_stop NAME: the probe finishes its request in flight (at most 2 s), then stops.
+# probe_stop NAME: the probe finishes its request in flight (at most 10 s), then stops.
 probe_stop() {
   touch "${PROBE_FILE[$1]}.stop"
   wait "${PIDS[probe-$1]}" 2>/dev/null || true
   unset "PIDS[probe-$1]"
 }
 
-# probe_stats NAME [FROM_MS]: "requests failed" counted from FROM_MS (request start) on, and the
-# longest time between two answered requests (end to end) in ms, over the whole probe.
+# probe_stats NAME [FROM_MS]: "requests failed slowest" counted from FROM_MS (request start) on;
+# slowest: the longest request, in ms.
 probe_stats() {
   awk -v from="${2:-0}" '
-    $1 >= from { total++; if ($3 != 200) failed++ }
-    $3 == 200 { if (last && $2 - last > gap) gap = $2 - last; last = $2 }
-    END { printf "%d %d %d\n", total, failed, gap }' "${PROBE_FILE[$1]}"
+    $1 >= from { total++; if ($3 != 200) failed++; if ($2 - $1 > slowest) slowest = $2 - $1 }
+    END { printf "%d %d %d\n", total, failed, slowest }' "${PROBE_FILE[$1]}"
+}
+
+# probe_outage NAME AT_MS: "down failed longest" for an outage that began at AT_MS. down: from
+# AT_MS to the end of the first answered request sent at or after it (what a user who clicked at
+# AT_MS waited), -1 if none was; failed: requests sent after that one that were not answered
+# 200; longest: the longest time between two answers after it (slow answers on a busy machine).
+probe_outage() {
+  awk -v at="$2" '
+    $1 >= at && back == "" && $3 == 200 { back = $2 - at; last = $2; next }
+    back != "" { if ($3 != 200) failed++; else { if ($2 - last > longest) longest = $2 - last; last = $2 } }
+    END { printf "%d %d %d\n", back == "" ? -1 : back, failed, longest }' "${PROBE_FILE[$1]}"
 }
 
 seconds() { # seconds MS: 1234 -> 1.23
@@ -179,29 +192,40 @@ entry_readable() {
 # may set more (run-netns.sh: ARP across a bridge between nine namespaces on one small machine).
 FAILOVER_GOAL_MS=${FAILOVER_GOAL_MS:-1000}
 
+# The figure: from the kill to the end of the first request sent after it that got its page; then
+# every later request must get its page too.
 drill_failover() {
-  local active standby gap
+  local active standby killed_at down failed longest
   active=$(active_node) || { record 2 FAIL "no active node"; return 1; }
   standby=$(other_node "$active")
   probe_java_start failover / 20
   sleep 0.5
-  say "drill 2: kill -9 of $active at $(date -u +%H:%M:%S.%3N) (compare with the nodes' logs)"
+  # The time is taken once the signal is sent: a request sent a moment before could still be
+  # answered by the node being killed, and would pass for the first page after the failover.
+  kill -KILL "${PIDS[$active]}"
+  killed_at=$(now_ms)
   stop_proc "$active" KILL
+  say "drill 2: kill -9 of $active at $(date -u -d "@$((killed_at / 1000))" +%H:%M:%S).$(printf %03d $((killed_at % 1000))) (compare with the nodes' logs)"
   wait_for 10 "$standby to become active" metric_is "$standby" tandem_cluster_active 1 || true
   wait_for 5 "the site on $standby" site_ok / || true
   sleep 1
   probe_stop failover
-  read -r _ _ gap <<<"$(probe_stats failover)"
+  read -r down failed longest <<<"$(probe_outage failover "$killed_at")"
   start_lb "$active"
-  if ! wait_for 60 "$active to rejoin as standby" pair_formed; then
+  if ! wait_for "$START_LIMIT" "$active to rejoin as standby" pair_formed; then
     record 2 FAIL "$active did not rejoin after the failover"
     return 1
   fi
-  if ((gap > FAILOVER_GOAL_MS)); then
-    record 2 FAIL "kill -9 of $active: the site was down for $(seconds "$gap") s (goal: $(seconds "$FAILOVER_GOAL_MS") s)"
+  if ((down < 0)); then
+    record 2 FAIL "kill -9 of $active: the site did not answer again"
     return 1
   fi
-  record 2 OK "kill -9 of active $active: $standby served again after $(seconds "$gap") s"
+  local after="then $failed failed, longest wait $(seconds "$longest") s"
+  if ((down > FAILOVER_GOAL_MS || failed > 0)); then
+    record 2 FAIL "kill -9 of $active: the site was down for $(seconds "$down") s (goal: $(seconds "$FAILOVER_GOAL_MS") s), $after"
+    return 1
+  fi
+  record 2 OK "kill -9 of active $active: $standby served again after $(seconds "$down") s, $after"
 }
 
 # 3. One Nginx stopped: no failed request once the active node has seen it down; it comes back.
@@ -242,7 +266,7 @@ drill_app_down() {
   stopped_at=$(now_ms)
   sleep 2
   app_start app1 127.0.0.31:8000 "$VIP:3306" "$VIP:3307"
-  wait_for 30 "app1" http_ok http://127.0.0.31:8000/api/health || true
+  wait_for "$START_LIMIT" "app1" http_ok http://127.0.0.31:8000/api/health || true
   sleep 0.5
   probe_stop api
   read -r total failed _ <<<"$(probe_stats api)"
@@ -278,7 +302,9 @@ drill_db_down() {
   done
   restarted_at=$(now_ms)
   db_start db-primary 127.0.0.41 1
-  for ((i = 0; i < 150; i++)); do
+  # Writes must work again once the primary is back; a minute, for a busy machine.
+  local deadline=$((SECONDS + 60))
+  while ((SECONDS < deadline)); do
     written=$(post_entry "written after the primary came back")
     if [[ $written == 201\ * ]]; then
       back=$(seconds $(($(now_ms) - restarted_at)))
@@ -298,7 +324,7 @@ drill_db_down() {
 
 # 6. A reload of both nodes under load: no failed request.
 drill_reload() {
-  local i node answers="" total failed sum_total=0 sum_failed=0
+  local i node answers="" total failed slowest sum_total=0 sum_failed=0 max_slowest=0
   for i in 1 2 3 4; do probe_start "load$i" / 0; done
   probe_start load-api /api/entries 0
   sleep 0.5
@@ -310,13 +336,14 @@ drill_reload() {
   done
   for i in 1 2 3 4 -api; do
     probe_stop "load${i}"
-    read -r total failed _ <<<"$(probe_stats "load${i}")"
+    read -r total failed slowest _ <<<"$(probe_stats "load${i}")"
+    ((slowest > max_slowest)) && max_slowest=$slowest
     sum_total=$((sum_total + total))
     sum_failed=$((sum_failed + failed))
   done
   local reloads
   reloads=$(grep -o '"reloaded": *true' <<<"$answers" | wc -l)
-  local text="4 reloads (2 per node) under 5 clients: $sum_failed failed of $sum_total requests"
+  local text="4 reloads (2 per node) under 5 clients: $sum_failed failed of $sum_total requests (slowest $(seconds "$max_slowest") s)"
   if ((sum_failed > 0 || reloads != 4 || sum_total == 0)); then
     record 6 FAIL "$text (reload answers: $answers)"
     return 1

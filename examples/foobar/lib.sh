@@ -6,6 +6,11 @@
 FOOBAR_HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 FOOBAR_ROOT="$(cd "$FOOBAR_HERE/../.." && pwd)"
 
+# How long a process may take to start (a JVM, mariadbd, Nginx), in seconds: a few on an idle
+# machine, far more on a busy one (a CI runner shared with other jobs, load average 20 and more on
+# two cores). Only a start that never happens waits this long.
+START_LIMIT=180
+
 declare -A PIDS=()
 NETNS_PREFIX=() # run-netns.sh sets it to `ip netns exec NS` before starting a process in NS
 ORDER=()
@@ -167,7 +172,7 @@ db_start() {
     --port=3306 --bind-address="$address" --pid-file="$dir/mariadbd.pid" --log-error="$dir/error.log" \
     --tmpdir="$dir/tmp" --server-id="$id" --report-host="$name" --log-bin=binlog --binlog-format=ROW \
     --log-slave-updates $(db_user_args) "${DB_SETTINGS[@]}" "$@"
-  wait_for 30 "$name to answer" db_sql "$name" "SELECT 1" || die "$name did not start: see $dir/error.log"
+  wait_for "$START_LIMIT" "$name to answer" db_sql "$name" "SELECT 1" || die "$name did not start: see $dir/error.log"
 }
 
 # db_sql NAME STATEMENT: as the database's root, over the UNIX socket.
@@ -188,7 +193,7 @@ db_setup() {
   db_sql db-replica "CHANGE MASTER TO MASTER_HOST='$1', MASTER_PORT=3306, MASTER_USER='repl',
     MASTER_PASSWORD='$repl_password', MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1; START SLAVE" ||
     die "replication could not be set up on db-replica"
-  wait_for 30 "the replica to copy the schema" db_replicated
+  wait_for "$START_LIMIT" "the replica to copy the schema" db_replicated
 }
 
 db_replicated() {
@@ -213,11 +218,11 @@ app_start() {
     -cp "$APP_CLASSPATH" org.tandemlb.examples.foobar.FoobarApp --name="$1" --listen="$2" --write="$3" --read="$4"
 }
 
-# wait_for_http NAME:URL...: each answers 200 within 30 s, else the script stops.
+# wait_for_http NAME:URL...: each answers 200 within START_LIMIT, else the script stops.
 wait_for_http() {
   local item
   for item in "$@"; do
-    wait_for 30 "${item%%:*}" http_ok "http://${item#*:}" || die "${item%%:*} did not start: see $FOOBAR_STATE/logs"
+    wait_for "$START_LIMIT" "${item%%:*}" http_ok "http://${item#*:}" || die "${item%%:*} did not start: see $FOOBAR_STATE/logs"
   done
 }
 

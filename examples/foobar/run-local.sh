@@ -51,7 +51,7 @@ trap 'say "stopping..."; exit 130' INT TERM
 
 start_lb() {
   spawn "$1" env TANDEM_CLUSTER_SECRET="$CLUSTER_SECRET" "${TANDEM[@]}" run -c "$FOOBAR_HERE/$1.yaml"
-  wait_for 60 "$1's admin API" http_ok "http://${ADMIN[$1]}/healthz" || die "$1 did not start: see $FOOBAR_STATE/logs/$1.log"
+  wait_for "$START_LIMIT" "$1's admin API" http_ok "http://${ADMIN[$1]}/healthz" || die "$1 did not start: see $FOOBAR_STATE/logs/$1.log"
 }
 
 say "state, logs: $FOOBAR_STATE"
@@ -85,8 +85,8 @@ start_lb lb1
 start_lb lb2
 # shellcheck source=drills.sh
 source "$FOOBAR_HERE/drills.sh"
-wait_for 60 "one active node of two members" pair_formed || die "the Tandem pair did not form: see $FOOBAR_STATE/logs"
-wait_for 20 "the site on the VIP" site_ok / || die "the site does not answer on the VIP"
+wait_for "$START_LIMIT" "one active node of two members" pair_formed || die "the Tandem pair did not form: see $FOOBAR_STATE/logs"
+wait_for "$START_LIMIT" "the site on the VIP" site_ok / || die "the site does not answer on the VIP"
 
 if [[ $MODE == check ]]; then
   if run_drills; then exit 0; else exit 1; fi

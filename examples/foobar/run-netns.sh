@@ -87,7 +87,7 @@ done
 start_lb() {
   NETNS_PREFIX=(ip netns exec "fb-$1")
   spawn "$1" "${NETNS_PREFIX[@]}" env TANDEM_CLUSTER_SECRET="$CLUSTER_SECRET" "${TANDEM[@]}" run -c "$FOOBAR_STATE/$1.yaml"
-  wait_for 60 "$1's admin API" http_ok "http://${ADMIN[$1]}/healthz" || die "$1 did not start: see $FOOBAR_STATE/logs/$1.log"
+  wait_for "$START_LIMIT" "$1's admin API" http_ok "http://${ADMIN[$1]}/healthz" || die "$1 did not start: see $FOOBAR_STATE/logs/$1.log"
 }
 
 say "state, logs: $FOOBAR_STATE"
@@ -130,8 +130,8 @@ source "$FOOBAR_HERE/drills.sh"
 # The drills' client is the client host.
 CURL_SITE=(ip netns exec fb-client "${CURL_SITE[@]}")
 PROBE_PREFIX=(ip netns exec fb-client)
-wait_for 60 "one active node of two members" pair_formed || die "the Tandem pair did not form: see $FOOBAR_STATE/logs"
-wait_for 20 "the site on the VIP" site_ok / || die "the site does not answer on the VIP"
+wait_for "$START_LIMIT" "one active node of two members" pair_formed || die "the Tandem pair did not form: see $FOOBAR_STATE/logs"
+wait_for "$START_LIMIT" "the site on the VIP" site_ok / || die "the site does not answer on the VIP"
 
 if [[ $MODE == check ]]; then
   started=$SECONDS

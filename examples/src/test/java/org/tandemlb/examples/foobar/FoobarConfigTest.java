@@ -3,7 +3,6 @@ package org.tandemlb.examples.foobar;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +11,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.tandemlb.admin.config.ConfigLoader;
 import org.tandemlb.admin.config.TandemConfig;
 import org.tandemlb.core.config.FrontendConfig;
-import org.tandemlb.core.testsupport.TestCertificates;
 
 /**
  * {@code examples/foobar/lb1.yaml} and {@code lb2.yaml} are valid for {@code tandem check} (the
@@ -27,11 +25,7 @@ class FoobarConfigTest {
 
     @Test
     void bothLoadBalancerConfigsAreValidAndServeTheSameSite() throws Exception {
-        Path tls = Files.createDirectories(state.resolve("tls"));
-        TestCertificates.Issued www = TestCertificates.create(state.resolve("ca"))
-                .issue("www", TestCertificates.KeyType.EC, TestCertificates.KeyFormat.PKCS8, "www.foobar.com");
-        Files.copy(www.chain(), tls.resolve("www.foobar.com.crt"));
-        Files.copy(www.key(), tls.resolve("www.foobar.com.key"));
+        FoobarState.makeCertificate(state);
         Map<String, String> env = Map.of("FOOBAR_STATE", state.toString(), "TANDEM_CLUSTER_SECRET", "a secret");
 
         TandemConfig lb1 = ConfigLoader.load(DIR.resolve("lb1.yaml"), env);
