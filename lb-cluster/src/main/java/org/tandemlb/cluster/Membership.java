@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -34,16 +35,16 @@ import org.tandemlb.core.LoadBalancer;
 final class Membership {
     private static final Logger log = LoggerFactory.getLogger(Membership.class);
 
-    private final ClusterConfig config;
-    private final ClusterStack.Profile profile;
+    /** Replaced by a reload ({@link #reconfigure}); confined to the actor thread. */
+    private ClusterConfig config;
     /** Every group, in name order. */
     private final GroupHolds groups;
 
     private final ServerChanges changes;
     private final PauseDetector pause;
     private final LongSupplier ticker;
-    private final long staleNanos;
-    private final long settleNanos;
+    private long staleNanos;
+    private long settleNanos;
     private final ScheduledExecutorService actor;
     private final ScheduledExecutorService vipThread;
     private final ScheduledExecutorService io;
@@ -62,9 +63,12 @@ final class Membership {
     private long fitSince = -1;
 
     private final Readiness readiness;
-    private final AddressConflicts conflicts;
+    private AddressConflicts conflicts;
     private CompletableFuture<Void> handedOver;
-    private final SoloWatch solo;
+    private SoloWatch solo;
+    private ScheduledFuture<?> ticking;
+    /** Run on every tick after the election (the {@code bgp} VIPs' own decision). */
+    private Runnable onTick = () -> {};
 
     Membership(
             ClusterConfig config,
@@ -78,7 +82,7 @@ final class Membership {
             ScheduledExecutorService io,
             ScheduledExecutorService farIo) {
         this.config = config;
-        this.profile = config.profile();
+        ClusterStack.Profile profile = config.profile();
         this.changes = changes;
         this.ticker = ticker;
         this.staleNanos = profile.staleAfter().toNanos();
@@ -93,31 +97,58 @@ final class Membership {
         this.inbox = new Inbox(actor, ticker, this::onView, this::onAdvert, changes);
         this.outbox = new Outbox(io, farIo);
         this.pause = new PauseDetector(ticker, profile.pauseThreshold().toNanos(), this::onPause);
-        this.groups = new GroupHolds(
-                config,
-                drivers,
-                (name, own) -> new VipOwnership(own, vipThread, pause, ticker, new VipOwnership.Listener() {
-                    @Override
-                    public void claimed(boolean ok, long epoch) {
-                        post(() -> claimDone(groups.get(name), ok, epoch));
-                    }
-
-                    @Override
-                    public void released() {
-                        post(() -> releaseDone(groups.get(name)));
-                    }
-
-                    @Override
-                    public void duplicate(VipConfig vip, String mac) {
-                        post(() -> onDuplicate(groups.get(name), vip, mac));
-                    }
-                }));
+        this.groups = new GroupHolds(config, drivers, this::newGroup);
         this.readiness = new Readiness(config, lb, staleNanos, ticker);
         this.solo = SoloWatch.of(config, ticker);
     }
 
     PauseDetector pause() {
         return pause;
+    }
+
+    /** A group and its VIP work, whose reports reach the actor while the group is configured. */
+    private GroupHold newGroup(String name, List<VipDriver> own) {
+        Reports reports = new Reports();
+        GroupHold g = new GroupHold(name, new VipOwnership(own, vipThread, pause, ticker, reports));
+        reports.group = g;
+        return g;
+    }
+
+    /** What a group's VIP work reports, handed to the actor; ignored once a reload removed the group. */
+    private final class Reports implements VipOwnership.Listener {
+        private GroupHold group;
+
+        @Override
+        public void claimed(boolean ok, long epoch) {
+            post(() -> {
+                if (groups.current(group)) {
+                    claimDone(group, ok, epoch);
+                }
+            });
+        }
+
+        @Override
+        public void released() {
+            post(() -> {
+                if (groups.current(group)) {
+                    releaseDone(group);
+                }
+            });
+        }
+
+        @Override
+        public void duplicate(VipConfig vip, String mac) {
+            post(() -> {
+                if (groups.current(group)) {
+                    onDuplicate(group, vip, mac);
+                }
+            });
+        }
+    }
+
+    /** Run on every tick, on the actor, after the election (set before {@link #scheduleTimers}). */
+    void onTick(Runnable r) {
+        onTick = r;
     }
 
     /** The VIP groups, as this node holds them. */
@@ -143,6 +174,7 @@ final class Membership {
      */
     void starting(JChannel ch) {
         outbox.channel(ch);
+        ClusterStack.Profile profile = config.profile();
         long settle = profile.mergeMax().plus(profile.advertInterval()).toNanos();
         actor.execute(() -> {
             groups.settleUntil(ticker.getAsLong() + settle);
@@ -152,10 +184,46 @@ final class Membership {
 
     /** Starts the periodic work: adverts and elections, the VIP timers, the tiebreaker's probes. */
     void scheduleTimers() {
-        long tick = profile.advertInterval().toMillis();
-        actor.scheduleAtFixedRate(this::tick, 0, tick, TimeUnit.MILLISECONDS);
-        groups.schedule(profile);
+        long tick = config.profile().advertInterval().toMillis();
+        ticking = actor.scheduleAtFixedRate(this::tick, 0, tick, TimeUnit.MILLISECONDS);
+        groups.schedule(config.profile());
         readiness.scheduleProbes(io, tick, () -> actor.execute(this::tick));
+    }
+
+    /**
+     * A reload, on the actor (docs/cluster.md, "Reloading the cluster section"): the next adverts
+     * and elections use {@code next}'s priority, preempt, preempt_delay, spread and tiebreaker
+     * ({@code probed}: its first answer, or null without one); its timings drive the ticks and
+     * the staleness of adverts; groups and VIPs come and go as {@link GroupHolds#reconfigure}
+     * says. {@code fresh}: the prepared drivers of the VIPs new or changed in {@code next}.
+     */
+    void reconfigure(ClusterConfig next, Map<VipConfig, VipDriver> fresh, Tiebreaker probed) {
+        ClusterConfig old = config;
+        config = next;
+        settleNanos = next.preemptDelay().toNanos();
+        ClusterStack.Profile profile = next.profile();
+        if (!profile.equals(old.profile())) {
+            staleNanos = profile.staleAfter().toNanos();
+            peers.staleNanos(staleNanos);
+            pause.threshold(profile.pauseThreshold().toNanos());
+            if (ticking != null) {
+                ticking.cancel(false);
+                long tick = profile.advertInterval().toMillis();
+                ticking = actor.scheduleAtFixedRate(this::tick, tick, tick, TimeUnit.MILLISECONDS);
+            }
+        }
+        conflicts = new AddressConflicts(next, peers);
+        readiness.tiebreaker(probed);
+        if (!next.peers().equals(old.peers())) {
+            solo = SoloWatch.of(next, ticker);
+            if (peers.view() != null) {
+                solo.viewChanged(peers.view().size());
+            }
+        }
+        groups.reconfigure(next, fresh, vipThread, profile);
+        board.reconfigured(next);
+        sendAdvert();
+        evaluate();
     }
 
     /**
@@ -250,6 +318,7 @@ final class Membership {
         peers.expire(now);
         sendAdvert();
         evaluate();
+        onTick.run();
         if (solo.due()) {
             solo.report(farIo, config.node());
         }
@@ -406,7 +475,7 @@ final class Membership {
         log.warn(
                 "this process did not run for more than {}ms (a pause: GC, frozen VM, SIGSTOP): releasing the VIPs "
                         + "before anything else",
-                profile.pauseThreshold().toMillis());
+                TimeUnit.NANOSECONDS.toMillis(pause.threshold()));
         groups.releaseAllNow();
         post(() -> {
             long now = ticker.getAsLong();
