@@ -68,7 +68,6 @@ class ReloadClusterIT {
                                 vips(3),
                                 "spread=true",
                                 "preempt_delay=" + PREEMPT_DELAY_MS,
-                                "warmup=true",
                                 "frontend=0.0.0.0:8080",
                                 "backend=" + a[3] + ":8081"))
                         .prefix(net.inNamespace(i)));
@@ -138,11 +137,11 @@ class ReloadClusterIT {
                         .prefix(net.inNamespace(3)));
         processes.add(client);
         client.awaitSaid("READY", Duration.ofSeconds(20));
-        start(0).awaitSaid("READY", Duration.ofSeconds(30));
+        start(0).awaitSaid("READY", Duration.ofSeconds(60));
         start(1);
         start(2);
-        nodes[1].awaitSaid("READY", Duration.ofSeconds(30));
-        nodes[2].awaitSaid("READY", Duration.ofSeconds(30));
+        nodes[1].awaitSaid("READY", Duration.ofSeconds(60));
+        nodes[2].awaitSaid("READY", Duration.ofSeconds(60));
         await("each node holds one group, every VIP served")
                 .atMost(Duration.ofSeconds(40))
                 .pollInterval(Duration.ofMillis(200))
