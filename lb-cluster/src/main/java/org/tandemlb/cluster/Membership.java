@@ -23,7 +23,7 @@ import org.tandemlb.core.LoadBalancer;
 
 /**
  * The actor of a {@link ClusterNode}: the election of each VIP group (docs/cluster.md) on every
- * change, the claims and releases it starts for each group ({@link GroupHold}), the adverts it
+ * change, the claims and releases it starts for each group ({@link GroupHold}, {@link GroupClaims}), the adverts it
  * sends (through its {@link Outbox}), and the status it publishes (on its {@link StatusBoard}). It
  * decides with what it knows of the members ({@link PeerTable}), this node's fitness
  * ({@link Readiness}), when it may claim ({@link ClaimRetry}) and how long a holder that lost keeps
@@ -57,12 +57,12 @@ final class Membership {
 
     // Confined to the actor thread.
     private final PeerTable peers;
-    private long maxEpoch;
     private boolean stopping;
     /** Since when this node has been ready with a server up (ticker), or -1: it is settled after preempt_delay. */
     private long fitSince = -1;
 
     private final Readiness readiness;
+    private final GroupClaims claims;
     private AddressConflicts conflicts;
     private CompletableFuture<Void> handedOver;
     private SoloWatch solo;
@@ -99,6 +99,7 @@ final class Membership {
         this.pause = new PauseDetector(ticker, profile.pauseThreshold().toNanos(), this::onPause);
         this.groups = new GroupHolds(config, drivers, this::newGroup);
         this.readiness = new Readiness(config, lb, staleNanos, ticker);
+        this.claims = new GroupClaims(config.node(), vipThread, readiness, this::later);
         this.solo = SoloWatch.of(config, ticker);
     }
 
@@ -304,7 +305,7 @@ final class Membership {
                 .mapToLong(Long::longValue)
                 .max()
                 .orElse(0);
-        maxEpoch = Math.max(maxEpoch, Math.max(a.maxEpoch(), heardMax));
+        claims.heard(Math.max(a.maxEpoch(), heardMax));
         groups.heard(a.state(), now);
         evaluate();
     }
@@ -351,81 +352,12 @@ final class Membership {
         boolean blocked = blocked(now);
         // Settling needs no timer of its own: the tick runs this every advert interval.
         for (GroupHold g : groups.all()) {
-            decide(g, owners.get(g.name), me, members, blocked, now);
+            claims.decide(g, owners.get(g.name), me, members, blocked, stopping, now);
         }
         if (stopping && handedOver != null && groups.idle()) {
             handedOver.complete(null);
         }
         board.publish(me, members, owners, Election.eligible(members));
-    }
-
-    /** The election's answer for one group: claims or releases it, or keeps it a while (a handover). */
-    private void decide(
-            GroupHold g,
-            Optional<MemberState> winner,
-            MemberState me,
-            List<MemberState> members,
-            boolean blocked,
-            long now) {
-        // A member that ranks higher answers for a VIP of the group (DAD): this node lets it go
-        // at once and does not claim it for a while, whatever the adverts say.
-        boolean standingAside = now - g.standAsideUntil < 0;
-        boolean elected =
-                !standingAside && winner.isPresent() && winner.get().name().equals(config.node());
-        boolean otherHolding = members.stream().anyMatch(m -> m != me && m.holding(g.name));
-        // While its claim is under way too: the claim's own announcements (at 150 ms, 400 ms...)
-        // must not be silenced by an election that runs before the claim reports back.
-        g.vips.announcing((g.holding || g.claimInFlight) && elected && !stopping);
-        boolean othersStartHolding = g.handover.otherHolding(otherHolding, now);
-        if (g.holding && elected && othersStartHolding) {
-            // Another member holds the group too (a healed partition, a resumed node): it releases
-            // on hearing us; meanwhile pull the neighbours back at once.
-            log.info("another member also holds group {}: announcing its VIPs again", g.name);
-            vipThread.execute(g.vips::announce);
-        }
-        boolean want;
-        if (g.holding) {
-            if (elected) {
-                want = true;
-                g.handover.elected();
-            } else {
-                // A planned handover (stopping, or a peer now ranks first) is make-before-break
-                // where the drivers allow it: the peer claims and announces, then we release.
-                // Anything else (tiebreaker lost, a pause) releases at once.
-                boolean planned =
-                        !standingAside && !g.vips.exclusive() && winner.isPresent() && (stopping || me.ready());
-                long keep = g.handover.keepFor(planned, otherHolding, now);
-                want = keep >= 0;
-                if (want) {
-                    later(keep);
-                }
-            }
-        } else {
-            g.handover.elected();
-            want = elected && !blocked && g.retry.due(now);
-        }
-        if (want && !g.holding && !g.busy()) {
-            g.claimInFlight = true;
-            long newEpoch = maxEpoch + 1;
-            maxEpoch = newEpoch; // two groups claimed at once get distinct epochs
-            log.info(
-                    "node {} is elected for group {} ({}): claiming the VIPs {}",
-                    config.node(),
-                    g.name,
-                    describe(members),
-                    g.vipNames());
-            vipThread.execute(() -> g.vips.claim(newEpoch));
-        } else if (!want && g.holding && !g.busy()) {
-            g.releaseInFlight = true;
-            log.info(
-                    "node {} releases group {} ({})",
-                    config.node(),
-                    g.name,
-                    stopping
-                            ? "stopping"
-                            : winner.map(w -> w.name() + " is elected").orElse("no member is eligible"));
-            vipThread.execute(g.vips::release);
-        }
     }
 
     private boolean actorStopped() {
@@ -443,16 +375,6 @@ final class Membership {
             return true;
         }
         return false;
-    }
-
-    private static String describe(List<MemberState> members) {
-        List<String> parts = new ArrayList<>();
-        for (MemberState m : members) {
-            parts.add(m.name() + " priority " + m.priority() + (m.ready() ? "" : " not ready")
-                    + (m.serversUp() ? "" : " no server up")
-                    + (m.holding() ? " holding " + m.holds().keySet() : ""));
-        }
-        return String.join(", ", parts);
     }
 
     private void later(long nanos) {
@@ -490,46 +412,13 @@ final class Membership {
     }
 
     private void claimDone(GroupHold g, boolean ok, long newEpoch) {
-        g.claimInFlight = false;
-        long now = ticker.getAsLong();
-        if (ok) {
-            // A take-over when some member held the group before (a crash, a handover): not the
-            // first claim of a cluster that starts.
-            boolean takeover = g.everHeld;
-            g.everHeld = true;
-            g.holding = true;
-            g.epoch = newEpoch;
-            maxEpoch = Math.max(maxEpoch, newEpoch);
-            g.retry.succeeded();
-            if (takeover) {
-                g.failovers.incrementAndGet();
-            }
-            log.info("node {} is ACTIVE for group {}: holds {}", config.node(), g.name, g.vipNames());
-        } else {
-            if (g.retry.failed(now)) {
-                log.error(
-                        "node {} could not take group {} {} times: standing aside for {}s",
-                        config.node(),
-                        g.name,
-                        ClaimRetry.MAX_FAILURES,
-                        TimeUnit.NANOSECONDS.toSeconds(ClaimRetry.BACKOFF));
-                // The whole node: its adverts say it is not ready, so a peer takes the group.
-                readiness.standAsideUntil(now + ClaimRetry.BACKOFF);
-            }
-            later(ClaimRetry.RETRY);
-        }
+        claims.claimDone(g, ok, newEpoch, ticker.getAsLong());
         sendAdvert();
         evaluate();
     }
 
     private void releaseDone(GroupHold g) {
-        g.releaseInFlight = false;
-        g.dropped();
-        log.info(
-                "node {} released group {}{}",
-                config.node(),
-                g.name,
-                groups.held().isEmpty() ? ": STANDBY" : "");
+        claims.releaseDone(g, groups.held().isEmpty());
         sendAdvert();
         evaluate();
     }
@@ -549,7 +438,8 @@ final class Membership {
             return;
         }
         long now = ticker.getAsLong();
-        byte[] data = Messages.encode(new Messages.Advert(self(now), maxEpoch, stopping, groups.hardwareAddresses()));
+        byte[] data = Messages.encode(
+                new Messages.Advert(self(now), claims.maxEpoch(), stopping, groups.hardwareAddresses()));
         outbox.send(null, data, true);
         // Members outside our view (the other side of a partition, a node that was frozen) hear
         // from us directly, so that neither side acts on a stale picture while JGroups merges.
