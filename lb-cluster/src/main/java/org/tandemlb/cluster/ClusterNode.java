@@ -107,7 +107,7 @@ public final class ClusterNode implements AutoCloseable {
         List<VipDriver> list = new ArrayList<>();
         for (VipConfig v : config.vips()) {
             if (v.elected()) { // the bgp VIPs: no election, every fit node announces them (Anycast)
-                list.add(driver(v, config));
+                list.add(driver(v, config.profile()));
             }
         }
         this.members = new Membership(config, lb, list, changes, b.ticker, b.listeners, actor, vipThread, io, farIo);
@@ -128,12 +128,12 @@ public final class ClusterNode implements AutoCloseable {
         });
     }
 
-    private VipDriver driver(VipConfig v, ClusterConfig c) {
-        ClusterStack.Profile p = c.profile();
+    /** The driver of an elected VIP, with {@code p}'s lease and DAD wait. */
+    private VipDriver driver(VipConfig v, ClusterStack.Profile p) {
         return switch (v.driver()) {
             case LINUX -> new LinuxVipDriver(v, runner, p.lease(), p.dadWait());
             case BIND -> new BindVipDriver(v, gate);
-            case SCRIPT -> new ScriptVipDriver(v, c.node(), runner);
+            case SCRIPT -> new ScriptVipDriver(v, initial.node(), runner);
             case BGP -> throw new AssertionError("bgp VIPs are not elected");
         };
     }
@@ -417,7 +417,7 @@ public final class ClusterNode implements AutoCloseable {
         }
         ClusterConfig running = config;
         Reconfiguration r = Reconfiguration.prepare(
-                initial, running, cluster, v -> driver(v, cluster), anycast != null, runner, ticker);
+                initial, running, cluster, v -> driver(v, cluster.profile()), anycast != null, runner, ticker);
         ClusterConfig c = r.config();
         gate.apply(next, c.vips());
         changes.reapply();
