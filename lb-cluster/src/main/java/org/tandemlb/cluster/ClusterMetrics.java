@@ -45,10 +45,11 @@ public final class ClusterMetrics implements MeterBinder {
         Gauge.builder("tandem.cluster.members", node, n -> n.status().members().size())
                 .description("Cluster members this node sees alive, itself included")
                 .register(registry);
+        follow(registry, node.config());
+        // Last: once it is there, every meter is (a scraper waiting for the cluster's meters waits for it).
         FunctionCounter.builder("tandem.cluster.failovers", node, ClusterNode::failovers)
                 .description("Times this node took a VIP group over from an earlier holder, all groups together")
                 .register(registry);
-        follow(registry, node.config());
         node.onReconfigured(c -> follow(registry, c));
     }
 
