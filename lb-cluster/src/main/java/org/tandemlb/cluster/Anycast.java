@@ -39,12 +39,16 @@ final class Anycast {
      */
     record Fitness(boolean ready, boolean serversUp, int members) {}
 
-    private final BirdSpeaker speaker;
+    /** Replaced by a reload, on the bgp thread. */
+    private BirdSpeaker speaker;
+
     private final ScheduledExecutorService thread;
     private final LongSupplier ticker;
-    private final long drainNanos;
+    private volatile long drainNanos;
     private final long quorumGraceNanos;
-    private final int quorum;
+    /** Replaced by a reload; read by the actor. */
+    private volatile int quorum;
+
     private final String node;
     private final AtomicBoolean queued = new AtomicBoolean();
     /** What the actor decided last (written by the actor, read by the bgp thread). */
@@ -58,6 +62,7 @@ final class Anycast {
     // Confined to the bgp thread.
     private boolean stopping;
     private ScheduledFuture<?> removal;
+    private ScheduledFuture<?> verifying;
 
     /**
      * @param configured  how many nodes the cluster's configuration lists (the quorum's base)
@@ -108,7 +113,72 @@ final class Anycast {
     /** Checks BIRD and removes stale copies; on the starting thread, before the join. */
     void prepare() {
         speaker.prepare();
-        thread.scheduleWithFixedDelay(this::verify, VERIFY_MS, VERIFY_MS, TimeUnit.MILLISECONDS);
+        startVerifying();
+    }
+
+    /** Compares BIRD's state with ours periodically: after {@link #prepare}, or a speaker prepared by a reload. */
+    void startVerifying() {
+        verifying = thread.scheduleWithFixedDelay(this::verify, VERIFY_MS, VERIFY_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A reload changed the {@code bgp} VIPs or the {@code bgp} section (docs/cluster.md): from now
+     * on {@code next} ({@linkplain BirdSpeaker#check checked}) speaks for them, with {@code
+     * configured} nodes counting for the quorum. While announcing, a new BIRD protocol or socket
+     * is enabled after the old one is disabled, VIPs removed leave {@code lo} at once and VIPs
+     * added join it; the routes of the VIPs that stay are not withdrawn.
+     */
+    void reconfigure(BirdSpeaker next, BgpConfig config, int configured) {
+        quorum = quorum(configured);
+        drainNanos = config.drain().toNanos();
+        execute(() -> {
+            BirdSpeaker old = speaker;
+            speaker = next;
+            if (stopping) {
+                return;
+            }
+            try {
+                if (announced && !old.sameProtocol(next)) {
+                    old.disable();
+                    next.enable();
+                }
+                old.unholdOthers(next);
+                if (announced) {
+                    next.hold();
+                }
+            } catch (VipException e) {
+                log.error("{}", e.getMessage());
+            }
+        });
+    }
+
+    /**
+     * A reload removed every {@code bgp} VIP: withdraws, and removes the addresses after the
+     * drain; this instance does nothing more.
+     */
+    void retire() {
+        execute(() -> {
+            stopping = true;
+            if (verifying != null) {
+                verifying.cancel(false);
+            }
+            try {
+                if (announced) {
+                    withdraw();
+                }
+            } catch (VipException e) {
+                log.error("{}", e.getMessage());
+            }
+            removal = thread.schedule(speaker::unhold, drainNanos, TimeUnit.NANOSECONDS);
+        });
+    }
+
+    private void execute(Runnable r) {
+        try {
+            thread.execute(r);
+        } catch (RejectedExecutionException e) {
+            // stopping
+        }
     }
 
     /** On the actor thread, every tick. */

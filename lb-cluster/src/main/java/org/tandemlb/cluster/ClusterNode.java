@@ -5,7 +5,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -14,6 +16,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.jgroups.JChannel;
+import org.jgroups.protocols.TCPPING;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tandemlb.cluster.ClusterStatus.Role;
@@ -63,8 +66,14 @@ public final class ClusterNode implements AutoCloseable {
     /** The longest {@link #start} waits for the stack to bind its ports (a local operation). */
     private static final long BIND_WAIT_SECONDS = 30;
 
-    private final ClusterConfig config;
-    private final ClusterStack.Profile profile;
+    /** What the node started with: the keys that wait for a restart keep its values. */
+    private final ClusterConfig initial;
+    /** What runs now: {@link #initial} until a reload applies another section. */
+    private volatile ClusterConfig config;
+
+    private final CommandRunner runner;
+    private final LongSupplier ticker;
+    private final List<Consumer<ClusterConfig>> reconfigured = new CopyOnWriteArrayList<>();
     private final FrontendGate gate;
     private final ServerChanges changes;
     private final ClusterJoin join;
@@ -80,46 +89,64 @@ public final class ClusterNode implements AutoCloseable {
     /** The {@code bgp} VIPs' commands (birdc, ip), apart from the elected VIPs' thread. */
     private final ScheduledExecutorService bgpThread = single("tandem-bgp");
     /** The {@code bgp} VIPs, announced by every fit node; null without any. */
-    private final Anycast anycast;
+    private volatile Anycast anycast;
 
     private volatile JChannel channel;
     private volatile boolean started;
     private volatile boolean closed;
 
     private ClusterNode(Builder b) {
+        this.initial = b.config;
         this.config = b.config;
-        this.profile = config.profile();
+        this.runner = b.runner;
+        this.ticker = b.ticker;
         LoadBalancer lb = b.lb;
         this.gate = new FrontendGate(lb, b.full, config.vips());
         this.changes = new ServerChanges(lb, config.node(), b.changeListener);
         this.join = new ClusterJoin(config, b.ticker);
         List<VipDriver> list = new ArrayList<>();
-        List<VipConfig> bgp = new ArrayList<>();
         for (VipConfig v : config.vips()) {
-            if (v.driver() == VipConfig.Driver.BGP) {
-                bgp.add(v); // no election: every fit node announces them (Anycast)
-                continue;
+            if (v.elected()) { // the bgp VIPs: no election, every fit node announces them (Anycast)
+                list.add(driver(v, config.profile()));
             }
-            list.add(
-                    switch (v.driver()) {
-                        case LINUX -> new LinuxVipDriver(v, b.runner, profile.lease(), profile.dadWait());
-                        case BIND -> new BindVipDriver(v, gate);
-                        case SCRIPT -> new ScriptVipDriver(v, config.node(), b.runner);
-                        case BGP -> throw new AssertionError("bgp VIPs are not elected");
-                    });
         }
         this.members = new Membership(config, lb, list, changes, b.ticker, b.listeners, actor, vipThread, io, farIo);
         this.pause = members.pause();
+        List<VipConfig> bgp = Reconfiguration.bgpVips(config);
         this.anycast = bgp.isEmpty()
                 ? null
-                : new Anycast(
-                        new BirdSpeaker(bgp, config.bgp(), b.runner, profile.lease()),
-                        bgpThread,
-                        b.ticker,
-                        config.bgp(),
-                        SoloWatch.others(config).size() + 1,
-                        profile.staleAfter().multipliedBy(2),
-                        config.node());
+                : anycast(
+                        new BirdSpeaker(
+                                bgp, config.bgp(), runner, config.profile().lease()),
+                        config);
+        members.onTick(() -> {
+            Anycast a = anycast;
+            if (a != null) {
+                // Each tick decides and renews the addresses' lease: a stalled actor loses them.
+                a.tick(members.fitness());
+            }
+        });
+    }
+
+    /** The driver of an elected VIP, with {@code p}'s lease and DAD wait. */
+    private VipDriver driver(VipConfig v, ClusterStack.Profile p) {
+        return switch (v.driver()) {
+            case LINUX -> new LinuxVipDriver(v, runner, p.lease(), p.dadWait());
+            case BIND -> new BindVipDriver(v, gate);
+            case SCRIPT -> new ScriptVipDriver(v, initial.node(), runner);
+            case BGP -> throw new AssertionError("bgp VIPs are not elected");
+        };
+    }
+
+    private Anycast anycast(BirdSpeaker speaker, ClusterConfig c) {
+        return new Anycast(
+                speaker,
+                bgpThread,
+                ticker,
+                c.bgp(),
+                SoloWatch.others(c).size() + 1,
+                c.profile().staleAfter().multipliedBy(2),
+                c.node());
     }
 
     /**
@@ -159,8 +186,9 @@ public final class ClusterNode implements AutoCloseable {
         started = true;
         try {
             members.groups().prepare();
-            if (anycast != null) {
-                anycast.prepare();
+            Anycast a = anycast;
+            if (a != null) {
+                a.prepare();
             }
             // The heartbeat of the pause detector runs from before the join: messages handled
             // while joining check it too.
@@ -188,18 +216,7 @@ public final class ClusterNode implements AutoCloseable {
                     "cannot join cluster " + config.name() + " on " + config.bind() + ": " + describe(cause), cause);
         }
         members.scheduleTimers();
-        if (anycast != null) {
-            // Each tick decides and renews the addresses' lease (Anycast): a stalled actor loses them.
-            actor.scheduleAtFixedRate(
-                    () -> {
-                        if (pause.check()) {
-                            anycast.tick(members.fitness());
-                        }
-                    },
-                    0,
-                    profile.advertInterval().toMillis(),
-                    TimeUnit.MILLISECONDS);
-        }
+        ClusterStack.Profile profile = config.profile();
         log.info(
                 "node {} joining cluster {} on {} (priority {}, preempt {}, {} VIP(s) in {} group(s), spread {}, "
                         + "preempt_delay {}s, {} timings): looking for {}",
@@ -254,8 +271,9 @@ public final class ClusterNode implements AutoCloseable {
             shutdownThreads();
             return;
         }
-        if (anycast != null) {
-            anycast.withdrawForStop(); // the router converges before this node stops serving
+        Anycast a = anycast;
+        if (a != null) {
+            a.withdrawForStop(); // the router converges before this node stops serving
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
         try {
@@ -270,8 +288,8 @@ public final class ClusterNode implements AutoCloseable {
         }
         shutdownThreads();
         members.groups().releaseAllNow();
-        if (anycast != null) {
-            anycast.close();
+        if (a != null) {
+            a.close();
         }
         JChannel ch = channel;
         if (ch != null) {
@@ -305,9 +323,8 @@ public final class ClusterNode implements AutoCloseable {
     /** The cluster as this node sees it; a {@code bgp} VIP's owner is this node while it announces it. */
     public ClusterStatus status() {
         ClusterStatus s = members.status();
-        return anycast == null
-                ? s
-                : new ClusterStatus(s.node(), s.role(), s.members(), anycast.status(s.vips()), s.groups());
+        Anycast a = anycast;
+        return a == null ? s : new ClusterStatus(s.node(), s.role(), s.members(), a.status(s.vips()), s.groups());
     }
 
     /** Whether this node holds elected VIPs: at least one group. */
@@ -322,7 +339,8 @@ public final class ClusterNode implements AutoCloseable {
 
     /** Whether this node holds {@code vip} now: for a {@code bgp} VIP, whether it announces it. */
     public boolean owns(VipConfig vip) {
-        return vip.elected() ? holds(vip.group()) : anycast != null && anycast.announced();
+        Anycast a = anycast;
+        return vip.elected() ? holds(vip.group()) : a != null && a.announced();
     }
 
     /** How many times this node took a VIP group over from an earlier holder, all groups together. */
@@ -335,9 +353,21 @@ public final class ClusterNode implements AutoCloseable {
         return members.groups().failovers(group);
     }
 
-    /** The configuration. */
+    /**
+     * The configuration that runs: the one the node was built with, then each reload's
+     * ({@link #apply(LoadBalancerConfig, ClusterConfig)}) with the keys that wait for a restart as
+     * they were at the start.
+     */
     public ClusterConfig config() {
         return config;
+    }
+
+    /**
+     * Told, on the reloading thread, the configuration that runs after each reload of the
+     * cluster section (the meters follow the VIPs and groups with it); it must return at once.
+     */
+    public void onReconfigured(Consumer<ClusterConfig> l) {
+        reconfigured.add(Objects.requireNonNull(l));
     }
 
     /**
@@ -364,6 +394,90 @@ public final class ClusterNode implements AutoCloseable {
     public void apply(LoadBalancerConfig next) {
         gate.apply(next);
         changes.reapply();
+    }
+
+    /**
+     * Applies a new whole configuration and cluster section (a reload; docs/cluster.md,
+     * "Reloading the cluster section"), in place: checks and prepares the cluster's part first
+     * (new VIPs' drivers, the peers' addresses, the tiebreaker, BIRD), then applies the load
+     * balancer's as {@link #apply(LoadBalancerConfig)}, then the cluster's on the actor in one step:
+     * groups and VIPs added and removed, priority, preempt, preempt_delay, spread and tiebreaker in
+     * the next adverts and elections, Tandem's timings, the peers for discovery, the {@code bgp}
+     * VIPs. The keys that wait for a restart keep their running values and are returned.
+     *
+     * @return the keys that changed but wait for a restart, each with why; empty when all applied
+     * @throws org.tandemlb.core.LoadBalancerException as {@link LoadBalancer#apply}; nothing changes then
+     * @throws VipException     when a new VIP's driver or BIRD lacks what it needs; nothing changes then
+     * @throws ClusterException when a peer's address does not resolve; nothing changes then
+     * @throws IllegalStateException when the node is not running
+     */
+    public synchronized List<String> apply(LoadBalancerConfig next, ClusterConfig cluster) {
+        if (!started || closed || channel == null) {
+            throw new IllegalStateException("the cluster node is not running");
+        }
+        ClusterConfig running = config;
+        Reconfiguration r = Reconfiguration.prepare(
+                initial, running, cluster, v -> driver(v, cluster.profile()), anycast != null, runner, ticker);
+        ClusterConfig c = r.config();
+        gate.apply(next, c.vips());
+        changes.reapply();
+        r.fresh().values().stream().filter(d -> d instanceof BindVipDriver).forEach(VipDriver::prepare);
+        if (!c.peers().equals(running.peers())) {
+            // Discovery (a join, a merge) asks these from now on; the view itself changes as
+            // members start and stop.
+            TCPPING ping = channel.getProtocolStack().findProtocol(TCPPING.class);
+            if (ping != null) {
+                ping.setInitialHosts(r.peers());
+            }
+        }
+        Future<?> done = actor.submit(() -> members.reconfigure(c, r.fresh(), r.tiebreaker()));
+        try {
+            done.get(BIND_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            log.error("applying the cluster section failed", e.getCause());
+        } catch (TimeoutException e) {
+            log.warn("the cluster's thread has not applied the reload yet: it will");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        reconfigureAnycast(r);
+        config = c;
+        reconfigured.forEach(l -> l.accept(c));
+        log.info(
+                "node {}: cluster section reloaded (priority {}, preempt {}, {} VIP(s) in {} group(s), spread {}, "
+                        + "preempt_delay {}s, {} timings, peers {})",
+                c.node(),
+                c.priority(),
+                c.preempt(),
+                c.vips().size(),
+                c.groups().size(),
+                c.spread(),
+                c.preemptDelay().toMillis() / 1000.0,
+                c.profile().name(),
+                c.peers());
+        r.restart().forEach(k -> log.warn("{} changed: it waits for a restart of this node", k));
+        return r.restart();
+    }
+
+    /** The {@code bgp} VIPs after a reload: announced from now on, no more, or by a new speaker. */
+    private void reconfigureAnycast(Reconfiguration r) {
+        if (!r.bgpChanged()) {
+            return;
+        }
+        Anycast a = anycast;
+        if (r.speaker() == null) {
+            if (a != null) {
+                a.retire();
+                anycast = null;
+            }
+        } else if (a == null) {
+            a = anycast(r.speaker(), r.config());
+            a.startVerifying();
+            anycast = a;
+        } else {
+            a.reconfigure(
+                    r.speaker(), r.config().bgp(), SoloWatch.others(r.config()).size() + 1);
+        }
     }
 
     /** The replicated runtime settings, for tests and diagnostics. */

@@ -2,6 +2,7 @@ package org.tandemlb.cluster;
 
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import org.tandemlb.cluster.vip.VipDriver;
 
 /**
  * One VIP group as this node holds it (docs/cluster.md, "VIP groups and spreading"): whether it
@@ -14,6 +15,9 @@ import java.util.concurrent.atomic.AtomicLong;
 final class GroupHold {
     final String name;
     final VipOwnership vips;
+    /** The group's drivers as configured: what the latest reload gave {@link #vips} (which takes it on its thread). */
+    List<VipDriver> configured;
+
     final ClaimRetry retry = new ClaimRetry();
     final Handover handover = new Handover();
     /** Times this node took the group over from an earlier holder. */
@@ -32,6 +36,7 @@ final class GroupHold {
     GroupHold(String name, VipOwnership vips) {
         this.name = name;
         this.vips = vips;
+        this.configured = vips.drivers();
     }
 
     /** Whether a claim or a release is under way. */
@@ -47,6 +52,6 @@ final class GroupHold {
 
     /** The VIPs of the group as configured, for log lines. */
     List<String> vipNames() {
-        return vips.vips().stream().map(VipConfig::cidr).toList();
+        return configured.stream().map(d -> d.vip().cidr()).toList();
     }
 }

@@ -1,12 +1,18 @@
 package org.tandemlb.cluster;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.function.BiFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.tandemlb.cluster.election.MemberState;
 import org.tandemlb.cluster.vip.VipDriver;
 
@@ -18,21 +24,98 @@ import org.tandemlb.cluster.vip.VipDriver;
  * thread, like {@link Membership}, which owns this.
  */
 final class GroupHolds {
-    private final Map<String, GroupHold> groups = new LinkedHashMap<>();
+    private static final Logger log = LoggerFactory.getLogger(GroupHolds.class);
+
+    /** Replaced whole by a reload (on the actor), read from any thread. */
+    private volatile Map<String, GroupHold> groups;
+
+    private final BiFunction<String, List<VipDriver>, GroupHold> factory;
 
     /**
-     * @param vips makes a group's {@link VipOwnership} from its name and its drivers
+     * @param factory makes a group ({@link GroupHold} and its {@link VipOwnership}) from its name and its drivers
      */
-    GroupHolds(ClusterConfig config, List<VipDriver> drivers, BiFunction<String, List<VipDriver>, VipOwnership> vips) {
+    GroupHolds(ClusterConfig config, List<VipDriver> drivers, BiFunction<String, List<VipDriver>, GroupHold> factory) {
+        this.factory = factory;
+        Map<String, GroupHold> all = new LinkedHashMap<>();
         for (String name : config.groups()) {
-            List<VipDriver> own =
-                    drivers.stream().filter(d -> d.vip().group().equals(name)).toList();
-            groups.put(name, new GroupHold(name, vips.apply(name, own)));
+            all.put(name, factory.apply(name, ofGroup(drivers, name)));
         }
+        groups = Collections.unmodifiableMap(all);
+    }
+
+    private static List<VipDriver> ofGroup(List<VipDriver> drivers, String group) {
+        return drivers.stream().filter(d -> d.vip().group().equals(group)).toList();
+    }
+
+    /**
+     * A reload (on the actor): the groups of {@code next}, each with the drivers of its VIPs, those
+     * of the VIPs configured before unchanged (equal {@link VipConfig}, the group included) kept,
+     * the others taken from {@code fresh} (prepared). A group removed is retired (its timers
+     * stopped, its VIPs released if held, on the VIP thread); a group added starts its timers and
+     * is elected like any group nobody holds; a held group releases the VIPs it lost and claims
+     * those it gained at once.
+     *
+     * @return the names of the groups removed
+     */
+    List<String> reconfigure(
+            ClusterConfig next, Map<VipConfig, VipDriver> fresh, Executor vipThread, ClusterStack.Profile profile) {
+        Map<VipConfig, VipDriver> running = new HashMap<>();
+        groups.values().forEach(g -> g.configured.forEach(d -> running.put(d.vip(), d)));
+        List<VipDriver> drivers = new ArrayList<>();
+        for (VipConfig v : next.vips()) {
+            if (v.elected()) {
+                VipDriver d = running.containsKey(v) ? running.get(v) : fresh.get(v);
+                drivers.add(Objects.requireNonNull(d, () -> "no driver prepared for " + v));
+            }
+        }
+        // First what goes (released where held), then what comes: an address moved from one
+        // group to another is released before it is claimed again.
+        List<String> removed = new ArrayList<>();
+        for (GroupHold g : groups.values()) {
+            VipOwnership vips = g.vips;
+            if (!next.groups().contains(g.name)) {
+                removed.add(g.name);
+                vipThread.execute(vips::retire);
+                log.info("VIP group {} removed{}", g.name, g.holding || g.busy() ? ": releasing its VIPs" : "");
+            } else {
+                List<VipDriver> gone = new ArrayList<>(g.configured);
+                gone.removeAll(drivers);
+                if (!gone.isEmpty()) {
+                    vipThread.execute(() -> vips.drop(gone));
+                }
+            }
+        }
+        Map<String, GroupHold> all = new LinkedHashMap<>();
+        for (String name : next.groups()) {
+            List<VipDriver> own = ofGroup(drivers, name);
+            GroupHold g = groups.get(name);
+            if (g == null) {
+                g = factory.apply(name, own);
+                g.vips.schedule(profile);
+                log.info("VIP group {} added: {}", name, cidrs(own));
+            } else if (!g.configured.equals(own)) {
+                g.configured = own;
+                VipOwnership vips = g.vips;
+                vipThread.execute(() -> vips.update(own));
+                log.info("VIP group {} now has the VIPs {}", name, cidrs(own));
+            }
+            all.put(name, g);
+        }
+        groups = Collections.unmodifiableMap(all);
+        return removed;
+    }
+
+    private static List<String> cidrs(List<VipDriver> drivers) {
+        return drivers.stream().map(d -> d.vip().cidr()).toList();
+    }
+
+    /** Whether {@code g} is still one of the groups (not removed by a reload). */
+    boolean current(GroupHold g) {
+        return groups.get(g.name) == g;
     }
 
     Collection<GroupHold> all() {
-        return Collections.unmodifiableCollection(groups.values());
+        return groups.values();
     }
 
     GroupHold get(String name) {

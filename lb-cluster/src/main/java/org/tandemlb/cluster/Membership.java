@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -22,7 +23,7 @@ import org.tandemlb.core.LoadBalancer;
 
 /**
  * The actor of a {@link ClusterNode}: the election of each VIP group (docs/cluster.md) on every
- * change, the claims and releases it starts for each group ({@link GroupHold}), the adverts it
+ * change, the claims and releases it starts for each group ({@link GroupHold}, {@link GroupClaims}), the adverts it
  * sends (through its {@link Outbox}), and the status it publishes (on its {@link StatusBoard}). It
  * decides with what it knows of the members ({@link PeerTable}), this node's fitness
  * ({@link Readiness}), when it may claim ({@link ClaimRetry}) and how long a holder that lost keeps
@@ -34,16 +35,16 @@ import org.tandemlb.core.LoadBalancer;
 final class Membership {
     private static final Logger log = LoggerFactory.getLogger(Membership.class);
 
-    private final ClusterConfig config;
-    private final ClusterStack.Profile profile;
+    /** Replaced by a reload ({@link #reconfigure}); confined to the actor thread. */
+    private ClusterConfig config;
     /** Every group, in name order. */
     private final GroupHolds groups;
 
     private final ServerChanges changes;
     private final PauseDetector pause;
     private final LongSupplier ticker;
-    private final long staleNanos;
-    private final long settleNanos;
+    private long staleNanos;
+    private long settleNanos;
     private final ScheduledExecutorService actor;
     private final ScheduledExecutorService vipThread;
     private final ScheduledExecutorService io;
@@ -56,15 +57,18 @@ final class Membership {
 
     // Confined to the actor thread.
     private final PeerTable peers;
-    private long maxEpoch;
     private boolean stopping;
     /** Since when this node has been ready with a server up (ticker), or -1: it is settled after preempt_delay. */
     private long fitSince = -1;
 
     private final Readiness readiness;
-    private final AddressConflicts conflicts;
+    private final GroupClaims claims;
+    private AddressConflicts conflicts;
     private CompletableFuture<Void> handedOver;
-    private final SoloWatch solo;
+    private SoloWatch solo;
+    private ScheduledFuture<?> ticking;
+    /** Run on every tick after the election (the {@code bgp} VIPs' own decision). */
+    private Runnable onTick = () -> {};
 
     Membership(
             ClusterConfig config,
@@ -78,7 +82,7 @@ final class Membership {
             ScheduledExecutorService io,
             ScheduledExecutorService farIo) {
         this.config = config;
-        this.profile = config.profile();
+        ClusterStack.Profile profile = config.profile();
         this.changes = changes;
         this.ticker = ticker;
         this.staleNanos = profile.staleAfter().toNanos();
@@ -93,31 +97,59 @@ final class Membership {
         this.inbox = new Inbox(actor, ticker, this::onView, this::onAdvert, changes);
         this.outbox = new Outbox(io, farIo);
         this.pause = new PauseDetector(ticker, profile.pauseThreshold().toNanos(), this::onPause);
-        this.groups = new GroupHolds(
-                config,
-                drivers,
-                (name, own) -> new VipOwnership(own, vipThread, pause, ticker, new VipOwnership.Listener() {
-                    @Override
-                    public void claimed(boolean ok, long epoch) {
-                        post(() -> claimDone(groups.get(name), ok, epoch));
-                    }
-
-                    @Override
-                    public void released() {
-                        post(() -> releaseDone(groups.get(name)));
-                    }
-
-                    @Override
-                    public void duplicate(VipConfig vip, String mac) {
-                        post(() -> onDuplicate(groups.get(name), vip, mac));
-                    }
-                }));
+        this.groups = new GroupHolds(config, drivers, this::newGroup);
         this.readiness = new Readiness(config, lb, staleNanos, ticker);
+        this.claims = new GroupClaims(config.node(), vipThread, readiness, this::later);
         this.solo = SoloWatch.of(config, ticker);
     }
 
     PauseDetector pause() {
         return pause;
+    }
+
+    /** A group and its VIP work, whose reports reach the actor while the group is configured. */
+    private GroupHold newGroup(String name, List<VipDriver> own) {
+        Reports reports = new Reports();
+        GroupHold g = new GroupHold(name, new VipOwnership(own, vipThread, pause, ticker, reports));
+        reports.group = g;
+        return g;
+    }
+
+    /** What a group's VIP work reports, handed to the actor; ignored once a reload removed the group. */
+    private final class Reports implements VipOwnership.Listener {
+        private GroupHold group;
+
+        @Override
+        public void claimed(boolean ok, long epoch) {
+            post(() -> {
+                if (groups.current(group)) {
+                    claimDone(group, ok, epoch);
+                }
+            });
+        }
+
+        @Override
+        public void released() {
+            post(() -> {
+                if (groups.current(group)) {
+                    releaseDone(group);
+                }
+            });
+        }
+
+        @Override
+        public void duplicate(VipConfig vip, String mac) {
+            post(() -> {
+                if (groups.current(group)) {
+                    onDuplicate(group, vip, mac);
+                }
+            });
+        }
+    }
+
+    /** Run on every tick, on the actor, after the election (set before {@link #scheduleTimers}). */
+    void onTick(Runnable r) {
+        onTick = r;
     }
 
     /** The VIP groups, as this node holds them. */
@@ -143,6 +175,7 @@ final class Membership {
      */
     void starting(JChannel ch) {
         outbox.channel(ch);
+        ClusterStack.Profile profile = config.profile();
         long settle = profile.mergeMax().plus(profile.advertInterval()).toNanos();
         actor.execute(() -> {
             groups.settleUntil(ticker.getAsLong() + settle);
@@ -152,10 +185,46 @@ final class Membership {
 
     /** Starts the periodic work: adverts and elections, the VIP timers, the tiebreaker's probes. */
     void scheduleTimers() {
-        long tick = profile.advertInterval().toMillis();
-        actor.scheduleAtFixedRate(this::tick, 0, tick, TimeUnit.MILLISECONDS);
-        groups.schedule(profile);
+        long tick = config.profile().advertInterval().toMillis();
+        ticking = actor.scheduleAtFixedRate(this::tick, 0, tick, TimeUnit.MILLISECONDS);
+        groups.schedule(config.profile());
         readiness.scheduleProbes(io, tick, () -> actor.execute(this::tick));
+    }
+
+    /**
+     * A reload, on the actor (docs/cluster.md, "Reloading the cluster section"): the next adverts
+     * and elections use {@code next}'s priority, preempt, preempt_delay, spread and tiebreaker
+     * ({@code probed}: its first answer, or null without one); its timings drive the ticks and
+     * the staleness of adverts; groups and VIPs come and go as {@link GroupHolds#reconfigure}
+     * says. {@code fresh}: the prepared drivers of the VIPs new or changed in {@code next}.
+     */
+    void reconfigure(ClusterConfig next, Map<VipConfig, VipDriver> fresh, Tiebreaker probed) {
+        ClusterConfig old = config;
+        config = next;
+        settleNanos = next.preemptDelay().toNanos();
+        ClusterStack.Profile profile = next.profile();
+        if (!profile.equals(old.profile())) {
+            staleNanos = profile.staleAfter().toNanos();
+            peers.staleNanos(staleNanos);
+            pause.threshold(profile.pauseThreshold().toNanos());
+            if (ticking != null) {
+                ticking.cancel(false);
+                long tick = profile.advertInterval().toMillis();
+                ticking = actor.scheduleAtFixedRate(this::tick, tick, tick, TimeUnit.MILLISECONDS);
+            }
+        }
+        conflicts = new AddressConflicts(next, peers);
+        readiness.tiebreaker(probed);
+        if (!next.peers().equals(old.peers())) {
+            solo = SoloWatch.of(next, ticker);
+            if (peers.view() != null) {
+                solo.viewChanged(peers.view().size());
+            }
+        }
+        groups.reconfigure(next, fresh, vipThread, profile);
+        board.reconfigured(next);
+        sendAdvert();
+        evaluate();
     }
 
     /**
@@ -236,7 +305,7 @@ final class Membership {
                 .mapToLong(Long::longValue)
                 .max()
                 .orElse(0);
-        maxEpoch = Math.max(maxEpoch, Math.max(a.maxEpoch(), heardMax));
+        claims.heard(Math.max(a.maxEpoch(), heardMax));
         groups.heard(a.state(), now);
         evaluate();
     }
@@ -250,6 +319,7 @@ final class Membership {
         peers.expire(now);
         sendAdvert();
         evaluate();
+        onTick.run();
         if (solo.due()) {
             solo.report(farIo, config.node());
         }
@@ -282,81 +352,12 @@ final class Membership {
         boolean blocked = blocked(now);
         // Settling needs no timer of its own: the tick runs this every advert interval.
         for (GroupHold g : groups.all()) {
-            decide(g, owners.get(g.name), me, members, blocked, now);
+            claims.decide(g, owners.get(g.name), me, members, blocked, stopping, now);
         }
         if (stopping && handedOver != null && groups.idle()) {
             handedOver.complete(null);
         }
         board.publish(me, members, owners, Election.eligible(members));
-    }
-
-    /** The election's answer for one group: claims or releases it, or keeps it a while (a handover). */
-    private void decide(
-            GroupHold g,
-            Optional<MemberState> winner,
-            MemberState me,
-            List<MemberState> members,
-            boolean blocked,
-            long now) {
-        // A member that ranks higher answers for a VIP of the group (DAD): this node lets it go
-        // at once and does not claim it for a while, whatever the adverts say.
-        boolean standingAside = now - g.standAsideUntil < 0;
-        boolean elected =
-                !standingAside && winner.isPresent() && winner.get().name().equals(config.node());
-        boolean otherHolding = members.stream().anyMatch(m -> m != me && m.holding(g.name));
-        // While its claim is under way too: the claim's own announcements (at 150 ms, 400 ms...)
-        // must not be silenced by an election that runs before the claim reports back.
-        g.vips.announcing((g.holding || g.claimInFlight) && elected && !stopping);
-        boolean othersStartHolding = g.handover.otherHolding(otherHolding, now);
-        if (g.holding && elected && othersStartHolding) {
-            // Another member holds the group too (a healed partition, a resumed node): it releases
-            // on hearing us; meanwhile pull the neighbours back at once.
-            log.info("another member also holds group {}: announcing its VIPs again", g.name);
-            vipThread.execute(g.vips::announce);
-        }
-        boolean want;
-        if (g.holding) {
-            if (elected) {
-                want = true;
-                g.handover.elected();
-            } else {
-                // A planned handover (stopping, or a peer now ranks first) is make-before-break
-                // where the drivers allow it: the peer claims and announces, then we release.
-                // Anything else (tiebreaker lost, a pause) releases at once.
-                boolean planned =
-                        !standingAside && !g.vips.exclusive() && winner.isPresent() && (stopping || me.ready());
-                long keep = g.handover.keepFor(planned, otherHolding, now);
-                want = keep >= 0;
-                if (want) {
-                    later(keep);
-                }
-            }
-        } else {
-            g.handover.elected();
-            want = elected && !blocked && g.retry.due(now);
-        }
-        if (want && !g.holding && !g.busy()) {
-            g.claimInFlight = true;
-            long newEpoch = maxEpoch + 1;
-            maxEpoch = newEpoch; // two groups claimed at once get distinct epochs
-            log.info(
-                    "node {} is elected for group {} ({}): claiming the VIPs {}",
-                    config.node(),
-                    g.name,
-                    describe(members),
-                    g.vipNames());
-            vipThread.execute(() -> g.vips.claim(newEpoch));
-        } else if (!want && g.holding && !g.busy()) {
-            g.releaseInFlight = true;
-            log.info(
-                    "node {} releases group {} ({})",
-                    config.node(),
-                    g.name,
-                    stopping
-                            ? "stopping"
-                            : winner.map(w -> w.name() + " is elected").orElse("no member is eligible"));
-            vipThread.execute(g.vips::release);
-        }
     }
 
     private boolean actorStopped() {
@@ -374,16 +375,6 @@ final class Membership {
             return true;
         }
         return false;
-    }
-
-    private static String describe(List<MemberState> members) {
-        List<String> parts = new ArrayList<>();
-        for (MemberState m : members) {
-            parts.add(m.name() + " priority " + m.priority() + (m.ready() ? "" : " not ready")
-                    + (m.serversUp() ? "" : " no server up")
-                    + (m.holding() ? " holding " + m.holds().keySet() : ""));
-        }
-        return String.join(", ", parts);
     }
 
     private void later(long nanos) {
@@ -406,7 +397,7 @@ final class Membership {
         log.warn(
                 "this process did not run for more than {}ms (a pause: GC, frozen VM, SIGSTOP): releasing the VIPs "
                         + "before anything else",
-                profile.pauseThreshold().toMillis());
+                TimeUnit.NANOSECONDS.toMillis(pause.threshold()));
         groups.releaseAllNow();
         post(() -> {
             long now = ticker.getAsLong();
@@ -421,46 +412,13 @@ final class Membership {
     }
 
     private void claimDone(GroupHold g, boolean ok, long newEpoch) {
-        g.claimInFlight = false;
-        long now = ticker.getAsLong();
-        if (ok) {
-            // A take-over when some member held the group before (a crash, a handover): not the
-            // first claim of a cluster that starts.
-            boolean takeover = g.everHeld;
-            g.everHeld = true;
-            g.holding = true;
-            g.epoch = newEpoch;
-            maxEpoch = Math.max(maxEpoch, newEpoch);
-            g.retry.succeeded();
-            if (takeover) {
-                g.failovers.incrementAndGet();
-            }
-            log.info("node {} is ACTIVE for group {}: holds {}", config.node(), g.name, g.vipNames());
-        } else {
-            if (g.retry.failed(now)) {
-                log.error(
-                        "node {} could not take group {} {} times: standing aside for {}s",
-                        config.node(),
-                        g.name,
-                        ClaimRetry.MAX_FAILURES,
-                        TimeUnit.NANOSECONDS.toSeconds(ClaimRetry.BACKOFF));
-                // The whole node: its adverts say it is not ready, so a peer takes the group.
-                readiness.standAsideUntil(now + ClaimRetry.BACKOFF);
-            }
-            later(ClaimRetry.RETRY);
-        }
+        claims.claimDone(g, ok, newEpoch, ticker.getAsLong());
         sendAdvert();
         evaluate();
     }
 
     private void releaseDone(GroupHold g) {
-        g.releaseInFlight = false;
-        g.dropped();
-        log.info(
-                "node {} released group {}{}",
-                config.node(),
-                g.name,
-                groups.held().isEmpty() ? ": STANDBY" : "");
+        claims.releaseDone(g, groups.held().isEmpty());
         sendAdvert();
         evaluate();
     }
@@ -480,7 +438,8 @@ final class Membership {
             return;
         }
         long now = ticker.getAsLong();
-        byte[] data = Messages.encode(new Messages.Advert(self(now), maxEpoch, stopping, groups.hardwareAddresses()));
+        byte[] data = Messages.encode(
+                new Messages.Advert(self(now), claims.maxEpoch(), stopping, groups.hardwareAddresses()));
         outbox.send(null, data, true);
         // Members outside our view (the other side of a partition, a node that was frozen) hear
         // from us directly, so that neither side acts on a stale picture while JGroups merges.

@@ -13,7 +13,7 @@ import java.util.function.LongSupplier;
  */
 public final class PauseDetector {
     private final LongSupplier ticker;
-    private final long thresholdNanos;
+    private long thresholdNanos;
     private final Runnable onPause;
     private long last;
     private long pauses;
@@ -53,6 +53,16 @@ public final class PauseDetector {
         }
         onPause.run();
         return false;
+    }
+
+    /** The longest gap between checks that is not a pause, in nanoseconds. */
+    public synchronized long threshold() {
+        return thresholdNanos;
+    }
+
+    /** Sets {@link #threshold()} (a reload changed the timings). */
+    public synchronized void threshold(long nanos) {
+        thresholdNanos = nanos;
     }
 
     /** Whether a pause is being dealt with. */

@@ -26,7 +26,7 @@ final class PeerTable {
     /** How long a member that left the view still hears this node's adverts. */
     private static final long DEPARTED_KEEP = TimeUnit.SECONDS.toNanos(60);
 
-    private final long staleNanos;
+    private long staleNanos;
 
     private View view;
     private long viewAt;
@@ -49,6 +49,11 @@ final class PeerTable {
     /** @param staleNanos how long the advert of a member outside the view still counts */
     PeerTable(long staleNanos) {
         this.staleNanos = staleNanos;
+    }
+
+    /** A reload changed the timings: adverts from outside the view count for {@code nanos} from now on. */
+    void staleNanos(long nanos) {
+        staleNanos = nanos;
     }
 
     /** The current view, or null before the node has joined. */

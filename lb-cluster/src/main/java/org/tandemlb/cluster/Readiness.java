@@ -18,7 +18,8 @@ import org.tandemlb.core.backend.Server;
  */
 final class Readiness {
     private final LoadBalancer lb;
-    private final Tiebreaker tiebreaker;
+    /** Replaced by a reload (on the actor), read by the probes on the IO thread. */
+    private volatile Tiebreaker tiebreaker;
     // Confined to the actor thread.
     private boolean serversUp = true;
     private boolean tiebreakerOk;
@@ -32,24 +33,38 @@ final class Readiness {
         this.tiebreakerOk = tiebreaker == null;
     }
 
-    /** Probes the tiebreaker, if there is one, every {@code tickMillis} on {@code io}, then runs {@code then}. */
+    /**
+     * Probes the tiebreaker, while there is one (a reload may set one), every {@code tickMillis} on
+     * {@code io}, then runs {@code then}.
+     */
     void scheduleProbes(ScheduledExecutorService io, long tickMillis, Runnable then) {
-        if (tiebreaker != null) {
-            io.scheduleWithFixedDelay(
-                    () -> {
-                        tiebreaker.probe();
+        io.scheduleWithFixedDelay(
+                () -> {
+                    Tiebreaker t = tiebreaker;
+                    if (t != null) {
+                        t.probe();
                         then.run();
-                    },
-                    0,
-                    tickMillis,
-                    TimeUnit.MILLISECONDS);
-        }
+                    }
+                },
+                0,
+                tickMillis,
+                TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A reload: the tiebreaker from now on, null for none; the caller probed it once, so that a
+     * node that holds groups does not count as unready until its first probe.
+     */
+    void tiebreaker(Tiebreaker probed) {
+        tiebreaker = probed;
+        tiebreakerOk = probed == null || probed.ok();
     }
 
     /** Takes the servers' and the tiebreaker's news: on every tick. */
     void refresh() {
         serversUp = computeServersUp();
-        tiebreakerOk = tiebreaker == null || tiebreaker.ok();
+        Tiebreaker t = tiebreaker;
+        tiebreakerOk = t == null || t.ok();
     }
 
     /** This node stands aside until {@code until} (on the ticker). */

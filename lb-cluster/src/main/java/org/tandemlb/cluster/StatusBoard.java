@@ -20,7 +20,9 @@ import org.tandemlb.cluster.election.MemberState;
 final class StatusBoard {
     private static final Logger log = LoggerFactory.getLogger(StatusBoard.class);
 
-    private final ClusterConfig config;
+    /** Replaced by a reload (on the actor). */
+    private volatile ClusterConfig config;
+
     private final List<Consumer<ClusterStatus>> listeners;
     private volatile ClusterStatus status;
     /** Written by the actor only. */
@@ -31,7 +33,11 @@ final class StatusBoard {
     StatusBoard(ClusterConfig config, List<Consumer<ClusterStatus>> listeners) {
         this.config = config;
         this.listeners = List.copyOf(listeners);
-        this.status = new ClusterStatus(
+        this.status = joining();
+    }
+
+    private ClusterStatus joining() {
+        return new ClusterStatus(
                 config.node(),
                 Role.JOINING,
                 List.of(new ClusterStatus.Member(config.node(), config.priority(), Role.JOINING, false, true)),
@@ -39,6 +45,18 @@ final class StatusBoard {
                 config.groups().stream()
                         .map(g -> new ClusterStatus.Group(g, null, List.of()))
                         .toList());
+    }
+
+    /**
+     * A reload, on the actor: the groups and VIPs of {@code next} from the next {@link #publish}
+     * on, which the actor runs at once once the node is in a view; before that, the joining status
+     * shows them now.
+     */
+    void reconfigured(ClusterConfig next) {
+        config = next;
+        if (lastRole == Role.JOINING) {
+            status = joining();
+        }
     }
 
     /** The latest status. */

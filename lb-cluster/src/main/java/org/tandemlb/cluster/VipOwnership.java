@@ -5,12 +5,12 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.tandemlb.cluster.vip.LinuxVipDriver;
 import org.tandemlb.cluster.vip.VipDriver;
 import org.tandemlb.cluster.vip.VipException;
 
@@ -48,7 +48,9 @@ final class VipOwnership {
         void duplicate(VipConfig vip, String mac);
     }
 
-    private final List<VipDriver> drivers;
+    /** Replaced by a reload ({@link #update}), on the VIP thread under {@link #driverLock}. */
+    private volatile List<VipDriver> drivers;
+
     private final ScheduledExecutorService vipThread;
     private final PauseDetector pause;
     private final LongSupplier ticker;
@@ -66,6 +68,8 @@ final class VipOwnership {
     private volatile Set<String> memberMacs = Set.of();
     /** When the last DAD round found no host outside the cluster answering for a VIP (ticker), or never. */
     private volatile long lastCleanDad = Long.MIN_VALUE;
+    /** The periodic work, cancelled when a reload removes the group. */
+    private final List<ScheduledFuture<?>> timers = new ArrayList<>();
 
     VipOwnership(
             List<VipDriver> drivers,
@@ -85,16 +89,82 @@ final class VipOwnership {
         drivers.forEach(VipDriver::prepare);
     }
 
-    /** Starts the periodic work: lease renewal, and for the linux driver ARP refreshes and DAD rounds. */
-    void schedule(ClusterStack.Profile profile) {
+    /**
+     * Starts the periodic work: lease renewal, ARP refreshes and DAD rounds (the drivers other than
+     * {@code linux} neither announce nor answer DAD: for them these rounds do nothing, and a reload
+     * may add a {@code linux} VIP to the group).
+     */
+    synchronized void schedule(ClusterStack.Profile profile) {
         long renew = Math.max(250, profile.lease().toMillis() / 4);
-        vipThread.scheduleAtFixedRate(this::renewLeases, renew, renew, TimeUnit.MILLISECONDS);
-        if (drivers.stream().anyMatch(d -> d instanceof LinuxVipDriver)) {
-            vipThread.scheduleWithFixedDelay(
-                    this::announce, ANNOUNCE_REFRESH_MS, ANNOUNCE_REFRESH_MS, TimeUnit.MILLISECONDS);
-            vipThread.scheduleWithFixedDelay(
-                    this::checkDuplicates, DAD_INTERVAL_MS, DAD_INTERVAL_MS, TimeUnit.MILLISECONDS);
+        timers.add(vipThread.scheduleAtFixedRate(this::renewLeases, renew, renew, TimeUnit.MILLISECONDS));
+        timers.add(vipThread.scheduleWithFixedDelay(
+                this::announce, ANNOUNCE_REFRESH_MS, ANNOUNCE_REFRESH_MS, TimeUnit.MILLISECONDS));
+        timers.add(vipThread.scheduleWithFixedDelay(
+                this::checkDuplicates, DAD_INTERVAL_MS, DAD_INTERVAL_MS, TimeUnit.MILLISECONDS));
+    }
+
+    /**
+     * A reload took {@code gone} out of the group: on the VIP thread, after any claim or release
+     * queued before; released at once while the group is held. Before any {@link #update} of the
+     * same reload, so that an address moved to another group is released before it is claimed.
+     */
+    void drop(List<VipDriver> gone) {
+        driverLock.lock();
+        try {
+            List<VipDriver> kept = new ArrayList<>(drivers);
+            kept.removeAll(gone);
+            drivers = List.copyOf(kept);
+            if (held) {
+                gone.forEach(VipOwnership::safeRelease);
+            }
+        } finally {
+            driverLock.unlock();
         }
+    }
+
+    /**
+     * A reload gave the group the VIPs {@code next} (after {@link #drop}): on the VIP thread. While
+     * the group is held, those added are claimed at once; one that cannot be is logged and the
+     * group kept (the {@code linux} driver's lease renewal adds it on its next round).
+     */
+    void update(List<VipDriver> next) {
+        driverLock.lock();
+        try {
+            List<VipDriver> old = drivers;
+            drivers = List.copyOf(next);
+            if (!held) {
+                return;
+            }
+            for (VipDriver d : next) {
+                if (!old.contains(d)) {
+                    try {
+                        d.claim();
+                        d.announce();
+                    } catch (VipException e) {
+                        log.error("{}", e.getMessage());
+                    }
+                }
+            }
+        } finally {
+            driverLock.unlock();
+        }
+    }
+
+    /**
+     * A reload removed the group: on the VIP thread, after any claim queued before, stops the
+     * periodic work and releases the VIPs if they are held.
+     */
+    void retire() {
+        synchronized (this) {
+            timers.forEach(t -> t.cancel(false));
+            timers.clear();
+        }
+        releaseIfHeld();
+    }
+
+    /** The drivers, in configuration order. */
+    List<VipDriver> drivers() {
+        return drivers;
     }
 
     /** The VIPs handled here, in configuration order. */
@@ -147,6 +217,7 @@ final class VipOwnership {
     void claim(long newEpoch) {
         driverLock.lock();
         try {
+            List<VipDriver> drivers = this.drivers;
             if (!pause.check() || pause.paused()) {
                 listener.claimed(false, newEpoch);
                 return;
@@ -235,7 +306,7 @@ final class VipOwnership {
 
     /** Under {@link #driverLock}. */
     private void releaseAll() {
-        List<VipDriver> reversed = new ArrayList<>(drivers);
+        List<VipDriver> reversed = new ArrayList<>(this.drivers);
         Collections.reverse(reversed);
         for (VipDriver d : reversed) {
             safeRelease(d);

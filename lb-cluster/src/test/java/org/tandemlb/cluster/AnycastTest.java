@@ -175,4 +175,34 @@ class AnycastTest {
         anycast.close();
         assertEquals(List.of("ip addr del 203.0.113.10/32 dev lo", "ip addr del 2001:db8::10/128 dev lo"), taken());
     }
+
+    @Test
+    void aReloadChangesTheVipsWithoutWithdrawingThoseThatStay() {
+        anycast.tick(FIT);
+        await().until(anycast::announced);
+        taken();
+        BirdSpeaker next = new BirdSpeaker(
+                List.of(VipConfig.bgp("203.0.113.10"), VipConfig.bgp("203.0.113.11")),
+                BgpConfig.DEFAULT,
+                runner,
+                Duration.ofSeconds(2));
+        anycast.reconfigure(next, BgpConfig.DEFAULT, 3);
+        await().until(() -> snapshot().size() == 3);
+        assertEquals(
+                List.of(
+                        "ip addr del 2001:db8::10/128 dev lo",
+                        "ip addr replace 203.0.113.10/32 dev lo valid_lft 2 preferred_lft 2",
+                        "ip addr replace 203.0.113.11/32 dev lo valid_lft 2 preferred_lft 2"),
+                taken());
+        assertTrue(anycast.announced(), "the routes that stay are not withdrawn");
+        anycast.retire(); // every bgp VIP removed: withdrawn, the addresses gone after the drain (2 s now)
+        await().atMost(Duration.ofSeconds(5)).until(() -> snapshot().size() == 3);
+        assertEquals(
+                List.of(
+                        "birdc -s /run/bird/bird.ctl disable tandem_vips",
+                        "ip addr del 203.0.113.10/32 dev lo",
+                        "ip addr del 203.0.113.11/32 dev lo"),
+                taken());
+        assertTrue(!anycast.announced());
+    }
 }

@@ -338,7 +338,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return daemon.requestReload().thenApply(result -> {
             if (result.applied()) {
                 log.info("admin API, from {}: reload applied", who);
-                return Reply.json(HttpResponseStatus.OK, Map.of("reloaded", true));
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("reloaded", true);
+                if (!result.restart().isEmpty()) {
+                    body.put("restart_needed", result.restart());
+                }
+                return Reply.json(HttpResponseStatus.OK, body);
             }
             log.info("admin API, from {}: reload refused", who);
             Map<String, Object> body = new LinkedHashMap<>();

@@ -190,12 +190,14 @@ public final class CtlCommand implements Callable<Integer> {
             mixinStandardHelpOptions = true,
             description = {
                 "Reloads the daemon's config file, as SIGHUP does.",
-                "An invalid file changes nothing: its problems are printed on stderr and the exit code is 1."
+                "An invalid file changes nothing: its problems are printed on stderr and the exit code is 1.",
+                "Settings that wait for a restart (cluster.bind, admin.listen...) are printed after 'reloaded'."
             })
     int reload() {
         AdminClient client = client();
+        String answer;
         try {
-            client.post("/api/v1/reload", "");
+            answer = client.post("/api/v1/reload", "");
         } catch (CtlException e) {
             if (e.status() != 400) {
                 throw e;
@@ -210,8 +212,22 @@ public final class CtlCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         out.println("reloaded");
+        restartNeeded(answer).forEach(key -> out.println("waits for a restart: " + key.asText()));
         out.flush();
         return 0;
+    }
+
+    /** The settings an applied reload says wait for a restart; none when the answer has none. */
+    private static JsonNode restartNeeded(String body) {
+        try {
+            JsonNode keys = JSON.readTree(body).path("restart_needed");
+            if (keys.isArray()) {
+                return keys;
+            }
+        } catch (IOException e) {
+            // not the reload's JSON: nothing to add to "reloaded"
+        }
+        return JSON.createArrayNode();
     }
 
     private static JsonNode errors(String body) {

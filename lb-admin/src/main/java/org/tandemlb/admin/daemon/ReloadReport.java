@@ -1,6 +1,7 @@
 package org.tandemlb.admin.daemon;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -50,29 +51,39 @@ final class ReloadReport {
     }
 
     /**
-     * Warns about the settings a reload does not apply, which wait for a restart: the admin
-     * server's address (when it runs), the cluster section and the state file.
+     * Warns about the settings outside the cluster section that a reload does not apply, which wait
+     * for a restart: the admin server's address (when it runs) and the state file. Returns them,
+     * each with why, for the reload's result. (The cluster section's own are the cluster node's to
+     * tell: {@code ClusterNode.apply}.)
      */
-    static void restartOnly(Path file, TandemConfig running, TandemConfig next, boolean adminRunning) {
+    static List<String> restartOnly(Path file, TandemConfig running, TandemConfig next, boolean adminRunning) {
+        List<String> keys = new ArrayList<>();
         if (adminRunning && !next.admin().listen().equals(running.admin().listen())) {
             log.warn(
                     "admin.listen is now {} in {}, but the admin server stays on {} until tandem restarts",
                     next.admin().listen(),
                     file,
                     running.admin().listen());
-        }
-        if (!Objects.equals(next.cluster(), running.cluster())) {
-            log.warn("the cluster section changed in {}: the cluster keeps its settings until tandem restarts", file);
+            keys.add(
+                    "admin.listen (the admin server stays on " + running.admin().listen() + ")");
         }
         if (!Objects.equals(next.stateFile(), running.stateFile())) {
             log.warn(
                     "state_file changed in {}: the state stays in {} until tandem restarts", file, running.stateFile());
+            keys.add("state_file (the state stays in " + running.stateFile() + ")");
         }
+        return keys;
     }
 
-    /** An applied reload: logged with what now runs, and recorded as a {@code reload} event. */
-    static void applied(Path file, TandemConfig next, LoadBalancer lb) {
+    /**
+     * An applied reload: logged with what now runs, and recorded as a {@code reload} event, which
+     * names the settings that wait for a restart.
+     */
+    static void applied(Path file, TandemConfig next, LoadBalancer lb, List<String> restart) {
         log.info("reloaded {}: {}", file, Summary.of(next.loadBalancer(), lb));
+        if (!restart.isEmpty()) {
+            log.warn("reloaded {}, but these settings wait for a restart: {}", file, String.join("; ", restart));
+        }
         LoadBalancerConfig applied = next.loadBalancer();
         lb.events()
                 .record(
@@ -83,6 +94,7 @@ final class ReloadReport {
                                 + applied.backends().stream()
                                         .mapToInt(b -> b.servers().size())
                                         .sum()
-                                + " server(s)");
+                                + " server(s)"
+                                + (restart.isEmpty() ? "" : "; waits for a restart: " + String.join("; ", restart)));
     }
 }

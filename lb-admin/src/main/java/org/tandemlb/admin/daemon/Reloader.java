@@ -2,6 +2,7 @@ package org.tandemlb.admin.daemon;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -16,7 +17,9 @@ import org.tandemlb.admin.api.ReloadResult;
 import org.tandemlb.admin.config.ConfigException;
 import org.tandemlb.admin.config.ConfigLoader;
 import org.tandemlb.admin.config.TandemConfig;
+import org.tandemlb.cluster.ClusterException;
 import org.tandemlb.cluster.ClusterNode;
+import org.tandemlb.cluster.vip.VipException;
 import org.tandemlb.core.LoadBalancerException;
 
 /**
@@ -73,6 +76,7 @@ final class Reloader {
         } catch (IOException e) {
             return refused("cannot read config file " + file + ": " + ConfigLoader.describe(e));
         }
+        List<String> restart = new ArrayList<>();
         synchronized (daemon.lock) {
             String notRunning = daemon.notRunning();
             if (notRunning != null) {
@@ -81,25 +85,40 @@ final class Reloader {
             // New access log files are opened first (every reload reopens them, for logrotate) and
             // used once the load balancer has taken the new configuration.
             try (AccessLog.Prepared logs = daemon.accessLog().prepare(next.accessLogs())) {
-                ClusterNode node = daemon.clusterNode();
-                if (node != null) {
-                    node.apply(next.loadBalancer()); // VIP frontends stay as the VIPs are held
-                } else {
-                    daemon.loadBalancer().apply(next.loadBalancer());
-                }
+                restart.addAll(apply(next));
                 logs.commit();
-            } catch (LoadBalancerException e) {
+            } catch (LoadBalancerException | VipException | ClusterException e) {
                 return refused(e.getMessage());
             } catch (RuntimeException e) {
                 log.error("reload failed on an internal error; the running configuration is unchanged", e);
                 return new ReloadResult(List.of("internal error: " + e));
             }
-            ReloadReport.restartOnly(file, daemon.config(), next, daemon.adminRunning());
+            restart.addAll(0, ReloadReport.restartOnly(file, daemon.config(), next, daemon.adminRunning()));
             daemon.configApplied(next);
         }
         daemon.keepState(); // servers whose config line changed start afresh: the file forgets them
-        ReloadReport.applied(file, next, daemon.loadBalancer());
-        return ReloadResult.APPLIED;
+        ReloadReport.applied(file, next, daemon.loadBalancer(), restart);
+        return ReloadResult.applied(restart);
+    }
+
+    /**
+     * Applies {@code next} to the load balancer, and with a cluster to the node: the cluster
+     * section's checks come first, so that both take it or neither (ClusterNode#apply). Returns
+     * the cluster's settings that wait for a restart.
+     */
+    private List<String> apply(TandemConfig next) {
+        ClusterNode node = daemon.clusterNode();
+        if (node == null) {
+            daemon.loadBalancer().apply(next.loadBalancer());
+            return next.cluster() == null
+                    ? List.of()
+                    : List.of("cluster (a node started without the section joins a cluster when it restarts)");
+        }
+        if (next.cluster() == null) {
+            node.apply(next.loadBalancer()); // VIP frontends stay as the VIPs are held
+            return List.of("cluster (the node stays in its cluster, as configured, until tandem restarts)");
+        }
+        return node.apply(next.loadBalancer(), next.cluster());
     }
 
     /**

@@ -57,6 +57,18 @@ public final class BirdSpeaker {
      * @throws VipException saying what to do
      */
     public void prepare() {
+        check();
+        disable();
+        unhold();
+    }
+
+    /**
+     * What {@link #prepare} checks, changing nothing: for a reload that announces through this
+     * speaker from now on, while the routes stay announced.
+     *
+     * @throws VipException saying what to do
+     */
+    public void check() {
         ip = LinuxVipDriver.find("ip")
                 .orElseThrow(() -> new VipException(where() + ": the 'ip' command is missing: install iproute2"));
         birdc = LinuxVipDriver.find("birdc")
@@ -68,8 +80,17 @@ public final class BirdSpeaker {
                     + " (" + explain(r) + "): run BIRD with 'protocol direct " + config.protocol()
                     + " { ipv4; ipv6; interface \"lo\"; }' (docs/cluster.md)");
         }
-        disable();
-        unhold();
+    }
+
+    /** Whether {@code other} drives the same BIRD protocol on the same socket. */
+    public boolean sameProtocol(BirdSpeaker other) {
+        return config.socket().equals(other.config.socket())
+                && config.protocol().equals(other.config.protocol());
+    }
+
+    /** Removes from {@code lo} the VIPs that {@code next} does not hold (a reload removed them). */
+    public void unholdOthers(BirdSpeaker next) {
+        unhold(vips.stream().filter(v -> !next.vips.contains(v)).toList());
     }
 
     /** Adds the VIPs to {@code lo}, or renews their lease. */
@@ -94,7 +115,11 @@ public final class BirdSpeaker {
 
     /** Removes the VIPs from {@code lo}; safe when they are not there. */
     public void unhold() {
-        for (VipConfig v : vips) {
+        unhold(vips);
+    }
+
+    private void unhold(List<VipConfig> which) {
+        for (VipConfig v : which) {
             CommandRunner.Result r = run(List.of(ip, "addr", "del", hostCidr(v), "dev", "lo"));
             String out = r.output().toLowerCase(Locale.ROOT);
             if (!r.ok() && !out.contains("cannot assign requested address") && !out.contains("address not found")) {

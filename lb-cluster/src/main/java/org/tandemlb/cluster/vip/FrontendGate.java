@@ -22,7 +22,7 @@ import org.tandemlb.core.config.LoadBalancerConfig;
 public final class FrontendGate {
     private static final Logger log = LoggerFactory.getLogger(FrontendGate.class);
     private final LoadBalancer lb;
-    private final List<VipConfig> bindVips;
+    private List<VipConfig> bindVips;
     private final Set<String> held = new HashSet<>();
     private LoadBalancerConfig full;
 
@@ -34,16 +34,16 @@ public final class FrontendGate {
     public FrontendGate(LoadBalancer lb, LoadBalancerConfig full, List<VipConfig> vips) {
         this.lb = Objects.requireNonNull(lb);
         this.full = Objects.requireNonNull(full);
-        this.bindVips =
-                vips.stream().filter(v -> v.driver() == VipConfig.Driver.BIND).toList();
+        this.bindVips = bindOnly(vips);
+    }
+
+    private static List<VipConfig> bindOnly(List<VipConfig> vips) {
+        return vips.stream().filter(v -> v.driver() == VipConfig.Driver.BIND).toList();
     }
 
     /** {@code full} without the frontends that bind one of the {@code bind}-driver VIPs: what a standby runs. */
     public static LoadBalancerConfig standby(LoadBalancerConfig full, List<VipConfig> vips) {
-        return view(
-                full,
-                vips.stream().filter(v -> v.driver() == VipConfig.Driver.BIND).toList(),
-                Set.of());
+        return view(full, bindOnly(vips), Set.of());
     }
 
     private static LoadBalancerConfig view(LoadBalancerConfig full, List<VipConfig> bindVips, Set<String> held) {
@@ -107,8 +107,25 @@ public final class FrontendGate {
      * @throws LoadBalancerException as {@link LoadBalancer#apply}; nothing changes then
      */
     public synchronized void apply(LoadBalancerConfig next) {
-        lb.apply(view(next, bindVips, held));
+        apply(next, bindVips);
+    }
+
+    /**
+     * Applies a new whole configuration and a new list of VIPs (a reload of both): the frontends
+     * of the {@code bind}-driver VIPs among {@code vips} that are held now stay bound, those of the
+     * others unbound; a frontend on an address that is no longer a {@code bind}-driver VIP is bound
+     * like any other.
+     *
+     * @throws LoadBalancerException as {@link LoadBalancer#apply}; nothing changes then
+     */
+    public synchronized void apply(LoadBalancerConfig next, List<VipConfig> vips) {
+        List<VipConfig> nextBind = bindOnly(vips);
+        Set<String> stillHeld = new HashSet<>(held);
+        stillHeld.retainAll(nextBind.stream().map(VipConfig::ip).toList());
+        lb.apply(view(next, nextBind, stillHeld));
         full = next;
+        bindVips = nextBind;
+        held.retainAll(stillHeld);
         prepare();
     }
 

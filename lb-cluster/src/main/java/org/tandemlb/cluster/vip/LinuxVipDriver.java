@@ -94,6 +94,19 @@ public final class LinuxVipDriver implements VipDriver {
 
     @Override
     public synchronized void prepare() {
+        check();
+        // A copy left by an earlier run (killed before its lease ran out) goes before we join.
+        CommandRunner.Result del = run(List.of(ip, "addr", "del", hostCidr(), "dev", vip.iface()));
+        if (!del.ok() && !notThere(del)) {
+            throw new VipException(where() + ": cannot remove a stale copy (ip addr del: " + explain(del) + ")");
+        }
+        if (del.ok()) {
+            log.warn("{}: removed a stale copy of the VIP left by an earlier run", where());
+        }
+    }
+
+    @Override
+    public synchronized void check() {
         ip = find("ip")
                 .orElseThrow(() -> new VipException(where() + ": the 'ip' command is missing: install iproute2"));
         if (ipv4()) {
@@ -115,14 +128,6 @@ public final class LinuxVipDriver implements VipDriver {
         }
         Matcher m = Pattern.compile("link/ether\\s+" + MAC.pattern()).matcher(link.output());
         mac = m.find() ? m.group(1).toLowerCase(Locale.ROOT) : null;
-        // A copy left by an earlier run (killed before its lease ran out) goes before we join.
-        CommandRunner.Result del = run(List.of(ip, "addr", "del", hostCidr(), "dev", vip.iface()));
-        if (!del.ok() && !notThere(del)) {
-            throw new VipException(where() + ": cannot remove a stale copy (ip addr del: " + explain(del) + ")");
-        }
-        if (del.ok()) {
-            log.warn("{}: removed a stale copy of the VIP left by an earlier run", where());
-        }
     }
 
     private String require(String command, String debianPackage) {

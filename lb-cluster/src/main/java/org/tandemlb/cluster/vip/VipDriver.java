@@ -21,6 +21,14 @@ public interface VipDriver {
      */
     void prepare();
 
+    /**
+     * What {@link #prepare} checks, without touching the VIP: for a reload that moves a VIP (a new
+     * group, interface or driver) whose address this node may hold now under its former settings.
+     *
+     * @throws VipException with a message that says what to do
+     */
+    default void check() {}
+
     /** Takes the VIP. */
     void claim();
 

@@ -35,7 +35,9 @@ import org.tandemlb.core.testsupport.ChildProcess;
  * plus a {@link ClusterNode}, built from {@code key=value} arguments, as an embedder would. It
  * prints {@code @@ READY}, {@code @@ ROLE active|standby} and answers commands on stdin:
  * {@code drain} (drains web/web1 through the cluster), {@code state} ({@code @@ STATE <admin state>}),
- * {@code vip} ({@code @@ VIP <tandem_vip_owned of the first VIP> <its owner in the status>}).
+ * {@code vip} ({@code @@ VIP <tandem_vip_owned of the first VIP> <its owner in the status>}),
+ * {@code reload key=value...} (applies the cluster section of the arguments with these changed, as
+ * a reload does: {@code @@ RELOADED <how many keys wait for a restart>}).
  * SIGTERM stops it gracefully: handover first, then the load balancer.
  *
  * <pre>
@@ -55,52 +57,9 @@ public final class NodeMain {
     private NodeMain() {}
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> a = new HashMap<>();
-        for (String arg : args) {
-            int eq = arg.indexOf('=');
-            a.put(arg.substring(0, eq), arg.substring(eq + 1));
-        }
+        Map<String, String> a = arguments(new HashMap<>(), List.of(args));
         String name = a.get("name");
-        ClusterConfig.Builder cb = ClusterConfig.builder(name, HostPort.parse(a.get("bind")), a.get("secret"))
-                .name(a.getOrDefault("cluster", "it"))
-                .priority(Integer.parseInt(a.getOrDefault("priority", "100")))
-                .preempt(Boolean.parseBoolean(a.getOrDefault("preempt", "false")))
-                .profile(ClusterStack.Profile.named(a.getOrDefault("profile", "default")));
-        for (String p : a.get("peers").split(",")) {
-            cb.peer(HostPort.parse(p));
-        }
-        if (a.containsKey("tiebreaker")) {
-            cb.tiebreaker(HostPort.parse(a.get("tiebreaker")));
-        }
-        if (a.containsKey("spread")) {
-            cb.spread(Boolean.parseBoolean(a.get("spread")));
-        }
-        if (a.containsKey("preempt_delay")) {
-            cb.preemptDelay(Duration.ofMillis(Long.parseLong(a.get("preempt_delay"))));
-        }
-        // driver:address (bind, bgp) or driver:address/prefix:interface (linux), then @group if any;
-        // several separated by ';'. An IPv6 address has colons.
-        for (String item : a.get("vip").split(";")) {
-            int at = item.indexOf('@');
-            String vip = at < 0 ? item : item.substring(0, at);
-            String driver = vip.substring(0, vip.indexOf(':'));
-            VipConfig v;
-            if (driver.equals("bind")) {
-                v = VipConfig.bind(vip.substring(driver.length() + 1));
-            } else if (driver.equals("bgp")) {
-                v = VipConfig.bgp(vip.substring(driver.length() + 1));
-                cb.bgp(new BgpConfig(
-                        a.get("bird"),
-                        "tandem_vips",
-                        Duration.ofMillis(Long.parseLong(a.getOrDefault("drain", "2000")))));
-            } else {
-                String[] cidr =
-                        vip.substring(driver.length() + 1, vip.lastIndexOf(':')).split("/");
-                v = VipConfig.linux(cidr[0], Integer.parseInt(cidr[1]), vip.substring(vip.lastIndexOf(':') + 1));
-            }
-            cb.vip(at < 0 ? v : v.inGroup(item.substring(at + 1)));
-        }
-        ClusterConfig cluster = cb.build();
+        ClusterConfig cluster = cluster(a);
         BackendConfig.Builder web = BackendConfig.builder("web", Mode.HTTP);
         String[] servers = a.get("backend").split(",");
         for (int i = 0; i < servers.length; i++) {
@@ -169,11 +128,77 @@ public final class NodeMain {
                             + node.status().role().apiName() + " "
                             + node.status().members().size());
                 }
-                default -> say("UNKNOWN " + line);
+                default -> {
+                    if (line.startsWith("reload ")) {
+                        // The cluster section again, with these arguments changed, as the
+                        // daemon's reload applies it.
+                        Map<String, String> next = arguments(
+                                new HashMap<>(a),
+                                List.of(line.substring(7).trim().split(" +")));
+                        List<String> restart = node.apply(full, cluster(next));
+                        say("RELOADED " + restart.size());
+                    } else {
+                        say("UNKNOWN " + line);
+                    }
+                }
             }
         }
         // stdin closed: the test is gone; stay up until killed.
         Thread.currentThread().join();
+    }
+
+    /** {@code key=value} arguments into {@code into}, over what it has. */
+    private static Map<String, String> arguments(Map<String, String> into, List<String> args) {
+        for (String arg : args) {
+            int eq = arg.indexOf('=');
+            into.put(arg.substring(0, eq), arg.substring(eq + 1));
+        }
+        return into;
+    }
+
+    /** The cluster section the arguments describe. */
+    private static ClusterConfig cluster(Map<String, String> a) {
+        String name = a.get("name");
+        ClusterConfig.Builder cb = ClusterConfig.builder(name, HostPort.parse(a.get("bind")), a.get("secret"))
+                .name(a.getOrDefault("cluster", "it"))
+                .priority(Integer.parseInt(a.getOrDefault("priority", "100")))
+                .preempt(Boolean.parseBoolean(a.getOrDefault("preempt", "false")))
+                .profile(ClusterStack.Profile.named(a.getOrDefault("profile", "default")));
+        for (String p : a.get("peers").split(",")) {
+            cb.peer(HostPort.parse(p));
+        }
+        if (a.containsKey("tiebreaker")) {
+            cb.tiebreaker(HostPort.parse(a.get("tiebreaker")));
+        }
+        if (a.containsKey("spread")) {
+            cb.spread(Boolean.parseBoolean(a.get("spread")));
+        }
+        if (a.containsKey("preempt_delay")) {
+            cb.preemptDelay(Duration.ofMillis(Long.parseLong(a.get("preempt_delay"))));
+        }
+        // driver:address (bind, bgp) or driver:address/prefix:interface (linux), then @group if any;
+        // several separated by ';'. An IPv6 address has colons.
+        for (String item : a.get("vip").split(";")) {
+            int at = item.indexOf('@');
+            String vip = at < 0 ? item : item.substring(0, at);
+            String driver = vip.substring(0, vip.indexOf(':'));
+            VipConfig v;
+            if (driver.equals("bind")) {
+                v = VipConfig.bind(vip.substring(driver.length() + 1));
+            } else if (driver.equals("bgp")) {
+                v = VipConfig.bgp(vip.substring(driver.length() + 1));
+                cb.bgp(new BgpConfig(
+                        a.get("bird"),
+                        "tandem_vips",
+                        Duration.ofMillis(Long.parseLong(a.getOrDefault("drain", "2000")))));
+            } else {
+                String[] cidr =
+                        vip.substring(driver.length() + 1, vip.lastIndexOf(':')).split("/");
+                v = VipConfig.linux(cidr[0], Integer.parseInt(cidr[1]), vip.substring(vip.lastIndexOf(':') + 1));
+            }
+            cb.vip(at < 0 ? v : v.inGroup(item.substring(at + 1)));
+        }
+        return cb.build();
     }
 
     private static synchronized void say(String s) {

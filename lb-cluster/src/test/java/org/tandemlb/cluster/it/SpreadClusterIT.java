@@ -3,19 +3,15 @@ package org.tandemlb.cluster.it;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.tandemlb.cluster.it.Ip.ip;
 
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.tandemlb.core.testsupport.ExternalProcesses;
 import org.tandemlb.core.testsupport.RequiresRoot;
 
 /**
@@ -40,55 +36,26 @@ class SpreadClusterIT {
     private static final long PREEMPT_DELAY_MS = 3000;
     private static final String[] GROUPS = {"a", "b", "c"};
 
-    private final String tag =
-            Integer.toHexString(0x1000 + ThreadLocalRandom.current().nextInt(0xefff));
-    private final String net = "10.214." + (10 + ThreadLocalRandom.current().nextInt(200));
-    private final String bridge = "tb" + tag;
-    /** n1, n2, n3, then the client. */
-    private final String[] namespaces = {
-        "tdm-" + tag + "-s1", "tdm-" + tag + "-s2", "tdm-" + tag + "-s3", "tdm-" + tag + "-sc"
-    };
-
-    private final String[] ports = {"ts" + tag + "a", "ts" + tag + "b", "ts" + tag + "c", "ts" + tag + "d"};
-    private final String[] addresses = {net + ".11", net + ".12", net + ".13", net + ".50"};
-    private final String[] vips = {net + ".101", net + ".102", net + ".103"};
+    private final ThreeNodeNet net = new ThreeNodeNet();
+    private final String[] addresses = net.addresses;
+    private final String[] vips = {net.vip(0), net.vip(1), net.vip(2)};
     private final List<NodeProcess> processes = new ArrayList<>();
     private final NodeProcess[] nodes = new NodeProcess[3];
     private NodeProcess client;
 
     @BeforeAll
     void createNetwork() {
-        ExternalProcesses.requireBinary("iproute2", "ip");
-        ExternalProcesses.requireBinary("arping", "arping");
-        ip("link", "add", bridge, "type", "bridge");
-        ip("link", "set", bridge, "up");
-        for (int i = 0; i < namespaces.length; i++) {
-            ExternalProcesses.CommandResult r =
-                    ExternalProcesses.run(Duration.ofSeconds(10), "ip", "netns", "add", namespaces[i]);
-            if (!r.ok()) {
-                fail("network namespaces are not available here (ip netns add: "
-                        + r.stderr().trim() + "): this test needs them");
-            }
-            ip("link", "add", ports[i], "type", "veth", "peer", "name", "eth0", "netns", namespaces[i]);
-            ip("link", "set", ports[i], "master", bridge);
-            ip("link", "set", ports[i], "up");
-            ip("-n", namespaces[i], "addr", "add", addresses[i] + "/24", "dev", "eth0");
-            ip("-n", namespaces[i], "link", "set", "eth0", "up");
-            ip("-n", namespaces[i], "link", "set", "lo", "up");
-        }
+        net.create();
     }
 
     @AfterAll
     void removeNetwork() {
         processes.forEach(NodeProcess::close);
-        for (String ns : namespaces) {
-            ExternalProcesses.run(Duration.ofSeconds(10), "ip", "netns", "del", ns); // takes its veth pair along
-        }
-        ExternalProcesses.run(Duration.ofSeconds(10), "ip", "link", "del", bridge);
+        net.remove();
     }
 
     private String[] inNamespace(int i) {
-        return new String[] {"ip", "netns", "exec", namespaces[i]};
+        return net.inNamespace(i);
     }
 
     /** Starts node {@code i} (lb1..lb3); the caller waits for its READY. */
@@ -118,18 +85,8 @@ class SpreadClusterIT {
         return n;
     }
 
-    /** Which node's namespace has VIP {@code v} on its interface: 0-2, or -1 (none), or 9 (several). */
     private int holderOf(int v) {
-        int found = -1;
-        for (int i = 0; i < 3; i++) {
-            String out = ExternalProcesses.run(
-                            Duration.ofSeconds(5), "ip", "-n", namespaces[i], "-o", "addr", "show", "dev", "eth0")
-                    .stdout();
-            if (out.contains(" " + vips[v] + "/32")) {
-                found = found < 0 ? i : 9;
-            }
-        }
-        return found;
+        return net.holderOf(v);
     }
 
     private int[] holders() {
