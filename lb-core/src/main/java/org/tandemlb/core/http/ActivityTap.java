@@ -33,10 +33,9 @@ final class ActivityTap extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof ByteBuf buf) {
-            bytesIn += buf.readableBytes();
-        }
-        connection.clientActivity();
+        long bytes = msg instanceof ByteBuf buf ? buf.readableBytes() : 0;
+        bytesIn += bytes;
+        connection.clientActivity(bytes);
         ctx.fireChannelRead(msg);
     }
 

@@ -122,7 +122,9 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
                 frontend.timeouts(),
                 this::requestHeadTimedOut,
                 this::clientTimedOut,
-                client::close);
+                client::close,
+                frontend.limits(),
+                this::bodyTooSlow);
         flusher = context.deferredFlush(client.eventLoop());
         identity = ClientIdentity.of(client, frontend, forwardedProto);
         answers = new Http1Answers(client, identity, tap, deadlines, reading);
@@ -130,14 +132,14 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
         deadlines.awaitHead();
     }
 
-    /** A read from the client (see {@link ActivityTap}). */
-    void clientActivity() {
+    /** A read of {@code bytes} from the client (see {@link ActivityTap}). */
+    void clientActivity(long bytes) {
         if (state == State.AWAIT_HEAD_IDLE) {
             state = State.AWAIT_HEAD;
             tap.markStart();
             deadlines.headStarted();
         } else if (state == State.EXCHANGE) {
-            deadlines.touch();
+            deadlines.touch(bytes);
         }
     }
 
@@ -231,10 +233,24 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
                 client,
                 state == State.AWAIT_HEAD || state == State.AWAIT_HEAD_IDLE,
                 state == State.EXCHANGE ? exchange : null);
+        deadlines.reading(client.config().isAutoRead());
     }
 
     private void clientTimedOut() {
         log.debug("{}: client inactive for {}", client, clientTimeouts().client());
+        clientTooSlow();
+    }
+
+    private void bodyTooSlow() {
+        log.debug(
+                "{}: request body slower than {} bytes a second",
+                client,
+                frontend.limits().minBodyRate());
+        clientTooSlow();
+    }
+
+    /** 408 while the request is not read whole and no response started; else a close. */
+    private void clientTooSlow() {
         if (exchange != null && !exchange.responseStarted() && !exchange.requestComplete()) {
             respondError(HttpResponseStatus.REQUEST_TIMEOUT, "client_timeout");
         } else {
