@@ -66,7 +66,7 @@ class LimitsRulesTest {
         assertEquals(500, limits("    limits: { min_body_rate: 500 }\n").minBodyRate());
         assertEquals(2048, limits("    limits: { min_body_rate: 2KiB }\n").minBodyRate());
         assertEquals(
-                List.of("t.yaml:6:31: frontends.www.limits.min_body_rate: must be at least 1 byte a second, like"
+                List.of("t.yaml:5:30: frontends.www.limits.min_body_rate: must be at least 1 byte a second, like"
                         + " 1KiB/s (leave min_body_rate out for no minimum)"),
                 problems("""
                         frontends:
@@ -78,7 +78,7 @@ class LimitsRulesTest {
                           - name: web
                         """));
         assertEquals(
-                List.of("t.yaml:6:31: frontends.www.limits.min_body_rate: 'fast' is not a size like 512, 16KiB, 1MiB"
+                List.of("t.yaml:5:30: frontends.www.limits.min_body_rate: 'fast' is not a size like 512, 16KiB, 1MiB"
                         + " or 1GiB"),
                 problems("""
                         frontends:
