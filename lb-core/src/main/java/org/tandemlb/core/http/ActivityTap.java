@@ -33,9 +33,10 @@ final class ActivityTap extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        long bytes = msg instanceof ByteBuf buf ? buf.readableBytes() : 0;
-        bytesIn += bytes;
-        connection.clientActivity(bytes);
+        if (msg instanceof ByteBuf buf) {
+            bytesIn += buf.readableBytes();
+        }
+        connection.clientActivity();
         ctx.fireChannelRead(msg);
     }
 

@@ -104,17 +104,22 @@ final class ClientDeadlines {
     }
 
     /**
-     * {@code bytes} of a request body came. The rate checks start with the first read after the
-     * head, so that a request without a body (read whole with its head) costs no scheduled task.
+     * The client sent more while a request is in flight. The rate checks start with the first
+     * read after the head, so that a request without a body (read whole with its head) costs no
+     * scheduled task.
      */
-    void touch(long bytes) {
+    void touch() {
         timer.touch();
+        if (bodyRate != null && bodyRate.running() && rateCheck == null) {
+            rateCheck =
+                    loop.scheduleAtFixedRate(this::checkRate, RATE_CHECK_NANOS, RATE_CHECK_NANOS, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** {@code bytes} of the request body were decoded (those that came with its head too). */
+    void bodyReceived(long bytes) {
         if (bodyRate != null && bodyRate.running()) {
             bodyRate.received(bytes);
-            if (rateCheck == null) {
-                rateCheck = loop.scheduleAtFixedRate(
-                        this::checkRate, RATE_CHECK_NANOS, RATE_CHECK_NANOS, TimeUnit.NANOSECONDS);
-            }
         }
     }
 

@@ -132,14 +132,14 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
         deadlines.awaitHead();
     }
 
-    /** A read of {@code bytes} from the client (see {@link ActivityTap}). */
-    void clientActivity(long bytes) {
+    /** A read from the client (see {@link ActivityTap}). */
+    void clientActivity() {
         if (state == State.AWAIT_HEAD_IDLE) {
             state = State.AWAIT_HEAD;
             tap.markStart();
             deadlines.headStarted();
         } else if (state == State.EXCHANGE) {
-            deadlines.touch(bytes);
+            deadlines.touch();
         }
     }
 
@@ -192,6 +192,11 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
         tap.clearStart(); // the exchange has it: the next request starts afresh
         updateRead();
         return exchange;
+    }
+
+    /** {@code bytes} of the current request's body were read ({@code limits.min_body_rate}). */
+    void bodyReceived(long bytes) {
+        deadlines.bodyReceived(bytes);
     }
 
     /** A request is refused before it got an exchange ({@link Http1Answers#refuse}). */
