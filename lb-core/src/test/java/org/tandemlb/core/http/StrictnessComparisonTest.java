@@ -3,6 +3,7 @@ package org.tandemlb.core.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -16,6 +17,10 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.function.IntFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tandemlb.core.LoadBalancer;
@@ -170,7 +175,7 @@ class StrictnessComparisonTest {
 
     /** Sends a GET for {@code path} to {@code proxy} and reads what comes until the proxy closes or stops. */
     private static Seen fetch(InetSocketAddress proxy, String path) throws IOException {
-        java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
         boolean closed = false;
         try (Socket s = new Socket()) {
             s.connect(proxy, 5000);
@@ -198,10 +203,9 @@ class StrictnessComparisonTest {
             return new Seen(all.isEmpty() && !closed ? -1 : 0, false);
         }
         int status = Integer.parseInt(statusLine[1]);
-        String head = all.substring(0, headEnd).toLowerCase(java.util.Locale.ROOT);
+        String head = all.substring(0, headEnd).toLowerCase(Locale.ROOT);
         String body = all.substring(headEnd + 4);
-        java.util.regex.Matcher length =
-                java.util.regex.Pattern.compile("\r\ncontent-length: *(\\d+)").matcher(head);
+        Matcher length = Pattern.compile("\r\ncontent-length: *(\\d+)").matcher(head);
         boolean whole;
         if (head.contains("\r\ntransfer-encoding: chunked")) {
             whole = body.endsWith("0\r\n\r\n");
@@ -304,7 +308,7 @@ class StrictnessComparisonTest {
         });
     }
 
-    private static String byPath(List<RawServer> servers, java.util.function.IntFunction<String> line) {
+    private static String byPath(List<RawServer> servers, IntFunction<String> line) {
         StringBuilder lines = new StringBuilder();
         for (int i = 0; i < servers.size(); i++) {
             lines.append(i == 0 ? "" : "\n").append(line.apply(i));
