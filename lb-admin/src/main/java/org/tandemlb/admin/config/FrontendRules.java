@@ -56,7 +56,7 @@ final class FrontendRules {
             "max_resets",
             "reset_window");
     private static final List<String> LIMITS_KEYS =
-            List.of("max_header_size", "max_headers", "max_uri_length", "max_body_size", "per_client");
+            List.of("max_header_size", "max_headers", "max_uri_length", "max_body_size", "min_body_rate", "per_client");
     private static final List<String> PER_CLIENT_KEYS = List.of("connections", "requests_per_second");
 
     private final Problems problems;
@@ -267,8 +267,8 @@ final class FrontendRules {
     }
 
     /**
-     * {@code limits}: the sizes of a request (http mode only) and what one client address may
-     * hold and send ({@code requests_per_second} in http mode only).
+     * {@code limits}: the sizes of a request and the slowest body (http mode only) and what one
+     * client address may hold and send ({@code requests_per_second} in http mode only).
      */
     private LimitsConfig limits(Section frontend, Mode mode) {
         Section s = frontend.section("limits", LIMITS_KEYS);
@@ -286,8 +286,10 @@ final class FrontendRules {
             }
             return n;
         });
+        Long rate = s.parsed("min_body_rate", FrontendRules::bodyRate);
         if (mode == Mode.TCP) {
-            for (String key : List.of("max_header_size", "max_headers", "max_uri_length", "max_body_size")) {
+            for (String key :
+                    List.of("max_header_size", "max_headers", "max_uri_length", "max_body_size", "min_body_rate")) {
                 if (s.has(key)) {
                     problems.report(s.key(key), s.path(key), key + " needs mode http; this frontend is in tcp mode");
                 }
@@ -297,21 +299,34 @@ final class FrontendRules {
         Section pc = s.section("per_client", PER_CLIENT_KEYS);
         if (pc != null) {
             Integer connections = pc.integer("connections", 1, 1_000_000);
-            Integer rate = pc.integer("requests_per_second", 1, 1_000_000);
-            if (mode == Mode.TCP && rate != null) {
+            Integer requests = pc.integer("requests_per_second", 1, 1_000_000);
+            if (mode == Mode.TCP && requests != null) {
                 problems.report(
                         pc.key("requests_per_second"),
                         pc.path("requests_per_second"),
                         "requests_per_second needs mode http; this frontend is in tcp mode");
             }
-            perClient = new LimitsConfig.PerClient(connections == null ? 0 : connections, rate == null ? 0 : rate);
+            perClient =
+                    new LimitsConfig.PerClient(connections == null ? 0 : connections, requests == null ? 0 : requests);
         }
         return new LimitsConfig(
                 headerSize == null ? d.maxHeaderSize() : headerSize,
                 headers == null ? d.maxHeaders() : headers,
                 uri == null ? d.maxUriLength() : uri,
                 body == null ? d.maxBodySize() : body,
+                rate == null ? d.minBodyRate() : rate,
                 perClient);
+    }
+
+    /** {@code min_body_rate}: a size a second, {@code 1KiB} or {@code 1KiB/s}, at least 1 byte. */
+    private static long bodyRate(String text) {
+        String t = text.trim();
+        long n = Units.parseSize(t.endsWith("/s") ? t.substring(0, t.length() - 2) : t);
+        if (n < 1) {
+            throw new IllegalArgumentException(
+                    "must be at least 1 byte a second, like 1KiB/s (leave min_body_rate out for no minimum)");
+        }
+        return n;
     }
 
     /** A size ({@code 16KiB}, or bytes) within {@code min}-{@code max} bytes. */

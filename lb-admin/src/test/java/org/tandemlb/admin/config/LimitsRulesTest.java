@@ -39,6 +39,7 @@ class LimitsRulesTest {
         assertEquals(100, l.maxHeaders());
         assertEquals(8 * 1024, l.maxUriLength());
         assertEquals(0, l.maxBodySize());
+        assertEquals(0, l.minBodyRate());
         assertEquals(LimitsConfig.PerClient.NONE, l.perClient());
         assertEquals(0, config("", "").loadBalancer().maxConnections());
     }
@@ -51,12 +52,43 @@ class LimitsRulesTest {
                       max_headers: 50
                       max_uri_length: 2048
                       max_body_size: 10MiB
+                      min_body_rate: 1KiB/s
                       per_client: { connections: 20, requests_per_second: 100 }
                 """);
         assertEquals(
-                new LimitsConfig(32 * 1024, 50, 2048, 10L << 20, new LimitsConfig.PerClient(20, 100)),
+                new LimitsConfig(32 * 1024, 50, 2048, 10L << 20, 1024, new LimitsConfig.PerClient(20, 100)),
                 c.loadBalancer().frontend("www").limits());
         assertEquals(50000, c.loadBalancer().maxConnections());
+    }
+
+    @Test
+    void minBodyRateIsASizeASecond() throws Exception {
+        assertEquals(500, limits("    limits: { min_body_rate: 500 }\n").minBodyRate());
+        assertEquals(2048, limits("    limits: { min_body_rate: 2KiB }\n").minBodyRate());
+        assertEquals(
+                List.of("t.yaml:5:30: frontends.www.limits.min_body_rate: must be at least 1 byte a second, like"
+                        + " 1KiB/s (leave min_body_rate out for no minimum)"),
+                problems("""
+                        frontends:
+                          - name: www
+                            bind: 127.0.0.1:8080
+                            default_backend: web
+                            limits: { min_body_rate: 0/s }
+                        backends:
+                          - name: web
+                        """));
+        assertEquals(
+                List.of("t.yaml:5:30: frontends.www.limits.min_body_rate: 'fast' is not a size like 512, 16KiB, 1MiB"
+                        + " or 1GiB"),
+                problems("""
+                        frontends:
+                          - name: www
+                            bind: 127.0.0.1:8080
+                            default_backend: web
+                            limits: { min_body_rate: fast }
+                        backends:
+                          - name: web
+                        """));
     }
 
     @Test
@@ -96,7 +128,9 @@ class LimitsRulesTest {
                 List.of(
                         "t.yaml:7:7: frontends.db.limits.max_body_size: max_body_size needs mode http; this frontend"
                                 + " is in tcp mode",
-                        "t.yaml:8:37: frontends.db.limits.per_client.requests_per_second: requests_per_second needs"
+                        "t.yaml:8:7: frontends.db.limits.min_body_rate: min_body_rate needs mode http; this frontend"
+                                + " is in tcp mode",
+                        "t.yaml:9:37: frontends.db.limits.per_client.requests_per_second: requests_per_second needs"
                                 + " mode http; this frontend is in tcp mode"),
                 problems("""
                         frontends:
@@ -106,6 +140,7 @@ class LimitsRulesTest {
                             default_backend: db
                             limits:
                               max_body_size: 1MiB
+                              min_body_rate: 1KiB
                               per_client: { connections: 5, requests_per_second: 5 }
                         backends:
                           - name: db

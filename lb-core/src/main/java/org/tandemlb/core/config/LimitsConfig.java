@@ -1,9 +1,12 @@
 package org.tandemlb.core.config;
 
+import java.time.Duration;
+
 /**
  * What one client request or client address may cost an {@code http} frontend (the per-client
  * limits apply in {@code tcp} mode too). Requests past the size limits are refused before any
- * byte of them reaches a server: 431 for the head, 414 for the target, 413 for the body.
+ * byte of them reaches a server: 431 for the head, 414 for the target, 413 for the body; a body
+ * slower than {@code min_body_rate} gets 408.
  *
  * @param maxHeaderSize    the largest request head, request line included (431 beyond;
  *                         default 16 KiB, as HAProxy's buffer); HTTP/2 has its own
@@ -12,9 +15,13 @@ package org.tandemlb.core.config;
  * @param maxUriLength     the longest request target (414 beyond; default 8 KiB)
  * @param maxBodySize      the largest request body in bytes (413 beyond); 0 for no limit (the
  *                         default)
+ * @param minBodyRate      the slowest an HTTP/1.1 request body may arrive, in bytes per second on
+ *                         average after a grace of {@link #BODY_RATE_GRACE} (408 below it, as a
+ *                         slowloris head gets); 0 for no minimum (the default)
  * @param perClient        what one client address may hold and send
  */
-public record LimitsConfig(int maxHeaderSize, int maxHeaders, int maxUriLength, long maxBodySize, PerClient perClient) {
+public record LimitsConfig(
+        int maxHeaderSize, int maxHeaders, int maxUriLength, long maxBodySize, long minBodyRate, PerClient perClient) {
 
     /** The smallest {@code max_header_size}: a request line and a few headers. */
     public static final int MIN_HEADER_SIZE = 1024;
@@ -27,8 +34,16 @@ public record LimitsConfig(int maxHeaderSize, int maxHeaders, int maxUriLength, 
     /** The largest {@code max_uri_length}. */
     public static final int MAX_URI_LENGTH = 1024 * 1024;
 
-    /** The defaults: 16 KiB of head, 100 headers, 8 KiB of target, any body, no per-client limit. */
-    public static final LimitsConfig DEFAULTS = new LimitsConfig(16 * 1024, 100, 8 * 1024, 0, PerClient.NONE);
+    /**
+     * How long a request body may take before {@code min_body_rate} is checked: a body must have
+     * come at that rate over the time past this grace (Apache's {@code mod_reqtimeout} gives a
+     * body's {@code MinRate} the same kind of start), so a small body on a slow network is not
+     * refused for its first round trips.
+     */
+    public static final Duration BODY_RATE_GRACE = Duration.ofSeconds(5);
+
+    /** The defaults: 16 KiB of head, 100 headers, 8 KiB of target, any body at any rate, no per-client limit. */
+    public static final LimitsConfig DEFAULTS = new LimitsConfig(16 * 1024, 100, 8 * 1024, 0, 0, PerClient.NONE);
 
     public LimitsConfig {
         if (maxHeaderSize < MIN_HEADER_SIZE || maxHeaderSize > MAX_HEADER_SIZE) {
@@ -44,6 +59,9 @@ public record LimitsConfig(int maxHeaderSize, int maxHeaders, int maxUriLength, 
         }
         if (maxBodySize < 0) {
             throw new IllegalArgumentException("limits max_body_size must not be negative");
+        }
+        if (minBodyRate < 0) {
+            throw new IllegalArgumentException("limits min_body_rate must not be negative");
         }
         perClient = perClient == null ? PerClient.NONE : perClient;
     }

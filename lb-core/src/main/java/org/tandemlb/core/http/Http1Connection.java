@@ -122,7 +122,9 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
                 frontend.timeouts(),
                 this::requestHeadTimedOut,
                 this::clientTimedOut,
-                client::close);
+                client::close,
+                frontend.limits(),
+                this::bodyTooSlow);
         flusher = context.deferredFlush(client.eventLoop());
         identity = ClientIdentity.of(client, frontend, forwardedProto);
         answers = new Http1Answers(client, identity, tap, deadlines, reading);
@@ -192,6 +194,11 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
         return exchange;
     }
 
+    /** {@code bytes} of the current request's body were read ({@code limits.min_body_rate}). */
+    void bodyReceived(long bytes) {
+        deadlines.bodyReceived(bytes);
+    }
+
     /** A request is refused before it got an exchange ({@link Http1Answers#refuse}). */
     void refuse(HttpRequest req, FullHttpResponse answer, String termination, Refusal refusal) {
         state = State.CLOSING;
@@ -231,10 +238,24 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Clie
                 client,
                 state == State.AWAIT_HEAD || state == State.AWAIT_HEAD_IDLE,
                 state == State.EXCHANGE ? exchange : null);
+        deadlines.reading(client.config().isAutoRead());
     }
 
     private void clientTimedOut() {
         log.debug("{}: client inactive for {}", client, clientTimeouts().client());
+        clientTooSlow();
+    }
+
+    private void bodyTooSlow() {
+        log.debug(
+                "{}: request body slower than {} bytes a second",
+                client,
+                frontend.limits().minBodyRate());
+        clientTooSlow();
+    }
+
+    /** 408 while the request is not read whole and no response started; else a close. */
+    private void clientTooSlow() {
         if (exchange != null && !exchange.responseStarted() && !exchange.requestComplete()) {
             respondError(HttpResponseStatus.REQUEST_TIMEOUT, "client_timeout");
         } else {

@@ -114,7 +114,9 @@ final class Http1Requests {
                     content.decoderResult().cause());
             return;
         }
-        bodyBytes += content.content().readableBytes();
+        int bytes = content.content().readableBytes();
+        bodyBytes += bytes;
+        connection.bodyReceived(bytes);
         if (frontend.limits().bodyTooLarge(bodyBytes)) {
             // A chunked body past max_body_size: the server saw its start and loses its connection.
             content.release();

@@ -6,9 +6,11 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
@@ -25,7 +27,8 @@ import java.util.List;
  * <p>A head is checked once it is whole (up to its empty line); Netty's limits then apply to it
  * (414, 431). One that cannot be whole within those limits is refused here, as too long, without
  * waiting for its end. Body framing (fixed length, chunked with its sizes, extensions and line
- * ends) is Netty's, with strict line parsing.
+ * ends) is Netty's, with strict line parsing; a chunked body's trailer section is checked for
+ * obs-fold on its bytes first ({@link TrailerScan}), since Netty would unfold it.
  */
 final class RequestDecoder extends HttpRequestDecoder {
     /** A head not whole within this many bytes is refused (431). */
@@ -39,6 +42,10 @@ final class RequestDecoder extends HttpRequestDecoder {
     private int scanned;
     /** A head was refused: the rest of the connection is not HTTP to us. */
     private boolean refused;
+    /** The chunked body being read, followed ahead of Netty's decoder; null for other bodies. */
+    private TrailerScan trailers;
+    /** How many bytes from the reader index {@link #trailers} has looked at already. */
+    private int ahead;
 
     RequestDecoder(HttpDecoderConfig config) {
         super(config);
@@ -73,19 +80,49 @@ final class RequestDecoder extends HttpRequestDecoder {
                 return;
             }
             int length = end - in.readerIndex();
-            RequestRefused why = RequestHeadCheck.check(ByteBufUtil.getBytes(in, in.readerIndex(), length), length);
+            byte[] head = ByteBufUtil.getBytes(in, in.readerIndex(), length);
+            RequestRefused why = RequestHeadCheck.check(head, length);
             if (why != null) {
                 refuse(in, out, why);
                 return;
             }
             atHead = false;
             scanned = 0;
+            // A checked head with Transfer-Encoding has a chunked body, or RequestPolicy refuses it.
+            trailers = RequestHeadCheck.hasTransferEncoding(head, length) ? new TrailerScan() : null;
+            ahead = length;
+            if (foldedTrailer(in)) {
+                refuse(in, out, new RequestRefused(HttpResponseStatus.BAD_REQUEST, "obs-fold in the trailer section"));
+                return;
+            }
+        } else if (foldedTrailer(in)) {
+            // The head went on already: the body is cut as a bad chunk is (Http1Requests).
+            refused = true;
+            in.skipBytes(in.readableBytes());
+            DefaultLastHttpContent invalid = new DefaultLastHttpContent();
+            invalid.setDecoderResult(DecoderResult.failure(
+                    new RequestRefused(HttpResponseStatus.BAD_REQUEST, "obs-fold in the trailer section")));
+            out.add(invalid);
+            return;
         }
         int before = out.size();
+        int start = in.readerIndex();
         super.decode(ctx, in, out);
+        ahead = Math.max(0, ahead - (in.readerIndex() - start));
         if (out.size() > before && out.get(out.size() - 1) instanceof LastHttpContent) {
             atHead = true; // the request ended: the next bytes are the next head
+            trailers = null;
         }
+    }
+
+    /** Scans a chunked body's new bytes; whether its trailer section has an obs-fold line. */
+    private boolean foldedTrailer(ByteBuf in) {
+        if (trailers == null) {
+            return false;
+        }
+        trailers.scan(in, in.readerIndex() + ahead, in.writerIndex());
+        ahead = in.readableBytes();
+        return trailers.folded();
     }
 
     private void refuse(ByteBuf in, List<Object> out, Exception why) {

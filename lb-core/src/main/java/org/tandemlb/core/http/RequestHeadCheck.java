@@ -129,6 +129,18 @@ final class RequestHeadCheck {
         return null;
     }
 
+    /** Whether head {@code b[0, n)}, one {@link #check} let through, has a Transfer-Encoding field. */
+    static boolean hasTransferEncoding(byte[] b, int n) {
+        for (int p = 0; p < n; p++) {
+            if (b[p] == '\n' && p + 1 + TRANSFER_ENCODING.length < n && b[p + 1 + TRANSFER_ENCODING.length] == ':') {
+                if (nameIs(b, p + 1, p + 1 + TRANSFER_ENCODING.length, TRANSFER_ENCODING)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     private static RequestRefused bad(String why) {
         return new RequestRefused(HttpResponseStatus.BAD_REQUEST, why);
     }

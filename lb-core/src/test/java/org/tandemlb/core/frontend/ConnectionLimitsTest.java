@@ -146,7 +146,7 @@ class ConnectionLimitsTest {
                         .frontend(FrontendConfig.builder("fe", Mode.TCP)
                                 .bind("127.0.0.1:0")
                                 .defaultBackend("be")
-                                .limits(new LimitsConfig(16384, 100, 8192, 0, new LimitsConfig.PerClient(2, 0)))
+                                .limits(new LimitsConfig(16384, 100, 8192, 0, 0, new LimitsConfig.PerClient(2, 0)))
                                 .build())
                         .build())
                 .threads(1)

@@ -91,6 +91,7 @@ class MalformedRequestTest {
             "GET / HTTP/1.1\r\nHost: [::1]:8080\r\nX-Obs-Text: caf\u00e9\r\nX-Tab: a\tb\r\n\r\n",
             "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 3 \r\n\r\nabc",
             "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: Chunked\r\n\r\n3;ext=1\r\nabc\r\n0\r\n\r\n",
+            "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nX-T: a\r\nX-U: b c\r\n\r\n",
         };
         for (String raw : ok) {
             try (RawHttp client = new RawHttp(lb.address("fe"))) {

@@ -67,6 +67,7 @@ final class MalformedRequests {
                         "9110 8.6"),
                 c("empty Content-Length", POST + "Content-Length: \r\n\r\n", 400, "9110 8.6"),
                 c("Content-Length with letters", POST + "Content-Length: 3a\r\n\r\nabc", 400, "9110 8.6"),
+                c("Content-Length of a comma alone", POST + "Content-Length: ,\r\n\r\nabc", 400, "9110 8.6"),
                 c("chunked then gzip", POST + "Transfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n", 400, "9112 6.3"),
                 c("gzip without chunked", POST + "Transfer-Encoding: gzip\r\n\r\nabc", 400, "9112 6.3"),
                 c(
@@ -129,6 +130,10 @@ final class MalformedRequests {
                 c("chunk data longer than its size", CHUNKED + "3\r\nabcdef\r\n0\r\n\r\n", 400, "9112 7.1"),
                 c("bare LF after the last chunk", CHUNKED + "0\n\r\n", 400, "9112 7.1"),
                 c("bare CR in a chunk extension", CHUNKED + "3;a\rb\r\nabc\r\n0\r\n\r\n", 400, "9112 7.1.1"),
+                c("NUL in a chunk extension", CHUNKED + "3;a=b\u0000\r\nabc\r\n0\r\n\r\n", 400, "9112 7.1.1"),
+                c("obs-fold in a trailer field", CHUNKED + "0\r\nX-T: a\r\n b\r\n\r\n", 400, "9112 7.1.2"),
+                c("NUL in a trailer field", CHUNKED + "0\r\nX-T: a\u0000b\r\n\r\n", 400, "9112 7.1.2"),
+                c("space before a trailer field's colon", CHUNKED + "0\r\nX-T : a\r\n\r\n", 400, "9112 7.1.2"),
                 // ---- the head's syntax ----
                 c("obs-fold in a field value", GET + "X-Folded: a\r\n b\r\n\r\n", 400, "9112 5.2"),
                 c("obs-fold with a tab", GET + "X-Folded: a\r\n\tb\r\n\r\n", 400, "9112 5.2"),
@@ -143,6 +148,11 @@ final class MalformedRequests {
                 c("DEL in a field value", GET + "X-A: a\u007fb\r\n\r\n", 400, "9110 5.5"),
                 c("control character in a field value", GET + "X-A: a\u0001b\r\n\r\n", 400, "9110 5.5"),
                 c("NUL in a field name", GET + "X-\u0000A: b\r\n\r\n", 400, "9110 5.1"),
+                c("bare CR in a field name", GET + "X-\rA: b\r\n\r\n", 400, "9110 5.1"),
+                c("bare LF in a field name", GET + "X-\nA: b\r\n\r\n", 400, "9112 2.2"),
+                c("control character in a field name", GET + "X-\u0001A: b\r\n\r\n", 400, "9110 5.1"),
+                c("DEL in a field name", GET + "X-\u007fA: b\r\n\r\n", 400, "9110 5.1"),
+                c("tab inside a field name", GET + "X\tA: b\r\n\r\n", 400, "9110 5.1"),
                 c("parenthesis in a field name", GET + "X(A): b\r\n\r\n", 400, "9110 5.1"),
                 c("space inside a field name", GET + "X A: b\r\n\r\n", 400, "9110 5.1"),
                 c("empty field name", GET + ": b\r\n\r\n", 400, "9110 5.1"),
@@ -163,6 +173,11 @@ final class MalformedRequests {
                 c(
                         "Host differing from an absolute target",
                         "GET http://a/ HTTP/1.1\r\nHost: b\r\n\r\n",
+                        400,
+                        "9112 3.2.2"),
+                c(
+                        "Host differing from an absolute target's port",
+                        "GET http://a:8080/ HTTP/1.1\r\nHost: a\r\n\r\n",
                         400,
                         "9112 3.2.2"),
                 // ---- the request target ----
@@ -186,6 +201,7 @@ final class MalformedRequests {
                 c("lower-case version", "GET / http/1.1\r\nHost: t\r\n\r\n", 400, "9112 2.3"),
                 c("space after the version", "GET / HTTP/1.1 \r\nHost: t\r\n\r\n", 400, "9112 3"),
                 c("two-digit major version", "GET / HTTP/11.1\r\nHost: t\r\n\r\n", 400, "9112 2.3"),
+                c("two-digit minor version", "GET / HTTP/1.10\r\nHost: t\r\n\r\n", 400, "9112 2.3"),
                 c("letters after the version", "GET / HTTP/1.1x\r\nHost: t\r\n\r\n", 400, "9112 2.3"));
     }
 

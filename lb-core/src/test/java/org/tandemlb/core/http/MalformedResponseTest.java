@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -26,89 +27,24 @@ import org.tandemlb.core.LoadBalancer;
 import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.config.ServerConfig;
 import org.tandemlb.core.config.Timeouts;
+import org.tandemlb.core.http.MalformedResponses.Case;
 import org.tandemlb.core.testsupport.Proxies;
 import org.tandemlb.core.testsupport.RawHttp;
 import org.tandemlb.core.testsupport.RawServer;
 
 /**
- * docs/security.md: what a misbehaving server gets. A malformed or ambiguous response head is a
- * 502; a body that breaks once its head went out cuts the client's connection (the truncation is
- * visible, never presented as complete); bytes beyond a response are dropped. In every case the
- * server connection is closed by Tandem, never reused.
+ * docs/security.md: what a misbehaving server gets, for each response of
+ * {@link MalformedResponses}. A malformed or ambiguous response head is a 502; a body that breaks
+ * once its head went out cuts the client's connection (the truncation is visible, never presented
+ * as complete); bytes beyond a response are dropped. In every case the server connection is closed
+ * by Tandem, never reused. A server that trickles is timed per read; one that stops reading holds
+ * the client back (back-pressure), it does not make Tandem buffer.
  */
 class MalformedResponseTest {
-    enum Outcome {
-        /** The client gets 502. */
-        BAD_GATEWAY,
-        /** The client gets the head, then the connection closes before the body's end. */
-        TRUNCATED,
-        /** The client gets the response as announced (the server's extra bytes are not passed on). */
-        COMPLETE
-    }
-
-    record Case(String name, String response, boolean serverCloses, Outcome outcome) {
-        @Override
-        public String toString() {
-            return name;
-        }
-    }
-
     private static final String OK = "HTTP/1.1 200 OK\r\n";
-    private static final String CHUNKED = OK + "Transfer-Encoding: chunked\r\n\r\n";
 
     static List<Case> cases() {
-        return List.of(
-                bad("garbage instead of HTTP", "hello world\r\n\r\n"),
-                bad("binary garbage", "\u0000\u0001\u0002\u0003\r\n\r\n"),
-                bad("no status line (HTTP/0.9 style)", "<html>hi</html>\r\n\r\n"),
-                bad(
-                        "Content-Length and Transfer-Encoding",
-                        OK + "Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"),
-                bad("two differing Content-Lengths", OK + "Content-Length: 2\r\nContent-Length: 3\r\n\r\nabc"),
-                bad("two equal Content-Lengths", OK + "Content-Length: 2\r\nContent-Length: 2\r\n\r\nok"),
-                bad("Content-Length list", OK + "Content-Length: 2, 2\r\n\r\nok"),
-                bad("Content-Length with a plus sign", OK + "Content-Length: +2\r\n\r\nok"),
-                bad("negative Content-Length", OK + "Content-Length: -1\r\n\r\nok"),
-                bad("a coding other than chunked last", OK + "Transfer-Encoding: gzip\r\n\r\nok"),
-                bad("chunked twice", OK + "Transfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n"),
-                bad("Transfer-Encoding in HTTP/1.0", "HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
-                bad("obs-fold", OK + "Content-Length: 2\r\nX-Folded: a\r\n b\r\n\r\nok"),
-                bad("space before a colon", OK + "Content-Length : 2\r\n\r\nok"),
-                bad("NUL in a field value", OK + "X-A: a\u0000b\r\nContent-Length: 2\r\n\r\nok"),
-                bad("bare CR in the head", OK + "X-A: a\rb\r\nContent-Length: 2\r\n\r\nok"),
-                bad("bare LF line ends", "HTTP/1.1 200 OK\nContent-Length: 2\n\nok"),
-                bad("invalid field name", OK + "X(A): b\r\nContent-Length: 2\r\n\r\nok"),
-                bad("four-digit status code", "HTTP/1.1 2000 OK\r\nContent-Length: 2\r\n\r\nok"),
-                bad("status code 600", "HTTP/1.1 600 Odd\r\nContent-Length: 2\r\n\r\nok"),
-                bad("status code of letters", "HTTP/1.1 abc OK\r\nContent-Length: 2\r\n\r\nok"),
-                bad("HTTP/2.0 status line", "HTTP/2.0 200 OK\r\nContent-Length: 2\r\n\r\nok"),
-                bad("space before the status line", " HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"),
-                bad("head larger than 20 KiB", OK + "X-Big: " + "x".repeat(24_000) + "\r\nContent-Length: 2\r\n\r\nok"),
-                new Case("closes before answering", "", true, Outcome.BAD_GATEWAY),
-                cut("bad chunk size", CHUNKED + "zz\r\nabc\r\n0\r\n\r\n"),
-                cut("control character in a chunk extension", CHUNKED + "3;a=\u0001\r\nabc\r\n0\r\n\r\n"),
-                cut("bare LF after a chunk size", CHUNKED + "3\nabc\r\n0\r\n\r\n"),
-                cut("chunk data longer than its size", CHUNKED + "3\r\nabcdef\r\n0\r\n\r\n"),
-                new Case("closes mid-body", OK + "Content-Length: 10\r\n\r\nhello", true, Outcome.TRUNCATED),
-                new Case("closes mid-chunked-body", CHUNKED + "5\r\nhello\r\n", true, Outcome.TRUNCATED),
-                new Case(
-                        "longer than its Content-Length",
-                        OK + "Content-Length: 2\r\n\r\nokEXTRA",
-                        false,
-                        Outcome.COMPLETE),
-                new Case(
-                        "a second response smuggled after the first",
-                        OK + "Content-Length: 2\r\n\r\nok" + OK + "Content-Length: 6\r\n\r\nsmuggl",
-                        false,
-                        Outcome.COMPLETE));
-    }
-
-    private static Case bad(String name, String response) {
-        return new Case(name, response, false, Outcome.BAD_GATEWAY);
-    }
-
-    private static Case cut(String name, String response) {
-        return new Case(name, response, false, Outcome.TRUNCATED);
+        return MalformedResponses.all();
     }
 
     @Test
@@ -184,6 +120,58 @@ class MalformedResponseTest {
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             assertTrue(all.startsWith("HTTP/1.1 200") && all.endsWith("hello"), all);
             assertTrue(ms >= 350 && ms < 5000, "cut after the server timeout (400 ms), took " + ms + " ms");
+        }
+    }
+
+    @Test
+    void aServerThatStopsReadingHoldsTheClientBackInsteadOfBuffering() throws Exception {
+        // A server whose connections are never accepted: the kernel completes them, and what
+        // Tandem sends fills the socket buffers and stays there. A 1 GiB upload must then stop
+        // at what the sockets hold (Tandem stops reading the client), not pile up in Tandem.
+        long body = 1L << 30;
+        long bound = 64L << 20;
+        try (ServerSocket stalled = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                LoadBalancer lb = Proxies.start(
+                        Mode.HTTP,
+                        b -> b.server(ServerConfig.builder("s", "127.0.0.1:" + stalled.getLocalPort())
+                                .build()),
+                        f -> f,
+                        1);
+                RawHttp client = new RawHttp(lb.address("fe"))) {
+            client.send("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: " + body + "\r\n\r\n");
+            AtomicLong sent = new AtomicLong();
+            OutputStream out = client.socket().getOutputStream();
+            Thread writer = new Thread(
+                    () -> {
+                        byte[] chunk = new byte[64 * 1024];
+                        try {
+                            while (sent.get() < body) {
+                                out.write(chunk);
+                                sent.addAndGet(chunk.length);
+                            }
+                        } catch (IOException e) {
+                            // the test closed the connection
+                        }
+                    },
+                    "uploader");
+            writer.setDaemon(true);
+            writer.start();
+            long[] last = {-1, System.nanoTime()};
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(250))
+                    .until(() -> {
+                        long now = sent.get();
+                        if (now != last[0]) {
+                            last[0] = now;
+                            last[1] = System.nanoTime();
+                            return false;
+                        }
+                        return System.nanoTime() - last[1] > TimeUnit.SECONDS.toNanos(2); // no progress for 2 s
+                    });
+            System.out.printf(
+                    "a server that stops reading: the client's upload stopped after %.1f MiB of 1 GiB%n",
+                    sent.get() / 1048576.0);
+            assertTrue(sent.get() < bound, "the upload stopped at what the sockets hold: " + sent.get() + " bytes");
         }
     }
 

@@ -27,7 +27,8 @@ import org.tandemlb.core.testsupport.TestBackend;
 /**
  * A frontend's {@code limits} over real sockets: 431, 414 and 413 before anything reaches the
  * server (a chunked body cut when it passes the limit), 429 past the per-client limits, 408 for
- * a slowloris head; each counted in {@code tandem_frontend_requests_refused_total}.
+ * a slowloris head and for a body slower than {@code min_body_rate}; each counted in
+ * {@code tandem_frontend_requests_refused_total}.
  */
 class RequestLimitsTest {
     private final List<AutoCloseable> open = new ArrayList<>();
@@ -64,7 +65,13 @@ class RequestLimitsTest {
     }
 
     private static LimitsConfig limits(int headerSize, int headers, int uri, long body, int conns, int rate) {
-        return new LimitsConfig(headerSize, headers, uri, body, new LimitsConfig.PerClient(conns, rate));
+        return new LimitsConfig(headerSize, headers, uri, body, 0, new LimitsConfig.PerClient(conns, rate));
+    }
+
+    private static LimitsConfig minBodyRate(long bytesPerSecond) {
+        LimitsConfig d = LimitsConfig.DEFAULTS;
+        return new LimitsConfig(
+                d.maxHeaderSize(), d.maxHeaders(), d.maxUriLength(), 0, bytesPerSecond, LimitsConfig.PerClient.NONE);
     }
 
     @Test
@@ -168,12 +175,14 @@ class RequestLimitsTest {
     }
 
     @Test
-    void connectionsPastThePerClientLimitGet429() throws Exception {
+    void idleKeepAliveConnectionsCountAgainstThePerClientLimit() throws Exception {
+        // What one address may hold: two connections, each idle in keep-alive after a request.
         start(limits(16384, 100, 8192, 0, 2, 0), f -> f);
         RawHttp c1 = client();
         RawHttp c2 = client();
         assertEquals(200, c1.get("/").status());
         assertEquals(200, c2.get("/").status());
+        assertEquals(200, c1.get("/again").status(), "kept alive: idle between requests, not closed");
         RawHttp c3 = client();
         assertEquals(429, c3.get("/").status());
         assertTrue(c3.closedByPeer());
@@ -214,5 +223,44 @@ class RequestLimitsTest {
                 elapsed >= httpRequest.toNanos() * 9 / 10, "not before http_request: " + elapsed / 1_000_000 + " ms");
         assertEquals(1, refused("timeout"));
         assertEquals(0, server.requests());
+    }
+
+    @Test
+    void aBodySlowerThanMinBodyRateGets408AfterTheGraceAFasterOneIsServed() throws Exception {
+        // 1000 bytes a second: a body trickling 50 bytes a second (enough to keep timeouts.client
+        // away) is refused once the 5 s grace is spent; one at 2400 bytes a second, sent in step
+        // with it on another connection, is served.
+        start(minBodyRate(1000), f -> f);
+        int fastBytes = 480 * 50;
+        RawHttp slow = client().send("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\n");
+        RawHttp fast = client().send("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: " + fastBytes + "\r\n\r\n");
+        InputStream in = slow.socket().getInputStream();
+        int[] fastSent = {0};
+        long start = System.nanoTime();
+        // Refused after about 6 s (the grace, then a check a second); 20 s only bounds a broken build.
+        await().atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    if (in.available() > 0) {
+                        return true;
+                    }
+                    slow.send("s".repeat(10));
+                    if (fastSent[0] < fastBytes) {
+                        fast.send("f".repeat(480));
+                        fastSent[0] += 480;
+                    }
+                    return false;
+                });
+        long elapsed = System.nanoTime() - start;
+        assertEquals(408, slow.read().status());
+        assertTrue(slow.closedByPeer());
+        assertTrue(
+                elapsed >= LimitsConfig.BODY_RATE_GRACE.toNanos() * 9 / 10,
+                "not within the grace: " + elapsed / 1_000_000 + " ms");
+        assertEquals(1, refused("timeout"));
+        fast.send("f".repeat(fastBytes - fastSent[0]));
+        RawHttp.Response r = fast.read();
+        assertEquals(200, r.status());
+        assertEquals(String.valueOf(fastBytes), r.body());
     }
 }

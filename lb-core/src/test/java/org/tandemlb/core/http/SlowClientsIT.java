@@ -22,12 +22,21 @@ import org.tandemlb.core.testsupport.TestBackend;
  * half a request head and adds a byte now and then) do not stop a normal client from being served,
  * and the proxy's heap stays within its bound. The proxy runs in a JVM of its own with a 256 MiB
  * heap (and its own descriptors: 10 000 there, 10 000 here, each side under the machine's 20 000);
- * the slow clients are NIO sockets driven by this one thread. The figures go to the output; the
- * latency is printed, not asserted (this box is shared and loaded), serving is.
+ * the slow clients are NIO sockets driven by this one thread. The figures go to the output.
+ *
+ * <p>The goal the issue sets, a normal client served within 50 ms at the 99th percentile, is
+ * asserted as what the slow clients cost: the same normal requests are first timed against the
+ * same proxy without them, and with them the p99 may be at most 50 ms above that baseline's. On
+ * an idle machine the baseline is a few milliseconds, so this is the 50 ms goal itself; on one
+ * busy with other builds, the machine's own delays are not charged to the slow clients.
  */
 class SlowClientsIT {
     private static final int SLOW_CLIENTS = 10_000;
-    private static final int NORMAL_REQUESTS = 300;
+    /** Enough that the 99th percentile is the 10th slowest, not one unlucky request. */
+    private static final int NORMAL_REQUESTS = 1000;
+    /** The goal for the normal client's 99th percentile. */
+    private static final double P99_GOAL_MS = 50;
+
     private static final Duration OPEN_BUDGET = Duration.ofSeconds(90);
 
     @Test
@@ -39,6 +48,9 @@ class SlowClientsIT {
             InetSocketAddress address = new InetSocketAddress("127.0.0.1", proxy.port());
             ByteBuffer halfHead = ByteBuffer.wrap(
                     "GET /slow HTTP/1.1\r\nHost: test\r\nX-Slow: ".getBytes(StandardCharsets.ISO_8859_1));
+            normalRequests(address, slow); // a warm-up: a cold JIT is not what is measured
+            // The baseline: the same normal requests, before any slow client.
+            long[] baseline = normalRequests(address, slow);
             long deadline = System.nanoTime() + OPEN_BUDGET.toNanos();
             try {
                 for (int i = 0; i < SLOW_CLIENTS && System.nanoTime() < deadline; i++) {
@@ -49,36 +61,30 @@ class SlowClientsIT {
                 }
                 assertEquals(SLOW_CLIENTS, slow.size(), "slow clients connected within " + OPEN_BUDGET);
 
-                long[] nanos = new long[NORMAL_REQUESTS];
-                ByteBuffer trickle = ByteBuffer.wrap(new byte[] {'a'});
-                int next = 0;
-                for (int r = 0; r < NORMAL_REQUESTS; r++) {
-                    // Between two normal requests, a slice of the slow clients each sends one byte more.
-                    for (int k = 0; k < SLOW_CLIENTS / 50; k++) {
-                        slow.get(next).write(trickle.duplicate());
-                        next = (next + 1) % SLOW_CLIENTS;
-                    }
-                    long t0 = System.nanoTime();
-                    try (RawHttp c = new RawHttp(address)) { // a new connection each time: accept is measured too
-                        assertEquals(200, c.get("/normal").status(), "normal request " + r);
-                    }
-                    nanos[r] = System.nanoTime() - t0;
-                }
-                Arrays.sort(nanos);
+                long[] nanos = normalRequests(address, slow);
                 long open = slow.stream().filter(SlowClientsIT::stillOpen).count();
                 long[] memory = proxy.memory();
+                double baselineP99 = baseline[NORMAL_REQUESTS * 99 / 100] / 1e6;
                 System.out.printf(
                         "SlowClientsIT: %d slow clients (%d still open), %d normal requests: p50 %.1f ms, p99 %.1f"
-                                + " ms, max %.1f ms; proxy heap peak %d MiB (bound 256 MiB), Netty direct %d MiB%n",
+                                + " ms, max %.1f ms (without the slow clients: p50 %.1f ms, p99 %.1f ms); proxy heap"
+                                + " peak %d MiB (bound 256 MiB), Netty direct %d MiB%n",
                         slow.size(),
                         open,
                         NORMAL_REQUESTS,
                         nanos[NORMAL_REQUESTS / 2] / 1e6,
                         nanos[NORMAL_REQUESTS * 99 / 100] / 1e6,
                         nanos[NORMAL_REQUESTS - 1] / 1e6,
+                        baseline[NORMAL_REQUESTS / 2] / 1e6,
+                        baselineP99,
                         memory[0] >> 20,
                         memory[1] >> 20);
                 assertEquals(SLOW_CLIENTS, open, "the slow clients were held, not dropped");
+                double p99 = nanos[NORMAL_REQUESTS * 99 / 100] / 1e6;
+                assertTrue(
+                        p99 <= baselineP99 + P99_GOAL_MS,
+                        "a normal client within " + P99_GOAL_MS + " ms p99 of its " + baselineP99
+                                + " ms without the slow clients: " + p99 + " ms");
                 assertTrue(proxy.alive(), "the proxy lived through it within its heap");
                 assertTrue(memory[0] < 256L << 20, "heap peak within the bound");
             } finally {
@@ -87,6 +93,29 @@ class SlowClientsIT {
                 }
             }
         }
+    }
+
+    /**
+     * Times {@link #NORMAL_REQUESTS} normal requests, each on a new connection (accept is measured
+     * too), sorted; between two, a slice of the {@code slow} clients each sends one byte more.
+     */
+    private static long[] normalRequests(InetSocketAddress address, List<SocketChannel> slow) throws IOException {
+        long[] nanos = new long[NORMAL_REQUESTS];
+        ByteBuffer trickle = ByteBuffer.wrap(new byte[] {'a'});
+        int next = 0;
+        for (int r = 0; r < NORMAL_REQUESTS; r++) {
+            for (int k = 0; k < slow.size() / 50; k++) {
+                slow.get(next).write(trickle.duplicate());
+                next = (next + 1) % slow.size();
+            }
+            long t0 = System.nanoTime();
+            try (RawHttp c = new RawHttp(address)) {
+                assertEquals(200, c.get("/normal").status(), "normal request " + r);
+            }
+            nanos[r] = System.nanoTime() - t0;
+        }
+        Arrays.sort(nanos);
+        return nanos;
     }
 
     /** Whether the proxy has not closed {@code ch} (a non-blocking read finds no end of stream). */

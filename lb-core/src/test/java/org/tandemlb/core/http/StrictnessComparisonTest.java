@@ -3,6 +3,7 @@ package org.tandemlb.core.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -16,6 +17,10 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.function.IntFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tandemlb.core.LoadBalancer;
@@ -28,10 +33,12 @@ import org.tandemlb.core.testsupport.RawServer;
 
 /**
  * The requests of {@link MalformedRequests} through Tandem and through a real HAProxy 2.6 (its
- * defaults, {@code mode http}), each in front of its own raw recording server, in one run. It
- * writes what each answered and whether anything reached the server to
- * {@code target/strictness.md} (and to the file named by {@code -Dstrictness.out}, which is how
- * docs/strictness.md is made), and checks that Tandem refuses every request HAProxy refuses.
+ * defaults, {@code mode http}), each in front of its own raw recording server, in one run; then
+ * the server responses of {@link MalformedResponses}, each from a raw server behind both. It
+ * writes what each answered, whether anything of a request reached the server and what of a
+ * response reached the client to {@code target/strictness.md} (and to the file named by
+ * {@code -Dstrictness.out}, which is how docs/strictness.md is made), and checks that Tandem
+ * refuses every request and response HAProxy refuses.
  */
 class StrictnessComparisonTest {
     private static final Path HAPROXY = ExternalProcesses.requireBinary("haproxy", "/usr/sbin/haproxy", "haproxy");
@@ -52,8 +59,12 @@ class StrictnessComparisonTest {
     @Test
     void tandemRefusesEverythingHAProxyRefusesAndMore() throws Exception {
         List<MalformedRequests.Case> cases = MalformedRequests.all();
+        List<MalformedResponses.Case> responses = MalformedResponses.all();
         List<Result> tandem = new ArrayList<>();
         List<Result> haproxy = new ArrayList<>();
+        List<Seen> tandemResponses = new ArrayList<>();
+        List<Seen> haproxyResponses = new ArrayList<>();
+        List<RawServer> misbehaving = new ArrayList<>();
         try (RawServer behindTandem = RawServer.recording();
                 RawServer behindHAProxy = RawServer.recording();
                 LoadBalancer lb = Proxies.start(
@@ -62,8 +73,11 @@ class StrictnessComparisonTest {
                                 .build()),
                         f -> f,
                         1)) {
+            for (MalformedResponses.Case c : responses) {
+                misbehaving.add(RawServer.answering(c.response(), c.serverCloses()));
+            }
             int[] port = new int[1];
-            try (ChildProcess h = haproxy(behindHAProxy, port)) {
+            try (ChildProcess h = haproxy(behindHAProxy, misbehaving, port)) {
                 InetSocketAddress edge = new InetSocketAddress("127.0.0.1", port[0]);
                 // A first request to each, so that no answer is late for a cold start.
                 probe(lb.address("fe"), behindTandem, "GET /warm-up HTTP/1.1\r\nHost: t\r\n\r\n");
@@ -72,10 +86,26 @@ class StrictnessComparisonTest {
                     tandem.add(probe(lb.address("fe"), behindTandem, c.raw()));
                     haproxy.add(probe(edge, behindHAProxy, c.raw()));
                 }
+                for (int i = 0; i < responses.size(); i++) {
+                    String server = misbehaving.get(i).hostPort();
+                    try (LoadBalancer one = Proxies.start(
+                            Mode.HTTP,
+                            b -> b.server(ServerConfig.builder("s", server).build()),
+                            f -> f,
+                            1)) {
+                        tandemResponses.add(fetch(one.address("fe"), "/"));
+                    }
+                    haproxyResponses.add(fetch(edge, "/r" + i));
+                }
                 assertTrue(h.isAlive(), h.output());
             }
+        } finally {
+            for (RawServer r : misbehaving) {
+                r.close();
+            }
         }
-        String table = table(cases, tandem, haproxy, version());
+        String table =
+                table(cases, tandem, haproxy, version()) + responseTable(responses, tandemResponses, haproxyResponses);
         Files.createDirectories(Path.of("target"));
         Files.writeString(Path.of("target", "strictness.md"), table);
         String out = System.getProperty("strictness.out");
@@ -89,6 +119,102 @@ class StrictnessComparisonTest {
                     haproxy.get(i).forwarded() || !tandem.get(i).forwarded(),
                     c.name() + ": HAProxy refuses it, so must Tandem");
         }
+        for (int i = 0; i < responses.size(); i++) {
+            MalformedResponses.Case c = responses.get(i);
+            Seen t = tandemResponses.get(i);
+            assertEquals(c.outcome(), t.outcome(), c.name() + " through Tandem: " + t.describe());
+            assertTrue(
+                    t.strictness() >= haproxyResponses.get(i).strictness(),
+                    c.name() + ": HAProxy " + haproxyResponses.get(i).describe() + ", Tandem " + t.describe());
+        }
+    }
+
+    /**
+     * What a client got of a server's response through a proxy: its status (0: none, the
+     * connection closed; -1: none in time), and, for a response passed on, whether its body came
+     * whole as its head framed it or the connection closed before.
+     */
+    record Seen(int status, boolean whole) {
+        /** Tandem's outcome this stands for, as {@link MalformedResponses.Outcome} names them (null: none). */
+        MalformedResponses.Outcome outcome() {
+            if (proxyError()) {
+                return MalformedResponses.Outcome.BAD_GATEWAY;
+            }
+            if (status < 0) {
+                return null;
+            }
+            return whole ? MalformedResponses.Outcome.COMPLETE : MalformedResponses.Outcome.TRUNCATED;
+        }
+
+        /** An error of the proxy's own (none of these servers sends a 502, 503 or 504), or no answer. */
+        boolean proxyError() {
+            return status == 0 || status == 502 || status == 503 || status == 504;
+        }
+
+        /**
+         * 1: not passed on as a whole response (an error of the proxy's own, no answer, or cut
+         * short: the client cannot take it for complete); 0: passed on whole.
+         */
+        int strictness() {
+            return status > 0 && !proxyError() && whole ? 0 : 1;
+        }
+
+        String describe() {
+            if (status == 0) {
+                return "closed";
+            }
+            if (status < 0) {
+                return "no answer";
+            }
+            if (proxyError()) {
+                return String.valueOf(status);
+            }
+            return whole ? "**passed on**, " + status : status + ", cut short";
+        }
+    }
+
+    /** Sends a GET for {@code path} to {@code proxy} and reads what comes until the proxy closes or stops. */
+    private static Seen fetch(InetSocketAddress proxy, String path) throws IOException {
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
+        boolean closed = false;
+        try (Socket s = new Socket()) {
+            s.connect(proxy, 5000);
+            s.setSoTimeout(ANSWER_MS);
+            s.getOutputStream()
+                    .write(("GET " + path + " HTTP/1.1\r\nHost: t\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            InputStream in = s.getInputStream();
+            byte[] buf = new byte[8192];
+            try {
+                int n;
+                while ((n = in.read(buf)) >= 0) {
+                    got.write(buf, 0, n);
+                }
+                closed = true;
+            } catch (SocketTimeoutException e) {
+                // kept open: what came is all there is
+            } catch (IOException e) {
+                closed = true; // reset
+            }
+        }
+        String all = got.toString(StandardCharsets.ISO_8859_1);
+        int headEnd = all.indexOf("\r\n\r\n");
+        String[] statusLine = all.lines().findFirst().orElse("").split(" ");
+        if (headEnd < 0 || statusLine.length < 2 || !statusLine[1].matches("\\d{3}")) {
+            return new Seen(all.isEmpty() && !closed ? -1 : 0, false);
+        }
+        int status = Integer.parseInt(statusLine[1]);
+        String head = all.substring(0, headEnd).toLowerCase(Locale.ROOT);
+        String body = all.substring(headEnd + 4);
+        Matcher length = Pattern.compile("\r\ncontent-length: *(\\d+)").matcher(head);
+        boolean whole;
+        if (head.contains("\r\ntransfer-encoding: chunked")) {
+            whole = body.endsWith("0\r\n\r\n");
+        } else if (length.find()) {
+            whole = body.length() >= Long.parseLong(length.group(1));
+        } else {
+            whole = closed; // delimited by the close
+        }
+        return new Seen(status, whole);
     }
 
     /** Sends {@code raw} to {@code proxy} and tells what came back and whether {@code server} saw anything. */
@@ -135,7 +261,11 @@ class StrictnessComparisonTest {
         return parts.length > 1 && parts[1].matches("\\d{3}") ? Integer.parseInt(parts[1]) : 0;
     }
 
-    private ChildProcess haproxy(RawServer server, int[] port) {
+    /**
+     * HAProxy in front of {@code server}, and of {@code misbehaving} server {@code i} for the
+     * path {@code /r<i>}.
+     */
+    private ChildProcess haproxy(RawServer server, List<RawServer> misbehaving, int[] port) {
         return ExternalProcesses.startOnFreePort("haproxy", p -> {
             Path cfg = dir.resolve("haproxy-" + p + ".cfg");
             Files.writeString(
@@ -151,8 +281,13 @@ class StrictnessComparisonTest {
                             "frontend edge",
                             "  bind 127.0.0.1:" + p,
                             "  default_backend be",
+                            byPath(misbehaving, i -> "  use_backend r" + i + " if { path /r" + i + " }"),
                             "backend be",
                             "  server s " + server.hostPort(),
+                            byPath(
+                                    misbehaving,
+                                    i -> "backend r" + i + "\n  server s "
+                                            + misbehaving.get(i).hostPort()),
                             ""));
             ChildProcess h = ChildProcess.command(HAPROXY.toString(), "-db", "-f", cfg.toString())
                     .name("haproxy")
@@ -171,6 +306,14 @@ class StrictnessComparisonTest {
             port[0] = p;
             return h;
         });
+    }
+
+    private static String byPath(List<RawServer> servers, IntFunction<String> line) {
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < servers.size(); i++) {
+            lines.append(i == 0 ? "" : "\n").append(line.apply(i));
+        }
+        return lines.toString();
     }
 
     private static String version() {
@@ -195,7 +338,13 @@ class StrictnessComparisonTest {
                 .append(LocalDate.now(ZoneOffset.UTC))
                 .append(" against ")
                 .append(version)
-                .append(" with its defaults (`mode http`). Each of the ")
+                .append(" with its defaults (`mode http`), in one run: the requests of Tandem's test table")
+                .append(" (`MalformedRequests`), then the malformed server responses of its other table")
+                .append(" (`MalformedResponses`).\n\n")
+                .append("To make this page again: `mvn -B -pl lb-core -am verify -Dtest=StrictnessComparisonTest ")
+                .append("-Dsurefire.failIfNoSpecifiedTests=false -Dstrictness.out=$PWD/docs/strictness.md`.\n\n")
+                .append("## Requests\n\n")
+                .append("Each of the ")
                 .append(cases.size())
                 .append(" malformed or ambiguous requests below was sent as raw bytes to each proxy, each in front ")
                 .append("of its own raw recording server; **forwarded** means bytes of it reached that server. ")
@@ -214,8 +363,6 @@ class StrictnessComparisonTest {
                 .append(". Tandem is stricter on ")
                 .append(stricter)
                 .append(" (marked below). What Tandem refuses and why: [security.md](security.md).\n\n")
-                .append("To make this page again: `mvn -B -pl lb-core -am verify -Dtest=StrictnessComparisonTest ")
-                .append("-Dsurefire.failIfNoSpecifiedTests=false -Dstrictness.out=$PWD/docs/strictness.md`.\n\n")
                 .append("| # | request | rule (RFC) | Tandem | HAProxy | |\n")
                 .append("| ---: | --- | --- | --- | --- | --- |\n");
         for (int i = 0; i < cases.size(); i++) {
@@ -227,6 +374,51 @@ class StrictnessComparisonTest {
                     .append(c.name())
                     .append(" | ")
                     .append(c.rule().replace(" ", " §"))
+                    .append(" | ")
+                    .append(tandem.get(i).describe())
+                    .append(" | ")
+                    .append(haproxy.get(i).describe())
+                    .append(" | ")
+                    .append(more ? "stricter" : "")
+                    .append(" |\n");
+        }
+        return md.toString();
+    }
+
+    private static String responseTable(List<MalformedResponses.Case> cases, List<Seen> tandem, List<Seen> haproxy) {
+        int stricter = 0;
+        int haproxyPassed = 0;
+        int tandemPassed = 0;
+        for (int i = 0; i < cases.size(); i++) {
+            stricter += tandem.get(i).strictness() > haproxy.get(i).strictness() ? 1 : 0;
+            haproxyPassed += haproxy.get(i).strictness() == 0 ? 1 : 0;
+            tandemPassed += tandem.get(i).strictness() == 0 ? 1 : 0;
+        }
+        StringBuilder md = new StringBuilder();
+        md.append("\n## Responses\n\n")
+                .append("Each of the ")
+                .append(cases.size())
+                .append(" malformed or ambiguous server responses below was sent by a raw server behind each proxy ")
+                .append("to a plain `GET`. A status is what the client got; **passed on**: a response the client ")
+                .append("could read whole, as its head framed it (whatever the proxy made of the broken parts); ")
+                .append("*cut short*: the head, then the connection closed before the body's end; *closed*: no ")
+                .append("answer. Tandem passes on ")
+                .append(tandemPassed)
+                .append(" (")
+                .append("those whose server sent more than it announced: the client gets what was announced), ")
+                .append("HAProxy ")
+                .append(haproxyPassed)
+                .append(". Tandem is stricter on ")
+                .append(stricter)
+                .append(" (marked below).\n\n")
+                .append("| # | response | Tandem | HAProxy | |\n")
+                .append("| ---: | --- | --- | --- | --- |\n");
+        for (int i = 0; i < cases.size(); i++) {
+            boolean more = tandem.get(i).strictness() > haproxy.get(i).strictness();
+            md.append("| ")
+                    .append(i + 1)
+                    .append(" | ")
+                    .append(cases.get(i).name())
                     .append(" | ")
                     .append(tandem.get(i).describe())
                     .append(" | ")
