@@ -18,6 +18,7 @@ import org.tandemlb.admin.config.ConfigLoader;
 import org.tandemlb.admin.config.TandemConfig;
 import org.tandemlb.cluster.ClusterConfig;
 import org.tandemlb.core.config.BackendConfig;
+import org.tandemlb.core.config.Cidr;
 import org.tandemlb.core.config.FrontendConfig;
 import org.tandemlb.core.config.HashPolicy;
 import org.tandemlb.core.config.HealthCheckConfig;
@@ -90,12 +91,17 @@ class ImporterTest {
                         new RouteConfig(null, "/account/", "app"),
                         new RouteConfig("static.foobar.com", null, "static"),
                         new RouteConfig("img.foobar.com", null, "static"),
-                        new RouteConfig(null, "/static/", "static")),
+                        new RouteConfig(null, "/static/", "static"),
+                        RouteConfig.builder()
+                                .pathPrefix("/admin")
+                                .source(Cidr.parse("10.0.0.0/8"))
+                                .backend("admin")
+                                .build()),
                 www.routes());
         assertEquals("web", www.defaultBackend());
         assertEquals(20000, www.maxConnections());
         assertEquals(www.routes(), frontend(c, "www-tls").routes());
-        assertTrue(noted(r, h + ":46: use_backend admin if internal { path_beg /admin } -- not a route: src"));
+        assertFalse(noted(r, h + ":46:"), "src is a route's source: " + r.notes());
 
         HealthCheckConfig web = backend(c, "web").healthCheck();
         assertEquals(HealthCheckConfig.Type.HTTP, web.type());
