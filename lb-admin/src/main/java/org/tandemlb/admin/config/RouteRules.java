@@ -12,7 +12,8 @@ import org.tandemlb.core.config.RouteConfig;
 /**
  * The rules of a frontend's {@code routes}: each route's conditions (host, path prefix, path
  * regular expression, methods, headers, query parameters, source networks), its action (a
- * backend, a redirect or a deny) and its {@code allow_from} networks. Regular expressions are compiled here, once.
+ * backend, a redirect or a deny) and its {@code allow_from} networks. Regular expressions are
+ * compiled here, once.
  */
 final class RouteRules {
     private static final List<String> ROUTE_KEYS = List.of(

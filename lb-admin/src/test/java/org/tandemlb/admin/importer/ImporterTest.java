@@ -137,6 +137,51 @@ class ImporterTest {
     }
 
     @Test
+    void srcBecomesARouteSourceThatTheLoaderReads() throws Exception {
+        Importer.Result r = importText("""
+                defaults
+                    mode http
+                frontend www
+                    bind 127.0.0.1:8080
+                    acl office src 10.0.0.0/8 2001:db8::/32
+                    acl office src ::1
+                    acl admin path_beg /admin
+                    http-request deny if { src 192.0.2.66 }
+                    use_backend intranet if admin office
+                    use_backend intranet if { hdr(host) -i intranet.example.com } office
+                    default_backend web
+                backend web
+                    server w1 127.0.0.1:9001
+                backend intranet
+                    server i1 127.0.0.1:9002
+                """, null);
+        assertEquals(List.of(), r.notes(), "every line translated");
+        List<Cidr> office = List.of(Cidr.parse("10.0.0.0/8"), Cidr.parse("2001:db8::/32"), Cidr.parse("::1"));
+        assertEquals(
+                List.of(
+                        RouteConfig.builder()
+                                .source(Cidr.parse("192.0.2.66"))
+                                .deny(403)
+                                .build(),
+                        RouteConfig.builder()
+                                .pathPrefix("/admin")
+                                .source(office.get(0))
+                                .source(office.get(1))
+                                .source(office.get(2))
+                                .backend("intranet")
+                                .build(),
+                        RouteConfig.builder()
+                                .host("intranet.example.com")
+                                .source(office.get(0))
+                                .source(office.get(1))
+                                .source(office.get(2))
+                                .backend("intranet")
+                                .build()),
+                frontend(load(r), "www").routes(),
+                r.yaml());
+    }
+
+    @Test
     void hashBalancingAndCookiePersistenceTranslate() throws Exception {
         Importer.Result r = importText("""
                 defaults

@@ -13,10 +13,9 @@ import org.tandemlb.core.http.Router;
 /**
  * An HTTP frontend's routing: its {@code routes} in order, the first match wins, and its
  * {@code default_backend} for a request that matches none. A route matches when every condition
- * it has holds: host, path prefix, client source network, method, path regular expression, headers,
- * query parameters.
- * Made from the configuration a connection was accepted with, so a reload changes the routing of
- * new connections only.
+ * it has holds: host, path prefix, client's networks ({@code source}), method, path regular
+ * expression, headers, query parameters. Made from the configuration a connection was accepted
+ * with, so a reload changes the routing of new connections only.
  *
  * <p>A frontend without routes costs a request nothing; a route's conditions are tried cheapest
  * first, and only a path expression or a query condition looks past the request target's text.
