@@ -156,27 +156,21 @@ class ImporterTest {
                     server i1 127.0.0.1:9002
                 """, null);
         assertEquals(List.of(), r.notes(), "every line translated");
-        List<Cidr> office = List.of(Cidr.parse("10.0.0.0/8"), Cidr.parse("2001:db8::/32"), Cidr.parse("::1"));
+        RouteConfig.Builder byPath = RouteConfig.builder().pathPrefix("/admin").backend("intranet");
+        RouteConfig.Builder byHost =
+                RouteConfig.builder().host("intranet.example.com").backend("intranet");
+        for (String office : List.of("10.0.0.0/8", "2001:db8::/32", "::1")) {
+            byPath.source(Cidr.parse(office));
+            byHost.source(Cidr.parse(office));
+        }
         assertEquals(
                 List.of(
                         RouteConfig.builder()
                                 .source(Cidr.parse("192.0.2.66"))
                                 .deny(403)
                                 .build(),
-                        RouteConfig.builder()
-                                .pathPrefix("/admin")
-                                .source(office.get(0))
-                                .source(office.get(1))
-                                .source(office.get(2))
-                                .backend("intranet")
-                                .build(),
-                        RouteConfig.builder()
-                                .host("intranet.example.com")
-                                .source(office.get(0))
-                                .source(office.get(1))
-                                .source(office.get(2))
-                                .backend("intranet")
-                                .build()),
+                        byPath.build(),
+                        byHost.build()),
                 frontend(load(r), "www").routes(),
                 r.yaml());
     }

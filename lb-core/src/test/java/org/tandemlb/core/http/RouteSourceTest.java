@@ -28,8 +28,12 @@ class RouteSourceTest {
     @RegisterExtension
     final TestBackends backends = new TestBackends();
 
-    private LoadBalancerConfig config(boolean acceptProxy, TestBackend one, TestBackend two, TestBackend web) {
-        return LoadBalancerConfig.builder()
+    /** Backends one, two and web; routes to one from 127.0.0.1, to two from 10.0.0.0/8 and 127.0.0.2. */
+    private LoadBalancer start(boolean acceptProxy) {
+        TestBackend one = backends.start("one");
+        TestBackend two = backends.start("two");
+        TestBackend web = backends.start("web");
+        LoadBalancerConfig cfg = LoadBalancerConfig.builder()
                 .backend(BackendConfig.builder("one", Mode.HTTP)
                         .server(ServerConfig.builder("one", one.hostPort()).build())
                         .build())
@@ -55,16 +59,14 @@ class RouteSourceTest {
                         .http2(Http2Config.DEFAULTS.withH2c(true))
                         .build())
                 .build();
+        LoadBalancer lb = LoadBalancer.builder(cfg).threads(1).build();
+        lb.start();
+        return lb;
     }
 
     @Test
     void clientsOnTwoAddressesReachTwoBackendsAndAThirdTheDefault() throws Exception {
-        TestBackend one = backends.start("one");
-        TestBackend two = backends.start("two");
-        TestBackend web = backends.start("web");
-        try (LoadBalancer lb =
-                LoadBalancer.builder(config(false, one, two, web)).threads(1).build()) {
-            lb.start();
+        try (LoadBalancer lb = start(false)) {
             assertEquals("one\n", get(lb, "127.0.0.1"));
             assertEquals("two\n", get(lb, "127.0.0.2"));
             assertEquals("web\n", get(lb, "127.0.0.3"), "outside every source: the default backend");
@@ -89,12 +91,7 @@ class RouteSourceTest {
 
     @Test
     void withAcceptProxyTheProxyHeadersAddressIsMatched() throws Exception {
-        TestBackend one = backends.start("one");
-        TestBackend two = backends.start("two");
-        TestBackend web = backends.start("web");
-        try (LoadBalancer lb =
-                LoadBalancer.builder(config(true, one, two, web)).threads(1).build()) {
-            lb.start();
+        try (LoadBalancer lb = start(true)) {
             for (String[] c : new String[][] {{"10.1.2.3", "two"}, {"127.0.0.1", "one"}, {"192.0.2.1", "web"}}) {
                 try (RawHttp h = new RawHttp(lb.address("fe"))) {
                     RawHttp.Response r = h.send("PROXY TCP4 " + c[0] + " 127.0.0.1 40000 80\r\n")
