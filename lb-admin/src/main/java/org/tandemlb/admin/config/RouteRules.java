@@ -11,8 +11,9 @@ import org.tandemlb.core.config.RouteConfig;
 
 /**
  * The rules of a frontend's {@code routes}: each route's conditions (host, path prefix, path
- * regular expression, methods, headers, query parameters), its action (a backend, a redirect or
- * a deny) and its {@code allow_from} networks. Regular expressions are compiled here, once.
+ * regular expression, methods, headers, query parameters, source networks), its action (a
+ * backend, a redirect or a deny) and its {@code allow_from} networks. Regular expressions are
+ * compiled here, once.
  */
 final class RouteRules {
     private static final List<String> ROUTE_KEYS = List.of(
@@ -25,9 +26,10 @@ final class RouteRules {
             "backend",
             "redirect",
             "deny",
-            "allow_from");
+            "allow_from",
+            "source");
     private static final List<String> CONDITIONS =
-            List.of("host", "path_prefix", "path_regex", "methods", "headers", "query");
+            List.of("host", "path_prefix", "path_regex", "methods", "headers", "query", "source");
     private static final List<String> ACTIONS = List.of("backend", "redirect", "deny");
     private static final List<String> HEADER_KEYS = List.of("name", "exact", "prefix", "present");
     private static final List<String> QUERY_KEYS = List.of("name", "value");
@@ -84,7 +86,7 @@ final class RouteRules {
                 problems.report(
                         s.node,
                         s.path,
-                        "a route needs a condition: host, path_prefix, path_regex, methods, headers or query");
+                        "a route needs a condition: host, path_prefix, path_regex, methods, headers, query or source");
             }
             List<String> actions = ACTIONS.stream().filter(s::has).toList();
             if (actions.size() != 1) {
@@ -103,13 +105,8 @@ final class RouteRules {
             }
             redirect(s, b);
             deny(s, b);
-            List<Cidr> allow = s.parsedItems("allow_from", Cidr::parse);
+            List<Cidr> allow = networks(s, "allow_from");
             if (allow != null) {
-                if (allow.isEmpty()
-                        && s.value("allow_from") instanceof YamlNode.Sequence seq
-                        && seq.items().isEmpty()) {
-                    problems.report(s.value("allow_from"), s.path("allow_from"), "needs at least one network (CIDR)");
-                }
                 if (s.has("deny")) {
                     problems.report(
                             s.key("allow_from"),
@@ -118,8 +115,24 @@ final class RouteRules {
                 }
                 allow.forEach(b::allowFrom);
             }
+            List<Cidr> sources = networks(s, "source");
+            if (sources != null) {
+                sources.forEach(b::source);
+            }
             return b::build;
         });
+    }
+
+    /** The networks (CIDR) listed under {@code key}, at least one; null when the key is absent. */
+    private List<Cidr> networks(Section route, String key) {
+        List<Cidr> networks = route.parsedItems(key, Cidr::parse);
+        if (networks != null
+                && networks.isEmpty()
+                && route.value(key) instanceof YamlNode.Sequence seq
+                && seq.items().isEmpty()) {
+            problems.report(route.value(key), route.path(key), "needs at least one network (CIDR)");
+        }
+        return networks;
     }
 
     private void headers(Section route, RouteConfig.Builder b) {

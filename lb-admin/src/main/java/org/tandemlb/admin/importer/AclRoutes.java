@@ -5,24 +5,44 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import org.tandemlb.core.config.Cidr;
 
 /**
  * HAProxy's ACLs and {@code use_backend ... if COND} as Tandem routes, as far as routes express
- * them: a route matches a whole host name (without case), a path prefix and/or a path regular
- * expression. So {@code hdr(host)}, {@code path_beg} and {@code path_reg} translate (a
- * {@code path_reg} that is an anchored literal prefix such as {@code ^/api/} as a path prefix,
- * {@code -i} as {@code (?i)}), and {@code path}, {@code path_end}, {@code path_sub} and
- * {@code path_dir} as expressions; {@code hdr_beg(host)}, {@code src} (routes have no client-address
- * condition), negations and other fetches do not, and the rule using them is reported instead.
+ * them: a route matches a whole host name (without case), a path prefix, a path regular
+ * expression and/or the client's networks. So {@code hdr(host)}, {@code path_beg} and
+ * {@code path_reg} translate (a {@code path_reg} that is an anchored literal prefix such as
+ * {@code ^/api/} as a path prefix, {@code -i} as {@code (?i)}), {@code path}, {@code path_end},
+ * {@code path_sub} and {@code path_dir} as expressions, and {@code src} as a route's
+ * {@code source}; {@code hdr_beg(host)}, negations, two different {@code src} in AND and other
+ * fetches do not, and the rule using them is reported instead.
  */
 final class AclRoutes {
 
-    /** What a request must have: a host, a path prefix and/or a path expression (null: any). */
-    record Match(String host, String pathPrefix, String pathRegex) {
+    /**
+     * What a request must have: a host, a path prefix, a path expression and/or a client in one of
+     * the networks {@code sources} (null: any).
+     */
+    record Match(String host, String pathPrefix, String pathRegex, List<String> sources) {
         /** Every request: an expression every path has. */
-        static final Match ANY = new Match(null, null, "^");
+        static final Match ANY = new Match(null, null, "^", null);
+
+        Match(String host, String pathPrefix, String pathRegex) {
+            this(host, pathPrefix, pathRegex, null);
+        }
+
+        /** Whether it asks what {@code m} asks but for the client's networks, both having some. */
+        boolean differsInSourcesOnly(Match m) {
+            return sources != null
+                    && m.sources != null
+                    && Objects.equals(host, m.host)
+                    && Objects.equals(pathPrefix, m.pathPrefix)
+                    && Objects.equals(pathRegex, m.pathRegex);
+        }
     }
 
     /** A condition's translation: the alternatives that match, or why it has none. */
@@ -58,7 +78,7 @@ final class AclRoutes {
         } else {
             List<Match> both = new ArrayList<>(before.matches());
             both.addAll(r.matches());
-            acls.put(d.word(1), new Result(both, null));
+            acls.put(d.word(1), new Result(mergeSources(both), null));
         }
     }
 
@@ -111,7 +131,15 @@ final class AclRoutes {
             if (!term.ok()) {
                 return term;
             }
-            group = group == null ? term.matches() : and(group, term.matches());
+            if (group == null) {
+                group = term.matches();
+            } else {
+                Result both = and(group, term.matches());
+                if (!both.ok()) {
+                    return both;
+                }
+                group = both.matches();
+            }
             if (group.size() > MAX_ROUTES) {
                 return Result.fail("more than " + MAX_ROUTES + " routes");
             }
@@ -122,14 +150,45 @@ final class AclRoutes {
         if (all.isEmpty()) {
             return Result.fail("a condition no request can meet");
         }
-        return new Result(all, null);
+        return new Result(mergeSources(all), null);
     }
 
-    /** Every combination of one match of {@code a} and one of {@code b} that some request can meet. */
-    private static List<Match> and(List<Match> a, List<Match> b) {
+    /**
+     * Alternatives in a row that differ in their client networks only, as one route listing them
+     * all ({@code acl office src A} and {@code acl office src B}, {@code if office or lab}).
+     */
+    private static List<Match> mergeSources(List<Match> alternatives) {
+        List<Match> out = new ArrayList<>();
+        for (Match m : alternatives) {
+            Match last = out.isEmpty() ? null : out.get(out.size() - 1);
+            if (last != null && last.differsInSourcesOnly(m)) {
+                List<String> sources = new ArrayList<>(last.sources());
+                m.sources().stream().filter(n -> !sources.contains(n)).forEach(sources::add);
+                out.set(out.size() - 1, new Match(last.host(), last.pathPrefix(), last.pathRegex(), sources));
+            } else {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Every combination of one match of {@code a} and one of {@code b} that some request can meet;
+     * a failure when two combine different client networks (a route lists networks any of which
+     * will do, not an intersection).
+     */
+    private static Result and(List<Match> a, List<Match> b) {
         List<Match> out = new ArrayList<>();
         for (Match x : a) {
             for (Match y : b) {
+                List<String> sources = x.sources() == null ? y.sources() : x.sources();
+                if (x.sources() != null
+                        && y.sources() != null
+                        && !Set.copyOf(x.sources()).equals(Set.copyOf(y.sources()))) {
+                    return Result.fail("two different src conditions in AND (" + String.join(" ", x.sources())
+                            + " and " + String.join(" ", y.sources()) + "): a route's source matches a client in any"
+                            + " of its networks");
+                }
                 String host = x.host() == null ? y.host() : x.host();
                 if (x.host() != null && y.host() != null && !x.host().equals(y.host())) {
                     continue;
@@ -151,10 +210,10 @@ final class AclRoutes {
                     // Both found in the path: two look-aheads from its start.
                     regex = "^(?=.*?(?:" + x.pathRegex() + "))(?=.*?(?:" + y.pathRegex() + "))";
                 }
-                out.add(new Match(host, path, regex));
+                out.add(new Match(host, path, regex, sources));
             }
         }
-        return out;
+        return new Result(out, null);
     }
 
     /** One criterion: {@code FETCH [-i] [-m METHOD] [--] VALUES...}. */
@@ -192,11 +251,23 @@ final class AclRoutes {
             case "hdr_reg(host)" -> "host_reg";
             case "path_beg", "path_reg", "path_end", "path_sub", "path_dir" -> fetch;
             case "path" -> method == null ? "path" : "path_" + method;
-            case "src" -> "src";
+            case "src" -> method == null || method.equals("ip") ? "src" : "src_" + method;
             default -> "other";
         };
         if (values.isEmpty()) {
             return Result.fail(fetch + " without a value");
+        }
+        if (kind.equals("src")) {
+            // One route lists the networks: a client in any of them matches, as in HAProxy.
+            List<String> networks = new ArrayList<>();
+            for (String v : values) {
+                try {
+                    networks.add(network(v));
+                } catch (IllegalArgumentException e) {
+                    return Result.fail("src " + e.getMessage());
+                }
+            }
+            return new Result(List.of(new Match(null, null, null, networks)), null);
         }
         List<Match> out = new ArrayList<>();
         for (String v : values) {
@@ -231,10 +302,6 @@ final class AclRoutes {
                     }
                     out.add(new Match(null, null, regex));
                 }
-                case "src" -> {
-                    return Result.fail("src (the client's address): routes have no such condition; a route's"
-                            + " allow_from answers 403 to the other clients instead of passing them on");
-                }
                 case "host_beg", "host_end", "host_dom", "host_reg", "host_sub" -> {
                     return Result.fail(
                             words.get(0) + " (" + kind.substring(5) + "): Tandem routes match whole host names only");
@@ -251,12 +318,50 @@ final class AclRoutes {
                     out.add(new Match(null, null, ignoreCase ? "(?i)" + regex : regex));
                 }
                 default -> {
-                    return Result.fail(
-                            words.get(0) + ": the importer translates conditions on the host and the path only");
+                    return Result.fail(words.get(0) + (method == null ? "" : " -m " + method)
+                            + ": the importer translates conditions on the host, the path and the client's"
+                            + " address (src, -m ip) only");
                 }
             }
         }
         return new Result(out, null);
+    }
+
+    /**
+     * An address or network of {@code src} as Tandem writes it: {@code 10.0.0.0/8},
+     * {@code 192.168.1.5}, {@code 2001:db8::/32}; a dotted mask ({@code 10.0.0.0/255.0.0.0}) as its
+     * prefix length.
+     *
+     * @throws IllegalArgumentException when it is not one (a host name, bits past the prefix)
+     */
+    static String network(String value) {
+        String v = value;
+        int slash = v.indexOf('/');
+        if (slash > 0 && v.indexOf('.', slash) > 0) {
+            v = v.substring(0, slash + 1) + maskLength(v.substring(slash + 1), value);
+        }
+        return Cidr.parse(v).toString();
+    }
+
+    /** The prefix length of a dotted IPv4 mask such as {@code 255.255.0.0}. */
+    private static int maskLength(String mask, String value) {
+        String[] parts = mask.split("\\.", -1);
+        long bits = 0;
+        for (String p : parts) {
+            if (parts.length != 4
+                    || p.isEmpty()
+                    || p.length() > 3
+                    || !p.chars().allMatch(Character::isDigit)
+                    || Integer.parseInt(p) > 255) {
+                throw new IllegalArgumentException("'" + value + "': the mask " + mask + " is not an IPv4 mask");
+            }
+            bits = bits << 8 | Integer.parseInt(p);
+        }
+        int length = Long.numberOfLeadingZeros(~bits & 0xffffffffL) - 32;
+        if ((bits << length & 0xffffffffL) != 0) {
+            throw new IllegalArgumentException("'" + value + "': the mask " + mask + " is not contiguous");
+        }
+        return length;
     }
 
     /** {@code ^/api/} or {@code ^/api/.*} as {@code /api/}; null for any other expression. */

@@ -304,9 +304,7 @@ final class HaproxyTranslator {
             for (HttpRuleTranslator.Action a : actions) {
                 for (AclRoutes.Match m : a.matches()) {
                     fe.routes.add(new TandemFile.Route(
-                            m.host(),
-                            m.pathPrefix(),
-                            m.pathRegex(),
+                            m,
                             null,
                             a.deny(),
                             a.location(),
@@ -327,9 +325,7 @@ final class HaproxyTranslator {
             } else {
                 for (AclRoutes.Match m : r.matches()) {
                     fe.routes.add(new TandemFile.Route(
-                            m.host(),
-                            m.pathPrefix(),
-                            m.pathRegex(),
+                            m,
                             target.name,
                             null,
                             null,

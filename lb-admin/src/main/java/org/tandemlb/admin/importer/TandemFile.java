@@ -43,14 +43,12 @@ final class TandemFile {
     }
 
     /**
-     * A route: its conditions ({@code host}, {@code pathPrefix}, {@code pathRegex}; null: any), one
-     * action ({@code backend}, a {@code deny} status, or a redirect to {@code location} with
-     * {@code code}), and where it came from.
+     * A route: its conditions ({@code match}: host, path prefix, path expression, client
+     * networks), one action ({@code backend}, a {@code deny} status, or a redirect to
+     * {@code location} with {@code code}), and where it came from.
      */
     record Route(
-            String host,
-            String pathPrefix,
-            String pathRegex,
+            AclRoutes.Match match,
             String backend,
             String deny,
             String location,

@@ -76,14 +76,22 @@ final class YamlWriter {
             line(2, "routes:");
             for (TandemFile.Route r : fe.routes) {
                 StringBuilder s = new StringBuilder("- { ");
-                if (r.host() != null) {
-                    s.append("host: ").append(scalar(r.host())).append(", ");
+                AclRoutes.Match m = r.match();
+                if (m.host() != null) {
+                    s.append("host: ").append(scalar(m.host())).append(", ");
                 }
-                if (r.pathPrefix() != null) {
-                    s.append("path_prefix: ").append(scalar(r.pathPrefix())).append(", ");
+                if (m.pathPrefix() != null) {
+                    s.append("path_prefix: ").append(scalar(m.pathPrefix())).append(", ");
                 }
-                if (r.pathRegex() != null) {
-                    s.append("path_regex: ").append(regex(r.pathRegex())).append(", ");
+                if (m.pathRegex() != null) {
+                    s.append("path_regex: ").append(regex(m.pathRegex())).append(", ");
+                }
+                if (m.sources() != null) {
+                    s.append("source: [")
+                            .append(String.join(
+                                    ", ",
+                                    m.sources().stream().map(YamlWriter::scalar).toList()))
+                            .append("], ");
                 }
                 if (r.backend() != null) {
                     s.append("backend: ").append(scalar(r.backend()));

@@ -631,7 +631,7 @@ class ConfigLoaderErrorsTest {
                     backends:
                       - name: web
                     """,
-                    "t.yaml:6:9: frontends.www.routes[0]: a route needs a condition: host, path_prefix, path_regex, methods, headers or query",
+                    "t.yaml:6:9: frontends.www.routes[0]: a route needs a condition: host, path_prefix, path_regex, methods, headers, query or source",
                     "t.yaml:7:24: frontends.www.routes[1].path_prefix: 'api' must start with /");
         }
 

@@ -86,6 +86,63 @@ class PolicyRulesTest {
     }
 
     @Test
+    void aSourceIsAConditionOfItsOwn() throws Exception {
+        List<RouteConfig> r = load("""
+                        frontends:
+                          - name: www
+                            bind: 127.0.0.1:8080
+                            default_backend: web
+                            routes:
+                              - source: [10.0.0.0/8, 192.168.1.5, "2001:db8::/32"]
+                                backend: office
+                              - host: admin.example.com
+                                source: [127.0.0.2]
+                                backend: web
+                        backends:
+                          - name: web
+                            servers: [{ name: web1, address: 10.0.0.1:80 }]
+                          - name: office
+                            servers: [{ name: office1, address: 10.0.0.2:80 }]
+                        """).loadBalancer().frontend("www").routes();
+        assertEquals(
+                List.of(Cidr.parse("10.0.0.0/8"), Cidr.parse("192.168.1.5"), Cidr.parse("2001:db8::/32")),
+                r.get(0).sources());
+        assertEquals(List.of(), r.get(0).allowFrom(), "a source is no allow_from");
+        assertEquals("admin.example.com", r.get(1).host());
+        assertEquals(List.of(Cidr.parse("127.0.0.2")), r.get(1).sources());
+    }
+
+    @Test
+    void sourceMistakesNameTheKeyAndTheNetwork() {
+        assertEquals(
+                List.of(
+                        "t.yaml:7:30: frontends.www.routes[0].source[1]: '10.1.2.3/8' has bits set past its prefix /8 (did you mean 10.0.0.0/8?)",
+                        "t.yaml:9:18: frontends.www.routes[1].source[0]: 'office' is not an IPv4 or IPv6 address or network (CIDR)",
+                        "t.yaml:11:17: frontends.www.routes[2].source: needs at least one network (CIDR)",
+                        "t.yaml:14:18: frontends.www.routes[3].source[0]: '10.0.0.0/33': the prefix length must be at most 32"),
+                problems("""
+                        frontends:
+                          - name: www
+                            bind: 127.0.0.1:8080
+                            default_backend: web
+                            routes:
+                              - path_prefix: /a
+                                source: [10.0.0.0/8, 10.1.2.3/8]
+                                backend: web
+                              - source: [office]
+                                backend: web
+                              - source: []
+                                backend: web
+                              - path_prefix: /d
+                                source: [10.0.0.0/33]
+                                backend: web
+                        backends:
+                          - name: web
+                            servers: [{ name: web1, address: 10.0.0.1:80 }]
+                        """));
+    }
+
+    @Test
     void headerRulesRequestIdAndErrorPagesLoad() throws Exception {
         Path page = Files.writeString(dir.resolve("503.html"), "<h1>Back soon</h1>\n");
         TandemConfig c = load("""

@@ -54,7 +54,6 @@ class AclRoutesTest {
     void whatRoutesCannotSayFailsWithTheReason() {
         AclRoutes acls =
                 acls("acl lan src 10.0.0.0/8", "acl img hdr_beg(host) -i img", "acl files path_beg -f /etc/paths");
-        assertTrue(cond(acls, "if lan").failure().contains("src"));
         assertTrue(cond(acls, "if img").failure().contains("whole host names"));
         assertTrue(cond(acls, "if files").failure().contains("from a file"));
         assertTrue(cond(acls, "if !lan").failure().contains("negated"));
@@ -62,6 +61,50 @@ class AclRoutesTest {
         assertTrue(cond(acls, "if nosuch").failure().contains("not defined"));
         assertTrue(cond(acls, "if { path_reg ^/a(b|c }").failure().contains("not one Java reads"));
         assertTrue(cond(acls, "if { hdr(host) www.example.com:8080 }").failure().contains("port"));
+    }
+
+    @Test
+    void srcIsARouteSourceAndedWithTheRest() {
+        AclRoutes acls = acls(
+                "acl office src 10.0.0.0/8 192.168.1.5",
+                "acl office src 2001:db8::/32",
+                "acl lab src -m ip 172.16.0.0/255.240.0.0",
+                "acl api hdr(host) -i api.example.com www.example.com",
+                "acl admin path_beg /admin");
+        List<String> office = List.of("10.0.0.0/8", "192.168.1.5", "2001:db8::/32");
+        assertEquals(
+                List.of(new Match(null, null, null, office)),
+                cond(acls, "if office").matches(),
+                "the values and lines of one acl are one route's networks");
+        assertEquals(
+                List.of(new Match(
+                        null, null, null, List.of("10.0.0.0/8", "192.168.1.5", "2001:db8::/32", "172.16.0.0/12"))),
+                cond(acls, "if office or lab").matches(),
+                "an OR of networks alone is one route; a dotted mask is a prefix length");
+        assertEquals(
+                List.of(
+                        new Match("api.example.com", "/admin", null, office),
+                        new Match("www.example.com", "/admin", null, office)),
+                cond(acls, "if api office admin").matches());
+        assertEquals(
+                List.of(new Match(null, "/admin", null, List.of("127.0.0.2"))),
+                cond(acls, "if admin { src 127.0.0.2 }").matches());
+        assertEquals(
+                List.of(new Match(null, null, null, List.of("10.0.0.0/8", "192.168.1.5", "2001:db8::/32"))),
+                cond(acls, "if office office").matches(),
+                "the same networks twice in AND are the same networks");
+    }
+
+    @Test
+    void srcThatRoutesCannotSayFailsWithTheReason() {
+        AclRoutes acls = acls("acl office src 10.0.0.0/8", "acl lab src 10.1.0.0/16");
+        assertTrue(cond(acls, "if office lab").failure().contains("two different src conditions in AND"));
+        assertTrue(cond(acls, "if !office").failure().contains("negated"));
+        assertTrue(cond(acls, "if { src -f /etc/haproxy/office.lst }").failure().contains("from a file (-f)"));
+        assertTrue(cond(acls, "if { src db.example.com }").failure().contains("'db.example.com' is not an IPv4"));
+        assertTrue(cond(acls, "if { src 10.1.2.3/8 }").failure().contains("bits set past its prefix"));
+        assertTrue(cond(acls, "if { src 10.0.0.0/255.0.255.0 }").failure().contains("not contiguous"));
+        assertTrue(cond(acls, "if { src -m beg 10. }").failure().contains("src -m beg"));
     }
 
     @Test
@@ -101,7 +144,7 @@ class AclRoutesTest {
         assertTrue(matches(acls, "dir", "/static/img"));
         assertFalse(matches(acls, "dir", "/images/a.png"));
         assertTrue(matches(acls, "mend", "/site.css"));
-        assertTrue(cond(acls, "if { method GET }").failure().contains("host and the path only"));
+        assertTrue(cond(acls, "if { method GET }").failure().contains("the host, the path and the client's address"));
     }
 
     /** Whether the one route of {@code acl} matches {@code path} as Tandem matches path_regex (found in the path). */

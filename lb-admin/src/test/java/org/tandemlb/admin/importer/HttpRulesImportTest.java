@@ -174,7 +174,7 @@ class HttpRulesImportTest {
                     errorfile 404 %s
                     errorfile 503 %s
                     http-response set-header Content-Length 0
-                    use_backend api if office
+                    use_backend api if office { src 192.168.0.0/16 }
                     default_backend web
                 backend web
                     http-request deny if { path_beg /x }
@@ -208,7 +208,9 @@ class HttpRulesImportTest {
         assertTrue(note(r, 18).contains("Tandem never answers 404 itself"), note(r, 18));
         assertTrue(note(r, 19).contains("missing.http") && note(r, 19).contains("add it under error_pages"));
         assertTrue(note(r, 20).contains("Content-Length"), note(r, 20));
-        assertTrue(note(r, 21).contains("src (the client's address): routes have no such condition"), note(r, 21));
+        assertTrue(
+                note(r, 21).contains("two different src conditions in AND (10.0.0.0/8 and 192.168.0.0/16)"),
+                note(r, 21));
         assertTrue(note(r, 24).contains("a deny in a backend"), note(r, 24));
         assertTrue(note(r, 25).contains("a redirect in a backend"), note(r, 25));
         assertTrue(note(r, 32).contains("need mode http; this frontend is in mode tcp"), note(r, 32));

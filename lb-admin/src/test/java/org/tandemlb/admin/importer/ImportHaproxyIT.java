@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,7 +67,7 @@ class ImportHaproxyIT {
 
     /**
      * The site's HAProxy file: a host route, path routes, a host-and-path route, a path expression,
-     * a denial, redirects, request and response headers, http checks.
+     * a source-and-path route, a denial, redirects, request and response headers, http checks.
      */
     private static String haproxyCfg(
             int port, NginxServer web1, NginxServer web2, NginxServer api1, NginxServer static1) {
@@ -95,6 +96,7 @@ class ImportHaproxyIT {
                     use_backend api if { path_reg ^/v[0-9]+/users }
                     use_backend static if static_path
                     use_backend api if { hdr(host) -i www.foobar.test } { path_reg ^/api/ }
+                    use_backend api if { src 127.0.0.2 } { path_beg /office }
                     default_backend web
                 backend web
                     balance roundrobin
@@ -137,9 +139,15 @@ class ImportHaproxyIT {
      * {@code Location} instead of the body (the load balancer's own pages differ in their words).
      */
     private static TreeSet<String> answers(InetSocketAddress lb, String host, String path, int n) throws IOException {
+        return answers(lb, null, host, path, n);
+    }
+
+    /** As {@link #answers(InetSocketAddress, String, String, int)}, from the address {@code from} (null: any). */
+    private static TreeSet<String> answers(InetSocketAddress lb, InetAddress from, String host, String path, int n)
+            throws IOException {
         TreeSet<String> out = new TreeSet<>();
         for (int i = 0; i < n; i++) {
-            try (RawHttp http = new RawHttp(lb)) {
+            try (RawHttp http = new RawHttp(lb, from)) {
                 RawHttp.Response r = http.send("GET " + path + " HTTP/1.1\r\nHost: " + host
                                 + "\r\nX-Debug: 1\r\nX-Forwarded-For: 192.0.2.1\r\nConnection: close\r\n\r\n")
                         .read();
@@ -229,12 +237,24 @@ class ImportHaproxyIT {
             {"www.foobar.test", "/static/.env", "404"},
             {"old.foobar.test", "/a?b=1", "301 -> http://www.foobar.test/"},
             {"moved.foobar.test", "/a?b=1", "302 -> http://www.foobar.test/a?b=1"},
+            // By the client's address: from 127.0.0.2 to api, from anywhere else on to the default.
+            {"www.foobar.test", "/office", "200 api1 127.0.0.2 xff=127.0.0.2 served-by=lb", "127.0.0.2"},
+            {
+                "www.foobar.test",
+                "/office",
+                "200 web1 127.0.0.3 xff=127.0.0.3 served-by=lb|200 web2 127.0.0.3 xff=127.0.0.3 served-by=lb",
+                "127.0.0.3"
+            },
         };
         for (String[] c : cases) {
             TreeSet<String> expected = new TreeSet<>(List.of(c[2].split("\\|")));
-            TreeSet<String> fromHaproxy = answers(haproxyAt, c[0], c[1], 4);
-            assertEquals(expected, fromHaproxy, "HAProxy, " + c[0] + c[1]);
-            assertEquals(fromHaproxy, answers(tandemAt, c[0], c[1], 4), "Tandem, " + c[0] + c[1]);
+            InetAddress from = c.length > 3 ? InetAddress.getByName(c[3]) : null;
+            TreeSet<String> fromHaproxy = answers(haproxyAt, from, c[0], c[1], 4);
+            assertEquals(expected, fromHaproxy, "HAProxy, " + c[0] + c[1] + (from == null ? "" : " from " + from));
+            assertEquals(
+                    fromHaproxy,
+                    answers(tandemAt, from, c[0], c[1], 4),
+                    "Tandem, " + c[0] + c[1] + (from == null ? "" : " from " + from));
         }
     }
 

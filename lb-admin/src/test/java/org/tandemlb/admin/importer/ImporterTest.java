@@ -18,6 +18,7 @@ import org.tandemlb.admin.config.ConfigLoader;
 import org.tandemlb.admin.config.TandemConfig;
 import org.tandemlb.cluster.ClusterConfig;
 import org.tandemlb.core.config.BackendConfig;
+import org.tandemlb.core.config.Cidr;
 import org.tandemlb.core.config.FrontendConfig;
 import org.tandemlb.core.config.HashPolicy;
 import org.tandemlb.core.config.HealthCheckConfig;
@@ -90,12 +91,17 @@ class ImporterTest {
                         new RouteConfig(null, "/account/", "app"),
                         new RouteConfig("static.foobar.com", null, "static"),
                         new RouteConfig("img.foobar.com", null, "static"),
-                        new RouteConfig(null, "/static/", "static")),
+                        new RouteConfig(null, "/static/", "static"),
+                        RouteConfig.builder()
+                                .pathPrefix("/admin")
+                                .source(Cidr.parse("10.0.0.0/8"))
+                                .backend("admin")
+                                .build()),
                 www.routes());
         assertEquals("web", www.defaultBackend());
         assertEquals(20000, www.maxConnections());
         assertEquals(www.routes(), frontend(c, "www-tls").routes());
-        assertTrue(noted(r, h + ":46: use_backend admin if internal { path_beg /admin } -- not a route: src"));
+        assertFalse(noted(r, h + ":46:"), "src is a route's source: " + r.notes());
 
         HealthCheckConfig web = backend(c, "web").healthCheck();
         assertEquals(HealthCheckConfig.Type.HTTP, web.type());
@@ -128,6 +134,45 @@ class ImporterTest {
         assertEquals("eth0", cl.vips().get(0).iface());
         assertTrue(noted(r, k + ":31: track_script {"));
         assertTrue(noted(r, k + ":34: notify_master"));
+    }
+
+    @Test
+    void srcBecomesARouteSourceThatTheLoaderReads() throws Exception {
+        Importer.Result r = importText("""
+                defaults
+                    mode http
+                frontend www
+                    bind 127.0.0.1:8080
+                    acl office src 10.0.0.0/8 2001:db8::/32
+                    acl office src ::1
+                    acl admin path_beg /admin
+                    http-request deny if { src 192.0.2.66 }
+                    use_backend intranet if admin office
+                    use_backend intranet if { hdr(host) -i intranet.example.com } office
+                    default_backend web
+                backend web
+                    server w1 127.0.0.1:9001
+                backend intranet
+                    server i1 127.0.0.1:9002
+                """, null);
+        assertEquals(List.of(), r.notes(), "every line translated");
+        RouteConfig.Builder byPath = RouteConfig.builder().pathPrefix("/admin").backend("intranet");
+        RouteConfig.Builder byHost =
+                RouteConfig.builder().host("intranet.example.com").backend("intranet");
+        for (String office : List.of("10.0.0.0/8", "2001:db8::/32", "::1")) {
+            byPath.source(Cidr.parse(office));
+            byHost.source(Cidr.parse(office));
+        }
+        assertEquals(
+                List.of(
+                        RouteConfig.builder()
+                                .source(Cidr.parse("192.0.2.66"))
+                                .deny(403)
+                                .build(),
+                        byPath.build(),
+                        byHost.build()),
+                frontend(load(r), "www").routes(),
+                r.yaml());
     }
 
     @Test

@@ -2,6 +2,7 @@ package org.tandemlb.core.config;
 
 import io.netty.util.NetUtil;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * An IPv4 or IPv6 network in CIDR notation ({@code 10.0.0.0/8}, {@code 2001:db8::/32}; a bare
@@ -90,6 +91,17 @@ public final class Cidr {
         }
         int m = (0xff << (8 - rest)) & 0xff;
         return (a[full] & m) == (network[full] & m);
+    }
+
+    /** Whether {@code address} (as {@link #contains} takes it) is in one of {@code networks}. */
+    public static boolean anyContains(List<Cidr> networks, byte[] address) {
+        // Indexed: a request's check costs no iterator.
+        for (int i = 0; i < networks.size(); i++) {
+            if (networks.get(i).contains(address)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean isIpv4Mapped(byte[] a) {

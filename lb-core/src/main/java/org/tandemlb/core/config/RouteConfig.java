@@ -24,6 +24,9 @@ import java.util.regex.PatternSyntaxException;
  * @param denyStatus answer with this status instead of forwarding (403 by default), or 0
  * @param allowFrom  when not empty, only clients in these networks pass; others get 403 (the
  *                   client's address is the PROXY header's with {@code accept_proxy})
+ * @param sources    when not empty, a condition: the client's address (as for {@code allowFrom})
+ *                   is in one of these networks; a client in none does not match the route, and
+ *                   the next route is tried
  */
 public record RouteConfig(
         String host,
@@ -35,7 +38,8 @@ public record RouteConfig(
         List<QueryMatch> query,
         Redirect redirect,
         int denyStatus,
-        List<Cidr> allowFrom) {
+        List<Cidr> allowFrom,
+        List<Cidr> sources) {
 
     /** The statuses a redirect may have. */
     public static final Set<Integer> REDIRECT_CODES = Set.of(301, 302, 303, 307, 308);
@@ -45,14 +49,16 @@ public record RouteConfig(
         headers = headers == null ? List.of() : List.copyOf(headers);
         query = query == null ? List.of() : List.copyOf(query);
         allowFrom = allowFrom == null ? List.of() : List.copyOf(allowFrom);
+        sources = sources == null ? List.of() : List.copyOf(sources);
         if (host == null
                 && pathPrefix == null
                 && methods.isEmpty()
                 && pathRegex == null
                 && headers.isEmpty()
-                && query.isEmpty()) {
+                && query.isEmpty()
+                && sources.isEmpty()) {
             throw new IllegalArgumentException(
-                    "a route needs a condition: host, path_prefix, path_regex, methods, headers or query");
+                    "a route needs a condition: host, path_prefix, path_regex, methods, headers, query or source");
         }
         host = host == null ? null : host.toLowerCase(Locale.ROOT);
         if (pathPrefix != null && !pathPrefix.startsWith("/")) {
@@ -77,7 +83,7 @@ public record RouteConfig(
 
     /** A route by host and path prefix to {@code backend}. */
     public RouteConfig(String host, String pathPrefix, String backend) {
-        this(host, pathPrefix, Objects.requireNonNull(backend, "backend"), null, null, null, null, null, 0, null);
+        this(host, pathPrefix, Objects.requireNonNull(backend, "backend"), null, null, null, null, null, 0, null, null);
     }
 
     /** Whether a request for {@code requestHost} (lower case, no port) and {@code path} meets the host and prefix. */
@@ -213,6 +219,7 @@ public record RouteConfig(
         private Redirect redirect;
         private int denyStatus;
         private final List<Cidr> allowFrom = new ArrayList<>();
+        private final List<Cidr> sources = new ArrayList<>();
 
         private Builder() {}
 
@@ -266,9 +273,24 @@ public record RouteConfig(
             return this;
         }
 
+        public Builder source(Cidr c) {
+            sources.add(c);
+            return this;
+        }
+
         public RouteConfig build() {
             return new RouteConfig(
-                    host, pathPrefix, backend, methods, pathRegex, headers, query, redirect, denyStatus, allowFrom);
+                    host,
+                    pathPrefix,
+                    backend,
+                    methods,
+                    pathRegex,
+                    headers,
+                    query,
+                    redirect,
+                    denyStatus,
+                    allowFrom,
+                    sources);
         }
     }
 }

@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import java.util.List;
 import java.util.Locale;
+import org.tandemlb.core.config.Cidr;
 import org.tandemlb.core.config.FrontendConfig;
 import org.tandemlb.core.config.RouteConfig;
 import org.tandemlb.core.http.Router;
@@ -12,9 +13,9 @@ import org.tandemlb.core.http.Router;
 /**
  * An HTTP frontend's routing: its {@code routes} in order, the first match wins, and its
  * {@code default_backend} for a request that matches none. A route matches when every condition
- * it has holds: host, path prefix, method, path regular expression, headers, query parameters.
- * Made from the configuration a connection was accepted with, so a reload changes the routing of
- * new connections only.
+ * it has holds: host, path prefix, client's networks ({@code source}), method, path regular
+ * expression, headers, query parameters. Made from the configuration a connection was accepted
+ * with, so a reload changes the routing of new connections only.
  *
  * <p>A frontend without routes costs a request nothing; a route's conditions are tried cheapest
  * first, and only a path expression or a query condition looks past the request target's text.
@@ -30,7 +31,7 @@ public final class HttpRoutes implements Router {
     }
 
     @Override
-    public RouteConfig route(HttpRequest request) {
+    public RouteConfig route(HttpRequest request, byte[] client) {
         if (routes.isEmpty()) {
             return null;
         }
@@ -38,7 +39,9 @@ public final class HttpRoutes implements Router {
         String uri = request.uri();
         for (int i = 0; i < routes.size(); i++) {
             RouteConfig r = routes.get(i);
-            if (r.matches(h, uri) && matchesRest(r, request, uri)) {
+            if (r.matches(h, uri)
+                    && (r.sources().isEmpty() || Cidr.anyContains(r.sources(), client))
+                    && matchesRest(r, request, uri)) {
                 return r;
             }
         }

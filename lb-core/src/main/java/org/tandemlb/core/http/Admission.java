@@ -79,7 +79,7 @@ final class Admission {
                     ? new Decision(null, HttpResponseStatus.BAD_REQUEST, null, "bad_request", Refusal.BAD_REQUEST)
                     : new Decision(null, null, redirect, "redirect", null);
         }
-        RouteConfig route = router.route(req);
+        RouteConfig route = router.route(req, identity.key());
         Decision answered = RouteAnswer.of(route, req, identity, alloc);
         return answered != null ? answered : new Decision(route, null, null, null, null);
     }

@@ -31,7 +31,7 @@ final class RouteAnswer {
         if (route == null) {
             return null;
         }
-        if (!route.allowFrom().isEmpty() && !allowed(route, id.key())) {
+        if (!route.allowFrom().isEmpty() && !Cidr.anyContains(route.allowFrom(), id.key())) {
             return denied(route, ErrorResponses.of(alloc, HttpResponseStatus.FORBIDDEN));
         }
         if (route.denyStatus() != 0) {
@@ -62,15 +62,6 @@ final class RouteAnswer {
 
     private static Admission.Decision denied(RouteConfig route, FullHttpResponse answer) {
         return new Admission.Decision(route, null, answer, "denied", Refusal.DENIED);
-    }
-
-    private static boolean allowed(RouteConfig route, byte[] client) {
-        for (Cidr c : route.allowFrom()) {
-            if (c.contains(client)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**

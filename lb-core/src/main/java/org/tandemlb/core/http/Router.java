@@ -14,20 +14,22 @@ public interface Router {
      *
      * @param request the request head (an HTTP/2 stream's, converted, has its {@code :authority}
      *                as {@code Host}); the router reads it only
+     * @param client  the client's address bytes (4 or 16; the PROXY header's with
+     *                {@code accept_proxy}; empty when unknown), for a route's {@code source}
      * @return the route, or null when none matches (the request goes to {@link #defaultBackend()})
      */
-    RouteConfig route(HttpRequest request);
+    RouteConfig route(HttpRequest request, byte[] client);
 
     /** The backend of requests no route matches, or null for none (then 503). */
     String defaultBackend();
 
     /**
-     * The name of the backend for a request: its route's, or the default.
+     * The name of the backend for a request from {@code client}: its route's, or the default.
      *
      * @return the backend's name, or null when the request goes nowhere (then 503)
      */
-    default String backendFor(HttpRequest request) {
-        RouteConfig r = route(request);
+    default String backendFor(HttpRequest request, byte[] client) {
+        RouteConfig r = route(request, client);
         return r == null ? defaultBackend() : r.backend();
     }
 }

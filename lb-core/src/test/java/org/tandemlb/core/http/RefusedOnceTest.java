@@ -50,7 +50,7 @@ class RefusedOnceTest {
                         .build(),
                 new Router() {
                     @Override
-                    public RouteConfig route(HttpRequest request) {
+                    public RouteConfig route(HttpRequest request, byte[] client) {
                         return null;
                     }
 
