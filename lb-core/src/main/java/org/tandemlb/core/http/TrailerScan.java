@@ -25,8 +25,12 @@ final class TrailerScan {
         DONE
     }
 
-    /** A chunk size has at most this many hexadecimal digits (as Netty's parser takes). */
-    private static final int MAX_SIZE_DIGITS = 16;
+    /**
+     * The largest chunk size Netty's parser takes (an int); a larger one is left to Netty, which
+     * refuses it. (Sixteen hexadecimal digits made a negative size here, and the scan went
+     * backwards: the fuzzer's finding.)
+     */
+    private static final long MAX_SIZE = Integer.MAX_VALUE;
 
     private State state = State.SIZE;
     private long size;
@@ -45,7 +49,7 @@ final class TrailerScan {
             switch (state) {
                 case SIZE -> {
                     int d = Character.digit(in.getByte(i++), 16);
-                    if (d >= 0 && digits < MAX_SIZE_DIGITS) {
+                    if (d >= 0 && size <= MAX_SIZE >> 4) {
                         size = (size << 4) | d;
                         digits++;
                     } else if (digits > 0 && d < 0) {

@@ -86,4 +86,17 @@ class TrailerScanTest {
             release(out);
         }
     }
+    /** The fuzzer's finding: a chunk size of sixteen hexadecimal digits made the scan go backwards. */
+    @Test
+    void aChunkSizeBeyondAnIntIsLeftToNettyWhichRefusesIt() {
+        for (String size : new String[] {"FFFFFFFFFFFFBFFc", "80000000", "0000000000000000FFFFFFFFF"}) {
+            for (boolean byteByByte : new boolean[] {false, true}) {
+                List<HttpObject> out = decode(HEAD + size + "\r\n0\r\n\r\n", byteByByte);
+                assertTrue(
+                        out.stream().anyMatch(o -> o.decoderResult().isFailure()),
+                        size + " (byte by byte " + byteByByte + "): " + out);
+                release(out);
+            }
+        }
+    }
 }
