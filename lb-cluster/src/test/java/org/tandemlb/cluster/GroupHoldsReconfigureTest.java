@@ -1,5 +1,6 @@
 package org.tandemlb.cluster;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -186,11 +187,18 @@ class GroupHoldsReconfigureTest {
         synchronized (done) {
             done.clear();
         }
-        Thread.sleep(Duration.ofMillis(1200).toMillis());
+        // Two renewals of the held group: the removed group's would have run in between.
+        await().atMost(Duration.ofSeconds(5)).until(() -> renewals("renew 10.0.0.1") >= 2);
         vipThread.submit(() -> {}).get(5, TimeUnit.SECONDS);
         synchronized (done) {
             assertFalse(done.contains("renew 10.0.0.5"), done.toString());
             assertTrue(done.contains("renew 10.0.0.1"), "the held group still renews: " + done);
+        }
+    }
+
+    private long renewals(String what) {
+        synchronized (done) {
+            return done.stream().filter(what::equals).count();
         }
     }
 }
