@@ -47,10 +47,10 @@ SETTLE=30
 SLOW=50
 OUT=""
 
-die() {
-  echo "soak: $*" >&2
-  exit 1
-}
+PROG=soak
+# shellcheck source=examples/bench/lib.sh
+source "$here/lib.sh" # die, start, stop_all, subst (shared with bench.sh and curves.sh)
+
 usage() {
   sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//'
   exit 2
@@ -124,12 +124,8 @@ declare -a PIDS=()
 declare -A PID_OF=()
 cleanup() {
   local pid
-  for pid in "${PIDS[@]}"; do kill -CONT "$pid" 2>/dev/null || true; kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
+  for pid in "${PIDS[@]}"; do kill -CONT "$pid" 2>/dev/null || true; done # a frozen Nginx too
+  stop_all
   # The nodes' own logs go with the results (compressed): an unplanned failover is explained there.
   for log in "$work"/logs/tandem-*.log; do
     [[ -f "$log" ]] && gzip -c "$log" >"$OUT/$(basename "$log").gz" || true
@@ -139,26 +135,15 @@ cleanup() {
 trap cleanup EXIT
 trap 'echo "soak: interrupted" >&2; exit 130' INT TERM
 
-start() {
-  local name="$1"
-  shift
-  "$@" >"$work/logs/$name.log" 2>&1 &
-  PIDS+=("$!")
-  PID_OF[$name]=$!
-}
-wait_ready() {
+# wait_up NAME URL: until URL answers once, within 90 s (a JVM on a busy machine starts slowly);
+# fails if NAME's process has exited.
+wait_up() {
   local name="$1" url="$2" deadline=$((SECONDS + 90))
   until curl -sf -m 2 -o /dev/null "$url"; do
     kill -0 "${PID_OF[$name]}" 2>/dev/null || die "$name exited at start; its log: $(tail -5 "$work/logs/$name.log")"
     ((SECONDS < deadline)) || die "$name did not answer $url within 90 s; its log: $(tail -5 "$work/logs/$name.log")"
     sleep 0.5
   done
-}
-subst() { # subst TEMPLATE OUTPUT KEY=VALUE...
-  local in="$1" out="$2" expr=() kv
-  shift 2
-  for kv in "$@" "WORK=$work"; do expr+=(-e "s#@${kv%%=*}@#${kv#*=}#g"); done
-  sed "${expr[@]}" "$in" >"$out"
 }
 
 for n in 1 2; do
@@ -167,9 +152,9 @@ for n in 1 2; do
   start "nginx$n" nginx -p "$work" -c "$work/nginx$n.conf"
 done
 start ws-echo python3 "$here/soak.py" ws-echo "$WS"
-wait_ready nginx1 "http://127.0.0.1:$NGINX1/3b"
-wait_ready nginx2 "http://127.0.0.1:$NGINX2/3b"
-wait_ready ws-echo "http://127.0.0.1:$WS/health"
+wait_up nginx1 "http://127.0.0.1:$NGINX1/3b"
+wait_up nginx2 "http://127.0.0.1:$NGINX2/3b"
+wait_up ws-echo "http://127.0.0.1:$WS/health"
 
 export TANDEM_CLUSTER_SECRET="soak-$RANDOM$RANDOM"
 for node in a b; do
@@ -179,9 +164,9 @@ for node in a b; do
     CLUSTER_A=$CLUSTER_A CLUSTER_B=$CLUSTER_B PRIORITY=$prio
   start "tandem-$node" $TANDEM_CMD run -c "$work/tandem-$node.yaml"
 done
-wait_ready tandem-a "http://127.0.0.1:$ADMIN_A/api/v1/status"
-wait_ready tandem-b "http://127.0.0.1:$ADMIN_B/api/v1/status"
-wait_ready tandem-a "http://$VIP:$HTTP/3b"
+wait_up tandem-a "http://127.0.0.1:$ADMIN_A/api/v1/status"
+wait_up tandem-b "http://127.0.0.1:$ADMIN_B/api/v1/status"
+wait_up tandem-a "http://$VIP:$HTTP/3b"
 echo "soak: all up (VIP $VIP:$HTTP; nginx $NGINX1 $NGINX2, ws echo $WS); ${SECS}s of traffic" >&2
 
 {
