@@ -173,10 +173,12 @@ class StrictnessComparisonTest {
         }
     }
 
-    /** Sends a GET for {@code path} to {@code proxy} and reads what comes until the proxy closes or stops. */
+    /**
+     * Sends a GET for {@code path} to {@code proxy} and reads what comes until the response is
+     * whole as its head frames it, the proxy closes, or nothing more comes in time.
+     */
     private static Seen fetch(InetSocketAddress proxy, String path) throws IOException {
         ByteArrayOutputStream got = new ByteArrayOutputStream();
-        boolean closed = false;
         try (Socket s = new Socket()) {
             s.connect(proxy, 5000);
             s.setSoTimeout(ANSWER_MS);
@@ -188,15 +190,22 @@ class StrictnessComparisonTest {
                 int n;
                 while ((n = in.read(buf)) >= 0) {
                     got.write(buf, 0, n);
+                    Seen seen = seen(got.toString(StandardCharsets.ISO_8859_1), false);
+                    if (seen.whole()) {
+                        return seen; // more would not make it any less whole
+                    }
                 }
-                closed = true;
             } catch (SocketTimeoutException e) {
-                // kept open: what came is all there is
+                return seen(got.toString(StandardCharsets.ISO_8859_1), false); // kept open: what came is all
             } catch (IOException e) {
-                closed = true; // reset
+                // reset: closed
             }
         }
-        String all = got.toString(StandardCharsets.ISO_8859_1);
+        return seen(got.toString(StandardCharsets.ISO_8859_1), true);
+    }
+
+    /** What {@code all} is as a response, {@code closed} telling whether the proxy closed after it. */
+    private static Seen seen(String all, boolean closed) {
         int headEnd = all.indexOf("\r\n\r\n");
         String[] statusLine = all.lines().findFirst().orElse("").split(" ");
         if (headEnd < 0 || statusLine.length < 2 || !statusLine[1].matches("\\d{3}")) {
