@@ -161,8 +161,6 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
             return;
         }
         Backend backend = connection.context.backend(Admission.backend(d, connection.router));
-        clientTimer = new InactivityTimer(stream.eventLoop());
-        clientTimer.start(connection.frontend.timeouts().client(), this::clientTimedOut);
         exchange = new Exchange(this, connection.context, connection.pool, backend, req, startNanos, startMillis);
         if (backend == null) {
             respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "no_server");
@@ -170,7 +168,11 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
         }
         if (end) {
             exchange.requestContent(LastHttpContent.EMPTY_LAST_CONTENT);
-            clientTimer.stop();
+        } else {
+            // The client's inactivity matters to a stream only while its request body is to come:
+            // a request without one (most) schedules and cancels nothing.
+            clientTimer = new InactivityTimer(stream.eventLoop());
+            clientTimer.start(connection.frontend.timeouts().client(), this::clientTimedOut);
         }
         exchange.start();
         // After the start, which may have taken a pooled server connection already: reading is not

@@ -135,6 +135,25 @@ class RequestLimitsTest {
         assertEquals(3, refused("too_large"));
     }
 
+    @Test
+    void anHttp2StreamWhoseBodyStallsGets408AndAWaitForTheServerIsNotCut() throws Exception {
+        start(
+                LimitsConfig.DEFAULTS,
+                f -> f.http2(Http2Config.DEFAULTS.withH2c(true))
+                        .timeouts(Timeouts.builder()
+                                .client(Duration.ofMillis(400))
+                                .build()));
+        try (RawH2 c = new RawH2(lb.address("fe").getPort())) {
+            c.frame(RawH2.HEADERS, RawH2.END_HEADERS, 1, post("content-length", "5"));
+            c.frame(RawH2.DATA, 0, 1, "ab".getBytes(StandardCharsets.US_ASCII));
+            assertEquals(408, c.answer(1), "the rest of the body never comes");
+            // A request without a body has nothing to wait for from the client: a server slower
+            // than the client timeout is the server timeout's business.
+            c.frame(RawH2.HEADERS, RawH2.END_HEADERS | RawH2.END_STREAM, 3, RawH2.get("/slow?ms=900"));
+            assertEquals(200, c.answer(3));
+        }
+    }
+
     private static byte[] post(String... extra) {
         List<String> fields =
                 new ArrayList<>(List.of(":method", "POST", ":scheme", "http", ":path", "/up", ":authority", "t"));
