@@ -21,7 +21,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tandemlb.cluster.ClusterStatus.Role;
 import org.tandemlb.cluster.vip.BindVipDriver;
-import org.tandemlb.cluster.vip.BirdSpeaker;
 import org.tandemlb.cluster.vip.CommandRunner;
 import org.tandemlb.cluster.vip.FrontendGate;
 import org.tandemlb.cluster.vip.LinuxVipDriver;
@@ -89,7 +88,7 @@ public final class ClusterNode implements AutoCloseable {
     /** The {@code bgp} VIPs' commands (birdc, ip), apart from the elected VIPs' thread. */
     private final ScheduledExecutorService bgpThread = single("tandem-bgp");
     /** The {@code bgp} VIPs, announced by every fit node; null without any. */
-    private volatile Anycast anycast;
+    private final AnycastSlot anycast;
 
     private volatile JChannel channel;
     private volatile boolean started;
@@ -112,20 +111,8 @@ public final class ClusterNode implements AutoCloseable {
         }
         this.members = new Membership(config, lb, list, changes, b.ticker, b.listeners, actor, vipThread, io, farIo);
         this.pause = members.pause();
-        List<VipConfig> bgp = Reconfiguration.bgpVips(config);
-        this.anycast = bgp.isEmpty()
-                ? null
-                : anycast(
-                        new BirdSpeaker(
-                                bgp, config.bgp(), runner, config.profile().lease()),
-                        config);
-        members.onTick(() -> {
-            Anycast a = anycast;
-            if (a != null) {
-                // Each tick decides and renews the addresses' lease: a stalled actor loses them.
-                a.tick(members.fitness());
-            }
-        });
+        this.anycast = new AnycastSlot(config, runner, bgpThread, b.ticker);
+        members.onTick(() -> anycast.tick(members.fitness()));
     }
 
     /** The driver of an elected VIP, with {@code p}'s lease and DAD wait. */
@@ -136,17 +123,6 @@ public final class ClusterNode implements AutoCloseable {
             case SCRIPT -> new ScriptVipDriver(v, initial.node(), runner);
             case BGP -> throw new AssertionError("bgp VIPs are not elected");
         };
-    }
-
-    private Anycast anycast(BirdSpeaker speaker, ClusterConfig c) {
-        return new Anycast(
-                speaker,
-                bgpThread,
-                ticker,
-                c.bgp(),
-                SoloWatch.others(c).size() + 1,
-                c.profile().staleAfter().multipliedBy(2),
-                c.node());
     }
 
     /**
@@ -186,10 +162,7 @@ public final class ClusterNode implements AutoCloseable {
         started = true;
         try {
             members.groups().prepare();
-            Anycast a = anycast;
-            if (a != null) {
-                a.prepare();
-            }
+            anycast.prepare();
             // The heartbeat of the pause detector runs from before the join: messages handled
             // while joining check it too.
             pause.resume();
@@ -271,10 +244,7 @@ public final class ClusterNode implements AutoCloseable {
             shutdownThreads();
             return;
         }
-        Anycast a = anycast;
-        if (a != null) {
-            a.withdrawForStop(); // the router converges before this node stops serving
-        }
+        anycast.withdrawForStop(); // the router converges before this node stops serving
         CompletableFuture<Void> done = new CompletableFuture<>();
         try {
             members.stop(done);
@@ -288,9 +258,7 @@ public final class ClusterNode implements AutoCloseable {
         }
         shutdownThreads();
         members.groups().releaseAllNow();
-        if (a != null) {
-            a.close();
-        }
+        anycast.close();
         JChannel ch = channel;
         if (ch != null) {
             ch.close(); // GMS leave: the peers install a view without us at once
@@ -322,9 +290,7 @@ public final class ClusterNode implements AutoCloseable {
 
     /** The cluster as this node sees it; a {@code bgp} VIP's owner is this node while it announces it. */
     public ClusterStatus status() {
-        ClusterStatus s = members.status();
-        Anycast a = anycast;
-        return a == null ? s : new ClusterStatus(s.node(), s.role(), s.members(), a.status(s.vips()), s.groups());
+        return anycast.status(members.status());
     }
 
     /** Whether this node holds elected VIPs: at least one group. */
@@ -339,8 +305,7 @@ public final class ClusterNode implements AutoCloseable {
 
     /** Whether this node holds {@code vip} now: for a {@code bgp} VIP, whether it announces it. */
     public boolean owns(VipConfig vip) {
-        Anycast a = anycast;
-        return vip.elected() ? holds(vip.group()) : a != null && a.announced();
+        return vip.elected() ? holds(vip.group()) : anycast.announced();
     }
 
     /** How many times this node took a VIP group over from an earlier holder, all groups together. */
@@ -417,7 +382,7 @@ public final class ClusterNode implements AutoCloseable {
         }
         ClusterConfig running = config;
         Reconfiguration r = Reconfiguration.prepare(
-                initial, running, cluster, v -> driver(v, cluster.profile()), anycast != null, runner, ticker);
+                initial, running, cluster, v -> driver(v, cluster.profile()), anycast.present(), runner, ticker);
         ClusterConfig c = r.config();
         gate.apply(next, c.vips());
         changes.reapply();
@@ -440,7 +405,7 @@ public final class ClusterNode implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        reconfigureAnycast(r);
+        anycast.reconfigure(r);
         config = c;
         reconfigured.forEach(l -> l.accept(c));
         log.info(
@@ -457,27 +422,6 @@ public final class ClusterNode implements AutoCloseable {
                 c.peers());
         r.restart().forEach(k -> log.warn("{} changed: it waits for a restart of this node", k));
         return r.restart();
-    }
-
-    /** The {@code bgp} VIPs after a reload: announced from now on, no more, or by a new speaker. */
-    private void reconfigureAnycast(Reconfiguration r) {
-        if (!r.bgpChanged()) {
-            return;
-        }
-        Anycast a = anycast;
-        if (r.speaker() == null) {
-            if (a != null) {
-                a.retire();
-                anycast = null;
-            }
-        } else if (a == null) {
-            a = anycast(r.speaker(), r.config());
-            a.startVerifying();
-            anycast = a;
-        } else {
-            a.reconfigure(
-                    r.speaker(), r.config().bgp(), SoloWatch.others(r.config()).size() + 1);
-        }
     }
 
     /** The replicated runtime settings, for tests and diagnostics. */
