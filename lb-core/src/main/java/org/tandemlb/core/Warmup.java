@@ -181,11 +181,11 @@ public final class Warmup {
                 List<Connector> targets = new ArrayList<>();
                 for (FrontendConfig f : copy.frontends()) {
                     InetSocketAddress address = lb.address(f.name());
-                    targets.add(() -> Http1Client.connect(address, f.tls() == null ? null : trust));
+                    targets.add(timeoutMs -> Http1Client.connect(address, f.tls() == null ? null : trust, timeoutMs));
                     if (f.tls() != null
                             && f.mode() == Mode.HTTP
                             && f.tls().alpn().contains("h2")) {
-                        targets.add(() -> Http2Client.connect(transport, group, address, h2));
+                        targets.add(timeoutMs -> Http2Client.connect(transport, group, address, h2, timeoutMs));
                     }
                 }
                 // A connection's worth to each in turn, so that a short budget still reaches all.
@@ -213,16 +213,23 @@ public final class Warmup {
     private void send(Connector connect, int count, long deadline, Tally tally) {
         Client client = null;
         try {
-            for (int i = 0; i < count && ticker.getAsLong() - deadline < 0; i++) {
+            for (int i = 0; i < count; i++) {
+                long left = deadline - ticker.getAsLong();
+                if (left <= 0) {
+                    break;
+                }
+                // The client waits as long as the budget has left: the first requests of a cold
+                // JVM on a busy machine can take a second or more, and they are the ones to wait for.
+                int waitMs = (int) Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), Integer.MAX_VALUE));
                 if (client == null || !client.isOpen()) {
                     close(client);
                     client = null;
-                    client = connect.connect();
+                    client = connect.connect(waitMs);
                 }
                 tally.requests++;
                 byte[] body = i % 4 == 3 ? ("warm-up=" + i).getBytes(StandardCharsets.US_ASCII) : null;
                 try {
-                    if (client.exchange("/", body) == 200) {
+                    if (client.exchange("/", body, waitMs) == 200) {
                         tally.proxied++;
                     }
                 } catch (IOException e) {
@@ -250,7 +257,7 @@ public final class Warmup {
 
     /** Opens a warm-up client's connection. */
     private interface Connector {
-        Client connect() throws IOException;
+        Client connect(int timeoutMs) throws IOException;
     }
 
     /** The leaf certificates the frontends serve: all the warm-up's client trusts. */

@@ -19,7 +19,6 @@ import javax.net.ssl.SSLSocket;
  */
 public final class Http1Client implements Client {
 
-    private static final int TIMEOUT_MS = 1000;
     private static final int MAX_LINE = 8192;
 
     private final Socket socket;
@@ -35,13 +34,13 @@ public final class Http1Client implements Client {
 
     /**
      * Connects to {@code address}, with TLS over {@code tls} when it is not null (offering only
-     * {@code http/1.1} by ALPN).
+     * {@code http/1.1} by ALPN), waiting at most {@code timeoutMs} milliseconds for each step.
      */
-    public static Http1Client connect(InetSocketAddress address, SSLContext tls) throws IOException {
+    public static Http1Client connect(InetSocketAddress address, SSLContext tls, int timeoutMs) throws IOException {
         Socket socket = tls == null ? new Socket() : tls.getSocketFactory().createSocket();
         try {
-            socket.connect(address, TIMEOUT_MS);
-            socket.setSoTimeout(TIMEOUT_MS);
+            socket.connect(address, timeoutMs);
+            socket.setSoTimeout(timeoutMs);
             if (socket instanceof SSLSocket ssl) {
                 SSLParameters parameters = ssl.getSSLParameters();
                 parameters.setApplicationProtocols(new String[] {"http/1.1"});
@@ -62,7 +61,8 @@ public final class Http1Client implements Client {
     }
 
     @Override
-    public int exchange(String path, byte[] body) throws IOException {
+    public int exchange(String path, byte[] body, int timeoutMs) throws IOException {
+        socket.setSoTimeout(timeoutMs);
         StringBuilder head = new StringBuilder()
                 .append(body == null ? "GET " : "POST ")
                 .append(path)

@@ -45,7 +45,8 @@ import org.tandemlb.core.transport.Transport;
  */
 public final class Http2Client implements Client {
 
-    private static final int TIMEOUT_MS = 1000;
+    /** How long a close waits for the channel to close. */
+    private static final int CLOSE_WAIT_MS = 1000;
 
     private final Channel channel;
 
@@ -76,11 +77,12 @@ public final class Http2Client implements Client {
      * @throws IOException when it cannot, or the server did not choose {@code h2}
      */
     public static Http2Client connect(
-            Transport transport, EventLoopGroup group, InetSocketAddress address, SslContext tls) throws IOException {
+            Transport transport, EventLoopGroup group, InetSocketAddress address, SslContext tls, int timeoutMs)
+            throws IOException {
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
                 .channelFactory(transport.socketChannelFactory(address.getAddress()))
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, TIMEOUT_MS)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeoutMs)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -90,9 +92,9 @@ public final class Http2Client implements Client {
                                 .addLast(new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
                     }
                 });
-        Channel channel = await(bootstrap.connect(address)).channel();
+        Channel channel = await(bootstrap.connect(address), timeoutMs).channel();
         try {
-            await(channel.pipeline().get(SslHandler.class).handshakeFuture());
+            await(channel.pipeline().get(SslHandler.class).handshakeFuture(), timeoutMs);
             if (!ApplicationProtocolNames.HTTP_2.equals(
                     channel.pipeline().get(SslHandler.class).applicationProtocol())) {
                 throw new IOException("the frontend did not choose h2");
@@ -106,11 +108,13 @@ public final class Http2Client implements Client {
 
     /** Sends the request on a new stream. */
     @Override
-    public int exchange(String path, byte[] body) throws IOException {
+    public int exchange(String path, byte[] body, int timeoutMs) throws IOException {
         CompletableFuture<Integer> done = new CompletableFuture<>();
-        Http2StreamChannel stream = await(new Http2StreamChannelBootstrap(channel)
-                        .handler(new Response(done))
-                        .open())
+        Http2StreamChannel stream = await(
+                        new Http2StreamChannelBootstrap(channel)
+                                .handler(new Response(done))
+                                .open(),
+                        timeoutMs)
                 .getNow();
         Http2Headers headers = new DefaultHttp2Headers()
                 .method(body == null ? "GET" : "POST")
@@ -126,7 +130,7 @@ public final class Http2Client implements Client {
             stream.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(body), true));
         }
         try {
-            return done.get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            return done.get(timeoutMs, TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
             stream.close();
             throw new IOException("no response on the stream", e);
@@ -137,8 +141,8 @@ public final class Http2Client implements Client {
         }
     }
 
-    private static <F extends Future<?>> F await(F future) throws IOException {
-        if (!future.awaitUninterruptibly(TIMEOUT_MS)) {
+    private static <F extends Future<?>> F await(F future, int timeoutMs) throws IOException {
+        if (!future.awaitUninterruptibly(timeoutMs)) {
             throw new IOException("timed out");
         }
         if (!future.isSuccess()) {
@@ -154,7 +158,7 @@ public final class Http2Client implements Client {
 
     @Override
     public void close() {
-        channel.close().awaitUninterruptibly(TIMEOUT_MS);
+        channel.close().awaitUninterruptibly(CLOSE_WAIT_MS);
     }
 
     /** One stream's response: its status, complete at the end of the stream. */
