@@ -45,7 +45,7 @@ final class AnycastSlot {
                 c.node());
     }
 
-    /** Whether the node announces {@code bgp} VIPs (it may be withdrawn at the moment). */
+    /** Whether the node has {@code bgp} VIPs to announce (withdrawn or not at the moment). */
     boolean present() {
         return anycast != null;
     }

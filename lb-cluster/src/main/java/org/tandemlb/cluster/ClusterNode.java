@@ -87,7 +87,7 @@ public final class ClusterNode implements AutoCloseable {
     private final ScheduledExecutorService pauseThread = single("tandem-pause");
     /** The {@code bgp} VIPs' commands (birdc, ip), apart from the elected VIPs' thread. */
     private final ScheduledExecutorService bgpThread = single("tandem-bgp");
-    /** The {@code bgp} VIPs, announced by every fit node; null without any. */
+    /** The {@code bgp} VIPs, announced by every fit node; an empty slot without any. */
     private final AnycastSlot anycast;
 
     private volatile JChannel channel;
