@@ -279,6 +279,13 @@ final class VipOwnership {
 
     /** Gratuitous ARP (IPv6: neighbour advertisements), while holding and announcing. */
     void announce() {
+        // The pause check first, as for a renewal: after a SIGSTOP or a long GC this thread's
+        // overdue announcement may run before any other check has noticed the pause, and a
+        // gratuitous ARP for an address whose lease ran out (a peer holds it now) would point
+        // the neighbours back at this node.
+        if (!held || pause.paused() || !pause.check()) {
+            return;
+        }
         driverLock.lock();
         try {
             if (held && announcing && !pause.paused()) {
