@@ -9,7 +9,7 @@ import org.tandemlb.core.proxy.DeferredFlush;
 /**
  * What an {@link Exchange} needs from the client it serves, and all it knows of it: an HTTP/1.1
  * connection ({@link Http1Connection}) implements it for its current request, an HTTP/2 stream
- * will for its own. The exchange writes the response as Netty's HTTP objects (head, content,
+ * ({@link Http2Stream}) for its own. The exchange writes the response as Netty's HTTP objects (head, content,
  * last content); re-framing them for the wire, reading the request, timing the client, keep-alive
  * and pipelining are the client side's.
  *
@@ -19,9 +19,8 @@ import org.tandemlb.core.proxy.DeferredFlush;
  */
 interface ClientSide {
     /**
-     * The channel whose event loop serves the exchange and whose liveness it follows (the
-     * connection for HTTP/1.1, the stream's channel for HTTP/2): the server connection is opened
-     * or taken from the pool on its event loop.
+     * The client connection, whose event loop serves the exchange (for HTTP/2, the stream's
+     * connection): the server connection is opened or taken from the pool on its event loop.
      */
     Channel channel();
 

@@ -204,6 +204,11 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
     }
 
     @Override
+    protected boolean clientGone() {
+        return over || !client.isActive(); // an HTTP/2 stream's client is its connection
+    }
+
+    @Override
     protected String persistenceCookie() {
         return sticky == null ? null : sticky.requested();
     }
@@ -230,7 +235,7 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
             failed(Failure.UNREACHABLE);
             return;
         }
-        if (over || !client.isActive()) {
+        if (clientGone()) {
             s.release();
             ch.close();
             return;

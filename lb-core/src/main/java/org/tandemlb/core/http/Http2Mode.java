@@ -1,11 +1,8 @@
 package org.tandemlb.core.http;
 
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import java.util.concurrent.atomic.LongAdder;
 import org.tandemlb.core.config.FrontendConfig;
@@ -41,8 +38,8 @@ public final class Http2Mode {
     private Http2Mode() {}
 
     /**
-     * Sets up an HTTP/2 client connection: Netty's frame codec with the frontend's limits, its
-     * stream multiplexer (an {@link Http2Stream} per stream), and the connection's handler. A TLS
+     * Sets up an HTTP/2 client connection: Netty's frame codec with the frontend's limits and the
+     * connection's handler ({@link Http2Connection}, an {@link Http2Stream} per stream). A TLS
      * or PROXY-protocol handler goes in front of them; the client's preface may be in flight
      * already (the codec reads it).
      *
@@ -81,12 +78,6 @@ public final class Http2Mode {
                 .build();
         Http2Connection connection = new Http2Connection(context, frontend, router, pool, forwardedProto, streamsTotal);
         p.addLast("h2", codec);
-        p.addLast("h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Channel>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                ch.pipeline().addLast("stream", new Http2Stream(connection));
-            }
-        }));
         p.addLast("h2-connection", connection);
     }
 }

@@ -1,8 +1,6 @@
 package org.tandemlb.core.http;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -11,23 +9,32 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2FrameStream;
 import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2StreamFrame;
 import io.netty.util.ReferenceCountUtil;
 
 /**
  * Writes an exchange's response objects (head, content, last content with trailers) to an HTTP/2
- * stream's channel as HEADERS and DATA frames, not flushed: the head without its
+ * stream as HEADERS and DATA frames, through its connection to the codec, not flushed: the head without its
  * connection-specific headers ({@link Http2Messages}), a 1xx head without END_STREAM, empty
  * content skipped, END_STREAM on the last frame. Counts the body bytes for the access log.
  */
 final class Http2ResponseFrames {
-    private final Channel stream;
+    private final Http2Connection connection;
+    private final Http2FrameStream stream;
     private long bytesOut;
     /** The response's last frame was written. */
     private boolean ended;
 
-    Http2ResponseFrames(Channel stream) {
+    Http2ResponseFrames(Http2Connection connection, Http2FrameStream stream) {
+        this.connection = connection;
         this.stream = stream;
+    }
+
+    private void write(Http2StreamFrame frame) {
+        connection.write(frame.stream(stream));
     }
 
     /** Whether the response's last frame was written. */
@@ -64,7 +71,7 @@ final class Http2ResponseFrames {
         if (resp instanceof FullHttpResponse full) {
             boolean empty =
                     !full.content().isReadable() && full.trailingHeaders().isEmpty();
-            stream.write(new DefaultHttp2HeadersFrame(h, empty && !informational), stream.voidPromise());
+            write(new DefaultHttp2HeadersFrame(h, empty && !informational));
             if (empty) {
                 full.release();
                 ended = !informational;
@@ -76,7 +83,7 @@ final class Http2ResponseFrames {
             }
             return;
         }
-        stream.write(new DefaultHttp2HeadersFrame(h, false), stream.voidPromise());
+        write(new DefaultHttp2HeadersFrame(h, false));
     }
 
     private void writeContent(HttpContent c, boolean requestEnded) {
@@ -84,7 +91,7 @@ final class Http2ResponseFrames {
         if (!(c instanceof LastHttpContent last)) {
             if (data.isReadable()) {
                 bytesOut += data.readableBytes();
-                stream.write(new DefaultHttp2DataFrame(data, false), stream.voidPromise());
+                write(new DefaultHttp2DataFrame(data, false));
             } else {
                 data.release();
             }
@@ -99,7 +106,7 @@ final class Http2ResponseFrames {
         }
         Http2Headers t = Http2Messages.trailers(trailers);
         if (data.isReadable()) {
-            stream.write(new DefaultHttp2DataFrame(data, false), stream.voidPromise());
+            write(new DefaultHttp2DataFrame(data, false));
         } else {
             data.release();
         }
@@ -109,19 +116,19 @@ final class Http2ResponseFrames {
     /**
      * Writes the response's last frame ({@code last} null when written already). When the client
      * has not ended its side (a response that came before the request body's end), the stream is
-     * reset once the frame is out, so that the client stops sending (RFC 9113 §8.1).
+     * reset (NO_ERROR) once the frame is out, so that the client stops sending (RFC 9113 §8.1).
      */
-    private void endIfRequestOpen(Object last, boolean requestEnded) {
+    private void endIfRequestOpen(Http2StreamFrame last, boolean requestEnded) {
         if (requestEnded) {
             if (last != null) {
-                stream.write(last, stream.voidPromise());
+                write(last);
             }
             return;
         }
         if (last == null) {
-            stream.close();
+            connection.reset(stream, Http2Error.NO_ERROR);
             return;
         }
-        stream.write(last).addListener(ChannelFutureListener.CLOSE);
+        connection.writeObserved(last.stream(stream)).addListener(f -> connection.reset(stream, Http2Error.NO_ERROR));
     }
 }

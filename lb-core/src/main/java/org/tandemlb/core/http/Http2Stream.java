@@ -2,8 +2,6 @@ package org.tandemlb.core.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
@@ -11,10 +9,12 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2FrameStream;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
-import io.netty.util.ReferenceCountUtil;
+import io.netty.handler.codec.http2.Http2StreamFrame;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,19 +26,19 @@ import org.tandemlb.core.proxy.InactivityTimer;
 import org.tandemlb.core.proxy.Refusal;
 
 /**
- * One HTTP/2 stream from a client: the {@link ClientSide} of its one {@link Exchange}. It is the
- * only handler of the stream's child channel ({@code Http2MultiplexHandler} makes one per
- * stream) and converts frames itself ({@link Http2Messages}) rather than through Netty's
- * {@code Http2StreamFrameToHttpObjectCodec}: one handler per stream instead of two, a request head
- * built once and checked for what HTTP/1.1 would read differently, and the exchange's objects
- * turned into frames where they are written ({@link Http2ResponseFrames}).
+ * One HTTP/2 stream from a client: the {@link ClientSide} of its one {@link Exchange}. Its
+ * {@link Http2Connection} hands it the stream's frames and writes its frames to the codec; it
+ * converts frames itself ({@link Http2Messages}) rather than through Netty's
+ * {@code Http2StreamFrameToHttpObjectCodec}: a request head built once and checked for what
+ * HTTP/1.1 would read differently, and the exchange's objects turned into frames where they are
+ * written ({@link Http2ResponseFrames}).
  *
- * <p>Flow control runs end to end through the child channel. Request body: the stream is read
- * only while the server connection takes more (as an HTTP/1.1 client is), and Netty returns the
- * stream's and the connection's window only for what was read, so a slow server stops the
- * client's stream at its window. Response body: the child channel turns unwritable while the
- * client's window is spent (its frames wait in the codec's flow controller), and the exchange
- * stops reading the server until it is writable again.
+ * <p>Flow control runs end to end. Request body: the stream's frames are handled only while the
+ * server connection takes more (as an HTTP/1.1 client is read); meanwhile they wait here, and
+ * the stream's and the connection's window are given back only for what was handled, so a slow
+ * server stops the client's stream at its window. Response body: the stream takes no more while
+ * the client's window is spent (its frames wait in the codec's flow controller) or the connection
+ * is full, and the exchange stops reading the server until it takes more again.
  *
  * <p>Refused here, each with a response that ends the stream (the connection goes on): 400 for a
  * malformed or ambiguous request (see {@link Http2Messages}, {@link RequestPolicy}), 405 for
@@ -48,15 +48,18 @@ import org.tandemlb.core.proxy.Refusal;
  * answered {@link HttpsRedirect 308}. What the codec refuses never reaches it: a bad header block
  * (uppercase or connection-specific names, pseudo-header errors), a {@code content-length} that
  * disagrees with the DATA frames (the stream is reset: RST_STREAM PROTOCOL_ERROR from the codec,
- * or CANCEL when Netty's multiplexer closes a stream whose request turned out malformed midway),
+ * or reset with the codec's error when a request turns out malformed midway),
  * an oversized header list (431). The access log counts the body bytes of a stream (header
  * blocks are compressed per connection and are not shared out).
  */
-final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSide {
+final class Http2Stream implements ClientSide {
     private static final Logger log = LoggerFactory.getLogger(Http2Stream.class);
 
     private final Http2Connection connection;
-    private Channel stream;
+    private final Http2FrameStream stream;
+    /** The client connection. */
+    private final Channel channel;
+
     private InactivityTimer clientTimer;
     private Exchange exchange;
     private long startNanos;
@@ -64,34 +67,41 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
     private long bytesIn;
     /** Bytes of the request body so far, against {@code limits.max_body_size}. */
     private long bodyBytes;
-    /** Writes the response as frames; made with the stream's channel. */
-    private Http2ResponseFrames response;
+    /** Writes the response as frames. */
+    private final Http2ResponseFrames response;
     /** The client ended its side of the stream (END_STREAM read). */
     private boolean requestEnded;
+    /** The stream's frames on their way in: handled as they come, or kept while it is not read. */
+    private final Http2Inbound inbound = new Http2Inbound(this::handle);
+    /** What {@link #isWritable} said last, to tell the exchange of a change. */
+    private boolean writable = true;
+    /** The codec closed the stream. */
+    private boolean closed;
 
-    Http2Stream(Http2Connection connection) {
+    Http2Stream(Http2Connection connection, Http2FrameStream stream) {
         this.connection = connection;
-    }
-
-    @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-        stream = ctx.channel();
-        response = new Http2ResponseFrames(stream);
+        this.stream = stream;
+        this.channel = connection.channel();
+        this.response = new Http2ResponseFrames(connection, stream);
         startNanos = System.nanoTime();
         if (connection.context.accessListener() != null) {
             startMillis = System.currentTimeMillis();
         }
-        connection.streamOpened();
     }
 
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof Http2HeadersFrame headers) {
+    /** The stream's frames on their way in. */
+    Http2Inbound inbound() {
+        return inbound;
+    }
+
+    private void handle(Http2StreamFrame frame) {
+        if (frame instanceof Http2HeadersFrame headers) {
             onHeaders(headers);
-        } else if (msg instanceof Http2DataFrame data) {
-            onData(data);
         } else {
-            ReferenceCountUtil.release(msg);
+            Http2DataFrame data = (Http2DataFrame) frame;
+            int window = data.initialFlowControlledBytes();
+            onData(data);
+            connection.consumed(stream, window);
         }
     }
 
@@ -145,7 +155,7 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
     private void startExchange(Http2Headers headers, boolean end) {
         HttpRequest req = Http2Messages.request(headers, end);
         Admission.Decision d =
-                Admission.of(req, connection.frontend, connection.router, identity(), stream.alloc(), stream.parent());
+                Admission.of(req, connection.frontend, connection.router, identity(), channel.alloc(), channel);
         if (d.badRequest() != null) {
             refuseBadRequest(req, d.badRequest());
             return;
@@ -153,7 +163,7 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
         if (d.answer() != null) {
             // The stream ends with the answer; the connection goes on.
             if (d.refusal() != null) {
-                ClientGuard.of(stream.parent()).refused(d.refusal());
+                ClientGuard.of(channel).refused(d.refusal());
             }
             logRefused(req, d.answer().status().code(), d.termination());
             write(ErrorPages.apply(d.answer(), identity(), null));
@@ -171,7 +181,7 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
         } else {
             // The client's inactivity matters to a stream only while its request body is to come:
             // a request without one (most) schedules and cancels nothing.
-            clientTimer = new InactivityTimer(stream.eventLoop());
+            clientTimer = new InactivityTimer(channel.eventLoop());
             clientTimer.start(connection.frontend.timeouts().client(), this::clientTimedOut);
         }
         exchange.start();
@@ -182,31 +192,32 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
         }
     }
 
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
+    /** The end of the connection's read in which this stream read frames. */
+    void readComplete() {
+        inbound.readComplete();
         Exchange ex = exchange;
         if (ex != null) {
             ex.flushRequest();
         }
-        // The WINDOW_UPDATE frames for what was read: a read resumed by the server's writability
-        // comes outside the connection's read, whose end would flush them otherwise.
-        flush();
-        ctx.fireChannelReadComplete();
     }
 
-    @Override
-    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        Exchange ex = exchange;
-        if (ex != null) {
-            ex.clientWritabilityChanged(stream.isWritable());
+    /** The connection's or the stream's window may have changed whether the stream takes more. */
+    void writabilityChanged() {
+        boolean w = isWritable();
+        if (w != writable) {
+            writable = w;
+            Exchange ex = exchange;
+            if (ex != null) {
+                ex.clientWritabilityChanged(w);
+            }
         }
-        ctx.fireChannelWritabilityChanged();
     }
 
     private void clientTimedOut() {
         log.debug(
-                "{}: HTTP/2 stream inactive for {}",
-                stream,
+                "{}: HTTP/2 stream {} inactive for {}",
+                channel,
+                stream.id(),
                 connection.frontend.timeouts().client());
         if (exchange != null && !exchange.responseStarted()) {
             respondError(HttpResponseStatus.REQUEST_TIMEOUT, "client_timeout");
@@ -215,24 +226,25 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
         }
     }
 
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        // The stream ended: both sides done, reset by the client, or the connection closed.
+    /** The codec closed the stream: both sides done, reset by either side, or the connection closed. */
+    void closed() {
+        closed = true;
+        inbound.close();
         dropExchange(0, "client_abort");
-        connection.streamClosed();
-        ctx.fireChannelInactive();
     }
 
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("{}: {}", ctx.channel(), cause.toString());
+    /** A protocol error on the stream ({@code cause}); the connection resets the stream after this. */
+    void failed(Throwable cause) {
         if (cause instanceof Http2Exception.StreamException) {
-            // A protocol error on the stream (a content-length the DATA frames belie, say): the
-            // multiplexer resets the stream once this returns.
             dropExchange(400, "bad_request");
-            return;
+        } else {
+            dropExchange(0, "client_abort");
         }
-        abort("client_abort");
+    }
+
+    /** Resets the stream (RST_STREAM CANCEL) unless it is closed. */
+    private void reset() {
+        connection.reset(stream, Http2Error.CANCEL);
     }
 
     private void dropExchange(int status, String termination) {
@@ -255,7 +267,7 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
      * the stream, logged as {@code bad_request}. Every such refusal of the stream passes here.
      */
     private void refuseBadRequest(HttpRequest req, HttpResponseStatus status) {
-        log.debug("{}: refusing HTTP/2 request: {}", stream, status);
+        log.debug("{}: refusing HTTP/2 request on stream {}: {}", channel, stream.id(), status);
         if (exchange == null) {
             logRefused(req, status.code(), "bad_request");
         }
@@ -281,23 +293,23 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
     public void respondError(HttpResponseStatus status, String termination) {
         Refusal refusal = Refusal.of(status); // every refusal of a stream passes here
         if (refusal != null) {
-            ClientGuard.of(stream.parent()).refused(refusal);
+            ClientGuard.of(channel).refused(refusal);
         }
         boolean started = exchange != null && exchange.responseStarted();
         Exchange failed = exchange;
         dropExchange(status.code(), termination);
-        if (started || response.ended() || !stream.isActive()) {
-            stream.close(); // RST_STREAM: the response was cut short
+        if (started || response.ended() || closed || !channel.isActive()) {
+            reset(); // the response was cut short
             return;
         }
-        write(ErrorPages.apply(ErrorResponses.of(stream.alloc(), status), identity(), failed));
+        write(ErrorPages.apply(ErrorResponses.of(channel.alloc(), status), identity(), failed));
         flush();
     }
 
     @Override
     public void abort(String termination) {
         dropExchange(0, termination);
-        stream.close();
+        reset();
     }
 
     @Override
@@ -322,9 +334,16 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
         response.write(msg, requestEnded);
     }
 
+    /** The client connection: the stream's event loop and liveness are its. */
     @Override
     public Channel channel() {
-        return stream;
+        return channel;
+    }
+
+    /** Whether the connection and the stream's flow-control window take more now. */
+    @Override
+    public boolean isWritable() {
+        return !closed && connection.isWritable(stream);
     }
 
     @Override
@@ -362,8 +381,14 @@ final class Http2Stream extends ChannelInboundHandlerAdapter implements ClientSi
     public void updateRead() {
         Exchange ex = exchange;
         boolean read = ex == null || ex.requestDone() || ex.takesRequestBody();
-        if (stream.config().isAutoRead() != read) {
-            stream.config().setAutoRead(read);
+        if (inbound.reading(read)) {
+            // Outside the connection's read (the server took more), whose end would flush them:
+            // the request body and the WINDOW_UPDATE frames for what was handled.
+            Exchange now = exchange;
+            if (now != null) {
+                now.flushRequest();
+            }
+            flush();
         }
     }
 }

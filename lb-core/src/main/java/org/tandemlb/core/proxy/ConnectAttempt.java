@@ -93,6 +93,15 @@ public abstract class ConnectAttempt implements ServerGrant {
     }
 
     /**
+     * Whether the client no longer wants the server connection: its connection closed (or, for
+     * an HTTP/2 stream, the stream was reset or answered, which the subclass knows). A grant then
+     * is given back, and a failed connection is not tried again.
+     */
+    protected boolean clientGone() {
+        return !client.isActive();
+    }
+
+    /**
      * The server's value in the client's persistence cookie ({@code Server.cookie()}), for a
      * backend with cookie persistence; null otherwise (the default).
      */
@@ -109,7 +118,7 @@ public abstract class ConnectAttempt implements ServerGrant {
     @Override
     public final void granted(Server server) {
         grantedNanos = System.nanoTime();
-        if (!client.isActive()) {
+        if (clientGone()) {
             server.release();
             return;
         }
@@ -186,7 +195,7 @@ public abstract class ConnectAttempt implements ServerGrant {
                 connected(server, ch, false);
             } else {
                 ch.close();
-                if (client.isActive()) {
+                if (!clientGone()) {
                     tls.logFailure(
                             server, tls.failureReason(h.cause(), server.config().address()));
                 }
@@ -202,7 +211,7 @@ public abstract class ConnectAttempt implements ServerGrant {
     }
 
     private void retry(Server failed) {
-        if (!client.isActive()) {
+        if (clientGone()) {
             return;
         }
         if (attempts > backend.config().retries()) {

@@ -2,6 +2,7 @@ package org.tandemlb.core.http;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -124,6 +125,9 @@ class RequestLimitsTest {
             assertEquals(414, c.answer(1));
             c.frame(RawH2.HEADERS, RawH2.END_HEADERS, 3, post("content-length", "11"));
             assertEquals(413, c.answer(3), "a declared body past max_body_size");
+            RawH2.Frame reset = c.await(RawH2.RST_STREAM, 3);
+            assertNotNull(reset, "the stream the client had not ended is reset once its answer is out");
+            assertEquals(0, reset.errorCode(), "NO_ERROR (RFC 9113 §8.1): stop sending, nothing went wrong");
             c.frame(RawH2.HEADERS, RawH2.END_HEADERS, 5, post());
             c.frame(RawH2.DATA, 0, 5, "0123456789".getBytes(StandardCharsets.US_ASCII));
             c.frame(RawH2.DATA, RawH2.END_STREAM, 5, "a".getBytes(StandardCharsets.US_ASCII));
