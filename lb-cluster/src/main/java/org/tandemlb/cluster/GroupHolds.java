@@ -52,13 +52,18 @@ final class GroupHolds {
      * of the VIPs configured before unchanged (equal {@link VipConfig}, the group included) kept,
      * the others taken from {@code fresh} (prepared). A group removed is retired (its timers
      * stopped, its VIPs released if held, on the VIP thread); a group added starts its timers and
-     * is elected like any group nobody holds; a held group releases the VIPs it lost and claims
-     * those it gained at once.
+     * is elected like any group nobody holds, but not claimed before one advert interval from
+     * {@code now} ({@link ClaimRetry#addedUntil}); a held group releases the VIPs it lost and
+     * claims those it gained at once.
      *
      * @return the names of the groups removed
      */
     List<String> reconfigure(
-            ClusterConfig next, Map<VipConfig, VipDriver> fresh, Executor vipThread, ClusterStack.Profile profile) {
+            ClusterConfig next,
+            Map<VipConfig, VipDriver> fresh,
+            Executor vipThread,
+            ClusterStack.Profile profile,
+            long now) {
         Map<VipConfig, VipDriver> running = new HashMap<>();
         groups.values().forEach(g -> g.configured.forEach(d -> running.put(d.vip(), d)));
         List<VipDriver> drivers = new ArrayList<>();
@@ -91,6 +96,7 @@ final class GroupHolds {
             GroupHold g = groups.get(name);
             if (g == null) {
                 g = factory.apply(name, own);
+                g.retry.addedUntil(now + profile.advertInterval().toNanos());
                 g.vips.schedule(profile);
                 log.info("VIP group {} added: {}", name, cidrs(own));
             } else if (!g.configured.equals(own)) {

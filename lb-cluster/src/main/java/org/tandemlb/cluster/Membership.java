@@ -221,10 +221,11 @@ final class Membership {
                 solo.viewChanged(peers.view().size());
             }
         }
-        groups.reconfigure(next, fresh, vipThread, profile);
+        groups.reconfigure(next, fresh, vipThread, profile, ticker.getAsLong());
         board.reconfigured(next);
         sendAdvert();
         evaluate();
+        later(profile.advertInterval().toNanos()); // a group added may be claimed from then on
     }
 
     /**

@@ -21,6 +21,18 @@ class ClaimRetryTest {
     }
 
     @Test
+    void aGroupAddedByAReloadWaitsWhateverItHears() {
+        retry.addedUntil(now + SECOND);
+        retry.heard(now + 1);
+        assertFalse(retry.due(now + SECOND - 1), "an advert heard may predate the peer's own reload");
+        assertTrue(retry.due(now + SECOND));
+        retry.failed(now + SECOND);
+        retry.heard(now + SECOND + 1);
+        assertFalse(retry.due(now + SECOND + 1), "a failed claim still waits its retry");
+        assertTrue(retry.due(now + SECOND + ClaimRetry.RETRY));
+    }
+
+    @Test
     void aFailedClaimWaitsAndTheTenthStandsAside() {
         for (int i = 1; i < ClaimRetry.MAX_FAILURES; i++) {
             assertFalse(retry.failed(now), "failure " + i);

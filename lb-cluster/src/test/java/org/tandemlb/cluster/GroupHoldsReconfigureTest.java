@@ -82,6 +82,8 @@ class GroupHoldsReconfigureTest {
         }
     }
 
+    private static final long NOW = 1_000_000_000_000L;
+
     private static VipConfig vip(String ip, String group) {
         return VipConfig.bind(ip).inGroup(group);
     }
@@ -144,7 +146,7 @@ class GroupHoldsReconfigureTest {
 
         ClusterConfig next =
                 config(vip("10.0.0.1", "a"), vip("10.0.0.3", "a"), vip("10.0.0.2", "c"), vip("10.0.0.4", "c"));
-        List<String> removed = holds.reconfigure(next, fresh(running, next), vipThread, running.profile());
+        List<String> removed = holds.reconfigure(next, fresh(running, next), vipThread, running.profile(), NOW);
 
         assertEquals(List.of("b"), removed);
         assertEquals(List.of("a", "c"), holds.all().stream().map(g -> g.name).toList());
@@ -159,6 +161,12 @@ class GroupHoldsReconfigureTest {
         assertTrue(a.vips.held());
         assertFalse(holds.get("c").vips.held());
         assertEquals(Map.of("a", 1L), holds.held());
+        ClaimRetry added = holds.get("c").retry;
+        long interval = running.profile().advertInterval().toNanos();
+        added.heard(NOW + 1);
+        assertFalse(added.due(NOW + interval - 1), "an added group waits an advert interval, adverts or not");
+        assertTrue(added.due(NOW + interval));
+        assertTrue(a.retry.due(NOW), "a group that stays does not wait");
     }
 
     @Test
@@ -174,7 +182,7 @@ class GroupHoldsReconfigureTest {
 
         // .2 moves from the held group a to a new group b; group z goes.
         ClusterConfig next = config(vip("10.0.0.1", "a"), vip("10.0.0.2", "b"));
-        holds.reconfigure(next, fresh(running, next), vipThread, running.profile());
+        holds.reconfigure(next, fresh(running, next), vipThread, running.profile(), NOW);
 
         List<String> after = taken();
         assertTrue(after.containsAll(List.of("release 10.0.0.2@a", "release 10.0.0.5@z")), after.toString());

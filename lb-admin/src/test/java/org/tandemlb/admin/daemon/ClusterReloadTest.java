@@ -147,6 +147,15 @@ class ClusterReloadTest {
         }
     }
 
+    /** What each node sees, for a failed wait: owners, members and priorities, the VIP served. */
+    private String state(Daemon lb1, Daemon lb2) {
+        return "lb1 sees " + lb1.cluster().groups() + " "
+                + lb1.clusterNode().status().members()
+                + "; lb2 sees " + lb2.cluster().groups() + " "
+                + lb2.clusterNode().status().members()
+                + "; group b's VIP served: " + listens(VIP_B, base + 31);
+    }
+
     private static String scrape(Daemon d) {
         return d.metrics().scrape();
     }
@@ -181,10 +190,12 @@ class ClusterReloadTest {
         await("lb2 holds group b and serves its VIP; lb1 sees lb2's new priority")
                 .atMost(Duration.ofSeconds(10))
                 .pollInterval(Duration.ofMillis(50))
-                .until(() -> "lb2".equals(owner(lb1, "b"))
-                        && "lb2".equals(owner(lb2, "b"))
-                        && priorityOf(lb1, "lb2") == 250
-                        && listens(VIP_B, base + 31));
+                .untilAsserted(() -> assertTrue(
+                        "lb2".equals(owner(lb1, "b"))
+                                && "lb2".equals(owner(lb2, "b"))
+                                && priorityOf(lb1, "lb2") == 250
+                                && listens(VIP_B, base + 31),
+                        () -> state(lb1, lb2)));
         assertEquals("lb1", owner(lb1, "a"));
         assertEquals("lb1", owner(lb2, "a"));
         assertEquals(lb1Failovers, lb1.clusterNode().failovers(), "group a never moved");
