@@ -155,11 +155,9 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
      */
     boolean requestContent(HttpContent content) {
         boolean last = request.content(content, upstream);
-        if (last) {
-            if (upstream != null) {
-                upstream.flush(flusher);
-                startServerTimer();
-            }
+        if (last && upstream != null) {
+            upstream.flush(flusher);
+            startServerTimer();
         }
         return last;
     }
