@@ -43,32 +43,43 @@ final class Http2Messages {
     private Http2Messages() {}
 
     /**
-     * The HTTP/1.1 request of a stream's request header block, or null when it is malformed
-     * (the caller answers 400). Its protocol version is {@link #HTTP_2}, for the access log,
-     * until the exchange's rewrite makes it HTTP/1.1, the server side's language; a body without
-     * {@code content-length} ({@code endStream} false) is sent to the server chunked.
+     * Whether a request header block lacks what RFC 9113 §8.3.1 requires of every request: one
+     * {@code :method} that is a token, and {@code :scheme} and a non-empty {@code :path} unless it
+     * is {@code CONNECT} ({@code :authority} then). Such a request is malformed (§8.1.1): the
+     * stream is reset with {@code PROTOCOL_ERROR}, as the codec resets one with pseudo-header
+     * fields repeated, unknown or after a regular field.
+     */
+    static boolean malformed(Http2Headers h) {
+        CharSequence method = h.method();
+        if (method == null || method.length() == 0) {
+            return true;
+        }
+        for (int i = 0; i < method.length(); i++) {
+            char c = method.charAt(i);
+            if (c > 0x7f || !FieldSyntax.token((byte) c)) {
+                return true;
+            }
+        }
+        if (HttpMethod.CONNECT.asciiName().contentEquals(method)) {
+            return h.authority() == null;
+        }
+        CharSequence path = h.path();
+        return h.scheme() == null || path == null || path.length() == 0;
+    }
+
+    /**
+     * The HTTP/1.1 request of a stream's request header block that is not {@link #malformed}, or
+     * null when HTTP/1.1 would refuse it (the caller answers 400). Its protocol version is
+     * {@link #HTTP_2}, for the access log, until the exchange's rewrite makes it HTTP/1.1, the
+     * server side's language; a body without {@code content-length} ({@code endStream} false) is
+     * sent to the server chunked.
      */
     static HttpRequest request(Http2Headers h, boolean endStream) {
-        CharSequence methodName = h.method();
-        if (methodName == null) {
-            return null;
-        }
-        HttpMethod method;
-        try {
-            method = HttpMethod.valueOf(methodName.toString());
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
+        HttpMethod method = HttpMethod.valueOf(h.method().toString()); // a token: not malformed
         CharSequence path = h.path();
         if (method.equals(HttpMethod.CONNECT)) {
             path = h.authority(); // refused later (405), as on HTTP/1.1
-            if (path == null) {
-                return null;
-            }
-        } else if (path == null
-                || path.length() == 0
-                || !validTarget(path)
-                || (path.charAt(0) != '/' && !(path.length() == 1 && path.charAt(0) == '*'))) {
+        } else if (!validTarget(path) || (path.charAt(0) != '/' && !(path.length() == 1 && path.charAt(0) == '*'))) {
             return null;
         }
         if (h.contains(HttpHeaderNames.TRANSFER_ENCODING) || h.contains(HttpHeaderNames.CONNECTION)) {

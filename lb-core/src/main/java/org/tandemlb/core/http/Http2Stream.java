@@ -45,7 +45,9 @@ import org.tandemlb.core.proxy.Refusal;
  * {@code CONNECT} (extended CONNECT is not offered, so neither tunnels nor WebSocket run over
  * HTTP/2), 413, 414 and 431 past the frontend's {@code limits} ({@link RequestLimits}), 429 past
  * {@code limits.per_client}, 503 without a backend; on a {@code redirect_https} frontend every valid request is
- * answered {@link HttpsRedirect 308}. What the codec refuses never reaches it: a bad header block
+ * answered {@link HttpsRedirect 308}. A request without the pseudo-header fields every request
+ * needs ({@link Http2Messages#malformed}) is reset with PROTOCOL_ERROR and logged as a 400.
+ * What the codec refuses never reaches it: a bad header block
  * (uppercase or connection-specific names, pseudo-header errors), a {@code content-length} that
  * disagrees with the DATA frames (the stream is reset: RST_STREAM PROTOCOL_ERROR from the codec,
  * or reset with the codec's error when a request turns out malformed midway),
@@ -153,6 +155,14 @@ final class Http2Stream implements ClientSide {
     }
 
     private void startExchange(Http2Headers headers, boolean end) {
+        if (Http2Messages.malformed(headers)) {
+            // RFC 9113 §8.1.1: a stream error, no response (HAProxy resets so too).
+            log.debug("{}: HTTP/2 request on stream {} lacks a pseudo-header field: reset", channel, stream.id());
+            logRefused(null, HttpResponseStatus.BAD_REQUEST.code(), "bad_request");
+            ClientGuard.of(channel).refused(Refusal.BAD_REQUEST);
+            connection.reset(stream, Http2Error.PROTOCOL_ERROR);
+            return;
+        }
         HttpRequest req = Http2Messages.request(headers, end);
         Admission.Decision d =
                 Admission.of(req, connection.frontend, connection.router, identity(), channel.alloc(), channel);

@@ -23,12 +23,19 @@ import java.nio.charset.StandardCharsets;
 final class RawH2 implements AutoCloseable {
     static final int DATA = 0;
     static final int HEADERS = 1;
+    static final int PRIORITY = 2;
     static final int RST_STREAM = 3;
     static final int SETTINGS = 4;
+    static final int PUSH_PROMISE = 5;
+    static final int PING = 6;
     static final int GOAWAY = 7;
+    static final int WINDOW_UPDATE = 8;
     static final int CONTINUATION = 9;
     static final int END_STREAM = 1;
+    static final int ACK = 1;
     static final int END_HEADERS = 4;
+    static final int PADDED = 8;
+    static final int PRIORITY_FLAG = 0x20;
     static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     /** A frame read from the server. */
@@ -57,6 +64,11 @@ final class RawH2 implements AutoCloseable {
         in = new DataInputStream(socket.getInputStream());
         out.write(PREFACE);
         frame(SETTINGS, 0, 0, new byte[0]);
+    }
+
+    /** How long a read waits before it throws {@link SocketTimeoutException}. */
+    void readTimeout(int millis) throws IOException {
+        socket.setSoTimeout(millis);
     }
 
     /** Writes a frame. */
