@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -78,6 +79,11 @@ class Http2ConformanceTest {
             }
             return false;
         }
+
+        @Override
+        public String toString() {
+            return (connection ? "a connection error " : "a stream error ") + Arrays.toString(codes);
+        }
     }
 
     private static Expect connection(int code) {
@@ -101,6 +107,13 @@ class Http2ConformanceTest {
             b.write(v);
         }
         return b.toByteArray();
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] c = new byte[a.length + b.length];
+        System.arraycopy(a, 0, c, 0, a.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
     }
 
     private static byte[] setting(int id, int value) {
@@ -135,6 +148,28 @@ class Http2ConformanceTest {
                         "4.3 an undecodable header block",
                         connection(COMPRESSION_ERROR),
                         c -> c.frame(RawH2.HEADERS, RawH2.END_HEADERS | RawH2.END_STREAM, 1, new byte[] {0, 1, 0})),
+                of(
+                        "HPACK 2.3.3 an index past the tables",
+                        connection(COMPRESSION_ERROR),
+                        c -> c.frame(
+                                RawH2.HEADERS,
+                                RawH2.END_HEADERS | RawH2.END_STREAM,
+                                1,
+                                concat(new byte[] {(byte) 0xc6}, get()))),
+                of(
+                        "HPACK 4.2 a table size past SETTINGS_HEADER_TABLE_SIZE",
+                        connection(COMPRESSION_ERROR),
+                        c -> c.frame(
+                                RawH2.HEADERS,
+                                RawH2.END_HEADERS | RawH2.END_STREAM,
+                                1,
+                                concat(new byte[] {0x3f, (byte) 0xe2, 0x1f}, get()))), // a size update to 4097
+                of(
+                        "HPACK 4.2 a table size update after a field",
+                        connection(COMPRESSION_ERROR),
+                        c -> c.frame(
+                                RawH2.HEADERS, RawH2.END_HEADERS | RawH2.END_STREAM, 1, concat(get(), new byte[] {0x20
+                                }))),
                 of("5.1 DATA on an idle stream", connection(PROTOCOL_ERROR), c -> c.frame(RawH2.DATA, 0, 1, x)),
                 of("5.1 DATA on a half-closed (remote) stream", stream(STREAM_CLOSED), c -> {
                     c.frame(RawH2.HEADERS, RawH2.END_HEADERS | RawH2.END_STREAM, 1, get());
