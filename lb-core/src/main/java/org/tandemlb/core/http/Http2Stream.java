@@ -75,7 +75,10 @@ final class Http2Stream implements ClientSide {
     private boolean requestEnded;
     /** The stream's frames on their way in: handled as they come, or kept while it is not read. */
     private final Http2Inbound inbound = new Http2Inbound(this::handle);
-    /** What {@link #isWritable} said last, to tell the exchange of a change. */
+    /**
+     * What {@link #isWritable} said last (to the exchange, or here), to tell the exchange of a
+     * change: a stream whose window was 0 from its start must be told when it opens.
+     */
     private boolean writable = true;
     /** The codec closed the stream. */
     private boolean closed;
@@ -213,9 +216,9 @@ final class Http2Stream implements ClientSide {
 
     /** The connection's or the stream's window may have changed whether the stream takes more. */
     void writabilityChanged() {
+        boolean was = writable;
         boolean w = isWritable();
-        if (w != writable) {
-            writable = w;
+        if (w != was) {
             Exchange ex = exchange;
             if (ex != null) {
                 ex.clientWritabilityChanged(w);
@@ -353,7 +356,8 @@ final class Http2Stream implements ClientSide {
     /** Whether the connection and the stream's flow-control window take more now. */
     @Override
     public boolean isWritable() {
-        return !closed && connection.isWritable(stream);
+        writable = !closed && connection.isWritable(stream);
+        return writable;
     }
 
     @Override

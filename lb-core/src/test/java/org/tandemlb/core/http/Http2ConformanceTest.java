@@ -1,5 +1,7 @@
 package org.tandemlb.core.http;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -399,6 +401,44 @@ class Http2ConformanceTest {
             }
         }
         fail(name + ": expected " + expect + ", got (type/stream/code) " + seen);
+    }
+
+    /** The first DATA frame of stream 1, or a failure naming what came instead. */
+    private static RawH2.Frame firstData(RawH2 c) throws IOException {
+        RawH2.Frame f = c.await(RawH2.DATA, 1);
+        assertTrue(f != null, "a DATA frame on stream 1");
+        return f;
+    }
+
+    /**
+     * Flow control of responses (§6.9.1, §6.9.2, h2spec's 6.9.1/6.9.2 cases): with an initial
+     * window of 1 byte the response's first DATA frame carries 1 byte and the next one waits for
+     * a WINDOW_UPDATE; with a window of 0 no DATA comes until SETTINGS raises it (nor the
+     * response's head: a stream that takes no more stops the reading of its server, the head
+     * included).
+     */
+    @Test
+    void responsesKeepToTheClientsWindow() throws Exception {
+        try (RawH2 c = new RawH2(lb.address("fe").getPort())) {
+            c.frame(RawH2.SETTINGS, 0, 0, setting(4, 1));
+            c.frame(RawH2.HEADERS, RawH2.END_HEADERS | RawH2.END_STREAM, 1, RawH2.get("/download?bytes=100"));
+            assertEquals(1, firstData(c).payload().length, "the window's 1 byte");
+            c.frame(RawH2.WINDOW_UPDATE, 0, 1, ints(99));
+            int got = 1;
+            while (got < 100) {
+                got += firstData(c).payload().length;
+            }
+            assertEquals(100, got, "the rest once the window allows it");
+        }
+        try (RawH2 c = new RawH2(lb.address("fe").getPort())) {
+            c.frame(RawH2.SETTINGS, 0, 0, setting(4, 0));
+            c.frame(RawH2.HEADERS, RawH2.END_HEADERS | RawH2.END_STREAM, 1, RawH2.get("/download?bytes=100"));
+            c.readTimeout(500);
+            assertThrows(SocketTimeoutException.class, () -> c.await(RawH2.DATA, 1), "no DATA in a window of 0");
+            c.readTimeout(5000);
+            c.frame(RawH2.SETTINGS, 0, 0, setting(4, 1));
+            assertEquals(1, firstData(c).payload().length, "a window of 1 once SETTINGS says so");
+        }
     }
 
     /** Unknown frame types are ignored (§5.5): a PING after one is answered. */
