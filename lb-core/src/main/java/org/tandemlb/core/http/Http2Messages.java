@@ -44,7 +44,7 @@ final class Http2Messages {
 
     /**
      * Whether a request header block lacks what RFC 9113 §8.3.1 requires of every request: one
-     * {@code :method} that is a token, and {@code :scheme} and a non-empty {@code :path} unless it
+     * {@code :method} that is a token, and a non-empty {@code :scheme} and {@code :path} unless it
      * is {@code CONNECT} ({@code :authority} then). Such a request is malformed (§8.1.1): the
      * stream is reset with {@code PROTOCOL_ERROR}, as the codec resets one with pseudo-header
      * fields repeated, unknown or after a regular field.
@@ -63,8 +63,9 @@ final class Http2Messages {
         if (HttpMethod.CONNECT.asciiName().contentEquals(method)) {
             return h.authority() == null;
         }
+        CharSequence scheme = h.scheme();
         CharSequence path = h.path();
-        return h.scheme() == null || path == null || path.length() == 0;
+        return scheme == null || scheme.length() == 0 || path == null || path.length() == 0;
     }
 
     /**

@@ -86,6 +86,7 @@ class Http2StrictTest {
         String[][] blocks = {
             {":scheme", "http", ":path", "/", ":authority", "t"},
             {":method", "GET", ":path", "/", ":authority", "t"},
+            {":method", "GET", ":scheme", "", ":path", "/", ":authority", "t"},
             {":method", "GET", ":scheme", "http", ":authority", "t"},
             {":method", "G(T", ":scheme", "http", ":path", "/", ":authority", "t"},
             {":method", "CONNECT"},
