@@ -135,6 +135,11 @@ class Http2ConformanceTest {
                 RawH2.block(":method", "POST", ":scheme", "http", ":path", "/", ":authority", "t"));
     }
 
+    /** Sends {@code block} as a whole request (END_HEADERS, END_STREAM) on {@code stream}. */
+    private static Send request(int stream, byte[] block) {
+        return c -> c.frame(RawH2.HEADERS, RawH2.END_HEADERS | RawH2.END_STREAM, stream, block);
+    }
+
     private static Arguments of(String name, Expect expect, Send send) {
         return Arguments.of(name, expect, send);
     }
@@ -146,41 +151,25 @@ class Http2ConformanceTest {
                     open(c, 1);
                     c.frame(RawH2.DATA, 0, 1, new byte[16_385]);
                 }),
-                of(
-                        "4.3 an undecodable header block",
-                        connection(COMPRESSION_ERROR),
-                        c -> c.frame(RawH2.HEADERS, RawH2.END_HEADERS | RawH2.END_STREAM, 1, new byte[] {0, 1, 0})),
+                of("4.3 an undecodable header block", connection(COMPRESSION_ERROR), request(1, new byte[] {0, 1, 0})),
                 of(
                         "HPACK 2.3.3 an index past the tables",
                         connection(COMPRESSION_ERROR),
-                        c -> c.frame(
-                                RawH2.HEADERS,
-                                RawH2.END_HEADERS | RawH2.END_STREAM,
-                                1,
-                                concat(new byte[] {(byte) 0xc6}, get()))),
+                        request(1, concat(new byte[] {(byte) 0xc6}, get()))),
                 of(
                         "HPACK 4.2 a table size past SETTINGS_HEADER_TABLE_SIZE",
                         connection(COMPRESSION_ERROR),
-                        c -> c.frame(
-                                RawH2.HEADERS,
-                                RawH2.END_HEADERS | RawH2.END_STREAM,
-                                1,
-                                concat(new byte[] {0x3f, (byte) 0xe2, 0x1f}, get()))), // a size update to 4097
+                        request(1, concat(new byte[] {0x3f, (byte) 0xe2, 0x1f}, get()))), // a size update to 4097
                 of(
                         "HPACK 4.2 a table size update after a field",
                         connection(COMPRESSION_ERROR),
-                        c -> c.frame(
-                                RawH2.HEADERS, RawH2.END_HEADERS | RawH2.END_STREAM, 1, concat(get(), new byte[] {0x20
-                                }))),
+                        request(1, concat(get(), new byte[] {0x20}))),
                 of("5.1 DATA on an idle stream", connection(PROTOCOL_ERROR), c -> c.frame(RawH2.DATA, 0, 1, x)),
                 of("5.1 DATA on a half-closed (remote) stream", stream(STREAM_CLOSED), c -> {
                     c.frame(RawH2.HEADERS, RawH2.END_HEADERS | RawH2.END_STREAM, 1, get());
                     c.frame(RawH2.DATA, 0, 1, x);
                 }),
-                of(
-                        "5.1.1 an even stream id",
-                        connection(PROTOCOL_ERROR),
-                        c -> c.frame(RawH2.HEADERS, RawH2.END_HEADERS | RawH2.END_STREAM, 2, get())),
+                of("5.1.1 an even stream id", connection(PROTOCOL_ERROR), request(2, get())),
                 of("5.1.2 past SETTINGS_MAX_CONCURRENT_STREAMS", stream(PROTOCOL_ERROR, REFUSED_STREAM), c -> {
                     for (int i = 0; i <= 100; i++) {
                         open(c, 2 * i + 1);
@@ -195,10 +184,7 @@ class Http2ConformanceTest {
                     open(c, 1);
                     c.frame(RawH2.DATA, RawH2.PADDED, 1, new byte[] {10, 'a', 'b', 'c'});
                 }),
-                of(
-                        "6.2 HEADERS on stream 0",
-                        connection(PROTOCOL_ERROR),
-                        c -> c.frame(RawH2.HEADERS, RawH2.END_HEADERS | RawH2.END_STREAM, 0, get())),
+                of("6.2 HEADERS on stream 0", connection(PROTOCOL_ERROR), request(0, get())),
                 of(
                         "6.3 PRIORITY on stream 0",
                         connection(PROTOCOL_ERROR),
@@ -284,82 +270,35 @@ class Http2ConformanceTest {
                     open(c, 1);
                     c.frame(RawH2.HEADERS, RawH2.END_HEADERS, 1, RawH2.block("x-t", "1"));
                 }),
-                of(
-                        "8.2 an uppercase field name",
-                        stream(PROTOCOL_ERROR),
-                        c -> c.frame(
-                                RawH2.HEADERS,
-                                RawH2.END_HEADERS | RawH2.END_STREAM,
-                                1,
-                                RawH2.get("/", "X-Upper", "1"))),
+                of("8.2 an uppercase field name", stream(PROTOCOL_ERROR), request(1, RawH2.get("/", "X-Upper", "1"))),
                 of(
                         "8.2.2 a connection-specific field",
                         stream(PROTOCOL_ERROR),
-                        c -> c.frame(
-                                RawH2.HEADERS,
-                                RawH2.END_HEADERS | RawH2.END_STREAM,
-                                1,
-                                RawH2.get("/", "connection", "keep-alive"))),
-                of(
-                        "8.2.2 TE other than trailers",
-                        stream(PROTOCOL_ERROR),
-                        c -> c.frame(
-                                RawH2.HEADERS, RawH2.END_HEADERS | RawH2.END_STREAM, 1, RawH2.get("/", "te", "gzip"))),
-                of(
-                        "8.3 an unknown pseudo-header",
-                        stream(PROTOCOL_ERROR),
-                        c -> c.frame(
-                                RawH2.HEADERS, RawH2.END_HEADERS | RawH2.END_STREAM, 1, RawH2.get("/", ":foo", "1"))),
+                        request(1, RawH2.get("/", "connection", "keep-alive"))),
+                of("8.2.2 TE other than trailers", stream(PROTOCOL_ERROR), request(1, RawH2.get("/", "te", "gzip"))),
+                of("8.3 an unknown pseudo-header", stream(PROTOCOL_ERROR), request(1, RawH2.get("/", ":foo", "1"))),
                 of(
                         "8.3 a response pseudo-header in a request",
                         stream(PROTOCOL_ERROR),
-                        c -> c.frame(
-                                RawH2.HEADERS,
-                                RawH2.END_HEADERS | RawH2.END_STREAM,
-                                1,
-                                RawH2.get("/", ":status", "200"))),
+                        request(1, RawH2.get("/", ":status", "200"))),
                 of(
                         "8.3.1 no :method",
                         stream(PROTOCOL_ERROR),
-                        c -> c.frame(
-                                RawH2.HEADERS,
-                                RawH2.END_HEADERS | RawH2.END_STREAM,
-                                1,
-                                RawH2.block(":scheme", "http", ":path", "/", ":authority", "t"))),
+                        request(1, RawH2.block(":scheme", "http", ":path", "/", ":authority", "t"))),
                 of(
                         "8.3.1 no :scheme",
                         stream(PROTOCOL_ERROR),
-                        c -> c.frame(
-                                RawH2.HEADERS,
-                                RawH2.END_HEADERS | RawH2.END_STREAM,
-                                1,
-                                RawH2.block(":method", "GET", ":path", "/", ":authority", "t"))),
+                        request(1, RawH2.block(":method", "GET", ":path", "/", ":authority", "t"))),
                 of(
                         "8.3.1 no :path",
                         stream(PROTOCOL_ERROR),
-                        c -> c.frame(
-                                RawH2.HEADERS,
-                                RawH2.END_HEADERS | RawH2.END_STREAM,
-                                1,
-                                RawH2.block(":method", "GET", ":scheme", "http", ":authority", "t"))),
-                of(
-                        "8.3.1 an empty :path",
-                        stream(PROTOCOL_ERROR),
-                        c -> c.frame(RawH2.HEADERS, RawH2.END_HEADERS | RawH2.END_STREAM, 1, RawH2.get(""))),
-                of(
-                        "8.3.1 :method twice",
-                        stream(PROTOCOL_ERROR),
-                        c -> c.frame(
-                                RawH2.HEADERS,
-                                RawH2.END_HEADERS | RawH2.END_STREAM,
-                                1,
-                                RawH2.get("/", ":method", "GET"))),
+                        request(1, RawH2.block(":method", "GET", ":scheme", "http", ":authority", "t"))),
+                of("8.3.1 an empty :path", stream(PROTOCOL_ERROR), request(1, RawH2.get(""))),
+                of("8.3.1 :method twice", stream(PROTOCOL_ERROR), request(1, RawH2.get("/", ":method", "GET"))),
                 of(
                         "8.1.1 content-length 1 and no DATA",
                         stream(PROTOCOL_ERROR),
-                        c -> c.frame(
-                                RawH2.HEADERS,
-                                RawH2.END_HEADERS | RawH2.END_STREAM,
+                        request(
                                 1,
                                 RawH2.block(
                                         ":method",
