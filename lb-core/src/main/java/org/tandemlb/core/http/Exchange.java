@@ -169,10 +169,13 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
         }
     }
 
-    /** The client's writability changed: the server is read only while the client takes more. */
+    /**
+     * The client's writability changed: the server is read while the client takes more, and
+     * until the response's head came whatever the client takes.
+     */
     void clientWritabilityChanged(boolean writable) {
         if (upstream != null) {
-            upstream.read(writable);
+            upstream.read(writable || !response.started());
         }
     }
 
@@ -246,7 +249,10 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
         request.sendTo(upstream, wasReused);
         upstream.flush(flusher);
         timing.sent();
-        upstream.read(side.isWritable());
+        // The response's head is read whatever the client takes now (an HTTP/2 client may open
+        // its window only once it has the head, and HEADERS are not flow-controlled); its body
+        // only while the client takes more.
+        upstream.read(true);
         if (request.complete()) {
             startServerTimer();
         }
