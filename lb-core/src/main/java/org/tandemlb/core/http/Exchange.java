@@ -170,8 +170,8 @@ final class Exchange extends ConnectAttempt implements UpstreamHandler.Listener 
     }
 
     /**
-     * The client's writability changed: the server is read while the client takes more, and
-     * until the response's head came whatever the client takes.
+     * The client's writability changed: the server is read while the client takes more and,
+     * until the response's head has come, whatever the client takes.
      */
     void clientWritabilityChanged(boolean writable) {
         if (upstream != null) {
