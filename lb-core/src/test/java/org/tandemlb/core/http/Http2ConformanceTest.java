@@ -151,6 +151,10 @@ class Http2ConformanceTest {
                     open(c, 1);
                     c.frame(RawH2.DATA, 0, 1, new byte[16_385]);
                 }),
+                of(
+                        "4.2 HEADERS over SETTINGS_MAX_FRAME_SIZE (a field block: a connection error)",
+                        connection(FRAME_SIZE_ERROR),
+                        request(1, concat(get(), new byte[16_385]))),
                 of("4.3 an undecodable header block", connection(COMPRESSION_ERROR), request(1, new byte[] {0, 1, 0})),
                 of(
                         "HPACK 2.3.3 an index past the tables",
