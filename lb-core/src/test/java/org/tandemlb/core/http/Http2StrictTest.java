@@ -8,9 +8,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.tandemlb.core.LoadBalancer;
-import org.tandemlb.core.config.Http2Config;
-import org.tandemlb.core.config.Mode;
-import org.tandemlb.core.config.ServerConfig;
 import org.tandemlb.core.testsupport.Proxies;
 import org.tandemlb.core.testsupport.TestBackend;
 
@@ -26,11 +23,7 @@ class Http2StrictTest {
     @BeforeEach
     void start() {
         server = TestBackend.start("b1");
-        lb = Proxies.start(
-                Mode.HTTP,
-                b -> b.server(ServerConfig.builder("b1", server.hostPort()).build()),
-                f -> f.http2(Http2Config.DEFAULTS.withH2c(true)),
-                1);
+        lb = Proxies.h2c(server);
     }
 
     @AfterEach

@@ -4,6 +4,7 @@ import java.util.function.UnaryOperator;
 import org.tandemlb.core.LoadBalancer;
 import org.tandemlb.core.config.BackendConfig;
 import org.tandemlb.core.config.FrontendConfig;
+import org.tandemlb.core.config.Http2Config;
 import org.tandemlb.core.config.LoadBalancerConfig;
 import org.tandemlb.core.config.Mode;
 import org.tandemlb.core.config.ServerConfig;
@@ -44,6 +45,15 @@ public final class Proxies {
 
     /** A started HTTP load balancer over {@code servers} (weight 1 each), one event loop. */
     public static LoadBalancer http(TestBackend... servers) {
+        return http(f -> f, servers);
+    }
+
+    /** As {@link #http}, its frontend also taking HTTP/2 with prior knowledge (h2c). */
+    public static LoadBalancer h2c(TestBackend... servers) {
+        return http(f -> f.http2(Http2Config.DEFAULTS.withH2c(true)), servers);
+    }
+
+    private static LoadBalancer http(UnaryOperator<FrontendConfig.Builder> frontend, TestBackend... servers) {
         return start(
                 Mode.HTTP,
                 b -> {
@@ -52,7 +62,7 @@ public final class Proxies {
                     }
                     return b;
                 },
-                f -> f,
+                frontend,
                 1);
     }
 }
